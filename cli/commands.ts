@@ -1,0 +1,10 @@
+import type { Command } from 'commander';
+
+/**
+ * A CLI command module registers itself on the program. `setExit` records the exit code the run
+ * ends with (0 clean, 1 error, 2 findings at or above --fail-on).
+ */
+export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
+
+/** The explicit command registry: one file per command under cli/. */
+export const commands: RegisterCommand[] = [];

@@ -1,0 +1,43 @@
+import type { Baseline } from '../baseline/types.js';
+import type { CheckCategory, Finding, Severity } from '../model/index.js';
+import type { Inventory } from '../model/inventory.js';
+
+/** Metadata of a check, kept beside its logic (one file per check). */
+export interface CheckMeta {
+  /** Stable id in SCREAMING_SNAKE (DESIGN.md §6); never renamed. */
+  id: string;
+  title: string;
+  /** Default severity; a finding may raise or lower it with a reason in its evidence. */
+  severity: Severity;
+  category: CheckCategory;
+  /** What the check looks for and why it matters. */
+  description: string;
+  /** What to do, with the exact `aws` command where one exists. */
+  remediation: string;
+  /** AWS documentation page. */
+  docsUrl: string;
+}
+
+/** A finding before the engine adds the id, title, suppression and baseline location. */
+export type FindingDraft = Omit<
+  Finding,
+  'id' | 'title' | 'checkId' | 'suppressed' | 'suppressionReason' | 'remediation'
+> & {
+  /** Extra parts of the resource identity hashed into the id, beyond `resource.id`. */
+  identity?: string[];
+  /** Overrides the metadata's remediation with a resource-specific one (an exact command). */
+  remediation?: string;
+};
+
+/** What every check receives. Pure data: checks never call AWS. */
+export interface CheckContext {
+  inventory: Inventory;
+  baseline: Baseline;
+  /** The snapshot's `capturedAt`. */
+  now: Date;
+}
+
+export interface Check {
+  meta: CheckMeta;
+  evaluate(context: CheckContext): FindingDraft[];
+}

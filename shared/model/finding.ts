@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { SeveritySchema } from './severity.js';
+
+/** What a finding is about. Types follow Security Hub resource type names where one exists. */
+export const ResourceTypeSchema = z.enum([
+  'AwsIamRole',
+  'AwsEksCluster',
+  'AwsEksPodIdentityAssociation',
+  'AwsIamOidcProvider',
+  'AwsEksNodegroup',
+  'AwsEksFargateProfile',
+  'AwsEksAddon',
+  'WorkloadIdentity',
+  'Baseline',
+  'Scope',
+]);
+export type ResourceType = z.infer<typeof ResourceTypeSchema>;
+
+export const CheckCategorySchema = z.enum(['drift', 'trust', 'runtime', 'usage', 'meta', 'cutover']);
+export type CheckCategory = z.infer<typeof CheckCategorySchema>;
+
+/** A finding as it appears in report v1 (DESIGN.md §6 and §8). */
+export const FindingSchema = z.object({
+  id: z.string(),
+  checkId: z.string().regex(/^[A-Z][A-Z0-9_]+$/),
+  severity: SeveritySchema,
+  title: z.string(),
+  message: z.string(),
+  accountId: z.string(),
+  region: z.string().optional(),
+  cluster: z.string().optional(),
+  resource: z.object({ type: ResourceTypeSchema, id: z.string() }),
+  evidence: z.record(z.string(), z.unknown()),
+  remediation: z.string(),
+  suppressed: z.boolean().optional(),
+  /** Why it is suppressed (the baseline exception's reason), when `suppressed`. */
+  suppressionReason: z.string().optional(),
+  /** Baseline file location of the declaration the finding concerns, when there is one. */
+  baselineLocation: z.object({ file: z.string(), line: z.number(), column: z.number() }).optional(),
+});
+export type Finding = z.infer<typeof FindingSchema>;
+
+/**
+ * Stable finding id: a hash of the check id and the resource identity, so the same problem on the
+ * same resource keeps its id across runs (Security Hub updates instead of duplicating).
+ *
+ * @example findingId('IRSA_SUBJECT_WILDCARD', 'arn:aws:iam::111122223333:role/app')
+ */
+export function findingId(checkId: string, ...identity: Array<string | undefined>): string {
+  const material = [checkId, ...identity.map((part) => part ?? '')].join('\u0000');
+  return `${checkId}-${createHash('sha256').update(material).digest('hex').slice(0, 16)}`;
+}

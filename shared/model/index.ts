@@ -1,0 +1,4 @@
+export * from './finding.js';
+export * from './inventory.js';
+export * from './scope.js';
+export * from './severity.js';

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { FindingSchema } from '../model/finding.js';
+import { CollectionErrorSchema } from '../model/scope.js';
+import { SEVERITIES } from '../model/severity.js';
+
+/** Report v1 (DESIGN.md §8). Extend, never break. */
+export const ReportSchema = z.object({
+  reportVersion: z.literal(1),
+  runId: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  baseline: z.object({
+    source: z.string(),
+    etag: z.string().optional(),
+    versionId: z.string().optional(),
+    sha256: z.string(),
+  }),
+  scopes: z.array(
+    z.object({
+      accountId: z.string(),
+      region: z.string().optional(),
+      cluster: z.string().optional(),
+      level: z.string().optional(),
+      status: z.enum(['complete', 'incomplete']),
+      errors: z.array(CollectionErrorSchema),
+    }),
+  ),
+  summary: z.object({
+    bySeverity: z.record(z.enum(SEVERITIES), z.number().int().nonnegative()),
+    byCheck: z.record(z.string(), z.number().int().nonnegative()),
+    total: z.number().int().nonnegative(),
+    suppressed: z.number().int().nonnegative().optional(),
+    /** Resources whose usage could not be decided (evidence did not cover the window). */
+    usageUnknown: z.number().int().nonnegative().optional(),
+  }),
+  findings: z.array(FindingSchema),
+});
+export type Report = z.infer<typeof ReportSchema>;

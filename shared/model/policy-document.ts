@@ -11,7 +11,7 @@ export function decodePolicyDocument(document: unknown): unknown {
   if (text.startsWith('{') || text.startsWith('[')) return JSON.parse(text);
   let decoded: string;
   try {
-    decoded = decodeURIComponent(text.replace(/\+/g, '%20'));
+    decoded = decodeURIComponent(text);
   } catch {
     throw new Error('policy document is neither JSON nor URL-encoded JSON');
   }

@@ -1,5 +1,6 @@
 export * from './finding.js';
+export * from './identity.js';
 export * from './inventory.js';
+export * from './policy-document.js';
 export * from './scope.js';
 export * from './severity.js';
-export * from './policy-document.js';

@@ -1,0 +1,41 @@
+/**
+ * Resource identities shared by checks, reports and publishers. A workload identity (cluster,
+ * namespace, service account) has no AWS ARN of its own; this id reads like one so that baseline
+ * exceptions can glob it (every service account of one namespace, on every `prod-` cluster).
+ */
+export function workloadIdentityId(
+  accountId: string,
+  region: string,
+  cluster: string,
+  namespace: string,
+  serviceAccount: string,
+  partition = 'aws',
+): string {
+  return `${eksClusterArn(accountId, region, cluster, partition)}/serviceaccount/${namespace}/${serviceAccount}`;
+}
+
+/** `arn:aws:eks:REGION:ACCOUNT:cluster/NAME` */
+export function eksClusterArn(accountId: string, region: string, cluster: string, partition = 'aws'): string {
+  return `arn:${partition}:eks:${region}:${accountId}:cluster/${cluster}`;
+}
+
+/** `system:serviceaccount:NS:SA`: the IRSA token subject. */
+export function serviceAccountSubject(namespace: string, serviceAccount: string): string {
+  return `system:serviceaccount:${namespace}:${serviceAccount}`;
+}
+
+/** The account id inside an ARN (`arn:aws:iam::111122223333:role/x` → `111122223333`). */
+export function accountOfArn(arn: string): string | undefined {
+  const parts = arn.split(':');
+  return parts.length >= 6 && /^\d{12}$/.test(parts[4]) ? parts[4] : undefined;
+}
+
+/** The issuer host path (`oidc.eks.R.amazonaws.com/id/ID`) of an issuer URL. */
+export function issuerHostPath(issuerUrl: string): string {
+  return issuerUrl.replace(/^https:\/\//, '').replace(/\/+$/, '');
+}
+
+/** The IAM OIDC provider ARN for an issuer host path in an account. */
+export function oidcProviderArn(accountId: string, hostPath: string, partition = 'aws'): string {
+  return `arn:${partition}:iam::${accountId}:oidc-provider/${hostPath}`;
+}

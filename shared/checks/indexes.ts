@@ -1,0 +1,126 @@
+import type { LogicalCluster } from '../baseline/types.js';
+import type {
+  AssociationInventory,
+  ClusterInventory,
+  Inventory,
+  OidcProviderInventory,
+} from '../model/inventory.js';
+import { analyzeTrust } from '../trust/index.js';
+import type { TrustAnalysis } from '../trust/types.js';
+import type { CheckContext } from './types.js';
+
+/**
+ * Lookups that several checks share, built once per audit so no check loops over all roles or
+ * associations inside another loop. Obtain them with {@link indexesFor}.
+ */
+export interface CheckIndexes {
+  /** `ACCOUNT/REGION/NAME` → cluster. */
+  clusterByKey: Map<string, ClusterInventory>;
+  /** Issuer host path (`oidc.eks.R.amazonaws.com/id/ID`) → live clusters with that issuer. */
+  clustersByIssuerHostPath: Map<string, ClusterInventory[]>;
+  /** Provider ARN → IAM OIDC provider. */
+  oidcProviderByArn: Map<string, OidcProviderInventory>;
+  /** `ACCOUNT/REGION/CLUSTER/NAMESPACE/SA` → associations (normally one). */
+  associationsByIdentity: Map<string, AssociationInventory[]>;
+  /** Role ARN → associations using it as their role. */
+  associationsByRoleArn: Map<string, AssociationInventory[]>;
+  /** `ACCOUNT/REGION/PHYSICAL` → logical cluster declared in the baseline. */
+  logicalClusterByMember: Map<string, LogicalCluster>;
+  /** Logical cluster name → declaration. */
+  logicalClusterByName: Map<string, LogicalCluster>;
+  /** Role ARN → trust analysis (grants and hygiene findings), computed lazily. */
+  trustOf(roleArn: string): TrustAnalysis | undefined;
+}
+
+/** `ACCOUNT/REGION/NAME`, the key clusters are indexed by. */
+export function clusterKey(accountId: string, region: string, name: string): string {
+  return `${accountId}/${region}/${name}`;
+}
+
+/** `ACCOUNT/REGION/CLUSTER/NAMESPACE/SA`, the key workload identities are indexed by. */
+export function identityKey(
+  accountId: string,
+  region: string,
+  cluster: string,
+  namespace: string,
+  serviceAccount: string,
+): string {
+  return `${accountId}/${region}/${cluster}/${namespace}/${serviceAccount}`;
+}
+
+const cache = new WeakMap<Inventory, WeakMap<object, CheckIndexes>>();
+
+/** The shared indexes for this context's inventory and baseline (built on first use, then cached). */
+export function indexesFor(context: CheckContext): CheckIndexes {
+  let byBaseline = cache.get(context.inventory);
+  if (!byBaseline) {
+    byBaseline = new WeakMap();
+    cache.set(context.inventory, byBaseline);
+  }
+  let indexes = byBaseline.get(context.baseline);
+  if (!indexes) {
+    indexes = buildIndexes(context);
+    byBaseline.set(context.baseline, indexes);
+  }
+  return indexes;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function buildIndexes({ inventory, baseline }: CheckContext): CheckIndexes {
+  const clusterByKey = new Map<string, ClusterInventory>();
+  const clustersByIssuerHostPath = new Map<string, ClusterInventory[]>();
+  for (const cluster of inventory.clusters) {
+    clusterByKey.set(clusterKey(cluster.accountId, cluster.region, cluster.name), cluster);
+    if (cluster.issuerHostPath) push(clustersByIssuerHostPath, cluster.issuerHostPath, cluster);
+  }
+  const oidcProviderByArn = new Map(inventory.oidcProviders.map((provider) => [provider.arn, provider]));
+  const associationsByIdentity = new Map<string, AssociationInventory[]>();
+  const associationsByRoleArn = new Map<string, AssociationInventory[]>();
+  for (const association of inventory.associations) {
+    const { accountId, region, clusterName, namespace, serviceAccount } = association;
+    push(
+      associationsByIdentity,
+      identityKey(accountId, region, clusterName, namespace, serviceAccount),
+      association,
+    );
+    push(associationsByRoleArn, association.roleArn, association);
+  }
+  const logicalClusterByMember = new Map<string, LogicalCluster>();
+  const logicalClusterByName = new Map<string, LogicalCluster>();
+  for (const logical of baseline.clusters) {
+    logicalClusterByName.set(logical.name, logical);
+    for (const member of logical.members) {
+      logicalClusterByMember.set(clusterKey(logical.account, logical.region, member), logical);
+    }
+  }
+  const trustCache = new Map<string, TrustAnalysis | undefined>();
+  const trustOf = (roleArn: string): TrustAnalysis | undefined => {
+    if (trustCache.has(roleArn)) return trustCache.get(roleArn);
+    const role = inventory.roles.get(roleArn);
+    let analysis: TrustAnalysis | undefined;
+    try {
+      analysis = role ? analyzeTrust(role.trustPolicy) : undefined;
+    } catch {
+      // A malformed trust policy cannot be analyzed; checks treat it as "no grants" and the
+      // snapshot validator already reported it.
+      analysis = undefined;
+    }
+    trustCache.set(roleArn, analysis);
+    return analysis;
+  };
+  return {
+    clusterByKey,
+    clustersByIssuerHostPath,
+    oidcProviderByArn,
+    associationsByIdentity,
+    associationsByRoleArn,
+    logicalClusterByMember,
+    logicalClusterByName,
+    trustOf,
+  };
+}

@@ -1,0 +1,369 @@
+import { issuerHostPath, oidcProviderArn } from '../model/identity.js';
+import type {
+  AccountInventory,
+  AddonInventory,
+  AssociationInventory,
+  CloudTrailEventRecord,
+  CloudTrailWindow,
+  ClusterInventory,
+  Completeness,
+  FargateProfileInventory,
+  Inventory,
+  ManagedPolicyInventory,
+  NodegroupInventory,
+  OidcProviderInventory,
+  PolicyDocumentRef,
+  RoleInventory,
+} from '../model/inventory.js';
+import { decodePolicyDocument } from '../model/policy-document.js';
+import type { CollectionError, ScopeStatus } from '../model/scope.js';
+import type {
+  LookupEvent,
+  ManagedPolicyDetail,
+  OidcProviderDetail,
+  RoleDetail,
+  Snapshot,
+  SnapshotAccount,
+  SnapshotCluster,
+  SnapshotRegion,
+} from './schema.js';
+
+const EKS_ISSUER_HOST_PATH = /^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/id\/[A-Za-z0-9]+$/;
+
+/** True when an OIDC provider URL or issuer host path is an EKS cluster issuer. */
+export function isEksIssuerHostPath(hostPath: string): boolean {
+  return EKS_ISSUER_HOST_PATH.test(issuerHostPath(hostPath));
+}
+
+/** IAM lists tags as `[{Key, Value}]`; checks read them as a record. */
+function iamTagsToRecord(
+  tags: ReadonlyArray<{ Key: string; Value: string }> | undefined,
+): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (const tag of tags ?? []) record[tag.Key] = tag.Value;
+  return record;
+}
+
+function partitionOf(arn: string): string {
+  return arn.split(':')[1] || 'aws';
+}
+
+function normalizeRole(accountId: string, role: RoleDetail): RoleInventory {
+  const inlinePolicies: PolicyDocumentRef[] = (role.RolePolicyList ?? []).map((policy) => ({
+    name: policy.PolicyName,
+    document: decodePolicyDocument(policy.PolicyDocument),
+  }));
+  return {
+    accountId,
+    arn: role.Arn,
+    name: role.RoleName,
+    path: role.Path ?? '/',
+    createDate: role.CreateDate,
+    trustPolicy: decodePolicyDocument(role.AssumeRolePolicyDocument),
+    inlinePolicies,
+    attachedManagedPolicyArns: (role.AttachedManagedPolicies ?? []).map((policy) => policy.PolicyArn),
+    lastUsedDate: role.RoleLastUsed?.LastUsedDate,
+    lastUsedRegion: role.RoleLastUsed?.Region,
+    tags: iamTagsToRecord(role.Tags),
+    raw: role,
+  };
+}
+
+function normalizeManagedPolicy(policy: ManagedPolicyDetail): ManagedPolicyInventory {
+  const versions = policy.PolicyVersionList ?? [];
+  const defaultVersion =
+    versions.find((version) => version.IsDefaultVersion === true) ??
+    versions.find(
+      (version) => policy.DefaultVersionId !== undefined && version.VersionId === policy.DefaultVersionId,
+    );
+  return {
+    arn: policy.Arn,
+    name: policy.PolicyName,
+    defaultDocument:
+      defaultVersion?.Document === undefined ? undefined : decodePolicyDocument(defaultVersion.Document),
+  };
+}
+
+function normalizeOidcProvider(accountId: string, provider: OidcProviderDetail): OidcProviderInventory {
+  const url = issuerHostPath(provider.Url);
+  return {
+    accountId,
+    arn: provider.Arn,
+    url,
+    clientIds: provider.ClientIDList ?? [],
+    isEksIssuer: EKS_ISSUER_HOST_PATH.test(url),
+    createDate: provider.CreateDate,
+    tags: iamTagsToRecord(provider.Tags),
+  };
+}
+
+function normalizeCluster(accountId: string, region: string, entry: SnapshotCluster): ClusterInventory {
+  const cluster = entry.cluster;
+  const issuerUrl = cluster.identity?.oidc?.issuer;
+  const hostPath = issuerUrl === undefined ? undefined : issuerHostPath(issuerUrl);
+  const associations: AssociationInventory[] = (entry.podIdentityAssociations ?? []).map((association) => ({
+    accountId,
+    region,
+    clusterName: cluster.name,
+    clusterArn: cluster.arn,
+    namespace: association.namespace,
+    serviceAccount: association.serviceAccount,
+    roleArn: association.roleArn,
+    targetRoleArn: association.targetRoleArn,
+    externalId: association.externalId,
+    disableSessionTags: association.disableSessionTags === true,
+    associationArn: association.associationArn,
+    associationId: association.associationId,
+    ownerArn: association.ownerArn,
+    createdAt: association.createdAt,
+    modifiedAt: association.modifiedAt,
+    tags: { ...(association.tags ?? {}) },
+    raw: association,
+  }));
+  const addons: AddonInventory[] = (entry.addons ?? []).map((addon) => ({
+    accountId,
+    region,
+    clusterName: cluster.name,
+    name: addon.addonName,
+    version: addon.addonVersion,
+    status: addon.status,
+    serviceAccountRoleArn: addon.serviceAccountRoleArn,
+    podIdentityAssociationArns: [...(addon.podIdentityAssociations ?? [])],
+    raw: addon,
+  }));
+  const nodegroups: NodegroupInventory[] = (entry.nodegroups ?? []).map((nodegroup) => ({
+    accountId,
+    region,
+    clusterName: cluster.name,
+    name: nodegroup.nodegroupName,
+    nodeRoleArn: nodegroup.nodeRole,
+    status: nodegroup.status,
+    amiType: nodegroup.amiType,
+    raw: nodegroup,
+  }));
+  const fargateProfiles: FargateProfileInventory[] = (entry.fargateProfiles ?? []).map((profile) => ({
+    accountId,
+    region,
+    clusterName: cluster.name,
+    name: profile.fargateProfileName,
+    podExecutionRoleArn: profile.podExecutionRoleArn,
+    status: profile.status,
+    selectors: (profile.selectors ?? []).map((selector) =>
+      selector.labels === undefined
+        ? { namespace: selector.namespace }
+        : { namespace: selector.namespace, labels: { ...selector.labels } },
+    ),
+    raw: profile,
+  }));
+  return {
+    accountId,
+    region,
+    name: cluster.name,
+    arn: cluster.arn,
+    status: cluster.status,
+    version: cluster.version,
+    createdAt: cluster.createdAt,
+    issuerUrl,
+    issuerHostPath: hostPath,
+    oidcProviderArn:
+      hostPath === undefined ? undefined : oidcProviderArn(accountId, hostPath, partitionOf(cluster.arn)),
+    autoMode: cluster.computeConfig?.enabled === true,
+    associations,
+    addons,
+    nodegroups,
+    fargateProfiles,
+    tags: { ...(cluster.tags ?? {}) },
+    raw: cluster,
+  };
+}
+
+/** The parsed `CloudTrailEvent` record, or undefined when it is missing or not a JSON object. */
+function parseCloudTrailEvent(text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function normalizeEvent(accountId: string, region: string, event: LookupEvent): CloudTrailEventRecord {
+  return {
+    accountId,
+    region,
+    eventId: event.EventId,
+    eventName: event.EventName,
+    eventTime: event.EventTime,
+    eventSource: event.EventSource,
+    username: event.Username,
+    resources: (event.Resources ?? []).map((resource) => ({
+      ResourceType: resource.ResourceType,
+      ResourceName: resource.ResourceName,
+    })),
+    detail: parseCloudTrailEvent(event.CloudTrailEvent),
+  };
+}
+
+const regionKey = (accountId: string, region: string) => `${accountId}/${region}`;
+const clusterKey = (accountId: string, region: string, cluster: string) =>
+  `${accountId}/${region}/${cluster}`;
+
+/** Completeness facts gathered while walking the snapshot; the answers apply the inheritance. */
+class SnapshotCompleteness implements Completeness {
+  readonly accountOk = new Map<string, boolean>();
+  readonly iamOk = new Map<string, boolean>();
+  readonly regionOk = new Map<string, boolean>();
+  readonly clusterOk = new Map<string, boolean>();
+  readonly cloudTrailOk = new Map<string, boolean>();
+
+  hasAccount(accountId: string): boolean {
+    return this.accountOk.has(accountId);
+  }
+
+  hasRegion(accountId: string, region: string): boolean {
+    return this.regionOk.has(regionKey(accountId, region));
+  }
+
+  iamComplete(accountId: string): boolean {
+    return this.accountOk.get(accountId) === true && this.iamOk.get(accountId) === true;
+  }
+
+  regionComplete(accountId: string, region: string): boolean {
+    return this.accountOk.get(accountId) === true && this.regionOk.get(regionKey(accountId, region)) === true;
+  }
+
+  /**
+   * A cluster absent from a fully collected region is known not to exist, so its absence is a
+   * complete answer (that is what lets a missing cluster be reported).
+   */
+  clusterComplete(accountId: string, region: string, cluster: string): boolean {
+    if (!this.regionComplete(accountId, region)) return false;
+    return this.clusterOk.get(clusterKey(accountId, region, cluster)) ?? true;
+  }
+
+  cloudTrailComplete(accountId: string, region: string): boolean {
+    return (
+      this.regionComplete(accountId, region) && this.cloudTrailOk.get(regionKey(accountId, region)) === true
+    );
+  }
+}
+
+function scope(
+  level: ScopeStatus['level'],
+  accountId: string,
+  complete: boolean,
+  errors: CollectionError[] | undefined,
+  where: { region?: string; cluster?: string } = {},
+): ScopeStatus {
+  return {
+    level,
+    accountId,
+    ...(where.region === undefined ? {} : { region: where.region }),
+    ...(where.cluster === undefined ? {} : { cluster: where.cluster }),
+    status: complete ? 'complete' : 'incomplete',
+    errors: [...(errors ?? [])],
+  };
+}
+
+function hasErrors(errors: CollectionError[] | undefined): boolean {
+  return (errors?.length ?? 0) > 0;
+}
+
+/**
+ * Turns a validated snapshot into the typed {@link Inventory} that checks judge: issuer URL ↔ IAM
+ * OIDC provider ARN ↔ condition-key prefix per cluster, decoded policy documents, tag records,
+ * parsed CloudTrail records and per-scope completeness. Pure: same snapshot, same inventory.
+ *
+ * @example const inventory = normalizeSnapshot(parseSnapshot(json, 'snapshot.json'));
+ */
+export function normalizeSnapshot(snapshot: Snapshot): Inventory {
+  const completeness = new SnapshotCompleteness();
+  const accounts: AccountInventory[] = [];
+  const clusters: ClusterInventory[] = [];
+  const roles = new Map<string, RoleInventory>();
+  const oidcProviders: OidcProviderInventory[] = [];
+  const managedPolicies = new Map<string, ManagedPolicyInventory>();
+  const cloudTrail: CloudTrailWindow[] = [];
+  const scopes: ScopeStatus[] = [];
+
+  for (const account of snapshot.accounts) {
+    normalizeAccount(account);
+  }
+
+  function normalizeAccount(account: SnapshotAccount): void {
+    const { accountId } = account;
+    const accountOk = !hasErrors(account.errors);
+    completeness.accountOk.set(accountId, accountOk);
+    scopes.push(scope('account', accountId, accountOk, account.errors));
+    const regions = account.regions ?? [];
+    accounts.push({ accountId, errors: [...(account.errors ?? [])], regions: regions.map((r) => r.region) });
+
+    const iam = account.iam;
+    const iamOk = iam !== undefined && !hasErrors(iam.errors);
+    completeness.iamOk.set(accountId, iamOk);
+    scopes.push(scope('iam', accountId, accountOk && iamOk, iam?.errors));
+    for (const role of iam?.roles ?? []) roles.set(role.Arn, normalizeRole(accountId, role));
+    for (const policy of iam?.policies ?? []) {
+      // AWS managed policies repeat in every account; the first copy stands for all.
+      if (!managedPolicies.has(policy.Arn)) managedPolicies.set(policy.Arn, normalizeManagedPolicy(policy));
+    }
+    for (const provider of iam?.openIdConnectProviders ?? []) {
+      oidcProviders.push(normalizeOidcProvider(accountId, provider));
+    }
+
+    for (const region of regions) normalizeRegion(accountId, accountOk, region);
+  }
+
+  function normalizeRegion(accountId: string, accountOk: boolean, region: SnapshotRegion): void {
+    const regionOk = !hasErrors(region.errors);
+    const regionComplete = accountOk && regionOk;
+    completeness.regionOk.set(regionKey(accountId, region.region), regionOk);
+    scopes.push(scope('region', accountId, regionComplete, region.errors, { region: region.region }));
+
+    for (const entry of region.clusters ?? []) {
+      const cluster = normalizeCluster(accountId, region.region, entry);
+      const clusterOk = !hasErrors(entry.errors);
+      completeness.clusterOk.set(clusterKey(accountId, region.region, cluster.name), clusterOk);
+      scopes.push(
+        scope('cluster', accountId, regionComplete && clusterOk, entry.errors, {
+          region: region.region,
+          cluster: cluster.name,
+        }),
+      );
+      clusters.push(cluster);
+    }
+
+    const trail = region.cloudTrail;
+    const trailOk = trail !== undefined && !hasErrors(trail.errors);
+    completeness.cloudTrailOk.set(regionKey(accountId, region.region), trailOk);
+    scopes.push(
+      scope('cloudtrail', accountId, regionComplete && trailOk, trail?.errors, { region: region.region }),
+    );
+    if (trail !== undefined) {
+      cloudTrail.push({
+        accountId,
+        region: region.region,
+        from: trail.from,
+        to: trail.to,
+        events: trail.events.map((event) => normalizeEvent(accountId, region.region, event)),
+        complete: regionComplete && trailOk,
+      });
+    }
+  }
+
+  return {
+    capturedAt: snapshot.capturedAt,
+    accounts,
+    clusters,
+    associations: clusters.flatMap((cluster) => cluster.associations),
+    roles,
+    oidcProviders,
+    managedPolicies,
+    cloudTrail,
+    scopes,
+    completeness,
+  };
+}

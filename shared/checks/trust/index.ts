@@ -1,4 +1,27 @@
 import type { Check } from '../types.js';
+import { check as IRSA_NO_AUDIENCE_CONDITION } from './IRSA_NO_AUDIENCE_CONDITION.js';
+import { check as IRSA_NO_SUBJECT_CONDITION } from './IRSA_NO_SUBJECT_CONDITION.js';
+import { check as IRSA_STALE_PROVIDER } from './IRSA_STALE_PROVIDER.js';
+import { check as IRSA_SUBJECT_WILDCARD } from './IRSA_SUBJECT_WILDCARD.js';
+import { check as IRSA_UNKNOWN_PROVIDER } from './IRSA_UNKNOWN_PROVIDER.js';
+import { check as OIDC_PROVIDER_DANGLING } from './OIDC_PROVIDER_DANGLING.js';
+import { check as PI_TARGET_ROLE_TRUST_MISMATCH } from './PI_TARGET_ROLE_TRUST_MISMATCH.js';
+import { check as PI_TRUST_EXCLUDES_ASSOCIATION } from './PI_TRUST_EXCLUDES_ASSOCIATION.js';
+import { check as PI_TRUST_MISSING } from './PI_TRUST_MISSING.js';
+import { check as PI_TRUST_UNSCOPED } from './PI_TRUST_UNSCOPED.js';
+import { check as TRUST_UNSATISFIABLE } from './TRUST_UNSATISFIABLE.js';
 
 /** Trust-policy checks, one file each in this folder. */
-export const trustChecks: Check[] = [];
+export const trustChecks: Check[] = [
+  IRSA_NO_SUBJECT_CONDITION,
+  IRSA_SUBJECT_WILDCARD,
+  IRSA_NO_AUDIENCE_CONDITION,
+  IRSA_UNKNOWN_PROVIDER,
+  IRSA_STALE_PROVIDER,
+  TRUST_UNSATISFIABLE,
+  PI_TRUST_UNSCOPED,
+  PI_TRUST_MISSING,
+  PI_TRUST_EXCLUDES_ASSOCIATION,
+  PI_TARGET_ROLE_TRUST_MISMATCH,
+  OIDC_PROVIDER_DANGLING,
+];

@@ -1,0 +1,94 @@
+import { accountOfArn, serviceAccountSubject, workloadIdentityId } from '../../model/identity.js';
+import type { RoleInventory } from '../../model/inventory.js';
+import { canAssume } from '../../trust/index.js';
+import { clusterKey, indexesFor } from '../indexes.js';
+import { sentence } from '../trust/support/hygiene.js';
+import { irsaGrantsByIssuer } from '../trust/support/workload.js';
+import type { Check, FindingDraft } from '../types.js';
+
+/** One service account bound both ways: IRSA trust and a Pod Identity association. */
+export const check: Check = {
+  meta: {
+    id: 'IDENTITY_DUAL_BINDING',
+    title: 'Service account has both an IRSA grant and a Pod Identity association',
+    severity: 'MEDIUM',
+    category: 'runtime',
+    description:
+      "A role's trust grants the service account through the cluster's OIDC issuer (exact subject or a matching pattern; trust without any subject condition is left to `IRSA_NO_SUBJECT_CONDITION`) while a Pod Identity association also binds it. When the service account carries the `eks.amazonaws.com/role-arn` annotation, pods get both the web identity variables and the Pod Identity container endpoint; most AWS SDKs try the web identity token first, so the pods keep using the IRSA role and the association is silently ignored. LOW when both name the same role.",
+    remediation:
+      'Finish the migration: remove the `eks.amazonaws.com/role-arn` annotation from the service account and the IRSA statement from the role trust (`aws iam update-assume-role-policy --role-name ROLE_NAME --policy-document file://trust-policy.json`), or delete the association (`aws eks delete-pod-identity-association --cluster-name CLUSTER --association-id ASSOCIATION_ID`).',
+    docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/pod-id-how-it-works.html',
+  },
+  evaluate(context) {
+    const indexes = indexesFor(context);
+    const grantsByIssuer = irsaGrantsByIssuer(context);
+    const drafts: FindingDraft[] = [];
+    for (const association of context.inventory.associations) {
+      const cluster = indexes.clusterByKey.get(
+        clusterKey(association.accountId, association.region, association.clusterName),
+      );
+      if (!cluster?.issuerHostPath) continue;
+      const candidates = grantsByIssuer.get(cluster.issuerHostPath) ?? [];
+      if (candidates.length === 0) continue;
+      const subject = serviceAccountSubject(association.namespace, association.serviceAccount);
+      const irsaRoles = new Map<string, { role: RoleInventory; statements: number[] }>();
+      for (const { role, grant } of candidates) {
+        if (grant.subjects === null || grant.unsatisfiable) continue;
+        // Web identity federation only uses a provider in the role's own account.
+        if (accountOfArn(grant.providerArn) !== role.accountId) continue;
+        let allowed: boolean | 'unknown';
+        try {
+          allowed = canAssume(role.trustPolicy, {
+            kind: 'irsa',
+            providerArn: grant.providerArn,
+            subject,
+            audience: 'sts.amazonaws.com',
+          }).allowed;
+        } catch {
+          allowed = 'unknown';
+        }
+        if (allowed !== true) continue;
+        const entry = irsaRoles.get(role.arn) ?? { role, statements: [] };
+        entry.statements.push(grant.statementIndex);
+        irsaRoles.set(role.arn, entry);
+      }
+      if (irsaRoles.size === 0) continue;
+      const sameRoleOnly = [...irsaRoles.keys()].every((arn) => arn === association.roleArn);
+      const irsaNames = [...irsaRoles.values()].map(({ role }) => role.arn).join(', ');
+      drafts.push({
+        severity: sameRoleOnly ? 'LOW' : check.meta.severity,
+        message: sentence(
+          `Service account ${association.namespace}/${association.serviceAccount} on cluster ${association.clusterName} has Pod Identity association ${association.associationId} (role ${association.roleArn}) and an IRSA grant from ${irsaNames}; ${
+            sameRoleOnly
+              ? 'both give the same role, so remove the leftover IRSA binding'
+              : 'if the service account carries the eks.amazonaws.com/role-arn annotation, most AWS SDKs use the IRSA role first and ignore the association, so remove one binding'
+          }`,
+        ),
+        accountId: association.accountId,
+        region: association.region,
+        cluster: association.clusterName,
+        resource: {
+          type: 'WorkloadIdentity',
+          id: workloadIdentityId(
+            association.accountId,
+            association.region,
+            association.clusterName,
+            association.namespace,
+            association.serviceAccount,
+          ),
+        },
+        evidence: {
+          associationArn: association.associationArn,
+          podIdentityRoleArn: association.roleArn,
+          irsaGrants: [...irsaRoles.values()].map(({ role, statements }) => ({
+            roleArn: role.arn,
+            statementIndexes: statements,
+          })),
+          subject,
+          issuerHostPath: cluster.issuerHostPath,
+        },
+      });
+    }
+    return drafts;
+  },
+};

@@ -1,0 +1,57 @@
+import { accountOfArn } from '../../model/identity.js';
+import { indexesFor } from '../indexes.js';
+import type { Check, FindingDraft } from '../types.js';
+import { sentence } from './support/hygiene.js';
+import { eksIssuerRegion, irsaGrantsOf } from './support/workload.js';
+
+/** A role's trust names an OIDC provider that does not exist in the role's account. */
+export const check: Check = {
+  meta: {
+    id: 'IRSA_UNKNOWN_PROVIDER',
+    title: 'IRSA trust names an OIDC provider that does not exist',
+    severity: 'HIGH',
+    category: 'trust',
+    description:
+      "The trust policy federates with an IAM OIDC provider ARN that is not among the role's own account's providers (deleted, never created, or an ARN from another account, which web identity federation never uses). The grant cannot work. Decided only when the role's account IAM data was fully collected.",
+    remediation:
+      'Create the provider for the cluster issuer (`aws iam create-open-id-connect-provider --url https://ISSUER_HOST_PATH --client-id-list sts.amazonaws.com`, or `eksctl utils associate-iam-oidc-provider --cluster CLUSTER --approve`), or remove the statement: `aws iam update-assume-role-policy --role-name ROLE_NAME --policy-document file://trust-policy.json`.',
+    docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/enable-iam-roles-for-service-accounts.html',
+  },
+  evaluate(context) {
+    const { inventory } = context;
+    const indexes = indexesFor(context);
+    const drafts: FindingDraft[] = [];
+    for (const role of inventory.roles.values()) {
+      if (!inventory.completeness.iamComplete(role.accountId)) continue;
+      const statementsByProvider = new Map<string, number[]>();
+      for (const grant of irsaGrantsOf(indexes.trustOf(role.arn))) {
+        const provider = indexes.oidcProviderByArn.get(grant.providerArn);
+        if (provider && provider.accountId === role.accountId) continue;
+        const statements = statementsByProvider.get(grant.providerArn) ?? [];
+        statements.push(grant.statementIndex);
+        statementsByProvider.set(grant.providerArn, statements);
+      }
+      for (const [providerArn, statementIndexes] of statementsByProvider) {
+        const providerAccount = accountOfArn(providerArn);
+        const hostPath = providerArn.slice(providerArn.indexOf(':oidc-provider/') + ':oidc-provider/'.length);
+        const region = eksIssuerRegion(hostPath);
+        const where =
+          providerAccount && providerAccount !== role.accountId
+            ? `belongs to account ${providerAccount}, and web identity federation only uses providers in the role's own account ${role.accountId}`
+            : `does not exist in account ${role.accountId}`;
+        drafts.push({
+          severity: check.meta.severity,
+          message: sentence(
+            `Role ${role.name} (${role.arn}) trusts OIDC provider ${providerArn}, which ${where}; create the provider or remove the statement`,
+          ),
+          accountId: role.accountId,
+          ...(region ? { region } : {}),
+          resource: { type: 'AwsIamRole', id: role.arn },
+          identity: [providerArn],
+          evidence: { providerArn, statementIndexes, ...(providerAccount ? { providerAccount } : {}) },
+        });
+      }
+    }
+    return drafts;
+  },
+};

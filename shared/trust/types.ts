@@ -128,6 +128,8 @@ export interface AwsPrincipalGrant {
   sid?: string;
   /** Principal values as written (`arn:aws:iam::A:root`, role ARNs, account ids, `*`). */
   principals: string[];
+  /** Set for an Allow with `NotPrincipal`: every principal except these (almost always a mistake). */
+  excludedPrincipals?: string[];
   actions: string[];
   tagSessionAllowed: boolean;
   /** `aws:PrincipalArn` patterns the conditions require, when any. */

@@ -1,0 +1,377 @@
+import { InputError } from '../errors.js';
+import { type KeyState, type RequestContext, requestContext } from './context.js';
+import {
+  type ParsedCondition,
+  type ParsedPolicy,
+  type ParsedStatement,
+  type PrincipalSpec,
+  parsePolicy,
+} from './parse.js';
+import type { AssumeDecision, AssumeRequest } from './types.js';
+import { matchIamPattern } from './wildcard.js';
+
+/** A three-valued answer: decided, or unknown with the reason. */
+export type Tri = { value: true } | { value: false; why: string } | { value: 'unknown'; why: string };
+
+const TRUE: Tri = { value: true };
+
+/** How a statement is named in messages: `Statement[2] (Sid "AllowIrsa")`. */
+export function statementLabel(statement: Pick<ParsedStatement, 'index' | 'sid'>): string {
+  return statement.sid === undefined
+    ? `Statement[${statement.index}]`
+    : `Statement[${statement.index}] (Sid "${statement.sid}")`;
+}
+
+const NEGATED = new Set([
+  'StringNotEquals',
+  'StringNotEqualsIgnoreCase',
+  'StringNotLike',
+  'ArnNotEquals',
+  'ArnNotLike',
+  'NotIpAddress',
+  'NumericNotEquals',
+  'DateNotEquals',
+]);
+
+/**
+ * Evaluates one condition (one key of one operator block) against what the request knows about
+ * its key, following IAM's missing-key rules: `IfExists` and negated operators match a missing key,
+ * `ForAllValues` matches a missing key, `Null: true` means "absent".
+ */
+export function evaluateCondition(condition: ParsedCondition, key: KeyState, version: string): Tri {
+  const { base, setOperator, ifExists, values, location } = condition;
+  if (base === 'Null') {
+    if (key.state === 'unknown') return { value: 'unknown', why: `${location}: ${key.why}` };
+    const wanted = key.state === 'absent' ? 'true' : 'false';
+    return values.some((v) => v.toLowerCase() === wanted)
+      ? TRUE
+      : { value: false, why: `${location}: the key is ${key.state === 'absent' ? 'absent' : 'present'}` };
+  }
+  if (key.state === 'unknown') return { value: 'unknown', why: `${location}: ${key.why}` };
+  if (key.state === 'absent') {
+    if (setOperator === 'ForAllValues' || ifExists || (!setOperator && NEGATED.has(base))) return TRUE;
+    return { value: false, why: `${location}: the key is absent from the request` };
+  }
+  if (!isEvaluated(base))
+    return { value: 'unknown', why: `${location}: the ${base} operator is not evaluated by this analyzer` };
+  if (version === '2012-10-17' && values.some((v) => v.includes('${')))
+    return { value: 'unknown', why: `${location}: policy variables are not evaluated by this analyzer` };
+  if (!setOperator && key.multivalued)
+    return {
+      value: 'unknown',
+      why: `${location}: a multivalued key needs ForAnyValue: or ForAllValues:; IAM's handling without one is not decided here`,
+    };
+  const results = key.values.map((requestValue) => valueMatches(base, requestValue, values));
+  const combined = setOperator === 'ForAllValues' ? allOf(results) : anyOf(results);
+  if (combined === true) return TRUE;
+  if (combined === 'unknown')
+    return { value: 'unknown', why: `${location}: an ARN pattern is not a six-part ARN` };
+  const shown = key.multivalued ? JSON.stringify(key.values) : JSON.stringify(key.values[0]);
+  return {
+    value: false,
+    why: `${location}: ${shown} does not satisfy ${condition.operator} ${JSON.stringify(values)}`,
+  };
+}
+
+function isEvaluated(base: string): boolean {
+  return base.startsWith('String') || base.startsWith('Arn') || base === 'Bool';
+}
+
+function anyOf(results: Array<boolean | 'unknown'>): boolean | 'unknown' {
+  if (results.includes(true)) return true;
+  return results.includes('unknown') ? 'unknown' : false;
+}
+
+function allOf(results: Array<boolean | 'unknown'>): boolean | 'unknown' {
+  if (results.includes(false)) return false;
+  return results.includes('unknown') ? 'unknown' : true;
+}
+
+/** Whether one request value satisfies a (possibly negated) operator with the policy's values. */
+function valueMatches(base: string, requestValue: string, policyValues: string[]): boolean | 'unknown' {
+  const negated = NEGATED.has(base);
+  const positive = anyOf(policyValues.map((policyValue) => positiveMatch(base, policyValue, requestValue)));
+  if (positive === 'unknown') return 'unknown';
+  return negated ? !positive : positive;
+}
+
+function positiveMatch(base: string, policyValue: string, requestValue: string): boolean | 'unknown' {
+  switch (base) {
+    case 'StringEquals':
+    case 'StringNotEquals':
+      return policyValue === requestValue;
+    case 'StringEqualsIgnoreCase':
+    case 'StringNotEqualsIgnoreCase':
+      return policyValue.toLowerCase() === requestValue.toLowerCase();
+    case 'StringLike':
+    case 'StringNotLike':
+      return matchIamPattern(policyValue, requestValue);
+    case 'ArnEquals':
+    case 'ArnLike':
+    case 'ArnNotEquals':
+    case 'ArnNotLike':
+      return arnMatches(policyValue, requestValue);
+    case 'Bool':
+      return policyValue.toLowerCase() === requestValue.toLowerCase();
+    default:
+      return 'unknown';
+  }
+}
+
+/**
+ * ArnEquals and ArnLike (identical in IAM): each of the six colon-separated parts is matched on its
+ * own with `*`/`?` wildcards, so a wildcard never spans a part boundary except inside the resource
+ * part (which keeps its own colons). A policy value that is not a six-part ARN is undecided.
+ */
+export function arnMatches(pattern: string, value: string): boolean | 'unknown' {
+  const patternParts = arnParts(pattern);
+  if (!patternParts) return 'unknown';
+  const valueParts = arnParts(value);
+  if (!valueParts) return false;
+  return patternParts.every((part, i) => matchIamPattern(part, valueParts[i]));
+}
+
+function arnParts(arn: string): string[] | undefined {
+  const parts = arn.split(':');
+  if (parts.length < 6) return undefined;
+  return [...parts.slice(0, 5), parts.slice(5).join(':')];
+}
+
+/** Tri-valued AND: a false wins, otherwise an unknown, otherwise true. */
+export function andTri(results: Tri[]): Tri {
+  const failed = results.find((r) => r.value === false);
+  if (failed) return failed;
+  return results.find((r) => r.value === 'unknown') ?? TRUE;
+}
+
+const ACCOUNT_ROOT = /^arn:[^:]+:iam::(\d{12}):root$/;
+const ROLE_ARN = /^arn:[^:]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/;
+
+/** Whether a principal element names the request's principal. */
+export function principalMatches(spec: PrincipalSpec, context: RequestContext): boolean {
+  if (spec.any || spec.aws.includes('*')) return true;
+  const principal = context.principal;
+  if (principal.type === 'Federated') return spec.federated.includes(principal.arn);
+  if (principal.type === 'Service') return spec.service.includes(principal.name);
+  return spec.aws.some((entry) => {
+    if (/^\d{12}$/.test(entry)) return entry === principal.accountId;
+    const root = ACCOUNT_ROOT.exec(entry);
+    if (root) return root[1] === principal.accountId;
+    if (entry === principal.arn || entry === principal.sessionArn) return true;
+    // A role principal matches its sessions; a session ARN carries no role path.
+    const role = ROLE_ARN.exec(entry);
+    return (
+      principal.sessionArn !== undefined &&
+      role !== null &&
+      role[1] === principal.accountId &&
+      role[2] === principal.roleName
+    );
+  });
+}
+
+/** Whether a statement's Action/NotAction covers an action (case-insensitive, with wildcards). */
+export function actionMatches(statement: ParsedStatement, action: string): boolean {
+  if (statement.actions)
+    return statement.actions.some((p) => matchIamPattern(p, action, { ignoreCase: true }));
+  return !(statement.notActions ?? []).some((p) => matchIamPattern(p, action, { ignoreCase: true }));
+}
+
+/** Whether a trust statement applies to the request for one action. */
+function statementApplies(
+  statement: ParsedStatement,
+  context: RequestContext,
+  action: string,
+  version: string,
+): Tri {
+  const label = statementLabel(statement);
+  if (statement.principal && !principalMatches(statement.principal, context))
+    return { value: false, why: `${label}: the principal does not match` };
+  if (statement.notPrincipal && principalMatches(statement.notPrincipal, context))
+    return { value: false, why: `${label}: the principal is excluded by NotPrincipal` };
+  if (!actionMatches(statement, action)) return { value: false, why: `${label}: ${action} is not covered` };
+  return andTri(statement.conditions.map((c) => evaluateCondition(c, context.lookup(c.key), version)));
+}
+
+/** A statement's outcome for one action, used to combine statements with IAM's rules. */
+export interface StatementOutcome {
+  statement: ParsedStatement;
+  applies: Tri;
+  /** How messages name the statement; defaults to {@link statementLabel}. */
+  label?: string;
+}
+
+function labelOf(outcome: StatementOutcome): string {
+  return outcome.label ?? statementLabel(outcome.statement);
+}
+
+/**
+ * Combines statement outcomes for one action: an explicit Deny wins; a Deny that might apply makes
+ * an otherwise possible allow unknown; otherwise any applying Allow allows.
+ */
+export function combine(outcomes: StatementOutcome[], action: string, subject: string): AssumeDecision {
+  const deny = outcomes.find((o) => o.statement.effect === 'Deny' && o.applies.value === true);
+  if (deny)
+    return {
+      allowed: false,
+      reason: `${labelOf(deny)} explicitly denies ${action} for ${subject}.`,
+      allowingStatements: [],
+    };
+  const allows = outcomes.filter((o) => o.statement.effect === 'Allow' && o.applies.value === true);
+  const maybeAllows = outcomes.filter((o) => o.statement.effect === 'Allow' && o.applies.value === 'unknown');
+  const maybeDeny = outcomes.find((o) => o.statement.effect === 'Deny' && o.applies.value === 'unknown');
+  if (maybeDeny && (allows.length > 0 || maybeAllows.length > 0))
+    return {
+      allowed: 'unknown',
+      reason: `${labelOf(maybeDeny)} might deny ${action}: ${whyOf(maybeDeny.applies)}.`,
+      allowingStatements: [...allows, ...maybeAllows].map((o) => o.statement.index),
+    };
+  if (allows.length > 0)
+    return {
+      allowed: true,
+      reason: `${allows.map(labelOf).join(', ')} ${allows.length > 1 ? 'allow' : 'allows'} ${action} for ${subject}.`,
+      allowingStatements: allows.map((o) => o.statement.index),
+    };
+  if (maybeAllows.length > 0)
+    return {
+      allowed: 'unknown',
+      reason: `${labelOf(maybeAllows[0])} might allow ${action}: ${whyOf(maybeAllows[0].applies)}.`,
+      allowingStatements: maybeAllows.map((o) => o.statement.index),
+    };
+  const closest = outcomes.find((o) => o.statement.effect === 'Allow');
+  return {
+    allowed: false,
+    reason: closest
+      ? `No statement allows ${action} for ${subject} (${whyOf(closest.applies)}).`
+      : `No statement allows ${action} for ${subject}.`,
+    allowingStatements: [],
+  };
+}
+
+function whyOf(tri: Tri): string {
+  return tri.value === true ? 'it applies' : tri.why;
+}
+
+/** Throws unless every statement has a Principal or NotPrincipal, as IAM requires of trust policies. */
+export function requireTrustPolicy(policy: ParsedPolicy): void {
+  for (const statement of policy.statements) {
+    if (!statement.principal && !statement.notPrincipal)
+      throw new InputError(
+        `Statement[${statement.index}]: Principal or NotPrincipal is required in a trust policy`,
+      );
+  }
+}
+
+/**
+ * Decides whether a trust policy lets a concrete request assume the role, with IAM semantics:
+ * statements OR-ed, an explicit Deny wins, condition keys AND-ed and values OR-ed, missing keys per
+ * IAM's rules. Every action the request needs (`sts:TagSession` too when it passes session tags)
+ * must be allowed. Anything the analyzer cannot decide yields `allowed: 'unknown'` with the reason.
+ *
+ * @throws InputError naming the field when the policy or request is malformed.
+ * @example canAssume(policy, { kind: 'irsa', providerArn, subject: 'system:serviceaccount:app:web' })
+ */
+export function canAssume(document: unknown, request: AssumeRequest): AssumeDecision {
+  const policy = parsePolicy(document);
+  requireTrustPolicy(policy);
+  const context = requestContext(request);
+  const decisions = context.actions.map((action) =>
+    combine(
+      policy.statements.map((statement) => ({
+        statement,
+        applies: statementApplies(statement, context, action, policy.version),
+      })),
+      action,
+      context.description,
+    ),
+  );
+  return mergeDecisions(decisions);
+}
+
+/** Every action must be allowed: the first denial decides, then the first unknown. */
+function mergeDecisions(decisions: AssumeDecision[]): AssumeDecision {
+  const denied = decisions.find((d) => d.allowed === false);
+  if (denied) return denied;
+  const unknown = decisions.find((d) => d.allowed === 'unknown');
+  if (unknown) return unknown;
+  const allowing = [...new Set(decisions.flatMap((d) => d.allowingStatements))].sort((a, b) => a - b);
+  return {
+    allowed: true,
+    reason: decisions.map((d) => d.reason).join(' '),
+    allowingStatements: allowing,
+  };
+}
+
+/**
+ * Evaluates identity-based (permission) policies for one action, e.g. whether a node role allows
+ * `eks-auth:AssumeRoleForPodIdentity`. Action/NotAction and Resource/NotResource use IAM wildcards
+ * (actions case-insensitive); an explicit Deny wins. A condition on a statement that would decide
+ * the outcome makes the answer `'unknown'`, since no request context is given. Without `resource`,
+ * only `"*"` resources are known to match.
+ *
+ * @throws InputError naming the document and field when a policy is malformed.
+ */
+export function identityPolicyAllows(
+  documents: unknown[],
+  action: string,
+  resource?: string,
+): AssumeDecision {
+  const outcomes: StatementOutcome[] = [];
+  documents.forEach((document, documentIndex) => {
+    let policy: ParsedPolicy;
+    try {
+      policy = parsePolicy(document);
+    } catch (error) {
+      if (error instanceof InputError)
+        throw new InputError(`policy ${documentIndex}: ${error.message}`, error.problems, { cause: error });
+      throw error;
+    }
+    for (const statement of policy.statements) {
+      const label = `policy ${documentIndex} ${statementLabel(statement)}`;
+      outcomes.push({
+        statement,
+        label,
+        applies: identityStatementApplies(statement, action, resource, label),
+      });
+    }
+  });
+  return combine(outcomes, action, 'the identity');
+}
+
+function identityStatementApplies(
+  statement: ParsedStatement,
+  action: string,
+  resource: string | undefined,
+  label: string,
+): Tri {
+  if (!actionMatches(statement, action)) return { value: false, why: `${label}: ${action} is not covered` };
+  const resourceResult = resourceMatches(statement, resource, label);
+  if (resourceResult.value !== true) return resourceResult;
+  if (statement.conditions.length > 0)
+    return {
+      value: 'unknown',
+      why: `${label} has conditions (${statement.conditions.map((c) => `${c.operator} ${c.key}`).join(', ')}) that need a request context`,
+    };
+  return TRUE;
+}
+
+function resourceMatches(statement: ParsedStatement, resource: string | undefined, label: string): Tri {
+  if (!statement.resources && !statement.notResources) return TRUE;
+  if (statement.resources) {
+    if (statement.resources.includes('*')) return TRUE;
+    if (resource === undefined)
+      return {
+        value: 'unknown',
+        why: `${label} is limited to ${statement.resources.join(', ')} and no resource was given`,
+      };
+    return statement.resources.some((p) => matchIamPattern(p, resource))
+      ? TRUE
+      : { value: false, why: `${label}: ${resource} is not covered` };
+  }
+  const excluded = statement.notResources ?? [];
+  if (excluded.includes('*')) return { value: false, why: `${label}: NotResource "*" excludes everything` };
+  if (resource === undefined)
+    return { value: 'unknown', why: `${label} excludes ${excluded.join(', ')} and no resource was given` };
+  return excluded.some((p) => matchIamPattern(p, resource))
+    ? { value: false, why: `${label}: ${resource} is excluded by NotResource` }
+    : TRUE;
+}

@@ -1,0 +1,112 @@
+import {
+  GetOpenIDConnectProviderCommand,
+  ListOpenIDConnectProvidersCommand,
+  paginateGetAccountAuthorizationDetails,
+  type ManagedPolicyDetail as SdkManagedPolicyDetail,
+  type RoleDetail as SdkRoleDetail,
+} from '@aws-sdk/client-iam';
+import pLimit from 'p-limit';
+import type { ClientFactory } from '../aws/clients.js';
+import { isNotFound, toCollectionError } from '../aws/errors.js';
+import type { CollectionError } from '../model/index.js';
+import type { ManagedPolicyDetail, OidcProviderDetail, RoleDetail, SnapshotIam } from '../snapshot/schema.js';
+import { compareText as compare, toPlain } from './plain.js';
+
+/** OIDC provider lookups in flight at once per account (IAM read throttling is per account). */
+const OIDC_PROVIDER_CONCURRENCY = 4;
+
+/**
+ * Collects an account's roles (with trust, inline and attached policies, tags and RoleLastUsed), the
+ * managed policies those roles attach (default version only) and its IAM OIDC providers. Failures
+ * land in `errors`; whatever was read before a failure is kept (the scope is incomplete anyway).
+ */
+export async function collectIam(factory: ClientFactory, accountId: string): Promise<SnapshotIam> {
+  const iam = factory.iam(accountId);
+  const errors: CollectionError[] = [];
+  const roles: SdkRoleDetail[] = [];
+  const policies: SdkManagedPolicyDetail[] = [];
+
+  const authorizationDetails = async () => {
+    try {
+      const pages = paginateGetAccountAuthorizationDetails(
+        { client: iam },
+        { Filter: ['Role', 'LocalManagedPolicy', 'AWSManagedPolicy'] },
+      );
+      for await (const page of pages) {
+        roles.push(...(page.RoleDetailList ?? []));
+        policies.push(...(page.Policies ?? []));
+      }
+    } catch (error) {
+      errors.push(toCollectionError('iam', 'GetAccountAuthorizationDetails', error));
+    }
+  };
+
+  const [, openIdConnectProviders] = await Promise.all([
+    authorizationDetails(),
+    collectOidcProviders(factory, accountId, errors),
+  ]);
+
+  return {
+    roles: toPlain<RoleDetail[]>(roles.sort((a, b) => compare(a.Arn, b.Arn))),
+    policies: toPlain<ManagedPolicyDetail[]>(attachedPolicies(roles, policies)),
+    openIdConnectProviders,
+    errors,
+  };
+}
+
+/**
+ * The managed policies some role attaches, each with only its default version: node-role permission
+ * checks need them, and the rest of the account's policies would only bloat the snapshot.
+ */
+export function attachedPolicies(
+  roles: readonly SdkRoleDetail[],
+  policies: readonly SdkManagedPolicyDetail[],
+): SdkManagedPolicyDetail[] {
+  const attached = new Set(
+    roles.flatMap((role) => (role.AttachedManagedPolicies ?? []).map((policy) => policy.PolicyArn)),
+  );
+  return policies
+    .filter((policy) => policy.Arn !== undefined && attached.has(policy.Arn))
+    .map((policy) => ({
+      ...policy,
+      PolicyVersionList: (policy.PolicyVersionList ?? []).filter((version) => version.IsDefaultVersion),
+    }))
+    .sort((a, b) => compare(a.Arn, b.Arn));
+}
+
+async function collectOidcProviders(
+  factory: ClientFactory,
+  accountId: string,
+  errors: CollectionError[],
+): Promise<OidcProviderDetail[]> {
+  const iam = factory.iam(accountId);
+  let arns: string[];
+  try {
+    const listed = await iam.send(new ListOpenIDConnectProvidersCommand({}));
+    arns = (listed.OpenIDConnectProviderList ?? []).flatMap((entry) => (entry.Arn ? [entry.Arn] : []));
+  } catch (error) {
+    errors.push(toCollectionError('iam', 'ListOpenIDConnectProviders', error));
+    return [];
+  }
+  const limit = pLimit(OIDC_PROVIDER_CONCURRENCY);
+  const providers = await Promise.all(
+    arns.map((arn) =>
+      limit(async (): Promise<OidcProviderDetail | undefined> => {
+        try {
+          const provider = await iam.send(
+            new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }),
+          );
+          return toPlain<OidcProviderDetail>({ Arn: arn, ...provider });
+        } catch (error) {
+          // Deleted between the list and the lookup: it no longer exists, which is not a gap.
+          if (!isNotFound(error))
+            errors.push(toCollectionError('iam', 'GetOpenIDConnectProvider', error, arn));
+          return undefined;
+        }
+      }),
+    ),
+  );
+  return providers
+    .filter((provider): provider is OidcProviderDetail => provider !== undefined)
+    .sort((a, b) => compare(a.Arn, b.Arn));
+}

@@ -1,0 +1,117 @@
+/** Time source for rate limiting; tests inject a fake one so no assertion depends on wall-clock time. */
+export interface Clock {
+  /** Milliseconds on a monotonic scale. */
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+/** The process's monotonic clock. */
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.ceil(ms)))),
+};
+
+export interface TokenBucketOptions {
+  /** Tokens added per second. */
+  ratePerSecond: number;
+  /** Tokens the bucket holds at most (the burst). Default 1: requests are evenly spaced. */
+  capacity?: number;
+  clock?: Clock;
+}
+
+/**
+ * A first-come-first-served token bucket. With the default capacity of 1, grants are spaced at
+ * least `1000 / ratePerSecond` ms apart, so any one-second window holds at most `ratePerSecond`
+ * grants. It keeps its own record of grant times so callers can prove the rate was kept.
+ */
+export class TokenBucket {
+  readonly ratePerSecond: number;
+  readonly capacity: number;
+  private readonly clock: Clock;
+  private tokens: number;
+  private lastRefill: number;
+  private queue: Promise<void> = Promise.resolve();
+  private readonly grantTimes: number[] = [];
+
+  constructor(options: TokenBucketOptions) {
+    if (!(options.ratePerSecond > 0)) throw new RangeError('ratePerSecond must be positive');
+    this.ratePerSecond = options.ratePerSecond;
+    this.capacity = options.capacity ?? 1;
+    this.clock = options.clock ?? systemClock;
+    this.tokens = this.capacity;
+    this.lastRefill = this.clock.now();
+  }
+
+  /** Resolves when the caller may make one request. */
+  acquire(): Promise<void> {
+    const granted = this.queue.then(() => this.take());
+    // Waiters queue in order; a waiter's failure must not block the ones behind it.
+    this.queue = granted.catch(() => undefined);
+    return granted;
+  }
+
+  /** Times (on the bucket's clock) at which requests were granted, oldest first. */
+  grants(): readonly number[] {
+    return this.grantTimes;
+  }
+
+  /** The most grants that fell into any half-open window `[t, t + windowMs)`. */
+  maxGrantsInWindow(windowMs = 1000): number {
+    let best = 0;
+    let start = 0;
+    for (let end = 0; end < this.grantTimes.length; end += 1) {
+      while (this.grantTimes[end] - this.grantTimes[start] >= windowMs) start += 1;
+      best = Math.max(best, end - start + 1);
+    }
+    return best;
+  }
+
+  private refill(): void {
+    const now = this.clock.now();
+    this.tokens = Math.min(
+      this.capacity,
+      this.tokens + ((now - this.lastRefill) * this.ratePerSecond) / 1000,
+    );
+    this.lastRefill = now;
+  }
+
+  private async take(): Promise<void> {
+    this.refill();
+    // Timers may wake a little early, so wait again until a whole token is really there.
+    while (this.tokens < 1) {
+      await this.clock.sleep(((1 - this.tokens) * 1000) / this.ratePerSecond);
+      this.refill();
+    }
+    this.tokens -= 1;
+    this.grantTimes.push(this.clock.now());
+  }
+}
+
+/** CloudTrail's documented LookupEvents limit: 2 requests per second per account per region. */
+export const LOOKUP_EVENTS_PER_SECOND = 2;
+
+/** One LookupEvents token bucket per account-region, shared by every lookup made there. */
+export class CloudTrailRateLimiters {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(
+    private readonly ratePerSecond = LOOKUP_EVENTS_PER_SECOND,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  /** The bucket of one account-region (created on first use). */
+  for(accountId: string, region: string): TokenBucket {
+    const key = `${accountId}/${region}`;
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = new TokenBucket({ ratePerSecond: this.ratePerSecond, capacity: 1, clock: this.clock });
+      this.buckets.set(key, bucket);
+    }
+    return bucket;
+  }
+
+  /** Every bucket by `ACCOUNT/REGION`. */
+  entries(): Array<[string, TokenBucket]> {
+    return [...this.buckets.entries()].sort(([a], [b]) => a.localeCompare(b));
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Escaping for text that came from AWS (role paths, tag values, condition values, error messages)
+ * before it goes into Markdown, HTML, Slack or a terminal. IAM role paths accept any printable ASCII
+ * and tag values almost any Unicode, so every renderer treats AWS data as hostile.
+ */
+
+/** Zero-width space: invisible, but breaks the tokens chat clients turn into mentions and links. */
+const ZWSP = '\u200B';
+
+const HTML_ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/**
+ * Escapes text for HTML element content and double- or single-quoted attribute values.
+ *
+ * @example escapeHtml('"><img src=x onerror=alert(1)>') // '&quot;&gt;&lt;img src=x onerror=alert(1)&gt;'
+ */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => HTML_ENTITIES[character]);
+}
+
+// C0 controls (tab and newlines included), DEL and C1 controls, plus the Unicode line and paragraph
+// separators: none may reach a one-line field, where they would break the layout or carry escapes.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+
+/**
+ * Replaces every run of control characters (newlines, tabs, terminal escape sequences' ESC, C1
+ * controls, U+2028/2029) with one space, so that AWS text stays on the line it was put on.
+ *
+ * @example singleLine('a\r\n\u001b[31mb') // 'a [31mb'
+ */
+export function singleLine(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, ' ');
+}
+
+// ASCII punctuation that opens or closes an inline Markdown construct anywhere in a line
+// (emphasis, code, links, images, raw HTML, entities, strikethrough, table cells, escapes).
+const MARKDOWN_INLINE = /[\\`*_[\]<>|~&!]/g;
+// Constructs that only count at the start of a line: headings, block quotes (already escaped `>`),
+// bullet and ordered lists, thematic breaks and setext underlines.
+const MARKDOWN_LINE_START = /^(\s*)([#+=-]|\d+[.)])/;
+
+/**
+ * Escapes text for one inline Markdown field (CommonMark and GitHub Flavored Markdown, including
+ * table cells): backslash-escapes inline punctuation and a leading block marker, and joins lines so
+ * a value cannot start a heading, list or table of its own. Pair with {@link neutralizeMentions} for
+ * text that goes to chat.
+ *
+ * @example escapeMarkdown('*bold* | `x`') // '\\*bold\\* \\| \\`x\\`'
+ */
+export function escapeMarkdown(text: string): string {
+  const escaped = singleLine(text).replace(MARKDOWN_INLINE, (character) => `\\${character}`);
+  return escaped.replace(MARKDOWN_LINE_START, (_match, space: string, marker: string) =>
+    marker.length === 1 ? `${space}\\${marker}` : `${space}${marker.slice(0, -1)}\\${marker.slice(-1)}`,
+  );
+}
+
+/**
+ * Stops chat clients and code hosts from turning AWS text into notifications or links, without
+ * changing what a reader sees: inserts a zero-width space into
+ * - mentions: `@here`, `@channel`, `@everyone`, `@user`, `@org/team` (an `@` not preceded by a word
+ *   character, as in an e-mail address);
+ * - Slack control sequences: `<!here>`, `<!channel>`, `<!subteam^…>`, `<@U…>`, `<#C…>` and
+ *   `<https://…|label>` links;
+ * - bare web URLs (`https://…`, `http://…`, `ftp://…`, `www.…`) and the dots of their host names,
+ *   which Slack and GitHub would otherwise link (other schemes such as `s3://` are not linked).
+ *
+ * The result is still plain text: escape it for the target format as well ({@link escapeMarkdown},
+ * {@link escapeHtml} or {@link escapeSlack}).
+ *
+ * @example neutralizeMentions('@here see <!channel>') // '@\u200Bhere see <\u200B!channel>'
+ */
+export function neutralizeMentions(text: string): string {
+  return text
+    .replace(/<(?=[!@#]|[a-z][a-z0-9+.-]*:)/gi, `<${ZWSP}`)
+    .replace(/(^|[^\p{L}\p{N}_])@(?=[\p{L}\p{N}_])/gu, `$1@${ZWSP}`)
+    .replace(/\b(https?|ftps?):\/\/([^\s/?#|>]*)/gi, (_match, scheme: string, host: string) => {
+      return `${scheme}:${ZWSP}//${host.replaceAll('.', `${ZWSP}.`)}`;
+    })
+    .replace(
+      /\bwww\.([^\s/?#|>]*)/gi,
+      (_match, host: string) => `www${ZWSP}.${host.replaceAll('.', `${ZWSP}.`)}`,
+    );
+}
+
+/**
+ * Escapes text for Slack `mrkdwn` (and Amazon Q Developer custom notifications rendered by Slack):
+ * Slack requires `&`, `<` and `>` as HTML entities; mentions and links are neutralized on top, and
+ * lines are joined.
+ *
+ * @example escapeSlack('<!channel> & @here') // '&lt;\u200B!channel&gt; &amp; @\u200Bhere'
+ */
+export function escapeSlack(text: string): string {
+  return neutralizeMentions(singleLine(text))
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;');
+}
+
+/**
+ * Makes AWS text safe to print on a terminal: joins lines and removes control characters, so a
+ * value cannot forge lines of the report or send escape sequences to the terminal.
+ */
+export function escapeTerminal(text: string): string {
+  return singleLine(text);
+}

@@ -1,0 +1,28 @@
+import { emptyBaseline } from '../../../shared/baseline/index.js';
+import type { Check, CheckContext, FindingDraft } from '../../../shared/checks/types.js';
+import { normalizeSnapshot, parseSnapshot } from '../../../shared/snapshot/index.js';
+import type { SnapshotBuilder } from '../../support/snapshot-builder.js';
+
+export const ACCOUNT = '111122223333';
+export const OTHER_ACCOUNT = '444455556666';
+export const REGION = 'ap-northeast-1';
+export const OIDC_ID = 'EXAMPLED539D4633E53DE1B71EXAMPLE';
+export const OLD_OIDC_ID = 'OLD0D539D4633E53DE1B71EXAMPLE00';
+export const HOST_PATH = `oidc.eks.${REGION}.amazonaws.com/id/${OIDC_ID}`;
+export const OLD_HOST_PATH = `oidc.eks.${REGION}.amazonaws.com/id/${OLD_OIDC_ID}`;
+
+/** The context a check receives for the snapshot the builder produces (contract JSON, parsed and normalized). */
+export function contextOf(builder: SnapshotBuilder): CheckContext {
+  const inventory = normalizeSnapshot(parseSnapshot(builder.build(), 'test-snapshot.json'));
+  return { inventory, baseline: emptyBaseline(), now: new Date(inventory.capturedAt) };
+}
+
+/** Evaluates one check on the snapshot the builder produces. */
+export function evaluate(check: Check, builder: SnapshotBuilder): FindingDraft[] {
+  return check.evaluate(contextOf(builder));
+}
+
+/** `checkId`-free summary of drafts for compact assertions: resource id and severity. */
+export function resources(drafts: FindingDraft[]): Array<{ id: string; severity: string }> {
+  return drafts.map((draft) => ({ id: draft.resource.id, severity: draft.severity }));
+}

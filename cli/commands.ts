@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { registerBaseline } from './baseline.js';
+import { registerTrust } from './trust.js';
 
 /**
  * A CLI command module registers itself on the program. `setExit` records the exit code the run
@@ -7,4 +9,4 @@ import type { Command } from 'commander';
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
 
 /** The explicit command registry: one file per command under cli/. */
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerBaseline, registerTrust];

@@ -1,0 +1,291 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { InputError } from '../shared/errors.js';
+import { analyzeTrust, canAssume } from '../shared/trust/index.js';
+import type { AssumeRequest, Grant, TrustAnalysis } from '../shared/trust/types.js';
+import type { RegisterCommand } from './commands.js';
+import { emit } from './output.js';
+
+/**
+ * Reads a policy file: JSON (errors give line and column) or the URL-encoded JSON IAM returns.
+ *
+ * @throws InputError when the file is missing or not JSON.
+ */
+export async function readPolicyFile(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(
+      code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? String(error)})`,
+      [],
+      { cause: error },
+    );
+  }
+  const trimmed = text.trim();
+  if (trimmed === '') throw new InputError(`${file}: empty file, expected a JSON policy document`);
+  if (!trimmed.startsWith('{') && !trimmed.startsWith('[')) return trimmed;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`${file}: ${jsonErrorWithPosition(text, error)}`, [], { cause: error });
+  }
+}
+
+/** Locates a JSON syntax error as `line L, column C` (Node's own messages do not always say where). */
+function jsonErrorWithPosition(text: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const offset = jsonErrorOffset(text);
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  const found =
+    offset < text.length ? `unexpected ${JSON.stringify(text[offset])}` : 'unexpected end of input';
+  return `invalid JSON at line ${line}, column ${column}: ${found} (${message.split('\n')[0]})`;
+}
+
+/** The offset of the first JSON syntax error: a small recursive-descent scan of RFC 8259 JSON. */
+export function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const fail = (): never => {
+    throw i;
+  };
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
+  };
+  const literal = (word: string) => {
+    for (const ch of word) {
+      if (text[i] !== ch) fail();
+      i++;
+    }
+  };
+  const string = () => {
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text.charCodeAt(i) < 0x20) fail();
+      if (text[i] === '\\') {
+        i++;
+        if (text[i] === 'u') {
+          for (let k = 0; k < 4; k++) {
+            i++;
+            if (!/[0-9a-fA-F]/.test(text[i] ?? '')) fail();
+          }
+        } else if (!'"\\/bfnrt'.includes(text[i] ?? 'x')) fail();
+      }
+      i++;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  const number = () => {
+    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    if (!match) fail();
+    i += (match as RegExpExecArray)[0].length;
+  };
+  const value = (): void => {
+    ws();
+    const ch = text[i];
+    if (ch === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail();
+        string();
+        ws();
+        if (text[i] !== ':') fail();
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') {
+          i++;
+          return;
+        } else fail();
+      }
+    }
+    if (ch === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') {
+          i++;
+          return;
+        } else fail();
+      }
+    }
+    if (ch === '"') string();
+    else if (ch === 't') literal('true');
+    else if (ch === 'f') literal('false');
+    else if (ch === 'n') literal('null');
+    else if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) number();
+    else fail();
+  };
+  try {
+    if (text.charCodeAt(0) === 0xfeff) i = 1;
+    value();
+    ws();
+    if (i < text.length) fail();
+    return text.length;
+  } catch (offset) {
+    return typeof offset === 'number' ? offset : text.length;
+  }
+}
+
+/** Options of `trust can-assume`. */
+export interface CanAssumeOptions {
+  file: string;
+  irsa?: boolean;
+  podIdentity?: boolean;
+  awsPrincipal?: string;
+  provider?: string;
+  subject?: string;
+  audience?: string;
+  tag: string[];
+  principalTag: string[];
+  sourceAccount?: string;
+  sourceArn?: string;
+  sessionTags: boolean;
+  externalId?: string;
+}
+
+function parseTags(values: string[], flag: string): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const value of values) {
+    const eq = value.indexOf('=');
+    if (eq <= 0) throw new InputError(`${flag} ${JSON.stringify(value)}: expected KEY=VALUE`);
+    tags[value.slice(0, eq)] = value.slice(eq + 1);
+  }
+  return tags;
+}
+
+/**
+ * Builds the assume request the `can-assume` flags describe.
+ *
+ * @throws InputError naming the flag when the combination is wrong.
+ */
+export function assumeRequestFromOptions(options: CanAssumeOptions): AssumeRequest {
+  const kinds = [options.irsa, options.podIdentity, options.awsPrincipal !== undefined].filter(
+    Boolean,
+  ).length;
+  if (kinds !== 1)
+    throw new InputError(
+      'trust can-assume: pass exactly one of --irsa, --pod-identity or --aws-principal ARN',
+    );
+  if (options.sourceAccount !== undefined && !/^\d{12}$/.test(options.sourceAccount))
+    throw new InputError(
+      `--source-account ${JSON.stringify(options.sourceAccount)}: expected a 12-digit account id`,
+    );
+  if (options.irsa) {
+    if (!options.provider)
+      throw new InputError('--irsa needs --provider arn:aws:iam::ACCOUNT:oidc-provider/HOST');
+    if (!options.subject) throw new InputError('--irsa needs --subject system:serviceaccount:NAMESPACE:NAME');
+    const request: AssumeRequest = { kind: 'irsa', providerArn: options.provider, subject: options.subject };
+    if (options.audience !== undefined) request.audience = options.audience;
+    return request;
+  }
+  if (options.podIdentity) {
+    const tags = parseTags(options.tag, '--tag');
+    if (!options.sessionTags && options.tag.length > 0)
+      throw new InputError('--no-session-tags and --tag contradict each other');
+    const request: AssumeRequest = { kind: 'pod-identity' };
+    if (options.sessionTags) request.sessionTags = tags;
+    if (options.sourceAccount !== undefined) request.sourceAccount = options.sourceAccount;
+    if (options.sourceArn !== undefined) request.sourceArn = options.sourceArn;
+    return request;
+  }
+  const request: AssumeRequest = { kind: 'aws', principalArn: options.awsPrincipal as string };
+  if (options.externalId !== undefined) request.externalId = options.externalId;
+  if (options.tag.length > 0) request.sessionTags = parseTags(options.tag, '--tag');
+  if (options.principalTag.length > 0)
+    request.principalTags = parseTags(options.principalTag, '--principal-tag');
+  return request;
+}
+
+function describeGrant(grant: Grant): string {
+  const where =
+    grant.sid === undefined ? `#${grant.statementIndex}` : `#${grant.statementIndex} ${grant.sid}`;
+  const broken = 'unsatisfiable' in grant && grant.unsatisfiable ? ' (never matches)' : '';
+  switch (grant.kind) {
+    case 'irsa':
+      return `${where}\tirsa\t${grant.issuerHostPath}\t${grant.subjects === null ? 'any subject' : `${grant.subjectMatch} ${grant.subjects.join(', ')}`}${broken}`;
+    case 'pod-identity': {
+      const limits = Object.entries(grant.constraints).map(([k, v]) => `${k}=${(v as string[]).join('|')}`);
+      return `${where}\tpod-identity\t${grant.tagSessionAllowed ? 'AssumeRole+TagSession' : 'AssumeRole only'}\t${limits.join(' ') || 'unscoped'}${broken}`;
+    }
+    case 'aws':
+      return `${where}\taws\t${grant.principals.join(', ')}\t${grant.actions.join(', ')}${broken}`;
+    default:
+      return `${where}\tservice\t${grant.services.join(', ')}\t${grant.actions.join(', ')}`;
+  }
+}
+
+/** Renders `trust explain` output as aligned text for a terminal. */
+export function explainTable(analysis: TrustAnalysis): string {
+  const lines = ['GRANTS'];
+  lines.push(...(analysis.grants.length > 0 ? analysis.grants.map(describeGrant) : ['(none)']));
+  lines.push('', 'FINDINGS');
+  lines.push(
+    ...(analysis.findings.length > 0
+      ? analysis.findings.map((f) => `${f.severity}\t${f.checkId}\t${f.message}`)
+      : ['(none)']),
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `trust explain` and `trust can-assume`. */
+export const registerTrust: RegisterCommand = (program: Command) => {
+  const trust = program
+    .command('trust')
+    .description('Explain an IAM trust policy, or decide an assume request against it.');
+
+  trust
+    .command('explain')
+    .description('List what a trust policy grants and its trust-hygiene findings.')
+    .requiredOption('--file <policy.json>', 'trust policy: JSON or URL-encoded JSON')
+    .option('--format <format>', 'json or table', 'json')
+    .action(async (options: { file: string; format: string }) => {
+      if (options.format !== 'json' && options.format !== 'table')
+        throw new InputError(`--format ${JSON.stringify(options.format)}: expected json or table`);
+      const analysis = analyzeTrust(await readPolicyFile(options.file));
+      await emit(options.format === 'table' ? explainTable(analysis) : JSON.stringify(analysis, null, 2));
+    });
+
+  trust
+    .command('can-assume')
+    .description('Decide whether a request may assume the role: {"allowed": true|false|"unknown", "reason"}.')
+    .requiredOption('--file <policy.json>', 'trust policy: JSON or URL-encoded JSON')
+    .option('--irsa', 'an IRSA web-identity request')
+    .option('--pod-identity', 'an EKS Pod Identity request')
+    .option('--aws-principal <arn>', 'an IAM principal calling sts:AssumeRole (role chaining)')
+    .option('--provider <arn>', 'IRSA: the IAM OIDC provider ARN')
+    .option('--subject <subject>', 'IRSA: system:serviceaccount:NAMESPACE:NAME')
+    .option('--audience <audience>', 'IRSA: token audience (default sts.amazonaws.com)')
+    .option('--tag <key=value>', 'session tag (repeatable)', collect, [])
+    .option('--principal-tag <key=value>', 'AWS principal: tag of the caller (repeatable)', collect, [])
+    .option('--source-account <id>', 'Pod Identity: aws:SourceAccount')
+    .option('--source-arn <arn>', 'Pod Identity: aws:SourceArn')
+    .option('--no-session-tags', 'Pod Identity: the association disables session tags')
+    .option('--external-id <id>', 'AWS principal: sts:ExternalId')
+    .action(async (options: CanAssumeOptions) => {
+      const request = assumeRequestFromOptions(options);
+      const decision = canAssume(await readPolicyFile(options.file), request);
+      await emit(JSON.stringify(decision, null, 2));
+    });
+};

@@ -1,0 +1,81 @@
+import type { Command } from 'commander';
+import {
+  type Baseline,
+  expiredExceptions,
+  generateBaseline,
+  loadBaselineFile,
+} from '../shared/baseline/index.js';
+import { InputError } from '../shared/errors.js';
+import type { Inventory } from '../shared/model/inventory.js';
+import { loadInventory } from '../shared/snapshot/index.js';
+import type { RegisterCommand } from './commands.js';
+import { emit, log } from './output.js';
+
+/** Produces the inventory `baseline init` declares: from a snapshot file, or collected live. */
+export type InventorySource = () => Promise<Inventory>;
+
+/** Options of `baseline init` that choose where the inventory comes from. */
+export interface InitSourceOptions {
+  snapshot?: string;
+}
+
+/**
+ * Picks the inventory source for `baseline init`. Live collection adds its flags to the command
+ * and a branch here; the rest of the command does not change.
+ *
+ * @throws InputError when no source is given.
+ */
+export function inventorySourceFor(options: InitSourceOptions): InventorySource {
+  const snapshot = options.snapshot;
+  if (snapshot) return () => loadInventory(snapshot);
+  throw new InputError('baseline init needs an inventory: pass --snapshot FILE');
+}
+
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+/**
+ * The one-line summary of a valid baseline, e.g. `baseline.yaml: valid — 2 logical clusters
+ * (3 member clusters), 5 Pod Identity bindings, 2 IRSA bindings, 1 exception`.
+ */
+export function baselineSummary(baseline: Baseline): string {
+  const members = baseline.clusters.reduce((total, cluster) => total + cluster.members.length, 0);
+  return (
+    `${baseline.source.name}: valid — ${plural(baseline.clusters.length, 'logical cluster')} ` +
+    `(${plural(members, 'member cluster')}), ${plural(baseline.podIdentity.length, 'Pod Identity binding')}, ` +
+    `${plural(baseline.irsa.length, 'IRSA binding')}, ${plural(baseline.exceptions.length, 'exception')}`
+  );
+}
+
+/** `baseline validate FILE` and `baseline init --snapshot FILE [--output FILE]`. */
+export const registerBaseline: RegisterCommand = (program: Command) => {
+  const baseline = program
+    .command('baseline')
+    .description('Validate a baseline, or write one from what is deployed.');
+
+  baseline
+    .command('validate')
+    .description('Check a baseline file; print a summary, or every problem with its file:line:column.')
+    .argument('<file>', 'baseline YAML or JSON file')
+    .action(async (file: string) => {
+      const parsed = await loadBaselineFile(file);
+      process.stdout.write(`${baselineSummary(parsed)}\n`);
+      // An expired exception is valid syntax but no longer suppresses anything: worth a note.
+      for (const exception of expiredExceptions(parsed, new Date())) {
+        const where = exception.location ? `${exception.location.file}:${exception.location.line}` : file;
+        log(`note: ${where} exception for ${exception.check} expired on ${exception.expires}`);
+      }
+    });
+
+  baseline
+    .command('init')
+    .description('Write a baseline (YAML with comments) that declares what a snapshot holds.')
+    .option('--snapshot <file>', 'snapshot file (format v1) to declare')
+    .option('--output <file>', 'write the baseline to this file instead of stdout')
+    .action(async (options: InitSourceOptions & { output?: string }) => {
+      const inventory = await inventorySourceFor(options)();
+      await emit(generateBaseline(inventory), options.output);
+      if (options.output) log(`wrote ${options.output}`);
+    });
+};

@@ -1,0 +1,334 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { InputError } from '../errors.js';
+import { DocumentLocator, type FieldPath, formatFieldPath, type LocatedProblem } from './locate.js';
+import {
+  ACCOUNT_ID_PATTERN,
+  type BaselineDocument,
+  BaselineDocumentSchema,
+  DEFAULT_UNUSED_AFTER_DAYS,
+  KNOWN_FIELDS,
+  LOGICAL_CLUSTER_NAME_PATTERN,
+  NUMERIC_ACCOUNT_MESSAGE,
+  REGION_PATTERN,
+  ROLE_ARN_PATTERN,
+} from './schema.js';
+import { closestMatch } from './suggest.js';
+import type { Baseline } from './types.js';
+
+/** SHA-256 of the baseline text, hex: recorded in reports so a run names the exact file it used. */
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/**
+ * Parses, validates and normalizes a baseline v1 document (YAML or JSON; JSON is read as YAML so
+ * both keep positions).
+ *
+ * @param text the file's content.
+ * @param sourceName the file path or `s3://` URI, used as the file name in every error.
+ * @throws InputError listing every problem in file order, each as `file:line:col field: message`.
+ * @example parseBaseline('version: 1\n', 'baseline.yaml').settings.unusedAfterDays // 90
+ */
+export function parseBaseline(text: string, sourceName: string): Baseline {
+  if (text.trim() === '') throw emptyBaselineError(sourceName);
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  const locator = new DocumentLocator(document, lineCounter, sourceName);
+
+  const syntaxProblems: LocatedProblem[] = [];
+  // Past a structural syntax error the parsed tree no longer reflects what was meant, so
+  // validation problems after it would be noise; duplicate keys leave the tree intact.
+  let trustedUntil = Number.POSITIVE_INFINITY;
+  for (const error of document.errors) {
+    const duplicate =
+      error.code === 'DUPLICATE_KEY' ? /^["']?([^"':\n]+)/.exec(text.slice(error.pos[0])) : null;
+    syntaxProblems.push({
+      offset: error.pos[0],
+      field: '(yaml)',
+      message: duplicate ? `duplicate key \`${duplicate[1].trim()}\`` : `syntax error: ${error.message}`,
+    });
+    if (error.code !== 'DUPLICATE_KEY') trustedUntil = Math.min(trustedUntil, error.pos[0]);
+  }
+
+  let raw: unknown;
+  try {
+    raw = document.toJS();
+  } catch {
+    raw = undefined;
+  }
+  if (syntaxProblems.length === 0 && (raw === null || raw === undefined))
+    throw emptyBaselineError(sourceName);
+
+  const validation = BaselineDocumentSchema.safeParse(raw, { reportInput: true });
+  const validationProblems = validation.success
+    ? []
+    : validation.error.issues.flatMap((issue) => problemsOfIssue(issue, locator));
+  if (isRecord(raw)) validationProblems.push(...semanticProblems(raw, locator));
+
+  const problems = [
+    ...syntaxProblems,
+    ...validationProblems.filter((problem) => problem.offset < trustedUntil),
+  ].sort((a, b) => a.offset - b.offset);
+  if (problems.length > 0 || !validation.success) {
+    const rendered = problems.map((problem) => locator.render(problem));
+    throw new InputError(
+      `${sourceName}: invalid baseline (${rendered.length} ${rendered.length === 1 ? 'problem' : 'problems'})`,
+      rendered,
+    );
+  }
+  return normalize(validation.data, locator, { name: sourceName, sha256: sha256Hex(text) });
+}
+
+/**
+ * Reads and parses a baseline file.
+ *
+ * @throws InputError when the file cannot be read (naming the path) or is invalid.
+ */
+export async function loadBaselineFile(path: string): Promise<Baseline> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT'
+        ? 'file not found'
+        : code === 'EISDIR'
+          ? 'is a directory, not a file'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (error as Error).message;
+    throw new InputError(`baseline ${path}: ${reason}`, [], { cause: error });
+  }
+  return parseBaseline(text, path);
+}
+
+function emptyBaselineError(sourceName: string): InputError {
+  return new InputError(`${sourceName}: invalid baseline (1 problem)`, [
+    `${sourceName}:1:1 (document): the file is empty; a baseline starts with "version: 1"`,
+  ]);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
+
+/** The known fields of the map at `path` (list indexes and logical cluster names become `*`). */
+function knownFieldsAt(path: FieldPath): readonly string[] {
+  const shape = path.map((segment, index) =>
+    typeof segment === 'number' || (index === 1 && path[0] === 'clusters') ? '*' : segment,
+  );
+  return KNOWN_FIELDS[shape.join('.')] ?? [];
+}
+
+function problemsOfIssue(issue: z.core.$ZodIssue, locator: DocumentLocator): LocatedProblem[] {
+  const path = issue.path.filter((segment): segment is string | number => typeof segment !== 'symbol');
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownFieldsAt(path);
+    return issue.keys.map((key) => {
+      const keyPath = [...path, key];
+      const hint = closestMatch(key, known);
+      const message = hint
+        ? `unknown field \`${key}\`; did you mean \`${hint}\`?`
+        : `unknown field \`${key}\`; expected one of ${known.map((name) => `\`${name}\``).join(', ')}`;
+      return { offset: locator.keyOffset(keyPath), field: formatFieldPath(keyPath), message };
+    });
+  }
+  const field = formatFieldPath(path);
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    return [{ offset: locator.valueOffset(path), field, message: 'required field is missing' }];
+  }
+  if (issue.message === NUMERIC_ACCOUNT_MESSAGE) {
+    const written = locator.sourceText(path) ?? String(issue.input);
+    const digits = written.replace(/\D/g, '');
+    const length = digits.length === 12 ? '' : `; it also has ${digits.length} digits, an account id has 12`;
+    return [
+      {
+        offset: locator.valueOffset(path),
+        field,
+        message: `account ids must be quoted strings, like "${written}": unquoted, YAML reads a number and drops leading zeros${length}`,
+      },
+    ];
+  }
+  return [{ offset: locator.valueOffset(path), field, message: issue.message }];
+}
+
+interface DeclaredCluster {
+  account?: string;
+  region?: string;
+}
+
+function semanticProblems(raw: Record<string, unknown>, locator: DocumentLocator): LocatedProblem[] {
+  const problems: LocatedProblem[] = [];
+  const declared = new Map<string, DeclaredCluster>();
+  const memberOwner = new Map<string, { logical: string; path: FieldPath }>();
+
+  if (isRecord(raw.clusters)) {
+    for (const [name, value] of Object.entries(raw.clusters)) {
+      const path = ['clusters', name];
+      if (!LOGICAL_CLUSTER_NAME_PATTERN.test(name)) {
+        problems.push({
+          offset: locator.keyOffset(path),
+          field: formatFieldPath(path),
+          message:
+            'a logical cluster name follows the EKS cluster name rules: 1-100 letters, digits, "-" or "_", starting with a letter or digit',
+        });
+      }
+      const cluster = isRecord(value) ? value : {};
+      const account =
+        typeof cluster.account === 'string' && ACCOUNT_ID_PATTERN.test(cluster.account)
+          ? cluster.account
+          : undefined;
+      const region =
+        typeof cluster.region === 'string' && REGION_PATTERN.test(cluster.region)
+          ? cluster.region
+          : undefined;
+      declared.set(name, { account, region });
+      if (!Array.isArray(cluster.members)) continue;
+      cluster.members.forEach((member, index) => {
+        if (typeof member !== 'string') return;
+        const memberPath = [...path, 'members', index];
+        const key = `${account ?? '?'}/${region ?? '?'}/${member}`;
+        const owner = memberOwner.get(key);
+        if (!owner) {
+          memberOwner.set(key, { logical: name, path: memberPath });
+          return;
+        }
+        const message =
+          owner.logical === name
+            ? `member \`${member}\` is listed twice`
+            : `physical cluster \`${member}\` (${account ?? 'same account'}, ${region ?? 'same region'}) is already a member of logical cluster \`${owner.logical}\` at line ${locator.location(locator.valueOffset(owner.path)).line}; a physical cluster belongs to one logical cluster`;
+        problems.push({
+          offset: locator.valueOffset(memberPath),
+          field: formatFieldPath(memberPath),
+          message,
+        });
+      });
+    }
+  }
+
+  for (const section of ['podIdentity', 'irsa'] as const) {
+    const items = raw[section];
+    if (!Array.isArray(items)) continue;
+    const seen = new Map<string, FieldPath>();
+    items.forEach((item, index) => {
+      if (!isRecord(item)) return;
+      const path = [section, index];
+      const { cluster, namespace, serviceAccount, roleArn } = item;
+      if (typeof cluster === 'string' && cluster !== '' && !declared.has(cluster)) {
+        problems.push({
+          offset: locator.valueOffset([...path, 'cluster']),
+          field: formatFieldPath([...path, 'cluster']),
+          message: unknownClusterMessage(cluster, [...declared.keys()]),
+        });
+      }
+      if (
+        typeof cluster === 'string' &&
+        typeof namespace === 'string' &&
+        typeof serviceAccount === 'string' &&
+        typeof roleArn === 'string'
+      ) {
+        // An SA has one Pod Identity association per cluster; with IRSA a pod may use its token for
+        // several roles, so there the role is part of the binding's identity.
+        const key = [cluster, namespace, serviceAccount, section === 'irsa' ? roleArn : ''].join('\u0000');
+        const first = seen.get(key);
+        if (first) {
+          const firstLine = locator.location(locator.valueOffset(first)).line;
+          const what = section === 'irsa' ? ` to ${roleArn}` : '';
+          problems.push({
+            offset: locator.valueOffset(path),
+            field: formatFieldPath(path),
+            message: `duplicate binding: ${cluster} ${namespace}/${serviceAccount}${what} is already declared at ${formatFieldPath(first)} (line ${firstLine})`,
+          });
+        } else {
+          seen.set(key, path);
+        }
+      }
+      const clusterAccount = typeof cluster === 'string' ? declared.get(cluster)?.account : undefined;
+      const roleAccount = typeof roleArn === 'string' ? ROLE_ARN_PATTERN.exec(roleArn)?.[1] : undefined;
+      if (section === 'podIdentity' && clusterAccount && roleAccount && roleAccount !== clusterAccount) {
+        problems.push({
+          offset: locator.valueOffset([...path, 'roleArn']),
+          field: formatFieldPath([...path, 'roleArn']),
+          message: `the association role must be in the cluster's account ${clusterAccount}, not ${roleAccount}; a role in another account goes in targetRoleArn`,
+        });
+      }
+    });
+  }
+
+  if (Array.isArray(raw.accounts)) {
+    const seen = new Set<string>();
+    raw.accounts.forEach((account, index) => {
+      if (typeof account !== 'string') return;
+      if (seen.has(account)) {
+        problems.push({
+          offset: locator.valueOffset(['accounts', index]),
+          field: formatFieldPath(['accounts', index]),
+          message: `account ${account} is listed twice`,
+        });
+      }
+      seen.add(account);
+    });
+  }
+  return problems;
+}
+
+function unknownClusterMessage(name: string, declared: string[]): string {
+  if (declared.length === 0)
+    return `unknown logical cluster \`${name}\`: no logical clusters are declared under \`clusters\``;
+  const hint = closestMatch(name, declared);
+  return hint
+    ? `unknown logical cluster \`${name}\`; did you mean \`${hint}\`?`
+    : `unknown logical cluster \`${name}\`; declared: ${declared.map((known) => `\`${known}\``).join(', ')}`;
+}
+
+function normalize(
+  data: BaselineDocument,
+  locator: DocumentLocator,
+  source: { name: string; sha256: string },
+): Baseline {
+  const at = (offset: number) => locator.location(offset);
+  const clusters = Object.entries(data.clusters ?? {})
+    .map(([name, cluster]) => ({ name, offset: locator.keyOffset(['clusters', name]), cluster }))
+    .sort((a, b) => a.offset - b.offset)
+    .map(({ name, offset, cluster }) => ({
+      name,
+      account: cluster.account,
+      region: cluster.region,
+      members: [...cluster.members],
+      location: at(offset),
+    }));
+  return {
+    version: 1,
+    settings: { unusedAfterDays: data.settings?.unusedAfterDays ?? DEFAULT_UNUSED_AFTER_DAYS },
+    clusters,
+    podIdentity: (data.podIdentity ?? []).map((binding, index) => ({
+      cluster: binding.cluster,
+      namespace: binding.namespace,
+      serviceAccount: binding.serviceAccount,
+      roleArn: binding.roleArn,
+      ...(binding.targetRoleArn !== undefined ? { targetRoleArn: binding.targetRoleArn } : {}),
+      ...(binding.disableSessionTags !== undefined ? { disableSessionTags: binding.disableSessionTags } : {}),
+      location: at(locator.valueOffset(['podIdentity', index])),
+    })),
+    irsa: (data.irsa ?? []).map((binding, index) => ({
+      cluster: binding.cluster,
+      namespace: binding.namespace,
+      serviceAccount: binding.serviceAccount,
+      roleArn: binding.roleArn,
+      location: at(locator.valueOffset(['irsa', index])),
+    })),
+    accounts: [...(data.accounts ?? [])],
+    exceptions: (data.exceptions ?? []).map((exception, index) => ({
+      check: exception.check,
+      resource: exception.resource,
+      reason: exception.reason,
+      ...(exception.expires !== undefined ? { expires: exception.expires } : {}),
+      location: at(locator.valueOffset(['exceptions', index])),
+    })),
+    source,
+  };
+}

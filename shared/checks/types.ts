@@ -35,6 +35,20 @@ export interface CheckContext {
   baseline: Baseline;
   /** The snapshot's `capturedAt`. */
   now: Date;
+  /**
+   * Records a question the check could not decide (usage evidence that does not cover the window, a
+   * trust construct the analyzer cannot evaluate). Such outcomes are counted, never reported as findings.
+   */
+  recordUnknown?: (outcome: UnknownOutcome) => void;
+}
+
+/** A decision a check declined to make, with the reason. */
+export interface UnknownOutcome {
+  kind: 'usage' | 'trust';
+  checkId: string;
+  /** The resource the question was about (the id a finding would have had). */
+  resourceId: string;
+  reason: string;
 }
 
 export interface Check {

@@ -1,0 +1,124 @@
+import { applyExceptions } from './baseline/exceptions.js';
+import type { Baseline } from './baseline/types.js';
+import { checks as registeredChecks } from './checks/index.js';
+import type { Check, CheckContext, FindingDraft, UnknownOutcome } from './checks/types.js';
+import { type Finding, findingId } from './model/finding.js';
+import type { Inventory } from './model/inventory.js';
+import { buildReport, compareFindings } from './report/index.js';
+import type { Report } from './report/types.js';
+
+/** What {@link runAudit} judges. */
+export interface AuditInput {
+  inventory: Inventory;
+  baseline: Baseline;
+  /** Run identifier; defaults to a hash of the snapshot time and the baseline, so reruns agree. */
+  runId?: string;
+  /** When the run started; defaults to the snapshot's `capturedAt`. */
+  startedAt?: string;
+  /** When the run finished; defaults to `startedAt`. */
+  finishedAt?: string;
+  /** The checks to run; defaults to the full registry. */
+  checks?: Check[];
+}
+
+/** The outcome of one audit: findings (suppressed ones included), report v1 and what stayed undecided. */
+export interface AuditResult {
+  findings: Finding[];
+  report: Report;
+  /** Resources whose usage could not be decided (the evidence did not cover the window). */
+  usageUnknown: number;
+  /** Every undecided question, usage and trust, sorted (for logs and `--verbose` output). */
+  unknowns: UnknownOutcome[];
+}
+
+/**
+ * Runs every check against the inventory and baseline and assembles report v1. Deterministic: the
+ * snapshot's `capturedAt` is "now", finding ids hash the check id and resource identity, and the
+ * order is fixed, so the same inputs give the same findings, ids and report.
+ *
+ * A check that throws is a bug: the error propagates with the check id in its message rather than
+ * being turned into a finding or skipped.
+ *
+ * @example const { report } = runAudit({ inventory: await loadInventory('snapshot.json'), baseline });
+ */
+export function runAudit(input: AuditInput): AuditResult {
+  const { inventory, baseline } = input;
+  const now = new Date(inventory.capturedAt);
+  if (Number.isNaN(now.getTime()))
+    throw new Error(`snapshot capturedAt is not a date: ${inventory.capturedAt}`);
+  const unknowns: UnknownOutcome[] = [];
+  const context: CheckContext = {
+    inventory,
+    baseline,
+    now,
+    recordUnknown: (outcome) => unknowns.push(outcome),
+  };
+
+  const byId = new Map<string, Finding>();
+  for (const check of input.checks ?? registeredChecks) {
+    let drafts: FindingDraft[];
+    try {
+      drafts = check.evaluate(context);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`check ${check.meta.id} failed: ${reason}`, { cause: error });
+    }
+    for (const draft of drafts) {
+      const finding = toFinding(check, draft);
+      // Two drafts with the same identity are one problem; the first one stands.
+      if (!byId.has(finding.id)) byId.set(finding.id, finding);
+    }
+  }
+
+  const findings = applyExceptions([...byId.values()], baseline, now).sort(compareFindings);
+  const usageUnknown = new Set(
+    unknowns.filter((outcome) => outcome.kind === 'usage').map((outcome) => outcome.resourceId),
+  ).size;
+  const startedAt = input.startedAt ?? inventory.capturedAt;
+  const report = buildReport({
+    runId: input.runId ?? defaultRunId(inventory, baseline),
+    startedAt,
+    finishedAt: input.finishedAt ?? startedAt,
+    baseline: {
+      source: baseline.source.name,
+      sha256: baseline.source.sha256,
+      ...(baseline.source.etag ? { etag: baseline.source.etag } : {}),
+      ...(baseline.source.versionId ? { versionId: baseline.source.versionId } : {}),
+    },
+    scopes: inventory.scopes.map((scope) => ({
+      accountId: scope.accountId,
+      ...(scope.region ? { region: scope.region } : {}),
+      ...(scope.cluster ? { cluster: scope.cluster } : {}),
+      level: scope.level,
+      status: scope.status,
+      errors: scope.errors,
+    })),
+    findings,
+    usageUnknown,
+  });
+  const sortedUnknowns = [...unknowns].sort(
+    (a, b) => compare(a.kind, b.kind) || compare(a.checkId, b.checkId) || compare(a.resourceId, b.resourceId),
+  );
+  return { findings: report.findings, report, usageUnknown, unknowns: sortedUnknowns };
+}
+
+/** A draft becomes a finding: id from check and identity, title and remediation from the metadata. */
+export function toFinding(check: Check, draft: FindingDraft): Finding {
+  const { identity, remediation, baselineLocation, ...rest } = draft;
+  return {
+    id: findingId(check.meta.id, draft.resource.id, ...(identity ?? [])),
+    checkId: check.meta.id,
+    title: check.meta.title,
+    ...rest,
+    remediation: remediation ?? check.meta.remediation,
+    ...(baselineLocation ? { baselineLocation } : {}),
+  };
+}
+
+function defaultRunId(inventory: Inventory, baseline: Baseline): string {
+  return findingId('RUN', inventory.capturedAt, baseline.source.sha256).replace(/^RUN-/, 'run-');
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

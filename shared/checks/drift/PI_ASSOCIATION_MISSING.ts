@@ -1,0 +1,67 @@
+import { identityKey, indexesFor } from '../indexes.js';
+import type { Check, FindingDraft } from '../types.js';
+import { flag, scopeFor, sentence, workloadScope } from './scope.js';
+
+/** A declared Pod Identity binding has no association on one of its logical cluster's members. */
+export const check: Check = {
+  meta: {
+    id: 'PI_ASSOCIATION_MISSING',
+    title: 'Declared Pod Identity association is missing',
+    severity: 'HIGH',
+    category: 'drift',
+    description:
+      'The baseline declares a Pod Identity binding (cluster, namespace, service account → role) but a member cluster of that logical cluster has no association for the service account, so its pods get no AWS credentials there. Every member must carry every declared binding, both clusters during a blue/green cutover. Not reported for clusters that are missing (see `CLUSTER_MISSING`) or were not fully collected.',
+    remediation:
+      'Create the association: `aws eks create-pod-identity-association --cluster-name CLUSTER --namespace NAMESPACE --service-account SERVICE_ACCOUNT --role-arn ROLE_ARN`, or remove the binding from the baseline.',
+    docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/pod-id-association.html',
+  },
+  evaluate(context) {
+    const scope = scopeFor(context);
+    const indexes = indexesFor(context);
+    const drafts: FindingDraft[] = [];
+    for (const binding of context.baseline.podIdentity) {
+      for (const member of scope.membersOf(binding.cluster)) {
+        // A missing cluster is one CLUSTER_MISSING finding; an incomplete one proves nothing.
+        if (member.state !== 'present' || !member.complete) continue;
+        const key = identityKey(
+          member.accountId,
+          member.region,
+          member.name,
+          binding.namespace,
+          binding.serviceAccount,
+        );
+        if ((indexes.associationsByIdentity.get(key) ?? []).length > 0) continue;
+        const command =
+          `aws eks create-pod-identity-association --region ${member.region} --cluster-name ${member.name}` +
+          `${flag('--namespace', binding.namespace)}${flag('--service-account', binding.serviceAccount)}` +
+          `${flag('--role-arn', binding.roleArn)}${flag('--target-role-arn', binding.targetRoleArn)}` +
+          (binding.disableSessionTags ? ' --disable-session-tags' : '');
+        drafts.push({
+          severity: check.meta.severity,
+          message: sentence(
+            `Cluster ${member.name} (logical cluster ${binding.cluster}) has no Pod Identity association for service account ${binding.namespace}/${binding.serviceAccount}; the baseline declares role ${binding.roleArn}. Create the association or remove the declaration`,
+          ),
+          ...workloadScope(
+            member.accountId,
+            member.region,
+            member.name,
+            binding.namespace,
+            binding.serviceAccount,
+          ),
+          identity: [binding.roleArn],
+          evidence: {
+            logicalCluster: binding.cluster,
+            declaredRoleArn: binding.roleArn,
+            ...(binding.targetRoleArn ? { declaredTargetRoleArn: binding.targetRoleArn } : {}),
+            ...(binding.disableSessionTags !== undefined
+              ? { declaredDisableSessionTags: binding.disableSessionTags }
+              : {}),
+          },
+          remediation: `Create the association: \`${command}\`, or remove the binding from the baseline.`,
+          baselineLocation: binding.location,
+        });
+      }
+    }
+    return drafts;
+  },
+};

@@ -1,0 +1,199 @@
+import type { IrsaBinding, LogicalCluster, PodIdentityBinding } from '../../baseline/types.js';
+import { accountOfArn, eksClusterArn, workloadIdentityId } from '../../model/identity.js';
+import type { ClusterInventory, Inventory, RoleInventory } from '../../model/inventory.js';
+import { clusterKey } from '../indexes.js';
+import type { CheckContext } from '../types.js';
+
+/**
+ * A declared member cluster and what the snapshot says about it.
+ * - `present`: the cluster was collected;
+ * - `missing`: its region's cluster listing is complete and does not contain it;
+ * - `unknown`: the account or region was not (fully) collected, so nothing may be claimed.
+ */
+export interface MemberCluster {
+  logical: LogicalCluster;
+  name: string;
+  accountId: string;
+  region: string;
+  arn: string;
+  state: 'present' | 'missing' | 'unknown';
+  cluster?: ClusterInventory;
+  /** Present and collected without errors (associations, add-ons, ... are all there). */
+  complete: boolean;
+}
+
+/** Whether a role exists: `unknown` when its account's IAM was not (fully) collected. */
+export type RoleState =
+  | { state: 'present'; role: RoleInventory }
+  | { state: 'absent' }
+  | { state: 'unknown' };
+
+/** The audit scope: which accounts are scanned and what the baseline declares, indexed for lookups. */
+export interface AuditScope {
+  /** Accounts of the declared clusters plus the baseline's extra `accounts`. */
+  accounts: Set<string>;
+  /** Every declared member cluster, in baseline order. */
+  members: MemberCluster[];
+  /** Members of a logical cluster (empty when it is not declared). */
+  membersOf(logicalName: string): MemberCluster[];
+  /** The declared member for a physical cluster, when the baseline names it. */
+  memberAt(accountId: string, region: string, clusterName: string): MemberCluster | undefined;
+  /** Looks a role up by ARN, falling back to account + role name (declarations may omit the path). */
+  roleState(roleArn: string): RoleState;
+  /** Declared Pod Identity bindings of a logical cluster's service account. */
+  declaredPodIdentity(logicalName: string, namespace: string, serviceAccount: string): PodIdentityBinding[];
+  /** Declared IRSA bindings of a logical cluster's service account. */
+  declaredIrsa(logicalName: string, namespace: string, serviceAccount: string): IrsaBinding[];
+  /** Declared IRSA bindings of a logical cluster. */
+  irsaOf(logicalName: string): IrsaBinding[];
+}
+
+const cache = new WeakMap<Inventory, WeakMap<object, AuditScope>>();
+
+/** The audit scope of this context (built once per inventory and baseline). */
+export function scopeFor(context: CheckContext): AuditScope {
+  let byBaseline = cache.get(context.inventory);
+  if (!byBaseline) {
+    byBaseline = new WeakMap();
+    cache.set(context.inventory, byBaseline);
+  }
+  let scope = byBaseline.get(context.baseline);
+  if (!scope) {
+    scope = buildScope(context);
+    byBaseline.set(context.baseline, scope);
+  }
+  return scope;
+}
+
+/** The role name at the end of a role ARN (`arn:aws:iam::A:role/path/name` → `name`). */
+export function roleNameOf(roleArn: string): string {
+  const resource = roleArn.split(':').slice(5).join(':');
+  const name = resource.startsWith('role/') ? resource.slice('role/'.length) : resource;
+  return name.split('/').pop() ?? name;
+}
+
+/** Resource id and scope fields of a finding about one service account on one physical cluster. */
+export function workloadScope(
+  accountId: string,
+  region: string,
+  cluster: string,
+  namespace: string,
+  sa: string,
+) {
+  return {
+    accountId,
+    region,
+    cluster,
+    resource: {
+      type: 'WorkloadIdentity' as const,
+      id: workloadIdentityId(accountId, region, cluster, namespace, sa),
+    },
+  };
+}
+
+function push<V>(map: Map<string, V[]>, key: string, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+const SEP = '\u0000';
+
+function buildScope({ inventory, baseline }: CheckContext): AuditScope {
+  const { completeness } = inventory;
+  const accounts = new Set<string>([
+    ...baseline.clusters.map((cluster) => cluster.account),
+    ...baseline.accounts,
+  ]);
+  const clusterByKey = new Map<string, ClusterInventory>();
+  for (const cluster of inventory.clusters) {
+    clusterByKey.set(clusterKey(cluster.accountId, cluster.region, cluster.name), cluster);
+  }
+
+  const members: MemberCluster[] = [];
+  const membersByLogical = new Map<string, MemberCluster[]>();
+  const memberByKey = new Map<string, MemberCluster>();
+  for (const logical of baseline.clusters) {
+    for (const name of logical.members) {
+      const key = clusterKey(logical.account, logical.region, name);
+      const cluster = clusterByKey.get(key);
+      const listed =
+        completeness.hasRegion(logical.account, logical.region) &&
+        completeness.regionComplete(logical.account, logical.region);
+      const state = cluster ? 'present' : listed ? 'missing' : 'unknown';
+      const member: MemberCluster = {
+        logical,
+        name,
+        accountId: logical.account,
+        region: logical.region,
+        arn: cluster?.arn ?? eksClusterArn(logical.account, logical.region, name),
+        state,
+        cluster,
+        complete:
+          cluster !== undefined && completeness.clusterComplete(logical.account, logical.region, name),
+      };
+      members.push(member);
+      push(membersByLogical, logical.name, member);
+      if (!memberByKey.has(key)) memberByKey.set(key, member);
+    }
+  }
+
+  const roleByAccountAndName = new Map<string, RoleInventory>();
+  for (const role of inventory.roles.values()) {
+    roleByAccountAndName.set(`${role.accountId}/${role.name}`, role);
+  }
+  const roleState = (roleArn: string): RoleState => {
+    const exact = inventory.roles.get(roleArn);
+    if (exact) return { state: 'present', role: exact };
+    const account = accountOfArn(roleArn);
+    const byName = account ? roleByAccountAndName.get(`${account}/${roleNameOf(roleArn)}`) : undefined;
+    if (byName) return { state: 'present', role: byName };
+    if (!account || !completeness.hasAccount(account) || !completeness.iamComplete(account)) {
+      return { state: 'unknown' };
+    }
+    return { state: 'absent' };
+  };
+
+  const podIdentityByIdentity = new Map<string, PodIdentityBinding[]>();
+  for (const binding of baseline.podIdentity) {
+    push(
+      podIdentityByIdentity,
+      [binding.cluster, binding.namespace, binding.serviceAccount].join(SEP),
+      binding,
+    );
+  }
+  const irsaByIdentity = new Map<string, IrsaBinding[]>();
+  const irsaByLogical = new Map<string, IrsaBinding[]>();
+  for (const binding of baseline.irsa) {
+    push(irsaByIdentity, [binding.cluster, binding.namespace, binding.serviceAccount].join(SEP), binding);
+    push(irsaByLogical, binding.cluster, binding);
+  }
+
+  return {
+    accounts,
+    members,
+    membersOf: (logicalName) => membersByLogical.get(logicalName) ?? [],
+    memberAt: (accountId, region, clusterName) => memberByKey.get(clusterKey(accountId, region, clusterName)),
+    roleState,
+    declaredPodIdentity: (logicalName, namespace, serviceAccount) =>
+      podIdentityByIdentity.get([logicalName, namespace, serviceAccount].join(SEP)) ?? [],
+    declaredIrsa: (logicalName, namespace, serviceAccount) =>
+      irsaByIdentity.get([logicalName, namespace, serviceAccount].join(SEP)) ?? [],
+    irsaOf: (logicalName) => irsaByLogical.get(logicalName) ?? [],
+  };
+}
+
+/** Ends a message with a period (messages are full sentences). */
+export function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+/** `--flag value` only when the value is set, for remediation commands. */
+export function flag(name: string, value: string | undefined): string {
+  return value === undefined ? '' : ` ${name} ${shellQuote(value)}`;
+}
+
+/** Quotes a value for a POSIX shell when it contains anything beyond safe characters. */
+export function shellQuote(value: string): string {
+  return /^[A-Za-z0-9_:/.@=,+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}

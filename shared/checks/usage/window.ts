@@ -1,0 +1,98 @@
+import type { Inventory, RoleInventory } from '../../model/inventory.js';
+import { buildUsageIndex, type Coverage, type EvidenceSource, type UsageIndex } from '../../usage/index.js';
+import type { CheckContext } from '../types.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Collectors stamp `capturedAt` after the CloudTrail lookups end, so a window may stop a little
+ * before it; a gap this small cannot hide a day of usage.
+ */
+const WINDOW_END_TOLERANCE_MS = 15 * 60 * 1000;
+
+/** The `unusedAfterDays` window that ends at the snapshot's `capturedAt`. */
+export interface UsageWindow {
+  start: Date;
+  end: Date;
+  days: number;
+}
+
+export function usageWindow(context: CheckContext): UsageWindow {
+  const days = context.baseline.settings.unusedAfterDays;
+  return { start: new Date(context.now.getTime() - days * DAY_MS), end: context.now, days };
+}
+
+const indexCache = new WeakMap<Inventory, Map<number, UsageIndex>>();
+
+/** The usage index of the window's events (built once per inventory and window). */
+export function usageIndexFor(context: CheckContext): UsageIndex {
+  const window = usageWindow(context);
+  let byStart = indexCache.get(context.inventory);
+  if (!byStart) {
+    byStart = new Map();
+    indexCache.set(context.inventory, byStart);
+  }
+  const key = window.start.getTime();
+  let index = byStart.get(key);
+  if (!index) {
+    index = buildUsageIndex(context.inventory, { since: window.start, until: window.end });
+    byStart.set(key, index);
+  }
+  return index;
+}
+
+/** Why a CloudTrail window cannot prove absence over the usage window, or undefined when it can. */
+export function coverageGap(
+  coverage: Coverage | undefined,
+  window: UsageWindow,
+  where: string,
+): string | undefined {
+  if (!coverage) return `no CloudTrail evidence was collected for ${where}`;
+  if (!coverage.complete) return `CloudTrail collection for ${where} was incomplete`;
+  if (Date.parse(coverage.from) > window.start.getTime()) {
+    return `CloudTrail evidence for ${where} starts ${coverage.from}, after the window start ${window.start.toISOString()}`;
+  }
+  if (Date.parse(coverage.to) < window.end.getTime() - WINDOW_END_TOLERANCE_MS) {
+    return `CloudTrail evidence for ${where} ends ${coverage.to}, before ${window.end.toISOString()}`;
+  }
+  return undefined;
+}
+
+/** Why a resource created at `created` is too young to be called unused, or undefined when it is old enough. */
+export function ageGap(created: string | undefined, window: UsageWindow, what: string): string | undefined {
+  if (!created) return `the creation time of ${what} is unknown`;
+  const time = Date.parse(created);
+  if (Number.isNaN(time)) return `the creation time of ${what} is not a date`;
+  if (time > window.start.getTime()) return `${what} was created ${created}, within the window`;
+  return undefined;
+}
+
+/** True when IAM's `RoleLastUsed` falls inside the window: the role is in use (though not which binding). */
+export function roleUsedPerIam(role: RoleInventory | undefined, window: UsageWindow): boolean {
+  if (!role?.lastUsedDate) return false;
+  const time = Date.parse(role.lastUsedDate);
+  return !Number.isNaN(time) && time >= window.start.getTime();
+}
+
+/**
+ * The evidence fields of an "unused" finding: what was consulted, the window, and the last sign of
+ * life before it (IAM `RoleLastUsed` of the role, when `lastSeenFromRole`; else only as context).
+ */
+export function unusedEvidence(
+  window: UsageWindow,
+  consulted: EvidenceSource[],
+  role: RoleInventory | undefined,
+  lastSeenFromRole: boolean,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const lastSeen = lastSeenFromRole ? (role?.lastUsedDate ?? null) : null;
+  return {
+    lastSeen,
+    source: lastSeen ? 'iam:RoleLastUsed' : null,
+    eventIds: [],
+    consulted,
+    window: { from: window.start.toISOString(), to: window.end.toISOString(), days: window.days },
+    ...(lastSeenFromRole ? {} : { roleLastUsed: role?.lastUsedDate ?? null }),
+    ...extra,
+  };
+}

@@ -1,0 +1,358 @@
+import type { ClusterInventory, Inventory } from '../model/inventory.js';
+import { type EvidenceSource, isEvidence, parseEvidence } from './evidence.js';
+
+export * from './evidence.js';
+
+/** How often, and when last, something was seen in the evidence. */
+export interface UsageSummary {
+  count: number;
+  firstSeen: string;
+  lastSeen: string;
+  /** CloudTrail event ids, sorted. */
+  eventIds: string[];
+  sources: EvidenceSource[];
+}
+
+/** One workload identity seen using a role: cluster, namespace and service account → role. */
+export interface WorkloadUsage {
+  via: 'pod-identity' | 'irsa';
+  /** The cluster's account and region (for IRSA: of the live cluster owning the issuer, when known). */
+  accountId: string;
+  region: string;
+  /** Undefined for IRSA tokens from an issuer that belongs to no cluster in the inventory. */
+  clusterName?: string;
+  namespace: string;
+  serviceAccount: string;
+  roleArn: string;
+  /** IRSA only: the token's issuer. */
+  issuerHostPath?: string;
+  usage: UsageSummary;
+}
+
+/** Refused `AssumeRoleForPodIdentity` calls of one cluster. */
+export interface DeniedAttempts {
+  accountId: string;
+  region: string;
+  clusterName: string;
+  count: number;
+  firstSeen: string;
+  lastSeen: string;
+  /** Node role sessions that asked, sorted. */
+  callers: string[];
+  errorCodes: string[];
+  eventIds: string[];
+}
+
+/** Which time span the CloudTrail evidence of one account-region covers. */
+export interface Coverage {
+  accountId: string;
+  region: string;
+  from: string;
+  to: string;
+  /** False when collecting this window recorded errors: absence of evidence then proves nothing. */
+  complete: boolean;
+}
+
+/**
+ * Usage evidence of one audit, looked up by role, workload identity and cluster. Built from the
+ * inventory's CloudTrail windows; the same interface can later be served by a persisted ledger.
+ */
+export interface UsageIndex {
+  /** Successful assumes of the role, by any mechanism. */
+  roleUsage(roleArn: string): UsageSummary | undefined;
+  /** Pod Identity sessions for this cluster, namespace and service account with this role. */
+  podIdentityUsage(
+    accountId: string,
+    region: string,
+    clusterName: string,
+    namespace: string,
+    serviceAccount: string,
+    roleArn: string,
+  ): UsageSummary | undefined;
+  /** Pod Identity sessions of the role that carried no session tags (associations with tags disabled). */
+  untaggedPodIdentityUsage(roleArn: string): UsageSummary | undefined;
+  /** Web-identity assumes of the role by this issuer's service account. */
+  irsaUsage(
+    issuerHostPath: string,
+    namespace: string,
+    serviceAccount: string,
+    roleArn: string,
+  ): UsageSummary | undefined;
+  /** Every workload identity seen, sorted. */
+  workloads(): WorkloadUsage[];
+  /** AccessDenied `AssumeRoleForPodIdentity` attempts per cluster, sorted. */
+  deniedAttempts(): DeniedAttempts[];
+  /** Coverage of one account-region, undefined when its CloudTrail was not collected. */
+  coverage(accountId: string, region: string): Coverage | undefined;
+  /** Coverage of every collected account-region, sorted. */
+  coverages(): Coverage[];
+  /** Records that carried no evidence, counted by reason. */
+  skipped: Record<string, number>;
+}
+
+/** Limits which events count. */
+export interface UsageIndexOptions {
+  /** Only events at or after this time count (the start of the unused window). */
+  since?: Date;
+  /** Only events at or before this time count (the snapshot's capturedAt). */
+  until?: Date;
+}
+
+class SummaryBuilder {
+  count = 0;
+  first = Number.POSITIVE_INFINITY;
+  last = Number.NEGATIVE_INFINITY;
+  firstSeen = '';
+  lastSeen = '';
+  readonly eventIds = new Set<string>();
+  readonly sources = new Set<EvidenceSource>();
+
+  add(eventId: string, eventTime: string, source: EvidenceSource): void {
+    this.count += 1;
+    this.eventIds.add(eventId);
+    this.sources.add(source);
+    const time = Date.parse(eventTime);
+    if (time < this.first) {
+      this.first = time;
+      this.firstSeen = eventTime;
+    }
+    if (time > this.last) {
+      this.last = time;
+      this.lastSeen = eventTime;
+    }
+  }
+
+  build(): UsageSummary {
+    return {
+      count: this.count,
+      firstSeen: this.firstSeen,
+      lastSeen: this.lastSeen,
+      eventIds: [...this.eventIds].sort(),
+      sources: [...this.sources].sort(),
+    };
+  }
+}
+
+function summaryFor<K>(map: Map<K, SummaryBuilder>, key: K): SummaryBuilder {
+  let builder = map.get(key);
+  if (!builder) {
+    builder = new SummaryBuilder();
+    map.set(key, builder);
+  }
+  return builder;
+}
+
+const SEP = '\u0000';
+
+/**
+ * Parses every CloudTrail record of the inventory once and indexes the evidence. Events outside
+ * `options.since`..`options.until` are ignored; records without evidence are counted in `skipped`.
+ */
+export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions = {}): UsageIndex {
+  const since = options.since?.getTime() ?? Number.NEGATIVE_INFINITY;
+  const until = options.until?.getTime() ?? Number.POSITIVE_INFINITY;
+  const clustersByIssuer = new Map<string, ClusterInventory[]>();
+  for (const cluster of inventory.clusters) {
+    if (!cluster.issuerHostPath) continue;
+    const list = clustersByIssuer.get(cluster.issuerHostPath) ?? [];
+    list.push(cluster);
+    clustersByIssuer.set(cluster.issuerHostPath, list);
+  }
+
+  const byRole = new Map<string, SummaryBuilder>();
+  const byPodIdentity = new Map<string, SummaryBuilder>();
+  const untagged = new Map<string, SummaryBuilder>();
+  const byIrsa = new Map<string, SummaryBuilder>();
+  const workloadKeys = new Map<string, Omit<WorkloadUsage, 'usage'>>();
+  const workloadSummaries = new Map<string, SummaryBuilder>();
+  const denied = new Map<
+    string,
+    { summary: SummaryBuilder; callers: Set<string>; codes: Set<string>; where: [string, string, string] }
+  >();
+  const skipped: Record<string, number> = {};
+  const coverageList: Coverage[] = [];
+  const coverageByKey = new Map<string, Coverage>();
+
+  const addWorkload = (
+    workload: Omit<WorkloadUsage, 'usage'>,
+    eventId: string,
+    time: string,
+    source: EvidenceSource,
+  ) => {
+    const key = [
+      workload.via,
+      workload.accountId,
+      workload.region,
+      workload.clusterName ?? '',
+      workload.namespace,
+      workload.serviceAccount,
+      workload.roleArn,
+      workload.issuerHostPath ?? '',
+    ].join(SEP);
+    if (!workloadKeys.has(key)) workloadKeys.set(key, workload);
+    summaryFor(workloadSummaries, key).add(eventId, time, source);
+  };
+
+  for (const window of inventory.cloudTrail) {
+    const coverage: Coverage = {
+      accountId: window.accountId,
+      region: window.region,
+      from: window.from,
+      to: window.to,
+      complete: window.complete,
+    };
+    coverageList.push(coverage);
+    coverageByKey.set(`${window.accountId}/${window.region}`, coverage);
+    for (const record of window.events) {
+      const time = Date.parse(record.eventTime);
+      if (Number.isNaN(time)) {
+        skipped['event time is not a date'] = (skipped['event time is not a date'] ?? 0) + 1;
+        continue;
+      }
+      if (time < since || time > until) continue;
+      const parsed = parseEvidence(record);
+      if (!isEvidence(parsed)) {
+        skipped[parsed.skipped] = (skipped[parsed.skipped] ?? 0) + 1;
+        continue;
+      }
+      const { eventId, eventTime } = parsed;
+      switch (parsed.kind) {
+        case 'pod-identity': {
+          summaryFor(byRole, parsed.roleArn).add(eventId, eventTime, parsed.source);
+          const workload = parsed.workload;
+          if (!workload) {
+            summaryFor(untagged, parsed.roleArn).add(eventId, eventTime, parsed.source);
+            break;
+          }
+          const { accountId, region, clusterName, namespace, serviceAccount } = workload;
+          summaryFor(
+            byPodIdentity,
+            [accountId, region, clusterName, namespace, serviceAccount, parsed.roleArn].join(SEP),
+          ).add(eventId, eventTime, parsed.source);
+          addWorkload(
+            {
+              via: 'pod-identity',
+              accountId,
+              region,
+              clusterName,
+              namespace,
+              serviceAccount,
+              roleArn: parsed.roleArn,
+            },
+            eventId,
+            eventTime,
+            parsed.source,
+          );
+          break;
+        }
+        case 'irsa': {
+          summaryFor(byRole, parsed.roleArn).add(eventId, eventTime, parsed.source);
+          if (parsed.namespace === undefined || parsed.serviceAccount === undefined) break;
+          const { namespace, serviceAccount, issuerHostPath, roleArn } = parsed;
+          summaryFor(byIrsa, [issuerHostPath, namespace, serviceAccount, roleArn].join(SEP)).add(
+            eventId,
+            eventTime,
+            parsed.source,
+          );
+          const clusters = clustersByIssuer.get(issuerHostPath);
+          if (clusters) {
+            for (const cluster of clusters) {
+              addWorkload(
+                {
+                  via: 'irsa',
+                  accountId: cluster.accountId,
+                  region: cluster.region,
+                  clusterName: cluster.name,
+                  namespace,
+                  serviceAccount,
+                  roleArn,
+                  issuerHostPath,
+                },
+                eventId,
+                eventTime,
+                parsed.source,
+              );
+            }
+          } else {
+            const issuerRegion = /^oidc\.eks\.([^.]+)\./.exec(issuerHostPath)?.[1] ?? parsed.region;
+            addWorkload(
+              {
+                via: 'irsa',
+                accountId: parsed.accountId,
+                region: issuerRegion,
+                namespace,
+                serviceAccount,
+                roleArn,
+                issuerHostPath,
+              },
+              eventId,
+              eventTime,
+              parsed.source,
+            );
+          }
+          break;
+        }
+        case 'assume-role':
+          summaryFor(byRole, parsed.roleArn).add(eventId, eventTime, parsed.source);
+          break;
+        case 'pod-identity-denied': {
+          const clusterName = parsed.clusterName ?? '(unknown cluster)';
+          const key = [parsed.accountId, parsed.region, clusterName].join(SEP);
+          let entry = denied.get(key);
+          if (!entry) {
+            entry = {
+              summary: new SummaryBuilder(),
+              callers: new Set(),
+              codes: new Set(),
+              where: [parsed.accountId, parsed.region, clusterName],
+            };
+            denied.set(key, entry);
+          }
+          entry.summary.add(eventId, eventTime, parsed.source);
+          if (parsed.callerArn) entry.callers.add(parsed.callerArn);
+          entry.codes.add(parsed.errorCode);
+          break;
+        }
+      }
+    }
+  }
+
+  const get = (map: Map<string, SummaryBuilder>, key: string) => map.get(key)?.build();
+  const workloadList: WorkloadUsage[] = [...workloadKeys.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, workload]) => ({ ...workload, usage: workloadSummaries.get(key)!.build() }));
+  const deniedList: DeniedAttempts[] = [...denied.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, entry]) => {
+      const summary = entry.summary.build();
+      const [accountId, region, clusterName] = entry.where;
+      return {
+        accountId,
+        region,
+        clusterName,
+        count: summary.count,
+        firstSeen: summary.firstSeen,
+        lastSeen: summary.lastSeen,
+        callers: [...entry.callers].sort(),
+        errorCodes: [...entry.codes].sort(),
+        eventIds: summary.eventIds,
+      };
+    });
+  const sortedCoverages = [...coverageList].sort((a, b) =>
+    `${a.accountId}/${a.region}` < `${b.accountId}/${b.region}` ? -1 : 1,
+  );
+
+  return {
+    roleUsage: (roleArn) => get(byRole, roleArn),
+    podIdentityUsage: (accountId, region, clusterName, namespace, serviceAccount, roleArn) =>
+      get(byPodIdentity, [accountId, region, clusterName, namespace, serviceAccount, roleArn].join(SEP)),
+    untaggedPodIdentityUsage: (roleArn) => get(untagged, roleArn),
+    irsaUsage: (issuerHostPath, namespace, serviceAccount, roleArn) =>
+      get(byIrsa, [issuerHostPath, namespace, serviceAccount, roleArn].join(SEP)),
+    workloads: () => workloadList,
+    deniedAttempts: () => deniedList,
+    coverage: (accountId, region) => coverageByKey.get(`${accountId}/${region}`),
+    coverages: () => sortedCoverages,
+    skipped,
+  };
+}

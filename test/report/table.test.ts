@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { buildReport, renderTable } from '../../shared/report/index.js';
+import { CATALOGUE } from './catalogue.js';
+import { loadFixtureReport } from './fixture.js';
+
+const report = loadFixtureReport();
+const ANSI = /\u001b\[/;
+
+describe('table report', () => {
+  it('has no colour codes unless asked', () => {
+    expect(renderTable(report, { checks: CATALOGUE })).not.toMatch(ANSI);
+    expect(renderTable(report, { checks: CATALOGUE, color: false })).not.toMatch(ANSI);
+  });
+
+  it('colours severities and dims suppressed findings when asked', () => {
+    const coloured = renderTable(report, { checks: CATALOGUE, color: true });
+    expect(coloured).toContain('\u001b[31mHIGH (8)\u001b[39m');
+    const suppressedLine = coloured.split('\n').find((line) => line.includes('IRSA_SUBJECT_WILDCARD')) ?? '';
+    expect(suppressedLine.startsWith('\u001b[2m')).toBe(true);
+  });
+
+  it('colours the same text it prints without colour', () => {
+    const coloured = renderTable(report, { checks: CATALOGUE, color: true });
+    expect(coloured.replace(/\u001b\[[0-9;]*m/g, '')).toBe(renderTable(report, { checks: CATALOGUE }));
+  });
+
+  it('groups findings by severity, most severe first, suppressed last', () => {
+    const headers = renderTable(report, { checks: CATALOGUE })
+      .split('\n')
+      .filter((line) => /^[A-Z]+ \(\d+\)$/.test(line));
+    expect(headers).toEqual([
+      'CRITICAL (2)',
+      'HIGH (8)',
+      'MEDIUM (4)',
+      'LOW (5)',
+      'INFORMATIONAL (2)',
+      'SUPPRESSED (1)',
+    ]);
+  });
+
+  it('shows scope counts in the header and severity counts in the footer', () => {
+    const table = renderTable(report, { checks: CATALOGUE });
+    expect(table).toContain('Scopes: 11 complete, 2 incomplete');
+    expect(table).toContain(
+      'Findings: 21 (CRITICAL 2, HIGH 8, MEDIUM 4, LOW 5, INFORMATIONAL 2); suppressed: 1',
+    );
+  });
+
+  it('wraps text to 120 columns, leaving only unbreakable identifiers longer', () => {
+    for (const line of renderTable(report, { checks: CATALOGUE }).split('\n')) {
+      if (line.length <= 120) continue;
+      // A longer line is a finding head line ending in one long resource id.
+      expect(line).toMatch(/^ {2}[A-Z]+ +[A-Z_]+ {2}\S+$/);
+    }
+  });
+
+  it('cannot be forged or escaped by control characters in AWS data', () => {
+    // Prepare
+    const hostile = buildReport({
+      ...report,
+      findings: [
+        {
+          ...report.findings[0],
+          message: 'ok\n  CRITICAL  FAKE_CHECK  forged line\u001b[2J\u001b]8;;http://x\u0007',
+        },
+      ],
+    });
+    // Act
+    const table = renderTable(hostile, { checks: CATALOGUE });
+    // Assess
+    expect(table).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    expect(table.split('\n').some((line) => line.startsWith('  CRITICAL  FAKE_CHECK'))).toBe(false);
+  });
+
+  it('says so when there are no findings', () => {
+    const table = renderTable(buildReport({ ...report, findings: [] }), { checks: CATALOGUE });
+    expect(table).toContain('No findings.');
+    expect(table).toContain(
+      'Findings: 0 (CRITICAL 0, HIGH 0, MEDIUM 0, LOW 0, INFORMATIONAL 0); suppressed: 0',
+    );
+  });
+});

@@ -127,10 +127,12 @@ export function generateBaseline(inventory: Inventory, options: GenerateBaseline
     if (lines && lines.length > 0) pair.key.commentBefore = commentText(lines);
   }
 
-  setComment(
-    document.getIn(['settings', 'unusedAfterDays'], true),
-    'Days without use before a role or binding is reported unused (at most 90: CloudTrail event history).',
-  );
+  const unusedAfterDays = document.getIn(['settings', 'unusedAfterDays'], true);
+  if (isScalar(unusedAfterDays)) {
+    unusedAfterDays.comment = commentText([
+      'days without use before a role or binding is reported unused (at most 90)',
+    ]);
+  }
   declared.forEach(({ logicalName, cluster }) => {
     setFlow(document.getIn(['clusters', logicalName, 'members'], true));
     if (!inventory.completeness.clusterComplete(cluster.accountId, cluster.region, cluster.name)) {

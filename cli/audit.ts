@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { extname } from 'node:path';
+import type { Command } from 'commander';
+import { runAudit } from '../shared/audit.js';
+import { type Baseline, loadBaselineFile } from '../shared/baseline/index.js';
+import { checks } from '../shared/checks/index.js';
+import { InputError } from '../shared/errors.js';
+import type { Finding } from '../shared/model/finding.js';
+import type { Inventory } from '../shared/model/inventory.js';
+import { atOrAbove, parseSeverity, type Severity } from '../shared/model/severity.js';
+import { REPORT_FORMATS, type ReportFormat, renderReport } from '../shared/report/index.js';
+import { loadInventory } from '../shared/snapshot/index.js';
+import type { RegisterCommand } from './commands.js';
+import { emit, log } from './output.js';
+
+/** Options of `audit` that choose where the inventory comes from. */
+export interface AuditSourceOptions {
+  snapshot?: string;
+}
+
+/**
+ * Obtains the inventory to audit: from `--snapshot FILE` today. Live collection adds its flags to
+ * the command and a branch here; the rest of the command does not change.
+ *
+ * @throws InputError when no source is given.
+ */
+export async function obtainInventory(options: AuditSourceOptions): Promise<Inventory> {
+  if (options.snapshot) return loadInventory(options.snapshot);
+  throw new InputError('audit needs an inventory: pass --snapshot FILE');
+}
+
+/** Reads the baseline from a file. An `s3://` location needs live credentials, which this command does not take yet. */
+export async function obtainBaseline(location: string): Promise<Baseline> {
+  if (location.startsWith('s3://')) {
+    throw new InputError(
+      `--baseline ${location}: reading a baseline from S3 is not available in this command; copy it first (aws s3 cp ${location} baseline.yaml)`,
+    );
+  }
+  return loadBaselineFile(location);
+}
+
+const EXTENSION_FORMATS: Record<string, ReportFormat> = {
+  '.json': 'json',
+  '.md': 'markdown',
+  '.markdown': 'markdown',
+  '.html': 'html',
+  '.htm': 'html',
+  '.sarif': 'sarif',
+  '.txt': 'table',
+};
+
+/**
+ * The report format: `--format` when given; else the `--output` file's extension; else `table` on
+ * a terminal and `json` when stdout is a pipe or file (machines read it).
+ */
+export function chooseFormat(
+  format: string | undefined,
+  output: string | undefined,
+  stdoutIsTty: boolean,
+): ReportFormat {
+  if (format !== undefined) {
+    const lower = format.toLowerCase();
+    if (!(REPORT_FORMATS as readonly string[]).includes(lower)) {
+      throw new InputError(`--format must be one of ${REPORT_FORMATS.join(', ')} (got "${format}")`);
+    }
+    return lower as ReportFormat;
+  }
+  if (output !== undefined) return EXTENSION_FORMATS[extname(output).toLowerCase()] ?? 'json';
+  return stdoutIsTty ? 'table' : 'json';
+}
+
+/** `--fail-on`: a severity (any case) or `none` (never exit 2). */
+export function parseFailOn(text: string): Severity | 'none' {
+  if (text.trim().toLowerCase() === 'none') return 'none';
+  const severity = parseSeverity(text);
+  if (!severity) {
+    throw new InputError(
+      `--fail-on must be one of CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL or none (got "${text}")`,
+    );
+  }
+  return severity;
+}
+
+/** Exit code for a run: 2 when an unsuppressed finding is at or above the threshold, else 0. */
+export function exitCodeFor(findings: Finding[], failOn: Severity | 'none'): number {
+  if (failOn === 'none') return EXIT.clean;
+  return findings.some((finding) => !finding.suppressed && atOrAbove(finding.severity, failOn))
+    ? EXIT.findings
+    : EXIT.clean;
+}
+
+/** Exit codes of DESIGN.md §7 that an audit can end with (errors exit 1 through `main`). */
+const EXIT = { clean: 0, findings: 2 } as const;
+
+interface AuditOptions extends AuditSourceOptions {
+  baseline: string;
+  format?: string;
+  output?: string;
+  failOn: string;
+}
+
+/** `audit --baseline FILE --snapshot FILE [--format F] [--output FILE] [--fail-on SEVERITY]`. */
+export const registerAudit: RegisterCommand = (program: Command, setExit) => {
+  program
+    .command('audit')
+    .description('Audit workload identity against a baseline; exit 2 when findings reach --fail-on.')
+    .requiredOption('--baseline <file>', 'baseline file (YAML or JSON)')
+    .option('--snapshot <file>', 'snapshot file (format v1) to audit')
+    .option(
+      '--format <format>',
+      `report format: ${REPORT_FORMATS.join(', ')} (default: from the --output extension, else table on a terminal, json otherwise)`,
+    )
+    .option('--output <file>', 'write the report to this file instead of stdout')
+    .option(
+      '--fail-on <severity>',
+      'exit 2 when an unsuppressed finding is at or above this severity, or none',
+      'HIGH',
+    )
+    .action(async (options: AuditOptions) => {
+      // Validate every input before any work, so a bad flag or baseline prints only its errors.
+      const failOn = parseFailOn(options.failOn);
+      const stdoutIsTty = process.stdout.isTTY === true;
+      const format = chooseFormat(options.format, options.output, stdoutIsTty);
+      const baseline = await obtainBaseline(options.baseline);
+      const inventory = await obtainInventory(options);
+      const startedAt = new Date().toISOString();
+      const result = runAudit({
+        inventory,
+        baseline,
+        runId: randomUUID(),
+        startedAt,
+        finishedAt: new Date().toISOString(),
+      });
+      const text = renderReport(result.report, format, {
+        checks: checks.map((check) => check.meta),
+        color: format === 'table' && stdoutIsTty && options.output === undefined,
+        baselineFile: options.baseline,
+      });
+      await emit(text, options.output);
+      const { summary } = result.report;
+      log(
+        `${summary.total} ${summary.total === 1 ? 'finding' : 'findings'}` +
+          ` (${summary.suppressed ?? 0} suppressed), usage unknown for ${result.usageUnknown}` +
+          (options.output ? `; report written to ${options.output}` : ''),
+      );
+      setExit(exitCodeFor(result.findings, failOn));
+    });
+};

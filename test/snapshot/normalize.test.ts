@@ -13,6 +13,10 @@ import {
   workerNodePolicy,
 } from '../support/snapshot-builder.js';
 
+/** Snapshot JSON edited in place at arbitrary paths to inject defects. */
+// biome-ignore lint/suspicious/noExplicitAny: tests reach into arbitrary JSON paths
+type EditableJson = any;
+
 const ACCOUNT = '111122223333';
 const DATA = '444455556666';
 const REGION = 'ap-northeast-1';
@@ -256,7 +260,7 @@ describe('normalizeSnapshot', () => {
   });
 
   it('reads the default version of managed policies', () => {
-    const json = richSnapshot() as any;
+    const json = richSnapshot() as EditableJson;
     const policy = json.accounts[0].iam.policies[0];
     policy.PolicyVersionList.unshift({
       Document: { Version: '2012-10-17', Statement: [] },
@@ -269,7 +273,7 @@ describe('normalizeSnapshot', () => {
   });
 
   it('falls back to DefaultVersionId when no version is flagged, and leaves the document undefined without versions', () => {
-    const json = richSnapshot() as any;
+    const json = richSnapshot() as EditableJson;
     const policy = json.accounts[0].iam.policies[0];
     delete policy.PolicyVersionList[0].IsDefaultVersion;
     expect(inventoryOf(json).managedPolicies.get(policy.Arn)?.defaultDocument).toEqual(workerNodePolicy());
@@ -293,7 +297,7 @@ describe('normalizeSnapshot', () => {
   });
 
   it('strips a scheme from a provider Url written with https://', () => {
-    const json = richSnapshot() as any;
+    const json = richSnapshot() as EditableJson;
     json.accounts[0].iam.openIdConnectProviders[0].Url = `https://${HOST_PATH}`;
     expect(inventoryOf(json).oidcProviders[0]).toMatchObject({ url: HOST_PATH, isEksIssuer: true });
   });
@@ -347,7 +351,7 @@ describe('normalizeSnapshot', () => {
   });
 
   it('leaves detail undefined for a CloudTrailEvent that is not a JSON object, without failing', () => {
-    const json = richSnapshot() as any;
+    const json = richSnapshot() as EditableJson;
     const events = json.accounts[0].regions[0].cloudTrail.events;
     events[0].CloudTrailEvent = '{"eventVersion": "1.08", truncated';
     events[1].CloudTrailEvent = '"just a string"';

@@ -3,6 +3,10 @@ import { InputError } from '../../shared/errors.js';
 import { normalizeSnapshot, parseSnapshot } from '../../shared/snapshot/index.js';
 import { irsaTrust, podIdentityTrust, snapshot } from '../support/snapshot-builder.js';
 
+/** Snapshot JSON edited in place at arbitrary paths to inject defects. */
+// biome-ignore lint/suspicious/noExplicitAny: tests reach into arbitrary JSON paths
+type EditableJson = any;
+
 const ACCOUNT = '111122223333';
 const REGION = 'ap-northeast-1';
 
@@ -31,7 +35,7 @@ function twoAccounts() {
           }),
       ),
     )
-    .build() as unknown as { accounts: Array<Record<string, any>> };
+    .build() as EditableJson;
 }
 
 describe('parseSnapshot', () => {
@@ -42,7 +46,7 @@ describe('parseSnapshot', () => {
     // Act
     const parsed = parseSnapshot(json, 'snapshot.json');
     // Assess
-    const cluster = parsed.accounts[1].regions?.[0].clusters?.[0].cluster as Record<string, any>;
+    const cluster = parsed.accounts[1].regions?.[0].clusters?.[0].cluster as EditableJson;
     expect(cluster.kubernetesNetworkConfig.serviceIpv6Cidr).toBe('fd00::/108');
     expect(cluster.endpoint).toMatch(/^https:\/\//);
   });
@@ -109,7 +113,7 @@ describe('parseSnapshot', () => {
           .role('object', { trust, encoding: 'object', inlinePolicies: { p: podIdentityTrust() } }),
       )
       .build();
-    const roles = (json.accounts[0] as any).iam.roles;
+    const roles = (json.accounts[0] as EditableJson).iam.roles;
     expect(typeof roles[0].AssumeRolePolicyDocument).toBe('string');
     expect(roles[0].AssumeRolePolicyDocument.startsWith('%7B')).toBe(true);
     expect(roles[1].AssumeRolePolicyDocument.startsWith('{')).toBe(true);
@@ -128,7 +132,7 @@ describe('parseSnapshot', () => {
     // Prepare
     const json = snapshot()
       .account(ACCOUNT, (a) => a.role('r', { inlinePolicies: { p: podIdentityTrust() } }))
-      .build() as any;
+      .build() as EditableJson;
     json.accounts[0].iam.roles[0].AssumeRolePolicyDocument = '{"Version": ';
     json.accounts[0].iam.roles[0].RolePolicyList[0].PolicyDocument = 42;
     // Act
@@ -144,7 +148,7 @@ describe('parseSnapshot', () => {
   it('rejects a policy document that decodes to something other than an object', () => {
     const json = snapshot()
       .account(ACCOUNT, (a) => a.role('r'))
-      .build() as any;
+      .build() as EditableJson;
     json.accounts[0].iam.roles[0].AssumeRolePolicyDocument = '%5B1%5D';
     expect(problemsOf(() => parseSnapshot(json, 's'))).toEqual([
       's accounts[0].iam.roles[0].AssumeRolePolicyDocument: policy document must decode to a JSON object',
@@ -182,7 +186,7 @@ describe('parseSnapshot', () => {
   it('validates collection errors and rejects malformed ones', () => {
     const json = snapshot()
       .account(ACCOUNT, (a) => a.region(REGION))
-      .build() as any;
+      .build() as EditableJson;
     json.accounts[0].regions[0].errors.push({ service: 'eks', operation: 'ListClusters', message: 'denied' });
     expect(problemsOf(() => parseSnapshot(json, 's'))).toEqual([
       's accounts[0].regions[0].errors[0].code: required field is missing',

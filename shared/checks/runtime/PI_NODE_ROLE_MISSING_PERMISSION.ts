@@ -84,7 +84,7 @@ export const check: Check = {
     severity: 'HIGH',
     category: 'runtime',
     description:
-      "On a cluster with Pod Identity associations (not Auto Mode), the agent on each node calls `eks-auth:AssumeRoleForPodIdentity` with the node role. The node group's role must allow it through its inline or attached policies (the AWS managed `AmazonEKSWorkerNodePolicy` does). Only reported when every attached policy document is in the snapshot; when a needed managed policy document is missing the result is unknown, no finding is made and the summary counts it (see `nodeRolePodIdentityPermissions`). Node roles outside the inventory are skipped.",
+      "On a cluster with Pod Identity associations (not Auto Mode), the agent on each node calls `eks-auth:AssumeRoleForPodIdentity` with the node role. The node group's role must allow it through its inline or attached policies (the AWS managed `AmazonEKSWorkerNodePolicy` does). Only reported when every attached policy document is in the snapshot; when a needed managed policy document is missing the result is unknown: no finding is made and the audit records it as undecided (see also `nodeRolePodIdentityPermissions`). Node roles outside the inventory are skipped.",
     remediation:
       'Attach the AWS managed policy: `aws iam attach-role-policy --role-name NODE_ROLE_NAME --policy-arn arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy`, or add `eks-auth:AssumeRoleForPodIdentity` to one of its policies.',
     docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/pod-id-agent-setup.html',
@@ -92,6 +92,14 @@ export const check: Check = {
   evaluate(context) {
     const drafts: FindingDraft[] = [];
     for (const verdict of nodeRolePodIdentityPermissions(context)) {
+      if (verdict.result === 'unknown') {
+        context.recordUnknown?.({
+          kind: 'trust',
+          checkId: check.meta.id,
+          resourceId: nodegroupId(verdict.cluster, verdict.nodegroup),
+          reason: verdict.reason,
+        });
+      }
       if (verdict.result !== 'denied' || !verdict.role) continue;
       const { cluster, nodegroup, role } = verdict;
       drafts.push({

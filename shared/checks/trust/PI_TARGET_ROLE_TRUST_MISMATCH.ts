@@ -1,6 +1,7 @@
 import { accountOfArn } from '../../model/identity.js';
 import type { AssociationInventory, Inventory } from '../../model/inventory.js';
 import { canAssume, identityPolicyAllows } from '../../trust/index.js';
+import type { AssumeDecision } from '../../trust/types.js';
 import type { Check, FindingDraft } from '../types.js';
 import { sentence } from './support/hygiene.js';
 import {
@@ -10,20 +11,22 @@ import {
   targetRoleAssumeRequest,
 } from './support/workload.js';
 
-/** What blocks the association role from chaining into the target role, when that can be decided. */
+/** What blocks the association role from chaining into the target role, and what could not be decided. */
 interface TargetRoleProblems {
   trustReason?: string;
   deniedActions: string[];
+  undecided: string[];
 }
 
 function problemsOf(inventory: Inventory, association: AssociationInventory, targetRoleArn: string) {
   const target = inventory.roles.get(targetRoleArn);
   if (!target) return undefined;
   const request = targetRoleAssumeRequest(association);
-  const problems: TargetRoleProblems = { deniedActions: [] };
+  const problems: TargetRoleProblems = { deniedActions: [], undecided: [] };
   try {
     const decision = canAssume(target.trustPolicy, request);
     if (decision.allowed === false) problems.trustReason = decision.reason;
+    if (decision.allowed === 'unknown') problems.undecided.push(decision.reason);
   } catch {
     // An unparsable trust policy is reported by the snapshot validator, not here.
   }
@@ -33,14 +36,24 @@ function problemsOf(inventory: Inventory, association: AssociationInventory, tar
     const { documents, missingPolicyArns } = identityDocumentsOf(inventory, source);
     const actions = request.sessionTags ? ['sts:AssumeRole', 'sts:TagSession'] : ['sts:AssumeRole'];
     for (const action of actions) {
-      const decision = identityPolicyAllows(documents, action, targetRoleArn);
+      let decision: AssumeDecision;
+      try {
+        decision = identityPolicyAllows(documents, action, targetRoleArn);
+      } catch (error) {
+        problems.undecided.push(`a permission policy could not be evaluated: ${(error as Error).message}`);
+        continue;
+      }
+      if (decision.allowed === true) continue;
       // A managed policy missing from the snapshot might allow it: only a complete set can deny.
       if (decision.allowed === false && missingPolicyArns.length === 0) problems.deniedActions.push(action);
+      else if (decision.allowed === false) {
+        problems.undecided.push(
+          `${action} may be allowed by ${missingPolicyArns.join(', ')}, not in the snapshot`,
+        );
+      } else problems.undecided.push(decision.reason);
     }
   }
-  return problems.trustReason || problems.deniedActions.length > 0
-    ? { target, request, problems }
-    : undefined;
+  return { target, request, problems };
 }
 
 /** A cross-account (or same-account) target role that the association role cannot chain into. */
@@ -64,6 +77,15 @@ export const check: Check = {
       const result = problemsOf(inventory, association, association.targetRoleArn);
       if (!result) continue;
       const { target, request, problems } = result;
+      if (problems.undecided.length > 0) {
+        context.recordUnknown?.({
+          kind: 'trust',
+          checkId: check.meta.id,
+          resourceId: association.associationArn,
+          reason: problems.undecided.join('; '),
+        });
+      }
+      if (!problems.trustReason && problems.deniedActions.length === 0) continue;
       const reasons: string[] = [];
       if (problems.trustReason) {
         reasons.push(

@@ -11,7 +11,7 @@ export const check: Check = {
     severity: 'HIGH',
     category: 'trust',
     description:
-      "The association role trusts `pods.eks.amazonaws.com`, but evaluating the trust policy with the session EKS creates for this association (the `eks-cluster-arn`, `eks-cluster-name`, `kubernetes-namespace` and `kubernetes-service-account` tags, `aws:SourceAccount` = the cluster's account, `aws:SourceArn` = the cluster ARN) is denied: pods get AccessDenied at run time. Pod name and uid differ per pod: a condition on them only counts as rejecting when the trust denies even with those conditions treated as met; otherwise the result is unknown and nothing is reported.",
+      "The association role trusts `pods.eks.amazonaws.com`, but evaluating the trust policy with the session EKS creates for this association (the `eks-cluster-arn`, `eks-cluster-name`, `kubernetes-namespace` and `kubernetes-service-account` tags, `aws:SourceAccount` = the cluster's account, `aws:SourceArn` = the cluster ARN) is denied: pods get AccessDenied at run time. Pod name and uid differ per pod: a condition on them only counts as rejecting when the trust denies even with those conditions treated as met; otherwise the result is unknown: no finding, and the audit counts it as undecided.",
     remediation:
       'Make the trust conditions match the association (cluster name or ARN, namespace, service account, source account), or point the association at the intended role: `aws eks update-pod-identity-association --cluster-name CLUSTER --association-id ASSOCIATION_ID --role-arn ROLE_ARN`. Check the result with `eks-identity-audit trust can-assume --pod-identity --tag KEY=VALUE ...`.',
     docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/pod-id-abac.html',
@@ -20,6 +20,14 @@ export const check: Check = {
     const drafts: FindingDraft[] = [];
     for (const association of context.inventory.associations) {
       const verdict = podIdentityTrustVerdict(context, association);
+      if (verdict.kind === 'unknown') {
+        context.recordUnknown?.({
+          kind: 'trust',
+          checkId: check.meta.id,
+          resourceId: association.associationArn,
+          reason: verdict.decision.reason,
+        });
+      }
       if (verdict.kind !== 'excluded') continue;
       const { role, decision } = verdict;
       const request = podIdentityAssumeRequest(association);

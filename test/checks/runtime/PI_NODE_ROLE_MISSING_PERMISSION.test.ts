@@ -11,7 +11,7 @@ import {
   snapshot,
   workerNodePolicy,
 } from '../../support/snapshot-builder.js';
-import { ACCOUNT, contextOf, evaluate, REGION } from '../trust/harness.js';
+import { ACCOUNT, contextOf, evaluate, evaluateWithUnknowns, REGION } from '../trust/harness.js';
 
 const workerNodePolicyArn = awsManagedPolicyArn('AmazonEKSWorkerNodePolicy');
 
@@ -78,7 +78,11 @@ describe('PI_NODE_ROLE_MISSING_PERMISSION', () => {
       { withManagedDocument: false },
     );
 
-    expect(evaluate(check, builder)).toEqual([]);
+    const { drafts, unknowns } = evaluateWithUnknowns(check, builder);
+    expect(drafts).toEqual([]);
+    expect(unknowns).toEqual([
+      expect.objectContaining({ kind: 'trust', checkId: 'PI_NODE_ROLE_MISSING_PERMISSION' }),
+    ]);
     const [verdict] = nodeRolePodIdentityPermissions(contextOf(builder));
     expect(verdict).toMatchObject({ result: 'unknown', missingPolicyArns: [workerNodePolicyArn] });
   });

@@ -1,5 +1,5 @@
 import { emptyBaseline } from '../../../shared/baseline/index.js';
-import type { Check, CheckContext, FindingDraft } from '../../../shared/checks/types.js';
+import type { Check, CheckContext, FindingDraft, UnknownOutcome } from '../../../shared/checks/types.js';
 import { normalizeSnapshot, parseSnapshot } from '../../../shared/snapshot/index.js';
 import type { SnapshotBuilder } from '../../support/snapshot-builder.js';
 
@@ -25,4 +25,17 @@ export function evaluate(check: Check, builder: SnapshotBuilder): FindingDraft[]
 /** `checkId`-free summary of drafts for compact assertions: resource id and severity. */
 export function resources(drafts: FindingDraft[]): Array<{ id: string; severity: string }> {
   return drafts.map((draft) => ({ id: draft.resource.id, severity: draft.severity }));
+}
+
+/** Evaluates one check and also collects the questions it declined to decide. */
+export function evaluateWithUnknowns(
+  check: Check,
+  builder: SnapshotBuilder,
+): { drafts: FindingDraft[]; unknowns: UnknownOutcome[] } {
+  const unknowns: UnknownOutcome[] = [];
+  const drafts = check.evaluate({
+    ...contextOf(builder),
+    recordUnknown: (outcome) => unknowns.push(outcome),
+  });
+  return { drafts, unknowns };
 }

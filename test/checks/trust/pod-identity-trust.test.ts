@@ -9,7 +9,15 @@ import {
   podIdentityTrust,
   snapshot,
 } from '../../support/snapshot-builder.js';
-import { ACCOUNT, contextOf, evaluate, OIDC_ID, OTHER_ACCOUNT, REGION } from './harness.js';
+import {
+  ACCOUNT,
+  contextOf,
+  evaluate,
+  evaluateWithUnknowns,
+  OIDC_ID,
+  OTHER_ACCOUNT,
+  REGION,
+} from './harness.js';
 
 const association: AssociationOptions = {
   namespace: 'default',
@@ -157,6 +165,13 @@ describe('PI_TRUST_EXCLUDES_ASSOCIATION', () => {
 
     expect(outcome(builder)).toEqual([]);
     expect(podIdentityTrustVerdict(context, context.inventory.associations[0]).kind).toBe('unknown');
+    expect(evaluateWithUnknowns(excludes, builder).unknowns).toEqual([
+      expect.objectContaining({
+        kind: 'trust',
+        checkId: 'PI_TRUST_EXCLUDES_ASSOCIATION',
+        resourceId: context.inventory.associations[0].associationArn,
+      }),
+    ]);
   });
 
   it('accepts a wildcard condition on the pod name', () => {

@@ -1,7 +1,8 @@
 import { Document, isCollection, isMap, isNode, isScalar, type Node, type Pair } from 'yaml';
 import type { AssociationInventory, ClusterInventory, Inventory, RoleInventory } from '../model/inventory.js';
-import { analyzeTrust } from '../trust/index.js';
+import { analyzeTrust, canAssume, matchIamPattern } from '../trust/index.js';
 import type { IrsaGrant } from '../trust/types.js';
+import { buildUsageIndex, type WorkloadUsage } from '../usage/index.js';
 import { globMatches } from './exceptions.js';
 import { DEFAULT_UNUSED_AFTER_DAYS, NAMESPACE_PATTERN, SERVICE_ACCOUNT_PATTERN } from './schema.js';
 
@@ -55,9 +56,13 @@ export function generateBaseline(inventory: Inventory, options: GenerateBaseline
       ),
   );
   const podIdentity = podIdentityEntries(declared);
+  const observedIrsa = buildUsageIndex(inventory)
+    .workloads()
+    .filter((usage) => usage.via === 'irsa');
   const { irsa, notes: irsaNotes } = irsaEntries(
     declared,
     [...inventory.roles.values()].filter((role) => inScope(role.accountId)),
+    observedIrsa,
   );
 
   const clusterAccounts = new Set(declared.map(({ cluster }) => cluster.accountId));
@@ -79,7 +84,7 @@ export function generateBaseline(inventory: Inventory, options: GenerateBaseline
       ]),
     ),
     podIdentity: podIdentity.map(({ entry }) => entry),
-    irsa,
+    irsa: irsa.map(({ entry }) => entry),
     accounts: extraAccounts,
     exceptions: [],
   });
@@ -103,7 +108,8 @@ export function generateBaseline(inventory: Inventory, options: GenerateBaseline
       "IRSA: roles whose trust policy admits one service account of a cluster's OIDC issuer.",
       ...(irsaNotes.length > 0
         ? [
-            'Trust that cannot be declared as one binding (the trust checks report it):',
+            'Trust that cannot be declared as one binding (the trust checks report it); service accounts',
+            'CloudTrail saw using it are declared below:',
             ...irsaNotes.map((note) => `  ${note}`),
           ]
         : []),
@@ -152,6 +158,14 @@ export function generateBaseline(inventory: Inventory, options: GenerateBaseline
       setComment(
         document.getIn(['podIdentity', index], true),
         `Managed by the EKS add-on ${association.ownerArn}.`,
+      );
+    }
+  });
+  irsa.forEach(({ seenThrough }, index) => {
+    if (seenThrough) {
+      setComment(
+        document.getIn(['irsa', index], true),
+        `Seen in CloudTrail; the trust admits it through the subject pattern ${seenThrough}.`,
       );
     }
   });
@@ -209,15 +223,32 @@ function grantsWebIdentity(grant: IrsaGrant): boolean {
   return grant.actions.some((action) => globMatches(action.toLowerCase(), 'sts:assumerolewithwebidentity'));
 }
 
+/** An IRSA binding to declare; `seenThrough` is the subject pattern that admits an observed service account. */
+interface IrsaDeclaration {
+  entry: IrsaEntry;
+  seenThrough?: string;
+}
+
+/**
+ * IRSA bindings from role trust: every exact subject, plus the service accounts CloudTrail saw
+ * assuming the role through a pattern (or subject-less) grant, since a pattern is not one binding
+ * but the service accounts that really use it are.
+ */
 function irsaEntries(
   declared: DeclaredCluster[],
   roles: RoleInventory[],
-): { irsa: IrsaEntry[]; notes: string[] } {
+  observed: WorkloadUsage[],
+): { irsa: IrsaDeclaration[]; notes: string[] } {
   const clusterByIssuer = new Map<string, string>();
   for (const { logicalName, cluster } of declared) {
     if (cluster.issuerHostPath) clusterByIssuer.set(cluster.issuerHostPath, logicalName);
   }
-  const entries = new Map<string, IrsaEntry>();
+  const declarations = new Map<string, IrsaDeclaration>();
+  const declare = (entry: IrsaEntry, seenThrough?: string) => {
+    const key = [entry.cluster, entry.namespace, entry.serviceAccount, entry.roleArn].join('\u0000');
+    const existing = declarations.get(key);
+    if (!existing || (existing.seenThrough && !seenThrough)) declarations.set(key, { entry, seenThrough });
+  };
   const notes = new Set<string>();
   for (const role of [...roles].sort((a, b) => compare(a.arn, b.arn))) {
     let grants: IrsaGrant[];
@@ -231,46 +262,58 @@ function irsaEntries(
     }
     for (const grant of grants) {
       const logicalName = clusterByIssuer.get(grant.issuerHostPath);
-      if (!logicalName || !grantsWebIdentity(grant)) continue;
-      if (grant.unsatisfiable) continue;
+      if (!logicalName || !grantsWebIdentity(grant) || grant.unsatisfiable) continue;
+      const patterns: string[] = [];
       if (grant.subjects === null) {
         notes.add(`${role.arn}: any service account of ${logicalName} (no :sub condition)`);
-        continue;
+        patterns.push('*');
       }
-      for (const subject of grant.subjects) {
-        const match = SUBJECT_PATTERN.exec(subject);
+      for (const subject of grant.subjects ?? []) {
         const exact = grant.subjectMatch === 'equals' || !/[*?]/.test(subject);
-        if (
-          exact &&
-          match &&
-          NAMESPACE_PATTERN.test(match[1]) &&
-          SERVICE_ACCOUNT_PATTERN.test(match[2]) &&
-          match[2].length <= 253
-        ) {
-          const entry = {
-            cluster: logicalName,
-            namespace: match[1],
-            serviceAccount: match[2],
-            roleArn: role.arn,
-          };
-          entries.set(
-            [entry.cluster, entry.namespace, entry.serviceAccount, entry.roleArn].join('\u0000'),
-            entry,
-          );
+        const binding = exact ? bindingOfSubject(subject) : undefined;
+        if (binding) {
+          declare({ cluster: logicalName, ...binding, roleArn: role.arn });
         } else {
           notes.add(`${role.arn}: ${logicalName} subject ${subject}${exact ? '' : ' (pattern)'}`);
+          if (!exact) patterns.push(subject);
+        }
+      }
+      for (const pattern of patterns) {
+        for (const usage of observed) {
+          const subject = `system:serviceaccount:${usage.namespace}:${usage.serviceAccount}`;
+          const binding = bindingOfSubject(subject);
+          if (
+            !binding ||
+            usage.roleArn !== role.arn ||
+            usage.issuerHostPath !== grant.issuerHostPath ||
+            !matchIamPattern(pattern, subject) ||
+            canAssume(role.trustPolicy, { kind: 'irsa', providerArn: grant.providerArn, subject }).allowed !==
+              true
+          ) {
+            continue;
+          }
+          declare({ cluster: logicalName, ...binding, roleArn: role.arn }, pattern);
         }
       }
     }
   }
-  const irsa = [...entries.values()].sort(
-    (a, b) =>
+  const irsa = [...declarations.values()].sort(
+    ({ entry: a }, { entry: b }) =>
       compare(a.cluster, b.cluster) ||
       compare(a.namespace, b.namespace) ||
       compare(a.serviceAccount, b.serviceAccount) ||
       compare(a.roleArn, b.roleArn),
   );
   return { irsa, notes: [...notes].sort(compare) };
+}
+
+/** Namespace and service account of an exact `system:serviceaccount:NS:SA` subject with valid names. */
+function bindingOfSubject(subject: string): { namespace: string; serviceAccount: string } | undefined {
+  const match = SUBJECT_PATTERN.exec(subject);
+  if (!match || !NAMESPACE_PATTERN.test(match[1]) || !SERVICE_ACCOUNT_PATTERN.test(match[2]))
+    return undefined;
+  if (match[2].length > 253) return undefined;
+  return { namespace: match[1], serviceAccount: match[2] };
 }
 
 /** Comment lines as `yaml` expects them (each rendered after `#`); AWS text cannot break out of a comment. */

@@ -3,7 +3,7 @@ import type { RoleInventory } from '../../model/inventory.js';
 import { canAssume } from '../../trust/index.js';
 import { clusterKey, indexesFor } from '../indexes.js';
 import { sentence } from '../trust/support/hygiene.js';
-import { irsaGrantsByIssuer } from '../trust/support/workload.js';
+import { irsaGrantsBySubject } from '../trust/support/workload.js';
 import type { Check, FindingDraft } from '../types.js';
 
 /** One service account bound both ways: IRSA trust and a Pod Identity association. */
@@ -21,16 +21,18 @@ export const check: Check = {
   },
   evaluate(context) {
     const indexes = indexesFor(context);
-    const grantsByIssuer = irsaGrantsByIssuer(context);
+    const grantsBySubject = irsaGrantsBySubject(context);
     const drafts: FindingDraft[] = [];
     for (const association of context.inventory.associations) {
       const cluster = indexes.clusterByKey.get(
         clusterKey(association.accountId, association.region, association.clusterName),
       );
       if (!cluster?.issuerHostPath) continue;
-      const candidates = grantsByIssuer.get(cluster.issuerHostPath) ?? [];
-      if (candidates.length === 0) continue;
+      const issuerGrants = grantsBySubject.get(cluster.issuerHostPath);
+      if (!issuerGrants) continue;
       const subject = serviceAccountSubject(association.namespace, association.serviceAccount);
+      const candidates = [...(issuerGrants.exact.get(subject) ?? []), ...issuerGrants.patterns];
+      if (candidates.length === 0) continue;
       const irsaRoles = new Map<string, { role: RoleInventory; statements: number[] }>();
       for (const { role, grant } of candidates) {
         if (grant.subjects === null || grant.unsatisfiable) continue;
@@ -49,7 +51,7 @@ export const check: Check = {
         }
         if (allowed !== true) continue;
         const entry = irsaRoles.get(role.arn) ?? { role, statements: [] };
-        entry.statements.push(grant.statementIndex);
+        if (!entry.statements.includes(grant.statementIndex)) entry.statements.push(grant.statementIndex);
         irsaRoles.set(role.arn, entry);
       }
       if (irsaRoles.size === 0) continue;

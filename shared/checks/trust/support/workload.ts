@@ -183,6 +183,45 @@ export function irsaGrantsByIssuer(context: CheckContext): Map<string, RoleIrsaG
   return byIssuer;
 }
 
+/** IRSA grants of one issuer, split so a service account's grants are found without a scan. */
+export interface IssuerSubjectIndex {
+  /** Exact subject (`system:serviceaccount:NS:SA`) → grants naming it without wildcards. */
+  exact: Map<string, RoleIrsaGrant[]>;
+  /** Grants whose subjects include a wildcard pattern (few in practice). */
+  patterns: RoleIrsaGrant[];
+}
+
+const subjectIndexCache = new WeakMap<Inventory, Map<string, IssuerSubjectIndex>>();
+
+/**
+ * Issuer host path → its IRSA grants by exact subject, plus the pattern grants. Grants without a
+ * `:sub` condition are left out: they bind no particular service account.
+ */
+export function irsaGrantsBySubject(context: CheckContext): Map<string, IssuerSubjectIndex> {
+  const cached = subjectIndexCache.get(context.inventory);
+  if (cached) return cached;
+  const index = new Map<string, IssuerSubjectIndex>();
+  for (const [issuer, grants] of irsaGrantsByIssuer(context)) {
+    const entry: IssuerSubjectIndex = { exact: new Map(), patterns: [] };
+    for (const roleGrant of grants) {
+      const { subjects, subjectMatch } = roleGrant.grant;
+      if (subjects === null) continue;
+      if (subjectMatch === 'like' && subjects.some((subject) => /[*?]/.test(subject))) {
+        entry.patterns.push(roleGrant);
+        continue;
+      }
+      for (const subject of subjects) {
+        const list = entry.exact.get(subject);
+        if (list) list.push(roleGrant);
+        else entry.exact.set(subject, [roleGrant]);
+      }
+    }
+    index.set(issuer, entry);
+  }
+  subjectIndexCache.set(context.inventory, index);
+  return index;
+}
+
 /** The IRSA grants of a trust analysis. */
 export function irsaGrantsOf(analysis: TrustAnalysis | undefined): IrsaGrant[] {
   return (analysis?.grants ?? []).filter((grant): grant is IrsaGrant => grant.kind === 'irsa');

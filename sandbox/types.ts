@@ -1,0 +1,82 @@
+/** Public types of the local AWS sandbox. */
+
+/**
+ * A fault injected into matching requests. Every matcher is optional (an empty matcher matches
+ * every request); the effects apply in order: latency, access denied, throttling, rate limit, error.
+ *
+ * @example { account: '222233334444', service: 'eks', operation: 'ListClusters', accessDenied: true }
+ */
+export interface FaultRule {
+  account?: string;
+  /** Signing name: `sts`, `iam`, `eks`, `cloudtrail`, `sns`, `securityhub`, `s3`. */
+  service?: string;
+  /** Operation name as the SDK spells it (`ListClusters`, `LookupEvents`, `PutObject`). */
+  operation?: string;
+  region?: string;
+  /** Delay before the response, in milliseconds. */
+  latencyMs?: number;
+  /** Throttle with a probability (0–1, seeded) or the first N matching calls. */
+  throttle?: { probability?: number; firstCalls?: number };
+  /** Token bucket per account-region and operation: `rps` refill per second, `burst` capacity. */
+  rateLimit?: { rps: number; burst?: number };
+  /** A server error (5xx) on every matching call, or on the first `firstCalls` of them. */
+  error?: { status?: number; code?: string; message?: string; firstCalls?: number };
+  /** Answer with the service's AccessDenied error. */
+  accessDenied?: boolean;
+}
+
+/** Counts per account → service → operation. */
+export type OperationCounts = Record<string, Record<string, Record<string, number>>>;
+
+/**
+ * Request counts (`GET /_sandbox/calls`): account ids as keys (unauthenticated requests under
+ * `unknown`), plus `total` and the throttled subset (`throttled`, same shape with its own `total`).
+ *
+ * @example counts['222233334444'].eks.ListClusters === 3
+ */
+export type CallCounts = { total: number; throttled: OperationCounts & { total: number } } & OperationCounts;
+
+/** An SNS message as published to the sandbox. */
+export interface PublishedMessage {
+  messageId: string;
+  topicArn: string;
+  accountId: string;
+  region: string;
+  subject?: string;
+  message: string;
+  messageStructure?: string;
+  attributes: Record<string, { dataType: string; stringValue?: string; binaryValue?: string }>;
+  /** ISO-8601 time of the publish. */
+  time: string;
+}
+
+/** The starting identity of the scenario (the audit account's operator). */
+export interface SandboxCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Present when the starting identity is a role session. */
+  sessionToken?: string;
+  accountId: string;
+  /** The caller ARN GetCallerIdentity returns (user ARN or assumed-role session ARN). */
+  principalArn: string;
+  /** The scenario's home region. */
+  region: string;
+}
+
+/** A running sandbox. */
+export interface SandboxHandle {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  credentials: SandboxCredentials;
+  /** Replaces the world with a scenario (a name like `demo`, a file path, YAML text, or a parsed scenario). */
+  loadScenario(scenario: string | import('./scenario.js').Scenario): void;
+  /** Replaces the run-time faults (scenario faults stay). */
+  setFaults(faults: FaultRule[]): void;
+  calls(): CallCounts;
+  resetCalls(): void;
+  snsMessages(): PublishedMessage[];
+  securityHubFindings(): unknown[];
+  s3Object(bucket: string, key: string): Buffer | undefined;
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { check } from '../../../shared/checks/trust/IRSA_NO_SUBJECT_CONDITION.js';
-import { ACCOUNT, evaluate, HOST_PATH, REGION } from './harness.js';
+import { irsaTrust, mergePolicies } from '../../support/snapshot-builder.js';
+import { ACCOUNT, evaluate, HOST_PATH, OLD_OIDC_ID, REGION } from './harness.js';
 import { clusterIrsaTrust, withRoles } from './hygiene-fixture.js';
 
 describe('IRSA_NO_SUBJECT_CONDITION', () => {
@@ -29,5 +30,22 @@ describe('IRSA_NO_SUBJECT_CONDITION', () => {
     });
 
     expect(evaluate(check, builder)).toEqual([]);
+  });
+
+  it('reports each statement and provider once, for blue and green issuers alike', () => {
+    const builder = withRoles({
+      'any-sa': mergePolicies(
+        clusterIrsaTrust({ subject: null }),
+        irsaTrust({ accountId: ACCOUNT, region: REGION, oidcId: OLD_OIDC_ID, subject: null }),
+      ),
+    });
+
+    const drafts = evaluate(check, builder);
+
+    expect(drafts.map((draft) => [draft.evidence.statementIndex, draft.cluster])).toEqual([
+      [0, 'prod-blue'],
+      [1, undefined],
+    ]);
+    expect(new Set(drafts.map((draft) => draft.identity?.join('/'))).size).toBe(2);
   });
 });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerAudit } from './audit.js';
 import { registerBaseline } from './baseline.js';
 import { registerChecks } from './checks.js';
+import { registerSandbox } from './sandbox.js';
 import { registerTrust } from './trust.js';
 
 /**
@@ -11,4 +12,10 @@ import { registerTrust } from './trust.js';
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
 
 /** The explicit command registry: one file per command under cli/. */
-export const commands: RegisterCommand[] = [registerBaseline, registerTrust, registerAudit, registerChecks];
+export const commands: RegisterCommand[] = [
+  registerBaseline,
+  registerTrust,
+  registerAudit,
+  registerChecks,
+  registerSandbox,
+];

@@ -19,8 +19,8 @@ export interface RequestContext {
   principal: RequestPrincipal;
   /** Every action that must be allowed (e.g. `sts:AssumeRole` and `sts:TagSession`). */
   actions: string[];
-  /** Looks up a condition key (case-insensitive). */
-  lookup(key: string): KeyState;
+  /** Looks up a condition key (case-insensitive) as set when authorizing `action`. */
+  lookup(key: string, action?: string): KeyState;
   /** Short description for messages, e.g. `the IRSA request`. */
   description: string;
 }
@@ -156,9 +156,18 @@ function awsContext(request: Extract<AssumeRequest, { kind: 'aws' }>): RequestCo
     principal: { ...principal, accountId },
     actions: tags ? ['sts:AssumeRole', 'sts:TagSession'] : ['sts:AssumeRole'],
     description: `the AssumeRole request of ${request.principalArn}`,
-    lookup(rawKey) {
+    lookup(rawKey, action) {
       const key = rawKey.toLowerCase();
       if (key === 'aws:principalarn') return single(principal.arn);
+      if (
+        key === 'sts:externalid' &&
+        request.externalId !== undefined &&
+        action?.toLowerCase() === 'sts:tagsession'
+      )
+        return {
+          state: 'unknown',
+          why: 'sts:ExternalId is documented for sts:AssumeRole only; whether IAM sets it when authorizing sts:TagSession is not decided here',
+        };
       if (key === 'aws:principalaccount') return single(accountId);
       if (key === 'aws:principalorgid')
         return request.principalOrgId !== undefined

@@ -189,7 +189,9 @@ function statementApplies(
   if (statement.notPrincipal && principalMatches(statement.notPrincipal, context))
     return { value: false, why: `${label}: the principal is excluded by NotPrincipal` };
   if (!actionMatches(statement, action)) return { value: false, why: `${label}: ${action} is not covered` };
-  return andTri(statement.conditions.map((c) => evaluateCondition(c, context.lookup(c.key), version)));
+  return andTri(
+    statement.conditions.map((c) => evaluateCondition(c, context.lookup(c.key, action), version)),
+  );
 }
 
 /** A statement's outcome for one action, used to combine statements with IAM's rules. */

@@ -3,7 +3,11 @@ import { jsonBody } from '../context.js';
 import type { TrailEvent } from '../history.js';
 import { AwsError, decodeToken, encodeToken, jsonResponse } from '../wire.js';
 
-const TARGET_PREFIX = 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.';
+/**
+ * The JSON 1.1 target: SDK v3 sends `CloudTrail_20131101.LookupEvents`, botocore the fully
+ * qualified `com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents`.
+ */
+const TARGET = /^(?:com\.amazonaws\.cloudtrail\.v20131101\.)?CloudTrail_20131101\.(\w+)$/;
 const ATTRIBUTE_KEYS = [
   'EventId',
   'EventName',
@@ -31,9 +35,8 @@ export const cloudtrail: ServiceModule = {
   },
   resolve(request: RawRequest) {
     const target = request.headers['x-amz-target'];
-    if (request.method !== 'POST' || typeof target !== 'string' || !target.startsWith(TARGET_PREFIX))
-      return undefined;
-    const operation = target.slice(TARGET_PREFIX.length);
+    if (request.method !== 'POST' || typeof target !== 'string') return undefined;
+    const operation = TARGET.exec(target)?.[1];
     return operation === 'LookupEvents' ? { operation } : undefined;
   },
   handle: lookupEvents,

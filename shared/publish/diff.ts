@@ -1,0 +1,97 @@
+import type { CheckMeta } from '../checks/types.js';
+import type { Finding } from '../model/finding.js';
+import type { Report } from '../report/types.js';
+
+/** What the diff needs of a previous run's finding (a report finding or a recorded one). */
+export type DiffableFinding = Pick<
+  Finding,
+  'id' | 'checkId' | 'severity' | 'accountId' | 'region' | 'cluster' | 'suppressed'
+>;
+
+/**
+ * How this run's findings relate to the previous run's. Open means not suppressed.
+ * - `new`: open now, not open in the previous run (first seen, or a suppression that ended);
+ * - `stillOpen`: open in both runs;
+ * - `resolved`: in the previous run, absent now, and every scope that could produce it was complete;
+ * - `unknown`: in the previous run, absent now, but a scope that could produce it was not fully
+ *   collected (or the baseline was invalid): neither resolved nor new, carried to the next run;
+ * - `suppressed`: present now and suppressed by a baseline exception.
+ */
+export interface RunDiff<P extends DiffableFinding = DiffableFinding> {
+  new: Finding[];
+  stillOpen: Finding[];
+  resolved: P[];
+  unknown: P[];
+  suppressed: Finding[];
+}
+
+export interface DiffOptions {
+  /** Check metadata: CloudTrail-only incompleteness then affects only usage checks. */
+  checks?: ReadonlyArray<Pick<CheckMeta, 'id' | 'category'>>;
+}
+
+/** The check whose presence means nothing else was evaluated (DESIGN.md §6). */
+const BASELINE_INVALID = 'BASELINE_INVALID';
+
+/**
+ * Compares the previous run's findings with this run's, by finding id. Pure.
+ *
+ * A previous finding that is absent now counts as resolved only when every scope of this run that
+ * could have produced it is complete: its account (and region and cluster, when it has them), or the
+ * whole account when it has no region. When no scope of this run covers it at all, or this run's
+ * baseline was invalid, it is unknown.
+ *
+ * @example diffRuns(previousRecord?.findings, report.findings, report.scopes, { checks: checks.map((c) => c.meta) })
+ */
+export function diffRuns<P extends DiffableFinding>(
+  previous: ReadonlyArray<P> | undefined,
+  current: ReadonlyArray<Finding>,
+  scopes: Report['scopes'],
+  options: DiffOptions = {},
+): RunDiff<P> {
+  const categories = new Map((options.checks ?? []).map((meta) => [meta.id, meta.category]));
+  const previousById = new Map((previous ?? []).map((finding) => [finding.id, finding]));
+  const currentIds = new Set(current.map((finding) => finding.id));
+  const baselineInvalid = current.some((finding) => finding.checkId === BASELINE_INVALID);
+  const diff: RunDiff<P> = { new: [], stillOpen: [], resolved: [], unknown: [], suppressed: [] };
+
+  for (const finding of current) {
+    if (finding.suppressed) {
+      diff.suppressed.push(finding);
+      continue;
+    }
+    const before = previousById.get(finding.id);
+    if (before && !before.suppressed) diff.stillOpen.push(finding);
+    else diff.new.push(finding);
+  }
+  for (const finding of previousById.values()) {
+    if (currentIds.has(finding.id)) continue;
+    const complete =
+      !baselineInvalid && producingScopesComplete(finding, scopes, categories.get(finding.checkId));
+    (complete ? diff.resolved : diff.unknown).push(finding);
+  }
+  return diff;
+}
+
+/**
+ * True when this run collected every scope that could produce the finding, and at least one covers
+ * it. CloudTrail scopes matter only to usage checks (and to checks of unknown category).
+ */
+export function producingScopesComplete(
+  finding: DiffableFinding,
+  scopes: Report['scopes'],
+  category?: string,
+): boolean {
+  let covered = false;
+  for (const scope of scopes) {
+    if (scope.accountId !== finding.accountId) continue;
+    if (finding.region !== undefined && scope.region !== undefined && scope.region !== finding.region)
+      continue;
+    if (finding.cluster !== undefined && scope.cluster !== undefined && scope.cluster !== finding.cluster)
+      continue;
+    if (scope.level === 'cloudtrail' && category !== undefined && category !== 'usage') continue;
+    covered = true;
+    if (scope.status !== 'complete') return false;
+  }
+  return covered;
+}

@@ -1,0 +1,355 @@
+import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
+import type { PublishCommandInput } from '@aws-sdk/client-sns';
+import type { ClientFactory } from '../aws/clients.js';
+import { errorCode, errorMessage } from '../aws/errors.js';
+import type { CheckMeta } from '../checks/types.js';
+import type { Finding } from '../model/finding.js';
+import { renderReport } from '../report/index.js';
+import type { Report } from '../report/types.js';
+import { diffRuns, type RunDiff } from './diff.js';
+import { MAX_HISTORY, type RecordedFinding, type RunRecord } from './record.js';
+import {
+  latestKey,
+  loadLatest,
+  type ReportStoreLocation,
+  reportLinks,
+  runKeys,
+  s3Uri,
+  storeReports,
+  writeLatest,
+} from './report-store.js';
+import type { RetryPolicy } from './retry.js';
+import { type ImportFailure, importFindings, planSecurityHub } from './securityhub.js';
+import { type PublishSettings, type PublishSettingsInput, parsePublishSettings } from './settings.js';
+import { buildNotifications, publishNotifications, type ReportLinks } from './sns.js';
+
+export {
+  type AsffContext,
+  type AsffState,
+  asffTypes,
+  defaultProductArn,
+  toAsff,
+  validateAsff,
+} from './asff.js';
+export { type DiffableFinding, diffRuns, producingScopesComplete, type RunDiff } from './diff.js';
+export { type RecordedFinding, type RunHistoryEntry, type RunRecord, RunRecordSchema } from './record.js';
+export {
+  loadLatest,
+  mergeRecords,
+  RunRecordError,
+  reportLinks,
+  runKeys,
+  s3ConsoleUrl,
+  s3Uri,
+  writeLatest,
+} from './report-store.js';
+export { type RetryPolicy, withRetry } from './retry.js';
+export {
+  importFindings,
+  type PlannedImport,
+  planSecurityHub,
+  type SecurityHubImportResult,
+} from './securityhub.js';
+export {
+  type PublishSettings,
+  type PublishSettingsInput,
+  PublishSettingsSchema,
+  parsePublishSettings,
+  SecurityHubModeSchema,
+  SummaryModeSchema,
+} from './settings.js';
+export {
+  buildNotifications,
+  type ChatNotification,
+  messageBytes,
+  type NotificationInput,
+  publishNotifications,
+  type ReportLinks,
+  SNS_MAX_MESSAGE_BYTES,
+  toSubject,
+} from './sns.js';
+
+/** What {@link publishRun} needs. */
+export interface PublishRunInput {
+  report: Report;
+  /** Metadata of the registered checks (remediation, documentation link, category). */
+  checks: ReadonlyArray<CheckMeta>;
+  factory: ClientFactory;
+  /** Validated here (defaults applied); an invalid value throws InputError before anything is sent. */
+  settings: PublishSettings | PublishSettingsInput;
+  now: Date;
+  /** Compute everything, read the previous run, send and write nothing. */
+  dryRun?: boolean;
+  /** Waits between retries; injectable so tests do not wait. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** What {@link publishRun} did (or, in a dry run, would do). */
+export interface PublishRunResult {
+  dryRun: boolean;
+  /** Stored objects; undefined when report storage is disabled. */
+  reportUris?: { json: string; markdown: string; html: string; latest: string };
+  links?: ReportLinks;
+  previousRunId?: string;
+  diff: RunDiff<Omit<Finding, 'evidence'>>;
+  sns: {
+    /** True when every message was accepted (or there was nothing to send); false in a dry run. */
+    published: boolean;
+    messages: PublishCommandInput[];
+    messageIds: string[];
+    /** Why nothing was sent: no topic, or SNS disabled. */
+    skipped?: string;
+    error?: string;
+  };
+  securityHub: {
+    imported: number;
+    archived: number;
+    failed: number;
+    deferred: number;
+    failures: ImportFailure[];
+    skipped?: string;
+    /** In a dry run: the ASFF findings that would be imported. */
+    findings?: AwsSecurityFinding[];
+  };
+  /** Lost conditional writes of `latest.json` to a concurrent run (merged, not lost). */
+  latestConflicts: number;
+  /** True when something failed to go out: the caller exits non-zero and emits a metric. */
+  failed: boolean;
+}
+
+/**
+ * Publishes one audit run: stores the JSON, Markdown and HTML reports in S3, compares the findings
+ * with the previous run's (`reports/latest.json`), sends the SNS summary/alert/chat notifications,
+ * imports the Security Hub lifecycle, and writes `reports/latest.json` last (conditionally, merging a
+ * concurrent run's history).
+ *
+ * A failing SNS publish or Security Hub import does not stop the rest: the reports and the run record
+ * are stored anyway, the result says what failed and `failed` is true. Findings whose archiving failed
+ * are kept in the record and archived by the next run.
+ *
+ * @throws InputError for invalid settings; the S3 error when the reports or `latest.json` cannot be written.
+ * @example const result = await publishRun({ report, checks: checks.map((c) => c.meta), factory, settings, now: new Date() });
+ */
+export async function publishRun(input: PublishRunInput): Promise<PublishRunResult> {
+  const settings = parsePublishSettings(input.settings);
+  const { report, factory } = input;
+  const dryRun = input.dryRun === true;
+  const policy: RetryPolicy = {
+    maxAttempts: settings.maxAttempts,
+    baseDelayMs: settings.baseDelayMs,
+    ...(input.sleep ? { sleep: input.sleep } : {}),
+  };
+  const location: ReportStoreLocation = { bucket: settings.bucket, prefix: settings.prefix };
+  const s3 = factory.s3();
+  const latest = settings.enabled.reports ? await loadLatest(s3, location) : {};
+  const previousRecord = latest.record;
+  const previousById = new Map((previousRecord?.findings ?? []).map((finding) => [finding.id, finding]));
+  const diff = diffRuns<RecordedFinding>(previousRecord?.findings, report.findings, report.scopes, {
+    checks: input.checks,
+  });
+  const keys = runKeys(location, report);
+  const consoleRegion = settings.reportConsoleRegion ?? settings.securityHubRegion;
+  const links = settings.enabled.reports ? reportLinks(location, keys, consoleRegion) : undefined;
+  const updatedAt = nextUpdatedAt(input.now, previousRecord?.securityHubUpdatedAt);
+
+  const result: PublishRunResult = {
+    dryRun,
+    ...(settings.enabled.reports
+      ? {
+          reportUris: {
+            json: s3Uri(location.bucket, keys.json),
+            markdown: s3Uri(location.bucket, keys.markdown),
+            html: s3Uri(location.bucket, keys.html),
+            latest: s3Uri(location.bucket, latestKey(location)),
+          },
+        }
+      : {}),
+    ...(links ? { links } : {}),
+    ...(previousRecord ? { previousRunId: previousRecord.runId } : {}),
+    diff,
+    sns: { published: false, messages: [], messageIds: [] },
+    securityHub: { imported: 0, archived: 0, failed: 0, deferred: 0, failures: [] },
+    latestConflicts: 0,
+    failed: false,
+  };
+
+  // Reports first, so every link sent below already points at an object.
+  if (settings.enabled.reports && !dryRun) {
+    const renderOptions = { checks: [...input.checks] };
+    await storeReports(s3, location, keys, {
+      json: renderReport(report, 'json', renderOptions),
+      markdown: renderReport(report, 'markdown', renderOptions),
+      html: renderReport(report, 'html', renderOptions),
+    });
+  }
+
+  if (!settings.enabled.sns) {
+    result.sns.skipped = 'SNS publishing is disabled';
+  } else if (settings.topicArn === undefined) {
+    result.sns.skipped = 'no SNS topic configured';
+  } else {
+    result.sns.messages = buildNotifications({
+      report,
+      diff,
+      topicArn: settings.topicArn,
+      summary: settings.summary,
+      alertThreshold: settings.alertThreshold,
+      ...(links ? { links } : {}),
+      ...(previousRecord ? { previousRunId: previousRecord.runId } : {}),
+      checks: input.checks,
+    });
+    if (!dryRun) {
+      const outcome = await publishNotifications(factory.sns(), result.sns.messages, policy);
+      result.sns.published = outcome.published;
+      result.sns.messageIds = outcome.messageIds;
+      if (outcome.error) result.sns.error = outcome.error;
+    }
+  }
+
+  let succeededIds = new Set<string>();
+  if (!settings.enabled.securityHub) {
+    result.securityHub.skipped = 'Security Hub import is disabled';
+  } else {
+    try {
+      const caller =
+        settings.securityHubMode === 'audit-account' ? await factory.callerIdentity() : undefined;
+      const plan = planSecurityHub({
+        diff,
+        previous: previousById,
+        scopes: report.scopes,
+        checks: input.checks,
+        mode: settings.securityHubMode,
+        callerAccountId: caller?.accountId ?? '',
+        region: settings.securityHubRegion,
+        partition: factory.options.partition ?? 'aws',
+        runId: report.runId,
+        updatedAt,
+        ...(links ? { reportUrl: links.consoleUrl } : {}),
+      });
+      result.securityHub.deferred = plan.deferred.length;
+      if (dryRun) {
+        result.securityHub.findings = plan.imports.map((item) => item.finding);
+      } else {
+        const imported = await importFindings(
+          plan.imports,
+          (accountId) =>
+            settings.securityHubMode === 'audit-account'
+              ? factory.securityHub(undefined, settings.securityHubRegion)
+              : factory.securityHub(accountId, settings.securityHubRegion),
+          policy,
+        );
+        Object.assign(result.securityHub, {
+          imported: imported.imported,
+          archived: imported.archived,
+          failed: imported.failed,
+          failures: imported.failures,
+        });
+        succeededIds = imported.succeededIds;
+      }
+    } catch (error) {
+      // The caller's identity could not be read: nothing was imported, and the record keeps every finding.
+      result.securityHub.failed = report.findings.length + diff.resolved.length;
+      result.securityHub.failures.push({
+        id: '*',
+        accountId: '',
+        code: errorCode(error),
+        message: errorMessage(error),
+      });
+    }
+  }
+
+  if (settings.enabled.reports && !dryRun) {
+    const record = buildRecord({
+      report,
+      keys,
+      diff,
+      previousRecord,
+      succeededIds,
+      updatedAt,
+      securityHubEnabled: settings.enabled.securityHub,
+    });
+    const written = await writeLatest(s3, location, record, latest.etag);
+    result.latestConflicts = written.conflicts;
+  }
+
+  if (
+    !dryRun &&
+    settings.enabled.sns &&
+    settings.topicArn !== undefined &&
+    result.sns.messages.length === 0
+  ) {
+    result.sns.published = true;
+  }
+  result.failed =
+    !dryRun &&
+    ((settings.enabled.sns && settings.topicArn !== undefined && !result.sns.published) ||
+      result.securityHub.failed > 0);
+  return result;
+}
+
+/** `UpdatedAt` for this run's imports: now, or just after the previous import when the clock lags. */
+function nextUpdatedAt(now: Date, previous: string | undefined): string {
+  const last = previous === undefined ? Number.NaN : Date.parse(previous);
+  const time = Number.isNaN(last) || now.getTime() > last ? now.getTime() : last + 1;
+  return new Date(time).toISOString();
+}
+
+interface RecordInput {
+  report: Report;
+  keys: RunRecord['keys'];
+  diff: RunDiff<RecordedFinding>;
+  previousRecord?: RunRecord;
+  succeededIds: ReadonlySet<string>;
+  updatedAt: string;
+  securityHubEnabled: boolean;
+}
+
+/**
+ * The run record for `latest.json`: this run's findings (first-seen times kept), the unknown ones
+ * carried, the resolved ones whose archiving failed carried for the next run, and the history.
+ */
+function buildRecord(input: RecordInput): RunRecord {
+  const { report, diff, previousRecord, succeededIds } = input;
+  const previous = new Map((previousRecord?.findings ?? []).map((finding) => [finding.id, finding]));
+  const findings: RecordedFinding[] = report.findings.map((finding) => {
+    const { evidence: _evidence, ...rest } = finding;
+    const before = previous.get(finding.id);
+    return {
+      ...rest,
+      firstSeenAt: before?.firstSeenAt ?? input.updatedAt,
+      securityHubImported: succeededIds.has(finding.id) || before?.securityHubImported === true,
+    };
+  });
+  for (const finding of diff.unknown) findings.push({ ...finding, carried: 'unknown' });
+  for (const finding of diff.resolved) {
+    const archivePending =
+      input.securityHubEnabled && finding.securityHubImported === true && !succeededIds.has(finding.id);
+    if (archivePending) findings.push({ ...finding, carried: 'archive-pending' });
+  }
+  const entry = {
+    runId: report.runId,
+    finishedAt: report.finishedAt,
+    keys: input.keys,
+    total: report.summary.total,
+    bySeverity: report.summary.bySeverity,
+    new: diff.new.length,
+    resolved: diff.resolved.length,
+  };
+  const imported = succeededIds.size > 0;
+  return {
+    recordVersion: 1,
+    runId: report.runId,
+    finishedAt: report.finishedAt,
+    keys: input.keys,
+    findings,
+    ...(imported
+      ? { securityHubUpdatedAt: input.updatedAt }
+      : previousRecord?.securityHubUpdatedAt
+        ? { securityHubUpdatedAt: previousRecord.securityHubUpdatedAt }
+        : {}),
+    history: [entry, ...(previousRecord?.history ?? []).filter((old) => old.runId !== report.runId)].slice(
+      0,
+      MAX_HISTORY,
+    ),
+  };
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { FindingSchema } from '../model/finding.js';
+import { SEVERITIES } from '../model/severity.js';
+
+/**
+ * A finding as the run record keeps it: the report finding without its evidence (which can be large
+ * and is in the stored report), plus what the lifecycle needs across runs.
+ */
+export const RecordedFindingSchema = FindingSchema.omit({ evidence: true }).extend({
+  /** When the finding was first seen (becomes the Security Hub `CreatedAt`). */
+  firstSeenAt: z.string(),
+  /** The finding exists in Security Hub (imported by this or an earlier run). */
+  securityHubImported: z.boolean().optional(),
+  /**
+   * Kept from an earlier run rather than produced by this one: its scope was not fully collected
+   * (neither resolved nor new), or its archiving in Security Hub failed and is retried next run.
+   */
+  carried: z.enum(['unknown', 'archive-pending']).optional(),
+});
+export type RecordedFinding = z.infer<typeof RecordedFindingSchema>;
+
+/** The stored objects of one run, as keys inside the bucket. */
+export const RunKeysSchema = z.object({ json: z.string(), markdown: z.string(), html: z.string() });
+export type RunKeys = z.infer<typeof RunKeysSchema>;
+
+/** One line of the run history kept in `reports/latest.json`. */
+export const RunHistoryEntrySchema = z.object({
+  runId: z.string(),
+  finishedAt: z.string(),
+  keys: RunKeysSchema,
+  total: z.number().int().nonnegative(),
+  bySeverity: z.record(z.enum(SEVERITIES), z.number().int().nonnegative()),
+  new: z.number().int().nonnegative(),
+  resolved: z.number().int().nonnegative(),
+});
+export type RunHistoryEntry = z.infer<typeof RunHistoryEntrySchema>;
+
+/** `reports/latest.json`: the newest run's findings (what the next run diffs against) and the run history. */
+export const RunRecordSchema = z.object({
+  recordVersion: z.literal(1),
+  runId: z.string(),
+  finishedAt: z.string(),
+  keys: RunKeysSchema,
+  findings: z.array(RecordedFindingSchema),
+  /** The newest `UpdatedAt` imported into Security Hub; the next import must be strictly newer. */
+  securityHubUpdatedAt: z.string().optional(),
+  /** Every run, newest first (capped at {@link MAX_HISTORY}). */
+  history: z.array(RunHistoryEntrySchema),
+});
+export type RunRecord = z.infer<typeof RunRecordSchema>;
+
+/** Runs kept in the history of `latest.json`; older runs stay in the dated report objects. */
+export const MAX_HISTORY = 400;

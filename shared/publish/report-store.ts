@@ -1,0 +1,208 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { getObjectText, isNotFound, isPreconditionFailed, putObject } from '../aws/s3.js';
+import type { Report } from '../report/types.js';
+import { MAX_HISTORY, type RunKeys, type RunRecord, RunRecordSchema } from './record.js';
+import type { ReportLinks } from './sns.js';
+
+/** Where runs are stored: a bucket and a key prefix ending in `/` (default `reports/`). */
+export interface ReportStoreLocation {
+  bucket: string;
+  prefix: string;
+}
+
+/** The rendered report of one run. */
+export interface RenderedReport {
+  json: string;
+  markdown: string;
+  html: string;
+}
+
+/** `s3://bucket/key` */
+export function s3Uri(bucket: string, key: string): string {
+  return `s3://${bucket}/${key}`;
+}
+
+/** The S3 console page of one object. */
+export function s3ConsoleUrl(bucket: string, key: string, region: string): string {
+  return `https://${region}.console.aws.amazon.com/s3/object/${encodeURIComponent(bucket)}?region=${encodeURIComponent(region)}&prefix=${encodeURIComponent(key)}`;
+}
+
+/** The key of `latest.json` under a prefix. */
+export function latestKey(location: ReportStoreLocation): string {
+  return `${normalizedPrefix(location.prefix)}latest.json`;
+}
+
+function normalizedPrefix(prefix: string): string {
+  return prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+}
+
+/**
+ * Keys of one run: `reports/YYYY/MM/DD/<runId>.json|.md|.html`, dated by the run's finish time (UTC).
+ * Characters outside S3's safe set in the run id become `-`.
+ *
+ * @example runKeys({ bucket, prefix: 'reports/' }, report).html // 'reports/2026/11/29/4f1c….html'
+ */
+export function runKeys(
+  location: ReportStoreLocation,
+  report: Pick<Report, 'runId' | 'finishedAt'>,
+): RunKeys {
+  const finished = new Date(report.finishedAt);
+  const date = Number.isNaN(finished.getTime()) ? new Date(0) : finished;
+  const day = `${date.getUTCFullYear()}/${pad(date.getUTCMonth() + 1)}/${pad(date.getUTCDate())}`;
+  const name = report.runId.replace(/[^\w.!*'()-]/g, '-');
+  const base = `${normalizedPrefix(location.prefix)}${day}/${name}`;
+  return { json: `${base}.json`, markdown: `${base}.md`, html: `${base}.html` };
+}
+
+function pad(value: number): string {
+  return String(value).padStart(2, '0');
+}
+
+/** Links to a run's HTML report, for messages and Security Hub. */
+export function reportLinks(location: ReportStoreLocation, keys: RunKeys, region: string): ReportLinks {
+  return {
+    s3Uri: s3Uri(location.bucket, keys.html),
+    consoleUrl: s3ConsoleUrl(location.bucket, keys.html, region),
+  };
+}
+
+/** `latest.json` as read, with the ETag a conditional overwrite must name. */
+export interface LatestRecord {
+  record?: RunRecord;
+  /** Absent when there is no `latest.json` yet. */
+  etag?: string;
+}
+
+/** `latest.json` is not a run record this version can read. */
+export class RunRecordError extends Error {
+  override name = 'RunRecordError';
+}
+
+/**
+ * Reads `latest.json`; no record (and no ETag) when it does not exist yet.
+ *
+ * @throws RunRecordError when the object is not a valid run record: history is never overwritten blindly.
+ */
+export async function loadLatest(s3: S3Client, location: ReportStoreLocation): Promise<LatestRecord> {
+  const key = latestKey(location);
+  let object: { text: string; etag?: string };
+  try {
+    object = await getObjectText(s3, { bucket: location.bucket, key });
+  } catch (error) {
+    if (isNotFound(error)) return {};
+    throw error;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(object.text);
+  } catch (error) {
+    throw new RunRecordError(
+      `${s3Uri(location.bucket, key)} is not JSON; move it aside to start a new history`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const parsed = RunRecordSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problem = parsed.error.issues[0];
+    throw new RunRecordError(
+      `${s3Uri(location.bucket, key)} is not a run record (${problem.path.join('.') || '(root)'}: ${problem.message}); move it aside to start a new history`,
+    );
+  }
+  return { record: parsed.data, ...(object.etag ? { etag: object.etag } : {}) };
+}
+
+/** Writes the run's JSON, Markdown and HTML reports under their dated keys. */
+export async function storeReports(
+  s3: S3Client,
+  location: ReportStoreLocation,
+  keys: RunKeys,
+  rendered: RenderedReport,
+): Promise<void> {
+  await putObject(s3, {
+    bucket: location.bucket,
+    key: keys.json,
+    body: rendered.json,
+    contentType: 'application/json',
+  });
+  await putObject(s3, {
+    bucket: location.bucket,
+    key: keys.markdown,
+    body: rendered.markdown,
+    contentType: 'text/markdown; charset=utf-8',
+  });
+  await putObject(s3, {
+    bucket: location.bucket,
+    key: keys.html,
+    body: rendered.html,
+    contentType: 'text/html; charset=utf-8',
+  });
+}
+
+/**
+ * Merges two records written concurrently: the history is the union of both (by run id, newest first),
+ * and the findings are those of the run that finished last.
+ */
+export function mergeRecords(ours: RunRecord, theirs: RunRecord): RunRecord {
+  const history = new Map<string, RunRecord['history'][number]>();
+  for (const entry of [...ours.history, ...theirs.history])
+    if (!history.has(entry.runId)) history.set(entry.runId, entry);
+  const merged = [...history.values()].sort((a, b) => compareRuns(b, a)).slice(0, MAX_HISTORY);
+  const newest = compareRuns(ours, theirs) >= 0 ? ours : theirs;
+  return { ...newest, history: merged };
+}
+
+function compareRuns(
+  a: { finishedAt: string; runId: string },
+  b: { finishedAt: string; runId: string },
+): number {
+  const time = Date.parse(a.finishedAt) - Date.parse(b.finishedAt);
+  if (time !== 0 && !Number.isNaN(time)) return time;
+  return a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0;
+}
+
+/** The outcome of writing `latest.json`. */
+export interface LatestWrite {
+  etag: string;
+  /** The record as finally written (merged with a concurrent writer's, when there was one). */
+  record: RunRecord;
+  /** Conditional writes that lost to another writer before this one won. */
+  conflicts: number;
+}
+
+/**
+ * Writes `latest.json` last, conditionally: `If-Match` on the ETag read at the start of the run (or
+ * `If-None-Match: *` when there was none), so a concurrent run's write is never overwritten. On a
+ * conflict it re-reads, merges ({@link mergeRecords}) and tries again.
+ *
+ * @throws the S3 error after `maxConflicts` lost writes, or on any other failure.
+ */
+export async function writeLatest(
+  s3: S3Client,
+  location: ReportStoreLocation,
+  record: RunRecord,
+  expectedEtag: string | undefined,
+  maxConflicts = 10,
+): Promise<LatestWrite> {
+  const key = latestKey(location);
+  let candidate = record;
+  let etag = expectedEtag;
+  for (let conflicts = 0; ; conflicts += 1) {
+    try {
+      const written = await putObject(s3, {
+        bucket: location.bucket,
+        key,
+        body: `${JSON.stringify(candidate)}\n`,
+        contentType: 'application/json',
+        ...(etag === undefined ? { ifNoneMatch: '*' } : { ifMatch: etag }),
+      });
+      return { etag: written.etag, record: candidate, conflicts };
+    } catch (error) {
+      if (!isPreconditionFailed(error) || conflicts + 1 >= maxConflicts) throw error;
+      const current = await loadLatest(s3, location);
+      etag = current.etag;
+      candidate = current.record ? mergeRecords(record, current.record) : record;
+    }
+  }
+}

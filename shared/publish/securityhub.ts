@@ -1,0 +1,262 @@
+import {
+  type AwsSecurityFinding,
+  BatchImportFindingsCommand,
+  type SecurityHubClient,
+} from '@aws-sdk/client-securityhub';
+import { errorCode, errorMessage } from '../aws/errors.js';
+import type { CheckMeta } from '../checks/types.js';
+import type { Report } from '../report/types.js';
+import { type AsffSource, type AsffState, toAsff } from './asff.js';
+import { type DiffableFinding, producingScopesComplete, type RunDiff } from './diff.js';
+import type { RecordedFinding } from './record.js';
+import { type RetryPolicy, withRetry } from './retry.js';
+import type { SecurityHubMode } from './settings.js';
+
+/** BatchImportFindings limits: findings per call, and bytes per call (6 MB, with room for the envelope). */
+export const MAX_BATCH_FINDINGS = 100;
+export const MAX_BATCH_BYTES = 6 * 1024 * 1024 - 16 * 1024;
+
+/** One finding to import, and the account whose Security Hub receives it. */
+export interface PlannedImport {
+  /** The importing account (the audit account, or the member account). */
+  accountId: string;
+  state: AsffState;
+  finding: AwsSecurityFinding;
+}
+
+export interface SecurityHubPlanInput {
+  diff: RunDiff<AsffSource & DiffableFinding>;
+  /** The previous run's recorded findings by id (first-seen time, whether they are in Security Hub). */
+  previous: ReadonlyMap<string, Pick<RecordedFinding, 'firstSeenAt' | 'securityHubImported'>>;
+  scopes: Report['scopes'];
+  checks: ReadonlyArray<Pick<CheckMeta, 'id' | 'category' | 'docsUrl' | 'remediation'>>;
+  mode: SecurityHubMode;
+  /** The audit account (the caller); used in `audit-account` mode. */
+  callerAccountId: string;
+  region: string;
+  partition?: string;
+  runId: string;
+  /** `UpdatedAt` of this run's imports: strictly newer than the previous import. */
+  updatedAt: string;
+  reportUrl?: string;
+}
+
+/** What this run sends to Security Hub, and the ids it holds back. */
+export interface SecurityHubPlan {
+  imports: PlannedImport[];
+  /**
+   * Findings not created because a scope that could produce them was not fully collected (DESIGN.md
+   * §3): they are created by the first run that collects their scope completely.
+   */
+  deferred: string[];
+}
+
+/**
+ * Decides the Security Hub lifecycle of every finding, pure:
+ * - new and still open → imported `ACTIVE` / `FAILED` (re-imported every run with a newer `UpdatedAt`,
+ *   since Security Hub deletes findings not updated for 90 days); a finding not yet in Security Hub
+ *   whose scope was incomplete is deferred, except the scope's own `COLLECTION_INCOMPLETE`;
+ * - resolved (absent, every producing scope complete) and in Security Hub → `ARCHIVED` / `PASSED`;
+ * - suppressed → `ARCHIVED` with the exception's reason in `ProductFields`;
+ * - unknown (absent, scope incomplete) → left as it is.
+ */
+export function planSecurityHub(input: SecurityHubPlanInput): SecurityHubPlan {
+  const checks = new Map(input.checks.map((meta) => [meta.id, meta]));
+  const plan: SecurityHubPlan = { imports: [], deferred: [] };
+  const add = (finding: AsffSource, state: AsffState) => {
+    const accountId = input.mode === 'audit-account' ? input.callerAccountId : finding.accountId;
+    const previous = input.previous.get(finding.id);
+    plan.imports.push({
+      accountId,
+      state,
+      finding: toAsff(finding, {
+        awsAccountId: accountId,
+        region: input.region,
+        partition: input.partition,
+        runId: input.runId,
+        createdAt: earliest(previous?.firstSeenAt, input.updatedAt),
+        updatedAt: input.updatedAt,
+        state,
+        check: checks.get(finding.checkId),
+        reportUrl: input.reportUrl,
+      }),
+    });
+  };
+  const mayCreate = (finding: AsffSource & DiffableFinding): boolean => {
+    if (input.previous.get(finding.id)?.securityHubImported === true) return true;
+    const category = checks.get(finding.checkId)?.category;
+    return category === 'meta' || producingScopesComplete(finding, input.scopes, category);
+  };
+  for (const finding of [...input.diff.new, ...input.diff.stillOpen]) {
+    if (mayCreate(finding)) add(finding, 'active');
+    else plan.deferred.push(finding.id);
+  }
+  for (const finding of input.diff.suppressed) {
+    if (mayCreate(finding)) add(finding, 'suppressed');
+    else plan.deferred.push(finding.id);
+  }
+  for (const finding of input.diff.resolved) {
+    if (input.previous.get(finding.id)?.securityHubImported === true) add(finding, 'resolved');
+  }
+  return plan;
+}
+
+function earliest(firstSeen: string | undefined, now: string): string {
+  if (firstSeen === undefined || Number.isNaN(Date.parse(firstSeen))) return now;
+  return Date.parse(firstSeen) <= Date.parse(now) ? firstSeen : now;
+}
+
+/** A finding Security Hub did not take after every retry. */
+export interface ImportFailure {
+  id: string;
+  accountId: string;
+  code: string;
+  message: string;
+}
+
+/** The outcome of importing a plan. */
+export interface SecurityHubImportResult {
+  /** Findings imported as `ACTIVE`. */
+  imported: number;
+  /** Findings imported as `ARCHIVED` (resolved or suppressed). */
+  archived: number;
+  /** Findings that failed after every retry; each is listed in `failures`. */
+  failed: number;
+  failures: ImportFailure[];
+  /** Ids Security Hub accepted. */
+  succeededIds: Set<string>;
+  /** BatchImportFindings calls made (retries included). */
+  calls: number;
+}
+
+/** Per-finding errors retrying cannot fix: the finding itself is wrong, or the account refuses it. */
+const PERMANENT_FINDING_ERRORS = new Set([
+  'InvalidInput',
+  'InvalidInputException',
+  'AccessDeniedException',
+  'AccessDenied',
+  'InvalidAccessException',
+]);
+
+/** Picks the client that imports into an account: the caller's, or the member role's. */
+export type SecurityHubClientFor = (accountId: string) => SecurityHubClient;
+
+/**
+ * Imports a plan with BatchImportFindings: per importing account, in batches of at most 100 findings
+ * and 6 MB. Whole-call failures (throttling, 5xx) are retried with backoff on top of the SDK's retries;
+ * `FailedFindings` with a transient error are re-sent in later rounds. What still fails is counted and
+ * listed, never dropped silently.
+ */
+export async function importFindings(
+  plan: ReadonlyArray<PlannedImport>,
+  clientFor: SecurityHubClientFor,
+  policy: RetryPolicy,
+): Promise<SecurityHubImportResult> {
+  const result: SecurityHubImportResult = {
+    imported: 0,
+    archived: 0,
+    failed: 0,
+    failures: [],
+    succeededIds: new Set(),
+    calls: 0,
+  };
+  const byAccount = new Map<string, PlannedImport[]>();
+  for (const item of plan) {
+    const list = byAccount.get(item.accountId) ?? [];
+    list.push(item);
+    byAccount.set(item.accountId, list);
+  }
+  for (const [accountId, items] of byAccount) {
+    let client: SecurityHubClient;
+    try {
+      client = clientFor(accountId);
+    } catch (error) {
+      for (const item of items) fail(result, item, errorCode(error), errorMessage(error));
+      continue;
+    }
+    let pending = items;
+    for (let round = 1; pending.length > 0; round += 1) {
+      const retry: PlannedImport[] = [];
+      for (const batch of batches(pending)) {
+        const outcome = await sendBatch(client, batch, policy, result);
+        for (const item of batch) {
+          const failure = outcome.get(item.finding.Id ?? '');
+          if (!failure) {
+            succeed(result, item);
+          } else if (
+            round < policy.maxAttempts &&
+            !failure.final &&
+            !PERMANENT_FINDING_ERRORS.has(failure.code)
+          ) {
+            retry.push(item);
+          } else {
+            fail(result, item, failure.code, failure.message);
+          }
+        }
+      }
+      if (retry.length > 0) await (policy.sleep ?? defaultWait)(policy.baseDelayMs * 2 ** (round - 1));
+      pending = retry;
+    }
+  }
+  return result;
+}
+
+const defaultWait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function succeed(result: SecurityHubImportResult, item: PlannedImport): void {
+  result.succeededIds.add(item.finding.Id ?? '');
+  if (item.state === 'active') result.imported += 1;
+  else result.archived += 1;
+}
+
+function fail(result: SecurityHubImportResult, item: PlannedImport, code: string, message: string): void {
+  result.failed += 1;
+  result.failures.push({ id: item.finding.Id ?? '', accountId: item.accountId, code, message });
+}
+
+/** Sends one batch; returns the failures by finding id (every finding, when the call itself failed). */
+async function sendBatch(
+  client: SecurityHubClient,
+  batch: PlannedImport[],
+  policy: RetryPolicy,
+  result: SecurityHubImportResult,
+): Promise<Map<string, { code: string; message: string; final?: boolean }>> {
+  const failures = new Map<string, { code: string; message: string; final?: boolean }>();
+  try {
+    const response = await withRetry(policy, () => {
+      result.calls += 1;
+      return client.send(new BatchImportFindingsCommand({ Findings: batch.map((item) => item.finding) }));
+    });
+    for (const failed of response.FailedFindings ?? []) {
+      failures.set(failed.Id ?? '', {
+        code: failed.ErrorCode ?? 'Unknown',
+        message: failed.ErrorMessage ?? '',
+      });
+    }
+  } catch (error) {
+    // The call already had its retries: the whole batch is reported failed.
+    const code = errorCode(error);
+    for (const item of batch)
+      failures.set(item.finding.Id ?? '', { code, message: errorMessage(error), final: true });
+  }
+  return failures;
+}
+
+/** Splits findings into batches of at most {@link MAX_BATCH_FINDINGS} and {@link MAX_BATCH_BYTES}. */
+export function batches(items: ReadonlyArray<PlannedImport>): PlannedImport[][] {
+  const result: PlannedImport[][] = [];
+  let current: PlannedImport[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = Buffer.byteLength(JSON.stringify(item.finding)) + 1;
+    if (current.length > 0 && (current.length >= MAX_BATCH_FINDINGS || bytes + size > MAX_BATCH_BYTES)) {
+      result.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) result.push(current);
+  return result;
+}

@@ -1,0 +1,518 @@
+import {
+  type MessageAttributeValue,
+  PublishCommand,
+  type PublishCommandInput,
+  type SNSClient,
+} from '@aws-sdk/client-sns';
+import { errorCode, errorMessage } from '../aws/errors.js';
+import type { CheckMeta } from '../checks/types.js';
+import type { Finding } from '../model/finding.js';
+import { atOrAbove, bySeverityDesc, maxSeverity, SEVERITIES, type Severity } from '../model/severity.js';
+import { escapeMarkdown, neutralizeMentions, singleLine } from '../report/escape.js';
+import type { Report } from '../report/types.js';
+import { truncate } from './asff.js';
+import type { RunDiff } from './diff.js';
+import { type RetryPolicy, withRetry } from './retry.js';
+import type { SummaryMode } from './settings.js';
+
+/** SNS's limit for one message: body and attributes together (256 KB). */
+export const SNS_MAX_MESSAGE_BYTES = 262_144;
+/** Room kept below the limit for what SNS adds to the envelope of a structured message. */
+const SIZE_MARGIN_BYTES = 1024;
+/** Findings listed per list in e-mail and JSON bodies, even when more would fit. */
+export const MAX_LISTED = 200;
+/** Findings listed per list in the chat notification: chat is for a glance, the report has the rest. */
+export const CHAT_MAX_LISTED = 10;
+/** Largest `accountIds` attribute value; beyond it the accounts of the listed findings are named. */
+const MAX_ACCOUNT_IDS_BYTES = 16 * 1024;
+
+/** What a notification is: the nightly summary, the alert for new findings, or the chat copy of either. */
+export type NotificationKind = 'summary' | 'alert' | 'chat';
+
+/** A finding as notifications list it: a report finding, or a previous run's recorded finding. */
+export type ListedFinding = Omit<Finding, 'evidence'>;
+
+/** Where the stored report is. */
+export interface ReportLinks {
+  /** `s3://bucket/reports/YYYY/MM/DD/<runId>.html` */
+  s3Uri: string;
+  /** The S3 console page of that object. */
+  consoleUrl: string;
+}
+
+export interface NotificationInput {
+  report: Report;
+  diff: RunDiff<ListedFinding>;
+  topicArn: string;
+  summary: SummaryMode;
+  alertThreshold: Severity;
+  links?: ReportLinks;
+  /** Run id of the previous run, when there was one. */
+  previousRunId?: string;
+  /** Check metadata, for the documentation link of each listed finding. */
+  checks?: ReadonlyArray<Pick<CheckMeta, 'id' | 'docsUrl'>>;
+  /** Size limit per message; defaults to SNS's 256 KB. */
+  maxMessageBytes?: number;
+}
+
+/** The content one notification is built from, before rendering. */
+interface Content {
+  kind: 'summary' | 'alert';
+  input: NotificationInput;
+  newFindings: ListedFinding[];
+  resolvedFindings: ListedFinding[];
+  maxSeverity: Severity | undefined;
+  accountIds: string[];
+}
+
+/**
+ * Builds the SNS messages of one run, pure: the nightly summary (per the `summary` setting) and the
+ * alert for new findings at or above the threshold. Each goes out twice on the same topic:
+ * - a structured message (`MessageStructure: 'json'`, attribute `kind` = `summary` | `alert`) with
+ *   `default` and `email` as plain text and `https`, `lambda` and `sqs` as compact JSON;
+ * - a chat message (attribute `kind` = `chat`) whose raw body is an Amazon Q Developer in chat
+ *   applications custom notification. The chat service subscribes over HTTPS and would otherwise get the
+ *   `https` JSON, which it cannot render; subscription filter policies route the two apart.
+ *
+ * Every message keeps to SNS's limits: the subject is ASCII, one line, under 100 characters; when the
+ * findings do not fit in 256 KB, the most severe ones are listed and the rest counted, with the report link.
+ *
+ * @example buildNotifications({ report, diff, topicArn, summary: 'on-change', alertThreshold: 'HIGH', links })
+ */
+export function buildNotifications(input: NotificationInput): PublishCommandInput[] {
+  const messages: PublishCommandInput[] = [];
+  const { diff } = input;
+  const changed = diff.new.length > 0 || diff.resolved.length > 0;
+  if (input.summary === 'always' || (input.summary === 'on-change' && changed)) {
+    const open = [...diff.new, ...diff.stillOpen];
+    messages.push(
+      ...render({
+        kind: 'summary',
+        input,
+        newFindings: sortForListing(diff.new),
+        resolvedFindings: sortForListing(diff.resolved),
+        maxSeverity: maxSeverity(open.map((finding) => finding.severity)),
+        accountIds: uniqueSorted([...open, ...diff.resolved].map((finding) => finding.accountId)),
+      }),
+    );
+  }
+  const alerting = diff.new.filter((finding) => atOrAbove(finding.severity, input.alertThreshold));
+  if (alerting.length > 0) {
+    messages.push(
+      ...render({
+        kind: 'alert',
+        input,
+        newFindings: sortForListing(alerting),
+        resolvedFindings: [],
+        maxSeverity: maxSeverity(alerting.map((finding) => finding.severity)),
+        accountIds: uniqueSorted(alerting.map((finding) => finding.accountId)),
+      }),
+    );
+  }
+  return messages;
+}
+
+function render(content: Content): PublishCommandInput[] {
+  const limit = content.input.maxMessageBytes ?? SNS_MAX_MESSAGE_BYTES;
+  const structured = fitting(
+    (listed) => structuredMessage(content, listed),
+    Math.min(MAX_LISTED, longestList(content)),
+    limit,
+  );
+  const chat = fitting(
+    (listed) => chatMessage(content, listed),
+    Math.min(CHAT_MAX_LISTED, longestList(content)),
+    limit,
+  );
+  return [structured, chat];
+}
+
+function longestList(content: Content): number {
+  return Math.max(content.newFindings.length, content.resolvedFindings.length);
+}
+
+/** The message listing the most findings (at most `most`) that still fits in `limit` bytes. */
+function fitting(
+  build: (listed: number) => PublishCommandInput,
+  most: number,
+  limit: number,
+): PublishCommandInput {
+  const budget = limit - SIZE_MARGIN_BYTES;
+  const full = build(most);
+  if (messageBytes(full) <= budget) return full;
+  let low = 0;
+  let high = most - 1;
+  let best = build(0);
+  while (low <= high) {
+    const middle = Math.floor((low + high) / 2);
+    const candidate = build(middle);
+    if (messageBytes(candidate) <= budget) {
+      best = candidate;
+      low = middle + 1;
+    } else {
+      high = middle - 1;
+    }
+  }
+  return best;
+}
+
+/**
+ * Bytes SNS counts against the 256 KB limit: the message, the subject, and every attribute's name,
+ * type and value.
+ */
+export function messageBytes(message: PublishCommandInput): number {
+  let bytes = Buffer.byteLength(message.Message ?? '') + Buffer.byteLength(message.Subject ?? '');
+  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? '');
+    bytes += Buffer.byteLength(value.StringValue ?? '');
+    bytes += value.BinaryValue?.byteLength ?? 0;
+  }
+  return bytes;
+}
+
+/**
+ * An SNS subject: printable ASCII only, one line, at most 99 characters.
+ *
+ * @example toSubject('Audit: 3 new\nfindings — é') // 'Audit: 3 new findings - ?'
+ */
+export function toSubject(text: string): string {
+  const ascii = text
+    .replace(/[\u2013\u2014]/g, '-')
+    .replace(/\s+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .trim();
+  const subject = ascii.length > 99 ? `${ascii.slice(0, 96)}...` : ascii;
+  return subject === '' ? 'EKS identity audit' : subject;
+}
+
+function subjectOf(content: Content): string {
+  const { diff } = content.input;
+  const max = content.maxSeverity ?? 'none';
+  if (content.kind === 'alert') {
+    const count = content.newFindings.length;
+    return toSubject(
+      `EKS identity audit ALERT: ${count} new ${plural(count, 'finding')} at or above ${content.input.alertThreshold} (max ${max})`,
+    );
+  }
+  const open = diff.new.length + diff.stillOpen.length;
+  return toSubject(
+    `EKS identity audit: ${open} open, ${diff.new.length} new, ${diff.resolved.length} resolved (max ${max})`,
+  );
+}
+
+function attributes(content: Content, kind: NotificationKind): Record<string, MessageAttributeValue> {
+  let accounts = content.accountIds;
+  if (Buffer.byteLength(JSON.stringify(accounts)) > MAX_ACCOUNT_IDS_BYTES) {
+    accounts = uniqueSorted(content.newFindings.slice(0, MAX_LISTED).map((finding) => finding.accountId));
+  }
+  const result: Record<string, MessageAttributeValue> = {
+    kind: { DataType: 'String', StringValue: kind },
+    notificationType: { DataType: 'String', StringValue: content.kind },
+    maxSeverity: { DataType: 'String', StringValue: content.maxSeverity ?? 'NONE' },
+  };
+  // SNS rejects empty attribute values; a run without findings names no account.
+  if (accounts.length > 0)
+    result.accountIds = { DataType: 'String.Array', StringValue: JSON.stringify(accounts) };
+  return result;
+}
+
+function structuredMessage(content: Content, listed: number): PublishCommandInput {
+  const text = plainText(content, listed);
+  const compact = JSON.stringify(compactJson(content, listed));
+  return {
+    TopicArn: content.input.topicArn,
+    Subject: subjectOf(content),
+    MessageStructure: 'json',
+    Message: JSON.stringify({ default: text, email: text, https: compact, lambda: compact, sqs: compact }),
+    MessageAttributes: attributes(content, content.kind),
+  };
+}
+
+function chatMessage(content: Content, listed: number): PublishCommandInput {
+  return {
+    TopicArn: content.input.topicArn,
+    Subject: subjectOf(content),
+    Message: JSON.stringify(chatNotification(content, listed)),
+    MessageAttributes: attributes(content, 'chat'),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plain text (e-mail and the default body)
+
+/** AWS text for a plain-text body: one line, no mention or link a mail or chat client would act on. */
+function plain(text: string, max = 300): string {
+  return truncate(neutralizeMentions(singleLine(text)), max);
+}
+
+function countsLine(bySeverity: Record<string, number>): string {
+  return SEVERITIES.map((severity) => `${severity} ${bySeverity[severity] ?? 0}`).join(', ');
+}
+
+function whereText(finding: ListedFinding): string {
+  return [
+    `account ${plain(finding.accountId, 40)}`,
+    finding.region ? plain(finding.region, 40) : undefined,
+    finding.cluster ? `cluster ${plain(finding.cluster, 120)}` : undefined,
+  ]
+    .filter((part) => part !== undefined)
+    .join(', ');
+}
+
+function plainList(heading: string, findings: ListedFinding[], listed: number, withFix: boolean): string[] {
+  if (findings.length === 0) return [];
+  const lines = [`${heading} (${findings.length}):`];
+  findings.slice(0, listed).forEach((finding, index) => {
+    lines.push(`  ${index + 1}. [${finding.severity}] ${finding.checkId}: ${plain(finding.title, 200)}`);
+    lines.push(`     ${whereText(finding)}`);
+    lines.push(`     resource: ${plain(finding.resource.id, 400)}`);
+    if (withFix && finding.remediation) lines.push(`     fix: ${plain(finding.remediation, 400)}`);
+  });
+  const omitted = findings.length - Math.min(listed, findings.length);
+  if (omitted > 0) lines.push(`  ...and ${omitted} more (most severe listed first): see the full report.`);
+  lines.push('');
+  return lines;
+}
+
+function plainText(content: Content, listed: number): string {
+  const { report, diff, links, previousRunId } = content.input;
+  const { summary } = report;
+  const lines: string[] = [];
+  lines.push(
+    content.kind === 'alert'
+      ? `EKS workload identity audit - ALERT: ${content.newFindings.length} new ${plural(content.newFindings.length, 'finding')} at or above ${content.input.alertThreshold}`
+      : 'EKS workload identity audit - nightly summary',
+  );
+  lines.push(
+    `Run ${report.runId}, finished ${report.finishedAt}${previousRunId ? `; compared with run ${previousRunId}` : '; no previous run to compare with'}.`,
+  );
+  lines.push('');
+  lines.push(
+    `Open findings: ${summary.total} (${countsLine(summary.bySeverity)}). Suppressed: ${summary.suppressed ?? 0}.`,
+  );
+  lines.push(
+    `Since the previous run: ${diff.new.length} new, ${diff.resolved.length} resolved, ${diff.stillOpen.length} still open` +
+      (diff.unknown.length > 0
+        ? `, ${diff.unknown.length} unknown (their scope was not fully collected in this run).`
+        : '.'),
+  );
+  lines.push('');
+  lines.push(
+    ...plainList(
+      content.kind === 'alert' ? 'New findings at or above the threshold' : 'New findings',
+      content.newFindings,
+      listed,
+      true,
+    ),
+  );
+  lines.push(...plainList('Resolved findings', content.resolvedFindings, listed, false));
+  lines.push('What to do:');
+  lines.push(
+    '  - Open the full report and apply the remediation of each new finding (the exact command is in the report).',
+  );
+  lines.push(
+    '  - To accept a risk, add an exception to the baseline (check, resource, reason, expires): the finding is then suppressed.',
+  );
+  if (diff.unknown.length > 0) {
+    lines.push(
+      '  - Fix the access behind the COLLECTION_INCOMPLETE findings: findings in those scopes could not be re-checked.',
+    );
+  }
+  lines.push('');
+  if (links) {
+    lines.push(`Report: ${links.s3Uri}`);
+    lines.push(`Console: ${links.consoleUrl}`);
+  }
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compact JSON (https, lambda and sqs subscribers)
+
+function compactFinding(finding: ListedFinding) {
+  return {
+    id: finding.id,
+    checkId: finding.checkId,
+    severity: finding.severity,
+    accountId: finding.accountId,
+    ...(finding.region ? { region: finding.region } : {}),
+    ...(finding.cluster ? { cluster: finding.cluster } : {}),
+    resource: finding.resource,
+    title: finding.title,
+  };
+}
+
+function compactJson(content: Content, listed: number) {
+  const { report, diff, links, previousRunId } = content.input;
+  return {
+    kind: content.kind,
+    runId: report.runId,
+    finishedAt: report.finishedAt,
+    ...(previousRunId ? { previousRunId } : {}),
+    ...(content.kind === 'alert' ? { alertThreshold: content.input.alertThreshold } : {}),
+    maxSeverity: content.maxSeverity ?? null,
+    accountIds: content.accountIds,
+    summary: {
+      total: report.summary.total,
+      suppressed: report.summary.suppressed ?? 0,
+      bySeverity: report.summary.bySeverity,
+    },
+    changes: {
+      new: diff.new.length,
+      resolved: diff.resolved.length,
+      stillOpen: diff.stillOpen.length,
+      unknown: diff.unknown.length,
+    },
+    newFindings: content.newFindings.slice(0, listed).map(compactFinding),
+    resolvedFindings: content.resolvedFindings.slice(0, listed).map(compactFinding),
+    omitted: {
+      newFindings: Math.max(0, content.newFindings.length - listed),
+      resolvedFindings: Math.max(0, content.resolvedFindings.length - listed),
+    },
+    ...(links ? { report: { uri: links.s3Uri, consoleUrl: links.consoleUrl } } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chat (Amazon Q Developer in chat applications custom notification)
+
+/** The custom notification schema of Amazon Q Developer in chat applications (Slack, Microsoft Teams). */
+export interface ChatNotification {
+  version: '1.0';
+  source: 'custom';
+  id: string;
+  content: {
+    textType: 'client-markdown';
+    title: string;
+    description: string;
+    nextSteps: string[];
+    keywords: string[];
+  };
+  metadata: {
+    threadId: string;
+    summary: string;
+    eventType: string;
+    relatedResources: string[];
+    additionalContext: Record<string, string>;
+  };
+}
+
+/** AWS text for chat Markdown: escaped, and unable to trigger a mention or a link. */
+function chatText(text: string, max = 200): string {
+  return escapeMarkdown(neutralizeMentions(truncate(singleLine(text), max)));
+}
+
+function chatList(heading: string, findings: ListedFinding[], listed: number): string[] {
+  if (findings.length === 0) return [];
+  const lines = [`**${heading} (${findings.length})**`];
+  for (const finding of findings.slice(0, listed)) {
+    const where = [finding.accountId, finding.region, finding.cluster]
+      .filter((part): part is string => part !== undefined && part !== '')
+      .map((part) => chatText(part, 100))
+      .join(' / ');
+    lines.push(`- \`${finding.severity}\` \`${finding.checkId}\` ${chatText(finding.title)} (${where})`);
+  }
+  const omitted = findings.length - Math.min(listed, findings.length);
+  if (omitted > 0) lines.push(`- ...and ${omitted} more in the report`);
+  return lines;
+}
+
+function chatNotification(content: Content, listed: number): ChatNotification {
+  const { report, diff, links } = content.input;
+  const { summary } = report;
+  const alert = content.kind === 'alert';
+  const title = alert
+    ? `:rotating_light: EKS identity audit: ${content.newFindings.length} new ${plural(content.newFindings.length, 'finding')} at or above ${content.input.alertThreshold}`
+    : `:clipboard: EKS identity audit: ${diff.new.length} new, ${diff.resolved.length} resolved, ${summary.total} open`;
+  const description = [
+    `**Open findings:** ${summary.total} (${countsLine(summary.bySeverity)}) · suppressed ${summary.suppressed ?? 0}`,
+    `**Since the previous run:** ${diff.new.length} new, ${diff.resolved.length} resolved, ${diff.stillOpen.length} still open${diff.unknown.length > 0 ? `, ${diff.unknown.length} unknown (scope not fully collected)` : ''}`,
+    ...chatList(
+      alert ? 'New findings at or above the threshold' : 'New findings',
+      content.newFindings,
+      listed,
+    ),
+    ...chatList('Resolved findings', content.resolvedFindings, listed),
+  ].join('\n');
+  const nextSteps = [
+    links ? `Open the report: ${links.consoleUrl}` : 'Open the run report',
+    'Apply the remediation of each new finding (the exact command is in the report)',
+    'Accept a risk with a baseline exception (check, resource, reason, expires)',
+  ];
+  return {
+    version: '1.0',
+    source: 'custom',
+    id: `${report.runId}/${content.kind}`,
+    content: {
+      textType: 'client-markdown',
+      title,
+      description,
+      nextSteps,
+      keywords: ['eks-identity-audit', content.kind, ...(content.maxSeverity ? [content.maxSeverity] : [])],
+    },
+    metadata: {
+      threadId: `eks-identity-audit/${report.runId}`,
+      summary: subjectOf(content),
+      eventType: alert ? 'EksIdentityAuditAlert' : 'EksIdentityAuditSummary',
+      relatedResources: content.newFindings
+        .slice(0, listed)
+        .map((finding) => chatText(finding.resource.id, 300)),
+      additionalContext: {
+        runId: report.runId,
+        newFindings: String(diff.new.length),
+        resolvedFindings: String(diff.resolved.length),
+        openFindings: String(summary.total),
+        maxSeverity: content.maxSeverity ?? 'NONE',
+        ...(links ? { reportUri: links.s3Uri } : {}),
+      },
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function sortForListing<T extends ListedFinding>(findings: T[]): T[] {
+  return [...findings].sort((a, b) => bySeverityDesc(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+function uniqueSorted(values: string[]): string[] {
+  return [...new Set(values.filter((value) => value !== ''))].sort();
+}
+
+function plural(count: number, word: string): string {
+  return count === 1 ? word : `${word}s`;
+}
+
+/** The outcome of publishing a run's notifications. */
+export interface SnsPublishResult {
+  /** True when every message was accepted by SNS. */
+  published: boolean;
+  messageIds: string[];
+  /** Messages SNS did not accept after every retry. */
+  failed: number;
+  /** The first failure, when there was one (`Code: message`). */
+  error?: string;
+}
+
+/**
+ * Publishes messages one by one, retrying throttling, 5xx answers and network errors with backoff.
+ * A message that still fails is counted and the rest are still sent; nothing is thrown.
+ */
+export async function publishNotifications(
+  sns: SNSClient,
+  messages: PublishCommandInput[],
+  policy: RetryPolicy,
+): Promise<SnsPublishResult> {
+  const result: SnsPublishResult = { published: true, messageIds: [], failed: 0 };
+  for (const message of messages) {
+    try {
+      const response = await withRetry(policy, () => sns.send(new PublishCommand(message)));
+      if (response.MessageId) result.messageIds.push(response.MessageId);
+    } catch (error) {
+      result.published = false;
+      result.failed += 1;
+      result.error ??= `${errorCode(error)}: ${errorMessage(error)}`;
+    }
+  }
+  return result;
+}

@@ -1,0 +1,170 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  beforeEach,
+  describe,
+  expect,
+  it,
+  type MockInstance,
+  vi,
+} from 'vitest';
+import { chooseFormat, exitCodeFor, parseFailOn } from '../../cli/audit.js';
+import { main } from '../../cli/main.js';
+import type { Finding } from '../../shared/model/finding.js';
+import { ReportSchema } from '../../shared/report/types.js';
+
+const fixtures = join(import.meta.dirname, '..', 'fixtures');
+const snapshotFile = join(fixtures, 'snapshot.json');
+const baselineFile = join(fixtures, 'baseline.yaml');
+
+let stdout: MockInstance;
+let stderr: MockInstance;
+let dir: string;
+const written = (spy: MockInstance) => spy.mock.calls.map((call) => String(call[0])).join('');
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'audit-cli-'));
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+function run(...args: string[]): Promise<number> {
+  return main(['node', 'eks-identity-audit', ...args]);
+}
+
+describe('audit', () => {
+  it('prints report v1 as JSON when stdout is not a terminal and exits 2 on HIGH findings', async () => {
+    const code = await run('audit', '--baseline', baselineFile, '--snapshot', snapshotFile);
+    expect(code).toBe(2);
+    const report = ReportSchema.parse(JSON.parse(written(stdout)));
+    expect(report.summary.bySeverity.HIGH).toBeGreaterThan(0);
+    expect(report.baseline.source).toBe(baselineFile);
+    expect(written(stderr)).toMatch(/findings \(2 suppressed\), usage unknown for \d+\n$/);
+  });
+
+  it('exits 0 when nothing unsuppressed reaches --fail-on, in any case, and with none', async () => {
+    expect(
+      await run('audit', '--baseline', baselineFile, '--snapshot', snapshotFile, '--fail-on', 'critical'),
+    ).toBe(0);
+    expect(
+      await run('audit', '--baseline', baselineFile, '--snapshot', snapshotFile, '--fail-on', 'NONE'),
+    ).toBe(0);
+  });
+
+  it('writes the format named by --output when --format is absent', async () => {
+    const output = join(dir, 'report.md');
+    await run('audit', '--baseline', baselineFile, '--snapshot', snapshotFile, '--output', output);
+    expect(written(stdout)).toBe('');
+    const markdown = await readFile(output, 'utf8');
+    expect(markdown).toMatch(/^# /);
+    expect(markdown).toContain('PI_ASSOCIATION_MISSING');
+    expect(written(stderr)).toContain(`report written to ${output}`);
+  });
+
+  it('renders every report format', async () => {
+    for (const format of ['table', 'json', 'markdown', 'html', 'sarif']) {
+      stdout.mockClear();
+      const code = await run(
+        'audit',
+        '--baseline',
+        baselineFile,
+        '--snapshot',
+        snapshotFile,
+        '--format',
+        format,
+      );
+      expect(code, format).toBe(2);
+      expect(written(stdout).length, format).toBeGreaterThan(100);
+    }
+  });
+
+  it('prints only the located baseline errors and exits 1 for a bad baseline', async () => {
+    const bad = join(dir, 'bad.yaml');
+    await writeFile(bad, 'version: 1\nclusters:\n  prod:\n    account: 1111\n');
+    const code = await run('audit', '--baseline', bad, '--snapshot', snapshotFile);
+    expect(code).toBe(1);
+    expect(written(stdout)).toBe('');
+    expect(written(stderr)).toContain(`${bad}:4:`);
+    expect(written(stderr)).not.toMatch(/findings|at .*\.ts:/);
+  });
+
+  it('exits 1 with a clear message for a bad --fail-on or --format, before reading anything', async () => {
+    expect(
+      await run('audit', '--baseline', 'nowhere.yaml', '--snapshot', snapshotFile, '--fail-on', 'urgent'),
+    ).toBe(1);
+    expect(written(stderr)).toContain(
+      '--fail-on must be one of CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL or none',
+    );
+    expect(
+      await run('audit', '--baseline', baselineFile, '--snapshot', snapshotFile, '--format', 'pdf'),
+    ).toBe(1);
+    expect(written(stderr)).toContain('--format must be one of table, json, markdown, html, sarif');
+    expect(written(stdout)).toBe('');
+  });
+
+  it('asks for an inventory source when --snapshot is missing', async () => {
+    expect(await run('audit', '--baseline', baselineFile)).toBe(1);
+    expect(written(stderr)).toContain('pass --snapshot FILE');
+  });
+});
+
+describe('audit helpers', () => {
+  const finding = (severity: Finding['severity'], suppressed?: boolean): Finding => ({
+    id: 'X-0',
+    checkId: 'ROLE_NOT_FOUND',
+    severity,
+    title: 'Role does not exist',
+    message: 'Role x does not exist.',
+    accountId: '111122223333',
+    resource: { type: 'AwsIamRole', id: 'arn:aws:iam::111122223333:role/x' },
+    evidence: {},
+    remediation: 'Create it.',
+    ...(suppressed === undefined ? {} : { suppressed }),
+  });
+
+  it('never lets a suppressed finding decide the exit code', () => {
+    expect(exitCodeFor([finding('CRITICAL', true), finding('LOW')], 'HIGH')).toBe(0);
+    expect(exitCodeFor([finding('HIGH')], 'HIGH')).toBe(2);
+    expect(exitCodeFor([finding('MEDIUM')], 'HIGH')).toBe(0);
+    expect(exitCodeFor([finding('CRITICAL')], 'none')).toBe(0);
+  });
+
+  it('parses --fail-on in any case', () => {
+    expect(parseFailOn('medium')).toBe('MEDIUM');
+    expect(parseFailOn('None')).toBe('none');
+  });
+
+  it('defaults to table on a terminal and json elsewhere', () => {
+    expect(chooseFormat(undefined, undefined, true)).toBe('table');
+    expect(chooseFormat(undefined, undefined, false)).toBe('json');
+    expect(chooseFormat(undefined, 'out.sarif', true)).toBe('sarif');
+    expect(chooseFormat('HTML', 'out.json', false)).toBe('html');
+  });
+});
+
+describe('checks list', () => {
+  it('prints the catalogue as a table by default and as JSON on request', async () => {
+    expect(await run('checks', 'list')).toBe(0);
+    expect(written(stdout)).toMatch(/^CHECK\s+SEVERITY\s+CATEGORY\s+TITLE\n/);
+    expect(written(stdout)).toContain('PI_ASSOCIATION_MISSING');
+    stdout.mockClear();
+    expect(await run('checks', 'list', '--format', 'json')).toBe(0);
+    const catalogue = JSON.parse(written(stdout)) as Array<{ id: string }>;
+    expect(catalogue.map((meta) => meta.id)).toContain('BASELINE_INVALID');
+  });
+});

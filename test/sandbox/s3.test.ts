@@ -1,0 +1,208 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetBucketVersioningCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  NoSuchBucket,
+  NoSuchKey,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  S3Client,
+  type S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SandboxHandle } from '../../sandbox/index.js';
+import { decodeAwsChunked } from '../../sandbox/index.js';
+import {
+  AUDIT_ACCOUNT,
+  clientConfig,
+  memberCredentials,
+  rejectionOf,
+  startDemo,
+  WORKLOAD_ACCOUNT,
+} from './helpers.js';
+
+let sandbox: SandboxHandle;
+let s3: S3Client;
+const demoBucket = `eks-identity-audit-demo-${AUDIT_ACCOUNT}`;
+
+beforeAll(async () => {
+  sandbox = await startDemo();
+  s3 = new S3Client({ ...clientConfig(sandbox, sandbox.credentials), forcePathStyle: true });
+  await s3.send(new CreateBucketCommand({ Bucket: 'audit-reports' }));
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+
+function statusOf(error: unknown): number | undefined {
+  return (error as S3ServiceException).$metadata?.httpStatusCode;
+}
+
+describe('S3', () => {
+  it('serves the demo baseline the scenario put into the audit bucket', async () => {
+    const object = await s3.send(new GetObjectCommand({ Bucket: demoBucket, Key: 'baseline.yaml' }));
+    const text = await object.Body?.transformToString();
+    expect(text).toContain('version: 1');
+    expect(object.ETag).toMatch(/^"[0-9a-f]{32}"$/);
+    expect(object.VersionId).toBeDefined();
+    expect(sandbox.s3Object(demoBucket, 'baseline.yaml')?.toString('utf8')).toBe(text);
+  });
+
+  it('stores a string body and returns ETag = quoted MD5', async () => {
+    const put = await s3.send(
+      new PutObjectCommand({ Bucket: 'audit-reports', Key: 'runs/a.json', Body: '{"ok":true}' }),
+    );
+    expect(put.ETag).toBe(`"${createHash('md5').update('{"ok":true}').digest('hex')}"`);
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'audit-reports', Key: 'runs/a.json' }));
+    expect(await got.Body?.transformToString()).toBe('{"ok":true}');
+  });
+
+  it('decodes an aws-chunked streaming upload sent with the default checksum settings', async () => {
+    const content = 'line\n'.repeat(20_000);
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: 'audit-reports',
+        Key: 'runs/stream.txt',
+        Body: Readable.from([Buffer.from(content.slice(0, 50_000)), Buffer.from(content.slice(50_000))]),
+        ContentLength: Buffer.byteLength(content),
+      }),
+    );
+    expect(sandbox.s3Object('audit-reports', 'runs/stream.txt')?.toString('utf8')).toBe(content);
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'audit-reports', Key: 'runs/stream.txt' }));
+    expect(await got.Body?.transformToString()).toBe(content);
+  });
+
+  it('decodes signed aws-chunked frames and keeps the trailing checksum', () => {
+    const body = Buffer.from(
+      '5;chunk-signature=abc\r\nhello\r\n6;chunk-signature=def\r\n world\r\n0;chunk-signature=fin\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n',
+    );
+    expect(decodeAwsChunked(body)).toEqual({
+      data: Buffer.from('hello world'),
+      trailers: { 'x-amz-checksum-crc32': 'DUoRhQ==' },
+    });
+  });
+
+  it('answers NoSuchKey for a missing object and NoSuchBucket for a missing bucket', async () => {
+    const key = await rejectionOf(s3.send(new GetObjectCommand({ Bucket: 'audit-reports', Key: 'nope' })));
+    expect(key).toBeInstanceOf(NoSuchKey);
+    expect(statusOf(key)).toBe(404);
+    const bucket = await rejectionOf(
+      s3.send(new GetObjectCommand({ Bucket: 'no-such-bucket-here', Key: 'x' })),
+    );
+    expect(bucket).toBeInstanceOf(NoSuchBucket);
+    const head = await rejectionOf(s3.send(new HeadObjectCommand({ Bucket: 'audit-reports', Key: 'nope' })));
+    expect(statusOf(head)).toBe(404);
+  });
+
+  it('refuses a create-only write over an existing key with PreconditionFailed (412)', async () => {
+    await s3.send(
+      new PutObjectCommand({ Bucket: 'audit-reports', Key: 'state/lock', Body: 'one', IfNoneMatch: '*' }),
+    );
+    const error = await rejectionOf(
+      s3.send(
+        new PutObjectCommand({ Bucket: 'audit-reports', Key: 'state/lock', Body: 'two', IfNoneMatch: '*' }),
+      ),
+    );
+    expect(error.name).toBe('PreconditionFailed');
+    expect(statusOf(error)).toBe(412);
+    expect(sandbox.s3Object('audit-reports', 'state/lock')?.toString()).toBe('one');
+  });
+
+  it('applies a compare-and-swap write only while the ETag still matches', async () => {
+    const first = await s3.send(
+      new PutObjectCommand({ Bucket: 'audit-reports', Key: 'state/ledger', Body: 'v1' }),
+    );
+    const second = await s3.send(
+      new PutObjectCommand({ Bucket: 'audit-reports', Key: 'state/ledger', Body: 'v2', IfMatch: first.ETag }),
+    );
+    const stale = await rejectionOf(
+      s3.send(
+        new PutObjectCommand({
+          Bucket: 'audit-reports',
+          Key: 'state/ledger',
+          Body: 'v3',
+          IfMatch: first.ETag,
+        }),
+      ),
+    );
+    expect(second.ETag).not.toBe(first.ETag);
+    expect(stale.name).toBe('PreconditionFailed');
+    expect(sandbox.s3Object('audit-reports', 'state/ledger')?.toString()).toBe('v2');
+  });
+
+  it('answers conditional reads: 412 on If-Match mismatch, 304 on If-None-Match match', async () => {
+    const put = await s3.send(new PutObjectCommand({ Bucket: 'audit-reports', Key: 'cond.txt', Body: 'c' }));
+    const mismatch = await rejectionOf(
+      s3.send(new GetObjectCommand({ Bucket: 'audit-reports', Key: 'cond.txt', IfMatch: '"0000"' })),
+    );
+    const notModified = await rejectionOf(
+      s3.send(new GetObjectCommand({ Bucket: 'audit-reports', Key: 'cond.txt', IfNoneMatch: put.ETag })),
+    );
+    expect(statusOf(mismatch)).toBe(412);
+    expect(statusOf(notModified)).toBe(304);
+  });
+
+  it('keeps versions when versioning is enabled and hides deleted keys', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'audit-state' }));
+    await s3.send(
+      new PutBucketVersioningCommand({
+        Bucket: 'audit-state',
+        VersioningConfiguration: { Status: 'Enabled' },
+      }),
+    );
+    expect((await s3.send(new GetBucketVersioningCommand({ Bucket: 'audit-state' }))).Status).toBe('Enabled');
+    const v1 = await s3.send(new PutObjectCommand({ Bucket: 'audit-state', Key: 'k', Body: 'one' }));
+    const v2 = await s3.send(new PutObjectCommand({ Bucket: 'audit-state', Key: 'k', Body: 'two' }));
+    expect(v1.VersionId).toBeDefined();
+    expect(v2.VersionId).not.toBe(v1.VersionId);
+    const old = await s3.send(
+      new GetObjectCommand({ Bucket: 'audit-state', Key: 'k', VersionId: v1.VersionId }),
+    );
+    expect(await old.Body?.transformToString()).toBe('one');
+    await s3.send(new DeleteObjectCommand({ Bucket: 'audit-state', Key: 'k' }));
+    expect(
+      await rejectionOf(s3.send(new GetObjectCommand({ Bucket: 'audit-state', Key: 'k' }))),
+    ).toBeInstanceOf(NoSuchKey);
+  });
+
+  it('lists keys by prefix and pages with continuation tokens', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'audit-list' }));
+    for (const key of ['r/1', 'r/2', 'r/3', 'r/4', 'other']) {
+      await s3.send(new PutObjectCommand({ Bucket: 'audit-list', Key: key, Body: key }));
+    }
+    const first = await s3.send(new ListObjectsV2Command({ Bucket: 'audit-list', Prefix: 'r/', MaxKeys: 3 }));
+    const second = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: 'audit-list',
+        Prefix: 'r/',
+        MaxKeys: 3,
+        ContinuationToken: first.NextContinuationToken,
+      }),
+    );
+    expect(first.IsTruncated).toBe(true);
+    expect(first.Contents?.map((object) => object.Key)).toEqual(['r/1', 'r/2', 'r/3']);
+    expect(second.Contents?.map((object) => object.Key)).toEqual(['r/4']);
+    expect(second.IsTruncated).toBe(false);
+  });
+
+  it('checks bucket existence and keeps other accounts out', async () => {
+    await s3.send(new HeadBucketCommand({ Bucket: demoBucket }));
+    const missing = await rejectionOf(s3.send(new HeadBucketCommand({ Bucket: 'not-a-bucket-anywhere' })));
+    expect(statusOf(missing)).toBe(404);
+    const member = new S3Client({
+      ...clientConfig(sandbox, await memberCredentials(sandbox, WORKLOAD_ACCOUNT)),
+      forcePathStyle: true,
+    });
+    const denied = await rejectionOf(
+      member.send(new GetObjectCommand({ Bucket: demoBucket, Key: 'baseline.yaml' })),
+    );
+    expect(denied.name).toBe('AccessDenied');
+    expect(statusOf(denied)).toBe(403);
+  });
+});

@@ -28,8 +28,9 @@ export class TokenBucket {
   readonly ratePerSecond: number;
   readonly capacity: number;
   private readonly clock: Clock;
-  private tokens: number;
-  private lastRefill: number;
+  private readonly intervalMs: number;
+  /** Theoretical arrival time (GCRA): when the bucket would be empty again at the steady rate. */
+  private theoreticalArrival: number;
   private queue: Promise<void> = Promise.resolve();
   private readonly grantTimes: number[] = [];
 
@@ -38,8 +39,8 @@ export class TokenBucket {
     this.ratePerSecond = options.ratePerSecond;
     this.capacity = options.capacity ?? 1;
     this.clock = options.clock ?? systemClock;
-    this.tokens = this.capacity;
-    this.lastRefill = this.clock.now();
+    this.intervalMs = 1000 / this.ratePerSecond;
+    this.theoreticalArrival = this.clock.now();
   }
 
   /** Resolves when the caller may make one request. */
@@ -66,24 +67,18 @@ export class TokenBucket {
     return best;
   }
 
-  private refill(): void {
-    const now = this.clock.now();
-    this.tokens = Math.min(
-      this.capacity,
-      this.tokens + ((now - this.lastRefill) * this.ratePerSecond) / 1000,
-    );
-    this.lastRefill = now;
-  }
-
   private async take(): Promise<void> {
-    this.refill();
-    // Timers may wake a little early, so wait again until a whole token is really there.
-    while (this.tokens < 1) {
-      await this.clock.sleep(((1 - this.tokens) * 1000) / this.ratePerSecond);
-      this.refill();
+    // Generic cell rate algorithm: exact time arithmetic, so grant spacing never erodes through rounding.
+    let now = this.clock.now();
+    let allowedAt = this.theoreticalArrival - (this.capacity - 1) * this.intervalMs;
+    // Timers may wake a little early, so check again after every sleep.
+    while (now < allowedAt) {
+      await this.clock.sleep(allowedAt - now);
+      now = this.clock.now();
+      allowedAt = this.theoreticalArrival - (this.capacity - 1) * this.intervalMs;
     }
-    this.tokens -= 1;
-    this.grantTimes.push(this.clock.now());
+    this.theoreticalArrival = Math.max(this.theoreticalArrival, now) + this.intervalMs;
+    this.grantTimes.push(now);
   }
 }
 

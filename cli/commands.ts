@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerAudit } from './audit.js';
 import { registerBaseline } from './baseline.js';
 import { registerChecks } from './checks.js';
+import { registerCollect } from './collect.js';
 import { registerSandbox } from './sandbox.js';
 import { registerTrust } from './trust.js';
 
@@ -18,4 +19,5 @@ export const commands: RegisterCommand[] = [
   registerAudit,
   registerChecks,
   registerSandbox,
+  registerCollect,
 ];

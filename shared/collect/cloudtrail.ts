@@ -2,7 +2,7 @@ import { type Event, type LookupAttribute, LookupEventsCommand } from '@aws-sdk/
 import type { ClientFactory } from '../aws/clients.js';
 import { toCollectionError } from '../aws/errors.js';
 import type { CollectionError } from '../model/index.js';
-import type { LookupEvent, SnapshotCloudTrail } from '../snapshot/schema.js';
+import type { LookupEvent, SnapshotCloudTrail } from '../snapshot/index.js';
 import { compareText, toPlain } from './plain.js';
 import type { TokenBucket } from './rate-limit.js';
 

@@ -22,7 +22,7 @@ import type {
   NodegroupDetail,
   PodIdentityAssociationDetail,
   SnapshotCluster,
-} from '../snapshot/schema.js';
+} from '../snapshot/index.js';
 import { compareText, toPlain } from './plain.js';
 
 /** EKS page sizes: the documented maxima, so big clusters take as few List calls as possible. */

@@ -9,7 +9,7 @@ import pLimit from 'p-limit';
 import type { ClientFactory } from '../aws/clients.js';
 import { isNotFound, toCollectionError } from '../aws/errors.js';
 import type { CollectionError } from '../model/index.js';
-import type { ManagedPolicyDetail, OidcProviderDetail, RoleDetail, SnapshotIam } from '../snapshot/schema.js';
+import type { ManagedPolicyDetail, OidcProviderDetail, RoleDetail, SnapshotIam } from '../snapshot/index.js';
 import { compareText as compare, toPlain } from './plain.js';
 
 /** OIDC provider lookups in flight at once per account (IAM read throttling is per account). */

@@ -2,7 +2,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { AssumeRoleError, type ClientFactory } from '../aws/clients.js';
 import { toCollectionError } from '../aws/errors.js';
 import type { CollectionError } from '../model/index.js';
-import type { Snapshot, SnapshotAccount, SnapshotRegion } from '../snapshot/schema.js';
+import type { Snapshot, SnapshotAccount, SnapshotRegion } from '../snapshot/index.js';
 import { collectCloudTrail } from './cloudtrail.js';
 import { collectEksRegion } from './eks.js';
 import { collectIam } from './iam.js';

@@ -1,0 +1,251 @@
+import type { Command } from 'commander';
+import {
+  type AwsCredentials,
+  type AwsCredentialsProvider,
+  type ClientFactory,
+  type ClientFactoryOptions,
+  createClientFactory,
+} from '../shared/aws/clients.js';
+import { type CollectProgressEvent, collectSnapshot, MAX_CLOUDTRAIL_DAYS } from '../shared/collect/index.js';
+import { InputError } from '../shared/errors.js';
+import type { Snapshot } from '../shared/snapshot/index.js';
+
+/** The live flags as commander parses them (`--no-cloudtrail` gives `cloudtrail: false`). */
+export interface LiveOptions {
+  profile?: string;
+  region?: string;
+  regions?: string;
+  accounts?: string;
+  roleName?: string;
+  externalId?: string;
+  endpointUrl?: string;
+  cloudtrail?: boolean;
+  cloudtrailDays?: string;
+  concurrency?: string;
+}
+
+/** Validated live settings: what the client factory and the collectors are given. */
+export interface LiveSettings {
+  factory: ClientFactoryOptions;
+  /** Undefined: the caller's own account. */
+  accounts?: string[];
+  regions: string[];
+  cloudTrail: boolean;
+  cloudTrailDays: number;
+  /** Accounts collected at once. */
+  accountConcurrency?: number;
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
+/**
+ * Adds the live-collection flags (named as the AWS CLI names them) to a command.
+ *
+ * @example addLiveOptions(program.command('collect')).action(async (options) => collectFromLiveOptions(options, { progress: true }))
+ */
+export function addLiveOptions(command: Command): Command {
+  return command
+    .option(
+      '--profile <name>',
+      'AWS profile of the starting identity (default: the standard credential chain)',
+    )
+    .option('--region <region>', 'region for the clients, and the region to audit when --regions is absent')
+    .option('--regions <list>', 'comma-separated regions to audit (e.g. eu-west-1,us-east-1)')
+    .option('--accounts <list>', "comma-separated 12-digit account ids (default: the caller's account)")
+    .option('--role-name <name>', 'read-only role to assume in every audited account')
+    .option('--external-id <id>', "external id the audited accounts' role requires")
+    .option('--endpoint-url <url>', 'send every AWS call to this endpoint (e.g. the local sandbox)')
+    .option('--no-cloudtrail', 'skip CloudTrail evidence (usage checks then report the usage as unknown)')
+    .option(
+      '--cloudtrail-days <days>',
+      `CloudTrail window in days, 1-${MAX_CLOUDTRAIL_DAYS}`,
+      String(MAX_CLOUDTRAIL_DAYS),
+    )
+    .option('--concurrency <n>', 'accounts collected at once', '8');
+}
+
+function list(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function wholeNumber(flag: string, text: string | undefined, min: number, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(value) || value < min || value > max) {
+    throw new InputError(`${flag} ${text}: expected a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/**
+ * Validates the live flags. The region falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` as the
+ * AWS CLI does.
+ *
+ * @throws InputError listing every bad flag.
+ */
+export function parseLiveOptions(options: LiveOptions, env: NodeJS.ProcessEnv = process.env): LiveSettings {
+  const problems: string[] = [];
+  const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const regions = options.regions !== undefined ? list(options.regions) : region ? [region] : [];
+  if (options.regions !== undefined && regions.length === 0)
+    problems.push('--regions: give at least one region');
+  if (regions.length === 0 && options.regions === undefined) {
+    problems.push('no region: pass --region or --regions, or set AWS_REGION');
+  }
+  for (const name of [...(region ? [region] : []), ...regions]) {
+    if (!REGION.test(name)) problems.push(`region "${name}": expected a region name like eu-west-1`);
+  }
+  const accounts = options.accounts !== undefined ? list(options.accounts) : undefined;
+  if (accounts !== undefined && accounts.length === 0)
+    problems.push('--accounts: give at least one account id');
+  for (const account of accounts ?? []) {
+    if (!ACCOUNT_ID.test(account)) problems.push(`--accounts: "${account}" is not a 12-digit account id`);
+  }
+  if (options.roleName !== undefined && !ROLE_NAME.test(options.roleName)) {
+    problems.push(
+      `--role-name "${options.roleName}": expected an IAM role name (letters, digits, +=,.@_-; 1-64)`,
+    );
+  }
+  if (options.externalId !== undefined && options.roleName === undefined) {
+    problems.push('--external-id needs --role-name: the external id is sent when assuming that role');
+  }
+  if (options.endpointUrl !== undefined && !/^https?:\/\/[^/\s]+/.test(options.endpointUrl)) {
+    problems.push(`--endpoint-url "${options.endpointUrl}": expected an http:// or https:// URL`);
+  }
+  let cloudTrailDays = MAX_CLOUDTRAIL_DAYS;
+  let accountConcurrency: number | undefined;
+  try {
+    cloudTrailDays =
+      wholeNumber('--cloudtrail-days', options.cloudtrailDays, 1, MAX_CLOUDTRAIL_DAYS) ?? cloudTrailDays;
+  } catch (error) {
+    problems.push((error as InputError).message);
+  }
+  try {
+    accountConcurrency = wholeNumber('--concurrency', options.concurrency, 1, 256);
+  } catch (error) {
+    problems.push((error as InputError).message);
+  }
+  if (problems.length > 0) throw new InputError('invalid live collection flags', problems);
+
+  return {
+    factory: {
+      region: region ?? regions[0],
+      ...(options.profile !== undefined ? { profile: options.profile } : {}),
+      ...(options.endpointUrl !== undefined ? { endpointUrl: options.endpointUrl } : {}),
+      ...(options.roleName !== undefined ? { roleName: options.roleName } : {}),
+      ...(options.externalId !== undefined ? { externalId: options.externalId } : {}),
+    },
+    accounts: accounts === undefined ? undefined : [...new Set(accounts)],
+    regions: [...new Set(regions)],
+    cloudTrail: options.cloudtrail !== false,
+    cloudTrailDays,
+    accountConcurrency,
+  };
+}
+
+/** Where progress goes: stderr, or a stand-in in tests. */
+export interface ProgressStream {
+  isTTY?: boolean;
+  write(text: string): unknown;
+}
+
+export interface LiveRunOptions {
+  /** Show progress on stderr (updated in place on a terminal, plain lines otherwise). */
+  progress?: boolean;
+  /** Progress destination; default `process.stderr`. */
+  stream?: ProgressStream;
+  /** Starting identity instead of the standard chain (the in-process sandbox of `demo`). */
+  credentials?: AwsCredentials | AwsCredentialsProvider;
+  /** "Now" of the snapshot. */
+  now?: Date;
+}
+
+/** A live collection's snapshot with the factory that made it (for API-call accounting). */
+export interface LiveCollection {
+  snapshot: Snapshot;
+  factory: ClientFactory;
+  settings: LiveSettings;
+}
+
+/** Renders collection progress: one line redrawn on a terminal, one line per account otherwise. */
+export function progressReporter(stream: ProgressStream): {
+  onProgress: (event: CollectProgressEvent) => void;
+  done: () => void;
+} {
+  let drawn = false;
+  return {
+    onProgress(event) {
+      if (stream.isTTY) {
+        if (event.type !== 'account-finished' && drawn) return;
+        stream.write(`\r\x1b[2Kcollecting ${event.accountsDone}/${event.accountsTotal} accounts…`);
+        drawn = true;
+        return;
+      }
+      if (event.type === 'account-finished') {
+        const problems = event.errorCount === 0 ? '' : ` with ${event.errorCount} error(s)`;
+        stream.write(
+          `collected account ${event.accountId} (${event.accountsDone}/${event.accountsTotal})${problems}\n`,
+        );
+      }
+    },
+    done() {
+      if (drawn) stream.write('\r\x1b[2K');
+    },
+  };
+}
+
+/**
+ * Collects a snapshot with the live flags: validates them, builds the client factory, resolves the
+ * default account, and shows progress.
+ *
+ * @throws InputError for bad flags, or for accounts other than the caller's without `--role-name`.
+ */
+export async function collectLive(options: LiveOptions, run: LiveRunOptions = {}): Promise<LiveCollection> {
+  const settings = parseLiveOptions(options);
+  const factory = createClientFactory({
+    ...settings.factory,
+    ...(run.credentials !== undefined ? { credentials: run.credentials } : {}),
+  });
+  if (settings.factory.roleName === undefined && settings.accounts !== undefined) {
+    const caller = await factory.callerIdentity();
+    const others = settings.accounts.filter((account) => account !== caller.accountId);
+    if (others.length > 0) {
+      throw new InputError(
+        `--role-name is required to collect accounts other than the caller's (${caller.accountId}): ${others.join(', ')}`,
+      );
+    }
+  }
+  const reporter = run.progress ? progressReporter(run.stream ?? process.stderr) : undefined;
+  try {
+    const snapshot = await collectSnapshot({
+      factory,
+      accounts: settings.accounts,
+      regions: settings.regions,
+      cloudTrail: settings.cloudTrail,
+      cloudTrailDays: settings.cloudTrailDays,
+      ...(run.now ? { now: run.now } : {}),
+      ...(settings.accountConcurrency ? { concurrency: { accounts: settings.accountConcurrency } } : {}),
+      ...(reporter ? { onProgress: reporter.onProgress } : {}),
+    });
+    return { snapshot, factory, settings };
+  } finally {
+    reporter?.done();
+  }
+}
+
+/**
+ * Collects a snapshot with the live flags (see {@link collectLive}).
+ *
+ * @example const snapshot = await collectFromLiveOptions(options, { progress: true });
+ */
+export async function collectFromLiveOptions(
+  options: LiveOptions,
+  run: LiveRunOptions = {},
+): Promise<Snapshot> {
+  return (await collectLive(options, run)).snapshot;
+}

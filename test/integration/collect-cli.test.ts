@@ -1,0 +1,265 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { collectLive, parseLiveOptions, progressReporter } from '../../cli/live-options.js';
+import { main } from '../../cli/main.js';
+import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
+import { InputError } from '../../shared/errors.js';
+import { parseSnapshotText } from '../../shared/snapshot/index.js';
+
+describe('parseLiveOptions', () => {
+  it('reads the flags as the AWS CLI spells them', () => {
+    const settings = parseLiveOptions(
+      {
+        profile: 'audit',
+        region: 'eu-west-1',
+        regions: 'eu-west-1, us-east-1,eu-west-1',
+        accounts: '222233334444,333344445555',
+        roleName: 'EksIdentityAuditReadOnly',
+        externalId: 'x-1',
+        endpointUrl: 'http://127.0.0.1:4566',
+        cloudtrail: false,
+        cloudtrailDays: '30',
+        concurrency: '4',
+      },
+      {},
+    );
+
+    expect(settings).toEqual({
+      factory: {
+        region: 'eu-west-1',
+        profile: 'audit',
+        endpointUrl: 'http://127.0.0.1:4566',
+        roleName: 'EksIdentityAuditReadOnly',
+        externalId: 'x-1',
+      },
+      accounts: ['222233334444', '333344445555'],
+      regions: ['eu-west-1', 'us-east-1'],
+      cloudTrail: false,
+      cloudTrailDays: 30,
+      accountConcurrency: 4,
+    });
+  });
+
+  it('falls back to AWS_REGION for both the client region and the audited region', () => {
+    const settings = parseLiveOptions({}, { AWS_REGION: 'ap-northeast-1' });
+
+    expect(settings.factory.region).toBe('ap-northeast-1');
+    expect(settings.regions).toEqual(['ap-northeast-1']);
+    expect(settings.accounts).toBeUndefined();
+    expect(settings.cloudTrail).toBe(true);
+    expect(settings.cloudTrailDays).toBe(90);
+  });
+
+  it('lists every bad flag in one error', () => {
+    let caught: unknown;
+    try {
+      parseLiveOptions(
+        {
+          regions: 'eu-west-1,Mars-1',
+          accounts: '12345,222233334444',
+          roleName: 'bad role',
+          endpointUrl: 'localhost:4566',
+          cloudtrailDays: '120',
+          concurrency: 'many',
+        },
+        {},
+      );
+    } catch (error) {
+      caught = error;
+    }
+
+    expect(caught).toBeInstanceOf(InputError);
+    expect((caught as InputError).problems).toEqual([
+      'region "Mars-1": expected a region name like eu-west-1',
+      '--accounts: "12345" is not a 12-digit account id',
+      expect.stringContaining('--role-name "bad role"'),
+      expect.stringContaining('--endpoint-url "localhost:4566"'),
+      '--cloudtrail-days 120: expected a whole number from 1 to 90',
+      '--concurrency many: expected a whole number from 1 to 256',
+    ]);
+  });
+
+  it('asks for a region when none is given anywhere', () => {
+    expect(() => parseLiveOptions({}, {})).toThrow(InputError);
+  });
+
+  it('refuses an external id without a role to send it with', () => {
+    expect(() => parseLiveOptions({ region: 'eu-west-1', externalId: 'x' }, {})).toThrow(InputError);
+  });
+});
+
+describe('progressReporter', () => {
+  it('redraws one line on a terminal and clears it at the end', () => {
+    const written: string[] = [];
+    const reporter = progressReporter({ isTTY: true, write: (text: string) => written.push(text) });
+
+    reporter.onProgress({
+      type: 'account-started',
+      accountId: '222233334444',
+      accountsDone: 0,
+      accountsTotal: 2,
+    });
+    reporter.onProgress({
+      type: 'account-finished',
+      accountId: '222233334444',
+      accountsDone: 1,
+      accountsTotal: 2,
+      errorCount: 0,
+    });
+    reporter.done();
+
+    expect(written).toEqual([
+      '\r\x1b[2Kcollecting 0/2 accounts…',
+      '\r\x1b[2Kcollecting 1/2 accounts…',
+      '\r\x1b[2K',
+    ]);
+  });
+
+  it('writes one plain line per finished account elsewhere', () => {
+    const written: string[] = [];
+    const reporter = progressReporter({ isTTY: false, write: (text: string) => written.push(text) });
+
+    reporter.onProgress({
+      type: 'account-started',
+      accountId: '333344445555',
+      accountsDone: 0,
+      accountsTotal: 1,
+    });
+    reporter.onProgress({
+      type: 'account-finished',
+      accountId: '333344445555',
+      accountsDone: 1,
+      accountsTotal: 1,
+      errorCount: 2,
+    });
+    reporter.done();
+
+    expect(written).toEqual(['collected account 333344445555 (1/1) with 2 error(s)\n']);
+  });
+});
+
+describe('collect against the sandbox', () => {
+  let sandbox: SandboxHandle;
+  let directory: string;
+  const savedEnv = { ...process.env };
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ port: 0, scenario: 'demo' });
+    directory = await mkdtemp(join(tmpdir(), 'collect-cli-'));
+    // The standard credential chain reads these, as it would for a real operator.
+    process.env.AWS_ACCESS_KEY_ID = sandbox.credentials.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = sandbox.credentials.secretAccessKey;
+    if (sandbox.credentials.sessionToken) process.env.AWS_SESSION_TOKEN = sandbox.credentials.sessionToken;
+    delete process.env.AWS_PROFILE;
+  });
+
+  afterAll(async () => {
+    process.env = savedEnv;
+    await sandbox.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('writes the snapshot file and prints a summary on stderr', async () => {
+    const stderr: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((text) => {
+      stderr.push(String(text));
+      return true;
+    });
+    const output = join(directory, 'snapshot.json');
+
+    const code = await main([
+      'node',
+      'eks-identity-audit',
+      'collect',
+      '--endpoint-url',
+      sandbox.url,
+      '--region',
+      'eu-west-1',
+      '--accounts',
+      '222233334444,333344445555',
+      '--role-name',
+      'EksIdentityAuditReadOnly',
+      '--external-id',
+      'eks-identity-audit-demo',
+      '--no-cloudtrail',
+      '--output',
+      output,
+    ]);
+
+    expect(code).toBe(0);
+    const snapshot = parseSnapshotText(await readFile(output, 'utf8'), output);
+    expect(snapshot.accounts.map((account) => account.accountId)).toEqual(['222233334444', '333344445555']);
+    const summary = stderr.join('');
+    expect(summary).toMatch(
+      /collected 2 account\(s\), 3 cluster\(s\), \d+ association\(s\), \d+ role\(s\), 0 event\(s\); 0 incomplete scope\(s\); \d+ API call\(s\)/,
+    );
+    expect(summary).toContain(`snapshot written to ${output}`);
+  });
+
+  it('names the incomplete scopes when an account cannot be read', async () => {
+    const stderr: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((text) => {
+      stderr.push(String(text));
+      return true;
+    });
+    const output = join(directory, 'partial.json');
+
+    const code = await main([
+      'node',
+      'eks-identity-audit',
+      'collect',
+      '--endpoint-url',
+      sandbox.url,
+      '--regions',
+      'eu-west-1',
+      '--accounts',
+      '222233334444',
+      '--role-name',
+      'EksIdentityAuditReadOnly',
+      '--external-id',
+      'wrong',
+      '--output',
+      output,
+    ]);
+
+    expect(code).toBe(0);
+    expect(stderr.join('')).toContain(
+      'incomplete: account 222233334444: AccessDenied on sts:AssumeRole (arn:aws:iam::222233334444:role/EksIdentityAuditReadOnly)',
+    );
+  });
+
+  it('refuses to collect other accounts without a role to assume', async () => {
+    await expect(
+      collectLive({ endpointUrl: sandbox.url, region: 'eu-west-1', accounts: '222233334444' }),
+    ).rejects.toThrow(/--role-name is required to collect accounts other than the caller's \(111122223333\)/);
+  });
+
+  it('exits 1 with the flag problems and no stack trace', async () => {
+    const stderr: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((text) => {
+      stderr.push(String(text));
+      return true;
+    });
+
+    const code = await main([
+      'node',
+      'eks-identity-audit',
+      'collect',
+      '--regions',
+      'eu-west-1',
+      '--accounts',
+      '42',
+    ]);
+
+    expect(code).toBe(1);
+    expect(stderr.join('')).toBe(
+      'error: invalid live collection flags\n  --accounts: "42" is not a 12-digit account id\n',
+    );
+  });
+});

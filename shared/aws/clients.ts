@@ -150,6 +150,8 @@ export function createClientFactory(options: ClientFactoryOptions): ClientFactor
   const requestHandler = new NodeHttpHandler({
     connectionTimeout: settings.connectionTimeoutMs,
     requestTimeout: settings.requestTimeoutMs,
+    // Without this the handler only logs a warning when the request timeout passes.
+    throwOnRequestTimeout: true,
   });
   const clients = new Map<string, unknown>();
   const memberCredentials = new Map<string, CachedCredentials>();

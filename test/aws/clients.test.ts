@@ -1,0 +1,261 @@
+import { ListClustersCommand } from '@aws-sdk/client-eks';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
+import { AssumeRoleError, CALLER_ACCOUNT, createClientFactory } from '../../shared/aws/clients.js';
+import {
+  getObjectText,
+  isNotFound,
+  isPreconditionFailed,
+  parseS3Uri,
+  putObject,
+} from '../../shared/aws/s3.js';
+import { InputError } from '../../shared/errors.js';
+
+const WORKLOADS = '222233334444';
+const BUCKET = 'eks-identity-audit-demo-111122223333';
+
+let sandbox: SandboxHandle;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, scenario: 'demo' });
+});
+
+afterAll(async () => {
+  await sandbox.close();
+});
+
+beforeEach(() => {
+  sandbox.setFaults([]);
+  sandbox.resetCalls();
+});
+
+function factory(now?: () => number) {
+  return createClientFactory({
+    region: 'eu-west-1',
+    endpointUrl: sandbox.url,
+    credentials: sandbox.credentials,
+    roleName: 'EksIdentityAuditReadOnly',
+    externalId: 'eks-identity-audit-demo',
+    ...(now ? { now } : {}),
+  });
+}
+
+function assumeRoleCalls(clients: ReturnType<typeof factory>): number {
+  return clients.apiCalls().find((entry) => entry.operation === 'AssumeRole')?.count ?? 0;
+}
+
+describe('createClientFactory', () => {
+  it('hands out one cached client per service, account and region', () => {
+    const clients = factory();
+
+    expect(clients.eks(WORKLOADS, 'eu-west-1')).toBe(clients.eks(WORKLOADS, 'eu-west-1'));
+    expect(clients.eks(WORKLOADS, 'us-east-1')).not.toBe(clients.eks(WORKLOADS, 'eu-west-1'));
+    expect(clients.eks('333344445555', 'eu-west-1')).not.toBe(clients.eks(WORKLOADS, 'eu-west-1'));
+    expect(clients.iam(WORKLOADS)).toBe(clients.iam(WORKLOADS));
+    expect(clients.s3()).toBe(clients.s3('eu-west-1'));
+  });
+
+  it('configures adaptive retry, the endpoint and path-style S3 with checksums only when required', async () => {
+    const clients = factory();
+    const eks = clients.eks(WORKLOADS, 'eu-west-1');
+    const s3 = clients.s3();
+
+    const retry = await eks.config.retryStrategy();
+    expect((retry as { mode?: string }).mode).toBe('adaptive');
+    expect(await eks.config.maxAttempts()).toBe(8);
+    expect(s3.config.forcePathStyle).toBe(true);
+    expect(await s3.config.requestChecksumCalculation()).toBe('WHEN_REQUIRED');
+    expect(await s3.config.responseChecksumValidation()).toBe('WHEN_REQUIRED');
+    const endpoint = await eks.config.endpoint?.();
+    expect(`${endpoint?.protocol}//${endpoint?.hostname}:${endpoint?.port}`).toBe(sandbox.url);
+  });
+
+  it('assumes the member role once and reuses the session while it is fresh', async () => {
+    const clients = factory();
+
+    const [first, second] = await Promise.all([
+      clients.accountCredentials(WORKLOADS),
+      clients.accountCredentials(WORKLOADS),
+    ]);
+    const third = await clients.accountCredentials(WORKLOADS);
+
+    expect(first).toBe(second);
+    expect(third).toBe(first);
+    expect(assumeRoleCalls(clients)).toBe(1);
+    expect(first.expiration).toBeInstanceOf(Date);
+  });
+
+  it('assumes the role again when the session is within ten minutes of expiring', async () => {
+    let now = Date.now();
+    const clients = factory(() => now);
+    const first = await clients.accountCredentials(WORKLOADS);
+    const expiresAt = first.expiration?.getTime() ?? 0;
+
+    now = expiresAt - 11 * 60 * 1000;
+    await clients.accountCredentials(WORKLOADS);
+    expect(assumeRoleCalls(clients)).toBe(1);
+
+    now = expiresAt - 9 * 60 * 1000;
+    const refreshed = await clients.accountCredentials(WORKLOADS);
+    expect(assumeRoleCalls(clients)).toBe(2);
+    expect(refreshed).not.toBe(first);
+  });
+
+  it('signs member-account calls with the assumed session, so they act in that account', async () => {
+    const clients = factory();
+
+    const listed = await clients.eks(WORKLOADS, 'eu-west-1').send(new ListClustersCommand({}));
+
+    expect(listed.clusters).toEqual(['prod-blue', 'prod-green', 'staging']);
+    expect(sandbox.calls()[WORKLOADS].eks.ListClusters).toBe(1);
+  });
+
+  it('reports a refused AssumeRole as AssumeRoleError with the STS error as cause, and does not cache it', async () => {
+    const clients = createClientFactory({
+      region: 'eu-west-1',
+      endpointUrl: sandbox.url,
+      credentials: sandbox.credentials,
+      roleName: 'EksIdentityAuditReadOnly',
+      externalId: 'wrong',
+    });
+
+    const failure = await clients.accountCredentials(WORKLOADS).catch((error: unknown) => error);
+    await clients.accountCredentials(WORKLOADS).catch(() => undefined);
+
+    expect(failure).toBeInstanceOf(AssumeRoleError);
+    expect((failure as AssumeRoleError).roleArn).toBe(
+      'arn:aws:iam::222233334444:role/EksIdentityAuditReadOnly',
+    );
+    expect(((failure as AssumeRoleError).cause as Error).name).toBe('AccessDenied');
+    expect(assumeRoleCalls(clients)).toBe(2);
+  });
+
+  it('counts every attempt, retries included, and tells the onApiCall hook', async () => {
+    const seen: string[] = [];
+    sandbox.setFaults([
+      {
+        account: WORKLOADS,
+        service: 'eks',
+        operation: 'ListClusters',
+        error: { status: 503, firstCalls: 1 },
+      },
+    ]);
+    const clients = createClientFactory({
+      region: 'eu-west-1',
+      endpointUrl: sandbox.url,
+      credentials: sandbox.credentials,
+      roleName: 'EksIdentityAuditReadOnly',
+      externalId: 'eks-identity-audit-demo',
+      onApiCall: (account, service, operation) => seen.push(`${account} ${service}:${operation}`),
+    });
+
+    await clients.eks(WORKLOADS, 'eu-west-1').send(new ListClustersCommand({}));
+
+    expect(seen).toEqual([
+      `${CALLER_ACCOUNT} sts:AssumeRole`,
+      `${WORKLOADS} eks:ListClusters`,
+      `${WORKLOADS} eks:ListClusters`,
+    ]);
+    expect(clients.apiCallCount()).toBe(3);
+  });
+
+  it('gives up on a response that does not come within the request timeout', async () => {
+    sandbox.setFaults([{ account: WORKLOADS, service: 'eks', operation: 'ListClusters', latencyMs: 5_000 }]);
+    const clients = createClientFactory({
+      region: 'eu-west-1',
+      endpointUrl: sandbox.url,
+      credentials: sandbox.credentials,
+      roleName: 'EksIdentityAuditReadOnly',
+      externalId: 'eks-identity-audit-demo',
+      requestTimeoutMs: 200,
+      maxAttempts: 1,
+    });
+
+    const failure = await clients
+      .eks(WORKLOADS, 'eu-west-1')
+      .send(new ListClustersCommand({}))
+      .catch((error: unknown) => error);
+
+    expect((failure as Error).name).toBe('TimeoutError');
+  });
+
+  it('uses the starting identity directly when no role name is given', async () => {
+    const clients = createClientFactory({
+      region: 'eu-west-1',
+      endpointUrl: sandbox.url,
+      credentials: sandbox.credentials,
+    });
+
+    const caller = await clients.callerIdentity();
+    const credentials = await clients.accountCredentials(caller.accountId);
+
+    expect(caller).toEqual({ accountId: '111122223333', arn: sandbox.credentials.principalArn });
+    expect(credentials.accessKeyId).toBe(sandbox.credentials.accessKeyId);
+    expect(assumeRoleCalls(clients)).toBe(0);
+  });
+});
+
+describe('S3 helpers', () => {
+  it('parses s3:// URIs and rejects anything else', () => {
+    expect(parseS3Uri('s3://audit-config/baselines/prod.yaml')).toEqual({
+      bucket: 'audit-config',
+      key: 'baselines/prod.yaml',
+    });
+    expect(() => parseS3Uri('s3://audit-config')).toThrow(InputError);
+    expect(() => parseS3Uri('https://audit-config.s3.amazonaws.com/x')).toThrow(InputError);
+  });
+
+  it('reads an object with its ETag and version id', async () => {
+    const s3 = factory().s3();
+
+    const read = await getObjectText(s3, `s3://${BUCKET}/baseline.yaml`);
+
+    expect(read.text).toContain('version: 1');
+    expect(read.etag).toMatch(/^"[0-9a-f]+"$/);
+    expect(read.versionId).toBeTruthy();
+  });
+
+  it('writes conditionally and tells a lost race from other failures', async () => {
+    const s3 = factory().s3();
+    const key = `state/${Date.now()}.json`;
+
+    const created = await putObject(s3, {
+      bucket: BUCKET,
+      key,
+      body: '{"run":1}',
+      contentType: 'application/json',
+      ifNoneMatch: '*',
+    });
+    const secondCreate = await putObject(s3, {
+      bucket: BUCKET,
+      key,
+      body: '{"run":2}',
+      contentType: 'application/json',
+      ifNoneMatch: '*',
+    }).catch((error: unknown) => error);
+    const staleUpdate = await putObject(s3, {
+      bucket: BUCKET,
+      key,
+      body: '{"run":3}',
+      contentType: 'application/json',
+      ifMatch: '"0123456789abcdef0123456789abcdef"',
+    }).catch((error: unknown) => error);
+    const update = await putObject(s3, {
+      bucket: BUCKET,
+      key,
+      body: '{"run":4}',
+      contentType: 'application/json',
+      ifMatch: created.etag,
+    });
+    const missing = await getObjectText(s3, { bucket: BUCKET, key: 'no/such/key' }).catch(
+      (error: unknown) => error,
+    );
+
+    expect(isPreconditionFailed(secondCreate)).toBe(true);
+    expect(isPreconditionFailed(staleUpdate)).toBe(true);
+    expect(update.etag).not.toBe(created.etag);
+    expect((await getObjectText(s3, { bucket: BUCKET, key })).text).toBe('{"run":4}');
+    expect(isNotFound(missing)).toBe(true);
+    expect(isPreconditionFailed(missing)).toBe(false);
+  });
+});

@@ -5,6 +5,9 @@ import type { Check, CheckContext, FindingDraft, UnknownOutcome } from './checks
 import { type Finding, findingId } from './model/finding.js';
 import type { Inventory } from './model/inventory.js';
 import { buildReport, compareFindings } from './report/index.js';
+
+export { type BaselineInvalidInput, baselineInvalidFinding } from './checks/meta/BASELINE_INVALID.js';
+
 import type { Report } from './report/types.js';
 
 /** What {@link runAudit} judges. */

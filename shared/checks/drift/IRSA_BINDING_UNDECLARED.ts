@@ -58,13 +58,7 @@ export const check: Check = {
           const member = scope.memberAt(cluster.accountId, cluster.region, cluster.name);
           if (!member) continue;
           const declared = scope
-            .irsaOf(member.logical.name)
-            .filter((binding) => {
-              const state = scope.roleState(binding.roleArn);
-              return (
-                binding.roleArn === role.arn || (state.state === 'present' && state.role.arn === role.arn)
-              );
-            })
+            .irsaOfRole(member.logical.name, role.arn)
             .map((binding) => serviceAccountSubject(binding.namespace, binding.serviceAccount));
           const patterns = grant.subjects ?? ['*'];
           const exact = grant.subjectMatch === 'equals';

@@ -46,6 +46,8 @@ export interface AuditScope {
   declaredIrsa(logicalName: string, namespace: string, serviceAccount: string): IrsaBinding[];
   /** Declared IRSA bindings of a logical cluster. */
   irsaOf(logicalName: string): IrsaBinding[];
+  /** Declared IRSA bindings of a logical cluster whose role is this role (matched as {@link roleState} does). */
+  irsaOfRole(logicalName: string, roleArn: string): IrsaBinding[];
 }
 
 const cache = new WeakMap<Inventory, WeakMap<object, AuditScope>>();
@@ -164,9 +166,13 @@ function buildScope({ inventory, baseline }: CheckContext): AuditScope {
   }
   const irsaByIdentity = new Map<string, IrsaBinding[]>();
   const irsaByLogical = new Map<string, IrsaBinding[]>();
+  const irsaByLogicalAndRole = new Map<string, IrsaBinding[]>();
   for (const binding of baseline.irsa) {
     push(irsaByIdentity, [binding.cluster, binding.namespace, binding.serviceAccount].join(SEP), binding);
     push(irsaByLogical, binding.cluster, binding);
+    const role = roleState(binding.roleArn);
+    const arns = new Set([binding.roleArn, ...(role.state === 'present' ? [role.role.arn] : [])]);
+    for (const arn of arns) push(irsaByLogicalAndRole, [binding.cluster, arn].join(SEP), binding);
   }
 
   return {
@@ -180,6 +186,7 @@ function buildScope({ inventory, baseline }: CheckContext): AuditScope {
     declaredIrsa: (logicalName, namespace, serviceAccount) =>
       irsaByIdentity.get([logicalName, namespace, serviceAccount].join(SEP)) ?? [],
     irsaOf: (logicalName) => irsaByLogical.get(logicalName) ?? [],
+    irsaOfRole: (logicalName, roleArn) => irsaByLogicalAndRole.get([logicalName, roleArn].join(SEP)) ?? [],
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Coverage } from '../../usage/index.js';
 import { scopeFor, sentence } from '../drift/scope.js';
 import { indexesFor } from '../indexes.js';
 import type { Check, FindingDraft } from '../types.js';
@@ -23,6 +24,12 @@ export const check: Check = {
     const window = usageWindow(context);
     const { completeness } = context.inventory;
     const drafts: FindingDraft[] = [];
+    const coveragesByAccount = new Map<string, Coverage[]>();
+    for (const coverage of usage.coverages()) {
+      const list = coveragesByAccount.get(coverage.accountId) ?? [];
+      list.push(coverage);
+      coveragesByAccount.set(coverage.accountId, list);
+    }
     const roles = [...context.inventory.roles.values()]
       .filter((role) => scope.accounts.has(role.accountId))
       .sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
@@ -39,7 +46,7 @@ export const check: Check = {
         gaps.push(`IAM of account ${role.accountId} was not fully collected`);
       const gap = ageGap(role.createDate, window, `role ${role.name}`);
       if (gap) gaps.push(gap);
-      const windows = usage.coverages().filter((coverage) => coverage.accountId === role.accountId);
+      const windows = coveragesByAccount.get(role.accountId) ?? [];
       if (windows.length === 0)
         gaps.push(`no CloudTrail evidence was collected for account ${role.accountId}`);
       for (const coverage of windows) {

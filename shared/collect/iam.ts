@@ -62,13 +62,18 @@ export function attachedPolicies(
   roles: readonly SdkRoleDetail[],
   policies: readonly SdkManagedPolicyDetail[],
 ): SdkManagedPolicyDetail[] {
-  const attached = new Set(
-    roles.flatMap((role) => (role.AttachedManagedPolicies ?? []).map((policy) => policy.PolicyArn)),
-  );
+  const attachedNames = new Map<string, string | undefined>();
+  for (const role of roles) {
+    for (const policy of role.AttachedManagedPolicies ?? []) {
+      if (policy.PolicyArn) attachedNames.set(policy.PolicyArn, policy.PolicyName);
+    }
+  }
   return policies
-    .filter((policy) => policy.Arn !== undefined && attached.has(policy.Arn))
+    .filter((policy) => policy.Arn !== undefined && attachedNames.has(policy.Arn))
     .map((policy) => ({
       ...policy,
+      // AWS always names the policy; some emulators omit it, and the attachment carries the same name.
+      PolicyName: policy.PolicyName ?? attachedNames.get(policy.Arn ?? '') ?? policy.Arn?.split('/').pop(),
       PolicyVersionList: (policy.PolicyVersionList ?? []).filter((version) => version.IsDefaultVersion),
     }))
     .sort((a, b) => compare(a.Arn, b.Arn));

@@ -52,6 +52,14 @@ describe('attachedPolicies', () => {
     expect(kept[0].PolicyVersionList?.map((version) => version.VersionId)).toEqual(['v3']);
   });
 
+  it('names a policy detail that arrived without its name, from the attachment', () => {
+    const { PolicyName: _omitted, ...unnamed } = workerPolicy;
+
+    const [kept] = attachedPolicies([nodeRole], [unnamed]);
+
+    expect(kept.PolicyName).toBe('AmazonEKSWorkerNodePolicy');
+  });
+
   it('keeps nothing when no role attaches a managed policy', () => {
     expect(attachedPolicies([{ ...nodeRole, AttachedManagedPolicies: [] }], [workerPolicy])).toEqual([]);
   });

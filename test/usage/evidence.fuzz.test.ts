@@ -1,0 +1,73 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { CloudTrailEventRecord } from '../../shared/model/inventory.js';
+import { parseEvidence } from '../../shared/usage/index.js';
+
+const json = fc.jsonValue({ maxDepth: 3 });
+
+/** CloudTrail records whose detail mixes real keys and values with arbitrary JSON. */
+const records = fc.record({
+  eventId: fc.uuid(),
+  eventName: fc.constantFrom(
+    'AssumeRole',
+    'AssumeRoleWithWebIdentity',
+    'AssumeRoleForPodIdentity',
+    'GetCallerIdentity',
+  ),
+  eventSource: fc.constantFrom('sts.amazonaws.com', 'eks-auth.amazonaws.com', 'iam.amazonaws.com'),
+  detail: fc.option(
+    fc.record(
+      {
+        eventSource: fc.oneof(fc.constantFrom('sts.amazonaws.com', 'eks-auth.amazonaws.com'), json),
+        eventName: fc.oneof(
+          fc.constantFrom('AssumeRole', 'AssumeRoleWithWebIdentity', 'AssumeRoleForPodIdentity'),
+          json,
+        ),
+        errorCode: fc.oneof(fc.constantFrom('AccessDenied', ''), json),
+        userIdentity: fc.oneof(
+          fc.record({
+            invokedBy: fc.constantFrom('pods.eks.amazonaws.com'),
+            identityProvider: json,
+            userName: json,
+            arn: json,
+          }),
+          json,
+        ),
+        requestParameters: fc.oneof(
+          fc.record({
+            roleArn: fc.oneof(fc.constant('arn:aws:iam::111122223333:role/app'), json),
+            tags: json,
+            clusterName: json,
+          }),
+          json,
+        ),
+        responseElements: json,
+        sourceIPAddress: json,
+      },
+      { requiredKeys: [] },
+    ),
+    { nil: undefined },
+  ),
+  resources: fc.array(fc.record({ ResourceType: fc.string(), ResourceName: fc.string() }), { maxLength: 2 }),
+});
+
+describe('parseEvidence on arbitrary records', () => {
+  it('never throws and always returns evidence or a skip reason', () => {
+    fc.assert(
+      fc.property(records, (generated) => {
+        const record: CloudTrailEventRecord = {
+          accountId: '111122223333',
+          region: 'ap-northeast-1',
+          eventTime: '2026-11-20T10:00:00Z',
+          ...generated,
+          detail: generated.detail as Record<string, unknown> | undefined,
+        };
+        const result = parseEvidence(record);
+        expect('skipped' in result ? typeof result.skipped : result.kind).toMatch(
+          /string|pod-identity|irsa|assume-role|pod-identity-denied/,
+        );
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -23,7 +23,7 @@ import type {
   PodIdentityAssociationDetail,
   SnapshotCluster,
 } from '../snapshot/index.js';
-import { compareText, toPlain } from './plain.js';
+import { compareText, sortErrors, toPlain } from './plain.js';
 
 /** EKS page sizes: the documented maxima, so big clusters take as few List calls as possible. */
 const PAGE_SIZE = 100;
@@ -91,7 +91,14 @@ async function collectCluster(
     collect.nodegroups(),
     collect.fargateProfiles(),
   ]);
-  return { cluster, podIdentityAssociations, addons, nodegroups, fargateProfiles, errors };
+  return {
+    cluster,
+    podIdentityAssociations,
+    addons,
+    nodegroups,
+    fargateProfiles,
+    errors: sortErrors(errors),
+  };
 }
 
 /** Lists and describes one kind of cluster sub-resource at a time, recording failures on the cluster. */
@@ -210,10 +217,10 @@ class SubResourceCollector {
     keys: readonly string[],
     operation: string,
     describe: (key: string) => Promise<T | undefined>,
-  ): Promise<T[]> {
+  ): Promise<Awaited<T>[]> {
     const results = await Promise.all(
       keys.map((key) =>
-        this.describeLimit(async () => {
+        this.describeLimit(async (): Promise<T | undefined> => {
           try {
             return await describe(key);
           } catch (error) {
@@ -225,6 +232,6 @@ class SubResourceCollector {
         }),
       ),
     );
-    return results.filter((result): result is Awaited<T> & {} => result !== undefined) as T[];
+    return results.filter((result): result is Awaited<T> => result !== undefined);
   }
 }

@@ -10,7 +10,7 @@ import type { ClientFactory } from '../aws/clients.js';
 import { isNotFound, toCollectionError } from '../aws/errors.js';
 import type { CollectionError } from '../model/index.js';
 import type { ManagedPolicyDetail, OidcProviderDetail, RoleDetail, SnapshotIam } from '../snapshot/index.js';
-import { compareText as compare, toPlain } from './plain.js';
+import { compareText as compare, sortErrors, toPlain } from './plain.js';
 
 /** OIDC provider lookups in flight at once per account (IAM read throttling is per account). */
 const OIDC_PROVIDER_CONCURRENCY = 4;
@@ -50,7 +50,7 @@ export async function collectIam(factory: ClientFactory, accountId: string): Pro
     roles: toPlain<RoleDetail[]>(roles.sort((a, b) => compare(a.Arn, b.Arn))),
     policies: toPlain<ManagedPolicyDetail[]>(attachedPolicies(roles, policies)),
     openIdConnectProviders,
-    errors,
+    errors: sortErrors(errors),
   };
 }
 

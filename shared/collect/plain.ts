@@ -27,3 +27,15 @@ export function compareText(a: string | undefined, b: string | undefined): numbe
   const right = b ?? '';
   return left < right ? -1 : left > right ? 1 : 0;
 }
+
+/** Errors recorded by concurrent tasks, in a stable order (operation, resource, code). */
+export function sortErrors<T extends { operation: string; resource?: string; code: string }>(
+  errors: T[],
+): T[] {
+  return errors.sort(
+    (a, b) =>
+      compareText(a.operation, b.operation) ||
+      compareText(a.resource, b.resource) ||
+      compareText(a.code, b.code),
+  );
+}

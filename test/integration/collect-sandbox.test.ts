@@ -10,8 +10,8 @@ import {
 } from '../../shared/collect/index.js';
 import { iamActionName } from '../../shared/collect/operations.js';
 import { decodePolicyDocument } from '../../shared/model/index.js';
-import type { Snapshot, SnapshotAccount } from '../../shared/snapshot/schema.js';
-import { SnapshotSchema } from '../../shared/snapshot/schema.js';
+import type { Snapshot, SnapshotAccount } from '../../shared/snapshot/index.js';
+import { SnapshotSchema, writeSnapshot } from '../../shared/snapshot/index.js';
 
 const SECURITY = '111122223333';
 const WORKLOADS = '222233334444';
@@ -189,6 +189,19 @@ describe('collectSnapshot against the demo organization', () => {
     const lookups = ACCOUNTS.reduce((sum, id) => sum + (calls[id]?.cloudtrail?.LookupEvents ?? 0), 0);
     expect(lookups).toBe(granted);
     expect(calls.throttled.total).toBe(0);
+  });
+});
+
+describe('determinism', () => {
+  it('gives byte-identical snapshots for the same organization and the same now', async () => {
+    const now = new Date();
+    const collect = () =>
+      collectSnapshot({ factory: factory(), accounts: [WORKLOADS, DATA], regions: ['eu-west-1'], now });
+
+    const first = await collect();
+    const second = await collect();
+
+    expect(writeSnapshot(second)).toBe(writeSnapshot(first));
   });
 });
 

@@ -1,0 +1,176 @@
+import pLimit from 'p-limit';
+import { z } from 'zod';
+import { runAudit } from '../../shared/audit.js';
+import type { ClientFactory } from '../../shared/aws/clients.js';
+import { checks } from '../../shared/checks/index.js';
+import { InputError } from '../../shared/errors.js';
+import type { Severity } from '../../shared/model/severity.js';
+import { publishRun } from '../../shared/publish/index.js';
+import { normalizeSnapshot, parseSnapshot, type Snapshot } from '../../shared/snapshot/index.js';
+import { parseBaselineObject, readBaselineObject } from '../lib/aws.js';
+import type { FunctionConfig } from '../lib/config.js';
+import { logger } from '../lib/observability.js';
+import { readPart } from '../lib/parts.js';
+import { PublishError, publishSettings } from '../lib/publish.js';
+import { recordRunMetrics } from '../lib/run-metrics.js';
+
+const RunIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be a run id from plan-scopes');
+
+/**
+ * The state after the Map: plan-scopes' output plus the Map's result array under `collected`. The
+ * parts in S3 are the source of truth; `collected` (summaries, or error objects of items that
+ * failed) is only cross-checked and logged.
+ */
+export const AnalyzeEventSchema = z.object({
+  status: z.literal('planned').optional(),
+  runId: RunIdSchema,
+  startedAt: z.iso.datetime({ offset: true }),
+  baseline: z.object({
+    bucket: z.string().min(3),
+    key: z.string().min(1),
+    etag: z.string().optional(),
+    versionId: z.string().optional(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the SHA-256 plan-scopes recorded'),
+  }),
+  accounts: z.array(
+    z.object({
+      accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'),
+      regions: z.array(z.string()),
+    }),
+  ),
+  collected: z.array(z.unknown()).optional(),
+});
+export type AnalyzeEvent = z.infer<typeof AnalyzeEventSchema>;
+
+/** The settings analyze-publish reads. */
+export const ANALYZE_CONFIG_KEYS = [
+  'bucket',
+  'topicArn',
+  'memberRoleName',
+  'externalId',
+  'securityHubMode',
+  'summary',
+  'alertThreshold',
+  'endpointUrl',
+  'region',
+] as const;
+export type AnalyzeConfig = Pick<FunctionConfig, (typeof ANALYZE_CONFIG_KEYS)[number]>;
+
+/** What the state machine's last step returns (and the execution's output). */
+export interface AnalyzeResult {
+  runId: string;
+  accounts: number;
+  total: number;
+  suppressed: number;
+  bySeverity: Record<Severity, number>;
+  newFindings: number;
+  resolvedFindings: number;
+  incompleteScopes: number;
+  missingParts: string[];
+  reportUri?: string;
+  sns: { published: boolean; messages: number; skipped?: string };
+  securityHub: { imported: number; archived: number; failed: number; skipped?: string };
+}
+
+/** Parts read at once. */
+const PART_READ_CONCURRENCY = 16;
+
+/**
+ * Merges every account's part into one snapshot, runs the checks against the same baseline version
+ * plan-scopes validated, and publishes (reports, SNS, Security Hub).
+ *
+ * @throws InputError when the baseline changed under the run; PublishError when SNS or Security
+ * Hub did not take everything (after the reports and the run record were stored).
+ */
+export async function analyzeAndPublish(
+  event: AnalyzeEvent,
+  config: AnalyzeConfig,
+  factory: ClientFactory,
+  now: () => Date = () => new Date(),
+): Promise<AnalyzeResult> {
+  logger.appendKeys({ runId: event.runId });
+  const began = now();
+  const s3 = factory.s3();
+  const object = await readBaselineObject(s3, event.baseline);
+  if (object.ref.sha256 !== event.baseline.sha256) {
+    throw new InputError(
+      `${object.uri} changed since the run was planned (SHA-256 ${object.ref.sha256} is not ${event.baseline.sha256}); the next run will use the new file`,
+    );
+  }
+  const baseline = parseBaselineObject(object);
+
+  const limit = pLimit(PART_READ_CONCURRENCY);
+  const location = { bucket: config.bucket, runId: event.runId };
+  const accounts = await Promise.all(
+    event.accounts.map((scope) => limit(() => readPart(s3, location, scope.accountId))),
+  );
+  const missingParts = accounts
+    .filter((account) => account.errors?.some((error) => error.code === 'PartMissing'))
+    .map((account) => account.accountId);
+  if (missingParts.length > 0)
+    logger.warn('accounts without a part are reported incomplete', { missingParts });
+  const failedItems = (event.collected ?? []).filter((item) => !isSummary(item));
+  if (failedItems.length > 0) logger.warn('Map items that failed', { failedItems: failedItems.slice(0, 20) });
+
+  const merged: Snapshot = { snapshotVersion: 1, capturedAt: event.startedAt, accounts };
+  const snapshot = parseSnapshot(
+    JSON.parse(JSON.stringify(merged)),
+    `s3://${config.bucket}/runs/${event.runId}/parts/`,
+  );
+  const inventory = normalizeSnapshot(snapshot);
+  const finishedAt = now().toISOString();
+  const audit = runAudit({ inventory, baseline, runId: event.runId, startedAt: event.startedAt, finishedAt });
+  const { report } = audit;
+  const published = await publishRun({
+    report,
+    checks: checks.map((check) => check.meta),
+    factory,
+    settings: publishSettings(config),
+    now: new Date(finishedAt),
+  });
+
+  const incompleteScopes = report.scopes.filter((scope) => scope.status === 'incomplete').length;
+  recordRunMetrics({
+    bySeverity: report.summary.bySeverity,
+    newFindings: published.diff.new.length,
+    incompleteScopes,
+    apiCalls: factory.apiCallCount(),
+    durationMs: now().getTime() - began.getTime(),
+  });
+  const result: AnalyzeResult = {
+    runId: event.runId,
+    accounts: accounts.length,
+    total: report.summary.total,
+    suppressed: report.summary.suppressed ?? 0,
+    bySeverity: report.summary.bySeverity,
+    newFindings: published.diff.new.length,
+    resolvedFindings: published.diff.resolved.length,
+    incompleteScopes,
+    missingParts,
+    ...(published.reportUris ? { reportUri: published.reportUris.json } : {}),
+    sns: {
+      published: published.sns.published,
+      messages: published.sns.messages.length,
+      ...(published.sns.skipped ? { skipped: published.sns.skipped } : {}),
+    },
+    securityHub: {
+      imported: published.securityHub.imported,
+      archived: published.securityHub.archived,
+      failed: published.securityHub.failed,
+      ...(published.securityHub.skipped ? { skipped: published.securityHub.skipped } : {}),
+    },
+  };
+  logger.info('run published', { ...result });
+  if (published.failed) {
+    throw new PublishError(
+      `run ${event.runId}: reports stored, but publishing was incomplete (SNS ${published.sns.error ?? (published.sns.published ? 'ok' : 'not sent')}, Security Hub failures ${published.securityHub.failed})`,
+    );
+  }
+  return result;
+}
+
+function isSummary(item: unknown): boolean {
+  return typeof item === 'object' && item !== null && 'accountId' in item && 'key' in item;
+}

@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import type { ClientFactory } from '../../shared/aws/clients.js';
+import { collectAccount } from '../../shared/collect/index.js';
+import type { CollectionError } from '../../shared/model/scope.js';
+import type { SnapshotAccount } from '../../shared/snapshot/index.js';
+import type { FunctionConfig } from '../lib/config.js';
+import { logger } from '../lib/observability.js';
+import { type PartSummary, summarizePart, writePart } from '../lib/parts.js';
+import { recordRunMetrics } from '../lib/run-metrics.js';
+
+/** One Map item, as the state machine's ItemSelector builds it. */
+export const CollectEventSchema = z.object({
+  runId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be a run id from plan-scopes'),
+  startedAt: z.iso.datetime({ offset: true }),
+  accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'),
+  regions: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region name such as eu-west-1')),
+});
+export type CollectEvent = z.infer<typeof CollectEventSchema>;
+
+/** The settings collect-account reads. */
+export const COLLECT_CONFIG_KEYS = [
+  'bucket',
+  'memberRoleName',
+  'externalId',
+  'windowDays',
+  'endpointUrl',
+  'region',
+] as const;
+export type CollectConfig = Pick<FunctionConfig, (typeof COLLECT_CONFIG_KEYS)[number]>;
+
+/** The error recorded on an account whose collection was stopped by the deadline. */
+export function timeoutError(accountId: string, reason: string): CollectionError {
+  return {
+    service: 'lambda',
+    operation: 'CollectAccount',
+    code: 'Timeout',
+    message: `collection of account ${accountId} stopped before the Lambda time limit (${reason}); the account is reported incomplete`,
+  };
+}
+
+/**
+ * Collects one account (every region) and writes its snapshot part to S3; returns a summary small
+ * enough for the Map's result array.
+ *
+ * When the deadline fires first, the part is written anyway with an account-level `Timeout` error,
+ * so the account shows as incomplete (COLLECTION_INCOMPLETE, and no "missing" or "unused" claims
+ * inside it) instead of the step failing. The collectors take no abort signal, so the unfinished
+ * calls are abandoned, not cancelled.
+ *
+ * @throws the S3 error when the part cannot be written (the Map retries the item).
+ */
+export async function collectAccountPart(
+  event: CollectEvent,
+  config: CollectConfig,
+  factory: ClientFactory,
+  deadline: AbortSignal,
+): Promise<PartSummary> {
+  logger.appendKeys({ runId: event.runId, accountId: event.accountId });
+  const began = Date.now();
+  const collection = collectAccount({
+    factory,
+    accountId: event.accountId,
+    regions: event.regions,
+    cloudTrailDays: config.windowDays,
+    now: new Date(event.startedAt),
+  });
+  const outcome = await raceDeadline(collection, deadline);
+  const timedOut = outcome.kind === 'deadline';
+  const account: SnapshotAccount = timedOut
+    ? { accountId: event.accountId, errors: [timeoutError(event.accountId, outcome.reason)] }
+    : outcome.value;
+  if (timedOut)
+    logger.warn('collection stopped by the deadline; writing an incomplete part', { reason: outcome.reason });
+
+  const key = await writePart(
+    factory.s3(),
+    { bucket: config.bucket, runId: event.runId, capturedAt: event.startedAt },
+    account,
+  );
+  const summary = summarizePart(account, key, { timedOut, apiCalls: factory.apiCallCount() });
+  recordRunMetrics({
+    incompleteScopes: summary.complete ? 0 : 1,
+    apiCalls: summary.apiCalls,
+    durationMs: Date.now() - began,
+  });
+  logger.info('account collected', { ...summary });
+  return summary;
+}
+
+type RaceOutcome<T> = { kind: 'done'; value: T } | { kind: 'deadline'; reason: string };
+
+/** Resolves with the work's result, or with the deadline's reason if the signal fires first. */
+export function raceDeadline<T>(work: Promise<T>, deadline: AbortSignal): Promise<RaceOutcome<T>> {
+  const reasonOf = () =>
+    deadline.reason instanceof Error ? deadline.reason.message : String(deadline.reason);
+  if (deadline.aborted) {
+    // The abandoned work may still fail later; that must not become an unhandled rejection.
+    work.catch(() => {});
+    return Promise.resolve({ kind: 'deadline', reason: reasonOf() });
+  }
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      work.catch(() => {});
+      resolve({ kind: 'deadline', reason: reasonOf() });
+    };
+    deadline.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        deadline.removeEventListener('abort', onAbort);
+        resolve({ kind: 'done', value });
+      },
+      (error: unknown) => {
+        deadline.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,22 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+
+/** Metrics namespace when the environment names none (the CDK app sets POWERTOOLS_METRICS_NAMESPACE). */
+export const DEFAULT_METRICS_NAMESPACE = 'EksIdentityAudit';
+
+/** The one structured JSON logger of a function; the handler appends run id and account keys. */
+export const logger = new Logger({
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'eks-identity-audit',
+});
+
+/** The one EMF metrics instance of a function. */
+export const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? DEFAULT_METRICS_NAMESPACE,
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'eks-identity-audit',
+});
+
+/** The one X-Ray tracer of a function (inactive outside Lambda). */
+export const tracer = new Tracer({
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'eks-identity-audit',
+});

@@ -1,0 +1,99 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { isNotFound } from '../../shared/aws/errors.js';
+import { getObjectText, putObject } from '../../shared/aws/s3.js';
+import { accountErrors } from '../../shared/collect/index.js';
+import type { CollectionError } from '../../shared/model/scope.js';
+import { parseSnapshotText, type SnapshotAccount, writeSnapshot } from '../../shared/snapshot/index.js';
+
+/** Where a run keeps one account's snapshot part. */
+export function partKey(runId: string, accountId: string): string {
+  return `runs/${runId}/parts/${accountId}.json`;
+}
+
+/**
+ * Writes one account's part as a complete snapshot v1 of that single account (so a part can be
+ * audited on its own with `audit --snapshot`).
+ */
+export async function writePart(
+  s3: S3Client,
+  location: { bucket: string; runId: string; capturedAt: string },
+  account: SnapshotAccount,
+): Promise<string> {
+  const key = partKey(location.runId, account.accountId);
+  await putObject(s3, {
+    bucket: location.bucket,
+    key,
+    body: writeSnapshot({ snapshotVersion: 1, capturedAt: location.capturedAt, accounts: [account] }),
+    contentType: 'application/json',
+  });
+  return key;
+}
+
+/** The collection error recorded for an account whose part never arrived. */
+export function missingPartError(runId: string, accountId: string): CollectionError {
+  return {
+    service: 'lambda',
+    operation: 'CollectAccount',
+    code: 'PartMissing',
+    message: `the collect-account step of run ${runId} wrote no snapshot part for this account (it failed after its retries); see the state machine's Map run`,
+    resource: partKey(runId, accountId),
+  };
+}
+
+/**
+ * Reads one account's part; a missing part becomes an account whose only content is an error, so
+ * the whole account is incomplete (and produces no "missing" or "unused" finding).
+ *
+ * @throws InputError when the part is not a valid snapshot, or holds another account.
+ */
+export async function readPart(
+  s3: S3Client,
+  location: { bucket: string; runId: string },
+  accountId: string,
+): Promise<SnapshotAccount> {
+  const key = partKey(location.runId, accountId);
+  let text: string;
+  try {
+    text = (await getObjectText(s3, { bucket: location.bucket, key })).text;
+  } catch (error) {
+    if (isNotFound(error)) return { accountId, errors: [missingPartError(location.runId, accountId)] };
+    throw error;
+  }
+  const part = parseSnapshotText(text, `s3://${location.bucket}/${key}`);
+  const account = part.accounts.find((entry) => entry.accountId === accountId);
+  if (!account || part.accounts.length !== 1) {
+    throw new Error(`s3://${location.bucket}/${key} does not hold exactly account ${accountId}`);
+  }
+  return account;
+}
+
+/** A small summary of a collected part: what the Map result array carries (a few hundred bytes). */
+export interface PartSummary {
+  accountId: string;
+  key: string;
+  regions: number;
+  clusters: number;
+  errors: number;
+  complete: boolean;
+  timedOut: boolean;
+  apiCalls: number;
+}
+
+/** Summarizes a part for the Step Functions payload. */
+export function summarizePart(
+  account: SnapshotAccount,
+  key: string,
+  extra: { timedOut: boolean; apiCalls: number },
+): PartSummary {
+  const errors = accountErrors(account).length;
+  return {
+    accountId: account.accountId,
+    key,
+    regions: account.regions?.length ?? 0,
+    clusters: (account.regions ?? []).reduce((sum, region) => sum + (region.clusters?.length ?? 0), 0),
+    errors,
+    complete: errors === 0,
+    timedOut: extra.timedOut,
+    apiCalls: extra.apiCalls,
+  };
+}

@@ -1,0 +1,3 @@
+import { buildAuditApp } from './build.js';
+
+buildAuditApp().app.synth();

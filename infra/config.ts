@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { MAX_CLOUDTRAIL_DAYS } from '../shared/collect/index.js';
+
+/** Name prefix of the audit account's fixed-name resources (roles the member accounts trust). */
+export const RESOURCE_PREFIX = 'eks-identity-audit';
+
+/** Role names of the functions that read member accounts; fixed so member accounts can trust them by ARN. */
+export const TRUSTED_FUNCTION_ROLE_NAMES = {
+  collect: `${RESOURCE_PREFIX}-collect-account`,
+  cutover: `${RESOURCE_PREFIX}-cutover-check`,
+} as const;
+
+/**
+ * Role names of the functions that publish; member accounts trust them only in the `member-accounts`
+ * Security Hub mode, where each finding is imported into its own account.
+ */
+export const PUBLISHING_FUNCTION_ROLE_NAMES = {
+  plan: `${RESOURCE_PREFIX}-plan-scopes`,
+  analyze: `${RESOURCE_PREFIX}-analyze-publish`,
+} as const;
+
+const ACCOUNT_ID = /^\d{12}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+/** A list from `cdk.json` (JSON array) or from `-c key=a,b` on the command line (comma-separated text). */
+const listOf = (item: z.ZodString) =>
+  z.preprocess(
+    (value) =>
+      typeof value === 'string'
+        ? value
+            .split(',')
+            .map((part) => part.trim())
+            .filter((part) => part !== '')
+        : value,
+    z.array(item),
+  );
+
+/** A number from `cdk.json` or from `-c key=8` (text). */
+const wholeNumber = (min: number, max: number) =>
+  z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value),
+    z.number().int().min(min).max(max),
+  );
+
+/** Empty strings in `cdk.json` mean "not set", so a template can keep the key visible. */
+const optionalText = (schema: z.ZodString) =>
+  z.preprocess((value) => (value === '' || value === null ? undefined : value), schema.optional());
+
+/**
+ * The deployment settings read from CDK context (`cdk.json` or `-c key=value`); every key is
+ * documented in docs/deployment.md.
+ */
+export const DeploymentConfigSchema = z
+  .object({
+    accounts: listOf(z.string().regex(ACCOUNT_ID, 'expected 12-digit account ids')).default([]),
+    regions: listOf(z.string().regex(REGION, 'expected region names such as eu-west-1')).default([]),
+    schedule: z
+      .string()
+      .regex(/^(cron|rate)\(.+\)$/, 'expected an EventBridge Scheduler expression such as cron(0 2 * * ? *)')
+      .default('cron(0 2 * * ? *)'),
+    timeZone: z
+      .string()
+      .regex(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, 'expected an IANA time zone such as Asia/Tokyo')
+      .default('Asia/Tokyo'),
+    maxConcurrency: wholeNumber(1, 10_000).default(10),
+    windowDays: wholeNumber(1, MAX_CLOUDTRAIL_DAYS).default(MAX_CLOUDTRAIL_DAYS),
+    slackWorkspaceId: optionalText(z.string().regex(/^[0-9A-Z]{1,256}$/, 'expected a Slack workspace id')),
+    slackChannelId: optionalText(z.string().regex(/^[A-Za-z0-9]{1,256}$/, 'expected a Slack channel id')),
+    externalId: z.string().min(2).max(1224).default('eks-identity-audit'),
+    memberRoleName: z
+      .string()
+      .regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name')
+      .default('EksIdentityAuditReadOnly'),
+    auditAccountId: optionalText(z.string().regex(ACCOUNT_ID, 'expected a 12-digit account id')),
+    orgId: optionalText(
+      z.string().regex(/^o-[a-z0-9]{10,32}$/, 'expected an organization id such as o-a1b2c3d4e5'),
+    ),
+    baselineKey: z.string().min(1).max(1024).default('baseline.yaml'),
+    securityHubMode: z.enum(['audit-account', 'member-accounts', 'off']).default('audit-account'),
+    summary: z.enum(['always', 'on-change', 'never']).default('always'),
+    alertThreshold: z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL']).default('HIGH'),
+  })
+  .superRefine((config, issues) => {
+    if ((config.slackWorkspaceId === undefined) !== (config.slackChannelId === undefined)) {
+      issues.addIssue({
+        code: 'custom',
+        path: ['slackChannelId'],
+        message: 'slackWorkspaceId and slackChannelId are set together or not at all',
+      });
+    }
+  });
+
+/** Validated deployment settings with defaults applied. */
+export type DeploymentConfig = z.infer<typeof DeploymentConfigSchema>;
+
+/** Every context key the app reads. */
+export const CONTEXT_KEYS = Object.keys(DeploymentConfigSchema.shape) as ReadonlyArray<
+  keyof DeploymentConfig
+>;
+
+/** Context could not be turned into a deployment configuration; the message names every bad key. */
+export class DeploymentConfigError extends Error {
+  override name = 'DeploymentConfigError';
+}
+
+/**
+ * Reads the deployment settings from a context lookup (`(key) => app.node.tryGetContext(key)`).
+ *
+ * @throws DeploymentConfigError naming every invalid context key.
+ * @example const config = readDeploymentConfig((key) => app.node.tryGetContext(key));
+ */
+export function readDeploymentConfig(lookup: (key: string) => unknown): DeploymentConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of CONTEXT_KEYS) {
+    const value = lookup(key);
+    if (value !== undefined) raw[key] = value;
+  }
+  const parsed = DeploymentConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `context "${issue.path.join('.') || '(root)'}": ${issue.message}`,
+    );
+    throw new DeploymentConfigError(`invalid CDK context:\n  ${problems.join('\n  ')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,453 @@
+import {
+  Aws,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  TimeZone,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
+import * as chatbot from 'aws-cdk-lib/aws-chatbot';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+import { ENV } from '../../functions/lib/config.js';
+import {
+  type DeploymentConfig,
+  PUBLISHING_FUNCTION_ROLE_NAMES,
+  RESOURCE_PREFIX,
+  TRUSTED_FUNCTION_ROLE_NAMES,
+} from '../config.js';
+import { AuditFunction } from '../constructs/audit-function.js';
+
+/** Key prefixes inside the audit bucket. */
+export const BUCKET_PREFIXES = { runs: 'runs/', reports: 'reports/' } as const;
+
+/** How long collected snapshot parts are kept (they are re-creatable; the reports are the record). */
+const RUN_PARTS_RETENTION_DAYS = 30;
+/** How long reports are kept: past a year of nightly history, old runs are rarely read. */
+const REPORT_RETENTION_DAYS = 400;
+
+export interface AuditStackProps extends StackProps {
+  config: DeploymentConfig;
+}
+
+/**
+ * The audit account's stack: the bucket (baseline, snapshot parts, reports), the findings topic,
+ * optional Slack delivery, the four functions, the nightly state machine and its schedule, and
+ * the alarms that report a failed night to the topic.
+ */
+export class AuditStack extends Stack {
+  readonly bucket: s3.Bucket;
+  readonly topic: sns.Topic;
+  readonly stateMachine: sfn.StateMachine;
+  readonly functions: {
+    planScopes: AuditFunction;
+    collectAccount: AuditFunction;
+    analyzePublish: AuditFunction;
+    cutoverCheck: AuditFunction;
+  };
+
+  constructor(scope: Construct, id: string, props: AuditStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    // ── storage ──────────────────────────────────────────────────────────────────────────────
+    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the access-log bucket itself; logging it into itself would loop.',
+    });
+
+    this.bucket = new s3.Bucket(this, 'AuditBucket', {
+      versioned: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'audit-bucket/',
+      lifecycleRules: [
+        {
+          id: 'expire-run-parts',
+          prefix: BUCKET_PREFIXES.runs,
+          expiration: Duration.days(RUN_PARTS_RETENTION_DAYS),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
+        {
+          id: 'expire-reports',
+          prefix: BUCKET_PREFIXES.reports,
+          expiration: Duration.days(REPORT_RETENTION_DAYS),
+          noncurrentVersionExpiration: Duration.days(30),
+        },
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // ── notifications ────────────────────────────────────────────────────────────────────────
+    const topicKey = new kms.Key(this, 'TopicKey', {
+      description: 'Encrypts the EKS identity audit findings topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // CloudWatch alarm actions publish to the encrypted topic, so the alarm service needs the key.
+    topicKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+    this.topic = new sns.Topic(this, 'FindingsTopic', {
+      displayName: 'EKS identity audit findings',
+      masterKey: topicKey,
+      enforceSSL: true,
+    });
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsOfThisAccount',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+    if (config.slackWorkspaceId && config.slackChannelId) this.addSlackChannel(config);
+
+    // ── functions ────────────────────────────────────────────────────────────────────────────
+    const environment: Record<string, string> = {
+      [ENV.bucket]: this.bucket.bucketName,
+      [ENV.baselineKey]: config.baselineKey,
+      [ENV.topicArn]: this.topic.topicArn,
+      [ENV.memberRoleName]: config.memberRoleName,
+      [ENV.externalId]: config.externalId,
+      [ENV.windowDays]: String(config.windowDays),
+      [ENV.regions]: config.regions.join(','),
+      [ENV.accounts]: config.accounts.join(','),
+      [ENV.securityHubMode]: config.securityHubMode,
+      [ENV.summary]: config.summary,
+      [ENV.alertThreshold]: config.alertThreshold,
+    };
+    const planScopes = new AuditFunction(this, 'PlanScopes', {
+      name: 'plan-scopes',
+      description: 'Reads and validates the baseline, then lists the accounts and regions to collect',
+      timeout: Duration.minutes(2),
+      roleName: PUBLISHING_FUNCTION_ROLE_NAMES.plan,
+      environment,
+    });
+    const collectAccount = new AuditFunction(this, 'CollectAccount', {
+      name: 'collect-account',
+      description: 'Collects one member account (all its regions) and writes its snapshot part to S3',
+      timeout: Duration.minutes(15),
+      memorySize: 1536,
+      roleName: TRUSTED_FUNCTION_ROLE_NAMES.collect,
+      environment,
+    });
+    const analyzePublish = new AuditFunction(this, 'AnalyzePublish', {
+      name: 'analyze-publish',
+      description: 'Merges the snapshot parts, runs the checks and publishes reports and findings',
+      timeout: Duration.minutes(15),
+      memorySize: 3008,
+      roleName: PUBLISHING_FUNCTION_ROLE_NAMES.analyze,
+      environment,
+    });
+    const cutoverCheck = new AuditFunction(this, 'CutoverCheck', {
+      name: 'cutover-check',
+      description: 'On demand: blue/green cutover readiness of one logical cluster',
+      timeout: Duration.minutes(10),
+      memorySize: 1536,
+      roleName: TRUSTED_FUNCTION_ROLE_NAMES.cutover,
+      environment,
+    });
+    this.functions = { planScopes, collectAccount, analyzePublish, cutoverCheck };
+    this.grantLeastPrivilege(config);
+
+    // ── nightly workflow ─────────────────────────────────────────────────────────────────────
+    this.stateMachine = this.buildStateMachine(config);
+    this.addAlarms();
+    new scheduler.Schedule(this, 'NightlySchedule', {
+      description: `Nightly EKS identity audit (${config.schedule} ${config.timeZone})`,
+      schedule: scheduler.ScheduleExpression.expression(config.schedule, TimeZone.of(config.timeZone)),
+      target: new schedulerTargets.StepFunctionsStartExecution(this.stateMachine, {
+        input: scheduler.ScheduleTargetInput.fromObject({
+          source: 'eventbridge-scheduler',
+          scheduledTime: scheduler.ContextAttribute.scheduledTime,
+          scheduleExecutionId: scheduler.ContextAttribute.executionId,
+        }),
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(1),
+      }),
+    });
+
+    new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName });
+    new CfnOutput(this, 'BaselineUri', { value: `s3://${this.bucket.bucketName}/${config.baselineKey}` });
+    new CfnOutput(this, 'TopicArn', { value: this.topic.topicArn });
+    new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'CutoverFunctionName', { value: cutoverCheck.functionName });
+    new CfnOutput(this, 'CollectRoleArn', { value: collectAccount.role?.roleArn ?? '' });
+  }
+
+  /** Chat delivery through Amazon Q Developer in chat applications; the channel can only read alarms. */
+  private addSlackChannel(config: DeploymentConfig): void {
+    const chatRole = new iam.Role(this, 'SlackChannelRole', {
+      assumedBy: new iam.ServicePrincipal('chatbot.amazonaws.com'),
+      description: 'Chat channel role of the EKS identity audit notifications (notifications only)',
+    });
+    new chatbot.CfnSlackChannelConfiguration(this, 'SlackChannel', {
+      configurationName: `${RESOURCE_PREFIX}-findings`,
+      iamRoleArn: chatRole.roleArn,
+      slackWorkspaceId: config.slackWorkspaceId as string,
+      slackChannelId: config.slackChannelId as string,
+      snsTopicArns: [this.topic.topicArn],
+      guardrailPolicies: [`arn:${Aws.PARTITION}:iam::aws:policy/CloudWatchReadOnlyAccess`],
+      loggingLevel: 'ERROR',
+    });
+  }
+
+  /** Every permission spelled out: exact actions on exact resources. */
+  private grantLeastPrivilege(config: DeploymentConfig): void {
+    const { planScopes, collectAccount, analyzePublish, cutoverCheck } = this.functions;
+    const bucketArn = this.bucket.bucketArn;
+    const memberRoleArn = `arn:${Aws.PARTITION}:iam::*:role/${config.memberRoleName}`;
+    const assumeMemberRole = new iam.PolicyStatement({
+      sid: 'AssumeTheMemberReadRole',
+      actions: ['sts:AssumeRole'],
+      resources: [memberRoleArn],
+      ...(config.orgId ? { conditions: { StringEquals: { 'aws:ResourceOrgID': config.orgId } } } : {}),
+    });
+    const readBaseline = new iam.PolicyStatement({
+      sid: 'ReadTheBaseline',
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      resources: [`${bucketArn}/${config.baselineKey}`],
+    });
+    // Without ListBucket a missing object reads as AccessDenied instead of NoSuchKey.
+    const listBucket = new iam.PolicyStatement({
+      sid: 'ListTheAuditBucket',
+      actions: ['s3:ListBucket'],
+      resources: [bucketArn],
+    });
+    const publishStatements = [
+      listBucket,
+      new iam.PolicyStatement({
+        sid: 'ReadAndWriteReports',
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [`${bucketArn}/${BUCKET_PREFIXES.reports}*`],
+      }),
+      new iam.PolicyStatement({
+        sid: 'PublishFindings',
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'EncryptFindingsMessages',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [this.topic.masterKey?.keyArn ?? ''],
+      }),
+    ];
+    if (config.securityHubMode === 'audit-account') {
+      publishStatements.push(
+        new iam.PolicyStatement({
+          sid: 'ImportSecurityHubFindings',
+          actions: ['securityhub:BatchImportFindings'],
+          // The product ARN is the resource BatchImportFindings authorizes against.
+          resources: [
+            `arn:${Aws.PARTITION}:securityhub:${Aws.REGION}:${Aws.ACCOUNT_ID}:product/${Aws.ACCOUNT_ID}/default`,
+          ],
+        }),
+      );
+    } else if (config.securityHubMode === 'member-accounts') {
+      publishStatements.push(assumeMemberRole);
+    }
+
+    // plan-scopes publishes the BASELINE_INVALID outcome itself, so it publishes like analyze-publish.
+    for (const statement of [readBaseline, ...publishStatements]) planScopes.addToRolePolicy(statement);
+    collectAccount.addToRolePolicy(assumeMemberRole);
+    collectAccount.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteSnapshotParts',
+        actions: ['s3:PutObject'],
+        resources: [`${bucketArn}/${BUCKET_PREFIXES.runs}*`],
+      }),
+    );
+    analyzePublish.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadSnapshotParts',
+        actions: ['s3:GetObject'],
+        resources: [`${bucketArn}/${BUCKET_PREFIXES.runs}*`],
+      }),
+    );
+    for (const statement of [readBaseline, ...publishStatements]) analyzePublish.addToRolePolicy(statement);
+    cutoverCheck.addToRolePolicy(assumeMemberRole);
+    cutoverCheck.addToRolePolicy(readBaseline);
+    cutoverCheck.addToRolePolicy(listBucket);
+
+    for (const fn of Object.values(this.functions)) {
+      Validations.of(fn.role as iam.Role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions, so active tracing needs Resource *.',
+      });
+    }
+    for (const fn of [
+      collectAccount,
+      cutoverCheck,
+      ...(config.securityHubMode === 'member-accounts' ? [planScopes, analyzePublish] : []),
+    ]) {
+      Validations.of(fn.role as iam.Role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${config.memberRoleName}]`,
+        reason:
+          'The audited accounts come from the baseline at run time, so the read role is named in every account; the role trusts only this function by ARN and requires the external id.',
+      });
+    }
+    const bucketRef = `<${this.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>`;
+    for (const fn of [planScopes, analyzePublish]) {
+      Validations.of(fn.role as iam.Role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${bucketRef}/${BUCKET_PREFIXES.reports}*]`,
+        reason: 'Reports are written under dated keys per run; the grant is limited to the reports/ prefix.',
+      });
+    }
+    for (const fn of [collectAccount, analyzePublish]) {
+      Validations.of(fn.role as iam.Role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${bucketRef}/${BUCKET_PREFIXES.runs}*]`,
+        reason:
+          'Snapshot parts live under runs/<runId>/ with a new run id every night; the grant is limited to the runs/ prefix.',
+      });
+    }
+  }
+
+  private buildStateMachine(config: DeploymentConfig): sfn.StateMachine {
+    const { planScopes, collectAccount, analyzePublish } = this.functions;
+    const plan = new tasks.LambdaInvoke(this, 'PlanScopesTask', {
+      stateName: 'PlanScopes',
+      lambdaFunction: planScopes,
+      payloadResponseOnly: true,
+      comment: 'Read and validate the baseline; list accounts x regions',
+    });
+    const collect = new tasks.LambdaInvoke(this, 'CollectAccountTask', {
+      stateName: 'CollectAccount',
+      lambdaFunction: collectAccount,
+      payloadResponseOnly: true,
+    });
+    // Collecting is idempotent (the part is overwritten), so a crashed or timed-out attempt is retried.
+    collect.addRetry({
+      errors: ['States.TaskFailed', 'States.Timeout'],
+      interval: Duration.seconds(30),
+      maxAttempts: 2,
+      backoffRate: 2,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    const collectAll = new sfn.DistributedMap(this, 'CollectAccounts', {
+      stateName: 'CollectAccounts',
+      comment: 'One child execution per account',
+      itemsPath: sfn.JsonPath.stringAt('$.accounts'),
+      itemSelector: {
+        'runId.$': '$.runId',
+        'startedAt.$': '$.startedAt',
+        'accountId.$': '$$.Map.Item.Value.accountId',
+        'regions.$': '$$.Map.Item.Value.regions',
+      },
+      maxConcurrency: config.maxConcurrency,
+      mapExecutionType: sfn.StateMachineType.STANDARD,
+      // An account whose collection failed outright is reported as COLLECTION_INCOMPLETE by analyze-publish.
+      toleratedFailurePercentage: 100,
+      resultPath: '$.collected',
+      label: 'CollectAccounts',
+    });
+    collectAll.itemProcessor(collect);
+    const analyze = new tasks.LambdaInvoke(this, 'AnalyzePublishTask', {
+      stateName: 'AnalyzePublish',
+      lambdaFunction: analyzePublish,
+      payloadResponseOnly: true,
+    });
+    const baselineInvalid = new sfn.Succeed(this, 'BaselineInvalidPublished', {
+      comment: 'The baseline failed validation; plan-scopes published BASELINE_INVALID and nothing else',
+    });
+    const definition = plan.next(
+      new sfn.Choice(this, 'BaselineValid', { stateName: 'BaselineValid?' })
+        .when(sfn.Condition.stringEquals('$.status', 'baseline-invalid'), baselineInvalid)
+        .otherwise(collectAll.next(analyze)),
+    );
+    const logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const machine = new sfn.StateMachine(this, 'NightlyAudit', {
+      stateMachineName: `${RESOURCE_PREFIX}-nightly`,
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      timeout: Duration.hours(4),
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    const role = machine.role as iam.Role;
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Step Functions log delivery (logs:CreateLogDelivery and friends) and X-Ray tracing support no resource-level permissions.',
+    });
+    for (const fn of [planScopes, collectAccount, analyzePublish]) {
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+        reason:
+          'CDK grants invoke on the function and its versions/aliases (ARN:*) so retries may target either.',
+      });
+    }
+    // The Distributed Map starts, describes and stops child executions whose names are generated per run.
+    const machineName = `{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${this.getLogicalId(machine.node.defaultChild as sfn.CfnStateMachine)}"}]}]}`;
+    const region = Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region;
+    const account = Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account;
+    const partition = Token.isUnresolved(this.partition) ? '<AWS::Partition>' : this.partition;
+    const executions = `arn:${partition}:states:${region}:${account}:execution:${machineName}`;
+    for (const resource of [`${executions}:*`, `${executions}/CollectAccounts:*`]) {
+      Validations.of(machine).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${resource}]`,
+        reason:
+          'Distributed Map child executions get generated names per run; the grant is limited to executions of this state machine.',
+      });
+    }
+    return machine;
+  }
+
+  private addAlarms(): void {
+    const action = new cloudwatchActions.SnsAction(this.topic);
+    const failed = new cloudwatch.Alarm(this, 'NightlyRunFailed', {
+      alarmDescription:
+        'The nightly EKS identity audit execution failed; see the state machine execution history.',
+      metric: this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const timedOut = new cloudwatch.Alarm(this, 'NightlyRunTimedOut', {
+      alarmDescription: 'The nightly EKS identity audit execution timed out.',
+      metric: this.stateMachine.metricTimedOut({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    for (const alarm of [failed, timedOut]) alarm.addAlarmAction(action);
+  }
+}

@@ -22,11 +22,6 @@ export function evaluate(check: Check, builder: SnapshotBuilder): FindingDraft[]
   return check.evaluate(contextOf(builder));
 }
 
-/** `checkId`-free summary of drafts for compact assertions: resource id and severity. */
-export function resources(drafts: FindingDraft[]): Array<{ id: string; severity: string }> {
-  return drafts.map((draft) => ({ id: draft.resource.id, severity: draft.severity }));
-}
-
 /** Evaluates one check and also collects the questions it declined to decide. */
 export function evaluateWithUnknowns(
   check: Check,

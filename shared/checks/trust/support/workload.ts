@@ -278,11 +278,6 @@ export function describeAssociation(association: AssociationInventory): string {
   return `Pod Identity association ${association.associationId} (${association.namespace}/${association.serviceAccount} on cluster ${association.clusterName})`;
 }
 
-/** The association's role, when it is in the inventory. */
-export function associationRole(context: CheckContext, association: AssociationInventory) {
-  return context.inventory.roles.get(association.roleArn);
-}
-
 /** A role's permission policy documents as the snapshot holds them. */
 export interface IdentityDocuments {
   /** Inline policies, then attached managed policies whose default version is in the snapshot. */

@@ -2,42 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { extname } from 'node:path';
 import type { Command } from 'commander';
 import { runAudit } from '../shared/audit.js';
-import { type Baseline, loadBaselineFile } from '../shared/baseline/index.js';
 import { checks } from '../shared/checks/index.js';
 import { InputError } from '../shared/errors.js';
 import type { Finding } from '../shared/model/finding.js';
-import type { Inventory } from '../shared/model/inventory.js';
 import { atOrAbove, parseSeverity, type Severity } from '../shared/model/severity.js';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from '../shared/report/index.js';
-import { loadInventory } from '../shared/snapshot/index.js';
 import type { RegisterCommand } from './commands.js';
+import { loadAuditInputs, type SourceOptions } from './inputs.js';
+import { addLiveOptions } from './live-options.js';
 import { emit, log } from './output.js';
-
-/** Options of `audit` that choose where the inventory comes from. */
-export interface AuditSourceOptions {
-  snapshot?: string;
-}
-
-/**
- * Obtains the inventory to audit: from `--snapshot FILE` today. Live collection adds its flags to
- * the command and a branch here; the rest of the command does not change.
- *
- * @throws InputError when no source is given.
- */
-export async function obtainInventory(options: AuditSourceOptions): Promise<Inventory> {
-  if (options.snapshot) return loadInventory(options.snapshot);
-  throw new InputError('audit needs an inventory: pass --snapshot FILE');
-}
-
-/** Reads the baseline from a file. An `s3://` location needs live credentials, which this command does not take yet. */
-export async function obtainBaseline(location: string): Promise<Baseline> {
-  if (location.startsWith('s3://')) {
-    throw new InputError(
-      `--baseline ${location}: reading a baseline from S3 is not available in this command; copy it first (aws s3 cp ${location} baseline.yaml)`,
-    );
-  }
-  return loadBaselineFile(location);
-}
 
 const EXTENSION_FORMATS: Record<string, ReportFormat> = {
   '.json': 'json',
@@ -92,20 +65,25 @@ export function exitCodeFor(findings: Finding[], failOn: Severity | 'none'): num
 /** Exit codes of DESIGN.md §7 that an audit can end with (errors exit 1 through `main`). */
 const EXIT = { clean: 0, findings: 2 } as const;
 
-interface AuditOptions extends AuditSourceOptions {
+interface AuditOptions extends SourceOptions {
   baseline: string;
   format?: string;
   output?: string;
   failOn: string;
 }
 
-/** `audit --baseline FILE --snapshot FILE [--format F] [--output FILE] [--fail-on SEVERITY]`. */
+/**
+ * `audit --baseline FILE|s3://B/K (--snapshot FILE | live flags) [--format F] [--output FILE]
+ * [--fail-on SEVERITY]`.
+ */
 export const registerAudit: RegisterCommand = (program: Command, setExit) => {
-  program
+  const command = program
     .command('audit')
-    .description('Audit workload identity against a baseline; exit 2 when findings reach --fail-on.')
-    .requiredOption('--baseline <file>', 'baseline file (YAML or JSON)')
-    .option('--snapshot <file>', 'snapshot file (format v1) to audit')
+    .description(
+      'Audit workload identity against a baseline, from a snapshot or collected live; exit 2 when findings reach --fail-on.',
+    )
+    .requiredOption('--baseline <location>', 'baseline file (YAML or JSON) or s3://BUCKET/KEY')
+    .option('--snapshot <file>', 'snapshot file (format v1) to audit instead of collecting live')
     .option(
       '--format <format>',
       `report format: ${REPORT_FORMATS.join(', ')} (default: from the --output extension, else table on a terminal, json otherwise)`,
@@ -115,34 +93,34 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
       '--fail-on <severity>',
       'exit 2 when an unsuppressed finding is at or above this severity, or none',
       'HIGH',
-    )
-    .action(async (options: AuditOptions) => {
-      // Validate every input before any work, so a bad flag or baseline prints only its errors.
-      const failOn = parseFailOn(options.failOn);
-      const stdoutIsTty = process.stdout.isTTY === true;
-      const format = chooseFormat(options.format, options.output, stdoutIsTty);
-      const baseline = await obtainBaseline(options.baseline);
-      const inventory = await obtainInventory(options);
-      const startedAt = new Date().toISOString();
-      const result = runAudit({
-        inventory,
-        baseline,
-        runId: randomUUID(),
-        startedAt,
-        finishedAt: new Date().toISOString(),
-      });
-      const text = renderReport(result.report, format, {
-        checks: checks.map((check) => check.meta),
-        color: format === 'table' && stdoutIsTty && options.output === undefined,
-        baselineFile: options.baseline,
-      });
-      await emit(text, options.output);
-      const { summary } = result.report;
-      log(
-        `${summary.total} ${summary.total === 1 ? 'finding' : 'findings'}` +
-          ` (${summary.suppressed ?? 0} suppressed), usage unknown for ${result.usageUnknown}` +
-          (options.output ? `; report written to ${options.output}` : ''),
-      );
-      setExit(exitCodeFor(result.findings, failOn));
+    );
+  addLiveOptions(command).action(async (options: AuditOptions) => {
+    // Validate every input before any work, so a bad flag or baseline prints only its errors.
+    const failOn = parseFailOn(options.failOn);
+    const stdoutIsTty = process.stdout.isTTY === true;
+    const format = chooseFormat(options.format, options.output, stdoutIsTty);
+    const startedAt = new Date().toISOString();
+    const { baseline, inventory } = await loadAuditInputs(options, { progress: true });
+    if (!baseline) throw new InputError('audit needs --baseline');
+    const result = runAudit({
+      inventory,
+      baseline,
+      runId: randomUUID(),
+      startedAt,
+      finishedAt: new Date().toISOString(),
     });
+    const text = renderReport(result.report, format, {
+      checks: checks.map((check) => check.meta),
+      color: format === 'table' && stdoutIsTty && options.output === undefined,
+      baselineFile: options.baseline,
+    });
+    await emit(text, options.output);
+    const { summary } = result.report;
+    log(
+      `${summary.total} ${summary.total === 1 ? 'finding' : 'findings'}` +
+        ` (${summary.suppressed ?? 0} suppressed), usage unknown for ${result.usageUnknown}` +
+        (options.output ? `; report written to ${options.output}` : ''),
+    );
+    setExit(exitCodeFor(result.findings, failOn));
+  });
 };

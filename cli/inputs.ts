@@ -111,7 +111,16 @@ export async function loadAuditInputs(
     if (live.regions === undefined && scope.regions.length > 0) live.regions = scope.regions.join(',');
     live.region ??= scope.regions[0];
   }
-  const collection = await collectLive(live, run);
+  const collection = await collectLive(live, run).catch((error: unknown) => {
+    if (error instanceof Error && error.name === 'CredentialsProviderError') {
+      throw new InputError(
+        `no AWS credentials for live collection (${error.message}): pass --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID, or audit a collected snapshot with --snapshot FILE`,
+        [],
+        { cause: error },
+      );
+    }
+    throw error;
+  });
   return {
     baseline,
     inventory: normalizeSnapshot(collection.snapshot),

@@ -117,9 +117,24 @@ describe('audit', () => {
     expect(written(stdout)).toBe('');
   });
 
-  it('asks for an inventory source when --snapshot is missing', async () => {
-    expect(await run('audit', '--baseline', baselineFile)).toBe(1);
-    expect(written(stderr)).toContain('pass --snapshot FILE');
+  it('collects live without --snapshot, and without credentials says how to provide them', async () => {
+    // Prepare: no credentials anywhere the standard chain looks (and no instance metadata).
+    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) {
+      vi.stubEnv(name, undefined);
+    }
+    vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent/credentials');
+    vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent/config');
+    vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+    try {
+      // Act
+      const code = await run('audit', '--baseline', baselineFile);
+      // Assess
+      expect(code).toBe(1);
+      expect(written(stderr)).toContain('no AWS credentials for live collection');
+      expect(written(stderr)).toContain('--snapshot FILE');
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });
 

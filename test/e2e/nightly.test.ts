@@ -1,0 +1,197 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
+import type { Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AnalyzeResult } from '../../functions/analyze-publish/analyze.js';
+import type { PartSummary } from '../../functions/lib/parts.js';
+import type { PlannedRun, RejectedRun } from '../../functions/plan-scopes/plan.js';
+import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
+import { SnapshotSchema } from '../../shared/snapshot/schema.js';
+import { lambdaContext } from '../functions/support.js';
+import { applySelector, stateMachineDefinition, templates } from '../infra/support.js';
+
+const AUDIT_ACCOUNT = '111122223333';
+const WORKLOADS = '222233334444';
+const DATA = '333344445555';
+const REGION = 'eu-west-1';
+const BUCKET = `eks-identity-audit-demo-${AUDIT_ACCOUNT}`;
+const TOPIC_ARN = `arn:aws:sns:${REGION}:${AUDIT_ACCOUNT}:eks-identity-audit-findings`;
+
+type Invoke = (event: unknown, context: Context) => Promise<unknown>;
+
+let sandbox: SandboxHandle;
+let handlers: { plan: Invoke; collect: Invoke; analyze: Invoke };
+/** The Map state's ItemSelector exactly as synthesized. */
+let itemSelector: Record<string, unknown>;
+const savedEnv = { ...process.env };
+
+beforeAll(async () => {
+  // Prepare: the deployed shape of the workflow, the sandbox, and the environment the CDK app sets.
+  const { audit } = templates({ regions: [REGION, 'us-east-1'] });
+  const states = stateMachineDefinition(audit).States as Record<string, Record<string, unknown>>;
+  itemSelector = states.CollectAccounts.ItemSelector as Record<string, unknown>;
+
+  sandbox = await startSandbox({ port: 0, scenario: 'demo', limits: false });
+  const { credentials } = sandbox;
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_SESSION_TOKEN: credentials.sessionToken ?? '',
+    AWS_REGION: REGION,
+    AWS_ENDPOINT_URL: sandbox.url,
+    AUDIT_BUCKET: BUCKET,
+    BASELINE_KEY: 'baseline.yaml',
+    TOPIC_ARN,
+    MEMBER_ROLE_NAME: 'EksIdentityAuditReadOnly',
+    EXTERNAL_ID: 'eks-identity-audit-demo',
+    WINDOW_DAYS: '90',
+    AUDIT_REGIONS: `${REGION},us-east-1`,
+    AUDIT_ACCOUNTS: '',
+    SECURITY_HUB_MODE: 'audit-account',
+    SUMMARY: 'always',
+    ALERT_THRESHOLD: 'HIGH',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  });
+  handlers = {
+    plan: (await import('../../functions/plan-scopes/handler.js')).handler as Invoke,
+    collect: (await import('../../functions/collect-account/handler.js')).handler as Invoke,
+    analyze: (await import('../../functions/analyze-publish/handler.js')).handler as Invoke,
+  };
+});
+
+afterAll(async () => {
+  await sandbox.close();
+  process.env = savedEnv;
+});
+
+/** Runs the state machine's steps in order, with the payloads Scheduler and Step Functions pass. */
+async function runNight(scheduledTime: string) {
+  const schedulerInput = {
+    source: 'eventbridge-scheduler',
+    scheduledTime,
+    scheduleExecutionId: 'e2e-0001',
+  };
+  const plan = (await handlers.plan(schedulerInput, lambdaContext('plan-scopes'))) as
+    | PlannedRun
+    | RejectedRun;
+  if (plan.status !== 'planned') return { plan, parts: [] as PartSummary[], result: undefined };
+  const parts: PartSummary[] = [];
+  for (const [index, account] of plan.accounts.entries()) {
+    const item = applySelector(itemSelector, plan, { Map: { Item: { Index: index, Value: account } } });
+    parts.push((await handlers.collect(item, lambdaContext('collect-account'))) as PartSummary);
+  }
+  const afterMap = { ...plan, collected: parts };
+  const result = (await handlers.analyze(afterMap, lambdaContext('analyze-publish'))) as AnalyzeResult;
+  return { plan, parts, result };
+}
+
+describe('a nightly run against the demo organization', () => {
+  let night: Awaited<ReturnType<typeof runNight>>;
+
+  beforeAll(async () => {
+    // Act
+    night = await runNight(new Date().toISOString());
+  }, 120_000);
+
+  it('plans every declared account with the configured regions plus the clusters regions', () => {
+    // Assess
+    expect(night.plan.status).toBe('planned');
+    const plan = night.plan as PlannedRun;
+    expect(plan.accounts).toEqual(
+      [
+        { accountId: WORKLOADS, regions: [REGION, 'us-east-1'] },
+        { accountId: DATA, regions: [REGION, 'us-east-1'] },
+      ].sort((a, b) => a.accountId.localeCompare(b.accountId)),
+    );
+    expect(plan.baseline).toMatchObject({ bucket: BUCKET, key: 'baseline.yaml' });
+    expect(plan.baseline.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(plan).length).toBeLessThan(256 * 1024);
+  });
+
+  it('writes one valid snapshot part per account and returns small summaries', () => {
+    const plan = night.plan as PlannedRun;
+    for (const summary of night.parts) {
+      expect(summary.key).toBe(`runs/${plan.runId}/parts/${summary.accountId}.json`);
+      const body = sandbox.s3Object(BUCKET, summary.key);
+      expect(body, summary.key).toBeDefined();
+      const part = SnapshotSchema.parse(JSON.parse(String(body)));
+      expect(part.accounts.map((account) => account.accountId)).toEqual([summary.accountId]);
+      expect(part.capturedAt).toBe(plan.startedAt);
+      expect(JSON.stringify(summary).length).toBeLessThan(1024);
+      expect(summary.timedOut).toBe(false);
+    }
+    const workloads = night.parts.find((summary) => summary.accountId === WORKLOADS);
+    expect(workloads).toMatchObject({ complete: true, errors: 0, clusters: 3 });
+  });
+
+  it('finds the demo drift and publishes it to SNS, Security Hub and the report store', () => {
+    const result = night.result as AnalyzeResult;
+    expect(result.accounts).toBe(2);
+    expect(result.missingParts).toEqual([]);
+    expect(result.total).toBeGreaterThan(0);
+    // The first run has no previous record, so every unsuppressed finding is new.
+    expect(result.newFindings).toBe(result.total);
+    expect(result.sns.published).toBe(true);
+    expect(result.securityHub.failed).toBe(0);
+
+    const report = JSON.parse(
+      String(sandbox.s3Object(BUCKET, (result.reportUri as string).replace(`s3://${BUCKET}/`, ''))),
+    ) as { runId: string; findings: Array<{ id: string; checkId: string; suppressed?: boolean }> };
+    expect(report.runId).toBe(result.runId);
+    const checkIds = new Set(report.findings.map((finding) => finding.checkId));
+    expect(checkIds).toContain('PI_ASSOCIATION_MISSING');
+    expect(checkIds).not.toContain('BASELINE_INVALID');
+
+    const messages = sandbox.snsMessages();
+    expect(messages.length).toBeGreaterThan(0);
+    expect(messages.every((message) => message.topicArn === TOPIC_ARN)).toBe(true);
+
+    const hub = sandbox.securityHubFindings() as AwsSecurityFinding[];
+    // Unsuppressed findings are active in Security Hub under their finding id; suppressed ones are archived.
+    const active = hub.filter((finding) => finding.RecordState === 'ACTIVE').map((finding) => finding.Id);
+    const open = report.findings.filter((finding) => !finding.suppressed).map((finding) => finding.id);
+    expect(new Set(active)).toEqual(new Set(open));
+    expect(active.length).toBe(result.securityHub.imported);
+    expect(hub.length - active.length).toBe(result.securityHub.archived);
+    expect(hub.every((finding) => finding.AwsAccountId === AUDIT_ACCOUNT)).toBe(true);
+    expect(hub.some((finding) => finding.GeneratorId?.includes('PI_ASSOCIATION_MISSING'))).toBe(true);
+  });
+});
+
+describe('a nightly run with a broken baseline', () => {
+  it('publishes BASELINE_INVALID alone and ends without collecting', async () => {
+    // Prepare
+    sandbox.loadScenario('demo');
+    const s3 = new S3Client({
+      region: REGION,
+      endpoint: sandbox.url,
+      forcePathStyle: true,
+      credentials: sandbox.credentials,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    });
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: 'baseline.yaml',
+        Body: 'version: 1\nclusters:\n  prod:\n    account: "12345"\n',
+        ContentType: 'application/yaml',
+      }),
+    );
+
+    // Act
+    const night = await runNight(new Date().toISOString());
+
+    // Assess
+    expect(night.plan.status).toBe('baseline-invalid');
+    const rejected = night.plan as RejectedRun;
+    expect(rejected.accounts).toEqual([]);
+    expect(rejected.problems.join('\n')).toMatch(/baseline\.yaml:\d+:\d+/);
+    expect(sandbox.calls()[WORKLOADS]).toBeUndefined();
+    const hub = sandbox.securityHubFindings() as AwsSecurityFinding[];
+    expect(hub.map((finding) => finding.GeneratorId)).toEqual([expect.stringContaining('BASELINE_INVALID')]);
+    const messages = sandbox.snsMessages();
+    expect(messages.length).toBeGreaterThan(0);
+    expect(messages.map((message) => message.message).join('\n')).toContain('BASELINE_INVALID');
+  }, 60_000);
+});

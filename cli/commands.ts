@@ -3,6 +3,7 @@ import { registerAudit } from './audit.js';
 import { registerBaseline } from './baseline.js';
 import { registerChecks } from './checks.js';
 import { registerCollect } from './collect.js';
+import { registerDemo } from './demo.js';
 import { registerSandbox } from './sandbox.js';
 import { registerTrust } from './trust.js';
 
@@ -20,4 +21,5 @@ export const commands: RegisterCommand[] = [
   registerChecks,
   registerSandbox,
   registerCollect,
+  registerDemo,
 ];

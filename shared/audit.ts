@@ -22,6 +22,8 @@ export interface AuditInput {
   finishedAt?: string;
   /** The checks to run; defaults to the full registry. */
   checks?: Check[];
+  /** Usage evidence from persisted ledgers instead of the inventory's CloudTrail events. */
+  usageIndex?: CheckContext['usageIndex'];
 }
 
 /** The outcome of one audit: findings (suppressed ones included), report v1 and what stayed undecided. */
@@ -55,6 +57,7 @@ export function runAudit(input: AuditInput): AuditResult {
     baseline,
     now,
     recordUnknown: (outcome) => unknowns.push(outcome),
+    ...(input.usageIndex ? { usageIndex: input.usageIndex } : {}),
   };
 
   const byId = new Map<string, Finding>();

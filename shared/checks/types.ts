@@ -1,6 +1,7 @@
 import type { Baseline } from '../baseline/types.js';
 import type { CheckCategory, Finding, Severity } from '../model/index.js';
 import type { Inventory } from '../model/inventory.js';
+import type { UsageIndex, UsageIndexOptions } from '../usage/index.js';
 
 /** Metadata of a check, kept beside its logic (one file per check). */
 export interface CheckMeta {
@@ -40,6 +41,11 @@ export interface CheckContext {
    * trust construct the analyzer cannot evaluate). Such outcomes are counted, never reported as findings.
    */
   recordUnknown?: (outcome: UnknownOutcome) => void;
+  /**
+   * Serves the usage evidence of a window instead of the inventory's CloudTrail events (a persisted
+   * usage ledger). Absent: the usage checks index the inventory's events.
+   */
+  usageIndex?: (options: UsageIndexOptions) => UsageIndex;
 }
 
 /** A decision a check declined to make, with the reason. */

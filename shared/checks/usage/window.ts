@@ -1,4 +1,4 @@
-import type { Inventory, RoleInventory } from '../../model/inventory.js';
+import type { RoleInventory } from '../../model/inventory.js';
 import { buildUsageIndex, type Coverage, type EvidenceSource, type UsageIndex } from '../../usage/index.js';
 import type { CheckContext } from '../types.js';
 
@@ -22,20 +22,23 @@ export function usageWindow(context: CheckContext): UsageWindow {
   return { start: new Date(context.now.getTime() - days * DAY_MS), end: context.now, days };
 }
 
-const indexCache = new WeakMap<Inventory, Map<number, UsageIndex>>();
+/** Indexes by their source (the ledger provider, else the inventory) and window start. */
+const indexCache = new WeakMap<object, Map<number, UsageIndex>>();
 
-/** The usage index of the window's events (built once per inventory and window). */
+/** The usage index of the window's events: the context's ledger-backed one, or the inventory's (built once per inventory and window). */
 export function usageIndexFor(context: CheckContext): UsageIndex {
   const window = usageWindow(context);
-  let byStart = indexCache.get(context.inventory);
+  const source: object = context.usageIndex ?? context.inventory;
+  let byStart = indexCache.get(source);
   if (!byStart) {
     byStart = new Map();
-    indexCache.set(context.inventory, byStart);
+    indexCache.set(source, byStart);
   }
   const key = window.start.getTime();
   let index = byStart.get(key);
   if (!index) {
-    index = buildUsageIndex(context.inventory, { since: window.start, until: window.end });
+    const options = { since: window.start, until: window.end };
+    index = context.usageIndex ? context.usageIndex(options) : buildUsageIndex(context.inventory, options);
     byStart.set(key, index);
   }
   return index;

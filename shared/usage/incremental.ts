@@ -1,0 +1,222 @@
+import pLimit from 'p-limit';
+import type { ClientFactory } from '../aws/clients.js';
+import { collectCloudTrail } from '../collect/cloudtrail.js';
+import { CloudTrailRateLimiters } from '../collect/rate-limit.js';
+import type { CollectionError } from '../model/index.js';
+import type { CloudTrailEventRecord } from '../model/inventory.js';
+import type { LookupEvent } from '../snapshot/index.js';
+import {
+  DAY_MS,
+  DEFAULT_OVERLAP_MS,
+  emptyLedger,
+  foldRecords,
+  type Ledger,
+  type LedgerBackfill,
+  type LedgerGap,
+} from './ledger.js';
+import { commitLedger, DEFAULT_WRITE_ATTEMPTS, type LedgerStore } from './store.js';
+
+/** CloudTrail event history (LookupEvents) reaches back this far. */
+export const CLOUDTRAIL_RETENTION_DAYS = 90;
+
+export interface UpdateLedgersOptions {
+  factory: ClientFactory;
+  accounts: string[];
+  regions: string[];
+  store: LedgerStore;
+  /** End of the read. Default: the current time. */
+  now?: Date;
+  /** Re-read before the high-water mark. Default {@link DEFAULT_OVERLAP_MS}. */
+  overlapMs?: number;
+  /** Days a first run (or a run after a gap) reads back, 1–90. Default 90. */
+  backfillDays?: number;
+  /** LookupEvents buckets per account-region (2 requests/s each). */
+  limiters?: CloudTrailRateLimiters;
+  /** Account-regions updated at once. Default 8. */
+  concurrency?: number;
+  /** Conditional write attempts per ledger. Default {@link DEFAULT_WRITE_ATTEMPTS}. */
+  maxWriteAttempts?: number;
+}
+
+/** What one run did to one account-region's ledger. */
+export interface LedgerUpdate {
+  accountId: string;
+  region: string;
+  /** The ledger as written. */
+  ledger: Ledger;
+  /** Where it is stored. */
+  location: string;
+  /** The interval this run read and whether every lookup succeeded. */
+  read: { from: string; to: string; complete: boolean };
+  /** LookupEvents failures of this run (the read then is a coverage gap). */
+  errors: CollectionError[];
+  /** Records returned by this run's lookups (before dedupe against the ledger). */
+  eventsRead: number;
+  /** Set when this run read the whole backfill window rather than from the high-water mark. */
+  backfill?: LedgerBackfill;
+  /** Conditional writes it took (more than 1: another run wrote meanwhile). */
+  writeAttempts: number;
+}
+
+/** Where the next read of a ledger starts, and what it records besides the events. */
+export interface ReadPlan {
+  from: Date;
+  to: Date;
+  backfill?: LedgerBackfill;
+  gaps: LedgerGap[];
+}
+
+/**
+ * Plans the read of one account-region: from the high-water mark minus the overlap; a first run,
+ * or a ledger that was unreadable, backfills `backfillDays`; a ledger whose mark is older than
+ * CloudTrail keeps (or than the backfill window) records the unreadable span as a gap.
+ */
+export function planRead(
+  ledger: Ledger | undefined,
+  problem: string | undefined,
+  now: Date,
+  options: { overlapMs?: number; backfillDays?: number } = {},
+): ReadPlan {
+  const overlap = options.overlapMs ?? DEFAULT_OVERLAP_MS;
+  const days = Math.min(options.backfillDays ?? CLOUDTRAIL_RETENTION_DAYS, CLOUDTRAIL_RETENTION_DAYS);
+  const backfillFrom = new Date(now.getTime() - days * DAY_MS);
+  const at = now.toISOString();
+  if (problem) {
+    return { from: backfillFrom, to: now, gaps: [], backfill: { at, reason: 'corrupt', detail: problem } };
+  }
+  if (!ledger?.highWaterMark)
+    return { from: backfillFrom, to: now, gaps: [], backfill: { at, reason: 'first-run' } };
+  const mark = Date.parse(ledger.highWaterMark);
+  const from = mark - overlap;
+  if (from >= backfillFrom.getTime())
+    return { from: new Date(Math.min(from, now.getTime())), to: now, gaps: [] };
+  return {
+    from: backfillFrom,
+    to: now,
+    gaps: [
+      {
+        from: ledger.highWaterMark,
+        to: backfillFrom.toISOString(),
+        reason: `the ledger was last updated ${ledger.highWaterMark}; CloudTrail event history keeps ${CLOUDTRAIL_RETENTION_DAYS} days`,
+      },
+    ],
+    backfill: { at, reason: 'expired', detail: `high-water mark ${ledger.highWaterMark}` },
+  };
+}
+
+/** A LookupEvents item as the evidence parser reads it. */
+export function lookupEventRecord(
+  accountId: string,
+  region: string,
+  event: LookupEvent,
+): CloudTrailEventRecord {
+  let detail: Record<string, unknown> | undefined;
+  if (event.CloudTrailEvent !== undefined) {
+    try {
+      const parsed: unknown = JSON.parse(event.CloudTrailEvent);
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+        detail = parsed as Record<string, unknown>;
+      }
+    } catch {
+      detail = undefined;
+    }
+  }
+  return {
+    accountId,
+    region,
+    eventId: event.EventId,
+    eventName: event.EventName,
+    eventTime: event.EventTime,
+    eventSource: event.EventSource,
+    username: event.Username,
+    resources: (event.Resources ?? []).map((resource) => ({
+      ResourceType: resource.ResourceType,
+      ResourceName: resource.ResourceName,
+    })),
+    detail,
+  };
+}
+
+/**
+ * Brings one account-region's ledger up to `now`: reads it, looks up only what is new (the whole
+ * backfill window on a first run), folds the events in and commits with optimistic concurrency.
+ * CloudTrail failures never throw: they become a coverage gap in the ledger.
+ *
+ * @throws the store's errors (S3 unreachable, conflicts beyond the retry budget).
+ */
+export async function updateLedger(
+  options: Omit<UpdateLedgersOptions, 'accounts' | 'regions' | 'concurrency'> & {
+    accountId: string;
+    region: string;
+  },
+): Promise<LedgerUpdate> {
+  const { factory, store, accountId, region } = options;
+  const now = options.now ?? new Date();
+  const limiters = options.limiters ?? new CloudTrailRateLimiters();
+  const stored = await store.read(accountId, region);
+  const plan = planRead(stored.ledger, stored.problem, now, options);
+  const trail = await collectCloudTrail(factory, accountId, region, {
+    from: plan.from,
+    to: plan.to,
+    limiter: limiters.for(accountId, region),
+  });
+  const errors = trail.errors ?? [];
+  const records = trail.events.map((event) => lookupEventRecord(accountId, region, event));
+  const complete = errors.length === 0;
+  const contribution = foldRecords(emptyLedger(accountId, region), records, {
+    read: {
+      from: plan.from,
+      to: plan.to,
+      complete,
+      ...(complete
+        ? {}
+        : {
+            reason: errors
+              .map(
+                (error) => `${error.operation} ${error.code}${error.resource ? ` (${error.resource})` : ''}`,
+              )
+              .join('; '),
+          }),
+    },
+    gaps: plan.gaps,
+    ...(plan.backfill ? { backfill: plan.backfill } : {}),
+  });
+  const committed = await commitLedger(
+    store,
+    contribution,
+    now,
+    options.maxWriteAttempts ?? DEFAULT_WRITE_ATTEMPTS,
+  );
+  return {
+    accountId,
+    region,
+    ledger: committed.ledger,
+    location: store.describe(accountId, region),
+    read: { from: plan.from.toISOString(), to: plan.to.toISOString(), complete },
+    errors,
+    eventsRead: trail.events.length,
+    ...(plan.backfill ? { backfill: plan.backfill } : {}),
+    writeAttempts: committed.attempts,
+  };
+}
+
+/**
+ * Updates the ledger of every account-region (see {@link updateLedger}), sorted by account and
+ * region. LookupEvents keeps to 2 requests/s per account-region through the shared limiters.
+ *
+ * @example
+ * const updates = await updateLedgers({ factory, accounts: ['222233334444'], regions: ['eu-west-1'], store });
+ */
+export async function updateLedgers(options: UpdateLedgersOptions): Promise<LedgerUpdate[]> {
+  const now = options.now ?? new Date();
+  const limiters = options.limiters ?? new CloudTrailRateLimiters();
+  const limit = pLimit(options.concurrency ?? 8);
+  const pairs = [...new Set(options.accounts)]
+    .sort()
+    .flatMap((accountId) => [...new Set(options.regions)].sort().map((region) => ({ accountId, region })));
+  return Promise.all(
+    pairs.map(({ accountId, region }) =>
+      limit(() => updateLedger({ ...options, accountId, region, now, limiters })),
+    ),
+  );
+}

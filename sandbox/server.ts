@@ -177,7 +177,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         requestId,
       );
     }
-    const resolved = service.resolve(raw);
+    let resolved: ReturnType<ServiceModule['resolve']>;
+    try {
+      resolved = service.resolve(raw);
+    } catch (error) {
+      const { status, code } = service.codes.internal;
+      return renderError(
+        service.protocol,
+        scope.service,
+        new AwsError(status, code, error instanceof Error ? error.message : String(error)),
+        requestId,
+      );
+    }
     const session = world.sessions.get(scope.accessKeyId);
     const account = session?.accountId ?? 'unknown';
     const operation = resolved?.operation ?? 'Unknown';

@@ -1,4 +1,5 @@
 import {
+  type AwsSecurityFinding,
   BatchImportFindingsCommand,
   GetFindingsCommand,
   InvalidInputException,
@@ -123,7 +124,8 @@ describe('SNS', () => {
   });
 });
 
-function finding(id: string, overrides: Record<string, unknown> = {}) {
+/** A valid ASFF finding for the audit account; overrides may make it invalid on purpose. */
+function finding(id: string, overrides: Record<string, unknown> = {}): AwsSecurityFinding {
   return {
     SchemaVersion: '2018-10-08',
     Id: id,
@@ -140,7 +142,7 @@ function finding(id: string, overrides: Record<string, unknown> = {}) {
     Compliance: { Status: 'FAILED' },
     RecordState: 'ACTIVE',
     ...overrides,
-  };
+  } as AwsSecurityFinding;
 }
 
 describe('Security Hub', () => {
@@ -164,9 +166,7 @@ describe('Security Hub', () => {
 
   it('rejects more than 100 findings in one call', async () => {
     const findings = Array.from({ length: 101 }, (_, index) => finding(`bulk-${index}`));
-    const error = await rejectionOf(
-      securityHub.send(new BatchImportFindingsCommand({ Findings: findings as never })),
-    );
+    const error = await rejectionOf(securityHub.send(new BatchImportFindingsCommand({ Findings: findings })));
     expect(error).toBeInstanceOf(InvalidInputException);
   });
 
@@ -207,7 +207,7 @@ describe('Security Hub', () => {
     const findings = Array.from({ length: 5 }, (_, index) =>
       finding(`page-${index}`, { GeneratorId: 'eks-identity-audit/ROLE_UNUSED' }),
     );
-    await securityHub.send(new BatchImportFindingsCommand({ Findings: findings as never }));
+    await securityHub.send(new BatchImportFindingsCommand({ Findings: findings }));
     const filters = {
       GeneratorId: [{ Value: 'eks-identity-audit/ROLE_UNUSED', Comparison: 'EQUALS' as const }],
       RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' as const }],

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SandboxHandle } from '../../sandbox/index.js';
+import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
 import { decodePolicyDocument } from '../../shared/model/index.js';
 import {
   AUDIT_ACCOUNT,
@@ -18,6 +18,7 @@ import {
   DATA_ACCOUNT,
   EXTERNAL_ID,
   memberCredentials,
+  NOW,
   rejectionOf,
   startDemo,
   WORKLOAD_ACCOUNT,
@@ -120,6 +121,21 @@ describe('STS', () => {
       ),
     );
     expect(error.name).toBe('AccessDenied');
+  });
+
+  it('refuses member credentials once the sandbox clock passes their expiration', async () => {
+    let clock = NOW;
+    const timed = await startSandbox({ scenario: 'demo', now: () => clock, limits: false });
+    try {
+      const credentials = await memberCredentials(timed, WORKLOAD_ACCOUNT);
+      const sts = new STSClient(clientConfig(timed, credentials));
+      await sts.send(new GetCallerIdentityCommand({}));
+      clock = new Date(NOW.getTime() + 3_600_000);
+      const error = await rejectionOf(sts.send(new GetCallerIdentityCommand({})));
+      expect(error.name).toBe('ExpiredToken');
+    } finally {
+      await timed.close();
+    }
   });
 
   it('rejects an access key it never issued with InvalidClientTokenId', async () => {

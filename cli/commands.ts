@@ -3,6 +3,7 @@ import { registerAudit } from './audit.js';
 import { registerBaseline } from './baseline.js';
 import { registerChecks } from './checks.js';
 import { registerCollect } from './collect.js';
+import { registerCutover } from './cutover.js';
 import { registerDemo } from './demo.js';
 import { registerSandbox } from './sandbox.js';
 import { registerTrust } from './trust.js';
@@ -22,4 +23,5 @@ export const commands: RegisterCommand[] = [
   registerSandbox,
   registerCollect,
   registerDemo,
+  registerCutover,
 ];

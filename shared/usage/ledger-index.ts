@@ -12,7 +12,9 @@ import {
   coveredIntervalAt,
   DAY_MS,
   DEFAULT_OVERLAP_MS,
+  emptyLedger,
   entryKey,
+  foldRecords,
   gapsWithin,
   type Ledger,
   type LedgerEntry,
@@ -306,4 +308,23 @@ export function ledgerUsageIndex(
     coverages: () => coverageList,
     skipped,
   };
+}
+
+/**
+ * Folds a snapshot's CloudTrail windows into in-memory ledgers, one per account-region: a window
+ * collected with errors becomes a gap, a complete one coverage.
+ *
+ * @example const usage = ledgerUsageIndex(ledgersFromInventory(inventory), inventory, { since, until });
+ */
+export function ledgersFromInventory(inventory: Pick<Inventory, 'cloudTrail'>): Ledger[] {
+  return inventory.cloudTrail.map((window) =>
+    foldRecords(emptyLedger(window.accountId, window.region), window.events, {
+      read: {
+        from: new Date(window.from),
+        to: new Date(window.to),
+        complete: window.complete,
+        ...(window.complete ? {} : { reason: 'CloudTrail collection of the snapshot recorded errors' }),
+      },
+    }),
+  );
 }

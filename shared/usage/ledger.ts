@@ -269,7 +269,8 @@ function sortedRecord<V>(record: Record<string, V>): Record<string, V> {
 
 /** Moves event ids older than `sealedBefore` into per-day counts; the max keeps this idempotent. */
 function sealTally(tally: UsageTally, sealedBefore: string | undefined): UsageTally {
-  if (!sealedBefore) return tally;
+  if (!sealedBefore)
+    return { ...tally, sealed: sortedRecord(tally.sealed), recent: sortedRecord(tally.recent) };
   const cutoff = Date.parse(sealedBefore);
   const recent: Record<string, string> = {};
   const dropped = new Map<string, number>();
@@ -477,7 +478,8 @@ export function foldRecords(
       }
       continue;
     }
-    const eventTime = iso(time);
+    // The time is kept as CloudTrail wrote it, so findings quote the record's own text.
+    const eventTime = record.eventTime;
     const parsed = parseEvidence(record);
     if (!isEvidence(parsed)) {
       addEvent(entries, { kind: 'skipped', reason: parsed.skipped }, record.eventId, eventTime, undefined);

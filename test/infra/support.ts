@@ -38,13 +38,25 @@ export function stateMachineDefinition(template: Template): Record<string, unkno
   const [machine] = Object.values(machines);
   const definition = machine.Properties.DefinitionString as { 'Fn::Join': [string, unknown[]] } | string;
   const text =
-    typeof definition === 'string'
-      ? definition
-      : definition['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
-  return JSON.parse(text.replace(/arn:TOKEN:lambda:TOKEN/g, 'arn:aws:lambda:us-east-1')) as Record<
-    string,
-    unknown
-  >;
+    typeof definition === 'string' ? definition : definition['Fn::Join'][1].map(resolveToken).join('');
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+const PSEUDO_PARAMETERS: Record<string, string> = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': 'us-east-1',
+  'AWS::AccountId': '111122223333',
+};
+
+/** Stands in for a CloudFormation token the way the deployed definition would read. */
+function resolveToken(part: unknown): string {
+  if (typeof part === 'string') return part;
+  const token = part as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
+  if (token.Ref && PSEUDO_PARAMETERS[token.Ref]) return PSEUDO_PARAMETERS[token.Ref];
+  if (token['Fn::GetAtt']?.[1] === 'Arn') {
+    return `arn:aws:lambda:us-east-1:111122223333:function:${token['Fn::GetAtt'][0]}`;
+  }
+  throw new Error(`unexpected token in the state machine definition: ${JSON.stringify(part)}`);
 }
 
 /**

@@ -1,0 +1,200 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ENV } from '../../functions/lib/config.js';
+import { stateMachineDefinition, templates } from './support.js';
+
+describe('AuditStack with the cdk.json defaults', () => {
+  let audit: Template;
+
+  beforeAll(() => {
+    audit = templates().audit;
+  });
+
+  it('keeps the audit bucket versioned, encrypted, private, logged and with report lifecycle rules', () => {
+    audit.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'audit-bucket/' },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Id: 'expire-run-parts', Prefix: 'runs/', Status: 'Enabled' }),
+          Match.objectLike({ Id: 'expire-reports', Prefix: 'reports/', Status: 'Enabled' }),
+        ]),
+      },
+    });
+  });
+
+  it('denies every request to both buckets that is not over TLS', () => {
+    const policies = audit.findResources('AWS::S3::BucketPolicy');
+    expect(Object.keys(policies)).toHaveLength(2);
+    for (const policy of Object.values(policies)) {
+      expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Action: 's3:*',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      );
+    }
+  });
+
+  it('encrypts the findings topic with a rotating customer managed key and requires TLS to publish', () => {
+    audit.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^TopicKey'), 'Arn'] },
+    });
+    audit.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    audit.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('starts the state machine at 02:00 Tokyo time every night through EventBridge Scheduler', () => {
+    audit.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 2 * * ? *)',
+      ScheduleExpressionTimezone: 'Asia/Tokyo',
+      State: 'ENABLED',
+      Target: {
+        Arn: { Ref: Match.stringLikeRegexp('^NightlyAudit') },
+        RetryPolicy: { MaximumRetryAttempts: 3 },
+        Input: Match.serializedJson(
+          Match.objectLike({
+            source: 'eventbridge-scheduler',
+            scheduledTime: '<aws.scheduler.scheduled-time>',
+          }),
+        ),
+      },
+    });
+  });
+
+  it('fans out over accounts with a Distributed Map at the configured concurrency, then analyzes', () => {
+    const definition = stateMachineDefinition(audit) as {
+      StartAt: string;
+      States: Record<string, Record<string, unknown>>;
+    };
+    expect(definition.StartAt).toBe('PlanScopes');
+    const map = definition.States.CollectAccounts;
+    expect(map).toMatchObject({
+      Type: 'Map',
+      MaxConcurrency: 10,
+      ItemsPath: '$.accounts',
+      ResultPath: '$.collected',
+      Next: 'AnalyzePublish',
+      ToleratedFailurePercentage: 100,
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } },
+    });
+    const collect = (map.ItemProcessor as { States: Record<string, { Retry: unknown[] }> }).States
+      .CollectAccount;
+    expect(collect.Retry).toContainEqual(
+      expect.objectContaining({ ErrorEquals: ['States.TaskFailed', 'States.Timeout'], MaxAttempts: 2 }),
+    );
+    expect(definition.States['BaselineValid?']).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.status', StringEquals: 'baseline-invalid', Next: 'BaselineInvalidPublished' }],
+      Default: 'CollectAccounts',
+    });
+  });
+
+  it('logs every state machine event and traces executions', () => {
+    audit.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL' }),
+    });
+  });
+
+  it('runs every function on arm64 with Node.js 22 or newer, active tracing and a retained log group', () => {
+    const functions = audit.findResources('AWS::Lambda::Function');
+    expect(Object.keys(functions)).toHaveLength(4);
+    for (const fn of Object.values(functions)) {
+      const properties = fn.Properties;
+      const major = Number(/^nodejs(\d+)\.x$/.exec(properties.Runtime)?.[1]);
+      expect(major, properties.Runtime).toBeGreaterThanOrEqual(22);
+      expect(properties.Architectures).toEqual(['arm64']);
+      expect(properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/Logs/) });
+      expect(properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+    }
+    const groups = Object.values(audit.findResources('AWS::Logs::LogGroup'));
+    expect(groups.length).toBe(5);
+    for (const group of groups) expect(group.Properties.RetentionInDays).toBe(90);
+  });
+
+  it('passes the deployment settings to the functions as the environment their config reads', () => {
+    audit.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          [ENV.bucket]: { Ref: Match.stringLikeRegexp('^AuditBucket') },
+          [ENV.baselineKey]: 'baseline.yaml',
+          [ENV.topicArn]: { Ref: Match.stringLikeRegexp('^FindingsTopic') },
+          [ENV.memberRoleName]: 'EksIdentityAuditReadOnly',
+          [ENV.externalId]: 'eks-identity-audit',
+          [ENV.windowDays]: '90',
+          [ENV.regions]: 'us-east-1',
+          [ENV.securityHubMode]: 'audit-account',
+          [ENV.summary]: 'always',
+        }),
+      },
+    });
+  });
+
+  it('alarms to the findings topic when a nightly execution fails or times out', () => {
+    for (const metricName of ['ExecutionsFailed', 'ExecutionsTimedOut']) {
+      audit.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: metricName,
+        Namespace: 'AWS/States',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('^FindingsTopic') }],
+      });
+    }
+  });
+
+  it('has no Slack channel configuration unless both Slack ids are given', () => {
+    audit.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 0);
+  });
+});
+
+describe('AuditStack with context overrides', () => {
+  it('uses the schedule, time zone and concurrency from context, including -c text values', () => {
+    // Prepare
+    const { audit } = templates({
+      schedule: 'cron(30 3 ? * MON-FRI *)',
+      timeZone: 'Europe/Paris',
+      maxConcurrency: '40',
+    });
+
+    // Assess
+    audit.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(30 3 ? * MON-FRI *)',
+      ScheduleExpressionTimezone: 'Europe/Paris',
+    });
+    const definition = stateMachineDefinition(audit) as { States: Record<string, Record<string, unknown>> };
+    expect(definition.States.CollectAccounts.MaxConcurrency).toBe(40);
+  });
+
+  it('adds the Slack channel for the topic when workspace and channel ids are given', () => {
+    const { audit } = templates({ slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0456EFGH' });
+    audit.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
+      SlackWorkspaceId: 'T0123ABCD',
+      SlackChannelId: 'C0456EFGH',
+      SnsTopicArns: [{ Ref: Match.stringLikeRegexp('^FindingsTopic') }],
+      GuardrailPolicies: [Match.anyValue()],
+    });
+  });
+
+  it('refuses a Slack workspace without a channel, naming the key', () => {
+    expect(() => templates({ slackWorkspaceId: 'T0123ABCD' })).toThrow(/context "slackChannelId"/);
+  });
+});

@@ -1,0 +1,183 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TRUSTED_FUNCTION_ROLE_NAMES } from '../../infra/config.js';
+import { MEMBER_ROLE_ACTIONS } from '../../shared/collect/operations.js';
+import { templates } from './support.js';
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Principal?: { AWS: unknown };
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** IAM verbs that change something; a read-only role may start its actions with none of them. */
+const WRITE_VERBS =
+  /^(Create|Put|Delete|Update|Attach|Detach|Tag|Untag|Associate|Disassociate|Add|Remove|Set|Start|Stop|Batch|Import|Upload|Enable|Disable|Modify|Pass|Reset|Change|Register|Deregister|Accept|Reject|Send|Publish|Invoke|Restore)/;
+
+function inlineStatements(template: Template, roleLogicalId: string): Statement[] {
+  const role = template.findResources('AWS::IAM::Role')[roleLogicalId];
+  const fromRole = (role.Properties.Policies ?? []).flatMap(
+    (policy: { PolicyDocument: { Statement: Statement[] } }) => policy.PolicyDocument.Statement,
+  );
+  const attached = Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((policy) =>
+      asList(policy.Properties.Roles).some((ref: { Ref: string }) => ref.Ref === roleLogicalId),
+    )
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+  return [...fromRole, ...attached];
+}
+
+function roleIdOf(template: Template, prefix: string): string {
+  const id = Object.keys(template.findResources('AWS::IAM::Role')).find((key) => key.startsWith(prefix));
+  if (!id) throw new Error(`no role ${prefix}*`);
+  return id;
+}
+
+describe('MemberRoleStack read role', () => {
+  let member: Template;
+  let statements: Statement[];
+  let trust: Statement[];
+
+  beforeAll(() => {
+    member = templates({ auditAccountId: '111122223333' }).member;
+    const roleId = roleIdOf(member, 'ReadRole');
+    statements = inlineStatements(member, roleId);
+    trust = member.findResources('AWS::IAM::Role')[roleId].Properties.AssumeRolePolicyDocument.Statement;
+  });
+
+  it('grants exactly the actions the collectors call, and nothing else', () => {
+    const actions = statements.flatMap((statement) => asList(statement.Action));
+    expect([...actions].sort()).toEqual([...MEMBER_ROLE_ACTIONS].sort());
+    expect(statements.every((statement) => statement.Effect === 'Allow')).toBe(true);
+    expect(
+      member.findResources('AWS::IAM::Role')[roleIdOf(member, 'ReadRole')].Properties.ManagedPolicyArns,
+    ).toBeUndefined();
+  });
+
+  it('includes the Pod Identity reads that the SecurityAudit managed policy lacks', () => {
+    const actions = statements.flatMap((statement) => asList(statement.Action));
+    expect(actions).toEqual(
+      expect.arrayContaining(['eks:ListPodIdentityAssociations', 'eks:DescribePodIdentityAssociation']),
+    );
+  });
+
+  it('grants no write action', () => {
+    const writes = statements
+      .flatMap((statement) => asList(statement.Action))
+      .filter((action) => WRITE_VERBS.test(action.split(':')[1]) || action.includes('*'));
+    expect(writes).toEqual([]);
+  });
+
+  it('is assumable only by the collect and cutover function roles, with the external id', () => {
+    expect(trust).toHaveLength(1);
+    const [statement] = trust;
+    expect(statement.Action).toBe('sts:AssumeRole');
+    const principals = asList(statement.Principal?.AWS).map((arn) => JSON.stringify(arn));
+    expect(principals).toHaveLength(2);
+    for (const roleName of Object.values(TRUSTED_FUNCTION_ROLE_NAMES)) {
+      expect(principals.some((arn) => arn.includes(`:role/${roleName}`))).toBe(true);
+    }
+    expect(principals.every((arn) => arn.includes('AuditAccountId'))).toBe(true);
+    expect(statement.Condition).toEqual({ StringEquals: { 'sts:ExternalId': { Ref: 'ExternalId' } } });
+    member.hasParameter('AuditAccountId', { Default: '111122223333', AllowedPattern: '^\\d{12}$' });
+    member.hasParameter('ExternalId', { NoEcho: true });
+  });
+
+  it('also requires the organization id when one is configured', () => {
+    const { member: withOrg } = templates({ orgId: 'o-a1b2c3d4e5' });
+    const [statement] = withOrg.findResources('AWS::IAM::Role')[roleIdOf(withOrg, 'ReadRole')].Properties
+      .AssumeRolePolicyDocument.Statement as Statement[];
+    expect(statement.Condition?.StringEquals).toEqual({
+      'sts:ExternalId': { Ref: 'ExternalId' },
+      'aws:PrincipalOrgID': 'o-a1b2c3d4e5',
+    });
+  });
+
+  it('adds only its own Security Hub import when findings go to member accounts', () => {
+    const { member: importing } = templates({ securityHubMode: 'member-accounts' });
+    const added = inlineStatements(importing, roleIdOf(importing, 'ReadRole'))
+      .flatMap((statement) => asList(statement.Action))
+      .filter((action) => !MEMBER_ROLE_ACTIONS.includes(action));
+    expect(added).toEqual(['securityhub:BatchImportFindings']);
+  });
+
+  it('needs no bootstrap and no assets, so it works as a StackSet template', () => {
+    const json = member.toJSON() as { Parameters: Record<string, unknown>; Rules?: unknown };
+    expect(Object.keys(json.Parameters).sort()).toEqual(['AuditAccountId', 'ExternalId']);
+    expect(json.Rules).toBeUndefined();
+  });
+});
+
+describe('AuditStack function roles', () => {
+  let audit: Template;
+
+  beforeAll(() => {
+    audit = templates().audit;
+  });
+
+  const functionRoles = ['PlanScopesRole', 'CollectAccountRole', 'AnalyzePublishRole', 'CutoverCheckRole'];
+
+  it('use no managed policies and no wildcard actions', () => {
+    for (const prefix of functionRoles) {
+      const roleId = roleIdOf(audit, prefix);
+      expect(
+        audit.findResources('AWS::IAM::Role')[roleId].Properties.ManagedPolicyArns,
+        prefix,
+      ).toBeUndefined();
+      const actions = inlineStatements(audit, roleId).flatMap((statement) => asList(statement.Action));
+      expect(
+        actions.filter((action) => action.includes('*')),
+        prefix,
+      ).toEqual([]);
+    }
+  });
+
+  it('grant Resource "*" only to the X-Ray actions, which support no resource-level permissions', () => {
+    for (const prefix of functionRoles) {
+      const unscoped = inlineStatements(audit, roleIdOf(audit, prefix)).filter((statement) =>
+        asList(statement.Resource).includes('*'),
+      );
+      expect(unscoped.flatMap((statement) => asList(statement.Action)).sort(), prefix).toEqual([
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ]);
+    }
+  });
+
+  it('let only the collect and cutover functions assume the member role', () => {
+    const assumers = functionRoles.filter((prefix) =>
+      inlineStatements(audit, roleIdOf(audit, prefix)).some((statement) =>
+        asList(statement.Action).includes('sts:AssumeRole'),
+      ),
+    );
+    expect(assumers).toEqual(['CollectAccountRole', 'CutoverCheckRole']);
+  });
+
+  it("import Security Hub findings only against the account's own product ARN", () => {
+    const imports = functionRoles
+      .flatMap((prefix) => inlineStatements(audit, roleIdOf(audit, prefix)))
+      .filter((statement) => asList(statement.Action).includes('securityhub:BatchImportFindings'));
+    expect(imports.length).toBe(2);
+    for (const statement of imports) {
+      expect(JSON.stringify(statement.Resource)).toMatch(/:securityhub:.*:product\/.*\/default/);
+    }
+  });
+
+  it('give the collect function nothing but the member role and its own part prefix', () => {
+    const actions = inlineStatements(audit, roleIdOf(audit, 'CollectAccountRole'))
+      .flatMap((statement) => asList(statement.Action))
+      .sort();
+    expect(actions).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      's3:PutObject',
+      'sts:AssumeRole',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+  });
+});

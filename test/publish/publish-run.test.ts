@@ -1,0 +1,445 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { type AwsSecurityFinding, GetFindingsCommand } from '@aws-sdk/client-securityhub';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
+import { createClientFactory } from '../../shared/aws/clients.js';
+import type { Finding } from '../../shared/model/finding.js';
+import { toAsff } from '../../shared/publish/asff.js';
+import { diffRuns } from '../../shared/publish/diff.js';
+import {
+  type PublishSettingsInput,
+  publishRun,
+  RunRecordSchema,
+  validateAsff,
+} from '../../shared/publish/index.js';
+import { loadLatest, runKeys, writeLatest } from '../../shared/publish/report-store.js';
+import { importFindings, type PlannedImport } from '../../shared/publish/securityhub.js';
+import { buildNotifications, publishNotifications } from '../../shared/publish/sns.js';
+import type { Report } from '../../shared/report/types.js';
+import { ChatNotificationSchema, CompactSchema, StructuredSchema } from './chat-schema.js';
+import {
+  AUDIT_ACCOUNT,
+  BUCKET,
+  CHECK_META,
+  completeScopes,
+  finding,
+  MEMBER_ACCOUNT,
+  REGION,
+  report,
+  TOPIC_ARN,
+  withIncomplete,
+} from './support.js';
+
+const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'publish.yaml');
+const SANDBOX_NOW = new Date('2026-11-29T02:00:00Z');
+const noWait = async () => {};
+
+let sandbox: SandboxHandle;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, scenario: FIXTURE, now: () => SANDBOX_NOW, limits: false });
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+beforeEach(() => {
+  // Every test starts from the fixture: empty bucket, no messages, no findings, no faults.
+  sandbox.loadScenario(FIXTURE);
+});
+
+function factory() {
+  return createClientFactory({
+    region: REGION,
+    endpointUrl: sandbox.url,
+    credentials: sandbox.credentials,
+    roleName: 'EksIdentityAuditReadOnly',
+    // The publishers' own retries are under test; the SDK's would only add waiting.
+    maxAttempts: 1,
+  });
+}
+
+const settings: PublishSettingsInput = {
+  bucket: BUCKET,
+  topicArn: TOPIC_ARN,
+  securityHubRegion: REGION,
+  summary: 'always',
+  alertThreshold: 'HIGH',
+};
+
+async function publish(
+  run: Report,
+  now: string,
+  overrides: Partial<PublishSettingsInput> = {},
+  dryRun = false,
+) {
+  return publishRun({
+    report: run,
+    checks: CHECK_META,
+    factory: factory(),
+    settings: { ...settings, ...overrides },
+    now: new Date(now),
+    dryRun,
+    sleep: noWait,
+  });
+}
+
+function hubFindings(): AwsSecurityFinding[] {
+  return sandbox.securityHubFindings() as AwsSecurityFinding[];
+}
+
+function hubFinding(id: string): AwsSecurityFinding | undefined {
+  return hubFindings().find((item) => item.Id === id);
+}
+
+function latestRecord() {
+  const body = sandbox.s3Object(BUCKET, 'reports/latest.json');
+  if (!body) throw new Error('reports/latest.json was not written');
+  return RunRecordSchema.parse(JSON.parse(body.toString('utf8')));
+}
+
+function publishCalls(): number {
+  return sandbox.calls()[AUDIT_ACCOUNT]?.sns?.Publish ?? 0;
+}
+
+const stays = finding({ name: 'payments-api' });
+const goes = finding({ name: 'orders-worker', severity: 'MEDIUM' });
+const arrives = finding({ checkId: 'PI_TRUST_UNSCOPED', name: 'job-runner', severity: 'CRITICAL' });
+
+describe('publishRun against the sandbox', () => {
+  it('stores the reports, computes new, resolved and still open from latest.json, and publishes both runs', async () => {
+    // Prepare / Act
+    const first = await publish(
+      report('run-1', [stays, goes], completeScopes(), '2026-11-28T02:05:00Z'),
+      '2026-11-28T02:05:00Z',
+    );
+    const second = await publish(report('run-2', [stays, arrives]), '2026-11-29T02:05:00Z');
+    // Assess: run history and reports
+    expect(first.failed).toBe(false);
+    expect(second.failed).toBe(false);
+    expect(second.previousRunId).toBe('run-1');
+    expect(second.diff.new.map((item) => item.id)).toEqual([arrives.id]);
+    expect(second.diff.resolved.map((item) => item.id)).toEqual([goes.id]);
+    expect(second.diff.stillOpen.map((item) => item.id)).toEqual([stays.id]);
+    const keys = runKeys(
+      { bucket: BUCKET, prefix: 'reports/' },
+      { runId: 'run-2', finishedAt: '2026-11-29T02:05:00Z' },
+    );
+    expect(keys.html).toBe('reports/2026/11/29/run-2.html');
+    expect(second.reportUris?.html).toBe(`s3://${BUCKET}/reports/2026/11/29/run-2.html`);
+    expect(JSON.parse(sandbox.s3Object(BUCKET, keys.json)?.toString() ?? '{}').runId).toBe('run-2');
+    expect(sandbox.s3Object(BUCKET, keys.markdown)?.toString()).toContain('EKS workload identity audit');
+    expect(sandbox.s3Object(BUCKET, keys.html)?.toString()).toContain('<html');
+    expect(second.links?.consoleUrl).toBe(
+      `https://${REGION}.console.aws.amazon.com/s3/object/${BUCKET}?region=${REGION}&prefix=reports%2F2026%2F11%2F29%2Frun-2.html`,
+    );
+    const record = latestRecord();
+    expect(record.runId).toBe('run-2');
+    expect(record.history.map((entry) => entry.runId)).toEqual(['run-2', 'run-1']);
+    expect(record.findings.find((item) => item.id === stays.id)?.firstSeenAt).toBe(
+      '2026-11-28T02:05:00.000Z',
+    );
+
+    // Assess: SNS messages as delivered to the topic
+    const messages = sandbox.snsMessages().slice(-4);
+    const kinds = messages.map(
+      (message) =>
+        `${message.attributes.kind.stringValue}/${message.attributes.notificationType.stringValue}`,
+    );
+    expect(kinds).toEqual(['summary/summary', 'chat/summary', 'alert/alert', 'chat/alert']);
+    for (const message of messages) {
+      expect(message.subject).toMatch(/^[\x20-\x7e]{1,99}$/);
+      if (message.messageStructure === 'json') {
+        const bodies = StructuredSchema.parse(JSON.parse(message.message));
+        CompactSchema.parse(JSON.parse(bodies.https));
+        CompactSchema.parse(JSON.parse(bodies.lambda));
+        expect(bodies.email).toContain(second.links?.s3Uri);
+      } else {
+        ChatNotificationSchema.parse(JSON.parse(message.message));
+      }
+    }
+
+    // Assess: Security Hub lifecycle
+    expect(second.securityHub).toMatchObject({ imported: 2, archived: 1, failed: 0 });
+    expect(hubFinding(stays.id)).toMatchObject({
+      RecordState: 'ACTIVE',
+      CreatedAt: '2026-11-28T02:05:00.000Z',
+      UpdatedAt: '2026-11-29T02:05:00.000Z',
+      AwsAccountId: AUDIT_ACCOUNT,
+    });
+    expect(hubFinding(goes.id)).toMatchObject({ RecordState: 'ARCHIVED', Compliance: { Status: 'PASSED' } });
+    expect(hubFinding(arrives.id)).toMatchObject({ RecordState: 'ACTIVE', Compliance: { Status: 'FAILED' } });
+  });
+
+  it('shows valid ASFF through GetFindings', async () => {
+    await publish(report('run-1', [stays, arrives]), '2026-11-29T02:05:00Z');
+    const client = factory().securityHub(undefined, REGION);
+    const response = await client.send(
+      new GetFindingsCommand({
+        Filters: { GeneratorId: [{ Value: 'PI_TRUST_UNSCOPED', Comparison: 'EQUALS' }] },
+      }),
+    );
+    expect(response.Findings).toHaveLength(1);
+    const [found] = response.Findings ?? [];
+    expect(validateAsff(found)).toEqual([]);
+    expect(found.Resources?.[0].Details?.Other?.memberAccountId).toBe(MEMBER_ACCOUNT);
+  });
+
+  it('archives a finding resolved in a complete scope, but not one whose scope was incomplete', async () => {
+    await publish(report('run-1', [stays, goes]), '2026-11-27T02:05:00Z');
+    // Run 2 could not read the cluster: both findings vanish, neither is resolved.
+    const blind = await publish(
+      report('run-2', [], withIncomplete(completeScopes(), 'cluster')),
+      '2026-11-28T02:05:00Z',
+    );
+    expect(blind.diff.resolved).toEqual([]);
+    expect(blind.diff.unknown.map((item) => item.id).sort()).toEqual([goes.id, stays.id].sort());
+    expect(blind.securityHub.archived).toBe(0);
+    expect(hubFinding(goes.id)?.RecordState).toBe('ACTIVE');
+    expect(latestRecord().findings.filter((item) => item.carried === 'unknown')).toHaveLength(2);
+    // Run 3 reads everything again: only the finding still present stays active.
+    const clear = await publish(report('run-3', [stays]), '2026-11-29T02:05:00Z');
+    expect(clear.diff.resolved.map((item) => item.id)).toEqual([goes.id]);
+    expect(hubFinding(goes.id)).toMatchObject({ RecordState: 'ARCHIVED', Compliance: { Status: 'PASSED' } });
+    expect(hubFinding(stays.id)?.RecordState).toBe('ACTIVE');
+  });
+
+  it('does not create a new finding in an incomplete scope, except the scope report itself', async () => {
+    const incomplete = finding({
+      checkId: 'COLLECTION_INCOMPLETE',
+      severity: 'MEDIUM',
+      resource: { type: 'Scope', id: `account/${MEMBER_ACCOUNT}/region/${REGION}/cluster/prod-blue` },
+    });
+    const result = await publish(
+      report('run-1', [arrives, incomplete], withIncomplete(completeScopes(), 'cluster')),
+      '2026-11-29T02:05:00Z',
+    );
+    expect(result.securityHub.deferred).toBe(1);
+    expect(hubFinding(arrives.id)).toBeUndefined();
+    expect(hubFinding(incomplete.id)?.RecordState).toBe('ACTIVE');
+  });
+
+  it('archives a suppressed finding with the exception reason', async () => {
+    await publish(report('run-1', [stays]), '2026-11-28T02:05:00Z');
+    const suppressed: Finding = {
+      ...stays,
+      suppressed: true,
+      suppressionReason: 'provider SA names change per revision',
+    };
+    const result = await publish(report('run-2', [suppressed]), '2026-11-29T02:05:00Z');
+    expect(result.diff.suppressed.map((item) => item.id)).toEqual([stays.id]);
+    expect(hubFinding(stays.id)).toMatchObject({
+      RecordState: 'ARCHIVED',
+      ProductFields: { 'eksIdentityAudit/SuppressionReason': 'provider SA names change per revision' },
+    });
+  });
+
+  it('retries SNS server errors and still publishes every message', async () => {
+    sandbox.setFaults([{ service: 'sns', operation: 'Publish', error: { status: 500, firstCalls: 3 } }]);
+    const result = await publish(report('run-1', [arrives]), '2026-11-29T02:05:00Z');
+    expect(result.sns.published).toBe(true);
+    expect(result.sns.messageIds).toHaveLength(4);
+    expect(publishCalls()).toBe(4 + 3);
+    expect(result.failed).toBe(false);
+  });
+
+  it('retries SNS throttling', async () => {
+    // A client in standard retry mode: the factory's adaptive mode would only slow the test down.
+    sandbox.setFaults([{ service: 'sns', operation: 'Publish', throttle: { firstCalls: 3 } }]);
+    const sns = new SNSClient({
+      endpoint: sandbox.url,
+      region: REGION,
+      credentials: sandbox.credentials,
+      maxAttempts: 1,
+    });
+    const messages = buildNotifications({
+      report: report('run-1', [arrives]),
+      diff: diffRuns(undefined, [arrives], completeScopes()),
+      topicArn: TOPIC_ARN,
+      summary: 'always',
+      alertThreshold: 'HIGH',
+    });
+    const result = await publishNotifications(sns, messages, {
+      maxAttempts: 4,
+      baseDelayMs: 1,
+      sleep: noWait,
+    });
+    expect(result).toMatchObject({ published: true, failed: 0 });
+    expect(sandbox.snsMessages()).toHaveLength(messages.length);
+    expect(publishCalls()).toBe(messages.length + 3);
+  });
+
+  it('stores the report and reports the failure when SNS keeps failing', async () => {
+    sandbox.setFaults([
+      { service: 'sns', operation: 'Publish', error: { status: 503, code: 'ServiceUnavailable' } },
+    ]);
+    const result = await publish(report('run-1', [arrives]), '2026-11-29T02:05:00Z');
+    expect(result.sns.published).toBe(false);
+    expect(result.sns.error).toMatch(/ServiceUnavailable|503/);
+    expect(result.failed).toBe(true);
+    expect(sandbox.snsMessages()).toEqual([]);
+    expect(sandbox.s3Object(BUCKET, 'reports/2026/11/29/run-1.html')).toBeDefined();
+    expect(latestRecord().runId).toBe('run-1');
+    expect(hubFinding(arrives.id)?.RecordState).toBe('ACTIVE');
+  });
+
+  it('loses no finding to Security Hub throttling', async () => {
+    sandbox.setFaults([
+      { service: 'securityhub', operation: 'BatchImportFindings', throttle: { firstCalls: 2 } },
+    ]);
+    const many = Array.from({ length: 250 }, (_, index) => finding({ name: `role-${index}` }));
+    const result = await publish(report('run-1', many), '2026-11-29T02:05:00Z');
+    expect(result.securityHub).toMatchObject({ imported: 250, failed: 0 });
+    expect(hubFindings()).toHaveLength(250);
+  });
+
+  it('retries transient FailedFindings and counts the permanently failing ones', async () => {
+    // Prepare: three valid findings and one naming another account (Security Hub refuses it).
+    const client = factory().securityHub(undefined, REGION);
+    const plan: PlannedImport[] = [stays, goes, arrives].map((item) => ({
+      accountId: AUDIT_ACCOUNT,
+      state: 'active',
+      finding: toAsff(item, {
+        awsAccountId: AUDIT_ACCOUNT,
+        region: REGION,
+        runId: 'run-1',
+        createdAt: '2026-11-29T02:05:00.000Z',
+        updatedAt: '2026-11-29T02:05:00.000Z',
+        state: 'active',
+      }),
+    }));
+    const wrongAccount = {
+      ...plan[0],
+      finding: { ...plan[0].finding, Id: 'wrong-account', AwsAccountId: MEMBER_ACCOUNT },
+    };
+    // Act
+    const result = await importFindings([...plan, wrongAccount], () => client, {
+      maxAttempts: 3,
+      baseDelayMs: 1,
+      sleep: noWait,
+    });
+    // Assess
+    expect(result.imported).toBe(3);
+    expect(result.failed).toBe(1);
+    expect(result.failures).toEqual([
+      expect.objectContaining({ id: 'wrong-account', code: 'AccessDeniedException' }),
+    ]);
+    expect(
+      hubFindings()
+        .map((item) => item.Id)
+        .sort(),
+    ).toEqual([stays.id, goes.id, arrives.id].sort());
+  });
+
+  it('imports into the member account through the member role when asked to', async () => {
+    const result = await publish(report('run-1', [stays]), '2026-11-29T02:05:00Z', {
+      securityHubMode: 'member-accounts',
+    });
+    expect(result.securityHub).toMatchObject({ imported: 1, failed: 0 });
+    expect(hubFinding(stays.id)).toMatchObject({
+      AwsAccountId: MEMBER_ACCOUNT,
+      ProductArn: `arn:aws:securityhub:${REGION}:${MEMBER_ACCOUNT}:product/${MEMBER_ACCOUNT}/default`,
+    });
+  });
+
+  it('counts findings of an account whose member role cannot be assumed as failed, and keeps them for the next run', async () => {
+    const stranger = finding({ accountId: '444455556666', name: 'other' });
+    const scopes = [...completeScopes(), ...completeScopes('444455556666')];
+    const result = await publish(report('run-1', [stays, stranger], scopes), '2026-11-29T02:05:00Z', {
+      securityHubMode: 'member-accounts',
+    });
+    expect(result.securityHub).toMatchObject({ imported: 1, failed: 1 });
+    expect(result.failed).toBe(true);
+    const kept = latestRecord().findings.find((item) => item.id === stranger.id);
+    expect(kept?.securityHubImported).toBe(false);
+  });
+
+  it('keeps both runs in the history when two writers race on latest.json', async () => {
+    // Prepare: both runs read latest.json before either writes.
+    const s3 = factory().s3();
+    const location = { bucket: BUCKET, prefix: 'reports/' };
+    await publish(report('run-0', [stays], completeScopes(), '2026-11-27T02:05:00Z'), '2026-11-27T02:05:00Z');
+    const seen = await loadLatest(s3, location);
+    const base = seen.record;
+    if (!base) throw new Error('run-0 wrote no record');
+    const entry = (runId: string, finishedAt: string) => ({ ...base.history[0], runId, finishedAt });
+    const runA = {
+      ...base,
+      runId: 'run-a',
+      finishedAt: '2026-11-28T02:05:00Z',
+      history: [entry('run-a', '2026-11-28T02:05:00Z'), ...base.history],
+    };
+    const runB = {
+      ...base,
+      runId: 'run-b',
+      finishedAt: '2026-11-28T03:05:00Z',
+      history: [entry('run-b', '2026-11-28T03:05:00Z'), ...base.history],
+    };
+    // Act: A wins the race; B's conditional write fails, re-reads and merges.
+    const first = await writeLatest(s3, location, runA, seen.etag);
+    const second = await writeLatest(s3, location, runB, seen.etag);
+    // Assess
+    expect(first.conflicts).toBe(0);
+    expect(second.conflicts).toBe(1);
+    const record = latestRecord();
+    expect(record.runId).toBe('run-b');
+    expect(record.history.map((item) => item.runId)).toEqual(['run-b', 'run-a', 'run-0']);
+  });
+
+  it('merges concurrent publishRun calls without losing either run', async () => {
+    await Promise.all([
+      publish(report('run-x', [stays], completeScopes(), '2026-11-29T02:05:00Z'), '2026-11-29T02:05:00Z'),
+      publish(report('run-y', [goes], completeScopes(), '2026-11-29T02:06:00Z'), '2026-11-29T02:06:00Z'),
+    ]);
+    const record = latestRecord();
+    expect(record.history.map((item) => item.runId).sort()).toEqual(['run-x', 'run-y']);
+    expect(record.runId).toBe('run-y');
+  });
+
+  it('sends and writes nothing in a dry run, but returns what it would send', async () => {
+    const result = await publish(report('run-1', [stays, arrives]), '2026-11-29T02:05:00Z', {}, true);
+    expect(result.dryRun).toBe(true);
+    expect(result.sns.messages).toHaveLength(4);
+    expect(result.securityHub.findings?.map((item) => item.Id).sort()).toEqual([stays.id, arrives.id].sort());
+    expect(sandbox.snsMessages()).toEqual([]);
+    expect(hubFindings()).toEqual([]);
+    expect(sandbox.s3Object(BUCKET, 'reports/latest.json')).toBeUndefined();
+    expect(result.failed).toBe(false);
+  });
+});
+
+describe('Security Hub through the Python aws CLI (an independent client)', () => {
+  const cli = spawnSync('aws', ['--version'], { encoding: 'utf8' });
+  const available = cli.status === 0;
+  if (!available) console.warn('skipping: the Python aws CLI is not installed on this machine');
+
+  it.skipIf(!available)('reads back valid ASFF with aws securityhub get-findings', async () => {
+    await publish(report('run-1', [stays, arrives]), '2026-11-29T02:05:00Z');
+    const { credentials } = sandbox;
+    // Asynchronous: the sandbox answers from this process, so a blocking spawn would deadlock.
+    const output = await promisify(execFile)(
+      'aws',
+      ['securityhub', 'get-findings', '--endpoint-url', sandbox.url, '--region', REGION, '--output', 'json'],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+          ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
+          AWS_CONFIG_FILE: '/dev/null',
+          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+        },
+      },
+    );
+    expect(output.stderr).toBe('');
+    const findings = (JSON.parse(output.stdout) as { Findings: AwsSecurityFinding[] }).Findings;
+    expect(findings.map((item) => item.Id).sort()).toEqual([stays.id, arrives.id].sort());
+    for (const item of findings) expect(validateAsff(item)).toEqual([]);
+  });
+});

@@ -27,6 +27,14 @@ function decision(document: unknown, request: AssumeRequest): AssumeDecision {
   }
 }
 
+/**
+ * NEW is denied where OLD is admitted: the difference is the cluster, so the policy is pinned to OLD.
+ * When OLD's outcome is undecided, conditions that name OLD must show the pin.
+ */
+function pinnedToOld(onOld: AssumeDecision, pins: string[]): boolean {
+  return onOld.allowed === true || (onOld.allowed === 'unknown' && pins.length > 0);
+}
+
 function roleNameOf(arn: string): string {
   return arn.slice(arn.lastIndexOf('/') + 1);
 }
@@ -305,8 +313,11 @@ function checkRoleTrustPins(state: CutoverState, workload: WorkloadDraft): void 
   const clusterRef = { oldName, oldArn: clusters.oldArn, newName: newCluster.name, newArn: newCluster.arn };
   if (onNew.allowed === 'unknown') {
     undecided(state, 'CUTOVER_TRUST_PINNED_TO_OLD_CLUSTER', role.arn, onNew.reason, [workload.key]);
-  } else if (onNew.allowed === false && onOld.allowed === true) {
-    const pins = clusterNamePins([{ name: 'trust policy', document: role.trustPolicy }], clusterRef, 'trust');
+  }
+  const pins = clusterNamePins([{ name: 'trust policy', document: role.trustPolicy }], clusterRef, 'trust');
+  if (onNew.allowed === 'unknown') {
+    // Reported above as undecided.
+  } else if (onNew.allowed === false && pinnedToOld(onOld, pins)) {
     report(state, 'CUTOVER_TRUST_PINNED_TO_OLD_CLUSTER', {
       message: `Role ${role.name} (${role.arn}) trusts the Pod Identity session of ${workload.namespace}/${workload.serviceAccount} on ${oldName} but not on ${newCluster.name}${pins.length > 0 ? ` (${pins.join('; ')})` : ''}: ${onNew.reason.replace(/\.$/, '')}`,
       accountId: role.accountId,
@@ -396,12 +407,15 @@ function checkTargetRolePins(state: CutoverState, workload: WorkloadDraft): void
   };
   if (onNew.allowed === 'unknown') {
     undecided(state, 'CUTOVER_TARGET_ROLE_PINNED_TO_OLD_CLUSTER', target.arn, onNew.reason, [workload.key]);
-  } else if (onNew.allowed === false && onOld.allowed === true) {
-    const pins = clusterNamePins(
-      [{ name: 'trust policy', document: target.trustPolicy }],
-      { ...clusterRef, oldExternalId: oldRequest.externalId },
-      'target',
-    );
+  }
+  const pins = clusterNamePins(
+    [{ name: 'trust policy', document: target.trustPolicy }],
+    { ...clusterRef, oldExternalId: oldRequest.externalId },
+    'target',
+  );
+  if (onNew.allowed === 'unknown') {
+    // Reported above as undecided.
+  } else if (onNew.allowed === false && pinnedToOld(onOld, pins)) {
     report(state, 'CUTOVER_TARGET_ROLE_PINNED_TO_OLD_CLUSTER', {
       message: `Target role ${target.name} (${target.arn}) admits role ${workload.roleArn} chaining from ${clusterRef.oldName} but not from ${newCluster.name}${pins.length > 0 ? ` (${pins.join('; ')})` : ''}: ${onNew.reason.replace(/\.$/, '')}`,
       accountId: target.accountId,
@@ -417,7 +431,7 @@ function checkTargetRolePins(state: CutoverState, workload: WorkloadDraft): void
       },
       remediation: `In account ${target.accountId}, add ${newCluster.name}'s external id (${newRequest.externalId}) or cluster name/ARN beside ${clusterRef.oldName}'s in the trust conditions: aws iam update-assume-role-policy --role-name ${target.name} --policy-document file://${target.name}-trust-policy.json`,
     });
-  } else if (onNew.allowed === false) {
+  } else if (onNew.allowed === false && onOld.allowed === false) {
     note(
       state,
       workload.key,

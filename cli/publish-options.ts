@@ -1,0 +1,225 @@
+import { type Command, Option } from 'commander';
+import type { ClientFactory } from '../shared/aws/clients.js';
+import { checks as registeredChecks } from '../shared/checks/index.js';
+import type { CheckMeta } from '../shared/checks/types.js';
+import { InputError } from '../shared/errors.js';
+import { parseSeverity } from '../shared/model/severity.js';
+import {
+  type PublishRunResult,
+  type PublishSettings,
+  parsePublishSettings,
+  publishRun,
+  SecurityHubModeSchema,
+  SummaryModeSchema,
+} from '../shared/publish/index.js';
+import type { Report } from '../shared/report/types.js';
+import { log } from './output.js';
+
+/** The publishing flags as commander parses them. */
+export interface PublishOptions {
+  publish?: boolean;
+  dryRun?: boolean;
+  bucket?: string;
+  topicArn?: string;
+  summary?: string;
+  alertThreshold?: string;
+  securityhubMode?: string;
+  securityhubRegion?: string;
+  reportConsoleRegion?: string;
+}
+
+/**
+ * Adds the publishing flags to a command. `--bucket` and `--topic-arn` fall back to the
+ * `EKS_IDENTITY_AUDIT_BUCKET` and `EKS_IDENTITY_AUDIT_TOPIC_ARN` environment variables.
+ *
+ * @example addPublishOptions(program.command('audit')).action(async (options) => publishFromOptions(options, { report, factory }))
+ */
+export function addPublishOptions(command: Command): Command {
+  return command
+    .option(
+      '--publish',
+      'store the reports in S3, notify the SNS topic and import findings into Security Hub',
+    )
+    .option('--dry-run', 'with --publish: print what would be stored, sent and imported, and send nothing')
+    .addOption(
+      new Option('--bucket <name>', 'S3 bucket for reports/ (run history)').env('EKS_IDENTITY_AUDIT_BUCKET'),
+    )
+    .addOption(
+      new Option('--topic-arn <arn>', 'SNS topic for the summary, alert and chat notifications').env(
+        'EKS_IDENTITY_AUDIT_TOPIC_ARN',
+      ),
+    )
+    .option('--summary <when>', 'nightly summary: always, on-change or never', 'always')
+    .option('--alert-threshold <severity>', 'alert on new findings at or above this severity', 'HIGH')
+    .option(
+      '--securityhub-mode <mode>',
+      'import findings into the audit account (audit-account) or each member account (member-accounts)',
+      'audit-account',
+    )
+    .option('--securityhub-region <region>', 'Security Hub region (default: --region)')
+    .option(
+      '--report-console-region <region>',
+      'region of the S3 console links in messages (default: the Security Hub region)',
+    );
+}
+
+/**
+ * Validates the publishing flags into settings; undefined when neither `--publish` nor `--dry-run`
+ * was given.
+ *
+ * @throws InputError naming every invalid flag.
+ */
+export function publishSettingsFromOptions(
+  options: PublishOptions,
+  defaultRegion: string | undefined,
+): PublishSettings | undefined {
+  if (!options.publish && !options.dryRun) return undefined;
+  const problems: string[] = [];
+  if (options.bucket === undefined)
+    problems.push('--bucket is required to publish (or set EKS_IDENTITY_AUDIT_BUCKET)');
+  const summary = SummaryModeSchema.safeParse(options.summary ?? 'always');
+  if (!summary.success) problems.push(`--summary "${options.summary}": expected always, on-change or never`);
+  const threshold = parseSeverity(options.alertThreshold ?? 'HIGH');
+  if (threshold === undefined) {
+    problems.push(
+      `--alert-threshold "${options.alertThreshold}": expected CRITICAL, HIGH, MEDIUM, LOW or INFORMATIONAL`,
+    );
+  }
+  const mode = SecurityHubModeSchema.safeParse(options.securityhubMode ?? 'audit-account');
+  if (!mode.success) {
+    problems.push(
+      `--securityhub-mode "${options.securityhubMode}": expected audit-account or member-accounts`,
+    );
+  }
+  const region = options.securityhubRegion ?? defaultRegion;
+  if (region === undefined) problems.push('no Security Hub region: pass --securityhub-region or --region');
+  if (problems.length > 0) throw new InputError('invalid publishing options', problems);
+  try {
+    return parsePublishSettings({
+      bucket: options.bucket,
+      ...(options.topicArn !== undefined ? { topicArn: options.topicArn } : {}),
+      summary: summary.data,
+      alertThreshold: threshold,
+      securityHubMode: mode.data,
+      securityHubRegion: region,
+      ...(options.reportConsoleRegion !== undefined
+        ? { reportConsoleRegion: options.reportConsoleRegion }
+        : {}),
+    });
+  } catch (error) {
+    if (error instanceof InputError) {
+      throw new InputError(
+        'invalid publishing options',
+        error.problems.map((problem) =>
+          problem.replace(/^(\w+):/, (_match, field: string) => `${flagOf(field)}:`),
+        ),
+      );
+    }
+    throw error;
+  }
+}
+
+const FLAGS: Record<string, string> = {
+  bucket: '--bucket',
+  topicArn: '--topic-arn',
+  securityHubRegion: '--securityhub-region',
+  reportConsoleRegion: '--report-console-region',
+};
+
+function flagOf(field: string): string {
+  return FLAGS[field] ?? field;
+}
+
+/** What {@link publishFromOptions} needs besides the flags. */
+export interface PublishContext {
+  report: Report;
+  factory: ClientFactory;
+  checks?: ReadonlyArray<CheckMeta>;
+  now?: Date;
+  /** Where the dry-run plan and the outcome lines go; default stderr (stdout holds the report). */
+  print?: (line: string) => void;
+  /** Waits between retries; injectable so tests do not wait. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Publishes the run when `--publish` or `--dry-run` was given, and prints the outcome (or, in a
+ * dry run, everything that would be sent). Exit code 1 when something failed to go out (the reports
+ * are stored regardless), else 0; `result` is undefined when publishing was not asked for.
+ *
+ * @throws InputError for invalid flags, before anything is sent.
+ */
+export async function publishFromOptions(
+  options: PublishOptions,
+  context: PublishContext,
+): Promise<{ exitCode: 0 | 1; result?: PublishRunResult }> {
+  const settings = publishSettingsFromOptions(options, context.factory.options.region);
+  if (settings === undefined) return { exitCode: 0 };
+  const print = context.print ?? log;
+  const result = await publishRun({
+    report: context.report,
+    checks: context.checks ?? registeredChecks.map((check) => check.meta),
+    factory: context.factory,
+    settings,
+    now: context.now ?? new Date(),
+    dryRun: options.dryRun === true,
+    ...(context.sleep ? { sleep: context.sleep } : {}),
+  });
+  for (const line of describePublishResult(result)) print(line);
+  return { exitCode: result.failed ? 1 : 0, result };
+}
+
+/**
+ * Human-readable lines about a publish; a dry run adds the full plan as JSON (messages with their
+ * bodies parsed, and the ASFF findings).
+ */
+export function describePublishResult(result: PublishRunResult): string[] {
+  const lines: string[] = [];
+  const prefix = result.dryRun ? 'dry run: would publish' : 'published';
+  const { diff } = result;
+  lines.push(
+    `${prefix}: ${diff.new.length} new, ${diff.resolved.length} resolved, ${diff.stillOpen.length} still open, ` +
+      `${diff.unknown.length} unknown, ${diff.suppressed.length} suppressed` +
+      (result.previousRunId ? ` (compared with run ${result.previousRunId})` : ' (no previous run)'),
+  );
+  if (result.reportUris)
+    lines.push(`  report: ${result.reportUris.html}${result.links ? ` (${result.links.consoleUrl})` : ''}`);
+  if (result.sns.skipped) lines.push(`  SNS: skipped, ${result.sns.skipped}`);
+  else if (result.dryRun) lines.push(`  SNS: ${result.sns.messages.length} messages`);
+  else if (result.sns.published) lines.push(`  SNS: ${result.sns.messageIds.length} messages published`);
+  else
+    lines.push(`  SNS: FAILED after retries (${result.sns.error ?? 'unknown error'}); the report is stored`);
+  const hub = result.securityHub;
+  if (hub.skipped) lines.push(`  Security Hub: skipped, ${hub.skipped}`);
+  else if (result.dryRun)
+    lines.push(
+      `  Security Hub: ${hub.findings?.length ?? 0} findings, ${hub.deferred} deferred (scope incomplete)`,
+    );
+  else {
+    lines.push(
+      `  Security Hub: ${hub.imported} imported, ${hub.archived} archived, ${hub.deferred} deferred, ${hub.failed} failed`,
+    );
+    for (const failure of hub.failures.slice(0, 20)) {
+      lines.push(
+        `    failed ${failure.id} (${failure.accountId || 'audit account'}): ${failure.code} ${failure.message}`,
+      );
+    }
+  }
+  if (result.latestConflicts > 0)
+    lines.push(`  latest.json: merged with ${result.latestConflicts} concurrent run(s)`);
+  if (result.dryRun) {
+    const plan = {
+      reportUris: result.reportUris,
+      sns: result.sns.messages.map((message) => ({
+        ...message,
+        Message:
+          message.MessageStructure === 'json'
+            ? JSON.parse(message.Message ?? '{}')
+            : JSON.parse(message.Message ?? '""'),
+      })),
+      securityHub: result.securityHub.findings ?? [],
+    };
+    lines.push(JSON.stringify(plan, null, 2));
+  }
+  return lines;
+}

@@ -4,6 +4,7 @@ import { collectAccount } from '../../shared/collect/index.js';
 import type { CollectionError } from '../../shared/model/scope.js';
 import type { SnapshotAccount } from '../../shared/snapshot/index.js';
 import type { FunctionConfig } from '../lib/config.js';
+import { raceDeadline } from '../lib/middleware.js';
 import { logger } from '../lib/observability.js';
 import { type PartSummary, summarizePart, writePart } from '../lib/parts.js';
 import { recordRunMetrics } from '../lib/run-metrics.js';
@@ -85,34 +86,4 @@ export async function collectAccountPart(
   });
   logger.info('account collected', { ...summary });
   return summary;
-}
-
-type RaceOutcome<T> = { kind: 'done'; value: T } | { kind: 'deadline'; reason: string };
-
-/** Resolves with the work's result, or with the deadline's reason if the signal fires first. */
-export function raceDeadline<T>(work: Promise<T>, deadline: AbortSignal): Promise<RaceOutcome<T>> {
-  const reasonOf = () =>
-    deadline.reason instanceof Error ? deadline.reason.message : String(deadline.reason);
-  if (deadline.aborted) {
-    // The abandoned work may still fail later; that must not become an unhandled rejection.
-    work.catch(() => {});
-    return Promise.resolve({ kind: 'deadline', reason: reasonOf() });
-  }
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      work.catch(() => {});
-      resolve({ kind: 'deadline', reason: reasonOf() });
-    };
-    deadline.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        deadline.removeEventListener('abort', onAbort);
-        resolve({ kind: 'done', value });
-      },
-      (error: unknown) => {
-        deadline.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

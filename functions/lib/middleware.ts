@@ -40,6 +40,37 @@ export function validateEvent<S extends z.ZodType>(
   return { before: validateEventBefore };
 }
 
+/** How a race against the deadline ended. */
+export type RaceOutcome<T> = { kind: 'done'; value: T } | { kind: 'deadline'; reason: string };
+
+/** Resolves with the work's result, or with the deadline's reason if the signal fires first. */
+export function raceDeadline<T>(work: Promise<T>, deadline: AbortSignal): Promise<RaceOutcome<T>> {
+  const reasonOf = () =>
+    deadline.reason instanceof Error ? deadline.reason.message : String(deadline.reason);
+  if (deadline.aborted) {
+    // The abandoned work may still fail later; that must not become an unhandled rejection.
+    work.catch(() => {});
+    return Promise.resolve({ kind: 'deadline', reason: reasonOf() });
+  }
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      work.catch(() => {});
+      resolve({ kind: 'deadline', reason: reasonOf() });
+    };
+    deadline.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        deadline.removeEventListener('abort', onAbort);
+        resolve({ kind: 'done', value });
+      },
+      (error: unknown) => {
+        deadline.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 /** Options of {@link earlyTimeout}. */
 export interface EarlyTimeoutOptions {
   /** Time kept in reserve to write results after the signal fires. Default 60 s. */

@@ -20,7 +20,7 @@ const TOPIC_ARN = `arn:aws:sns:${REGION}:${AUDIT_ACCOUNT}:eks-identity-audit-fin
 type Invoke = (event: unknown, context: Context) => Promise<unknown>;
 
 let sandbox: SandboxHandle;
-let handlers: { plan: Invoke; collect: Invoke; analyze: Invoke };
+let handlers: { plan: Invoke; collect: Invoke; analyze: Invoke; cutover: Invoke };
 /** The Map state's ItemSelector exactly as synthesized. */
 let itemSelector: Record<string, unknown>;
 const savedEnv = { ...process.env };
@@ -57,6 +57,7 @@ beforeAll(async () => {
     plan: (await import('../../functions/plan-scopes/handler.js')).handler as Invoke,
     collect: (await import('../../functions/collect-account/handler.js')).handler as Invoke,
     analyze: (await import('../../functions/analyze-publish/handler.js')).handler as Invoke,
+    cutover: (await import('../../functions/cutover-check/handler.js')).handler as Invoke,
   };
 });
 
@@ -156,6 +157,40 @@ describe('a nightly run against the demo organization', () => {
     expect(hub.length - active.length).toBe(result.securityHub.archived);
     expect(hub.every((finding) => finding.AwsAccountId === AUDIT_ACCOUNT)).toBe(true);
     expect(hub.some((finding) => finding.GeneratorId?.includes('PI_ASSOCIATION_MISSING'))).toBe(true);
+  });
+});
+
+describe('an on-demand cutover check', () => {
+  it('collects the logical cluster and returns the readiness report of prod-blue to prod-green', async () => {
+    // Prepare
+    sandbox.loadScenario('demo');
+
+    // Act: what `aws lambda invoke --payload '{...}'` sends.
+    const result = (await handlers.cutover(
+      { cluster: 'prod', from: 'prod-blue', to: 'prod-green', phase: 'pre' },
+      lambdaContext('cutover-check'),
+    )) as {
+      cutoverVersion: number;
+      verdict: string;
+      cluster: string;
+      accountId: string;
+      summary: { workloads: number };
+    };
+
+    // Assess
+    expect(result).toMatchObject({ cutoverVersion: 1, cluster: 'prod', accountId: WORKLOADS });
+    expect(['READY', 'NOT_READY']).toContain(result.verdict);
+    expect(result.summary.workloads).toBeGreaterThan(0);
+    expect(sandbox.calls()[WORKLOADS]?.eks).toBeDefined();
+  }, 60_000);
+
+  it('names the field when the request is malformed', async () => {
+    await expect(
+      handlers.cutover(
+        { cluster: 'prod', from: 'prod blue', to: 'prod-green' },
+        lambdaContext('cutover-check'),
+      ),
+    ).rejects.toThrow(/event\.from: must be an EKS cluster name/);
   });
 });
 

@@ -44,7 +44,7 @@ export function missingPartError(runId: string, accountId: string): CollectionEr
  * Reads one account's part; a missing part becomes an account whose only content is an error, so
  * the whole account is incomplete (and produces no "missing" or "unused" finding).
  *
- * @throws InputError when the part is not a valid snapshot, or holds another account.
+ * @throws InputError when the part is not a valid snapshot; Error when it holds another account.
  */
 export async function readPart(
   s3: S3Client,

@@ -296,7 +296,7 @@ describe('publishRun against the sandbox', () => {
     expect(hubFindings()).toHaveLength(250);
   });
 
-  it('retries transient FailedFindings and counts the permanently failing ones', async () => {
+  it('imports the valid findings of a batch and counts the one Security Hub refuses', async () => {
     // Prepare: three valid findings and one naming another account (Security Hub refuses it).
     const client = factory().securityHub(undefined, REGION);
     const plan: PlannedImport[] = [stays, goes, arrives].map((item) => ({

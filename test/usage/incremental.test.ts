@@ -241,3 +241,123 @@ describe('two concurrent runs against one ledger', () => {
     expect(final.covered).toHaveLength(2);
   });
 });
+
+describe('usage findings from the ledger', () => {
+  let baseline: Baseline;
+
+  beforeAll(async () => {
+    baseline = await loadBaselineFile(BASELINE);
+  });
+
+  /** A live audit's inventory without the 90-day CloudTrail scan (the ledger replaces it). */
+  async function inventoryWithoutTrail(): Promise<Inventory> {
+    return normalizeSnapshot(
+      await collectSnapshot({
+        factory: factory(),
+        accounts: ACCOUNTS,
+        regions: REGIONS,
+        now: new Date(clock),
+        cloudTrail: false,
+      }),
+    );
+  }
+
+  function usageFindings(inventory: Inventory, ledgers?: Ledger[]) {
+    const result = runAudit({
+      inventory,
+      baseline,
+      checks: usageChecks,
+      ...(ledgers ? { usageIndex: (options) => ledgerUsageIndex(ledgers, inventory, options) } : {}),
+    });
+    return result.findings.map((finding) => ({
+      id: finding.id,
+      checkId: finding.checkId,
+      accountId: finding.accountId,
+      message: finding.message,
+    }));
+  }
+
+  const unusedIn = (findings: ReturnType<typeof usageFindings>, accountId?: string) =>
+    findings.filter(
+      (finding) =>
+        finding.checkId.endsWith('_UNUSED') && (accountId === undefined || finding.accountId === accountId),
+    );
+
+  it('are exactly the findings of a full 90-day CloudTrail scan of the demo organization', async () => {
+    const scanned = normalizeSnapshot(
+      await collectSnapshot({
+        factory: factory(),
+        accounts: ACCOUNTS,
+        regions: REGIONS,
+        now: new Date(clock),
+      }),
+    );
+    const expected = usageFindings(scanned);
+    const updates = await night(freshStore());
+    const actual = usageFindings(
+      await inventoryWithoutTrail(),
+      updates.map((update) => update.ledger),
+    );
+    expect(actual).toEqual(expected);
+    expect(new Set(actual.map((finding) => finding.checkId))).toEqual(
+      new Set(['ROLE_UNUSED', 'PI_ASSOCIATION_UNUSED', 'PI_ASSUME_DENIED', 'UNDECLARED_USAGE']),
+    );
+  });
+
+  it('claim nothing unused in an account whose CloudTrail answered AccessDenied, and record the gap', async () => {
+    sandbox.setFaults([{ account: WORKLOADS, service: 'cloudtrail', accessDenied: true }]);
+    const updates = await night(freshStore());
+    const workloads = workloadsLedger(updates);
+    expect(workloads.highWaterMark).toBeUndefined();
+    expect(workloads.gaps).toEqual([
+      expect.objectContaining({ to: clock.toISOString(), reason: expect.stringContaining('AccessDenied') }),
+    ]);
+    sandbox.setFaults([]);
+    const inventory = await inventoryWithoutTrail();
+    const findings = usageFindings(
+      inventory,
+      updates.map((update) => update.ledger),
+    );
+    expect(unusedIn(findings, WORKLOADS)).toEqual([]);
+    // Near miss: with CloudTrail readable, the same account has unused findings.
+    const clean = await night(freshStore());
+    expect(
+      unusedIn(
+        usageFindings(
+          inventory,
+          clean.map((update) => update.ledger),
+        ),
+        WORKLOADS,
+      ).length,
+    ).toBeGreaterThan(0);
+  });
+
+  it('claim nothing unused after a ledger went more than 90 days without an update', async () => {
+    const store = freshStore();
+    const now = clock.getTime();
+    for (const region of REGIONS) {
+      for (const accountId of ACCOUNTS) {
+        const stale = foldRecords(emptyLedger(accountId, region), [], {
+          read: { from: new Date(now - 200 * DAY_MS), to: new Date(now - 120 * DAY_MS), complete: true },
+        });
+        await store.write(stale, undefined);
+      }
+    }
+    const updates = await night(store);
+    expect(
+      updates.every((update) => update.backfill?.reason === 'expired' && update.ledger.gaps.length === 1),
+    ).toBe(true);
+    const findings = usageFindings(
+      await inventoryWithoutTrail(),
+      updates.map((update) => update.ledger),
+    );
+    expect(unusedIn(findings)).toEqual([]);
+    // Evidence of use still counts across the gap.
+    expect(findings.some((finding) => finding.checkId === 'UNDECLARED_USAGE')).toBe(true);
+    const entry =
+      workloadsLedger(updates).entries[
+        entryKey({ kind: 'role', roleArn: `arn:aws:iam::${WORKLOADS}:role/payments-api` })
+      ];
+    expect(entry?.tally.lastSeen).toBeDefined();
+  });
+});

@@ -7,6 +7,7 @@ import { registerCutover } from './cutover.js';
 import { registerDemo } from './demo.js';
 import { registerSandbox } from './sandbox.js';
 import { registerTrust } from './trust.js';
+import { registerUsage } from './usage.js';
 
 /**
  * A CLI command module registers itself on the program. `setExit` records the exit code the run
@@ -24,4 +25,5 @@ export const commands: RegisterCommand[] = [
   registerCollect,
   registerDemo,
   registerCutover,
+  registerUsage,
 ];

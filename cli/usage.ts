@@ -1,0 +1,156 @@
+import type { Command } from 'commander';
+import type { ClientFactory } from '../shared/aws/clients.js';
+import type { CheckContext } from '../shared/checks/types.js';
+import { InputError } from '../shared/errors.js';
+import type { Inventory } from '../shared/model/inventory.js';
+import { escapeTerminal } from '../shared/report/escape.js';
+import { listWorkloadUsage, type UsageListing } from '../shared/usage/identities.js';
+import { type LedgerUpdate, updateLedgers } from '../shared/usage/incremental.js';
+import { ledgerUsageIndex } from '../shared/usage/ledger-index.js';
+import { parseLedgerLocation, S3LedgerStore } from '../shared/usage/store.js';
+import type { RegisterCommand } from './commands.js';
+import { loadAuditInputs, type SourceOptions } from './inputs.js';
+import { addLiveOptions } from './live-options.js';
+import { emit, log } from './output.js';
+
+interface UsageOptions extends SourceOptions {
+  baseline?: string;
+  format?: string;
+  output?: string;
+  usageLedger?: string;
+}
+
+/** Usage evidence served by the persisted ledgers, and what updating them did. */
+export interface LedgerUsage {
+  usageIndex: NonNullable<CheckContext['usageIndex']>;
+  updates: LedgerUpdate[];
+}
+
+/**
+ * Brings the ledgers of every collected account-region up to the inventory's `capturedAt` and
+ * serves the usage checks from them (for `audit` and `usage` with `--usage-ledger`). The
+ * inventory should be collected without CloudTrail: the ledgers replace the 90-day scan.
+ *
+ * @example const { usageIndex } = await ledgerUsage(factory, inventory, 's3://audit-state/ledgers');
+ */
+export async function ledgerUsage(
+  factory: ClientFactory,
+  inventory: Inventory,
+  location: string,
+): Promise<LedgerUsage> {
+  const store = new S3LedgerStore(factory.s3(), parseLedgerLocation(location));
+  const reachable = inventory.accounts.filter((account) => account.errors.length === 0);
+  const updates = await updateLedgers({
+    factory,
+    accounts: reachable.map((account) => account.accountId),
+    regions: [...new Set(reachable.flatMap((account) => account.regions))],
+    store,
+    now: new Date(inventory.capturedAt),
+  });
+  const ledgers = updates.map((update) => update.ledger);
+  return { usageIndex: (options) => ledgerUsageIndex(ledgers, inventory, options), updates };
+}
+
+/** One line per ledger update, for stderr. */
+export function describeUpdate(update: LedgerUpdate): string {
+  const what = update.backfill ? `backfilled (${update.backfill.reason})` : 'read from the high-water mark';
+  const problems =
+    update.errors.length > 0 ? `; ${update.errors.length} lookup error(s): coverage gap recorded` : '';
+  const retries = update.writeAttempts > 1 ? `; ${update.writeAttempts} write attempts` : '';
+  return `ledger ${update.location}: ${what} ${update.read.from} – ${update.read.to}, ${update.eventsRead} event(s)${problems}${retries}`;
+}
+
+/** The listing as a fixed-width table (text from AWS made single-line and control-free). */
+export function renderUsageTable(listing: UsageListing): string {
+  const header = [
+    'STATUS',
+    'VIA',
+    'ACCOUNT',
+    'REGION',
+    'CLUSTER',
+    'NAMESPACE/SA',
+    'ROLE',
+    'LAST SEEN',
+    'SOURCE',
+  ];
+  const rows = listing.identities.map((identity) =>
+    [
+      identity.status,
+      identity.via,
+      identity.accountId,
+      identity.region,
+      identity.cluster ?? '-',
+      `${identity.namespace}/${identity.serviceAccount}`,
+      identity.roleArn.slice(identity.roleArn.indexOf(':role/') + 6),
+      identity.lastSeen ?? '-',
+      identity.source ?? '-',
+    ].map((cell) => escapeTerminal(cell)),
+  );
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column].length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join('  ')
+      .trimEnd();
+  const counts = (['used', 'unused', 'unknown'] as const).map(
+    (status) => `${listing.identities.filter((identity) => identity.status === status).length} ${status}`,
+  );
+  return [
+    `Workload identity usage, ${listing.window.days} days to ${listing.window.to}: ${counts.join(', ')}`,
+    '',
+    line(header),
+    ...rows.map(line),
+  ].join('\n');
+}
+
+/**
+ * `usage [--format table|json] (--snapshot FILE | live flags [--usage-ledger s3://…]) [--baseline FILE]`:
+ * every workload identity with its last use, the evidence source and whether it is used, unused
+ * or unknown.
+ */
+export const registerUsage: RegisterCommand = (program: Command) => {
+  const command = program
+    .command('usage')
+    .description(
+      'List every workload identity with its last use, evidence source and status (used, unused, unknown).',
+    )
+    .option('--snapshot <file>', 'snapshot file (format v1) instead of collecting live')
+    .option('--baseline <location>', 'baseline file or s3://BUCKET/KEY: its window and scope')
+    .option('--format <format>', 'table or json (default: table on a terminal, json otherwise)')
+    .option('--output <file>', 'write the listing to this file instead of stdout')
+    .option(
+      '--usage-ledger <s3uri>',
+      'keep CloudTrail evidence in incremental ledgers under s3://BUCKET/PREFIX instead of scanning 90 days',
+    );
+  addLiveOptions(command).action(async (options: UsageOptions) => {
+    const format = (options.format ?? (process.stdout.isTTY ? 'table' : 'json')).toLowerCase();
+    if (format !== 'table' && format !== 'json') {
+      throw new InputError(`--format must be table or json (got "${options.format}")`);
+    }
+    if (options.usageLedger !== undefined && options.snapshot !== undefined) {
+      throw new InputError(
+        '--usage-ledger updates ledgers from live CloudTrail; it cannot be combined with --snapshot',
+      );
+    }
+    if (options.usageLedger !== undefined) parseLedgerLocation(options.usageLedger);
+    const source: UsageOptions =
+      options.usageLedger !== undefined ? { ...options, cloudtrail: false } : options;
+    const inputs = await loadAuditInputs(source, { progress: true });
+    let usageIndex: CheckContext['usageIndex'];
+    if (options.usageLedger !== undefined) {
+      if (!inputs.factory) throw new InputError('--usage-ledger needs live collection');
+      const ledger = await ledgerUsage(inputs.factory, inputs.inventory, options.usageLedger);
+      for (const update of ledger.updates) log(describeUpdate(update));
+      usageIndex = ledger.usageIndex;
+    }
+    const listing = listWorkloadUsage({
+      inventory: inputs.inventory,
+      ...(inputs.baseline ? { baseline: inputs.baseline } : {}),
+      ...(usageIndex ? { usageIndex } : {}),
+    });
+    const text = format === 'json' ? JSON.stringify(listing, null, 2) : renderUsageTable(listing);
+    await emit(text, options.output);
+  });
+};

@@ -8,9 +8,15 @@ import type { Finding } from '../shared/model/finding.js';
 import { atOrAbove, parseSeverity, type Severity } from '../shared/model/severity.js';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from '../shared/report/index.js';
 import type { RegisterCommand } from './commands.js';
-import { loadAuditInputs, type SourceOptions } from './inputs.js';
+import { loadAuditInputs, type SourceOptions, startingIdentityFactory } from './inputs.js';
 import { addLiveOptions } from './live-options.js';
 import { emit, log } from './output.js';
+import {
+  addPublishOptions,
+  type PublishOptions,
+  publishFromOptions,
+  publishSettingsFromOptions,
+} from './publish-options.js';
 
 const EXTENSION_FORMATS: Record<string, ReportFormat> = {
   '.json': 'json',
@@ -65,7 +71,7 @@ export function exitCodeFor(findings: Finding[], failOn: Severity | 'none'): num
 /** Exit codes of DESIGN.md §7 that an audit can end with (errors exit 1 through `main`). */
 const EXIT = { clean: 0, findings: 2 } as const;
 
-interface AuditOptions extends SourceOptions {
+interface AuditOptions extends SourceOptions, PublishOptions {
   baseline: string;
   format?: string;
   output?: string;
@@ -94,13 +100,17 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
       'exit 2 when an unsuppressed finding is at or above this severity, or none',
       'HIGH',
     );
-  addLiveOptions(command).action(async (options: AuditOptions) => {
+  addPublishOptions(addLiveOptions(command)).action(async (options: AuditOptions) => {
     // Validate every input before any work, so a bad flag or baseline prints only its errors.
     const failOn = parseFailOn(options.failOn);
     const stdoutIsTty = process.stdout.isTTY === true;
     const format = chooseFormat(options.format, options.output, stdoutIsTty);
+    publishSettingsFromOptions(
+      options,
+      options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
+    );
     const startedAt = new Date().toISOString();
-    const { baseline, inventory } = await loadAuditInputs(options, { progress: true });
+    const { baseline, inventory, factory } = await loadAuditInputs(options, { progress: true });
     if (!baseline) throw new InputError('audit needs --baseline');
     const result = runAudit({
       inventory,
@@ -121,6 +131,11 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
         ` (${summary.suppressed ?? 0} suppressed), usage unknown for ${result.usageUnknown}` +
         (options.output ? `; report written to ${options.output}` : ''),
     );
-    setExit(exitCodeFor(result.findings, failOn));
+    const publishing = await publishFromOptions(options, {
+      report: result.report,
+      factory: factory ?? startingIdentityFactory(options, {}),
+    });
+    // A failed publish is an error (exit 1) even when findings alone would exit 2.
+    setExit(publishing.exitCode === 1 ? 1 : exitCodeFor(result.findings, failOn));
   });
 };

@@ -6,8 +6,9 @@ import { runAudit } from '../shared/audit.js';
 import { checks } from '../shared/checks/index.js';
 import { renderReport } from '../shared/report/index.js';
 import type { RegisterCommand } from './commands.js';
-import { loadAuditInputs } from './inputs.js';
+import { loadAuditInputs, startingIdentityFactory } from './inputs.js';
 import { log } from './output.js';
+import { publishFromOptions } from './publish-options.js';
 
 /**
  * How the nightly job is configured for the embedded `demo` organization: the same settings a real
@@ -20,6 +21,8 @@ export const DEMO_SETTINGS = {
   baseline: 's3://eks-identity-audit-demo-111122223333/baseline.yaml',
   memberRoleName: 'EksIdentityAuditReadOnly',
   externalId: 'eks-identity-audit-demo',
+  bucket: 'eks-identity-audit-demo-111122223333',
+  topicArn: 'arn:aws:sns:eu-west-1:111122223333:eks-identity-audit-findings',
 } as const;
 
 interface DemoOptions {
@@ -29,7 +32,8 @@ interface DemoOptions {
 /**
  * `demo`: starts the sandbox in-process with the demo organization, runs the live audit through the
  * real AWS SDK clients (baseline from the sandbox's S3, member roles assumed with an external id),
- * prints the table report and writes the HTML report. No AWS account or credentials are needed.
+ * prints the table report, writes the HTML report, and publishes the run to the sandbox's S3, SNS
+ * and Security Hub as the nightly job does. No AWS account or credentials are needed.
  */
 export const registerDemo: RegisterCommand = (program: Command, setExit) => {
   program
@@ -41,7 +45,8 @@ export const registerDemo: RegisterCommand = (program: Command, setExit) => {
       try {
         log(`sandbox organization "${DEMO_SETTINGS.scenario}" listening on ${sandbox.url}`);
         const startedAt = new Date().toISOString();
-        const { baseline, inventory } = await loadAuditInputs(
+        // The demo takes its baseline from the sandbox's S3, like the nightly Lambda does.
+        const { baseline, inventory, factory } = await loadAuditInputs(
           {
             baseline: DEMO_SETTINGS.baseline,
             endpointUrl: sandbox.url,
@@ -76,9 +81,14 @@ export const registerDemo: RegisterCommand = (program: Command, setExit) => {
           `${result.report.summary.total} findings in ${inventory.accounts.length} accounts and ${inventory.clusters.length} clusters` +
             ` (${calls.total} AWS API calls to the sandbox)`,
         );
+        // The nightly job's last step: run history in S3, SNS notifications, Security Hub import.
+        const publishing = await publishFromOptions(
+          { publish: true, bucket: DEMO_SETTINGS.bucket, topicArn: DEMO_SETTINGS.topicArn },
+          { report: result.report, factory: factory ?? startingIdentityFactory({}, {}) },
+        );
         log(`HTML report written to ${htmlFile}`);
         log(`JSON report written to ${jsonFile}`);
-        setExit(0);
+        setExit(publishing.exitCode);
       } finally {
         await sandbox.close();
       }

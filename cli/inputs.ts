@@ -29,8 +29,11 @@ const LIVE_ONLY_FLAGS: Array<[keyof LiveOptions, string]> = [
   ['externalId', '--external-id'],
 ];
 
-/** Client factory for reading `s3://` baselines when no live factory exists yet. */
-function s3Factory(options: LiveOptions, run: LiveRunOptions): ClientFactory {
+/**
+ * A client factory for the starting identity only (reading `s3://` baselines, publishing) when no
+ * live collection made one.
+ */
+export function startingIdentityFactory(options: LiveOptions, run: LiveRunOptions): ClientFactory {
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   return createClientFactory({
     region,
@@ -91,7 +94,7 @@ export async function loadAuditInputs(
 ): Promise<AuditInputs> {
   let factory: ClientFactory | undefined;
   const lazyFactory = () => {
-    factory ??= s3Factory(options, run);
+    factory ??= startingIdentityFactory(options, run);
     return factory;
   };
   if (options.snapshot !== undefined) {

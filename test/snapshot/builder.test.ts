@@ -23,7 +23,7 @@ describe('snapshot builder', () => {
             r.cluster('c', {}, (c) => c.association({ namespace: 'ns', serviceAccount, roleName: 'role' })),
           ),
         )
-        .build() as {
+        .build() as unknown as {
         accounts: Array<{
           regions: Array<{ clusters: Array<{ podIdentityAssociations: Array<{ associationId: string }> }> }>;
         }>;

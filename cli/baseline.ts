@@ -9,26 +9,33 @@ import { InputError } from '../shared/errors.js';
 import type { Inventory } from '../shared/model/inventory.js';
 import { loadInventory } from '../shared/snapshot/index.js';
 import type { RegisterCommand } from './commands.js';
+import { loadAuditInputs, type SourceOptions } from './inputs.js';
+import { addLiveOptions } from './live-options.js';
 import { emit, log } from './output.js';
 
 /** Produces the inventory `baseline init` declares: from a snapshot file, or collected live. */
 export type InventorySource = () => Promise<Inventory>;
 
 /** Options of `baseline init` that choose where the inventory comes from. */
-export interface InitSourceOptions {
-  snapshot?: string;
-}
+export interface InitSourceOptions extends SourceOptions {}
 
 /**
- * Picks the inventory source for `baseline init`. Live collection adds its flags to the command
- * and a branch here; the rest of the command does not change.
+ * Picks the inventory source for `baseline init`: the snapshot file, or a live collection when
+ * live flags (or `AWS_REGION`) say where to collect.
  *
  * @throws InputError when no source is given.
  */
 export function inventorySourceFor(options: InitSourceOptions): InventorySource {
   const snapshot = options.snapshot;
   if (snapshot) return () => loadInventory(snapshot);
-  throw new InputError('baseline init needs an inventory: pass --snapshot FILE');
+  const region =
+    options.region ?? options.regions ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (region !== undefined) {
+    return async () => (await loadAuditInputs(options, { progress: true })).inventory;
+  }
+  throw new InputError(
+    'baseline init needs an inventory: pass --snapshot FILE, or collect live with --region/--regions (and --accounts, --role-name)',
+  );
 }
 
 function plural(count: number, one: string, many = `${one}s`): string {
@@ -48,7 +55,7 @@ export function baselineSummary(baseline: Baseline): string {
   );
 }
 
-/** `baseline validate FILE` and `baseline init --snapshot FILE [--output FILE]`. */
+/** `baseline validate FILE` and `baseline init (--snapshot FILE | live flags) [--output FILE]`. */
 export const registerBaseline: RegisterCommand = (program: Command) => {
   const baseline = program
     .command('baseline')
@@ -68,14 +75,17 @@ export const registerBaseline: RegisterCommand = (program: Command) => {
       }
     });
 
-  baseline
-    .command('init')
-    .description('Write a baseline (YAML with comments) that declares what a snapshot holds.')
-    .option('--snapshot <file>', 'snapshot file (format v1) to declare')
-    .option('--output <file>', 'write the baseline to this file instead of stdout')
-    .action(async (options: InitSourceOptions & { output?: string }) => {
-      const inventory = await inventorySourceFor(options)();
-      await emit(generateBaseline(inventory), options.output);
-      if (options.output) log(`wrote ${options.output}`);
-    });
+  addLiveOptions(
+    baseline
+      .command('init')
+      .description(
+        'Write a baseline (YAML with comments) that declares what a snapshot, or a live collection, holds.',
+      )
+      .option('--snapshot <file>', 'snapshot file (format v1) to declare instead of collecting live')
+      .option('--output <file>', 'write the baseline to this file instead of stdout'),
+  ).action(async (options: InitSourceOptions & { output?: string }) => {
+    const inventory = await inventorySourceFor(options)();
+    await emit(generateBaseline(inventory), options.output);
+    if (options.output) log(`wrote ${options.output}`);
+  });
 };

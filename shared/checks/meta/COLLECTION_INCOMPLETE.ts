@@ -46,6 +46,15 @@ function describeErrors(errors: CollectionError[]): string {
     .join(', ');
 }
 
+/**
+ * A whole account the audit could not read is HIGH: the default `--fail-on HIGH` must not pass a run
+ * that was blind to an account. Partial gaps (IAM, a region, a cluster, CloudTrail) keep the
+ * default MEDIUM.
+ */
+function severityOf(level: ScopeStatus['level']): FindingDraft['severity'] {
+  return level === 'account' ? 'HIGH' : check.meta.severity;
+}
+
 /** One finding per scope that could not be collected; drift and usage checks stay silent inside it. */
 export const check: Check = {
   meta: {
@@ -54,7 +63,7 @@ export const check: Check = {
     severity: 'MEDIUM',
     category: 'meta',
     description:
-      "Collecting an account, its IAM data, a region, a cluster or a region's CloudTrail evidence recorded errors (for example AccessDenied on a read call, or the audit role could not be assumed), or a declared account or region is not in the snapshot at all. Nothing inside such a scope is reported as missing or unused, so this finding is the only sign that the audit is blind there. One finding per scope that recorded errors, naming the failed operations and error codes.",
+      "Collecting an account, its IAM data, a region, a cluster or a region's CloudTrail evidence recorded errors (for example AccessDenied on a read call, or the audit role could not be assumed), or a declared account or region is not in the snapshot at all. Nothing inside such a scope is reported as missing or unused, so this finding is the only sign that the audit is blind there. One finding per scope that recorded errors, naming the failed operations and error codes. A whole account that could not be read (the audit role could not be assumed, or a declared account is missing from the snapshot) is HIGH; partial gaps are MEDIUM.",
     remediation:
       'Fix the access of the audit role in that account (deploy or update the member read role and its trust), then collect again. The failed operations are listed in the finding evidence.',
     docsUrl: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_roles.html',
@@ -69,7 +78,7 @@ export const check: Check = {
         ...new Set(scope.errors.map((error) => `${error.service}:${error.operation}`)),
       ].sort();
       drafts.push({
-        severity: check.meta.severity,
+        severity: severityOf(scope.level),
         message: sentence(
           `${LEVEL_WORDS[scope.level](scope)} could not be fully collected (${describeErrors(scope.errors)}); ${CONSEQUENCE[scope.level]}. Fix the audit role's access and collect again`,
         ),
@@ -92,7 +101,7 @@ export const check: Check = {
     for (const accountId of [...auditScope.accounts].sort()) {
       if (completeness.hasAccount(accountId)) continue;
       drafts.push({
-        severity: check.meta.severity,
+        severity: severityOf('account'),
         message: sentence(
           `Account ${accountId} is in the baseline's scope but not in the snapshot; nothing in it is reported as missing or unused. Collect it`,
         ),

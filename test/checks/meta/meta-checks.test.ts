@@ -49,6 +49,9 @@ describe('COLLECTION_INCOMPLETE', () => {
     });
     // The failed account's inherited IAM gap is not reported a second time.
     expect(drafts.filter((draft) => draft.accountId === DATA)).toHaveLength(1);
+    // A blind account fails the default --fail-on HIGH; partial gaps stay MEDIUM.
+    expect(drafts.find((draft) => draft.accountId === DATA)?.severity).toBe('HIGH');
+    expect(cluster.severity).toBe('MEDIUM');
   });
 
   it('fires for a declared account or region that is not in the snapshot', () => {

@@ -91,7 +91,7 @@ export const check: Check = {
     severity: 'LOW',
     category: 'usage',
     description:
-      "No `sts:AssumeRoleWithWebIdentity` by this cluster's service account token assumed the role during the `unusedAfterDays` window. Covers declared bindings that the trust grants and exact-subject grants of scanned roles. Only claimed when the role account's CloudTrail window for the cluster's region is complete and covers the whole window and both the role and the cluster are older than the window; otherwise the usage is counted as unknown.",
+      "No `sts:AssumeRoleWithWebIdentity` by this cluster's service account token assumed the role during the `unusedAfterDays` window. Covers declared bindings that the trust grants and exact-subject grants of scanned roles. Only claimed when the cluster was fully collected, the role account's CloudTrail window for the cluster's region is complete and covers the whole window, and both the role and the cluster are older than the window; otherwise the usage is counted as unknown.",
     remediation:
       'Confirm the workload is gone, then remove the statement for this service account from the role trust (`aws iam update-assume-role-policy --role-name ROLE_NAME --policy-document file://trust-policy.json`) and the binding from the baseline.',
     docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/iam-roles-for-service-accounts.html',
@@ -107,6 +107,9 @@ export const check: Check = {
       const where = workloadScope(cluster.accountId, cluster.region, cluster.name, namespace, serviceAccount);
 
       const gaps: string[] = [];
+      // DESIGN §3: nothing inside an incomplete scope is called unused, the cluster's included.
+      if (!completeness.clusterComplete(cluster.accountId, cluster.region, cluster.name))
+        gaps.push(`cluster ${cluster.name} was not fully collected`);
       if (!completeness.iamComplete(role.accountId))
         gaps.push(`IAM of account ${role.accountId} was not fully collected`);
       const coverageProblem = coverageGap(

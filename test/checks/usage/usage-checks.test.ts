@@ -87,7 +87,9 @@ function podIdentityEstate(setup: Setup = {}) {
 }
 
 /** prod-blue with role dns trusted by kube-system/external-dns through IRSA. */
-function irsaEstate(setup: Setup & { clusterCreatedAt?: string } = {}) {
+function irsaEstate(
+  setup: Setup & { clusterCreatedAt?: string; clusterError?: ReturnType<typeof collectionError> } = {},
+) {
   return inventoryOf(
     estate({
       account: (account) =>
@@ -97,7 +99,9 @@ function irsaEstate(setup: Setup & { clusterCreatedAt?: string } = {}) {
           ...setup.role,
         }),
       region: (region) => {
-        region.cluster('prod-blue', { createdAt: setup.clusterCreatedAt ?? LONG_AGO });
+        region.cluster('prod-blue', { createdAt: setup.clusterCreatedAt ?? LONG_AGO }, (cluster) => {
+          if (setup.clusterError) cluster.error(setup.clusterError);
+        });
         setup.region?.(region);
       },
     }),
@@ -248,6 +252,16 @@ describe('IRSA_BINDING_UNUSED', () => {
     );
     expect(run.drafts).toEqual([]);
     expect(run.unknowns[0].reason).toContain('cluster prod-blue was created');
+  });
+
+  it('counts as unknown a binding on a cluster that was not fully collected', () => {
+    const run = runCheck(
+      IRSA_BINDING_UNUSED,
+      irsaEstate({ clusterError: collectionError('eks', 'DescribePodIdentityAssociation') }),
+      declaredIrsa,
+    );
+    expect(run.drafts).toEqual([]);
+    expect(run.unknowns[0].reason).toContain('cluster prod-blue was not fully collected');
   });
 });
 

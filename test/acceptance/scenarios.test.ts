@@ -1,0 +1,91 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { main } from '../../cli/main.js';
+import { ReportSchema } from '../../shared/report/types.js';
+
+/**
+ * Acceptance scenarios: each folder under test/fixtures/acceptance holds a snapshot written in the
+ * contract format, a baseline, and the exact `[checkId, resourceId]` pairs the audit must report
+ * (a third element `"suppressed"` marks a finding an exception suppresses).
+ */
+const scenariosDir = join(import.meta.dirname, '..', 'fixtures', 'acceptance');
+const scenarios = readdirSync(scenariosDir, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
+
+type ExpectedPair = [checkId: string, resourceId: string] | [string, string, 'suppressed'];
+interface Expected {
+  findings: ExpectedPair[];
+}
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+let stdout: MockInstance;
+const written = (spy: MockInstance) => spy.mock.calls.map((call) => String(call[0])).join('');
+
+beforeEach(() => {
+  stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** Runs `audit` in-process and returns the exit code and everything written to stdout. */
+async function audit(name: string, ...extra: string[]): Promise<{ code: number; out: string }> {
+  const dir = join(scenariosDir, name);
+  stdout.mockClear();
+  const code = await main([
+    'node',
+    'eks-identity-audit',
+    'audit',
+    '--snapshot',
+    join(dir, 'snapshot.json'),
+    '--baseline',
+    join(dir, 'baseline.yaml'),
+    ...extra,
+  ]);
+  return { code, out: written(stdout) };
+}
+
+const pairKey = (pair: readonly string[]) => pair.join(' ');
+
+function expectedOf(name: string): Expected {
+  return JSON.parse(readFileSync(join(scenariosDir, name, 'expected.json'), 'utf8')) as Expected;
+}
+
+describe('acceptance scenarios through `audit --format json`', () => {
+  it('has at least ten scenarios', () => {
+    expect(scenarios.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it.each(scenarios)('%s reports exactly the expected check ids per resource', async (name) => {
+    const { code, out } = await audit(name, '--format', 'json', '--fail-on', 'none');
+    expect(code).toBe(0);
+    const report = ReportSchema.parse(JSON.parse(out));
+    const actual = report.findings.map((finding) =>
+      pairKey([finding.checkId, finding.resource.id, ...(finding.suppressed ? ['suppressed'] : [])]),
+    );
+    expect(actual.sort()).toEqual(expectedOf(name).findings.map(pairKey).sort());
+    // The summary counts what still needs action; suppressed findings are counted apart.
+    expect(report.summary.total + (report.summary.suppressed ?? 0)).toBe(report.findings.length);
+  });
+
+  it.each(scenarios)(
+    '%s exits 2 with --fail-on exactly when an unsuppressed finding reaches it',
+    async (name) => {
+      const { out } = await audit(name, '--format', 'json', '--fail-on', 'none');
+      const report = ReportSchema.parse(JSON.parse(out));
+      const open = report.findings.filter((finding) => !finding.suppressed);
+      for (const severity of ['CRITICAL', 'HIGH', 'LOW', 'INFORMATIONAL'] as const) {
+        const order = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+        const reaches = open.some((finding) => order.indexOf(finding.severity) >= order.indexOf(severity));
+        const { code } = await audit(name, '--format', 'json', '--fail-on', severity);
+        expect(code, `--fail-on ${severity}`).toBe(reaches ? 2 : 0);
+      }
+    },
+  );
+});

@@ -7,6 +7,7 @@ import { InputError } from '../shared/errors.js';
 import type { Finding } from '../shared/model/finding.js';
 import { atOrAbove, parseSeverity, type Severity } from '../shared/model/severity.js';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from '../shared/report/index.js';
+import { parseLedgerLocation } from '../shared/usage/store.js';
 import type { RegisterCommand } from './commands.js';
 import { loadAuditInputs, type SourceOptions, startingIdentityFactory } from './inputs.js';
 import { addLiveOptions } from './live-options.js';
@@ -17,6 +18,7 @@ import {
   publishFromOptions,
   publishSettingsFromOptions,
 } from './publish-options.js';
+import { describeUpdate, type LedgerUsage, ledgerUsage } from './usage.js';
 
 const EXTENSION_FORMATS: Record<string, ReportFormat> = {
   '.json': 'json',
@@ -72,6 +74,7 @@ export function exitCodeFor(findings: Finding[], failOn: Severity | 'none'): num
 const EXIT = { clean: 0, findings: 2 } as const;
 
 interface AuditOptions extends SourceOptions, PublishOptions {
+  usageLedger?: string;
   baseline: string;
   format?: string;
   output?: string;
@@ -99,6 +102,10 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
       '--fail-on <severity>',
       'exit 2 when an unsuppressed finding is at or above this severity, or none',
       'HIGH',
+    )
+    .option(
+      '--usage-ledger <s3uri>',
+      'keep CloudTrail usage in incremental ledgers under s3://BUCKET/PREFIX and read only what is new (live only)',
     );
   addPublishOptions(addLiveOptions(command)).action(async (options: AuditOptions) => {
     // Validate every input before any work, so a bad flag or baseline prints only its errors.
@@ -109,12 +116,29 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
       options,
       options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
     );
+    if (options.usageLedger !== undefined) {
+      if (options.snapshot !== undefined) {
+        throw new InputError(
+          '--usage-ledger updates ledgers from live CloudTrail; it cannot be combined with --snapshot',
+        );
+      }
+      parseLedgerLocation(options.usageLedger);
+    }
     const startedAt = new Date().toISOString();
-    const { baseline, inventory, factory } = await loadAuditInputs(options, { progress: true });
+    // With a ledger, CloudTrail is read incrementally by the ledger update instead of a window scan.
+    const sourceOptions = options.usageLedger !== undefined ? { ...options, cloudtrail: false } : options;
+    const { baseline, inventory, factory } = await loadAuditInputs(sourceOptions, { progress: true });
     if (!baseline) throw new InputError('audit needs --baseline');
+    let usageIndex: LedgerUsage['usageIndex'] | undefined;
+    if (options.usageLedger !== undefined && factory) {
+      const ledger = await ledgerUsage(factory, inventory, options.usageLedger);
+      for (const update of ledger.updates) log(describeUpdate(update));
+      usageIndex = ledger.usageIndex;
+    }
     const result = runAudit({
       inventory,
       baseline,
+      ...(usageIndex ? { usageIndex } : {}),
       runId: randomUUID(),
       startedAt,
       finishedAt: new Date().toISOString(),

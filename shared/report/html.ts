@@ -199,7 +199,9 @@ function findingsSection(report: Report, options: RenderOptions): string {
   parts.push(`<form id="filter" hidden><strong>Show:</strong> ${boxes.join(' ')}</form>`);
 
   for (const account of groupByAccountAndCluster(report.findings)) {
-    parts.push(`<section data-group="account"><h3>Account ${escapeHtml(account.accountId)}</h3>`);
+    // Baseline-level findings (an expired exception) belong to no account.
+    const heading = account.accountId ? `Account ${escapeHtml(account.accountId)}` : 'Baseline';
+    parts.push(`<section data-group="account"><h3>${heading}</h3>`);
     for (const group of account.groups) {
       parts.push(
         `<section data-group="cluster"><h4>${escapeHtml(groupLabel(group))}</h4>`,

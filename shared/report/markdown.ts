@@ -54,7 +54,8 @@ export function renderMarkdown(report: Report, options: RenderOptions): string {
   const suppressed = report.findings.filter((finding) => finding.suppressed);
   if (open.length === 0) out.push('No findings.', '');
   for (const account of groupByAccountAndCluster(open)) {
-    out.push(`## Account ${text(account.accountId)}`, '');
+    // Baseline-level findings (an expired exception) belong to no account.
+    out.push(account.accountId ? `## Account ${text(account.accountId)}` : '## Baseline', '');
     for (const group of account.groups) {
       out.push(`### ${text(groupLabel(group))}`, '');
       for (const finding of group.findings) out.push(...findingItem(finding));

@@ -89,3 +89,29 @@ describe('acceptance scenarios through `audit --format json`', () => {
     },
   );
 });
+
+describe('acceptance: AWS text in the HTML report', () => {
+  const hostileScenario = 'exceptions-hostile-text';
+
+  it('renders tags, error messages and exception reasons escaped, never as markup', async () => {
+    const { out: html } = await audit(hostileScenario, '--format', 'html', '--fail-on', 'none');
+    expect(html).toMatch(/^<!doctype html>/i);
+    // The hostile text reached the page (so the check below is meaningful), escaped.
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).toMatch(/&lt;script&gt;alert\((document\.domain|1)\)&lt;\/script&gt;/);
+    expect(html).not.toContain('<img');
+    expect(html).not.toMatch(/<script>alert/);
+    expect(html).not.toMatch(/onerror=alert\(1\)>/);
+    // Only the page's own script may appear, and no element carries an event handler attribute.
+    expect(html.match(/<script\b/g)?.length ?? 0).toBeLessThanOrEqual(1);
+    expect(html).not.toMatch(/<[a-z][^>]*\son[a-z]+=/i);
+  });
+
+  it('keeps the hostile text out of the Markdown report as raw HTML too', async () => {
+    const { out: markdown } = await audit(hostileScenario, '--format', 'markdown', '--fail-on', 'none');
+    expect(markdown).toContain('IRSA_SUBJECT_WILDCARD');
+    // A backslash-escaped `\<` is literal text in Markdown; an unescaped one would open a tag.
+    expect(markdown).toContain('\\<img src=x onerror=alert(1)\\>');
+    expect(markdown).not.toMatch(/(?<!\\)<(img|script)/);
+  });
+});

@@ -91,4 +91,15 @@ describe('Markdown report', () => {
     expect(empty).toContain('No findings.');
     expect(empty).not.toContain('## Account');
   });
+
+  it('heads findings that belong to no account (an expired exception) as Baseline, not a blank account', () => {
+    const [first] = report.findings;
+    const baselineOnly = buildReport({
+      ...report,
+      findings: [{ ...first, accountId: '', region: undefined, cluster: undefined, suppressed: false }],
+    });
+    const text = renderMarkdown(baselineOnly, { checks: CATALOGUE });
+    expect(text).toContain('## Baseline\n');
+    expect(text).not.toMatch(/^## Account\s*$/m);
+  });
 });

@@ -68,9 +68,12 @@ export function parseBaseline(text: string, sourceName: string): Baseline {
     : validation.error.issues.flatMap((issue) => problemsOfIssue(issue, locator));
   if (isRecord(raw)) validationProblems.push(...semanticProblems(raw, locator));
 
+  const brokenSyntax = Number.isFinite(trustedUntil);
   const problems = [
     ...syntaxProblems,
-    ...validationProblems.filter((problem) => problem.offset < trustedUntil),
+    ...validationProblems.filter(
+      (problem) => problem.offset < trustedUntil && !(brokenSyntax && mayBeLostToSyntaxError(problem)),
+    ),
   ].sort((a, b) => a.offset - b.offset);
   if (problems.length > 0 || !validation.success) {
     const rendered = problems.map((problem) => locator.render(problem));
@@ -80,6 +83,19 @@ export function parseBaseline(text: string, sourceName: string): Baseline {
     );
   }
   return normalize(validation.data, locator, { name: sourceName, sha256: sha256Hex(text) });
+}
+
+/**
+ * True for problems about something absent (an empty value, a missing field, an undeclared logical
+ * cluster): before a syntax error they are usually the lines the parser could not read, such as a
+ * `clusters:` whose tab-indented entries were dropped, so reporting them would blame the wrong line.
+ */
+function mayBeLostToSyntaxError(problem: LocatedProblem): boolean {
+  return (
+    problem.message.includes('got an empty value') ||
+    problem.message === 'required field is missing' ||
+    problem.message.startsWith('unknown logical cluster')
+  );
 }
 
 /**

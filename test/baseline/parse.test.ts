@@ -569,6 +569,18 @@ describe('parseBaseline: broken baselines give located errors', () => {
     expect(problems.some((problem) => problem.includes('(yaml): syntax error'))).toBe(true);
   });
 
+  it('does not blame an empty parent or an unknown cluster on lines a syntax error swallowed', () => {
+    // Prepare: the tab-indented cluster is lost, which leaves `clusters:` empty and `prod` undeclared.
+    const text =
+      'version: 1\nclusters:\n\tprod:\n    account: "111122223333"\npodIdentity:\n  - cluster: prod\n    namespace: app\n    serviceAccount: api\n    roleArn: arn:aws:iam::111122223333:role/api\n';
+
+    // Act
+    const problems = problemsOf(text);
+
+    // Assess
+    expect(problems).toEqual(['baseline.yaml:3:1 (yaml): syntax error: Tabs are not allowed as indentation']);
+  });
+
   it('does not check the account of a cross-account target role or an IRSA role (near-miss)', () => {
     // Prepare
     const text = `version: 1

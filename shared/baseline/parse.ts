@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument } from 'yaml';
+import { type Document, LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
 import { DocumentLocator, type FieldPath, formatFieldPath, type LocatedProblem } from './locate.js';
@@ -35,14 +35,17 @@ export function sha256Hex(text: string): string {
 export function parseBaseline(text: string, sourceName: string): Baseline {
   if (text.trim() === '') throw emptyBaselineError(sourceName);
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  // logLevel 'error': the parser's recovery warnings (collection keys) go into the problems, not the console.
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, logLevel: 'error' });
   const locator = new DocumentLocator(document, lineCounter, sourceName);
 
   const syntaxProblems: LocatedProblem[] = [];
   // Past a structural syntax error the parsed tree no longer reflects what was meant, so
   // validation problems after it would be noise; duplicate keys leave the tree intact.
   let trustedUntil = Number.POSITIVE_INFINITY;
-  for (const error of document.errors) {
+  // A tab used as indentation makes the parser report follow-on errors around it; the tab is the cause.
+  const tabErrors = document.errors.filter((error) => error.code === 'TAB_AS_INDENT');
+  for (const error of tabErrors.length > 0 ? tabErrors : document.errors) {
     const duplicate =
       error.code === 'DUPLICATE_KEY' ? /^["']?([^"':\n]+)/.exec(text.slice(error.pos[0])) : null;
     syntaxProblems.push({
@@ -51,6 +54,15 @@ export function parseBaseline(text: string, sourceName: string): Baseline {
       message: duplicate ? `duplicate key \`${duplicate[1].trim()}\`` : `syntax error: ${error.message}`,
     });
     if (error.code !== 'DUPLICATE_KEY') trustedUntil = Math.min(trustedUntil, error.pos[0]);
+  }
+  // The parser accepts an alias whose anchor is never defined; it only fails when building values.
+  for (const { offset, name } of unresolvedAliases(document)) {
+    syntaxProblems.push({
+      offset,
+      field: '(yaml)',
+      message: `alias \`*${name}\` names no anchor \`&${name}\` defined before it`,
+    });
+    trustedUntil = Math.min(trustedUntil, offset);
   }
 
   let raw: unknown;
@@ -85,6 +97,18 @@ export function parseBaseline(text: string, sourceName: string): Baseline {
   return normalize(validation.data, locator, { name: sourceName, sha256: sha256Hex(text) });
 }
 
+/** Aliases (`*name`) whose anchor (`&name`) is not defined before them, with their offsets. */
+function unresolvedAliases(document: Document): Array<{ offset: number; name: string }> {
+  const found: Array<{ offset: number; name: string }> = [];
+  visit(document, {
+    Alias(_, alias) {
+      if (alias.resolve(document) === undefined && alias.range)
+        found.push({ offset: alias.range[0], name: alias.source });
+    },
+  });
+  return found;
+}
+
 /**
  * True for problems about something absent (an empty value, a missing field, an undeclared logical
  * cluster): before a syntax error they are usually the lines the parser could not read, such as a
@@ -94,7 +118,9 @@ function mayBeLostToSyntaxError(problem: LocatedProblem): boolean {
   return (
     problem.message.includes('got an empty value') ||
     problem.message === 'required field is missing' ||
-    problem.message.startsWith('unknown logical cluster')
+    problem.message.startsWith('unknown logical cluster') ||
+    // Recovery can turn a broken line into a key that is a list or map, such as `[ prod-blue ]`.
+    /^unknown field `[[{]/.test(problem.message)
   );
 }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadBaselineFile, parseBaseline } from '../../shared/baseline/parse.js';
 import { InputError } from '../../shared/errors.js';
 
@@ -579,6 +579,25 @@ describe('parseBaseline: broken baselines give located errors', () => {
 
     // Assess
     expect(problems).toEqual(['baseline.yaml:3:1 (yaml): syntax error: Tabs are not allowed as indentation']);
+  });
+
+  it('reports an alias to an undefined anchor where it is, not as an empty file', () => {
+    const text =
+      'version: 1\nclusters:\n  prod:\n    account: "111122223333"\n    region: eu-west-1\n    members: *blue\n';
+    expect(problemsOf(text)).toEqual([
+      'baseline.yaml:6:14 (yaml): alias `*blue` names no anchor `&blue` defined before it',
+    ]);
+  });
+
+  it('reports only the tab when a tab-indented list item derails the parser, and prints no warning', () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const text =
+      'version: 1\nclusters:\n  prod:\n    account: "111122223333"\n    region: eu-west-1\n    members:\n\t- prod-blue\n';
+    expect(problemsOf(text)).toEqual([
+      'baseline.yaml:7:1 (yaml): syntax error: Tabs are not allowed as indentation',
+    ]);
+    expect(warn).not.toHaveBeenCalled();
+    warn.mockRestore();
   });
 
   it('does not check the account of a cross-account target role or an IRSA role (near-miss)', () => {

@@ -55,6 +55,23 @@ export function evaluatePre(state: CutoverState): void {
     planAddonAssociations(state, podIdentity);
   }
   if (irsa.length > 0) checkIrsa(state, irsa);
+  demoteRetiredOnly(state);
+}
+
+/**
+ * A finding that only workloads possibly retired need (seen in CloudTrail on OLD, gone from OLD)
+ * does not block: the agent, node roles, a provider or a pinned trust matter only if they come back.
+ */
+function demoteRetiredOnly(state: CutoverState): void {
+  const retired = new Set(state.workloads.filter(retiredCandidate).map((workload) => workload.key));
+  if (retired.size === 0) return;
+  for (const finding of state.findings) {
+    if (!finding.blocking || finding.checkId === 'CUTOVER_COLLECTION_INCOMPLETE') continue;
+    if (finding.workloads.length === 0 || !finding.workloads.every((key) => retired.has(key))) continue;
+    finding.blocking = false;
+    finding.severity = 'LOW';
+    finding.message = `${finding.message.replace(/\.$/, '')}; only workloads seen in CloudTrail on ${state.input.from} that it no longer has need this, so it does not block.`;
+  }
 }
 
 /** A workload seen only in CloudTrail, no longer on OLD: it may be retired, so its items do not block. */
@@ -565,13 +582,18 @@ function checkIrsa(state: CutoverState, workloads: WorkloadDraft[]): void {
       missing.push(workload);
     }
     if (missing.length === 0) continue;
-    const change = extendTrustPolicy(
-      role,
-      oldHost,
-      newHost,
-      cluster.name,
-      users.map((workload) => workload.subject ?? '*'),
-    );
+    // A subject seen only in CloudTrail that OLD's trust no longer grants may be retired: granting it
+    // to NEW would widen the trust beyond what OLD has today, so the plan leaves it out.
+    const needed = users.filter((workload) => !retiredCandidate(workload));
+    const change = missing.some((workload) => !retiredCandidate(workload))
+      ? extendTrustPolicy(
+          role,
+          oldHost,
+          newHost,
+          cluster.name,
+          needed.map((workload) => workload.subject ?? '*'),
+        )
+      : undefined;
     if (change) {
       state.trustPolicies.push(change);
       if (change.command)

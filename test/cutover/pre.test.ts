@@ -213,6 +213,47 @@ describe('pre-phase readiness', () => {
         { checkId: 'CUTOVER_IRSA_TRUST_NOT_EXTENDED', blocking: false },
       ]);
     });
+
+    it('plans no trust for a subject that only CloudTrail saw on OLD', () => {
+      const result = pre({
+        events: [
+          irsaWebIdentityEvent({
+            accountId: ACCOUNT,
+            region: REGION,
+            oidcId: oidcIdFor(OLD),
+            namespace: 'kube-system',
+            serviceAccount: 'cluster-autoscaler',
+            roleArn: roleArn('external-dns'),
+            eventTime: '2026-11-25T00:00:00Z',
+          }),
+        ],
+        externalDnsTrust: irsaTrustOn([OLD, NEW], ['system:serviceaccount:kube-system:external-dns']),
+      });
+      // OLD's trust does not grant it today, so a NEW statement for it would widen the trust.
+      expect(result.plan.trustPolicies).toEqual([]);
+      expect(result.plan.commands).toEqual([]);
+    });
+
+    it('still plans the trust of the subjects OLD grants beside one only CloudTrail saw', () => {
+      const result = pre({
+        events: [
+          irsaWebIdentityEvent({
+            accountId: ACCOUNT,
+            region: REGION,
+            oidcId: oidcIdFor(OLD),
+            namespace: 'kube-system',
+            serviceAccount: 'cluster-autoscaler',
+            roleArn: roleArn('external-dns'),
+            eventTime: '2026-11-25T00:00:00Z',
+          }),
+        ],
+        externalDnsTrust: irsaTrustOn([OLD], ['system:serviceaccount:kube-system:external-dns']),
+      });
+      expect(result.plan.trustPolicies).toHaveLength(1);
+      const policy = JSON.stringify(result.plan.trustPolicies[0].policy);
+      expect(policy).toContain('system:serviceaccount:kube-system:external-dns');
+      expect(policy).not.toContain('cluster-autoscaler');
+    });
   });
 
   describe('CUTOVER_OIDC_PROVIDER_MISSING', () => {
@@ -237,6 +278,32 @@ describe('pre-phase readiness', () => {
       expect(result.plan.commands[0].command).toBe(
         `aws eks create-addon --cluster-name ${NEW} --addon-name eks-pod-identity-agent --region ${REGION}`,
       );
+    });
+
+    it('does not block when only workloads CloudTrail saw on OLD, and OLD no longer has, use Pod Identity', () => {
+      const result = pre(
+        {
+          noAgentOnNew: true,
+          oldEmptied: true,
+          events: [
+            podIdentityAssumeRoleEvent({
+              accountId: ACCOUNT,
+              region: REGION,
+              clusterName: OLD,
+              namespace: 'batch',
+              serviceAccount: 'nightly-export',
+              roleArn: roleArn('s3-reader'),
+              eventTime: '2026-11-02T03:00:00Z',
+            }),
+          ],
+        },
+        false,
+      );
+      expect(result.verdict).toBe('READY');
+      expect(result.findings.find((finding) => finding.checkId === 'CUTOVER_AGENT_MISSING')).toMatchObject({
+        blocking: false,
+        severity: 'LOW',
+      });
     });
 
     it('does not fire for an Auto Mode NEW without the add-on', () => {

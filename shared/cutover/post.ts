@@ -51,10 +51,22 @@ function oldIssuers(state: CutoverState): Map<string, string> {
     for (const grant of grants) if (dead(grant.issuerHostPath)) hosts.set(grant.issuerHostPath, why);
   }
   for (const provider of inventory.oidcProviders) {
-    if (provider.accountId === clusters.accountId && provider.isEksIssuer && dead(provider.url))
-      hosts.set(provider.url, why);
+    if (provider.accountId !== clusters.accountId || !provider.isEksIssuer || !dead(provider.url)) continue;
+    if (!hosts.has(provider.url) && taggedForAnotherCluster(provider.tags, state.input.from, clusters.oldArn))
+      continue;
+    hosts.set(provider.url, why);
   }
   return hosts;
+}
+
+/**
+ * A provider whose own cluster-name tag (eksctl's `alpha.eksctl.io/cluster-name`, or any `…cluster-name`
+ * key) names a cluster other than OLD belongs to that cluster: reporting it as OLD's would be a false alarm.
+ */
+function taggedForAnotherCluster(tags: Record<string, string>, oldName: string, oldArn: string): boolean {
+  const values = Object.values(tags);
+  if (values.includes(oldName) || values.includes(oldArn)) return false;
+  return Object.keys(tags).some((key) => /cluster[-_]?name$/i.test(key));
 }
 
 function applyRemovals(role: RoleInventory, hosts: string[], newHost: string | undefined) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type CutoverResult, runCutover } from '../../shared/cutover/index.js';
+import { normalizeSnapshot, parseSnapshot } from '../../shared/snapshot/index.js';
 import { canAssume } from '../../shared/trust/index.js';
 import {
   assumeRoleForPodIdentityEvent,
@@ -20,6 +21,7 @@ import {
   roleArn,
   type ScenarioOptions,
   scenario,
+  scenarioJson,
 } from './scenario.js';
 
 function post(options: ScenarioOptions = {}, since?: Date): CutoverResult {
@@ -156,6 +158,46 @@ describe('post-phase clean-up', () => {
         },
         new Date('2026-11-28T00:00:00Z'),
       );
+      expect(result.findings).toEqual([]);
+      expect(result.verdict).toBe('READY');
+    });
+  });
+
+  describe("OLD deleted: which dangling providers are OLD's", () => {
+    const DEAD_ID = '0F0E0D0C0B0A09080706050403020100';
+    function withDeadProvider(tags: Record<string, string>): CutoverResult {
+      const json = scenarioJson({ oldDeleted: true, providers: [NEW], externalDnsTrust: irsaTrustOn([NEW]) });
+      const url = `oidc.eks.${REGION}.amazonaws.com/id/${DEAD_ID}`;
+      const iam = (
+        json.accounts as Array<{ accountId: string; iam: { openIdConnectProviders: unknown[] } }>
+      ).find((account) => account.accountId === ACCOUNT)?.iam;
+      iam?.openIdConnectProviders.push({
+        Arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${url}`,
+        Url: url,
+        ClientIDList: ['sts.amazonaws.com'],
+        Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+      });
+      return runCutover({
+        inventory: normalizeSnapshot(parseSnapshot(json, 'scenario')),
+        baseline: baseline(),
+        cluster: 'prod',
+        from: OLD,
+        to: NEW,
+        phase: 'post',
+      });
+    }
+
+    it('reports a dangling provider whose cluster-name tag names OLD', () => {
+      const result = withDeadProvider({ 'alpha.eksctl.io/cluster-name': OLD });
+      expect(ids(result)).toEqual(['CUTOVER_OLD_OIDC_PROVIDER_LEFT']);
+    });
+
+    it("reports an untagged dangling provider of the region, which may be OLD's", () => {
+      expect(ids(withDeadProvider({}))).toEqual(['CUTOVER_OLD_OIDC_PROVIDER_LEFT']);
+    });
+
+    it('does not report a dangling provider tagged for another cluster', () => {
+      const result = withDeadProvider({ 'alpha.eksctl.io/cluster-name': 'analytics-2024' });
       expect(result.findings).toEqual([]);
       expect(result.verdict).toBe('READY');
     });

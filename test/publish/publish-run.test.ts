@@ -1,7 +1,5 @@
-import { execFile, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { type AwsSecurityFinding, GetFindingsCommand } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -20,6 +18,7 @@ import { loadLatest, runKeys, writeLatest } from '../../shared/publish/report-st
 import { importFindings, type PlannedImport } from '../../shared/publish/securityhub.js';
 import { buildNotifications, publishNotifications } from '../../shared/publish/sns.js';
 import type { Report } from '../../shared/report/types.js';
+import { awsCliAvailable, runAwsCli } from '../support/aws-cli.js';
 import { ChatNotificationSchema, CompactSchema, StructuredSchema } from './chat-schema.js';
 import {
   AUDIT_ACCOUNT,
@@ -412,31 +411,17 @@ describe('publishRun against the sandbox', () => {
 });
 
 describe('Security Hub through the Python aws CLI (an independent client)', () => {
-  const cli = spawnSync('aws', ['--version'], { encoding: 'utf8' });
-  const available = cli.status === 0;
+  const available = awsCliAvailable();
   if (!available) console.warn('skipping: the Python aws CLI is not installed on this machine');
 
   it.skipIf(!available)('reads back valid ASFF with aws securityhub get-findings', async () => {
     await publish(report('run-1', [stays, arrives]), '2026-11-29T02:05:00Z');
-    const { credentials } = sandbox;
-    // Asynchronous: the sandbox answers from this process, so a blocking spawn would deadlock.
-    const output = await promisify(execFile)(
-      'aws',
-      ['securityhub', 'get-findings', '--endpoint-url', sandbox.url, '--region', REGION, '--output', 'json'],
-      {
-        encoding: 'utf8',
-        timeout: 60_000,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: process.env.HOME ?? '',
-          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-          ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-        },
-      },
-    );
+    // Asynchronous with short timeouts: the sandbox answers from this process (see runAwsCli).
+    const output = await runAwsCli(['securityhub', 'get-findings'], {
+      endpointUrl: sandbox.url,
+      credentials: sandbox.credentials,
+      region: REGION,
+    });
     expect(output.stderr).toBe('');
     const findings = (JSON.parse(output.stdout) as { Findings: AwsSecurityFinding[] }).Findings;
     expect(findings.map((item) => item.Id).sort()).toEqual([stays.id, arrives.id].sort());

@@ -1,8 +1,7 @@
-import { execFile, spawnSync } from 'node:child_process';
-import { promisify } from 'node:util';
 import { BatchImportFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxHandle } from '../../sandbox/index.js';
+import { awsCliAvailable, runAwsCli } from '../support/aws-cli.js';
 import {
   AUDIT_ACCOUNT,
   type Credentials,
@@ -14,10 +13,8 @@ import {
   WORKLOAD_ACCOUNT,
 } from './helpers.js';
 
-const run = promisify(execFile);
-
 /** The Python `aws` CLI (botocore) is an independent client; it is not on every machine. */
-const hasAwsCli = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
+const hasAwsCli = awsCliAvailable();
 if (!hasAwsCli) {
   console.warn('skipping the aws CLI sandbox tests: the Python `aws` CLI is not on PATH');
 }
@@ -33,17 +30,7 @@ afterAll(async () => {
 
 /** Runs `aws … --output json` against the sandbox with only the given credentials in the environment. */
 async function aws(credentials: Credentials, args: string[]): Promise<Record<string, unknown>> {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    AWS_DEFAULT_REGION: REGION,
-    AWS_CONFIG_FILE: '/nonexistent/aws-config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-    ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
-  };
-  const { stdout } = await run('aws', [...args, '--endpoint-url', sandbox.url, '--output', 'json'], { env });
+  const { stdout } = await runAwsCli(args, { endpointUrl: sandbox.url, credentials, region: REGION });
   return JSON.parse(stdout) as Record<string, unknown>;
 }
 

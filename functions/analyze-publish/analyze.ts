@@ -7,8 +7,11 @@ import { InputError } from '../../shared/errors.js';
 import type { Severity } from '../../shared/model/severity.js';
 import { publishRun } from '../../shared/publish/index.js';
 import { normalizeSnapshot, parseSnapshot, type Snapshot } from '../../shared/snapshot/index.js';
+import { ledgerUsageIndex } from '../../shared/usage/ledger-index.js';
+import { withLedgerCoverage } from '../../shared/usage/ledger-scopes.js';
 import { parseBaselineObject, readBaselineObject } from '../lib/aws.js';
-import type { FunctionConfig } from '../lib/config.js';
+import type { FunctionConfig, UsageSource } from '../lib/config.js';
+import { auditLedgerStore, loadLedgers } from '../lib/ledgers.js';
 import { logger } from '../lib/observability.js';
 import { readPart } from '../lib/parts.js';
 import { PublishError, publishSettings } from '../lib/publish.js';
@@ -53,6 +56,7 @@ export const ANALYZE_CONFIG_KEYS = [
   'securityHubMode',
   'summary',
   'alertThreshold',
+  'usageSource',
   'endpointUrl',
   'region',
 ] as const;
@@ -69,6 +73,11 @@ export interface AnalyzeResult {
   resolvedFindings: number;
   incompleteScopes: number;
   missingParts: string[];
+  /**
+   * Where usage evidence came from; in ledger mode, the account-regions (`ACCOUNT/REGION`) without a
+   * usable ledger, whose usage is reported unknown.
+   */
+  usage: { source: UsageSource; ledgers?: number; missingLedgers?: string[] };
   reportUri?: string;
   sns: { published: boolean; messages: number; skipped?: string };
   securityHub: { imported: number; archived: number; failed: number; skipped?: string };
@@ -79,7 +88,8 @@ const PART_READ_CONCURRENCY = 16;
 
 /**
  * Merges every account's part into one snapshot, runs the checks against the same baseline version
- * plan-scopes validated, and publishes (reports, SNS, Security Hub).
+ * plan-scopes validated, and publishes (reports, SNS, Security Hub). In ledger mode the usage checks
+ * read the planned account-regions' ledgers (read-only); a scope without one has unknown usage.
  *
  * @throws InputError when the baseline changed under the run; PublishError when SNS or Security
  * Hub did not take everything (after the reports and the run record were stored).
@@ -119,9 +129,26 @@ export async function analyzeAndPublish(
     JSON.parse(JSON.stringify(merged)),
     `s3://${config.bucket}/runs/${event.runId}/parts/`,
   );
-  const inventory = normalizeSnapshot(snapshot);
+  // In ledger mode the parts carry no CloudTrail events: the ledgers collect-account updated do,
+  // and they also decide whether each region's CloudTrail scope is complete.
+  const store = auditLedgerStore(s3, config.bucket);
+  const stored = config.usageSource === 'ledger' ? await loadLedgers(store, event.accounts) : undefined;
+  const collected = normalizeSnapshot(snapshot);
+  const inventory = stored
+    ? withLedgerCoverage(collected, stored.ledgers, {
+        days: baseline.settings.unusedAfterDays,
+        describe: (accountId, region) => store.describe(accountId, region),
+      })
+    : collected;
   const finishedAt = now().toISOString();
-  const audit = runAudit({ inventory, baseline, runId: event.runId, startedAt: event.startedAt, finishedAt });
+  const audit = runAudit({
+    inventory,
+    baseline,
+    runId: event.runId,
+    startedAt: event.startedAt,
+    finishedAt,
+    ...(stored ? { usageIndex: (options) => ledgerUsageIndex(stored.ledgers, inventory, options) } : {}),
+  });
   const { report } = audit;
   const published = await publishRun({
     report,
@@ -137,6 +164,7 @@ export async function analyzeAndPublish(
     newFindings: published.diff.new.length,
     incompleteScopes,
     apiCalls: factory.apiCallCount(),
+    ...(stored ? { usageGaps: stored.missing.length } : {}),
     durationMs: now().getTime() - began.getTime(),
   });
   const result: AnalyzeResult = {
@@ -149,6 +177,13 @@ export async function analyzeAndPublish(
     resolvedFindings: published.diff.resolved.length,
     incompleteScopes,
     missingParts,
+    usage: stored
+      ? {
+          source: 'ledger',
+          ledgers: stored.ledgers.length,
+          missingLedgers: stored.missing.map((entry) => `${entry.accountId}/${entry.region}`),
+        }
+      : { source: 'scan' },
     ...(published.reportUris ? { reportUri: published.reportUris.json } : {}),
     sns: {
       published: published.sns.published,

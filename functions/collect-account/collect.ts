@@ -4,6 +4,13 @@ import { collectAccount } from '../../shared/collect/index.js';
 import type { CollectionError } from '../../shared/model/scope.js';
 import type { SnapshotAccount } from '../../shared/snapshot/index.js';
 import type { FunctionConfig } from '../lib/config.js';
+import {
+  auditLedgerStore,
+  lookupEventsCalls,
+  summarizeLedgerUpdates,
+  type UsageReadSummary,
+  updateAccountLedgers,
+} from '../lib/ledgers.js';
 import { raceDeadline } from '../lib/middleware.js';
 import { logger } from '../lib/observability.js';
 import { type PartSummary, summarizePart, writePart } from '../lib/parts.js';
@@ -24,6 +31,7 @@ export const COLLECT_CONFIG_KEYS = [
   'memberRoleName',
   'externalId',
   'windowDays',
+  'usageSource',
   'endpointUrl',
   'region',
 ] as const;
@@ -43,10 +51,16 @@ export function timeoutError(accountId: string, reason: string): CollectionError
  * Collects one account (every region) and writes its snapshot part to S3; returns a summary small
  * enough for the Map's result array.
  *
+ * Usage evidence (`usageSource`): with `ledger` (the default) the part holds no CloudTrail events;
+ * instead each region's ledger under `state/usage/` is brought up to the run's start, reading only
+ * what is new since the last run (the whole window on a first run). With `scan` the part carries
+ * the whole window's events, read every night. Both run alongside the EKS and IAM collection.
+ *
  * When the deadline fires first, the part is written anyway with an account-level `Timeout` error,
  * so the account shows as incomplete (COLLECTION_INCOMPLETE, and no "missing" or "unused" claims
- * inside it) instead of the step failing. The collectors take no abort signal, so the unfinished
- * calls are abandoned, not cancelled.
+ * inside it) instead of the step failing; ledger lookups still running are stopped and their span
+ * committed as a coverage gap. The collectors take no abort signal, so the unfinished calls are
+ * abandoned, not cancelled.
  *
  * @throws the S3 error when the part cannot be written (the Map retries the item).
  */
@@ -58,14 +72,27 @@ export async function collectAccountPart(
 ): Promise<PartSummary> {
   logger.appendKeys({ runId: event.runId, accountId: event.accountId });
   const began = Date.now();
+  const now = new Date(event.startedAt);
+  const useLedger = config.usageSource === 'ledger';
   const collection = collectAccount({
     factory,
     accountId: event.accountId,
     regions: event.regions,
     cloudTrailDays: config.windowDays,
-    now: new Date(event.startedAt),
+    cloudTrail: !useLedger,
+    now,
   });
-  const outcome = await raceDeadline(collection, deadline);
+  const ledgerUpdates = useLedger
+    ? updateAccountLedgers({
+        factory,
+        store: auditLedgerStore(factory.s3(), config.bucket),
+        accountId: event.accountId,
+        regions: event.regions,
+        now,
+        signal: deadline,
+      })
+    : undefined;
+  const [outcome, ledgers] = await Promise.all([raceDeadline(collection, deadline), ledgerUpdates]);
   const timedOut = outcome.kind === 'deadline';
   const account: SnapshotAccount = timedOut
     ? { accountId: event.accountId, errors: [timeoutError(event.accountId, outcome.reason)] }
@@ -78,12 +105,24 @@ export async function collectAccountPart(
     { bucket: config.bucket, runId: event.runId, capturedAt: event.startedAt },
     account,
   );
-  const summary = summarizePart(account, key, { timedOut, apiCalls: factory.apiCallCount() });
+  const lookups = lookupEventsCalls(factory, event.accountId);
+  const usage: UsageReadSummary = ledgers
+    ? summarizeLedgerUpdates(ledgers, lookups)
+    : { source: 'scan', lookupEvents: lookups, eventsRead: scannedEvents(account) };
+  const summary = summarizePart(account, key, { timedOut, apiCalls: factory.apiCallCount(), usage });
   recordRunMetrics({
     incompleteScopes: summary.complete ? 0 : 1,
     apiCalls: summary.apiCalls,
+    lookupEventsCalls: usage.lookupEvents,
+    cloudTrailEventsRead: usage.eventsRead,
+    ...(ledgers ? { usageGaps: (usage.gaps?.length ?? 0) + (usage.failed?.length ?? 0) } : {}),
     durationMs: Date.now() - began,
   });
   logger.info('account collected', { ...summary });
   return summary;
+}
+
+/** CloudTrail records a scanning collection put into the part. */
+function scannedEvents(account: SnapshotAccount): number {
+  return (account.regions ?? []).reduce((sum, region) => sum + (region.cloudTrail?.events.length ?? 0), 0);
 }

@@ -2,6 +2,13 @@ import { z } from 'zod';
 import { MAX_CLOUDTRAIL_DAYS } from '../../shared/collect/index.js';
 import { InputError } from '../../shared/errors.js';
 
+/**
+ * Where the nightly run gets CloudTrail usage evidence: `ledger` keeps incremental ledgers under
+ * `state/usage/` and reads only what is new; `scan` reads the whole window every night.
+ */
+export const USAGE_SOURCES = ['ledger', 'scan'] as const;
+export type UsageSource = (typeof USAGE_SOURCES)[number];
+
 /** Environment variable names the CDK app sets and the functions read. */
 export const ENV = {
   bucket: 'AUDIT_BUCKET',
@@ -15,6 +22,7 @@ export const ENV = {
   securityHubMode: 'SECURITY_HUB_MODE',
   summary: 'SUMMARY',
   alertThreshold: 'ALERT_THRESHOLD',
+  usageSource: 'USAGE_SOURCE',
   endpointUrl: 'AWS_ENDPOINT_URL',
   region: 'AWS_REGION',
 } as const;
@@ -51,6 +59,7 @@ const FIELD_SCHEMAS = {
   securityHubMode: z.enum(['audit-account', 'member-accounts', 'off']),
   summary: z.enum(['always', 'on-change', 'never']),
   alertThreshold: z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL']),
+  usageSource: z.enum(USAGE_SOURCES),
   endpointUrl: z.url('must be a URL'),
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region name'),
 } satisfies Record<ConfigKey, z.ZodType>;
@@ -62,6 +71,7 @@ const DEFAULTS: Partial<Record<ConfigKey, string>> = {
   securityHubMode: 'audit-account',
   summary: 'always',
   alertThreshold: 'HIGH',
+  usageSource: 'ledger',
 };
 
 /** Every setting, typed. */
@@ -77,6 +87,8 @@ export interface FunctionConfig {
   securityHubMode: 'audit-account' | 'member-accounts' | 'off';
   summary: 'always' | 'on-change' | 'never';
   alertThreshold: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFORMATIONAL';
+  /** Where usage evidence comes from: the incremental ledgers in the bucket, or a full window scan. */
+  usageSource: UsageSource;
   /** Set only when every AWS call goes to one endpoint (the local sandbox). */
   endpointUrl?: string;
   region: string;

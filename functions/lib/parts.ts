@@ -4,6 +4,7 @@ import { getObjectText, putObject } from '../../shared/aws/s3.js';
 import { accountErrors } from '../../shared/collect/index.js';
 import type { CollectionError } from '../../shared/model/scope.js';
 import { parseSnapshotText, type SnapshotAccount, writeSnapshot } from '../../shared/snapshot/index.js';
+import type { UsageReadSummary } from './ledgers.js';
 
 /** Where a run keeps one account's snapshot part. */
 export function partKey(runId: string, accountId: string): string {
@@ -77,13 +78,15 @@ export interface PartSummary {
   complete: boolean;
   timedOut: boolean;
   apiCalls: number;
+  /** How the account's CloudTrail usage evidence was read (ledger update or window scan). */
+  usage?: UsageReadSummary;
 }
 
 /** Summarizes a part for the Step Functions payload. */
 export function summarizePart(
   account: SnapshotAccount,
   key: string,
-  extra: { timedOut: boolean; apiCalls: number },
+  extra: { timedOut: boolean; apiCalls: number; usage?: UsageReadSummary },
 ): PartSummary {
   const errors = accountErrors(account).length;
   return {
@@ -95,5 +98,6 @@ export function summarizePart(
     complete: errors === 0,
     timedOut: extra.timedOut,
     apiCalls: extra.apiCalls,
+    ...(extra.usage ? { usage: extra.usage } : {}),
   };
 }

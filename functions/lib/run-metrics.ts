@@ -10,12 +10,19 @@ export interface RunMetrics {
   incompleteScopes?: number;
   apiCalls?: number;
   durationMs?: number;
+  /** LookupEvents requests made (the call CloudTrail limits to 2/s per account-region). */
+  lookupEventsCalls?: number;
+  /** CloudTrail records those requests returned. */
+  cloudTrailEventsRead?: number;
+  /** Account-regions whose usage evidence this run could not complete (read stopped, failed, or ledger missing). */
+  usageGaps?: number;
 }
 
 /**
  * Adds the run's metrics: `Findings` per `Severity` dimension (all five, zero included, so alarms
- * see zeros rather than missing data), `NewFindings`, `IncompleteScopes`, `ApiCalls` and
- * `DurationMs`. They are flushed by the metrics middleware at the end of the invocation.
+ * see zeros rather than missing data), `NewFindings`, `IncompleteScopes`, `ApiCalls`,
+ * `DurationMs`, and for usage evidence `LookupEventsCalls`, `CloudTrailEventsRead` and
+ * `UsageGaps`. They are flushed by the metrics middleware at the end of the invocation.
  */
 export function recordRunMetrics(values: RunMetrics, metrics: Metrics = defaultMetrics): void {
   if (values.bySeverity) {
@@ -30,6 +37,11 @@ export function recordRunMetrics(values: RunMetrics, metrics: Metrics = defaultM
   if (values.incompleteScopes !== undefined)
     metrics.addMetric('IncompleteScopes', MetricUnit.Count, values.incompleteScopes);
   if (values.apiCalls !== undefined) metrics.addMetric('ApiCalls', MetricUnit.Count, values.apiCalls);
+  if (values.lookupEventsCalls !== undefined)
+    metrics.addMetric('LookupEventsCalls', MetricUnit.Count, values.lookupEventsCalls);
+  if (values.cloudTrailEventsRead !== undefined)
+    metrics.addMetric('CloudTrailEventsRead', MetricUnit.Count, values.cloudTrailEventsRead);
+  if (values.usageGaps !== undefined) metrics.addMetric('UsageGaps', MetricUnit.Count, values.usageGaps);
   if (values.durationMs !== undefined)
     metrics.addMetric('DurationMs', MetricUnit.Milliseconds, Math.round(values.durationMs));
 }

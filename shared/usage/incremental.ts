@@ -36,6 +36,11 @@ export interface UpdateLedgersOptions {
   concurrency?: number;
   /** Conditional write attempts per ledger. Default {@link DEFAULT_WRITE_ATTEMPTS}. */
   maxWriteAttempts?: number;
+  /**
+   * Stops the lookups early (a Lambda deadline): the ledger is still committed, with the planned
+   * read recorded as a coverage gap, so the next run reads the span again.
+   */
+  signal?: AbortSignal;
 }
 
 /** What one run did to one account-region's ledger. */
@@ -56,6 +61,8 @@ export interface LedgerUpdate {
   backfill?: LedgerBackfill;
   /** Conditional writes it took (more than 1: another run wrote meanwhile). */
   writeAttempts: number;
+  /** Set when the signal stopped the lookups: why (the read is then a coverage gap). */
+  stopped?: string;
 }
 
 /** Where the next read of a ledger starts, and what it records besides the events. */
@@ -155,11 +162,20 @@ export async function updateLedger(
   const limiters = options.limiters ?? new CloudTrailRateLimiters();
   const stored = await store.read(accountId, region);
   const plan = planRead(stored.ledger, stored.problem, now, options);
-  const trail = await collectCloudTrail(factory, accountId, region, {
-    from: plan.from,
-    to: plan.to,
-    limiter: limiters.for(accountId, region),
-  });
+  const lookups = await untilAborted(
+    () =>
+      collectCloudTrail(factory, accountId, region, {
+        from: plan.from,
+        to: plan.to,
+        limiter: limiters.for(accountId, region),
+      }),
+    options.signal,
+  );
+  const stopped = lookups.kind === 'stopped' ? lookups.reason : undefined;
+  const trail =
+    lookups.kind === 'done'
+      ? lookups.value
+      : { events: [], errors: [stoppedError(accountId, region, lookups.reason)] };
   const errors = trail.errors ?? [];
   const records = trail.events.map((event) => lookupEventRecord(accountId, region, event));
   const complete = errors.length === 0;
@@ -171,11 +187,14 @@ export async function updateLedger(
       ...(complete
         ? {}
         : {
-            reason: errors
-              .map(
-                (error) => `${error.operation} ${error.code}${error.resource ? ` (${error.resource})` : ''}`,
-              )
-              .join('; '),
+            reason: stopped
+              ? `lookups stopped before they finished (${stopped})`
+              : errors
+                  .map(
+                    (error) =>
+                      `${error.operation} ${error.code}${error.resource ? ` (${error.resource})` : ''}`,
+                  )
+                  .join('; '),
           }),
     },
     gaps: plan.gaps,
@@ -197,7 +216,67 @@ export async function updateLedger(
     eventsRead: trail.events.length,
     ...(plan.backfill ? { backfill: plan.backfill } : {}),
     writeAttempts: committed.attempts,
+    ...(stopped ? { stopped } : {}),
   };
+}
+
+/** The error recorded when the signal stopped an account-region's lookups. */
+function stoppedError(accountId: string, region: string, reason: string): CollectionError {
+  return {
+    service: 'cloudtrail',
+    operation: 'LookupEvents',
+    code: 'Stopped',
+    message: `CloudTrail lookups of ${accountId} ${region} stopped before they finished (${reason}); the span is a coverage gap until the next run reads it`,
+  };
+}
+
+/**
+ * Runs the work unless the signal has fired, and stops waiting for it when the signal fires. The
+ * lookups take no signal themselves, so an abandoned one is left to finish on its own.
+ */
+function untilAborted<T>(
+  work: () => Promise<T>,
+  signal: AbortSignal | undefined,
+): Promise<{ kind: 'done'; value: T } | { kind: 'stopped'; reason: string }> {
+  const reasonOf = (aborted: AbortSignal) =>
+    aborted.reason instanceof Error ? aborted.reason.message : String(aborted.reason);
+  if (!signal) return work().then((value) => ({ kind: 'done', value }));
+  if (signal.aborted) return Promise.resolve({ kind: 'stopped', reason: reasonOf(signal) });
+  const running = work();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      // A late failure of the abandoned work must not surface as an unhandled rejection.
+      running.catch(() => {});
+      resolve({ kind: 'stopped', reason: reasonOf(signal) });
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    running.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve({ kind: 'done', value });
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * One line describing a ledger update, for logs and stderr.
+ *
+ * @example describeLedgerUpdate(update) // "ledger s3://b/state/usage/A/R/ledger.json: read from the high-water mark …, 3 event(s)"
+ */
+export function describeLedgerUpdate(update: LedgerUpdate): string {
+  const what = update.backfill ? `backfilled (${update.backfill.reason})` : 'read from the high-water mark';
+  const problems = update.stopped
+    ? `; stopped early (${update.stopped}): coverage gap recorded`
+    : update.errors.length > 0
+      ? `; ${update.errors.length} lookup error(s): coverage gap recorded`
+      : '';
+  const retries = update.writeAttempts > 1 ? `; ${update.writeAttempts} write attempts` : '';
+  return `ledger ${update.location}: ${what} ${update.read.from} – ${update.read.to}, ${update.eventsRead} event(s)${problems}${retries}`;
 }
 
 /**

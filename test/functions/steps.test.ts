@@ -3,12 +3,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { analyzeAndPublish } from '../../functions/analyze-publish/analyze.js';
 import { collectAccountPart } from '../../functions/collect-account/collect.js';
 import { clientFactory } from '../../functions/lib/aws.js';
+import { LEDGER_PREFIX } from '../../functions/lib/ledgers.js';
 import { DeadlineError } from '../../functions/lib/middleware.js';
 import { partKey } from '../../functions/lib/parts.js';
 import { type PlannedRun, planScopes } from '../../functions/plan-scopes/plan.js';
 import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
 import { InputError } from '../../shared/errors.js';
 import { SnapshotSchema } from '../../shared/snapshot/schema.js';
+import { type Ledger, validateLedger } from '../../shared/usage/ledger.js';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 
@@ -37,7 +39,7 @@ beforeEach(() => {
   sandbox.loadScenario('demo');
 });
 
-function settings() {
+function settings(usageSource: 'ledger' | 'scan' = 'ledger') {
   return {
     bucket: BUCKET,
     baselineKey: 'baseline.yaml',
@@ -50,6 +52,7 @@ function settings() {
     securityHubMode: 'audit-account' as const,
     summary: 'always' as const,
     alertThreshold: 'HIGH' as const,
+    usageSource,
     endpointUrl: sandbox.url,
     region: REGION,
   };
@@ -93,6 +96,128 @@ describe('collect-account', () => {
     };
     const summary = await collectAccountPart(event, settings(), factory(), new AbortController().signal);
     expect(summary).toMatchObject({ accountId: DATA, timedOut: false, complete: false });
+  });
+});
+
+/** The ledger collect-account keeps for an account-region, as stored in the audit bucket. */
+function storedLedger(accountId: string, region = REGION): Ledger | undefined {
+  const body = sandbox.s3Object(BUCKET, `${LEDGER_PREFIX}/usage/${accountId}/${region}/ledger.json`);
+  if (!body) return undefined;
+  const result = validateLedger(JSON.parse(body.toString('utf8')));
+  if ('problem' in result) throw new Error(result.problem);
+  return result.ledger;
+}
+
+function collectEvent(runId: string, startedAt: string, accountId = WORKLOADS) {
+  return { runId, startedAt, accountId, regions: [REGION] };
+}
+
+describe('collect-account with usage ledgers (the default)', () => {
+  it('keeps CloudTrail out of the part and backfills the region ledger under state/usage up to the run start', async () => {
+    // Prepare
+    const startedAt = new Date().toISOString();
+
+    // Act
+    const summary = await collectAccountPart(
+      collectEvent('run-ledger-1', startedAt),
+      settings(),
+      factory(),
+      new AbortController().signal,
+    );
+
+    // Assess
+    const part = SnapshotSchema.parse(
+      JSON.parse(String(sandbox.s3Object(BUCKET, partKey('run-ledger-1', WORKLOADS)))),
+    );
+    expect(part.accounts[0].regions?.map((region) => region.cloudTrail)).toEqual([undefined]);
+    const ledger = storedLedger(WORKLOADS);
+    expect(ledger?.highWaterMark).toBe(startedAt);
+    expect(ledger?.backfills.map((backfill) => backfill.reason)).toEqual(['first-run']);
+    expect(Object.keys(ledger?.entries ?? {}).length).toBeGreaterThan(0);
+    expect(summary.usage).toEqual({
+      source: 'ledger',
+      lookupEvents: sandbox.calls()[WORKLOADS]?.cloudtrail?.LookupEvents,
+      eventsRead: expect.any(Number),
+      backfilled: [REGION],
+      gaps: [],
+      failed: [],
+    });
+    expect(summary.usage?.eventsRead).toBeGreaterThan(50);
+    expect(JSON.stringify(summary).length).toBeLessThan(1024);
+  });
+
+  it('reads only the overlap before the high-water mark on the next run', async () => {
+    // Prepare: a first night, then a fresh count of calls.
+    const first = await collectAccountPart(
+      collectEvent('run-ledger-a', new Date().toISOString()),
+      settings(),
+      factory(),
+      new AbortController().signal,
+    );
+    const firstNight = {
+      lookups: sandbox.calls()[WORKLOADS]?.cloudtrail?.LookupEvents ?? 0,
+      events: first.usage?.eventsRead ?? 0,
+    };
+    sandbox.resetCalls();
+
+    // Act
+    const secondStart = new Date().toISOString();
+    const summary = await collectAccountPart(
+      collectEvent('run-ledger-b', secondStart),
+      settings(),
+      factory(),
+      new AbortController().signal,
+    );
+
+    // Assess: one page per lookup attribute (three) covers the overlap, whose events are few.
+    expect(summary.usage).toMatchObject({ source: 'ledger', lookupEvents: 3, backfilled: [], gaps: [] });
+    expect(firstNight.lookups).toBeGreaterThan(summary.usage?.lookupEvents ?? 0);
+    expect(firstNight.events).toBeGreaterThan(10 * (summary.usage?.eventsRead ?? 0));
+    expect(storedLedger(WORKLOADS)?.highWaterMark).toBe(secondStart);
+  });
+
+  it('commits the unread span as a coverage gap when the deadline has passed, and says so', async () => {
+    // Prepare
+    const deadline = AbortSignal.abort(new DeadlineError('stopped 60000 ms before the Lambda time limit'));
+
+    // Act
+    const summary = await collectAccountPart(
+      collectEvent('run-ledger-stopped', new Date().toISOString()),
+      settings(),
+      factory(),
+      deadline,
+    );
+
+    // Assess
+    expect(summary).toMatchObject({
+      timedOut: true,
+      usage: { source: 'ledger', lookupEvents: 0, eventsRead: 0, gaps: [REGION], failed: [] },
+    });
+    const ledger = storedLedger(WORKLOADS);
+    expect(ledger?.highWaterMark).toBeUndefined();
+    expect(ledger?.gaps).toEqual([
+      expect.objectContaining({ reason: expect.stringContaining('lookups stopped before they finished') }),
+    ]);
+  });
+
+  it('scans the whole window into the part and touches no ledger with USAGE_SOURCE=scan', async () => {
+    const summary = await collectAccountPart(
+      collectEvent('run-scan', new Date().toISOString()),
+      settings('scan'),
+      factory(),
+      new AbortController().signal,
+    );
+    const part = SnapshotSchema.parse(
+      JSON.parse(String(sandbox.s3Object(BUCKET, partKey('run-scan', WORKLOADS)))),
+    );
+    const events = part.accounts[0].regions?.[0].cloudTrail?.events ?? [];
+    expect(events.length).toBeGreaterThan(50);
+    expect(summary.usage).toEqual({
+      source: 'scan',
+      lookupEvents: sandbox.calls()[WORKLOADS]?.cloudtrail?.LookupEvents,
+      eventsRead: events.length,
+    });
+    expect(storedLedger(WORKLOADS)).toBeUndefined();
   });
 });
 
@@ -165,6 +290,75 @@ describe('analyze-publish', () => {
       .map((f) => f.checkId);
     expect(inWorkloads).toContain('COLLECTION_INCOMPLETE');
     expect(inWorkloads.filter((id) => /_MISSING$|_UNUSED$/.test(id))).toEqual([]);
+  });
+
+  it('judges usage from the ledgers, and reports a scope whose ledger is missing as unknown, never unused', async () => {
+    // Prepare: a planned run with both accounts collected in ledger mode.
+    const plan = (await planScopes({}, settings(), factory())) as PlannedRun;
+    const collected = [];
+    for (const scope of plan.accounts) {
+      collected.push(
+        await collectAccountPart(
+          { runId: plan.runId, startedAt: plan.startedAt, ...scope },
+          settings(),
+          factory(),
+          new AbortController().signal,
+        ),
+      );
+    }
+    /** The workloads account's usage verdicts in a run's report: unused findings and incomplete scopes. */
+    const workloadsUsage = (result: { reportUri?: string }) => {
+      const report = JSON.parse(
+        String(sandbox.s3Object(BUCKET, String(result.reportUri).replace(`s3://${BUCKET}/`, ''))),
+      ) as {
+        findings: Array<{ checkId: string; accountId: string; resource: { id: string } }>;
+        scopes: Array<{ level: string; accountId: string; region?: string; status: string }>;
+      };
+      const inWorkloads = report.findings.filter((finding) => finding.accountId === WORKLOADS);
+      return {
+        unused: inWorkloads.filter((finding) => /_UNUSED$/.test(finding.checkId)).map((f) => f.checkId),
+        incomplete: inWorkloads
+          .filter((finding) => finding.checkId === 'COLLECTION_INCOMPLETE')
+          .map((finding) => finding.resource.id),
+        trailScope: report.scopes.find(
+          (scope) => scope.level === 'cloudtrail' && scope.accountId === WORKLOADS && scope.region === REGION,
+        )?.status,
+      };
+    };
+
+    // Act: with every ledger, then with the workloads account's eu-west-1 ledger gone (the run id,
+    // and so the report key, is the same: read each report before the next run replaces it).
+    const withLedgers = await analyzeAndPublish({ ...plan, collected }, settings(), factory());
+    const judgedWithLedgers = workloadsUsage(withLedgers);
+    await factory()
+      .s3()
+      .send(
+        new DeleteObjectCommand({
+          Bucket: BUCKET,
+          Key: `${LEDGER_PREFIX}/usage/${WORKLOADS}/${REGION}/ledger.json`,
+        }),
+      );
+    const withoutOne = await analyzeAndPublish({ ...plan, collected }, settings(), factory());
+    const judgedWithoutOne = workloadsUsage(withoutOne);
+
+    // Assess
+    expect(withLedgers.usage).toEqual({ source: 'ledger', ledgers: 2, missingLedgers: [] });
+    expect(withLedgers.incompleteScopes).toBe(0);
+    expect(judgedWithLedgers).toEqual({
+      unused: expect.arrayContaining(['ROLE_UNUSED', 'PI_ASSOCIATION_UNUSED']),
+      incomplete: [],
+      trailScope: 'complete',
+    });
+    expect(withoutOne.usage).toEqual({
+      source: 'ledger',
+      ledgers: 1,
+      missingLedgers: [`${WORKLOADS}/${REGION}`],
+    });
+    expect(judgedWithoutOne).toEqual({
+      unused: [],
+      incomplete: [`account/${WORKLOADS}/region/${REGION}/cloudtrail`],
+      trailScope: 'incomplete',
+    });
   });
 
   it('refuses to judge against a baseline that changed after planning', async () => {

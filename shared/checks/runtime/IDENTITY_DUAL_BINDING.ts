@@ -1,10 +1,59 @@
 import { accountOfArn, serviceAccountSubject, workloadIdentityId } from '../../model/identity.js';
 import type { RoleInventory } from '../../model/inventory.js';
-import { canAssume } from '../../trust/index.js';
+import { canAssume, matchIamPattern } from '../../trust/index.js';
 import { clusterKey, indexesFor } from '../indexes.js';
 import { sentence } from '../trust/support/hygiene.js';
-import { irsaGrantsBySubject } from '../trust/support/workload.js';
+import {
+  type IssuerSubjectIndex,
+  irsaGrantsBySubject,
+  type RoleIrsaGrant,
+} from '../trust/support/workload.js';
 import type { Check, FindingDraft } from '../types.js';
+
+const SUBJECT_PREFIX = 'system:serviceaccount:';
+
+/** An issuer's pattern grants by the namespace their subject patterns are limited to. */
+interface PatternGrantsByNamespace {
+  byNamespace: Map<string, RoleIrsaGrant[]>;
+  /** Grants with a pattern whose wildcard reaches into the namespace (e.g. `system:serviceaccount:*`). */
+  anyNamespace: RoleIrsaGrant[];
+}
+
+const patternIndexCache = new WeakMap<IssuerSubjectIndex, PatternGrantsByNamespace>();
+
+/** The namespace a subject pattern is limited to, or undefined when its wildcards can reach any namespace. */
+function literalNamespace(pattern: string): string | undefined {
+  if (!pattern.startsWith(SUBJECT_PREFIX)) return undefined;
+  const rest = pattern.slice(SUBJECT_PREFIX.length);
+  const colon = rest.indexOf(':');
+  if (colon < 0) return undefined;
+  const namespace = rest.slice(0, colon);
+  return /[*?]/.test(namespace) ? undefined : namespace;
+}
+
+/**
+ * Indexes pattern grants by namespace so each association meets only the patterns that can name it,
+ * not every pattern on its issuer (associations × patterns per cluster otherwise).
+ */
+function patternGrantsByNamespace(entry: IssuerSubjectIndex): PatternGrantsByNamespace {
+  const cached = patternIndexCache.get(entry);
+  if (cached) return cached;
+  const index: PatternGrantsByNamespace = { byNamespace: new Map(), anyNamespace: [] };
+  for (const roleGrant of entry.patterns) {
+    const namespaces = (roleGrant.grant.subjects ?? []).map(literalNamespace);
+    if (namespaces.includes(undefined)) {
+      index.anyNamespace.push(roleGrant);
+      continue;
+    }
+    for (const namespace of new Set(namespaces as string[])) {
+      const list = index.byNamespace.get(namespace);
+      if (list) list.push(roleGrant);
+      else index.byNamespace.set(namespace, [roleGrant]);
+    }
+  }
+  patternIndexCache.set(entry, index);
+  return index;
+}
 
 /** One service account bound both ways: IRSA trust and a Pod Identity association. */
 export const check: Check = {
@@ -31,7 +80,13 @@ export const check: Check = {
       const issuerGrants = grantsBySubject.get(cluster.issuerHostPath);
       if (!issuerGrants) continue;
       const subject = serviceAccountSubject(association.namespace, association.serviceAccount);
-      const candidates = [...(issuerGrants.exact.get(subject) ?? []), ...issuerGrants.patterns];
+      const patterns = patternGrantsByNamespace(issuerGrants);
+      // A pattern grant counts only when one of its patterns names this subject (StringLike semantics).
+      const matchingPatterns = [
+        ...(patterns.byNamespace.get(association.namespace) ?? []),
+        ...patterns.anyNamespace,
+      ].filter(({ grant }) => (grant.subjects ?? []).some((pattern) => matchIamPattern(pattern, subject)));
+      const candidates = [...(issuerGrants.exact.get(subject) ?? []), ...matchingPatterns];
       if (candidates.length === 0) continue;
       const irsaRoles = new Map<string, { role: RoleInventory; statements: number[] }>();
       for (const { role, grant } of candidates) {

@@ -73,4 +73,18 @@ describe('IDENTITY_DUAL_BINDING', () => {
   it('leaves trust without any subject condition to IRSA_NO_SUBJECT_CONDITION', () => {
     expect(evaluate(check, bound(irsa(null)))).toEqual([]);
   });
+
+  it('fires when the pattern wildcard spans the namespace', () => {
+    expect(evaluate(check, bound(irsa('system:serviceaccount:*:s3-reader', 'StringLike')))).toHaveLength(1);
+  });
+
+  it('does not fire for a pattern limited to another namespace', () => {
+    expect(evaluate(check, bound(irsa('system:serviceaccount:batch:*', 'StringLike')))).toEqual([]);
+  });
+
+  it('does not attribute a subject-less statement to an unrelated pattern of the same role', () => {
+    const trust = mergePolicies(irsa('system:serviceaccount:batch:*', 'StringLike'), irsa(null));
+
+    expect(evaluate(check, bound(trust))).toEqual([]);
+  });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { USAGE_SOURCES } from '../functions/lib/config.js';
 import { MAX_CLOUDTRAIL_DAYS } from '../shared/collect/index.js';
 
 /** Name prefix of the audit account's fixed-name resources (roles the member accounts trust). */
@@ -79,6 +80,7 @@ export const DeploymentConfigSchema = z
     securityHubMode: z.enum(['audit-account', 'member-accounts', 'off']).default('audit-account'),
     summary: z.enum(['always', 'on-change', 'never']).default('always'),
     alertThreshold: z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL']).default('HIGH'),
+    usageSource: z.enum(USAGE_SOURCES).default('ledger'),
   })
   .superRefine((config, issues) => {
     if ((config.slackWorkspaceId === undefined) !== (config.slackChannelId === undefined)) {

@@ -9,6 +9,13 @@ import { InputError } from '../../shared/errors.js';
 export const USAGE_SOURCES = ['ledger', 'scan'] as const;
 export type UsageSource = (typeof USAGE_SOURCES)[number];
 
+/**
+ * Key prefix of run-to-run state in the audit bucket; the usage ledgers live under
+ * `state/usage/ACCOUNT/REGION/ledger.json`. Nothing under it expires: a lost ledger costs a 90-day
+ * backfill and a night of unknown usage.
+ */
+export const LEDGER_PREFIX = 'state';
+
 /** Environment variable names the CDK app sets and the functions read. */
 export const ENV = {
   bucket: 'AUDIT_BUCKET',

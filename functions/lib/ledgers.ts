@@ -5,14 +5,10 @@ import { CloudTrailRateLimiters } from '../../shared/collect/rate-limit.js';
 import { describeLedgerUpdate, type LedgerUpdate, updateLedger } from '../../shared/usage/incremental.js';
 import type { Ledger } from '../../shared/usage/ledger.js';
 import { type LedgerStore, S3LedgerStore } from '../../shared/usage/store.js';
-import type { UsageSource } from './config.js';
+import { LEDGER_PREFIX, type UsageSource } from './config.js';
 import { logger } from './observability.js';
 
-/**
- * Key prefix of the usage ledgers in the audit bucket: `state/usage/ACCOUNT/REGION/ledger.json`.
- * Nothing under `state/` expires: a ledger lost is a 90-day backfill and a night without "unused".
- */
-export const LEDGER_PREFIX = 'state';
+export { LEDGER_PREFIX };
 
 /** The audit bucket's ledger store. */
 export function auditLedgerStore(s3: S3Client, bucket: string): S3LedgerStore {

@@ -23,7 +23,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { ENV } from '../../functions/lib/config.js';
+import { ENV, LEDGER_PREFIX } from '../../functions/lib/config.js';
 import {
   type DeploymentConfig,
   PUBLISHING_FUNCTION_ROLE_NAMES,
@@ -33,12 +33,21 @@ import {
 import { AuditFunction } from '../constructs/audit-function.js';
 
 /** Key prefixes inside the audit bucket. */
-export const BUCKET_PREFIXES = { runs: 'runs/', reports: 'reports/' } as const;
+export const BUCKET_PREFIXES = {
+  runs: 'runs/',
+  reports: 'reports/',
+  /** Run-to-run state; never expires (a lost usage ledger costs a 90-day backfill and a night of unknown usage). */
+  state: `${LEDGER_PREFIX}/`,
+  /** The usage ledgers inside the state prefix: `state/usage/ACCOUNT/REGION/ledger.json`. */
+  usageLedgers: `${LEDGER_PREFIX}/usage/`,
+} as const;
 
 /** How long collected snapshot parts are kept (they are re-creatable; the reports are the record). */
 const RUN_PARTS_RETENTION_DAYS = 30;
 /** How long reports are kept: past a year of nightly history, old runs are rarely read. */
 const REPORT_RETENTION_DAYS = 400;
+/** How long superseded ledger versions are kept: long enough to roll back a bad night by hand. */
+const STATE_OLD_VERSION_DAYS = 30;
 
 export interface AuditStackProps extends StackProps {
   config: DeploymentConfig;
@@ -99,6 +108,12 @@ export class AuditStack extends Stack {
           expiration: Duration.days(REPORT_RETENTION_DAYS),
           noncurrentVersionExpiration: Duration.days(30),
         },
+        {
+          // Every nightly ledger write leaves a noncurrent version; the current ledger never expires.
+          id: 'expire-old-state-versions',
+          prefix: BUCKET_PREFIXES.state,
+          noncurrentVersionExpiration: Duration.days(STATE_OLD_VERSION_DAYS),
+        },
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
       ],
       removalPolicy: RemovalPolicy.RETAIN,
@@ -149,6 +164,7 @@ export class AuditStack extends Stack {
       [ENV.securityHubMode]: config.securityHubMode,
       [ENV.summary]: config.summary,
       [ENV.alertThreshold]: config.alertThreshold,
+      [ENV.usageSource]: config.usageSource,
     };
     const planScopes = new AuditFunction(this, 'PlanScopes', {
       name: 'plan-scopes',
@@ -159,7 +175,8 @@ export class AuditStack extends Stack {
     });
     const collectAccount = new AuditFunction(this, 'CollectAccount', {
       name: 'collect-account',
-      description: 'Collects one member account (all its regions) and writes its snapshot part to S3',
+      description:
+        'Collects one member account (all its regions), writes its snapshot part and updates its usage ledgers in S3',
       timeout: Duration.minutes(15),
       memorySize: 1536,
       roleName: TRUSTED_FUNCTION_ROLE_NAMES.collect,
@@ -298,6 +315,26 @@ export class AuditStack extends Stack {
         resources: [`${bucketArn}/${BUCKET_PREFIXES.runs}*`],
       }),
     );
+    const usageLedgers = `${bucketArn}/${BUCKET_PREFIXES.usageLedgers}*`;
+    if (config.usageSource === 'ledger') {
+      // Conditional writes (If-Match / If-None-Match) need nothing beyond s3:PutObject.
+      collectAccount.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadAndWriteUsageLedgers',
+          actions: ['s3:GetObject', 's3:PutObject'],
+          resources: [usageLedgers],
+        }),
+      );
+      // A first run reads a ledger that does not exist yet: without ListBucket S3 answers AccessDenied, not NoSuchKey.
+      collectAccount.addToRolePolicy(listBucket);
+      analyzePublish.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadUsageLedgers',
+          actions: ['s3:GetObject'],
+          resources: [usageLedgers],
+        }),
+      );
+    }
     for (const statement of [readBaseline, ...publishStatements]) analyzePublish.addToRolePolicy(statement);
     cutoverCheck.addToRolePolicy(assumeMemberRole);
     cutoverCheck.addToRolePolicy(readBaseline);
@@ -327,6 +364,15 @@ export class AuditStack extends Stack {
         id: `AwsSolutions-IAM5[Resource::${bucketRef}/${BUCKET_PREFIXES.reports}*]`,
         reason: 'Reports are written under dated keys per run; the grant is limited to the reports/ prefix.',
       });
+    }
+    if (config.usageSource === 'ledger') {
+      for (const fn of [collectAccount, analyzePublish]) {
+        Validations.of(fn.role as iam.Role).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::${bucketRef}/${BUCKET_PREFIXES.usageLedgers}*]`,
+          reason:
+            'One usage ledger per audited account and region, named by the accounts the baseline lists at run time; the grant is limited to the state/usage/ prefix (analyze-publish only reads).',
+        });
+      }
     }
     for (const fn of [collectAccount, analyzePublish]) {
       Validations.of(fn.role as iam.Role).acknowledge({

@@ -32,6 +32,33 @@ describe('AuditStack with the cdk.json defaults', () => {
     });
   });
 
+  it('never expires the current objects under state/ (the usage ledgers), only their superseded versions', () => {
+    const [bucket] = Object.values(audit.findResources('AWS::S3::Bucket')).filter(
+      (resource) => resource.Properties.VersioningConfiguration !== undefined,
+    );
+    const rules = bucket.Properties.LifecycleConfiguration.Rules as Array<{
+      Id: string;
+      Prefix?: string;
+      ExpirationInDays?: number;
+      NoncurrentVersionExpiration?: { NoncurrentDays: number };
+    }>;
+    const expiring = rules.filter((rule) => rule.ExpirationInDays !== undefined);
+    expect(expiring.length).toBeGreaterThan(0);
+    for (const rule of expiring) {
+      expect(rule.Prefix, rule.Id).toBeDefined();
+      expect('state/usage/222233334444/eu-west-1/ledger.json'.startsWith(rule.Prefix ?? ''), rule.Id).toBe(
+        false,
+      );
+    }
+    expect(rules).toContainEqual(
+      expect.objectContaining({
+        Id: 'expire-old-state-versions',
+        Prefix: 'state/',
+        NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+      }),
+    );
+  });
+
   it('denies every request to both buckets that is not over TLS', () => {
     const policies = audit.findResources('AWS::S3::BucketPolicy');
     expect(Object.keys(policies)).toHaveLength(2);
@@ -143,6 +170,7 @@ describe('AuditStack with the cdk.json defaults', () => {
           [ENV.regions]: 'us-east-1',
           [ENV.securityHubMode]: 'audit-account',
           [ENV.summary]: 'always',
+          [ENV.usageSource]: 'ledger',
         }),
       },
     });

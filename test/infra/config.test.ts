@@ -18,6 +18,7 @@ describe('readDeploymentConfig', () => {
       baselineKey: 'baseline.yaml',
       securityHubMode: 'audit-account',
       summary: 'always',
+      usageSource: 'ledger',
     });
     expect(config.slackWorkspaceId).toBeUndefined();
   });
@@ -44,13 +45,20 @@ describe('readDeploymentConfig', () => {
   it('names every invalid key', () => {
     const read = () =>
       readDeploymentConfig(
-        lookup({ accounts: ['12345'], maxConcurrency: 0, orgId: 'org-1', timeZone: 'Tokyo time' }),
+        lookup({
+          accounts: ['12345'],
+          maxConcurrency: 0,
+          orgId: 'org-1',
+          timeZone: 'Tokyo time',
+          usageSource: 'cloudtrail',
+        }),
       );
     expect(read).toThrow(DeploymentConfigError);
     expect(read).toThrow(/context "accounts.0"/);
     expect(read).toThrow(/context "maxConcurrency"/);
     expect(read).toThrow(/context "orgId"/);
     expect(read).toThrow(/context "timeZone"/);
+    expect(read).toThrow(/context "usageSource"/);
   });
 
   it('documents every context key in cdk.json', () => {

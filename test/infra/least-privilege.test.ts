@@ -167,17 +167,56 @@ describe('AuditStack function roles', () => {
     }
   });
 
-  it('give the collect function nothing but the member role and its own part prefix', () => {
+  /** The S3 object grants of a role as `action prefix*` pairs, e.g. `s3:GetObject state/usage/*`. */
+  function objectGrants(template: Template, prefix: string): string[] {
+    return inlineStatements(template, roleIdOf(template, prefix))
+      .flatMap((statement) =>
+        asList(statement.Action)
+          .filter((action) => action.startsWith('s3:'))
+          .flatMap((action) =>
+            asList(statement.Resource).map((resource) => {
+              const key = /"\/([^"]*)"\]\]\}$/.exec(JSON.stringify(resource))?.[1] ?? '(bucket)';
+              return `${action} ${key}`;
+            }),
+          ),
+      )
+      .sort();
+  }
+
+  it('give the collect function the member role, its part prefix and the usage ledgers, nothing more', () => {
     const actions = inlineStatements(audit, roleIdOf(audit, 'CollectAccountRole'))
       .flatMap((statement) => asList(statement.Action))
       .sort();
     expect(actions).toEqual([
       'logs:CreateLogStream',
       'logs:PutLogEvents',
+      's3:GetObject',
+      's3:ListBucket',
+      's3:PutObject',
       's3:PutObject',
       'sts:AssumeRole',
       'xray:PutTelemetryRecords',
       'xray:PutTraceSegments',
     ]);
+    expect(objectGrants(audit, 'CollectAccountRole')).toEqual([
+      's3:GetObject state/usage/*',
+      's3:ListBucket (bucket)',
+      's3:PutObject runs/*',
+      's3:PutObject state/usage/*',
+    ]);
+  });
+
+  it('let analyze-publish read the usage ledgers but never write them', () => {
+    const grants = objectGrants(audit, 'AnalyzePublishRole');
+    expect(grants).toContain('s3:GetObject state/usage/*');
+    expect(grants.filter((grant) => grant.includes('state/') && !grant.startsWith('s3:GetObject '))).toEqual(
+      [],
+    );
+  });
+
+  it('grant no ledger access at all when usage comes from a window scan (near miss)', () => {
+    const scan = templates({ usageSource: 'scan' }).audit;
+    expect(objectGrants(scan, 'CollectAccountRole')).toEqual(['s3:PutObject runs/*']);
+    expect(objectGrants(scan, 'AnalyzePublishRole').filter((grant) => grant.includes('state/'))).toEqual([]);
   });
 });

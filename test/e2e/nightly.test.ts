@@ -1,11 +1,11 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AnalyzeResult } from '../../functions/analyze-publish/analyze.js';
 import type { PartSummary } from '../../functions/lib/parts.js';
 import type { PlannedRun, RejectedRun } from '../../functions/plan-scopes/plan.js';
-import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
+import { resolveScenario, type SandboxHandle, type Scenario, startSandbox } from '../../sandbox/index.js';
 import { SnapshotSchema } from '../../shared/snapshot/schema.js';
 import { lambdaContext } from '../functions/support.js';
 import { applySelector, stateMachineDefinition, templates } from '../infra/support.js';
@@ -19,7 +19,13 @@ const TOPIC_ARN = `arn:aws:sns:${REGION}:${AUDIT_ACCOUNT}:eks-identity-audit-fin
 
 type Invoke = (event: unknown, context: Context) => Promise<unknown>;
 
+const DAY_MS = 86_400_000;
+
 let sandbox: SandboxHandle;
+/** How far the sandbox clock runs ahead of the wall clock: a later night without waiting for it. */
+let clockOffsetMs = 0;
+/** The sandbox's "now", which is also when the scheduler fires in these tests. */
+const sandboxNow = () => new Date(Date.now() + clockOffsetMs);
 let handlers: { plan: Invoke; collect: Invoke; analyze: Invoke; cutover: Invoke };
 /** The Map state's ItemSelector exactly as synthesized. */
 let itemSelector: Record<string, unknown>;
@@ -31,7 +37,7 @@ beforeAll(async () => {
   const states = stateMachineDefinition(audit).States as Record<string, Record<string, unknown>>;
   itemSelector = states.CollectAccounts.ItemSelector as Record<string, unknown>;
 
-  sandbox = await startSandbox({ port: 0, scenario: 'demo', limits: false });
+  sandbox = await startSandbox({ port: 0, scenario: 'demo', limits: false, now: sandboxNow });
   const { credentials } = sandbox;
   Object.assign(process.env, {
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
@@ -53,13 +59,18 @@ beforeAll(async () => {
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
-  handlers = {
+  handlers = await importHandlers();
+});
+
+/** The deployed handlers, freshly imported: each reads its environment once, at cold start. */
+async function importHandlers(): Promise<typeof handlers> {
+  return {
     plan: (await import('../../functions/plan-scopes/handler.js')).handler as Invoke,
     collect: (await import('../../functions/collect-account/handler.js')).handler as Invoke,
     analyze: (await import('../../functions/analyze-publish/handler.js')).handler as Invoke,
     cutover: (await import('../../functions/cutover-check/handler.js')).handler as Invoke,
   };
-});
+}
 
 afterAll(async () => {
   await sandbox.close();
@@ -157,6 +168,128 @@ describe('a nightly run against the demo organization', () => {
     expect(hub.length - active.length).toBe(result.securityHub.archived);
     expect(hub.every((finding) => finding.AwsAccountId === AUDIT_ACCOUNT)).toBe(true);
     expect(hub.some((finding) => finding.GeneratorId?.includes('PI_ASSOCIATION_MISSING'))).toBe(true);
+  });
+});
+
+/**
+ * The demo organization with `factor` times its workload sessions (capped at the sandbox's 48 a
+ * day): the same identities used and unused, but a history of many LookupEvents pages, as a busy
+ * account has.
+ */
+function busyDemo(factor: number): Scenario {
+  const scenario = structuredClone(resolveScenario('demo'));
+  for (const account of scenario.accounts) {
+    for (const region of Object.values(account.regions)) {
+      for (const usage of region.usage) usage.perDay = Math.min(48, usage.perDay * factor);
+    }
+  }
+  return scenario;
+}
+
+/** LookupEvents requests the sandbox answered, per audited account. */
+function lookupCalls(): Record<string, number> {
+  const calls = sandbox.calls();
+  return Object.fromEntries(
+    [WORKLOADS, DATA].map((account) => [account, calls[account]?.cloudtrail?.LookupEvents ?? 0]),
+  );
+}
+
+interface ReportFinding {
+  id: string;
+  checkId: string;
+  severity: string;
+  accountId: string;
+  resource: { id: string };
+  message: string;
+  suppressed?: boolean;
+}
+
+/** The findings of a night's report, reduced to what must not change between equivalent runs. */
+function reportedFindings(result: AnalyzeResult | undefined) {
+  const key = String(result?.reportUri).replace(`s3://${BUCKET}/`, '');
+  const report = JSON.parse(String(sandbox.s3Object(BUCKET, key))) as { findings: ReportFinding[] };
+  return report.findings.map(({ id, checkId, severity, resource, message, suppressed }) => ({
+    id,
+    checkId,
+    severity,
+    resource: resource.id,
+    message,
+    suppressed: suppressed ?? false,
+  }));
+}
+
+describe('nightly runs with the incremental usage ledger', () => {
+  const nights: Array<{ night: Awaited<ReturnType<typeof runNight>>; lookups: Record<string, number> }> = [];
+  let scan: { night: Awaited<ReturnType<typeof runNight>>; lookups: Record<string, number> };
+
+  beforeAll(async () => {
+    // Prepare: an unchanged, busy organization and fresh state.
+    sandbox.loadScenario(busyDemo(20));
+
+    // Act: two consecutive nights a day apart, then the same night again with the window scan.
+    for (const offset of [0, DAY_MS]) {
+      clockOffsetMs = offset;
+      sandbox.resetCalls();
+      const night = await runNight(sandboxNow().toISOString());
+      nights.push({ night, lookups: lookupCalls() });
+    }
+    vi.resetModules();
+    process.env.USAGE_SOURCE = 'scan';
+    const ledgerHandlers = handlers;
+    try {
+      handlers = await importHandlers();
+      sandbox.resetCalls();
+      const night = await runNight(sandboxNow().toISOString());
+      scan = { night, lookups: lookupCalls() };
+    } finally {
+      delete process.env.USAGE_SOURCE;
+      handlers = ledgerHandlers;
+    }
+  }, 240_000);
+
+  afterAll(() => {
+    clockOffsetMs = 0;
+  });
+
+  it('backfills each region ledger on the first night, then reads only the overlap', () => {
+    const [first, second] = nights;
+    for (const summary of first.night.parts) {
+      expect(summary.usage).toMatchObject({ source: 'ledger', backfilled: [REGION, 'us-east-1'], gaps: [] });
+    }
+    for (const summary of second.night.parts) {
+      // One page per lookup attribute (three) in each of the two regions.
+      expect(summary.usage).toMatchObject({ source: 'ledger', lookupEvents: 6, backfilled: [], gaps: [] });
+    }
+    expect(second.lookups).toEqual({ [WORKLOADS]: 6, [DATA]: 6 });
+    // A 90-day backfill of the busy account pages through thousands of events; the overlap does not.
+    expect(first.lookups[WORKLOADS]).toBeGreaterThan(10 * second.lookups[WORKLOADS]);
+    const eventsRead = (night: (typeof nights)[number]) =>
+      night.night.parts.reduce((sum, summary) => sum + (summary.usage?.eventsRead ?? 0), 0);
+    expect(eventsRead(first)).toBeGreaterThan(10 * eventsRead(second));
+  });
+
+  it('reports the same findings on the second night, so nothing is new or resolved', () => {
+    const [first, second] = nights;
+    expect(second.night.result?.usage).toEqual({ source: 'ledger', ledgers: 4, missingLedgers: [] });
+    expect(second.night.result?.incompleteScopes).toBe(0);
+    expect(reportedFindings(second.night.result)).toEqual(reportedFindings(first.night.result));
+    expect(second.night.result).toMatchObject({ newFindings: 0, resolvedFindings: 0 });
+    const checkIds = new Set(reportedFindings(second.night.result).map((finding) => finding.checkId));
+    for (const usageCheck of [
+      'ROLE_UNUSED',
+      'PI_ASSOCIATION_UNUSED',
+      'PI_ASSUME_DENIED',
+      'UNDECLARED_USAGE',
+    ]) {
+      expect(checkIds.has(usageCheck), usageCheck).toBe(true);
+    }
+  });
+
+  it('finds exactly what a full window scan finds, with far more LookupEvents calls for the scan', () => {
+    expect(scan.night.result?.usage).toEqual({ source: 'scan' });
+    expect(reportedFindings(scan.night.result)).toEqual(reportedFindings(nights[1].night.result));
+    // The scan pays the backfill's price every night.
+    expect(scan.lookups[WORKLOADS]).toBeGreaterThan(10 * nights[1].lookups[WORKLOADS]);
   });
 });
 

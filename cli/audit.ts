@@ -127,13 +127,21 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
     const startedAt = new Date().toISOString();
     // With a ledger, CloudTrail is read incrementally by the ledger update instead of a window scan.
     const sourceOptions = options.usageLedger !== undefined ? { ...options, cloudtrail: false } : options;
-    const { baseline, inventory, factory } = await loadAuditInputs(sourceOptions, { progress: true });
+    const inputs = await loadAuditInputs(sourceOptions, { progress: true });
+    const { baseline, factory } = inputs;
     if (!baseline) throw new InputError('audit needs --baseline');
+    let { inventory } = inputs;
     let usageIndex: LedgerUsage['usageIndex'] | undefined;
     if (options.usageLedger !== undefined && factory) {
-      const ledger = await ledgerUsage(factory, inventory, options.usageLedger);
+      const ledger = await ledgerUsage(
+        factory,
+        inventory,
+        options.usageLedger,
+        baseline.settings.unusedAfterDays,
+      );
       for (const update of ledger.updates) log(describeUpdate(update));
       usageIndex = ledger.usageIndex;
+      inventory = ledger.inventory;
     }
     const result = runAudit({
       inventory,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { ClientFactory } from '../shared/aws/clients.js';
+import { DEFAULT_UNUSED_AFTER_DAYS } from '../shared/baseline/index.js';
 import type { CheckContext } from '../shared/checks/types.js';
 import { InputError } from '../shared/errors.js';
 import type { Inventory } from '../shared/model/inventory.js';
@@ -7,6 +8,7 @@ import { escapeTerminal } from '../shared/report/escape.js';
 import { listWorkloadUsage, type UsageListing } from '../shared/usage/identities.js';
 import { type LedgerUpdate, updateLedgers } from '../shared/usage/incremental.js';
 import { ledgerUsageIndex } from '../shared/usage/ledger-index.js';
+import { withLedgerCoverage } from '../shared/usage/ledger-scopes.js';
 import { parseLedgerLocation, S3LedgerStore } from '../shared/usage/store.js';
 import type { RegisterCommand } from './commands.js';
 import { loadAuditInputs, type SourceOptions } from './inputs.js';
@@ -24,6 +26,11 @@ interface UsageOptions extends SourceOptions {
 export interface LedgerUsage {
   usageIndex: NonNullable<CheckContext['usageIndex']>;
   updates: LedgerUpdate[];
+  /**
+   * The inventory with each region's CloudTrail scope judged by its ledger's coverage of the usage
+   * window (it was collected without CloudTrail, so it has no window of its own).
+   */
+  inventory: Inventory;
 }
 
 /**
@@ -37,6 +44,7 @@ export async function ledgerUsage(
   factory: ClientFactory,
   inventory: Inventory,
   location: string,
+  windowDays: number = DEFAULT_UNUSED_AFTER_DAYS,
 ): Promise<LedgerUsage> {
   const store = new S3LedgerStore(factory.s3(), parseLedgerLocation(location));
   const reachable = inventory.accounts.filter((account) => account.errors.length === 0);
@@ -48,7 +56,14 @@ export async function ledgerUsage(
     now: new Date(inventory.capturedAt),
   });
   const ledgers = updates.map((update) => update.ledger);
-  return { usageIndex: (options) => ledgerUsageIndex(ledgers, inventory, options), updates };
+  return {
+    usageIndex: (options) => ledgerUsageIndex(ledgers, inventory, options),
+    updates,
+    inventory: withLedgerCoverage(inventory, ledgers, {
+      days: windowDays,
+      describe: (accountId, region) => `the usage ledger of ${accountId} ${region} under ${location}`,
+    }),
+  };
 }
 
 /** One line per ledger update, for stderr. */
@@ -139,14 +154,21 @@ export const registerUsage: RegisterCommand = (program: Command) => {
       options.usageLedger !== undefined ? { ...options, cloudtrail: false } : options;
     const inputs = await loadAuditInputs(source, { progress: true });
     let usageIndex: CheckContext['usageIndex'];
+    let { inventory } = inputs;
     if (options.usageLedger !== undefined) {
       if (!inputs.factory) throw new InputError('--usage-ledger needs live collection');
-      const ledger = await ledgerUsage(inputs.factory, inputs.inventory, options.usageLedger);
+      const ledger = await ledgerUsage(
+        inputs.factory,
+        inputs.inventory,
+        options.usageLedger,
+        inputs.baseline?.settings.unusedAfterDays,
+      );
       for (const update of ledger.updates) log(describeUpdate(update));
       usageIndex = ledger.usageIndex;
+      inventory = ledger.inventory;
     }
     const listing = listWorkloadUsage({
-      inventory: inputs.inventory,
+      inventory,
       ...(inputs.baseline ? { baseline: inputs.baseline } : {}),
       ...(usageIndex ? { usageIndex } : {}),
     });

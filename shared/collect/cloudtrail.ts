@@ -2,7 +2,7 @@ import { type Event, type LookupAttribute, LookupEventsCommand } from '@aws-sdk/
 import type { ClientFactory } from '../aws/clients.js';
 import { toCollectionError } from '../aws/errors.js';
 import type { CollectionError } from '../model/index.js';
-import type { LookupEvent, SnapshotCloudTrail } from '../snapshot/index.js';
+import { type LookupEvent, parseCloudTrailEventText, type SnapshotCloudTrail } from '../snapshot/index.js';
 import { compareText, toPlain } from './plain.js';
 import type { TokenBucket } from './rate-limit.js';
 
@@ -98,15 +98,7 @@ export function isPodIdentityAssumeRole(record: Record<string, unknown>): boolea
 export function parseCloudTrailEvent(
   event: Pick<Event, 'CloudTrailEvent'>,
 ): Record<string, unknown> | undefined {
-  if (!event.CloudTrailEvent) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(event.CloudTrailEvent);
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  return parseCloudTrailEventText(event.CloudTrailEvent);
 }
 
 export interface CloudTrailCollectOptions {

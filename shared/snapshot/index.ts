@@ -2,7 +2,12 @@ import type { Inventory } from '../model/inventory.js';
 import { normalizeSnapshot } from './normalize.js';
 import { readSnapshotFile } from './parse.js';
 
-export { isEksIssuerHostPath, normalizeSnapshot } from './normalize.js';
+export {
+  isEksIssuerHostPath,
+  lookupEventRecord,
+  normalizeSnapshot,
+  parseCloudTrailEventText,
+} from './normalize.js';
 export {
   formatJsonPath,
   jsonSyntaxErrorOffset,

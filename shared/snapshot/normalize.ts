@@ -177,9 +177,13 @@ function normalizeCluster(accountId: string, region: string, entry: SnapshotClus
   };
 }
 
-/** The parsed `CloudTrailEvent` record, or undefined when it is missing or not a JSON object. */
-function parseCloudTrailEvent(text: string | undefined): Record<string, unknown> | undefined {
-  if (text === undefined) return undefined;
+/**
+ * Parses a LookupEvents item's `CloudTrailEvent` text.
+ *
+ * @returns the record, or undefined when the text is missing, empty or not a JSON object.
+ */
+export function parseCloudTrailEventText(text: string | undefined): Record<string, unknown> | undefined {
+  if (!text) return undefined;
   try {
     const parsed: unknown = JSON.parse(text);
     return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
@@ -190,7 +194,17 @@ function parseCloudTrailEvent(text: string | undefined): Record<string, unknown>
   }
 }
 
-function normalizeEvent(accountId: string, region: string, event: LookupEvent): CloudTrailEventRecord {
+/**
+ * A LookupEvents item as the inventory and the evidence parser read it: the item's fields with the
+ * `CloudTrailEvent` text parsed into `detail`.
+ *
+ * @example lookupEventRecord('111122223333', 'eu-west-1', snapshotEvent).detail?.eventName
+ */
+export function lookupEventRecord(
+  accountId: string,
+  region: string,
+  event: LookupEvent,
+): CloudTrailEventRecord {
   return {
     accountId,
     region,
@@ -203,7 +217,7 @@ function normalizeEvent(accountId: string, region: string, event: LookupEvent): 
       ResourceType: resource.ResourceType,
       ResourceName: resource.ResourceName,
     })),
-    detail: parseCloudTrailEvent(event.CloudTrailEvent),
+    detail: parseCloudTrailEventText(event.CloudTrailEvent),
   };
 }
 
@@ -348,7 +362,7 @@ export function normalizeSnapshot(snapshot: Snapshot): Inventory {
         region: region.region,
         from: trail.from,
         to: trail.to,
-        events: trail.events.map((event) => normalizeEvent(accountId, region.region, event)),
+        events: trail.events.map((event) => lookupEventRecord(accountId, region.region, event)),
         complete: regionComplete && trailOk,
       });
     }

@@ -3,8 +3,7 @@ import type { ClientFactory } from '../aws/clients.js';
 import { collectCloudTrail } from '../collect/cloudtrail.js';
 import { CloudTrailRateLimiters } from '../collect/rate-limit.js';
 import type { CollectionError } from '../model/index.js';
-import type { CloudTrailEventRecord } from '../model/inventory.js';
-import type { LookupEvent } from '../snapshot/index.js';
+import { lookupEventRecord } from '../snapshot/index.js';
 import {
   DAY_MS,
   DEFAULT_OVERLAP_MS,
@@ -108,39 +107,6 @@ export function planRead(
       },
     ],
     backfill: { at, reason: 'expired', detail: `high-water mark ${ledger.highWaterMark}` },
-  };
-}
-
-/** A LookupEvents item as the evidence parser reads it. */
-export function lookupEventRecord(
-  accountId: string,
-  region: string,
-  event: LookupEvent,
-): CloudTrailEventRecord {
-  let detail: Record<string, unknown> | undefined;
-  if (event.CloudTrailEvent !== undefined) {
-    try {
-      const parsed: unknown = JSON.parse(event.CloudTrailEvent);
-      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
-        detail = parsed as Record<string, unknown>;
-      }
-    } catch {
-      detail = undefined;
-    }
-  }
-  return {
-    accountId,
-    region,
-    eventId: event.EventId,
-    eventName: event.EventName,
-    eventTime: event.EventTime,
-    eventSource: event.EventSource,
-    username: event.Username,
-    resources: (event.Resources ?? []).map((resource) => ({
-      ResourceType: resource.ResourceType,
-      ResourceName: resource.ResourceName,
-    })),
-    detail,
   };
 }
 

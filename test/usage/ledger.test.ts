@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CloudTrailEventRecord } from '../../shared/model/inventory.js';
-import type { LookupEvent } from '../../shared/snapshot/index.js';
-import { lookupEventRecord } from '../../shared/usage/incremental.js';
+import { type LookupEvent, lookupEventRecord } from '../../shared/snapshot/index.js';
 import {
   compactLedger,
   DAY_MS,

@@ -1,5 +1,6 @@
-import type { ClusterInventory, Inventory } from '../model/inventory.js';
+import type { Inventory } from '../model/inventory.js';
 import { type EvidenceSource, isEvidence, parseEvidence } from './evidence.js';
+import { clustersByIssuer, irsaWorkloads, type WorkloadIdentity, workloadKey } from './workloads.js';
 
 export * from './evidence.js';
 
@@ -151,19 +152,13 @@ const SEP = '\u0000';
 export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions = {}): UsageIndex {
   const since = options.since?.getTime() ?? Number.NEGATIVE_INFINITY;
   const until = options.until?.getTime() ?? Number.POSITIVE_INFINITY;
-  const clustersByIssuer = new Map<string, ClusterInventory[]>();
-  for (const cluster of inventory.clusters) {
-    if (!cluster.issuerHostPath) continue;
-    const list = clustersByIssuer.get(cluster.issuerHostPath) ?? [];
-    list.push(cluster);
-    clustersByIssuer.set(cluster.issuerHostPath, list);
-  }
+  const byIssuer = clustersByIssuer(inventory.clusters);
 
   const byRole = new Map<string, SummaryBuilder>();
   const byPodIdentity = new Map<string, SummaryBuilder>();
   const untagged = new Map<string, SummaryBuilder>();
   const byIrsa = new Map<string, SummaryBuilder>();
-  const workloadKeys = new Map<string, Omit<WorkloadUsage, 'usage'>>();
+  const workloadKeys = new Map<string, WorkloadIdentity>();
   const workloadSummaries = new Map<string, SummaryBuilder>();
   const denied = new Map<
     string,
@@ -173,22 +168,8 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
   const coverageList: Coverage[] = [];
   const coverageByKey = new Map<string, Coverage>();
 
-  const addWorkload = (
-    workload: Omit<WorkloadUsage, 'usage'>,
-    eventId: string,
-    time: string,
-    source: EvidenceSource,
-  ) => {
-    const key = [
-      workload.via,
-      workload.accountId,
-      workload.region,
-      workload.clusterName ?? '',
-      workload.namespace,
-      workload.serviceAccount,
-      workload.roleArn,
-      workload.issuerHostPath ?? '',
-    ].join(SEP);
+  const addWorkload = (workload: WorkloadIdentity, eventId: string, time: string, source: EvidenceSource) => {
+    const key = workloadKey(workload);
     if (!workloadKeys.has(key)) workloadKeys.set(key, workload);
     summaryFor(workloadSummaries, key).add(eventId, time, source);
   };
@@ -254,41 +235,10 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
             eventTime,
             parsed.source,
           );
-          const clusters = clustersByIssuer.get(issuerHostPath);
-          if (clusters) {
-            for (const cluster of clusters) {
-              addWorkload(
-                {
-                  via: 'irsa',
-                  accountId: cluster.accountId,
-                  region: cluster.region,
-                  clusterName: cluster.name,
-                  namespace,
-                  serviceAccount,
-                  roleArn,
-                  issuerHostPath,
-                },
-                eventId,
-                eventTime,
-                parsed.source,
-              );
-            }
-          } else {
-            const issuerRegion = /^oidc\.eks\.([^.]+)\./.exec(issuerHostPath)?.[1] ?? parsed.region;
-            addWorkload(
-              {
-                via: 'irsa',
-                accountId: parsed.accountId,
-                region: issuerRegion,
-                namespace,
-                serviceAccount,
-                roleArn,
-                issuerHostPath,
-              },
-              eventId,
-              eventTime,
-              parsed.source,
-            );
+          const unowned = { accountId: parsed.accountId, region: parsed.region };
+          const subject = { issuerHostPath, namespace, serviceAccount, roleArn };
+          for (const workload of irsaWorkloads(byIssuer, subject, unowned)) {
+            addWorkload(workload, eventId, eventTime, parsed.source);
           }
           break;
         }

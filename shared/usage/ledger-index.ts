@@ -1,4 +1,4 @@
-import type { ClusterInventory, Inventory } from '../model/inventory.js';
+import type { Inventory } from '../model/inventory.js';
 import type { EvidenceSource } from './evidence.js';
 import type {
   Coverage,
@@ -20,6 +20,7 @@ import {
   type LedgerEntry,
   type UsageTally,
 } from './ledger.js';
+import { clustersByIssuer, irsaWorkloads, type WorkloadIdentity, workloadKey } from './workloads.js';
 
 /** Event ids a summary built from a ledger cites at most (the newest ones). */
 const MAX_SUMMARY_EVENT_IDS = 50;
@@ -147,13 +148,7 @@ export function ledgerUsageIndex(
 ): UsageIndex {
   const since = options.since?.getTime() ?? Number.NEGATIVE_INFINITY;
   const until = options.until?.getTime() ?? Number.POSITIVE_INFINITY;
-  const clustersByIssuer = new Map<string, ClusterInventory[]>();
-  for (const cluster of inventory.clusters) {
-    if (!cluster.issuerHostPath) continue;
-    const list = clustersByIssuer.get(cluster.issuerHostPath) ?? [];
-    list.push(cluster);
-    clustersByIssuer.set(cluster.issuerHostPath, list);
-  }
+  const byIssuer = clustersByIssuer(inventory.clusters);
 
   const summaries = new Map<string, UsageSummary>();
   const entriesByKey = new Map<string, LedgerEntry>();
@@ -200,21 +195,9 @@ export function ledgerUsageIndex(
   }
 
   const workloadList: WorkloadUsage[] = [];
-  const workloadSummaries = new Map<
-    string,
-    { workload: Omit<WorkloadUsage, 'usage'>; usage: UsageSummary }
-  >();
-  const addWorkload = (workload: Omit<WorkloadUsage, 'usage'>, usage: UsageSummary) => {
-    const key = [
-      workload.via,
-      workload.accountId,
-      workload.region,
-      workload.clusterName ?? '',
-      workload.namespace,
-      workload.serviceAccount,
-      workload.roleArn,
-      workload.issuerHostPath ?? '',
-    ].join(SEP);
+  const workloadSummaries = new Map<string, { workload: WorkloadIdentity; usage: UsageSummary }>();
+  const addWorkload = (workload: WorkloadIdentity, usage: UsageSummary) => {
+    const key = workloadKey(workload);
     const existing = workloadSummaries.get(key);
     workloadSummaries.set(key, { workload, usage: combine(existing?.usage, usage) ?? usage });
   };
@@ -229,38 +212,10 @@ export function ledgerUsageIndex(
       );
     } else if (entry.kind === 'irsa') {
       const { issuerHostPath, namespace, serviceAccount, roleArn } = entry;
-      const clusters = clustersByIssuer.get(issuerHostPath);
-      if (clusters) {
-        for (const cluster of clusters) {
-          addWorkload(
-            {
-              via: 'irsa',
-              accountId: cluster.accountId,
-              region: cluster.region,
-              clusterName: cluster.name,
-              namespace,
-              serviceAccount,
-              roleArn,
-              issuerHostPath,
-            },
-            usage,
-          );
-        }
-      } else {
-        const issuerRegion = /^oidc\.eks\.([^.]+)\./.exec(issuerHostPath)?.[1] ?? '';
-        const accountId = /^arn:[^:]+:iam::(\d{12}):/.exec(roleArn)?.[1] ?? '';
-        addWorkload(
-          {
-            via: 'irsa',
-            accountId,
-            region: issuerRegion,
-            namespace,
-            serviceAccount,
-            roleArn,
-            issuerHostPath,
-          },
-          usage,
-        );
+      const accountId = /^arn:[^:]+:iam::(\d{12}):/.exec(roleArn)?.[1] ?? '';
+      const subject = { issuerHostPath, namespace, serviceAccount, roleArn };
+      for (const workload of irsaWorkloads(byIssuer, subject, { accountId, region: '' })) {
+        addWorkload(workload, usage);
       }
     }
   }

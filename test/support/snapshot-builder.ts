@@ -14,6 +14,7 @@
  *   .build();
  */
 import { createHash } from 'node:crypto';
+import { AWS_MANAGED_POLICIES } from '../../sandbox/managed-policies.js';
 import { eksClusterArn, oidcProviderArn, serviceAccountSubject } from '../../shared/model/identity.js';
 import type { CollectionError } from '../../shared/model/scope.js';
 
@@ -188,30 +189,25 @@ export function mergePolicies(...policies: PolicyDocument[]): PolicyDocument {
   };
 }
 
+/**
+ * `managedPolicy` options for an AWS managed policy as the sandbox serves it (its published default
+ * version), so tests, fixtures and the sandbox share one copy of each document.
+ */
+export function awsManagedPolicy(name: string): ManagedPolicyOptions {
+  const policy = AWS_MANAGED_POLICIES.get(name);
+  if (!policy)
+    throw new Error(`${name} is not among the AWS managed policies of sandbox/managed-policies.ts`);
+  return {
+    name,
+    aws: true,
+    versionId: policy.versionId,
+    document: structuredClone(policy.document) as PolicyDocument,
+  };
+}
+
 /** The AmazonEKSWorkerNodePolicy document (its current version grants `eks-auth:AssumeRoleForPodIdentity`). */
 export function workerNodePolicy(): PolicyDocument {
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'WorkerNodePermissions',
-        Effect: 'Allow',
-        Action: [
-          'ec2:DescribeInstances',
-          'ec2:DescribeInstanceTypes',
-          'ec2:DescribeRouteTables',
-          'ec2:DescribeSecurityGroups',
-          'ec2:DescribeSubnets',
-          'ec2:DescribeVolumes',
-          'ec2:DescribeVolumesModifications',
-          'ec2:DescribeVpcs',
-          'eks:DescribeCluster',
-          'eks-auth:AssumeRoleForPodIdentity',
-        ],
-        Resource: '*',
-      },
-    ],
-  };
+  return awsManagedPolicy('AmazonEKSWorkerNodePolicy').document;
 }
 
 /** A plain permissions policy allowing `actions` on `resource`. */

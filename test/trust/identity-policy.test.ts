@@ -1,31 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../shared/errors.js';
 import { identityPolicyAllows } from '../../shared/trust/index.js';
+import { workerNodePolicy } from '../support/snapshot-builder.js';
 
 const ACTION = 'eks-auth:AssumeRoleForPodIdentity';
 const CLUSTER = 'arn:aws:eks:us-east-1:111122223333:cluster/prod-blue';
 
-/** The AWS managed policy AmazonEKSWorkerNodePolicy grants the action on every resource. */
-const workerNodePolicy = {
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Sid: 'WorkerNodePermissions',
-      Effect: 'Allow',
-      Action: [
-        'ec2:DescribeInstances',
-        'ec2:DescribeRouteTables',
-        'eks:DescribeCluster',
-        'eks-auth:AssumeRoleForPodIdentity',
-      ],
-      Resource: '*',
-    },
-  ],
-};
-
 describe('identityPolicyAllows', () => {
   it('allows the action granted by AmazonEKSWorkerNodePolicy', () => {
-    expect(identityPolicyAllows([workerNodePolicy], ACTION, CLUSTER)).toMatchObject({ allowed: true });
+    expect(identityPolicyAllows([workerNodePolicy()], ACTION, CLUSTER)).toMatchObject({ allowed: true });
   });
 
   it('denies when no policy covers the action', () => {
@@ -55,7 +38,7 @@ describe('identityPolicyAllows', () => {
       Version: '2012-10-17',
       Statement: [{ Sid: 'NoPodIdentity', Effect: 'Deny', Action: ACTION, Resource: '*' }],
     };
-    const decision = identityPolicyAllows([workerNodePolicy, deny], ACTION, CLUSTER);
+    const decision = identityPolicyAllows([workerNodePolicy(), deny], ACTION, CLUSTER);
     expect(decision.allowed).toBe(false);
     expect(decision.reason).toContain('policy 1 Statement[0] (Sid "NoPodIdentity")');
   });
@@ -104,10 +87,10 @@ describe('identityPolicyAllows', () => {
 
   it('names the policy and field of a malformed document', () => {
     expect(() =>
-      identityPolicyAllows([workerNodePolicy, { Statement: [{ Effect: 'Allow' }] }], ACTION),
+      identityPolicyAllows([workerNodePolicy(), { Statement: [{ Effect: 'Allow' }] }], ACTION),
     ).toThrow(InputError);
     expect(() =>
-      identityPolicyAllows([workerNodePolicy, { Statement: [{ Effect: 'Allow' }] }], ACTION),
+      identityPolicyAllows([workerNodePolicy(), { Statement: [{ Effect: 'Allow' }] }], ACTION),
     ).toThrow(/^policy 1: /);
   });
 });

@@ -42,6 +42,8 @@ export interface ServiceModule {
   handle(context: RequestContext): SandboxResponse | Promise<SandboxResponse>;
   /** IAM action prefix for AccessDenied messages when it differs from the signing name. */
   actionPrefix?: string;
+  /** The account an operation reaches into when it is not the caller's (fault rules' `targetAccount`). */
+  targetAccount?(request: RawRequest, operation: string): string | undefined;
 }
 
 /** Query-protocol parameters: the form body, or the URL query for GET requests. */

@@ -13,6 +13,8 @@ export interface FaultDecision {
 /** The request attributes rules match on. */
 export interface FaultTarget {
   account: string;
+  /** The account the call reaches into (see {@link FaultRule.targetAccount}). */
+  targetAccount: string;
   service: string;
   operation: string;
   region: string;
@@ -155,6 +157,7 @@ export class FaultEngine {
 function matches(rule: FaultRule, target: FaultTarget): boolean {
   return (
     (rule.account === undefined || rule.account === target.account) &&
+    (rule.targetAccount === undefined || rule.targetAccount === target.targetAccount) &&
     (rule.service === undefined || rule.service === target.service) &&
     (rule.operation === undefined || rule.operation === target.operation) &&
     (rule.region === undefined || rule.region === target.region)

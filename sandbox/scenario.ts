@@ -223,6 +223,7 @@ const BucketSchema = z
 const FaultRuleSchema = z
   .object({
     account: z.string().optional(),
+    targetAccount: z.string().optional(),
     service: z.string().optional(),
     operation: z.string().optional(),
     region: z.string().optional(),

@@ -220,7 +220,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         new AwsError(status, code, `The sandbox does not implement this ${scope.service} operation`),
       );
     }
-    const decision = faults.evaluate({ account, service: scope.service, operation, region: scope.region });
+    const decision = faults.evaluate({
+      account,
+      targetAccount: service.targetAccount?.(raw, operation) ?? account,
+      service: scope.service,
+      operation,
+      region: scope.region,
+    });
     if (decision.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, decision.latencyMs));
     const outcome = decision.outcome;
     if (outcome?.kind === 'accessDenied') {

@@ -7,7 +7,13 @@
  * @example { account: '222233334444', service: 'eks', operation: 'ListClusters', accessDenied: true }
  */
 export interface FaultRule {
+  /** The caller's account (the account of the request's credentials). */
   account?: string;
+  /**
+   * The account the call reaches into: for `sts` `AssumeRole`, the account of `RoleArn`; for every
+   * other call, the caller's own account. Lets a rule refuse the assume into one member account.
+   */
+  targetAccount?: string;
   /** Signing name: `sts`, `iam`, `eks`, `cloudtrail`, `sns`, `securityhub`, `s3`. */
   service?: string;
   /** Operation name as the SDK spells it (`ListClusters`, `LookupEvents`, `PutObject`). */

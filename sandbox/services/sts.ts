@@ -17,6 +17,10 @@ export const sts: ServiceModule = {
   protocol: 'query',
   codes: QUERY_CODES,
   resolve: queryOperation(['AssumeRole', 'GetCallerIdentity']),
+  targetAccount(request, operation) {
+    if (operation !== 'AssumeRole') return undefined;
+    return ROLE_ARN.exec(formParams(request).get('RoleArn') ?? '')?.[1];
+  },
   handle(context) {
     if (context.operation === 'GetCallerIdentity') {
       return queryResponse(

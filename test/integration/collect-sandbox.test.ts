@@ -11,7 +11,7 @@ import {
 import { iamActionName } from '../../shared/collect/operations.js';
 import { decodePolicyDocument } from '../../shared/model/index.js';
 import type { Snapshot, SnapshotAccount } from '../../shared/snapshot/index.js';
-import { SnapshotSchema, writeSnapshot } from '../../shared/snapshot/index.js';
+import { normalizeSnapshot, SnapshotSchema, writeSnapshot } from '../../shared/snapshot/index.js';
 
 const SECURITY = '111122223333';
 const WORKLOADS = '222233334444';
@@ -345,6 +345,36 @@ describe('collection under faults', () => {
       ]);
     }
     expect(SnapshotSchema.safeParse(snapshot).success).toBe(true);
+  });
+
+  it('AccessDenied on AssumeRole into one account leaves that account incomplete and the others whole', async () => {
+    sandbox.setFaults([{ targetAccount: DATA, service: 'sts', operation: 'AssumeRole', accessDenied: true }]);
+
+    const snapshot = await collectSnapshot({
+      factory: factory(),
+      accounts: [WORKLOADS, DATA],
+      regions: ['eu-west-1'],
+      cloudTrail: false,
+    });
+
+    expect(account(snapshot, DATA)).toEqual({
+      accountId: DATA,
+      errors: [
+        expect.objectContaining({
+          service: 'sts',
+          operation: 'AssumeRole',
+          code: 'AccessDenied',
+          resource: `arn:aws:iam::${DATA}:role/EksIdentityAuditReadOnly`,
+        }),
+      ],
+    });
+    const { completeness } = normalizeSnapshot(snapshot);
+    expect(completeness.iamComplete(DATA)).toBe(false);
+    expect(completeness.regionComplete(DATA, 'eu-west-1')).toBe(false);
+    expect(accountErrors(account(snapshot, WORKLOADS))).toEqual([]);
+    expect(completeness.iamComplete(WORKLOADS)).toBe(true);
+    expect(completeness.regionComplete(WORKLOADS, 'eu-west-1')).toBe(true);
+    expect(region(snapshot, WORKLOADS, 'eu-west-1').clusters).toHaveLength(3);
   });
 
   it('an account without the member role fails alone', async () => {

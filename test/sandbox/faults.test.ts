@@ -68,6 +68,27 @@ describe('faults', () => {
     expect(details.RoleDetailList?.length).toBeGreaterThan(0);
   });
 
+  it('refuses AssumeRole into the target account of a rule while the caller assumes into the others', async () => {
+    sandbox.setFaults([
+      { targetAccount: DATA_ACCOUNT, service: 'sts', operation: 'AssumeRole', accessDenied: true },
+    ]);
+    const denied = await rejectionOf(memberCredentials(sandbox, DATA_ACCOUNT));
+    expect(denied.name).toBe('AccessDenied');
+    expect(denied.message).toContain('is not authorized to perform: sts:AssumeRole');
+    const workload = await memberCredentials(sandbox, WORKLOAD_ACCOUNT);
+    expect(workload.accessKeyId).toMatch(/^ASIA/);
+  });
+
+  it('matches targetAccount on the caller account for calls that reach into no other account', async () => {
+    const workload = await eksFor(WORKLOAD_ACCOUNT);
+    const data = await eksFor(DATA_ACCOUNT);
+    sandbox.setFaults([{ targetAccount: WORKLOAD_ACCOUNT, service: 'eks', accessDenied: true }]);
+    expect(await rejectionOf(workload.send(new ListClustersCommand({})))).toBeInstanceOf(
+      AccessDeniedException,
+    );
+    expect((await data.send(new ListClustersCommand({}))).clusters).toEqual([]);
+  });
+
   it('answers IAM AccessDenied in the query error shape', async () => {
     const iam = new IAMClient(
       clientConfig(sandbox, await memberCredentials(sandbox, DATA_ACCOUNT), 'us-east-1'),

@@ -1,8 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
 
 /**
  * Baselines a reviewer might write, through `baseline validate`: broken ones must exit 1 with every
@@ -166,24 +166,7 @@ const valid: Array<{ name: string; text: string }> = [
   },
 ];
 
-async function validate(file: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(['node', 'eks-identity-audit', 'baseline', 'validate', file]), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const validate = (file: string) => runCli('baseline', 'validate', file);
 
 let dir: string;
 const fileFor = (name: string) => join(dir, `${name.replace(/[^a-z0-9]+/gi, '-')}.yaml`);

@@ -1,8 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
 
 /**
  * Trust policies as public documentation, tools and incident write-ups show them, judged through
@@ -527,25 +527,6 @@ const cases: Case[] = [
   },
 ];
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(['node', 'eks-identity-audit', ...args]), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
-
 function askArgs(file: string, ask: Ask): string[] {
   const args = ['trust', 'can-assume', '--file', file];
   if ('irsa' in ask) {
@@ -597,7 +578,14 @@ describe('acceptance: trust policies from public sources', () => {
   });
 
   it.each(cases)('trust explain $name ($source)', async (policy) => {
-    const { code, stdout } = await run('trust', 'explain', '--file', fileOf(policy.name), '--format', 'json');
+    const { code, stdout } = await runCli(
+      'trust',
+      'explain',
+      '--file',
+      fileOf(policy.name),
+      '--format',
+      'json',
+    );
     expect(code).toBe(0);
     const explained = JSON.parse(stdout) as { grants: unknown[]; findings: Array<{ checkId: string }> };
     expect(explained.findings.map((finding) => finding.checkId).sort()).toEqual([...policy.findings].sort());
@@ -607,7 +595,7 @@ describe('acceptance: trust policies from public sources', () => {
   it.each(cases.filter((policy) => policy.asks.length > 0))('trust can-assume $name', async (policy) => {
     for (const ask of policy.asks) {
       const args = askArgs(fileOf(policy.name), ask);
-      const { code, stdout, stderr } = await run(...args);
+      const { code, stdout, stderr } = await runCli(...args);
       expect(code, stderr).toBe(0);
       const answer = JSON.parse(stdout) as { allowed: boolean | 'unknown'; reason: string };
       expect(answer.allowed, `${args.slice(4).join(' ')} → ${answer.reason}`).toBe(ask.allowed);

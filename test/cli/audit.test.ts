@@ -1,30 +1,17 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  afterAll,
-  afterEach,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  it,
-  type MockInstance,
-  vi,
-} from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { chooseFormat, exitCodeFor, parseFailOn } from '../../cli/audit.js';
-import { main } from '../../cli/main.js';
 import type { Finding } from '../../shared/model/finding.js';
 import { ReportSchema } from '../../shared/report/types.js';
+import { runCli } from '../support/cli.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures');
 const snapshotFile = join(fixtures, 'snapshot.json');
 const baselineFile = join(fixtures, 'baseline.yaml');
 
-let stdout: MockInstance;
-let stderr: MockInstance;
 let dir: string;
-const written = (spy: MockInstance) => spy.mock.calls.map((call) => String(call[0])).join('');
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'audit-cli-'));
@@ -34,52 +21,50 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-beforeEach(() => {
-  stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-});
-
-function run(...args: string[]): Promise<number> {
-  return main(['node', 'eks-identity-audit', ...args]);
-}
-
 describe('audit', () => {
   it('prints report v1 as JSON when stdout is not a terminal and exits 2 on HIGH findings', async () => {
-    const code = await run('audit', '--baseline', baselineFile, '--snapshot', snapshotFile);
+    const { code, stdout, stderr } = await runCli(
+      'audit',
+      '--baseline',
+      baselineFile,
+      '--snapshot',
+      snapshotFile,
+    );
     expect(code).toBe(2);
-    const report = ReportSchema.parse(JSON.parse(written(stdout)));
+    const report = ReportSchema.parse(JSON.parse(stdout));
     expect(report.summary.bySeverity.HIGH).toBeGreaterThan(0);
     expect(report.baseline.source).toBe(baselineFile);
-    expect(written(stderr)).toMatch(/findings \(2 suppressed\), usage unknown for \d+\n$/);
+    expect(stderr).toMatch(/findings \(2 suppressed\), usage unknown for \d+\n$/);
   });
 
   it('exits 0 when nothing unsuppressed reaches --fail-on, in any case, and with none', async () => {
-    expect(
-      await run('audit', '--baseline', baselineFile, '--snapshot', snapshotFile, '--fail-on', 'critical'),
-    ).toBe(0);
-    expect(
-      await run('audit', '--baseline', baselineFile, '--snapshot', snapshotFile, '--fail-on', 'NONE'),
-    ).toBe(0);
+    const audit = (failOn: string) =>
+      runCli('audit', '--baseline', baselineFile, '--snapshot', snapshotFile, '--fail-on', failOn);
+    expect((await audit('critical')).code).toBe(0);
+    expect((await audit('NONE')).code).toBe(0);
   });
 
   it('writes the format named by --output when --format is absent', async () => {
     const output = join(dir, 'report.md');
-    await run('audit', '--baseline', baselineFile, '--snapshot', snapshotFile, '--output', output);
-    expect(written(stdout)).toBe('');
+    const { stdout, stderr } = await runCli(
+      'audit',
+      '--baseline',
+      baselineFile,
+      '--snapshot',
+      snapshotFile,
+      '--output',
+      output,
+    );
+    expect(stdout).toBe('');
     const markdown = await readFile(output, 'utf8');
     expect(markdown).toMatch(/^# /);
     expect(markdown).toContain('PI_ASSOCIATION_MISSING');
-    expect(written(stderr)).toContain(`report written to ${output}`);
+    expect(stderr).toContain(`report written to ${output}`);
   });
 
   it('renders every report format', async () => {
     for (const format of ['table', 'json', 'markdown', 'html', 'sarif']) {
-      stdout.mockClear();
-      const code = await run(
+      const { code, stdout } = await runCli(
         'audit',
         '--baseline',
         baselineFile,
@@ -89,32 +74,45 @@ describe('audit', () => {
         format,
       );
       expect(code, format).toBe(2);
-      expect(written(stdout).length, format).toBeGreaterThan(100);
+      expect(stdout.length, format).toBeGreaterThan(100);
     }
   });
 
   it('prints only the located baseline errors and exits 1 for a bad baseline', async () => {
     const bad = join(dir, 'bad.yaml');
     await writeFile(bad, 'version: 1\nclusters:\n  prod:\n    account: 1111\n');
-    const code = await run('audit', '--baseline', bad, '--snapshot', snapshotFile);
+    const { code, stdout, stderr } = await runCli('audit', '--baseline', bad, '--snapshot', snapshotFile);
     expect(code).toBe(1);
-    expect(written(stdout)).toBe('');
-    expect(written(stderr)).toContain(`${bad}:4:`);
-    expect(written(stderr)).not.toMatch(/findings|at .*\.ts:/);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(`${bad}:4:`);
+    expect(stderr).not.toMatch(/findings|at .*\.ts:/);
   });
 
   it('exits 1 with a clear message for a bad --fail-on or --format, before reading anything', async () => {
-    expect(
-      await run('audit', '--baseline', 'nowhere.yaml', '--snapshot', snapshotFile, '--fail-on', 'urgent'),
-    ).toBe(1);
-    expect(written(stderr)).toContain(
+    const badFailOn = await runCli(
+      'audit',
+      '--baseline',
+      'nowhere.yaml',
+      '--snapshot',
+      snapshotFile,
+      '--fail-on',
+      'urgent',
+    );
+    expect(badFailOn).toMatchObject({ code: 1, stdout: '' });
+    expect(badFailOn.stderr).toContain(
       '--fail-on must be one of CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL or none',
     );
-    expect(
-      await run('audit', '--baseline', baselineFile, '--snapshot', snapshotFile, '--format', 'pdf'),
-    ).toBe(1);
-    expect(written(stderr)).toContain('--format must be one of table, json, markdown, html, sarif');
-    expect(written(stdout)).toBe('');
+    const badFormat = await runCli(
+      'audit',
+      '--baseline',
+      baselineFile,
+      '--snapshot',
+      snapshotFile,
+      '--format',
+      'pdf',
+    );
+    expect(badFormat).toMatchObject({ code: 1, stdout: '' });
+    expect(badFormat.stderr).toContain('--format must be one of table, json, markdown, html, sarif');
   });
 
   it('collects live without --snapshot, and without credentials says how to provide them', async () => {
@@ -127,11 +125,11 @@ describe('audit', () => {
     vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
     try {
       // Act
-      const code = await run('audit', '--baseline', baselineFile);
+      const { code, stderr } = await runCli('audit', '--baseline', baselineFile);
       // Assess
       expect(code).toBe(1);
-      expect(written(stderr)).toContain('no AWS credentials for live collection');
-      expect(written(stderr)).toContain('--snapshot FILE');
+      expect(stderr).toContain('no AWS credentials for live collection');
+      expect(stderr).toContain('--snapshot FILE');
     } finally {
       vi.unstubAllEnvs();
     }
@@ -174,12 +172,13 @@ describe('audit helpers', () => {
 
 describe('checks list', () => {
   it('prints the catalogue as a table by default and as JSON on request', async () => {
-    expect(await run('checks', 'list')).toBe(0);
-    expect(written(stdout)).toMatch(/^CHECK\s+SEVERITY\s+CATEGORY\s+TITLE\n/);
-    expect(written(stdout)).toContain('PI_ASSOCIATION_MISSING');
-    stdout.mockClear();
-    expect(await run('checks', 'list', '--format', 'json')).toBe(0);
-    const catalogue = JSON.parse(written(stdout)) as Array<{ id: string }>;
+    const table = await runCli('checks', 'list');
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^CHECK\s+SEVERITY\s+CATEGORY\s+TITLE\n/);
+    expect(table.stdout).toContain('PI_ASSOCIATION_MISSING');
+    const json = await runCli('checks', 'list', '--format', 'json');
+    expect(json.code).toBe(0);
+    const catalogue = JSON.parse(json.stdout) as Array<{ id: string }>;
     expect(catalogue.map((meta) => meta.id)).toContain('BASELINE_INVALID');
   });
 });

@@ -1,49 +1,22 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  afterAll,
-  afterEach,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  it,
-  type MockInstance,
-  vi,
-} from 'vitest';
-import { main } from '../../cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBaseline } from '../../shared/baseline/parse.js';
+import { runCli } from '../support/cli.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures');
 const baselines = join(fixtures, 'baselines');
-
-let stdout: MockInstance;
-let stderr: MockInstance;
-const written = (spy: MockInstance) => spy.mock.calls.map((call) => String(call[0])).join('');
-
-beforeEach(() => {
-  stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-});
-
-function run(...args: string[]): Promise<number> {
-  return main(['node', 'eks-identity-audit', ...args]);
-}
 
 describe('baseline validate', () => {
   it('exits 0 with a one-line summary for a valid baseline', async () => {
     // Act
     const file = join(baselines, 'design-example.yaml');
-    const code = await run('baseline', 'validate', file);
+    const { code, stdout } = await runCli('baseline', 'validate', file);
 
     // Assess
     expect(code).toBe(0);
-    expect(written(stdout)).toBe(
+    expect(stdout).toBe(
       `${file}: valid — 1 logical cluster (1 member cluster), 1 Pod Identity binding, 1 IRSA binding, 1 exception\n`,
     );
   });
@@ -51,11 +24,11 @@ describe('baseline validate', () => {
   it('counts members, bindings and exceptions in plural', async () => {
     // Act
     const file = join(baselines, 'cutover.yaml');
-    const code = await run('baseline', 'validate', file);
+    const { code, stdout } = await runCli('baseline', 'validate', file);
 
     // Assess
     expect(code).toBe(0);
-    expect(written(stdout)).toBe(
+    expect(stdout).toBe(
       `${file}: valid — 2 logical clusters (3 member clusters), 5 Pod Identity bindings, 2 IRSA bindings, 1 exception\n`,
     );
   });
@@ -63,12 +36,12 @@ describe('baseline validate', () => {
   it('exits 1 with every located problem on stderr and nothing on stdout', async () => {
     // Act
     const file = join(baselines, 'broken.yaml');
-    const code = await run('baseline', 'validate', file);
+    const { code, stdout, stderr } = await runCli('baseline', 'validate', file);
 
     // Assess
     expect(code).toBe(1);
-    expect(written(stdout)).toBe('');
-    const lines = written(stderr).trimEnd().split('\n');
+    expect(stdout).toBe('');
+    const lines = stderr.trimEnd().split('\n');
     expect(lines[0]).toBe(`error: ${file}: invalid baseline (5 problems)`);
     expect(lines.slice(1).map((line) => line.trim().slice(0, line.trim().indexOf(': ')))).toEqual([
       `${file}:4:14 clusters.prod.account`,
@@ -77,16 +50,16 @@ describe('baseline validate', () => {
       `${file}:12:14 podIdentity[1].cluster`,
       `${file}:15:14 podIdentity[1].roleArn`,
     ]);
-    expect(written(stderr)).not.toMatch(/\n\s+at /);
+    expect(stderr).not.toMatch(/\n\s+at /);
   });
 
   it('exits 1 naming a file that does not exist', async () => {
     // Act
-    const code = await run('baseline', 'validate', join(baselines, 'no-such-baseline.yaml'));
+    const { code, stderr } = await runCli('baseline', 'validate', join(baselines, 'no-such-baseline.yaml'));
 
     // Assess
     expect(code).toBe(1);
-    expect(written(stderr)).toContain('no-such-baseline.yaml: file not found');
+    expect(stderr).toContain('no-such-baseline.yaml: file not found');
   });
 
   it('notes an exception that has already expired, without failing', async () => {
@@ -99,13 +72,11 @@ describe('baseline validate', () => {
     );
 
     // Act
-    const code = await run('baseline', 'validate', file);
+    const { code, stderr } = await runCli('baseline', 'validate', file);
 
     // Assess
     expect(code).toBe(0);
-    expect(written(stderr)).toContain(
-      `note: ${file}:3 exception for CLUSTER_UNDECLARED expired on 2020-01-31`,
-    );
+    expect(stderr).toContain(`note: ${file}:3 exception for CLUSTER_UNDECLARED expired on 2020-01-31`);
     await rm(directory, { recursive: true });
   });
 });
@@ -123,11 +94,11 @@ describe('baseline init', () => {
 
   it('writes a baseline for the snapshot to stdout that validates', async () => {
     // Act
-    const code = await run('baseline', 'init', '--snapshot', join(fixtures, 'snapshot.json'));
+    const { code, stdout } = await runCli('baseline', 'init', '--snapshot', join(fixtures, 'snapshot.json'));
 
     // Assess
     expect(code).toBe(0);
-    const baseline = parseBaseline(written(stdout), 'stdout.yaml');
+    const baseline = parseBaseline(stdout, 'stdout.yaml');
     expect(baseline.clusters.map((cluster) => cluster.name)).toEqual(['prod-blue', 'prod-green', 'staging']);
   });
 
@@ -136,7 +107,7 @@ describe('baseline init', () => {
     const output = join(directory, 'baseline.yaml');
 
     // Act
-    const initCode = await run(
+    const init = await runCli(
       'baseline',
       'init',
       '--snapshot',
@@ -144,33 +115,32 @@ describe('baseline init', () => {
       '--output',
       output,
     );
-    stdout.mockClear();
-    const validateCode = await run('baseline', 'validate', output);
+    const validate = await runCli('baseline', 'validate', output);
 
     // Assess
-    expect(initCode).toBe(0);
-    expect(validateCode).toBe(0);
+    expect(init.code).toBe(0);
+    expect(validate.code).toBe(0);
     expect(await readFile(output, 'utf8')).toMatch(/^# Baseline v1 generated by/);
-    expect(written(stdout)).toMatch(
+    expect(validate.stdout).toMatch(
       new RegExp(`^${output.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: valid — 3 logical clusters`),
     );
   });
 
   it('exits 1 when no inventory source is given', async () => {
     // Act
-    const code = await run('baseline', 'init');
+    const { code, stderr } = await runCli('baseline', 'init');
 
     // Assess
     expect(code).toBe(1);
-    expect(written(stderr)).toContain('baseline init needs an inventory: pass --snapshot FILE');
+    expect(stderr).toContain('baseline init needs an inventory: pass --snapshot FILE');
   });
 
   it('exits 1 naming a snapshot that does not exist', async () => {
     // Act
-    const code = await run('baseline', 'init', '--snapshot', join(directory, 'missing.json'));
+    const { code, stderr } = await runCli('baseline', 'init', '--snapshot', join(directory, 'missing.json'));
 
     // Assess
     expect(code).toBe(1);
-    expect(written(stderr)).toContain('missing.json');
+    expect(stderr).toContain('missing.json');
   });
 });

@@ -1,30 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
 import { fixturePath, PROVIDER } from '../trust/support.js';
-
-/** Runs the CLI in-process and captures what it writes. */
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(['node', 'eks-identity-audit', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 let dir: string;
 beforeAll(async () => {
@@ -36,7 +15,7 @@ afterAll(async () => {
 
 describe('trust explain', () => {
   it('prints grants and findings as JSON by default', async () => {
-    const { code, stdout } = await run(
+    const { code, stdout } = await runCli(
       'trust',
       'explain',
       '--file',
@@ -57,7 +36,7 @@ describe('trust explain', () => {
   });
 
   it('prints a table on request', async () => {
-    const { code, stdout } = await run(
+    const { code, stdout } = await runCli(
       'trust',
       'explain',
       '--file',
@@ -87,7 +66,7 @@ describe('trust explain', () => {
         }),
       ),
     );
-    const { code, stdout } = await run('trust', 'explain', '--file', file);
+    const { code, stdout } = await runCli('trust', 'explain', '--file', file);
     expect(code).toBe(0);
     expect(JSON.parse(stdout).findings[0].checkId).toBe('PI_TRUST_UNSCOPED');
   });
@@ -95,7 +74,7 @@ describe('trust explain', () => {
   it('exits 1 with the line and column of invalid JSON', async () => {
     const file = join(dir, 'broken.json');
     await writeFile(file, '{\n  "Version": "2012-10-17",\n  "Statement": [ }\n');
-    const { code, stdout, stderr } = await run('trust', 'explain', '--file', file);
+    const { code, stdout, stderr } = await runCli('trust', 'explain', '--file', file);
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toContain(`${file}: invalid JSON at line 3, column 18`);
@@ -112,17 +91,17 @@ describe('trust explain', () => {
         ],
       }),
     );
-    const { code, stderr } = await run('trust', 'explain', '--file', file);
+    const { code, stderr } = await runCli('trust', 'explain', '--file', file);
     expect(code).toBe(1);
     expect(stderr).toContain('Statement[0].Condition.StringEquals: expected an object');
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
   it('exits 1 for a missing file and an unknown format', async () => {
-    expect((await run('trust', 'explain', '--file', join(dir, 'nope.json'))).stderr).toContain(
+    expect((await runCli('trust', 'explain', '--file', join(dir, 'nope.json'))).stderr).toContain(
       'no such file',
     );
-    const badFormat = await run(
+    const badFormat = await runCli(
       'trust',
       'explain',
       '--file',
@@ -146,20 +125,20 @@ describe('trust can-assume', () => {
       '--provider',
       PROVIDER,
     ];
-    const yes = await run(
+    const yes = await runCli(
       ...args,
       '--subject',
       'system:serviceaccount:kube-system:aws-load-balancer-controller',
     );
     expect(yes.code).toBe(0);
     expect(JSON.parse(yes.stdout)).toMatchObject({ allowed: true });
-    const no = await run(...args, '--subject', 'system:serviceaccount:default:default');
+    const no = await runCli(...args, '--subject', 'system:serviceaccount:default:default');
     expect(no.code).toBe(0);
     expect(JSON.parse(no.stdout)).toMatchObject({
       allowed: false,
       reason: expect.stringContaining('Statement[0]'),
     });
-    const wrongAudience = await run(
+    const wrongAudience = await runCli(
       ...args,
       '--subject',
       'system:serviceaccount:kube-system:aws-load-balancer-controller',
@@ -179,10 +158,10 @@ describe('trust can-assume', () => {
       '--tag',
       'eks-cluster-name=prod-blue',
     ];
-    expect(JSON.parse((await run(...args, ...tags, '--source-account', '111122223333')).stdout).allowed).toBe(
-      true,
-    );
-    expect(JSON.parse((await run(...args, '--no-session-tags')).stdout).allowed).toBe(false);
+    expect(
+      JSON.parse((await runCli(...args, ...tags, '--source-account', '111122223333')).stdout).allowed,
+    ).toBe(true);
+    expect(JSON.parse((await runCli(...args, '--no-session-tags')).stdout).allowed).toBe(false);
   });
 
   it('says unknown, with the reason, when a condition key is not modeled', async () => {
@@ -201,7 +180,7 @@ describe('trust can-assume', () => {
         ],
       }),
     );
-    const { code, stdout } = await run(
+    const { code, stdout } = await runCli(
       'trust',
       'can-assume',
       '--file',
@@ -228,11 +207,11 @@ describe('trust can-assume', () => {
     ];
     expect(
       JSON.parse(
-        (await run(...args, '--external-id', 'us-east-1/111122223333/prod-blue/payments/ledger-writer'))
+        (await runCli(...args, '--external-id', 'us-east-1/111122223333/prod-blue/payments/ledger-writer'))
           .stdout,
       ).allowed,
     ).toBe(true);
-    expect(JSON.parse((await run(...args)).stdout).allowed).toBe(false);
+    expect(JSON.parse((await runCli(...args)).stdout).allowed).toBe(false);
   });
 
   it.each([
@@ -246,7 +225,7 @@ describe('trust can-assume', () => {
     [['--pod-identity', '--source-account', '1234'], 'expected a 12-digit account id'],
     [['--aws-principal', 'someone'], 'aws-principal: expected an IAM ARN'],
   ])('exits 1 for bad flags %j', async (flags, message) => {
-    const { code, stdout, stderr } = await run(
+    const { code, stdout, stderr } = await runCli(
       'trust',
       'can-assume',
       '--file',

@@ -1,9 +1,9 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { main } from '../../cli/main.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { decodePolicyDocument } from '../../shared/model/policy-document.js';
+import { runCli } from '../support/cli.js';
 
 /**
  * Acceptance scenarios of the blue/green cutover: each folder under
@@ -116,28 +116,11 @@ interface Decision {
 
 const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL'];
 const workDir = mkdtempSync(join(tmpdir(), 'cutover-acceptance-'));
-let stdout: MockInstance;
 let fileCounter = 0;
-
-beforeEach(() => {
-  stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-});
 
 afterAll(() => {
   rmSync(workDir, { recursive: true, force: true });
 });
-
-/** Runs the CLI in-process and returns its exit code and stdout. */
-async function cli(...args: string[]): Promise<{ code: number; out: string }> {
-  stdout.mockClear();
-  const code = await main(['node', 'eks-identity-audit', ...args]);
-  return { code, out: stdout.mock.calls.map((call) => String(call[0])).join('') };
-}
 
 function expectedOf(name: string): Expected {
   return JSON.parse(readFileSync(join(scenariosDir, name, 'expected.json'), 'utf8')) as Expected;
@@ -171,7 +154,7 @@ async function cutover(name: string): Promise<{ code: number; result: CutoverJso
   const expected = expectedOf(name);
   let run = cache.get(name);
   if (!run) {
-    const { code, out } = await cli(...cutoverArgs(name, expected, 'json'));
+    const { code, stdout: out } = await runCli(...cutoverArgs(name, expected, 'json'));
     run = { code, result: JSON.parse(out) as CutoverJson };
     cache.set(name, run);
   }
@@ -201,7 +184,7 @@ function writeTemp(content: unknown): string {
 }
 
 async function canAssume(file: string, ...request: string[]): Promise<Decision> {
-  const { code, out } = await cli('trust', 'can-assume', '--file', file, ...request);
+  const { code, stdout: out } = await runCli('trust', 'can-assume', '--file', file, ...request);
   expect(code).toBe(0);
   return JSON.parse(out) as Decision;
 }
@@ -228,7 +211,7 @@ function oldTrustPolicy(name: string, roleArn: string): unknown {
 
 /** Every (provider, sample subject) the `trust explain` output of a policy grants for an issuer. */
 async function grantedRequests(file: string, issuerHostPath: string): Promise<Array<[string, string]>> {
-  const { code, out } = await cli('trust', 'explain', '--file', file, '--format', 'json');
+  const { code, stdout: out } = await runCli('trust', 'explain', '--file', file, '--format', 'json');
   expect(code).toBe(0);
   const analysis = JSON.parse(out) as {
     grants: Array<{
@@ -441,7 +424,7 @@ describe('cutover acceptance scenarios', () => {
   const hostile = scenarios.filter((name) => (expectedOf(name).hostileMarkdown ?? []).length > 0);
   it.each(hostile)('%s escapes AWS text in Markdown output', async (name) => {
     const expected = expectedOf(name);
-    const { code, out } = await cli(...cutoverArgs(name, expected, 'markdown'));
+    const { code, stdout: out } = await runCli(...cutoverArgs(name, expected, 'markdown'));
     expect(code).toBe(expected.exitCode);
     const prose = outsideCodeFences(out);
     for (const text of expected.hostileMarkdown ?? []) expect(prose).not.toContain(text);

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { main } from '../../cli/main.js';
+import { describe, expect, it } from 'vitest';
 import { ReportSchema } from '../../shared/report/types.js';
+import { type CliRun, runCli } from '../support/cli.js';
 
 /**
  * Acceptance scenarios: each folder under test/fixtures/acceptance holds a snapshot written in the
@@ -22,33 +22,17 @@ interface Expected {
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-let stdout: MockInstance;
-const written = (spy: MockInstance) => spy.mock.calls.map((call) => String(call[0])).join('');
-
-beforeEach(() => {
-  stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
-});
-
-/** Runs `audit` in-process and returns the exit code and everything written to stdout. */
-async function audit(name: string, ...extra: string[]): Promise<{ code: number; out: string }> {
+/** Runs `audit` of one scenario in-process. */
+function audit(name: string, ...extra: string[]): Promise<CliRun> {
   const dir = join(scenariosDir, name);
-  stdout.mockClear();
-  const code = await main([
-    'node',
-    'eks-identity-audit',
+  return runCli(
     'audit',
     '--snapshot',
     join(dir, 'snapshot.json'),
     '--baseline',
     join(dir, 'baseline.yaml'),
     ...extra,
-  ]);
-  return { code, out: written(stdout) };
+  );
 }
 
 const pairKey = (pair: readonly string[]) => pair.join(' ');
@@ -63,7 +47,7 @@ describe('acceptance scenarios through `audit --format json`', () => {
   });
 
   it.each(scenarios)('%s reports exactly the expected check ids per resource', async (name) => {
-    const { code, out } = await audit(name, '--format', 'json', '--fail-on', 'none');
+    const { code, stdout: out } = await audit(name, '--format', 'json', '--fail-on', 'none');
     expect(code).toBe(0);
     const report = ReportSchema.parse(JSON.parse(out));
     const actual = report.findings.map((finding) =>
@@ -77,7 +61,7 @@ describe('acceptance scenarios through `audit --format json`', () => {
   it.each(scenarios)(
     '%s exits 2 with --fail-on exactly when an unsuppressed finding reaches it',
     async (name) => {
-      const { out } = await audit(name, '--format', 'json', '--fail-on', 'none');
+      const { stdout: out } = await audit(name, '--format', 'json', '--fail-on', 'none');
       const report = ReportSchema.parse(JSON.parse(out));
       const open = report.findings.filter((finding) => !finding.suppressed);
       for (const severity of ['CRITICAL', 'HIGH', 'LOW', 'INFORMATIONAL'] as const) {
@@ -94,7 +78,7 @@ describe('acceptance: AWS text in the HTML report', () => {
   const hostileScenario = 'exceptions-hostile-text';
 
   it('renders tags, error messages and exception reasons escaped, never as markup', async () => {
-    const { out: html } = await audit(hostileScenario, '--format', 'html', '--fail-on', 'none');
+    const { stdout: html } = await audit(hostileScenario, '--format', 'html', '--fail-on', 'none');
     expect(html).toMatch(/^<!doctype html>/i);
     // The hostile text reached the page (so the check below is meaningful), escaped.
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
@@ -108,7 +92,7 @@ describe('acceptance: AWS text in the HTML report', () => {
   });
 
   it('keeps the hostile text out of the Markdown report as raw HTML too', async () => {
-    const { out: markdown } = await audit(hostileScenario, '--format', 'markdown', '--fail-on', 'none');
+    const { stdout: markdown } = await audit(hostileScenario, '--format', 'markdown', '--fail-on', 'none');
     expect(markdown).toContain('IRSA_SUBJECT_WILDCARD');
     // A backslash-escaped `\<` is literal text in Markdown; an unescaped one would open a tag.
     expect(markdown).toContain('\\<img src=x onerror=alert(1)\\>');

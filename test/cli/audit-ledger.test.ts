@@ -1,33 +1,17 @@
-import {
-  afterAll,
-  afterEach,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  it,
-  type MockInstance,
-  vi,
-} from 'vitest';
-import { main } from '../../cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
 import type { Report } from '../../shared/report/types.js';
+import { runCli } from '../support/cli.js';
+import { useSandboxCredentials } from '../support/sandbox.js';
 
 const BASELINE = 's3://eks-identity-audit-demo-111122223333/baseline.yaml';
 const LEDGER = 's3://eks-identity-audit-demo-111122223333/state';
-const SAVED_ENV = { ...process.env };
 
 let sandbox: SandboxHandle;
-let stdout: MockInstance;
-let stderr: MockInstance;
-const written = (spy: MockInstance) => spy.mock.calls.map((call) => String(call[0])).join('');
+let restoreEnv: () => void;
 
 const audit = async (...extra: string[]) => {
-  stdout.mockClear();
-  stderr.mockClear();
-  const code = await main([
-    'node',
-    'eks-identity-audit',
+  const { code, stdout, stderr } = await runCli(
     'audit',
     '--baseline',
     BASELINE,
@@ -40,13 +24,13 @@ const audit = async (...extra: string[]) => {
     '--format',
     'json',
     ...extra,
-  ]);
-  const report = JSON.parse(written(stdout)) as Report;
+  );
+  const report = JSON.parse(stdout) as Report;
   return {
     code,
     findings: report.findings.map((finding) => finding.id).sort(),
     incompleteScopes: report.scopes.filter((scope) => scope.status === 'incomplete'),
-    stderr: written(stderr),
+    stderr,
   };
 };
 
@@ -62,25 +46,12 @@ const lookupEventCalls = () => {
 
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0, scenario: 'demo' });
-  process.env.AWS_ACCESS_KEY_ID = sandbox.credentials.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = sandbox.credentials.secretAccessKey;
-  if (sandbox.credentials.sessionToken) process.env.AWS_SESSION_TOKEN = sandbox.credentials.sessionToken;
-  process.env.AWS_REGION = sandbox.credentials.region;
-  delete process.env.AWS_PROFILE;
+  restoreEnv = useSandboxCredentials(sandbox, { AWS_REGION: sandbox.credentials.region });
 });
 
 afterAll(async () => {
   await sandbox.close();
-  process.env = SAVED_ENV;
-});
-
-beforeEach(() => {
-  stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
+  restoreEnv();
 });
 
 describe('audit --usage-ledger', () => {
@@ -109,10 +80,7 @@ describe('audit --usage-ledger', () => {
   });
 
   it('refuses a ledger with --snapshot, before any work', async () => {
-    stdout.mockClear();
-    const code = await main([
-      'node',
-      'eks-identity-audit',
+    const { code, stderr } = await runCli(
       'audit',
       '--baseline',
       BASELINE,
@@ -120,8 +88,8 @@ describe('audit --usage-ledger', () => {
       'snapshot.json',
       '--usage-ledger',
       LEDGER,
-    ]);
+    );
     expect(code).toBe(1);
-    expect(written(stderr)).toContain('--usage-ledger updates ledgers from live CloudTrail');
+    expect(stderr).toContain('--usage-ledger updates ledgers from live CloudTrail');
   });
 });

@@ -1,8 +1,9 @@
 import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, type MockInstance, vi } from 'vitest';
-import { main } from '../../cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
 import { lambdaContext } from '../functions/support.js';
+import { runCli } from '../support/cli.js';
+import { useSandboxCredentials } from '../support/sandbox.js';
 
 const WORKLOADS = '222233334444';
 const REGION = 'eu-west-1';
@@ -12,15 +13,11 @@ type Invoke = (event: unknown, context: Context) => Promise<unknown>;
 
 let sandbox: SandboxHandle;
 let handler: Invoke;
-const savedEnv = { ...process.env };
+let restoreEnv: () => void;
 
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0, scenario: 'demo', limits: false });
-  const { credentials } = sandbox;
-  Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    AWS_SESSION_TOKEN: credentials.sessionToken ?? '',
+  restoreEnv = useSandboxCredentials(sandbox, {
     AWS_REGION: REGION,
     AWS_ENDPOINT_URL: sandbox.url,
     AUDIT_BUCKET: BUCKET,
@@ -36,7 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sandbox.close();
-  process.env = savedEnv;
+  restoreEnv();
 });
 
 /** Drops what differs between two runs a moment apart: the capture time. */
@@ -52,37 +49,28 @@ describe('cutover-check Lambda', () => {
       { cluster: 'prod', from: 'prod-blue', to: 'prod-green', phase: 'pre' },
       lambdaContext('cutover-check'),
     )) as Record<string, unknown>;
-    const stdout: MockInstance = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    let code: number;
-    try {
-      code = await main([
-        'node',
-        'eks-identity-audit',
-        'cutover',
-        '--cluster',
-        'prod',
-        '--from',
-        'prod-blue',
-        '--to',
-        'prod-green',
-        '--baseline',
-        `s3://${BUCKET}/baseline.yaml`,
-        '--endpoint-url',
-        sandbox.url,
-        '--region',
-        REGION,
-        '--role-name',
-        'EksIdentityAuditReadOnly',
-        '--external-id',
-        'eks-identity-audit-demo',
-        '--format',
-        'json',
-      ]);
-    } finally {
-      vi.restoreAllMocks();
-    }
-    const fromCli = JSON.parse(stdout.mock.calls.map((call) => String(call[0])).join(''));
+    const { code, stdout } = await runCli(
+      'cutover',
+      '--cluster',
+      'prod',
+      '--from',
+      'prod-blue',
+      '--to',
+      'prod-green',
+      '--baseline',
+      `s3://${BUCKET}/baseline.yaml`,
+      '--endpoint-url',
+      sandbox.url,
+      '--region',
+      REGION,
+      '--role-name',
+      'EksIdentityAuditReadOnly',
+      '--external-id',
+      'eks-identity-audit-demo',
+      '--format',
+      'json',
+    );
+    const fromCli = JSON.parse(stdout);
     // Assess
     expect(fromLambda).toMatchObject({ cutoverVersion: 1, cluster: 'prod', accountId: WORKLOADS });
     expect(comparable(fromCli)).toEqual(comparable(fromLambda));

@@ -9,6 +9,7 @@ import { resolveScenario, type SandboxHandle, type Scenario, startSandbox } from
 import { SnapshotSchema } from '../../shared/snapshot/schema.js';
 import { lambdaContext } from '../functions/support.js';
 import { applySelector, stateMachineDefinition, templates } from '../infra/support.js';
+import { useSandboxCredentials } from '../support/sandbox.js';
 
 const AUDIT_ACCOUNT = '111122223333';
 const WORKLOADS = '222233334444';
@@ -29,7 +30,7 @@ const sandboxNow = () => new Date(Date.now() + clockOffsetMs);
 let handlers: { plan: Invoke; collect: Invoke; analyze: Invoke; cutover: Invoke };
 /** The Map state's ItemSelector exactly as synthesized. */
 let itemSelector: Record<string, unknown>;
-const savedEnv = { ...process.env };
+let restoreEnv: () => void;
 
 beforeAll(async () => {
   // Prepare: the deployed shape of the workflow, the sandbox, and the environment the CDK app sets.
@@ -38,11 +39,7 @@ beforeAll(async () => {
   itemSelector = states.CollectAccounts.ItemSelector as Record<string, unknown>;
 
   sandbox = await startSandbox({ port: 0, scenario: 'demo', limits: false, now: sandboxNow });
-  const { credentials } = sandbox;
-  Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    AWS_SESSION_TOKEN: credentials.sessionToken ?? '',
+  restoreEnv = useSandboxCredentials(sandbox, {
     AWS_REGION: REGION,
     AWS_ENDPOINT_URL: sandbox.url,
     AUDIT_BUCKET: BUCKET,
@@ -74,7 +71,7 @@ async function importHandlers(): Promise<typeof handlers> {
 
 afterAll(async () => {
   await sandbox.close();
-  process.env = savedEnv;
+  restoreEnv();
 });
 
 /** Runs the state machine's steps in order, with the payloads Scheduler and Step Functions pass. */

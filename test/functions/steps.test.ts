@@ -11,6 +11,7 @@ import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
 import { InputError } from '../../shared/errors.js';
 import { SnapshotSchema } from '../../shared/snapshot/schema.js';
 import { type Ledger, validateLedger } from '../../shared/usage/ledger.js';
+import { useSandboxCredentials } from '../support/sandbox.js';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 
@@ -21,19 +22,15 @@ const DATA = '333344445555';
 
 let sandbox: SandboxHandle;
 
-const savedEnv = { ...process.env };
+let restoreEnv: () => void;
 
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0, scenario: 'demo', limits: false });
-  Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: sandbox.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: sandbox.credentials.secretAccessKey,
-    AWS_SESSION_TOKEN: sandbox.credentials.sessionToken ?? '',
-  });
+  restoreEnv = useSandboxCredentials(sandbox);
 });
 afterAll(async () => {
   await sandbox.close();
-  process.env = savedEnv;
+  restoreEnv();
 });
 beforeEach(() => {
   sandbox.loadScenario('demo');

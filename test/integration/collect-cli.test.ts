@@ -1,12 +1,13 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectLive, parseLiveOptions, progressReporter } from '../../cli/live-options.js';
-import { main } from '../../cli/main.js';
 import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
 import { InputError } from '../../shared/errors.js';
 import { parseSnapshotText } from '../../shared/snapshot/index.js';
+import { runCli } from '../support/cli.js';
+import { useSandboxCredentials } from '../support/sandbox.js';
 
 describe('parseLiveOptions', () => {
   it('reads the flags as the AWS CLI spells them', () => {
@@ -143,39 +144,25 @@ describe('progressReporter', () => {
 describe('collect against the sandbox', () => {
   let sandbox: SandboxHandle;
   let directory: string;
-  const savedEnv = { ...process.env };
+  let restoreEnv: () => void;
 
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0, scenario: 'demo' });
     directory = await mkdtemp(join(tmpdir(), 'collect-cli-'));
-    // The standard credential chain reads these, as it would for a real operator.
-    process.env.AWS_ACCESS_KEY_ID = sandbox.credentials.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = sandbox.credentials.secretAccessKey;
-    if (sandbox.credentials.sessionToken) process.env.AWS_SESSION_TOKEN = sandbox.credentials.sessionToken;
-    delete process.env.AWS_PROFILE;
+    // The standard credential chain reads them, as it would for a real operator.
+    restoreEnv = useSandboxCredentials(sandbox);
   });
 
   afterAll(async () => {
-    process.env = savedEnv;
+    restoreEnv();
     await sandbox.close();
     await rm(directory, { recursive: true, force: true });
   });
 
-  afterEach(() => {
-    vi.restoreAllMocks();
-  });
-
   it('writes the snapshot file and prints a summary on stderr', async () => {
-    const stderr: string[] = [];
-    vi.spyOn(process.stderr, 'write').mockImplementation((text) => {
-      stderr.push(String(text));
-      return true;
-    });
     const output = join(directory, 'snapshot.json');
 
-    const code = await main([
-      'node',
-      'eks-identity-audit',
+    const { code, stderr } = await runCli(
       'collect',
       '--endpoint-url',
       sandbox.url,
@@ -190,29 +177,21 @@ describe('collect against the sandbox', () => {
       '--no-cloudtrail',
       '--output',
       output,
-    ]);
+    );
 
     expect(code).toBe(0);
     const snapshot = parseSnapshotText(await readFile(output, 'utf8'), output);
     expect(snapshot.accounts.map((account) => account.accountId)).toEqual(['222233334444', '333344445555']);
-    const summary = stderr.join('');
-    expect(summary).toMatch(
+    expect(stderr).toMatch(
       /collected 2 account\(s\), 3 cluster\(s\), \d+ association\(s\), \d+ role\(s\), 0 event\(s\); 0 incomplete scope\(s\); \d+ API call\(s\)/,
     );
-    expect(summary).toContain(`snapshot written to ${output}`);
+    expect(stderr).toContain(`snapshot written to ${output}`);
   });
 
   it('names the incomplete scopes when an account cannot be read', async () => {
-    const stderr: string[] = [];
-    vi.spyOn(process.stderr, 'write').mockImplementation((text) => {
-      stderr.push(String(text));
-      return true;
-    });
     const output = join(directory, 'partial.json');
 
-    const code = await main([
-      'node',
-      'eks-identity-audit',
+    const { code, stderr } = await runCli(
       'collect',
       '--endpoint-url',
       sandbox.url,
@@ -226,10 +205,10 @@ describe('collect against the sandbox', () => {
       'wrong',
       '--output',
       output,
-    ]);
+    );
 
     expect(code).toBe(0);
-    expect(stderr.join('')).toContain(
+    expect(stderr).toContain(
       'incomplete: account 222233334444: AccessDenied on sts:AssumeRole (arn:aws:iam::222233334444:role/EksIdentityAuditReadOnly)',
     );
   });
@@ -241,24 +220,10 @@ describe('collect against the sandbox', () => {
   });
 
   it('exits 1 with the flag problems and no stack trace', async () => {
-    const stderr: string[] = [];
-    vi.spyOn(process.stderr, 'write').mockImplementation((text) => {
-      stderr.push(String(text));
-      return true;
-    });
-
-    const code = await main([
-      'node',
-      'eks-identity-audit',
-      'collect',
-      '--regions',
-      'eu-west-1',
-      '--accounts',
-      '42',
-    ]);
+    const { code, stderr } = await runCli('collect', '--regions', 'eu-west-1', '--accounts', '42');
 
     expect(code).toBe(1);
-    expect(stderr.join('')).toBe(
+    expect(stderr).toBe(
       'error: invalid live collection flags\n  --accounts: "42" is not a 12-digit account id\n',
     );
   });

@@ -1,8 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../cli/main.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CallCounts,
   loadScenarioFile,
@@ -13,6 +12,8 @@ import {
 import type { Finding } from '../../shared/model/finding.js';
 import { type Report, ReportSchema } from '../../shared/report/types.js';
 import { parseSnapshotText } from '../../shared/snapshot/index.js';
+import { type CliRun, runCli } from '../support/cli.js';
+import { useSandboxCredentials } from '../support/sandbox.js';
 
 /**
  * Acceptance of the live audit: the CLI collects the demo organization from the sandbox through the
@@ -44,29 +45,13 @@ let directory: string;
 let runs = 0;
 const savedEnv = { ...process.env };
 
-/** The starting identity goes through the standard credential chain, as for an operator. */
-function useSandboxCredentials(): void {
-  const { credentials } = sandbox;
-  process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
-  if (credentials.sessionToken) process.env.AWS_SESSION_TOKEN = credentials.sessionToken;
-  else delete process.env.AWS_SESSION_TOKEN;
-}
-
-/** Runs the CLI in-process with stderr (progress, summary) captured. */
-async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
-  useSandboxCredentials();
-  const stderr: string[] = [];
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((text) => {
-    stderr.push(String(text));
-    return true;
-  });
-  try {
-    const code = await main(['node', 'eks-identity-audit', ...args]);
-    return { code, stderr: stderr.join('') };
-  } finally {
-    spy.mockRestore();
-  }
+/**
+ * Runs the CLI in-process with the starting identity in the standard credential chain, as for an
+ * operator; set on every run because reloading a scenario replaces the identity.
+ */
+async function cli(args: string[]): Promise<CliRun> {
+  useSandboxCredentials(sandbox);
+  return runCli(...args);
 }
 
 /** `audit` collecting live from the sandbox; the scope comes from the baseline. */

@@ -1,32 +1,19 @@
 import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import {
-  afterAll,
-  afterEach,
-  beforeAll,
-  beforeEach,
-  describe,
-  expect,
-  it,
-  type MockInstance,
-  vi,
-} from 'vitest';
-import { main } from '../../cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
 import type { UsageListing } from '../../shared/usage/identities.js';
+import { runCli } from '../support/cli.js';
+import { useSandboxCredentials } from '../support/sandbox.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 const ACCOUNTS = '111122223333,222233334444,333344445555';
 const BASELINE = fileURLToPath(new URL('../../sandbox/scenarios/demo.baseline.yaml', import.meta.url));
-const SAVED_ENV = { ...process.env };
 
 let sandbox: SandboxHandle;
-let stdout: MockInstance;
-let stderr: MockInstance;
-const written = (spy: MockInstance) => spy.mock.calls.map((call) => String(call[0])).join('');
+let restoreEnv: () => void;
 
-const run = (...args: string[]) => main(['node', 'eks-identity-audit', ...args]);
 const live = () => [
   '--endpoint-url',
   sandbox.url,
@@ -44,10 +31,7 @@ const live = () => [
 
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0, scenario: 'demo' });
-  process.env.AWS_ACCESS_KEY_ID = sandbox.credentials.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = sandbox.credentials.secretAccessKey;
-  if (sandbox.credentials.sessionToken) process.env.AWS_SESSION_TOKEN = sandbox.credentials.sessionToken;
-  delete process.env.AWS_PROFILE;
+  restoreEnv = useSandboxCredentials(sandbox);
   const s3 = new S3Client({
     region: 'eu-west-1',
     endpoint: sandbox.url,
@@ -63,29 +47,21 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  process.env = SAVED_ENV;
+  restoreEnv();
   await sandbox.close();
-});
-
-beforeEach(() => {
-  stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-});
-
-afterEach(() => {
-  vi.restoreAllMocks();
 });
 
 describe('usage', () => {
   it('lists every workload identity with last seen, evidence source and status, the same from a ledger as from a scan', async () => {
-    expect(await run('usage', ...live(), '--baseline', BASELINE, '--format', 'json')).toBe(0);
-    const scanned = JSON.parse(written(stdout)) as UsageListing;
-    stdout.mockClear();
+    const scan = await runCli('usage', ...live(), '--baseline', BASELINE, '--format', 'json');
+    expect(scan.code).toBe(0);
+    const scanned = JSON.parse(scan.stdout) as UsageListing;
 
     const ledger = ['--usage-ledger', 's3://audit-state/ledgers'];
-    expect(await run('usage', ...live(), ...ledger, '--baseline', BASELINE, '--format', 'json')).toBe(0);
-    const fromLedger = JSON.parse(written(stdout)) as UsageListing;
-    expect(written(stderr)).toContain(
+    const first = await runCli('usage', ...live(), ...ledger, '--baseline', BASELINE, '--format', 'json');
+    expect(first.code).toBe(0);
+    const fromLedger = JSON.parse(first.stdout) as UsageListing;
+    expect(first.stderr).toContain(
       'ledger s3://audit-state/ledgers/usage/222233334444/eu-west-1/ledger.json: backfilled (first-run)',
     );
     // Windows end at each run's own "now"; the identities and their evidence agree.
@@ -96,20 +72,26 @@ describe('usage', () => {
     expect(used?.lastSeen).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     expect(used?.source).toMatch(/^cloudtrail:/);
 
-    stdout.mockClear();
-    stderr.mockClear();
-    expect(await run('usage', ...live(), ...ledger, '--baseline', BASELINE, '--format', 'table')).toBe(0);
-    expect(written(stderr)).toContain('222233334444/eu-west-1/ledger.json: read from the high-water mark');
-    expect(written(stdout)).toMatch(
+    const second = await runCli('usage', ...live(), ...ledger, '--baseline', BASELINE, '--format', 'table');
+    expect(second.code).toBe(0);
+    expect(second.stderr).toContain('222233334444/eu-west-1/ledger.json: read from the high-water mark');
+    expect(second.stdout).toMatch(
       /^Workload identity usage, 90 days to .*: \d+ used, \d+ unused, \d+ unknown\n\nSTATUS +VIA/,
     );
   });
 
   it('refuses --usage-ledger with --snapshot, and a location that is not s3://', async () => {
-    expect(await run('usage', '--snapshot', 'snapshot.json', '--usage-ledger', 's3://audit-state/l')).toBe(1);
-    expect(written(stderr)).toContain('cannot be combined with --snapshot');
-    stderr.mockClear();
-    expect(await run('usage', ...live(), '--usage-ledger', 'audit-state/l')).toBe(1);
-    expect(written(stderr)).toContain('not an S3 URI');
+    const withSnapshot = await runCli(
+      'usage',
+      '--snapshot',
+      'snapshot.json',
+      '--usage-ledger',
+      's3://audit-state/l',
+    );
+    expect(withSnapshot.code).toBe(1);
+    expect(withSnapshot.stderr).toContain('cannot be combined with --snapshot');
+    const notS3 = await runCli('usage', ...live(), '--usage-ledger', 'audit-state/l');
+    expect(notS3.code).toBe(1);
+    expect(notS3.stderr).toContain('not an S3 URI');
   });
 });

@@ -22,7 +22,8 @@ export function statementLabel(statement: Pick<ParsedStatement, 'index' | 'sid'>
     : `Statement[${statement.index}] (Sid "${statement.sid}")`;
 }
 
-const NEGATED = new Set([
+/** Condition operators that state which request values are excluded; they match a missing key. */
+export const NEGATED_OPERATORS: ReadonlySet<string> = new Set([
   'StringNotEquals',
   'StringNotEqualsIgnoreCase',
   'StringNotLike',
@@ -49,7 +50,8 @@ export function evaluateCondition(condition: ParsedCondition, key: KeyState, ver
   }
   if (key.state === 'unknown') return { value: 'unknown', why: `${location}: ${key.why}` };
   if (key.state === 'absent') {
-    if (setOperator === 'ForAllValues' || ifExists || (!setOperator && NEGATED.has(base))) return TRUE;
+    if (setOperator === 'ForAllValues' || ifExists || (!setOperator && NEGATED_OPERATORS.has(base)))
+      return TRUE;
     return { value: false, why: `${location}: the key is absent from the request` };
   }
   if (!isEvaluated(base))
@@ -89,7 +91,7 @@ function allOf(results: Array<boolean | 'unknown'>): boolean | 'unknown' {
 
 /** Whether one request value satisfies a (possibly negated) operator with the policy's values. */
 function valueMatches(base: string, requestValue: string, policyValues: string[]): boolean | 'unknown' {
-  const negated = NEGATED.has(base);
+  const negated = NEGATED_OPERATORS.has(base);
   const positive = anyOf(policyValues.map((policyValue) => positiveMatch(base, policyValue, requestValue)));
   if (positive === 'unknown') return 'unknown';
   return negated ? !positive : positive;

@@ -1,5 +1,5 @@
 import { type KeyState, requestContext } from './context.js';
-import { actionMatches, statementLabel } from './evaluate.js';
+import { actionMatches, NEGATED_OPERATORS, statementLabel } from './evaluate.js';
 import type { ParsedCondition, ParsedPolicy, ParsedStatement } from './parse.js';
 import { POD_IDENTITY_SERVICE, parseProviderArn } from './providers.js';
 import type {
@@ -24,16 +24,6 @@ export const TRUST_ACTIONS = [
 
 /** Operators whose values say which request values are allowed (as opposed to excluded). */
 const POSITIVE = new Set(['StringEquals', 'StringEqualsIgnoreCase', 'StringLike', 'ArnEquals', 'ArnLike']);
-const NEGATED = new Set([
-  'StringNotEquals',
-  'StringNotEqualsIgnoreCase',
-  'StringNotLike',
-  'ArnNotEquals',
-  'ArnNotLike',
-  'NotIpAddress',
-  'NumericNotEquals',
-  'DateNotEquals',
-]);
 
 /** Kubernetes names are DNS labels/subdomains: an exact subject outside this form never occurs. */
 const SUBJECT_FORM = /^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/;
@@ -118,7 +108,7 @@ function impossibleByPresence(condition: ParsedCondition, key: KeyState, who: st
   const matchesMissing =
     condition.ifExists ||
     condition.setOperator === 'ForAllValues' ||
-    (!condition.setOperator && NEGATED.has(condition.base));
+    (!condition.setOperator && NEGATED_OPERATORS.has(condition.base));
   return matchesMissing
     ? undefined
     : `${condition.location} tests ${condition.key}, which ${who} never carries`;

@@ -168,6 +168,20 @@ function differences(workload: WorkloadDraft, association: AssociationInventory)
   return fields;
 }
 
+/** Where a finding about a workload on one cluster points: that cluster and the workload identity on it. */
+function workloadOn(cluster: ClusterInventory, workload: WorkloadDraft) {
+  return {
+    accountId: cluster.accountId,
+    region: cluster.region,
+    cluster: cluster.name,
+    resource: {
+      type: 'WorkloadIdentity' as const,
+      id: `${cluster.arn}/serviceaccount/${workload.namespace}/${workload.serviceAccount}`,
+    },
+    workloads: [workload.key],
+  };
+}
+
 function checkReplication(state: CutoverState, workload: WorkloadDraft): void {
   const cluster = state.clusters.new;
   const onNew = cluster.associations.find(
@@ -194,14 +208,7 @@ function checkReplication(state: CutoverState, workload: WorkloadDraft): void {
     severity: retired ? 'LOW' : undefined,
     blocking: !retired,
     message: `${what}${via}${seenOnly}`,
-    accountId: cluster.accountId,
-    region: cluster.region,
-    cluster: cluster.name,
-    resource: {
-      type: 'WorkloadIdentity',
-      id: `${cluster.arn}/serviceaccount/${workload.namespace}/${workload.serviceAccount}`,
-    },
-    workloads: [workload.key],
+    ...workloadOn(cluster, workload),
     identity: [workload.roleArn],
     evidence: {
       expected: {
@@ -472,14 +479,7 @@ function checkFargate(state: CutoverState, workload: WorkloadDraft): void {
   report(state, 'CUTOVER_FARGATE_INCOMPATIBLE', {
     severity: newAll ? 'HIGH' : 'MEDIUM',
     message: `Namespace ${workload.namespace} runs on Fargate on ${cluster.name} (profile ${profiles.join(', ')}${newAll ? '' : ', pods with matching labels'}) but not on ${state.input.from}; Pod Identity does not work on Fargate, so ${workload.namespace}/${workload.serviceAccount} would get no credentials`,
-    accountId: cluster.accountId,
-    region: cluster.region,
-    cluster: cluster.name,
-    resource: {
-      type: 'WorkloadIdentity',
-      id: `${cluster.arn}/serviceaccount/${workload.namespace}/${workload.serviceAccount}`,
-    },
-    workloads: [workload.key],
+    ...workloadOn(cluster, workload),
     evidence: {
       fargateProfiles: profiles,
       selectors: onNew.map((match) => ({

@@ -37,6 +37,24 @@ export interface UsageListing {
 
 const WORKLOAD_ID = /^arn:[^:]+:eks:([^:]+):(\d{12}):cluster\/(.+)\/serviceaccount\/([^/]+)\/([^/]+)$/;
 
+/** The IRSA row of a workload identity id and role, or undefined when either is not one. */
+function irsaRow(
+  workloadId: string,
+  roleArn: string | undefined,
+): Omit<WorkloadIdentityUsage, 'status' | 'count' | 'lastSeen' | 'source'> | undefined {
+  const match = WORKLOAD_ID.exec(workloadId);
+  if (!match || !roleArn) return undefined;
+  return {
+    via: 'irsa',
+    accountId: match[2],
+    region: match[1],
+    cluster: match[3],
+    namespace: match[4],
+    serviceAccount: match[5],
+    roleArn,
+  };
+}
+
 /**
  * Lists every workload identity with its status over the baseline's window: Pod Identity
  * associations and IRSA bindings (decided exactly as PI_ASSOCIATION_UNUSED and IRSA_BINDING_UNUSED
@@ -152,35 +170,15 @@ export function listWorkloadUsage(input: {
   // IRSA: bindings the trust grants, unused or undecided; used ones come from the evidence below.
   const irsaDrafts: FindingDraft[] = IRSA_BINDING_UNUSED.evaluate(context);
   for (const draft of irsaDrafts) {
-    const match = WORKLOAD_ID.exec(draft.resource.id);
     const roleArn = String((draft.evidence as { roleArn?: unknown }).roleArn ?? '');
-    if (!match || !roleArn) continue;
-    const row = {
-      via: 'irsa' as const,
-      accountId: match[2],
-      region: match[1],
-      cluster: match[3],
-      namespace: match[4],
-      serviceAccount: match[5],
-      roleArn,
-    };
-    rows.set(key(row), notUsedRow(row, 'unused'));
+    const row = irsaRow(draft.resource.id, roleArn);
+    if (row) rows.set(key(row), notUsedRow(row, 'unused'));
   }
   for (const outcome of unknowns) {
     if (outcome.checkId !== IRSA_BINDING_UNUSED.meta.id) continue;
     const [workloadId, roleArn] = outcome.resourceId.split(' ');
-    const match = WORKLOAD_ID.exec(workloadId);
-    if (!match || !roleArn) continue;
-    const row = {
-      via: 'irsa' as const,
-      accountId: match[2],
-      region: match[1],
-      cluster: match[3],
-      namespace: match[4],
-      serviceAccount: match[5],
-      roleArn,
-    };
-    rows.set(key(row), notUsedRow(row, 'unknown', outcome.reason));
+    const row = irsaRow(workloadId, roleArn);
+    if (row) rows.set(key(row), notUsedRow(row, 'unknown', outcome.reason));
   }
 
   // Everything CloudTrail shows in use (IRSA bindings, and sessions of since-deleted associations).

@@ -16,10 +16,16 @@ import { createClientFactory } from '../shared/aws/clients.js';
 import { collectSnapshot } from '../shared/collect/index.js';
 import { summarizeSnapshot } from '../shared/collect/summary.js';
 import { writeSnapshot } from '../shared/snapshot/index.js';
+import {
+  AUDIT_ACCOUNT,
+  auditAccount,
+  BENCH_EXTERNAL_ID,
+  MEMBER_ROLE_TRUST,
+  POD_IDENTITY_TRUST,
+} from './support/organization.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const AUDIT_ACCOUNT = '100000000000';
 const REGION_NAMES = ['eu-west-1', 'us-east-1', 'ap-northeast-1', 'eu-central-1', 'us-west-2'];
 
 interface Shape {
@@ -35,32 +41,11 @@ function oidcId(...parts: Array<string | number>): string {
 
 /** A generated organization: an audit account plus member accounts full of clusters and associations. */
 function organization(shape: Shape): string {
-  const auditorTrust = {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { AWS: `arn:aws:iam::${AUDIT_ACCOUNT}:role/Auditor` },
-        Action: 'sts:AssumeRole',
-        Condition: { StringEquals: { 'sts:ExternalId': 'bench' } },
-      },
-    ],
-  };
-  const podIdentityTrust = {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Service: 'pods.eks.amazonaws.com' },
-        Action: ['sts:AssumeRole', 'sts:TagSession'],
-      },
-    ],
-  };
   const members = Array.from({ length: shape.accounts }, (_, accountIndex) => {
     const id = String(200000000000 + accountIndex);
     const roles = Array.from({ length: shape.associations }, (_, index) => ({
       name: `app-${index}`,
-      trust: podIdentityTrust,
+      trust: POD_IDENTITY_TRUST,
     }));
     const regions = Object.fromEntries(
       REGION_NAMES.slice(0, shape.regions).map((region) => [
@@ -93,7 +78,7 @@ function organization(shape: Shape): string {
     return {
       id,
       alias: `member-${accountIndex}`,
-      roles: [{ name: 'AuditReadOnly', trust: auditorTrust }, ...roles],
+      roles: [{ name: 'AuditReadOnly', trust: MEMBER_ROLE_TRUST }, ...roles],
       regions,
     };
   });
@@ -102,28 +87,7 @@ function organization(shape: Shape): string {
       name: 'bench',
       seed: 1,
       identity: { account: AUDIT_ACCOUNT, role: 'Auditor', region: 'eu-west-1' },
-      accounts: [
-        {
-          id: AUDIT_ACCOUNT,
-          alias: 'audit',
-          roles: [
-            {
-              name: 'Auditor',
-              trust: {
-                Version: '2012-10-17',
-                Statement: [
-                  {
-                    Effect: 'Allow',
-                    Principal: { AWS: `arn:aws:iam::${AUDIT_ACCOUNT}:root` },
-                    Action: 'sts:AssumeRole',
-                  },
-                ],
-              },
-            },
-          ],
-        },
-        ...members,
-      ],
+      accounts: [auditAccount(), ...members],
     },
     { aliasDuplicateObjects: false },
   );
@@ -157,7 +121,7 @@ async function main(): Promise<void> {
       endpointUrl: sandbox.url,
       credentials: sandbox.credentials,
       roleName: 'AuditReadOnly',
-      externalId: 'bench',
+      externalId: BENCH_EXTERNAL_ID,
     });
     const accounts = Array.from({ length: shape.accounts }, (_, index) => String(200000000000 + index));
     const started = performance.now();

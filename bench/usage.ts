@@ -17,41 +17,29 @@ import { createClientFactory } from '../shared/aws/clients.js';
 import { updateLedgers } from '../shared/usage/incremental.js';
 import { DAY_MS } from '../shared/usage/ledger.js';
 import { S3LedgerStore } from '../shared/usage/store.js';
+import {
+  AUDIT_ACCOUNT,
+  auditAccount,
+  BENCH_EXTERNAL_ID,
+  MEMBER_ROLE_TRUST,
+  POD_IDENTITY_TRUST,
+} from './support/organization.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-const AUDIT_ACCOUNT = '100000000000';
 const REGION = 'eu-west-1';
 
 /** An audit account plus member accounts with one cluster each, busy with Pod Identity sessions. */
 function organization(accounts: number, workloads: number, perDay: number): string {
-  const memberTrust = {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { AWS: `arn:aws:iam::${AUDIT_ACCOUNT}:role/Auditor` },
-        Action: 'sts:AssumeRole',
-        Condition: { StringEquals: { 'sts:ExternalId': 'bench' } },
-      },
-    ],
-  };
-  const podIdentityTrust = {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { Service: 'pods.eks.amazonaws.com' },
-        Action: ['sts:AssumeRole', 'sts:TagSession'],
-      },
-    ],
-  };
   const members = Array.from({ length: accounts }, (_, accountIndex) => ({
     id: String(200000000000 + accountIndex),
     alias: `member-${accountIndex}`,
     roles: [
-      { name: 'AuditReadOnly', trust: memberTrust },
-      ...Array.from({ length: workloads }, (_, index) => ({ name: `app-${index}`, trust: podIdentityTrust })),
+      { name: 'AuditReadOnly', trust: MEMBER_ROLE_TRUST },
+      ...Array.from({ length: workloads }, (_, index) => ({
+        name: `app-${index}`,
+        trust: POD_IDENTITY_TRUST,
+      })),
     ],
     regions: {
       [REGION]: {
@@ -83,28 +71,7 @@ function organization(accounts: number, workloads: number, perDay: number): stri
     name: 'usage-bench',
     seed: 1,
     identity: { account: AUDIT_ACCOUNT, role: 'Auditor', region: REGION },
-    accounts: [
-      {
-        id: AUDIT_ACCOUNT,
-        alias: 'audit',
-        roles: [
-          {
-            name: 'Auditor',
-            trust: {
-              Version: '2012-10-17',
-              Statement: [
-                {
-                  Effect: 'Allow',
-                  Principal: { AWS: `arn:aws:iam::${AUDIT_ACCOUNT}:root` },
-                  Action: 'sts:AssumeRole',
-                },
-              ],
-            },
-          },
-        ],
-      },
-      ...members,
-    ],
+    accounts: [auditAccount(), ...members],
     buckets: [{ name: 'audit-state', account: AUDIT_ACCOUNT, region: REGION }],
   });
 }
@@ -135,7 +102,7 @@ async function main(): Promise<void> {
         endpointUrl: sandbox.url,
         credentials: sandbox.credentials,
         roleName: 'AuditReadOnly',
-        externalId: 'bench',
+        externalId: BENCH_EXTERNAL_ID,
       });
     const setup = factory().s3();
     await setup

@@ -10,6 +10,9 @@ import { runCli } from '../support/cli.js';
 const fixtures = join(import.meta.dirname, '..', 'fixtures');
 const snapshotFile = join(fixtures, 'snapshot.json');
 const baselineFile = join(fixtures, 'baseline.yaml');
+/** `audit` of the demo fixture snapshot against its baseline, with `extra` flags. */
+const auditFixture = (...extra: string[]) =>
+  runCli('audit', '--baseline', baselineFile, '--snapshot', snapshotFile, ...extra);
 
 let dir: string;
 
@@ -23,13 +26,7 @@ afterAll(async () => {
 
 describe('audit', () => {
   it('prints report v1 as JSON when stdout is not a terminal and exits 2 on HIGH findings', async () => {
-    const { code, stdout, stderr } = await runCli(
-      'audit',
-      '--baseline',
-      baselineFile,
-      '--snapshot',
-      snapshotFile,
-    );
+    const { code, stdout, stderr } = await auditFixture();
     expect(code).toBe(2);
     const report = ReportSchema.parse(JSON.parse(stdout));
     expect(report.summary.bySeverity.HIGH).toBeGreaterThan(0);
@@ -38,23 +35,13 @@ describe('audit', () => {
   });
 
   it('exits 0 when nothing unsuppressed reaches --fail-on, in any case, and with none', async () => {
-    const audit = (failOn: string) =>
-      runCli('audit', '--baseline', baselineFile, '--snapshot', snapshotFile, '--fail-on', failOn);
-    expect((await audit('critical')).code).toBe(0);
-    expect((await audit('NONE')).code).toBe(0);
+    expect((await auditFixture('--fail-on', 'critical')).code).toBe(0);
+    expect((await auditFixture('--fail-on', 'NONE')).code).toBe(0);
   });
 
   it('writes the format named by --output when --format is absent', async () => {
     const output = join(dir, 'report.md');
-    const { stdout, stderr } = await runCli(
-      'audit',
-      '--baseline',
-      baselineFile,
-      '--snapshot',
-      snapshotFile,
-      '--output',
-      output,
-    );
+    const { stdout, stderr } = await auditFixture('--output', output);
     expect(stdout).toBe('');
     const markdown = await readFile(output, 'utf8');
     expect(markdown).toMatch(/^# /);
@@ -64,15 +51,7 @@ describe('audit', () => {
 
   it('renders every report format', async () => {
     for (const format of ['table', 'json', 'markdown', 'html', 'sarif']) {
-      const { code, stdout } = await runCli(
-        'audit',
-        '--baseline',
-        baselineFile,
-        '--snapshot',
-        snapshotFile,
-        '--format',
-        format,
-      );
+      const { code, stdout } = await auditFixture('--format', format);
       expect(code, format).toBe(2);
       expect(stdout.length, format).toBeGreaterThan(100);
     }
@@ -102,15 +81,7 @@ describe('audit', () => {
     expect(badFailOn.stderr).toContain(
       '--fail-on must be one of CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL or none',
     );
-    const badFormat = await runCli(
-      'audit',
-      '--baseline',
-      baselineFile,
-      '--snapshot',
-      snapshotFile,
-      '--format',
-      'pdf',
-    );
+    const badFormat = await auditFixture('--format', 'pdf');
     expect(badFormat).toMatchObject({ code: 1, stdout: '' });
     expect(badFormat.stderr).toContain('--format must be one of table, json, markdown, html, sarif');
   });

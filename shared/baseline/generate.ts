@@ -3,7 +3,6 @@ import type { AssociationInventory, ClusterInventory, Inventory, RoleInventory }
 import { analyzeTrust, canAssume, matchIamPattern } from '../trust/index.js';
 import type { IrsaGrant } from '../trust/types.js';
 import { buildUsageIndex, type WorkloadUsage } from '../usage/index.js';
-import { globMatches } from './exceptions.js';
 import { DEFAULT_UNUSED_AFTER_DAYS, NAMESPACE_PATTERN, SERVICE_ACCOUNT_PATTERN } from './schema.js';
 
 /** Options of {@link generateBaseline}. */
@@ -218,11 +217,6 @@ function podIdentityEntries(
     );
 }
 
-function grantsWebIdentity(grant: IrsaGrant): boolean {
-  if (grant.actions.length === 0) return true;
-  return grant.actions.some((action) => globMatches(action.toLowerCase(), 'sts:assumerolewithwebidentity'));
-}
-
 /** An IRSA binding to declare; `seenThrough` is the subject pattern that admits an observed service account. */
 interface IrsaDeclaration {
   entry: IrsaEntry;
@@ -262,7 +256,8 @@ function irsaEntries(
     }
     for (const grant of grants) {
       const logicalName = clusterByIssuer.get(grant.issuerHostPath);
-      if (!logicalName || !grantsWebIdentity(grant) || grant.unsatisfiable) continue;
+      // An IRSA grant without sts:AssumeRoleWithWebIdentity is already marked unsatisfiable.
+      if (!logicalName || grant.unsatisfiable) continue;
       const patterns: string[] = [];
       if (grant.subjects === null) {
         notes.add(`${role.arn}: any service account of ${logicalName} (no :sub condition)`);

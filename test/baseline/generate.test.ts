@@ -314,6 +314,37 @@ describe('generateBaseline edge cases', () => {
     );
   });
 
+  it('declares an exact subject only from a statement that allows sts:AssumeRoleWithWebIdentity', () => {
+    // Prepare
+    const accountId = '111122223333';
+    const region = 'us-east-1';
+    const trustFor = (action: string) => {
+      const trust = irsaTrust({
+        accountId,
+        region,
+        oidcId: oidcIdFor('tools'),
+        subject: 'system:serviceaccount:batch:etl',
+      });
+      return { ...trust, Statement: trust.Statement.map((statement) => ({ ...statement, Action: action })) };
+    };
+    const inventory = inventoryOf(
+      snapshot().account(accountId, (account) =>
+        account
+          .role('etl-web-identity', { trust: trustFor('sts:AssumeRoleWith*') })
+          .role('etl-assume-role', { trust: trustFor('sts:AssumeRole') })
+          .region(region, (r) => r.cluster('tools')),
+      ),
+    );
+
+    // Act
+    const baseline = parseBaseline(generateBaseline(inventory), 'generated.yaml');
+
+    // Assess
+    expect(baseline.irsa.map((binding) => binding.roleArn)).toEqual([
+      'arn:aws:iam::111122223333:role/etl-web-identity',
+    ]);
+  });
+
   it('marks a cluster that was not fully collected', () => {
     // Prepare
     const inventory = inventoryOf(

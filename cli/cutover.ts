@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type ClientFactory, createClientFactory } from '../shared/aws/clients.js';
+import type { ClientFactory } from '../shared/aws/clients.js';
 import type { Baseline } from '../shared/baseline/types.js';
 import {
   CUTOVER_FORMATS,
@@ -12,7 +12,7 @@ import {
 import { InputError } from '../shared/errors.js';
 import type { Inventory } from '../shared/model/inventory.js';
 import type { RegisterCommand } from './commands.js';
-import { loadAuditInputs, loadBaseline } from './inputs.js';
+import { loadAuditInputs, loadBaseline, startingIdentityFactory } from './inputs.js';
 import { addLiveOptions, type LiveOptions } from './live-options.js';
 import { emit, log } from './output.js';
 
@@ -74,11 +74,7 @@ async function loadCutoverInputs(
   if (options.snapshot !== undefined || options.baseline === undefined) return loadAuditInputs(options);
   let factory: ClientFactory | undefined;
   const baseline = await loadBaseline(options.baseline, () => {
-    factory ??= createClientFactory({
-      region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
-      ...(options.profile !== undefined ? { profile: options.profile } : {}),
-      ...(options.endpointUrl !== undefined ? { endpointUrl: options.endpointUrl } : {}),
-    });
+    factory ??= startingIdentityFactory(options, {});
     return factory;
   });
   const logical = baseline.clusters.find((cluster) => cluster.name === options.cluster);

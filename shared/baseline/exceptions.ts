@@ -1,19 +1,18 @@
 import type { Finding } from '../model/finding.js';
+import { matchIamPattern } from '../trust/wildcard.js';
 import type { Baseline, BaselineException } from './types.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * True when `text` matches the IAM-style glob `pattern` as a whole: `*` is any run of characters
- * (including `:` and `/`), `?` exactly one; everything else is literal and case-sensitive.
+ * (including `:` and `/`), `?` exactly one; everything else is literal and case-sensitive. The same
+ * matcher as trust-policy wildcards, so exception globs read like IAM patterns.
  *
  * @example globMatches('arn:aws:iam::111122223333:role/crossplane-*', 'arn:aws:iam::111122223333:role/crossplane-aws') // true
  */
 export function globMatches(pattern: string, text: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\*?]/g, (char) =>
-    char === '*' ? '[\\s\\S]*' : char === '?' ? '[\\s\\S]' : `\\${char}`,
-  );
-  return new RegExp(`^${source}$`).test(text);
+  return matchIamPattern(pattern, text);
 }
 
 /**

@@ -43,7 +43,7 @@ const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 /**
  * Adds the live-collection flags (named as the AWS CLI names them) to a command.
  *
- * @example addLiveOptions(program.command('collect')).action(async (options) => collectFromLiveOptions(options, { progress: true }))
+ * @example addLiveOptions(program.command('collect')).action(async (options) => collectLive(options, { progress: true }))
  */
 export function addLiveOptions(command: Command): Command {
   return command
@@ -236,16 +236,4 @@ export async function collectLive(options: LiveOptions, run: LiveRunOptions = {}
   } finally {
     reporter?.done();
   }
-}
-
-/**
- * Collects a snapshot with the live flags (see {@link collectLive}).
- *
- * @example const snapshot = await collectFromLiveOptions(options, { progress: true });
- */
-export async function collectFromLiveOptions(
-  options: LiveOptions,
-  run: LiveRunOptions = {},
-): Promise<Snapshot> {
-  return (await collectLive(options, run)).snapshot;
 }

@@ -97,7 +97,8 @@ export function parseLiveOptions(options: LiveOptions, env: NodeJS.ProcessEnv = 
   if (regions.length === 0 && options.regions === undefined) {
     problems.push('no region: pass --region or --regions, or set AWS_REGION');
   }
-  for (const name of [...(region ? [region] : []), ...regions]) {
+  // A Set: without --regions the region is also the one region to audit, and is reported once.
+  for (const name of new Set([...(region ? [region] : []), ...regions])) {
     if (!REGION.test(name)) problems.push(`region "${name}": expected a region name like eu-west-1`);
   }
   const accounts = options.accounts !== undefined ? list(options.accounts) : undefined;

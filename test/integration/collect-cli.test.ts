@@ -82,6 +82,17 @@ describe('parseLiveOptions', () => {
     ]);
   });
 
+  it('reports a bad --region once when it is also the region to audit', () => {
+    let caught: unknown;
+    try {
+      parseLiveOptions({ region: 'Mars-1' }, {});
+    } catch (error) {
+      caught = error;
+    }
+
+    expect((caught as InputError).problems).toEqual(['region "Mars-1": expected a region name like eu-west-1']);
+  });
+
   it('asks for a region when none is given anywhere', () => {
     expect(() => parseLiveOptions({}, {})).toThrow(InputError);
   });

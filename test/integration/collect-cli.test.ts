@@ -90,7 +90,9 @@ describe('parseLiveOptions', () => {
       caught = error;
     }
 
-    expect((caught as InputError).problems).toEqual(['region "Mars-1": expected a region name like eu-west-1']);
+    expect((caught as InputError).problems).toEqual([
+      'region "Mars-1": expected a region name like eu-west-1',
+    ]);
   });
 
   it('asks for a region when none is given anywhere', () => {

@@ -1,9 +1,11 @@
 import { Document, isCollection, isMap, isNode, isScalar, type Node, type Pair } from 'yaml';
+import { serviceAccountSubject } from '../model/identity.js';
 import type { AssociationInventory, ClusterInventory, Inventory, RoleInventory } from '../model/inventory.js';
 import { analyzeTrust, canAssume, matchIamPattern } from '../trust/index.js';
 import type { IrsaGrant } from '../trust/types.js';
 import { buildUsageIndex, type WorkloadUsage } from '../usage/index.js';
 import { DEFAULT_UNUSED_AFTER_DAYS, NAMESPACE_PATTERN, SERVICE_ACCOUNT_PATTERN } from './schema.js';
+import type { IrsaBinding, PodIdentityBinding } from './types.js';
 
 /** Options of {@link generateBaseline}. */
 export interface GenerateBaselineOptions {
@@ -16,21 +18,9 @@ interface DeclaredCluster {
   cluster: ClusterInventory;
 }
 
-interface PodIdentityEntry {
-  cluster: string;
-  namespace: string;
-  serviceAccount: string;
-  roleArn: string;
-  targetRoleArn?: string;
-  disableSessionTags?: boolean;
-}
-
-interface IrsaEntry {
-  cluster: string;
-  namespace: string;
-  serviceAccount: string;
-  roleArn: string;
-}
+/** A binding as written to the YAML: what the parser reads back, without its source location. */
+type PodIdentityEntry = Omit<PodIdentityBinding, 'location'>;
+type IrsaEntry = Omit<IrsaBinding, 'location'>;
 
 const SUBJECT_PATTERN = /^system:serviceaccount:([^:]+):([^:]+)$/;
 
@@ -275,7 +265,7 @@ function irsaEntries(
       }
       for (const pattern of patterns) {
         for (const usage of observed) {
-          const subject = `system:serviceaccount:${usage.namespace}:${usage.serviceAccount}`;
+          const subject = serviceAccountSubject(usage.namespace, usage.serviceAccount);
           const binding = bindingOfSubject(subject);
           if (
             !binding ||

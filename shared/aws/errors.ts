@@ -49,12 +49,6 @@ export function isNotFound(error: unknown): boolean {
   );
 }
 
-/** True for authorization failures: the scope is unreadable, the rest of the run goes on. */
-export function isAccessDenied(error: unknown): boolean {
-  const code = errorCode(error);
-  return code === 'AccessDenied' || code === 'AccessDeniedException' || code === 'UnauthorizedOperation';
-}
-
 /**
  * Maps any failure to the snapshot's error record (DESIGN.md §4).
  *

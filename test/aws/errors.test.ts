@@ -1,6 +1,6 @@
 import { EKSServiceException, ResourceNotFoundException } from '@aws-sdk/client-eks';
 import { describe, expect, it } from 'vitest';
-import { errorCode, isAccessDenied, isNotFound, toCollectionError } from '../../shared/aws/errors.js';
+import { errorCode, isNotFound, toCollectionError } from '../../shared/aws/errors.js';
 
 function serviceError(name: string, status: number, message = 'denied'): EKSServiceException {
   return new EKSServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: status }, message });
@@ -44,7 +44,7 @@ describe('toCollectionError', () => {
   });
 });
 
-describe('isNotFound and isAccessDenied', () => {
+describe('isNotFound', () => {
   it('treats ResourceNotFound as absent, and AccessDenied as not absent', () => {
     const gone = new ResourceNotFoundException({
       $metadata: { httpStatusCode: 404 },
@@ -54,7 +54,5 @@ describe('isNotFound and isAccessDenied', () => {
 
     expect(isNotFound(gone)).toBe(true);
     expect(isNotFound(denied)).toBe(false);
-    expect(isAccessDenied(denied)).toBe(true);
-    expect(isAccessDenied(gone)).toBe(false);
   });
 });

@@ -13,12 +13,7 @@ export { HYGIENE_SEVERITY, subjectWildcardCrossesNamespaces } from './hygiene.js
 export type { ParsedPolicy, ParsedStatement } from './parse.js';
 export { parsePolicy } from './parse.js';
 export type { ProviderArnParts } from './providers.js';
-export {
-  eksIssuerHostPath,
-  isEksIssuerHostPath,
-  POD_IDENTITY_SERVICE,
-  parseProviderArn,
-} from './providers.js';
+export { isEksIssuerHostPath, POD_IDENTITY_SERVICE, parseProviderArn } from './providers.js';
 export type * from './types.js';
 export { hasIamWildcard, matchIamPattern } from './wildcard.js';
 

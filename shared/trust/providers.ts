@@ -37,15 +37,5 @@ export function isEksIssuerHostPath(hostPath: string): boolean {
   return EKS_ISSUER_HOST_PATH.test(hostPath);
 }
 
-/**
- * The IAM provider URL and trust condition key prefix for a cluster issuer URL: the issuer without
- * `https://` (and without a trailing slash).
- *
- * @example eksIssuerHostPath('https://oidc.eks.us-east-1.amazonaws.com/id/ABC') // 'oidc.eks.us-east-1.amazonaws.com/id/ABC'
- */
-export function eksIssuerHostPath(issuerUrl: string): string {
-  return issuerUrl.replace(/^https:\/\//i, '').replace(/\/+$/, '');
-}
-
 /** The EKS Pod Identity service principal. */
 export const POD_IDENTITY_SERVICE = 'pods.eks.amazonaws.com';

@@ -2,12 +2,7 @@ import type { Inventory } from '../model/inventory.js';
 import { normalizeSnapshot } from './normalize.js';
 import { readSnapshotFile } from './parse.js';
 
-export {
-  isEksIssuerHostPath,
-  lookupEventRecord,
-  normalizeSnapshot,
-  parseCloudTrailEventText,
-} from './normalize.js';
+export { lookupEventRecord, normalizeSnapshot, parseCloudTrailEventText } from './normalize.js';
 export {
   formatJsonPath,
   jsonSyntaxErrorOffset,

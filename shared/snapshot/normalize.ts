@@ -17,6 +17,7 @@ import type {
 } from '../model/inventory.js';
 import { decodePolicyDocument } from '../model/policy-document.js';
 import type { CollectionError, ScopeStatus } from '../model/scope.js';
+import { isEksIssuerHostPath } from '../trust/providers.js';
 import type {
   LookupEvent,
   ManagedPolicyDetail,
@@ -27,13 +28,6 @@ import type {
   SnapshotCluster,
   SnapshotRegion,
 } from './schema.js';
-
-const EKS_ISSUER_HOST_PATH = /^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/id\/[A-Za-z0-9]+$/;
-
-/** True when an OIDC provider URL or issuer host path is an EKS cluster issuer. */
-export function isEksIssuerHostPath(hostPath: string): boolean {
-  return EKS_ISSUER_HOST_PATH.test(issuerHostPath(hostPath));
-}
 
 /** IAM lists tags as `[{Key, Value}]`; checks read them as a record. */
 function iamTagsToRecord(
@@ -91,7 +85,7 @@ function normalizeOidcProvider(accountId: string, provider: OidcProviderDetail):
     arn: provider.Arn,
     url,
     clientIds: provider.ClientIDList ?? [],
-    isEksIssuer: EKS_ISSUER_HOST_PATH.test(url),
+    isEksIssuer: isEksIssuerHostPath(url),
     createDate: provider.CreateDate,
     tags: iamTagsToRecord(provider.Tags),
   };

@@ -6,7 +6,7 @@ import { checks } from '../../shared/checks/index.js';
 import { InputError } from '../../shared/errors.js';
 import type { Severity } from '../../shared/model/severity.js';
 import { publishRun } from '../../shared/publish/index.js';
-import { normalizeSnapshot, parseSnapshot, type Snapshot } from '../../shared/snapshot/index.js';
+import { normalizeSnapshot, type Snapshot } from '../../shared/snapshot/index.js';
 import { ledgerUsageIndex } from '../../shared/usage/ledger-index.js';
 import { withLedgerCoverage } from '../../shared/usage/ledger-scopes.js';
 import { parseBaselineObject, readBaselineObject } from '../lib/aws.js';
@@ -37,12 +37,17 @@ export const AnalyzeEventSchema = z.object({
     versionId: z.string().optional(),
     sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the SHA-256 plan-scopes recorded'),
   }),
-  accounts: z.array(
-    z.object({
-      accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'),
-      regions: z.array(z.string()),
-    }),
-  ),
+  accounts: z
+    .array(
+      z.object({
+        accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'),
+        regions: z.array(z.string()),
+      }),
+    )
+    .refine(
+      (accounts) => new Set(accounts.map((account) => account.accountId)).size === accounts.length,
+      'must list each account once',
+    ),
   collected: z.array(z.unknown()).optional(),
 });
 export type AnalyzeEvent = z.infer<typeof AnalyzeEventSchema>;
@@ -124,11 +129,8 @@ export async function analyzeAndPublish(
   const failedItems = (event.collected ?? []).filter((item) => !isSummary(item));
   if (failedItems.length > 0) logger.warn('Map items that failed', { failedItems: failedItems.slice(0, 20) });
 
-  const merged: Snapshot = { snapshotVersion: 1, capturedAt: event.startedAt, accounts };
-  const snapshot = parseSnapshot(
-    JSON.parse(JSON.stringify(merged)),
-    `s3://${config.bucket}/runs/${event.runId}/parts/`,
-  );
+  // Each part was validated as it was read and the event lists each account once: no second parse.
+  const snapshot: Snapshot = { snapshotVersion: 1, capturedAt: event.startedAt, accounts };
   // In ledger mode the parts carry no CloudTrail events: the ledgers collect-account updated do,
   // and they also decide whether each region's CloudTrail scope is complete.
   const store = auditLedgerStore(s3, config.bucket);

@@ -1,6 +1,6 @@
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { analyzeAndPublish } from '../../functions/analyze-publish/analyze.js';
+import { AnalyzeEventSchema, analyzeAndPublish } from '../../functions/analyze-publish/analyze.js';
 import { collectAccountPart } from '../../functions/collect-account/collect.js';
 import { clientFactory } from '../../functions/lib/aws.js';
 import { LEDGER_PREFIX } from '../../functions/lib/ledgers.js';
@@ -370,5 +370,13 @@ describe('analyze-publish', () => {
     );
     await expect(analysis).rejects.toThrow(InputError);
     await expect(analysis).rejects.toThrow(/changed since the run was planned/);
+  });
+
+  it('accepts a planned run that lists each account once, and refuses one that lists an account twice', async () => {
+    const plan = (await planScopes({}, settings(), factory())) as PlannedRun;
+    const [first] = plan.accounts;
+    expect(AnalyzeEventSchema.safeParse(plan).success).toBe(true);
+    const twice = AnalyzeEventSchema.safeParse({ ...plan, accounts: [...plan.accounts, first] });
+    expect(twice.error?.issues.map((issue) => issue.message)).toEqual(['must list each account once']);
   });
 });

@@ -264,6 +264,7 @@ export async function publishRun(input: PublishRunInput): Promise<PublishRunResu
       keys,
       diff,
       previousRecord,
+      previousById,
       succeededIds,
       updatedAt,
       securityHubEnabled: settings.enabled.securityHub,
@@ -299,6 +300,8 @@ interface RecordInput {
   keys: RunRecord['keys'];
   diff: RunDiff<RecordedFinding>;
   previousRecord?: RunRecord;
+  /** The previous record's findings by id. */
+  previousById: ReadonlyMap<string, RecordedFinding>;
   succeededIds: ReadonlySet<string>;
   updatedAt: string;
   securityHubEnabled: boolean;
@@ -309,11 +312,10 @@ interface RecordInput {
  * carried, the resolved ones whose archiving failed carried for the next run, and the history.
  */
 function buildRecord(input: RecordInput): RunRecord {
-  const { report, diff, previousRecord, succeededIds } = input;
-  const previous = new Map((previousRecord?.findings ?? []).map((finding) => [finding.id, finding]));
+  const { report, diff, previousRecord, previousById, succeededIds } = input;
   const findings: RecordedFinding[] = report.findings.map((finding) => {
     const { evidence: _evidence, ...rest } = finding;
-    const before = previous.get(finding.id);
+    const before = previousById.get(finding.id);
     return {
       ...rest,
       firstSeenAt: before?.firstSeenAt ?? input.updatedAt,

@@ -133,6 +133,12 @@ export function listWorkloadUsage(input: {
   const unusedAssociations = new Set(
     PI_ASSOCIATION_UNUSED.evaluate(context).map((draft) => draft.resource.id),
   );
+  // Looked up once per association, so indexed rather than searched.
+  const undecidedAssociations = new Map(
+    unknowns
+      .filter((outcome) => outcome.checkId === PI_ASSOCIATION_UNUSED.meta.id)
+      .map((outcome) => [outcome.resourceId, outcome.reason]),
+  );
   for (const association of inventory.associations) {
     const row = {
       via: 'pod-identity' as const,
@@ -152,18 +158,17 @@ export function listWorkloadUsage(input: {
         row.serviceAccount,
         row.roleArn,
       ) ?? (association.disableSessionTags ? usage.untaggedPodIdentityUsage(row.roleArn) : undefined);
-    const unknown = unknowns.find(
-      (outcome) =>
-        outcome.checkId === PI_ASSOCIATION_UNUSED.meta.id &&
-        outcome.resourceId === association.associationArn,
-    );
     rows.set(
       key(row),
       summary
         ? usedRow(row, summary)
         : unusedAssociations.has(association.associationArn)
           ? notUsedRow(row, 'unused')
-          : notUsedRow(row, 'unknown', unknown?.reason ?? 'no decision was possible'),
+          : notUsedRow(
+              row,
+              'unknown',
+              undecidedAssociations.get(association.associationArn) ?? 'no decision was possible',
+            ),
     );
   }
 

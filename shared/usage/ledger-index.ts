@@ -1,3 +1,4 @@
+import { accountOfArn } from '../model/identity.js';
 import type { Inventory } from '../model/inventory.js';
 import type { EvidenceSource } from './evidence.js';
 import type {
@@ -212,7 +213,7 @@ export function ledgerUsageIndex(
       );
     } else if (entry.kind === 'irsa') {
       const { issuerHostPath, namespace, serviceAccount, roleArn } = entry;
-      const accountId = /^arn:[^:]+:iam::(\d{12}):/.exec(roleArn)?.[1] ?? '';
+      const accountId = accountOfArn(roleArn) ?? '';
       const subject = { issuerHostPath, namespace, serviceAccount, roleArn };
       for (const workload of irsaWorkloads(byIssuer, subject, { accountId, region: '' })) {
         addWorkload(workload, usage);

@@ -48,24 +48,34 @@ export function identityKey(
   return `${accountId}/${region}/${cluster}/${namespace}/${serviceAccount}`;
 }
 
-const cache = new WeakMap<Inventory, WeakMap<object, CheckIndexes>>();
-
-/** The shared indexes for this context's inventory and baseline (built on first use, then cached). */
-export function indexesFor(context: CheckContext): CheckIndexes {
-  let byBaseline = cache.get(context.inventory);
-  if (!byBaseline) {
-    byBaseline = new WeakMap();
-    cache.set(context.inventory, byBaseline);
-  }
-  let indexes = byBaseline.get(context.baseline);
-  if (!indexes) {
-    indexes = buildIndexes(context);
-    byBaseline.set(context.baseline, indexes);
-  }
-  return indexes;
+/**
+ * Wraps a builder so it runs once per inventory and baseline: every check of one audit shares the
+ * result, and a new audit (another inventory or baseline) gets a fresh one.
+ */
+export function perAudit<T extends object>(
+  build: (context: CheckContext) => T,
+): (context: CheckContext) => T {
+  const cache = new WeakMap<Inventory, WeakMap<object, T>>();
+  return (context) => {
+    let byBaseline = cache.get(context.inventory);
+    if (!byBaseline) {
+      byBaseline = new WeakMap();
+      cache.set(context.inventory, byBaseline);
+    }
+    let built = byBaseline.get(context.baseline);
+    if (!built) {
+      built = build(context);
+      byBaseline.set(context.baseline, built);
+    }
+    return built;
+  };
 }
 
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+/** The shared indexes for this context's inventory and baseline (built on first use, then cached). */
+export const indexesFor: (context: CheckContext) => CheckIndexes = perAudit(buildIndexes);
+
+/** Appends to the list under `key`, starting the list when there is none. */
+export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);

@@ -1,7 +1,7 @@
 import type { IrsaBinding, LogicalCluster, PodIdentityBinding } from '../../baseline/types.js';
 import { accountOfArn, eksClusterArn, workloadIdentityId } from '../../model/identity.js';
-import type { ClusterInventory, Inventory, RoleInventory } from '../../model/inventory.js';
-import { clusterKey } from '../indexes.js';
+import type { ClusterInventory, RoleInventory } from '../../model/inventory.js';
+import { clusterKey, indexesFor, perAudit, push } from '../indexes.js';
 import type { CheckContext } from '../types.js';
 
 /**
@@ -50,22 +50,8 @@ export interface AuditScope {
   irsaOfRole(logicalName: string, roleArn: string): IrsaBinding[];
 }
 
-const cache = new WeakMap<Inventory, WeakMap<object, AuditScope>>();
-
 /** The audit scope of this context (built once per inventory and baseline). */
-export function scopeFor(context: CheckContext): AuditScope {
-  let byBaseline = cache.get(context.inventory);
-  if (!byBaseline) {
-    byBaseline = new WeakMap();
-    cache.set(context.inventory, byBaseline);
-  }
-  let scope = byBaseline.get(context.baseline);
-  if (!scope) {
-    scope = buildScope(context);
-    byBaseline.set(context.baseline, scope);
-  }
-  return scope;
-}
+export const scopeFor: (context: CheckContext) => AuditScope = perAudit(buildScope);
 
 /** The role name at the end of a role ARN (`arn:aws:iam::A:role/path/name` → `name`). */
 export function roleNameOf(roleArn: string): string {
@@ -93,24 +79,16 @@ export function workloadScope(
   };
 }
 
-function push<V>(map: Map<string, V[]>, key: string, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
 const SEP = '\u0000';
 
-function buildScope({ inventory, baseline }: CheckContext): AuditScope {
+function buildScope(context: CheckContext): AuditScope {
+  const { inventory, baseline } = context;
   const { completeness } = inventory;
   const accounts = new Set<string>([
     ...baseline.clusters.map((cluster) => cluster.account),
     ...baseline.accounts,
   ]);
-  const clusterByKey = new Map<string, ClusterInventory>();
-  for (const cluster of inventory.clusters) {
-    clusterByKey.set(clusterKey(cluster.accountId, cluster.region, cluster.name), cluster);
-  }
+  const { clusterByKey } = indexesFor(context);
 
   const members: MemberCluster[] = [];
   const membersByLogical = new Map<string, MemberCluster[]>();

@@ -1,6 +1,7 @@
 import type { Coverage } from '../../usage/index.js';
 import { scopeFor, sentence } from '../drift/scope.js';
-import { indexesFor } from '../indexes.js';
+import { indexesFor, push } from '../indexes.js';
+import { irsaGrantsOf } from '../trust/support/workload.js';
 import type { Check, FindingDraft } from '../types.js';
 import { ageGap, coverageGap, roleUsedPerIam, unusedEvidence, usageIndexFor, usageWindow } from './window.js';
 
@@ -25,19 +26,13 @@ export const check: Check = {
     const { completeness } = context.inventory;
     const drafts: FindingDraft[] = [];
     const coveragesByAccount = new Map<string, Coverage[]>();
-    for (const coverage of usage.coverages()) {
-      const list = coveragesByAccount.get(coverage.accountId) ?? [];
-      list.push(coverage);
-      coveragesByAccount.set(coverage.accountId, list);
-    }
+    for (const coverage of usage.coverages()) push(coveragesByAccount, coverage.accountId, coverage);
     const roles = [...context.inventory.roles.values()]
       .filter((role) => scope.accounts.has(role.accountId))
       .sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
     for (const role of roles) {
       const associations = indexes.associationsByRoleArn.get(role.arn) ?? [];
-      const eksGrants = (indexes.trustOf(role.arn)?.grants ?? []).filter(
-        (grant) => grant.kind === 'irsa' && grant.isEksIssuer,
-      );
+      const eksGrants = irsaGrantsOf(indexes.trustOf(role.arn)).filter((grant) => grant.isEksIssuer);
       if (associations.length === 0 && eksGrants.length === 0) continue;
       if (roleUsedPerIam(role, window) || usage.roleUsage(role.arn)) continue;
 
@@ -84,9 +79,7 @@ export const check: Check = {
           {
             regions: windows.map((coverage) => coverage.region),
             associations: associations.map((association) => association.associationArn),
-            irsaIssuers: [
-              ...new Set(eksGrants.map((grant) => (grant.kind === 'irsa' ? grant.issuerHostPath : ''))),
-            ].sort(),
+            irsaIssuers: [...new Set(eksGrants.map((grant) => grant.issuerHostPath))].sort(),
           },
         ),
         remediation: `Confirm with the owners, remove the associations and trust grants that use it, then delete it: \`aws iam delete-role --role-name ${role.name}\` (detach and delete its policies first).`,

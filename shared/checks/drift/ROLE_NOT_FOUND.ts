@@ -1,5 +1,6 @@
 import type { SourceLocation } from '../../baseline/types.js';
 import { accountOfArn } from '../../model/identity.js';
+import { push } from '../indexes.js';
 import type { Check, FindingDraft } from '../types.js';
 import { roleNameOf, scopeFor, sentence } from './scope.js';
 
@@ -29,9 +30,7 @@ export const check: Check = {
     const references = new Map<string, Reference[]>();
     const refer = (roleArn: string, reference: Reference) => {
       if (scope.roleState(roleArn).state !== 'absent') return;
-      const list = references.get(roleArn);
-      if (list) list.push(reference);
-      else references.set(roleArn, [reference]);
+      push(references, roleArn, reference);
     };
     for (const binding of context.baseline.podIdentity) {
       const where = `${binding.namespace}/${binding.serviceAccount} on ${binding.cluster}`;

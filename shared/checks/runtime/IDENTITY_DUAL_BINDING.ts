@@ -1,7 +1,7 @@
 import { accountOfArn, serviceAccountSubject, workloadIdentityId } from '../../model/identity.js';
 import type { RoleInventory } from '../../model/inventory.js';
 import { canAssume, matchIamPattern } from '../../trust/index.js';
-import { clusterKey, indexesFor } from '../indexes.js';
+import { clusterKey, indexesFor, push } from '../indexes.js';
 import { sentence } from '../trust/support/hygiene.js';
 import {
   type IssuerSubjectIndex,
@@ -46,9 +46,7 @@ function patternGrantsByNamespace(entry: IssuerSubjectIndex): PatternGrantsByNam
       continue;
     }
     for (const namespace of new Set(namespaces as string[])) {
-      const list = index.byNamespace.get(namespace);
-      if (list) list.push(roleGrant);
-      else index.byNamespace.set(namespace, [roleGrant]);
+      push(index.byNamespace, namespace, roleGrant);
     }
   }
   patternIndexCache.set(entry, index);

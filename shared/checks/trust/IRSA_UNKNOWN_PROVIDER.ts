@@ -1,5 +1,5 @@
 import { accountOfArn } from '../../model/identity.js';
-import { indexesFor } from '../indexes.js';
+import { indexesFor, push } from '../indexes.js';
 import type { Check, FindingDraft } from '../types.js';
 import { sentence } from './support/hygiene.js';
 import { eksIssuerRegion, irsaGrantsOf } from './support/workload.js';
@@ -27,9 +27,7 @@ export const check: Check = {
       for (const grant of irsaGrantsOf(indexes.trustOf(role.arn))) {
         const provider = indexes.oidcProviderByArn.get(grant.providerArn);
         if (provider && provider.accountId === role.accountId) continue;
-        const statements = statementsByProvider.get(grant.providerArn) ?? [];
-        statements.push(grant.statementIndex);
-        statementsByProvider.set(grant.providerArn, statements);
+        push(statementsByProvider, grant.providerArn, grant.statementIndex);
       }
       for (const [providerArn, statementIndexes] of statementsByProvider) {
         const providerAccount = accountOfArn(providerArn);

@@ -12,7 +12,7 @@ import type {
   PodIdentityAssumeRequest,
   TrustAnalysis,
 } from '../../../trust/types.js';
-import { indexesFor } from '../../indexes.js';
+import { indexesFor, push } from '../../indexes.js';
 import type { CheckContext } from '../../types.js';
 
 /** The Pod Identity agent add-on; EKS Auto Mode clusters run the agent without it. */
@@ -174,9 +174,7 @@ export function irsaGrantsByIssuer(context: CheckContext): Map<string, RoleIrsaG
   const byIssuer = new Map<string, RoleIrsaGrant[]>();
   for (const role of context.inventory.roles.values()) {
     for (const grant of irsaGrantsOf(indexes.trustOf(role.arn))) {
-      const list = byIssuer.get(grant.issuerHostPath);
-      if (list) list.push({ role, grant });
-      else byIssuer.set(grant.issuerHostPath, [{ role, grant }]);
+      push(byIssuer, grant.issuerHostPath, { role, grant });
     }
   }
   grantsByIssuerCache.set(context.inventory, byIssuer);
@@ -210,11 +208,7 @@ export function irsaGrantsBySubject(context: CheckContext): Map<string, IssuerSu
         entry.patterns.push(roleGrant);
         continue;
       }
-      for (const subject of subjects) {
-        const list = entry.exact.get(subject);
-        if (list) list.push(roleGrant);
-        else entry.exact.set(subject, [roleGrant]);
-      }
+      for (const subject of subjects) push(entry.exact, subject, roleGrant);
     }
     index.set(issuer, entry);
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { USAGE_SOURCES } from '../functions/lib/config.js';
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../shared/baseline/index.js';
 import { MAX_CLOUDTRAIL_DAYS } from '../shared/collect/index.js';
 
 /** Name prefix of the audit account's fixed-name resources (roles the member accounts trust). */
@@ -19,9 +20,6 @@ export const PUBLISHING_FUNCTION_ROLE_NAMES = {
   plan: `${RESOURCE_PREFIX}-plan-scopes`,
   analyze: `${RESOURCE_PREFIX}-analyze-publish`,
 } as const;
-
-const ACCOUNT_ID = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 /** A list from `cdk.json` (JSON array) or from `-c key=a,b` on the command line (comma-separated text). */
 const listOf = (item: z.ZodString) =>
@@ -53,8 +51,8 @@ const optionalText = (schema: z.ZodString) =>
  */
 export const DeploymentConfigSchema = z
   .object({
-    accounts: listOf(z.string().regex(ACCOUNT_ID, 'expected 12-digit account ids')).default([]),
-    regions: listOf(z.string().regex(REGION, 'expected region names such as eu-west-1')).default([]),
+    accounts: listOf(z.string().regex(ACCOUNT_ID_PATTERN, 'expected 12-digit account ids')).default([]),
+    regions: listOf(z.string().regex(REGION_PATTERN, 'expected region names such as eu-west-1')).default([]),
     schedule: z
       .string()
       .regex(/^(cron|rate)\(.+\)$/, 'expected an EventBridge Scheduler expression such as cron(0 2 * * ? *)')
@@ -72,7 +70,7 @@ export const DeploymentConfigSchema = z
       .string()
       .regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name')
       .default('EksIdentityAuditReadOnly'),
-    auditAccountId: optionalText(z.string().regex(ACCOUNT_ID, 'expected a 12-digit account id')),
+    auditAccountId: optionalText(z.string().regex(ACCOUNT_ID_PATTERN, 'expected a 12-digit account id')),
     orgId: optionalText(
       z.string().regex(/^o-[a-z0-9]{10,32}$/, 'expected an organization id such as o-a1b2c3d4e5'),
     ),

@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import { z } from 'zod';
 import { runAudit } from '../../shared/audit.js';
 import type { ClientFactory } from '../../shared/aws/clients.js';
+import { ACCOUNT_ID_PATTERN } from '../../shared/baseline/index.js';
 import { checks } from '../../shared/checks/index.js';
 import { InputError } from '../../shared/errors.js';
 import type { Severity } from '../../shared/model/severity.js';
@@ -13,13 +14,11 @@ import { parseBaselineObject, readBaselineObject } from '../lib/aws.js';
 import type { FunctionConfig, UsageSource } from '../lib/config.js';
 import { auditLedgerStore, loadLedgers } from '../lib/ledgers.js';
 import { logger } from '../lib/observability.js';
-import { readPart } from '../lib/parts.js';
+import { RUN_ID_PATTERN, readPart } from '../lib/parts.js';
 import { PublishError, publishSettings } from '../lib/publish.js';
 import { recordRunMetrics } from '../lib/run-metrics.js';
 
-const RunIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be a run id from plan-scopes');
+const RunIdSchema = z.string().regex(RUN_ID_PATTERN, 'must be a run id from plan-scopes');
 
 /**
  * The state after the Map: plan-scopes' output plus the Map's result array under `collected`. The
@@ -40,7 +39,7 @@ export const AnalyzeEventSchema = z.object({
   accounts: z
     .array(
       z.object({
-        accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'),
+        accountId: z.string().regex(ACCOUNT_ID_PATTERN, 'must be a 12-digit account id'),
         regions: z.array(z.string()),
       }),
     )

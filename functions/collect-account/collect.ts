@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ClientFactory } from '../../shared/aws/clients.js';
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../../shared/baseline/index.js';
 import { collectAccount } from '../../shared/collect/index.js';
 import type { CollectionError } from '../../shared/model/scope.js';
 import type { SnapshotAccount } from '../../shared/snapshot/index.js';
@@ -13,15 +14,15 @@ import {
 } from '../lib/ledgers.js';
 import { raceDeadline } from '../lib/middleware.js';
 import { logger } from '../lib/observability.js';
-import { type PartSummary, summarizePart, writePart } from '../lib/parts.js';
+import { type PartSummary, RUN_ID_PATTERN, summarizePart, writePart } from '../lib/parts.js';
 import { recordRunMetrics } from '../lib/run-metrics.js';
 
 /** One Map item, as the state machine's ItemSelector builds it. */
 export const CollectEventSchema = z.object({
-  runId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be a run id from plan-scopes'),
+  runId: z.string().regex(RUN_ID_PATTERN, 'must be a run id from plan-scopes'),
   startedAt: z.iso.datetime({ offset: true }),
-  accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'),
-  regions: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region name such as eu-west-1')),
+  accountId: z.string().regex(ACCOUNT_ID_PATTERN, 'must be a 12-digit account id'),
+  regions: z.array(z.string().regex(REGION_PATTERN, 'must be a region name such as eu-west-1')),
 });
 export type CollectEvent = z.infer<typeof CollectEventSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../../shared/baseline/index.js';
 import { MAX_CLOUDTRAIL_DAYS } from '../../shared/collect/index.js';
 import { InputError } from '../../shared/errors.js';
 
@@ -61,14 +62,14 @@ const FIELD_SCHEMAS = {
     .int('must be a whole number of days')
     .min(1, `must be from 1 to ${MAX_CLOUDTRAIL_DAYS}`)
     .max(MAX_CLOUDTRAIL_DAYS, `must be from 1 to ${MAX_CLOUDTRAIL_DAYS}`),
-  regions: list(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must list region names such as eu-west-1')),
-  accounts: list(z.string().regex(/^\d{12}$/, 'must list 12-digit account ids')),
+  regions: list(z.string().regex(REGION_PATTERN, 'must list region names such as eu-west-1')),
+  accounts: list(z.string().regex(ACCOUNT_ID_PATTERN, 'must list 12-digit account ids')),
   securityHubMode: z.enum(['audit-account', 'member-accounts', 'off']),
   summary: z.enum(['always', 'on-change', 'never']),
   alertThreshold: z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL']),
   usageSource: z.enum(USAGE_SOURCES),
   endpointUrl: z.url('must be a URL'),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region name'),
+  region: z.string().regex(REGION_PATTERN, 'must be a region name'),
 } satisfies Record<ConfigKey, z.ZodType>;
 
 /** Defaults for settings that may be left unset. */

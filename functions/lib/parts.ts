@@ -6,6 +6,9 @@ import type { CollectionError } from '../../shared/model/scope.js';
 import { parseSnapshotText, type SnapshotAccount, writeSnapshot } from '../../shared/snapshot/index.js';
 import type { UsageReadSummary } from './ledgers.js';
 
+/** A run id as plan-scopes makes or accepts it: safe as one S3 key segment (`runs/RUN_ID/...`). */
+export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
 /** Where a run keeps one account's snapshot part. */
 export function partKey(runId: string, accountId: string): string {
   return `runs/${runId}/parts/${accountId}.json`;

@@ -9,6 +9,7 @@ import { buildReport } from '../../shared/report/index.js';
 import { type BaselineRef, parseBaselineObject, readBaselineObject } from '../lib/aws.js';
 import type { FunctionConfig } from '../lib/config.js';
 import { logger } from '../lib/observability.js';
+import { RUN_ID_PATTERN } from '../lib/parts.js';
 import { PublishError, publishSettings } from '../lib/publish.js';
 import { recordRunMetrics } from '../lib/run-metrics.js';
 import { type AccountScope, planAccountScopes } from '../lib/scopes.js';
@@ -22,7 +23,7 @@ export const PlanEventSchema = z.looseObject({
   scheduledTime: z.iso.datetime({ offset: true }).optional(),
   runId: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'must be 1-100 letters, digits, dots, underscores or hyphens')
+    .regex(RUN_ID_PATTERN, 'must be 1-100 letters, digits, dots, underscores or hyphens')
     .optional(),
 });
 export type PlanEvent = z.infer<typeof PlanEventSchema>;

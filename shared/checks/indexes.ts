@@ -7,6 +7,7 @@ import type {
 } from '../model/inventory.js';
 import { analyzeTrust } from '../trust/index.js';
 import type { TrustAnalysis } from '../trust/types.js';
+import { clustersByIssuer } from '../usage/workloads.js';
 import type { CheckContext } from './types.js';
 
 /**
@@ -83,11 +84,10 @@ export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 
 function buildIndexes({ inventory, baseline }: CheckContext): CheckIndexes {
   const clusterByKey = new Map<string, ClusterInventory>();
-  const clustersByIssuerHostPath = new Map<string, ClusterInventory[]>();
   for (const cluster of inventory.clusters) {
     clusterByKey.set(clusterKey(cluster.accountId, cluster.region, cluster.name), cluster);
-    if (cluster.issuerHostPath) push(clustersByIssuerHostPath, cluster.issuerHostPath, cluster);
   }
+  const clustersByIssuerHostPath = clustersByIssuer(inventory.clusters);
   const oidcProviderByArn = new Map(inventory.oidcProviders.map((provider) => [provider.arn, provider]));
   const associationsByIdentity = new Map<string, AssociationInventory[]>();
   const associationsByRoleArn = new Map<string, AssociationInventory[]>();

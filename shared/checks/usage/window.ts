@@ -1,8 +1,7 @@
 import type { RoleInventory } from '../../model/inventory.js';
 import { buildUsageIndex, type Coverage, type EvidenceSource, type UsageIndex } from '../../usage/index.js';
+import { DAY_MS } from '../../usage/ledger.js';
 import type { CheckContext } from '../types.js';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Collectors stamp `capturedAt` after the CloudTrail lookups end, so a window may stop a little

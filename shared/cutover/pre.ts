@@ -182,12 +182,17 @@ function workloadOn(cluster: ClusterInventory, workload: WorkloadDraft) {
   };
 }
 
-function checkReplication(state: CutoverState, workload: WorkloadDraft): void {
-  const cluster = state.clusters.new;
-  const onNew = cluster.associations.find(
+/** The Pod Identity association NEW already has for the workload's service account, if any. */
+function newAssociationOf(state: CutoverState, workload: WorkloadDraft): AssociationInventory | undefined {
+  return state.clusters.new.associations.find(
     (association) =>
       association.namespace === workload.namespace && association.serviceAccount === workload.serviceAccount,
   );
+}
+
+function checkReplication(state: CutoverState, workload: WorkloadDraft): void {
+  const cluster = state.clusters.new;
+  const onNew = newAssociationOf(state, workload);
   const fields = onNew ? differences(workload, onNew) : [];
   if (onNew && fields.length === 0) return;
   const retired = retiredCandidate(workload);
@@ -411,10 +416,7 @@ function checkTargetRolePins(state: CutoverState, workload: WorkloadDraft): void
     return;
   }
   const newCluster = clusters.new;
-  const onNewExisting = newCluster.associations.find(
-    (association) =>
-      association.namespace === workload.namespace && association.serviceAccount === workload.serviceAccount,
-  );
+  const onNewExisting = newAssociationOf(state, workload);
   const oldRequest = targetRoleAssumeRequest(
     associationOn(clusters, state.input.from, clusters.oldArn, workload, workload.oldAssociation),
   );

@@ -4,6 +4,7 @@ import { checks as registeredChecks } from './checks/index.js';
 import type { Check, CheckContext, FindingDraft, UnknownOutcome } from './checks/types.js';
 import { type Finding, findingId } from './model/finding.js';
 import type { Inventory } from './model/inventory.js';
+import { compareText } from './report/build.js';
 import { buildReport, compareFindings } from './report/index.js';
 
 export { type BaselineInvalidInput, baselineInvalidFinding } from './checks/meta/BASELINE_INVALID.js';
@@ -103,7 +104,10 @@ export function runAudit(input: AuditInput): AuditResult {
     usageUnknown,
   });
   const sortedUnknowns = [...unknowns].sort(
-    (a, b) => compare(a.kind, b.kind) || compare(a.checkId, b.checkId) || compare(a.resourceId, b.resourceId),
+    (a, b) =>
+      compareText(a.kind, b.kind) ||
+      compareText(a.checkId, b.checkId) ||
+      compareText(a.resourceId, b.resourceId),
   );
   return { findings: report.findings, report, usageUnknown, unknowns: sortedUnknowns };
 }
@@ -123,8 +127,4 @@ export function toFinding(check: Check, draft: FindingDraft): Finding {
 
 function defaultRunId(inventory: Inventory, baseline: Baseline): string {
   return findingId('RUN', inventory.capturedAt, baseline.source.sha256).replace(/^RUN-/, 'run-');
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -10,6 +10,7 @@ import type {
   WorkloadUsage,
 } from './index.js';
 import {
+  compareText,
   coveredIntervalAt,
   DAY_MS,
   DEFAULT_OVERLAP_MS,
@@ -36,10 +37,6 @@ export interface LedgerIndexOptions extends UsageIndexOptions {
 }
 
 const SEP = '\u0000';
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /** The part of a tally inside `[since, until]`; undefined when nothing falls inside. */
 export function summarizeTally(tally: UsageTally, since: number, until: number): UsageSummary | undefined {
@@ -90,11 +87,11 @@ export function summarizeTally(tally: UsageTally, since: number, until: number):
     }
   }
   const eventIds = ids
-    .sort((a, b) => b.time - a.time || compare(a.id, b.id))
+    .sort((a, b) => b.time - a.time || compareText(a.id, b.id))
     .slice(0, MAX_SUMMARY_EVENT_IDS)
     .map((entry) => entry.id)
-    .sort(compare);
-  return { count, firstSeen, lastSeen, eventIds, sources: [...tally.sources].sort(compare) };
+    .sort(compareText);
+  return { count, firstSeen, lastSeen, eventIds, sources: [...tally.sources].sort(compareText) };
 }
 
 /** Adds two summaries of one subject seen in different account-regions. */
@@ -105,8 +102,8 @@ function combine(a: UsageSummary | undefined, b: UsageSummary | undefined): Usag
     count: a.count + b.count,
     firstSeen: Date.parse(a.firstSeen) <= Date.parse(b.firstSeen) ? a.firstSeen : b.firstSeen,
     lastSeen: Date.parse(a.lastSeen) >= Date.parse(b.lastSeen) ? a.lastSeen : b.lastSeen,
-    eventIds: [...new Set([...a.eventIds, ...b.eventIds])].sort(compare).slice(0, MAX_SUMMARY_EVENT_IDS),
-    sources: [...new Set<EvidenceSource>([...a.sources, ...b.sources])].sort(compare),
+    eventIds: [...new Set([...a.eventIds, ...b.eventIds])].sort(compareText).slice(0, MAX_SUMMARY_EVENT_IDS),
+    sources: [...new Set<EvidenceSource>([...a.sources, ...b.sources])].sort(compareText),
   };
 }
 
@@ -220,12 +217,12 @@ export function ledgerUsageIndex(
       }
     }
   }
-  for (const [, value] of [...workloadSummaries.entries()].sort(([a], [b]) => compare(a, b))) {
+  for (const [, value] of [...workloadSummaries.entries()].sort(([a], [b]) => compareText(a, b))) {
     workloadList.push({ ...value.workload, usage: value.usage });
   }
 
   const deniedList: DeniedAttempts[] = [...denied.entries()]
-    .sort(([a], [b]) => compare(a, b))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([, entry]) => ({
       accountId: entry.accountId,
       region: entry.region,
@@ -233,8 +230,8 @@ export function ledgerUsageIndex(
       count: entry.summary.count,
       firstSeen: entry.summary.firstSeen,
       lastSeen: entry.summary.lastSeen,
-      callers: [...entry.callers].sort(compare),
-      errorCodes: [...entry.codes].sort(compare),
+      callers: [...entry.callers].sort(compareText),
+      errorCodes: [...entry.codes].sort(compareText),
       eventIds: entry.summary.eventIds,
     }));
 
@@ -248,7 +245,7 @@ export function ledgerUsageIndex(
     );
     if (coverage) coverageByKey.set(`${ledger.accountId}/${ledger.region}`, coverage);
   }
-  const coverageList = [...coverageByKey.entries()].sort(([a], [b]) => compare(a, b)).map(([, c]) => c);
+  const coverageList = [...coverageByKey.entries()].sort(([a], [b]) => compareText(a, b)).map(([, c]) => c);
   const get = (subject: Parameters<typeof entryKey>[0]) => summaries.get(entryKey(subject));
 
   return {

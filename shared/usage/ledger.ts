@@ -239,7 +239,8 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-function compare(a: string, b: string): number {
+/** Code-point order of two strings: the same on every machine, unlike `localeCompare`. */
+export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -252,7 +253,7 @@ function maxTime(a: string, b: string): string {
 }
 
 function newestFirst(a: LedgerEventRef, b: LedgerEventRef): number {
-  return Date.parse(b.eventTime) - Date.parse(a.eventTime) || compare(a.eventId, b.eventId);
+  return Date.parse(b.eventTime) - Date.parse(a.eventTime) || compareText(a.eventId, b.eventId);
 }
 
 function topLatest(refs: LedgerEventRef[]): LedgerEventRef[] {
@@ -263,7 +264,7 @@ function topLatest(refs: LedgerEventRef[]): LedgerEventRef[] {
 
 function sortedRecord<V>(record: Record<string, V>): Record<string, V> {
   const sorted: Record<string, V> = {};
-  for (const key of Object.keys(record).sort(compare)) sorted[key] = record[key];
+  for (const key of Object.keys(record).sort(compareText)) sorted[key] = record[key];
   return sorted;
 }
 
@@ -292,7 +293,7 @@ function mergeTallies(a: UsageTally, b: UsageTally): UsageTally {
     sealed: sortedRecord(sealed),
     recent: sortedRecord({ ...a.recent, ...b.recent }),
     latest: topLatest([...a.latest, ...b.latest]),
-    sources: [...new Set([...a.sources, ...b.sources])].sort(compare),
+    sources: [...new Set([...a.sources, ...b.sources])].sort(compareText),
   };
 }
 
@@ -339,17 +340,17 @@ export function canonicalLedger(ledger: Ledger): Ledger {
     for (const part of uncoveredParts(gap, covered))
       gapKeys.set(`${part.from}|${part.to}|${part.reason}`, part);
   }
-  const gaps = [...gapKeys.entries()].sort(([a], [b]) => compare(a, b)).map(([, gap]) => gap);
+  const gaps = [...gapKeys.entries()].sort(([a], [b]) => compareText(a, b)).map(([, gap]) => gap);
   const backfillKeys = new Map<string, LedgerBackfill>();
   for (const backfill of ledger.backfills) {
     backfillKeys.set(`${backfill.at}|${backfill.reason}|${backfill.detail ?? ''}`, backfill);
   }
   const backfills = [...backfillKeys.entries()]
-    .sort(([a], [b]) => compare(a, b))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([, backfill]) => backfill)
     .slice(-BACKFILLS_KEPT);
   const entries: Record<string, LedgerEntry> = {};
-  for (const key of Object.keys(ledger.entries).sort(compare)) {
+  for (const key of Object.keys(ledger.entries).sort(compareText)) {
     const entry = ledger.entries[key];
     entries[key] = { ...entry, tally: sealTally(entry.tally, ledger.sealedBefore) };
   }
@@ -444,7 +445,9 @@ function addEvent(
     recent: { ...tally.recent, [eventId]: eventTime },
     latest: topLatest([...tally.latest, { eventId, eventTime }]),
     sources:
-      source && !tally.sources.includes(source) ? [...tally.sources, source].sort(compare) : tally.sources,
+      source && !tally.sources.includes(source)
+        ? [...tally.sources, source].sort(compareText)
+        : tally.sources,
   };
   entries[key] = { ...subject, tally: next } as LedgerEntry;
 }

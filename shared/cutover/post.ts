@@ -136,7 +136,7 @@ function checkOldIssuerTrust(state: CutoverState, oldHosts: Map<string, string>)
 function checkOldProviders(state: CutoverState, oldHosts: Map<string, string>): void {
   for (const provider of state.checkContext.inventory.oidcProviders) {
     if (!oldHosts.has(provider.url)) continue;
-    const command = `aws iam delete-open-id-connect-provider --open-id-connect-provider-arn ${provider.arn}`;
+    const command = `aws iam delete-open-id-connect-provider --open-id-connect-provider-arn ${shellArg(provider.arn)}`;
     report(state, 'CUTOVER_OLD_OIDC_PROVIDER_LEFT', {
       message: `IAM OIDC provider ${provider.arn} for ${provider.url} (${oldHosts.get(provider.url)}) still exists in account ${provider.accountId}`,
       accountId: provider.accountId,

@@ -1,4 +1,4 @@
-import { escapeMarkdown, escapeTerminal } from '../report/escape.js';
+import { cleanText, escapeMarkdown, revealInvisible, singleLine } from '../report/escape.js';
 import type { CutoverResult, CutoverWorkload } from './types.js';
 
 /** Output formats of the `cutover` command. */
@@ -7,7 +7,8 @@ export type CutoverFormat = (typeof CUTOVER_FORMATS)[number];
 
 /**
  * Renders a cutover report. `json` is the contract form; `table` and `markdown` are for people and
- * escape every value that came from AWS.
+ * escape every value that came from AWS: one line each, invisible characters shown as `<U+XXXX>`,
+ * cut at the report's maximum text length; code blocks show invisible characters the same way.
  */
 export function renderCutover(result: CutoverResult, format: CutoverFormat): string {
   if (format === 'json') return `${JSON.stringify(result, null, 2)}\n`;
@@ -27,7 +28,7 @@ function headline(result: CutoverResult): string {
 }
 
 function table(result: CutoverResult): string {
-  const t = escapeTerminal;
+  const t = (value: string) => cleanText(value);
   const lines: string[] = [t(headline(result)), ''];
   lines.push(
     `${t(result.from)}: ${result.old.exists ? 'exists' : 'does not exist'}; ${t(result.to)}: ${result.new.exists ? 'exists' : 'does not exist'}; snapshot ${t(result.capturedAt)}${result.since ? `; since ${t(result.since)}` : ''}`,
@@ -83,15 +84,19 @@ function table(result: CutoverResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** A fenced code block whose fence is longer than any backtick run inside (AWS text may hold backticks). */
-function fenced(text: string, language = ''): string {
+/**
+ * A fenced code block whose fence is longer than any backtick run inside (AWS text may hold
+ * backticks); invisible characters are shown, since a code block renders them as they are.
+ */
+function fenced(raw: string, language = ''): string {
+  const text = revealInvisible(raw);
   const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
   const fence = '`'.repeat(longest + 1);
   return `${fence}${language}\n${text}\n${fence}`;
 }
 
 function markdown(result: CutoverResult): string {
-  const m = escapeMarkdown;
+  const m = (value: string) => escapeMarkdown(cleanText(value));
   const out: string[] = [`# ${m(headline(result))}`, ''];
   out.push(
     `- **${m(result.from)}**: ${result.old.exists ? 'exists' : 'does not exist'}`,
@@ -136,7 +141,9 @@ function markdown(result: CutoverResult): string {
   if (result.plan.commands.length > 0) {
     out.push(
       fenced(
-        result.plan.commands.map((c) => `# ${c.description.replace(/\n/g, ' ')}\n${c.command}`).join('\n\n'),
+        result.plan.commands
+          .map((c) => `# ${singleLine(c.description)}\n${singleLine(c.command)}`)
+          .join('\n\n'),
         'sh',
       ),
       '',
@@ -157,7 +164,7 @@ function markdown(result: CutoverResult): string {
         fenced(JSON.stringify(change.policy, null, 2), 'json'),
         '',
       );
-      if (change.command) out.push(fenced(change.command, 'sh'), '');
+      if (change.command) out.push(fenced(singleLine(change.command), 'sh'), '');
     }
   }
   out.push('### Baseline', '', fenced(result.plan.baseline.yaml.trimEnd(), 'yaml'), '');

@@ -2,7 +2,9 @@ import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import type { CheckMeta } from '../checks/types.js';
 import type { Finding } from '../model/finding.js';
 import { eksClusterArn } from '../model/identity.js';
-import { singleLine } from '../report/escape.js';
+import { cleanText, MAX_IDENTIFIER_LENGTH, truncate } from '../report/escape.js';
+
+export { truncate };
 
 /** ASFF limits this module keeps to (Security Hub rejects or truncates beyond them). */
 export const ASFF_LIMITS = {
@@ -13,7 +15,11 @@ export const ASFF_LIMITS = {
   productFields: 50,
   productFieldKey: 128,
   productFieldValue: 2048,
-  detailsOtherValue: 1024,
+  /** `Details.Other`: keys fewer than 128 characters, values fewer than 1,024. */
+  detailsOtherKey: 127,
+  detailsOtherValue: 1023,
+  /** A resource id is cut here (every ARN AWS issues is shorter). */
+  resourceId: MAX_IDENTIFIER_LENGTH,
   /** BatchImportFindings rejects a finding larger than 240 KB. */
   findingBytes: 240 * 1024,
 } as const;
@@ -72,12 +78,6 @@ export function defaultProductArn(region: string, accountId: string, partition =
   return `arn:${partition}:securityhub:${region}:${accountId}:product/${accountId}/default`;
 }
 
-/** Cuts text to `max` characters (code points), marking the cut with an ellipsis. */
-export function truncate(text: string, max: number): string {
-  const characters = [...text];
-  return characters.length <= max ? text : `${characters.slice(0, max - 1).join('')}…`;
-}
-
 /**
  * Maps a finding to the AWS Security Finding Format. Pure. Every length limit is kept by
  * truncation; {@link validateAsff} checks the result.
@@ -98,11 +98,11 @@ export function toAsff(finding: AsffSource, context: AsffContext): AwsSecurityFi
     CreatedAt: context.createdAt,
     UpdatedAt: context.updatedAt,
     Severity: severity,
-    Title: truncate(singleLine(finding.title), ASFF_LIMITS.title),
-    Description: truncate(finding.message || finding.title, ASFF_LIMITS.description),
+    Title: cleanText(finding.title, ASFF_LIMITS.title),
+    Description: cleanText(finding.message || finding.title, ASFF_LIMITS.description),
     Remediation: {
       Recommendation: {
-        Text: truncate(
+        Text: cleanText(
           finding.remediation || context.check?.remediation || finding.title,
           ASFF_LIMITS.recommendationText,
         ),
@@ -153,7 +153,7 @@ function productFields(finding: AsffSource, context: AsffContext): Record<string
   const result: Record<string, string> = {};
   for (const [name, value] of fields) {
     if (value === undefined || value === '') continue;
-    result[`${FIELD_PREFIX}/${name}`] = truncate(value, ASFF_LIMITS.productFieldValue);
+    result[`${FIELD_PREFIX}/${name}`] = cleanText(value, ASFF_LIMITS.productFieldValue);
   }
   return result;
 }
@@ -165,7 +165,7 @@ function resources(finding: AsffSource, importRegion: string, partition: string)
   const details = (extra: Record<string, string | undefined>): Record<string, string> => {
     const other: Record<string, string> = {};
     for (const [key, value] of Object.entries({ memberAccountId: finding.accountId, ...extra })) {
-      if (value !== undefined && value !== '') other[key] = truncate(value, ASFF_LIMITS.detailsOtherValue);
+      if (value !== undefined && value !== '') other[key] = cleanText(value, ASFF_LIMITS.detailsOtherValue);
     }
     return other;
   };
@@ -176,7 +176,7 @@ function resources(finding: AsffSource, importRegion: string, partition: string)
   const list: AsffResource[] = [
     {
       Type: primaryType,
-      Id: finding.resource.id || finding.id,
+      Id: truncate(finding.resource.id || finding.id, ASFF_LIMITS.resourceId),
       Partition: partition as AsffResource['Partition'],
       Region: region,
       Details: {
@@ -194,7 +194,10 @@ function resources(finding: AsffSource, importRegion: string, partition: string)
     finding.region !== undefined &&
     finding.resource.type !== 'AwsEksCluster'
   ) {
-    const clusterArn = eksClusterArn(finding.accountId, finding.region, finding.cluster, partition);
+    const clusterArn = truncate(
+      eksClusterArn(finding.accountId, finding.region, finding.cluster, partition),
+      ASFF_LIMITS.resourceId,
+    );
     if (clusterArn !== list[0].Id) {
       list.push({
         Type: 'AwsEksCluster',
@@ -254,6 +257,18 @@ export function validateAsff(finding: AwsSecurityFinding): string[] {
   const resourceCount = finding.Resources?.length ?? 0;
   if (resourceCount === 0 || resourceCount > ASFF_LIMITS.resources) {
     problems.push(`Resources must hold 1 to ${ASFF_LIMITS.resources} items`);
+  }
+  for (const [index, resource] of (finding.Resources ?? []).entries()) {
+    if ((resource.Id?.length ?? 0) > ASFF_LIMITS.resourceId)
+      problems.push(`Resources[${index}].Id exceeds ${ASFF_LIMITS.resourceId} characters`);
+    for (const [key, value] of Object.entries(resource.Details?.Other ?? {})) {
+      if (key.length > ASFF_LIMITS.detailsOtherKey)
+        problems.push(`Resources[${index}].Details.Other key ${key} is too long`);
+      if (value.length > ASFF_LIMITS.detailsOtherValue)
+        problems.push(
+          `Resources[${index}].Details.Other.${key} exceeds ${ASFF_LIMITS.detailsOtherValue} characters`,
+        );
+    }
   }
   const fields = Object.entries(finding.ProductFields ?? {});
   if (fields.length > ASFF_LIMITS.productFields)

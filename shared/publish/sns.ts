@@ -8,9 +8,15 @@ import { errorCode, errorMessage } from '../aws/errors.js';
 import type { CheckMeta } from '../checks/types.js';
 import type { Finding } from '../model/finding.js';
 import { atOrAbove, bySeverityDesc, maxSeverity, SEVERITIES, type Severity } from '../model/severity.js';
-import { escapeMarkdown, neutralizeMentions, singleLine } from '../report/escape.js';
+import {
+  cleanText,
+  escapeMarkdown,
+  MAX_IDENTIFIER_LENGTH,
+  MAX_TEXT_LENGTH,
+  neutralizeMentions,
+  truncate,
+} from '../report/escape.js';
 import type { Report } from '../report/types.js';
-import { truncate } from './asff.js';
 import type { RunDiff } from './diff.js';
 import { type RetryPolicy, withRetry } from './retry.js';
 import type { SummaryMode } from './settings.js';
@@ -240,9 +246,12 @@ function chatMessage(content: Content, listed: number): PublishCommandInput {
 // ---------------------------------------------------------------------------------------------
 // Plain text (e-mail and the default body)
 
-/** AWS text for a plain-text body: one line, no mention or link a mail or chat client would act on. */
+/**
+ * AWS text for a plain-text body: one line, invisible characters shown, at most `max` characters,
+ * no mention or link a mail or chat client would act on.
+ */
 function plain(text: string, max = 300): string {
-  return truncate(neutralizeMentions(singleLine(text)), max);
+  return neutralizeMentions(cleanText(text, max));
 }
 
 function countsLine(bySeverity: Record<string, number>): string {
@@ -329,16 +338,18 @@ function plainText(content: Content, listed: number): string {
 // ---------------------------------------------------------------------------------------------
 // Compact JSON (https, lambda and sqs subscribers)
 
+/** A finding for JSON subscribers: values as in the report, each cut at a stated maximum. */
 function compactFinding(finding: ListedFinding) {
+  const bound = (value: string) => truncate(value, MAX_IDENTIFIER_LENGTH);
   return {
-    id: finding.id,
-    checkId: finding.checkId,
+    id: bound(finding.id),
+    checkId: bound(finding.checkId),
     severity: finding.severity,
-    accountId: finding.accountId,
-    ...(finding.region ? { region: finding.region } : {}),
-    ...(finding.cluster ? { cluster: finding.cluster } : {}),
-    resource: finding.resource,
-    title: finding.title,
+    accountId: bound(finding.accountId),
+    ...(finding.region ? { region: bound(finding.region) } : {}),
+    ...(finding.cluster ? { cluster: bound(finding.cluster) } : {}),
+    resource: { type: finding.resource.type, id: bound(finding.resource.id) },
+    title: truncate(finding.title, MAX_TEXT_LENGTH),
   };
 }
 
@@ -399,7 +410,7 @@ export interface ChatNotification {
 
 /** AWS text for chat Markdown: escaped, and unable to trigger a mention or a link. */
 function chatText(text: string, max = 200): string {
-  return escapeMarkdown(neutralizeMentions(truncate(singleLine(text), max)));
+  return escapeMarkdown(neutralizeMentions(cleanText(text, max)));
 }
 
 function chatList(heading: string, findings: ListedFinding[], listed: number): string[] {

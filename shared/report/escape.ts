@@ -38,6 +38,61 @@ export function singleLine(text: string): string {
   return text.replace(CONTROL_CHARACTERS, ' ');
 }
 
+// Invisible format characters (Unicode category Cf: bidi embeddings, overrides, isolates and marks,
+// zero-width spaces and joiners, the BOM, tag characters) and lone surrogate halves (category Cs).
+const INVISIBLE_CHARACTERS = /[\p{Cf}\p{Cs}]/gu;
+
+/**
+ * Shows every invisible format character and lone surrogate as `<U+XXXX>`, so AWS text can neither
+ * reorder what is displayed around it (U+202E and the other bidi controls) nor hide characters that
+ * make two names differ (zero-width spaces); a lone surrogate, which is not valid UTF-8, is shown
+ * the same way instead of reaching an encoder.
+ *
+ * @example revealInvisible('prod\u200B-blue \u202Egnp.exe') // 'prod<U+200B>-blue <U+202E>gnp.exe'
+ */
+export function revealInvisible(text: string): string {
+  return text.replace(INVISIBLE_CHARACTERS, (character) => {
+    const code = character.codePointAt(0) ?? 0;
+    return `<U+${code.toString(16).toUpperCase().padStart(4, '0')}>`;
+  });
+}
+
+/** The mark that ends a value cut by {@link truncate}. */
+export const ELLIPSIS = '…';
+
+/**
+ * Longest identifier (ARN, name, id, account, region, cluster) the human formats print, in
+ * characters. Every ARN and name AWS accepts is shorter; a longer value is cut and ends in `…`.
+ */
+export const MAX_IDENTIFIER_LENGTH = 1024;
+/** Longest free text (message, remediation, error message, reason) the human formats print. */
+export const MAX_TEXT_LENGTH = 4096;
+/** Longest evidence block (pretty JSON) the HTML report prints. */
+export const MAX_EVIDENCE_LENGTH = 16_384;
+
+/**
+ * Cuts text to at most `max` characters (code points, so a surrogate pair is never split), the
+ * last being {@link ELLIPSIS} when anything was cut.
+ *
+ * @example truncate('arn:aws:iam::111122223333:role/very-long', 20) // 'arn:aws:iam::111122…'
+ */
+export function truncate(text: string, max: number): string {
+  // A string has at least as many UTF-16 units as code points: short strings need no counting.
+  if (text.length <= max) return text;
+  const characters = Array.from(text);
+  return characters.length <= max ? text : `${characters.slice(0, Math.max(0, max - 1)).join('')}${ELLIPSIS}`;
+}
+
+/**
+ * AWS text made plain for any human format: one line, invisible characters shown as `<U+XXXX>`,
+ * cut to `max` characters. Escape the result for the target format as well.
+ *
+ * @example cleanText('a\nb\u202E', 100) // 'a b<U+202E>'
+ */
+export function cleanText(text: string, max: number = MAX_TEXT_LENGTH): string {
+  return truncate(revealInvisible(singleLine(text)), max);
+}
+
 // ASCII punctuation that opens or closes an inline Markdown construct anywhere in a line
 // (emphasis, code, links, images, raw HTML, entities, strikethrough, table cells, escapes).
 const MARKDOWN_INLINE = /[\\`*_[\]<>|~&!]/g;
@@ -104,8 +159,9 @@ export function escapeSlack(text: string): string {
 
 /**
  * Makes AWS text safe to print on a terminal: joins lines and removes control characters, so a
- * value cannot forge lines of the report or send escape sequences to the terminal.
+ * value cannot forge lines of the report or send escape sequences to the terminal, and shows bidi
+ * controls and other invisible characters as `<U+XXXX>` (see {@link revealInvisible}).
  */
 export function escapeTerminal(text: string): string {
-  return singleLine(text);
+  return revealInvisible(singleLine(text));
 }

@@ -9,7 +9,14 @@ import {
   type RenderOptions,
   scopeCounts,
 } from './common.js';
-import { escapeHtml } from './escape.js';
+import {
+  cleanText,
+  escapeHtml,
+  MAX_EVIDENCE_LENGTH,
+  MAX_IDENTIFIER_LENGTH,
+  revealInvisible,
+  truncate,
+} from './escape.js';
 import type { Report } from './types.js';
 
 const STYLE = `
@@ -98,11 +105,11 @@ export function renderHtml(report: Report, options: RenderOptions): string {
     `<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<meta name="referrer" content="no-referrer">',
-    `<title>${escapeHtml(title)}</title>`,
+    `<title>${id(title)}</title>`,
     `<style>${STYLE}</style>`,
     '</head>',
     '<body>',
-    `<h1>${escapeHtml(title)}</h1>`,
+    `<h1>${id(title)}</h1>`,
     metaLine(report),
   );
   parts.push(summarySection(report, options));
@@ -115,15 +122,15 @@ export function renderHtml(report: Report, options: RenderOptions): string {
 function metaLine(report: Report): string {
   const baseline = report.baseline;
   const version = [
-    baseline.etag ? `ETag ${escapeHtml(baseline.etag)}` : '',
-    baseline.versionId ? `version ${escapeHtml(baseline.versionId)}` : '',
+    baseline.etag ? `ETag ${id(baseline.etag)}` : '',
+    baseline.versionId ? `version ${id(baseline.versionId)}` : '',
   ]
     .filter(Boolean)
     .join(', ');
   return (
-    `<p class="meta">Run <code>${escapeHtml(report.runId)}</code> · ${escapeHtml(report.startedAt)} → ` +
-    `${escapeHtml(report.finishedAt)}<br>Baseline <code>${escapeHtml(baseline.source)}</code> ` +
-    `(sha256 <code>${escapeHtml(baseline.sha256)}</code>${version ? `; ${version}` : ''})</p>`
+    `<p class="meta">Run <code>${id(report.runId)}</code> · ${id(report.startedAt)} → ` +
+    `${id(report.finishedAt)}<br>Baseline <code>${id(baseline.source)}</code> ` +
+    `(sha256 <code>${id(baseline.sha256)}</code>${version ? `; ${version}` : ''})</p>`
   );
 }
 
@@ -142,7 +149,7 @@ function summarySection(report: Report, options: RenderOptions): string {
   const titles = new Map(report.findings.map((finding) => [finding.checkId, finding.title]));
   const checkRows = Object.entries(summary.byCheck).map(([checkId, count]) => {
     const title = catalogue.get(checkId)?.title ?? titles.get(checkId) ?? '';
-    return `<tr><td><code>${escapeHtml(checkId)}</code></td><td>${escapeHtml(title)}</td><td class="number">${count}</td></tr>`;
+    return `<tr><td><code>${id(checkId)}</code></td><td>${text(title)}</td><td class="number">${count}</td></tr>`;
   });
   return [
     '<h2>Summary</h2>',
@@ -161,16 +168,16 @@ function scopeSection(report: Report): string {
     const errors = scope.errors
       .map(
         (error) =>
-          `<li><code>${escapeHtml(error.service)} ${escapeHtml(error.operation)}</code>` +
-          `${error.resource ? ` on <code>${escapeHtml(error.resource)}</code>` : ''}: ` +
-          `<strong>${escapeHtml(error.code)}</strong> ${escapeHtml(error.message)}</li>`,
+          `<li><code>${id(error.service)} ${id(error.operation)}</code>` +
+          `${error.resource ? ` on <code>${id(error.resource)}</code>` : ''}: ` +
+          `<strong>${id(error.code)}</strong> ${text(error.message)}</li>`,
       )
       .join('');
     return (
       `<tr class="${scope.status === 'incomplete' ? 'incomplete' : 'complete'}">` +
-      `<td>${escapeHtml(scope.accountId)}</td><td>${escapeHtml(scope.region ?? '')}</td>` +
-      `<td>${escapeHtml(scope.cluster ?? '')}</td><td>${escapeHtml(scope.level ?? '')}</td>` +
-      `<td>${escapeHtml(scope.status)}</td><td>${errors ? `<ul>${errors}</ul>` : ''}</td></tr>`
+      `<td>${id(scope.accountId)}</td><td>${id(scope.region ?? '')}</td>` +
+      `<td>${id(scope.cluster ?? '')}</td><td>${id(scope.level ?? '')}</td>` +
+      `<td>${id(scope.status)}</td><td>${errors ? `<ul>${errors}</ul>` : ''}</td></tr>`
     );
   });
   return [
@@ -200,11 +207,11 @@ function findingsSection(report: Report, options: RenderOptions): string {
 
   for (const account of groupByAccountAndCluster(report.findings)) {
     // Baseline-level findings (an expired exception) belong to no account.
-    const heading = account.accountId ? `Account ${escapeHtml(account.accountId)}` : 'Baseline';
+    const heading = account.accountId ? `Account ${id(account.accountId)}` : 'Baseline';
     parts.push(`<section data-group="account"><h3>${heading}</h3>`);
     for (const group of account.groups) {
       parts.push(
-        `<section data-group="cluster"><h4>${escapeHtml(groupLabel(group))}</h4>`,
+        `<section data-group="cluster"><h4>${id(groupLabel(group))}</h4>`,
         '<table class="findings">',
         '<thead><tr><th>Severity</th><th>Check</th><th>Resource</th><th>Finding and remediation</th></tr></thead>',
         '<tbody>',
@@ -223,31 +230,31 @@ function findingRow(finding: Finding, docsUrl: string | undefined): string {
   const severity = escapeHtml(finding.severity);
   const suppressed = finding.suppressed === true;
   const details: string[] = [
-    `<div class="message">${escapeHtml(finding.message)}</div>`,
-    `<div class="remediation"><strong>Remediation:</strong> ${escapeHtml(finding.remediation)}</div>`,
+    `<div class="message">${text(finding.message)}</div>`,
+    `<div class="remediation"><strong>Remediation:</strong> ${text(finding.remediation)}</div>`,
   ];
   if (suppressed)
     details.push(
-      `<div class="remediation"><strong>Suppressed:</strong> ${escapeHtml(finding.suppressionReason ?? 'baseline exception')}</div>`,
+      `<div class="remediation"><strong>Suppressed:</strong> ${text(finding.suppressionReason ?? 'baseline exception')}</div>`,
     );
   if (finding.baselineLocation) {
     const where = finding.baselineLocation;
     details.push(
-      `<div class="remediation">Declared at <code>${escapeHtml(`${where.file}:${where.line}:${where.column}`)}</code></div>`,
+      `<div class="remediation">Declared at <code>${id(`${where.file}:${where.line}:${where.column}`)}</code></div>`,
     );
   }
   if (Object.keys(finding.evidence).length > 0)
     details.push(
-      `<details><summary>Evidence</summary><pre>${escapeHtml(JSON.stringify(finding.evidence, null, 2))}</pre></details>`,
+      `<details><summary>Evidence</summary><pre>${evidenceText(finding.evidence)}</pre></details>`,
     );
   const docs = safeHttpUrl(docsUrl);
   const link = docs ? ` <a href="${escapeHtml(docs)}" rel="noreferrer noopener">docs</a>` : '';
   return (
-    `<tr class="${suppressed ? 'suppressed' : 'open'}" id="${escapeHtml(finding.id)}" ` +
+    `<tr class="${suppressed ? 'suppressed' : 'open'}" id="${id(finding.id)}" ` +
     `data-severity="${severity}" data-suppressed="${suppressed}">` +
     `<td><span class="badge sev-${severity}">${severity}</span></td>` +
-    `<td><code>${escapeHtml(finding.checkId)}</code><br><span class="title">${escapeHtml(finding.title)}</span>${link}</td>` +
-    `<td><code>${escapeHtml(finding.resource.id)}</code><br><span class="title">${escapeHtml(finding.resource.type)}</span></td>` +
+    `<td><code>${id(finding.checkId)}</code><br><span class="title">${text(finding.title)}</span>${link}</td>` +
+    `<td><code>${id(finding.resource.id)}</code><br><span class="title">${id(finding.resource.type)}</span></td>` +
     `<td>${details.join('')}</td></tr>`
   );
 }
@@ -261,4 +268,19 @@ function safeHttpUrl(url: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Text from the report for element content or an attribute: one line, invisible characters shown, bounded. */
+function text(value: string, max?: number): string {
+  return escapeHtml(cleanText(value, max));
+}
+
+/** An identifier from the report, cut at {@link MAX_IDENTIFIER_LENGTH}. */
+function id(value: string): string {
+  return text(value, MAX_IDENTIFIER_LENGTH);
+}
+
+/** Evidence as pretty JSON (which escapes control characters), invisible characters shown, bounded. */
+function evidenceText(evidence: Record<string, unknown>): string {
+  return escapeHtml(truncate(revealInvisible(JSON.stringify(evidence, null, 2)), MAX_EVIDENCE_LENGTH));
 }

@@ -8,12 +8,19 @@ import type { Report } from './types.js';
 export { type BuildReportInput, buildReport, compareFindings, summarize } from './build.js';
 export { DEFAULT_TITLE, type RenderOptions } from './common.js';
 export {
+  cleanText,
+  ELLIPSIS,
   escapeHtml,
   escapeMarkdown,
   escapeSlack,
   escapeTerminal,
+  MAX_EVIDENCE_LENGTH,
+  MAX_IDENTIFIER_LENGTH,
+  MAX_TEXT_LENGTH,
   neutralizeMentions,
+  revealInvisible,
   singleLine,
+  truncate,
 } from './escape.js';
 export { renderHtml } from './html.js';
 export { renderMarkdown } from './markdown.js';

@@ -9,7 +9,7 @@ import {
   scopeCounts,
   scopeLabel,
 } from './common.js';
-import { escapeMarkdown, neutralizeMentions, singleLine } from './escape.js';
+import { cleanText, escapeMarkdown, MAX_IDENTIFIER_LENGTH, neutralizeMentions } from './escape.js';
 import type { Report } from './types.js';
 
 /**
@@ -55,7 +55,10 @@ export function renderMarkdown(report: Report, options: RenderOptions): string {
   if (open.length === 0) out.push('No findings.', '');
   for (const account of groupByAccountAndCluster(open)) {
     // Baseline-level findings (an expired exception) belong to no account.
-    out.push(account.accountId ? `## Account ${text(account.accountId)}` : '## Baseline', '');
+    out.push(
+      account.accountId ? `## Account ${text(account.accountId, MAX_IDENTIFIER_LENGTH)}` : '## Baseline',
+      '',
+    );
     for (const group of account.groups) {
       out.push(`### ${text(groupLabel(group))}`, '');
       for (const finding of group.findings) out.push(...findingItem(finding));
@@ -89,9 +92,12 @@ function remediation(value: string): string {
   return /^aws [a-z0-9-]+ [a-z0-9-]+/.test(value) ? code(value) : text(value);
 }
 
-/** Inline text from data: one line, Markdown-escaped, mentions and links neutralized. */
-function text(value: string): string {
-  return escapeMarkdown(neutralizeMentions(value));
+/**
+ * Inline text from data: one line, invisible characters shown, cut at `max` characters,
+ * Markdown-escaped, mentions and links neutralized.
+ */
+function text(value: string, max?: number): string {
+  return escapeMarkdown(neutralizeMentions(cleanText(value, max)));
 }
 
 /**
@@ -99,7 +105,7 @@ function text(value: string): string {
  * because chat renderers do not agree on longer backtick fences.
  */
 function code(value: string): string {
-  const line = singleLine(value);
+  const line = cleanText(value, MAX_IDENTIFIER_LENGTH);
   if (line.includes('`') || line.trim() === '') return text(line);
   return `\`${neutralizeMentions(line)}\``;
 }

@@ -2,6 +2,7 @@ import type { CheckMeta } from '../checks/types.js';
 import type { Finding } from '../model/finding.js';
 import type { Severity } from '../model/severity.js';
 import { errorLine, type RenderOptions, scopeLabel } from './common.js';
+import { cleanText, MAX_IDENTIFIER_LENGTH } from './escape.js';
 import type { Report } from './types.js';
 
 /** The SARIF schema the output follows. */
@@ -65,7 +66,7 @@ export function renderSarif(report: Report, options: RenderOptions): string {
       ruleId: finding.checkId,
       ruleIndex: ruleIndex.get(finding.checkId),
       level: SARIF_LEVEL[finding.severity],
-      message: { text: finding.message },
+      message: { text: messageText(finding.message) },
       locations: [location(finding, options.baselineFile)],
       partialFingerprints: { [FINGERPRINT_KEY]: finding.id },
       properties: {
@@ -84,7 +85,7 @@ export function renderSarif(report: Report, options: RenderOptions): string {
         {
           kind: 'external',
           status: 'accepted',
-          justification: finding.suppressionReason ?? 'baseline exception',
+          justification: messageText(finding.suppressionReason ?? 'baseline exception'),
         },
       ];
     return result;
@@ -95,7 +96,9 @@ export function renderSarif(report: Report, options: RenderOptions): string {
     .map((scope) => ({
       level: 'warning',
       message: {
-        text: `Incomplete scope ${scopeLabel(scope)}: ${scope.errors.map(errorLine).join('; ') || 'not collected'}`,
+        text: messageText(
+          `Incomplete scope ${scopeLabel(scope)}: ${scope.errors.map(errorLine).join('; ') || 'not collected'}`,
+        ),
       },
     }));
 
@@ -134,9 +137,21 @@ function location(finding: Finding, baselineFile: string | undefined): Record<st
   }
   return {
     logicalLocations: [
-      { name: lastSegment(finding.resource.id), fullyQualifiedName: finding.resource.id, kind: 'resource' },
+      {
+        name: cleanText(lastSegment(finding.resource.id), MAX_IDENTIFIER_LENGTH),
+        fullyQualifiedName: cleanText(finding.resource.id, MAX_IDENTIFIER_LENGTH),
+        kind: 'resource',
+      },
     ],
   };
+}
+
+/**
+ * Plain-text SARIF message from report text: one line, invisible characters shown, bounded, and
+ * square brackets backslash-escaped so that AWS text cannot form an embedded link (SARIF 3.11.6).
+ */
+function messageText(value: string): string {
+  return cleanText(value).replace(/[[\]]/g, (bracket) => `\\${bracket}`);
 }
 
 /** A file path as a URI reference: forward slashes, reserved characters percent-encoded; URIs stay as given. */

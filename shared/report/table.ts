@@ -2,7 +2,7 @@ import { styleText } from 'node:util';
 import type { Finding } from '../model/finding.js';
 import { SEVERITIES, type Severity } from '../model/severity.js';
 import { DEFAULT_TITLE, errorLine, type RenderOptions, scopeCounts, scopeLabel } from './common.js';
-import { escapeTerminal } from './escape.js';
+import { cleanText, MAX_IDENTIFIER_LENGTH } from './escape.js';
 import type { Report } from './types.js';
 
 /** Lines are wrapped to this width so the report reads in a normal terminal and in CI logs. */
@@ -30,22 +30,17 @@ export function renderTable(report: Report, options: RenderOptions): string {
     options.color ? styleText(style, text, { validateStream: false }) : text;
   const lines: string[] = [];
 
-  lines.push(paint('bold', escapeTerminal(options.title ?? DEFAULT_TITLE)));
-  lines.push(`Run ${escapeTerminal(report.runId)}  ${report.startedAt} .. ${report.finishedAt}`);
-  lines.push(
-    `Baseline ${escapeTerminal(report.baseline.source)} (sha256 ${escapeTerminal(report.baseline.sha256.slice(0, 12))})`,
-  );
+  lines.push(paint('bold', id(options.title ?? DEFAULT_TITLE)));
+  lines.push(`Run ${id(report.runId)}  ${id(report.startedAt)} .. ${id(report.finishedAt)}`);
+  lines.push(`Baseline ${id(report.baseline.source)} (sha256 ${id(report.baseline.sha256.slice(0, 12))})`);
   const counts = scopeCounts(report);
   lines.push(
     `Scopes: ${counts.complete} complete, ${counts.incomplete === 0 ? '0 incomplete' : paint('yellow', `${counts.incomplete} incomplete`)}`,
   );
   for (const scope of report.scopes) {
     if (scope.status !== 'incomplete') continue;
-    lines.push(
-      ...wrap(`${paint('yellow', 'incomplete:')} ${escapeTerminal(scopeLabel(scope))}`, '  ', '    '),
-    );
-    for (const error of scope.errors)
-      lines.push(...wrap(escapeTerminal(errorLine(error)), '    - ', '      '));
+    lines.push(...wrap(`${paint('yellow', 'incomplete:')} ${cleanText(scopeLabel(scope))}`, '  ', '    '));
+    for (const error of scope.errors) lines.push(...wrap(cleanText(errorLine(error)), '    - ', '      '));
   }
 
   const open = report.findings.filter((finding) => !finding.suppressed);
@@ -64,7 +59,7 @@ export function renderTable(report: Report, options: RenderOptions): string {
       // Plain text dimmed as a whole, so a severity colour does not cancel the dimming midway.
       const plain = [
         ...findingLines(finding, (_style, value) => value),
-        ...wrap(escapeTerminal(reason), INDENT, INDENT),
+        ...wrap(cleanText(reason), INDENT, INDENT),
       ];
       lines.push(...plain.map((line) => paint('dim', line)));
     }
@@ -82,8 +77,13 @@ export function renderTable(report: Report, options: RenderOptions): string {
 
 function findingLines(finding: Finding, paint: (style: Style, text: string) => string): string[] {
   const severity = paint(SEVERITY_STYLE[finding.severity], finding.severity.padEnd(SEVERITY_WIDTH));
-  const head = `  ${severity}  ${escapeTerminal(finding.checkId)}  ${escapeTerminal(finding.resource.id)}`;
-  return [head, ...wrap(escapeTerminal(finding.message), INDENT, INDENT)];
+  const head = `  ${severity}  ${id(finding.checkId)}  ${id(finding.resource.id)}`;
+  return [head, ...wrap(cleanText(finding.message), INDENT, INDENT)];
+}
+
+/** An identifier from the report as one terminal-safe line, cut at {@link MAX_IDENTIFIER_LENGTH}. */
+function id(value: string): string {
+  return cleanText(value, MAX_IDENTIFIER_LENGTH);
 }
 
 /** Word-wraps one line to {@link WIDTH}; words longer than a line (ARNs) stay whole. */

@@ -1,11 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  cleanText,
+  ELLIPSIS,
   escapeHtml,
   escapeMarkdown,
   escapeSlack,
   escapeTerminal,
   neutralizeMentions,
+  revealInvisible,
+  truncate,
 } from '../../shared/report/index.js';
 
 const ZWSP = '\u200B';
@@ -114,5 +118,60 @@ describe('escapeSlack', () => {
 describe('escapeTerminal', () => {
   it('removes terminal escape sequences and line breaks', () => {
     expect(escapeTerminal('ok\u001b[2J\u001b]0;pwned\u0007\nnext')).toBe('ok [2J ]0;pwned next');
+  });
+
+  it('shows a right-to-left override instead of letting it reorder the line', () => {
+    expect(escapeTerminal('invoice\u202Efdp.exe')).toBe('invoice<U+202E>fdp.exe');
+  });
+});
+
+describe('revealInvisible', () => {
+  it('shows bidi controls, zero-width characters and the BOM as code points', () => {
+    expect(revealInvisible('a\u202Ab\u2066c\u2069d\u200Fe\u200Bf\u2060g\uFEFFh\u061Ci')).toBe(
+      'a<U+202A>b<U+2066>c<U+2069>d<U+200F>e<U+200B>f<U+2060>g<U+FEFF>h<U+061C>i',
+    );
+  });
+
+  it('shows lone surrogate halves and keeps a valid pair (an emoji) as it is', () => {
+    expect(revealInvisible('x\uD800y\uDC00z 😀')).toBe('x<U+D800>y<U+DC00>z 😀');
+  });
+
+  it('leaves no format character or lone surrogate in any string', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        expect(revealInvisible(text)).not.toMatch(/[\p{Cf}\p{Cs}]/u);
+      }),
+    );
+  });
+});
+
+describe('truncate', () => {
+  it('keeps text up to the maximum and cuts longer text with an ellipsis', () => {
+    expect(truncate('abcdef', 6)).toBe('abcdef');
+    expect(truncate('abcdefg', 6)).toBe(`abcde${ELLIPSIS}`);
+  });
+
+  it('counts code points, so a surrogate pair is never split', () => {
+    expect(truncate('😀😀😀', 3)).toBe('😀😀😀');
+    expect(truncate('😀😀😀😀', 3)).toBe(`😀😀${ELLIPSIS}`);
+  });
+
+  it('never returns more than the maximum number of characters', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.integer({ min: 1, max: 50 }), (text, max) => {
+        expect(Array.from(truncate(text, max)).length).toBeLessThanOrEqual(max);
+      }),
+    );
+  });
+});
+
+describe('cleanText', () => {
+  it('joins lines, shows invisible characters and bounds a 100,000-character value', () => {
+    // Prepare
+    const hostile = `\u202E${'x'.repeat(100_000)}\nnext`;
+    // Act
+    const cleaned = cleanText(hostile, 80);
+    // Assess
+    expect(cleaned).toBe(`<U+202E>${'x'.repeat(71)}${ELLIPSIS}`);
   });
 });

@@ -1,0 +1,73 @@
+/**
+ * Runs the real CLI in a fresh Node process and measures it from outside: wall time from spawn to
+ * exit, and the child's exact peak RSS (`getrusage` `ru_maxrss`, read by the child itself as it
+ * exits through a preloaded hook, so no polling can miss a short peak).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
+const CLI = join(ROOT, 'bin', 'eks-identity-audit.js');
+
+/** The environment variable naming the file the exit hook writes the peak RSS (KiB) to. */
+const PEAK_RSS_FILE_VARIABLE = 'EKS_IDENTITY_AUDIT_BENCH_PEAK_RSS_FILE';
+
+/**
+ * Preloaded with `--import`: on exit, the process writes its own `maxRSS` (KiB). A data URL keeps
+ * the hook out of the module graph being measured.
+ */
+const PEAK_RSS_HOOK = `data:text/javascript,${encodeURIComponent(
+  `import { writeFileSync } from 'node:fs';
+process.on('exit', () => writeFileSync(process.env.${PEAK_RSS_FILE_VARIABLE}, String(process.resourceUsage().maxRSS)));`,
+)}`;
+
+/** One measured CLI run. */
+export interface CliMeasure {
+  exitCode: number;
+  wallSeconds: number;
+  /** Peak resident set size of the CLI process, in MiB. */
+  peakRssMiB: number;
+  /** The CLI's stderr (progress and the findings summary). */
+  stderr: string;
+}
+
+/**
+ * Runs `eks-identity-audit ARGS` in a fresh process and measures it.
+ *
+ * @example await measureCli(['audit', '--snapshot', 's.json', '--baseline', 'b.yaml', '--format', 'json', '--output', '/dev/null'])
+ */
+export async function measureCli(args: string[]): Promise<CliMeasure> {
+  const scratch = mkdtempSync(join(tmpdir(), 'eks-identity-audit-rss-'));
+  const rssFile = join(scratch, 'peak-rss');
+  try {
+    const started = performance.now();
+    const { exitCode, stderr } = await new Promise<{ exitCode: number; stderr: string }>(
+      (resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', PEAK_RSS_HOOK, CLI, ...args], {
+          cwd: ROOT,
+          stdio: ['ignore', 'ignore', 'pipe'],
+          env: {
+            ...process.env,
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+            [PEAK_RSS_FILE_VARIABLE]: rssFile,
+          },
+        });
+        let text = '';
+        child.stderr.setEncoding('utf8');
+        child.stderr.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        child.on('error', reject);
+        child.on('close', (code, signal) => resolve({ exitCode: code ?? (signal ? 1 : 0), stderr: text }));
+      },
+    );
+    const wallSeconds = (performance.now() - started) / 1000;
+    const peakRssMiB = Number(readFileSync(rssFile, 'utf8')) / 1024;
+    return { exitCode, wallSeconds, peakRssMiB, stderr };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}

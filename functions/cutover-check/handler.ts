@@ -8,8 +8,9 @@ const config = loadConfig(process.env, CUTOVER_CONFIG_KEYS);
 
 /**
  * Lambda entry point, invoked synchronously (`aws lambda invoke`) with
- * `{ cluster, from, to, phase, since? }`; returns the cutover report JSON.
+ * `{ cluster, from, to, phase, since? }`; returns the cutover report JSON, or fails with
+ * `EventValidationError` naming each invalid field.
  */
-export const handler = auditHandler({ event: CutoverEventSchema }, (event) =>
-  cutoverCheck(event, config, clientFactory(config)),
+export const handler = auditHandler({ event: CutoverEventSchema }, (event, context) =>
+  cutoverCheck(event, config, clientFactory(config), context.deadline),
 );

@@ -1,13 +1,12 @@
-import { fileURLToPath } from 'node:url';
-import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AssetHashType, type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { BUNDLE_HANDLER, BUNDLE_PROJECT_ROOT, bundleFunctionSync } from '../bundling.js';
 
-/** The repository root: bundling entries and the lock file are resolved from it. */
-export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The repository root: bundling entries are resolved from it. */
+export const PROJECT_ROOT = BUNDLE_PROJECT_ROOT;
 
 /** The Lambda runtime of every audit function (the newest Node.js LTS Lambda offers). */
 export const AUDIT_FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
@@ -29,14 +28,15 @@ export interface AuditFunctionProps {
 }
 
 /**
- * A `NodejsFunction` with the house defaults: arm64, the current Node.js runtime, active X-Ray
- * tracing, its own log group with retention, ESM bundling with source maps by the local esbuild
- * (never Docker), the AWS SDK bundled at the versions the tests ran, and a role of its own that
- * starts with nothing but write access to that log group.
+ * A Lambda function with the house defaults: arm64, the current Node.js runtime, active X-Ray
+ * tracing, its own log group with retention, a minified ESM bundle with source maps built by the
+ * local esbuild with the options `npm run bench -- lambda` measures (infra/bundling.ts; never
+ * Docker), the AWS SDK bundled at the versions the tests ran, and a role of its own that starts
+ * with nothing but write access to that log group.
  *
  * @example new AuditFunction(this, 'PlanScopes', { name: 'plan-scopes', description: '...', timeout: Duration.minutes(1) });
  */
-export class AuditFunction extends NodejsFunction {
+export class AuditFunction extends lambda.Function {
   /** The function's log group (retention set, destroyed with the stack). */
   readonly logGroupResource: logs.LogGroup;
 
@@ -51,10 +51,22 @@ export class AuditFunction extends NodejsFunction {
       ...(props.roleName ? { roleName: props.roleName } : {}),
     });
     super(scope, id, {
-      entry: `${PROJECT_ROOT}functions/${props.name}/handler.ts`,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: `${PROJECT_ROOT}package-lock.json`,
+      code: lambda.Code.fromAsset(PROJECT_ROOT, {
+        // Hashing the bundle, not the source tree, keeps synthesis fast and skips unchanged uploads.
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          image: AUDIT_FUNCTION_RUNTIME.bundlingImage,
+          // The Docker route runs the same script; naming the function also keys CDK's bundle cache per function.
+          command: ['bash', '-c', `node --import tsx infra/bundle-function.ts ${props.name} /asset-output`],
+          local: {
+            tryBundle: (outputDir) => {
+              bundleFunctionSync(props.name, outputDir);
+              return true;
+            },
+          },
+        },
+      }),
+      handler: BUNDLE_HANDLER,
       description: props.description,
       runtime: AUDIT_FUNCTION_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
@@ -68,20 +80,6 @@ export class AuditFunction extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: props.name,
         POWERTOOLS_METRICS_NAMESPACE: POWERTOOLS_NAMESPACE,
         ...props.environment,
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: false,
-        bundleAwsSDK: true,
-        forceDockerBundling: false,
-        mainFields: ['module', 'main'],
-        // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
-        banner:
-          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
       },
     });
     logGroup.grantWrite(role);

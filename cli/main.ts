@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../shared/errors.js';
+import { cleanText } from '../shared/report/escape.js';
 import { commands } from './commands.js';
 
 /** Exit codes (DESIGN.md §7). */
@@ -32,13 +33,14 @@ function reportError(error: unknown): number {
     // Help and version exit 0; usage errors were already printed by commander.
     return error.exitCode === 0 ? EXIT.clean : EXIT.error;
   }
+  // Messages quote input files and AWS answers: one line each, control and bidi characters shown.
   if (error instanceof InputError) {
-    process.stderr.write(`error: ${error.message}\n`);
-    for (const problem of error.problems) process.stderr.write(`  ${problem}\n`);
+    process.stderr.write(`error: ${cleanText(error.message)}\n`);
+    for (const problem of error.problems) process.stderr.write(`  ${cleanText(problem)}\n`);
     return EXIT.error;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`error: ${message}\n`);
+  process.stderr.write(`error: ${cleanText(message)}\n`);
   if (process.env.EKS_IDENTITY_AUDIT_DEBUG && error instanceof Error)
     process.stderr.write(`${error.stack}\n`);
   return EXIT.error;

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InputError } from '../shared/errors.js';
+import { cleanText } from '../shared/report/escape.js';
 import { analyzeTrust, canAssume } from '../shared/trust/index.js';
 import type { AssumeRequest, Grant, TrustAnalysis } from '../shared/trust/types.js';
 import type { RegisterCommand } from './commands.js';
@@ -214,32 +215,51 @@ export function assumeRequestFromOptions(options: CanAssumeOptions): AssumeReque
   return request;
 }
 
-function describeGrant(grant: Grant): string {
+/** The tab-separated cells of one grant line. */
+function describeGrant(grant: Grant): string[] {
   const where =
     grant.sid === undefined ? `#${grant.statementIndex}` : `#${grant.statementIndex} ${grant.sid}`;
   const broken = 'unsatisfiable' in grant && grant.unsatisfiable ? ' (never matches)' : '';
   switch (grant.kind) {
     case 'irsa':
-      return `${where}\tirsa\t${grant.issuerHostPath}\t${grant.subjects === null ? 'any subject' : `${grant.subjectMatch} ${grant.subjects.join(', ')}`}${broken}`;
+      return [
+        where,
+        'irsa',
+        grant.issuerHostPath,
+        `${grant.subjects === null ? 'any subject' : `${grant.subjectMatch} ${grant.subjects.join(', ')}`}${broken}`,
+      ];
     case 'pod-identity': {
       const limits = Object.entries(grant.constraints).map(([k, v]) => `${k}=${(v as string[]).join('|')}`);
-      return `${where}\tpod-identity\t${grant.tagSessionAllowed ? 'AssumeRole+TagSession' : 'AssumeRole only'}\t${limits.join(' ') || 'unscoped'}${broken}`;
+      return [
+        where,
+        'pod-identity',
+        grant.tagSessionAllowed ? 'AssumeRole+TagSession' : 'AssumeRole only',
+        `${limits.join(' ') || 'unscoped'}${broken}`,
+      ];
     }
     case 'aws':
-      return `${where}\taws\t${grant.principals.join(', ')}\t${grant.actions.join(', ')}${broken}`;
+      return [where, 'aws', grant.principals.join(', '), `${grant.actions.join(', ')}${broken}`];
     default:
-      return `${where}\tservice\t${grant.services.join(', ')}\t${grant.actions.join(', ')}`;
+      return [where, 'service', grant.services.join(', '), grant.actions.join(', ')];
   }
 }
 
-/** Renders `trust explain` output as aligned text for a terminal. */
+/**
+ * Renders `trust explain` output as aligned text for a terminal. Policy text is attacker-influenced:
+ * each cell is one line with control and invisible characters shown, cut at the report maximum.
+ */
 export function explainTable(analysis: TrustAnalysis): string {
+  const row = (...cells: string[]) => cells.map((cell) => cleanText(cell)).join('\t');
   const lines = ['GRANTS'];
-  lines.push(...(analysis.grants.length > 0 ? analysis.grants.map(describeGrant) : ['(none)']));
+  lines.push(
+    ...(analysis.grants.length > 0
+      ? analysis.grants.map((grant) => row(...describeGrant(grant)))
+      : ['(none)']),
+  );
   lines.push('', 'FINDINGS');
   lines.push(
     ...(analysis.findings.length > 0
-      ? analysis.findings.map((f) => `${f.severity}\t${f.checkId}\t${f.message}`)
+      ? analysis.findings.map((f) => row(f.severity, f.checkId, f.message))
       : ['(none)']),
   );
   return `${lines.join('\n')}\n`;

@@ -39,14 +39,16 @@ export function singleLine(text: string): string {
 }
 
 // Invisible format characters (Unicode category Cf: bidi embeddings, overrides, isolates and marks,
-// zero-width spaces and joiners, the BOM, tag characters) and lone surrogate halves (category Cs).
-const INVISIBLE_CHARACTERS = /[\p{Cf}\p{Cs}]/gu;
+// zero-width spaces and joiners, the BOM, tag characters), lone surrogate halves (category Cs), and
+// the controls a multi-line block could still hold: all but tab and line feed, DEL, C1, U+2028/2029.
+const INVISIBLE_CHARACTERS = /[\p{Cf}\p{Cs}\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/gu;
 
 /**
- * Shows every invisible format character and lone surrogate as `<U+XXXX>`, so AWS text can neither
- * reorder what is displayed around it (U+202E and the other bidi controls) nor hide characters that
- * make two names differ (zero-width spaces); a lone surrogate, which is not valid UTF-8, is shown
- * the same way instead of reaching an encoder.
+ * Shows every invisible format character, lone surrogate and control character other than tab and
+ * line feed as `<U+XXXX>`, so AWS text can neither reorder what is displayed around it (U+202E and
+ * the other bidi controls) nor hide characters that make two names differ (zero-width spaces) nor
+ * drive a terminal; a lone surrogate, which is not valid UTF-8, is shown the same way instead of
+ * reaching an encoder. Multi-line blocks (evidence, code) keep their lines.
  *
  * @example revealInvisible('prod\u200B-blue \u202Egnp.exe') // 'prod<U+200B>-blue <U+202E>gnp.exe'
  */
@@ -122,8 +124,8 @@ export function escapeMarkdown(text: string): string {
  *   character, as in an e-mail address);
  * - Slack control sequences: `<!here>`, `<!channel>`, `<!subteam^…>`, `<@U…>`, `<#C…>` and
  *   `<https://…|label>` links;
- * - bare web URLs (`https://…`, `http://…`, `ftp://…`, `www.…`) and the dots of their host names,
- *   which Slack and GitHub would otherwise link (other schemes such as `s3://` are not linked).
+ * - web URLs (`https://…`, `http://…`, `ftp://…`, also glued to a preceding word, and `www.…`) and
+ *   the dots of their host names, which Slack and GitHub would otherwise link (other schemes such as `s3://` are not linked).
  *
  * The result is still plain text: escape it for the target format as well ({@link escapeMarkdown},
  * {@link escapeHtml} or {@link escapeSlack}).
@@ -134,11 +136,11 @@ export function neutralizeMentions(text: string): string {
   return text
     .replace(/<(?=[!@#]|[a-z][a-z0-9+.-]*:)/gi, `<${ZWSP}`)
     .replace(/(^|[^\p{L}\p{N}_])@(?=[\p{L}\p{N}_])/gu, `$1@${ZWSP}`)
-    .replace(/\b(https?|ftps?):\/\/([^\s/?#|>]*)/gi, (_match, scheme: string, host: string) => {
+    .replace(/(https?|ftps?):\/\/([^\s/?#|>]*)/gi, (_match, scheme: string, host: string) => {
       return `${scheme}:${ZWSP}//${host.replaceAll('.', `${ZWSP}.`)}`;
     })
     .replace(
-      /\bwww\.([^\s/?#|>]*)/gi,
+      /www\.([^\s/?#|>]*)/gi,
       (_match, host: string) => `www${ZWSP}.${host.replaceAll('.', `${ZWSP}.`)}`,
     );
 }

@@ -68,7 +68,16 @@ export function parseBaseline(text: string, sourceName: string): Baseline {
   let raw: unknown;
   try {
     raw = document.toJS();
-  } catch {
+  } catch (error) {
+    // Without a syntax error to blame, the parser refused to expand the aliases ("billion laughs").
+    if (syntaxProblems.length === 0) {
+      syntaxProblems.push({
+        offset: 0,
+        field: '(yaml)',
+        message: `the document cannot be built: ${error instanceof Error ? error.message : String(error)}`,
+      });
+      trustedUntil = 0;
+    }
     raw = undefined;
   }
   if (syntaxProblems.length === 0 && (raw === null || raw === undefined))

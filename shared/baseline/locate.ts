@@ -27,8 +27,20 @@ export function formatFieldPath(path: FieldPath): string {
   return rendered || '(document)';
 }
 
+/** Maps paths of a baseline document to offsets, and offsets to `file:line:column` locations. */
+export interface BaselineLocator {
+  /** Offset of the value at `path`, or of its nearest located ancestor. */
+  valueOffset(path: FieldPath): number;
+  /** Offset of the map key that ends `path`. */
+  keyOffset(path: FieldPath): number;
+  /** The source text of the scalar at `path`, when known. */
+  sourceText(path: FieldPath): string | undefined;
+  location(offset: number): SourceLocation;
+  render(problem: LocatedProblem): string;
+}
+
 /** Maps paths of a parsed YAML document to offsets and `file:line:column` locations. */
-export class DocumentLocator {
+export class DocumentLocator implements BaselineLocator {
   constructor(
     private readonly document: Document,
     private readonly lineCounter: LineCounter,

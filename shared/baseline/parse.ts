@@ -3,7 +3,14 @@ import { readFile } from 'node:fs/promises';
 import { type Document, LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
-import { DocumentLocator, type FieldPath, formatFieldPath, type LocatedProblem } from './locate.js';
+import { readSimpleYaml } from './fast-yaml.js';
+import {
+  type BaselineLocator,
+  DocumentLocator,
+  type FieldPath,
+  formatFieldPath,
+  type LocatedProblem,
+} from './locate.js';
 import {
   ACCOUNT_ID_PATTERN,
   type BaselineDocument,
@@ -33,6 +40,21 @@ export function sha256Hex(text: string): string {
  * @example parseBaseline('version: 1\n', 'baseline.yaml').settings.unusedAfterDays // 90
  */
 export function parseBaseline(text: string, sourceName: string): Baseline {
+  if (text.trim() === '') throw emptyBaselineError(sourceName);
+  // Large baselines are plain block YAML: read those quickly, and only a valid one. Everything
+  // else, and every baseline with a problem, goes through the full parser, which locates problems.
+  const fast = readSimpleYaml(text, sourceName);
+  if (fast) {
+    const validation = BaselineDocumentSchema.safeParse(fast.value);
+    if (validation.success && semanticProblems(fast.value, fast.locator).length === 0) {
+      return normalize(validation.data, fast.locator, { name: sourceName, sha256: sha256Hex(text) });
+    }
+  }
+  return parseBaselineFully(text, sourceName);
+}
+
+/** {@link parseBaseline} with the full YAML parser: every YAML feature, every problem located. */
+export function parseBaselineFully(text: string, sourceName: string): Baseline {
   if (text.trim() === '') throw emptyBaselineError(sourceName);
   const lineCounter = new LineCounter();
   // logLevel 'error': the parser's recovery warnings (collection keys) go into the problems, not the console.
@@ -175,7 +197,7 @@ function knownFieldsAt(path: FieldPath): readonly string[] {
   return KNOWN_FIELDS[shape.join('.')] ?? [];
 }
 
-function problemsOfIssue(issue: z.core.$ZodIssue, locator: DocumentLocator): LocatedProblem[] {
+function problemsOfIssue(issue: z.core.$ZodIssue, locator: BaselineLocator): LocatedProblem[] {
   const path = issue.path.filter((segment): segment is string | number => typeof segment !== 'symbol');
   if (issue.code === 'unrecognized_keys') {
     const known = knownFieldsAt(path);
@@ -212,7 +234,7 @@ interface DeclaredCluster {
   region?: string;
 }
 
-function semanticProblems(raw: Record<string, unknown>, locator: DocumentLocator): LocatedProblem[] {
+function semanticProblems(raw: Record<string, unknown>, locator: BaselineLocator): LocatedProblem[] {
   const problems: LocatedProblem[] = [];
   const declared = new Map<string, DeclaredCluster>();
   const memberOwner = new Map<string, { logical: string; path: FieldPath }>();
@@ -338,7 +360,7 @@ function unknownClusterMessage(name: string, declared: string[]): string {
 
 function normalize(
   data: BaselineDocument,
-  locator: DocumentLocator,
+  locator: BaselineLocator,
   source: { name: string; sha256: string },
 ): Baseline {
   const at = (offset: number) => locator.location(offset);

@@ -65,6 +65,38 @@ export function zodNamespaceImports(projectRoot: string = BUNDLE_PROJECT_ROOT): 
   };
 }
 
+/**
+ * Declares the project's own modules free of import-time side effects, as `"sideEffects": false`
+ * would for a package: a module none of whose exports a function uses is left out with everything
+ * it imports (collect-account, for one, then carries no YAML parser). True of this code base: no
+ * module is imported for its side effects, which a test keeps true.
+ */
+export function projectModulesWithoutSideEffects(projectRoot: string = BUNDLE_PROJECT_ROOT): Plugin {
+  const nodeModules = `${sep}node_modules${sep}`;
+  return {
+    name: 'project-modules-without-side-effects',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^\.\.?\// }, async (args) => {
+        if (args.pluginData === RESOLVING || args.importer.includes(nodeModules)) return undefined;
+        const resolved = await pluginBuild.resolve(args.path, {
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          kind: args.kind,
+          pluginData: RESOLVING,
+        });
+        const ours =
+          resolved.errors.length === 0 &&
+          resolved.path.startsWith(projectRoot) &&
+          !resolved.path.includes(nodeModules);
+        return ours ? { ...resolved, sideEffects: false } : undefined;
+      });
+    },
+  };
+}
+
+/** Marks the plugin's own nested resolve, so it does not recurse into itself. */
+const RESOLVING = Symbol('resolving');
+
 /** One bundled function. */
 export interface FunctionBundle {
   name: string;
@@ -92,7 +124,7 @@ export async function bundleFunction(
     entryPoints: { index: join(BUNDLE_PROJECT_ROOT, 'functions', name, 'handler.ts') },
     outdir,
     metafile: true,
-    plugins: [zodNamespaceImports()],
+    plugins: [zodNamespaceImports(), projectModulesWithoutSideEffects()],
     ...overrides,
   });
   const file = join(outdir, BUNDLE_FILE);

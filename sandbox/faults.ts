@@ -6,6 +6,8 @@ export interface FaultDecision {
   latencyMs: number;
   outcome?:
     | { kind: 'accessDenied' }
+    | { kind: 'expiredToken' }
+    | { kind: 'hang' }
     | { kind: 'throttle' }
     | { kind: 'error'; status: number; code?: string; message?: string };
 }
@@ -18,6 +20,8 @@ export interface FaultTarget {
   service: string;
   operation: string;
   region: string;
+  /** S3 object key, when the call names one. */
+  key?: string;
 }
 
 /**
@@ -48,8 +52,10 @@ export class FaultEngine {
   private random: () => number;
   private counts: OperationCounts = {};
   private throttledCounts: OperationCounts = {};
+  private injectedCounts: OperationCounts = {};
   private total = 0;
   private throttledTotal = 0;
+  private injectedTotal = 0;
 
   constructor(
     seed: string | number,
@@ -84,6 +90,12 @@ export class FaultEngine {
     increment(this.throttledCounts, target);
   }
 
+  /** Counts one request a fault rule failed, delayed past an answer, or left unanswered. */
+  recordInjected(target: Pick<FaultTarget, 'account' | 'service' | 'operation'>): void {
+    this.injectedTotal += 1;
+    increment(this.injectedCounts, target);
+  }
+
   calls(): CallCounts {
     const throttled = {
       ...structuredClone(this.throttledCounts),
@@ -91,14 +103,17 @@ export class FaultEngine {
     } as OperationCounts & {
       total: number;
     };
-    return { ...structuredClone(this.counts), total: this.total, throttled } as CallCounts;
+    const injected = { ...structuredClone(this.injectedCounts), total: this.injectedTotal };
+    return { ...structuredClone(this.counts), total: this.total, throttled, injected } as CallCounts;
   }
 
   resetCalls(): void {
     this.counts = {};
     this.throttledCounts = {};
+    this.injectedCounts = {};
     this.total = 0;
     this.throttledTotal = 0;
+    this.injectedTotal = 0;
   }
 
   /** Decides latency and the first failing effect for a request; rules apply in order. */
@@ -112,6 +127,10 @@ export class FaultEngine {
       if (decision.outcome) continue;
       if (rule.accessDenied) {
         decision.outcome = { kind: 'accessDenied' };
+      } else if (rule.expiredToken) {
+        decision.outcome = { kind: 'expiredToken' };
+      } else if (rule.hang && (rule.hang.firstCalls === undefined || seen <= rule.hang.firstCalls)) {
+        decision.outcome = { kind: 'hang' };
       } else if (rule.throttle && this.throttles(rule.throttle, seen)) {
         decision.outcome = { kind: 'throttle' };
       } else if (rule.rateLimit && !this.take(rule, target)) {
@@ -160,7 +179,8 @@ function matches(rule: FaultRule, target: FaultTarget): boolean {
     (rule.targetAccount === undefined || rule.targetAccount === target.targetAccount) &&
     (rule.service === undefined || rule.service === target.service) &&
     (rule.operation === undefined || rule.operation === target.operation) &&
-    (rule.region === undefined || rule.region === target.region)
+    (rule.region === undefined || rule.region === target.region) &&
+    (rule.keyPrefix === undefined || (target.key?.startsWith(rule.keyPrefix) ?? false))
   );
 }
 

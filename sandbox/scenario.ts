@@ -227,6 +227,7 @@ const FaultRuleSchema = z
     service: z.string().optional(),
     operation: z.string().optional(),
     region: z.string().optional(),
+    keyPrefix: z.string().optional(),
     latencyMs: z.number().int().min(0).max(60_000).optional(),
     throttle: z
       .object({
@@ -249,6 +250,11 @@ const FaultRuleSchema = z
       .strict()
       .optional(),
     accessDenied: z.boolean().optional(),
+    expiredToken: z.boolean().optional(),
+    hang: z
+      .object({ firstCalls: z.number().int().min(0).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 

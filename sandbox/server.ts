@@ -45,6 +45,9 @@ export interface SandboxOptions {
   limits?: boolean;
 }
 
+/** What serveAws returns for a request the fault rules say never to answer. */
+const HANG = Symbol('hang');
+
 const CREDENTIAL_SCOPE = /Credential=([^/,\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request/;
 
 /** Resolves a scenario argument: parsed object, YAML text, a shipped name, or a file path. */
@@ -108,6 +111,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       body,
     };
     const answer = raw.path.startsWith('/_sandbox/') ? inspect(raw) : await serveAws(raw);
+    if (answer === HANG) {
+      // An unresponsive endpoint: no answer until the client gives up (or the sandbox closes).
+      await new Promise<void>((resolve) => response.once('close', () => resolve()));
+      return;
+    }
     response.writeHead(answer.status, answer.headers);
     response.end(raw.method === 'HEAD' ? undefined : answer.body);
   }
@@ -157,7 +165,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
   }
 
-  async function serveAws(raw: RawRequest): Promise<SandboxResponse> {
+  async function serveAws(raw: RawRequest): Promise<SandboxResponse | typeof HANG> {
     const requestId = newRequestId();
     const scope = credentialScope(raw);
     if (!scope) {
@@ -226,9 +234,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       service: scope.service,
       operation,
       region: scope.region,
+      ...(resolved.pathParams?.key !== undefined ? { key: resolved.pathParams.key } : {}),
     });
     if (decision.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, decision.latencyMs));
     const outcome = decision.outcome;
+    if (outcome) faults.recordInjected({ account, service: scope.service, operation });
     if (outcome?.kind === 'accessDenied') {
       const { status, code } = service.codes.accessDenied;
       const action = `${service.actionPrefix ?? scope.service}:${operation}`;
@@ -240,6 +250,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         ),
       );
     }
+    if (outcome?.kind === 'expiredToken') {
+      const code =
+        service.protocol === 'rest-json' || service.protocol === 'json'
+          ? 'ExpiredTokenException'
+          : 'ExpiredToken';
+      return fail(new AwsError(403, code, 'The security token included in the request is expired'));
+    }
+    if (outcome?.kind === 'hang') return HANG;
     if (outcome?.kind === 'throttle') {
       faults.recordThrottled({ account, service: scope.service, operation });
       const { status, code, message } = service.codes.throttle;

@@ -2,7 +2,8 @@
 
 /**
  * A fault injected into matching requests. Every matcher is optional (an empty matcher matches
- * every request); the effects apply in order: latency, access denied, throttling, rate limit, error.
+ * every request); the effects apply in order: latency, access denied, expired token, hang, throttling, rate limit,
+ * error.
  *
  * @example { account: '222233334444', service: 'eks', operation: 'ListClusters', accessDenied: true }
  */
@@ -19,6 +20,8 @@ export interface FaultRule {
   /** Operation name as the SDK spells it (`ListClusters`, `LookupEvents`, `PutObject`). */
   operation?: string;
   region?: string;
+  /** S3 only: the object key starts with this (`reports/`, `state/usage/`). */
+  keyPrefix?: string;
   /** Delay before the response, in milliseconds. */
   latencyMs?: number;
   /** Throttle with a probability (0–1, seeded) or the first N matching calls. */
@@ -29,6 +32,13 @@ export interface FaultRule {
   error?: { status?: number; code?: string; message?: string; firstCalls?: number };
   /** Answer with the service's AccessDenied error. */
   accessDenied?: boolean;
+  /** Answer `ExpiredToken` (`ExpiredTokenException`), as for a session past its expiry. */
+  expiredToken?: boolean;
+  /**
+   * Never answer (every matching call, or the first `firstCalls`): the connection stays open until
+   * the client gives up or the sandbox closes, as with an unresponsive endpoint.
+   */
+  hang?: { firstCalls?: number };
 }
 
 /** Counts per account → service → operation. */
@@ -36,11 +46,17 @@ export type OperationCounts = Record<string, Record<string, Record<string, numbe
 
 /**
  * Request counts (`GET /_sandbox/calls`): account ids as keys (unauthenticated requests under
- * `unknown`), plus `total` and the throttled subset (`throttled`, same shape with its own `total`).
+ * `unknown`), plus `total`, the throttled subset (`throttled`, same shape with its own `total`)
+ * and the requests fault rules failed or left unanswered (`injected`, same shape).
  *
  * @example counts['222233334444'].eks.ListClusters === 3
  */
-export type CallCounts = { total: number; throttled: OperationCounts & { total: number } } & OperationCounts;
+export type CallCounts = {
+  total: number;
+  throttled: OperationCounts & { total: number };
+  /** Requests a fault rule answered with an error (throttling included) or never answered. */
+  injected: OperationCounts & { total: number };
+} & OperationCounts;
 
 /** An SNS message as published to the sandbox. */
 export interface PublishedMessage {

@@ -15,7 +15,12 @@ import type { FunctionConfig, UsageSource } from '../lib/config.js';
 import { auditLedgerStore, loadLedgers } from '../lib/ledgers.js';
 import { logger } from '../lib/observability.js';
 import { RUN_ID_PATTERN, readPart } from '../lib/parts.js';
-import { PublishError, publishSettings } from '../lib/publish.js';
+import {
+  describePublishFailures,
+  PublishError,
+  publishFailureCount,
+  publishSettings,
+} from '../lib/publish.js';
 import { recordRunMetrics } from '../lib/run-metrics.js';
 
 const RunIdSchema = z.string().regex(RUN_ID_PATTERN, 'must be a run id from plan-scopes');
@@ -165,6 +170,7 @@ export async function analyzeAndPublish(
     newFindings: published.diff.new.length,
     incompleteScopes,
     apiCalls: factory.apiCallCount(),
+    publishFailures: publishFailureCount(published),
     ...(stored ? { usageGaps: stored.missing.length } : {}),
     durationMs: now().getTime() - began.getTime(),
   });
@@ -198,12 +204,16 @@ export async function analyzeAndPublish(
       ...(published.securityHub.skipped ? { skipped: published.securityHub.skipped } : {}),
     },
   };
-  logger.info('run published', { ...result });
   if (published.failed) {
+    logger.error('run published incompletely', {
+      ...result,
+      securityHubFailures: published.securityHub.failures,
+    });
     throw new PublishError(
-      `run ${event.runId}: reports stored, but publishing was incomplete (SNS ${published.sns.error ?? (published.sns.published ? 'ok' : 'not sent')}, Security Hub failures ${published.securityHub.failed})`,
+      `run ${event.runId}: reports stored at ${result.reportUri ?? 'no report store'}, but publishing was incomplete (Security Hub failures ${published.securityHub.failed}). ${describePublishFailures(published)}. The next run re-sends every open finding.`,
     );
   }
+  logger.info('run published', { ...result });
   return result;
 }
 

@@ -16,13 +16,15 @@ export interface RunMetrics {
   cloudTrailEventsRead?: number;
   /** Account-regions whose usage evidence this run could not complete (read stopped, failed, or ledger missing). */
   usageGaps?: number;
+  /** SNS messages and Security Hub findings that did not go out after every retry. */
+  publishFailures?: number;
 }
 
 /**
  * Adds the run's metrics: `Findings` per `Severity` dimension (all five, zero included, so alarms
  * see zeros rather than missing data), `NewFindings`, `IncompleteScopes`, `ApiCalls`,
- * `DurationMs`, and for usage evidence `LookupEventsCalls`, `CloudTrailEventsRead` and
- * `UsageGaps`. They are flushed by the metrics middleware at the end of the invocation.
+ * `DurationMs`, `PublishFailures`, and for usage evidence `LookupEventsCalls`,
+ * `CloudTrailEventsRead` and `UsageGaps`. They are flushed by the metrics middleware at the end of the invocation.
  */
 export function recordRunMetrics(values: RunMetrics, metrics: Metrics = defaultMetrics): void {
   if (values.bySeverity) {
@@ -42,6 +44,8 @@ export function recordRunMetrics(values: RunMetrics, metrics: Metrics = defaultM
   if (values.cloudTrailEventsRead !== undefined)
     metrics.addMetric('CloudTrailEventsRead', MetricUnit.Count, values.cloudTrailEventsRead);
   if (values.usageGaps !== undefined) metrics.addMetric('UsageGaps', MetricUnit.Count, values.usageGaps);
+  if (values.publishFailures !== undefined)
+    metrics.addMetric('PublishFailures', MetricUnit.Count, values.publishFailures);
   if (values.durationMs !== undefined)
     metrics.addMetric('DurationMs', MetricUnit.Milliseconds, Math.round(values.durationMs));
 }

@@ -10,7 +10,12 @@ import { type BaselineRef, parseBaselineObject, readBaselineObject } from '../li
 import type { FunctionConfig } from '../lib/config.js';
 import { logger } from '../lib/observability.js';
 import { RUN_ID_PATTERN } from '../lib/parts.js';
-import { PublishError, publishSettings } from '../lib/publish.js';
+import {
+  describePublishFailures,
+  PublishError,
+  publishFailureCount,
+  publishSettings,
+} from '../lib/publish.js';
 import { recordRunMetrics } from '../lib/run-metrics.js';
 import { type AccountScope, planAccountScopes } from '../lib/scopes.js';
 
@@ -155,10 +160,14 @@ async function rejectBaseline(input: {
     settings: publishSettings(config),
     now: new Date(finishedAt),
   });
-  recordRunMetrics({ bySeverity: report.summary.bySeverity, apiCalls: factory.apiCallCount() });
+  recordRunMetrics({
+    bySeverity: report.summary.bySeverity,
+    apiCalls: factory.apiCallCount(),
+    publishFailures: publishFailureCount(result),
+  });
   if (result.failed) {
     throw new PublishError(
-      `BASELINE_INVALID for ${source} was stored but not fully published: ${result.sns.error ?? ''} ${result.securityHub.failed} Security Hub failures`.trim(),
+      `BASELINE_INVALID for ${source} was stored but not fully published: ${describePublishFailures(result)}`,
     );
   }
   return {

@@ -1,0 +1,274 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
+import { vi } from 'vitest';
+import { type AnalyzeResult, analyzeAndPublish } from '../../functions/analyze-publish/analyze.js';
+import { collectAccountPart } from '../../functions/collect-account/collect.js';
+import { ROLE_SESSION_NAME } from '../../functions/lib/aws.js';
+import { LEDGER_PREFIX } from '../../functions/lib/ledgers.js';
+import { logger, metrics } from '../../functions/lib/observability.js';
+import type { PartSummary } from '../../functions/lib/parts.js';
+import { type PlannedRun, planScopes, type RejectedRun } from '../../functions/plan-scopes/plan.js';
+import type { FaultRule, SandboxHandle } from '../../sandbox/index.js';
+import { type ClientFactoryOptions, createClientFactory } from '../../shared/aws/clients.js';
+import type { Finding } from '../../shared/model/finding.js';
+import type { Report } from '../../shared/report/types.js';
+import { tallyCount } from '../../shared/usage/ledger.js';
+import { S3LedgerStore } from '../../shared/usage/store.js';
+
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+// The functions' logger was built before this module ran; the nights' logs are not under test.
+logger.setLogLevel('SILENT');
+
+/** The demo organization's audit account, members, region, bucket and topic. */
+export const DEMO = {
+  auditAccount: '111122223333',
+  workloads: '222233334444',
+  data: '333344445555',
+  region: 'eu-west-1',
+  bucket: 'eks-identity-audit-demo-111122223333',
+  topicArn: 'arn:aws:sns:eu-west-1:111122223333:eks-identity-audit-findings',
+  roleName: 'EksIdentityAuditReadOnly',
+  externalId: 'eks-identity-audit-demo',
+} as const;
+
+/** The functions' settings for the demo organization, as the CDK app would set them. */
+export function nightConfig(sandbox: SandboxHandle) {
+  return {
+    bucket: DEMO.bucket,
+    baselineKey: 'baseline.yaml',
+    topicArn: DEMO.topicArn,
+    memberRoleName: DEMO.roleName,
+    externalId: DEMO.externalId,
+    windowDays: 90,
+    regions: [DEMO.region],
+    accounts: [],
+    securityHubMode: 'audit-account' as const,
+    summary: 'always' as const,
+    alertThreshold: 'HIGH' as const,
+    usageSource: 'ledger' as const,
+    endpointUrl: sandbox.url,
+    region: DEMO.region,
+  };
+}
+
+/**
+ * The functions' client factory with short timeouts and few attempts, so a fault that outlasts
+ * the retries shows within a second instead of after the production budget (8 attempts, 30 s).
+ */
+export function fastFactory(sandbox: SandboxHandle, overrides: Partial<ClientFactoryOptions> = {}) {
+  return createClientFactory({
+    region: DEMO.region,
+    roleName: DEMO.roleName,
+    externalId: DEMO.externalId,
+    roleSessionName: ROLE_SESSION_NAME,
+    endpointUrl: sandbox.url,
+    maxAttempts: 3,
+    connectionTimeoutMs: 1_000,
+    requestTimeoutMs: 400,
+    ...overrides,
+  });
+}
+
+/** One metric value a step recorded. */
+export interface RecordedMetric {
+  name: string;
+  value: number;
+  dimensions?: Record<string, string>;
+}
+
+/** A collect-account invocation that failed (the Map item's error). */
+export interface FailedItem {
+  Error: string;
+  Cause: string;
+}
+
+/** What one night did: each step's output or error, the metrics, and the stored report. */
+export interface Night {
+  runId: string;
+  plan?: PlannedRun | RejectedRun;
+  planError?: Error;
+  parts: Array<PartSummary | FailedItem>;
+  result?: AnalyzeResult;
+  analyzeError?: Error;
+  metrics: RecordedMetric[];
+  /** The JSON report the run stored, when it got that far. */
+  report?: Report;
+}
+
+/** Options of {@link runNight}. */
+export interface NightOptions {
+  runId: string;
+  /** The scheduler's time; default now. */
+  scheduledTime?: string;
+  /** Fault rules in force during the whole night (replacing the previous run-time rules). */
+  faults?: FaultRule[];
+  /** Time each collect-account invocation has before its deadline fires. */
+  collectDeadlineMs?: number;
+  factory?: Partial<ClientFactoryOptions>;
+  /** Runs after planning, before collection (e.g. to upload a new baseline mid-run). */
+  afterPlan?: () => Promise<void>;
+}
+
+/**
+ * Runs the state machine's steps in order (plan → one collect per account → analyze and publish)
+ * with a fresh client factory per invocation, as separate Lambda invocations have. A failing step
+ * is recorded, not thrown: a failed collect becomes the Map item's error object, as Step Functions
+ * passes it on; a failed plan or analyze ends the night.
+ */
+export async function runNight(sandbox: SandboxHandle, options: NightOptions): Promise<Night> {
+  const night: Night = { runId: options.runId, parts: [], metrics: [] };
+  const restoreMetrics = captureMetrics();
+  sandbox.setFaults(options.faults ?? []);
+  try {
+    await metricsOfNight.run(night.metrics, () => stepsOfNight(sandbox, options, night));
+  } finally {
+    restoreMetrics();
+    sandbox.setFaults([]);
+  }
+  night.report = await storedReport(sandbox, options.runId);
+  return night;
+}
+
+async function stepsOfNight(sandbox: SandboxHandle, options: NightOptions, night: Night): Promise<void> {
+  const config = nightConfig(sandbox);
+  try {
+    night.plan = await planScopes(
+      { runId: options.runId, scheduledTime: options.scheduledTime ?? new Date().toISOString() },
+      config,
+      fastFactory(sandbox, options.factory),
+    );
+  } catch (error) {
+    night.planError = asError(error);
+    return;
+  }
+  const plan = night.plan;
+  if (plan.status !== 'planned') return;
+  await options.afterPlan?.();
+  // The Map runs the accounts in parallel.
+  night.parts = await Promise.all(
+    plan.accounts.map(async (scope) => {
+      try {
+        return await collectAccountPart(
+          { runId: plan.runId, startedAt: plan.startedAt, ...scope },
+          config,
+          fastFactory(sandbox, options.factory),
+          AbortSignal.timeout(options.collectDeadlineMs ?? 60_000),
+        );
+      } catch (error) {
+        return { Error: asError(error).name, Cause: asError(error).message };
+      }
+    }),
+  );
+  try {
+    night.result = await analyzeAndPublish(
+      { ...plan, collected: night.parts },
+      config,
+      fastFactory(sandbox, options.factory),
+    );
+  } catch (error) {
+    night.analyzeError = asError(error);
+  }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** The metrics of the night whose async context is current (nights may run side by side). */
+const metricsOfNight = new AsyncLocalStorage<RecordedMetric[]>();
+let metricSpies = 0;
+let restoreSpies: (() => void) | undefined;
+
+/** Routes what the steps pass to the metrics instance into the current night instead of EMF output. */
+function captureMetrics(): () => void {
+  metricSpies += 1;
+  if (metricSpies === 1) {
+    const add = vi.spyOn(metrics, 'addMetric').mockImplementation((name, _unit, value) => {
+      metricsOfNight.getStore()?.push({ name, value });
+      return metrics;
+    });
+    const single = vi.spyOn(metrics, 'singleMetric').mockImplementation(() => {
+      const dimensions: Record<string, string> = {};
+      const into = metricsOfNight.getStore();
+      return {
+        addDimension: (key: string, value: string) => {
+          dimensions[key] = value;
+        },
+        addMetric: (name: string, _unit: unknown, value: number) => {
+          into?.push({ name, value, dimensions: { ...dimensions } });
+        },
+      } as unknown as ReturnType<typeof metrics.singleMetric>;
+    });
+    restoreSpies = () => {
+      add.mockRestore();
+      single.mockRestore();
+    };
+  }
+  return () => {
+    metricSpies -= 1;
+    if (metricSpies === 0) restoreSpies?.();
+  };
+}
+
+/** The sum of a metric over a night (0 when it was never recorded). */
+export function metricTotal(night: Pick<Night, 'metrics'>, name: string): number {
+  return night.metrics
+    .filter((metric) => metric.name === name)
+    .reduce((sum, metric) => sum + metric.value, 0);
+}
+
+/** The JSON report a run stored under `reports/`, found by its run id. */
+export async function storedReport(sandbox: SandboxHandle, runId: string): Promise<Report | undefined> {
+  const listed = await fastFactory(sandbox)
+    .s3()
+    .send(new ListObjectsV2Command({ Bucket: DEMO.bucket, Prefix: 'reports/' }));
+  const key = listed.Contents?.map((object) => object.Key ?? '').find((name) =>
+    name.endsWith(`/${runId}.json`),
+  );
+  if (!key) return undefined;
+  return JSON.parse(String(sandbox.s3Object(DEMO.bucket, key))) as Report;
+}
+
+/** Security Hub's findings by id. */
+export function hubFindings(sandbox: SandboxHandle): Map<string, AwsSecurityFinding> {
+  return new Map(
+    (sandbox.securityHubFindings() as AwsSecurityFinding[]).map((finding) => [finding.Id ?? '', finding]),
+  );
+}
+
+/** The ids of the findings Security Hub holds as active. */
+export function activeHubIds(sandbox: SandboxHandle): Set<string> {
+  return new Set(
+    [...hubFindings(sandbox).values()]
+      .filter((finding) => finding.RecordState === 'ACTIVE')
+      .map((finding) => finding.Id ?? ''),
+  );
+}
+
+/**
+ * Events per ledger entry of each account-region (`none` when no ledger is stored), so two ledgers
+ * compare by what they counted rather than by when they were written.
+ */
+export async function ledgerEvents(
+  sandbox: SandboxHandle,
+  scopes: ReadonlyArray<{ accountId: string; region: string }>,
+): Promise<Record<string, Record<string, number> | 'none'>> {
+  const store = new S3LedgerStore(fastFactory(sandbox).s3(), { bucket: DEMO.bucket, prefix: LEDGER_PREFIX });
+  const events: Record<string, Record<string, number> | 'none'> = {};
+  for (const { accountId, region } of scopes) {
+    const { ledger } = await store.read(accountId, region);
+    events[`${accountId}/${region}`] = ledger
+      ? Object.fromEntries(
+          Object.entries(ledger.entries).map(([key, entry]) => [key, tallyCount(entry.tally)]),
+        )
+      : 'none';
+  }
+  return events;
+}
+
+/** A report's findings by id. */
+export function findingsById(report: Pick<Report, 'findings'> | undefined): Map<string, Finding> {
+  return new Map((report?.findings ?? []).map((finding) => [finding.id, finding]));
+}

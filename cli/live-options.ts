@@ -6,7 +6,13 @@ import {
   type ClientFactoryOptions,
   createClientFactory,
 } from '../shared/aws/clients.js';
-import { type CollectProgressEvent, collectSnapshot, MAX_CLOUDTRAIL_DAYS } from '../shared/collect/index.js';
+import {
+  type CollectProgressEvent,
+  collectSnapshot,
+  DEFAULT_PACING,
+  MAX_CLOUDTRAIL_DAYS,
+  type PacingOptions,
+} from '../shared/collect/index.js';
 import { InputError } from '../shared/errors.js';
 import type { Snapshot } from '../shared/snapshot/index.js';
 
@@ -22,6 +28,9 @@ export interface LiveOptions {
   cloudtrail?: boolean;
   cloudtrailDays?: string;
   concurrency?: string;
+  maxInFlight?: string;
+  eksRate?: string;
+  iamRate?: string;
 }
 
 /** Validated live settings: what the client factory and the collectors are given. */
@@ -32,8 +41,10 @@ export interface LiveSettings {
   regions: string[];
   cloudTrail: boolean;
   cloudTrailDays: number;
-  /** Accounts collected at once. */
+  /** Accounts collected at once (undefined: all). */
   accountConcurrency?: number;
+  /** Client-side request rates and the in-flight cap, when a flag sets one (defaults otherwise). */
+  pacing?: PacingOptions;
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -63,7 +74,19 @@ export function addLiveOptions(command: Command): Command {
       `CloudTrail window in days, 1-${MAX_CLOUDTRAIL_DAYS}`,
       String(MAX_CLOUDTRAIL_DAYS),
     )
-    .option('--concurrency <n>', 'accounts collected at once', '8');
+    .option('--concurrency <n>', 'accounts collected at once (default: all, paced by the limits below)')
+    .option(
+      '--max-in-flight <n>',
+      `API requests in flight at once across the collection (default ${DEFAULT_PACING.maxInFlight})`,
+    )
+    .option(
+      '--eks-rate <rps>',
+      `EKS requests per second per account-region (default ${DEFAULT_PACING.eksPerSecond}; EKS publishes no limit)`,
+    )
+    .option(
+      '--iam-rate <rps>',
+      `IAM requests per second per account (default ${DEFAULT_PACING.iamPerSecond})`,
+    );
 }
 
 function list(text: string | undefined): string[] {
@@ -78,6 +101,17 @@ function wholeNumber(flag: string, text: string | undefined, min: number, max: n
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isInteger(value) || value < min || value > max) {
     throw new InputError(`${flag} ${text}: expected a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function rate(flag: string, text: string | undefined, max: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(value > 0) || value > max) {
+    throw new InputError(
+      `${flag} ${text}: expected a number of requests per second above 0 and at most ${max}`,
+    );
   }
   return value;
 }
@@ -131,6 +165,25 @@ export function parseLiveOptions(options: LiveOptions, env: NodeJS.ProcessEnv = 
   } catch (error) {
     problems.push((error as InputError).message);
   }
+  const pacing: PacingOptions = {};
+  try {
+    const value = wholeNumber('--max-in-flight', options.maxInFlight, 1, 1024);
+    if (value !== undefined) pacing.maxInFlight = value;
+  } catch (error) {
+    problems.push((error as InputError).message);
+  }
+  try {
+    const value = rate('--eks-rate', options.eksRate, 1000);
+    if (value !== undefined) pacing.eksPerSecond = value;
+  } catch (error) {
+    problems.push((error as InputError).message);
+  }
+  try {
+    const value = rate('--iam-rate', options.iamRate, 1000);
+    if (value !== undefined) pacing.iamPerSecond = value;
+  } catch (error) {
+    problems.push((error as InputError).message);
+  }
   if (problems.length > 0) throw new InputError('invalid live collection flags', problems);
 
   return {
@@ -146,6 +199,7 @@ export function parseLiveOptions(options: LiveOptions, env: NodeJS.ProcessEnv = 
     cloudTrail: options.cloudtrail !== false,
     cloudTrailDays,
     accountConcurrency,
+    ...(Object.keys(pacing).length > 0 ? { pacing } : {}),
   };
 }
 
@@ -231,6 +285,7 @@ export async function collectLive(options: LiveOptions, run: LiveRunOptions = {}
       cloudTrailDays: settings.cloudTrailDays,
       ...(run.now ? { now: run.now } : {}),
       ...(settings.accountConcurrency ? { concurrency: { accounts: settings.accountConcurrency } } : {}),
+      ...(settings.pacing ? { pacing: settings.pacing } : {}),
       ...(reporter ? { onProgress: reporter.onProgress } : {}),
     });
     return { snapshot, factory, settings };

@@ -1,4 +1,5 @@
 import { type Event, type LookupAttribute, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import type { LimitFunction } from 'p-limit';
 import type { ClientFactory } from '../aws/clients.js';
 import { toCollectionError } from '../aws/errors.js';
 import type { CollectionError } from '../model/index.js';
@@ -106,6 +107,8 @@ export interface CloudTrailCollectOptions {
   to: Date;
   /** The account-region's LookupEvents bucket: every request, every page, waits for a token. */
   limiter: TokenBucket;
+  /** A limit on requests in flight shared with the rest of the collection; each page takes a slot. */
+  inFlight?: LimitFunction;
 }
 
 /**
@@ -128,15 +131,16 @@ export async function collectCloudTrail(
       let nextToken: string | undefined;
       do {
         await options.limiter.acquire();
-        const page = await client.send(
-          new LookupEventsCommand({
-            LookupAttributes: [lookup.attribute],
-            StartTime: options.from,
-            EndTime: options.to,
-            MaxResults: PAGE_SIZE,
-            NextToken: nextToken,
-          }),
-        );
+        const command = new LookupEventsCommand({
+          LookupAttributes: [lookup.attribute],
+          StartTime: options.from,
+          EndTime: options.to,
+          MaxResults: PAGE_SIZE,
+          NextToken: nextToken,
+        });
+        const page = await (options.inFlight
+          ? options.inFlight(() => client.send(command))
+          : client.send(command));
         for (const event of page.Events ?? []) {
           if (!event.EventId || events.has(event.EventId)) continue;
           const record = parseCloudTrailEvent(event);

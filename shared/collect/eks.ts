@@ -5,11 +5,11 @@ import {
   DescribeNodegroupCommand,
   DescribePodIdentityAssociationCommand,
   type EKSClient,
-  paginateListAddons,
-  paginateListClusters,
-  paginateListFargateProfiles,
-  paginateListNodegroups,
-  paginateListPodIdentityAssociations,
+  ListAddonsCommand,
+  ListClustersCommand,
+  ListFargateProfilesCommand,
+  ListNodegroupsCommand,
+  ListPodIdentityAssociationsCommand,
 } from '@aws-sdk/client-eks';
 import type { LimitFunction } from 'p-limit';
 import type { ClientFactory } from '../aws/clients.js';
@@ -23,10 +23,33 @@ import type {
   PodIdentityAssociationDetail,
   SnapshotCluster,
 } from '../snapshot/index.js';
+import type { RequestLane } from './pacing.js';
 import { compareText, sortErrors, toPlain } from './plain.js';
 
 /** EKS page sizes: the documented maxima, so big clusters take as few List calls as possible. */
 const PAGE_SIZE = 100;
+
+/** A lane that only runs the call: no pacing. */
+const UNPACED: Pick<RequestLane, 'run'> = { run: (call) => call() };
+
+/**
+ * Follows `nextToken` to the last page; every page is one call through the lane. Paged by hand
+ * rather than with the SDK paginators so each page waits for the lane's token.
+ */
+async function listAll(
+  lane: Pick<RequestLane, 'run'>,
+  page: (nextToken: string | undefined) => Promise<{ items?: string[]; nextToken?: string }>,
+): Promise<string[]> {
+  const found: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const token = nextToken;
+    const result = await lane.run(() => page(token));
+    found.push(...(result.items ?? []));
+    nextToken = result.nextToken;
+  } while (nextToken);
+  return found;
+}
 
 /** What one region's EKS collection produced: its clusters and the region-level errors. */
 export interface EksRegionResult {
@@ -36,23 +59,28 @@ export interface EksRegionResult {
 
 /**
  * Collects every cluster of one account-region with its Pod Identity associations, add-ons, node
- * groups and Fargate profiles. Every single Describe call runs under `describeLimit` (shared by the
- * whole account); a 404 on a Describe means the resource was deleted after the List and is skipped.
+ * groups and Fargate profiles. Every single Describe call runs under `describeLimit`, and every call
+ * (List pages included) through `lane` when one is given (the account-region's EKS rate); a 404 on a
+ * Describe means the resource was deleted after the List and is skipped.
  */
 export async function collectEksRegion(
   factory: ClientFactory,
   accountId: string,
   region: string,
   describeLimit: LimitFunction,
+  lane: Pick<RequestLane, 'run'> = UNPACED,
 ): Promise<EksRegionResult> {
   const eks = factory.eks(accountId, region);
   const partition = factory.options.partition ?? 'aws';
   const names: string[] = [];
   const errors: CollectionError[] = [];
   try {
-    for await (const page of paginateListClusters({ client: eks, pageSize: PAGE_SIZE }, {})) {
-      names.push(...(page.clusters ?? []));
-    }
+    names.push(
+      ...(await listAll(lane, async (nextToken) => {
+        const page = await eks.send(new ListClustersCommand({ maxResults: PAGE_SIZE, nextToken }));
+        return { items: page.clusters, nextToken: page.nextToken };
+      })),
+    );
   } catch (error) {
     errors.push(toCollectionError('eks', 'ListClusters', error));
   }
@@ -60,7 +88,7 @@ export async function collectEksRegion(
     [...new Set(names)]
       .sort(compareText)
       .map((name) =>
-        collectCluster(eks, eksClusterArn(accountId, region, name, partition), name, describeLimit),
+        collectCluster(eks, eksClusterArn(accountId, region, name, partition), name, describeLimit, lane),
       ),
   );
   return { clusters: clusters.filter((cluster) => cluster !== undefined), errors };
@@ -71,11 +99,14 @@ async function collectCluster(
   arn: string,
   name: string,
   describeLimit: LimitFunction,
+  lane: Pick<RequestLane, 'run'>,
 ): Promise<SnapshotCluster | undefined> {
   const errors: CollectionError[] = [];
   let cluster: ClusterDetail;
   try {
-    const described = await describeLimit(() => eks.send(new DescribeClusterCommand({ name })));
+    const described = await describeLimit(() =>
+      lane.run(() => eks.send(new DescribeClusterCommand({ name }))),
+    );
     if (!described.cluster) return undefined;
     cluster = toPlain<ClusterDetail>(described.cluster);
   } catch (error) {
@@ -84,7 +115,7 @@ async function collectCluster(
     errors.push(toCollectionError('eks', 'DescribeCluster', error, name));
     cluster = { name, arn };
   }
-  const collect = new SubResourceCollector(eks, name, describeLimit, errors);
+  const collect = new SubResourceCollector(eks, name, describeLimit, lane, errors);
   const [podIdentityAssociations, addons, nodegroups, fargateProfiles] = await Promise.all([
     collect.podIdentityAssociations(),
     collect.addons(),
@@ -107,21 +138,25 @@ class SubResourceCollector {
     private readonly eks: EKSClient,
     private readonly clusterName: string,
     private readonly describeLimit: LimitFunction,
+    private readonly lane: Pick<RequestLane, 'run'>,
     private readonly errors: CollectionError[],
   ) {}
 
   async podIdentityAssociations(): Promise<PodIdentityAssociationDetail[]> {
-    const ids = await this.list('ListPodIdentityAssociations', async () => {
-      const found: string[] = [];
-      const pages = paginateListPodIdentityAssociations(
-        { client: this.eks, pageSize: PAGE_SIZE },
-        { clusterName: this.clusterName },
+    const ids = await this.list('ListPodIdentityAssociations', async (nextToken) => {
+      const page = await this.eks.send(
+        new ListPodIdentityAssociationsCommand({
+          clusterName: this.clusterName,
+          maxResults: PAGE_SIZE,
+          nextToken,
+        }),
       );
-      for await (const page of pages) {
-        for (const summary of page.associations ?? [])
-          if (summary.associationId) found.push(summary.associationId);
-      }
-      return found;
+      return {
+        items: (page.associations ?? []).flatMap((summary) =>
+          summary.associationId ? [summary.associationId] : [],
+        ),
+        nextToken: page.nextToken,
+      };
     });
     const associations = await this.describeEach(
       ids,
@@ -142,14 +177,11 @@ class SubResourceCollector {
   }
 
   async addons(): Promise<AddonDetail[]> {
-    const names = await this.list('ListAddons', async () => {
-      const found: string[] = [];
-      const pages = paginateListAddons(
-        { client: this.eks, pageSize: PAGE_SIZE },
-        { clusterName: this.clusterName },
+    const names = await this.list('ListAddons', async (nextToken) => {
+      const page = await this.eks.send(
+        new ListAddonsCommand({ clusterName: this.clusterName, maxResults: PAGE_SIZE, nextToken }),
       );
-      for await (const page of pages) found.push(...(page.addons ?? []));
-      return found;
+      return { items: page.addons, nextToken: page.nextToken };
     });
     const addons = await this.describeEach(names, 'DescribeAddon', async (addonName) => {
       const response = await this.eks.send(
@@ -161,14 +193,11 @@ class SubResourceCollector {
   }
 
   async nodegroups(): Promise<NodegroupDetail[]> {
-    const names = await this.list('ListNodegroups', async () => {
-      const found: string[] = [];
-      const pages = paginateListNodegroups(
-        { client: this.eks, pageSize: PAGE_SIZE },
-        { clusterName: this.clusterName },
+    const names = await this.list('ListNodegroups', async (nextToken) => {
+      const page = await this.eks.send(
+        new ListNodegroupsCommand({ clusterName: this.clusterName, maxResults: PAGE_SIZE, nextToken }),
       );
-      for await (const page of pages) found.push(...(page.nodegroups ?? []));
-      return found;
+      return { items: page.nodegroups, nextToken: page.nextToken };
     });
     const nodegroups = await this.describeEach(names, 'DescribeNodegroup', async (nodegroupName) => {
       const response = await this.eks.send(
@@ -182,14 +211,11 @@ class SubResourceCollector {
   }
 
   async fargateProfiles(): Promise<FargateProfileDetail[]> {
-    const names = await this.list('ListFargateProfiles', async () => {
-      const found: string[] = [];
-      const pages = paginateListFargateProfiles(
-        { client: this.eks, pageSize: PAGE_SIZE },
-        { clusterName: this.clusterName },
+    const names = await this.list('ListFargateProfiles', async (nextToken) => {
+      const page = await this.eks.send(
+        new ListFargateProfilesCommand({ clusterName: this.clusterName, maxResults: PAGE_SIZE, nextToken }),
       );
-      for await (const page of pages) found.push(...(page.fargateProfileNames ?? []));
-      return found;
+      return { items: page.fargateProfileNames, nextToken: page.nextToken };
     });
     const profiles = await this.describeEach(names, 'DescribeFargateProfile', async (fargateProfileName) => {
       const response = await this.eks.send(
@@ -202,10 +228,13 @@ class SubResourceCollector {
     );
   }
 
-  /** Runs a List; on failure records the error and returns what the completed pages gave (nothing). */
-  private async list(operation: string, run: () => Promise<string[]>): Promise<string[]> {
+  /** Runs a List to its last page; on failure records the error and returns nothing. */
+  private async list(
+    operation: string,
+    page: (nextToken: string | undefined) => Promise<{ items?: string[]; nextToken?: string }>,
+  ): Promise<string[]> {
     try {
-      return [...new Set(await run())];
+      return [...new Set(await listAll(this.lane, page))];
     } catch (error) {
       this.errors.push(toCollectionError('eks', operation, error, this.clusterName));
       return [];
@@ -222,7 +251,7 @@ class SubResourceCollector {
       keys.map((key) =>
         this.describeLimit(async (): Promise<T | undefined> => {
           try {
-            return await describe(key);
+            return await this.lane.run(() => describe(key));
           } catch (error) {
             if (!isNotFound(error)) {
               this.errors.push(toCollectionError('eks', operation, error, `${this.clusterName}/${key}`));

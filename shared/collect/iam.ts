@@ -1,7 +1,7 @@
 import {
+  GetAccountAuthorizationDetailsCommand,
   GetOpenIDConnectProviderCommand,
   ListOpenIDConnectProvidersCommand,
-  paginateGetAccountAuthorizationDetails,
   type ManagedPolicyDetail as SdkManagedPolicyDetail,
   type RoleDetail as SdkRoleDetail,
 } from '@aws-sdk/client-iam';
@@ -10,17 +10,29 @@ import type { ClientFactory } from '../aws/clients.js';
 import { isNotFound, toCollectionError } from '../aws/errors.js';
 import type { CollectionError } from '../model/index.js';
 import type { ManagedPolicyDetail, OidcProviderDetail, RoleDetail, SnapshotIam } from '../snapshot/index.js';
+import type { RequestLane } from './pacing.js';
 import { compareText as compare, sortErrors, toPlain } from './plain.js';
 
 /** OIDC provider lookups in flight at once per account (IAM read throttling is per account). */
 const OIDC_PROVIDER_CONCURRENCY = 4;
 
+/** GetAccountAuthorizationDetails page size: the documented maximum, so an account takes few pages. */
+const AUTHORIZATION_DETAILS_PAGE_SIZE = 1000;
+
+/** A lane that only runs the call: no pacing. */
+const UNPACED: Pick<RequestLane, 'run'> = { run: (call) => call() };
+
 /**
  * Collects an account's roles (with trust, inline and attached policies, tags and RoleLastUsed), the
  * managed policies those roles attach (default version only) and its IAM OIDC providers. Failures
  * land in `errors`; whatever was read before a failure is kept (the scope is incomplete anyway).
+ * Every call goes through `lane` when one is given (the account's IAM rate).
  */
-export async function collectIam(factory: ClientFactory, accountId: string): Promise<SnapshotIam> {
+export async function collectIam(
+  factory: ClientFactory,
+  accountId: string,
+  lane: Pick<RequestLane, 'run'> = UNPACED,
+): Promise<SnapshotIam> {
   const iam = factory.iam(accountId);
   const errors: CollectionError[] = [];
   const roles: SdkRoleDetail[] = [];
@@ -28,14 +40,22 @@ export async function collectIam(factory: ClientFactory, accountId: string): Pro
 
   const authorizationDetails = async () => {
     try {
-      const pages = paginateGetAccountAuthorizationDetails(
-        { client: iam },
-        { Filter: ['Role', 'LocalManagedPolicy', 'AWSManagedPolicy'] },
-      );
-      for await (const page of pages) {
+      // Paged by hand so every page waits for the lane's token.
+      let marker: string | undefined;
+      do {
+        const page = await lane.run(() =>
+          iam.send(
+            new GetAccountAuthorizationDetailsCommand({
+              Filter: ['Role', 'LocalManagedPolicy', 'AWSManagedPolicy'],
+              MaxItems: AUTHORIZATION_DETAILS_PAGE_SIZE,
+              Marker: marker,
+            }),
+          ),
+        );
         roles.push(...(page.RoleDetailList ?? []));
         policies.push(...(page.Policies ?? []));
-      }
+        marker = page.IsTruncated ? page.Marker : undefined;
+      } while (marker);
     } catch (error) {
       errors.push(toCollectionError('iam', 'GetAccountAuthorizationDetails', error));
     }
@@ -43,7 +63,7 @@ export async function collectIam(factory: ClientFactory, accountId: string): Pro
 
   const [, openIdConnectProviders] = await Promise.all([
     authorizationDetails(),
-    collectOidcProviders(factory, accountId, errors),
+    collectOidcProviders(factory, accountId, errors, lane),
   ]);
 
   return {
@@ -83,11 +103,12 @@ async function collectOidcProviders(
   factory: ClientFactory,
   accountId: string,
   errors: CollectionError[],
+  lane: Pick<RequestLane, 'run'>,
 ): Promise<OidcProviderDetail[]> {
   const iam = factory.iam(accountId);
   let arns: string[];
   try {
-    const listed = await iam.send(new ListOpenIDConnectProvidersCommand({}));
+    const listed = await lane.run(() => iam.send(new ListOpenIDConnectProvidersCommand({})));
     arns = (listed.OpenIDConnectProviderList ?? []).flatMap((entry) => (entry.Arn ? [entry.Arn] : []));
   } catch (error) {
     errors.push(toCollectionError('iam', 'ListOpenIDConnectProviders', error));
@@ -98,8 +119,8 @@ async function collectOidcProviders(
     arns.map((arn) =>
       limit(async (): Promise<OidcProviderDetail | undefined> => {
         try {
-          const provider = await iam.send(
-            new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn }),
+          const provider = await lane.run(() =>
+            iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn })),
           );
           return toPlain<OidcProviderDetail>({ Arn: arn, ...provider });
         } catch (error) {

@@ -6,25 +6,37 @@ import type { Snapshot, SnapshotAccount, SnapshotRegion } from '../snapshot/inde
 import { collectCloudTrail } from './cloudtrail.js';
 import { collectEksRegion } from './eks.js';
 import { collectIam } from './iam.js';
+import { type PacingOptions, RequestPacer } from './pacing.js';
 import { compareText } from './plain.js';
-import { CloudTrailRateLimiters } from './rate-limit.js';
+import type { CloudTrailRateLimiters, TokenBucket } from './rate-limit.js';
 
 export { CLOUDTRAIL_LOOKUPS, isIrsaEvidence, isPodIdentityAssumeRole } from './cloudtrail.js';
 export { MEMBER_ROLE_ACTIONS } from './operations.js';
+export { DEFAULT_PACING, type PacingOptions, type RequestLane, RequestPacer } from './pacing.js';
 export { CloudTrailRateLimiters, TokenBucket } from './rate-limit.js';
 
 /** CloudTrail LookupEvents only reaches back 90 days. */
 export const MAX_CLOUDTRAIL_DAYS = 90;
 
-/** Default limits: accounts in parallel, tasks (IAM, regions) per account, Describe calls per account. */
-export const DEFAULT_CONCURRENCY = { accounts: 8, perAccount: 4, describe: 10 } as const;
+/**
+ * Default limits: accounts in parallel, tasks (IAM, regions) per account, Describe calls per
+ * account-region. Accounts and their tasks are not limited by default: the request pacer's per-lane
+ * rates and its global in-flight cap bound the load, and every account-region's rate-limited
+ * streams (CloudTrail above all) must run at the same time for the collection to finish at its
+ * rate limits rather than at the pace of a few accounts at a time.
+ */
+export const DEFAULT_CONCURRENCY = {
+  accounts: Number.POSITIVE_INFINITY,
+  perAccount: Number.POSITIVE_INFINITY,
+  describe: 10,
+} as const;
 
 export interface CollectConcurrency {
   /** Accounts collected at once. */
   accounts?: number;
   /** IAM and region tasks of one account at once. */
   perAccount?: number;
-  /** EKS Describe calls in flight per account. */
+  /** EKS Describe calls in flight per account-region. */
   describe?: number;
 }
 
@@ -55,6 +67,10 @@ export interface CollectOptions {
   cloudTrail?: boolean;
   /** LookupEvents buckets per account-region; pass one in to inspect its accounting. */
   cloudTrailLimiters?: CloudTrailRateLimiters;
+  /** Client-side request rates and the in-flight cap; ignored when `pacer` is given. */
+  pacing?: PacingOptions;
+  /** The pacer every request goes through; pass one in to share it or inspect its lanes. */
+  pacer?: RequestPacer;
 }
 
 export interface CollectAccountOptions {
@@ -66,11 +82,15 @@ export interface CollectAccountOptions {
   concurrency?: Omit<CollectConcurrency, 'accounts'>;
   cloudTrail?: boolean;
   cloudTrailLimiters?: CloudTrailRateLimiters;
+  pacing?: PacingOptions;
+  pacer?: RequestPacer;
 }
 
 /**
  * Collects a snapshot (format v1) of every account and region: accounts run in parallel under
- * `concurrency.accounts`, and one broken account never stops the others.
+ * `concurrency.accounts` (all at once by default), every request is paced by the account-region's
+ * (or, for IAM, the account's) lane and counted against one in-flight cap, and one broken account
+ * never stops the others.
  *
  * @example
  * const snapshot = await collectSnapshot({ factory, accounts: ['111122223333'], regions: ['us-east-1'] });
@@ -83,7 +103,7 @@ export async function collectSnapshot(options: CollectOptions): Promise<Snapshot
       options.accounts?.length ? options.accounts : [(await options.factory.callerIdentity()).accountId],
     ),
   ].sort(compareText);
-  const limiters = options.cloudTrailLimiters ?? new CloudTrailRateLimiters();
+  const pacer = options.pacer ?? new RequestPacer(options.pacing);
   const accountLimit = pLimit(positive(options.concurrency?.accounts, DEFAULT_CONCURRENCY.accounts));
   let accountsDone = 0;
   const total = accounts.length;
@@ -99,7 +119,8 @@ export async function collectSnapshot(options: CollectOptions): Promise<Snapshot
           now,
           concurrency: options.concurrency,
           cloudTrail: options.cloudTrail,
-          cloudTrailLimiters: limiters,
+          cloudTrailLimiters: options.cloudTrailLimiters,
+          pacer,
         });
         accountsDone += 1;
         options.onProgress?.({
@@ -124,32 +145,33 @@ export async function collectSnapshot(options: CollectOptions): Promise<Snapshot
 export async function collectAccount(options: CollectAccountOptions): Promise<SnapshotAccount> {
   const { factory, accountId } = options;
   validateWindow(options.cloudTrailDays);
-  const accessError = await checkAccess(factory, accountId);
+  const pacer = options.pacer ?? new RequestPacer(options.pacing);
+  const accessError = await pacer.inFlight(() => checkAccess(factory, accountId));
   if (accessError) return { accountId, errors: [accessError] };
 
   const now = options.now ?? new Date();
   const days = options.cloudTrailDays ?? MAX_CLOUDTRAIL_DAYS;
   const window = { from: new Date(now.getTime() - days * 86_400_000), to: now };
-  const limiters = options.cloudTrailLimiters ?? new CloudTrailRateLimiters();
+  const trailBucket = (region: string): TokenBucket =>
+    options.cloudTrailLimiters?.for(accountId, region) ?? pacer.cloudTrail(accountId, region);
   const taskLimit = pLimit(positive(options.concurrency?.perAccount, DEFAULT_CONCURRENCY.perAccount));
-  const describeLimit = pLimit(positive(options.concurrency?.describe, DEFAULT_CONCURRENCY.describe));
+  const describe = positive(options.concurrency?.describe, DEFAULT_CONCURRENCY.describe);
   const regions = [...new Set(options.regions)].sort(compareText);
 
   const [iam, ...collectedRegions] = await Promise.all([
-    taskLimit(() => collectIam(factory, accountId)),
+    taskLimit(() => collectIam(factory, accountId, pacer.iam(accountId))),
     ...regions.map((region) =>
       taskLimit(() =>
         collectRegion(
           factory,
           accountId,
           region,
-          describeLimit,
+          // Per account-region, so a large cluster in one region never holds another region's slots.
+          pLimit(describe),
+          pacer,
           options.cloudTrail === false
             ? undefined
-            : {
-                ...window,
-                limiter: limiters.for(accountId, region),
-              },
+            : { ...window, limiter: trailBucket(region), inFlight: pacer.inFlight },
         ),
       ),
     ),
@@ -162,10 +184,11 @@ async function collectRegion(
   accountId: string,
   region: string,
   describeLimit: LimitFunction,
+  pacer: RequestPacer,
   cloudTrail: Parameters<typeof collectCloudTrail>[3] | undefined,
 ): Promise<SnapshotRegion> {
   const [eks, trail] = await Promise.all([
-    collectEksRegion(factory, accountId, region, describeLimit),
+    collectEksRegion(factory, accountId, region, describeLimit, pacer.eks(accountId, region)),
     cloudTrail ? collectCloudTrail(factory, accountId, region, cloudTrail) : undefined,
   ]);
   return { region, errors: eks.errors, clusters: eks.clusters, ...(trail ? { cloudTrail: trail } : {}) };
@@ -228,5 +251,7 @@ function validateWindow(days: number | undefined): void {
 }
 
 function positive(value: number | undefined, fallback: number): number {
-  return value !== undefined && Number.isInteger(value) && value > 0 ? value : fallback;
+  return value !== undefined && (Number.isInteger(value) || value === Number.POSITIVE_INFINITY) && value > 0
+    ? value
+    : fallback;
 }

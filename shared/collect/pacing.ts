@@ -1,0 +1,135 @@
+import pLimit, { type LimitFunction } from 'p-limit';
+import { type Clock, LOOKUP_EVENTS_PER_SECOND, systemClock, TokenBucket } from './rate-limit.js';
+
+/**
+ * Default client-side request rates. EKS publishes no API rate limits and IAM's read limit is per
+ * account and not published either, so both are conservative guesses that keep a collection from
+ * being throttled (a throttled call is a wasted call); CloudTrail's is its documented limit.
+ */
+export const DEFAULT_PACING = {
+  /** EKS requests per second per account-region. */
+  eksPerSecond: 10,
+  /** IAM requests per second per account. */
+  iamPerSecond: 5,
+  /** CloudTrail LookupEvents requests per second per account-region (documented: 2). */
+  lookupEventsPerSecond: LOOKUP_EVENTS_PER_SECOND,
+  /** Requests in flight at once across the whole collection. */
+  maxInFlight: 64,
+  /** Requests in flight at once in one EKS lane (account-region) or IAM lane (account). */
+  perLane: 8,
+} as const;
+
+export interface PacingOptions {
+  eksPerSecond?: number;
+  iamPerSecond?: number;
+  lookupEventsPerSecond?: number;
+  maxInFlight?: number;
+  perLane?: number;
+  clock?: Clock;
+}
+
+/**
+ * A stream of requests that share one rate limit (all EKS calls of one account-region, all IAM
+ * calls of one account). {@link RequestLane.run} waits for the lane's token, then for a global
+ * in-flight slot, then makes the call.
+ */
+export interface RequestLane {
+  run<T>(call: () => Promise<T>): Promise<T>;
+  /** The lane's token bucket, for inspecting the rate it kept. */
+  readonly bucket: TokenBucket;
+}
+
+/**
+ * Client-side pacing for a collection: one token bucket per EKS account-region, per IAM account and
+ * per CloudTrail account-region, plus one cap on requests in flight across everything. Lanes are
+ * independent, so every account-region's stream runs at its own limit at the same time.
+ */
+export class RequestPacer {
+  readonly eksPerSecond: number;
+  readonly iamPerSecond: number;
+  readonly lookupEventsPerSecond: number;
+  readonly maxInFlight: number;
+  readonly perLane: number;
+  /** Every request the collection makes passes through this one limit. */
+  readonly inFlight: LimitFunction;
+  private readonly clock: Clock;
+  private readonly lanes = new Map<string, RequestLane>();
+  private readonly trailBuckets = new Map<string, TokenBucket>();
+
+  constructor(options: PacingOptions = {}) {
+    this.eksPerSecond = positiveRate(options.eksPerSecond, DEFAULT_PACING.eksPerSecond, 'eksPerSecond');
+    this.iamPerSecond = positiveRate(options.iamPerSecond, DEFAULT_PACING.iamPerSecond, 'iamPerSecond');
+    this.lookupEventsPerSecond = positiveRate(
+      options.lookupEventsPerSecond,
+      DEFAULT_PACING.lookupEventsPerSecond,
+      'lookupEventsPerSecond',
+    );
+    this.maxInFlight = wholeCount(options.maxInFlight, DEFAULT_PACING.maxInFlight, 'maxInFlight');
+    this.perLane = wholeCount(options.perLane, DEFAULT_PACING.perLane, 'perLane');
+    this.clock = options.clock ?? systemClock;
+    this.inFlight = pLimit(this.maxInFlight);
+  }
+
+  /** The lane of every EKS call in one account-region. */
+  eks(accountId: string, region: string): RequestLane {
+    return this.lane(`eks/${accountId}/${region}`, this.eksPerSecond);
+  }
+
+  /** The lane of every IAM call in one account (IAM is global: one lane whatever the region). */
+  iam(accountId: string): RequestLane {
+    return this.lane(`iam/${accountId}`, this.iamPerSecond);
+  }
+
+  /**
+   * The LookupEvents bucket of one account-region. CloudTrail pages are sequential per lookup, so
+   * only the bucket and the global slot apply, not a per-lane in-flight limit.
+   */
+  cloudTrail(accountId: string, region: string): TokenBucket {
+    const key = `${accountId}/${region}`;
+    let bucket = this.trailBuckets.get(key);
+    if (!bucket) {
+      bucket = new TokenBucket({ ratePerSecond: this.lookupEventsPerSecond, capacity: 1, clock: this.clock });
+      this.trailBuckets.set(key, bucket);
+    }
+    return bucket;
+  }
+
+  /** Every lane by key (`eks/ACCOUNT/REGION`, `iam/ACCOUNT`), for inspecting the rates kept. */
+  laneEntries(): Array<[string, RequestLane]> {
+    return [...this.lanes.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  private lane(key: string, ratePerSecond: number): RequestLane {
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      const bucket = new TokenBucket({ ratePerSecond, capacity: 1, clock: this.clock });
+      const laneLimit = pLimit(this.perLane);
+      const inFlight = this.inFlight;
+      lane = {
+        bucket,
+        // The token comes before the global slot so a lane waiting for its rate never holds a slot
+        // another lane could use.
+        run: (call) =>
+          laneLimit(async () => {
+            await bucket.acquire();
+            return inFlight(call);
+          }),
+      };
+      this.lanes.set(key, lane);
+    }
+    return lane;
+  }
+}
+
+function positiveRate(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`${name} must be a positive number`);
+  return value;
+}
+
+function wholeCount(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!(Number.isInteger(value) && value > 0))
+    throw new RangeError(`${name} must be a positive whole number`);
+  return value;
+}

@@ -156,7 +156,9 @@ export class FaultEngine {
     const limit = rule.rateLimit;
     if (!limit) return true;
     const burst = limit.burst ?? Math.max(1, Math.ceil(limit.rps));
-    const key = `${this.ruleIndex(rule)}|${target.account}|${target.region}|${target.service}|${target.operation}`;
+    // `perOperation: false` makes one bucket for every operation of the service (EKS per account-region).
+    const operation = limit.perOperation === false ? '*' : target.operation;
+    const key = `${this.ruleIndex(rule)}|${target.account}|${target.region}|${target.service}|${operation}`;
     const nowMs = this.clockMs();
     const bucket = this.buckets.get(key) ?? { tokens: burst, updatedMs: nowMs };
     bucket.tokens = Math.min(burst, bucket.tokens + ((nowMs - bucket.updatedMs) / 1000) * limit.rps);

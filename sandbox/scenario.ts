@@ -237,7 +237,11 @@ const FaultRuleSchema = z
       .strict()
       .optional(),
     rateLimit: z
-      .object({ rps: z.number().positive(), burst: z.number().int().min(1).optional() })
+      .object({
+        rps: z.number().positive(),
+        burst: z.number().int().min(1).optional(),
+        perOperation: z.boolean().optional(),
+      })
       .strict()
       .optional(),
     error: z

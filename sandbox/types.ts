@@ -26,8 +26,11 @@ export interface FaultRule {
   latencyMs?: number;
   /** Throttle with a probability (0–1, seeded) or the first N matching calls. */
   throttle?: { probability?: number; firstCalls?: number };
-  /** Token bucket per account-region and operation: `rps` refill per second, `burst` capacity. */
-  rateLimit?: { rps: number; burst?: number };
+  /**
+   * Token bucket per account-region and operation: `rps` refill per second, `burst` capacity;
+   * `perOperation: false` shares one bucket among the service's operations.
+   */
+  rateLimit?: { rps: number; burst?: number; perOperation?: boolean };
   /** A server error (5xx) on every matching call, or on the first `firstCalls` of them. */
   error?: { status?: number; code?: string; message?: string; firstCalls?: number };
   /** Answer with the service's AccessDenied error. */

@@ -1,6 +1,9 @@
 import { z } from 'zod';
+import { InputError } from '../errors.js';
 import { decodePolicyDocument } from '../model/policy-document.js';
 import { CollectionErrorSchema } from '../model/scope.js';
+import { requireTrustPolicy } from '../trust/evaluate.js';
+import { parsePolicy } from '../trust/parse.js';
 
 /**
  * Snapshot format v1 (DESIGN.md §4). The envelope (accounts, regions, clusters, errors) is this
@@ -70,6 +73,29 @@ export const PolicyDocumentSchema = z.unknown().superRefine((value, context) => 
   }
   if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) {
     context.addIssue({ code: 'custom', message: 'policy document must decode to a JSON object' });
+    return;
+  }
+  // IAM never returns a policy its grammar rejects; the checks rely on every document parsing.
+  try {
+    parsePolicy(decoded);
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: `not a valid IAM policy: ${(error as Error).message}` });
+  }
+});
+
+/** A role's trust policy: a valid policy document whose every statement names a principal. */
+export const TrustPolicyDocumentSchema = PolicyDocumentSchema.superRefine((value, context) => {
+  let policy: ReturnType<typeof parsePolicy>;
+  try {
+    policy = parsePolicy(decodePolicyDocument(value));
+  } catch {
+    return; // PolicyDocumentSchema has reported why the document does not parse.
+  }
+  try {
+    requireTrustPolicy(policy);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    context.addIssue({ code: 'custom', message: `not a valid trust policy: ${error.message}` });
   }
 });
 
@@ -84,7 +110,7 @@ export const RoleDetailSchema = z.looseObject({
   Path: z.string().optional(),
   RoleId: z.string().optional(),
   CreateDate: isoDateTime.optional(),
-  AssumeRolePolicyDocument: PolicyDocumentSchema,
+  AssumeRolePolicyDocument: TrustPolicyDocumentSchema,
   AttachedManagedPolicies: z
     .array(z.looseObject({ PolicyName: z.string().optional(), PolicyArn: policyArn }))
     .optional(),

@@ -384,6 +384,9 @@ export function jsonSyntaxErrorOffset(text: string): { offset: number; reason: s
   } catch (error) {
     if (typeof error === 'object' && error !== null && 'offset' in error)
       return error as { offset: number; reason: string };
+    // The scanner recurses per nesting level: text nested deeper than the stack allows is located
+    // where the scan stopped.
+    if (error instanceof RangeError) return { offset: index, reason: 'arrays and objects nested too deeply' };
     throw error;
   }
 }

@@ -218,6 +218,23 @@ describe('snapshot fuzzing: every input gives a report or an error naming the fi
     }
   });
 
+  it('locates invalid text nested deeper than the syntax scanner can follow', () => {
+    for (const text of ['['.repeat(200_000), '{"accounts":'.repeat(100_000)]) {
+      // Act
+      let thrown: unknown;
+      try {
+        parseSnapshotText(text, SOURCE);
+      } catch (error) {
+        thrown = error;
+      }
+      // Assess: this used to escape as a RangeError (stack overflow).
+      expect(thrown).toBeInstanceOf(InputError);
+      expect((thrown as InputError).problems).toEqual([
+        expect.stringMatching(/^snapshot\.json:1:\d+: arrays and objects nested too deeply$/),
+      ]);
+    }
+  });
+
   it('survives a random value at any path, one or several at a time', () => {
     const edits = fc.array(fc.tuple(fc.constantFrom(...SMALL_PATHS), oddValue), {
       minLength: 1,

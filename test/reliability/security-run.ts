@@ -156,6 +156,8 @@ export interface RecordingRelay {
   url: string;
   /** Access key ids, secret keys, session tokens, signatures and whole Authorization values seen. */
   secrets: Set<string>;
+  /** The `X-Amz-Security-Token` values alone. */
+  sessionTokens: Set<string>;
   close(): Promise<void>;
 }
 
@@ -168,6 +170,7 @@ const CREDENTIAL_ELEMENTS = /<(AccessKeyId|SecretAccessKey|SessionToken)>([^<]+)
  */
 export async function startRecordingRelay(target: string): Promise<RecordingRelay> {
   const secrets = new Set<string>();
+  const sessionTokens = new Set<string>();
   const targetUrl = new URL(target);
   const server: Server = createServer((incoming, outgoing) => {
     const authorization = incoming.headers.authorization;
@@ -179,7 +182,10 @@ export async function startRecordingRelay(target: string): Promise<RecordingRela
       if (keyId) secrets.add(keyId);
     }
     const token = incoming.headers['x-amz-security-token'];
-    if (typeof token === 'string') secrets.add(token);
+    if (typeof token === 'string') {
+      secrets.add(token);
+      sessionTokens.add(token);
+    }
     const forward = request(
       {
         host: targetUrl.hostname,
@@ -210,6 +216,7 @@ export async function startRecordingRelay(target: string): Promise<RecordingRela
   return {
     url: `http://127.0.0.1:${port}`,
     secrets,
+    sessionTokens,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -42,7 +42,7 @@ export interface Verdict {
  * - no false drift: the night claims nothing the reference does not (COLLECTION_INCOMPLETE aside);
  * - no false resolution: whatever Security Hub held active before is still active;
  * - the failure shows: a degraded night has incomplete scopes or usage gaps in its report, result
- *   and metrics; a failed one has an error and, past planning, a `PublishFailures` metric.
+ *   and metrics; a failed one has an error, and a failed publish a `PublishFailures` metric.
  */
 export function judgeNight(reference: Reference, night: Night, activeAfter: Set<string>): Verdict {
   const violations: string[] = [];
@@ -79,8 +79,8 @@ export function judgeNight(reference: Reference, night: Night, activeAfter: Set<
         violations.push(`not in Security Hub, and the run did not say so: ${finding.checkId} ${finding.id}`);
       }
     }
-  } else if (!night.planError) {
-    violations.push(`no report stored, yet no step failed (${night.analyzeError?.message ?? 'no error'})`);
+  } else if (!failedStep) {
+    violations.push('no report stored, yet no step failed');
   }
 
   const incomplete = report?.scopes.filter((scope) => scope.status === 'incomplete').length ?? 0;
@@ -94,7 +94,7 @@ export function judgeNight(reference: Reference, night: Night, activeAfter: Set<
   }
   if (usageGaps > 0 && metricTotal(night, 'UsageGaps') === 0)
     violations.push('missing ledgers without a UsageGaps metric');
-  if (night.analyzeError && metricTotal(night, 'PublishFailures') === 0)
+  if (night.analyzeError?.name === 'PublishError' && metricTotal(night, 'PublishFailures') === 0)
     violations.push(`publishing failed without a PublishFailures metric: ${night.analyzeError.message}`);
   const sameAsReference =
     report !== undefined &&

@@ -141,6 +141,8 @@ export function jsonErrorOffset(text: string): number {
     if (i < text.length) fail();
     return text.length;
   } catch (offset) {
+    // A stack overflow (text nested deeper than the scan can recurse) is located where it stopped.
+    if (offset instanceof RangeError) return i;
     return typeof offset === 'number' ? offset : text.length;
   }
 }

@@ -212,7 +212,7 @@ function irsaStatement(namespace: string, serviceAccount: string) {
 }
 
 describe('oversized trust policies: the analyzer stays polynomial and correct', () => {
-  it('handles a trust policy at the raised IAM limit (about 8,192 characters, 20 clusters)', () => {
+  it('handles a trust policy of about 8,000 characters (20 clusters, past the default 2,048 quota)', () => {
     // Prepare
     const statements = Array.from({ length: 20 }, (_, index) => irsaStatement(`team-${index}`, 'app'));
     const document = { Version: '2012-10-17', Statement: statements };

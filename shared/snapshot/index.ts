@@ -1,8 +1,12 @@
 import type { Inventory } from '../model/inventory.js';
-import { normalizeSnapshot } from './normalize.js';
-import { readSnapshotFile } from './parse.js';
+import { type LoadInventoryOptions, loadInventoryFile } from './stream.js';
 
-export { lookupEventRecord, normalizeSnapshot, parseCloudTrailEventText } from './normalize.js';
+export {
+  InventoryBuilder,
+  lookupEventRecord,
+  normalizeSnapshot,
+  parseCloudTrailEventText,
+} from './normalize.js';
 export {
   formatJsonPath,
   jsonSyntaxErrorOffset,
@@ -12,14 +16,20 @@ export {
   SNAPSHOT_VERSION,
 } from './parse.js';
 export * from './schema.js';
+export {
+  DEFAULT_MAX_SNAPSHOT_BYTES,
+  type LoadInventoryOptions,
+  loadInventoryFile,
+  MAX_SNAPSHOT_ACCOUNT_BYTES,
+} from './stream.js';
 export { writeSnapshot } from './write.js';
 
 /**
- * Reads, validates and normalizes a snapshot file.
+ * Reads, validates and normalizes a snapshot file, account by account (see {@link loadInventoryFile}).
  *
- * @throws InputError naming the file and every problem.
+ * @throws InputError naming the file and every problem, or the size limit it is over.
  * @example const inventory = await loadInventory('test/fixtures/snapshot.json');
  */
-export async function loadInventory(path: string): Promise<Inventory> {
-  return normalizeSnapshot(await readSnapshotFile(path));
+export async function loadInventory(path: string, options: LoadInventoryOptions = {}): Promise<Inventory> {
+  return loadInventoryFile(path, options);
 }

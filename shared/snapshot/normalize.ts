@@ -281,51 +281,54 @@ function hasErrors(errors: CollectionError[] | undefined): boolean {
 }
 
 /**
- * Turns a validated snapshot into the typed {@link Inventory} that checks judge: issuer URL ↔ IAM
- * OIDC provider ARN ↔ condition-key prefix per cluster, decoded policy documents, tag records,
- * parsed CloudTrail records and per-scope completeness. Pure: same snapshot, same inventory.
+ * Builds an {@link Inventory} one snapshot account at a time, so a large snapshot can be read,
+ * validated and normalized account by account without holding the whole document.
  *
- * @example const inventory = normalizeSnapshot(parseSnapshot(json, 'snapshot.json'));
+ * @example const builder = new InventoryBuilder(); for (const account of snapshot.accounts) builder.add(account); builder.build(snapshot.capturedAt);
  */
-export function normalizeSnapshot(snapshot: Snapshot): Inventory {
-  const completeness = new SnapshotCompleteness();
-  const accounts: AccountInventory[] = [];
-  const clusters: ClusterInventory[] = [];
-  const roles = new Map<string, RoleInventory>();
-  const oidcProviders: OidcProviderInventory[] = [];
-  const managedPolicies = new Map<string, ManagedPolicyInventory>();
-  const cloudTrail: CloudTrailWindow[] = [];
-  const scopes: ScopeStatus[] = [];
+export class InventoryBuilder {
+  private readonly completeness = new SnapshotCompleteness();
+  private readonly accounts: AccountInventory[] = [];
+  private readonly clusters: ClusterInventory[] = [];
+  private readonly roles = new Map<string, RoleInventory>();
+  private readonly oidcProviders: OidcProviderInventory[] = [];
+  private readonly managedPolicies = new Map<string, ManagedPolicyInventory>();
+  private readonly cloudTrail: CloudTrailWindow[] = [];
+  private readonly scopes: ScopeStatus[] = [];
 
-  for (const account of snapshot.accounts) {
-    normalizeAccount(account);
-  }
-
-  function normalizeAccount(account: SnapshotAccount): void {
+  /** Adds one validated snapshot account (accounts are added in snapshot order). */
+  add(account: SnapshotAccount): void {
     const { accountId } = account;
+    const { completeness, scopes } = this;
     const accountOk = !hasErrors(account.errors);
     completeness.accountOk.set(accountId, accountOk);
     scopes.push(scope('account', accountId, accountOk, account.errors));
     const regions = account.regions ?? [];
-    accounts.push({ accountId, errors: [...(account.errors ?? [])], regions: regions.map((r) => r.region) });
+    this.accounts.push({
+      accountId,
+      errors: [...(account.errors ?? [])],
+      regions: regions.map((r) => r.region),
+    });
 
     const iam = account.iam;
     const iamOk = iam !== undefined && !hasErrors(iam.errors);
     completeness.iamOk.set(accountId, iamOk);
     scopes.push(scope('iam', accountId, accountOk && iamOk, iam?.errors));
-    for (const role of iam?.roles ?? []) roles.set(role.Arn, normalizeRole(accountId, role));
+    for (const role of iam?.roles ?? []) this.roles.set(role.Arn, normalizeRole(accountId, role));
     for (const policy of iam?.policies ?? []) {
       // AWS managed policies repeat in every account; the first copy stands for all.
-      if (!managedPolicies.has(policy.Arn)) managedPolicies.set(policy.Arn, normalizeManagedPolicy(policy));
+      if (!this.managedPolicies.has(policy.Arn))
+        this.managedPolicies.set(policy.Arn, normalizeManagedPolicy(policy));
     }
     for (const provider of iam?.openIdConnectProviders ?? []) {
-      oidcProviders.push(normalizeOidcProvider(accountId, provider));
+      this.oidcProviders.push(normalizeOidcProvider(accountId, provider));
     }
 
-    for (const region of regions) normalizeRegion(accountId, accountOk, region);
+    for (const region of regions) this.addRegion(accountId, accountOk, region);
   }
 
-  function normalizeRegion(accountId: string, accountOk: boolean, region: SnapshotRegion): void {
+  private addRegion(accountId: string, accountOk: boolean, region: SnapshotRegion): void {
+    const { completeness, scopes } = this;
     const regionOk = !hasErrors(region.errors);
     const regionComplete = accountOk && regionOk;
     completeness.regionOk.set(regionKey(accountId, region.region), regionOk);
@@ -341,7 +344,7 @@ export function normalizeSnapshot(snapshot: Snapshot): Inventory {
           cluster: cluster.name,
         }),
       );
-      clusters.push(cluster);
+      this.clusters.push(cluster);
     }
 
     const trail = region.cloudTrail;
@@ -351,7 +354,7 @@ export function normalizeSnapshot(snapshot: Snapshot): Inventory {
       scope('cloudtrail', accountId, regionComplete && trailOk, trail?.errors, { region: region.region }),
     );
     if (trail !== undefined) {
-      cloudTrail.push({
+      this.cloudTrail.push({
         accountId,
         region: region.region,
         from: trail.from,
@@ -362,16 +365,32 @@ export function normalizeSnapshot(snapshot: Snapshot): Inventory {
     }
   }
 
-  return {
-    capturedAt: snapshot.capturedAt,
-    accounts,
-    clusters,
-    associations: clusters.flatMap((cluster) => cluster.associations),
-    roles,
-    oidcProviders,
-    managedPolicies,
-    cloudTrail,
-    scopes,
-    completeness,
-  };
+  /** The inventory of every account added so far; `capturedAt` is the snapshot's. */
+  build(capturedAt: string): Inventory {
+    return {
+      capturedAt,
+      accounts: this.accounts,
+      clusters: this.clusters,
+      associations: this.clusters.flatMap((cluster) => cluster.associations),
+      roles: this.roles,
+      oidcProviders: this.oidcProviders,
+      managedPolicies: this.managedPolicies,
+      cloudTrail: this.cloudTrail,
+      scopes: this.scopes,
+      completeness: this.completeness,
+    };
+  }
+}
+
+/**
+ * Turns a validated snapshot into the typed {@link Inventory} that checks judge: issuer URL ↔ IAM
+ * OIDC provider ARN ↔ condition-key prefix per cluster, decoded policy documents, tag records,
+ * parsed CloudTrail records and per-scope completeness. Pure: same snapshot, same inventory.
+ *
+ * @example const inventory = normalizeSnapshot(parseSnapshot(json, 'snapshot.json'));
+ */
+export function normalizeSnapshot(snapshot: Snapshot): Inventory {
+  const builder = new InventoryBuilder();
+  for (const account of snapshot.accounts) builder.add(account);
+  return builder.build(snapshot.capturedAt);
 }

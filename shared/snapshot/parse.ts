@@ -21,7 +21,8 @@ export function formatJsonPath(path: readonly PathSegment[]): string {
   return text;
 }
 
-function problem(sourceName: string, path: readonly PathSegment[], message: string): string {
+/** `SOURCE PATH: message`, the form every snapshot problem takes. */
+export function problem(sourceName: string, path: readonly PathSegment[], message: string): string {
   const where = formatJsonPath(path);
   return where === '' ? `${sourceName}: ${message}` : `${sourceName} ${where}: ${message}`;
 }
@@ -35,7 +36,7 @@ function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
   return current;
 }
 
-function describeJsonType(value: unknown): string {
+export function describeJsonType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
@@ -54,7 +55,7 @@ const ARTICLE: Record<string, string> = {
 };
 
 /** One human problem line per zod issue; unknown keys give one line per key. */
-function issueProblems(sourceName: string, issue: z.core.$ZodIssue, input: unknown): string[] {
+export function issueProblems(sourceName: string, issue: z.core.$ZodIssue, input: unknown): string[] {
   const path = issue.path;
   switch (issue.code) {
     case 'invalid_type': {
@@ -97,117 +98,130 @@ function arrayAt(value: unknown, key: string): unknown[] {
  * the raw input so they are reported together with the structural problems, not after them.
  */
 function consistencyProblems(sourceName: string, input: unknown): string[] {
-  const problems: string[] = [];
   const seenAccounts = new Map<string, number>();
-  arrayAt(input, 'accounts').forEach((account, accountIndex) => {
-    if (!isRecord(account)) return;
-    const accountPath = ['accounts', accountIndex];
-    const accountId = typeof account.accountId === 'string' ? account.accountId : undefined;
-    if (accountId !== undefined) {
-      const first = seenAccounts.get(accountId);
+  return arrayAt(input, 'accounts').flatMap((account, accountIndex) =>
+    accountConsistencyProblems(sourceName, account, accountIndex, seenAccounts),
+  );
+}
+
+/**
+ * {@link consistencyProblems} of one `accounts[]` item; `seenAccounts` carries the account ids of
+ * the items before it (for duplicates) from one call to the next.
+ */
+export function accountConsistencyProblems(
+  sourceName: string,
+  account: unknown,
+  accountIndex: number,
+  seenAccounts: Map<string, number>,
+): string[] {
+  const problems: string[] = [];
+  if (!isRecord(account)) return problems;
+  const accountPath = ['accounts', accountIndex];
+  const accountId = typeof account.accountId === 'string' ? account.accountId : undefined;
+  if (accountId !== undefined) {
+    const first = seenAccounts.get(accountId);
+    if (first !== undefined) {
+      problems.push(
+        problem(
+          sourceName,
+          [...accountPath, 'accountId'],
+          `duplicate account ${accountId} (also accounts[${first}])`,
+        ),
+      );
+    } else seenAccounts.set(accountId, accountIndex);
+  }
+  const arnInAccount = (arn: unknown, path: PathSegment[], what: string) => {
+    if (accountId === undefined || typeof arn !== 'string') return;
+    const owner = accountOfArn(arn);
+    if (owner !== undefined && owner !== accountId) {
+      problems.push(
+        problem(
+          sourceName,
+          path,
+          `${what} belongs to account ${owner}, not to the enclosing account ${accountId}`,
+        ),
+      );
+    }
+  };
+  arrayAt(account.iam, 'roles').forEach((role, roleIndex) => {
+    if (isRecord(role)) arnInAccount(role.Arn, [...accountPath, 'iam', 'roles', roleIndex, 'Arn'], 'role');
+  });
+  arrayAt(account.iam, 'openIdConnectProviders').forEach((provider, providerIndex) => {
+    if (isRecord(provider)) {
+      arnInAccount(
+        provider.Arn,
+        [...accountPath, 'iam', 'openIdConnectProviders', providerIndex, 'Arn'],
+        'OIDC provider',
+      );
+    }
+  });
+  const seenRegions = new Map<string, number>();
+  arrayAt(account, 'regions').forEach((region, regionIndex) => {
+    if (!isRecord(region)) return;
+    const regionPath = [...accountPath, 'regions', regionIndex];
+    const regionName = typeof region.region === 'string' ? region.region : undefined;
+    if (regionName !== undefined) {
+      const first = seenRegions.get(regionName);
       if (first !== undefined) {
         problems.push(
           problem(
             sourceName,
-            [...accountPath, 'accountId'],
-            `duplicate account ${accountId} (also accounts[${first}])`,
+            [...regionPath, 'region'],
+            `duplicate region ${regionName} (also regions[${first}])`,
           ),
         );
-      } else seenAccounts.set(accountId, accountIndex);
+      } else seenRegions.set(regionName, regionIndex);
     }
-    const arnInAccount = (arn: unknown, path: PathSegment[], what: string) => {
-      if (accountId === undefined || typeof arn !== 'string') return;
-      const owner = accountOfArn(arn);
-      if (owner !== undefined && owner !== accountId) {
+    const seenClusters = new Map<string, number>();
+    arrayAt(region, 'clusters').forEach((entry, clusterIndex) => {
+      if (!isRecord(entry) || !isRecord(entry.cluster)) return;
+      const clusterPath = [...regionPath, 'clusters', clusterIndex];
+      const name = typeof entry.cluster.name === 'string' ? entry.cluster.name : undefined;
+      if (name === undefined) return;
+      const first = seenClusters.get(name);
+      if (first !== undefined) {
         problems.push(
           problem(
             sourceName,
-            path,
-            `${what} belongs to account ${owner}, not to the enclosing account ${accountId}`,
+            [...clusterPath, 'cluster', 'name'],
+            `duplicate cluster ${name} (also clusters[${first}])`,
           ),
         );
-      }
-    };
-    arrayAt(account.iam, 'roles').forEach((role, roleIndex) => {
-      if (isRecord(role)) arnInAccount(role.Arn, [...accountPath, 'iam', 'roles', roleIndex, 'Arn'], 'role');
-    });
-    arrayAt(account.iam, 'openIdConnectProviders').forEach((provider, providerIndex) => {
-      if (isRecord(provider)) {
-        arnInAccount(
-          provider.Arn,
-          [...accountPath, 'iam', 'openIdConnectProviders', providerIndex, 'Arn'],
-          'OIDC provider',
-        );
-      }
-    });
-    const seenRegions = new Map<string, number>();
-    arrayAt(account, 'regions').forEach((region, regionIndex) => {
-      if (!isRecord(region)) return;
-      const regionPath = [...accountPath, 'regions', regionIndex];
-      const regionName = typeof region.region === 'string' ? region.region : undefined;
-      if (regionName !== undefined) {
-        const first = seenRegions.get(regionName);
-        if (first !== undefined) {
+      } else seenClusters.set(name, clusterIndex);
+      const arn = entry.cluster.arn;
+      if (typeof arn === 'string') {
+        arnInAccount(arn, [...clusterPath, 'cluster', 'arn'], 'cluster');
+        const arnRegion = arn.split(':')[3];
+        if (regionName !== undefined && arnRegion && arnRegion !== regionName) {
           problems.push(
             problem(
               sourceName,
-              [...regionPath, 'region'],
-              `duplicate region ${regionName} (also regions[${first}])`,
+              [...clusterPath, 'cluster', 'arn'],
+              `cluster ARN is in region ${arnRegion}, not in the enclosing region ${regionName}`,
             ),
           );
-        } else seenRegions.set(regionName, regionIndex);
+        }
       }
-      const seenClusters = new Map<string, number>();
-      arrayAt(region, 'clusters').forEach((entry, clusterIndex) => {
-        if (!isRecord(entry) || !isRecord(entry.cluster)) return;
-        const clusterPath = [...regionPath, 'clusters', clusterIndex];
-        const name = typeof entry.cluster.name === 'string' ? entry.cluster.name : undefined;
-        if (name === undefined) return;
-        const first = seenClusters.get(name);
-        if (first !== undefined) {
+      for (const key of ['podIdentityAssociations', 'addons', 'nodegroups', 'fargateProfiles']) {
+        arrayAt(entry, key).forEach((item, itemIndex) => {
+          if (!isRecord(item) || typeof item.clusterName !== 'string' || item.clusterName === name) return;
           problems.push(
             problem(
               sourceName,
-              [...clusterPath, 'cluster', 'name'],
-              `duplicate cluster ${name} (also clusters[${first}])`,
+              [...clusterPath, key, itemIndex, 'clusterName'],
+              `names cluster ${item.clusterName}, but is listed under cluster ${name}`,
             ),
           );
-        } else seenClusters.set(name, clusterIndex);
-        const arn = entry.cluster.arn;
-        if (typeof arn === 'string') {
-          arnInAccount(arn, [...clusterPath, 'cluster', 'arn'], 'cluster');
-          const arnRegion = arn.split(':')[3];
-          if (regionName !== undefined && arnRegion && arnRegion !== regionName) {
-            problems.push(
-              problem(
-                sourceName,
-                [...clusterPath, 'cluster', 'arn'],
-                `cluster ARN is in region ${arnRegion}, not in the enclosing region ${regionName}`,
-              ),
-            );
-          }
-        }
-        for (const key of ['podIdentityAssociations', 'addons', 'nodegroups', 'fargateProfiles']) {
-          arrayAt(entry, key).forEach((item, itemIndex) => {
-            if (!isRecord(item) || typeof item.clusterName !== 'string' || item.clusterName === name) return;
-            problems.push(
-              problem(
-                sourceName,
-                [...clusterPath, key, itemIndex, 'clusterName'],
-                `names cluster ${item.clusterName}, but is listed under cluster ${name}`,
-              ),
-            );
-          });
-        }
-        arrayAt(entry, 'podIdentityAssociations').forEach((association, associationIndex) => {
-          if (isRecord(association)) {
-            arnInAccount(
-              association.roleArn,
-              [...clusterPath, 'podIdentityAssociations', associationIndex, 'roleArn'],
-              'association role',
-            );
-          }
         });
+      }
+      arrayAt(entry, 'podIdentityAssociations').forEach((association, associationIndex) => {
+        if (isRecord(association)) {
+          arnInAccount(
+            association.roleArn,
+            [...clusterPath, 'podIdentityAssociations', associationIndex, 'roleArn'],
+            'association role',
+          );
+        }
       });
     });
   });

@@ -11,9 +11,13 @@ import type { FunctionConfig } from '../lib/config.js';
 import { raceDeadline } from '../lib/middleware.js';
 import { logger } from '../lib/observability.js';
 
-/** The on-demand cutover request: a logical cluster moving from one physical cluster to another. */
-export const CutoverEventSchema = z.object({
-  cluster: z.string().min(1, 'must name a logical cluster of the baseline'),
+/**
+ * The on-demand cutover request: a logical cluster moving from one physical cluster to another.
+ * Unknown keys are rejected, so a misspelt `phase` fails instead of silently running the pre check.
+ */
+export const CutoverEventSchema = z.strictObject({
+  // Logical cluster names follow the EKS cluster name rules, so a hostile name never reaches a message unbounded.
+  cluster: z.string().regex(EKS_CLUSTER_NAME_PATTERN, 'must name a logical cluster of the baseline'),
   from: z.string().regex(EKS_CLUSTER_NAME_PATTERN, 'must be an EKS cluster name'),
   to: z.string().regex(EKS_CLUSTER_NAME_PATTERN, 'must be an EKS cluster name'),
   phase: z.enum(['pre', 'post']).default('pre'),

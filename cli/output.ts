@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { cleanText } from '../shared/report/escape.js';
 
 /** Writes command output to `--output FILE` or stdout. */
 export async function emit(text: string, outputFile?: string): Promise<void> {
@@ -9,7 +10,11 @@ export async function emit(text: string, outputFile?: string): Promise<void> {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
-/** Progress and log lines go to stderr so stdout stays a clean report. */
+/**
+ * Progress and log lines go to stderr so stdout stays a clean report. They quote AWS answers
+ * (error codes, resources, messages), so each stays one line, with bidi and other invisible
+ * characters shown as `<U+XXXX>`, cut at the report's maximum text length.
+ */
 export function log(line: string): void {
-  process.stderr.write(`${line}\n`);
+  process.stderr.write(`${cleanText(line)}\n`);
 }

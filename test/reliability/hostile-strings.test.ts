@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { log } from '../../cli/output.js';
 import { runAudit } from '../../shared/audit.js';
 import { parseBaseline } from '../../shared/baseline/index.js';
 import { checks } from '../../shared/checks/index.js';
@@ -416,6 +417,27 @@ describe('hostile AWS strings through the CLI', () => {
     expect(run.stdout.split('\n').filter((line) => line.startsWith('#0\tirsa'))).toHaveLength(1);
     expectNoRawControlOrInvisible(run.stdout.replaceAll('\t', ' '));
     expect(run.stdout).toContain('<U+202E>');
+  });
+
+  it('log lines quoting AWS text stay one bounded line with bidi characters shown', () => {
+    // Prepare
+    let written = '';
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written += String(chunk);
+      return true;
+    });
+    // Act
+    try {
+      log(`  incomplete: ${CORPUS.join(' ')}`);
+    } finally {
+      stderr.mockRestore();
+    }
+    // Assess
+    expect(written.split('\n')).toHaveLength(2);
+    expect(written.endsWith('\n')).toBe(true);
+    expectNoRawControlOrInvisible(written.slice(0, -1));
+    expect(written).toContain('<U+202E>');
+    expect(written).not.toContain(TOO_LONG);
   });
 
   it('an error quoting hostile input reaches stderr as one visible line', async () => {

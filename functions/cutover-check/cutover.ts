@@ -8,7 +8,7 @@ import type { CollectionError } from '../../shared/model/scope.js';
 import { normalizeSnapshot, type Snapshot, type SnapshotAccount } from '../../shared/snapshot/index.js';
 import { parseBaselineObject, readBaselineObject } from '../lib/aws.js';
 import type { FunctionConfig } from '../lib/config.js';
-import { raceDeadline } from '../lib/middleware.js';
+import { DeadlineError, raceDeadline } from '../lib/middleware.js';
 import { logger } from '../lib/observability.js';
 
 /**
@@ -101,6 +101,7 @@ async function collectUntil(
  * invocation dying at the Lambda limit with nothing.
  *
  * @throws InputError for a logical cluster the baseline does not declare, or unknown cluster names.
+ * @throws DeadlineError when the deadline fired before the clusters' own account was collected.
  */
 export async function cutoverCheck(
   event: CutoverEvent,
@@ -127,6 +128,12 @@ export async function cutoverCheck(
     },
     deadline,
   );
+  if (stopped?.incompleteAccounts.includes(logical.account)) {
+    // Without the clusters' own account there is nothing to judge; "unknown cluster" would blame the caller.
+    throw new DeadlineError(
+      `cutover check of ${event.cluster} stopped before the Lambda time limit (${stopped.reason}): account ${logical.account}, which holds the clusters, was not collected, so nothing was judged; re-run it or raise the function timeout`,
+    );
+  }
   if (stopped) logger.warn('cutover collection stopped by the deadline; judging what was collected', stopped);
   const result = runCutover({
     inventory: normalizeSnapshot(snapshot),

@@ -1,4 +1,11 @@
-import { cleanText, escapeMarkdown, revealInvisible, singleLine } from '../report/escape.js';
+import {
+  cleanText,
+  escapeMarkdown,
+  MAX_IDENTIFIER_LENGTH,
+  neutralizeMentions,
+  revealInvisible,
+  singleLine,
+} from '../report/escape.js';
 import type { CutoverResult, CutoverWorkload } from './types.js';
 
 /** Output formats of the `cutover` command. */
@@ -96,7 +103,7 @@ function fenced(raw: string, language = ''): string {
 }
 
 function markdown(result: CutoverResult): string {
-  const m = (value: string) => escapeMarkdown(cleanText(value));
+  const m = (value: string) => escapeMarkdown(neutralizeMentions(cleanText(value)));
   const out: string[] = [`# ${m(headline(result))}`, ''];
   out.push(
     `- **${m(result.from)}**: ${result.old.exists ? 'exists' : 'does not exist'}`,
@@ -159,7 +166,7 @@ function markdown(result: CutoverResult): string {
     if (change.message) out.push(m(change.message), '');
     if (change.policy) {
       out.push(
-        `Save as \`${change.file.replace(/`/g, '')}\`:`,
+        `Save as \`${neutralizeMentions(cleanText(change.file, MAX_IDENTIFIER_LENGTH)).replace(/`/g, '')}\`:`,
         '',
         fenced(JSON.stringify(change.policy, null, 2), 'json'),
         '',

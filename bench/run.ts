@@ -6,12 +6,27 @@
  *   npm run bench -- audit             # only the ones named, with their own defaults
  *   npm run bench -- collect --large   # flags after the names go to the named benchmarks
  *
+ * Each benchmark hands its tables and targets back through the file named by
+ * `EKS_IDENTITY_AUDIT_BENCH_RESULT`; the runner merges them into `bench/results.json` (with the
+ * machine's CPU, cores, RAM and Node version) and `bench/results.md`, replacing the results of the
+ * benchmarks it ran and keeping the others'.
+ *
  * Exits 1 when a benchmark fails or a name is unknown; the others still run.
  */
 import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  machineFacts,
+  mergeResults,
+  parseResultsFile,
+  renderMarkdown,
+  type StoredResult,
+} from './support/merge.js';
+import { type BenchmarkResult, RESULT_FILE_VARIABLE } from './support/results.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const ROOT = dirname(BENCH_DIR);
@@ -20,7 +35,13 @@ const ROOT = dirname(BENCH_DIR);
  * Flags for the run of every benchmark where a benchmark's own default takes minutes: the usage
  * benchmark's 90-day backfill reads LookupEvents at CloudTrail's 2 requests per second.
  */
-const QUICK_FLAGS: Readonly<Record<string, string[]>> = { usage: ['--workloads', '5'] };
+const QUICK_FLAGS: Readonly<Record<string, string[]>> = {
+  usage: ['--accounts', '20'],
+  collect: ['--sizes', '10,100', '--naive-sample', '1'],
+};
+
+const RESULTS_JSON = join(BENCH_DIR, 'results.json');
+const RESULTS_MARKDOWN = join(BENCH_DIR, 'results.md');
 
 /** The benchmark names found beside this file (`collect`, `usage`, `audit`, …). */
 async function benchmarkNames(): Promise<string[]> {
@@ -40,7 +61,7 @@ function parseRunArguments(args: string[]): { names: string[]; flags: string[] }
     : { names: args.slice(0, firstFlag), flags: args.slice(firstFlag) };
 }
 
-function runBenchmark(name: string, flags: string[]): Promise<number> {
+function runBenchmark(name: string, flags: string[], resultFile: string): Promise<number> {
   return new Promise((resolve) => {
     // --expose-gc lets a benchmark collect garbage between measurements.
     const child = spawn(
@@ -49,7 +70,11 @@ function runBenchmark(name: string, flags: string[]): Promise<number> {
       {
         cwd: ROOT,
         stdio: 'inherit',
-        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        env: {
+          ...process.env,
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          [RESULT_FILE_VARIABLE]: resultFile,
+        },
       },
     );
     child.on('error', () => resolve(1));
@@ -74,7 +99,10 @@ async function main(): Promise<number> {
   }
   const selected = names.length > 0 ? available.filter((name) => names.includes(name)) : available;
   const results: Array<{ name: string; code: number; seconds: number }> = [];
+  const stored: StoredResult[] = [];
+  const machine = machineFacts();
   const quick = names.length === 0;
+  const resultDir = mkdtempSync(join(tmpdir(), 'bench-results-'));
   for (const name of selected) {
     const benchmarkFlags = quick ? (QUICK_FLAGS[name] ?? []) : flags;
     const note =
@@ -83,8 +111,24 @@ async function main(): Promise<number> {
         : '';
     process.stdout.write(`\n== ${name}${note} ==\n`);
     const started = performance.now();
-    const code = await runBenchmark(name, benchmarkFlags);
-    results.push({ name, code, seconds: (performance.now() - started) / 1000 });
+    const resultFile = join(resultDir, `${name}.json`);
+    const code = await runBenchmark(name, benchmarkFlags, resultFile);
+    const seconds = (performance.now() - started) / 1000;
+    results.push({ name, code, seconds });
+    if (existsSync(resultFile)) {
+      const result = JSON.parse(readFileSync(resultFile, 'utf8')) as BenchmarkResult;
+      stored.push({ ...result, ranAt: new Date().toISOString(), machine, seconds, exitCode: code });
+    }
+  }
+  rmSync(resultDir, { recursive: true, force: true });
+  if (stored.length > 0) {
+    const earlier = parseResultsFile(
+      existsSync(RESULTS_JSON) ? readFileSync(RESULTS_JSON, 'utf8') : undefined,
+    );
+    const merged = mergeResults(earlier, stored, new Date().toISOString());
+    writeFileSync(RESULTS_JSON, `${JSON.stringify(merged, null, 2)}\n`);
+    writeFileSync(RESULTS_MARKDOWN, renderMarkdown(merged));
+    process.stdout.write(`\nresults: ${RESULTS_JSON}, ${RESULTS_MARKDOWN}\n`);
   }
   process.stdout.write(
     `\n${results

@@ -40,8 +40,10 @@ export interface ClientFactoryOptions {
   externalId?: string;
   /** Session name on member-account AssumeRole calls (shows in the members' CloudTrail). */
   roleSessionName?: string;
-  /** Attempts per API call including the first (adaptive retry). Default 8. */
+  /** Attempts per API call including the first. Default 8. */
   maxAttempts?: number;
+  /** The SDK's retry mode. Default `adaptive` (client-side rate limiting after throttles). */
+  retryMode?: 'adaptive' | 'standard';
   /** TCP connect timeout. Default 5 s. */
   connectionTimeoutMs?: number;
   /** Time allowed for a response once connected. Default 30 s. */
@@ -172,7 +174,7 @@ export function createClientFactory(options: ClientFactoryOptions): ClientFactor
     return {
       region,
       credentials,
-      retryMode: 'adaptive',
+      retryMode: settings.retryMode ?? 'adaptive',
       maxAttempts: settings.maxAttempts,
       requestHandler,
       ...(settings.endpointUrl ? { endpoint: settings.endpointUrl } : {}),

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { RequestPacer } from '../../shared/collect/pacing.js';
+import type { Clock } from '../../shared/collect/rate-limit.js';
+
+/**
+ * Virtual time: a sleep wakes when the clock reaches its time, and the clock jumps to the earliest
+ * pending wake once everything runnable has run, so concurrent sleepers overlap as they would in real
+ * time and no assertion depends on real time.
+ */
+function fakeClock(): Clock {
+  let now = 0;
+  const sleepers: Array<{ at: number; wake: () => void }> = [];
+  let driving = false;
+  const step = () => {
+    const next = sleepers.sort((a, b) => a.at - b.at).shift();
+    if (!next) {
+      driving = false;
+      return;
+    }
+    now = Math.max(now, next.at);
+    next.wake();
+    setImmediate(step);
+  };
+  return {
+    now: () => now,
+    sleep: (ms) =>
+      new Promise<void>((wake) => {
+        sleepers.push({ at: now + ms, wake });
+        if (!driving) {
+          driving = true;
+          setImmediate(step);
+        }
+      }),
+  };
+}
+
+/** A call that records how many calls were in flight while it ran. */
+function probe(state: { inFlight: number; peak: number }) {
+  return async () => {
+    state.inFlight += 1;
+    state.peak = Math.max(state.peak, state.inFlight);
+    await new Promise((resolve) => setImmediate(resolve));
+    state.inFlight -= 1;
+  };
+}
+
+describe('RequestPacer', () => {
+  it('holds each EKS account-region to its own rate', async () => {
+    const pacer = new RequestPacer({ eksPerSecond: 10, clock: fakeClock() });
+    const west = pacer.eks('222233334444', 'eu-west-1');
+
+    await Promise.all(Array.from({ length: 25 }, () => west.run(async () => undefined)));
+
+    expect(west.bucket.grants()).toHaveLength(25);
+    expect(west.bucket.maxGrantsInWindow(1000)).toBe(10);
+  });
+
+  it('gives every account-region and every account a lane of its own', () => {
+    const pacer = new RequestPacer({ clock: fakeClock() });
+
+    expect(pacer.eks('222233334444', 'eu-west-1')).toBe(pacer.eks('222233334444', 'eu-west-1'));
+    expect(pacer.eks('222233334444', 'eu-west-1')).not.toBe(pacer.eks('222233334444', 'us-east-1'));
+    expect(pacer.eks('222233334444', 'eu-west-1')).not.toBe(pacer.eks('555566667777', 'eu-west-1'));
+    expect(pacer.iam('222233334444')).not.toBe(pacer.iam('555566667777'));
+    expect(pacer.laneEntries().map(([key]) => key)).toEqual([
+      'eks/222233334444/eu-west-1',
+      'eks/222233334444/us-east-1',
+      'eks/555566667777/eu-west-1',
+      'iam/222233334444',
+      'iam/555566667777',
+    ]);
+  });
+
+  it('keeps a slow lane from delaying a fast one: both lanes run at their own rates at the same time', async () => {
+    const pacer = new RequestPacer({ eksPerSecond: 10, iamPerSecond: 2, clock: fakeClock() });
+    const eks = pacer.eks('222233334444', 'eu-west-1');
+    const iam = pacer.iam('222233334444');
+
+    await Promise.all([
+      ...Array.from({ length: 20 }, () => eks.run(async () => undefined)),
+      ...Array.from({ length: 4 }, () => iam.run(async () => undefined)),
+    ]);
+
+    expect(eks.bucket.grants().at(-1)).toBe(1900);
+    expect(iam.bucket.grants()).toEqual([0, 500, 1000, 1500]);
+  });
+
+  it('never lets more requests in flight than the global cap, across lanes', async () => {
+    const pacer = new RequestPacer({ eksPerSecond: 1000, maxInFlight: 3, perLane: 8, clock: fakeClock() });
+    const state = { inFlight: 0, peak: 0 };
+
+    await Promise.all(
+      ['eu-west-1', 'us-east-1', 'ap-northeast-1'].flatMap((region) =>
+        Array.from({ length: 6 }, () => pacer.eks('222233334444', region).run(probe(state))),
+      ),
+    );
+
+    expect(state.peak).toBe(3);
+  });
+
+  it('shares one LookupEvents bucket per account-region at 2 requests per second by default', () => {
+    const pacer = new RequestPacer({ clock: fakeClock() });
+
+    const bucket = pacer.cloudTrail('222233334444', 'eu-west-1');
+
+    expect(bucket).toBe(pacer.cloudTrail('222233334444', 'eu-west-1'));
+    expect(bucket).not.toBe(pacer.cloudTrail('222233334444', 'us-east-1'));
+    expect(bucket.ratePerSecond).toBe(2);
+  });
+
+  it('refuses rates and caps that are not positive', () => {
+    expect(() => new RequestPacer({ eksPerSecond: 0 })).toThrow(RangeError);
+    expect(() => new RequestPacer({ maxInFlight: 1.5 })).toThrow(RangeError);
+  });
+});

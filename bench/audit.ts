@@ -133,6 +133,7 @@ function sizesTable(measures: SizeMeasure[], format: ReportFlag, repeats: number
       'snapshot',
       'baseline',
       'wall time',
+      'CPU time',
       'peak RSS',
       'findings',
     ],
@@ -145,12 +146,13 @@ function sizesTable(measures: SizeMeasure[], format: ReportFlag, repeats: number
       `${(measure.figures.bytes / MiB).toFixed(1)} MiB`,
       `${(measure.baselineBytes / MiB).toFixed(1)} MiB`,
       `${measure.median.wallSeconds.toFixed(2)} s`,
+      `${measure.median.cpuSeconds.toFixed(2)} s`,
       `${measure.median.peakRssMiB.toFixed(0)} MiB`,
       (summaryLine(measure.median.stderr).match(/^\d+/) ?? ['?'])[0],
     ]),
     notes: [
       `machine: ${machine()}`,
-      `wall time includes Node start and module loading; ${repeats === 1 ? 'one run per size' : `median of ${repeats} runs`}; timings on a shared machine are noisy`,
+      `wall time includes Node start and module loading; ${repeats === 1 ? 'one run per size' : `median of ${repeats} runs`}; on a shared machine wall time is noisy, CPU time (user + system, all threads) less so`,
       "peak RSS: the CLI process's own ru_maxrss, written by a preloaded exit hook",
     ],
   };
@@ -166,12 +168,13 @@ function growthTable(measures: SizeMeasure[]): BenchmarkTable {
       `${large.label} / ${small.label}`,
       `${input.toFixed(2)} ×`,
       `${(large.median.wallSeconds / small.median.wallSeconds).toFixed(2)} ×`,
+      `${(large.median.cpuSeconds / small.median.cpuSeconds).toFixed(2)} ×`,
       `${(large.median.peakRssMiB / small.median.peakRssMiB).toFixed(2)} ×`,
     ]);
   }
   return {
     title: 'Growth between sizes',
-    columns: ['sizes', 'input', 'wall time', 'peak RSS'],
+    columns: ['sizes', 'input', 'wall time', 'CPU time', 'peak RSS'],
     rows,
     notes: [
       'a fixed start-up cost (about 1 s of Node and module loading) makes small sizes look cheaper per association',
@@ -215,7 +218,7 @@ async function benchmarkSizes(
       const measure = { label: sizeLabel(size), figures, baselineBytes, runs, median: median(runs) };
       measures.push(measure);
       process.stdout.write(
-        `${measure.median.wallSeconds.toFixed(2)} s, ${measure.median.peakRssMiB.toFixed(0)} MiB; ${summaryLine(measure.median.stderr)}\n`,
+        `${measure.median.wallSeconds.toFixed(2)} s (CPU ${measure.median.cpuSeconds.toFixed(2)} s), ${measure.median.peakRssMiB.toFixed(0)} MiB; ${summaryLine(measure.median.stderr)}\n`,
       );
       rmSync(snapshot, { force: true });
       rmSync(baseline, { force: true });

@@ -12,16 +12,16 @@ import { fileURLToPath } from 'node:url';
 const ROOT = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const CLI = join(ROOT, 'bin', 'eks-identity-audit.js');
 
-/** The environment variable naming the file the exit hook writes the peak RSS (KiB) to. */
+/** The environment variable naming the file the exit hook writes peak RSS (KiB) and CPU time (µs) to. */
 const PEAK_RSS_FILE_VARIABLE = 'EKS_IDENTITY_AUDIT_BENCH_PEAK_RSS_FILE';
 
 /**
- * Preloaded with `--import`: on exit, the process writes its own `maxRSS` (KiB). A data URL keeps
+ * Preloaded with `--import`: on exit, the process writes its own `maxRSS` (KiB) and CPU time. A data URL keeps
  * the hook out of the module graph being measured.
  */
 const PEAK_RSS_HOOK = `data:text/javascript,${encodeURIComponent(
   `import { writeFileSync } from 'node:fs';
-process.on('exit', () => writeFileSync(process.env.${PEAK_RSS_FILE_VARIABLE}, String(process.resourceUsage().maxRSS)));`,
+process.on('exit', () => { const usage = process.resourceUsage(); writeFileSync(process.env.${PEAK_RSS_FILE_VARIABLE}, JSON.stringify({ maxRSS: usage.maxRSS, cpu: usage.userCPUTime + usage.systemCPUTime })); });`,
 )}`;
 
 /** One measured CLI run. */
@@ -30,6 +30,11 @@ export interface CliMeasure {
   wallSeconds: number;
   /** Peak resident set size of the CLI process, in MiB. */
   peakRssMiB: number;
+  /**
+   * CPU time (user + system) of the CLI process: less disturbed than wall time when other work
+   * shares the machine, though the target is on wall time.
+   */
+  cpuSeconds: number;
   /** The CLI's stderr (progress and the findings summary). */
   stderr: string;
 }
@@ -65,8 +70,8 @@ export async function measureCli(args: string[]): Promise<CliMeasure> {
       },
     );
     const wallSeconds = (performance.now() - started) / 1000;
-    const peakRssMiB = Number(readFileSync(rssFile, 'utf8')) / 1024;
-    return { exitCode, wallSeconds, peakRssMiB, stderr };
+    const usage = JSON.parse(readFileSync(rssFile, 'utf8')) as { maxRSS: number; cpu: number };
+    return { exitCode, wallSeconds, peakRssMiB: usage.maxRSS / 1024, cpuSeconds: usage.cpu / 1e6, stderr };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

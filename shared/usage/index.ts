@@ -110,6 +110,7 @@ class SummaryBuilder {
 
   add(eventId: string, eventTime: string, source: EvidenceSource): void {
     this.count += 1;
+    this.built = undefined;
     this.eventIds.add(eventId);
     this.sources.add(source);
     const time = Date.parse(eventTime);
@@ -123,14 +124,18 @@ class SummaryBuilder {
     }
   }
 
+  private built: UsageSummary | undefined;
+
+  /** The summary; built once, as checks look the same identity up many times after indexing ends. */
   build(): UsageSummary {
-    return {
+    this.built ??= {
       count: this.count,
       firstSeen: this.firstSeen,
       lastSeen: this.lastSeen,
       eventIds: [...this.eventIds].sort(),
       sources: [...this.sources].sort(),
     };
+    return this.built;
   }
 }
 

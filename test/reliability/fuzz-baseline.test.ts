@@ -2,13 +2,24 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { runAudit } from '../../shared/audit.js';
 import { parseBaseline } from '../../shared/baseline/index.js';
+import { checks } from '../../shared/checks/index.js';
 import { InputError } from '../../shared/errors.js';
+import { renderReport } from '../../shared/report/index.js';
+import { normalizeSnapshot, parseSnapshot } from '../../shared/snapshot/index.js';
 import { pathsOf, replaceAt } from './fuzz-support.js';
 
 const SOURCE = 'baseline.yaml';
 const VALID = readFileSync(new URL('../fixtures/baseline.yaml', import.meta.url), 'utf8');
 const VALID_OBJECT: unknown = parseYaml(VALID);
+const INVENTORY = normalizeSnapshot(
+  parseSnapshot(
+    JSON.parse(readFileSync(new URL('../fixtures/snapshot.json', import.meta.url), 'utf8')),
+    'snapshot.json',
+  ),
+);
+const CATALOGUE = checks.map((check) => check.meta);
 
 /** Bounds every property run: enough cases to find crashes, never more than this much wall time. */
 const RUN = { numRuns: 400, interruptAfterTimeLimit: 20_000 } as const;
@@ -19,14 +30,19 @@ const RUN = { numRuns: 400, interruptAfterTimeLimit: 20_000 } as const;
  * TypeError, a RangeError, a plain Error) is a crash and fails the property with its own stack.
  */
 function expectResultOrLocatedError(text: string): void {
+  let baseline: ReturnType<typeof parseBaseline>;
   try {
-    parseBaseline(text, SOURCE);
+    baseline = parseBaseline(text, SOURCE);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     expect(error.message.startsWith(SOURCE)).toBe(true);
     expect(error.problems.length).toBeGreaterThan(0);
     for (const problem of error.problems) expect(problem).toMatch(/^baseline\.yaml:\d+:\d+ \S/);
+    return;
   }
+  // A baseline that validates must also audit: odd globs, windows and names reach every check.
+  const { report } = runAudit({ inventory: INVENTORY, baseline });
+  renderReport(report, 'markdown', { checks: CATALOGUE });
 }
 
 /** YAML and JSON syntax, tags, anchors, odd scalars and encodings that parsers trip over. */
@@ -156,7 +172,7 @@ const mutatedJson = fc
   .tuple(fc.constantFrom(...BASELINE_PATHS), oddValue)
   .map(([path, value]) => JSON.stringify(replaceAt(VALID_OBJECT, path, value)) ?? '');
 
-describe('baseline fuzzing: every input gives a baseline or an error naming file, line and column', () => {
+describe('baseline fuzzing: every input gives an audited baseline or an error naming file, line and column', () => {
   it('keeps the valid fixture valid (so the mutations start from a working baseline)', () => {
     expect(parseBaseline(VALID, SOURCE).clusters.length).toBeGreaterThan(0);
   });

@@ -1,5 +1,4 @@
 import { type Event, type LookupAttribute, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
-import type { LimitFunction } from 'p-limit';
 import type { ClientFactory } from '../aws/clients.js';
 import { toCollectionError } from '../aws/errors.js';
 import type { CollectionError } from '../model/index.js';
@@ -36,6 +35,8 @@ const POD_IDENTITY_PRINCIPAL = 'pods.eks.amazonaws.com';
 export interface CloudTrailLookup {
   attribute: LookupAttribute;
   keep: (record: Record<string, unknown>) => boolean;
+  /** Every record of the lookup is kept, so none needs parsing to decide. */
+  keepsAll?: boolean;
 }
 
 /**
@@ -54,7 +55,11 @@ export const CLOUDTRAIL_LOOKUPS: readonly CloudTrailLookup[] = [
     attribute: { AttributeKey: 'EventName', AttributeValue: 'AssumeRoleWithWebIdentity' },
     keep: isIrsaEvidence,
   },
-  { attribute: { AttributeKey: 'EventSource', AttributeValue: 'eks-auth.amazonaws.com' }, keep: () => true },
+  {
+    attribute: { AttributeKey: 'EventSource', AttributeValue: 'eks-auth.amazonaws.com' },
+    keep: () => true,
+    keepsAll: true,
+  },
   { attribute: { AttributeKey: 'EventName', AttributeValue: 'AssumeRole' }, keep: isPodIdentityAssumeRole },
 ];
 
@@ -108,7 +113,7 @@ export interface CloudTrailCollectOptions {
   /** The account-region's LookupEvents bucket: every request, every page, waits for a token. */
   limiter: TokenBucket;
   /** A limit on requests in flight shared with the rest of the collection; each page takes a slot. */
-  inFlight?: LimitFunction;
+  inFlight?: <T>(call: () => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -143,6 +148,10 @@ export async function collectCloudTrail(
           : client.send(command));
         for (const event of page.Events ?? []) {
           if (!event.EventId || events.has(event.EventId)) continue;
+          if (lookup.keepsAll) {
+            events.set(event.EventId, event);
+            continue;
+          }
           const record = parseCloudTrailEvent(event);
           if (record === undefined || lookup.keep(record)) events.set(event.EventId, event);
         }

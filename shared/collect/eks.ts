@@ -104,8 +104,8 @@ async function collectCluster(
   const errors: CollectionError[] = [];
   let cluster: ClusterDetail;
   try {
-    const described = await describeLimit(() =>
-      lane.run(() => eks.send(new DescribeClusterCommand({ name }))),
+    const described = await lane.run(() =>
+      describeLimit(() => eks.send(new DescribeClusterCommand({ name }))),
     );
     if (!described.cluster) return undefined;
     cluster = toPlain<ClusterDetail>(described.cluster);
@@ -241,25 +241,27 @@ class SubResourceCollector {
     }
   }
 
-  /** Describes each listed item under the account's Describe limit; 404 skips, other failures are recorded. */
+  /**
+   * Describes each listed item under the account-region's Describe limit; 404 skips, other failures
+   * are recorded. Every Describe is handed to the lane at once, so the lane's backlog (its priority
+   * for a free slot) counts all the work it has left.
+   */
   private async describeEach<T>(
     keys: readonly string[],
     operation: string,
     describe: (key: string) => Promise<T | undefined>,
   ): Promise<Awaited<T>[]> {
     const results = await Promise.all(
-      keys.map((key) =>
-        this.describeLimit(async (): Promise<T | undefined> => {
-          try {
-            return await this.lane.run(() => describe(key));
-          } catch (error) {
-            if (!isNotFound(error)) {
-              this.errors.push(toCollectionError('eks', operation, error, `${this.clusterName}/${key}`));
-            }
-            return undefined;
+      keys.map(async (key): Promise<T | undefined> => {
+        try {
+          return await this.lane.run(() => this.describeLimit(() => describe(key)));
+        } catch (error) {
+          if (!isNotFound(error)) {
+            this.errors.push(toCollectionError('eks', operation, error, `${this.clusterName}/${key}`));
           }
-        }),
-      ),
+          return undefined;
+        }
+      }),
     );
     return results.filter((result): result is Awaited<T> => result !== undefined);
   }

@@ -171,7 +171,7 @@ export async function collectAccount(options: CollectAccountOptions): Promise<Sn
           pacer,
           options.cloudTrail === false
             ? undefined
-            : { ...window, limiter: trailBucket(region), inFlight: pacer.inFlight },
+            : { ...window, limiter: trailBucket(region), inFlight: (call) => pacer.cloudTrailSlot(call) },
         ),
       ),
     ),

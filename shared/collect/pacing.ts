@@ -1,4 +1,4 @@
-import pLimit, { type LimitFunction } from 'p-limit';
+import pLimit from 'p-limit';
 import { type Clock, LOOKUP_EVENTS_PER_SECOND, systemClock, TokenBucket } from './rate-limit.js';
 
 /**
@@ -28,6 +28,69 @@ export interface PacingOptions {
   clock?: Clock;
 }
 
+/** Runs a call when a slot is free. */
+export type InFlightLimit = <T>(call: () => Promise<T>) => Promise<T>;
+
+interface Waiter {
+  priority: () => number;
+  order: number;
+  start: () => void;
+}
+
+/**
+ * A cap on calls in flight that, when a slot frees, starts the waiting call with the highest
+ * priority (ties: first come, first served). The priority is read when the slot frees, so it can
+ * follow a lane's backlog as it shrinks.
+ */
+export class PriorityLimit {
+  private active = 0;
+  private order = 0;
+  private readonly waiting: Waiter[] = [];
+
+  constructor(readonly capacity: number) {}
+
+  /** Calls running now. */
+  get activeCount(): number {
+    return this.active;
+  }
+
+  /** Runs `call` when a slot is free; among waiters the highest `priority()` goes first. */
+  run<T>(call: () => Promise<T>, priority: () => number = () => 0): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const start = () => {
+        this.active += 1;
+        call()
+          .then(resolve, reject)
+          .finally(() => {
+            this.active -= 1;
+            this.next();
+          });
+      };
+      this.waiting.push({ priority, order: this.order++, start });
+      this.next();
+    });
+  }
+
+  private next(): void {
+    while (this.active < this.capacity && this.waiting.length > 0) {
+      let best = 0;
+      let bestPriority = this.waiting[0].priority();
+      for (let index = 1; index < this.waiting.length; index += 1) {
+        const priority = this.waiting[index].priority();
+        if (
+          priority > bestPriority ||
+          (priority === bestPriority && this.waiting[index].order < this.waiting[best].order)
+        ) {
+          best = index;
+          bestPriority = priority;
+        }
+      }
+      const [waiter] = this.waiting.splice(best, 1);
+      waiter.start();
+    }
+  }
+}
+
 /**
  * A stream of requests that share one rate limit (all EKS calls of one account-region, all IAM
  * calls of one account). {@link RequestLane.run} waits for the lane's token, then for a global
@@ -37,12 +100,16 @@ export interface RequestLane {
   run<T>(call: () => Promise<T>): Promise<T>;
   /** The lane's token bucket, for inspecting the rate it kept. */
   readonly bucket: TokenBucket;
+  /** Calls handed to the lane that have not finished. */
+  readonly backlog: number;
 }
 
 /**
  * Client-side pacing for a collection: one token bucket per EKS account-region, per IAM account and
  * per CloudTrail account-region, plus one cap on requests in flight across everything. Lanes are
- * independent, so every account-region's stream runs at its own limit at the same time.
+ * independent, so every account-region's stream runs at its own limit at the same time. When the
+ * cap (or the CPU behind it) is the bottleneck, the lane with the most time left at its rate goes
+ * first: the longest stream sets the collection's wall time, so it must never fall behind.
  */
 export class RequestPacer {
   readonly eksPerSecond: number;
@@ -51,7 +118,8 @@ export class RequestPacer {
   readonly maxInFlight: number;
   readonly perLane: number;
   /** Every request the collection makes passes through this one limit. */
-  readonly inFlight: LimitFunction;
+  readonly inFlight: InFlightLimit;
+  private readonly slots: PriorityLimit;
   private readonly clock: Clock;
   private readonly lanes = new Map<string, RequestLane>();
   private readonly trailBuckets = new Map<string, TokenBucket>();
@@ -67,7 +135,17 @@ export class RequestPacer {
     this.maxInFlight = wholeCount(options.maxInFlight, DEFAULT_PACING.maxInFlight, 'maxInFlight');
     this.perLane = wholeCount(options.perLane, DEFAULT_PACING.perLane, 'perLane');
     this.clock = options.clock ?? systemClock;
-    this.inFlight = pLimit(this.maxInFlight);
+    this.slots = new PriorityLimit(this.maxInFlight);
+    this.inFlight = (call) => this.slots.run(call);
+  }
+
+  /**
+   * A LookupEvents page's call: it waits for a slot with the priority of one page at the
+   * account-region's rate (the pages of a lookup are sequential, so its backlog is one page).
+   */
+  cloudTrailSlot<T>(call: () => Promise<T>): Promise<T> {
+    const remaining = 1 / this.lookupEventsPerSecond;
+    return this.slots.run(call, () => remaining);
   }
 
   /** The lane of every EKS call in one account-region. */
@@ -104,16 +182,28 @@ export class RequestPacer {
     if (!lane) {
       const bucket = new TokenBucket({ ratePerSecond, capacity: 1, clock: this.clock });
       const laneLimit = pLimit(this.perLane);
-      const inFlight = this.inFlight;
+      const slots = this.slots;
+      let backlog = 0;
+      // Seconds the lane still needs at its rate: its priority for a free slot.
+      const remaining = () => backlog / ratePerSecond;
       lane = {
         bucket,
+        get backlog() {
+          return backlog;
+        },
         // The token comes before the global slot so a lane waiting for its rate never holds a slot
         // another lane could use.
-        run: (call) =>
-          laneLimit(async () => {
-            await bucket.acquire();
-            return inFlight(call);
-          }),
+        run: async (call) => {
+          backlog += 1;
+          try {
+            return await laneLimit(async () => {
+              await bucket.acquire();
+              return slots.run(call, remaining);
+            });
+          } finally {
+            backlog -= 1;
+          }
+        },
       };
       this.lanes.set(key, lane);
     }

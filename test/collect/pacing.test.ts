@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RequestPacer } from '../../shared/collect/pacing.js';
+import { PriorityLimit, RequestPacer } from '../../shared/collect/pacing.js';
 import type { Clock } from '../../shared/collect/rate-limit.js';
 
 /**
@@ -111,5 +111,62 @@ describe('RequestPacer', () => {
   it('refuses rates and caps that are not positive', () => {
     expect(() => new RequestPacer({ eksPerSecond: 0 })).toThrow(RangeError);
     expect(() => new RequestPacer({ maxInFlight: 1.5 })).toThrow(RangeError);
+  });
+
+  it('gives a free slot to the lane with the most time left at its rate', async () => {
+    const pacer = new RequestPacer({ eksPerSecond: 1000, maxInFlight: 1, clock: fakeClock() });
+    const busy = pacer.eks('222233334444', 'eu-west-1');
+    const light = pacer.eks('555566667777', 'eu-west-1');
+    const order: string[] = [];
+    const call = (name: string) => async () => {
+      order.push(name);
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+
+    let release = () => {};
+    const blocker = pacer.inFlight(() => new Promise<void>((resolve) => (release = resolve)));
+
+    // The light lane asks first, but the busy lane has twenty calls left against its one.
+    const done = [light.run(call('light')), ...Array.from({ length: 20 }, () => busy.run(call('busy')))];
+    // Let every call take its token and queue for the one slot the blocker holds.
+    for (let round = 0; round < 100; round += 1) await new Promise((resolve) => setImmediate(resolve));
+    release();
+    await Promise.all([blocker, ...done]);
+
+    expect(order).toHaveLength(21);
+    expect(order.indexOf('light')).toBeGreaterThanOrEqual(19);
+  });
+});
+
+describe('PriorityLimit', () => {
+  it('starts the waiting call with the highest priority when a slot frees, first come first served on ties', async () => {
+    const limit = new PriorityLimit(1);
+    const order: string[] = [];
+    const call = (name: string) => async () => {
+      order.push(name);
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+
+    await Promise.all([
+      limit.run(call('first')),
+      limit.run(call('low'), () => 1),
+      limit.run(call('high'), () => 5),
+      limit.run(call('low again'), () => 1),
+    ]);
+
+    expect(order).toEqual(['first', 'high', 'low', 'low again']);
+    expect(limit.activeCount).toBe(0);
+  });
+
+  it('passes a failure to its caller and frees the slot', async () => {
+    const limit = new PriorityLimit(1);
+
+    const failed = limit.run(async () => {
+      throw new Error('ThrottlingException');
+    });
+    const next = limit.run(async () => 'ran');
+
+    await expect(failed).rejects.toThrow('ThrottlingException');
+    await expect(next).resolves.toBe('ran');
   });
 });

@@ -1,5 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { errorCode, errorMessage } from '../aws/errors.js';
 import { isNotFound, isPreconditionFailed, parseS3Uri } from '../aws/s3.js';
 import {
   compactLedger,
@@ -41,6 +42,15 @@ export interface LedgerStore {
   write(ledger: Ledger, expectedEtag: string | undefined): Promise<{ etag: string }>;
   /** A human-readable location for messages (`s3://bucket/usage/A/R/ledger.json`). */
   describe(accountId: string, region: string): string;
+}
+
+/**
+ * A ledger could not be read or written for a reason other than absence or a lost race (access
+ * denied, throttling or server errors beyond the retries, an unreachable endpoint); `cause` is the
+ * S3 error and the message names the ledger.
+ */
+export class LedgerStoreError extends Error {
+  override name = 'LedgerStoreError';
 }
 
 /** A conditional ledger write lost to a concurrent writer. */
@@ -141,7 +151,10 @@ export class S3LedgerStore implements LedgerStore {
       return { ...decoded, ...(response.ETag ? { etag: response.ETag } : {}) };
     } catch (error) {
       if (isNotFound(error)) return {};
-      throw error;
+      throw new LedgerStoreError(
+        `cannot read the usage ledger ${this.describe(accountId, region)} (${errorCode(error)}: ${errorMessage(error)})`,
+        { cause: error },
+      );
     }
   }
 
@@ -167,7 +180,10 @@ export class S3LedgerStore implements LedgerStore {
           { cause: error },
         );
       }
-      throw error;
+      throw new LedgerStoreError(
+        `cannot write the usage ledger ${this.describe(ledger.accountId, ledger.region)} (${errorCode(error)}: ${errorMessage(error)})`,
+        { cause: error },
+      );
     }
   }
 }

@@ -1,0 +1,275 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FaultRule, type SandboxHandle, startSandbox } from '../../sandbox/index.js';
+import type { Report } from '../../shared/report/types.js';
+import { type CliRun, runCli } from '../support/cli.js';
+import { activeHubIds, DEMO, ledgerEvents } from '../support/nightly.js';
+import { useSandboxCredentials } from '../support/sandbox.js';
+
+let sandbox: SandboxHandle;
+let restoreEnv: () => void;
+/** What Security Hub held active after the fault-free run of the whole organization. */
+let activeBefore: Set<string>;
+/** The findings of fault-free runs of the whole organization and of the data account alone. */
+let wholeFindings: string[];
+let dataFindings: string[];
+
+const LEDGER = `s3://${DEMO.bucket}/state`;
+const DATA_SCOPE = [{ accountId: DEMO.data, region: DEMO.region }];
+
+/** A CLI run under faults, with its report when it printed one. */
+interface FaultyRun extends CliRun {
+  report?: Report;
+}
+
+/**
+ * `audit` live with `--publish` and `--usage-ledger`, as an operator runs it, with `faults` in
+ * force; `--accounts` narrows it to the data account unless the whole organization is asked for.
+ */
+async function audit(faults: FaultRule[], ...extra: string[]): Promise<FaultyRun> {
+  sandbox.setFaults(faults);
+  try {
+    const run = await runCli(
+      'audit',
+      '--baseline',
+      `s3://${DEMO.bucket}/baseline.yaml`,
+      '--endpoint-url',
+      sandbox.url,
+      '--role-name',
+      DEMO.roleName,
+      '--external-id',
+      DEMO.externalId,
+      '--format',
+      'json',
+      '--publish',
+      '--bucket',
+      DEMO.bucket,
+      '--topic-arn',
+      DEMO.topicArn,
+      '--usage-ledger',
+      LEDGER,
+      ...(extra.includes('--whole-organization') ? [] : ['--accounts', DEMO.data]),
+    );
+    return { ...run, ...(run.stdout.trim() ? { report: JSON.parse(run.stdout) as Report } : {}) };
+  } finally {
+    sandbox.setFaults([]);
+  }
+}
+
+function findingIds(run: FaultyRun): string[] {
+  return (run.report?.findings ?? []).map((finding) => finding.id).sort();
+}
+
+/** Nothing Security Hub held active was archived by a run under faults. */
+function expectNoFalseResolution(): void {
+  const active = activeHubIds(sandbox);
+  expect([...activeBefore].filter((id) => !active.has(id))).toEqual([]);
+}
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ scenario: 'demo', limits: false });
+  restoreEnv = useSandboxCredentials(sandbox, { AWS_REGION: DEMO.region });
+  const whole = await runCli(
+    'audit',
+    '--baseline',
+    `s3://${DEMO.bucket}/baseline.yaml`,
+    '--endpoint-url',
+    sandbox.url,
+    '--role-name',
+    DEMO.roleName,
+    '--external-id',
+    DEMO.externalId,
+    '--format',
+    'json',
+    '--publish',
+    '--bucket',
+    DEMO.bucket,
+    '--topic-arn',
+    DEMO.topicArn,
+    '--usage-ledger',
+    LEDGER,
+  );
+  expect(whole.code, whole.stderr).toBe(2);
+  wholeFindings = findingIds({ ...whole, report: JSON.parse(whole.stdout) as Report });
+  activeBefore = activeHubIds(sandbox);
+  const data = await audit([]);
+  expect(data.code, data.stderr).toBe(2);
+  dataFindings = findingIds(data);
+}, 60_000);
+
+afterAll(async () => {
+  await sandbox.close();
+  restoreEnv();
+});
+
+describe('audit --publish --usage-ledger under faults', () => {
+  it('rides out 5xx bursts on every service and throttled publishing, with the same findings for the whole organization', async () => {
+    // Act: the first calls of every service fail with a 5xx; SNS and Security Hub also throttle.
+    // (A throttled S3 or collection client slows to the SDK's adaptive minimum rate for the rest of
+    // the run; the fault matrix covers throttling of every service on the nightly path.)
+    const services = ['sts', 'iam', 'eks', 'cloudtrail', 's3', 'sns', 'securityhub'];
+    const throttled = new Set(['sns', 'securityhub']);
+    const run = await audit(
+      services.flatMap((service): FaultRule[] => [
+        ...(throttled.has(service) ? [{ service, throttle: { firstCalls: 2 } }] : []),
+        { service, error: { status: 503, code: 'ServiceUnavailable', firstCalls: 4 } },
+      ]),
+      '--whole-organization',
+    );
+
+    // Assess
+    expect(run.code, run.stderr).toBe(2);
+    expect(findingIds(run)).toEqual(wholeFindings);
+    expect(run.stderr).toMatch(/SNS: \d+ messages published/);
+    expect(run.stderr).toMatch(/Security Hub: \d+ imported, \d+ archived, 0 deferred, 0 failed/);
+    expectNoFalseResolution();
+  });
+
+  it('exits 1 when SNS refuses, after printing the report and importing into Security Hub', async () => {
+    const run = await audit([{ service: 'sns', accessDenied: true }]);
+
+    expect(run.code).toBe(1);
+    expect(findingIds(run)).toEqual(dataFindings);
+    expect(run.stderr).toMatch(/SNS: FAILED after retries \(AuthorizationError/);
+    expect(run.stderr).toMatch(/Security Hub: \d+ imported, .* 0 failed/);
+    expectNoFalseResolution();
+  });
+
+  it('exits 1 and names every finding Security Hub did not take', async () => {
+    const run = await audit([
+      { service: 'securityhub', operation: 'BatchImportFindings', accessDenied: true },
+    ]);
+
+    expect(run.code).toBe(1);
+    expect(findingIds(run)).toEqual(dataFindings);
+    for (const finding of run.report?.findings ?? []) {
+      if (!finding.suppressed) expect(run.stderr).toContain(`failed ${finding.id} (`);
+    }
+    expectNoFalseResolution();
+  });
+
+  it('reports an account whose AssumeRole is refused as incomplete, claims nothing in it and archives nothing', async () => {
+    const run = await audit([
+      { service: 'sts', operation: 'AssumeRole', targetAccount: DEMO.data, accessDenied: true },
+    ]);
+
+    expect(run.code).toBe(2);
+    const checkIds = new Set(run.report?.findings.map((finding) => finding.checkId));
+    expect([...checkIds]).toEqual(['COLLECTION_INCOMPLETE']);
+    expect(run.report?.scopes.every((scope) => scope.status === 'incomplete')).toBe(true);
+    expect(run.stderr).toMatch(/deferred/);
+    expectNoFalseResolution();
+  });
+
+  it('near miss: a refused region read leaves IAM findings of the same account in place', async () => {
+    const run = await audit([
+      { account: DEMO.data, service: 'eks', region: DEMO.region, accessDenied: true },
+    ]);
+
+    expect(run.code).toBe(2);
+    const incomplete = run.report?.scopes.filter((scope) => scope.status === 'incomplete') ?? [];
+    expect(incomplete.map((scope) => scope.region)).toContain(DEMO.region);
+    expect(incomplete.some((scope) => scope.region === undefined)).toBe(false);
+    expectNoFalseResolution();
+  });
+
+  it('fails loudly, sending nothing, when the starting identity has expired', async () => {
+    const messagesBefore = sandbox.snsMessages().length;
+
+    const run = await audit([{ account: DEMO.auditAccount, expiredToken: true }]);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/ExpiredToken/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(sandbox.snsMessages()).toHaveLength(messagesBefore);
+    expectNoFalseResolution();
+  });
+
+  it('fails loudly, naming the ledger, when the ledger cannot be written, and the ledger keeps its events', async () => {
+    const ledgersBefore = await ledgerEvents(sandbox, DATA_SCOPE);
+    const messagesBefore = sandbox.snsMessages().length;
+
+    const run = await audit([
+      { service: 's3', operation: 'PutObject', keyPrefix: 'state/', accessDenied: true },
+    ]);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`cannot write the usage ledger ${LEDGER}/usage/${DEMO.data}/${DEMO.region}`);
+    expect(sandbox.snsMessages()).toHaveLength(messagesBefore);
+    expect(await ledgerEvents(sandbox, DATA_SCOPE)).toEqual(ledgersBefore);
+  });
+
+  it('fails loudly, sending nothing, when the report store refuses the reports', async () => {
+    const messagesBefore = sandbox.snsMessages().length;
+
+    const run = await audit([
+      { service: 's3', operation: 'PutObject', keyPrefix: 'reports/', accessDenied: true },
+    ]);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/PutObject|not authorized/);
+    expect(sandbox.snsMessages()).toHaveLength(messagesBefore);
+    expectNoFalseResolution();
+  });
+
+  it('lets two runs at once keep both in the history and every ledger event', async () => {
+    // Prepare
+    const ledgersBefore = await ledgerEvents(sandbox, DATA_SCOPE);
+    const directory = await mkdtemp(join(tmpdir(), 'faults-cli-'));
+
+    // Act: two operators' processes at the same time.
+    const runs = await Promise.all(['a', 'b'].map((name) => auditInProcess(join(directory, `${name}.json`))));
+
+    // Assess
+    for (const run of runs) {
+      expect(run.code, run.stderr).toBe(2);
+      expect(findingIds(run)).toEqual(dataFindings);
+    }
+    const latest = JSON.parse(String(sandbox.s3Object(DEMO.bucket, 'reports/latest.json'))) as {
+      history: Array<{ runId: string }>;
+    };
+    const history = latest.history.map((entry) => entry.runId);
+    for (const run of runs) expect(history).toContain(run.report?.runId);
+    expect(await ledgerEvents(sandbox, DATA_SCOPE)).toEqual(ledgersBefore);
+    expectNoFalseResolution();
+  });
+});
+
+/** `audit` of the data account in a process of its own (bin/eks-identity-audit.js), report to `output`. */
+async function auditInProcess(output: string): Promise<FaultyRun> {
+  const args = [
+    'bin/eks-identity-audit.js',
+    'audit',
+    '--baseline',
+    `s3://${DEMO.bucket}/baseline.yaml`,
+    '--endpoint-url',
+    sandbox.url,
+    '--role-name',
+    DEMO.roleName,
+    '--external-id',
+    DEMO.externalId,
+    '--output',
+    output,
+    '--format',
+    'json',
+    '--publish',
+    '--bucket',
+    DEMO.bucket,
+    '--topic-arn',
+    DEMO.topicArn,
+    '--usage-ledger',
+    LEDGER,
+    '--accounts',
+    DEMO.data,
+  ];
+  // Asynchronous: this process's sandbox has to answer while the child runs.
+  const { code, stdout, stderr } = await new Promise<CliRun>((resolve) => {
+    execFile(process.execPath, args, { env: process.env }, (error, out, err) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout: out, stderr: err }),
+    );
+  });
+  return { code, stdout, stderr, report: JSON.parse(await readFile(output, 'utf8')) as Report };
+}

@@ -1,8 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { bundleFunction, FUNCTION_BUNDLE_OPTIONS } from '../../infra/bundling.js';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  bundleFunction,
+  FUNCTION_BUNDLE_OPTIONS,
+  BUNDLE_PROJECT_ROOT as PROJECT_ROOT,
+} from '../../infra/bundling.js';
+import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
 
 const outdirs: string[] = [];
 function tempDir(): string {
@@ -36,4 +44,71 @@ describe('function bundles', () => {
     const bundle = await bundleFunction('cutover-check', tempDir(), { plugins: [] });
     expect(inputsOf(bundle).some((path) => path.endsWith('zod/v4/locales/he.js'))).toBe(true);
   }, 60_000);
+});
+
+/** Project sources a bundle may drop unused modules from (see projectModulesWithoutSideEffects). */
+function projectSources(dir: string): string[] {
+  return readdirSync(join(PROJECT_ROOT, dir), { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => join(dir, file));
+}
+
+describe('modules treated as side-effect free', () => {
+  it('are never imported only for their side effects', () => {
+    const bare = ['shared', 'functions']
+      .flatMap(projectSources)
+      .filter((file) => /^import\s+['"]/m.test(readFileSync(join(PROJECT_ROOT, file), 'utf8')));
+    expect(bare).toEqual([]);
+  });
+});
+
+describe('a bundled handler', () => {
+  let sandbox: SandboxHandle;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ port: 0, scenario: 'demo', limits: false });
+  });
+  afterAll(async () => {
+    await sandbox.close();
+  });
+
+  it('runs a cutover check against the sandbox in a fresh Node process, as Lambda would load it', async () => {
+    // Prepare
+    const bundle = await bundleFunction('cutover-check', tempDir());
+    const { accessKeyId, secretAccessKey, sessionToken } = sandbox.credentials;
+    const invoke = `
+      const { handler } = await import(process.env.BUNDLE_URL);
+      const context = { functionName: 'cutover-check', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:cutover-check', memoryLimitInMB: '1536', getRemainingTimeInMillis: () => 600000 };
+      const result = await handler({ cluster: 'prod', from: 'prod-blue', to: 'prod-green' }, context);
+      process.stdout.write(JSON.stringify({ verdict: result.verdict, workloads: result.workloads.length }));
+    `;
+
+    // Act
+    // Asynchronously: the sandbox answering the child runs in this process.
+    const run = await promisify(execFile)(process.execPath, ['--input-type=module', '--eval', invoke], {
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH ?? '',
+        BUNDLE_URL: pathToFileURL(bundle.file).href,
+        AWS_ACCESS_KEY_ID: accessKeyId,
+        AWS_SECRET_ACCESS_KEY: secretAccessKey,
+        ...(sessionToken ? { AWS_SESSION_TOKEN: sessionToken } : {}),
+        AWS_REGION: 'eu-west-1',
+        AWS_ENDPOINT_URL: sandbox.url,
+        AUDIT_BUCKET: 'eks-identity-audit-demo-111122223333',
+        BASELINE_KEY: 'baseline.yaml',
+        MEMBER_ROLE_NAME: 'EksIdentityAuditReadOnly',
+        EXTERNAL_ID: 'eks-identity-audit-demo',
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+    });
+
+    // Assess
+    expect(run.stderr).not.toMatch(/Error/);
+    const result = JSON.parse(run.stdout) as { verdict: string; workloads: number };
+    expect(['READY', 'NOT_READY']).toContain(result.verdict);
+    expect(result.workloads).toBeGreaterThan(0);
+  }, 120_000);
 });

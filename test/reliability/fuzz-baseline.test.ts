@@ -21,7 +21,7 @@ const INVENTORY = normalizeSnapshot(
 );
 const CATALOGUE = checks.map((check) => check.meta);
 
-/** Bounds every property run: enough cases to find crashes, never more than this much wall time. */
+/** Bounds every property: enough cases to find crashes, and never more wall time than the test timeout allows. */
 const RUN = { numRuns: 400, interruptAfterTimeLimit: 20_000 } as const;
 
 /**

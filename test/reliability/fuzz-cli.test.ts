@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,9 @@ const FIXTURES = new URL('../fixtures/', import.meta.url);
 const BASELINE_TEXT = readFileSync(new URL('baseline.yaml', FIXTURES), 'utf8');
 const SNAPSHOT = JSON.parse(readFileSync(new URL('snapshot.json', FIXTURES), 'utf8'));
 /** A handful of cases per property: each one runs the whole CLI. */
-const RUN = { numRuns: 12, interruptAfterTimeLimit: 60_000 } as const;
+const RUN = { numRuns: 12, interruptAfterTimeLimit: 20_000 } as const;
+/** How long a child CLI may run before it counts as hung: far above any normal run on a busy machine. */
+const HANG_GUARD_MS = 120_000;
 
 const directory = mkdtempSync(join(tmpdir(), 'fuzz-cli-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -122,6 +125,88 @@ describe('CLI with malformed input: a non-zero exit and a message that names the
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/line 4, column 1/);
   });
+});
+
+describe('CLI with adversarial input in a child process: it ends, a hang would be killed', () => {
+  const bin = new URL('../../bin/eks-identity-audit.js', import.meta.url).pathname;
+  /** Runs the real CLI; a process still running after the hang guard is killed and reported. */
+  function cli(...args: string[]) {
+    const run = spawnSync(process.execPath, [bin, ...args], {
+      encoding: 'utf8',
+      timeout: HANG_GUARD_MS,
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+    expect(run.signal, `${args.join(' ')} did not end`).toBeNull();
+    return run;
+  }
+
+  it(
+    'baseline validate on an alias bomb exits 1 naming the location',
+    () => {
+      const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+      for (let level = 1; level < 9; level++) {
+        const previous = String.fromCharCode(96 + level);
+        const name = String.fromCharCode(97 + level);
+        levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(',')}]`);
+      }
+      const file = writeCase('bomb.yaml', `version: 1\n${levels.join('\n')}\n`);
+      const run = cli('baseline', 'validate', file);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(`${file}:1:1 (yaml)`);
+    },
+    HANG_GUARD_MS + 30_000,
+  );
+
+  it(
+    'audit --snapshot on text nested 200,000 levels deep exits 1 naming line and column',
+    () => {
+      const baselineFile = writeCase('baseline.yaml', BASELINE_TEXT);
+      const file = writeCase('deep.json', '['.repeat(200_000));
+      const run = cli('audit', '--snapshot', file, '--baseline', baselineFile, '--format', 'json');
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(
+        new RegExp(`${escapeRegExp(file)}:1:\\d+: arrays and objects nested too deeply`),
+      );
+    },
+    HANG_GUARD_MS + 30_000,
+  );
+
+  it(
+    'trust can-assume on an 8,000-character a*a*…b subject pattern answers',
+    () => {
+      const host = 'oidc.eks.us-east-1.amazonaws.com/id/ABC';
+      const provider = `arn:aws:iam::111122223333:oidc-provider/${host}`;
+      const file = writeCase(
+        'adversarial.json',
+        JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Federated: provider },
+              Action: 'sts:AssumeRoleWithWebIdentity',
+              Condition: { StringLike: { [`${host}:sub`]: `${'a*'.repeat(4_000)}b` } },
+            },
+          ],
+        }),
+      );
+      const subject = `system:serviceaccount:${'a'.repeat(4_000)}:${'a'.repeat(4_000)}`;
+      const run = cli(
+        'trust',
+        'can-assume',
+        '--file',
+        file,
+        '--irsa',
+        '--provider',
+        provider,
+        '--subject',
+        subject,
+      );
+      expect(run.status).toBe(0);
+      expect(JSON.parse(run.stdout).allowed).toBe(false);
+    },
+    HANG_GUARD_MS + 30_000,
+  );
 });
 
 function escapeRegExp(text: string): string {

@@ -22,7 +22,7 @@ const SOURCE = 'snapshot.json';
 const ACCOUNT = '111122223333';
 const REGION = 'ap-northeast-1';
 const CATALOGUE = checks.map((check) => check.meta);
-const RUN = { numRuns: 300, interruptAfterTimeLimit: 25_000 } as const;
+const RUN = { numRuns: 300, interruptAfterTimeLimit: 20_000 } as const;
 
 /** A small snapshot that still exercises every kind of object the checks read. */
 function smallSnapshot(): unknown {
@@ -332,7 +332,7 @@ describe('snapshot fuzzing: every input gives a report or an error naming the fi
       fc.property(fc.constantFrom(...paths), oddValue, (path, value) =>
         expectReportOrLocatedError(() => parseSnapshot(replaceAt(fixture, path, value), SOURCE)),
       ),
-      { numRuns: 40, interruptAfterTimeLimit: 25_000 },
+      { numRuns: 40, interruptAfterTimeLimit: 20_000 },
     );
   });
 });

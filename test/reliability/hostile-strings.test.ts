@@ -207,6 +207,10 @@ describe('hostile AWS strings through the audit and every report format', () => 
     expect(messages).toContain('\u202E');
     expect(messages).toContain('<script>');
     expect(messages).toContain(HUGE);
+    // The baseline exception's reason (with its own Markdown, mention and bidi override) is shown too.
+    expect(
+      report.findings.some((finding) => finding.suppressed && finding.suppressionReason?.includes('\u202E')),
+    ).toBe(true);
   });
 
   it('json keeps every value exactly (the machine contract) and is valid JSON', () => {

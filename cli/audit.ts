@@ -7,9 +7,10 @@ import { InputError } from '../shared/errors.js';
 import type { Finding } from '../shared/model/finding.js';
 import { atOrAbove, parseSeverity, type Severity } from '../shared/model/severity.js';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from '../shared/report/index.js';
+import { DEFAULT_MAX_SNAPSHOT_BYTES } from '../shared/snapshot/index.js';
 import { parseLedgerLocation } from '../shared/usage/store.js';
 import type { RegisterCommand } from './commands.js';
-import { loadAuditInputs, type SourceOptions, startingIdentityFactory } from './inputs.js';
+import { loadAuditInputs, maxSnapshotBytes, type SourceOptions, startingIdentityFactory } from './inputs.js';
 import { addLiveOptions } from './live-options.js';
 import { emit, log } from './output.js';
 import {
@@ -94,6 +95,10 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
     .requiredOption('--baseline <location>', 'baseline file (YAML or JSON) or s3://BUCKET/KEY')
     .option('--snapshot <file>', 'snapshot file (format v1) to audit instead of collecting live')
     .option(
+      '--max-snapshot-size <MiB>',
+      `refuse a larger snapshot file (default ${DEFAULT_MAX_SNAPSHOT_BYTES / 2 ** 20}; it is read account by account, so memory follows the inventory, not the file)`,
+    )
+    .option(
       '--format <format>',
       `report format: ${REPORT_FORMATS.join(', ')} (default: from the --output extension, else table on a terminal, json otherwise)`,
     )
@@ -110,6 +115,7 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
   addPublishOptions(addLiveOptions(command)).action(async (options: AuditOptions) => {
     // Validate every input before any work, so a bad flag or baseline prints only its errors.
     const failOn = parseFailOn(options.failOn);
+    maxSnapshotBytes(options.maxSnapshotSize);
     const stdoutIsTty = process.stdout.isTTY === true;
     const format = chooseFormat(options.format, options.output, stdoutIsTty);
     publishSettingsFromOptions(

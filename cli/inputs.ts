@@ -4,12 +4,33 @@ import { getObjectText } from '../shared/aws/s3.js';
 import { type Baseline, loadBaselineFile, parseBaseline } from '../shared/baseline/index.js';
 import { InputError } from '../shared/errors.js';
 import type { Inventory } from '../shared/model/inventory.js';
-import { loadInventory, normalizeSnapshot, type Snapshot } from '../shared/snapshot/index.js';
+import {
+  DEFAULT_MAX_SNAPSHOT_BYTES,
+  loadInventory,
+  normalizeSnapshot,
+  type Snapshot,
+} from '../shared/snapshot/index.js';
 import { collectLive, type LiveOptions, type LiveRunOptions } from './live-options.js';
 
 /** Flags that choose the inventory: `--snapshot FILE`, or the live flags. */
 export interface SourceOptions extends LiveOptions {
   snapshot?: string;
+  /** `--max-snapshot-size MiB`: refuse larger snapshot files (default 1024). */
+  maxSnapshotSize?: string;
+}
+
+/**
+ * `--max-snapshot-size` in bytes: a positive number of MiB, or the default when not given.
+ *
+ * @throws InputError for anything but a positive number.
+ */
+export function maxSnapshotBytes(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_MAX_SNAPSHOT_BYTES;
+  const mebibytes = Number(text);
+  if (!Number.isFinite(mebibytes) || mebibytes <= 0) {
+    throw new InputError(`--max-snapshot-size must be a positive number of MiB (got "${text}")`);
+  }
+  return Math.floor(mebibytes * 2 ** 20);
 }
 
 /** What an audit-like command works on. */
@@ -102,8 +123,9 @@ export async function loadAuditInputs(
     if (conflicting.length > 0) {
       throw new InputError(`--snapshot reads a collected snapshot; drop ${conflicting.join(', ')}`);
     }
+    const maxBytes = maxSnapshotBytes(options.maxSnapshotSize);
     const baseline = options.baseline ? await loadBaseline(options.baseline, lazyFactory) : undefined;
-    const inventory = await loadInventory(options.snapshot);
+    const inventory = await loadInventory(options.snapshot, { maxBytes });
     return { baseline, inventory, ...(factory ? { factory } : {}) };
   }
   const baseline = options.baseline ? await loadBaseline(options.baseline, lazyFactory) : undefined;

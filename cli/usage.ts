@@ -4,7 +4,7 @@ import { DEFAULT_UNUSED_AFTER_DAYS } from '../shared/baseline/index.js';
 import type { CheckContext } from '../shared/checks/types.js';
 import { InputError } from '../shared/errors.js';
 import type { Inventory } from '../shared/model/inventory.js';
-import { escapeTerminal } from '../shared/report/escape.js';
+import { cleanText, MAX_IDENTIFIER_LENGTH } from '../shared/report/escape.js';
 import { listWorkloadUsage, type UsageListing } from '../shared/usage/identities.js';
 import { type LedgerUpdate, updateLedgers } from '../shared/usage/incremental.js';
 import { ledgerUsageIndex } from '../shared/usage/ledger-index.js';
@@ -75,7 +75,10 @@ export function describeUpdate(update: LedgerUpdate): string {
   return `ledger ${update.location}: ${what} ${update.read.from} – ${update.read.to}, ${update.eventsRead} event(s)${problems}${retries}`;
 }
 
-/** The listing as a fixed-width table (text from AWS made single-line and control-free). */
+/**
+ * The listing as a fixed-width table: text from AWS made single-line and control-free, invisible
+ * characters shown, each cell cut at the report's identifier maximum.
+ */
 export function renderUsageTable(listing: UsageListing): string {
   const header = [
     'STATUS',
@@ -99,7 +102,7 @@ export function renderUsageTable(listing: UsageListing): string {
       identity.roleArn.slice(identity.roleArn.indexOf(':role/') + 6),
       identity.lastSeen ?? '-',
       identity.source ?? '-',
-    ].map((cell) => escapeTerminal(cell)),
+    ].map((cell) => cleanText(cell, MAX_IDENTIFIER_LENGTH)),
   );
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => row[column].length)),

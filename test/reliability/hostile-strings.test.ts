@@ -402,6 +402,19 @@ describe('hostile AWS strings through the CLI', () => {
     expect(run.stdout).not.toContain(TOO_LONG);
   });
 
+  it('usage --format table prints hostile namespaces and service accounts as bounded visible cells', async () => {
+    // Prepare
+    const snapshotFile = join(directory, 'usage-snapshot.json');
+    writeFileSync(snapshotFile, JSON.stringify(hostileSnapshot()));
+    // Act
+    const run = await runCli('usage', '--snapshot', snapshotFile, '--format', 'table');
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('<U+202E>');
+    expectNoRawControlOrInvisible(run.stdout);
+    expect(run.stdout).not.toContain(TOO_LONG);
+  });
+
   it('trust explain --format table prints hostile subjects as one visible line each', async () => {
     // Prepare
     const policyFile = join(directory, 'trust.json');

@@ -1,15 +1,21 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import {
   type AuditContext,
   auditHandler,
+  DEADLINE_METRIC,
   DeadlineError,
+  EventValidationError,
   raceDeadline,
 } from '../../../functions/lib/middleware.js';
+import { logger, metrics } from '../../../functions/lib/observability.js';
 import { InputError } from '../../../shared/errors.js';
 import { lambdaContext } from '../support.js';
 
-process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+// Before the imports: the logger reads its level when the observability module loads.
+vi.hoisted(() => {
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+});
 
 const Schema = z.object({
   accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit account id'),
@@ -96,5 +102,66 @@ describe('raceDeadline', () => {
     await expect(
       raceDeadline(Promise.reject(new Error('boom')), new AbortController().signal),
     ).rejects.toThrow('boom');
+  });
+});
+
+describe('event validation errors', () => {
+  it('carry a 400 status, the issues by path, and a message naming each field', async () => {
+    // Prepare
+    const handler = auditHandler(
+      { event: z.object({ old: z.object({ clusterName: z.string() }), regions: z.array(z.string()) }) },
+      async () => 'ran',
+    );
+
+    // Act
+    const error = (await handler({ old: {}, regions: ['eu-west-1', 7] }, lambdaContext('test')).catch(
+      (e) => e,
+    )) as EventValidationError;
+
+    // Assess
+    expect(error).toBeInstanceOf(EventValidationError);
+    expect(error.name).toBe('EventValidationError');
+    expect(error.statusCode).toBe(400);
+    expect(error.issues.map((issue) => issue.path)).toEqual(['old.clusterName', 'regions[1]']);
+    expect(error.message).toMatch(/^invalid event: event\.old\.clusterName: .*; event\.regions\[1\]: /);
+  });
+
+  it('name the payload itself when it is not an object', async () => {
+    const handler = auditHandler({ event: z.object({}) }, async () => 'ran');
+    const error = (await handler([1, 2], lambdaContext('test')).catch((e) => e)) as EventValidationError;
+    expect(error.issues).toEqual([{ path: '(event)', message: expect.any(String) }]);
+    expect(error.message).toMatch(/^invalid event: event: /);
+  });
+});
+
+describe('the deadline', () => {
+  it('logs a warning and counts a DeadlineReached metric when it fires', async () => {
+    // Prepare
+    const warn = vi.spyOn(logger, 'warn').mockImplementation(() => {});
+    const addMetric = vi.spyOn(metrics, 'addMetric');
+    const handler = auditHandler({ event: z.object({}), timeoutMarginMs: 60_000 }, async () => 'done');
+
+    // Act
+    await handler({}, lambdaContext('test', 30_000));
+
+    // Assess
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringMatching(/^deadline reached/),
+      expect.objectContaining({ marginMs: 60_000 }),
+    );
+    expect(addMetric).toHaveBeenCalledWith(DEADLINE_METRIC, 'Count', 1);
+    warn.mockRestore();
+    addMetric.mockRestore();
+  });
+
+  it('says nothing when there is time to spare (near miss)', async () => {
+    const warn = vi.spyOn(logger, 'warn').mockImplementation(() => {});
+    const addMetric = vi.spyOn(metrics, 'addMetric');
+    const handler = auditHandler({ event: z.object({}), timeoutMarginMs: 60_000 }, async () => 'done');
+    await handler({}, lambdaContext('test', 600_000));
+    expect(warn).not.toHaveBeenCalled();
+    expect(addMetric.mock.calls.filter(([name]) => name === DEADLINE_METRIC)).toEqual([]);
+    warn.mockRestore();
+    addMetric.mockRestore();
   });
 });

@@ -99,6 +99,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       response.end(String(error));
     });
   });
+  // Node closes idle keep-alive sockets after 5 s, racing clients that reuse them after a pause
+  // (a socket hang up); keep them longer than any client pause in a run, as AWS endpoints do.
+  server.keepAliveTimeout = 65_000;
 
   async function handleHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body = await readBody(request);

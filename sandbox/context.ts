@@ -22,6 +22,8 @@ export interface RequestContext extends RawRequest {
   world: World;
   now: Date;
   requestId: string;
+  /** A fault rule's partial failure of this request (see `FaultRule.failFindings`). */
+  failFindings?: { every: number; code: string };
 }
 
 /** Wire error codes a service uses for the sandbox's generic failures. */

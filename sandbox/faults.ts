@@ -4,6 +4,8 @@ import { seededRandom } from './wire.js';
 /** What the fault rules decided for one request. */
 export interface FaultDecision {
   latencyMs: number;
+  /** Findings of a BatchImportFindings batch to refuse (the request itself succeeds). */
+  failFindings?: { every: number; code: string };
   outcome?:
     | { kind: 'accessDenied' }
     | { kind: 'expiredToken' }
@@ -124,6 +126,14 @@ export class FaultEngine {
       const seen = (this.matchCounts.get(rule) ?? 0) + 1;
       this.matchCounts.set(rule, seen);
       decision.latencyMs += rule.latencyMs ?? 0;
+      const partial = rule.failFindings;
+      if (
+        partial &&
+        !decision.failFindings &&
+        (partial.firstCalls === undefined || seen <= partial.firstCalls)
+      ) {
+        decision.failFindings = { every: partial.every ?? 1, code: partial.code ?? 'InternalException' };
+      }
       if (decision.outcome) continue;
       if (rule.accessDenied) {
         decision.outcome = { kind: 'accessDenied' };

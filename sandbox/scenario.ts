@@ -259,6 +259,14 @@ const FaultRuleSchema = z
       .object({ firstCalls: z.number().int().min(0).optional() })
       .strict()
       .optional(),
+    failFindings: z
+      .object({
+        every: z.number().int().min(1).optional(),
+        code: z.string().optional(),
+        firstCalls: z.number().int().min(0).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

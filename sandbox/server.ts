@@ -241,7 +241,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
     if (decision.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, decision.latencyMs));
     const outcome = decision.outcome;
-    if (outcome) faults.recordInjected({ account, service: scope.service, operation });
+    if (outcome || decision.failFindings)
+      faults.recordInjected({ account, service: scope.service, operation });
     if (outcome?.kind === 'accessDenied') {
       const { status, code } = service.codes.accessDenied;
       const action = `${service.actionPrefix ?? scope.service}:${operation}`;
@@ -285,6 +286,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       world,
       now: current,
       requestId,
+      ...(decision.failFindings ? { failFindings: decision.failFindings } : {}),
     };
     try {
       return await service.handle(context);

@@ -42,6 +42,12 @@ export interface FaultRule {
    * the client gives up or the sandbox closes, as with an unresponsive endpoint.
    */
   hang?: { firstCalls?: number };
+  /**
+   * Security Hub `BatchImportFindings` only: answer 200 but refuse every `every`-th finding of the
+   * batch (default: all) in `FailedFindings` with `code` (default `InternalException`), on every
+   * matching call or the first `firstCalls`.
+   */
+  failFindings?: { every?: number; code?: string; firstCalls?: number };
 }
 
 /** Counts per account → service → operation. */

@@ -152,7 +152,16 @@ function batchImport(context: RequestContext) {
   }
   const stored = store(context);
   const failed: Array<{ Id: string; ErrorCode: string; ErrorMessage: string }> = [];
-  for (const raw of findings as Finding[]) {
+  for (const [index, raw] of (findings as Finding[]).entries()) {
+    const injected = context.failFindings;
+    if (injected && (index + 1) % injected.every === 0) {
+      failed.push({
+        Id: String(raw?.Id ?? ''),
+        ErrorCode: injected.code,
+        ErrorMessage: `the sandbox refused this finding (${injected.code})`,
+      });
+      continue;
+    }
     const error = validationError(raw, context);
     if (error) {
       failed.push({ Id: String(raw?.Id ?? ''), ErrorCode: error.code, ErrorMessage: error.message });

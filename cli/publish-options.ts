@@ -169,6 +169,9 @@ export async function publishFromOptions(
   return { exitCode: result.failed ? 1 : 0, result };
 }
 
+/** Security Hub failures listed one per line; the rest are counted. */
+const LISTED_FAILURES = 20;
+
 /**
  * Human-readable lines about a publish; a dry run adds the full plan as JSON (messages with their
  * bodies parsed, and the ASFF findings).
@@ -199,9 +202,14 @@ export function describePublishResult(result: PublishRunResult): string[] {
     lines.push(
       `  Security Hub: ${hub.imported} imported, ${hub.archived} archived, ${hub.deferred} deferred, ${hub.failed} failed`,
     );
-    for (const failure of hub.failures.slice(0, 20)) {
+    for (const failure of hub.failures.slice(0, LISTED_FAILURES)) {
       lines.push(
         `    failed ${failure.id} (${failure.accountId || 'audit account'}): ${failure.code} ${failure.message}`,
+      );
+    }
+    if (hub.failures.length > LISTED_FAILURES) {
+      lines.push(
+        `    and ${hub.failures.length - LISTED_FAILURES} more; ${result.reportUris?.latest ?? 'the run record'} marks each finding not in Security Hub with securityHubImported: false`,
       );
     }
   }

@@ -3,7 +3,9 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describePublishResult } from '../../cli/publish-options.js';
 import { type FaultRule, type SandboxHandle, startSandbox } from '../../sandbox/index.js';
+import type { PublishRunResult } from '../../shared/publish/index.js';
 import type { Report } from '../../shared/report/types.js';
 import { type CliRun, runCli } from '../support/cli.js';
 import { activeHubIds, DEMO, ledgerEvents } from '../support/nightly.js';
@@ -30,6 +32,7 @@ interface FaultyRun extends CliRun {
  * force; `--accounts` narrows it to the data account unless the whole organization is asked for.
  */
 async function audit(faults: FaultRule[], ...extra: string[]): Promise<FaultyRun> {
+  if (faults.length > 0) cases += 1;
   sandbox.setFaults(faults);
   try {
     const run = await runCli(
@@ -100,10 +103,25 @@ beforeAll(async () => {
   dataFindings = findingIds(data);
 }, 60_000);
 
+/** CLI runs under faults, and expected findings missing from their reports. */
+let cases = 0;
+let lost = 0;
+
 afterAll(async () => {
+  const injected = sandbox.calls().injected.total;
   await sandbox.close();
   restoreEnv();
+  console.info(
+    `fault CLI runs: ${cases} audit runs under faults or races, ${injected} faulty responses injected, findings lost: ${lost}`,
+  );
 });
+
+/** Asserts a run reported exactly the expected findings, counting any that went missing. */
+function expectFindings(run: FaultyRun, expected: string[]): void {
+  const found = new Set(findingIds(run));
+  lost += expected.filter((id) => !found.has(id)).length;
+  expect(findingIds(run)).toEqual(expected);
+}
 
 describe('audit --publish --usage-ledger under faults', () => {
   it('rides out 5xx bursts on every service and throttled publishing, with the same findings for the whole organization', async () => {
@@ -122,7 +140,7 @@ describe('audit --publish --usage-ledger under faults', () => {
 
     // Assess
     expect(run.code, run.stderr).toBe(2);
-    expect(findingIds(run)).toEqual(wholeFindings);
+    expectFindings(run, wholeFindings);
     expect(run.stderr).toMatch(/SNS: \d+ messages published/);
     expect(run.stderr).toMatch(/Security Hub: \d+ imported, \d+ archived, 0 deferred, 0 failed/);
     expectNoFalseResolution();
@@ -132,7 +150,7 @@ describe('audit --publish --usage-ledger under faults', () => {
     const run = await audit([{ service: 'sns', accessDenied: true }]);
 
     expect(run.code).toBe(1);
-    expect(findingIds(run)).toEqual(dataFindings);
+    expectFindings(run, dataFindings);
     expect(run.stderr).toMatch(/SNS: FAILED after retries \(AuthorizationError/);
     expect(run.stderr).toMatch(/Security Hub: \d+ imported, .* 0 failed/);
     expectNoFalseResolution();
@@ -144,7 +162,7 @@ describe('audit --publish --usage-ledger under faults', () => {
     ]);
 
     expect(run.code).toBe(1);
-    expect(findingIds(run)).toEqual(dataFindings);
+    expectFindings(run, dataFindings);
     for (const finding of run.report?.findings ?? []) {
       if (!finding.suppressed) expect(run.stderr).toContain(`failed ${finding.id} (`);
     }
@@ -222,11 +240,12 @@ describe('audit --publish --usage-ledger under faults', () => {
 
     // Act: two operators' processes at the same time.
     const runs = await Promise.all(['a', 'b'].map((name) => auditInProcess(join(directory, `${name}.json`))));
+    cases += runs.length;
 
     // Assess
     for (const run of runs) {
       expect(run.code, run.stderr).toBe(2);
-      expect(findingIds(run)).toEqual(dataFindings);
+      expectFindings(run, dataFindings);
     }
     const latest = JSON.parse(String(sandbox.s3Object(DEMO.bucket, 'reports/latest.json'))) as {
       history: Array<{ runId: string }>;
@@ -235,6 +254,60 @@ describe('audit --publish --usage-ledger under faults', () => {
     for (const run of runs) expect(history).toContain(run.report?.runId);
     expect(await ledgerEvents(sandbox, DATA_SCOPE)).toEqual(ledgersBefore);
     expectNoFalseResolution();
+  });
+});
+
+describe('the publish outcome on stderr', () => {
+  it('lists the first 20 findings Security Hub refused and says where the rest are recorded', () => {
+    // Prepare: 25 findings refused.
+    const failures = Array.from({ length: 25 }, (_, index) => ({
+      id: `IRSA_SUBJECT_WILDCARD-${String(index).padStart(4, '0')}`,
+      accountId: DEMO.auditAccount,
+      code: 'InternalException',
+      message: 'try again',
+    }));
+    const result = {
+      dryRun: false,
+      reportUris: {
+        json: `s3://${DEMO.bucket}/reports/run.json`,
+        markdown: `s3://${DEMO.bucket}/reports/run.md`,
+        html: `s3://${DEMO.bucket}/reports/run.html`,
+        latest: `s3://${DEMO.bucket}/reports/latest.json`,
+      },
+      diff: { new: [], resolved: [], stillOpen: [], unknown: [], suppressed: [] },
+      sns: { published: true, messages: [], messageIds: [] },
+      securityHub: { imported: 0, archived: 0, failed: 25, deferred: 0, failures },
+      latestConflicts: 0,
+      failed: true,
+    } as unknown as PublishRunResult;
+
+    // Act
+    const lines = describePublishResult(result);
+
+    // Assess
+    expect(lines.filter((line) => line.includes('failed IRSA_SUBJECT_WILDCARD-'))).toHaveLength(20);
+    expect(lines).toContain(
+      `    and 5 more; s3://${DEMO.bucket}/reports/latest.json marks each finding not in Security Hub with securityHubImported: false`,
+    );
+  });
+
+  it('near miss: 20 refused findings are all listed, with no count of more', () => {
+    const failures = Array.from({ length: 20 }, (_, index) => ({
+      id: `F-${index}`,
+      accountId: '',
+      code: 'InternalException',
+      message: '',
+    }));
+    const lines = describePublishResult({
+      dryRun: false,
+      diff: { new: [], resolved: [], stillOpen: [], unknown: [], suppressed: [] },
+      sns: { published: true, messages: [], messageIds: [] },
+      securityHub: { imported: 0, archived: 0, failed: 20, deferred: 0, failures },
+      latestConflicts: 0,
+      failed: true,
+    } as unknown as PublishRunResult);
+    expect(lines.filter((line) => line.includes('failed F-'))).toHaveLength(20);
+    expect(lines.some((line) => line.includes('more;'))).toBe(false);
   });
 });
 

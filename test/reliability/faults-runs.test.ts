@@ -38,8 +38,8 @@ beforeAll(async () => {
   restoreEnv = useSandboxCredentials(sandbox);
   baselineText = String(sandbox.s3Object(DEMO.bucket, 'baseline.yaml'));
   const [seed, unversionedSeed] = await Promise.all([
-    runNight(sandbox, { runId: 'runs-seed' }),
-    runNight(unversioned, { runId: 'runs-unversioned-seed' }),
+    tracked(sandbox, { runId: 'runs-seed' }),
+    tracked(unversioned, { runId: 'runs-unversioned-seed' }),
   ]);
   reference = referenceOf(seed, sandbox);
   unversionedReference = referenceOf(unversionedSeed, unversioned);
@@ -48,7 +48,33 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([sandbox.close(), unversioned.close()]);
   restoreEnv();
+  // Seeds and the fault-free nights after a fault are not cases of their own.
+  const cases = nights.filter((night) => !/seed|-next$/.test(night.runId));
+  const injected = cases.reduce((sum, night) => sum + night.injected, 0);
+  console.info(
+    `fault runs: ${cases.length} nights under faults or races, ${injected} faulty responses injected, ` +
+      `findings lost: ${lost}`,
+  );
 });
+
+/** Every night of this file, for the summary line. */
+const nights: Night[] = [];
+/** Reference findings missing from a night's report or Security Hub without the run saying so. */
+let lost = 0;
+
+/** Runs a night and keeps it for the summary. */
+async function tracked(target: SandboxHandle, options: Parameters<typeof runNight>[1]): Promise<Night> {
+  const result = await runNight(target, options);
+  nights.push(result);
+  return result;
+}
+
+/** Judges a night and counts what it lost, for the summary. */
+function judge(base: Reference, result: Night, target: SandboxHandle = sandbox) {
+  const verdict = judgeNight(base, result, activeHubIds(target));
+  lost += verdict.lost;
+  return verdict;
+}
 
 afterEach(() => {
   vi.useRealTimers();
@@ -118,7 +144,7 @@ describe('credentials that expire mid-run', () => {
 
   it('fails the night loudly when the starting identity expires after planning, and archives nothing', async () => {
     // Act: the execution role's own session is refused from the first collect onwards.
-    const night = await runNight(sandbox, {
+    const night = await tracked(sandbox, {
       runId: 'runs-start-identity-expired',
       afterPlan: async () => sandbox.setFaults([{ account: DEMO.auditAccount, expiredToken: true }]),
     });
@@ -127,7 +153,7 @@ describe('credentials that expire mid-run', () => {
     expect(night.plan?.status).toBe('planned');
     expect(night.analyzeError?.message).toMatch(/expired/i);
     expect(night.result).toBeUndefined();
-    const verdict = judgeNight(reference, night, activeHubIds(sandbox));
+    const verdict = judge(reference, night);
     expect(verdict.violations).toEqual([]);
     expect(verdict.outcome).toBe('failed loudly');
     expect(night.parts.every((part) => 'Error' in part || part.complete === false)).toBe(true);
@@ -141,7 +167,7 @@ describe('the baseline during a run', () => {
 
   it('judges against the version read at plan time when a new version is uploaded mid-run', async () => {
     // Act: an operator uploads a broken baseline while the accounts are collected.
-    const night = await runNight(sandbox, {
+    const night = await tracked(sandbox, {
       runId: 'runs-baseline-changed',
       afterPlan: () => uploadBaseline(sandbox, 'version: 2\nclusters: []\n'),
     });
@@ -157,7 +183,7 @@ describe('the baseline during a run', () => {
     expect([...findingsById(night.report).keys()].sort()).toEqual(
       [...findingsById(reference.report).keys()].sort(),
     );
-    expect(judgeNight(reference, night, activeHubIds(sandbox)).violations).toEqual([]);
+    expect(judge(reference, night).violations).toEqual([]);
   });
 
   it('fails loudly, publishing nothing, when an unversioned baseline changes mid-run', async () => {
@@ -165,7 +191,7 @@ describe('the baseline during a run', () => {
     const messagesBefore = unversioned.snsMessages().length;
 
     // Act
-    const night = await runNight(unversioned, {
+    const night = await tracked(unversioned, {
       runId: 'runs-unversioned-changed',
       afterPlan: () => uploadBaseline(unversioned, 'version: 1\nclusters: {}\n'),
     });
@@ -181,7 +207,7 @@ describe('the baseline during a run', () => {
   it('fails loudly, publishing nothing, when an unversioned baseline is deleted mid-run', async () => {
     const messagesBefore = unversioned.snsMessages().length;
 
-    const night = await runNight(unversioned, {
+    const night = await tracked(unversioned, {
       runId: 'runs-unversioned-deleted',
       afterPlan: async () => {
         await fastFactory(unversioned)
@@ -198,6 +224,59 @@ describe('the baseline during a run', () => {
   });
 });
 
+describe('Security Hub answering FailedFindings', () => {
+  it('re-sends the findings refused with a transient error until Security Hub takes them all', async () => {
+    // Act: the first BatchImportFindings call refuses every second finding with InternalException.
+    const night = await tracked(sandbox, {
+      runId: 'runs-failed-findings-transient',
+      faults: [
+        {
+          service: 'securityhub',
+          operation: 'BatchImportFindings',
+          failFindings: { every: 2, firstCalls: 1 },
+        },
+      ],
+    });
+
+    // Assess
+    expect(night.result?.securityHub.failed).toBe(0);
+    const verdict = judge(reference, night);
+    expect(verdict.violations).toEqual([]);
+    expect(verdict.outcome).toBe('recovered');
+  });
+
+  it('fails the run naming each finding Security Hub keeps refusing, imports the rest, and the next night heals', async () => {
+    // Act: every third finding of every batch is refused as invalid, which no retry fixes.
+    const night = await tracked(sandbox, {
+      runId: 'runs-failed-findings-permanent',
+      faults: [
+        {
+          service: 'securityhub',
+          operation: 'BatchImportFindings',
+          failFindings: { every: 3, code: 'InvalidInputException' },
+        },
+      ],
+    });
+    const next = await tracked(sandbox, { runId: 'runs-failed-findings-next' });
+
+    // Assess
+    expect(night.analyzeError?.name).toBe('PublishError');
+    const refused = (night.report?.findings ?? []).filter((_, index) => (index + 1) % 3 === 0);
+    expect(refused.length).toBeGreaterThan(0);
+    const failed = Number(
+      /Security Hub: (\d+) findings not imported/.exec(night.analyzeError?.message ?? '')?.[1],
+    );
+    expect(failed).toBeGreaterThan(0);
+    expect(metricTotal(night, 'PublishFailures')).toBe(failed);
+    expect(night.analyzeError?.message).toMatch(/\(InvalidInputException\)/);
+    const verdict = judge(reference, night);
+    expect(verdict.violations).toEqual([]);
+    expect(verdict.outcome).toBe('failed loudly');
+    expect(judge(reference, next).outcome).toBe('recovered');
+    expect(next.result?.securityHub.failed).toBe(0);
+  });
+});
+
 describe('two runs at once', () => {
   it('both finish against the same ledgers and report state, and neither loses the other', async () => {
     // Prepare
@@ -205,13 +284,13 @@ describe('two runs at once', () => {
 
     // Act: two executions overlap step for step (a manual start during the scheduled one).
     const [first, second] = await Promise.all([
-      runNight(sandbox, { runId: 'runs-concurrent-a' }),
-      runNight(sandbox, { runId: 'runs-concurrent-b' }),
+      tracked(sandbox, { runId: 'runs-concurrent-a' }),
+      tracked(sandbox, { runId: 'runs-concurrent-b' }),
     ]);
 
     // Assess
     for (const night of [first, second]) {
-      const verdict = judgeNight(reference, night, activeHubIds(sandbox));
+      const verdict = judge(reference, night);
       expect(verdict.violations, night.runId).toEqual([]);
       expect(verdict.outcome, night.runId).toBe('recovered');
     }
@@ -236,21 +315,21 @@ describe('a Lambda close to its timeout', () => {
     const ledgersBefore = await ledgerEvents(sandbox, SCOPES);
 
     // Act
-    const night: Night = await runNight(sandbox, {
+    const night: Night = await tracked(sandbox, {
       runId: 'runs-deadline',
       faults: slow,
       collectDeadlineMs: 700,
     });
-    const next = await runNight(sandbox, { runId: 'runs-deadline-next' });
+    const next = await tracked(sandbox, { runId: 'runs-deadline-next' });
 
     // Assess
     const workloads = night.parts.find((part) => 'accountId' in part && part.accountId === DEMO.workloads);
     expect(workloads).toMatchObject({ timedOut: true, complete: false });
-    const verdict = judgeNight(reference, night, activeHubIds(sandbox));
+    const verdict = judge(reference, night);
     expect(verdict.violations).toEqual([]);
     expect(verdict.outcome).toBe('degraded');
     expect(metricTotal(night, 'IncompleteScopes')).toBeGreaterThan(0);
-    expect(judgeNight(reference, next, activeHubIds(sandbox)).outcome).toBe('recovered');
+    expect(judge(reference, next).outcome).toBe('recovered');
     expect(await ledgerEvents(sandbox, SCOPES)).toEqual(ledgersBefore);
   });
 });

@@ -19,6 +19,13 @@ export function referenceOf(night: Night, sandbox: SandboxHandle): Reference {
       `the reference night ${night.runId} did not finish: ${night.planError?.message ?? night.analyzeError?.message ?? 'no report'}`,
     );
   }
+  const incomplete = night.report.scopes.filter((scope) => scope.status === 'incomplete');
+  if (incomplete.length > 0) {
+    // A reference that missed a scope would make every later complete night look like false drift.
+    throw new Error(
+      `the reference night ${night.runId} left scopes incomplete: ${JSON.stringify(incomplete.slice(0, 3))}`,
+    );
+  }
   return { report: night.report, activeInHub: activeHubIds(sandbox) };
 }
 

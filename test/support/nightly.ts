@@ -55,7 +55,7 @@ export function nightConfig(sandbox: SandboxHandle) {
 
 /**
  * The functions' client factory with short timeouts and few attempts, so a fault that outlasts
- * the retries shows within a second instead of after the production budget (8 attempts, 30 s).
+ * the retries shows within seconds instead of after the production budget (8 attempts, 30 s).
  */
 export function fastFactory(sandbox: SandboxHandle, overrides: Partial<ClientFactoryOptions> = {}) {
   return createClientFactory({
@@ -66,7 +66,8 @@ export function fastFactory(sandbox: SandboxHandle, overrides: Partial<ClientFac
     endpointUrl: sandbox.url,
     maxAttempts: 3,
     connectionTimeoutMs: 1_000,
-    requestTimeoutMs: 400,
+    // Generous for a loaded machine (a fault-free night must never time out), short for a hang.
+    requestTimeoutMs: 1_500,
     ...overrides,
   });
 }
@@ -95,6 +96,8 @@ export interface Night {
   metrics: RecordedMetric[];
   /** The JSON report the run stored, when it got that far. */
   report?: Report;
+  /** Faulty responses the sandbox gave during the night (see `calls().injected`). */
+  injected: number;
 }
 
 /** Options of {@link runNight}. */
@@ -118,7 +121,8 @@ export interface NightOptions {
  * passes it on; a failed plan or analyze ends the night.
  */
 export async function runNight(sandbox: SandboxHandle, options: NightOptions): Promise<Night> {
-  const night: Night = { runId: options.runId, parts: [], metrics: [] };
+  const night: Night = { runId: options.runId, parts: [], metrics: [], injected: 0 };
+  const injectedBefore = sandbox.calls().injected.total;
   const restoreMetrics = captureMetrics();
   sandbox.setFaults(options.faults ?? []);
   try {
@@ -126,6 +130,7 @@ export async function runNight(sandbox: SandboxHandle, options: NightOptions): P
   } finally {
     restoreMetrics();
     sandbox.setFaults([]);
+    night.injected = Math.max(0, sandbox.calls().injected.total - injectedBefore);
   }
   night.report = await storedReport(sandbox, options.runId);
   return night;

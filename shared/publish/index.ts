@@ -268,6 +268,10 @@ export async function publishRun(input: PublishRunInput): Promise<PublishRunResu
       succeededIds,
       updatedAt,
       securityHubEnabled: settings.enabled.securityHub,
+      publishFailures: {
+        sns: result.sns.skipped ? 0 : result.sns.messages.length - result.sns.messageIds.length,
+        securityHub: result.securityHub.failed,
+      },
     });
     const written = await writeLatest(s3, location, record, latest.etag);
     result.latestConflicts = written.conflicts;
@@ -305,6 +309,8 @@ interface RecordInput {
   succeededIds: ReadonlySet<string>;
   updatedAt: string;
   securityHubEnabled: boolean;
+  /** What did not go out, recorded in the history so a failed publish shows in the run state. */
+  publishFailures: { sns: number; securityHub: number };
 }
 
 /**
@@ -336,6 +342,8 @@ function buildRecord(input: RecordInput): RunRecord {
     bySeverity: report.summary.bySeverity,
     new: diff.new.length,
     resolved: diff.resolved.length,
+    incompleteScopes: report.scopes.filter((scope) => scope.status === 'incomplete').length,
+    publishFailures: input.publishFailures,
   };
   const imported = succeededIds.size > 0;
   return {

@@ -32,6 +32,12 @@ export const RunHistoryEntrySchema = z.object({
   bySeverity: z.record(z.enum(SEVERITIES), z.number().int().nonnegative()),
   new: z.number().int().nonnegative(),
   resolved: z.number().int().nonnegative(),
+  /** Scopes the run could not collect completely (their findings are neither new nor resolved). */
+  incompleteScopes: z.number().int().nonnegative().optional(),
+  /** What did not go out after every retry: SNS messages, Security Hub findings. */
+  publishFailures: z
+    .object({ sns: z.number().int().nonnegative(), securityHub: z.number().int().nonnegative() })
+    .optional(),
 });
 export type RunHistoryEntry = z.infer<typeof RunHistoryEntrySchema>;
 

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { PlannedRun } from '../../functions/plan-scopes/plan.js';
 import { resolveScenario, type SandboxHandle, startSandbox } from '../../sandbox/index.js';
 import { accountErrors, collectAccount } from '../../shared/collect/index.js';
+import type { RunHistoryEntry, RunRecord } from '../../shared/publish/index.js';
 import { judgeNight, type Reference, referenceOf } from '../support/invariants.js';
 import {
   activeHubIds,
@@ -61,6 +62,12 @@ afterAll(async () => {
 const nights: Night[] = [];
 /** Reference findings missing from a night's report or Security Hub without the run saying so. */
 let lost = 0;
+
+/** A run's line in the run history of `reports/latest.json`. */
+function historyEntry(runId: string): RunHistoryEntry | undefined {
+  const record = JSON.parse(String(sandbox.s3Object(DEMO.bucket, 'reports/latest.json'))) as RunRecord;
+  return record.history.find((entry) => entry.runId === runId);
+}
 
 /** Runs a night and keeps it for the summary. */
 async function tracked(target: SandboxHandle, options: Parameters<typeof runNight>[1]): Promise<Night> {
@@ -269,6 +276,7 @@ describe('Security Hub answering FailedFindings', () => {
     expect(failed).toBeGreaterThan(0);
     expect(metricTotal(night, 'PublishFailures')).toBe(failed);
     expect(night.analyzeError?.message).toMatch(/\(InvalidInputException\)/);
+    expect(historyEntry(night.runId)?.publishFailures).toEqual({ sns: 0, securityHub: failed });
     const verdict = judge(reference, night);
     expect(verdict.violations).toEqual([]);
     expect(verdict.outcome).toBe('failed loudly');
@@ -329,6 +337,11 @@ describe('a Lambda close to its timeout', () => {
     expect(verdict.violations).toEqual([]);
     expect(verdict.outcome).toBe('degraded');
     expect(metricTotal(night, 'IncompleteScopes')).toBeGreaterThan(0);
+    expect(historyEntry(night.runId)?.incompleteScopes).toBeGreaterThan(0);
+    expect(historyEntry(next.runId)).toMatchObject({
+      incompleteScopes: 0,
+      publishFailures: { sns: 0, securityHub: 0 },
+    });
     expect(judge(reference, next).outcome).toBe('recovered');
     expect(await ledgerEvents(sandbox, SCOPES)).toEqual(ledgersBefore);
   });

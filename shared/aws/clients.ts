@@ -1,3 +1,5 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -116,6 +118,13 @@ const REFRESH_MARGIN_MS = 10 * 60 * 1000;
 const DEFAULT_MAX_ATTEMPTS = 8;
 const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * Sockets per endpoint host. Every client of the factory shares one handler, and one endpoint (EKS
+ * or CloudTrail of a region, IAM, a local sandbox) serves every audited account: the SDK's default of
+ * 50 would queue requests the collector's own in-flight cap already allows, and a queued request's
+ * timeout runs while it waits for a socket.
+ */
+const MAX_SOCKETS_PER_HOST = 256;
 
 interface CachedCredentials {
   value?: AwsCredentials;
@@ -150,6 +159,8 @@ export function createClientFactory(options: ClientFactoryOptions): ClientFactor
   const startingCredentials: AwsCredentials | AwsCredentialsProvider =
     settings.credentials ?? fromNodeProviderChain(settings.profile ? { profile: settings.profile } : {});
   const requestHandler = new NodeHttpHandler({
+    httpAgent: new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_HOST }),
+    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_HOST }),
     connectionTimeout: settings.connectionTimeoutMs,
     requestTimeout: settings.requestTimeoutMs,
     // Without this the handler only logs a warning when the request timeout passes.

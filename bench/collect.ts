@@ -233,6 +233,15 @@ async function measureSize(accounts: number, settings: Settings, workDir: string
 }
 
 const fixed = (value: number, digits = 1) => value.toFixed(digits);
+
+/** Above this share of one core the sandbox, not the collector, may be setting the pace. */
+const SANDBOX_BUSY_SHARE = 0.8;
+
+function sandboxVerdict(result: SizeResult): string {
+  return result.sandboxCpuSeconds / result.paced.seconds >= SANDBOX_BUSY_SHARE
+    ? 'the sandbox is near one full core and may be the bottleneck'
+    : 'the sandbox is not the bottleneck';
+}
 const ratio = (value: number) => value.toFixed(3);
 
 function printSize(result: SizeResult, settings: Settings): void {
@@ -254,7 +263,7 @@ function printSize(result: SizeResult, settings: Settings): void {
       .filter(([operation]) => minimum.byOperation[operation] === undefined)
       .map(([operation, count]) => `    ${operation.padEnd(42)} ${String(count).padStart(7)} (not needed)`),
     `  peak RSS         ${fixed(paced.maxRssMiB, 0)} MiB (collector process)`,
-    `  CPU              collector ${fixed(paced.cpuMs / 1000)} s, sandbox ${fixed(result.sandboxCpuSeconds)} s = ${fixed((100 * result.sandboxCpuSeconds) / paced.seconds, 0)}% of one core over the wall time`,
+    `  CPU              collector ${fixed(paced.cpuMs / 1000)} s = ${fixed((100 * paced.cpuMs) / 1000 / paced.seconds, 0)}% of one core, sandbox ${fixed(result.sandboxCpuSeconds)} s = ${fixed((100 * result.sandboxCpuSeconds) / paced.seconds, 0)}% of one core over the wall time: ${sandboxVerdict(result)}`,
     `  limits           LookupEvents ${settings.limits.lookupEvents.rps}/s burst ${settings.limits.lookupEvents.burst} per account-region; EKS ${settings.limits.eks.rps}/s burst ${settings.limits.eks.burst} per account-region; IAM ${settings.limits.iam.rps}/s burst ${settings.limits.iam.burst} per account; latency ${settings.latencyMs} ms; collector in-flight cap ${settings.limits.maxInFlight}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

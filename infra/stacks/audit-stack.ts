@@ -396,6 +396,8 @@ export class AuditStack extends Stack {
       lambdaFunction: collectAccount,
       payloadResponseOnly: true,
     });
+    // An invalid payload stays invalid: fail the item at once (retriers are tried in order).
+    collect.addRetry({ errors: ['EventValidationError'], maxAttempts: 0 });
     // Collecting is idempotent (the part is overwritten), so a crashed or timed-out attempt is retried.
     collect.addRetry({
       errors: ['States.TaskFailed', 'States.Timeout'],

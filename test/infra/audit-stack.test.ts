@@ -126,6 +126,15 @@ describe('AuditStack with the cdk.json defaults', () => {
     expect(collect.Retry).toContainEqual(
       expect.objectContaining({ ErrorEquals: ['States.TaskFailed', 'States.Timeout'], MaxAttempts: 2 }),
     );
+    // An invalid payload is not retried: its retrier comes before the one that matches every task failure.
+    const retriers = (collect.Retry as Array<{ ErrorEquals: string[]; MaxAttempts?: number }>).map(
+      (retrier) => retrier.ErrorEquals.join(','),
+    );
+    expect(retriers.indexOf('EventValidationError')).toBeGreaterThanOrEqual(0);
+    expect(retriers.indexOf('EventValidationError')).toBeLessThan(
+      retriers.indexOf('States.TaskFailed,States.Timeout'),
+    );
+    expect(collect.Retry[retriers.indexOf('EventValidationError')]).toMatchObject({ MaxAttempts: 0 });
     expect(definition.States['BaselineValid?']).toMatchObject({
       Type: 'Choice',
       Choices: [{ Variable: '$.status', StringEquals: 'baseline-invalid', Next: 'BaselineInvalidPublished' }],

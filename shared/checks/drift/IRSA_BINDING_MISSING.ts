@@ -1,5 +1,6 @@
 import { oidcProviderArn, serviceAccountSubject } from '../../model/identity.js';
 import { canAssume } from '../../trust/index.js';
+import { irsaCertainlyAllowed } from '../trust/support/irsa-allowed.js';
 import type { Check, FindingDraft } from '../types.js';
 import { roleNameOf, scopeFor, sentence, workloadScope } from './scope.js';
 
@@ -73,7 +74,9 @@ export const check: Check = {
         }
         // The provider must live in the role's account, which for cross-account IRSA is not the cluster's.
         const providerArn = oidcProviderArn(role.role.accountId, hostPath);
-        const decision = canAssume(role.role.trustPolicy, { kind: 'irsa', providerArn, subject });
+        const request = { kind: 'irsa', providerArn, subject } as const;
+        if (irsaCertainlyAllowed(role.role.trustPolicy, request)) continue;
+        const decision = canAssume(role.role.trustPolicy, request);
         if (decision.allowed === true) continue;
         if (decision.allowed === 'unknown') {
           context.recordUnknown?.({

@@ -2,6 +2,7 @@ import { serviceAccountSubject } from '../../model/identity.js';
 import { canAssume, matchIamPattern } from '../../trust/index.js';
 import type { IrsaGrant } from '../../trust/types.js';
 import { indexesFor } from '../indexes.js';
+import { irsaCertainlyAllowed } from '../trust/support/irsa-allowed.js';
 import type { Check, FindingDraft } from '../types.js';
 import { scopeFor, sentence, workloadScope } from './scope.js';
 
@@ -53,28 +54,38 @@ export const check: Check = {
           grant.kind === 'irsa' && grant.isEksIssuer && !grant.unsatisfiable && grantsWebIdentity(grant),
       );
       const seen = new Set<string>();
+      // The role's declared subjects per logical cluster, built once rather than once per grant.
+      const declaredByLogical = new Map<string, { list: string[]; set: Set<string> }>();
+      const declaredOn = (logical: string) => {
+        let declared = declaredByLogical.get(logical);
+        if (!declared) {
+          const list = scope
+            .irsaOfRole(logical, role.arn)
+            .map((binding) => serviceAccountSubject(binding.namespace, binding.serviceAccount));
+          declared = { list, set: new Set(list) };
+          declaredByLogical.set(logical, declared);
+        }
+        return declared;
+      };
       for (const grant of grants) {
         for (const cluster of indexes.clustersByIssuerHostPath.get(grant.issuerHostPath) ?? []) {
           const member = scope.memberAt(cluster.accountId, cluster.region, cluster.name);
           if (!member) continue;
-          const declared = scope
-            .irsaOfRole(member.logical.name, role.arn)
-            .map((binding) => serviceAccountSubject(binding.namespace, binding.serviceAccount));
+          const declared = declaredOn(member.logical.name);
           const patterns = grant.subjects ?? ['*'];
           const exact = grant.subjectMatch === 'equals';
           for (const pattern of patterns) {
-            const matchesDeclared = declared.some((subject) =>
-              exact ? subject === pattern : matchIamPattern(pattern, subject),
-            );
+            const matchesDeclared = exact
+              ? declared.set.has(pattern)
+              : declared.list.some((subject) => matchIamPattern(pattern, subject));
             if (matchesDeclared) continue;
             if (exact) {
               // An explicit Deny elsewhere in the policy may take an exact grant back.
-              const decision = canAssume(role.trustPolicy, {
-                kind: 'irsa',
-                providerArn: grant.providerArn,
-                subject: pattern,
-              });
-              if (decision.allowed !== true) continue;
+              const request = { kind: 'irsa', providerArn: grant.providerArn, subject: pattern } as const;
+              const allowed =
+                irsaCertainlyAllowed(role.trustPolicy, request) ||
+                canAssume(role.trustPolicy, request).allowed === true;
+              if (!allowed) continue;
             }
             const dedupe = `${cluster.arn}\u0000${pattern}`;
             if (seen.has(dedupe)) continue;

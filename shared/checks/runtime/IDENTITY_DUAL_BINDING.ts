@@ -3,6 +3,7 @@ import type { RoleInventory } from '../../model/inventory.js';
 import { canAssume, matchIamPattern } from '../../trust/index.js';
 import { clusterKey, indexesFor, push } from '../indexes.js';
 import { sentence } from '../trust/support/hygiene.js';
+import { irsaCertainlyAllowed } from '../trust/support/irsa-allowed.js';
 import {
   type IssuerSubjectIndex,
   irsaGrantsBySubject,
@@ -93,12 +94,14 @@ export const check: Check = {
         if (accountOfArn(grant.providerArn) !== role.accountId) continue;
         let allowed: boolean | 'unknown';
         try {
-          allowed = canAssume(role.trustPolicy, {
+          const request = {
             kind: 'irsa',
             providerArn: grant.providerArn,
             subject,
             audience: 'sts.amazonaws.com',
-          }).allowed;
+          } as const;
+          allowed =
+            irsaCertainlyAllowed(role.trustPolicy, request) || canAssume(role.trustPolicy, request).allowed;
         } catch {
           allowed = 'unknown';
         }

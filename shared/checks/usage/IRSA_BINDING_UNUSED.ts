@@ -5,6 +5,7 @@ import type { IrsaGrant } from '../../trust/types.js';
 import { parseServiceAccountSubject } from '../../usage/index.js';
 import { scopeFor, sentence, workloadScope } from '../drift/scope.js';
 import { indexesFor } from '../indexes.js';
+import { irsaCertainlyAllowed } from '../trust/support/irsa-allowed.js';
 import type { Check, CheckContext, FindingDraft } from '../types.js';
 import { ageGap, coverageGap, roleUsedPerIam, unusedEvidence, usageIndexFor, usageWindow } from './window.js';
 
@@ -40,12 +41,15 @@ function existingBindings(context: CheckContext): IrsaBindingInUse[] {
     for (const member of scope.membersOf(binding.cluster)) {
       const hostPath = member.cluster?.issuerHostPath;
       if (!member.cluster || !hostPath) continue;
-      const decision = canAssume(role.role.trustPolicy, {
+      const request = {
         kind: 'irsa',
         providerArn: oidcProviderArn(role.role.accountId, hostPath),
         subject: serviceAccountSubject(binding.namespace, binding.serviceAccount),
-      });
-      if (decision.allowed !== true) continue;
+      } as const;
+      const allowed =
+        irsaCertainlyAllowed(role.role.trustPolicy, request) ||
+        canAssume(role.role.trustPolicy, request).allowed === true;
+      if (!allowed) continue;
       add({
         role: role.role,
         cluster: member.cluster,

@@ -1,0 +1,98 @@
+import { canAssume, type IrsaAssumeRequest } from '../../../trust/index.js';
+
+/**
+ * Below this many statements a trust policy is evaluated whole: narrowing it would cost more than
+ * it saves.
+ */
+const NARROWING_THRESHOLD = 8;
+
+/** A trust policy's statements indexed by the subjects their `StringEquals` `:sub` conditions pin. */
+interface SubjectIndex {
+  /** Every top-level field of the policy but `Statement`. */
+  envelope: Record<string, unknown>;
+  /** Statements that may apply to any subject: denies, and allows without an exact subject pin. */
+  always: unknown[];
+  /** Allow statements by lower-cased `:sub` key and subject. */
+  pinned: Map<string, unknown[]>;
+}
+
+const indexes = new WeakMap<object, SubjectIndex | null>();
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The `:sub` keys and subjects an Allow statement's `StringEquals` requires, or undefined when it pins none. */
+function subjectPins(statement: unknown): Array<[string, string]> | undefined {
+  if (!isRecord(statement) || statement.Effect !== 'Allow' || !isRecord(statement.Condition))
+    return undefined;
+  const equals = statement.Condition.StringEquals;
+  if (!isRecord(equals)) return undefined;
+  const pins: Array<[string, string]> = [];
+  for (const [key, value] of Object.entries(equals)) {
+    if (!key.endsWith(':sub')) continue;
+    const values = Array.isArray(value) ? value : [value];
+    if (!values.every((item) => typeof item === 'string')) return undefined;
+    for (const subject of values as string[]) pins.push([key.toLowerCase(), subject]);
+  }
+  return pins.length > 0 ? pins : undefined;
+}
+
+function indexOf(document: object): SubjectIndex | null {
+  let index = indexes.get(document);
+  if (index !== undefined) return index;
+  index = null;
+  const { Statement, ...envelope } = document as Record<string, unknown>;
+  if (Array.isArray(Statement) && Statement.length > NARROWING_THRESHOLD) {
+    const built: SubjectIndex = { envelope, always: [], pinned: new Map() };
+    for (const statement of Statement) {
+      const pins = subjectPins(statement);
+      if (!pins) {
+        built.always.push(statement);
+        continue;
+      }
+      for (const [key, subject] of pins) {
+        const slot = `${key}\u0000${subject}`;
+        const list = built.pinned.get(slot);
+        if (list) {
+          if (list[list.length - 1] !== statement) list.push(statement);
+        } else built.pinned.set(slot, [statement]);
+      }
+    }
+    index = built;
+  }
+  indexes.set(document, index);
+  return index;
+}
+
+/**
+ * True when the trust policy certainly lets this IRSA request assume the role, decided on the
+ * statements that can apply to its subject: every Deny and every Allow that does not pin `:sub`
+ * with `StringEquals` stays, while an Allow whose `StringEquals` `:sub` names other subjects (or
+ * another issuer's key) cannot match the request and is left out. Dropping statements that cannot
+ * allow never turns a refusal into a grant, so `true` here is `true` for the whole policy; `false`
+ * means "evaluate the whole policy", which callers then do with `canAssume`.
+ *
+ * A role trusted by thousands of service accounts is judged per binding in time independent of the
+ * policy's size, instead of evaluating every statement for every binding.
+ *
+ * @example if (!irsaCertainlyAllowed(role.trustPolicy, request)) decision = canAssume(role.trustPolicy, request);
+ */
+export function irsaCertainlyAllowed(document: unknown, request: IrsaAssumeRequest): boolean {
+  if (!isRecord(document)) return false;
+  const index = indexOf(document);
+  if (!index) return false;
+  const marker = ':oidc-provider/';
+  const at = request.providerArn.indexOf(marker);
+  if (at < 0) return false;
+  const key = `${request.providerArn.slice(at + marker.length)}:sub`.toLowerCase();
+  const candidates = index.pinned.get(`${key}\u0000${request.subject}`) ?? [];
+  if (candidates.length === 0) return false;
+  try {
+    return (
+      canAssume({ ...index.envelope, Statement: [...index.always, ...candidates] }, request).allowed === true
+    );
+  } catch {
+    return false;
+  }
+}

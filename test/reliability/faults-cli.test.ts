@@ -8,7 +8,7 @@ import { type FaultRule, type SandboxHandle, startSandbox } from '../../sandbox/
 import type { PublishRunResult } from '../../shared/publish/index.js';
 import type { Report } from '../../shared/report/types.js';
 import { type CliRun, runCli } from '../support/cli.js';
-import { activeHubIds, DEMO, ledgerEvents } from '../support/nightly.js';
+import { activeHubIds, DEMO, ledgerEvents, smallDemo } from '../support/nightly.js';
 import { useSandboxCredentials } from '../support/sandbox.js';
 
 let sandbox: SandboxHandle;
@@ -73,7 +73,7 @@ function expectNoFalseResolution(): void {
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ scenario: 'demo', limits: false });
+  sandbox = await startSandbox({ scenario: smallDemo(), limits: false });
   restoreEnv = useSandboxCredentials(sandbox, { AWS_REGION: DEMO.region });
   const whole = await runCli(
     'audit',

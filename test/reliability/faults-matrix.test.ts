@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FaultRule, type SandboxHandle, startSandbox } from '../../sandbox/index.js';
 import { judgeNight, type Reference, referenceOf, type Verdict } from '../support/invariants.js';
-import { activeHubIds, DEMO, ledgerEvents, type Night, runNight } from '../support/nightly.js';
+import { activeHubIds, DEMO, ledgerEvents, type Night, runNight, smallDemo } from '../support/nightly.js';
 import { useSandboxCredentials } from '../support/sandbox.js';
 
 /** Every service the nightly run calls. */
@@ -45,16 +45,15 @@ let restoreEnv: () => void;
  * night under it followed by a fault-free night that must recover everything.
  */
 async function runColumn(service: Service): Promise<void> {
-  const sandbox = await startSandbox({ scenario: 'demo', limits: false });
+  const sandbox = await startSandbox({ scenario: smallDemo(), limits: false });
   sandboxes.push(sandbox);
   const seed = await runNight(sandbox, { runId: `${service}-seed` });
   const reference: Reference = referenceOf(seed, sandbox);
   for (const [fault, rules] of Object.entries(FAULTS)) {
     const slug = fault.replace(/\W+/g, '-');
     const ledgersBefore = await ledgerEvents(sandbox, SCOPES);
-    sandbox.resetCalls();
     const faulty = await runNight(sandbox, { runId: `${service}-${slug}`, faults: rules(service) });
-    const injected = sandbox.calls().injected.total;
+    const injected = faulty.injected;
     const verdict = judgeNight(reference, faulty, activeHubIds(sandbox));
     // A night that recovered by itself is its own proof; the others must be healed by the next one.
     const recovery =
@@ -80,7 +79,7 @@ async function runColumn(service: Service): Promise<void> {
 
 beforeAll(async () => {
   // Prepare: the sandbox's starting identity is the same in every sandbox of the demo organization.
-  const first = await startSandbox({ scenario: 'demo', limits: false });
+  const first = await startSandbox({ scenario: smallDemo(), limits: false });
   sandboxes.push(first);
   restoreEnv = useSandboxCredentials(first);
 
@@ -100,6 +99,13 @@ afterAll(async () => {
       `${injected} faulty responses injected, ${count('recovered')} recovered, ${count('degraded')} degraded, ` +
       `${count('failed loudly')} failed loudly, findings lost: ${lost}`,
   );
+  for (const service of SERVICES) {
+    const row = Object.keys(FAULTS).map((fault) => {
+      const cell = cells.find((entry) => entry.service === service && entry.fault === fault);
+      return `${fault}: ${cell?.verdict.outcome ?? 'not run'}`;
+    });
+    console.info(`  ${service}: ${row.join('; ')}`);
+  }
 });
 
 function cellOf(service: Service, fault: string): Cell {

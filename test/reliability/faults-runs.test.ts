@@ -1,7 +1,7 @@
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { PlannedRun } from '../../functions/plan-scopes/plan.js';
-import { resolveScenario, type SandboxHandle, startSandbox } from '../../sandbox/index.js';
+import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
 import { accountErrors, collectAccount } from '../../shared/collect/index.js';
 import type { RunHistoryEntry, RunRecord } from '../../shared/publish/index.js';
 import { judgeNight, type Reference, referenceOf } from '../support/invariants.js';
@@ -14,6 +14,7 @@ import {
   metricTotal,
   type Night,
   runNight,
+  smallDemo,
 } from '../support/nightly.js';
 import { useSandboxCredentials } from '../support/sandbox.js';
 
@@ -32,8 +33,8 @@ let unversionedReference: Reference;
 let baselineText: string;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ scenario: 'demo', limits: false });
-  const scenario = structuredClone(resolveScenario('demo'));
+  sandbox = await startSandbox({ scenario: smallDemo(), limits: false });
+  const scenario = smallDemo();
   for (const bucket of scenario.buckets) bucket.versioned = false;
   unversioned = await startSandbox({ scenario, limits: false });
   restoreEnv = useSandboxCredentials(sandbox);

@@ -9,7 +9,7 @@ import { LEDGER_PREFIX } from '../../functions/lib/ledgers.js';
 import { logger, metrics } from '../../functions/lib/observability.js';
 import type { PartSummary } from '../../functions/lib/parts.js';
 import { type PlannedRun, planScopes, type RejectedRun } from '../../functions/plan-scopes/plan.js';
-import type { FaultRule, SandboxHandle } from '../../sandbox/index.js';
+import { type FaultRule, resolveScenario, type SandboxHandle, type Scenario } from '../../sandbox/index.js';
 import { type ClientFactoryOptions, createClientFactory } from '../../shared/aws/clients.js';
 import type { Finding } from '../../shared/model/finding.js';
 import type { Report } from '../../shared/report/types.js';
@@ -32,6 +32,27 @@ export const DEMO = {
   roleName: 'EksIdentityAuditReadOnly',
   externalId: 'eks-identity-audit-demo',
 } as const;
+
+/**
+ * The demo organization without its staging cluster (and staging's usage), and with only the
+ * add-ons that matter to identity: the same accounts, roles, trust, drift and usage, in about two
+ * thirds of the EKS calls, so fault tests can afford many nights.
+ */
+export function smallDemo(): Scenario {
+  const scenario = structuredClone(resolveScenario('demo'));
+  scenario.name = 'demo-small';
+  for (const account of scenario.accounts) {
+    for (const region of Object.values(account.regions)) {
+      region.clusters = region.clusters.filter((cluster) => cluster.name !== 'staging');
+      for (const cluster of region.clusters) {
+        cluster.addons = cluster.addons.filter((addon) => !['coredns', 'kube-proxy'].includes(addon.name));
+      }
+      region.usage = region.usage.filter((usage) => usage.cluster !== 'staging');
+      region.deniedAttempts = region.deniedAttempts.filter((attempt) => attempt.cluster !== 'staging');
+    }
+  }
+  return scenario;
+}
 
 /** The functions' settings for the demo organization, as the CDK app would set them. */
 export function nightConfig(sandbox: SandboxHandle) {

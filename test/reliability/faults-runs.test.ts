@@ -4,7 +4,7 @@ import type { PlannedRun } from '../../functions/plan-scopes/plan.js';
 import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
 import { accountErrors, collectAccount } from '../../shared/collect/index.js';
 import type { RunHistoryEntry, RunRecord } from '../../shared/publish/index.js';
-import { judgeNight, type Reference, referenceOf } from '../support/invariants.js';
+import { judgeNight, type Reference, referenceOf, type Verdict } from '../support/invariants.js';
 import {
   activeHubIds,
   DEMO,
@@ -13,6 +13,7 @@ import {
   ledgerEvents,
   metricTotal,
   type Night,
+  type NightOptions,
   runNight,
   smallDemo,
 } from '../support/nightly.js';
@@ -24,31 +25,220 @@ const SCOPES = [
 ];
 const MINUTE_MS = 60_000;
 
-let sandbox: SandboxHandle;
-/** The same organization with an unversioned audit bucket. */
-let unversioned: SandboxHandle;
+/** Every sandbox of this file; each group of cases runs against its own, side by side. */
+const sandboxes: SandboxHandle[] = [];
 let restoreEnv: () => void;
-let reference: Reference;
-let unversionedReference: Reference;
-let baselineText: string;
+/** Every night of this file, for the summary line. */
+const nights: Night[] = [];
+/** Reference findings missing from a night's report or Security Hub without the run saying so. */
+let lost = 0;
+
+/** A night of one group: its outcome, and its verdict against the group's fault-free first night. */
+interface Judged {
+  night: Night;
+  verdict: Verdict;
+}
+
+/** One group's sandbox, with its fault-free first night as the reference. */
+class Group {
+  reference!: Reference;
+  constructor(readonly sandbox: SandboxHandle) {}
+
+  static async start(name: string, versioned = true): Promise<Group> {
+    const scenario = smallDemo();
+    if (!versioned) for (const bucket of scenario.buckets) bucket.versioned = false;
+    const group = new Group(await startSandbox({ scenario, limits: false }));
+    sandboxes.push(group.sandbox);
+    group.reference = referenceOf(await group.night({ runId: `${name}-seed` }), group.sandbox);
+    return group;
+  }
+
+  async night(options: NightOptions): Promise<Night> {
+    const night = await runNight(this.sandbox, options);
+    nights.push(night);
+    return night;
+  }
+
+  async judged(options: NightOptions): Promise<Judged> {
+    const night = await this.night(options);
+    const verdict = judgeNight(this.reference, night, activeHubIds(this.sandbox));
+    lost += verdict.lost;
+    return { night, verdict };
+  }
+
+  /** A run's line in the run history of `reports/latest.json`. */
+  historyEntry(runId: string): RunHistoryEntry | undefined {
+    const record = JSON.parse(String(this.sandbox.s3Object(DEMO.bucket, 'reports/latest.json'))) as RunRecord;
+    return record.history.find((entry) => entry.runId === runId);
+  }
+
+  async uploadBaseline(body: string): Promise<void> {
+    await fastFactory(this.sandbox)
+      .s3()
+      .send(
+        new PutObjectCommand({
+          Bucket: DEMO.bucket,
+          Key: 'baseline.yaml',
+          Body: body,
+          ContentType: 'application/yaml',
+        }),
+      );
+  }
+}
+
+/** What the cases observed; the tests below only assess it. */
+const seen = {} as {
+  reference: Reference;
+  expiredStart: Judged;
+  baselineChanged: Judged & { plan: PlannedRun };
+  unversioned: {
+    reference: Reference;
+    changed: Night;
+    deleted: Night;
+    messagesBefore: number;
+    messagesAfter: number;
+    activeAfter: Set<string>;
+  };
+  failedFindings: {
+    transient: Judged;
+    permanent: Judged & { entry?: RunHistoryEntry };
+    next: Judged;
+  };
+  concurrent: { runs: Judged[]; history: string[]; ledgersBefore: unknown; ledgersAfter: unknown };
+  deadline: {
+    slow: Judged & { entry?: RunHistoryEntry };
+    next: Judged & { entry?: RunHistoryEntry };
+    ledgersBefore: unknown;
+    ledgersAfter: unknown;
+  };
+};
+
+/** The starting identity expiring, and a new baseline version uploaded mid-run. */
+async function identityAndBaseline(): Promise<void> {
+  const group = await Group.start('runs-identity');
+  seen.reference = group.reference;
+  // The execution role's own session is refused from the first collect onwards.
+  seen.expiredStart = await group.judged({
+    runId: 'runs-start-identity-expired',
+    afterPlan: async () => group.sandbox.setFaults([{ account: DEMO.auditAccount, expiredToken: true }]),
+  });
+  // An operator uploads a broken baseline while the accounts are collected.
+  const changed = await group.judged({
+    runId: 'runs-baseline-changed',
+    afterPlan: () => group.uploadBaseline('version: 2\nclusters: []\n'),
+  });
+  seen.baselineChanged = { ...changed, plan: changed.night.plan as PlannedRun };
+}
+
+/** The baseline changed, then deleted, mid-run in an unversioned bucket. */
+async function unversionedBaseline(): Promise<void> {
+  const group = await Group.start('runs-unversioned', false);
+  const original = String(group.sandbox.s3Object(DEMO.bucket, 'baseline.yaml'));
+  const messagesBefore = group.sandbox.snsMessages().length;
+  const changed = await group.night({
+    runId: 'runs-unversioned-changed',
+    afterPlan: () => group.uploadBaseline('version: 1\nclusters: {}\n'),
+  });
+  await group.uploadBaseline(original);
+  const deleted = await group.night({
+    runId: 'runs-unversioned-deleted',
+    afterPlan: async () => {
+      await fastFactory(group.sandbox)
+        .s3()
+        .send(new DeleteObjectCommand({ Bucket: DEMO.bucket, Key: 'baseline.yaml' }));
+    },
+  });
+  seen.unversioned = {
+    reference: group.reference,
+    changed,
+    deleted,
+    messagesBefore,
+    messagesAfter: group.sandbox.snsMessages().length,
+    activeAfter: activeHubIds(group.sandbox),
+  };
+}
+
+/** Security Hub refusing findings in FailedFindings: first transiently, then for good. */
+async function failedFindings(): Promise<void> {
+  const group = await Group.start('runs-failed-findings');
+  const transient = await group.judged({
+    runId: 'runs-failed-findings-transient',
+    faults: [
+      { service: 'securityhub', operation: 'BatchImportFindings', failFindings: { every: 2, firstCalls: 1 } },
+    ],
+  });
+  // Every third finding of every batch is refused as invalid, which no retry fixes.
+  const permanent = await group.judged({
+    runId: 'runs-failed-findings-permanent',
+    faults: [
+      {
+        service: 'securityhub',
+        operation: 'BatchImportFindings',
+        failFindings: { every: 3, code: 'InvalidInputException' },
+      },
+    ],
+  });
+  const next = await group.judged({ runId: 'runs-failed-findings-next' });
+  seen.failedFindings = {
+    transient,
+    permanent: { ...permanent, entry: group.historyEntry(permanent.night.runId) },
+    next,
+  };
+}
+
+/** Two executions at once, then a Lambda close to its timeout. */
+async function concurrencyAndDeadline(): Promise<void> {
+  const group = await Group.start('runs-timing');
+  let ledgersBefore = await ledgerEvents(group.sandbox, SCOPES);
+  // Two executions overlap step for step (a manual start during the scheduled one).
+  const runs = await Promise.all([
+    group.judged({ runId: 'runs-concurrent-a' }),
+    group.judged({ runId: 'runs-concurrent-b' }),
+  ]);
+  const record = JSON.parse(String(group.sandbox.s3Object(DEMO.bucket, 'reports/latest.json'))) as RunRecord;
+  seen.concurrent = {
+    runs,
+    history: record.history.map((entry) => entry.runId),
+    ledgersBefore,
+    ledgersAfter: await ledgerEvents(group.sandbox, SCOPES),
+  };
+
+  // EKS and CloudTrail in the workloads account answer slowly; the deadline comes first.
+  ledgersBefore = await ledgerEvents(group.sandbox, SCOPES);
+  const slow = await group.judged({
+    runId: 'runs-deadline',
+    faults: [
+      { account: DEMO.workloads, service: 'eks', latencyMs: 400 },
+      { account: DEMO.workloads, service: 'cloudtrail', latencyMs: 400 },
+    ],
+    collectDeadlineMs: 700,
+  });
+  const next = await group.judged({ runId: 'runs-deadline-next' });
+  seen.deadline = {
+    slow: { ...slow, entry: group.historyEntry(slow.night.runId) },
+    next: { ...next, entry: group.historyEntry(next.night.runId) },
+    ledgersBefore,
+    ledgersAfter: await ledgerEvents(group.sandbox, SCOPES),
+  };
+}
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ scenario: smallDemo(), limits: false });
-  const scenario = smallDemo();
-  for (const bucket of scenario.buckets) bucket.versioned = false;
-  unversioned = await startSandbox({ scenario, limits: false });
-  restoreEnv = useSandboxCredentials(sandbox);
-  baselineText = String(sandbox.s3Object(DEMO.bucket, 'baseline.yaml'));
-  const [seed, unversionedSeed] = await Promise.all([
-    tracked(sandbox, { runId: 'runs-seed' }),
-    tracked(unversioned, { runId: 'runs-unversioned-seed' }),
+  // Prepare: every sandbox of the demo organization has the same starting identity.
+  const first = await startSandbox({ scenario: smallDemo(), limits: false });
+  sandboxes.push(first);
+  restoreEnv = useSandboxCredentials(first);
+
+  // Act: the groups run side by side, each against its own sandbox.
+  await Promise.all([
+    identityAndBaseline(),
+    unversionedBaseline(),
+    failedFindings(),
+    concurrencyAndDeadline(),
   ]);
-  reference = referenceOf(seed, sandbox);
-  unversionedReference = referenceOf(unversionedSeed, unversioned);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
-  await Promise.all([sandbox.close(), unversioned.close()]);
+  await Promise.all(sandboxes.map((sandbox) => sandbox.close()));
   restoreEnv();
   // Seeds and the fault-free nights after a fault are not cases of their own.
   const cases = nights.filter((night) => !/seed|-next$/.test(night.runId));
@@ -59,55 +249,16 @@ afterAll(async () => {
   );
 });
 
-/** Every night of this file, for the summary line. */
-const nights: Night[] = [];
-/** Reference findings missing from a night's report or Security Hub without the run saying so. */
-let lost = 0;
-
-/** A run's line in the run history of `reports/latest.json`. */
-function historyEntry(runId: string): RunHistoryEntry | undefined {
-  const record = JSON.parse(String(sandbox.s3Object(DEMO.bucket, 'reports/latest.json'))) as RunRecord;
-  return record.history.find((entry) => entry.runId === runId);
-}
-
-/** Runs a night and keeps it for the summary. */
-async function tracked(target: SandboxHandle, options: Parameters<typeof runNight>[1]): Promise<Night> {
-  const result = await runNight(target, options);
-  nights.push(result);
-  return result;
-}
-
-/** Judges a night and counts what it lost, for the summary. */
-function judge(base: Reference, result: Night, target: SandboxHandle = sandbox) {
-  const verdict = judgeNight(base, result, activeHubIds(target));
-  lost += verdict.lost;
-  return verdict;
-}
-
 afterEach(() => {
   vi.useRealTimers();
-  sandbox.setFaults([]);
 });
 
-/** Puts a new baseline object where the nightly run reads it. */
-async function uploadBaseline(target: SandboxHandle, body: string): Promise<void> {
-  await fastFactory(target)
-    .s3()
-    .send(
-      new PutObjectCommand({
-        Bucket: DEMO.bucket,
-        Key: 'baseline.yaml',
-        Body: body,
-        ContentType: 'application/yaml',
-      }),
-    );
-}
-
 describe('credentials that expire mid-run', () => {
-  it('refreshes a member session that expired between two uses in one run, and both reads are complete', async () => {
-    // Prepare: one clock for the SDK, the factory and the sandbox; the shortest session STS grants.
+  /** Reads the data account twice with one factory, twenty minutes apart on one shared clock. */
+  async function twoReads(sessionDurationSeconds: number) {
+    const sandbox = sandboxes[0];
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
-    const factory = fastFactory(sandbox, { sessionDurationSeconds: 900 });
+    const factory = fastFactory(sandbox, { sessionDurationSeconds });
     const collect = () =>
       collectAccount({
         factory,
@@ -117,51 +268,33 @@ describe('credentials that expire mid-run', () => {
         now: new Date(),
       });
     sandbox.resetCalls();
-
-    // Act: the account is read, twenty minutes pass (the session is expired), and it is read again.
     const first = await collect();
     vi.setSystemTime(Date.now() + 20 * MINUTE_MS);
     const second = await collect();
+    return { first, second, calls: sandbox.calls() };
+  }
+
+  it('refreshes a member session that expired between two uses in one run, and both reads are complete', async () => {
+    // Act: the shortest session STS grants (15 minutes) is expired at the second read.
+    const { first, second, calls } = await twoReads(900);
 
     // Assess
     expect(accountErrors(first)).toEqual([]);
     expect(accountErrors(second)).toEqual([]);
-    expect(sandbox.calls()[DEMO.auditAccount]?.sts?.AssumeRole).toBe(2);
-    expect(sandbox.calls().injected.total).toBe(0);
+    expect(calls[DEMO.auditAccount]?.sts?.AssumeRole).toBe(2);
+    expect(calls.injected.total).toBe(0);
   });
 
   it('near miss: a session that stays fresh is assumed once', async () => {
-    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
-    const factory = fastFactory(sandbox, { sessionDurationSeconds: 3600 });
-    const collect = () =>
-      collectAccount({
-        factory,
-        accountId: DEMO.data,
-        regions: [DEMO.region],
-        cloudTrail: false,
-        now: new Date(),
-      });
-    sandbox.resetCalls();
-
-    await collect();
-    vi.setSystemTime(Date.now() + 20 * MINUTE_MS);
-    await collect();
-
-    expect(sandbox.calls()[DEMO.auditAccount]?.sts?.AssumeRole).toBe(1);
+    const { calls } = await twoReads(3600);
+    expect(calls[DEMO.auditAccount]?.sts?.AssumeRole).toBe(1);
   });
 
-  it('fails the night loudly when the starting identity expires after planning, and archives nothing', async () => {
-    // Act: the execution role's own session is refused from the first collect onwards.
-    const night = await tracked(sandbox, {
-      runId: 'runs-start-identity-expired',
-      afterPlan: async () => sandbox.setFaults([{ account: DEMO.auditAccount, expiredToken: true }]),
-    });
-
-    // Assess
+  it('fails the night loudly when the starting identity expires after planning, and archives nothing', () => {
+    const { night, verdict } = seen.expiredStart;
     expect(night.plan?.status).toBe('planned');
     expect(night.analyzeError?.message).toMatch(/expired/i);
     expect(night.result).toBeUndefined();
-    const verdict = judge(reference, night);
     expect(verdict.violations).toEqual([]);
     expect(verdict.outcome).toBe('failed loudly');
     expect(night.parts.every((part) => 'Error' in part || part.complete === false)).toBe(true);
@@ -169,19 +302,9 @@ describe('credentials that expire mid-run', () => {
 });
 
 describe('the baseline during a run', () => {
-  afterEach(async () => {
-    await Promise.all([uploadBaseline(sandbox, baselineText), uploadBaseline(unversioned, baselineText)]);
-  });
-
-  it('judges against the version read at plan time when a new version is uploaded mid-run', async () => {
-    // Act: an operator uploads a broken baseline while the accounts are collected.
-    const night = await tracked(sandbox, {
-      runId: 'runs-baseline-changed',
-      afterPlan: () => uploadBaseline(sandbox, 'version: 2\nclusters: []\n'),
-    });
-
+  it('judges against the version read at plan time when a new version is uploaded mid-run', () => {
     // Assess: the run audits the planned version, whole.
-    const plan = night.plan as PlannedRun;
+    const { night, verdict, plan } = seen.baselineChanged;
     expect(night.analyzeError).toBeUndefined();
     expect(night.report?.baseline).toMatchObject({
       versionId: plan.baseline.versionId,
@@ -189,161 +312,78 @@ describe('the baseline during a run', () => {
       sha256: plan.baseline.sha256,
     });
     expect([...findingsById(night.report).keys()].sort()).toEqual(
-      [...findingsById(reference.report).keys()].sort(),
+      [...findingsById(seen.reference.report).keys()].sort(),
     );
-    expect(judge(reference, night).violations).toEqual([]);
+    expect(verdict.violations).toEqual([]);
   });
 
-  it('fails loudly, publishing nothing, when an unversioned baseline changes mid-run', async () => {
-    // Prepare
-    const messagesBefore = unversioned.snsMessages().length;
-
-    // Act
-    const night = await tracked(unversioned, {
-      runId: 'runs-unversioned-changed',
-      afterPlan: () => uploadBaseline(unversioned, 'version: 1\nclusters: {}\n'),
-    });
-
-    // Assess
-    expect(night.analyzeError?.name).toBe('InputError');
-    expect(night.analyzeError?.message).toMatch(/changed since the run was planned/);
-    expect(night.report).toBeUndefined();
-    expect(unversioned.snsMessages()).toHaveLength(messagesBefore);
-    expect(activeHubIds(unversioned)).toEqual(unversionedReference.activeInHub);
-  });
-
-  it('fails loudly, publishing nothing, when an unversioned baseline is deleted mid-run', async () => {
-    const messagesBefore = unversioned.snsMessages().length;
-
-    const night = await tracked(unversioned, {
-      runId: 'runs-unversioned-deleted',
-      afterPlan: async () => {
-        await fastFactory(unversioned)
-          .s3()
-          .send(new DeleteObjectCommand({ Bucket: DEMO.bucket, Key: 'baseline.yaml' }));
-      },
-    });
-
-    expect(night.plan?.status).toBe('planned');
-    expect(night.analyzeError?.message).toMatch(/baseline not found/);
-    expect(night.report).toBeUndefined();
-    expect(unversioned.snsMessages()).toHaveLength(messagesBefore);
-    expect(activeHubIds(unversioned)).toEqual(unversionedReference.activeInHub);
+  it('fails loudly, publishing nothing, when an unversioned baseline changes or is deleted mid-run', () => {
+    const { changed, deleted, reference, messagesBefore, messagesAfter, activeAfter } = seen.unversioned;
+    expect(changed.plan?.status).toBe('planned');
+    expect(changed.analyzeError?.name).toBe('InputError');
+    expect(changed.analyzeError?.message).toMatch(/changed since the run was planned/);
+    expect(changed.report).toBeUndefined();
+    expect(deleted.plan?.status).toBe('planned');
+    expect(deleted.analyzeError?.message).toMatch(/baseline not found/);
+    expect(deleted.report).toBeUndefined();
+    expect(messagesAfter).toBe(messagesBefore);
+    expect(activeAfter).toEqual(reference.activeInHub);
   });
 });
 
 describe('Security Hub answering FailedFindings', () => {
-  it('re-sends the findings refused with a transient error until Security Hub takes them all', async () => {
-    // Act: the first BatchImportFindings call refuses every second finding with InternalException.
-    const night = await tracked(sandbox, {
-      runId: 'runs-failed-findings-transient',
-      faults: [
-        {
-          service: 'securityhub',
-          operation: 'BatchImportFindings',
-          failFindings: { every: 2, firstCalls: 1 },
-        },
-      ],
-    });
-
-    // Assess
+  it('re-sends the findings refused with a transient error until Security Hub takes them all', () => {
+    const { night, verdict } = seen.failedFindings.transient;
+    expect(night.injected).toBeGreaterThan(0);
     expect(night.result?.securityHub.failed).toBe(0);
-    const verdict = judge(reference, night);
     expect(verdict.violations).toEqual([]);
     expect(verdict.outcome).toBe('recovered');
   });
 
-  it('fails the run naming each finding Security Hub keeps refusing, imports the rest, and the next night heals', async () => {
-    // Act: every third finding of every batch is refused as invalid, which no retry fixes.
-    const night = await tracked(sandbox, {
-      runId: 'runs-failed-findings-permanent',
-      faults: [
-        {
-          service: 'securityhub',
-          operation: 'BatchImportFindings',
-          failFindings: { every: 3, code: 'InvalidInputException' },
-        },
-      ],
-    });
-    const next = await tracked(sandbox, { runId: 'runs-failed-findings-next' });
-
-    // Assess
+  it('fails the run naming each finding Security Hub keeps refusing, imports the rest, and the next night heals', () => {
+    const { permanent, next } = seen.failedFindings;
+    const { night, verdict, entry } = permanent;
     expect(night.analyzeError?.name).toBe('PublishError');
-    const refused = (night.report?.findings ?? []).filter((_, index) => (index + 1) % 3 === 0);
-    expect(refused.length).toBeGreaterThan(0);
     const failed = Number(
       /Security Hub: (\d+) findings not imported/.exec(night.analyzeError?.message ?? '')?.[1],
     );
     expect(failed).toBeGreaterThan(0);
     expect(metricTotal(night, 'PublishFailures')).toBe(failed);
     expect(night.analyzeError?.message).toMatch(/\(InvalidInputException\)/);
-    expect(historyEntry(night.runId)?.publishFailures).toEqual({ sns: 0, securityHub: failed });
-    const verdict = judge(reference, night);
+    expect(entry?.publishFailures).toEqual({ sns: 0, securityHub: failed });
     expect(verdict.violations).toEqual([]);
     expect(verdict.outcome).toBe('failed loudly');
-    expect(judge(reference, next).outcome).toBe('recovered');
-    expect(next.result?.securityHub.failed).toBe(0);
+    expect(next.verdict.outcome).toBe('recovered');
+    expect(next.night.result?.securityHub.failed).toBe(0);
   });
 });
 
 describe('two runs at once', () => {
-  it('both finish against the same ledgers and report state, and neither loses the other', async () => {
-    // Prepare
-    const ledgersBefore = await ledgerEvents(sandbox, SCOPES);
-
-    // Act: two executions overlap step for step (a manual start during the scheduled one).
-    const [first, second] = await Promise.all([
-      tracked(sandbox, { runId: 'runs-concurrent-a' }),
-      tracked(sandbox, { runId: 'runs-concurrent-b' }),
-    ]);
-
-    // Assess
-    for (const night of [first, second]) {
-      const verdict = judge(reference, night);
+  it('both finish against the same ledgers and report state, and neither loses the other', () => {
+    const { runs, history, ledgersBefore, ledgersAfter } = seen.concurrent;
+    for (const { night, verdict } of runs) {
       expect(verdict.violations, night.runId).toEqual([]);
       expect(verdict.outcome, night.runId).toBe('recovered');
     }
-    const latest = JSON.parse(String(sandbox.s3Object(DEMO.bucket, 'reports/latest.json'))) as {
-      history: Array<{ runId: string }>;
-    };
-    const history = latest.history.map((entry) => entry.runId);
     expect(history).toContain('runs-concurrent-a');
     expect(history).toContain('runs-concurrent-b');
-    expect(await ledgerEvents(sandbox, SCOPES)).toEqual(ledgersBefore);
-    expect(activeHubIds(sandbox)).toEqual(reference.activeInHub);
+    expect(ledgersAfter).toEqual(ledgersBefore);
   });
 });
 
 describe('a Lambda close to its timeout', () => {
-  it('writes the slow account as incomplete before the deadline, commits the unread span as a gap, and the next night heals it', async () => {
-    // Prepare: EKS and CloudTrail in the workloads account answer slowly; the deadline comes first.
-    const slow = [
-      { account: DEMO.workloads, service: 'eks', latencyMs: 400 },
-      { account: DEMO.workloads, service: 'cloudtrail', latencyMs: 400 },
-    ];
-    const ledgersBefore = await ledgerEvents(sandbox, SCOPES);
-
-    // Act
-    const night: Night = await tracked(sandbox, {
-      runId: 'runs-deadline',
-      faults: slow,
-      collectDeadlineMs: 700,
-    });
-    const next = await tracked(sandbox, { runId: 'runs-deadline-next' });
-
-    // Assess
-    const workloads = night.parts.find((part) => 'accountId' in part && part.accountId === DEMO.workloads);
+  it('writes the slow account as incomplete before the deadline, commits the unread span as a gap, and the next night heals it', () => {
+    const { slow, next, ledgersBefore, ledgersAfter } = seen.deadline;
+    const workloads = slow.night.parts.find(
+      (part) => 'accountId' in part && part.accountId === DEMO.workloads,
+    );
     expect(workloads).toMatchObject({ timedOut: true, complete: false });
-    const verdict = judge(reference, night);
-    expect(verdict.violations).toEqual([]);
-    expect(verdict.outcome).toBe('degraded');
-    expect(metricTotal(night, 'IncompleteScopes')).toBeGreaterThan(0);
-    expect(historyEntry(night.runId)?.incompleteScopes).toBeGreaterThan(0);
-    expect(historyEntry(next.runId)).toMatchObject({
-      incompleteScopes: 0,
-      publishFailures: { sns: 0, securityHub: 0 },
-    });
-    expect(judge(reference, next).outcome).toBe('recovered');
-    expect(await ledgerEvents(sandbox, SCOPES)).toEqual(ledgersBefore);
+    expect(slow.verdict.violations).toEqual([]);
+    expect(slow.verdict.outcome).toBe('degraded');
+    expect(metricTotal(slow.night, 'IncompleteScopes')).toBeGreaterThan(0);
+    expect(slow.entry?.incompleteScopes).toBeGreaterThan(0);
+    expect(next.verdict.outcome).toBe('recovered');
+    expect(next.entry).toMatchObject({ incompleteScopes: 0, publishFailures: { sns: 0, securityHub: 0 } });
+    expect(ledgersAfter).toEqual(ledgersBefore);
   });
 });

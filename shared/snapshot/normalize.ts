@@ -215,6 +215,32 @@ export function lookupEventRecord(
   };
 }
 
+/**
+ * {@link lookupEventRecord} for the inventory: `detail` is parsed from the kept `CloudTrailEvent`
+ * text each time it is read. The usage index reads it once and keeps only the evidence, so the
+ * parsed records (the largest part of a big inventory) die young instead of living through the run.
+ */
+function inventoryEventRecord(accountId: string, region: string, event: LookupEvent): CloudTrailEventRecord {
+  const text = event.CloudTrailEvent;
+  const record: CloudTrailEventRecord = {
+    accountId,
+    region,
+    eventId: event.EventId,
+    eventName: event.EventName,
+    eventTime: event.EventTime,
+    eventSource: event.EventSource,
+    username: event.Username,
+    resources: (event.Resources ?? []).map((resource) => ({
+      ResourceType: resource.ResourceType,
+      ResourceName: resource.ResourceName,
+    })),
+  };
+  return Object.defineProperty(record, 'detail', {
+    enumerable: true,
+    get: () => parseCloudTrailEventText(text),
+  });
+}
+
 const regionKey = (accountId: string, region: string) => `${accountId}/${region}`;
 const clusterKey = (accountId: string, region: string, cluster: string) =>
   `${accountId}/${region}/${cluster}`;
@@ -359,7 +385,7 @@ export class InventoryBuilder {
         region: region.region,
         from: trail.from,
         to: trail.to,
-        events: trail.events.map((event) => lookupEventRecord(accountId, region.region, event)),
+        events: trail.events.map((event) => inventoryEventRecord(accountId, region.region, event)),
         complete: regionComplete && trailOk,
       });
     }

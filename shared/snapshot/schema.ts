@@ -52,7 +52,20 @@ const policyArn = z.string().regex(POLICY_ARN, {
 const accountId = z.string().regex(/^\d{12}$/, { message: 'expected a 12-digit AWS account id' });
 
 /** An IAM policy document: URL-encoded JSON (as IAM returns it), a plain JSON string, or an object. */
-export const PolicyDocumentSchema = z.unknown().superRefine((value, context) => {
+export const PolicyDocumentSchema = z
+  .unknown()
+  .superRefine((value, context) => checkPolicyDocument(value, context, false));
+
+/** A role's trust policy: a valid policy document whose every statement names a principal. */
+export const TrustPolicyDocumentSchema = z
+  .unknown()
+  .superRefine((value, context) => checkPolicyDocument(value, context, true));
+
+/**
+ * The issues of a policy document, decoding and parsing it once (a trust policy is checked for
+ * principals on the same parse).
+ */
+function checkPolicyDocument(value: unknown, context: z.RefinementCtx, trust: boolean): void {
   if (value === undefined) {
     context.addIssue({ code: 'custom', message: 'required field is missing' });
     return;
@@ -76,28 +89,21 @@ export const PolicyDocumentSchema = z.unknown().superRefine((value, context) => 
     return;
   }
   // IAM never returns a policy its grammar rejects; the checks rely on every document parsing.
-  try {
-    parsePolicy(decoded);
-  } catch (error) {
-    context.addIssue({ code: 'custom', message: `not a valid IAM policy: ${(error as Error).message}` });
-  }
-});
-
-/** A role's trust policy: a valid policy document whose every statement names a principal. */
-export const TrustPolicyDocumentSchema = PolicyDocumentSchema.superRefine((value, context) => {
   let policy: ReturnType<typeof parsePolicy>;
   try {
-    policy = parsePolicy(decodePolicyDocument(value));
-  } catch {
-    return; // PolicyDocumentSchema has reported why the document does not parse.
+    policy = parsePolicy(decoded);
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: `not a valid IAM policy: ${(error as Error).message}` });
+    return;
   }
+  if (!trust) return;
   try {
     requireTrustPolicy(policy);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     context.addIssue({ code: 'custom', message: `not a valid trust policy: ${error.message}` });
   }
-});
+}
 
 const iamTags = z.array(z.looseObject({ Key: z.string(), Value: z.string() }));
 const eksTags = z.record(z.string(), z.string());

@@ -37,9 +37,77 @@ export function podIdentityTrustVerdict(
 ): PodIdentityTrustVerdict {
   const cached = verdictCache.get(association);
   if (cached) return cached;
-  const verdict = judge(context, association);
+  const shareKey = sharedVerdictKey(context, association);
+  const shared = shareKey === undefined ? undefined : sharedAllowed(context).get(shareKey);
+  const verdict = shared ?? judge(context, association);
+  if (shareKey !== undefined && verdict.kind === 'allowed') sharedAllowed(context).set(shareKey, verdict);
   verdictCache.set(association, verdict);
   return verdict;
+}
+
+/**
+ * Condition keys whose request value is the same for every association of a role on one cluster
+ * (the pod name and uid are placeholders at audit time).
+ */
+const CLUSTER_WIDE_KEYS = new Set([
+  'aws:requesttag/eks-cluster-arn',
+  'aws:requesttag/eks-cluster-name',
+  'aws:requesttag/kubernetes-pod-name',
+  'aws:requesttag/kubernetes-pod-uid',
+  'aws:sourceaccount',
+  'aws:sourcearn',
+  'aws:tagkeys',
+]);
+
+const clusterWideTrust = new WeakMap<object, boolean>();
+
+/** True when no condition of the trust policy can tell two associations of one cluster apart. */
+function isClusterWide(document: unknown): boolean {
+  if (typeof document !== 'object' || document === null) return false;
+  let known = clusterWideTrust.get(document);
+  if (known === undefined) {
+    const statements = (document as { Statement?: unknown }).Statement;
+    const list = Array.isArray(statements) ? statements : [statements];
+    // Policy variables (`${...}`) can bring any request value into a condition.
+    known =
+      !JSON.stringify(document).includes('${') &&
+      list.every((statement) => {
+        const condition = (statement as { Condition?: unknown } | null)?.Condition;
+        if (condition === undefined) return true;
+        if (typeof condition !== 'object' || condition === null) return false;
+        return Object.values(condition).every(
+          (block) =>
+            typeof block === 'object' &&
+            block !== null &&
+            Object.keys(block).every((key) => CLUSTER_WIDE_KEYS.has(key.toLowerCase())),
+        );
+      });
+    clusterWideTrust.set(document, known);
+  }
+  return known;
+}
+
+/**
+ * The key under which an "allowed" verdict is shared by every association of the same role on the
+ * same cluster (with the same session-tag setting), when the role's trust conditions only read
+ * cluster-wide values; undefined when each association must be judged on its own. Only "allowed"
+ * is shared: its decision text is never shown, while every other verdict names the association.
+ */
+function sharedVerdictKey(context: CheckContext, association: AssociationInventory): string | undefined {
+  const role = context.inventory.roles.get(association.roleArn);
+  if (!role || !isClusterWide(role.trustPolicy)) return undefined;
+  return `${association.roleArn}\u0000${association.clusterArn}\u0000${association.accountId}\u0000${association.disableSessionTags}`;
+}
+
+const sharedAllowedCache = new WeakMap<object, Map<string, PodIdentityTrustVerdict>>();
+
+function sharedAllowed(context: CheckContext): Map<string, PodIdentityTrustVerdict> {
+  let shared = sharedAllowedCache.get(context.inventory);
+  if (!shared) {
+    shared = new Map();
+    sharedAllowedCache.set(context.inventory, shared);
+  }
+  return shared;
 }
 
 function judge(context: CheckContext, association: AssociationInventory): PodIdentityTrustVerdict {

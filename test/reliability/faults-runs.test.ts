@@ -99,6 +99,7 @@ const seen = {} as {
     messagesAfter: number;
     activeAfter: Set<string>;
   };
+  invalidBaselineSnsDown: { night: Night; hubChecks: string[] };
   failedFindings: {
     transient: Judged;
     permanent: Judged & { entry?: RunHistoryEntry };
@@ -156,6 +157,19 @@ async function unversionedBaseline(): Promise<void> {
     messagesAfter: group.sandbox.snsMessages().length,
     activeAfter: activeHubIds(group.sandbox),
   };
+}
+
+/** An invalid baseline whose BASELINE_INVALID cannot be sent through SNS. */
+async function invalidBaselineSnsDown(): Promise<void> {
+  const group = new Group(await startSandbox({ scenario: smallDemo(), limits: false }));
+  sandboxes.push(group.sandbox);
+  await group.uploadBaseline('version: 1\nclusters:\n  prod:\n    account: "12345"\n');
+  const night = await group.night({
+    runId: 'runs-invalid-baseline-sns-down',
+    faults: [{ service: 'sns', accessDenied: true }],
+  });
+  const hubChecks = [...activeHubIds(group.sandbox)].map((id) => id.replace(/-[0-9a-f]+$/, ''));
+  seen.invalidBaselineSnsDown = { night, hubChecks };
 }
 
 /** Security Hub refusing findings in FailedFindings: first transiently, then for good. */
@@ -232,6 +246,7 @@ beforeAll(async () => {
   await Promise.all([
     identityAndBaseline(),
     unversionedBaseline(),
+    invalidBaselineSnsDown(),
     failedFindings(),
     concurrencyAndDeadline(),
   ]);
@@ -328,6 +343,19 @@ describe('the baseline during a run', () => {
     expect(deleted.report).toBeUndefined();
     expect(messagesAfter).toBe(messagesBefore);
     expect(activeAfter).toEqual(reference.activeInHub);
+  });
+});
+
+describe('SNS down when the baseline is invalid', () => {
+  it('fails plan-scopes loudly with the SNS error, after BASELINE_INVALID reached Security Hub', () => {
+    const { night, hubChecks } = seen.invalidBaselineSnsDown;
+    expect(night.planError?.name).toBe('PublishError');
+    expect(night.planError?.message).toMatch(
+      /BASELINE_INVALID for s3:\/\/.* SNS: \d+ of \d+ messages not sent \(AuthorizationError/,
+    );
+    expect(metricTotal(night, 'PublishFailures')).toBeGreaterThan(0);
+    expect(hubChecks).toEqual(['BASELINE_INVALID']);
+    expect(night.parts).toEqual([]);
   });
 });
 

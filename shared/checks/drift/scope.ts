@@ -122,12 +122,22 @@ function buildScope(context: CheckContext): AuditScope {
   for (const role of inventory.roles.values()) {
     roleByAccountAndName.set(`${role.accountId}/${role.name}`, role);
   }
+  // One state object per role: checks ask for the same roles once per binding.
+  const presentStates = new Map<RoleInventory, RoleState>();
+  const present = (role: RoleInventory): RoleState => {
+    let state = presentStates.get(role);
+    if (!state) {
+      state = { state: 'present', role };
+      presentStates.set(role, state);
+    }
+    return state;
+  };
   const roleState = (roleArn: string): RoleState => {
     const exact = inventory.roles.get(roleArn);
-    if (exact) return { state: 'present', role: exact };
+    if (exact) return present(exact);
     const account = accountOfArn(roleArn);
     const byName = account ? roleByAccountAndName.get(`${account}/${roleNameOf(roleArn)}`) : undefined;
-    if (byName) return { state: 'present', role: byName };
+    if (byName) return present(byName);
     if (!account || !completeness.hasAccount(account) || !completeness.iamComplete(account)) {
       return { state: 'unknown' };
     }
@@ -160,11 +170,11 @@ function buildScope(context: CheckContext): AuditScope {
     memberAt: (accountId, region, clusterName) => memberByKey.get(clusterKey(accountId, region, clusterName)),
     roleState,
     declaredPodIdentity: (logicalName, namespace, serviceAccount) =>
-      podIdentityByIdentity.get([logicalName, namespace, serviceAccount].join(SEP)) ?? [],
+      podIdentityByIdentity.get(`${logicalName}${SEP}${namespace}${SEP}${serviceAccount}`) ?? [],
     declaredIrsa: (logicalName, namespace, serviceAccount) =>
-      irsaByIdentity.get([logicalName, namespace, serviceAccount].join(SEP)) ?? [],
+      irsaByIdentity.get(`${logicalName}${SEP}${namespace}${SEP}${serviceAccount}`) ?? [],
     irsaOf: (logicalName) => irsaByLogical.get(logicalName) ?? [],
-    irsaOfRole: (logicalName, roleArn) => irsaByLogicalAndRole.get([logicalName, roleArn].join(SEP)) ?? [],
+    irsaOfRole: (logicalName, roleArn) => irsaByLogicalAndRole.get(`${logicalName}${SEP}${roleArn}`) ?? [],
   };
 }
 

@@ -88,8 +88,13 @@ function describeMachine(machine: MachineFacts): string {
   return `${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB RAM, Node ${machine.node}, ${machine.platform}`;
 }
 
+/** A figure to at most three decimals: measured values carry timer noise beyond that. */
+function figure(value: number): string {
+  return String(Math.round(value * 1000) / 1000);
+}
+
 function formatMeasured(target: BenchmarkTarget): string {
-  return `${target.measured}${target.unit ? ` ${target.unit}` : ''}`;
+  return `${figure(target.measured)}${target.unit ? ` ${target.unit}` : ''}`;
 }
 
 /** `bench/results.md`: the targets first, then every benchmark's tables with the machine it ran on. */

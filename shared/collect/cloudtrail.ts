@@ -128,7 +128,8 @@ export async function collectCloudTrail(
 ): Promise<SnapshotCloudTrail> {
   const client = factory.cloudTrail(accountId, region);
   const errors: CollectionError[] = [];
-  const events = new Map<string, Event>();
+  // Kept records are copied to their plain form at once, so the SDK's objects die young.
+  const events = new Map<string, LookupEvent>();
   // The lookups share the bucket, so running them one after another costs no throughput.
   for (const lookup of CLOUDTRAIL_LOOKUPS) {
     // Paged by hand rather than with the SDK paginator so every page waits for a token.
@@ -149,11 +150,12 @@ export async function collectCloudTrail(
         for (const event of page.Events ?? []) {
           if (!event.EventId || events.has(event.EventId)) continue;
           if (lookup.keepsAll) {
-            events.set(event.EventId, event);
+            events.set(event.EventId, toPlain<LookupEvent>(event));
             continue;
           }
           const record = parseCloudTrailEvent(event);
-          if (record === undefined || lookup.keep(record)) events.set(event.EventId, event);
+          if (record === undefined || lookup.keep(record))
+            events.set(event.EventId, toPlain<LookupEvent>(event));
         }
         nextToken = page.NextToken;
       } while (nextToken);
@@ -168,7 +170,7 @@ export async function collectCloudTrail(
       );
     }
   }
-  const sorted = toPlain<LookupEvent[]>([...events.values()]).sort(
+  const sorted = [...events.values()].sort(
     (a, b) => compareText(a.EventTime, b.EventTime) || compareText(a.EventId, b.EventId),
   );
   return { from: options.from.toISOString(), to: options.to.toISOString(), events: sorted, errors };

@@ -168,7 +168,7 @@ class SubResourceCollector {
         return response.association;
       },
     );
-    return toPlain<PodIdentityAssociationDetail[]>(associations).sort(
+    return (associations as PodIdentityAssociationDetail[]).sort(
       (a, b) =>
         compareText(a.namespace, b.namespace) ||
         compareText(a.serviceAccount, b.serviceAccount) ||
@@ -189,7 +189,7 @@ class SubResourceCollector {
       );
       return response.addon;
     });
-    return toPlain<AddonDetail[]>(addons).sort((a, b) => compareText(a.addonName, b.addonName));
+    return (addons as AddonDetail[]).sort((a, b) => compareText(a.addonName, b.addonName));
   }
 
   async nodegroups(): Promise<NodegroupDetail[]> {
@@ -205,9 +205,7 @@ class SubResourceCollector {
       );
       return response.nodegroup;
     });
-    return toPlain<NodegroupDetail[]>(nodegroups).sort((a, b) =>
-      compareText(a.nodegroupName, b.nodegroupName),
-    );
+    return (nodegroups as NodegroupDetail[]).sort((a, b) => compareText(a.nodegroupName, b.nodegroupName));
   }
 
   async fargateProfiles(): Promise<FargateProfileDetail[]> {
@@ -223,7 +221,7 @@ class SubResourceCollector {
       );
       return response.fargateProfile;
     });
-    return toPlain<FargateProfileDetail[]>(profiles).sort((a, b) =>
+    return (profiles as FargateProfileDetail[]).sort((a, b) =>
       compareText(a.fargateProfileName, b.fargateProfileName),
     );
   }
@@ -254,7 +252,9 @@ class SubResourceCollector {
     const results = await Promise.all(
       keys.map(async (key): Promise<T | undefined> => {
         try {
-          return await this.lane.run(() => this.describeLimit(() => describe(key)));
+          const described = await this.lane.run(() => this.describeLimit(() => describe(key)));
+          // Plain at once, so the SDK's response objects die young.
+          return described === undefined ? undefined : toPlain<T>(described);
         } catch (error) {
           if (!isNotFound(error)) {
             this.errors.push(toCollectionError('eks', operation, error, `${this.clusterName}/${key}`));

@@ -31,21 +31,24 @@ export interface PacingOptions {
 /** Runs a call when a slot is free. */
 export type InFlightLimit = <T>(call: () => Promise<T>) => Promise<T>;
 
+/** The priority of calls that give none. */
+const NO_PRIORITY = () => 0;
+
 interface Waiter {
-  priority: () => number;
   order: number;
   start: () => void;
 }
 
 /**
  * A cap on calls in flight that, when a slot frees, starts the waiting call with the highest
- * priority (ties: first come, first served). The priority is read when the slot frees, so it can
- * follow a lane's backlog as it shrinks.
+ * priority (ties: first come, first served). Calls that share a priority function (a lane's) wait
+ * in one first-come-first-served queue, and the function is read when a slot frees, so it can follow
+ * the lane's backlog as it shrinks; a free slot costs one read per waiting lane, not per waiting call.
  */
 export class PriorityLimit {
   private active = 0;
   private order = 0;
-  private readonly waiting: Waiter[] = [];
+  private readonly queues = new Map<() => number, Waiter[]>();
 
   constructor(readonly capacity: number) {}
 
@@ -55,7 +58,7 @@ export class PriorityLimit {
   }
 
   /** Runs `call` when a slot is free; among waiters the highest `priority()` goes first. */
-  run<T>(call: () => Promise<T>, priority: () => number = () => 0): Promise<T> {
+  run<T>(call: () => Promise<T>, priority: () => number = NO_PRIORITY): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const start = () => {
         this.active += 1;
@@ -66,27 +69,31 @@ export class PriorityLimit {
             this.next();
           });
       };
-      this.waiting.push({ priority, order: this.order++, start });
+      const queue = this.queues.get(priority);
+      const waiter = { order: this.order++, start };
+      if (queue) queue.push(waiter);
+      else this.queues.set(priority, [waiter]);
       this.next();
     });
   }
 
   private next(): void {
-    while (this.active < this.capacity && this.waiting.length > 0) {
-      let best = 0;
-      let bestPriority = this.waiting[0].priority();
-      for (let index = 1; index < this.waiting.length; index += 1) {
-        const priority = this.waiting[index].priority();
+    while (this.active < this.capacity && this.queues.size > 0) {
+      let best: { key: () => number; queue: Waiter[]; priority: number } | undefined;
+      for (const [key, queue] of this.queues) {
+        const priority = key();
         if (
-          priority > bestPriority ||
-          (priority === bestPriority && this.waiting[index].order < this.waiting[best].order)
+          best === undefined ||
+          priority > best.priority ||
+          (priority === best.priority && queue[0].order < best.queue[0].order)
         ) {
-          best = index;
-          bestPriority = priority;
+          best = { key, queue, priority };
         }
       }
-      const [waiter] = this.waiting.splice(best, 1);
-      waiter.start();
+      if (!best) return;
+      const waiter = best.queue.shift();
+      if (best.queue.length === 0) this.queues.delete(best.key);
+      waiter?.start();
     }
   }
 }
@@ -144,9 +151,11 @@ export class RequestPacer {
    * account-region's rate (the pages of a lookup are sequential, so its backlog is one page).
    */
   cloudTrailSlot<T>(call: () => Promise<T>): Promise<T> {
-    const remaining = 1 / this.lookupEventsPerSecond;
-    return this.slots.run(call, () => remaining);
+    return this.slots.run(call, this.onePage);
   }
+
+  /** Seconds one LookupEvents page takes at the rate: the priority of every page's call. */
+  private readonly onePage = () => 1 / this.lookupEventsPerSecond;
 
   /** The lane of every EKS call in one account-region. */
   eks(accountId: string, region: string): RequestLane {

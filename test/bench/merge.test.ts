@@ -72,6 +72,17 @@ describe('benchmark results markdown', () => {
     expect(markdown).toContain('- EKS 10/s per account-region');
   });
 
+  it('shows measured figures to three decimals', () => {
+    const result = {
+      ...stored('audit', 'then', '1'),
+      targets: [target('wall time', 41.44194257, 10, { unit: 's' })],
+    };
+
+    const markdown = renderMarkdown({ updatedAt: 'now', results: [result] });
+
+    expect(markdown).toContain('| audit | wall time | 41.442 s | ≤ 10 s | **missed** |');
+  });
+
   it('escapes pipes in cells so a value cannot break the table', () => {
     const result = stored('collect', 'then', 'a|b');
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { extname } from 'node:path';
 import type { Command } from 'commander';
 import { runAudit } from '../shared/audit.js';
@@ -69,6 +70,41 @@ export function exitCodeFor(findings: Finding[], failOn: Severity | 'none'): num
   return findings.some((finding) => !finding.suppressed && atOrAbove(finding.severity, failOn))
     ? EXIT.findings
     : EXIT.clean;
+}
+
+/** Slices a report file is written in: large enough to write fast, small enough to encode cheaply. */
+const REPORT_WRITE_SLICE = 4 * 2 ** 20;
+
+/**
+ * Writes the report to `--output FILE` in slices, so a report of 100k findings is never encoded
+ * into one buffer as large as itself beside its text; without `--output` it goes to stdout.
+ */
+async function writeReport(text: string, output: string | undefined): Promise<void> {
+  if (output === undefined) {
+    await emit(text);
+    return;
+  }
+  const stream = createWriteStream(output);
+  let failure: Error | undefined;
+  stream.on('error', (error) => {
+    failure = error;
+  });
+  for (let start = 0; start < text.length && failure === undefined; start += REPORT_WRITE_SLICE) {
+    if (!stream.write(text.slice(start, start + REPORT_WRITE_SLICE))) {
+      // An error closes the stream, so waiting for `close` as well never hangs.
+      await new Promise<void>((resolve) => {
+        stream.once('drain', resolve);
+        stream.once('close', resolve);
+      });
+    }
+  }
+  if (failure === undefined) {
+    await new Promise<void>((resolve) => {
+      stream.once('close', resolve);
+      stream.end(text.endsWith('\n') ? '' : '\n');
+    });
+  }
+  if (failure !== undefined) throw failure;
 }
 
 /** Exit codes of DESIGN.md §7 that an audit can end with (errors exit 1 through `main`). */
@@ -162,7 +198,7 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
       color: format === 'table' && stdoutIsTty && options.output === undefined,
       baselineFile: options.baseline,
     });
-    await emit(text, options.output);
+    await writeReport(text, options.output);
     const { summary } = result.report;
     log(
       `${summary.total} ${summary.total === 1 ? 'finding' : 'findings'}` +

@@ -20,7 +20,6 @@
  * doubling the input at most 2.2 × the time.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,7 +29,7 @@ import { checks } from '../shared/checks/index.js';
 import type { CheckContext } from '../shared/checks/types.js';
 import type { Inventory } from '../shared/model/inventory.js';
 import { renderReport } from '../shared/report/index.js';
-import { loadInventory, normalizeSnapshot, parseSnapshotText } from '../shared/snapshot/index.js';
+import { loadInventory, loadInventoryFile } from '../shared/snapshot/index.js';
 import { type CliMeasure, measureCli } from './support/offline-measure.js';
 import {
   type SnapshotFigures,
@@ -349,9 +348,9 @@ async function benchmarkPhases(associations: number, seed: number, only: Set<str
       ]);
       return result;
     };
-    const text = await phase('read snapshot file', () => readFile(snapshotPath, 'utf8'));
-    const snapshot = await phase('parse + validate snapshot', () => parseSnapshotText(text, snapshotPath));
-    const inventory = await phase('normalize', () => normalizeSnapshot(snapshot));
+    const inventory = await phase('read + validate + normalize snapshot (account by account)', () =>
+      loadInventoryFile(snapshotPath),
+    );
     const baseline = await phase('read + parse baseline', () => loadBaselineFile(baselinePath));
     const result = await phase('runAudit (all checks + report)', () => runAudit({ inventory, baseline }));
     await phase(

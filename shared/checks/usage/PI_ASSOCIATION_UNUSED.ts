@@ -21,6 +21,8 @@ export const check: Check = {
     const window = usageWindow(context);
     const { completeness, roles } = context.inventory;
     const drafts: FindingDraft[] = [];
+    // Every association of an account-region shares its coverage verdict.
+    const coverageGaps = new Map<string, string | undefined>();
     for (const association of context.inventory.associations) {
       const { accountId, region, clusterName, namespace, serviceAccount, roleArn } = association;
       if (!scope.accounts.has(accountId)) continue;
@@ -33,11 +35,12 @@ export const check: Check = {
       if (!completeness.clusterComplete(accountId, region, clusterName)) {
         gaps.push(`cluster ${clusterName} was not fully collected`);
       }
-      const coverageProblem = coverageGap(
-        usage.coverage(accountId, region),
-        window,
-        `${accountId} ${region}`,
-      );
+      const coverageKey = `${accountId} ${region}`;
+      let coverageProblem = coverageGaps.get(coverageKey);
+      if (!coverageGaps.has(coverageKey)) {
+        coverageProblem = coverageGap(usage.coverage(accountId, region), window, coverageKey);
+        coverageGaps.set(coverageKey, coverageProblem);
+      }
       if (coverageProblem) gaps.push(coverageProblem);
       const age = ageGap(association.createdAt, window, `association ${association.associationId}`);
       if (age) gaps.push(age);

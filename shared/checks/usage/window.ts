@@ -14,11 +14,15 @@ export interface UsageWindow {
   start: Date;
   end: Date;
   days: number;
+  /** `start` and `end` as ISO text, written once rather than for every finding (set by {@link usageWindow}). */
+  startIso?: string;
+  endIso?: string;
 }
 
 export function usageWindow(context: CheckContext): UsageWindow {
   const days = context.baseline.settings.unusedAfterDays;
-  return { start: new Date(context.now.getTime() - days * DAY_MS), end: context.now, days };
+  const start = new Date(context.now.getTime() - days * DAY_MS);
+  return { start, end: context.now, days, startIso: start.toISOString(), endIso: context.now.toISOString() };
 }
 
 /** Indexes by their source (the ledger provider, else the inventory) and window start. */
@@ -52,10 +56,10 @@ export function coverageGap(
   if (!coverage) return `no CloudTrail evidence was collected for ${where}`;
   if (!coverage.complete) return `CloudTrail collection for ${where} was incomplete`;
   if (Date.parse(coverage.from) > window.start.getTime()) {
-    return `CloudTrail evidence for ${where} starts ${coverage.from}, after the window start ${window.start.toISOString()}`;
+    return `CloudTrail evidence for ${where} starts ${coverage.from}, after the window start ${window.startIso ?? window.start.toISOString()}`;
   }
   if (Date.parse(coverage.to) < window.end.getTime() - WINDOW_END_TOLERANCE_MS) {
-    return `CloudTrail evidence for ${where} ends ${coverage.to}, before ${window.end.toISOString()}`;
+    return `CloudTrail evidence for ${where} ends ${coverage.to}, before ${window.endIso ?? window.end.toISOString()}`;
   }
   return undefined;
 }
@@ -93,7 +97,11 @@ export function unusedEvidence(
     source: lastSeen ? 'iam:RoleLastUsed' : null,
     eventIds: [],
     consulted,
-    window: { from: window.start.toISOString(), to: window.end.toISOString(), days: window.days },
+    window: {
+      from: window.startIso ?? window.start.toISOString(),
+      to: window.endIso ?? window.end.toISOString(),
+      days: window.days,
+    },
     ...(lastSeenFromRole ? {} : { roleLastUsed: role?.lastUsedDate ?? null }),
     ...extra,
   };

@@ -93,8 +93,13 @@ async function writeReport(text: string, output: string | undefined): Promise<vo
     if (!stream.write(text.slice(start, start + REPORT_WRITE_SLICE))) {
       // An error closes the stream, so waiting for `close` as well never hangs.
       await new Promise<void>((resolve) => {
-        stream.once('drain', resolve);
-        stream.once('close', resolve);
+        const settle = () => {
+          stream.off('drain', settle);
+          stream.off('close', settle);
+          resolve();
+        };
+        stream.on('drain', settle);
+        stream.on('close', settle);
       });
     }
   }

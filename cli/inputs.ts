@@ -15,7 +15,7 @@ import { collectLive, type LiveOptions, type LiveRunOptions } from './live-optio
 /** Flags that choose the inventory: `--snapshot FILE`, or the live flags. */
 export interface SourceOptions extends LiveOptions {
   snapshot?: string;
-  /** `--max-snapshot-size MiB`: refuse larger snapshot files (default 1024). */
+  /** `--max-snapshot-size MiB`: refuse larger snapshot files (default 512). */
   maxSnapshotSize?: string;
 }
 

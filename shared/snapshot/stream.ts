@@ -7,11 +7,13 @@ import { accountConsistencyProblems, issueProblems, parseSnapshot, readSnapshotF
 import { SnapshotAccountSchema } from './schema.js';
 
 /**
- * The largest snapshot file read by default (1 GiB, about half a million Pod Identity associations
- * with their roles and CloudTrail history). Memory grows with the inventory, not with the file:
- * the file is read account by account.
+ * The largest snapshot file read by default: 512 MiB, about 260,000 Pod Identity associations with
+ * their roles and CloudTrail history. The file is read account by account, so memory follows the
+ * inventory rather than the file, but the inventory itself must fit Node's default heap (about
+ * 4 GiB on 64-bit machines): at this size an audit peaks near 3 GiB. Above it the file is refused
+ * with a message, rather than failing out of memory.
  */
-export const DEFAULT_MAX_SNAPSHOT_BYTES = 2 ** 30;
+export const DEFAULT_MAX_SNAPSHOT_BYTES = 512 * 2 ** 20;
 
 /**
  * The largest single `accounts[]` item: it is parsed as one JSON text, and V8 strings stop at
@@ -218,7 +220,7 @@ class AccountTooLarge extends Error {
  * problem of an invalid snapshot up to 256 MiB, are exactly those of
  * `normalizeSnapshot(await readSnapshotFile(path))`.
  *
- * @throws InputError when the file cannot be read, is larger than `maxBytes` (default 1 GiB), holds
+ * @throws InputError when the file cannot be read, is larger than `maxBytes` (default 512 MiB), holds
  *   an account larger than 256 MiB, or is not a valid v1 snapshot.
  * @example const inventory = await loadInventoryFile('snapshot.json');
  */
@@ -237,7 +239,7 @@ export async function loadInventoryFile(
   }
   if (size > maxBytes) {
     throw new InputError(`snapshot ${path} is too large`, [
-      `${path}: ${(size / 2 ** 20).toFixed(0)} MiB is over the limit of ${(maxBytes / 2 ** 20).toFixed(0)} MiB; split the organization into several snapshots, or raise the limit with --max-snapshot-size`,
+      `${path}: ${(size / 2 ** 20).toFixed(0)} MiB is over the limit of ${(maxBytes / 2 ** 20).toFixed(0)} MiB; split the organization into several snapshots, or raise the limit with --max-snapshot-size (and Node's heap with NODE_OPTIONS=--max-old-space-size=MiB)`,
     ]);
   }
 

@@ -1,13 +1,4 @@
 import type { Command } from 'commander';
-import { registerAudit } from './audit.js';
-import { registerBaseline } from './baseline.js';
-import { registerChecks } from './checks.js';
-import { registerCollect } from './collect.js';
-import { registerCutover } from './cutover.js';
-import { registerDemo } from './demo.js';
-import { registerSandbox } from './sandbox.js';
-import { registerTrust } from './trust.js';
-import { registerUsage } from './usage.js';
 
 /**
  * A CLI command module registers itself on the program. `setExit` records the exit code the run
@@ -15,15 +6,38 @@ import { registerUsage } from './usage.js';
  */
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
 
-/** The explicit command registry: one file per command under cli/. */
-export const commands: RegisterCommand[] = [
-  registerBaseline,
-  registerTrust,
-  registerAudit,
-  registerChecks,
-  registerSandbox,
-  registerCollect,
-  registerDemo,
-  registerCutover,
-  registerUsage,
+/** One top-level command: its name and how to load the module that registers it. */
+export interface CommandEntry {
+  name: string;
+  load: () => Promise<RegisterCommand>;
+}
+
+/**
+ * The explicit command registry: one file per command under cli/. Modules load on demand, so a run
+ * pays only for the command it uses (the AWS SDK, the sandbox and the CDK-free report code are
+ * sizeable to import).
+ */
+export const commands: readonly CommandEntry[] = [
+  { name: 'baseline', load: async () => (await import('./baseline.js')).registerBaseline },
+  { name: 'trust', load: async () => (await import('./trust.js')).registerTrust },
+  { name: 'audit', load: async () => (await import('./audit.js')).registerAudit },
+  { name: 'checks', load: async () => (await import('./checks.js')).registerChecks },
+  { name: 'sandbox', load: async () => (await import('./sandbox.js')).registerSandbox },
+  { name: 'collect', load: async () => (await import('./collect.js')).registerCollect },
+  { name: 'demo', load: async () => (await import('./demo.js')).registerDemo },
+  { name: 'cutover', load: async () => (await import('./cutover.js')).registerCutover },
+  { name: 'usage', load: async () => (await import('./usage.js')).registerUsage },
 ];
+
+/**
+ * The commands a run needs: only the one named by the first argument, or every command when none is
+ * named or the name is unknown (so help and "unknown command" messages list them all).
+ *
+ * @param args the arguments after the program name (`process.argv.slice(2)`).
+ */
+export function commandsFor(args: readonly string[]): readonly CommandEntry[] {
+  const first = args.find((arg) => !arg.startsWith('-'));
+  const named = commands.find((entry) => entry.name === first);
+  // Program-level flags before the command (e.g. --help) need the whole list too.
+  return named && args[0] === first ? [named] : commands;
+}

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../shared/errors.js';
 import { cleanText } from '../shared/report/escape.js';
-import { commands } from './commands.js';
+import { commandsFor } from './commands.js';
 
 /** Exit codes (DESIGN.md §7). */
 export const EXIT = { clean: 0, error: 1, findings: 2 } as const;
@@ -19,8 +19,9 @@ export async function main(argv: string[]): Promise<number> {
   const setExit = (code: number) => {
     exitCode = code;
   };
-  for (const register of commands) register(program, setExit);
   try {
+    const registers = await Promise.all(commandsFor(argv.slice(2)).map((entry) => entry.load()));
+    for (const register of registers) register(program, setExit);
     await program.parseAsync(argv);
     return exitCode;
   } catch (error) {

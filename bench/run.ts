@@ -1,6 +1,6 @@
 /**
- * Runs the benchmarks of this folder one after another (every `bench/*.ts` but this file, in name
- * order), each in its own Node process so its duration and peak RSS are its own.
+ * Runs the benchmarks of this folder one after another (those in {@link BENCHMARKS}, in that order),
+ * each in its own Node process so its duration and peak RSS are its own.
  *
  *   npm run bench                      # every benchmark, in a shape that keeps the whole run short
  *   npm run bench -- audit             # only the ones named, with their own defaults
@@ -17,7 +17,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   machineFacts,
@@ -43,14 +43,16 @@ const QUICK_FLAGS: Readonly<Record<string, string[]>> = {
 const RESULTS_JSON = join(BENCH_DIR, 'results.json');
 const RESULTS_MARKDOWN = join(BENCH_DIR, 'results.md');
 
-/** The benchmark names found beside this file (`collect`, `usage`, `audit`, …). */
+/**
+ * The benchmarks, in the order a full run takes them; other scripts beside them (the standalone
+ * snapshot generator) are tools, not benchmarks.
+ */
+const BENCHMARKS = ['collect', 'usage', 'audit', 'lambda'] as const;
+
+/** The benchmark names that have a script beside this file. */
 async function benchmarkNames(): Promise<string[]> {
-  const self = basename(fileURLToPath(import.meta.url), '.ts');
-  return (await readdir(BENCH_DIR))
-    .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
-    .map((file) => basename(file, '.ts'))
-    .filter((name) => name !== self)
-    .sort();
+  const files = new Set(await readdir(BENCH_DIR));
+  return BENCHMARKS.filter((name) => files.has(`${name}.ts`));
 }
 
 /** Splits `[NAME...] [--flag ...]`: names before the first flag, everything from it on is passed through. */

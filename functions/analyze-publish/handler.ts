@@ -1,3 +1,6 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { clientFactory } from '../lib/aws.js';
 import { loadConfig } from '../lib/config.js';
 import { auditHandler } from '../lib/middleware.js';
@@ -6,7 +9,10 @@ import { ANALYZE_CONFIG_KEYS, AnalyzeEventSchema, analyzeAndPublish } from './an
 // Configuration is validated once, at cold start: a missing variable fails the init with its name.
 const config = loadConfig(process.env, ANALYZE_CONFIG_KEYS);
 
+/** The clients this function calls: parts and ledgers from S3, then the reports, SNS and Security Hub. */
+const SERVICES = { s3: S3Client, sns: SNSClient, securityhub: SecurityHubClient };
+
 /** Lambda entry point of the state machine's `AnalyzePublish` task. */
 export const handler = auditHandler({ event: AnalyzeEventSchema }, (event) =>
-  analyzeAndPublish(event, config, clientFactory(config)),
+  analyzeAndPublish(event, config, clientFactory(config, SERVICES)),
 );

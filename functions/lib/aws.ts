@@ -1,6 +1,10 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type ClientFactory, createClientFactory } from '../../shared/aws/clients.js';
 import { isNotFound } from '../../shared/aws/errors.js';
+import {
+  type ClientFactory,
+  createClientFactoryFor,
+  type ServiceClientClasses,
+} from '../../shared/aws/factory.js';
 import { parseBaseline, sha256Hex } from '../../shared/baseline/index.js';
 import type { Baseline } from '../../shared/baseline/types.js';
 import { InputError } from '../../shared/errors.js';
@@ -12,11 +16,13 @@ export const ROLE_SESSION_NAME = 'eks-identity-audit';
 /**
  * The client factory of a function: the execution role as the starting identity, the member role
  * (with the external id) for audited accounts, and one endpoint for everything when configured.
+ * `services` names the client classes the function calls: the bundle then carries only those.
  */
 export function clientFactory(
   config: Pick<FunctionConfig, 'region' | 'memberRoleName' | 'externalId' | 'endpointUrl'>,
+  services: ServiceClientClasses,
 ): ClientFactory {
-  return createClientFactory({
+  return createClientFactoryFor(services, {
     region: config.region,
     roleName: config.memberRoleName,
     externalId: config.externalId,

@@ -1,6 +1,6 @@
 import pLimit, { type LimitFunction } from 'p-limit';
-import { AssumeRoleError, type ClientFactory } from '../aws/clients.js';
 import { toCollectionError } from '../aws/errors.js';
+import { AssumeRoleError, type ClientFactory } from '../aws/factory.js';
 import type { CollectionError } from '../model/index.js';
 import type { Snapshot, SnapshotAccount, SnapshotRegion } from '../snapshot/index.js';
 import { collectCloudTrail } from './cloudtrail.js';

@@ -259,3 +259,18 @@ describe('S3 helpers', () => {
     expect(isPreconditionFailed(missing)).toBe(false);
   });
 });
+
+describe('createClientFactoryFor', () => {
+  it('builds only the service clients it was given, and says which one is missing', async () => {
+    const { S3Client } = await import('@aws-sdk/client-s3');
+    const { createClientFactoryFor, ServiceNotConfiguredError } = await import('../../shared/aws/factory.js');
+    const factory = createClientFactoryFor(
+      { s3: S3Client },
+      { region: 'eu-west-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } },
+    );
+    expect(factory.s3()).toBeInstanceOf(S3Client);
+    expect(factory.sts()).toBeDefined();
+    expect(() => factory.eks('111122223333', 'eu-west-1')).toThrow(ServiceNotConfiguredError);
+    expect(() => factory.securityHub()).toThrow(/without the securityhub client/);
+  });
+});

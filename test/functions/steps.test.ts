@@ -8,6 +8,7 @@ import { DeadlineError } from '../../functions/lib/middleware.js';
 import { partKey } from '../../functions/lib/parts.js';
 import { type PlannedRun, planScopes } from '../../functions/plan-scopes/plan.js';
 import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
+import { ALL_SERVICE_CLIENTS } from '../../shared/aws/clients.js';
 import { InputError } from '../../shared/errors.js';
 import { SnapshotSchema } from '../../shared/snapshot/schema.js';
 import { type Ledger, validateLedger } from '../../shared/usage/ledger.js';
@@ -57,7 +58,7 @@ function settings(usageSource: 'ledger' | 'scan' = 'ledger') {
 
 /** The function's client factory; the sandbox operator stands in for the execution role. */
 function factory() {
-  return clientFactory(settings());
+  return clientFactory(settings(), ALL_SERVICE_CLIENTS);
 }
 
 describe('collect-account', () => {

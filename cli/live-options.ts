@@ -31,6 +31,8 @@ export interface LiveOptions {
   maxInFlight?: string;
   eksRate?: string;
   iamRate?: string;
+  requestTimeout?: string;
+  maxAttempts?: string;
 }
 
 /** Validated live settings: what the client factory and the collectors are given. */
@@ -86,6 +88,14 @@ export function addLiveOptions(command: Command): Command {
     .option(
       '--iam-rate <rps>',
       `IAM requests per second per account (default ${DEFAULT_PACING.iamPerSecond})`,
+    )
+    .option(
+      '--request-timeout <seconds>',
+      'seconds to wait for each AWS response before the attempt fails (default 30)',
+    )
+    .option(
+      '--max-attempts <n>',
+      'attempts per AWS call, the first included (default: AWS_MAX_ATTEMPTS, else 8)',
     );
 }
 
@@ -184,6 +194,22 @@ export function parseLiveOptions(options: LiveOptions, env: NodeJS.ProcessEnv = 
   } catch (error) {
     problems.push((error as InputError).message);
   }
+  let requestTimeoutMs: number | undefined;
+  try {
+    const seconds = wholeNumber('--request-timeout', options.requestTimeout, 1, 3600);
+    if (seconds !== undefined) requestTimeoutMs = seconds * 1000;
+  } catch (error) {
+    problems.push((error as InputError).message);
+  }
+  let maxAttempts: number | undefined;
+  try {
+    // The SDK's own variable, as the AWS CLI honours it; the flag wins.
+    maxAttempts =
+      wholeNumber('--max-attempts', options.maxAttempts, 1, 20) ??
+      wholeNumber('AWS_MAX_ATTEMPTS', env.AWS_MAX_ATTEMPTS, 1, 20);
+  } catch (error) {
+    problems.push((error as InputError).message);
+  }
   if (problems.length > 0) throw new InputError('invalid live collection flags', problems);
 
   return {
@@ -193,6 +219,8 @@ export function parseLiveOptions(options: LiveOptions, env: NodeJS.ProcessEnv = 
       ...(options.endpointUrl !== undefined ? { endpointUrl: options.endpointUrl } : {}),
       ...(options.roleName !== undefined ? { roleName: options.roleName } : {}),
       ...(options.externalId !== undefined ? { externalId: options.externalId } : {}),
+      ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
+      ...(maxAttempts !== undefined ? { maxAttempts } : {}),
     },
     accounts: accounts === undefined ? undefined : [...new Set(accounts)],
     regions: [...new Set(regions)],

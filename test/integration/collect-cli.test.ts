@@ -99,6 +99,33 @@ describe('parseLiveOptions', () => {
     expect(() => parseLiveOptions({}, {})).toThrow(InputError);
   });
 
+  it('sets the request timeout and attempts from the flags, else attempts from AWS_MAX_ATTEMPTS', () => {
+    const fromFlags = parseLiveOptions(
+      { region: 'eu-west-1', requestTimeout: '5', maxAttempts: '2' },
+      { AWS_MAX_ATTEMPTS: '6' },
+    );
+    expect(fromFlags.factory).toMatchObject({ requestTimeoutMs: 5000, maxAttempts: 2 });
+    const fromEnvironment = parseLiveOptions({ region: 'eu-west-1' }, { AWS_MAX_ATTEMPTS: '6' });
+    expect(fromEnvironment.factory.maxAttempts).toBe(6);
+    expect(fromEnvironment.factory.requestTimeoutMs).toBeUndefined();
+  });
+
+  it('names a bad timeout, attempt count or AWS_MAX_ATTEMPTS', () => {
+    expect(() =>
+      parseLiveOptions({ region: 'eu-west-1', requestTimeout: '0', maxAttempts: 'many' }, {}),
+    ).toThrow(
+      expect.objectContaining({
+        problems: [
+          '--request-timeout 0: expected a whole number from 1 to 3600',
+          '--max-attempts many: expected a whole number from 1 to 20',
+        ],
+      }),
+    );
+    expect(() => parseLiveOptions({ region: 'eu-west-1' }, { AWS_MAX_ATTEMPTS: '99' })).toThrow(
+      expect.objectContaining({ problems: ['AWS_MAX_ATTEMPTS 99: expected a whole number from 1 to 20'] }),
+    );
+  });
+
   it('refuses an external id without a role to send it with', () => {
     expect(() => parseLiveOptions({ region: 'eu-west-1', externalId: 'x' }, {})).toThrow(InputError);
   });

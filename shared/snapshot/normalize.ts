@@ -200,6 +200,14 @@ export function lookupEventRecord(
   event: LookupEvent,
 ): CloudTrailEventRecord {
   return {
+    ...eventFields(accountId, region, event),
+    detail: parseCloudTrailEventText(event.CloudTrailEvent),
+  };
+}
+
+/** A LookupEvents item's fields as the inventory records them, all but the parsed `detail`. */
+function eventFields(accountId: string, region: string, event: LookupEvent): CloudTrailEventRecord {
+  return {
     accountId,
     region,
     eventId: event.EventId,
@@ -211,7 +219,6 @@ export function lookupEventRecord(
       ResourceType: resource.ResourceType,
       ResourceName: resource.ResourceName,
     })),
-    detail: parseCloudTrailEventText(event.CloudTrailEvent),
   };
 }
 
@@ -222,19 +229,7 @@ export function lookupEventRecord(
  */
 function inventoryEventRecord(accountId: string, region: string, event: LookupEvent): CloudTrailEventRecord {
   const text = event.CloudTrailEvent;
-  const record: CloudTrailEventRecord = {
-    accountId,
-    region,
-    eventId: event.EventId,
-    eventName: event.EventName,
-    eventTime: event.EventTime,
-    eventSource: event.EventSource,
-    username: event.Username,
-    resources: (event.Resources ?? []).map((resource) => ({
-      ResourceType: resource.ResourceType,
-      ResourceName: resource.ResourceName,
-    })),
-  };
+  const record = eventFields(accountId, region, event);
   return Object.defineProperty(record, 'detail', {
     enumerable: true,
     get: () => parseCloudTrailEventText(text),

@@ -17,9 +17,11 @@ export const TRUSTED_FUNCTION_ROLE_NAMES = {
  * Security Hub mode, where each finding is imported into its own account.
  */
 export const PUBLISHING_FUNCTION_ROLE_NAMES = {
-  plan: `${RESOURCE_PREFIX}-plan-scopes`,
   analyze: `${RESOURCE_PREFIX}-analyze-publish`,
 } as const;
+
+/** Role name of plan-scopes, which only reads the baseline: no member account trusts it. */
+export const PLAN_FUNCTION_ROLE_NAME = `${RESOURCE_PREFIX}-plan-scopes`;
 
 /** A list from `cdk.json` (JSON array) or from `-c key=a,b` on the command line (comma-separated text). */
 const listOf = (item: z.ZodString) =>

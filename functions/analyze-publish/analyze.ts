@@ -22,6 +22,11 @@ import {
   publishSettings,
 } from '../lib/publish.js';
 import { recordRunMetrics } from '../lib/run-metrics.js';
+import {
+  type BaselineInvalidResult,
+  publishBaselineInvalid,
+  RejectedRunEventSchema,
+} from './baseline-invalid.js';
 
 const RunIdSchema = z.string().regex(RUN_ID_PATTERN, 'must be a run id from plan-scopes');
 
@@ -30,7 +35,7 @@ const RunIdSchema = z.string().regex(RUN_ID_PATTERN, 'must be a run id from plan
  * parts in S3 are the source of truth; `collected` (summaries, or error objects of items that
  * failed) is only cross-checked and logged.
  */
-export const AnalyzeEventSchema = z.object({
+export const PlannedRunEventSchema = z.object({
   status: z.literal('planned').optional(),
   runId: RunIdSchema,
   startedAt: z.iso.datetime({ offset: true }),
@@ -54,7 +59,17 @@ export const AnalyzeEventSchema = z.object({
     ),
   collected: z.array(z.unknown()).optional(),
 });
-export type AnalyzeEvent = z.infer<typeof AnalyzeEventSchema>;
+export type AnalyzeEvent = z.infer<typeof PlannedRunEventSchema>;
+
+/**
+ * What the `AnalyzePublish` state receives: a planned run after its Map, or plan-scopes' rejected
+ * run (invalid or missing baseline), which skips the Map and is published as BASELINE_INVALID.
+ */
+export const AnalyzeEventSchema = z.discriminatedUnion('status', [
+  PlannedRunEventSchema,
+  RejectedRunEventSchema,
+]);
+export type AnalyzeStepEvent = z.infer<typeof AnalyzeEventSchema>;
 
 /** The settings analyze-publish reads. */
 export const ANALYZE_CONFIG_KEYS = [
@@ -90,6 +105,23 @@ export interface AnalyzeResult {
   reportUri?: string;
   sns: { published: boolean; messages: number; skipped?: string };
   securityHub: { imported: number; archived: number; failed: number; skipped?: string };
+}
+
+/**
+ * The `AnalyzePublish` step: the one publisher of a run. A rejected run publishes BASELINE_INVALID
+ * alone; a planned run is analyzed and published.
+ *
+ * @throws as {@link analyzeAndPublish} and {@link publishBaselineInvalid}.
+ */
+export function analyzeStep(
+  event: AnalyzeStepEvent,
+  config: AnalyzeConfig,
+  factory: ClientFactory,
+  now?: () => Date,
+): Promise<AnalyzeResult | BaselineInvalidResult> {
+  return event.status === 'baseline-invalid'
+    ? publishBaselineInvalid(event, config, factory, now)
+    : analyzeAndPublish(event, config, factory, now);
 }
 
 /** Parts read at once. */

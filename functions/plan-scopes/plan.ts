@@ -1,22 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ClientFactory } from '../../shared/aws/clients.js';
-import { checks } from '../../shared/checks/index.js';
-import { baselineInvalidFinding } from '../../shared/checks/meta/BASELINE_INVALID.js';
 import { InputError } from '../../shared/errors.js';
-import { publishRun } from '../../shared/publish/index.js';
-import { buildReport } from '../../shared/report/index.js';
 import { type BaselineRef, parseBaselineObject, readBaselineObject } from '../lib/aws.js';
 import type { FunctionConfig } from '../lib/config.js';
 import { logger } from '../lib/observability.js';
 import { RUN_ID_PATTERN } from '../lib/parts.js';
-import {
-  describePublishFailures,
-  PublishError,
-  publishFailureCount,
-  publishSettings,
-} from '../lib/publish.js';
-import { recordRunMetrics } from '../lib/run-metrics.js';
 import { type AccountScope, planAccountScopes } from '../lib/scopes.js';
 
 /**
@@ -42,13 +31,19 @@ export interface PlannedRun {
   accounts: AccountScope[];
 }
 
-/** The baseline failed validation: BASELINE_INVALID was published and nothing else runs. */
+/**
+ * The baseline failed validation (or is missing): nothing is collected, and analyze-publish
+ * publishes BASELINE_INVALID alone from this outcome.
+ */
 export interface RejectedRun {
   status: 'baseline-invalid';
   runId: string;
   startedAt: string;
   baseline: { bucket: string; key: string; sha256?: string };
   accounts: [];
+  /** The validation error's summary (what the finding's `evidence.error` holds). */
+  error: string;
+  /** One line per located problem (`s3://bucket/key:line:column field: ...`); empty for a missing file. */
   problems: string[];
 }
 
@@ -56,14 +51,10 @@ export interface RejectedRun {
 export const PLAN_CONFIG_KEYS = [
   'bucket',
   'baselineKey',
-  'topicArn',
   'memberRoleName',
   'externalId',
   'regions',
   'accounts',
-  'securityHubMode',
-  'summary',
-  'alertThreshold',
   'endpointUrl',
   'region',
 ] as const;
@@ -79,10 +70,11 @@ export function newRunId(startedAt: Date): string {
 
 /**
  * Loads and validates the baseline and lists the accounts × regions to collect. An invalid (or
- * missing) baseline is an outcome, not a crash: BASELINE_INVALID is published alone through the
- * publisher and the run ends there, so a broken baseline never looks like a clean or drifted estate.
+ * missing) baseline is an outcome, not a crash: the rejected run skips collection and goes straight
+ * to analyze-publish, which publishes BASELINE_INVALID alone, so a broken baseline never looks like
+ * a clean or drifted estate.
  *
- * @throws PublishError when the BASELINE_INVALID outcome could not be sent; S3 errors other than "not found".
+ * @throws S3 errors other than "not found".
  */
 export async function planScopes(
   event: PlanEvent,
@@ -108,74 +100,29 @@ export async function planScopes(
     return { status: 'planned', runId, startedAt, baseline: object.ref, accounts };
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    return rejectBaseline({
-      error,
-      runId,
-      startedAt,
-      location,
-      sha256: object?.ref.sha256,
-      config,
-      factory,
-      now,
-    });
+    return rejectBaseline({ error, runId, startedAt, location, sha256: object?.ref.sha256 });
   }
 }
 
-async function rejectBaseline(input: {
+function rejectBaseline(input: {
   error: InputError;
   runId: string;
   startedAt: string;
   location: { bucket: string; key: string };
   sha256?: string;
-  config: PlanConfig;
-  factory: ClientFactory;
-  now: () => Date;
-}): Promise<RejectedRun> {
-  const { error, config, factory } = input;
-  const source = `s3://${input.location.bucket}/${input.location.key}`;
-  logger.warn('baseline invalid; publishing BASELINE_INVALID only', {
+}): RejectedRun {
+  const { error } = input;
+  logger.warn('baseline invalid; the run publishes BASELINE_INVALID only', {
     problems: error.problems,
     error: error.message,
   });
-  const caller = await factory.callerIdentity();
-  const finding = baselineInvalidFinding({
-    source,
-    error,
-    accountId: caller.accountId,
-    region: config.region,
-  });
-  const finishedAt = input.now().toISOString();
-  const report = buildReport({
-    runId: input.runId,
-    startedAt: input.startedAt,
-    finishedAt,
-    baseline: { source, sha256: input.sha256 ?? '' },
-    scopes: [],
-    findings: [finding],
-  });
-  const result = await publishRun({
-    report,
-    checks: checks.map((check) => check.meta),
-    factory,
-    settings: publishSettings(config),
-    now: new Date(finishedAt),
-  });
-  recordRunMetrics({
-    bySeverity: report.summary.bySeverity,
-    apiCalls: factory.apiCallCount(),
-    publishFailures: publishFailureCount(result),
-  });
-  if (result.failed) {
-    throw new PublishError(
-      `BASELINE_INVALID for ${source} was stored but not fully published: ${describePublishFailures(result)}`,
-    );
-  }
   return {
     status: 'baseline-invalid',
     runId: input.runId,
     startedAt: input.startedAt,
     baseline: { ...input.location, ...(input.sha256 ? { sha256: input.sha256 } : {}) },
     accounts: [],
-    problems: error.problems.length > 0 ? error.problems : [error.message],
+    error: error.message,
+    problems: error.problems,
   };
 }

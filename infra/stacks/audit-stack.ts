@@ -26,6 +26,7 @@ import type { Construct } from 'constructs';
 import { ENV, LEDGER_PREFIX } from '../../functions/lib/config.js';
 import {
   type DeploymentConfig,
+  PLAN_FUNCTION_ROLE_NAME,
   PUBLISHING_FUNCTION_ROLE_NAMES,
   RESOURCE_PREFIX,
   TRUSTED_FUNCTION_ROLE_NAMES,
@@ -170,7 +171,7 @@ export class AuditStack extends Stack {
       name: 'plan-scopes',
       description: 'Reads and validates the baseline, then lists the accounts and regions to collect',
       timeout: Duration.minutes(2),
-      roleName: PUBLISHING_FUNCTION_ROLE_NAMES.plan,
+      roleName: PLAN_FUNCTION_ROLE_NAME,
       environment,
     });
     const collectAccount = new AuditFunction(this, 'CollectAccount', {
@@ -298,8 +299,9 @@ export class AuditStack extends Stack {
       publishStatements.push(assumeMemberRole);
     }
 
-    // plan-scopes publishes the BASELINE_INVALID outcome itself, so it publishes like analyze-publish.
-    for (const statement of [readBaseline, ...publishStatements]) planScopes.addToRolePolicy(statement);
+    // plan-scopes only reads the baseline; analyze-publish publishes every outcome, BASELINE_INVALID included.
+    planScopes.addToRolePolicy(readBaseline);
+    planScopes.addToRolePolicy(listBucket);
     collectAccount.addToRolePolicy(assumeMemberRole);
     collectAccount.addToRolePolicy(
       new iam.PolicyStatement({
@@ -350,7 +352,7 @@ export class AuditStack extends Stack {
     for (const fn of [
       collectAccount,
       cutoverCheck,
-      ...(config.securityHubMode === 'member-accounts' ? [planScopes, analyzePublish] : []),
+      ...(config.securityHubMode === 'member-accounts' ? [analyzePublish] : []),
     ]) {
       Validations.of(fn.role as iam.Role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${config.memberRoleName}]`,
@@ -359,12 +361,10 @@ export class AuditStack extends Stack {
       });
     }
     const bucketRef = `<${this.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>`;
-    for (const fn of [planScopes, analyzePublish]) {
-      Validations.of(fn.role as iam.Role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${bucketRef}/${BUCKET_PREFIXES.reports}*]`,
-        reason: 'Reports are written under dated keys per run; the grant is limited to the reports/ prefix.',
-      });
-    }
+    Validations.of(analyzePublish.role as iam.Role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${bucketRef}/${BUCKET_PREFIXES.reports}*]`,
+      reason: 'Reports are written under dated keys per run; the grant is limited to the reports/ prefix.',
+    });
     if (config.usageSource === 'ledger') {
       for (const fn of [collectAccount, analyzePublish]) {
         Validations.of(fn.role as iam.Role).acknowledge({
@@ -429,12 +429,10 @@ export class AuditStack extends Stack {
       lambdaFunction: analyzePublish,
       payloadResponseOnly: true,
     });
-    const baselineInvalid = new sfn.Succeed(this, 'BaselineInvalidPublished', {
-      comment: 'The baseline failed validation; plan-scopes published BASELINE_INVALID and nothing else',
-    });
+    // An invalid baseline skips collection: analyze-publish, the one publisher, sends BASELINE_INVALID alone.
     const definition = plan.next(
       new sfn.Choice(this, 'BaselineValid', { stateName: 'BaselineValid?' })
-        .when(sfn.Condition.stringEquals('$.status', 'baseline-invalid'), baselineInvalid)
+        .when(sfn.Condition.stringEquals('$.status', 'baseline-invalid'), analyze)
         .otherwise(collectAll.next(analyze)),
     );
     const logGroup = new logs.LogGroup(this, 'StateMachineLogs', {

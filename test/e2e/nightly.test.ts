@@ -3,6 +3,7 @@ import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AnalyzeResult } from '../../functions/analyze-publish/analyze.js';
+import type { BaselineInvalidResult } from '../../functions/analyze-publish/baseline-invalid.js';
 import type { PartSummary } from '../../functions/lib/parts.js';
 import type { PlannedRun, RejectedRun } from '../../functions/plan-scopes/plan.js';
 import { resolveScenario, type SandboxHandle, type Scenario, startSandbox } from '../../sandbox/index.js';
@@ -30,6 +31,8 @@ const sandboxNow = () => new Date(Date.now() + clockOffsetMs);
 let handlers: { plan: Invoke; collect: Invoke; analyze: Invoke; cutover: Invoke };
 /** The Map state's ItemSelector exactly as synthesized. */
 let itemSelector: Record<string, unknown>;
+/** The state the synthesized Choice sends a rejected run (invalid baseline) to. */
+let rejectedRunNext: string | undefined;
 let restoreEnv: () => void;
 
 beforeAll(async () => {
@@ -37,6 +40,9 @@ beforeAll(async () => {
   const { audit } = templates({ regions: [REGION, 'us-east-1'] });
   const states = stateMachineDefinition(audit).States as Record<string, Record<string, unknown>>;
   itemSelector = states.CollectAccounts.ItemSelector as Record<string, unknown>;
+  rejectedRunNext = (states['BaselineValid?'].Choices as Array<{ StringEquals: string; Next: string }>).find(
+    (choice) => choice.StringEquals === 'baseline-invalid',
+  )?.Next;
 
   sandbox = await startSandbox({ port: 0, scenario: 'demo', limits: false, now: sandboxNow });
   restoreEnv = useSandboxCredentials(sandbox, {
@@ -84,7 +90,15 @@ async function runNight(scheduledTime: string) {
   const plan = (await handlers.plan(schedulerInput, lambdaContext('plan-scopes'))) as
     | PlannedRun
     | RejectedRun;
-  if (plan.status !== 'planned') return { plan, parts: [] as PartSummary[], result: undefined };
+  if (plan.status !== 'planned') {
+    if (rejectedRunNext !== 'AnalyzePublish') return { plan, parts: [] as PartSummary[], result: undefined };
+    // The Choice skips the Map: analyze-publish gets plan-scopes' output as it is.
+    const rejected = (await handlers.analyze(
+      plan,
+      lambdaContext('analyze-publish'),
+    )) as BaselineInvalidResult;
+    return { plan, parts: [] as PartSummary[], result: undefined, rejected };
+  }
   const parts: PartSummary[] = [];
   for (const [index, account] of plan.accounts.entries()) {
     const item = applySelector(itemSelector, plan, { Map: { Item: { Index: index, Value: account } } });
@@ -325,7 +339,7 @@ describe('an on-demand cutover check', () => {
 });
 
 describe('a nightly run with a broken baseline', () => {
-  it('publishes BASELINE_INVALID alone and ends without collecting', async () => {
+  it('skips collection and publishes BASELINE_INVALID alone from analyze-publish', async () => {
     // Prepare
     sandbox.loadScenario('demo');
     const s3 = new S3Client({
@@ -353,6 +367,14 @@ describe('a nightly run with a broken baseline', () => {
     expect(rejected.accounts).toEqual([]);
     expect(rejected.problems.join('\n')).toMatch(/baseline\.yaml:\d+:\d+/);
     expect(sandbox.calls()[WORKLOADS]).toBeUndefined();
+    expect(night.rejected).toMatchObject({
+      status: 'baseline-invalid',
+      runId: rejected.runId,
+      problems: rejected.problems,
+      reportUri: expect.stringMatching(/^s3:\/\/.*\.json$/),
+      sns: { published: true },
+      securityHub: { imported: 1, failed: 0 },
+    });
     const hub = sandbox.securityHubFindings() as AwsSecurityFinding[];
     expect(hub.map((finding) => finding.GeneratorId)).toEqual([expect.stringContaining('BASELINE_INVALID')]);
     const messages = sandbox.snsMessages();

@@ -1,6 +1,10 @@
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AnalyzeEventSchema, analyzeAndPublish } from '../../functions/analyze-publish/analyze.js';
+import {
+  AnalyzeEventSchema,
+  analyzeAndPublish,
+  analyzeStep,
+} from '../../functions/analyze-publish/analyze.js';
 import { collectAccountPart } from '../../functions/collect-account/collect.js';
 import { clientFactory } from '../../functions/lib/aws.js';
 import { LEDGER_PREFIX } from '../../functions/lib/ledgers.js';
@@ -9,6 +13,8 @@ import { partKey } from '../../functions/lib/parts.js';
 import { type PlannedRun, planScopes } from '../../functions/plan-scopes/plan.js';
 import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
 import { ALL_SERVICE_CLIENTS } from '../../shared/aws/clients.js';
+import { parseBaseline, sha256Hex } from '../../shared/baseline/index.js';
+import { baselineInvalidFinding } from '../../shared/checks/meta/BASELINE_INVALID.js';
 import { InputError } from '../../shared/errors.js';
 import { SnapshotSchema } from '../../shared/snapshot/schema.js';
 import { type Ledger, validateLedger } from '../../shared/usage/ledger.js';
@@ -220,7 +226,7 @@ describe('collect-account with usage ledgers (the default)', () => {
 });
 
 describe('plan-scopes', () => {
-  it('treats a missing baseline as BASELINE_INVALID and publishes only that', async () => {
+  it('returns a missing baseline as a rejected run, publishing nothing itself', async () => {
     // Prepare
     await factory()
       .s3()
@@ -232,9 +238,11 @@ describe('plan-scopes', () => {
     // Assess
     expect(outcome.status).toBe('baseline-invalid');
     expect(outcome.accounts).toEqual([]);
-    expect(outcome.status === 'baseline-invalid' && outcome.problems.join()).toMatch(/baseline not found/);
-    const hub = sandbox.securityHubFindings() as Array<{ GeneratorId: string }>;
-    expect(hub.map((finding) => finding.GeneratorId)).toEqual([expect.stringContaining('BASELINE_INVALID')]);
+    expect(outcome.status === 'baseline-invalid' && outcome.error).toMatch(/baseline not found/);
+    expect(outcome.status === 'baseline-invalid' && outcome.problems).toEqual([]);
+    expect(AnalyzeEventSchema.safeParse(outcome).success).toBe(true);
+    expect(sandbox.securityHubFindings()).toEqual([]);
+    expect(sandbox.snsMessages()).toEqual([]);
   });
 
   it('fails the execution, publishing nothing, when S3 refuses the read', async () => {
@@ -379,5 +387,67 @@ describe('analyze-publish', () => {
     expect(AnalyzeEventSchema.safeParse(plan).success).toBe(true);
     const twice = AnalyzeEventSchema.safeParse({ ...plan, accounts: [...plan.accounts, first] });
     expect(twice.error?.issues.map((issue) => issue.message)).toEqual(['must list each account once']);
+  });
+
+  it('publishes a rejected run as the BASELINE_INVALID finding plan-scopes would have built from the error', async () => {
+    // Prepare: a baseline whose problems carry file:line:column, rejected by plan-scopes.
+    const text = 'version: 1\nclusters:\n  prod:\n    account: "12345"\n';
+    await factory()
+      .s3()
+      .send(new PutObjectCommand({ Bucket: BUCKET, Key: 'baseline.yaml', Body: text }));
+    const source = `s3://${BUCKET}/baseline.yaml`;
+    const parseError = (() => {
+      try {
+        parseBaseline(text, source);
+      } catch (error) {
+        return error;
+      }
+      throw new Error('the baseline was expected to be invalid');
+    })();
+    const rejected = await planScopes({ runId: 'rejected-1' }, settings(), factory());
+    expect(rejected.status).toBe('baseline-invalid');
+    if (rejected.status !== 'baseline-invalid') return;
+    const event = AnalyzeEventSchema.parse(rejected);
+
+    // Act
+    const result = await analyzeStep(event, settings(), factory());
+
+    // Assess
+    expect(result).toMatchObject({
+      status: 'baseline-invalid',
+      runId: 'rejected-1',
+      securityHub: { imported: 1 },
+    });
+    const report = JSON.parse(
+      String(sandbox.s3Object(BUCKET, String(result.reportUri).replace(`s3://${BUCKET}/`, ''))),
+    ) as { findings: unknown[]; scopes: unknown[]; baseline: { source: string; sha256: string } };
+    expect(report.findings).toEqual([
+      baselineInvalidFinding({ source, error: parseError, accountId: '111122223333', region: REGION }),
+    ]);
+    expect(report.scopes).toEqual([]);
+    expect(report.baseline).toEqual({ source, sha256: sha256Hex(text) });
+    const hub = sandbox.securityHubFindings() as Array<{ GeneratorId: string }>;
+    expect(hub.map((finding) => finding.GeneratorId)).toEqual([expect.stringContaining('BASELINE_INVALID')]);
+    expect(
+      sandbox
+        .snsMessages()
+        .map((message) => message.message)
+        .join('\n'),
+    ).toContain('BASELINE_INVALID');
+  });
+
+  it('refuses a rejected run that lists accounts, so an invalid baseline can never start a collection (near miss)', () => {
+    const rejected = {
+      status: 'baseline-invalid',
+      runId: 'rejected-2',
+      startedAt: new Date().toISOString(),
+      baseline: { bucket: BUCKET, key: 'baseline.yaml' },
+      accounts: [{ accountId: WORKLOADS, regions: [REGION] }],
+      error: 'invalid',
+      problems: [],
+    };
+    const parsed = AnalyzeEventSchema.safeParse(rejected);
+    expect(parsed.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['accounts']);
+    expect(AnalyzeEventSchema.safeParse({ ...rejected, accounts: [] }).success).toBe(true);
   });
 });

@@ -137,7 +137,7 @@ describe('AuditStack with the cdk.json defaults', () => {
     expect(collect.Retry[retriers.indexOf('EventValidationError')]).toMatchObject({ MaxAttempts: 0 });
     expect(definition.States['BaselineValid?']).toMatchObject({
       Type: 'Choice',
-      Choices: [{ Variable: '$.status', StringEquals: 'baseline-invalid', Next: 'BaselineInvalidPublished' }],
+      Choices: [{ Variable: '$.status', StringEquals: 'baseline-invalid', Next: 'AnalyzePublish' }],
       Default: 'CollectAccounts',
     });
   });

@@ -105,6 +105,16 @@ describe('MemberRoleStack read role', () => {
     expect(added).toEqual(['securityhub:BatchImportFindings']);
   });
 
+  it('trusts analyze-publish, never plan-scopes, when findings go to member accounts', () => {
+    const { member: importing } = templates({ securityHubMode: 'member-accounts' });
+    const [statement] = importing.findResources('AWS::IAM::Role')[roleIdOf(importing, 'ReadRole')].Properties
+      .AssumeRolePolicyDocument.Statement as Statement[];
+    const principals = asList(statement.Principal?.AWS).map((arn) => JSON.stringify(arn));
+    expect(principals).toHaveLength(3);
+    expect(principals.some((arn) => arn.includes(':role/eks-identity-audit-analyze-publish'))).toBe(true);
+    expect(principals.some((arn) => arn.includes('plan-scopes'))).toBe(false);
+  });
+
   it('needs no bootstrap and no assets, so it works as a StackSet template', () => {
     const json = member.toJSON() as { Parameters: Record<string, unknown>; Rules?: unknown };
     expect(Object.keys(json.Parameters).sort()).toEqual(['AuditAccountId', 'ExternalId']);
@@ -157,11 +167,17 @@ describe('AuditStack function roles', () => {
     expect(assumers).toEqual(['CollectAccountRole', 'CutoverCheckRole']);
   });
 
-  it("import Security Hub findings only against the account's own product ARN", () => {
+  it("import Security Hub findings only from analyze-publish, against the account's own product ARN", () => {
+    const importers = functionRoles.filter((prefix) =>
+      inlineStatements(audit, roleIdOf(audit, prefix)).some((statement) =>
+        asList(statement.Action).includes('securityhub:BatchImportFindings'),
+      ),
+    );
+    expect(importers).toEqual(['AnalyzePublishRole']);
     const imports = functionRoles
       .flatMap((prefix) => inlineStatements(audit, roleIdOf(audit, prefix)))
       .filter((statement) => asList(statement.Action).includes('securityhub:BatchImportFindings'));
-    expect(imports.length).toBe(2);
+    expect(imports.length).toBe(1);
     for (const statement of imports) {
       expect(JSON.stringify(statement.Resource)).toMatch(/:securityhub:.*:product\/.*\/default/);
     }
@@ -204,6 +220,29 @@ describe('AuditStack function roles', () => {
       's3:PutObject runs/*',
       's3:PutObject state/usage/*',
     ]);
+  });
+
+  it('give plan-scopes only the baseline read, in every Security Hub mode: analyze-publish publishes', () => {
+    for (const securityHubMode of ['audit-account', 'member-accounts', 'off']) {
+      const template = templates({ securityHubMode }).audit;
+      const actions = inlineStatements(template, roleIdOf(template, 'PlanScopesRole'))
+        .flatMap((statement) => asList(statement.Action))
+        .sort();
+      expect(actions, securityHubMode).toEqual([
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        's3:GetObject',
+        's3:GetObjectVersion',
+        's3:ListBucket',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ]);
+      expect(objectGrants(template, 'PlanScopesRole'), securityHubMode).toEqual([
+        's3:GetObject baseline.yaml',
+        's3:GetObjectVersion baseline.yaml',
+        's3:ListBucket (bucket)',
+      ]);
+    }
   });
 
   it('let analyze-publish read the usage ledgers but never write them', () => {

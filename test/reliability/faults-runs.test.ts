@@ -347,10 +347,11 @@ describe('the baseline during a run', () => {
 });
 
 describe('SNS down when the baseline is invalid', () => {
-  it('fails plan-scopes loudly with the SNS error, after BASELINE_INVALID reached Security Hub', () => {
+  it('fails analyze-publish loudly with the SNS error, after BASELINE_INVALID reached Security Hub', () => {
     const { night, hubChecks } = seen.invalidBaselineSnsDown;
-    expect(night.planError?.name).toBe('PublishError');
-    expect(night.planError?.message).toMatch(
+    expect(night.plan?.status).toBe('baseline-invalid');
+    expect(night.analyzeError?.name).toBe('PublishError');
+    expect(night.analyzeError?.message).toMatch(
       /BASELINE_INVALID for s3:\/\/.* SNS: \d+ of \d+ messages not sent \(AuthorizationError/,
     );
     expect(metricTotal(night, 'PublishFailures')).toBeGreaterThan(0);

@@ -118,7 +118,7 @@ describe('least privilege, checked against the calls of a full run', () => {
   const functions: Array<[string, (calls: NightCalls) => CallCounts[]]> = [
     ['PlanScopesRole', (calls) => [calls.plan, calls.planRejecting]],
     ['CollectAccountRole', (calls) => calls.collect],
-    ['AnalyzePublishRole', (calls) => [calls.analyze]],
+    ['AnalyzePublishRole', (calls) => [calls.analyze, calls.analyzeRejecting]],
     ['CutoverCheckRole', (calls) => [calls.cutover]],
   ];
 
@@ -166,8 +166,12 @@ describe('least privilege, checked against the calls of a full run', () => {
     expect(excess).toEqual(['s3:PutObject']);
   });
 
-  it('publishes from plan-scopes only on the invalid-baseline path, which the run exercised', () => {
-    expect(actionsCalled([night.plan], inAuditAccount).has('sns:Publish')).toBe(false);
-    expect(actionsCalled([night.planRejecting], inAuditAccount).has('sns:Publish')).toBe(true);
+  it('never publishes from plan-scopes: analyze-publish sends BASELINE_INVALID on the invalid-baseline path', () => {
+    expect(sorted(actionsCalled([night.plan, night.planRejecting], inAuditAccount))).toEqual([
+      's3:GetObject',
+    ]);
+    const rejecting = actionsCalled([night.analyzeRejecting], inAuditAccount);
+    expect(rejecting.has('sns:Publish')).toBe(true);
+    expect(rejecting.has('securityhub:BatchImportFindings')).toBe(true);
   });
 });

@@ -51,8 +51,10 @@ export async function importHandlers(): Promise<Record<'plan' | 'collect' | 'ana
 /** What each function did during one night, as the sandbox counted its calls. */
 export interface NightCalls {
   plan: CallCounts;
-  /** plan-scopes again, after an invalid baseline was uploaded: it publishes BASELINE_INVALID. */
+  /** plan-scopes again, after an invalid baseline was uploaded: it only reads and rejects it. */
   planRejecting: CallCounts;
+  /** analyze-publish on that rejected run, where the state machine routes it: it publishes BASELINE_INVALID. */
+  analyzeRejecting: CallCounts;
   collect: CallCounts[];
   analyze: CallCounts;
   cutover: CallCounts;
@@ -103,7 +105,7 @@ export async function runNightAndCutover(
       lambdaContext('cutover-check'),
     ),
   );
-  // The other path of plan-scopes: a broken baseline, which it reports by publishing BASELINE_INVALID.
+  // The other path: a broken baseline, which plan-scopes rejects and analyze-publish reports as BASELINE_INVALID.
   const s3 = new S3Client({
     endpoint: sandbox.url,
     region: REGION,
@@ -124,9 +126,18 @@ export async function runNightAndCutover(
   if ((rejecting.value as PlannedRun | RejectedRun).status !== 'baseline-invalid') {
     throw new Error(`a broken baseline was not rejected: ${JSON.stringify(rejecting.value)}`);
   }
+  const routed = (states['BaselineValid?'].Choices as Array<{ StringEquals: string; Next: string }>).find(
+    (choice) => choice.StringEquals === 'baseline-invalid',
+  )?.Next;
+  if (routed !== 'AnalyzePublish')
+    throw new Error(`a rejected run is routed to ${routed}, not AnalyzePublish`);
+  const analyzedRejecting = await callsOf(() =>
+    handlers.analyze(rejecting.value, lambdaContext('analyze-publish')),
+  );
   return {
     plan: planned.calls,
     planRejecting: rejecting.calls,
+    analyzeRejecting: analyzedRejecting.calls,
     collect,
     analyze: analyzed.calls,
     cutover: cutover.calls,

@@ -3,6 +3,10 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { vi } from 'vitest';
 import { type AnalyzeResult, analyzeAndPublish } from '../../functions/analyze-publish/analyze.js';
+import {
+  type BaselineInvalidResult,
+  publishBaselineInvalid,
+} from '../../functions/analyze-publish/baseline-invalid.js';
 import { collectAccountPart } from '../../functions/collect-account/collect.js';
 import { ROLE_SESSION_NAME } from '../../functions/lib/aws.js';
 import { LEDGER_PREFIX } from '../../functions/lib/ledgers.js';
@@ -113,6 +117,8 @@ export interface Night {
   planError?: Error;
   parts: Array<PartSummary | FailedItem>;
   result?: AnalyzeResult;
+  /** What analyze-publish returned for a rejected baseline (BASELINE_INVALID published alone). */
+  rejected?: BaselineInvalidResult;
   analyzeError?: Error;
   metrics: RecordedMetric[];
   /** The JSON report the run stored, when it got that far. */
@@ -136,7 +142,8 @@ export interface NightOptions {
 }
 
 /**
- * Runs the state machine's steps in order (plan → one collect per account → analyze and publish)
+ * Runs the state machine's steps in order (plan → one collect per account → analyze and publish;
+ * plan → analyze and publish for a rejected baseline)
  * with a fresh client factory per invocation, as separate Lambda invocations have. A failing step
  * is recorded, not thrown: a failed collect becomes the Map item's error object, as Step Functions
  * passes it on; a failed plan or analyze ends the night.
@@ -170,7 +177,15 @@ async function stepsOfNight(sandbox: SandboxHandle, options: NightOptions, night
     return;
   }
   const plan = night.plan;
-  if (plan.status !== 'planned') return;
+  if (plan.status !== 'planned') {
+    // The state machine's Choice skips the Map: analyze-publish publishes BASELINE_INVALID alone.
+    try {
+      night.rejected = await publishBaselineInvalid(plan, config, fastFactory(sandbox, options.factory));
+    } catch (error) {
+      night.analyzeError = asError(error);
+    }
+    return;
+  }
   await options.afterPlan?.();
   // The Map runs the accounts in parallel.
   night.parts = await Promise.all(

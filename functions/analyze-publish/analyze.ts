@@ -4,13 +4,11 @@ import { runAudit } from '../../shared/audit.js';
 import type { ClientFactory } from '../../shared/aws/clients.js';
 import { ACCOUNT_ID_PATTERN } from '../../shared/baseline/index.js';
 import { checks } from '../../shared/checks/index.js';
-import { InputError } from '../../shared/errors.js';
 import type { Severity } from '../../shared/model/severity.js';
 import { publishRun } from '../../shared/publish/index.js';
 import { normalizeSnapshot, type Snapshot } from '../../shared/snapshot/index.js';
 import { ledgerUsageIndex } from '../../shared/usage/ledger-index.js';
 import { withLedgerCoverage } from '../../shared/usage/ledger-scopes.js';
-import { parseBaselineObject, readBaselineObject } from '../lib/aws.js';
 import type { FunctionConfig, UsageSource } from '../lib/config.js';
 import { auditLedgerStore, loadLedgers } from '../lib/ledgers.js';
 import { logger } from '../lib/observability.js';
@@ -21,6 +19,7 @@ import {
   publishFailureCount,
   publishSettings,
 } from '../lib/publish.js';
+import { readRunBaseline } from '../lib/run-baseline.js';
 import { recordRunMetrics } from '../lib/run-metrics.js';
 import {
   type BaselineInvalidResult,
@@ -128,12 +127,14 @@ export function analyzeStep(
 const PART_READ_CONCURRENCY = 16;
 
 /**
- * Merges every account's part into one snapshot, runs the checks against the same baseline version
- * plan-scopes validated, and publishes (reports, SNS, Security Hub). In ledger mode the usage checks
- * read the planned account-regions' ledgers (read-only); a scope without one has unknown usage.
+ * Merges every account's part into one snapshot, runs the checks against the baseline plan-scopes
+ * validated (its JSON copy under the run's prefix, so no YAML is parsed here), and publishes
+ * (reports, SNS, Security Hub). In ledger mode the usage checks read the planned account-regions'
+ * ledgers (read-only); a scope without one has unknown usage.
  *
- * @throws InputError when the baseline changed under the run; PublishError when SNS or Security
- * Hub did not take everything (after the reports and the run record were stored).
+ * @throws InputError when the run's validated baseline is missing, invalid or not the planned
+ * version; PublishError when SNS or Security Hub did not take everything (after the reports and
+ * the run record were stored).
  */
 export async function analyzeAndPublish(
   event: AnalyzeEvent,
@@ -144,16 +145,10 @@ export async function analyzeAndPublish(
   logger.appendKeys({ runId: event.runId });
   const began = now();
   const s3 = factory.s3();
-  const object = await readBaselineObject(s3, event.baseline);
-  if (object.ref.sha256 !== event.baseline.sha256) {
-    throw new InputError(
-      `${object.uri} changed since the run was planned (SHA-256 ${object.ref.sha256} is not ${event.baseline.sha256}); the next run will use the new file`,
-    );
-  }
-  const baseline = parseBaselineObject(object);
+  const location = { bucket: config.bucket, runId: event.runId };
+  const baseline = await readRunBaseline(s3, location, event.baseline);
 
   const limit = pLimit(PART_READ_CONCURRENCY);
-  const location = { bucket: config.bucket, runId: event.runId };
   const accounts = await Promise.all(
     event.accounts.map((scope) => limit(() => readPart(s3, location, scope.accountId))),
   );

@@ -6,6 +6,7 @@ import { type BaselineRef, parseBaselineObject, readBaselineObject } from '../li
 import type { FunctionConfig } from '../lib/config.js';
 import { logger } from '../lib/observability.js';
 import { RUN_ID_PATTERN } from '../lib/parts.js';
+import { writeRunBaseline } from '../lib/run-baseline.js';
 import { type AccountScope, planAccountScopes } from '../lib/scopes.js';
 
 /**
@@ -69,12 +70,13 @@ export function newRunId(startedAt: Date): string {
 }
 
 /**
- * Loads and validates the baseline and lists the accounts × regions to collect. An invalid (or
+ * Loads and validates the baseline, writes the validated baseline as JSON under the run's prefix
+ * (`runs/RUN_ID/baseline.json`) and lists the accounts × regions to collect. An invalid (or
  * missing) baseline is an outcome, not a crash: the rejected run skips collection and goes straight
  * to analyze-publish, which publishes BASELINE_INVALID alone, so a broken baseline never looks like
  * a clean or drifted estate.
  *
- * @throws S3 errors other than "not found".
+ * @throws S3 errors other than "not found" (reading the baseline, or writing its validated copy).
  */
 export async function planScopes(
   event: PlanEvent,
@@ -92,6 +94,8 @@ export async function planScopes(
     object = await readBaselineObject(factory.s3(), location);
     const baseline = parseBaselineObject(object);
     const accounts = planAccountScopes(baseline, config);
+    // The later steps judge against this validated copy instead of parsing the YAML again.
+    await writeRunBaseline(factory.s3(), { bucket: config.bucket, runId }, baseline);
     logger.info('run planned', {
       accounts: accounts.length,
       scopes: accounts.reduce((sum, account) => sum + account.regions.length, 0),

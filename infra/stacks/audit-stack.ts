@@ -257,7 +257,7 @@ export class AuditStack extends Stack {
     });
     const readBaseline = new iam.PolicyStatement({
       sid: 'ReadTheBaseline',
-      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      actions: ['s3:GetObject'],
       resources: [`${bucketArn}/${config.baselineKey}`],
     });
     // Without ListBucket a missing object reads as AccessDenied instead of NoSuchKey.
@@ -302,6 +302,13 @@ export class AuditStack extends Stack {
     // plan-scopes only reads the baseline; analyze-publish publishes every outcome, BASELINE_INVALID included.
     planScopes.addToRolePolicy(readBaseline);
     planScopes.addToRolePolicy(listBucket);
+    planScopes.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteTheValidatedBaseline',
+        actions: ['s3:PutObject'],
+        resources: [`${bucketArn}/${BUCKET_PREFIXES.runs}*/baseline.json`],
+      }),
+    );
     collectAccount.addToRolePolicy(assumeMemberRole);
     collectAccount.addToRolePolicy(
       new iam.PolicyStatement({
@@ -337,7 +344,8 @@ export class AuditStack extends Stack {
         }),
       );
     }
-    for (const statement of [readBaseline, ...publishStatements]) analyzePublish.addToRolePolicy(statement);
+    // analyze-publish judges against the validated copy under runs/ (read above), never the YAML itself.
+    for (const statement of publishStatements) analyzePublish.addToRolePolicy(statement);
     cutoverCheck.addToRolePolicy(assumeMemberRole);
     cutoverCheck.addToRolePolicy(readBaseline);
     cutoverCheck.addToRolePolicy(listBucket);
@@ -361,6 +369,11 @@ export class AuditStack extends Stack {
       });
     }
     const bucketRef = `<${this.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>`;
+    Validations.of(planScopes.role as iam.Role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${bucketRef}/${BUCKET_PREFIXES.runs}*/baseline.json]`,
+      reason:
+        'Each run writes its validated baseline under runs/<runId>/ with a new run id every night; the grant is limited to that one file name.',
+    });
     Validations.of(analyzePublish.role as iam.Role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${bucketRef}/${BUCKET_PREFIXES.reports}*]`,
       reason: 'Reports are written under dated keys per run; the grant is limited to the reports/ prefix.',

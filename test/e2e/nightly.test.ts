@@ -4,10 +4,17 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { AnalyzeResult } from '../../functions/analyze-publish/analyze.js';
 import type { BaselineInvalidResult } from '../../functions/analyze-publish/baseline-invalid.js';
-import type { PartSummary } from '../../functions/lib/parts.js';
+import { parseBaselineObject, readBaselineObject } from '../../functions/lib/aws.js';
+import { auditLedgerStore, loadLedgers } from '../../functions/lib/ledgers.js';
+import { type PartSummary, readPart } from '../../functions/lib/parts.js';
 import type { PlannedRun, RejectedRun } from '../../functions/plan-scopes/plan.js';
 import { resolveScenario, type SandboxHandle, type Scenario, startSandbox } from '../../sandbox/index.js';
+import { runAudit } from '../../shared/audit.js';
+import type { Report } from '../../shared/report/types.js';
+import { normalizeSnapshot } from '../../shared/snapshot/index.js';
 import { SnapshotSchema } from '../../shared/snapshot/schema.js';
+import { ledgerUsageIndex } from '../../shared/usage/ledger-index.js';
+import { withLedgerCoverage } from '../../shared/usage/ledger-scopes.js';
 import { lambdaContext } from '../functions/support.js';
 import { applySelector, stateMachineDefinition, templates } from '../infra/support.js';
 import { useSandboxCredentials } from '../support/sandbox.js';
@@ -179,6 +186,52 @@ describe('a nightly run against the demo organization', () => {
     expect(hub.length - active.length).toBe(result.securityHub.archived);
     expect(hub.every((finding) => finding.AwsAccountId === AUDIT_ACCOUNT)).toBe(true);
     expect(hub.some((finding) => finding.GeneratorId?.includes('PI_ASSOCIATION_MISSING'))).toBe(true);
+  });
+
+  it('judges against the validated copy plan-scopes wrote: the findings, ids and baseline locations an audit against the YAML gives', async () => {
+    // Prepare: the same parts and ledgers, judged against the YAML the run planned.
+    const plan = night.plan as PlannedRun;
+    const result = night.result as AnalyzeResult;
+    const report = JSON.parse(
+      String(sandbox.s3Object(BUCKET, (result.reportUri as string).replace(`s3://${BUCKET}/`, ''))),
+    ) as Report;
+    const s3 = new S3Client({
+      region: REGION,
+      endpoint: sandbox.url,
+      forcePathStyle: true,
+      credentials: sandbox.credentials,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    });
+    const yaml = parseBaselineObject(await readBaselineObject(s3, plan.baseline));
+    const accounts = await Promise.all(
+      plan.accounts.map((scope) => readPart(s3, { bucket: BUCKET, runId: plan.runId }, scope.accountId)),
+    );
+    const store = auditLedgerStore(s3, BUCKET);
+    const stored = await loadLedgers(store, plan.accounts);
+    const inventory = withLedgerCoverage(
+      normalizeSnapshot({ snapshotVersion: 1, capturedAt: plan.startedAt, accounts }),
+      stored.ledgers,
+      {
+        days: yaml.settings.unusedAfterDays,
+        describe: (accountId, region) => store.describe(accountId, region),
+      },
+    );
+
+    // Act
+    const expected = runAudit({
+      inventory,
+      baseline: yaml,
+      runId: plan.runId,
+      startedAt: plan.startedAt,
+      finishedAt: report.finishedAt,
+      usageIndex: (options) => ledgerUsageIndex(stored.ledgers, inventory, options),
+    }).report;
+
+    // Assess
+    expect(String(sandbox.s3Object(BUCKET, `runs/${plan.runId}/baseline.json`))).toBe(JSON.stringify(yaml));
+    expect(report.findings.filter((finding) => finding.baselineLocation).length).toBeGreaterThan(0);
+    expect(JSON.stringify(report.findings)).toBe(JSON.stringify(expected.findings));
+    expect(report.summary).toEqual(expected.summary);
   });
 });
 

@@ -6,16 +6,19 @@ import {
   analyzeStep,
 } from '../../functions/analyze-publish/analyze.js';
 import { collectAccountPart } from '../../functions/collect-account/collect.js';
-import { clientFactory } from '../../functions/lib/aws.js';
+import { clientFactory, parseBaselineObject, readBaselineObject } from '../../functions/lib/aws.js';
 import { LEDGER_PREFIX } from '../../functions/lib/ledgers.js';
 import { DeadlineError } from '../../functions/lib/middleware.js';
-import { partKey } from '../../functions/lib/parts.js';
+import { partKey, readPart } from '../../functions/lib/parts.js';
+import { runBaselineKey } from '../../functions/lib/run-baseline.js';
 import { type PlannedRun, planScopes } from '../../functions/plan-scopes/plan.js';
 import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
+import { runAudit } from '../../shared/audit.js';
 import { ALL_SERVICE_CLIENTS } from '../../shared/aws/clients.js';
 import { parseBaseline, sha256Hex } from '../../shared/baseline/index.js';
 import { baselineInvalidFinding } from '../../shared/checks/meta/BASELINE_INVALID.js';
 import { InputError } from '../../shared/errors.js';
+import { normalizeSnapshot } from '../../shared/snapshot/index.js';
 import { SnapshotSchema } from '../../shared/snapshot/schema.js';
 import { type Ledger, validateLedger } from '../../shared/usage/ledger.js';
 import { useSandboxCredentials } from '../support/sandbox.js';
@@ -367,18 +370,90 @@ describe('analyze-publish', () => {
     });
   });
 
-  it('refuses to judge against a baseline that changed after planning', async () => {
-    const plan = (await planScopes({}, settings(), factory())) as PlannedRun;
+  it('judges against the baseline plan-scopes validated, even when the file changes after planning', async () => {
+    // Prepare: a scan-mode night whose baseline file is replaced by an empty one once planned.
+    const plan = (await planScopes({ runId: 'validated-copy' }, settings('scan'), factory())) as PlannedRun;
+    const yaml = await readBaselineObject(factory().s3(), plan.baseline);
+    const collected = [];
+    for (const scope of plan.accounts) {
+      collected.push(
+        await collectAccountPart(
+          { runId: plan.runId, startedAt: plan.startedAt, ...scope },
+          settings('scan'),
+          factory(),
+          new AbortController().signal,
+        ),
+      );
+    }
     await factory()
       .s3()
       .send(new PutObjectCommand({ Bucket: BUCKET, Key: 'baseline.yaml', Body: 'version: 1\n' }));
+    const finishedAt = new Date(Date.parse(plan.startedAt) + 60_000);
+
+    // Act
+    const result = await analyzeAndPublish(
+      { ...plan, collected },
+      settings('scan'),
+      factory(),
+      () => finishedAt,
+    );
+
+    // Assess: the stored copy is the parsed YAML, byte for byte, and the findings (ids, messages,
+    // baseline locations) are those an audit of the same parts against the YAML itself produces.
+    const copy = String(sandbox.s3Object(BUCKET, runBaselineKey(plan.runId)));
+    const parsed = parseBaselineObject(yaml);
+    expect(copy).toBe(JSON.stringify(parsed));
+    const accounts = await Promise.all(
+      plan.accounts.map((scope) =>
+        readPart(factory().s3(), { bucket: BUCKET, runId: plan.runId }, scope.accountId),
+      ),
+    );
+    const expected = runAudit({
+      inventory: normalizeSnapshot({ snapshotVersion: 1, capturedAt: plan.startedAt, accounts }),
+      baseline: parsed,
+      runId: plan.runId,
+      startedAt: plan.startedAt,
+      finishedAt: finishedAt.toISOString(),
+    }).report;
+    const report = JSON.parse(
+      String(sandbox.s3Object(BUCKET, String(result.reportUri).replace(`s3://${BUCKET}/`, ''))),
+    ) as typeof expected;
+    expect(expected.findings.length).toBeGreaterThan(10);
+    expect(expected.findings.some((finding) => finding.baselineLocation !== undefined)).toBe(true);
+    expect(JSON.stringify(report.findings)).toBe(JSON.stringify(expected.findings));
+    expect(report.baseline).toEqual(expected.baseline);
+    expect(report.summary).toEqual(expected.summary);
+  });
+
+  it('refuses a validated baseline that is not the planned version, publishing nothing (near miss)', async () => {
+    const plan = (await planScopes({ runId: 'other-version' }, settings(), factory())) as PlannedRun;
     const analysis = analyzeAndPublish(
-      { ...plan, baseline: { ...plan.baseline, versionId: undefined } },
+      { ...plan, baseline: { ...plan.baseline, sha256: 'b'.repeat(64) } },
       settings(),
       factory(),
     );
     await expect(analysis).rejects.toThrow(InputError);
-    await expect(analysis).rejects.toThrow(/changed since the run was planned/);
+    await expect(analysis).rejects.toThrow(/not the planned b{64}/);
+    expect(sandbox.snsMessages()).toEqual([]);
+  });
+
+  it('refuses a run whose validated baseline is missing or altered', async () => {
+    const plan = (await planScopes({ runId: 'altered-copy' }, settings(), factory())) as PlannedRun;
+    const key = runBaselineKey(plan.runId);
+    const copy = JSON.parse(String(sandbox.s3Object(BUCKET, key))) as Record<string, unknown>;
+    await factory()
+      .s3()
+      .send(
+        new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: JSON.stringify({ ...copy, version: 2 }) }),
+      );
+    await expect(analyzeAndPublish(plan, settings(), factory())).rejects.toThrow(/not a validated baseline/);
+    await factory()
+      .s3()
+      .send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
+    await expect(analyzeAndPublish(plan, settings(), factory())).rejects.toThrow(
+      /validated baseline is missing/,
+    );
+    expect(sandbox.snsMessages()).toEqual([]);
   });
 
   it('accepts a planned run that lists each account once, and refuses one that lists an account twice', async () => {

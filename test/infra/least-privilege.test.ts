@@ -222,7 +222,7 @@ describe('AuditStack function roles', () => {
     ]);
   });
 
-  it('give plan-scopes only the baseline read, in every Security Hub mode: analyze-publish publishes', () => {
+  it('give plan-scopes only the baseline read and its validated copy, in every Security Hub mode: analyze-publish publishes', () => {
     for (const securityHubMode of ['audit-account', 'member-accounts', 'off']) {
       const template = templates({ securityHubMode }).audit;
       const actions = inlineStatements(template, roleIdOf(template, 'PlanScopesRole'))
@@ -232,17 +232,23 @@ describe('AuditStack function roles', () => {
         'logs:CreateLogStream',
         'logs:PutLogEvents',
         's3:GetObject',
-        's3:GetObjectVersion',
         's3:ListBucket',
+        's3:PutObject',
         'xray:PutTelemetryRecords',
         'xray:PutTraceSegments',
       ]);
       expect(objectGrants(template, 'PlanScopesRole'), securityHubMode).toEqual([
         's3:GetObject baseline.yaml',
-        's3:GetObjectVersion baseline.yaml',
         's3:ListBucket (bucket)',
+        's3:PutObject runs/*/baseline.json',
       ]);
     }
+  });
+
+  it('let analyze-publish read the runs and reports but not the baseline YAML, which it never parses', () => {
+    const grants = objectGrants(audit, 'AnalyzePublishRole');
+    expect(grants).toContain('s3:GetObject runs/*');
+    expect(grants.filter((grant) => grant.includes('baseline'))).toEqual([]);
   });
 
   it('let analyze-publish read the usage ledgers but never write them', () => {

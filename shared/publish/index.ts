@@ -4,7 +4,10 @@ import type { ClientFactory } from '../aws/clients.js';
 import { errorCode, errorMessage } from '../aws/errors.js';
 import type { CheckMeta } from '../checks/types.js';
 import type { Finding } from '../model/finding.js';
-import { renderReport } from '../report/index.js';
+// The three stored formats only: a Lambda bundle then carries no table or SARIF renderer.
+import { renderHtml } from '../report/html.js';
+import { renderJson } from '../report/json.js';
+import { renderMarkdown } from '../report/markdown.js';
 import type { Report } from '../report/types.js';
 import { diffRuns, type RunDiff } from './diff.js';
 import { MAX_HISTORY, type RecordedFinding, type RunRecord } from './record.js';
@@ -177,9 +180,9 @@ export async function publishRun(input: PublishRunInput): Promise<PublishRunResu
   if (settings.enabled.reports && !dryRun) {
     const renderOptions = { checks: [...input.checks] };
     await storeReports(s3, location, keys, {
-      json: renderReport(report, 'json', renderOptions),
-      markdown: renderReport(report, 'markdown', renderOptions),
-      html: renderReport(report, 'html', renderOptions),
+      json: renderJson(report),
+      markdown: renderMarkdown(report, renderOptions),
+      html: renderHtml(report, renderOptions),
     });
   }
 

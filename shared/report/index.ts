@@ -1,5 +1,6 @@
 import type { RenderOptions } from './common.js';
 import { renderHtml } from './html.js';
+import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 import { renderSarif } from './sarif.js';
 import { renderTable } from './table.js';
@@ -23,6 +24,7 @@ export {
   truncate,
 } from './escape.js';
 export { renderHtml } from './html.js';
+export { renderJson } from './json.js';
 export { renderMarkdown } from './markdown.js';
 export {
   renderSarif,
@@ -38,11 +40,6 @@ export { type Report, ReportSchema } from './types.js';
 /** Report formats, in the order the CLI lists them (`table` is the default on a terminal). */
 export const REPORT_FORMATS = ['table', 'json', 'markdown', 'html', 'sarif'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
-
-/** Report v1 as pretty JSON (DESIGN.md §8), exactly the object given. */
-export function renderJson(report: Report): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
-}
 
 /**
  * Renders a report in one format. Pure: the output depends only on the report and the options, so

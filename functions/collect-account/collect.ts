@@ -12,7 +12,7 @@ import {
   type UsageReadSummary,
   updateAccountLedgers,
 } from '../lib/ledgers.js';
-import { raceDeadline } from '../lib/middleware.js';
+import { deadlineCollectionError, raceDeadline } from '../lib/middleware.js';
 import { logger } from '../lib/observability.js';
 import { type PartSummary, RUN_ID_PATTERN, summarizePart, writePart } from '../lib/parts.js';
 import { recordRunMetrics } from '../lib/run-metrics.js';
@@ -40,12 +40,7 @@ export type CollectConfig = Pick<FunctionConfig, (typeof COLLECT_CONFIG_KEYS)[nu
 
 /** The error recorded on an account whose collection was stopped by the deadline. */
 export function timeoutError(accountId: string, reason: string): CollectionError {
-  return {
-    service: 'lambda',
-    operation: 'CollectAccount',
-    code: 'Timeout',
-    message: `collection of account ${accountId} stopped before the Lambda time limit (${reason}); the account is reported incomplete`,
-  };
+  return deadlineCollectionError('CollectAccount', accountId, reason);
 }
 
 /**

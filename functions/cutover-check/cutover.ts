@@ -8,7 +8,7 @@ import type { CollectionError } from '../../shared/model/scope.js';
 import { normalizeSnapshot, type Snapshot, type SnapshotAccount } from '../../shared/snapshot/index.js';
 import { parseBaselineObject, readBaselineObject } from '../lib/aws.js';
 import type { FunctionConfig } from '../lib/config.js';
-import { DeadlineError, raceDeadline } from '../lib/middleware.js';
+import { DeadlineError, deadlineCollectionError, raceDeadline } from '../lib/middleware.js';
 import { logger } from '../lib/observability.js';
 
 /**
@@ -49,12 +49,7 @@ export type CutoverCheckResult = CutoverResult & {
 
 /** The error recorded on an account whose collection the deadline cut short. */
 export function cutoverTimeoutError(accountId: string, reason: string): CollectionError {
-  return {
-    service: 'lambda',
-    operation: 'CutoverCheck',
-    code: 'Timeout',
-    message: `collection of account ${accountId} stopped before the Lambda time limit (${reason}); the account is reported incomplete`,
-  };
+  return deadlineCollectionError('CutoverCheck', accountId, reason);
 }
 
 /**

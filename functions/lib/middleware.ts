@@ -5,6 +5,7 @@ import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { InputError } from '../../shared/errors.js';
+import type { CollectionError } from '../../shared/model/index.js';
 import { logger, metrics } from './observability.js';
 
 /** Thrown by the early-timeout guard's signal: the function stopped before the Lambda limit. */
@@ -121,6 +122,25 @@ export function raceDeadline<T>(work: Promise<T>, deadline: AbortSignal): Promis
       },
     );
   });
+}
+
+/**
+ * The error recorded on an account whose collection the deadline cut short: the account is then
+ * reported incomplete, never judged on half its data.
+ *
+ * @param operation the step that stopped (`CollectAccount`, `CutoverCheck`).
+ */
+export function deadlineCollectionError(
+  operation: string,
+  accountId: string,
+  reason: string,
+): CollectionError {
+  return {
+    service: 'lambda',
+    operation,
+    code: 'Timeout',
+    message: `collection of account ${accountId} stopped before the Lambda time limit (${reason}); the account is reported incomplete`,
+  };
 }
 
 /** Options of {@link earlyTimeout}. */

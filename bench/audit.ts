@@ -12,7 +12,7 @@
  * from spawn to exit (Node start and module loading included) and its peak RSS is the process's
  * own `ru_maxrss`.
  *
- *   npm run bench -- audit [--sizes 10000,100000,200000] [--seed 7] [--format json|table] [--repeats 1]
+ *   npm run bench -- audit [--sizes 10000,100000,200000] [--seed 7] [--format json|table] [--repeats 3]
  *   npm run bench -- audit --snapshot FILE --baseline FILE      # a snapshot and baseline of your own
  *   npm run bench -- audit --phases [--associations 100000] [--checks ID,ID]   # in-process phases, for profiling
  *
@@ -404,7 +404,7 @@ async function main(): Promise<void> {
       sizes: { type: 'string', default: '10000,100000,200000' },
       seed: { type: 'string', default: '7' },
       format: { type: 'string', default: 'json' },
-      repeats: { type: 'string', default: '1' },
+      repeats: { type: 'string', default: '3' },
       snapshot: { type: 'string' },
       baseline: { type: 'string' },
       phases: { type: 'boolean', default: false },

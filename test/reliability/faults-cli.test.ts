@@ -75,28 +75,9 @@ function expectNoFalseResolution(): void {
 beforeAll(async () => {
   sandbox = await startSandbox({ scenario: smallDemo(), limits: false });
   restoreEnv = useSandboxCredentials(sandbox, { AWS_REGION: DEMO.region });
-  const whole = await runCli(
-    'audit',
-    '--baseline',
-    `s3://${DEMO.bucket}/baseline.yaml`,
-    '--endpoint-url',
-    sandbox.url,
-    '--role-name',
-    DEMO.roleName,
-    '--external-id',
-    DEMO.externalId,
-    '--format',
-    'json',
-    '--publish',
-    '--bucket',
-    DEMO.bucket,
-    '--topic-arn',
-    DEMO.topicArn,
-    '--usage-ledger',
-    LEDGER,
-  );
+  const whole = await audit([], '--whole-organization');
   expect(whole.code, whole.stderr).toBe(2);
-  wholeFindings = findingIds({ ...whole, report: JSON.parse(whole.stdout) as Report });
+  wholeFindings = findingIds(whole);
   activeBefore = activeHubIds(sandbox);
   const data = await audit([]);
   expect(data.code, data.stderr).toBe(2);

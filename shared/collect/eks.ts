@@ -23,14 +23,11 @@ import type {
   PodIdentityAssociationDetail,
   SnapshotCluster,
 } from '../snapshot/index.js';
-import type { RequestLane } from './pacing.js';
+import { type RequestLane, UNPACED } from './pacing.js';
 import { compareText, sortErrors, toPlain } from './plain.js';
 
 /** EKS page sizes: the documented maxima, so big clusters take as few List calls as possible. */
 const PAGE_SIZE = 100;
-
-/** A lane that only runs the call: no pacing. */
-const UNPACED: Pick<RequestLane, 'run'> = { run: (call) => call() };
 
 /**
  * Follows `nextToken` to the last page; every page is one call through the lane. Paged by hand

@@ -10,7 +10,7 @@ import type { ClientFactory } from '../aws/clients.js';
 import { isNotFound, toCollectionError } from '../aws/errors.js';
 import type { CollectionError } from '../model/index.js';
 import type { ManagedPolicyDetail, OidcProviderDetail, RoleDetail, SnapshotIam } from '../snapshot/index.js';
-import type { RequestLane } from './pacing.js';
+import { type RequestLane, UNPACED } from './pacing.js';
 import { compareText as compare, sortErrors, toPlain } from './plain.js';
 
 /** OIDC provider lookups in flight at once per account (IAM read throttling is per account). */
@@ -18,9 +18,6 @@ const OIDC_PROVIDER_CONCURRENCY = 4;
 
 /** GetAccountAuthorizationDetails page size: the documented maximum, so an account takes few pages. */
 const AUTHORIZATION_DETAILS_PAGE_SIZE = 1000;
-
-/** A lane that only runs the call: no pacing. */
-const UNPACED: Pick<RequestLane, 'run'> = { run: (call) => call() };
 
 /**
  * Collects an account's roles (with trust, inline and attached policies, tags and RoleLastUsed), the

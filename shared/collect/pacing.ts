@@ -111,6 +111,9 @@ export interface RequestLane {
   readonly backlog: number;
 }
 
+/** A lane that only runs the call: no pacing. */
+export const UNPACED: Pick<RequestLane, 'run'> = { run: (call) => call() };
+
 /**
  * Client-side pacing for a collection: one token bucket per EKS account-region, per IAM account and
  * per CloudTrail account-region, plus one cap on requests in flight across everything. Lanes are

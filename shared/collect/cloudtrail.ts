@@ -149,11 +149,8 @@ export async function collectCloudTrail(
           : client.send(command));
         for (const event of page.Events ?? []) {
           if (!event.EventId || events.has(event.EventId)) continue;
-          if (lookup.keepsAll) {
-            events.set(event.EventId, toPlain<LookupEvent>(event));
-            continue;
-          }
-          const record = parseCloudTrailEvent(event);
+          // A lookup that keeps all its events needs no parse to decide.
+          const record = lookup.keepsAll ? undefined : parseCloudTrailEvent(event);
           if (record === undefined || lookup.keep(record))
             events.set(event.EventId, toPlain<LookupEvent>(event));
         }

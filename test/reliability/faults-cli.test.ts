@@ -27,35 +27,40 @@ interface FaultyRun extends CliRun {
   report?: Report;
 }
 
+/** The operator's `audit` arguments: live, published, with the usage ledger; the data account unless `wholeOrganization`. */
+function auditArguments(wholeOrganization: boolean): string[] {
+  return [
+    'audit',
+    '--baseline',
+    `s3://${DEMO.bucket}/baseline.yaml`,
+    '--endpoint-url',
+    sandbox.url,
+    '--role-name',
+    DEMO.roleName,
+    '--external-id',
+    DEMO.externalId,
+    '--format',
+    'json',
+    '--publish',
+    '--bucket',
+    DEMO.bucket,
+    '--topic-arn',
+    DEMO.topicArn,
+    '--usage-ledger',
+    LEDGER,
+    ...(wholeOrganization ? [] : ['--accounts', DEMO.data]),
+  ];
+}
+
 /**
  * `audit` live with `--publish` and `--usage-ledger`, as an operator runs it, with `faults` in
  * force; `--accounts` narrows it to the data account unless the whole organization is asked for.
  */
-async function audit(faults: FaultRule[], ...extra: string[]): Promise<FaultyRun> {
+async function audit(faults: FaultRule[], wholeOrganization = false): Promise<FaultyRun> {
   if (faults.length > 0) cases += 1;
   sandbox.setFaults(faults);
   try {
-    const run = await runCli(
-      'audit',
-      '--baseline',
-      `s3://${DEMO.bucket}/baseline.yaml`,
-      '--endpoint-url',
-      sandbox.url,
-      '--role-name',
-      DEMO.roleName,
-      '--external-id',
-      DEMO.externalId,
-      '--format',
-      'json',
-      '--publish',
-      '--bucket',
-      DEMO.bucket,
-      '--topic-arn',
-      DEMO.topicArn,
-      '--usage-ledger',
-      LEDGER,
-      ...(extra.includes('--whole-organization') ? [] : ['--accounts', DEMO.data]),
-    );
+    const run = await runCli(...auditArguments(wholeOrganization));
     return { ...run, ...(run.stdout.trim() ? { report: JSON.parse(run.stdout) as Report } : {}) };
   } finally {
     sandbox.setFaults([]);
@@ -75,7 +80,7 @@ function expectNoFalseResolution(): void {
 beforeAll(async () => {
   sandbox = await startSandbox({ scenario: smallDemo(), limits: false });
   restoreEnv = useSandboxCredentials(sandbox, { AWS_REGION: DEMO.region });
-  const whole = await audit([], '--whole-organization');
+  const whole = await audit([], true);
   expect(whole.code, whole.stderr).toBe(2);
   wholeFindings = findingIds(whole);
   activeBefore = activeHubIds(sandbox);
@@ -116,7 +121,7 @@ describe('audit --publish --usage-ledger under faults', () => {
         ...(throttled.has(service) ? [{ service, throttle: { firstCalls: 2 } }] : []),
         { service, error: { status: 503, code: 'ServiceUnavailable', firstCalls: 4 } },
       ]),
-      '--whole-organization',
+      true,
     );
 
     // Assess
@@ -294,31 +299,7 @@ describe('the publish outcome on stderr', () => {
 
 /** `audit` of the data account in a process of its own (bin/eks-identity-audit.js), report to `output`. */
 async function auditInProcess(output: string): Promise<FaultyRun> {
-  const args = [
-    'bin/eks-identity-audit.js',
-    'audit',
-    '--baseline',
-    `s3://${DEMO.bucket}/baseline.yaml`,
-    '--endpoint-url',
-    sandbox.url,
-    '--role-name',
-    DEMO.roleName,
-    '--external-id',
-    DEMO.externalId,
-    '--output',
-    output,
-    '--format',
-    'json',
-    '--publish',
-    '--bucket',
-    DEMO.bucket,
-    '--topic-arn',
-    DEMO.topicArn,
-    '--usage-ledger',
-    LEDGER,
-    '--accounts',
-    DEMO.data,
-  ];
+  const args = ['bin/eks-identity-audit.js', ...auditArguments(false), '--output', output];
   // Asynchronous: this process's sandbox has to answer while the child runs.
   const { code, stdout, stderr } = await new Promise<CliRun>((resolve) => {
     execFile(process.execPath, args, { env: process.env }, (error, out, err) =>

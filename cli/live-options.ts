@@ -162,54 +162,34 @@ export function parseLiveOptions(options: LiveOptions, env: NodeJS.ProcessEnv = 
   if (options.endpointUrl !== undefined && !/^https?:\/\/[^/\s]+/.test(options.endpointUrl)) {
     problems.push(`--endpoint-url "${options.endpointUrl}": expected an http:// or https:// URL`);
   }
-  let cloudTrailDays = MAX_CLOUDTRAIL_DAYS;
-  let accountConcurrency: number | undefined;
-  try {
-    cloudTrailDays =
-      wholeNumber('--cloudtrail-days', options.cloudtrailDays, 1, MAX_CLOUDTRAIL_DAYS) ?? cloudTrailDays;
-  } catch (error) {
-    problems.push((error as InputError).message);
-  }
-  try {
-    accountConcurrency = wholeNumber('--concurrency', options.concurrency, 1, 256);
-  } catch (error) {
-    problems.push((error as InputError).message);
-  }
+  // Runs one number check; a bad value joins the problems and reads as unset.
+  const checked = (parse: () => number | undefined): number | undefined => {
+    try {
+      return parse();
+    } catch (error) {
+      problems.push((error as InputError).message);
+      return undefined;
+    }
+  };
+  const cloudTrailDays =
+    checked(() => wholeNumber('--cloudtrail-days', options.cloudtrailDays, 1, MAX_CLOUDTRAIL_DAYS)) ??
+    MAX_CLOUDTRAIL_DAYS;
+  const accountConcurrency = checked(() => wholeNumber('--concurrency', options.concurrency, 1, 256));
   const pacing: PacingOptions = {};
-  try {
-    const value = wholeNumber('--max-in-flight', options.maxInFlight, 1, 1024);
-    if (value !== undefined) pacing.maxInFlight = value;
-  } catch (error) {
-    problems.push((error as InputError).message);
-  }
-  try {
-    const value = rate('--eks-rate', options.eksRate, 1000);
-    if (value !== undefined) pacing.eksPerSecond = value;
-  } catch (error) {
-    problems.push((error as InputError).message);
-  }
-  try {
-    const value = rate('--iam-rate', options.iamRate, 1000);
-    if (value !== undefined) pacing.iamPerSecond = value;
-  } catch (error) {
-    problems.push((error as InputError).message);
-  }
-  let requestTimeoutMs: number | undefined;
-  try {
-    const seconds = wholeNumber('--request-timeout', options.requestTimeout, 1, 3600);
-    if (seconds !== undefined) requestTimeoutMs = seconds * 1000;
-  } catch (error) {
-    problems.push((error as InputError).message);
-  }
-  let maxAttempts: number | undefined;
-  try {
-    // The SDK's own variable, as the AWS CLI honours it; the flag wins.
-    maxAttempts =
+  const maxInFlight = checked(() => wholeNumber('--max-in-flight', options.maxInFlight, 1, 1024));
+  if (maxInFlight !== undefined) pacing.maxInFlight = maxInFlight;
+  const eksPerSecond = checked(() => rate('--eks-rate', options.eksRate, 1000));
+  if (eksPerSecond !== undefined) pacing.eksPerSecond = eksPerSecond;
+  const iamPerSecond = checked(() => rate('--iam-rate', options.iamRate, 1000));
+  if (iamPerSecond !== undefined) pacing.iamPerSecond = iamPerSecond;
+  const timeoutSeconds = checked(() => wholeNumber('--request-timeout', options.requestTimeout, 1, 3600));
+  const requestTimeoutMs = timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000;
+  // The SDK's own variable, as the AWS CLI honours it; the flag wins.
+  const maxAttempts = checked(
+    () =>
       wholeNumber('--max-attempts', options.maxAttempts, 1, 20) ??
-      wholeNumber('AWS_MAX_ATTEMPTS', env.AWS_MAX_ATTEMPTS, 1, 20);
-  } catch (error) {
-    problems.push((error as InputError).message);
-  }
+      wholeNumber('AWS_MAX_ATTEMPTS', env.AWS_MAX_ATTEMPTS, 1, 20),
+  );
   if (problems.length > 0) throw new InputError('invalid live collection flags', problems);
 
   return {

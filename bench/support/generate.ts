@@ -73,7 +73,7 @@ function hash(...parts: Array<string | number>): string {
  * Associations per cluster, indexed by the cluster's position in account → region → cluster order.
  * Ranks are a seeded permutation of the positions, so the large clusters fall on arbitrary accounts.
  */
-export function associationCounts(shape: OrganizationShape): number[] {
+function associationCounts(shape: OrganizationShape): number[] {
   const total = shape.accounts * shape.regions * shape.clustersPerRegion;
   const byRank = Array.from({ length: total }, (_, position) => position).sort(
     (a, b) => (hash('rank', a) < hash('rank', b) ? -1 : 1) || a - b,

@@ -43,7 +43,7 @@ export interface OfflineShape {
 export const ACCOUNT_SHAPE = { clusters: 3, associations: 300, roles: 100, events: 600 } as const;
 
 /** Associations one account of `shape` holds: full clusters plus the cutover cluster's 95 %. */
-export function associationsPerAccount(shape: Omit<OfflineShape, 'accounts' | 'seed'>): number {
+function associationsPerAccount(shape: Omit<OfflineShape, 'accounts' | 'seed'>): number {
   const cutover = shape.clusters > 1 ? 1 : 0;
   return (shape.clusters - cutover) * shape.associations + cutover * Math.floor(shape.associations * 0.95);
 }

@@ -4,8 +4,6 @@ import type { Finding } from '../model/finding.js';
 import { eksClusterArn } from '../model/identity.js';
 import { cleanText, MAX_IDENTIFIER_LENGTH, truncate } from '../report/escape.js';
 
-export { truncate };
-
 /** ASFF limits this module keeps to (Security Hub rejects or truncates beyond them). */
 export const ASFF_LIMITS = {
   title: 256,

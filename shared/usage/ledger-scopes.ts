@@ -1,7 +1,7 @@
-import { coverageGap } from '../checks/usage/window.js';
+import { coverageGap, windowEndingAt } from '../checks/usage/window.js';
 import type { Completeness, Inventory } from '../model/inventory.js';
 import type { CollectionError, ScopeStatus } from '../model/scope.js';
-import { DAY_MS, type Ledger } from './ledger.js';
+import type { Ledger } from './ledger.js';
 import { ledgerCoverage } from './ledger-index.js';
 
 /** The usage window a run judges: `days` ending at the inventory's `capturedAt`. */
@@ -27,7 +27,7 @@ export function withLedgerCoverage(
   window: LedgerScopeWindow,
 ): Inventory {
   const end = new Date(inventory.capturedAt);
-  const usageWindow = { start: new Date(end.getTime() - window.days * DAY_MS), end, days: window.days };
+  const usageWindow = windowEndingAt(end, window.days);
   const byRegion = new Map(ledgers.map((ledger) => [`${ledger.accountId}/${ledger.region}`, ledger]));
   const base = inventory.completeness;
   const verdicts = new Map<string, CollectionError | undefined>();

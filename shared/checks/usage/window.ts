@@ -14,15 +14,19 @@ export interface UsageWindow {
   start: Date;
   end: Date;
   days: number;
-  /** `start` and `end` as ISO text, written once rather than for every finding (set by {@link usageWindow}). */
-  startIso?: string;
-  endIso?: string;
+  /** `start` and `end` as ISO text, written once rather than for every finding. */
+  startIso: string;
+  endIso: string;
 }
 
 export function usageWindow(context: CheckContext): UsageWindow {
-  const days = context.baseline.settings.unusedAfterDays;
-  const start = new Date(context.now.getTime() - days * DAY_MS);
-  return { start, end: context.now, days, startIso: start.toISOString(), endIso: context.now.toISOString() };
+  return windowEndingAt(context.now, context.baseline.settings.unusedAfterDays);
+}
+
+/** The `days` long window that ends at `end`. */
+export function windowEndingAt(end: Date, days: number): UsageWindow {
+  const start = new Date(end.getTime() - days * DAY_MS);
+  return { start, end, days, startIso: start.toISOString(), endIso: end.toISOString() };
 }
 
 /** Indexes by their source (the ledger provider, else the inventory) and window start. */
@@ -56,10 +60,10 @@ export function coverageGap(
   if (!coverage) return `no CloudTrail evidence was collected for ${where}`;
   if (!coverage.complete) return `CloudTrail collection for ${where} was incomplete`;
   if (Date.parse(coverage.from) > window.start.getTime()) {
-    return `CloudTrail evidence for ${where} starts ${coverage.from}, after the window start ${window.startIso ?? window.start.toISOString()}`;
+    return `CloudTrail evidence for ${where} starts ${coverage.from}, after the window start ${window.startIso}`;
   }
   if (Date.parse(coverage.to) < window.end.getTime() - WINDOW_END_TOLERANCE_MS) {
-    return `CloudTrail evidence for ${where} ends ${coverage.to}, before ${window.endIso ?? window.end.toISOString()}`;
+    return `CloudTrail evidence for ${where} ends ${coverage.to}, before ${window.endIso}`;
   }
   return undefined;
 }
@@ -98,8 +102,8 @@ export function unusedEvidence(
     eventIds: [],
     consulted,
     window: {
-      from: window.startIso ?? window.start.toISOString(),
-      to: window.endIso ?? window.end.toISOString(),
+      from: window.startIso,
+      to: window.endIso,
       days: window.days,
     },
     ...(lastSeenFromRole ? {} : { roleLastUsed: role?.lastUsedDate ?? null }),

@@ -1,8 +1,8 @@
 import { serviceAccountSubject } from '../../model/identity.js';
-import { canAssume, matchIamPattern } from '../../trust/index.js';
+import { matchIamPattern } from '../../trust/index.js';
 import type { IrsaGrant } from '../../trust/types.js';
 import { indexesFor } from '../indexes.js';
-import { irsaCertainlyAllowed } from '../trust/support/irsa-allowed.js';
+import { irsaAllowed } from '../trust/support/irsa-allowed.js';
 import type { Check, FindingDraft } from '../types.js';
 import { scopeFor, sentence, workloadScope } from './scope.js';
 
@@ -82,10 +82,7 @@ export const check: Check = {
             if (exact) {
               // An explicit Deny elsewhere in the policy may take an exact grant back.
               const request = { kind: 'irsa', providerArn: grant.providerArn, subject: pattern } as const;
-              const allowed =
-                irsaCertainlyAllowed(role.trustPolicy, request) ||
-                canAssume(role.trustPolicy, request).allowed === true;
-              if (!allowed) continue;
+              if (irsaAllowed(role.trustPolicy, request) !== true) continue;
             }
             const dedupe = `${cluster.arn}\u0000${pattern}`;
             if (seen.has(dedupe)) continue;

@@ -1,9 +1,9 @@
 import { accountOfArn, serviceAccountSubject, workloadIdentityId } from '../../model/identity.js';
 import type { RoleInventory } from '../../model/inventory.js';
-import { canAssume, matchIamPattern } from '../../trust/index.js';
+import { matchIamPattern } from '../../trust/index.js';
 import { clusterKey, indexesFor, push } from '../indexes.js';
 import { sentence } from '../trust/support/hygiene.js';
-import { irsaCertainlyAllowed } from '../trust/support/irsa-allowed.js';
+import { irsaAllowed } from '../trust/support/irsa-allowed.js';
 import {
   type IssuerSubjectIndex,
   irsaGrantsBySubject,
@@ -100,8 +100,7 @@ export const check: Check = {
             subject,
             audience: 'sts.amazonaws.com',
           } as const;
-          allowed =
-            irsaCertainlyAllowed(role.trustPolicy, request) || canAssume(role.trustPolicy, request).allowed;
+          allowed = irsaAllowed(role.trustPolicy, request);
         } catch {
           allowed = 'unknown';
         }

@@ -1,11 +1,10 @@
 import { oidcProviderArn, serviceAccountSubject } from '../../model/identity.js';
 import type { ClusterInventory, RoleInventory } from '../../model/inventory.js';
-import { canAssume } from '../../trust/index.js';
 import type { IrsaGrant } from '../../trust/types.js';
 import { parseServiceAccountSubject } from '../../usage/index.js';
 import { scopeFor, sentence, workloadScope } from '../drift/scope.js';
 import { indexesFor } from '../indexes.js';
-import { irsaCertainlyAllowed } from '../trust/support/irsa-allowed.js';
+import { irsaAllowed } from '../trust/support/irsa-allowed.js';
 import type { Check, CheckContext, FindingDraft } from '../types.js';
 import { ageGap, coverageGap, roleUsedPerIam, unusedEvidence, usageIndexFor, usageWindow } from './window.js';
 
@@ -46,10 +45,7 @@ function existingBindings(context: CheckContext): IrsaBindingInUse[] {
         providerArn: oidcProviderArn(role.role.accountId, hostPath),
         subject: serviceAccountSubject(binding.namespace, binding.serviceAccount),
       } as const;
-      const allowed =
-        irsaCertainlyAllowed(role.role.trustPolicy, request) ||
-        canAssume(role.role.trustPolicy, request).allowed === true;
-      if (!allowed) continue;
+      if (irsaAllowed(role.role.trustPolicy, request) !== true) continue;
       add({
         role: role.role,
         cluster: member.cluster,

@@ -96,3 +96,11 @@ export function irsaCertainlyAllowed(document: unknown, request: IrsaAssumeReque
     return false;
   }
 }
+
+/**
+ * Whether the trust policy lets this IRSA request assume the role: {@link irsaCertainlyAllowed}
+ * first, the whole policy with `canAssume` when that cannot tell.
+ */
+export function irsaAllowed(document: unknown, request: IrsaAssumeRequest): boolean | 'unknown' {
+  return irsaCertainlyAllowed(document, request) || canAssume(document, request).allowed;
+}

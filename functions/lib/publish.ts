@@ -1,4 +1,8 @@
-import type { PublishRunResult, PublishSettingsInput } from '../../shared/publish/index.js';
+import {
+  type PublishRunResult,
+  type PublishSettingsInput,
+  unsentSnsMessages,
+} from '../../shared/publish/index.js';
 import type { FunctionConfig } from './config.js';
 
 /** Publishing did not fully go out (SNS or Security Hub); the reports and run record were stored. */
@@ -30,11 +34,7 @@ const NAMED_FAILURES = 20;
 
 /** SNS messages and Security Hub findings of a publish that did not go out (the `PublishFailures` metric). */
 export function publishFailureCount(result: PublishRunResult): number {
-  const snsFailed =
-    result.sns.published || result.sns.skipped !== undefined
-      ? 0
-      : Math.max(1, result.sns.messages.length - result.sns.messageIds.length);
-  return snsFailed + result.securityHub.failed;
+  return unsentSnsMessages(result.sns) + result.securityHub.failed;
 }
 
 /**
@@ -43,8 +43,8 @@ export function publishFailureCount(result: PublishRunResult): number {
  */
 export function describePublishFailures(result: PublishRunResult): string {
   const parts: string[] = [];
-  if (!result.sns.published && !result.sns.skipped) {
-    const failed = result.sns.messages.length - result.sns.messageIds.length;
+  const failed = unsentSnsMessages(result.sns);
+  if (failed > 0) {
     parts.push(
       `SNS: ${failed} of ${result.sns.messages.length} messages not sent (${result.sns.error ?? 'unknown error'})`,
     );

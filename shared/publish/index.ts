@@ -121,6 +121,15 @@ export interface PublishRunResult {
 }
 
 /**
+ * SNS messages of a run that did not go out: none when every message was accepted or SNS was
+ * skipped; otherwise those without a message id, and at least one (the publish failed).
+ */
+export function unsentSnsMessages(sns: PublishRunResult['sns']): number {
+  if (sns.published || sns.skipped !== undefined) return 0;
+  return Math.max(1, sns.messages.length - sns.messageIds.length);
+}
+
+/**
  * Publishes one audit run: stores the JSON, Markdown and HTML reports in S3, compares the findings
  * with the previous run's (`reports/latest.json`), sends the SNS summary/alert/chat notifications,
  * imports the Security Hub lifecycle, and writes `reports/latest.json` last (conditionally, merging a
@@ -272,7 +281,7 @@ export async function publishRun(input: PublishRunInput): Promise<PublishRunResu
       updatedAt,
       securityHubEnabled: settings.enabled.securityHub,
       publishFailures: {
-        sns: result.sns.skipped ? 0 : result.sns.messages.length - result.sns.messageIds.length,
+        sns: unsentSnsMessages(result.sns),
         securityHub: result.securityHub.failed,
       },
     });

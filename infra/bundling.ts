@@ -9,10 +9,9 @@ export const BUNDLE_PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url))
 
 /** The folders under `functions/` that hold a Lambda handler (`handler.ts`). */
 export const FUNCTION_NAMES = ['plan-scopes', 'collect-account', 'analyze-publish', 'cutover-check'] as const;
-export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
 /** The bundle's file name: `.mjs` makes the Lambda Node.js runtime load it as an ES module. */
-export const BUNDLE_FILE = 'index.mjs';
+const BUNDLE_FILE = 'index.mjs';
 
 /** The Lambda handler setting for a bundle: the `handler` export of {@link BUNDLE_FILE}. */
 export const BUNDLE_HANDLER = 'index.handler';
@@ -51,7 +50,7 @@ const ZOD_NAMED_IMPORT = /import\s*\{\s*z\s*\}\s*from\s*(['"])zod\1/g;
  * member accesses on a namespace import are tree-shaken. Sources already in the namespace form are
  * left as they are.
  */
-export function zodNamespaceImports(projectRoot: string = BUNDLE_PROJECT_ROOT): Plugin {
+function zodNamespaceImports(projectRoot: string = BUNDLE_PROJECT_ROOT): Plugin {
   const nodeModules = `${sep}node_modules${sep}`;
   return {
     name: 'zod-namespace-imports',

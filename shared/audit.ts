@@ -2,9 +2,9 @@ import { applyExceptions } from './baseline/exceptions.js';
 import type { Baseline } from './baseline/types.js';
 import { checks as registeredChecks } from './checks/index.js';
 import type { Check, CheckContext, FindingDraft, UnknownOutcome } from './checks/types.js';
+import { compareText } from './model/compare.js';
 import { type Finding, findingId } from './model/finding.js';
 import type { Inventory } from './model/inventory.js';
-import { compareText } from './report/build.js';
 import { buildReport, compareFindings } from './report/index.js';
 
 export { type BaselineInvalidInput, baselineInvalidFinding } from './checks/meta/BASELINE_INVALID.js';

@@ -1,4 +1,5 @@
 import type { Baseline } from '../../shared/baseline/types.js';
+import { compareText } from '../../shared/model/compare.js';
 
 /** One Map item: an account and every region to collect in it. */
 export interface AccountScope {
@@ -32,8 +33,4 @@ export function planAccountScopes(
   return [...regionsByAccount.entries()]
     .map(([accountId, regions]) => ({ accountId, regions: [...regions].sort(compareText) }))
     .sort((a, b) => compareText(a.accountId, b.accountId));
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -21,12 +21,9 @@ function plain(value: unknown): unknown {
   return value;
 }
 
-/** Locale-independent string order, so snapshots sort the same on every machine. */
-export function compareText(a: string | undefined, b: string | undefined): number {
-  const left = a ?? '';
-  const right = b ?? '';
-  return left < right ? -1 : left > right ? 1 : 0;
-}
+import { compareText } from '../model/compare.js';
+
+export { compareText };
 
 /** Errors recorded by concurrent tasks, in a stable order (operation, resource, code). */
 export function sortErrors<T extends { operation: string; resource?: string; code: string }>(

@@ -1,3 +1,4 @@
+import { compareText } from '../model/compare.js';
 import type { Finding } from '../model/finding.js';
 import { SEVERITIES, type Severity, severityRank } from '../model/severity.js';
 import type { Report } from './types.js';
@@ -94,11 +95,6 @@ function compareScopes(a: Report['scopes'][number], b: Report['scopes'][number])
 function levelRank(level: string | undefined): number {
   const index = level === undefined ? -1 : LEVEL_ORDER.indexOf(level);
   return index === -1 ? LEVEL_ORDER.length : index;
-}
-
-/** Code-point order: the same on every machine, unlike `localeCompare`. */
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function sortedRecord(record: Record<string, number>): Record<string, number> {

@@ -1,6 +1,6 @@
 import type { CheckMeta } from '../checks/types.js';
+import { compareText } from '../model/compare.js';
 import type { Finding } from '../model/finding.js';
-import { compareText } from './build.js';
 import type { Report } from './types.js';
 
 /** How a report is rendered. */

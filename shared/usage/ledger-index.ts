@@ -1,3 +1,4 @@
+import { compareText } from '../model/compare.js';
 import { accountOfArn } from '../model/identity.js';
 import type { Inventory } from '../model/inventory.js';
 import type { EvidenceSource } from './evidence.js';
@@ -10,7 +11,6 @@ import type {
   WorkloadUsage,
 } from './index.js';
 import {
-  compareText,
   coveredIntervalAt,
   DAY_MS,
   DEFAULT_OVERLAP_MS,

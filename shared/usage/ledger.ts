@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compareText } from '../model/compare.js';
 import type { CloudTrailEventRecord } from '../model/inventory.js';
 import { type EvidenceSource, isEvidence, parseEvidence } from './evidence.js';
 
@@ -237,11 +238,6 @@ export function dayOf(time: string | number): string {
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
-}
-
-/** Code-point order of two strings: the same on every machine, unlike `localeCompare`. */
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function minTime(a: string, b: string): string {

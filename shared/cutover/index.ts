@@ -61,6 +61,8 @@ export function runCutover(input: CutoverInput): CutoverResult {
     undecided: [],
     commands: [],
     trustPolicies: [],
+    flaggedGrants: [],
+    withheld: [],
     notes: new Map(),
   };
   checkCompleteness(state);
@@ -98,6 +100,10 @@ export function runCutover(input: CutoverInput): CutoverResult {
       commands: state.commands,
       trustPolicies: [...state.trustPolicies].sort((a, b) => a.roleArn.localeCompare(b.roleArn)),
       baseline: baselinePatch(input, clusters),
+      flaggedGrants: state.flaggedGrants,
+      withheld: [...state.withheld].sort(
+        (a, b) => a.checkId.localeCompare(b.checkId) || a.resource.id.localeCompare(b.resource.id),
+      ),
     },
     summary: {
       workloads: workloads.length,

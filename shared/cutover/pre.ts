@@ -21,6 +21,7 @@ import {
   shellArg,
   undecided,
 } from './context.js';
+import { markFlaggedGrants } from './flagged.js';
 import { clusterNamePins } from './pins.js';
 import { extendTrustPolicy, sampleSubject } from './trust-policy.js';
 import { retiredCandidate, type WorkloadDraft } from './workloads.js';
@@ -56,6 +57,8 @@ export function evaluatePre(state: CutoverState): void {
   }
   if (irsa.length > 0) checkIrsa(state, irsa);
   demoteRetiredOnly(state);
+  // Only the report of the pre phase carries a plan to mark (the post phase runs these rules too).
+  if (state.input.phase === 'pre') markFlaggedGrants(state);
 }
 
 /**

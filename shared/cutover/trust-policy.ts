@@ -372,8 +372,12 @@ export function removeOldIssuer(
   });
   if (touched.length === 0) return undefined;
   const policy = kept.length > 0 ? { ...structuredClone(original), Statement: kept } : null;
+  // NEW's requests the policy admits today (one it cannot decide stays undecided, not a failure).
   const newRequests = newHost
-    ? grantRequests(original).filter((request) => sameHost(hostOfProvider(request.providerArn), newHost))
+    ? grantRequests(original).filter(
+        (request) =>
+          sameHost(hostOfProvider(request.providerArn), newHost) && decide(original, request) === true,
+      )
     : [];
   // What a retained statement of OLD admits must stay admitted; the rest of OLD's must not.
   const retained = { ...original, Statement: retainedOld };

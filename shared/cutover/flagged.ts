@@ -4,9 +4,12 @@
  * narrower statement to use instead. "Flagged" is whatever the registered checks say, by check id;
  * this module never judges a policy with rules of its own.
  */
-import { checkById } from '../checks/index.js';
+import { check as IRSA_NO_AUDIENCE_CONDITION } from '../checks/trust/IRSA_NO_AUDIENCE_CONDITION.js';
+import { check as IRSA_NO_SUBJECT_CONDITION } from '../checks/trust/IRSA_NO_SUBJECT_CONDITION.js';
+import { check as IRSA_SUBJECT_WILDCARD } from '../checks/trust/IRSA_SUBJECT_WILDCARD.js';
+import { check as PI_TRUST_UNSCOPED } from '../checks/trust/PI_TRUST_UNSCOPED.js';
 import { podIdentityAssumeRequest, withoutPerPodConditions } from '../checks/trust/support/workload.js';
-import type { CheckContext } from '../checks/types.js';
+import type { Check, CheckContext } from '../checks/types.js';
 import { oidcProviderArn, serviceAccountSubject } from '../model/identity.js';
 import type { AssociationInventory, RoleInventory } from '../model/inventory.js';
 import { bySeverityDesc, maxSeverity } from '../model/severity.js';
@@ -18,15 +21,16 @@ import { ANY_SUBJECT, retiredCandidate, type WorkloadDraft } from './workloads.j
 type Json = Record<string, unknown>;
 
 /**
- * The audit's trust checks whose findings mean a grant admits more than it should. They are run
- * through the check registry and read by id and `evidence.statementIndex` only.
+ * The audit's trust checks whose findings mean a grant admits more than it should: the registered
+ * check objects themselves (one file per check id), imported one by one so the cutover-check bundle
+ * carries no other check. Their findings are read by check id and `evidence.statementIndex` only.
  */
-export const GRANT_BREADTH_CHECKS = [
-  'IRSA_NO_SUBJECT_CONDITION',
-  'IRSA_SUBJECT_WILDCARD',
-  'IRSA_NO_AUDIENCE_CONDITION',
-  'PI_TRUST_UNSCOPED',
-] as const;
+export const GRANT_BREADTH_CHECKS: readonly Check[] = [
+  IRSA_NO_SUBJECT_CONDITION,
+  IRSA_SUBJECT_WILDCARD,
+  IRSA_NO_AUDIENCE_CONDITION,
+  PI_TRUST_UNSCOPED,
+];
 
 /** Flags that the exact-subject condition answers. */
 const SUBJECT_FLAGS = new Set(['IRSA_NO_SUBJECT_CONDITION', 'IRSA_SUBJECT_WILDCARD']);
@@ -38,10 +42,8 @@ const PLACEHOLDER_SERVICE_ACCOUNT = 'SERVICE_ACCOUNT';
 const PLACEHOLDER_NAMESPACE = 'NAMESPACE';
 
 /**
- * Runs the registered breadth checks on one role as if its trust policy were `trustPolicy`, and
- * returns their findings on the role by statement index, most severe first.
- *
- * @throws Error when a breadth check is not registered (a renamed id must not silently flag nothing).
+ * Runs the breadth checks on one role as if its trust policy were `trustPolicy`, and returns their
+ * findings on the role by statement index, most severe first.
  */
 export function grantFlags(
   context: CheckContext,
@@ -54,9 +56,8 @@ export function grantFlags(
     now: context.now,
   };
   const flags = new Map<number, GrantFlag[]>();
-  for (const id of GRANT_BREADTH_CHECKS) {
-    const check = checkById(id);
-    if (!check) throw new Error(`the trust check ${id} is not registered`);
+  for (const check of GRANT_BREADTH_CHECKS) {
+    const id = check.meta.id;
     for (const finding of check.evaluate(scoped)) {
       const index = finding.evidence.statementIndex;
       if (finding.resource.id !== role.arn || typeof index !== 'number') continue;

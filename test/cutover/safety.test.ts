@@ -287,8 +287,14 @@ describe('post phase: nothing a workload still needs is deleted', () => {
 });
 
 describe('pre phase: a flagged grant is never carried over without a mark', () => {
-  it('names registered trust checks only', () => {
-    for (const id of GRANT_BREADTH_CHECKS) expect(checkById(id)?.meta.category, id).toBe('trust');
+  it('runs the trust checks the audit registers, not copies of them', () => {
+    expect(GRANT_BREADTH_CHECKS.map((check) => check.meta.id)).toEqual([
+      'IRSA_NO_SUBJECT_CONDITION',
+      'IRSA_SUBJECT_WILDCARD',
+      'IRSA_NO_AUDIENCE_CONDITION',
+      'PI_TRUST_UNSCOPED',
+    ]);
+    for (const check of GRANT_BREADTH_CHECKS) expect(checkById(check.meta.id), check.meta.id).toBe(check);
   });
 
   it('marks a copied IRSA grant without a :sub condition, with the exact subjects to use instead', () => {

@@ -10,7 +10,7 @@ import {
   withoutPerPodConditions,
 } from '../checks/trust/support/workload.js';
 import { oidcProviderArn } from '../model/identity.js';
-import { type CutoverState, decision, shellArg } from './context.js';
+import { type CutoverState, decision, emptyOutputs, shellArg } from './context.js';
 import { evaluatePre } from './pre.js';
 import { sampleSubject } from './trust-policy.js';
 import type { WithheldStatus, WorkloadStatus } from './types.js';
@@ -54,16 +54,7 @@ export interface Cleanup {
 
 /** Runs the pre-phase rules on a scratch copy of the state: the same answer `cutover --phase pre` gives. */
 export function assessReadiness(state: CutoverState): Readiness {
-  const scratch: CutoverState = {
-    ...state,
-    findings: [],
-    undecided: [],
-    commands: [],
-    trustPolicies: [],
-    flaggedGrants: [],
-    withheld: [],
-    notes: new Map(),
-  };
+  const scratch: CutoverState = { ...state, ...emptyOutputs() };
   evaluatePre(scratch);
   const status = new Map<string, { status: WorkloadStatus; checkIds: string[]; undecided: string[] }>();
   for (const workload of state.workloads) {

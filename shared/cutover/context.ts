@@ -55,6 +55,22 @@ export interface CutoverState {
   notes: Map<string, string[]>;
 }
 
+/** What the phase rules write, empty: a new report, or a scratch run of the pre-phase rules. */
+export function emptyOutputs(): Pick<
+  CutoverState,
+  'findings' | 'undecided' | 'commands' | 'trustPolicies' | 'flaggedGrants' | 'withheld' | 'notes'
+> {
+  return {
+    findings: [],
+    undecided: [],
+    commands: [],
+    trustPolicies: [],
+    flaggedGrants: [],
+    withheld: [],
+    notes: new Map(),
+  };
+}
+
 /** The evaluator's answer; a policy or request it cannot read is `unknown` with the reason. */
 export function decision(document: unknown, request: AssumeRequest): AssumeDecision {
   try {

@@ -115,12 +115,23 @@ export const CUTOVER_CHECKS = [
     docsUrl: POD_IDENTITY_DOCS,
   },
   {
+    id: 'CUTOVER_NEW_NOT_SERVING',
+    phase: 'post',
+    title: 'The new cluster does not yet serve every workload of the old one',
+    severity: 'HIGH',
+    description:
+      'The post phase was run while the pre phase would still say NOT_READY: some workload identity of OLD has a blocker on NEW. Deleting what OLD uses now could cut those workloads off, so the plan holds no deletion at all.',
+    remediation:
+      'Run `cutover --phase pre`, apply its plan until it says READY, then run the post phase again.',
+    docsUrl: POD_IDENTITY_DOCS,
+  },
+  {
     id: 'CUTOVER_OLD_ISSUER_STILL_TRUSTED',
     phase: 'post',
     title: "A role still trusts the old cluster's issuer",
     severity: 'MEDIUM',
     description:
-      "After the switch, a trust statement still grants tokens from OLD's OIDC issuer; it takes space in the 2,048-character trust policy and is a stale grant once OLD is gone.",
+      "After the switch, a trust statement still grants tokens from OLD's OIDC issuer; it takes space in the 2,048-character trust policy and is a stale grant once OLD is gone. The plan removes a statement only when NEW serves every subject it grants (the evaluator admits the subject from NEW's issuer and NEW's provider exists) and the data it rests on is complete.",
     remediation:
       "Remove OLD's statements (the plan gives the full policy): `aws iam update-assume-role-policy --role-name ROLE --policy-document file://ROLE-trust-policy.json`.",
     docsUrl: IRSA_DOCS,
@@ -131,7 +142,7 @@ export const CUTOVER_CHECKS = [
     title: "The old cluster's IAM OIDC provider is left behind",
     severity: 'MEDIUM',
     description:
-      "An IAM OIDC provider for OLD's issuer still exists (each account holds at most 100 providers).",
+      "An IAM OIDC provider for OLD's issuer still exists (each account holds at most 100 providers). The plan deletes it only when no role of any scanned account still trusts it for a workload NEW does not serve, CloudTrail shows no use of the issuer (since `--since`), and that IAM and CloudTrail data is complete.",
     remediation: '`aws iam delete-open-id-connect-provider --open-id-connect-provider-arn ARN`.',
     docsUrl: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html',
   },
@@ -140,7 +151,8 @@ export const CUTOVER_CHECKS = [
     phase: 'post',
     title: 'Pod Identity associations left on the old cluster',
     severity: 'LOW',
-    description: 'OLD still exists and still has Pod Identity associations.',
+    description:
+      'OLD still exists and still has Pod Identity associations. The plan deletes one only when NEW has the same association and the evaluator admits its session there (role and target role), and the clusters and IAM data it rests on are complete.',
     remediation:
       '`aws eks delete-pod-identity-association --cluster-name OLD --association-id ID` (or delete OLD).',
     docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/pod-id-association.html',

@@ -1,6 +1,8 @@
 import type { CheckContext } from '../checks/types.js';
 import { findingId, type ResourceType, type Severity } from '../model/index.js';
 import type { AssociationInventory } from '../model/inventory.js';
+import { canAssume } from '../trust/index.js';
+import type { AssumeDecision, AssumeRequest } from '../trust/types.js';
 import type { UsageIndex } from '../usage/index.js';
 import { type CutoverCheckId, cutoverCheck } from './checks.js';
 import type { CutoverClusters } from './locate.js';
@@ -8,8 +10,11 @@ import type {
   CutoverFinding,
   CutoverInput,
   CutoverUndecided,
+  FlaggedGrant,
   PlanCommand,
   TrustPolicyChange,
+  WithheldDeletion,
+  WithheldStatus,
 } from './types.js';
 import type { WorkloadDraft } from './workloads.js';
 
@@ -42,8 +47,37 @@ export interface CutoverState {
   undecided: CutoverUndecided[];
   commands: PlanCommand[];
   trustPolicies: TrustPolicyChange[];
+  /** Pre: grants the plan copies or reuses that the audit's trust checks flag. */
+  flaggedGrants: FlaggedGrant[];
+  /** Post: deletions left out of the plan. */
+  withheld: WithheldDeletion[];
   /** Workload key → notes. */
   notes: Map<string, string[]>;
+}
+
+/** What the phase rules write, empty: a new report, or a scratch run of the pre-phase rules. */
+export function emptyOutputs(): Pick<
+  CutoverState,
+  'findings' | 'undecided' | 'commands' | 'trustPolicies' | 'flaggedGrants' | 'withheld' | 'notes'
+> {
+  return {
+    findings: [],
+    undecided: [],
+    commands: [],
+    trustPolicies: [],
+    flaggedGrants: [],
+    withheld: [],
+    notes: new Map(),
+  };
+}
+
+/** The evaluator's answer; a policy or request it cannot read is `unknown` with the reason. */
+export function decision(document: unknown, request: AssumeRequest): AssumeDecision {
+  try {
+    return canAssume(document, request);
+  } catch (error) {
+    return { allowed: 'unknown', reason: (error as Error).message, allowingStatements: [] };
+  }
 }
 
 /** Ends a sentence with exactly one period. */
@@ -83,6 +117,24 @@ export function undecided(
   workloads: string[] = [],
 ): void {
   state.undecided.push({ checkId, resourceId, reason, workloads: [...new Set(workloads)].sort() });
+}
+
+/** Records a deletion the post phase leaves out of the plan, and why. */
+export function withhold(
+  state: CutoverState,
+  checkId: CutoverCheckId,
+  resource: { type: ResourceType; id: string },
+  status: WithheldStatus,
+  reason: string,
+  workloads: string[] = [],
+): void {
+  state.withheld.push({
+    checkId,
+    resource,
+    status,
+    reason: sentence(reason),
+    workloads: [...new Set(workloads)].sort(),
+  });
 }
 
 /** Adds a plan command once. */

@@ -8,7 +8,7 @@ import type { CheckContext } from '../checks/types.js';
 import { oidcProviderArn } from '../model/identity.js';
 import type { ClusterInventory } from '../model/inventory.js';
 import { buildUsageIndex } from '../usage/index.js';
-import { type CutoverState, report } from './context.js';
+import { type CutoverState, emptyOutputs, report } from './context.js';
 import { type CutoverClusters, locateClusters } from './locate.js';
 import { evaluatePost } from './post.js';
 import { evaluatePre } from './pre.js';
@@ -57,11 +57,7 @@ export function runCutover(input: CutoverInput): CutoverResult {
     clusters,
     usage,
     workloads: collectWorkloads(checkContext, clusters, usage, input.cluster),
-    findings: [],
-    undecided: [],
-    commands: [],
-    trustPolicies: [],
-    notes: new Map(),
+    ...emptyOutputs(),
   };
   checkCompleteness(state);
   if (input.phase === 'pre') evaluatePre(state);
@@ -98,6 +94,10 @@ export function runCutover(input: CutoverInput): CutoverResult {
       commands: state.commands,
       trustPolicies: [...state.trustPolicies].sort((a, b) => a.roleArn.localeCompare(b.roleArn)),
       baseline: baselinePatch(input, clusters),
+      flaggedGrants: state.flaggedGrants,
+      withheld: [...state.withheld].sort(
+        (a, b) => a.checkId.localeCompare(b.checkId) || a.resource.id.localeCompare(b.resource.id),
+      ),
     },
     summary: {
       workloads: workloads.length,

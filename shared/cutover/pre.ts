@@ -10,22 +10,23 @@ import {
 } from '../checks/trust/support/workload.js';
 import { oidcProviderArn } from '../model/identity.js';
 import type { AssociationInventory, ClusterInventory, Inventory, RoleInventory } from '../model/inventory.js';
-import { canAssume } from '../trust/index.js';
-import type { AssumeDecision, AssumeRequest } from '../trust/types.js';
-import { associationOn, type CutoverState, note, plan, report, shellArg, undecided } from './context.js';
+import type { AssumeDecision } from '../trust/types.js';
+import {
+  associationOn,
+  type CutoverState,
+  decision,
+  note,
+  plan,
+  report,
+  shellArg,
+  undecided,
+} from './context.js';
+import { markFlaggedGrants } from './flagged.js';
 import { clusterNamePins } from './pins.js';
 import { extendTrustPolicy, sampleSubject } from './trust-policy.js';
-import type { WorkloadDraft } from './workloads.js';
+import { retiredCandidate, type WorkloadDraft } from './workloads.js';
 
 const WORKER_NODE_POLICY = 'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy';
-
-function decision(document: unknown, request: AssumeRequest): AssumeDecision {
-  try {
-    return canAssume(document, request);
-  } catch (error) {
-    return { allowed: 'unknown', reason: (error as Error).message, allowingStatements: [] };
-  }
-}
 
 /**
  * NEW is denied where OLD is admitted: the difference is the cluster, so the policy is pinned to OLD.
@@ -56,6 +57,8 @@ export function evaluatePre(state: CutoverState): void {
   }
   if (irsa.length > 0) checkIrsa(state, irsa);
   demoteRetiredOnly(state);
+  // Only the report of the pre phase carries a plan to mark (the post phase runs these rules too).
+  if (state.input.phase === 'pre') markFlaggedGrants(state);
 }
 
 /**
@@ -72,13 +75,6 @@ function demoteRetiredOnly(state: CutoverState): void {
     finding.severity = 'LOW';
     finding.message = `${finding.message.replace(/\.$/, '')}; only workloads seen in CloudTrail on ${state.input.from} that it no longer has need this, so it does not block.`;
   }
-}
-
-/** A workload seen only in CloudTrail, no longer on OLD: it may be retired, so its items do not block. */
-function retiredCandidate(workload: WorkloadDraft): boolean {
-  return (
-    workload.sources.size === 1 && workload.sources.has('cloudtrail') && workload.oldAssociation === undefined
-  );
 }
 
 function checkAgent(state: CutoverState, workloads: WorkloadDraft[]): void {

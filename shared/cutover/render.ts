@@ -81,6 +81,19 @@ function table(result: CutoverResult): string {
     );
     if (change.message) lines.push(`  # ${t(change.message)}`);
   }
+  if (result.plan.withheld.length > 0) {
+    lines.push('  # NOT PLANNED (nothing is deleted that a workload may still need)');
+    for (const item of result.plan.withheld)
+      lines.push(
+        `  #   ${item.status.toUpperCase()} ${item.checkId} ${t(item.resource.id)}: ${t(item.reason)}`,
+      );
+  }
+  for (const grant of result.plan.flaggedGrants) {
+    lines.push(
+      `  # FLAGGED ${grant.severity} ${grant.flags.map((flag) => flag.checkId).join(', ')}: ${t(grant.message)}`,
+      `  #   use instead: ${t(JSON.stringify(grant.narrower.length === 1 ? grant.narrower[0] : grant.narrower))}`,
+    );
+  }
   lines.push(
     '  # baseline',
     ...result.plan.baseline.yaml
@@ -173,6 +186,27 @@ function markdown(result: CutoverResult): string {
       );
       if (change.command) out.push(fenced(singleLine(change.command), 'sh'), '');
     }
+  }
+  if (result.plan.withheld.length > 0) {
+    out.push('### Not planned for deletion', '');
+    for (const item of result.plan.withheld)
+      out.push(`- **${item.status}** \`${item.checkId}\` ${m(item.resource.id)}: ${m(item.reason)}`);
+    out.push('');
+  }
+  for (const grant of result.plan.flaggedGrants) {
+    out.push(
+      `### Flagged grant of ${m(grant.roleName)} (${grant.severity}: ${grant.flags.map((flag) => `\`${flag.checkId}\``).join(', ')})`,
+      '',
+      m(grant.message),
+      '',
+      'Use instead:',
+      '',
+      fenced(
+        JSON.stringify(grant.narrower.length === 1 ? grant.narrower[0] : grant.narrower, null, 2),
+        'json',
+      ),
+      '',
+    );
   }
   out.push('### Baseline', '', fenced(result.plan.baseline.yaml.trimEnd(), 'yaml'), '');
   return `${out.join('\n')}`;

@@ -17,7 +17,8 @@ function asArray(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [value];
 }
 
-function statementsOf(document: Json): Json[] {
+/** The statements of a policy document that are objects (a single statement counts as one). */
+export function statementsOf(document: Json): Json[] {
   return asArray(document.Statement).filter(
     (item): item is Json => typeof item === 'object' && item !== null && !Array.isArray(item),
   );
@@ -149,13 +150,16 @@ function describeRequest(request: IrsaAssumeRequest): string {
 
 /**
  * Verifies an updated policy: NEW's subjects are admitted, every request the old policy admitted
- * is still admitted (except OLD's own in the post phase), and (post) none of OLD's is.
+ * is still admitted (except those it should drop in the post phase), and (post) none of those is.
+ *
+ * @param shouldDrop post: whether a request of OLD's issuer should no longer be admitted.
  */
 function verify(
   oldPolicy: unknown,
   newPolicy: unknown,
   newRequests: IrsaAssumeRequest[],
-  dropHost?: string,
+  dropHosts?: readonly string[],
+  shouldDrop: (request: IrsaAssumeRequest) => boolean = () => true,
 ): TrustVerification {
   const failures: string[] = [];
   let checked = 0;
@@ -172,7 +176,8 @@ function verify(
   for (const request of grantRequests(oldPolicy)) {
     if (decide(oldPolicy, request) !== true) continue;
     checked++;
-    const fromDropped = dropHost !== undefined && sameHost(hostOfProvider(request.providerArn), dropHost);
+    const host = hostOfProvider(request.providerArn);
+    const fromDropped = dropHosts?.some((drop) => sameHost(host, drop)) === true && shouldDrop(request);
     const now = decide(newPolicy, request);
     if (fromDropped && now !== false) {
       dropsOld = false;
@@ -185,7 +190,7 @@ function verify(
   return {
     admitsNew,
     keepsOld,
-    ...(dropHost !== undefined ? { dropsOld } : {}),
+    ...(dropHosts !== undefined ? { dropsOld } : {}),
     failures,
     checked,
   };
@@ -319,33 +324,47 @@ export function extendTrustPolicy(
  * removed; a statement that also names other principals keeps them and loses OLD's provider and
  * its condition keys. Everything else stays as it is.
  *
- * @returns undefined when the policy does not name OLD's issuer, or cannot be parsed.
+ * @param removable the statements (indexes) that may lose OLD's issuer; default all. The others
+ *   stay as they are, and the verification expects what they admit from OLD's issuer to remain.
+ * @returns undefined when no removable statement names OLD's issuer, or the policy cannot be parsed.
  */
 export function removeOldIssuer(
   role: RoleInventory,
-  oldHost: string,
+  oldHost: string | readonly string[],
   newHost: string | undefined,
+  removable?: ReadonlySet<number>,
 ): TrustPolicyChange | undefined {
   if (typeof role.trustPolicy !== 'object' || role.trustPolicy === null) return undefined;
+  const oldHosts = typeof oldHost === 'string' ? [oldHost] : oldHost;
+  const isOld = (arn: string) => oldHosts.some((host) => sameHost(hostOfProvider(arn), host));
   const original = role.trustPolicy as Json;
   const statements = statementsOf(original);
   const kept: Json[] = [];
   const touched: number[] = [];
+  const retainedOld: Json[] = [];
   statements.forEach((statement, index) => {
     const federated = federatedOf(statement);
-    if (!federated.some((arn) => sameHost(hostOfProvider(arn), oldHost))) {
+    if (!federated.some(isOld)) {
       kept.push(statement);
       return;
     }
+    if (removable !== undefined && !removable.has(index)) {
+      kept.push(statement);
+      retainedOld.push(statement);
+      return;
+    }
     touched.push(index);
-    const others = federated.filter((arn) => !sameHost(hostOfProvider(arn), oldHost));
+    const others = federated.filter((arn) => !isOld(arn));
     if (others.length === 0 && !hasOtherPrincipals(statement)) return;
     const principal = { ...(statement.Principal as Json) };
     if (others.length === 0) delete principal.Federated;
     else principal.Federated = others.length === 1 ? others[0] : others;
     const rewritten: Json = { ...structuredClone(statement), Principal: principal };
     if (statement.Condition !== undefined) {
-      const condition = withoutHostKeys(statement.Condition, oldHost) as Json;
+      const condition = oldHosts.reduce<unknown>(
+        (current, host) => withoutHostKeys(current, host),
+        statement.Condition,
+      ) as Json;
       if (Object.keys(condition).length > 0) rewritten.Condition = condition;
       else delete rewritten.Condition;
     }
@@ -353,10 +372,22 @@ export function removeOldIssuer(
   });
   if (touched.length === 0) return undefined;
   const policy = kept.length > 0 ? { ...structuredClone(original), Statement: kept } : null;
+  // NEW's requests the policy admits today (one it cannot decide stays undecided, not a failure).
   const newRequests = newHost
-    ? grantRequests(original).filter((request) => sameHost(hostOfProvider(request.providerArn), newHost))
+    ? grantRequests(original).filter(
+        (request) =>
+          sameHost(hostOfProvider(request.providerArn), newHost) && decide(original, request) === true,
+      )
     : [];
-  const verification = verify(original, policy, newRequests, oldHost);
+  // What a retained statement of OLD admits must stay admitted; the rest of OLD's must not.
+  const retained = { ...original, Statement: retainedOld };
+  const verification = verify(
+    original,
+    policy,
+    newRequests,
+    oldHosts,
+    (request) => retainedOld.length === 0 || decide(retained, request) !== true,
+  );
   return finish(role, 'remove-old', policy, touched, verification);
 }
 

@@ -151,12 +151,81 @@ export interface BaselinePatch {
   yaml: string;
 }
 
+/** One check of the audit that flags a grant the plan copies (IRSA) or reuses on NEW (Pod Identity). */
+export interface GrantFlag {
+  checkId: string;
+  severity: Severity;
+  message: string;
+}
+
+/**
+ * A trust grant the pre-phase plan copies to NEW's issuer (IRSA) or lets NEW's new association use
+ * (Pod Identity) although the audit's own trust checks flag it as too broad, with the narrower
+ * statement to use instead.
+ */
+export interface FlaggedGrant {
+  roleArn: string;
+  roleName: string;
+  mechanism: WorkloadMechanism;
+  /** The flagged statement in the role's current trust policy; absent for a statement the plan writes anew. */
+  statementIndex?: number;
+  /** IRSA: where the plan's updated policy (`file`) holds the flagged copy. */
+  copyIndex?: number;
+  /** IRSA: the trust policy file of the plan that holds the copy. */
+  file?: string;
+  /** The plan commands that copy or reuse the grant. */
+  commands: string[];
+  /** The findings of the audit's trust checks on it; the highest severity first. */
+  flags: GrantFlag[];
+  /** The highest severity among the flags. */
+  severity: Severity;
+  /**
+   * The statement(s) to use instead: for IRSA the exact `system:serviceaccount:NS:SA` subjects under
+   * `StringEquals` with `:aud` = `sts.amazonaws.com`; for Pod Identity the statement pinned by
+   * `aws:SourceAccount`, `aws:SourceArn` and (with session tags) namespace and service-account tags.
+   */
+  narrower: Array<Record<string, unknown>>;
+  /** The service accounts (`system:serviceaccount:NS:SA`) the narrower statement admits. */
+  subjects: string[];
+  /** True when no service account using the grant is known: the narrower statement holds placeholders to fill in. */
+  placeholders: boolean;
+  /**
+   * The narrower statement admits every known workload of the grant (on NEW, and on OLD and other
+   * clusters for Pod Identity), and none of the flagging checks flags it.
+   */
+  verified: boolean;
+  /** Workload keys that use the grant. */
+  workloads: string[];
+  message: string;
+}
+
+/** Why a post-phase deletion is not in the plan. */
+export type WithheldStatus = 'not-ready' | 'not-served' | 'still-needed' | 'unknown';
+
+/**
+ * A deletion the post phase does not plan: NEW does not serve every workload of OLD yet
+ * (`not-ready`), NEW does not serve this item's workload (`not-served`), a trust or recent use still
+ * needs it (`still-needed`), or the data cannot tell (`unknown`: an incomplete scope, or a question
+ * the evaluator cannot decide).
+ */
+export interface WithheldDeletion {
+  checkId: string;
+  resource: { type: ResourceType; id: string };
+  status: WithheldStatus;
+  reason: string;
+  workloads: string[];
+}
+
 /** The remediation plan, generated from the data. */
 export interface CutoverPlan {
   /** Pod Identity association, add-on, agent and node-role commands (pre), or deletions (post). */
   commands: PlanCommand[];
   trustPolicies: TrustPolicyChange[];
   baseline: BaselinePatch;
+  /** Pre: grants the plan copies or reuses that the audit's trust checks flag, with the narrower statement to use. */
+  flaggedGrants: FlaggedGrant[];
+  /** Post: deletions left out of the plan, and why. */
+  withheld: WithheldDeletion[];
 }
 
 /** What the report knows about one physical cluster. */

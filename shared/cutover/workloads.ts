@@ -16,6 +16,13 @@ export interface WorkloadDraft
   oldAssociation?: AssociationInventory;
 }
 
+/** A workload seen only in CloudTrail, no longer on OLD: it may be retired, so its items do not block. */
+export function retiredCandidate(workload: WorkloadDraft): boolean {
+  return (
+    workload.sources.size === 1 && workload.sources.has('cloudtrail') && workload.oldAssociation === undefined
+  );
+}
+
 /** `pod-identity/NS/SA/ROLE_ARN` */
 export function podIdentityKey(namespace: string, serviceAccount: string, roleArn: string): string {
   return `pod-identity/${namespace}/${serviceAccount}/${roleArn}`;
@@ -33,6 +40,49 @@ export const ANY_SUBJECT = '*';
 function subjectParts(subject: string): { namespace: string; serviceAccount: string } {
   const match = /^system:serviceaccount:([^:]*):(.*)$/.exec(subject);
   return match ? { namespace: match[1], serviceAccount: match[2] } : { namespace: '*', serviceAccount: '*' };
+}
+
+/**
+ * One workload per subject (or pattern, `*` without a `:sub` condition) that a scanned role's trust
+ * grants to one of these issuers; unsatisfiable grants serve no one and are left out.
+ */
+export function irsaGrantWorkloads(
+  context: CheckContext,
+  issuers: ReadonlySet<string>,
+): Array<Omit<WorkloadDraft, 'sources'>> {
+  const drafts: Array<Omit<WorkloadDraft, 'sources'>> = [];
+  const indexes = indexesFor(context);
+  for (const role of context.inventory.roles.values()) {
+    for (const grant of irsaGrantsOf(indexes.trustOf(role.arn))) {
+      if (!issuers.has(grant.issuerHostPath) || grant.unsatisfiable) continue;
+      for (const subject of grant.subjects ?? [ANY_SUBJECT]) {
+        drafts.push({
+          key: irsaKey(subject, role.arn),
+          mechanism: 'irsa',
+          ...subjectParts(subject),
+          subject,
+          roleArn: role.arn,
+        });
+      }
+    }
+  }
+  return drafts;
+}
+
+/**
+ * Adds workloads found on OLD after the drafts were collected (post phase, OLD deleted: the grants of
+ * its issuer); the list stays sorted by key.
+ */
+export function addOldClusterWorkloads(
+  workloads: WorkloadDraft[],
+  found: Array<Omit<WorkloadDraft, 'sources'>>,
+): void {
+  for (const draft of found) {
+    const existing = workloads.find((workload) => workload.key === draft.key);
+    if (existing) existing.sources.add('old-cluster');
+    else workloads.push({ ...draft, sources: new Set(['old-cluster']) });
+  }
+  workloads.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /**
@@ -125,24 +175,7 @@ export function collectWorkloads(
 
   const oldIssuer = old?.issuerHostPath;
   if (oldIssuer) {
-    const indexes = indexesFor(context);
-    for (const role of context.inventory.roles.values()) {
-      for (const grant of irsaGrantsOf(indexes.trustOf(role.arn))) {
-        if (grant.issuerHostPath !== oldIssuer || grant.unsatisfiable) continue;
-        for (const subject of grant.subjects ?? [ANY_SUBJECT]) {
-          upsert(
-            {
-              key: irsaKey(subject, role.arn),
-              mechanism: 'irsa',
-              ...subjectParts(subject),
-              subject,
-              roleArn: role.arn,
-            },
-            'old-cluster',
-          );
-        }
-      }
-    }
+    for (const draft of irsaGrantWorkloads(context, new Set([oldIssuer]))) upsert(draft, 'old-cluster');
   }
 
   if (old) {

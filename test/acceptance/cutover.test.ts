@@ -25,6 +25,29 @@ interface ExpectedFinding {
   resource: string;
   blocking?: boolean;
   severity?: string;
+  /** Text every finding with this check id and resource must contain (it says why). */
+  messageIncludes?: string[];
+}
+
+/** A post-phase deletion the plan must leave out, and why. */
+interface ExpectedWithheld {
+  checkId: string;
+  resource: string;
+  status: 'not-ready' | 'not-served' | 'still-needed' | 'unknown';
+}
+
+/** A grant the pre-phase plan copies or reuses although a trust check of the audit flags it. */
+interface ExpectedFlaggedGrant {
+  roleArn: string;
+  mechanism: 'irsa' | 'pod-identity';
+  checkIds: string[];
+  severity?: string;
+  /** Service accounts the narrower statement admits on NEW (and that `trust can-assume` confirms). */
+  subjects: string[];
+  placeholders?: boolean;
+  verified?: boolean;
+  /** Service accounts the narrower statement must refuse on NEW. */
+  rejects?: string[];
 }
 
 interface ExpectedWorkload {
@@ -67,6 +90,10 @@ interface Expected {
     members?: string[];
     commandsInclude?: string[];
     commandsExclude?: string[];
+    /** Post: exactly the deletions left out of the plan. */
+    withheld?: ExpectedWithheld[];
+    /** Pre: exactly the flagged grants the plan marks. */
+    flaggedGrants?: ExpectedFlaggedGrant[];
   };
   /** Text from AWS that must never reach rendered Markdown unescaped. */
   hostileMarkdown?: string[];
@@ -79,7 +106,8 @@ interface CutoverJson {
   from: string;
   to: string;
   old: { issuerHostPath?: string };
-  new: { issuerHostPath?: string; oidcProviderArn?: string };
+  accountId: string;
+  new: { issuerHostPath?: string; oidcProviderArn?: string; arn?: string; name: string };
   workloads: Array<{
     key: string;
     status: string;
@@ -96,7 +124,25 @@ interface CutoverJson {
     resource: { id: string };
   }>;
   plan: {
-    commands: Array<{ command: string }>;
+    commands: Array<{ command: string; description: string }>;
+    withheld: Array<{
+      checkId: string;
+      resource: { type: string; id: string };
+      status: string;
+      reason: string;
+    }>;
+    flaggedGrants: Array<{
+      roleArn: string;
+      mechanism: string;
+      flags: Array<{ checkId: string }>;
+      severity: string;
+      narrower: Array<Record<string, unknown>>;
+      subjects: string[];
+      placeholders: boolean;
+      verified: boolean;
+      commands: string[];
+      message: string;
+    }>;
     trustPolicies: Array<{
       roleArn: string;
       policy: Record<string, unknown> | null;
@@ -197,6 +243,31 @@ const irsaRequest = (provider: string, subject: string) => [
   subject,
 ];
 
+/** The Pod Identity request EKS makes for a service account's association on NEW. */
+function podIdentityRequest(result: CutoverJson, subject: string): string[] {
+  const [, , namespace, serviceAccount] = subject.split(':');
+  const clusterArn = result.new.arn as string;
+  return [
+    '--pod-identity',
+    '--tag',
+    `eks-cluster-arn=${clusterArn}`,
+    '--tag',
+    `eks-cluster-name=${result.new.name}`,
+    '--tag',
+    `kubernetes-namespace=${namespace}`,
+    '--tag',
+    `kubernetes-service-account=${serviceAccount}`,
+    '--tag',
+    'kubernetes-pod-name=pod-1',
+    '--tag',
+    'kubernetes-pod-uid=00000000-0000-0000-0000-000000000001',
+    '--source-account',
+    result.accountId,
+    '--source-arn',
+    clusterArn,
+  ];
+}
+
 /** The trust policy of a role as the scenario's snapshot holds it, decoded. */
 function oldTrustPolicy(name: string, roleArn: string): unknown {
   const snapshot = JSON.parse(readFileSync(join(scenariosDir, name, 'snapshot.json'), 'utf8')) as {
@@ -294,6 +365,8 @@ describe('cutover acceptance scenarios', () => {
           expect(finding.blocking, `${want.checkId} ${want.resource}`).toBe(want.blocking);
         if (want.severity !== undefined)
           expect(finding.severity, `${want.checkId} ${want.resource}`).toBe(want.severity);
+        for (const text of want.messageIncludes ?? [])
+          expect(finding.message, `${want.checkId} ${want.resource}`).toContain(text);
       }
     }
   });
@@ -420,6 +493,100 @@ describe('cutover acceptance scenarios', () => {
       }
     }
   });
+
+  it.each(scenarios)(
+    '%s never plans a deletion it withholds, nor any before the pre phase is READY',
+    async (name) => {
+      const { result, expected } = await cutover(name);
+      if (expected.plan.withheld)
+        expect(
+          result.plan.withheld
+            .map((item) => ({ checkId: item.checkId, resource: item.resource.id, status: item.status }))
+            .sort((a, b) => `${a.checkId}${a.resource}`.localeCompare(`${b.checkId}${b.resource}`)),
+        ).toEqual(
+          [...expected.plan.withheld].sort((a, b) =>
+            `${a.checkId}${a.resource}`.localeCompare(`${b.checkId}${b.resource}`),
+          ),
+        );
+      if (result.phase === 'pre') {
+        expect(result.plan.withheld).toEqual([]);
+        return;
+      }
+      const commands = result.plan.commands.map((entry) => entry.command);
+      for (const item of result.plan.withheld) {
+        expect(item.reason.length).toBeGreaterThan(0);
+        const token =
+          item.resource.type === 'AwsEksPodIdentityAssociation'
+            ? `--association-id ${item.resource.id.split('/').pop()}`
+            : item.resource.type === 'AwsIamRole'
+              ? `--role-name ${item.resource.id.split('/').pop()} `
+              : item.resource.id;
+        expect(
+          commands.filter((command) => command.includes(token)),
+          `${item.checkId} ${item.resource.id}`,
+        ).toEqual([]);
+      }
+      if (result.findings.some((finding) => finding.checkId === 'CUTOVER_NEW_NOT_SERVING')) {
+        expect(result.plan.trustPolicies).toEqual([]);
+        expect(commands.filter((command) => /\bdelete-|update-assume-role-policy/.test(command))).toEqual([]);
+      }
+    },
+  );
+
+  const preScenarios = scenarios.filter((name) => expectedOf(name).phase === 'pre');
+  it.each(preScenarios)(
+    '%s marks each flagged grant it carries over with a narrower statement `trust can-assume` confirms',
+    async (name) => {
+      const { result, expected } = await cutover(name);
+      const want = expected.plan.flaggedGrants;
+      if (want)
+        expect(
+          result.plan.flaggedGrants.map((grant) => `${grant.mechanism} ${grant.roleArn}`).sort(),
+        ).toEqual(want.map((grant) => `${grant.mechanism} ${grant.roleArn}`).sort());
+      for (const entry of result.plan.flaggedGrants) {
+        const grant = want?.find(
+          (candidate) => candidate.roleArn === entry.roleArn && candidate.mechanism === entry.mechanism,
+        );
+        const checkIds = [...new Set(entry.flags.map((flag) => flag.checkId))].sort();
+        expect(checkIds.length).toBeGreaterThan(0);
+        if (grant) {
+          expect(checkIds).toEqual([...grant.checkIds].sort());
+          if (grant.severity) expect(entry.severity).toBe(grant.severity);
+          expect([...entry.subjects].sort()).toEqual([...grant.subjects].sort());
+          if (grant.placeholders !== undefined) expect(entry.placeholders).toBe(grant.placeholders);
+          if (grant.verified !== undefined) expect(entry.verified).toBe(grant.verified);
+        }
+        // The plan says so where the grant is carried over: on each command that copies or reuses it.
+        expect(entry.commands.length).toBeGreaterThan(0);
+        for (const command of entry.commands) {
+          const planned = result.plan.commands.find((candidate) => candidate.command === command);
+          expect(planned?.description, command).toContain('flagged');
+        }
+        const narrower = writeTemp({ Version: '2012-10-17', Statement: entry.narrower });
+        const request = (subject: string) =>
+          entry.mechanism === 'irsa'
+            ? irsaRequest(result.new.oidcProviderArn as string, subject)
+            : podIdentityRequest(result, subject);
+        for (const subject of entry.subjects)
+          expect(await canAssume(narrower, ...request(subject)), subject).toMatchObject({ allowed: true });
+        for (const subject of grant?.rejects ?? [])
+          expect(await canAssume(narrower, ...request(subject)), subject).toMatchObject({ allowed: false });
+        // The audit's own trust checks no longer flag it.
+        const { stdout: explained } = await runCli(
+          'trust',
+          'explain',
+          '--file',
+          narrower,
+          '--format',
+          'json',
+        );
+        const flags = (JSON.parse(explained) as { findings: Array<{ checkId: string }> }).findings.map(
+          (finding) => finding.checkId,
+        );
+        for (const checkId of checkIds) expect(flags).not.toContain(checkId);
+      }
+    },
+  );
 
   const hostile = scenarios.filter((name) => (expectedOf(name).hostileMarkdown ?? []).length > 0);
   it.each(hostile)('%s escapes AWS text in Markdown output', async (name) => {

@@ -183,4 +183,27 @@ describe('trust policies without OLD (post)', () => {
     expect(change?.command).toBeUndefined();
     expect(change?.message).toMatch(/delete the role/);
   });
+
+  it('removes OLD only from the statements it may, and verifies that the others still admit OLD', () => {
+    const original = mergePolicies(
+      irsaTrustOn([OLD, NEW]),
+      irsaTrustOn([OLD], 'system:serviceaccount:kube-system:metrics'),
+    );
+    const change = removeOldIssuer(role(original), hostOf(OLD), hostOf(NEW), new Set([0]));
+    expect(change).toMatchObject({ statements: [0] });
+    expect(change?.verification).toMatchObject({ admitsNew: true, keepsOld: true, dropsOld: true });
+    expect(canAssume(change?.policy, irsa(OLD, EXTERNAL_DNS_SUBJECT)).allowed).toBe(false);
+    expect(canAssume(change?.policy, irsa(OLD, 'system:serviceaccount:kube-system:metrics')).allowed).toBe(
+      true,
+    );
+    expect(removeOldIssuer(role(original), hostOf(OLD), hostOf(NEW), new Set())).toBeUndefined();
+  });
+
+  it('removes several old issuers at once', () => {
+    const original = irsaTrustOn([OLD, 'prod-red', NEW]);
+    const change = removeOldIssuer(role(original), [hostOf(OLD), hostOf('prod-red')], hostOf(NEW));
+    expect(change).toMatchObject({ statements: [0, 1] });
+    expect(change?.verification).toMatchObject({ admitsNew: true, dropsOld: true, failures: [] });
+    expect((change?.policy as { Statement: unknown[] } | undefined)?.Statement).toHaveLength(1);
+  });
 });

@@ -1,6 +1,7 @@
 import type { IrsaBinding, LogicalCluster, PodIdentityBinding } from '../../baseline/types.js';
 import { accountOfArn, eksClusterArn, workloadIdentityId } from '../../model/identity.js';
 import type { ClusterInventory, RoleInventory } from '../../model/inventory.js';
+import { type ScopeRef, scopeRef } from '../../model/scope.js';
 import { clusterKey, indexesFor, perAudit, push } from '../indexes.js';
 import type { CheckContext } from '../types.js';
 
@@ -32,6 +33,16 @@ export type RoleState =
 export interface AuditScope {
   /** Accounts of the declared clusters plus the baseline's extra `accounts`. */
   accounts: Set<string>;
+  /**
+   * Every account the audit looks at, sorted: the baseline's {@link accounts} and every account of
+   * the snapshot (read or not). Where a cluster of the audit could be, short of accounts nobody named.
+   */
+  scannedAccounts: string[];
+  /**
+   * The region scopes where a cluster of `region` could live: that region of every scanned account
+   * and of `alsoIn`. "No cluster there has X" needs every one of them completely listed.
+   */
+  clusterListings(region: string, alsoIn?: Iterable<string>): ScopeRef[];
   /** Every declared member cluster, in baseline order. */
   members: MemberCluster[];
   /** Members of a logical cluster (empty when it is not declared). */
@@ -163,8 +174,18 @@ function buildScope(context: CheckContext): AuditScope {
     for (const arn of arns) push(irsaByLogicalAndRole, [binding.cluster, arn].join(SEP), binding);
   }
 
+  const scannedAccounts = [
+    ...new Set([...accounts, ...inventory.accounts.map((account) => account.accountId)]),
+  ].sort();
+  const clusterListings = (region: string, alsoIn: Iterable<string> = []): ScopeRef[] =>
+    [...new Set([...scannedAccounts, ...alsoIn])]
+      .sort()
+      .map((accountId) => scopeRef.region(accountId, region));
+
   return {
     accounts,
+    scannedAccounts,
+    clusterListings,
     members,
     membersOf: (logicalName) => membersByLogical.get(logicalName) ?? [],
     memberAt: (accountId, region, clusterName) => memberByKey.get(clusterKey(accountId, region, clusterName)),

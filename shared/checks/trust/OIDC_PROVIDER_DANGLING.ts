@@ -1,8 +1,9 @@
 import { issuerHostPath } from '../../model/identity.js';
 import { indexesFor } from '../indexes.js';
+import { deadIssuerBasis, RECENT_ISSUER_USE_DAYS } from '../issuers.js';
 import type { Check, FindingDraft } from '../types.js';
 import { sentence } from './support/hygiene.js';
-import { eksIssuerRegion, irsaGrantsByIssuer, issuerLivenessDecidable } from './support/workload.js';
+import { eksIssuerRegion, irsaGrantsByIssuer } from './support/workload.js';
 
 /** An IAM OIDC provider for an EKS issuer whose cluster is gone. */
 export const check: Check = {
@@ -11,8 +12,8 @@ export const check: Check = {
     title: 'IAM OIDC provider for a cluster that no longer exists',
     severity: 'LOW',
     category: 'trust',
-    description:
-      "An IAM OIDC provider names an EKS issuer (`oidc.eks.REGION.amazonaws.com/id/ID`) that belongs to no live cluster, typically left behind by a blue/green cutover. It counts against the 100-provider quota and keeps old trust statements looking valid. Decided only when the issuer's region was completely collected for the provider's account; a provider for a cluster in an account outside the audit scope looks dangling, so list such accounts in the baseline.",
+    description: `An IAM OIDC provider names an EKS issuer (\`oidc.eks.REGION.amazonaws.com/id/ID\`) that belongs to no live cluster, typically left behind by a blue/green cutover. It counts against the 100-provider quota and keeps old trust statements looking valid. With cross-account IRSA the provider lives in the role's account and the cluster in another, so this is decided only when the issuer region's cluster listing was completely collected in every scanned account (the baseline's and the snapshot's, the provider's included), and not while CloudTrail shows the issuer's tokens accepted in the last ${RECENT_ISSUER_USE_DAYS} days; otherwise it is recorded as unknown. A provider for a cluster in an account nobody names looks dangling: list such accounts in the baseline.`,
+    restsOn: "the issuer region's cluster listing in every scanned account and in the provider's account",
     remediation:
       'Remove the trust statements that still name it, then delete it: `aws iam delete-open-id-connect-provider --open-id-connect-provider-arn PROVIDER_ARN`.',
     docsUrl: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html',
@@ -27,7 +28,8 @@ export const check: Check = {
       const hostPath = issuerHostPath(provider.url);
       const region = eksIssuerRegion(hostPath);
       if (!region || indexes.clustersByIssuerHostPath.has(hostPath)) continue;
-      if (!issuerLivenessDecidable(inventory, provider.accountId, region)) continue;
+      const basis = deadIssuerBasis(context, hostPath, region, [provider.accountId]);
+      const accounts = new Set(basis.restsOn.map((scope) => scope.accountId)).size;
       const trustingRoles = [
         ...new Set(
           (grantsByIssuer.get(hostPath) ?? [])
@@ -38,7 +40,7 @@ export const check: Check = {
       drafts.push({
         severity: check.meta.severity,
         message: sentence(
-          `OIDC provider ${provider.arn} names EKS issuer ${hostPath}, which belongs to no live cluster (region ${region} of account ${provider.accountId} was fully collected); ${
+          `OIDC provider ${provider.arn} names EKS issuer ${hostPath}, which belongs to no live cluster (region ${region} was fully listed in ${accounts === 1 ? 'the 1 scanned account' : `all ${accounts} scanned accounts`}); ${
             trustingRoles.length > 0
               ? `remove it from the trust of ${trustingRoles.length} role(s) still naming it, then delete the provider`
               : 'delete the provider'
@@ -49,6 +51,8 @@ export const check: Check = {
         resource: { type: 'AwsIamOidcProvider', id: provider.arn },
         remediation: `Remove the trust statements that still name it, then delete it: \`aws iam delete-open-id-connect-provider --open-id-connect-provider-arn ${provider.arn}\`.`,
         evidence: { issuerHostPath: hostPath, trustingRoles, clientIds: provider.clientIds },
+        restsOn: basis.restsOn,
+        doubts: basis.doubts,
       });
     }
     return drafts;

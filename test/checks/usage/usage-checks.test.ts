@@ -261,7 +261,9 @@ describe('IRSA_BINDING_UNUSED', () => {
       declaredIrsa,
     );
     expect(run.drafts).toEqual([]);
-    expect(run.unknowns[0].reason).toContain('cluster prod-blue was not fully collected');
+    expect(run.unknowns[0].reason).toContain(
+      'cluster prod-blue in account 111122223333 region ap-northeast-1 was not fully collected',
+    );
   });
 });
 

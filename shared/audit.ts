@@ -87,6 +87,9 @@ export function runAudit(input: AuditInput): AuditResult {
   const usageUnknown = new Set(
     unknowns.filter((outcome) => outcome.kind === 'usage').map((outcome) => outcome.resourceId),
   ).size;
+  const absenceUnknown = new Set(
+    unknowns.filter((outcome) => outcome.kind === 'absence').map((outcome) => outcome.findingId),
+  ).size;
   const startedAt = input.startedAt ?? inventory.capturedAt;
   const report = buildReport({
     runId: input.runId ?? defaultRunId(inventory, baseline),
@@ -108,6 +111,7 @@ export function runAudit(input: AuditInput): AuditResult {
     })),
     findings,
     usageUnknown,
+    absenceUnknown,
   });
   const sortedUnknowns = [...unknowns].sort(
     (a, b) =>

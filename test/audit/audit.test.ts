@@ -66,7 +66,7 @@ describe('runAudit on the demo organization fixture', () => {
   });
 
   it("holds back prod-old's stale trust and dangling provider: the unreadable account could run that cluster", async () => {
-    const { findings, unknowns } = runAudit(await fixture());
+    const { findings, unknowns, report } = runAudit(await fixture());
     const oldIssuer = `oidc.eks.${REGION}.amazonaws.com/id/3C5E7A9B1D2F4A6C8E0B2D4F6A8C1E3B`;
     expect(findings.map((finding) => finding.checkId)).not.toContain('OIDC_PROVIDER_DANGLING');
     const withheld = unknowns.filter((unknown) => unknown.kind === 'absence');
@@ -82,6 +82,7 @@ describe('runAudit on the demo organization fixture', () => {
         { level: 'region', accountId: '777788889999', region: REGION },
       ]);
     }
+    expect(report.summary.absenceUnknown).toBe(new Set(withheld.map((unknown) => unknown.findingId)).size);
   });
 
   it('keeps suppressed findings in the report with their reason, outside the totals', async () => {

@@ -1,4 +1,5 @@
 import { emptyBaseline } from '../../../shared/baseline/index.js';
+import type { Baseline } from '../../../shared/baseline/types.js';
 import { evaluateCheck } from '../../../shared/checks/evaluate.js';
 import type { Check, CheckContext, FindingDraft, UnknownOutcome } from '../../../shared/checks/types.js';
 import { normalizeSnapshot, parseSnapshot } from '../../../shared/snapshot/index.js';
@@ -31,6 +32,21 @@ export function evaluateWithUnknowns(
   const unknowns: UnknownOutcome[] = [];
   const drafts = evaluateCheck(check, {
     ...contextOf(builder),
+    recordUnknown: (outcome) => unknowns.push(outcome),
+  });
+  return { drafts, unknowns };
+}
+
+/** Evaluates one check against a baseline (its declared clusters and accounts scope the audit). */
+export function evaluateWithBaseline(
+  check: Check,
+  builder: SnapshotBuilder,
+  baseline: Baseline,
+): { drafts: FindingDraft[]; unknowns: UnknownOutcome[] } {
+  const unknowns: UnknownOutcome[] = [];
+  const drafts = evaluateCheck(check, {
+    ...contextOf(builder),
+    baseline,
     recordUnknown: (outcome) => unknowns.push(outcome),
   });
   return { drafts, unknowns };

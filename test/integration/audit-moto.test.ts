@@ -1,14 +1,21 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateClusterCommand, DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
-import { CreateOpenIDConnectProviderCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { CreateClusterCommand, DescribeClusterCommand } from '@aws-sdk/client-eks';
+import { CreateOpenIDConnectProviderCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClientFactory } from '../../shared/aws/clients.js';
 import { type Report, ReportSchema } from '../../shared/report/types.js';
 import type { UsageListing } from '../../shared/usage/identities.js';
 import { runCli } from '../support/cli.js';
-import { type MotoServer, motoInstalled, motoSkipNote, startMoto } from '../support/moto.js';
+import {
+  MOTO_MEMBER_ROLE,
+  MOTO_STARTING_CREDENTIALS,
+  type MotoServer,
+  motoInstalled,
+  motoMember,
+  motoSkipNote,
+  startMoto,
+} from '../support/moto.js';
 
 /**
  * The live CLI against moto, an AWS emulator this project did not write: moto lists clusters and
@@ -18,11 +25,6 @@ import { type MotoServer, motoInstalled, motoSkipNote, startMoto } from '../supp
  */
 const MEMBER = '210987654321';
 const REGION = 'us-east-1';
-const ROLE_NAME = 'EksIdentityAuditReadOnly';
-const STARTING = {
-  accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
-  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-};
 /** The issuer of a cluster deleted long ago, whose IAM OIDC provider was left behind. */
 const DELETED_ISSUER = 'oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF';
 
@@ -52,8 +54,8 @@ describe.skipIf(!motoInstalled)(`the live CLI against moto_server${motoSkipNote}
 
   /** Runs the CLI in-process with the starting identity in the environment, as an operator would. */
   async function cli(...args: string[]) {
-    process.env.AWS_ACCESS_KEY_ID = STARTING.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = STARTING.secretAccessKey;
+    process.env.AWS_ACCESS_KEY_ID = MOTO_STARTING_CREDENTIALS.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = MOTO_STARTING_CREDENTIALS.secretAccessKey;
     process.env.AWS_REGION = REGION;
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;
@@ -66,7 +68,7 @@ describe.skipIf(!motoInstalled)(`the live CLI against moto_server${motoSkipNote}
       '--regions',
       REGION,
       '--role-name',
-      ROLE_NAME,
+      MOTO_MEMBER_ROLE,
       '--max-attempts',
       '2',
     );
@@ -75,20 +77,7 @@ describe.skipIf(!motoInstalled)(`the live CLI against moto_server${motoSkipNote}
   beforeAll(async () => {
     moto = await startMoto();
     directory = await mkdtemp(join(tmpdir(), 'audit-moto-'));
-    const factory = createClientFactory({
-      region: REGION,
-      endpointUrl: moto.url,
-      credentials: STARTING,
-      roleName: ROLE_NAME,
-      maxAttempts: 2,
-    });
-    const member = {
-      region: REGION,
-      endpoint: moto.url,
-      credentials: await factory.accountCredentials(MEMBER),
-    };
-    const iam = new IAMClient(member);
-    const eks = new EKSClient(member);
+    const { iam, eks } = await motoMember(moto, MEMBER, REGION);
     await eks.send(
       new CreateClusterCommand({
         name: 'prod-blue',

@@ -2,20 +2,17 @@ import {
   CreateClusterCommand,
   CreateFargateProfileCommand,
   CreateNodegroupCommand,
-  EKSClient,
 } from '@aws-sdk/client-eks';
 import {
   AttachRolePolicyCommand,
   CreateOpenIDConnectProviderCommand,
   CreateRoleCommand,
-  IAMClient,
 } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClientFactory } from '../../shared/aws/clients.js';
 import { collectSnapshot } from '../../shared/collect/index.js';
 import { decodePolicyDocument } from '../../shared/model/index.js';
 import { type Snapshot, SnapshotSchema } from '../../shared/snapshot/index.js';
-import { type MotoServer, motoInstalled, motoSkipNote, startMoto } from '../support/moto.js';
+import { type MotoServer, motoInstalled, motoMember, motoSkipNote, startMoto } from '../support/moto.js';
 
 /**
  * moto is an independent implementation of the IAM, STS and EKS cluster APIs: collecting from it
@@ -30,25 +27,8 @@ describe.skipIf(!motoInstalled)(`collectors against moto_server${motoSkipNote}`,
 
   beforeAll(async () => {
     moto = await startMoto();
-    const starting = {
-      accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
-      secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-    };
-    const factory = createClientFactory({
-      region: REGION,
-      endpointUrl: moto.url,
-      credentials: starting,
-      roleName: 'EksIdentityAuditReadOnly',
-      maxAttempts: 2,
-    });
     // Seed the member account through the same assumed session the collectors will use.
-    const member = {
-      region: REGION,
-      endpoint: moto.url,
-      credentials: await factory.accountCredentials(MEMBER),
-    };
-    const iam = new IAMClient(member);
-    const eks = new EKSClient(member);
+    const { factory, iam, eks } = await motoMember(moto, MEMBER, REGION);
     await iam.send(
       new CreateRoleCommand({
         RoleName: 'prod-blue-node',

@@ -1,4 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { EKSClient } from '@aws-sdk/client-eks';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { createClientFactory } from '../../shared/aws/clients.js';
 
 /**
  * moto (a Python AWS emulator) implements IAM, STS and the EKS cluster APIs independently of this
@@ -32,4 +35,29 @@ export async function startMoto(): Promise<MotoServer> {
     child.once('exit', (code) => reject(new Error(`moto_server exited with ${code}`)));
   });
   return { process: child, url };
+}
+
+/** The starting identity the tests give moto (any key pair works; these are AWS's documented examples). */
+export const MOTO_STARTING_CREDENTIALS = {
+  accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+};
+
+/** The read-only member role the collectors assume (moto does not check its trust). */
+export const MOTO_MEMBER_ROLE = 'EksIdentityAuditReadOnly';
+
+/**
+ * The collectors' client factory for moto, and clients in `accountId` through the same assumed
+ * session the collectors use, to seed that account.
+ */
+export async function motoMember(moto: MotoServer, accountId: string, region: string) {
+  const factory = createClientFactory({
+    region,
+    endpointUrl: moto.url,
+    credentials: MOTO_STARTING_CREDENTIALS,
+    roleName: MOTO_MEMBER_ROLE,
+    maxAttempts: 2,
+  });
+  const session = { region, endpoint: moto.url, credentials: await factory.accountCredentials(accountId) };
+  return { factory, iam: new IAMClient(session), eks: new EKSClient(session) };
 }

@@ -473,18 +473,21 @@ describe('unused across regions: CloudTrail of the collected regions, IAM RoleLa
     expect(run.drafts.map((draft) => draft.message)).toEqual([expect.stringContaining('default/app-b')]);
   });
 
+  /** Trust of a role for a cluster in us-west-2, a region the estate does not collect unless told. */
+  const farReaderTrust = irsaTrust({
+    accountId: WORKLOADS,
+    region: 'us-west-2',
+    oidcId: oidcIdFor('far'),
+    subject: 'system:serviceaccount:default:reader',
+  });
+
   it("ROLE_UNUSED is unknown when the region of an issuer it trusts was not collected in the role's account", () => {
     const inventory = inventoryOf(
       estate({
         account: (account) =>
           account.role('far-reader', {
             createDate: LONG_AGO,
-            trust: irsaTrust({
-              accountId: WORKLOADS,
-              region: 'us-west-2',
-              oidcId: oidcIdFor('far'),
-              subject: 'system:serviceaccount:default:reader',
-            }),
+            trust: farReaderTrust,
           }),
       }),
     );
@@ -500,12 +503,7 @@ describe('unused across regions: CloudTrail of the collected regions, IAM RoleLa
           account
             .role('far-reader', {
               createDate: LONG_AGO,
-              trust: irsaTrust({
-                accountId: WORKLOADS,
-                region: 'us-west-2',
-                oidcId: oidcIdFor('far'),
-                subject: 'system:serviceaccount:default:reader',
-              }),
+              trust: farReaderTrust,
             })
             .region('us-west-2'),
       }),

@@ -41,9 +41,10 @@ function latestIssuerUses(usage: UsageIndex): Map<string, string> {
  * The basis of "EKS issuer `hostPath` (of cluster region `region`) belongs to no live cluster".
  * An EKS cluster's issuer names the cluster's region but not its account, and IRSA works across
  * accounts (the role and its OIDC provider in one account, the cluster in another), so the claim
- * rests on the region's cluster listing of every scanned account (baseline and snapshot) and of
- * `alsoIn` (the provider's or the role's account). Tokens of the issuer accepted in the last
- * {@link RECENT_ISSUER_USE_DAYS} days are a doubt: the cluster was running then.
+ * rests on the region's cluster listing of every account where the cluster could run (see
+ * `AuditScope.clusterListings`) and of `alsoIn` (the provider's or the role's account). Tokens of
+ * the issuer accepted in the last {@link RECENT_ISSUER_USE_DAYS} days are a doubt: the cluster was
+ * running then.
  */
 export function deadIssuerBasis(
   context: CheckContext,

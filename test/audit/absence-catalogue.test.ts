@@ -16,9 +16,10 @@ interface Degradation {
   /** The scope's data stays in the snapshot (errors recorded, nothing lost). */
   keepsContent: boolean;
   /**
-   * The region is left out of the collection altogether. Usage claims rest on the CloudTrail of the
-   * regions that were collected and on IAM RoleLastUsed for every other region, so only the claims
-   * on its EKS listing must go.
+   * The region is left out of the collection of a readable account. Usage claims rest on the
+   * CloudTrail of the regions that were collected and on IAM RoleLastUsed for every other region, and
+   * a stale or dangling issuer on the listings of the accounts collected in its region, of the
+   * accounts declaring a cluster there, and of its own account: only those must go.
    */
   regionLeftOut?: boolean;
   apply(snapshot: SnapshotJson): void;
@@ -245,6 +246,7 @@ describe('absence claims across the whole catalogue, one incomplete scope at a t
   const full = audit(multiAccountSnapshot(), baseline);
   const fullIds = new Set(full.findings.map((finding) => finding.id));
   const absenceFindings = full.findings.filter((finding) => ABSENCE_CHECKS.includes(finding.checkId));
+  const declaredAt = new Set(baseline.clusters.map((logical) => `${logical.account}/${logical.region}`));
 
   it('makes a true absence claim of every kind when everything was collected', () => {
     expect(new Set(absenceFindings.map((finding) => finding.checkId))).toEqual(new Set(ABSENCE_CHECKS));
@@ -276,10 +278,13 @@ describe('absence claims across the whole catalogue, one incomplete scope at a t
     expect(appeared.map(label)).toEqual([]);
 
     // Every absence claim that rests on the degraded scope is gone from the findings…
+    const stillNeeded = (ref: ScopeRef, finding: Finding) =>
+      !degradation.regionLeftOut ||
+      ref.level === 'cluster' ||
+      (ref.level === 'region' &&
+        (ref.accountId === finding.accountId || declaredAt.has(`${ref.accountId}/${ref.region}`)));
     const dependents = absenceFindings.filter((finding) =>
-      (finding.restsOn ?? []).some(
-        (ref) => dependsOn(ref, scope) && !(degradation.regionLeftOut && ref.level === 'cloudtrail'),
-      ),
+      (finding.restsOn ?? []).some((ref) => dependsOn(ref, scope) && stillNeeded(ref, finding)),
     );
     const degradedIds = new Set(degraded.findings.map((finding) => finding.id));
     expect(dependents.filter((finding) => degradedIds.has(finding.id)).map(label)).toEqual([]);

@@ -35,15 +35,16 @@ export interface AuditScope {
   accounts: Set<string>;
   /**
    * Every account the audit looks at, sorted: the baseline's {@link accounts} and every account of
-   * the snapshot (read or not). Where a cluster of the audit could be, short of accounts nobody named.
+   * the snapshot (read or not).
    */
   scannedAccounts: string[];
   /**
-   * The region scopes where a cluster of `region` could live: that region of every scanned account
-   * and of `alsoIn`. "No cluster there has X" needs every one of them completely listed.
+   * The region listings that "no cluster of `region` has X" rests on: that region of every account
+   * collected there, of every account declaring a cluster there, of every scanned account that could
+   * not be read or was not collected at all (it may run one), and of `alsoIn`. A readable account
+   * whose collection left the region out was not asked to look there, like an account nobody names.
    */
   clusterListings(region: string, alsoIn?: Iterable<string>): ScopeRef[];
-  /** Every declared member cluster, in baseline order. */
   members: MemberCluster[];
   /** Members of a logical cluster (empty when it is not declared). */
   membersOf(logicalName: string): MemberCluster[];
@@ -177,10 +178,20 @@ function buildScope(context: CheckContext): AuditScope {
   const scannedAccounts = [
     ...new Set([...accounts, ...inventory.accounts.map((account) => account.accountId)]),
   ].sort();
-  const clusterListings = (region: string, alsoIn: Iterable<string> = []): ScopeRef[] =>
-    [...new Set([...scannedAccounts, ...alsoIn])]
-      .sort()
-      .map((accountId) => scopeRef.region(accountId, region));
+  const readable = new Map(
+    inventory.accounts
+      .filter((account) => account.errors.length === 0)
+      .map((account) => [account.accountId, new Set(account.regions)]),
+  );
+  const clusterListings = (region: string, alsoIn: Iterable<string> = []): ScopeRef[] => {
+    const candidates = new Set(alsoIn);
+    for (const accountId of scannedAccounts) {
+      const regions = readable.get(accountId);
+      if (!regions || regions.has(region)) candidates.add(accountId);
+    }
+    for (const logical of baseline.clusters) if (logical.region === region) candidates.add(logical.account);
+    return [...candidates].sort().map((accountId) => scopeRef.region(accountId, region));
+  };
 
   return {
     accounts,

@@ -12,8 +12,9 @@ export const check: Check = {
     title: 'IRSA trust names the issuer of a cluster that no longer exists',
     severity: 'LOW',
     category: 'trust',
-    description: `The trust policy grants an EKS OIDC issuer that belongs to no cluster in the inventory, typically the old cluster after a blue/green cutover. The statement is dead weight in a size-limited policy and would grant a future issuer with the same id nothing useful. An issuer names its cluster's region but not its account, and IRSA works across accounts, so this is decided only when that region's cluster listing was completely collected in every scanned account (the baseline's and the snapshot's, the role's included), and not while CloudTrail shows the issuer's tokens accepted in the last ${RECENT_ISSUER_USE_DAYS} days; otherwise it is recorded as unknown. A cluster in an account nobody names looks stale: list such accounts in the baseline.`,
-    restsOn: "the issuer region's cluster listing in every scanned account and in the role's account",
+    description: `The trust policy grants an EKS OIDC issuer that belongs to no cluster in the inventory, typically the old cluster after a blue/green cutover. The statement is dead weight in a size-limited policy and would grant a future issuer with the same id nothing useful. An issuer names its cluster's region but not its account, and IRSA works across accounts, so this is decided only when that region's cluster listing was completely collected in every account where the cluster could run: the role's and the provider's account, every account collected in that region, every account declaring a cluster there, and every scanned account that could not be read or was not collected at all; and not while CloudTrail shows the issuer's tokens accepted in the last ${RECENT_ISSUER_USE_DAYS} days. Otherwise it is recorded as unknown. A cluster in an account or region the audit was not asked to look at looks stale: list such accounts and regions in the baseline.`,
+    restsOn:
+      "the issuer region's cluster listing in the role's account and in every account where the issuer's cluster could run",
     remediation:
       "Remove the statement for the deleted cluster's issuer: `aws iam update-assume-role-policy --role-name ROLE_NAME --policy-document file://trust-policy.json`.",
     docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html',
@@ -48,7 +49,7 @@ export const check: Check = {
         drafts.push({
           severity: check.meta.severity,
           message: sentence(
-            `Role ${role.name} (${role.arn}) trusts EKS issuer ${issuerHostPath}, which belongs to no live cluster (region ${entry.region} was fully listed in ${accounts === 1 ? 'the 1 scanned account' : `all ${accounts} scanned accounts`}); remove the stale statement`,
+            `Role ${role.name} (${role.arn}) trusts EKS issuer ${issuerHostPath}, which belongs to no live cluster (region ${entry.region} was fully listed in ${accounts === 1 ? 'the 1 account where it could run' : `all ${accounts} accounts where it could run`}); remove the stale statement`,
           ),
           accountId: role.accountId,
           region: entry.region,

@@ -126,18 +126,25 @@ describe('OIDC_PROVIDER_DANGLING with cross-account IRSA', () => {
     expect(run.unknowns[0].reason).toBe(`account ${DATA} was not collected`);
   });
 
-  it("is unknown when the other account's listing of the issuer's region was not collected", () => {
+  it('is unknown when the account declaring a cluster in that region was collected without it', () => {
+    const builder = platform().account(DATA, (a) => a.region('us-east-1'));
+    const run = evaluateWithBaseline(check, builder, lakeDeclared);
+    expect(run.drafts).toEqual([]);
+    expect(run.unknowns[0].reason).toBe(`region ${REGION} of account ${DATA} was not collected`);
+  });
+
+  it('does not wait for a readable account whose collection left the region out and declares nothing there', () => {
     const builder = platform().account(DATA, (a) => a.region('us-east-1'));
     const run = evaluateWithBaseline(
       check,
       builder,
       baselineOf({ clusters: {}, accounts: [PLATFORM, DATA] }),
     );
-    expect(run.drafts).toEqual([]);
-    expect(run.unknowns[0].reason).toBe(`region ${REGION} of account ${DATA} was not collected`);
+    expect(run.drafts).toHaveLength(1);
+    expect(run.drafts[0].restsOn).toEqual([{ level: 'region', accountId: PLATFORM, region: REGION }]);
   });
 
-  it('is dangling once every scanned account listed the region completely and none runs the cluster', () => {
+  it('is dangling once every account where the cluster could run listed the region completely without it', () => {
     const builder = platform().account(DATA, (a) => a.region(REGION, (r) => r.cluster('lake-green')));
     const run = evaluateWithBaseline(check, builder, lakeDeclared);
     expect(run.drafts).toHaveLength(1);
@@ -146,7 +153,7 @@ describe('OIDC_PROVIDER_DANGLING with cross-account IRSA', () => {
       { level: 'region', accountId: PLATFORM, region: REGION },
       { level: 'region', accountId: DATA, region: REGION },
     ]);
-    expect(run.drafts[0].message).toContain('fully listed in all 2 scanned accounts');
+    expect(run.drafts[0].message).toContain('fully listed in all 2 accounts where it could run');
   });
 
   it("is unknown while CloudTrail shows the issuer's tokens accepted in the last week", () => {

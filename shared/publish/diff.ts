@@ -95,7 +95,7 @@ export function producingScopesComplete(
   scopes: Report['scopes'],
   category?: string,
 ): boolean {
-  if (finding.restsOn && !finding.restsOn.every((scope) => scopeComplete(scope, scopes))) return false;
+  if (finding.restsOn && !restingScopesComplete(finding.restsOn, scopes)) return false;
   let covered = false;
   for (const scope of scopes) {
     if (scope.accountId !== finding.accountId) continue;
@@ -108,6 +108,11 @@ export function producingScopesComplete(
     if (scope.status !== 'complete') return false;
   }
   return covered;
+}
+
+/** True when this run collected every scope an absence claim rests on completely. */
+export function restingScopesComplete(restsOn: readonly ScopeRef[], scopes: Report['scopes']): boolean {
+  return restsOn.every((scope) => scopeComplete(scope, scopes));
 }
 
 type ReportScope = Report['scopes'][number];

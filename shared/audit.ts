@@ -1,5 +1,6 @@
 import { applyExceptions } from './baseline/exceptions.js';
 import type { Baseline } from './baseline/types.js';
+import { evaluateCheck, scopeJudge } from './checks/evaluate.js';
 import { checks as registeredChecks } from './checks/index.js';
 import type { Check, CheckContext, FindingDraft, UnknownOutcome } from './checks/types.js';
 import { compareText } from './model/compare.js';
@@ -42,6 +43,10 @@ export interface AuditResult {
  * snapshot's `capturedAt` is "now", finding ids hash the check id and resource identity, and the
  * order is fixed, so the same inputs give the same findings, ids and report.
  *
+ * Absence claims ("missing", "not found", "dangling", "unused") are made only from complete
+ * evidence: a claim whose scopes were not all completely collected is listed in `unknowns` with the
+ * reason, never reported (see `evaluateCheck`).
+ *
  * A check that throws is a bug: the error propagates with the check id in its message rather than
  * being turned into a finding or skipped.
  *
@@ -62,10 +67,11 @@ export function runAudit(input: AuditInput): AuditResult {
   };
 
   const byId = new Map<string, Finding>();
+  const judge = scopeJudge(context);
   for (const check of input.checks ?? registeredChecks) {
     let drafts: FindingDraft[];
     try {
-      drafts = check.evaluate(context);
+      drafts = evaluateCheck(check, context, judge);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new Error(`check ${check.meta.id} failed: ${reason}`, { cause: error });
@@ -80,6 +86,9 @@ export function runAudit(input: AuditInput): AuditResult {
   const findings = applyExceptions([...byId.values()], baseline, now).sort(compareFindings);
   const usageUnknown = new Set(
     unknowns.filter((outcome) => outcome.kind === 'usage').map((outcome) => outcome.resourceId),
+  ).size;
+  const absenceUnknown = new Set(
+    unknowns.filter((outcome) => outcome.kind === 'absence').map((outcome) => outcome.findingId),
   ).size;
   const startedAt = input.startedAt ?? inventory.capturedAt;
   const report = buildReport({
@@ -102,6 +111,7 @@ export function runAudit(input: AuditInput): AuditResult {
     })),
     findings,
     usageUnknown,
+    absenceUnknown,
   });
   const sortedUnknowns = [...unknowns].sort(
     (a, b) =>

@@ -29,6 +29,8 @@ export interface CheckIndexes {
   logicalClusterByMember: Map<string, LogicalCluster>;
   /** Logical cluster name → declaration. */
   logicalClusterByName: Map<string, LogicalCluster>;
+  /** Account → the regions collected for it (empty for an account that could not be read). */
+  regionsByAccount: Map<string, string[]>;
   /** Role ARN → trust analysis (grants and hygiene findings), computed lazily. */
   trustOf(roleArn: string): TrustAnalysis | undefined;
 }
@@ -108,6 +110,7 @@ function buildIndexes({ inventory, baseline }: CheckContext): CheckIndexes {
       logicalClusterByMember.set(clusterKey(logical.account, logical.region, member), logical);
     }
   }
+  const regionsByAccount = new Map(inventory.accounts.map((account) => [account.accountId, account.regions]));
   const trustCache = new Map<string, TrustAnalysis | undefined>();
   const trustOf = (roleArn: string): TrustAnalysis | undefined => {
     if (trustCache.has(roleArn)) return trustCache.get(roleArn);
@@ -131,6 +134,7 @@ function buildIndexes({ inventory, baseline }: CheckContext): CheckIndexes {
     associationsByRoleArn,
     logicalClusterByMember,
     logicalClusterByName,
+    regionsByAccount,
     trustOf,
   };
 }

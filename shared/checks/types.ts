@@ -1,6 +1,7 @@
 import type { Baseline } from '../baseline/types.js';
 import type { CheckCategory, Finding, Severity } from '../model/index.js';
 import type { Inventory } from '../model/inventory.js';
+import type { ScopeRef } from '../model/scope.js';
 import type { UsageIndex, UsageIndexOptions } from '../usage/index.js';
 
 /** Metadata of a check, kept beside its logic (one file per check). */
@@ -17,6 +18,13 @@ export interface CheckMeta {
   remediation: string;
   /** AWS documentation page. */
   docsUrl: string;
+  /**
+   * Set by checks that claim absence (something is missing, not found, dangling or unused): the
+   * scopes their claims rest on, in words. Every draft of such a check names those scopes in
+   * `restsOn`, and the engine turns a claim into an unknown outcome when any of them was not
+   * completely collected (see `evaluateCheck`).
+   */
+  restsOn?: string;
 }
 
 /** A finding before the engine adds the id, title, suppression and baseline location. */
@@ -28,6 +36,12 @@ export type FindingDraft = Omit<
   identity?: string[];
   /** Overrides the metadata's remediation with a resource-specific one (an exact command). */
   remediation?: string;
+  /**
+   * Why the evidence, though collected, cannot prove this absence (a resource younger than the
+   * window, IAM reporting a later use than CloudTrail shows, recent tokens of an issuer): the engine
+   * records the claim as unknown with these reasons instead of making it.
+   */
+  doubts?: string[];
 };
 
 /** What every check receives. Pure data: checks never call AWS. */
@@ -50,11 +64,16 @@ export interface CheckContext {
 
 /** A decision a check declined to make, with the reason. */
 export interface UnknownOutcome {
-  kind: 'usage' | 'trust';
+  /** `usage`: whether something was used; `trust`: what a policy allows; `absence`: whether something exists. */
+  kind: 'usage' | 'trust' | 'absence';
   checkId: string;
-  /** The resource the question was about (the id a finding would have had). */
+  /** The resource the question was about (the id a finding would have had, then its extra identity parts). */
   resourceId: string;
   reason: string;
+  /** The id the finding would have had, for claims the engine withheld. */
+  findingId?: string;
+  /** The scopes the claim rests on that were not completely collected. */
+  incompleteScopes?: ScopeRef[];
 }
 
 export interface Check {

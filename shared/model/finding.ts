@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { ScopeRefSchema } from './scope.js';
 import { SeveritySchema } from './severity.js';
 
 /** What a finding is about. Types follow Security Hub resource type names where one exists. */
@@ -38,6 +39,12 @@ export const FindingSchema = z.object({
   suppressionReason: z.string().optional(),
   /** Baseline file location of the declaration the finding concerns, when there is one. */
   baselineLocation: z.object({ file: z.string(), line: z.number(), column: z.number() }).optional(),
+  /**
+   * Absence claims only ("missing", "not found", "dangling", "unused"): the scopes whose complete
+   * collection the claim rests on, every one complete in the run that made it. A later run that
+   * cannot collect one of them neither repeats nor resolves the claim.
+   */
+  restsOn: z.array(ScopeRefSchema).optional(),
 });
 export type Finding = z.infer<typeof FindingSchema>;
 

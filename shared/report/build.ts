@@ -13,6 +13,8 @@ export interface BuildReportInput {
   findings: Finding[];
   /** Resources whose usage could not be decided because the evidence did not cover the window. */
   usageUnknown?: number;
+  /** Claims of absence (missing, not found, dangling) withheld because a scope they rest on was incomplete. */
+  absenceUnknown?: number;
 }
 
 /**
@@ -55,6 +57,7 @@ export function buildReport(input: BuildReportInput): Report {
   const scopes = [...input.scopes].sort(compareScopes);
   const summary = summarize(findings);
   if (input.usageUnknown !== undefined) summary.usageUnknown = input.usageUnknown;
+  if (input.absenceUnknown) summary.absenceUnknown = input.absenceUnknown;
   const baseline: Report['baseline'] = { ...input.baseline };
   return {
     reportVersion: 1,

@@ -144,6 +144,8 @@ function summarySection(report: Report, options: RenderOptions): string {
   counts.push(`<div class="count"><strong>${summary.suppressed ?? 0}</strong>Suppressed</div>`);
   if (summary.usageUnknown !== undefined)
     counts.push(`<div class="count"><strong>${summary.usageUnknown}</strong>Usage unknown</div>`);
+  if (summary.absenceUnknown)
+    counts.push(`<div class="count"><strong>${summary.absenceUnknown}</strong>Absence undecided</div>`);
 
   const catalogue = catalogueById(options.checks);
   const titles = new Map(report.findings.map((finding) => [finding.checkId, finding.title]));

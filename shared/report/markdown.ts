@@ -37,6 +37,11 @@ export function renderMarkdown(report: Report, options: RenderOptions): string {
       `Usage could not be decided for ${report.summary.usageUnknown} resources (evidence did not cover the window).`,
       '',
     );
+  if (report.summary.absenceUnknown)
+    out.push(
+      `${report.summary.absenceUnknown} claims of absence (missing, not found, stale, dangling) could not be decided: a scope they rest on was not fully collected.`,
+      '',
+    );
 
   const counts = scopeCounts(report);
   out.push(`Scopes: ${counts.complete} complete, ${counts.incomplete} incomplete.`, '');

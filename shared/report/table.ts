@@ -72,6 +72,10 @@ export function renderTable(report: Report, options: RenderOptions): string {
   );
   if (report.summary.usageUnknown)
     lines.push(`Usage unknown (evidence did not cover the window): ${report.summary.usageUnknown}`);
+  if (report.summary.absenceUnknown)
+    lines.push(
+      `Absence undecided (a scope it rests on was not fully collected): ${report.summary.absenceUnknown}`,
+    );
   return `${lines.join('\n')}\n`;
 }
 

@@ -32,6 +32,11 @@ export const ReportSchema = z.object({
     suppressed: z.number().int().nonnegative().optional(),
     /** Resources whose usage could not be decided (evidence did not cover the window). */
     usageUnknown: z.number().int().nonnegative().optional(),
+    /**
+     * Claims of absence (missing, not found, stale, dangling) the run withheld because a scope they
+     * rest on was not completely collected; absent when there were none.
+     */
+    absenceUnknown: z.number().int().nonnegative().optional(),
   }),
   findings: z.array(FindingSchema),
 });

@@ -1,5 +1,6 @@
 import { emptyBaseline } from '../baseline/index.js';
 import type { Baseline } from '../baseline/types.js';
+import { evaluateCheck } from '../checks/evaluate.js';
 import type { CheckContext, FindingDraft, UnknownOutcome } from '../checks/types.js';
 import { check as IRSA_BINDING_UNUSED } from '../checks/usage/IRSA_BINDING_UNUSED.js';
 import { check as PI_ASSOCIATION_UNUSED } from '../checks/usage/PI_ASSOCIATION_UNUSED.js';
@@ -131,7 +132,7 @@ export function listWorkloadUsage(input: {
 
   // Pod Identity: every association of a collected account.
   const unusedAssociations = new Set(
-    PI_ASSOCIATION_UNUSED.evaluate(context).map((draft) => draft.resource.id),
+    evaluateCheck(PI_ASSOCIATION_UNUSED, context).map((draft) => draft.resource.id),
   );
   // Looked up once per association, so indexed rather than searched.
   const undecidedAssociations = new Map(
@@ -173,7 +174,7 @@ export function listWorkloadUsage(input: {
   }
 
   // IRSA: bindings the trust grants, unused or undecided; used ones come from the evidence below.
-  const irsaDrafts: FindingDraft[] = IRSA_BINDING_UNUSED.evaluate(context);
+  const irsaDrafts: FindingDraft[] = evaluateCheck(IRSA_BINDING_UNUSED, context);
   for (const draft of irsaDrafts) {
     const roleArn = String((draft.evidence as { roleArn?: unknown }).roleArn ?? '');
     const row = irsaRow(draft.resource.id, roleArn);

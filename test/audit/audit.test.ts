@@ -41,10 +41,8 @@ describe('runAudit on the demo organization fixture', () => {
         `IRSA_BINDING_MISSING ${arn('cluster/prod-green/serviceaccount/kube-system/cluster-autoscaler')}`,
         `IRSA_MIGRATION_CANDIDATE ${arn('cluster/prod-blue/serviceaccount/kube-system/cluster-autoscaler')}`,
         `IRSA_MIGRATION_CANDIDATE ${arn('cluster/prod-blue/serviceaccount/kube-system/external-dns')}`,
-        `IRSA_STALE_PROVIDER ${role('legacy-logs')}`,
         `IRSA_SUBJECT_WILDCARD ${role('crossplane-provider-aws')}`,
         `IRSA_SUBJECT_WILDCARD ${role('crossplane-provider-aws')}`,
-        `OIDC_PROVIDER_DANGLING arn:aws:iam::${WORKLOADS}:oidc-provider/oidc.eks.${REGION}.amazonaws.com/id/3C5E7A9B1D2F4A6C8E0B2D4F6A8C1E3B`,
         `PI_AGENT_MISSING ${arn('cluster/prod-green')}`,
         `PI_ASSOCIATION_MISSING ${arn('cluster/staging/serviceaccount/default/worker')}`,
         `PI_ASSOCIATION_UNDECLARED ${arn('podidentityassociation/prod-blue/a-afe391c3ee8e2116a')}`,
@@ -65,6 +63,26 @@ describe('runAudit on the demo organization fixture', () => {
       ].sort(),
     );
     expect(nodegroup.resource.id).toContain(':nodegroup/prod-blue/ng-custom/');
+  });
+
+  it("holds back prod-old's stale trust and dangling provider: the unreadable account could run that cluster", async () => {
+    const { findings, unknowns, report } = runAudit(await fixture());
+    const oldIssuer = `oidc.eks.${REGION}.amazonaws.com/id/3C5E7A9B1D2F4A6C8E0B2D4F6A8C1E3B`;
+    expect(findings.map((finding) => finding.checkId)).not.toContain('OIDC_PROVIDER_DANGLING');
+    const withheld = unknowns.filter((unknown) => unknown.kind === 'absence');
+    expect(withheld.map((unknown) => [unknown.checkId, unknown.resourceId])).toEqual(
+      expect.arrayContaining([
+        ['IRSA_STALE_PROVIDER', `${roleArn('legacy-logs')} ${oldIssuer}`],
+        ['OIDC_PROVIDER_DANGLING', `arn:aws:iam::${WORKLOADS}:oidc-provider/${oldIssuer}`],
+      ]),
+    );
+    for (const unknown of withheld.filter((u) => u.resourceId.includes(oldIssuer))) {
+      expect(unknown.reason).toContain('account 777788889999 could not be read');
+      expect(unknown.incompleteScopes).toEqual([
+        { level: 'region', accountId: '777788889999', region: REGION },
+      ]);
+    }
+    expect(report.summary.absenceUnknown).toBe(new Set(withheld.map((unknown) => unknown.findingId)).size);
   });
 
   it('keeps suppressed findings in the report with their reason, outside the totals', async () => {

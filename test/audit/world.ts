@@ -6,6 +6,7 @@
 import { stringify } from 'yaml';
 import { parseBaseline } from '../../shared/baseline/index.js';
 import type { Baseline } from '../../shared/baseline/types.js';
+import { evaluateCheck } from '../../shared/checks/evaluate.js';
 import type { Check, FindingDraft, UnknownOutcome } from '../../shared/checks/types.js';
 import type { Inventory } from '../../shared/model/inventory.js';
 import { normalizeSnapshot, parseSnapshot } from '../../shared/snapshot/index.js';
@@ -126,10 +127,10 @@ export interface CheckRun {
   unknowns: UnknownOutcome[];
 }
 
-/** Runs one check as the engine does (now = capturedAt). */
+/** Runs one check as the engine does (now = capturedAt; absence claims from complete evidence only). */
 export function runCheck(check: Check, inventory: Inventory, baseline: Baseline): CheckRun {
   const unknowns: UnknownOutcome[] = [];
-  const drafts = check.evaluate({
+  const drafts = evaluateCheck(check, {
     inventory,
     baseline,
     now: new Date(inventory.capturedAt),

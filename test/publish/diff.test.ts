@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { diffRuns, producingScopesComplete } from '../../shared/publish/diff.js';
-import { CHECK_META, completeScopes, finding, withIncomplete } from './support.js';
+import {
+  CHECK_META,
+  completeScopes,
+  finding,
+  MEMBER_ACCOUNT as MEMBER,
+  REGION,
+  withIncomplete,
+} from './support.js';
 
 const ids = (list: Array<{ id: string }>) => list.map((item) => item.id).sort();
 
@@ -103,6 +110,71 @@ describe('diffRuns', () => {
 
     const second = diffRuns([suppressedNow], [stays], completeScopes());
     expect(ids(second.new)).toEqual([stays.id]);
+  });
+});
+
+describe('diffRuns on absence claims that rest on other accounts and regions', () => {
+  const PLATFORM = '111111111111';
+  const DATA = '222222222222';
+  // A dangling provider in the platform account: the claim rests on us-east-1's cluster listing in
+  // the platform account and in the data account, where the issuer's cluster could run.
+  const dangling = finding({
+    checkId: 'OIDC_PROVIDER_DANGLING',
+    severity: 'LOW',
+    accountId: PLATFORM,
+    cluster: undefined,
+    resource: {
+      type: 'AwsIamOidcProvider',
+      id: `arn:aws:iam::${PLATFORM}:oidc-provider/oidc.eks.${REGION}.amazonaws.com/id/94C8034A0996D9BA152E95995ACDD377`,
+    },
+    restsOn: [
+      { level: 'region', accountId: PLATFORM, region: REGION },
+      { level: 'region', accountId: DATA, region: REGION },
+    ],
+  });
+  const platformScopes = completeScopes(PLATFORM).filter((scope) => scope.level !== 'cluster');
+
+  it('resolves it when every scope it rests on was complete', () => {
+    const diff = diffRuns([dangling], [], [...platformScopes, ...completeScopes(DATA)], {
+      checks: CHECK_META,
+    });
+    expect(ids(diff.resolved)).toEqual([dangling.id]);
+  });
+
+  it("keeps it unknown when the other account's region was incomplete, though its own account was complete", () => {
+    const diff = diffRuns(
+      [dangling],
+      [],
+      [...platformScopes, ...withIncomplete(completeScopes(DATA), 'region')],
+      { checks: CHECK_META },
+    );
+    expect(ids(diff.unknown)).toEqual([dangling.id]);
+    expect(diff.resolved).toEqual([]);
+  });
+
+  it('keeps it unknown when this run did not collect a scope it rests on at all', () => {
+    const diff = diffRuns([dangling], [], platformScopes, { checks: CHECK_META });
+    expect(ids(diff.unknown)).toEqual([dangling.id]);
+  });
+
+  it('keeps it unknown when this run withheld the same claim as undecided', () => {
+    const diff = diffRuns([dangling], [], [...platformScopes, ...completeScopes(DATA)], {
+      checks: CHECK_META,
+      undecided: [dangling.id],
+    });
+    expect(ids(diff.unknown)).toEqual([dangling.id]);
+  });
+
+  it('judges a cluster it rests on by the region listing when the cluster is gone', () => {
+    const missing = finding({
+      checkId: 'PI_ASSOCIATION_MISSING',
+      cluster: 'prod-green',
+      restsOn: [{ level: 'cluster', accountId: MEMBER, region: REGION, cluster: 'prod-green' }],
+    });
+    const complete = completeScopes();
+    expect(ids(diffRuns([missing], [], complete, { checks: CHECK_META }).resolved)).toEqual([missing.id]);
+    const unlisted = withIncomplete(complete, 'region');
+    expect(ids(diffRuns([missing], [], unlisted, { checks: CHECK_META }).unknown)).toEqual([missing.id]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { scopeRef } from '../../model/scope.js';
 import type { Check, FindingDraft } from '../types.js';
 import { scopeFor, sentence } from './scope.js';
 
@@ -9,7 +10,8 @@ export const check: Check = {
     severity: 'HIGH',
     category: 'drift',
     description:
-      "A member of a logical cluster in the baseline is not in its account and region, although that region's cluster listing was collected completely: the cluster was deleted, renamed or never built. Its bindings are not reported one by one. Regions that were not fully collected give `COLLECTION_INCOMPLETE` instead.",
+      "A member of a logical cluster in the baseline is not in its account and region, although that region's cluster listing was collected completely: the cluster was deleted, renamed or never built. Its bindings are not reported one by one. Decided only when that region's cluster listing was completely collected; otherwise it is recorded as unknown (and the region gives `COLLECTION_INCOMPLETE`).",
+    restsOn: "the cluster listing of the member's account and region",
     remediation:
       "Restore the cluster, or update the logical cluster's `members` in the baseline (after a blue/green cutover, remove the old member). `aws eks list-clusters --region REGION` shows what exists.",
     docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/clusters.html',
@@ -17,7 +19,7 @@ export const check: Check = {
   evaluate(context) {
     const drafts: FindingDraft[] = [];
     for (const member of scopeFor(context).members) {
-      if (member.state !== 'missing') continue;
+      if (member.state === 'present') continue;
       drafts.push({
         severity: check.meta.severity,
         message: sentence(
@@ -30,6 +32,7 @@ export const check: Check = {
         evidence: { logicalCluster: member.logical.name, members: member.logical.members },
         remediation: `Restore cluster ${member.name}, or remove it from \`members\` of logical cluster ${member.logical.name}; \`aws eks list-clusters --region ${member.region}\` shows the clusters that exist.`,
         baselineLocation: member.logical.location,
+        restsOn: [scopeRef.region(member.accountId, member.region)],
       });
     }
     return drafts;

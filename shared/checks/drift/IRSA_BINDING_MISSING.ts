@@ -1,4 +1,5 @@
 import { oidcProviderArn, serviceAccountSubject } from '../../model/identity.js';
+import { scopeRef } from '../../model/scope.js';
 import { canAssume } from '../../trust/index.js';
 import { irsaCertainlyAllowed } from '../trust/support/irsa-allowed.js';
 import type { Check, FindingDraft } from '../types.js';
@@ -24,7 +25,8 @@ export const check: Check = {
     severity: 'HIGH',
     category: 'drift',
     description:
-      "The baseline declares an IRSA binding, but the role's trust policy does not let the service account's token from a member cluster's OIDC issuer (`system:serviceaccount:NAMESPACE:SA`, audience `sts.amazonaws.com`) assume it, so `AssumeRoleWithWebIdentity` fails on that cluster. Typical after a blue/green rebuild: the new cluster's issuer was not added. Decided by evaluating the trust policy, not by string comparison; trust the analyzer cannot decide is counted as unknown, not reported.",
+      "The baseline declares an IRSA binding, but the role's trust policy does not let the service account's token from a member cluster's OIDC issuer (`system:serviceaccount:NAMESPACE:SA`, audience `sts.amazonaws.com`) assume it, so `AssumeRoleWithWebIdentity` fails on that cluster. Typical after a blue/green rebuild: the new cluster's issuer was not added. Decided by evaluating the trust policy, not by string comparison; trust the analyzer cannot decide is counted as unknown, not reported. A member cluster that reports no OIDC issuer is reported only when it was completely collected.",
+    restsOn: 'the member cluster, when the claim is that it has no OIDC issuer',
     remediation:
       "Add a statement for the member cluster's issuer to the trust policy and apply it: `aws iam update-assume-role-policy --role-name ROLE_NAME --policy-document file://trust-policy.json`.",
     docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html',
@@ -54,8 +56,6 @@ export const check: Check = {
         };
         const hostPath = member.cluster.issuerHostPath;
         if (!hostPath) {
-          // Without a complete DescribeCluster the issuer may simply not have been read.
-          if (!member.complete) continue;
           drafts.push({
             ...base,
             message: sentence(
@@ -69,6 +69,8 @@ export const check: Check = {
             },
             remediation:
               "Confirm the cluster's OIDC issuer (`aws eks describe-cluster --name CLUSTER --query cluster.identity.oidc.issuer`), or declare a Pod Identity binding instead.",
+            // Without a complete DescribeCluster the issuer may simply not have been read.
+            restsOn: [scopeRef.cluster(member.accountId, member.region, member.name)],
           });
           continue;
         }
@@ -100,6 +102,8 @@ export const check: Check = {
             subject,
             reason: decision.reason,
           },
+          // The role's trust policy and the cluster's issuer were both read: nothing else is needed.
+          restsOn: [],
           remediation: `Add this statement to the trust policy of ${roleNameOf(role.role.arn)} and apply it with \`aws iam update-assume-role-policy --role-name ${roleNameOf(role.role.arn)} --policy-document file://trust-policy.json\`: ${statement}`,
         });
       }

@@ -1,3 +1,4 @@
+import { scopeRef } from '../../model/scope.js';
 import { identityKey, indexesFor } from '../indexes.js';
 import type { Check, FindingDraft } from '../types.js';
 import { flag, scopeFor, sentence, workloadScope } from './scope.js';
@@ -10,7 +11,8 @@ export const check: Check = {
     severity: 'HIGH',
     category: 'drift',
     description:
-      'The baseline declares a Pod Identity binding (cluster, namespace, service account → role) but a member cluster of that logical cluster has no association for the service account, so its pods get no AWS credentials there. Every member must carry every declared binding, both clusters during a blue/green cutover. Not reported for clusters that are missing (see `CLUSTER_MISSING`) or were not fully collected.',
+      'The baseline declares a Pod Identity binding (cluster, namespace, service account → role) but a member cluster of that logical cluster has no association for the service account, so its pods get no AWS credentials there. Every member must carry every declared binding, both clusters during a blue/green cutover. Not reported for clusters that are missing (see `CLUSTER_MISSING`); decided only when the member cluster and its associations were completely collected, otherwise recorded as unknown.',
+    restsOn: 'the member cluster, its association listing included',
     remediation:
       'Create the association: `aws eks create-pod-identity-association --cluster-name CLUSTER --namespace NAMESPACE --service-account SERVICE_ACCOUNT --role-arn ROLE_ARN`, or remove the binding from the baseline.',
     docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/pod-id-association.html',
@@ -21,8 +23,8 @@ export const check: Check = {
     const drafts: FindingDraft[] = [];
     for (const binding of context.baseline.podIdentity) {
       for (const member of scope.membersOf(binding.cluster)) {
-        // A missing cluster is one CLUSTER_MISSING finding; an incomplete one proves nothing.
-        if (member.state !== 'present' || !member.complete) continue;
+        // A missing cluster is one CLUSTER_MISSING finding, not one finding per binding.
+        if (member.state !== 'present') continue;
         const key = identityKey(
           member.accountId,
           member.region,
@@ -59,6 +61,7 @@ export const check: Check = {
           },
           remediation: `Create the association: \`${command}\`, or remove the binding from the baseline.`,
           baselineLocation: binding.location,
+          restsOn: [scopeRef.cluster(member.accountId, member.region, member.name)],
         });
       }
     }

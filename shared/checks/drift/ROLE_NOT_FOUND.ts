@@ -1,5 +1,6 @@
 import type { SourceLocation } from '../../baseline/types.js';
 import { accountOfArn } from '../../model/identity.js';
+import { scopeRef } from '../../model/scope.js';
 import { push } from '../indexes.js';
 import type { Check, FindingDraft } from '../types.js';
 import { roleNameOf, scopeFor, sentence } from './scope.js';
@@ -20,7 +21,8 @@ export const check: Check = {
     severity: 'HIGH',
     category: 'drift',
     description:
-      "A role declared in the baseline (binding role or cross-account target role), or the role of a Pod Identity association, is not among the roles of its account although that account's IAM was collected completely: the workload gets no credentials. Roles in accounts that were not scanned, or whose IAM collection failed, are never reported.",
+      "A role declared in the baseline (binding role or cross-account target role), or the role of a Pod Identity association, is not among the roles of its account although that account's IAM was collected completely: the workload gets no credentials. Decided only when the IAM data of the role's account (a target role's account for cross-account Pod Identity) was completely collected; roles in accounts that were not scanned, or whose IAM collection failed, are recorded as unknown.",
+    restsOn: "the IAM data of the role's account",
     remediation:
       'Create the role (or restore it from infrastructure code) with the trust the binding needs, or correct the role ARN in the baseline or the association: `aws iam get-role --role-name ROLE_NAME` confirms it is gone.',
     docsUrl: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create.html',
@@ -29,7 +31,7 @@ export const check: Check = {
     const scope = scopeFor(context);
     const references = new Map<string, Reference[]>();
     const refer = (roleArn: string, reference: Reference) => {
-      if (scope.roleState(roleArn).state !== 'absent') return;
+      if (scope.roleState(roleArn).state === 'present' || !accountOfArn(roleArn)) return;
       push(references, roleArn, reference);
     };
     for (const binding of context.baseline.podIdentity) {
@@ -79,6 +81,7 @@ export const check: Check = {
         evidence: { referencedBy: referrers.map((reference) => reference.what) },
         remediation: `Create role ${name} in account ${accountId} (or restore it from infrastructure code), or correct the role ARN in ${referrers.length === 1 ? 'its reference' : 'its references'}; \`aws iam get-role --role-name ${name}\` confirms it is gone.`,
         baselineLocation: referrers.find((reference) => reference.location)?.location ?? first.location,
+        restsOn: [scopeRef.iam(accountId)],
       });
     }
     return drafts;

@@ -1,6 +1,7 @@
 import type { IrsaBinding, LogicalCluster, PodIdentityBinding } from '../../baseline/types.js';
 import { accountOfArn, eksClusterArn, workloadIdentityId } from '../../model/identity.js';
 import type { ClusterInventory, RoleInventory } from '../../model/inventory.js';
+import { type ScopeRef, scopeRef } from '../../model/scope.js';
 import { clusterKey, indexesFor, perAudit, push } from '../indexes.js';
 import type { CheckContext } from '../types.js';
 
@@ -32,7 +33,18 @@ export type RoleState =
 export interface AuditScope {
   /** Accounts of the declared clusters plus the baseline's extra `accounts`. */
   accounts: Set<string>;
-  /** Every declared member cluster, in baseline order. */
+  /**
+   * Every account the audit looks at, sorted: the baseline's {@link accounts} and every account of
+   * the snapshot (read or not).
+   */
+  scannedAccounts: string[];
+  /**
+   * The region listings that "no cluster of `region` has X" rests on: that region of every account
+   * collected there, of every account declaring a cluster there, of every scanned account that could
+   * not be read or was not collected at all (it may run one), and of `alsoIn`. A readable account
+   * whose collection left the region out was not asked to look there, like an account nobody names.
+   */
+  clusterListings(region: string, alsoIn?: Iterable<string>): ScopeRef[];
   members: MemberCluster[];
   /** Members of a logical cluster (empty when it is not declared). */
   membersOf(logicalName: string): MemberCluster[];
@@ -163,8 +175,28 @@ function buildScope(context: CheckContext): AuditScope {
     for (const arn of arns) push(irsaByLogicalAndRole, [binding.cluster, arn].join(SEP), binding);
   }
 
+  const scannedAccounts = [
+    ...new Set([...accounts, ...inventory.accounts.map((account) => account.accountId)]),
+  ].sort();
+  const readable = new Map(
+    inventory.accounts
+      .filter((account) => account.errors.length === 0)
+      .map((account) => [account.accountId, new Set(account.regions)]),
+  );
+  const clusterListings = (region: string, alsoIn: Iterable<string> = []): ScopeRef[] => {
+    const candidates = new Set(alsoIn);
+    for (const accountId of scannedAccounts) {
+      const regions = readable.get(accountId);
+      if (!regions || regions.has(region)) candidates.add(accountId);
+    }
+    for (const logical of baseline.clusters) if (logical.region === region) candidates.add(logical.account);
+    return [...candidates].sort().map((accountId) => scopeRef.region(accountId, region));
+  };
+
   return {
     accounts,
+    scannedAccounts,
+    clusterListings,
     members,
     membersOf: (logicalName) => membersByLogical.get(logicalName) ?? [],
     memberAt: (accountId, region, clusterName) => memberByKey.get(clusterKey(accountId, region, clusterName)),

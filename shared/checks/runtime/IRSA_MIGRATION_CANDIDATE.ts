@@ -1,5 +1,6 @@
 import { accountOfArn, workloadIdentityId } from '../../model/identity.js';
 import type { ClusterInventory, RoleInventory } from '../../model/inventory.js';
+import { scopeRef } from '../../model/scope.js';
 import { identityKey, indexesFor } from '../indexes.js';
 import { sentence } from '../trust/support/hygiene.js';
 import { fargateSelectorsFor, hasPodIdentityAgent, irsaGrantsByIssuer } from '../trust/support/workload.js';
@@ -72,7 +73,8 @@ export const check: Check = {
     severity: 'INFORMATIONAL',
     category: 'runtime',
     description:
-      "A role's trust grants one exact service account through the cluster's OIDC issuer, the cluster runs the Pod Identity agent (add-on or Auto Mode), no Fargate profile selects the namespace, the service account has no association yet, and the role is not an EKS add-on's IRSA role (some add-ons do not support Pod Identity). Moving it removes the cluster from the role's trust, so cluster rebuilds no longer need IAM edits. Decided only for fully collected clusters.",
+      "A role's trust grants one exact service account through the cluster's OIDC issuer, the cluster runs the Pod Identity agent (add-on or Auto Mode), no Fargate profile selects the namespace, the service account has no association yet, and the role is not an EKS add-on's IRSA role (some add-ons do not support Pod Identity). Moving it removes the cluster from the role's trust, so cluster rebuilds no longer need IAM edits. It rests on what the cluster does not have (an association, a Fargate profile for the namespace), so it is decided only for completely collected clusters.",
+    restsOn: 'the cluster, its associations and Fargate profiles included',
     remediation:
       'Add a `pods.eks.amazonaws.com` statement to the role trust, create the association with `aws eks create-pod-identity-association`, restart the pods, then remove the IRSA statement and the service-account annotation.',
     docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/pod-id-minimum-sdk.html',
@@ -82,7 +84,6 @@ export const check: Check = {
     const drafts: FindingDraft[] = [];
     for (const cluster of inventory.clusters) {
       if (!cluster.issuerHostPath || !hasPodIdentityAgent(cluster)) continue;
-      if (!inventory.completeness.clusterComplete(cluster.accountId, cluster.region, cluster.name)) continue;
       for (const { role, namespace, serviceAccount, statementIndexes } of candidatesOf(context, cluster)) {
         const sameAccount = role.accountId === cluster.accountId;
         const create = sameAccount
@@ -119,6 +120,7 @@ export const check: Check = {
             issuerHostPath: cluster.issuerHostPath,
             agent: cluster.autoMode ? 'auto-mode' : 'eks-pod-identity-agent',
           },
+          restsOn: [scopeRef.cluster(cluster.accountId, cluster.region, cluster.name)],
         });
       }
     }

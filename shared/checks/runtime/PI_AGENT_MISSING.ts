@@ -1,3 +1,4 @@
+import { scopeRef } from '../../model/scope.js';
 import { sentence } from '../trust/support/hygiene.js';
 import { hasPodIdentityAgent, POD_IDENTITY_AGENT_ADDON } from '../trust/support/workload.js';
 import type { Check, FindingDraft } from '../types.js';
@@ -10,7 +11,8 @@ export const check: Check = {
     severity: 'HIGH',
     category: 'runtime',
     description:
-      'Pods get Pod Identity credentials from the `eks-pod-identity-agent` DaemonSet. A cluster with associations but without the add-on (and not in EKS Auto Mode, where the agent is built in) hands out no credentials: SDKs fall back to the node role or fail. Decided only when the cluster and its add-ons were fully collected; an agent installed outside EKS add-ons is not visible to this check.',
+      'Pods get Pod Identity credentials from the `eks-pod-identity-agent` DaemonSet. A cluster with associations but without the add-on (and not in EKS Auto Mode, where the agent is built in) hands out no credentials: SDKs fall back to the node role or fail. Decided only when the cluster and its add-ons were completely collected, otherwise recorded as unknown; an agent installed outside EKS add-ons is not visible to this check.',
+    restsOn: 'the cluster, its add-on listing included',
     remediation:
       'Install the add-on: `aws eks create-addon --cluster-name CLUSTER --addon-name eks-pod-identity-agent --region REGION`.',
     docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/pod-id-agent-setup.html',
@@ -19,7 +21,6 @@ export const check: Check = {
     const drafts: FindingDraft[] = [];
     for (const cluster of inventory.clusters) {
       if (cluster.associations.length === 0 || hasPodIdentityAgent(cluster)) continue;
-      if (!inventory.completeness.clusterComplete(cluster.accountId, cluster.region, cluster.name)) continue;
       drafts.push({
         severity: check.meta.severity,
         message: sentence(
@@ -35,6 +36,7 @@ export const check: Check = {
           addons: cluster.addons.map((addon) => addon.name),
           autoMode: cluster.autoMode,
         },
+        restsOn: [scopeRef.cluster(cluster.accountId, cluster.region, cluster.name)],
       });
     }
     return drafts;

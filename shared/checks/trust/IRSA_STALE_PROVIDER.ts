@@ -1,7 +1,9 @@
+import { accountOfArn } from '../../model/identity.js';
 import { indexesFor } from '../indexes.js';
+import { deadIssuerBasis, RECENT_ISSUER_USE_DAYS } from '../issuers.js';
 import type { Check, FindingDraft } from '../types.js';
 import { sentence } from './support/hygiene.js';
-import { irsaGrantsOf, issuerLivenessDecidable } from './support/workload.js';
+import { irsaGrantsOf } from './support/workload.js';
 
 /** A role's trust names an EKS issuer that no live cluster has (typical after a blue/green cutover). */
 export const check: Check = {
@@ -10,8 +12,9 @@ export const check: Check = {
     title: 'IRSA trust names the issuer of a cluster that no longer exists',
     severity: 'LOW',
     category: 'trust',
-    description:
-      "The trust policy grants an EKS OIDC issuer that belongs to no cluster in the inventory, typically the old cluster after a blue/green cutover. The statement is dead weight in a size-limited policy and would grant a future issuer with the same id nothing useful. Decided only when the issuer's region was completely collected for the role's account; a cluster in an account outside the audit scope looks stale, so list such accounts in the baseline.",
+    description: `The trust policy grants an EKS OIDC issuer that belongs to no cluster in the inventory, typically the old cluster after a blue/green cutover. The statement is dead weight in a size-limited policy and would grant a future issuer with the same id nothing useful. An issuer names its cluster's region but not its account, and IRSA works across accounts, so this is decided only when that region's cluster listing was completely collected in every account where the cluster could run: the role's and the provider's account, every account collected in that region, every account declaring a cluster there, and every scanned account that could not be read or was not collected at all; and not while CloudTrail shows the issuer's tokens accepted in the last ${RECENT_ISSUER_USE_DAYS} days. Otherwise it is recorded as unknown. A cluster in an account or region the audit was not asked to look at looks stale: list such accounts and regions in the baseline.`,
+    restsOn:
+      "the issuer region's cluster listing in the role's account and in every account where the issuer's cluster could run",
     remediation:
       "Remove the statement for the deleted cluster's issuer: `aws iam update-assume-role-policy --role-name ROLE_NAME --policy-document file://trust-policy.json`.",
     docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html',
@@ -28,7 +31,6 @@ export const check: Check = {
       for (const grant of irsaGrantsOf(indexes.trustOf(role.arn))) {
         if (!grant.isEksIssuer || !grant.region) continue;
         if (indexes.clustersByIssuerHostPath.has(grant.issuerHostPath)) continue;
-        if (!issuerLivenessDecidable(inventory, role.accountId, grant.region)) continue;
         const entry = statementsByIssuer.get(grant.issuerHostPath) ?? {
           providerArn: grant.providerArn,
           region: grant.region,
@@ -38,16 +40,24 @@ export const check: Check = {
         statementsByIssuer.set(grant.issuerHostPath, entry);
       }
       for (const [issuerHostPath, entry] of statementsByIssuer) {
+        const providerAccount = accountOfArn(entry.providerArn);
+        const basis = deadIssuerBasis(context, issuerHostPath, entry.region, [
+          role.accountId,
+          ...(providerAccount ? [providerAccount] : []),
+        ]);
+        const accounts = new Set(basis.restsOn.map((scope) => scope.accountId)).size;
         drafts.push({
           severity: check.meta.severity,
           message: sentence(
-            `Role ${role.name} (${role.arn}) trusts EKS issuer ${issuerHostPath}, which belongs to no live cluster (region ${entry.region} of account ${role.accountId} was fully collected); remove the stale statement`,
+            `Role ${role.name} (${role.arn}) trusts EKS issuer ${issuerHostPath}, which belongs to no live cluster (region ${entry.region} was fully listed in ${accounts === 1 ? 'the 1 account where it could run' : `all ${accounts} accounts where it could run`}); remove the stale statement`,
           ),
           accountId: role.accountId,
           region: entry.region,
           resource: { type: 'AwsIamRole', id: role.arn },
           identity: [issuerHostPath],
           evidence: { issuerHostPath, providerArn: entry.providerArn, statementIndexes: entry.statements },
+          restsOn: basis.restsOn,
+          doubts: basis.doubts,
         });
       }
     }

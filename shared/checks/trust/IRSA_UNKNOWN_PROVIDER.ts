@@ -1,4 +1,5 @@
 import { accountOfArn } from '../../model/identity.js';
+import { scopeRef } from '../../model/scope.js';
 import { indexesFor, push } from '../indexes.js';
 import type { Check, FindingDraft } from '../types.js';
 import { sentence } from './support/hygiene.js';
@@ -12,7 +13,8 @@ export const check: Check = {
     severity: 'HIGH',
     category: 'trust',
     description:
-      "The trust policy federates with an IAM OIDC provider ARN that is not among the role's own account's providers (deleted, never created, or an ARN from another account, which web identity federation never uses). The grant cannot work. Decided only when the role's account IAM data was fully collected.",
+      "The trust policy federates with an IAM OIDC provider ARN that is not among the role's own account's providers (deleted, never created, or an ARN from another account, which web identity federation never uses). The grant cannot work. Decided only when the IAM data of the role's account (its OIDC providers) was completely collected; otherwise it is recorded as unknown.",
+    restsOn: "the IAM data of the role's account",
     remediation:
       'Create the provider for the cluster issuer (`aws iam create-open-id-connect-provider --url https://ISSUER_HOST_PATH --client-id-list sts.amazonaws.com`, or `eksctl utils associate-iam-oidc-provider --cluster CLUSTER --approve`), or remove the statement: `aws iam update-assume-role-policy --role-name ROLE_NAME --policy-document file://trust-policy.json`.',
     docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/enable-iam-roles-for-service-accounts.html',
@@ -22,7 +24,6 @@ export const check: Check = {
     const indexes = indexesFor(context);
     const drafts: FindingDraft[] = [];
     for (const role of inventory.roles.values()) {
-      if (!inventory.completeness.iamComplete(role.accountId)) continue;
       const statementsByProvider = new Map<string, number[]>();
       for (const grant of irsaGrantsOf(indexes.trustOf(role.arn))) {
         const provider = indexes.oidcProviderByArn.get(grant.providerArn);
@@ -47,6 +48,7 @@ export const check: Check = {
           resource: { type: 'AwsIamRole', id: role.arn },
           identity: [providerArn],
           evidence: { providerArn, statementIndexes, ...(providerAccount ? { providerAccount } : {}) },
+          restsOn: [scopeRef.iam(role.accountId)],
         });
       }
     }

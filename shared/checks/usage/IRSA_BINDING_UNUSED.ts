@@ -1,12 +1,20 @@
 import { oidcProviderArn, serviceAccountSubject } from '../../model/identity.js';
 import type { ClusterInventory, RoleInventory } from '../../model/inventory.js';
+import { scopeRef } from '../../model/scope.js';
 import type { IrsaGrant } from '../../trust/types.js';
 import { parseServiceAccountSubject } from '../../usage/index.js';
 import { scopeFor, sentence, workloadScope } from '../drift/scope.js';
 import { indexesFor } from '../indexes.js';
 import { irsaAllowed } from '../trust/support/irsa-allowed.js';
 import type { Check, CheckContext, FindingDraft } from '../types.js';
-import { ageGap, coverageGap, roleUsedPerIam, unusedEvidence, usageIndexFor, usageWindow } from './window.js';
+import {
+  ageGap,
+  describeUnexplainedUse,
+  unexplainedUse,
+  unusedEvidence,
+  usageIndexFor,
+  usageWindow,
+} from './window.js';
 
 /** One service account of one live cluster that a role's trust lets assume it through IRSA. */
 interface IrsaBindingInUse {
@@ -91,7 +99,9 @@ export const check: Check = {
     severity: 'LOW',
     category: 'usage',
     description:
-      "No `sts:AssumeRoleWithWebIdentity` by this cluster's service account token assumed the role during the `unusedAfterDays` window. Covers declared bindings that the trust grants and exact-subject grants of scanned roles. Only claimed when the cluster was fully collected, the role account's CloudTrail window for the cluster's region is complete and covers the whole window, and both the role and the cluster are older than the window; otherwise the usage is counted as unknown.",
+      "No `sts:AssumeRoleWithWebIdentity` by this cluster's service account token assumed the role during the `unusedAfterDays` window. Covers declared bindings that the trust grants and exact-subject grants of scanned roles. The assume is logged in the role's account, in the region of whichever STS endpoint the workload's SDK calls (any region), so this is claimed only when the cluster and the role's IAM data were completely collected, the role account's CloudTrail of the cluster's region and of every other collected region is complete and covers the whole window, IAM `RoleLastUsed` is not later than the latest use CloudTrail shows (a later use may be this binding's through a region whose CloudTrail was not collected), and both the role and the cluster are older than the window; otherwise the usage is counted as unknown.",
+    restsOn:
+      "the cluster, the IAM data of the role's account, and the role account's CloudTrail of the cluster's region and of every collected region",
     remediation:
       'Confirm the workload is gone, then remove the statement for this service account from the role trust (`aws iam update-assume-role-policy --role-name ROLE_NAME --policy-document file://trust-policy.json`) and the binding from the baseline.',
     docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/iam-roles-for-service-accounts.html',
@@ -99,46 +109,28 @@ export const check: Check = {
   evaluate(context) {
     const usage = usageIndexFor(context);
     const window = usageWindow(context);
-    const { completeness } = context.inventory;
+    const { regionsByAccount } = indexesFor(context);
     const drafts: FindingDraft[] = [];
     for (const binding of existingBindings(context)) {
       const { role, cluster, namespace, serviceAccount, issuerHostPath } = binding;
       if (usage.irsaUsage(issuerHostPath, namespace, serviceAccount, role.arn)) continue;
       const where = workloadScope(cluster.accountId, cluster.region, cluster.name, namespace, serviceAccount);
 
-      const gaps: string[] = [];
-      // DESIGN §3: nothing inside an incomplete scope is called unused, the cluster's included.
-      if (!completeness.clusterComplete(cluster.accountId, cluster.region, cluster.name))
-        gaps.push(`cluster ${cluster.name} was not fully collected`);
-      if (!completeness.iamComplete(role.accountId))
-        gaps.push(`IAM of account ${role.accountId} was not fully collected`);
-      const coverageProblem = coverageGap(
-        usage.coverage(role.accountId, cluster.region),
-        window,
-        `${role.accountId} ${cluster.region}`,
-      );
-      if (coverageProblem) gaps.push(coverageProblem);
+      const doubts: string[] = [];
       const roleAge = ageGap(role.createDate, window, `role ${role.name}`);
-      if (roleAge) gaps.push(roleAge);
+      if (roleAge) doubts.push(roleAge);
       // A cluster newer than the window (the green side of a cutover) has not had the whole window to use it.
       if (cluster.createdAt) {
         const clusterAge = ageGap(cluster.createdAt, window, `cluster ${cluster.name}`);
-        if (clusterAge) gaps.push(clusterAge);
+        if (clusterAge) doubts.push(clusterAge);
       }
-      if (roleUsedPerIam(role, window) && !usage.roleUsage(role.arn)) {
-        gaps.push(
-          `IAM reports role ${role.name} used ${role.lastUsedDate} but CloudTrail shows no assume of it`,
+      const unexplained = unexplainedUse(role, window, usage);
+      if (unexplained) {
+        doubts.push(
+          `${describeUnexplainedUse(role.name, unexplained)}: it may be this binding's, through the STS endpoint of a region whose CloudTrail was not collected`,
         );
       }
-      if (gaps.length > 0) {
-        context.recordUnknown?.({
-          kind: 'usage',
-          checkId: check.meta.id,
-          resourceId: `${where.resource.id} ${role.arn}`,
-          reason: gaps.join('; '),
-        });
-        continue;
-      }
+      const trailRegions = [cluster.region, ...(regionsByAccount.get(role.accountId) ?? [])];
       drafts.push({
         severity: check.meta.severity,
         message: sentence(
@@ -153,6 +145,12 @@ export const check: Check = {
           declared: binding.declared,
         }),
         remediation: `Confirm the workload is gone, then remove the statement for \`${serviceAccountSubject(namespace, serviceAccount)}\` and issuer ${issuerHostPath} from the trust of ${role.name}: \`aws iam update-assume-role-policy --role-name ${role.name} --policy-document file://trust-policy.json\`${binding.declared ? ', and the binding from the baseline' : ''}.`,
+        restsOn: [
+          scopeRef.cluster(cluster.accountId, cluster.region, cluster.name),
+          scopeRef.iam(role.accountId),
+          ...trailRegions.map((region) => scopeRef.cloudTrail(role.accountId, region)),
+        ],
+        doubts,
       });
     }
     return drafts;

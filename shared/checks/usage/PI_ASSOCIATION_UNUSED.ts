@@ -1,6 +1,14 @@
+import { scopeRef } from '../../model/scope.js';
 import { scopeFor, sentence } from '../drift/scope.js';
 import type { Check, FindingDraft } from '../types.js';
-import { ageGap, coverageGap, roleUsedPerIam, unusedEvidence, usageIndexFor, usageWindow } from './window.js';
+import {
+  ageGap,
+  describeUnexplainedUse,
+  unexplainedUse,
+  unusedEvidence,
+  usageIndexFor,
+  usageWindow,
+} from './window.js';
 
 /** An association that issued no session during the whole unused window. */
 export const check: Check = {
@@ -10,7 +18,8 @@ export const check: Check = {
     severity: 'LOW',
     category: 'usage',
     description:
-      "No `sts:AssumeRole` by `pods.eks.amazonaws.com` carried this association's cluster, namespace and service account session tags (or, with session tags disabled, named its role) during the `unusedAfterDays` window: no pod used it. Only claimed when the cluster's account-region CloudTrail window is complete and covers the whole window and the association is older than the window; otherwise the usage is counted as unknown.",
+      "No `sts:AssumeRole` by `pods.eks.amazonaws.com` carried this association's cluster, namespace and service account session tags (or, with session tags disabled, named its role) during the `unusedAfterDays` window: no pod used it. EKS assumes the role in the cluster's account and region, so this is claimed only when the cluster, the IAM data of its account and that account-region's CloudTrail window were completely collected and the window covers the whole `unusedAfterDays`, the association is older than the window, and IAM `RoleLastUsed` reports no use of the role later than the latest use CloudTrail shows; otherwise the usage is counted as unknown.",
+    restsOn: "the cluster, the IAM data of its account, and its account-region's CloudTrail",
     remediation:
       'Confirm the workload is gone, then delete the association: `aws eks delete-pod-identity-association --cluster-name CLUSTER --association-id ID`, and its declaration from the baseline.',
     docsUrl: 'https://docs.aws.amazon.com/eks/latest/userguide/pod-id-association.html',
@@ -19,10 +28,8 @@ export const check: Check = {
     const scope = scopeFor(context);
     const usage = usageIndexFor(context);
     const window = usageWindow(context);
-    const { completeness, roles } = context.inventory;
+    const { roles } = context.inventory;
     const drafts: FindingDraft[] = [];
-    // Every association of an account-region shares its coverage verdict.
-    const coverageGaps = new Map<string, string | undefined>();
     for (const association of context.inventory.associations) {
       const { accountId, region, clusterName, namespace, serviceAccount, roleArn } = association;
       if (!scope.accounts.has(accountId)) continue;
@@ -31,35 +38,14 @@ export const check: Check = {
         (association.disableSessionTags ? usage.untaggedPodIdentityUsage(roleArn) : undefined);
       if (used) continue;
 
-      const gaps: string[] = [];
-      if (!completeness.clusterComplete(accountId, region, clusterName)) {
-        gaps.push(`cluster ${clusterName} was not fully collected`);
-      }
-      const coverageKey = `${accountId} ${region}`;
-      let coverageProblem = coverageGaps.get(coverageKey);
-      if (!coverageGaps.has(coverageKey)) {
-        coverageProblem = coverageGap(usage.coverage(accountId, region), window, coverageKey);
-        coverageGaps.set(coverageKey, coverageProblem);
-      }
-      if (coverageProblem) gaps.push(coverageProblem);
+      const doubts: string[] = [];
       const age = ageGap(association.createdAt, window, `association ${association.associationId}`);
-      if (age) gaps.push(age);
+      if (age) doubts.push(age);
       const role = roles.get(roleArn);
-      // IAM saw the role used, yet CloudTrail shows none of it: the evidence is not the whole story.
-      if (roleUsedPerIam(role, window) && !usage.roleUsage(roleArn)) {
-        gaps.push(
-          `IAM reports role ${roleArn} used ${role?.lastUsedDate} but CloudTrail shows no session of it`,
-        );
-      }
-      if (gaps.length > 0) {
-        context.recordUnknown?.({
-          kind: 'usage',
-          checkId: check.meta.id,
-          resourceId: association.associationArn,
-          reason: gaps.join('; '),
-        });
-        continue;
-      }
+      // Its sessions are logged in the cluster's region, but a use of the role that IAM reports later
+      // than any CloudTrail shows means the evidence is not the whole story.
+      const unexplained = unexplainedUse(role, window, usage);
+      if (unexplained) doubts.push(describeUnexplainedUse(role?.name ?? roleArn, unexplained));
       drafts.push({
         severity: check.meta.severity,
         message: sentence(
@@ -76,6 +62,12 @@ export const check: Check = {
           createdAt: association.createdAt ?? null,
         }),
         remediation: `Confirm the workload is gone, then delete the association: \`aws eks delete-pod-identity-association --region ${region} --cluster-name ${clusterName} --association-id ${association.associationId}\`, and remove its declaration from the baseline.`,
+        restsOn: [
+          scopeRef.cluster(accountId, region, clusterName),
+          scopeRef.iam(accountId),
+          scopeRef.cloudTrail(accountId, region),
+        ],
+        doubts,
       });
     }
     return drafts;

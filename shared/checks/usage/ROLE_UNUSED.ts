@@ -1,9 +1,9 @@
-import type { Coverage } from '../../usage/index.js';
+import { scopeRef } from '../../model/scope.js';
 import { scopeFor, sentence } from '../drift/scope.js';
-import { indexesFor, push } from '../indexes.js';
+import { indexesFor } from '../indexes.js';
 import { irsaGrantsOf } from '../trust/support/workload.js';
 import type { Check, FindingDraft } from '../types.js';
-import { ageGap, coverageGap, roleUsedPerIam, unusedEvidence, usageIndexFor, usageWindow } from './window.js';
+import { ageGap, roleUsedPerIam, unusedEvidence, usageIndexFor, usageWindow } from './window.js';
 
 /** A workload role with no assume evidence over the whole unused window. */
 export const check: Check = {
@@ -13,7 +13,9 @@ export const check: Check = {
     severity: 'LOW',
     category: 'usage',
     description:
-      "A workload role (the role of a Pod Identity association, or a role whose trust grants an EKS OIDC issuer) was not assumed during the baseline's `unusedAfterDays` window: no CloudTrail `AssumeRole`/`AssumeRoleWithWebIdentity` and no IAM `RoleLastUsed` inside it. Only claimed when the account's IAM was collected, every CloudTrail window of the account is complete and covers the whole window, and the role is older than the window; otherwise the usage is counted as unknown.",
+      "A workload role (the role of a Pod Identity association, or a role whose trust grants an EKS OIDC issuer) was not assumed during the baseline's `unusedAfterDays` window: no CloudTrail `AssumeRole`/`AssumeRoleWithWebIdentity` and no IAM `RoleLastUsed` inside it. IAM `RoleLastUsed` covers every region; the claim also needs the account's IAM data completely collected and the role account's CloudTrail of every collected region, and of the regions of its associations and trusted issuers, complete over the whole window, and the role older than the window; otherwise the usage is counted as unknown.",
+    restsOn:
+      "the IAM data of the role's account and its CloudTrail of every collected region and of the regions where the role is used",
     remediation:
       'Confirm with the owners, remove the associations and trust grants that use it, then delete the role: `aws iam delete-role --role-name ROLE_NAME` (detach its policies first).',
     docsUrl: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_manage_delete.html',
@@ -23,10 +25,7 @@ export const check: Check = {
     const indexes = indexesFor(context);
     const usage = usageIndexFor(context);
     const window = usageWindow(context);
-    const { completeness } = context.inventory;
     const drafts: FindingDraft[] = [];
-    const coveragesByAccount = new Map<string, Coverage[]>();
-    for (const coverage of usage.coverages()) push(coveragesByAccount, coverage.accountId, coverage);
     const roles = [...context.inventory.roles.values()]
       .filter((role) => scope.accounts.has(role.accountId))
       .sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
@@ -36,27 +35,19 @@ export const check: Check = {
       if (associations.length === 0 && eksGrants.length === 0) continue;
       if (roleUsedPerIam(role, window) || usage.roleUsage(role.arn)) continue;
 
-      const gaps: string[] = [];
-      if (!completeness.iamComplete(role.accountId))
-        gaps.push(`IAM of account ${role.accountId} was not fully collected`);
+      const doubts: string[] = [];
       const gap = ageGap(role.createDate, window, `role ${role.name}`);
-      if (gap) gaps.push(gap);
-      const windows = coveragesByAccount.get(role.accountId) ?? [];
-      if (windows.length === 0)
-        gaps.push(`no CloudTrail evidence was collected for account ${role.accountId}`);
-      for (const coverage of windows) {
-        const coverageProblem = coverageGap(coverage, window, `${coverage.accountId} ${coverage.region}`);
-        if (coverageProblem) gaps.push(coverageProblem);
-      }
-      if (gaps.length > 0) {
-        context.recordUnknown?.({
-          kind: 'usage',
-          checkId: check.meta.id,
-          resourceId: role.arn,
-          reason: gaps.join('; '),
-        });
-        continue;
-      }
+      if (gap) doubts.push(gap);
+      // Where its assumes would be logged in the role's account: every collected region, and the
+      // regions of its associations' clusters and of the issuers it trusts (the default STS region
+      // of an IRSA workload). IAM RoleLastUsed covers any other region.
+      const regions = [
+        ...new Set([
+          ...(indexes.regionsByAccount.get(role.accountId) ?? []),
+          ...associations.map((association) => association.region),
+          ...eksGrants.flatMap((grant) => (grant.region ? [grant.region] : [])),
+        ]),
+      ].sort();
       const usedBy = [
         ...associations.map(
           (association) =>
@@ -77,12 +68,17 @@ export const check: Check = {
           role,
           true,
           {
-            regions: windows.map((coverage) => coverage.region),
+            regions,
             associations: associations.map((association) => association.associationArn),
             irsaIssuers: [...new Set(eksGrants.map((grant) => grant.issuerHostPath))].sort(),
           },
         ),
         remediation: `Confirm with the owners, remove the associations and trust grants that use it, then delete it: \`aws iam delete-role --role-name ${role.name}\` (detach and delete its policies first).`,
+        restsOn: [
+          scopeRef.iam(role.accountId),
+          ...regions.map((region) => scopeRef.cloudTrail(role.accountId, region)),
+        ],
+        doubts,
       });
     }
     return drafts;

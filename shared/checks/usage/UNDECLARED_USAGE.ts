@@ -1,14 +1,24 @@
+import { accountOfArn } from '../../model/identity.js';
 import type { WorkloadUsage } from '../../usage/index.js';
-import { type AuditScope, scopeFor, sentence, workloadScope } from '../drift/scope.js';
+import { type AuditScope, roleNameOf, scopeFor, sentence, workloadScope } from '../drift/scope.js';
 import type { Check, FindingDraft } from '../types.js';
 import { usageIndexFor, usageWindow } from './window.js';
 
 const MAX_EVENT_IDS = 20;
 
-function sameRole(scope: AuditScope, declaredArn: string, usedArn: string): boolean {
+/**
+ * A declared role ARN names the role CloudTrail saw when both are in one account with one name: a
+ * role name is unique in its account whatever its path, so no IAM data is needed to match them and
+ * an account whose IAM could not be read cannot make a declared binding look undeclared.
+ */
+function sameRole(declaredArn: string, usedArn: string): boolean {
   if (declaredArn === usedArn) return true;
-  const declared = scope.roleState(declaredArn);
-  return declared.state === 'present' && declared.role.arn === usedArn;
+  const account = accountOfArn(declaredArn);
+  return (
+    account !== undefined &&
+    account === accountOfArn(usedArn) &&
+    roleNameOf(declaredArn) === roleNameOf(usedArn)
+  );
 }
 
 /** CloudTrail shows a service account of a declared cluster using a role through a binding the baseline lacks. */
@@ -72,5 +82,5 @@ function isDeclared(scope: AuditScope, logical: string, workload: WorkloadUsage)
     workload.via === 'pod-identity'
       ? scope.declaredPodIdentity(logical, workload.namespace, workload.serviceAccount)
       : scope.declaredIrsa(logical, workload.namespace, workload.serviceAccount);
-  return declared.some((binding) => sameRole(scope, binding.roleArn, workload.roleArn));
+  return declared.some((binding) => sameRole(binding.roleArn, workload.roleArn));
 }

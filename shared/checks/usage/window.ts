@@ -84,6 +84,44 @@ export function roleUsedPerIam(role: RoleInventory | undefined, window: UsageWin
   return !Number.isNaN(time) && time >= window.start.getTime();
 }
 
+/** A use of a role that IAM reports and the CloudTrail evidence does not explain. */
+export interface UnexplainedUse {
+  /** IAM `RoleLastUsed.LastUsedDate`. */
+  lastUsed: string;
+  /** IAM `RoleLastUsed.Region`: where the role's credentials last made a request. */
+  region?: string;
+  /** The latest use of the role in the CloudTrail evidence, if any. */
+  lastSeen?: string;
+}
+
+/**
+ * IAM `RoleLastUsed` (the last request made with the role's credentials, in any region, over the
+ * trailing 400 days) against the CloudTrail evidence: a last use inside the window that is later
+ * than every use the collected CloudTrail shows is unexplained. It may be a session whose assume
+ * was logged where no CloudTrail was collected (IRSA workloads call whichever regional STS endpoint
+ * their SDK is configured for). Undefined when IAM reports no use in the window, or none later than
+ * the evidence.
+ */
+export function unexplainedUse(
+  role: RoleInventory | undefined,
+  window: UsageWindow,
+  usage: UsageIndex,
+): UnexplainedUse | undefined {
+  if (!role?.lastUsedDate || !roleUsedPerIam(role, window)) return undefined;
+  const lastSeen = usage.roleUsage(role.arn)?.lastSeen;
+  if (lastSeen && Date.parse(role.lastUsedDate) <= Date.parse(lastSeen)) return undefined;
+  return {
+    lastUsed: role.lastUsedDate,
+    ...(role.lastUsedRegion ? { region: role.lastUsedRegion } : {}),
+    ...(lastSeen ? { lastSeen } : {}),
+  };
+}
+
+/** The unexplained use in words: `IAM reports role R last used T in REGION, later than …`. */
+export function describeUnexplainedUse(roleName: string, use: UnexplainedUse): string {
+  return `IAM reports role ${roleName} last used ${use.lastUsed}${use.region ? ` in ${use.region}` : ''}, later than ${use.lastSeen ? `the latest use CloudTrail shows (${use.lastSeen})` : 'any use CloudTrail shows (none)'}`;
+}
+
 /**
  * The evidence fields of an "unused" finding: what was consulted, the window, and the last sign of
  * life before it (IAM `RoleLastUsed` of the role, when `lastSeenFromRole`; else only as context).

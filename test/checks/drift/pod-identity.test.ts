@@ -66,10 +66,16 @@ describe('PI_ASSOCIATION_MISSING', () => {
     expect(runCheck(MISSING, blueGreen({ greenHasAssociation: true }), baseline).drafts).toEqual([]);
   });
 
-  it('does not fire on a member whose collection failed', () => {
-    expect(
-      runCheck(MISSING, blueGreen({ greenHasAssociation: false, greenError: true }), baseline).drafts,
-    ).toEqual([]);
+  it('does not fire on a member whose collection failed, and says it is undecided', () => {
+    const run = runCheck(MISSING, blueGreen({ greenHasAssociation: false, greenError: true }), baseline);
+    expect(run.drafts).toEqual([]);
+    expect(run.unknowns).toEqual([
+      expect.objectContaining({
+        kind: 'absence',
+        checkId: 'PI_ASSOCIATION_MISSING',
+        incompleteScopes: [{ level: 'cluster', accountId: WORKLOADS, region: REGION, cluster: 'prod-green' }],
+      }),
+    ]);
   });
 
   it('does not fire for a member that does not exist (CLUSTER_MISSING covers it)', () => {

@@ -53,7 +53,7 @@ describe('ROLE_NOT_FOUND', () => {
     ]);
   });
 
-  it("does not fire when the role's account IAM was not fully collected", () => {
+  it("does not fire when the role's account IAM was not fully collected, and says it is undecided", () => {
     const partial = inventoryOf(
       estate({
         account: (account) =>
@@ -61,10 +61,19 @@ describe('ROLE_NOT_FOUND', () => {
         region: (region) => region.cluster('prod-blue'),
       }),
     );
-    expect(
-      runCheck(ROLE_NOT_FOUND, partial, baselineOf({ irsa: [irsa('kube-system', 'ebs-csi', 'ebs-csi')] }))
-        .drafts,
-    ).toEqual([]);
+    const run = runCheck(
+      ROLE_NOT_FOUND,
+      partial,
+      baselineOf({ irsa: [irsa('kube-system', 'ebs-csi', 'ebs-csi')] }),
+    );
+    expect(run.drafts).toEqual([]);
+    expect(run.unknowns).toEqual([
+      expect.objectContaining({
+        kind: 'absence',
+        resourceId: roleArn('ebs-csi'),
+        reason: `IAM of account ${WORKLOADS} was not fully collected`,
+      }),
+    ]);
   });
 
   it('fires for a declared target role in a scanned account, not for one in an account outside the snapshot', () => {
@@ -82,7 +91,16 @@ describe('ROLE_NOT_FOUND', () => {
         pi('analytics', 'other', 'exporter', { targetRoleArn: roleArn('reader', OTHER) }),
       ],
     });
-    expect(resources(runCheck(ROLE_NOT_FOUND, withData, baseline))).toEqual([roleArn('reader', DATA)]);
+    const run = runCheck(ROLE_NOT_FOUND, withData, baseline);
+    expect(resources(run)).toEqual([roleArn('reader', DATA)]);
+    expect(run.drafts[0].restsOn).toEqual([{ level: 'iam', accountId: DATA }]);
+    // The target role's account was never collected: undecided, never claimed.
+    expect(run.unknowns).toEqual([
+      expect.objectContaining({
+        resourceId: roleArn('reader', OTHER),
+        reason: `account ${OTHER} was not collected`,
+      }),
+    ]);
   });
 });
 
@@ -106,9 +124,23 @@ describe('CLUSTER_MISSING', () => {
         region: (region) => region.error(collectionError('eks', 'ListClusters')).cluster('prod-blue'),
       }),
     );
-    expect(
-      runCheck(CLUSTER_MISSING, inventory, baselineOf({ members: ['prod-blue', 'prod-green'] })).drafts,
-    ).toEqual([]);
+    const run = runCheck(CLUSTER_MISSING, inventory, baselineOf({ members: ['prod-blue', 'prod-green'] }));
+    expect(run.drafts).toEqual([]);
+    expect(run.unknowns.map((unknown) => [unknown.resourceId, unknown.reason])).toEqual([
+      [
+        eksClusterArn(WORKLOADS, REGION, 'prod-green'),
+        `the EKS cluster listing of account ${WORKLOADS} region ${REGION} was not fully collected`,
+      ],
+    ]);
+  });
+
+  it("does not fire when the member's region was not collected at all", () => {
+    const inventory = inventoryOf(
+      snapshot({ capturedAt: NOW }).account(WORKLOADS, (a) => a.region('us-east-1')),
+    );
+    const run = runCheck(CLUSTER_MISSING, inventory, baselineOf({ members: ['prod-blue'] }));
+    expect(run.drafts).toEqual([]);
+    expect(run.unknowns[0].reason).toBe(`region ${REGION} of account ${WORKLOADS} was not collected`);
   });
 
   it('does not fire when every member exists', () => {

@@ -6,7 +6,7 @@ import {
   collectionError,
   snapshot,
 } from '../../support/snapshot-builder.js';
-import { ACCOUNT, evaluate, REGION } from '../trust/harness.js';
+import { ACCOUNT, evaluate, evaluateWithUnknowns, REGION } from '../trust/harness.js';
 
 function cluster(options: ClusterOptions, build: (c: ClusterBuilder) => unknown) {
   return snapshot().account(ACCOUNT, (a) =>
@@ -60,7 +60,7 @@ describe('PI_AGENT_MISSING', () => {
   });
 
   it('does not decide when the add-ons of the cluster could not be collected', () => {
-    const drafts = evaluate(
+    const { drafts, unknowns } = evaluateWithUnknowns(
       check,
       cluster({}, (c) =>
         withAssociation(c).error(collectionError('eks', 'ListAddons', 'AccessDeniedException')),
@@ -68,5 +68,6 @@ describe('PI_AGENT_MISSING', () => {
     );
 
     expect(drafts).toEqual([]);
+    expect(unknowns).toEqual([expect.objectContaining({ kind: 'absence', checkId: 'PI_AGENT_MISSING' })]);
   });
 });

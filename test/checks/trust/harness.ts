@@ -1,4 +1,6 @@
 import { emptyBaseline } from '../../../shared/baseline/index.js';
+import type { Baseline } from '../../../shared/baseline/types.js';
+import { evaluateCheck } from '../../../shared/checks/evaluate.js';
 import type { Check, CheckContext, FindingDraft, UnknownOutcome } from '../../../shared/checks/types.js';
 import { normalizeSnapshot, parseSnapshot } from '../../../shared/snapshot/index.js';
 import type { SnapshotBuilder } from '../../support/snapshot-builder.js';
@@ -17,9 +19,9 @@ export function contextOf(builder: SnapshotBuilder): CheckContext {
   return { inventory, baseline: emptyBaseline(), now: new Date(inventory.capturedAt) };
 }
 
-/** Evaluates one check on the snapshot the builder produces. */
+/** Evaluates one check on the snapshot the builder produces, as the engine does (absence claims from complete evidence only). */
 export function evaluate(check: Check, builder: SnapshotBuilder): FindingDraft[] {
-  return check.evaluate(contextOf(builder));
+  return evaluateCheck(check, contextOf(builder));
 }
 
 /** Evaluates one check and also collects the questions it declined to decide. */
@@ -28,8 +30,23 @@ export function evaluateWithUnknowns(
   builder: SnapshotBuilder,
 ): { drafts: FindingDraft[]; unknowns: UnknownOutcome[] } {
   const unknowns: UnknownOutcome[] = [];
-  const drafts = check.evaluate({
+  const drafts = evaluateCheck(check, {
     ...contextOf(builder),
+    recordUnknown: (outcome) => unknowns.push(outcome),
+  });
+  return { drafts, unknowns };
+}
+
+/** Evaluates one check against a baseline (its declared clusters and accounts scope the audit). */
+export function evaluateWithBaseline(
+  check: Check,
+  builder: SnapshotBuilder,
+  baseline: Baseline,
+): { drafts: FindingDraft[]; unknowns: UnknownOutcome[] } {
+  const unknowns: UnknownOutcome[] = [];
+  const drafts = evaluateCheck(check, {
+    ...contextOf(builder),
+    baseline,
     recordUnknown: (outcome) => unknowns.push(outcome),
   });
   return { drafts, unknowns };

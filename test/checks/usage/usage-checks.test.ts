@@ -20,10 +20,11 @@ import {
   runCheck,
   WORKLOADS,
 } from '../../audit/world.js';
-import type { RegionBuilder } from '../../support/snapshot-builder.js';
+import type { AccountBuilder, RegionBuilder } from '../../support/snapshot-builder.js';
 import {
   assumeRoleForPodIdentityEvent,
   collectionError,
+  irsaTrust,
   irsaWebIdentityEvent,
   oidcIdFor,
   podIdentityAssumeRoleEvent,
@@ -261,7 +262,9 @@ describe('IRSA_BINDING_UNUSED', () => {
       declaredIrsa,
     );
     expect(run.drafts).toEqual([]);
-    expect(run.unknowns[0].reason).toContain('cluster prod-blue was not fully collected');
+    expect(run.unknowns[0].reason).toContain(
+      'cluster prod-blue in account 111122223333 region ap-northeast-1 was not fully collected',
+    );
   });
 });
 
@@ -354,6 +357,180 @@ describe('UNDECLARED_USAGE', () => {
           }),
         ),
     });
+    expect(runCheck(UNDECLARED_USAGE, inventory, declaredPi).drafts).toEqual([]);
+  });
+});
+
+describe('unused across regions: CloudTrail of the collected regions, IAM RoleLastUsed for the rest', () => {
+  const SHARED_SUBJECTS = [
+    'system:serviceaccount:kube-system:uploader',
+    'system:serviceaccount:kube-system:transcoder',
+  ];
+  const EVIDENCE = '2026-11-20T10:00:00Z';
+  const transcoder = workloadIdentityId(WORKLOADS, REGION, 'prod-blue', 'kube-system', 'transcoder');
+  const sharedIrsa = baselineOf({
+    irsa: [irsa('kube-system', 'uploader', 'media'), irsa('kube-system', 'transcoder', 'media')],
+  });
+
+  /** Role media trusted by two service accounts; CloudTrail of REGION shows only the uploader. */
+  function sharedIrsaEstate(
+    lastUsed: string,
+    lastUsedRegion: string,
+    extra?: (account: AccountBuilder) => unknown,
+  ) {
+    return inventoryOf(
+      estate({
+        account: (account) => {
+          account.role('media', {
+            createDate: LONG_AGO,
+            trust: irsaTrustFor(['prod-blue'], SHARED_SUBJECTS),
+            lastUsed,
+            lastUsedRegion,
+          });
+          extra?.(account);
+        },
+        region: (region) => region.cluster('prod-blue').event(webIdentity('uploader', 'media', EVIDENCE)),
+      }),
+    );
+  }
+
+  it('IRSA_BINDING_UNUSED is unknown for the other service account when IAM reports a later use in an uncollected region', () => {
+    const run = runCheck(
+      IRSA_BINDING_UNUSED,
+      sharedIrsaEstate('2026-11-26T07:00:00Z', 'eu-central-1'),
+      sharedIrsa,
+    );
+    expect(run.drafts).toEqual([]);
+    expect(run.unknowns).toEqual([
+      expect.objectContaining({
+        kind: 'usage',
+        resourceId: `${transcoder} ${roleArn('media')}`,
+        reason: `IAM reports role media last used 2026-11-26T07:00:00Z in eu-central-1, later than the latest use CloudTrail shows (${EVIDENCE}): it may be this binding's, through the STS endpoint of a region whose CloudTrail was not collected`,
+      }),
+    ]);
+  });
+
+  it('IRSA_BINDING_UNUSED fires when IAM reports no use later than the latest evidence (near miss)', () => {
+    const run = runCheck(IRSA_BINDING_UNUSED, sharedIrsaEstate(EVIDENCE, REGION), sharedIrsa);
+    expect(resources(run)).toEqual([transcoder]);
+    expect(run.drafts[0].restsOn).toEqual([
+      { level: 'cloudtrail', accountId: WORKLOADS, region: REGION },
+      { level: 'cluster', accountId: WORKLOADS, region: REGION, cluster: 'prod-blue' },
+      { level: 'iam', accountId: WORKLOADS },
+    ]);
+  });
+
+  it("IRSA_BINDING_UNUSED is unknown when another collected region of the role's account has incomplete CloudTrail", () => {
+    const inventory = sharedIrsaEstate(EVIDENCE, REGION, (account) =>
+      account.region('eu-central-1', (region) =>
+        region.cloudTrailError(collectionError('cloudtrail', 'LookupEvents', 'ThrottlingException')),
+      ),
+    );
+    const run = runCheck(IRSA_BINDING_UNUSED, inventory, sharedIrsa);
+    expect(run.drafts).toEqual([]);
+    expect(run.unknowns[0].reason).toBe(`CloudTrail collection for ${WORKLOADS} eu-central-1 was incomplete`);
+  });
+
+  /** Role app shared by associations default/app (used) and default/app-b; lastUsed as given. */
+  function sharedPodIdentityEstate(lastUsed: string) {
+    return inventoryOf(
+      estate({
+        account: (account) =>
+          account.role('app', { createDate: LONG_AGO, lastUsed, lastUsedRegion: 'eu-central-1' }),
+        region: (region) =>
+          region
+            .cluster('prod-blue', {}, (cluster) =>
+              cluster
+                .association({
+                  namespace: 'default',
+                  serviceAccount: 'app',
+                  roleName: 'app',
+                  createdAt: LONG_AGO,
+                })
+                .association({
+                  namespace: 'default',
+                  serviceAccount: 'app-b',
+                  roleName: 'app',
+                  createdAt: LONG_AGO,
+                }),
+            )
+            .event(piSession('app', 'app', EVIDENCE)),
+      }),
+    );
+  }
+  const sharedPi = baselineOf({ podIdentity: [pi('default', 'app', 'app'), pi('default', 'app-b', 'app')] });
+
+  it('PI_ASSOCIATION_UNUSED is unknown when IAM reports a use of the shared role later than the evidence', () => {
+    const run = runCheck(PI_ASSOCIATION_UNUSED, sharedPodIdentityEstate('2026-11-26T07:00:00Z'), sharedPi);
+    expect(run.drafts).toEqual([]);
+    expect(run.unknowns[0].reason).toContain(
+      'IAM reports role app last used 2026-11-26T07:00:00Z in eu-central-1',
+    );
+  });
+
+  it('PI_ASSOCIATION_UNUSED fires for the idle association when IAM reports nothing later (near miss)', () => {
+    const run = runCheck(PI_ASSOCIATION_UNUSED, sharedPodIdentityEstate(EVIDENCE), sharedPi);
+    expect(run.drafts.map((draft) => draft.message)).toEqual([expect.stringContaining('default/app-b')]);
+  });
+
+  /** Trust of a role for a cluster in us-west-2, a region the estate does not collect unless told. */
+  const farReaderTrust = irsaTrust({
+    accountId: WORKLOADS,
+    region: 'us-west-2',
+    oidcId: oidcIdFor('far'),
+    subject: 'system:serviceaccount:default:reader',
+  });
+
+  it("ROLE_UNUSED is unknown when the region of an issuer it trusts was not collected in the role's account", () => {
+    const inventory = inventoryOf(
+      estate({
+        account: (account) =>
+          account.role('far-reader', {
+            createDate: LONG_AGO,
+            trust: farReaderTrust,
+          }),
+      }),
+    );
+    const run = runCheck(ROLE_UNUSED, inventory, baselineOf());
+    expect(run.drafts).toEqual([]);
+    expect(run.unknowns[0].reason).toBe(`no CloudTrail evidence was collected for ${WORKLOADS} us-west-2`);
+  });
+
+  it('ROLE_UNUSED fires for the same role once that region was collected (near miss)', () => {
+    const inventory = inventoryOf(
+      estate({
+        account: (account) =>
+          account
+            .role('far-reader', {
+              createDate: LONG_AGO,
+              trust: farReaderTrust,
+            })
+            .region('us-west-2'),
+      }),
+    );
+    expect(resources(runCheck(ROLE_UNUSED, inventory, baselineOf()))).toEqual([roleArn('far-reader')]);
+  });
+});
+
+describe('UNDECLARED_USAGE without IAM data', () => {
+  it('matches a declared role ARN without its path to the used one by account and name, even when IAM could not be read', () => {
+    const inventory = inventoryOf(
+      estate({
+        account: (account) => account.withoutIam(),
+        region: (region) =>
+          region.cluster('prod-blue').event(
+            podIdentityAssumeRoleEvent({
+              accountId: WORKLOADS,
+              region: REGION,
+              clusterName: 'prod-blue',
+              namespace: 'default',
+              serviceAccount: 'app',
+              roleArn: `arn:aws:iam::${WORKLOADS}:role/workloads/app`,
+              eventTime: RECENTLY,
+            }),
+          ),
+      }),
+    );
     expect(runCheck(UNDECLARED_USAGE, inventory, declaredPi).drafts).toEqual([]);
   });
 });

@@ -1,0 +1,73 @@
+import { causeOfError, FAILURE_CAUSE_LABELS, type FailureCause } from '../aws/errors.js';
+import type { CollectionError } from '../model/index.js';
+
+export { causeOfError, FAILURE_CAUSE_LABELS, FAILURE_CAUSES, type FailureCause } from '../aws/errors.js';
+
+/** One line of what to do about a cause: short enough to follow an account id on a terminal. */
+const HINTS: Readonly<Record<FailureCause, string>> = {
+  credentials:
+    'the starting identity has no valid credentials: check --profile / AWS_PROFILE, refresh the session (aws sso login) or the keys',
+  'access-denied': "the audit role is not allowed this call: grant the member role's read actions",
+  network: 'the endpoint could not be reached: check --endpoint-url, proxies and the network path to AWS',
+  timeout: 'the endpoint did not answer in time: retry, or raise --request-timeout',
+  throttling: 'AWS throttled the calls beyond every retry: lower --eks-rate, --iam-rate or --max-in-flight',
+  'unsupported-api':
+    'the endpoint does not implement this API (an emulator, a region or partition without it)',
+  'server-error': 'AWS answered with a server error after every retry: collect again later',
+  'unexpected-answer':
+    'the answer carried no AWS error code AWS documents (a proxy or an emulator?): check --endpoint-url',
+};
+
+/** What to do about a cause, at the length of a finding's remediation. */
+const REMEDIATIONS: Readonly<Record<FailureCause, string>> = {
+  credentials:
+    "The starting identity's credentials are missing, expired or invalid, or belong to another account than the one collected: check --profile / AWS_PROFILE and the credential chain, refresh the session (aws sso login) or the access keys, and pass --role-name to read accounts other than the caller's. Then collect again.",
+  'access-denied':
+    "The audit identity is not allowed the call. For sts:AssumeRole: deploy EksIdentityAuditMemberRole in the account, make its trust name the caller, and pass the same --external-id. For read calls: grant the member role's read actions (the AWS managed SecurityAudit policy lacks the Pod Identity ones). Then collect again.",
+  network:
+    'The endpoint could not be reached (connection refused or reset, DNS or TLS failure): check --endpoint-url, proxy settings and the network path to the AWS endpoints, then collect again.',
+  timeout:
+    'The endpoint did not answer within --request-timeout on any of --max-attempts attempts: retry later, or raise --request-timeout; an endpoint that never answers is reported here rather than waited for.',
+  throttling:
+    "AWS throttled the calls beyond every retry (another tool may share the account's limits): lower --eks-rate, --iam-rate or --max-in-flight, or collect fewer accounts at once, then collect again.",
+  'unsupported-api':
+    'The endpoint does not implement this API (an emulator, or a region or partition without it): collect from an endpoint that implements it. Nothing it could not read is reported as missing or unused.',
+  'server-error': 'AWS answered with a server error after every retry: collect again later.',
+  'unexpected-answer':
+    'The answer was not one the service documents (for example a 404 without an AWS error code, from a proxy or an emulator), so it is not taken as proof that anything was deleted: check --endpoint-url and any proxy in between, then collect again.',
+};
+
+/** A failed AssumeRole names its own fix: the external id and the member role's trust. */
+function isAssumeRole(error: Pick<CollectionError, 'service' | 'operation'>): boolean {
+  return error.service === 'sts' && error.operation === 'AssumeRole';
+}
+
+/**
+ * The short advice for one recorded error, e.g. `check --external-id and the member role's trust`
+ * for an AccessDenied on `sts:AssumeRole`.
+ */
+export function causeHint(error: CollectionError & { cause?: string }): string {
+  const cause = causeOfError(error);
+  if (cause === 'access-denied' && isAssumeRole(error))
+    return "check --external-id and the member role's trust (is the role deployed and does it trust the caller?)";
+  return HINTS[cause];
+}
+
+/** The remediation text of a cause (a finding's remediation). */
+export function causeRemediation(cause: FailureCause): string {
+  return REMEDIATIONS[cause];
+}
+
+/**
+ * One line about a recorded error: `AccessDenied on sts:AssumeRole — check --external-id and the
+ * member role's trust (…)`.
+ */
+export function describeFailure(error: CollectionError & { cause?: string }): string {
+  return `${error.code} on ${error.service}:${error.operation} — ${causeHint(error)}`;
+}
+
+/** The distinct causes of some errors, in {@link FAILURE_CAUSES} order. */
+export function causesOf(errors: ReadonlyArray<CollectionError & { cause?: string }>): FailureCause[] {
+  const found = new Set(errors.map((error) => causeOfError(error)));
+  return (Object.keys(FAILURE_CAUSE_LABELS) as FailureCause[]).filter((cause) => found.has(cause));
+}

@@ -58,12 +58,23 @@ export function causeRemediation(cause: FailureCause): string {
   return REMEDIATIONS[cause];
 }
 
+/** Causes whose message says more than the hint (which profile, which answer): it is quoted. */
+const QUOTED: ReadonlySet<FailureCause> = new Set(['credentials', 'unsupported-api', 'unexpected-answer']);
+
+/** Longest message quoted in a one-line description. */
+const MAX_QUOTED = 200;
+
 /**
  * One line about a recorded error: `AccessDenied on sts:AssumeRole — check --external-id and the
- * member role's trust (…)`.
+ * member role's trust (…)`; for credentials, unsupported APIs and unexpected answers the service's
+ * or the SDK's message follows (`[Could not resolve credentials using profile: [ops] …]`).
  */
 export function describeFailure(error: CollectionError & { cause?: string }): string {
-  return `${error.code} on ${error.service}:${error.operation} — ${causeHint(error)}`;
+  const line = `${error.code} on ${error.service}:${error.operation} — ${causeHint(error)}`;
+  const message = error.message.trim();
+  if (!QUOTED.has(causeOfError(error)) || message === '') return line;
+  const quoted = message.length > MAX_QUOTED ? `${message.slice(0, MAX_QUOTED - 1)}…` : message;
+  return `${line} [${quoted}]`;
 }
 
 /** The distinct causes of some errors, in {@link FAILURE_CAUSES} order. */

@@ -20,6 +20,7 @@ import {
   toCollectionError,
 } from '../../shared/aws/errors.js';
 import { isNotFound as isS3NotFound } from '../../shared/aws/s3.js';
+import { isTransient } from '../../shared/publish/retry.js';
 
 function serviceError(name: string, status: number, message = 'denied'): EKSServiceException {
   return new EKSServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: status }, message });
@@ -142,6 +143,17 @@ describe('failure causes', () => {
     expect(causeOfError({ code: 'AccessDenied', cause: 'a-cause-from-a-newer-version' })).toBe(
       'access-denied',
     );
+  });
+
+  it('retries a publish on throttling, server errors, timeouts and network failures only', () => {
+    const snsThrottled = Object.assign(serviceError('ThrottledException', 429), { Code: 'Throttled' });
+    expect(isTransient(snsThrottled)).toBe(true);
+    expect(isTransient(serviceError('LimitExceededException', 429))).toBe(true);
+    expect(isTransient(serviceError('InternalException', 500))).toBe(true);
+    expect(isTransient(Object.assign(new Error('reset'), { code: 'ECONNRESET' }))).toBe(true);
+    expect(isTransient(serviceError('AccessDeniedException', 403))).toBe(false);
+    expect(isTransient(serviceError('Unknown', 404))).toBe(false);
+    expect(isTransient(serviceError('NotImplemented', 501))).toBe(false);
   });
 
   it('reads a socket hang-up as a network failure', () => {

@@ -79,6 +79,9 @@ function memberFlags(externalId = EXTERNAL_ID, endpoint = sandbox.url): string[]
   ];
 }
 
+/** `audit` of the demo organization's baseline with `flags`. */
+const auditDemo = (...flags: string[]) => runCli('audit', '--baseline', BASELINE, ...flags);
+
 const assumeRoleLine = (account: string, code: string) =>
   new RegExp(`^  ${account}: ${code} on sts:AssumeRole — `, 'm');
 
@@ -86,16 +89,7 @@ describe('audit of the demo organization that cannot read its accounts', () => {
   it('wrong --external-id: exit 1 with one line per account, even with --fail-on CRITICAL', async () => {
     operator();
 
-    const run = await runCli(
-      'audit',
-      '--baseline',
-      BASELINE,
-      ...memberFlags('wrong'),
-      '--fail-on',
-      'CRITICAL',
-      '--format',
-      'json',
-    );
+    const run = await auditDemo(...memberFlags('wrong'), '--fail-on', 'CRITICAL', '--format', 'json');
 
     expect(run.code).toBe(1);
     for (const account of [WORKLOADS, DATA]) {
@@ -118,16 +112,7 @@ describe('audit of the demo organization that cannot read its accounts', () => {
 
   it('near miss: the right external id exits by the findings', async () => {
     operator();
-    const run = await runCli(
-      'audit',
-      '--baseline',
-      BASELINE,
-      ...memberFlags(),
-      '--fail-on',
-      'CRITICAL',
-      '--format',
-      'json',
-    );
+    const run = await auditDemo(...memberFlags(), '--fail-on', 'CRITICAL', '--format', 'json');
     expect(run.code).toBe(0);
     expect(run.stderr).not.toContain('COLLECTION INCOMPLETE');
   });
@@ -135,7 +120,7 @@ describe('audit of the demo organization that cannot read its accounts', () => {
   it('no credentials: exit 1 naming the credentials as the cause for every account', async () => {
     noCredentials();
 
-    const run = await runCli('audit', '--baseline', BASELINE, ...memberFlags(), '--format', 'json');
+    const run = await auditDemo(...memberFlags(), '--format', 'json');
 
     expect(run.code).toBe(1);
     for (const account of [WORKLOADS, DATA]) {
@@ -147,15 +132,7 @@ describe('audit of the demo organization that cannot read its accounts', () => {
 
   it('no credentials, single account: exit 1 before collecting, saying how to provide them', async () => {
     noCredentials();
-    const run = await runCli(
-      'audit',
-      '--baseline',
-      BASELINE,
-      '--endpoint-url',
-      sandbox.url,
-      '--accounts',
-      WORKLOADS,
-    );
+    const run = await auditDemo('--endpoint-url', sandbox.url, '--accounts', WORKLOADS);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain('no AWS credentials for live collection');
@@ -166,14 +143,7 @@ describe('audit of the demo organization that cannot read its accounts', () => {
     await writeFile(config, '[profile audit]\nregion = eu-west-1\n');
     noCredentials(config);
 
-    const run = await runCli(
-      'audit',
-      '--baseline',
-      BASELINE,
-      ...memberFlags(),
-      '--profile',
-      'no-such-profile',
-    );
+    const run = await auditDemo(...memberFlags(), '--profile', 'no-such-profile');
 
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(assumeRoleLine(WORKLOADS, 'CredentialsProviderError'));
@@ -183,10 +153,7 @@ describe('audit of the demo organization that cannot read its accounts', () => {
   it('a closed port: exit 1 naming the network as the cause', async () => {
     operator();
 
-    const run = await runCli(
-      'audit',
-      '--baseline',
-      BASELINE,
+    const run = await auditDemo(
       ...memberFlags(EXTERNAL_ID, `http://127.0.0.1:${closedPort}`),
       '--fail-on',
       'none',
@@ -200,10 +167,7 @@ describe('audit of the demo organization that cannot read its accounts', () => {
 
   it('a closed port without a member role: the starting identity fails, exit 1 before collecting', async () => {
     operator();
-    const run = await runCli(
-      'audit',
-      '--baseline',
-      BASELINE,
+    const run = await auditDemo(
       '--endpoint-url',
       `http://127.0.0.1:${closedPort}`,
       '--accounts',
@@ -221,15 +185,7 @@ describe('audit of the demo organization that cannot read its accounts', () => {
     operator();
     sandbox.setFaults([{ service: 'sts', operation: 'AssumeRole', targetAccount: DATA, accessDenied: true }]);
     try {
-      const run = await runCli(
-        'audit',
-        '--baseline',
-        BASELINE,
-        ...memberFlags(),
-        '--allow-incomplete',
-        '--format',
-        'json',
-      );
+      const run = await auditDemo(...memberFlags(), '--allow-incomplete', '--format', 'json');
       expect(run.code).toBe(2);
       expect(ReportSchema.parse(JSON.parse(run.stdout)).collection?.unread).toEqual([
         expect.objectContaining({ accountId: DATA, cause: 'access-denied' }),

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,13 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunRecordSchema } from '../../shared/publish/record.js';
 import { ReportSchema } from '../../shared/report/types.js';
 import { runCli } from '../support/cli.js';
+import { type Moto, motoInstalled, startMoto } from './moto.js';
 
 /**
  * moto (a Python AWS emulator) as the referee for publishing: like AWS, its SNS knows a topic only
  * in the topic's region and its Security Hub keeps findings per region. The live CLI, with the
  * caller's region (AWS_REGION) other than the baseline's cluster region, must publish there.
  */
-const motoInstalled = spawnSync('moto_server', ['--help'], { stdio: 'ignore' }).status === 0;
 /** moto's default account: the starting identity's, with any credentials. */
 const ACCOUNT = '123456789012';
 const CLUSTER_REGION = 'eu-west-1';
@@ -26,24 +25,10 @@ const CREDENTIALS = {
   secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
 };
 
-async function startMoto(): Promise<{ process: ChildProcess; url: string }> {
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    const look = (chunk: Buffer) => {
-      const match = /Running on (http:\/\/127\.0\.0\.1:\d+)/.exec(chunk.toString());
-      if (match) resolve(match[1]);
-    };
-    child.stdout?.on('data', look);
-    child.stderr?.on('data', look);
-    child.once('exit', (code) => reject(new Error(`moto_server exited with ${code}`)));
-  });
-  return { process: child, url };
-}
-
 describe.skipIf(!motoInstalled)(
   `publishing against moto_server${motoInstalled ? '' : ' (skipped: moto_server is not installed)'}`,
   () => {
-    let moto: { process: ChildProcess; url: string } | undefined;
+    let moto: Moto | undefined;
     let directory: string;
     let baseline: string;
     let topicArn: string;

@@ -69,7 +69,6 @@ async function liveAudit({
   runs += 1;
   const output = join(directory, `live-${runs}.json`);
   const { code, stderr } = await cli([
-    ...(allowIncomplete ? ['--allow-incomplete'] : []),
     'audit',
     '--baseline',
     BASELINE,
@@ -83,6 +82,7 @@ async function liveAudit({
     'json',
     '--output',
     output,
+    ...(allowIncomplete ? ['--allow-incomplete'] : []),
   ]);
   if (code === 1 && !blind) throw new Error(`the live audit failed:\n${stderr}`);
   return { code, stderr, report: ReportSchema.parse(JSON.parse(await readFile(output, 'utf8'))) };

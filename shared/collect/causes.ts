@@ -48,6 +48,8 @@ function isAssumeRole(error: Pick<CollectionError, 'service' | 'operation'>): bo
  */
 export function causeHint(error: CollectionError & { cause?: string }): string {
   const cause = causeOfError(error);
+  if (error.code === 'AccountMismatch')
+    return 'the credentials belong to another account: pass --role-name to read this one through its member role';
   if (cause === 'access-denied' && isAssumeRole(error))
     return "check --external-id and the member role's trust (is the role deployed and does it trust the caller?)";
   return HINTS[cause];

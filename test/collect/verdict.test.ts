@@ -114,6 +114,28 @@ describe('summarizeCollection', () => {
     );
   });
 
+  it('says credentials of another account need a member role', () => {
+    const summary = summarizeCollection([
+      {
+        level: 'account',
+        accountId: DATA,
+        status: 'incomplete',
+        errors: [
+          collectionError(
+            'sts',
+            'GetCallerIdentity',
+            'AccountMismatch',
+            'the credentials belong to account 111122223333',
+          ),
+        ],
+      },
+    ]);
+    expect(summary.unread[0]).toMatchObject({
+      cause: 'credentials',
+      message: expect.stringContaining('pass --role-name'),
+    });
+  });
+
   it('counts requested scopes the inventory does not hold, once per account', () => {
     const summary = summarizeCollection(
       [{ level: 'account', accountId: MEMBER, status: 'incomplete', errors: [assumeRoleDenied] }],

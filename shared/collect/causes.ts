@@ -3,38 +3,23 @@ import type { CollectionError } from '../model/index.js';
 
 export { causeOfError, FAILURE_CAUSE_LABELS, FAILURE_CAUSES, type FailureCause } from '../aws/errors.js';
 
-/** One line of what to do about a cause: short enough to follow an account id on a terminal. */
+/**
+ * What to do about each cause, in one line: short enough to follow an account id on a terminal, and
+ * the remediation of a `COLLECTION_INCOMPLETE` finding.
+ */
 const HINTS: Readonly<Record<FailureCause, string>> = {
   credentials:
     'the starting identity has no valid credentials: check --profile / AWS_PROFILE, refresh the session (aws sso login) or the keys',
-  'access-denied': "the audit role is not allowed this call: grant the member role's read actions",
+  'access-denied':
+    "the audit role is not allowed this call: grant the member role's read actions (SecurityAudit lacks the Pod Identity ones)",
   network: 'the endpoint could not be reached: check --endpoint-url, proxies and the network path to AWS',
   timeout: 'the endpoint did not answer in time: retry, or raise --request-timeout',
   throttling: 'AWS throttled the calls beyond every retry: lower --eks-rate, --iam-rate or --max-in-flight',
   'unsupported-api':
-    'the endpoint does not implement this API (an emulator, a region or partition without it)',
+    'the endpoint does not implement this API (an emulator, a region or partition without it): collect from one that implements it',
   'server-error': 'AWS answered with a server error after every retry: collect again later',
   'unexpected-answer':
-    'the answer carried no AWS error code AWS documents (a proxy or an emulator?): check --endpoint-url',
-};
-
-/** What to do about a cause, at the length of a finding's remediation. */
-const REMEDIATIONS: Readonly<Record<FailureCause, string>> = {
-  credentials:
-    "The starting identity's credentials are missing, expired or invalid, or belong to another account than the one collected: check --profile / AWS_PROFILE and the credential chain, refresh the session (aws sso login) or the access keys, and pass --role-name to read accounts other than the caller's. Then collect again.",
-  'access-denied':
-    "The audit identity is not allowed the call. For sts:AssumeRole: deploy EksIdentityAuditMemberRole in the account, make its trust name the caller, and pass the same --external-id. For read calls: grant the member role's read actions (the AWS managed SecurityAudit policy lacks the Pod Identity ones). Then collect again.",
-  network:
-    'The endpoint could not be reached (connection refused or reset, DNS or TLS failure): check --endpoint-url, proxy settings and the network path to the AWS endpoints, then collect again.',
-  timeout:
-    'The endpoint did not answer within --request-timeout on any of --max-attempts attempts: retry later, or raise --request-timeout; an endpoint that never answers is reported here rather than waited for.',
-  throttling:
-    "AWS throttled the calls beyond every retry (another tool may share the account's limits): lower --eks-rate, --iam-rate or --max-in-flight, or collect fewer accounts at once, then collect again.",
-  'unsupported-api':
-    'The endpoint does not implement this API (an emulator, or a region or partition without it): collect from an endpoint that implements it. Nothing it could not read is reported as missing or unused.',
-  'server-error': 'AWS answered with a server error after every retry: collect again later.',
-  'unexpected-answer':
-    'The answer was not one the service documents (for example a 404 without an AWS error code, from a proxy or an emulator), so it is not taken as proof that anything was deleted: check --endpoint-url and any proxy in between, then collect again.',
+    'the answer carried no error code the service documents (a proxy or an emulator?), so it is not taken as proof that anything was deleted: check --endpoint-url',
 };
 
 /** A failed AssumeRole names its own fix: the external id and the member role's trust. */
@@ -55,9 +40,16 @@ export function causeHint(error: CollectionError & { cause?: string }): string {
   return HINTS[cause];
 }
 
-/** The remediation text of a cause (a finding's remediation). */
-export function causeRemediation(cause: FailureCause): string {
-  return REMEDIATIONS[cause];
+/**
+ * The remediation of some recorded errors: the advice of each distinct cause, labelled
+ * (`access denied: check --external-id …`), then "collect again".
+ */
+export function remediationOf(errors: ReadonlyArray<CollectionError & { cause?: string }>): string {
+  const parts = causesOf(errors).map((cause) => {
+    const advice = new Set(errors.filter((error) => causeOfError(error) === cause).map(causeHint));
+    return `${FAILURE_CAUSE_LABELS[cause]}: ${[...advice].join('; ')}.`;
+  });
+  return `${parts.join(' ')} Then collect again.`;
 }
 
 /** Causes whose message says more than the hint (which profile, which answer): it is quoted. */

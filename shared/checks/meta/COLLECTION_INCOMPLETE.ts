@@ -1,9 +1,9 @@
 import {
   causeHint,
   causeOfError,
-  causeRemediation,
   causesOf,
   FAILURE_CAUSE_LABELS,
+  remediationOf,
 } from '../../collect/causes.js';
 import type { CollectionError, ScopeStatus } from '../../model/scope.js';
 import { scopeFor, sentence } from '../drift/scope.js';
@@ -59,13 +59,6 @@ function hints(errors: CollectionError[]): string {
   return distinct.map((hint) => sentence(hint.charAt(0).toUpperCase() + hint.slice(1))).join(' ');
 }
 
-/** The remediation of every cause class among the errors, most frequent first in class order. */
-function remediationFor(errors: CollectionError[]): string {
-  return causesOf(errors)
-    .map((cause) => `${FAILURE_CAUSE_LABELS[cause]}: ${causeRemediation(cause)}`)
-    .join(' ');
-}
-
 /**
  * A whole account the audit could not read is HIGH: the default `--fail-on HIGH` must not pass a run
  * that was blind to an account. Partial gaps (IAM, a region, a cluster, CloudTrail) keep the
@@ -83,9 +76,9 @@ export const check: Check = {
     severity: 'MEDIUM',
     category: 'meta',
     description:
-      "Collecting an account, its IAM data, a region, a cluster or a region's CloudTrail evidence recorded errors (for example AccessDenied on a read call, the audit role could not be assumed, the endpoint was unreachable, or answered a Describe with a 404 that carries no AWS error code), or a declared account or region is not in the snapshot at all. Nothing inside such a scope is reported as missing or unused, so this finding is the only sign that the audit is blind there. One finding per scope that recorded errors, naming the failed operations, error codes and the cause class of each (credentials, access denied, network, timeout, throttling, unsupported API, server error, unexpected answer), with the remediation for that class. A whole account that could not be read (the audit role could not be assumed, or a declared account is missing from the snapshot) is HIGH; partial gaps are MEDIUM.",
+      "Collecting an account, its IAM data, a region, a cluster or a region's CloudTrail evidence recorded errors (AccessDenied, an AssumeRole that failed, an unreachable endpoint, a 404 without an AWS error code, ...), or a declared account or region is not in the snapshot at all. Nothing inside such a scope is reported as missing or unused, so this finding is the only sign that the audit is blind there. One finding per scope, naming the failed operations, error codes and their cause class (credentials, access denied, network, timeout, throttling, unsupported API, server error, unexpected answer). A whole account that could not be read is HIGH; partial gaps are MEDIUM.",
     remediation:
-      "Follow the remediation of the cause class the finding names: credentials (fix the starting identity: --profile, a fresh session), access denied (for AssumeRole the member role's trust and --external-id; otherwise the member role's read actions), network (--endpoint-url, proxies), timeout (--request-timeout), throttling (--eks-rate, --iam-rate), unsupported API (an endpoint that implements it), server error or unexpected answer (collect again; check any proxy or emulator in between). The failed operations are listed in the finding evidence.",
+      'Follow the advice for the cause class the finding names (its remediation gives it), then collect again. The failed operations are listed in the finding evidence.',
     docsUrl: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_roles.html',
   },
   evaluate(context) {
@@ -107,7 +100,7 @@ export const check: Check = {
         ...(scope.region ? { region: scope.region } : {}),
         ...(scope.cluster ? { cluster: scope.cluster } : {}),
         resource: { type: 'Scope', id: scopeResourceId(scope) },
-        remediation: remediationFor(scope.errors),
+        remediation: remediationOf(scope.errors),
         evidence: {
           level: scope.level,
           operations,

@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { extname } from 'node:path';
 import type { Command } from 'commander';
 import { runAudit } from '../shared/audit.js';
+import { resolveCallerRegion } from '../shared/aws/region.js';
 import { checks } from '../shared/checks/index.js';
 import { InputError } from '../shared/errors.js';
 import type { Finding } from '../shared/model/finding.js';
@@ -11,6 +12,12 @@ import { REPORT_FORMATS, type ReportFormat, renderReport } from '../shared/repor
 import { DEFAULT_MAX_SNAPSHOT_BYTES } from '../shared/snapshot/index.js';
 import { parseLedgerLocation } from '../shared/usage/store.js';
 import type { RegisterCommand } from './commands.js';
+import {
+  addAllowIncompleteOption,
+  type CompletenessOptions,
+  inventoryCollection,
+  reportCollection,
+} from './completeness.js';
 import { loadAuditInputs, maxSnapshotBytes, type SourceOptions, startingIdentityFactory } from './inputs.js';
 import { addLiveOptions } from './live-options.js';
 import { emit, log } from './output.js';
@@ -112,10 +119,10 @@ async function writeReport(text: string, output: string | undefined): Promise<vo
   if (failure !== undefined) throw failure;
 }
 
-/** Exit codes of DESIGN.md §7 that an audit can end with (errors exit 1 through `main`). */
-const EXIT = { clean: 0, findings: 2 } as const;
+/** Exit codes that an audit can end with (bad input exits 1 through `main`). */
+const EXIT = { clean: 0, error: 1, findings: 2 } as const;
 
-interface AuditOptions extends SourceOptions, PublishOptions {
+interface AuditOptions extends SourceOptions, PublishOptions, CompletenessOptions {
   usageLedger?: string;
   baseline: string;
   format?: string;
@@ -153,16 +160,17 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
       '--usage-ledger <s3uri>',
       'keep CloudTrail usage in incremental ledgers under s3://BUCKET/PREFIX and read only what is new (live only)',
     );
-  addPublishOptions(addLiveOptions(command)).action(async (options: AuditOptions) => {
+  addAllowIncompleteOption(
+    addPublishOptions(addLiveOptions(command)),
+    'audit what could be read and exit by the findings',
+  ).action(async (options: AuditOptions) => {
     // Validate every input before any work, so a bad flag or baseline prints only its errors.
     const failOn = parseFailOn(options.failOn);
     maxSnapshotBytes(options.maxSnapshotSize);
     const stdoutIsTty = process.stdout.isTTY === true;
     const format = chooseFormat(options.format, options.output, stdoutIsTty);
-    publishSettingsFromOptions(
-      options,
-      options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION,
-    );
+    // S3, SNS and Security Hub calls go to the caller's region, checked before anything is collected.
+    publishSettingsFromOptions(options, (await resolveCallerRegion(options))?.region);
     if (options.usageLedger !== undefined) {
       if (options.snapshot !== undefined) {
         throw new InputError(
@@ -175,7 +183,7 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
     // With a ledger, CloudTrail is read incrementally by the ledger update instead of a window scan.
     const sourceOptions = options.usageLedger !== undefined ? { ...options, cloudtrail: false } : options;
     const inputs = await loadAuditInputs(sourceOptions, { progress: true });
-    const { baseline, factory } = inputs;
+    const { baseline, factory, callerRegion } = inputs;
     if (!baseline) throw new InputError('audit needs --baseline');
     let { inventory } = inputs;
     let usageIndex: LedgerUsage['usageIndex'] | undefined;
@@ -190,6 +198,8 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
       usageIndex = ledger.usageIndex;
       inventory = ledger.inventory;
     }
+    const collection = inventoryCollection(inventory, inputs.notCollected);
+    const blind = reportCollection(collection, options);
     const result = runAudit({
       inventory,
       baseline,
@@ -198,6 +208,8 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
       startedAt,
       finishedAt: new Date().toISOString(),
     });
+    // With the declared scopes a snapshot does not hold (the report's own summary sees only scopes).
+    result.report.collection = collection;
     const text = renderReport(result.report, format, {
       checks: checks.map((check) => check.meta),
       color: format === 'table' && stdoutIsTty && options.output === undefined,
@@ -212,9 +224,11 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
     );
     const publishing = await publishFromOptions(options, {
       report: result.report,
-      factory: factory ?? startingIdentityFactory(options, {}),
+      factory: factory ?? startingIdentityFactory(options, {}, callerRegion),
+      region: callerRegion?.region,
     });
-    // A failed publish is an error (exit 1) even when findings alone would exit 2.
-    setExit(publishing.exitCode === 1 ? 1 : exitCodeFor(result.findings, failOn));
+    // A run that could not read a requested account or region, or a failed publish, is an error
+    // (exit 1) whatever --fail-on says: a CI gate must never pass a run that did not look.
+    setExit(blind || publishing.exitCode === 1 ? EXIT.error : exitCodeFor(result.findings, failOn));
   });
 };

@@ -5,10 +5,18 @@ import {
   generateBaseline,
   loadBaselineFile,
 } from '../shared/baseline/index.js';
+import { collectionHeadline, unreadLine } from '../shared/collect/verdict.js';
 import { InputError } from '../shared/errors.js';
 import type { Inventory } from '../shared/model/inventory.js';
+import { cleanText } from '../shared/report/escape.js';
 import { loadInventory } from '../shared/snapshot/index.js';
 import type { RegisterCommand } from './commands.js';
+import {
+  addAllowIncompleteOption,
+  type CompletenessOptions,
+  inventoryCollection,
+  reportCollection,
+} from './completeness.js';
 import { loadAuditInputs, type SourceOptions } from './inputs.js';
 import { addLiveOptions } from './live-options.js';
 import { emit, log } from './output.js';
@@ -17,7 +25,7 @@ import { emit, log } from './output.js';
 export type InventorySource = () => Promise<Inventory>;
 
 /** Options of `baseline init` that choose where the inventory comes from. */
-export interface InitSourceOptions extends SourceOptions {}
+export interface InitSourceOptions extends SourceOptions, CompletenessOptions {}
 
 /**
  * Picks the inventory source for `baseline init`: the snapshot file, or a live collection when
@@ -38,6 +46,14 @@ export function inventorySourceFor(options: InitSourceOptions): InventorySource 
   );
 }
 
+/** Says that the collection found no cluster: the baseline then declares none, by fact, not by failure. */
+function noClusterNote(inventory: Inventory): string {
+  const read = inventory.accounts.filter((account) => account.errors.length === 0);
+  const regions = [...new Set(read.flatMap((account) => account.regions))].sort();
+  const where = regions.length > 0 ? regions.join(', ') : 'no region';
+  return `note: no EKS cluster found in ${where} of ${plural(read.length, 'account')} (${read.map((account) => account.accountId).join(', ') || 'none'}): the baseline declares no cluster; pass --regions to look elsewhere`;
+}
+
 function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
@@ -56,7 +72,7 @@ export function baselineSummary(baseline: Baseline): string {
 }
 
 /** `baseline validate FILE` and `baseline init (--snapshot FILE | live flags) [--output FILE]`. */
-export const registerBaseline: RegisterCommand = (program: Command) => {
+export const registerBaseline: RegisterCommand = (program: Command, setExit) => {
   const baseline = program
     .command('baseline')
     .description('Validate a baseline, or write one from what is deployed.');
@@ -75,17 +91,38 @@ export const registerBaseline: RegisterCommand = (program: Command) => {
       }
     });
 
-  addLiveOptions(
-    baseline
-      .command('init')
-      .description(
-        'Write a baseline (YAML with comments) that declares what a snapshot, or a live collection, holds.',
-      )
-      .option('--snapshot <file>', 'snapshot file (format v1) to declare instead of collecting live')
-      .option('--output <file>', 'write the baseline to this file instead of stdout'),
+  addAllowIncompleteOption(
+    addLiveOptions(
+      baseline
+        .command('init')
+        .description(
+          'Write a baseline (YAML with comments) that declares what a snapshot, or a live collection, holds.',
+        )
+        .option('--snapshot <file>', 'snapshot file (format v1) to declare instead of collecting live')
+        .option('--output <file>', 'write the baseline to this file instead of stdout'),
+    ),
+    'write a baseline of what could be read (marked as such) even when a scope is incomplete',
   ).action(async (options: InitSourceOptions & { output?: string }) => {
     const inventory = await inventorySourceFor(options)();
-    await emit(generateBaseline(inventory), options.output);
+    // A baseline declares what exists: written from a partial view, its silence would become
+    // "declared absent". Any incomplete scope stops it, unless the operator accepts that.
+    const collection = inventoryCollection(inventory);
+    if (reportCollection(collection, options, { strict: true })) {
+      log('  no baseline written: it would declare only what could be read');
+      setExit(1);
+      return;
+    }
+    const headline = collectionHeadline(collection);
+    const warning = headline
+      ? [
+          `# WARNING: generated from an incomplete collection (--allow-incomplete). ${cleanText(headline)}`,
+          ...collection.unread.map((entry) => `#   ${cleanText(unreadLine(entry))}`),
+          '# What could not be read is not declared here: review this baseline before relying on it.',
+          '',
+        ].join('\n')
+      : '';
+    await emit(`${warning}${generateBaseline(inventory)}`, options.output);
+    if (inventory.clusters.length === 0) log(noClusterNote(inventory));
     if (options.output) log(`wrote ${options.output}`);
   });
 };

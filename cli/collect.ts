@@ -2,10 +2,16 @@ import type { Command } from 'commander';
 import { summarizeSnapshot } from '../shared/collect/summary.js';
 import { writeSnapshot } from '../shared/snapshot/index.js';
 import type { RegisterCommand } from './commands.js';
+import {
+  addAllowIncompleteOption,
+  type CompletenessOptions,
+  reportCollection,
+  snapshotCollection,
+} from './completeness.js';
 import { addLiveOptions, collectLive, type LiveOptions } from './live-options.js';
 import { emit, log } from './output.js';
 
-interface CollectCommandOptions extends LiveOptions {
+interface CollectCommandOptions extends LiveOptions, CompletenessOptions {
   output?: string;
 }
 
@@ -15,14 +21,19 @@ const MAX_ERROR_LINES = 20;
 /**
  * `collect [--output FILE] [live flags]`: collects a snapshot (format v1) from AWS and writes it to
  * the file, or to stdout. A summary goes to stderr. Scopes that failed are recorded in the snapshot
- * (the audit reports them as COLLECTION_INCOMPLETE), so a partial collection still exits 0.
+ * (the audit reports them as COLLECTION_INCOMPLETE): a partial collection exits 0, but one that
+ * could not read a requested account or region at all exits 1 (the snapshot is written all the
+ * same) unless `--allow-incomplete`.
  */
-export const registerCollect: RegisterCommand = (program: Command) => {
-  addLiveOptions(
-    program
-      .command('collect')
-      .description('Collect a snapshot of IAM roles, OIDC providers, EKS clusters and CloudTrail evidence.')
-      .option('--output <file>', 'write the snapshot to this file instead of stdout'),
+export const registerCollect: RegisterCommand = (program: Command, setExit) => {
+  addAllowIncompleteOption(
+    addLiveOptions(
+      program
+        .command('collect')
+        .description('Collect a snapshot of IAM roles, OIDC providers, EKS clusters and CloudTrail evidence.')
+        .option('--output <file>', 'write the snapshot to this file instead of stdout'),
+    ),
+    'exit 0 with what could be read',
   ).action(async (options: CollectCommandOptions) => {
     const { snapshot, factory } = await collectLive(options, { progress: true });
     await emit(writeSnapshot(snapshot), options.output);
@@ -45,5 +56,6 @@ export const registerCollect: RegisterCommand = (program: Command) => {
       );
     }
     if (options.output) log(`snapshot written to ${options.output}`);
+    if (reportCollection(snapshotCollection(snapshot), options)) setExit(1);
   });
 };

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { ClientFactory } from '../shared/aws/clients.js';
+import { resolveCallerRegion } from '../shared/aws/region.js';
 import type { Baseline } from '../shared/baseline/types.js';
+import type { NotCollected } from '../shared/collect/verdict.js';
 import {
   CUTOVER_FORMATS,
   type CutoverFormat,
@@ -12,11 +14,17 @@ import {
 import { InputError } from '../shared/errors.js';
 import type { Inventory } from '../shared/model/inventory.js';
 import type { RegisterCommand } from './commands.js';
+import {
+  addAllowIncompleteOption,
+  type CompletenessOptions,
+  inventoryCollection,
+  reportCollection,
+} from './completeness.js';
 import { loadAuditInputs, loadBaseline, startingIdentityFactory } from './inputs.js';
 import { addLiveOptions, type LiveOptions } from './live-options.js';
 import { emit, log } from './output.js';
 
-interface CutoverOptions extends LiveOptions {
+interface CutoverOptions extends LiveOptions, CompletenessOptions {
   cluster: string;
   from: string;
   to: string;
@@ -70,11 +78,19 @@ export function parseSince(text: string | undefined, now: Date = new Date()): Da
  */
 async function loadCutoverInputs(
   options: CutoverOptions,
-): Promise<{ baseline?: Baseline; inventory: Inventory }> {
-  if (options.snapshot !== undefined || options.baseline === undefined) return loadAuditInputs(options);
+): Promise<{ baseline?: Baseline; inventory: Inventory; notCollected: NotCollected[] }> {
+  if (options.snapshot !== undefined || options.baseline === undefined) {
+    const inputs = await loadAuditInputs(options);
+    // Only the logical cluster's own account and region must be in the snapshot for this cutover.
+    const logical = inputs.baseline?.clusters.find((cluster) => cluster.name === options.cluster);
+    const needed = (entry: NotCollected) =>
+      entry.accountId === logical?.account && (entry.region === undefined || entry.region === logical.region);
+    return { ...inputs, notCollected: inputs.notCollected.filter(needed) };
+  }
+  const callerRegion = await resolveCallerRegion(options);
   let factory: ClientFactory | undefined;
   const baseline = await loadBaseline(options.baseline, () => {
-    factory ??= startingIdentityFactory(options, {});
+    factory ??= startingIdentityFactory(options, {}, callerRegion);
     return factory;
   });
   const logical = baseline.clusters.find((cluster) => cluster.name === options.cluster);
@@ -82,10 +98,9 @@ async function loadCutoverInputs(
   if (logical) {
     live.accounts ??= [...new Set([logical.account, ...baseline.accounts])].join(',');
     live.regions ??= logical.region;
-    live.region ??= logical.region;
   }
   const { inventory } = await loadAuditInputs(live);
-  return { baseline, inventory };
+  return { baseline, inventory, notCollected: [] };
 }
 
 /**
@@ -94,27 +109,33 @@ async function loadCutoverInputs(
  * or clean (post), 2 otherwise, 1 on error.
  */
 export const registerCutover: RegisterCommand = (program: Command, setExit) => {
-  addLiveOptions(
-    program
-      .command('cutover')
-      .description(
-        'Blue/green cluster cutover: is NEW ready for the workload identities of OLD (pre), what is left to clean up (post); exit 2 unless READY/clean.',
-      )
-      .requiredOption('--cluster <name>', 'logical cluster (a clusters key of the baseline)')
-      .requiredOption('--from <cluster>', 'the physical EKS cluster being replaced (OLD)')
-      .requiredOption('--to <cluster>', 'the physical EKS cluster taking over (NEW)')
-      .option('--phase <phase>', 'pre (readiness) or post (clean-up)', 'pre')
-      .option('--snapshot <file>', 'snapshot file (format v1) instead of live collection')
-      .option('--baseline <file>', 'baseline file (YAML or JSON): declared bindings and the logical cluster')
-      .option(
-        '--format <format>',
-        `${CUTOVER_FORMATS.join(', ')} (default: table on a terminal, json otherwise)`,
-      )
-      .option('--output <file>', 'write the report to this file instead of stdout')
-      .option(
-        '--since <time>',
-        'only CloudTrail evidence from this time (ISO-8601, or 24h, 7d back from now)',
-      ),
+  addAllowIncompleteOption(
+    addLiveOptions(
+      program
+        .command('cutover')
+        .description(
+          'Blue/green cluster cutover: is NEW ready for the workload identities of OLD (pre), what is left to clean up (post); exit 2 unless READY/clean.',
+        )
+        .requiredOption('--cluster <name>', 'logical cluster (a clusters key of the baseline)')
+        .requiredOption('--from <cluster>', 'the physical EKS cluster being replaced (OLD)')
+        .requiredOption('--to <cluster>', 'the physical EKS cluster taking over (NEW)')
+        .option('--phase <phase>', 'pre (readiness) or post (clean-up)', 'pre')
+        .option('--snapshot <file>', 'snapshot file (format v1) instead of live collection')
+        .option(
+          '--baseline <file>',
+          'baseline file (YAML or JSON): declared bindings and the logical cluster',
+        )
+        .option(
+          '--format <format>',
+          `${CUTOVER_FORMATS.join(', ')} (default: table on a terminal, json otherwise)`,
+        )
+        .option('--output <file>', 'write the report to this file instead of stdout')
+        .option(
+          '--since <time>',
+          'only CloudTrail evidence from this time (ISO-8601, or 24h, 7d back from now)',
+        ),
+    ),
+    'judge the cutover on what could be read',
   ).action(async (options: CutoverOptions) => {
     // Every flag is validated before any file is read or any AWS call is made.
     const phase = parsePhase(options.phase);
@@ -123,16 +144,35 @@ export const registerCutover: RegisterCommand = (program: Command, setExit) => {
       process.stdout.isTTY === true && options.output === undefined,
     );
     const since = parseSince(options.since);
-    const { baseline, inventory } = await loadCutoverInputs(options);
-    const result = runCutover({
-      inventory,
-      ...(baseline ? { baseline } : {}),
-      cluster: options.cluster,
-      from: options.from,
-      to: options.to,
-      phase,
-      ...(since ? { since } : {}),
-    });
+    const { baseline, inventory, notCollected } = await loadCutoverInputs(options);
+    // Nothing collected must read as that, not as "unknown cluster": the causes come first.
+    const collection = inventoryCollection(inventory, notCollected);
+    if (reportCollection(collection, options)) {
+      log('  no cutover verdict: the clusters could not be read');
+      setExit(1);
+      return;
+    }
+    let result: ReturnType<typeof runCutover>;
+    try {
+      result = runCutover({
+        inventory,
+        ...(baseline ? { baseline } : {}),
+        cluster: options.cluster,
+        from: options.from,
+        to: options.to,
+        phase,
+        ...(since ? { since } : {}),
+      });
+    } catch (error) {
+      if (error instanceof InputError && collection.status === 'incomplete') {
+        throw new InputError(
+          `${error.message} (the collection was incomplete, so the cluster may exist where it could not be read)`,
+          error.problems,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
     await emit(renderCutover(result, format), options.output);
     log(
       `${result.verdict}: ${result.summary.workloads} workload(s), ${result.summary.blockingFindings} blocking and ${result.summary.nonBlockingFindings} non-blocking finding(s), ${result.undecided.length} undecided` +

@@ -1,7 +1,10 @@
 import type { ClientFactory } from '../shared/aws/clients.js';
 import { createClientFactory } from '../shared/aws/clients.js';
+import { errorCode, errorMessage } from '../shared/aws/errors.js';
+import { type CallerRegion, resolveCallerRegion } from '../shared/aws/region.js';
 import { getObjectText } from '../shared/aws/s3.js';
 import { type Baseline, loadBaselineFile, parseBaseline } from '../shared/baseline/index.js';
+import type { NotCollected } from '../shared/collect/verdict.js';
 import { InputError } from '../shared/errors.js';
 import type { Inventory } from '../shared/model/inventory.js';
 import {
@@ -41,6 +44,14 @@ export interface AuditInputs {
   snapshot?: Snapshot;
   /** The client factory of a live run, or of the S3 baseline read. */
   factory?: ClientFactory;
+  /** The caller's region (`--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's), when set. */
+  callerRegion?: CallerRegion;
+  /**
+   * Accounts and regions the baseline declares that a `--snapshot` does not hold: they could not
+   * be read, as surely as an account whose AssumeRole failed. Empty for a live collection, which
+   * reads exactly what was asked for.
+   */
+  notCollected: NotCollected[];
 }
 
 const LIVE_ONLY_FLAGS: Array<[keyof LiveOptions, string]> = [
@@ -52,12 +63,16 @@ const LIVE_ONLY_FLAGS: Array<[keyof LiveOptions, string]> = [
 
 /**
  * A client factory for the starting identity only (reading `s3://` baselines, publishing) when no
- * live collection made one.
+ * live collection made one: in the caller's region ({@link resolveCallerRegion}); `us-east-1`
+ * when none is set (S3 then names the bucket's region if it is another).
  */
-export function startingIdentityFactory(options: LiveOptions, run: LiveRunOptions): ClientFactory {
-  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+export function startingIdentityFactory(
+  options: LiveOptions,
+  run: LiveRunOptions,
+  callerRegion?: CallerRegion,
+): ClientFactory {
   return createClientFactory({
-    region,
+    region: callerRegion?.region ?? 'us-east-1',
     ...(options.profile !== undefined ? { profile: options.profile } : {}),
     ...(options.endpointUrl !== undefined ? { endpointUrl: options.endpointUrl } : {}),
     ...(run.credentials !== undefined ? { credentials: run.credentials } : {}),
@@ -75,8 +90,7 @@ export async function loadBaseline(location: string, factory: () => ClientFactor
     object = await getObjectText(factory().s3(), location);
   } catch (error) {
     if (error instanceof InputError) throw error;
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    throw new InputError(`--baseline ${location}: cannot read the baseline (${reason})`, [], {
+    throw new InputError(`--baseline ${location}: cannot read the baseline (${s3FailureText(error)})`, [], {
       cause: error,
     });
   }
@@ -89,6 +103,26 @@ export async function loadBaseline(location: string, factory: () => ClientFactor
       ...(object.versionId !== undefined ? { versionId: object.versionId } : {}),
     },
   };
+}
+
+/**
+ * An S3 failure as text; a bucket in another region than the client's says which region to use
+ * (S3 answers `PermanentRedirect` naming the endpoint, or `AuthorizationHeaderMalformed` naming the
+ * region).
+ */
+export function s3FailureText(error: unknown): string {
+  const code = errorCode(error);
+  const text = `${code}: ${errorMessage(error)}`;
+  const fields = error as { Endpoint?: unknown; Region?: unknown };
+  const region =
+    typeof fields.Region === 'string'
+      ? fields.Region
+      : typeof fields.Endpoint === 'string'
+        ? /(?:^|[.-])s3[.-]([a-z]{2}(?:-[a-z]+)+-\d+)\./.exec(fields.Endpoint)?.[1]
+        : undefined;
+  if ((code === 'PermanentRedirect' || code === 'AuthorizationHeaderMalformed') && region)
+    return `${text}; the bucket is in ${region}: pass --region ${region} or set AWS_REGION=${region}`;
+  return text;
 }
 
 /**
@@ -113,11 +147,13 @@ export async function loadAuditInputs(
   options: SourceOptions & { baseline?: string },
   run: LiveRunOptions = {},
 ): Promise<AuditInputs> {
+  const callerRegion = await resolveCallerRegion(options);
   let factory: ClientFactory | undefined;
   const lazyFactory = () => {
-    factory ??= startingIdentityFactory(options, run);
+    factory ??= startingIdentityFactory(options, run, callerRegion);
     return factory;
   };
+  const region = callerRegion ? { callerRegion } : {};
   if (options.snapshot !== undefined) {
     const conflicting = LIVE_ONLY_FLAGS.filter(([key]) => options[key] !== undefined).map(([, flag]) => flag);
     if (conflicting.length > 0) {
@@ -126,30 +162,48 @@ export async function loadAuditInputs(
     const maxBytes = maxSnapshotBytes(options.maxSnapshotSize);
     const baseline = options.baseline ? await loadBaseline(options.baseline, lazyFactory) : undefined;
     const inventory = await loadInventory(options.snapshot, { maxBytes });
-    return { baseline, inventory, ...(factory ? { factory } : {}) };
+    return {
+      baseline,
+      inventory,
+      ...(factory ? { factory } : {}),
+      ...region,
+      notCollected: baseline ? notCollectedBy(inventory, baseline) : [],
+    };
   }
   const baseline = options.baseline ? await loadBaseline(options.baseline, lazyFactory) : undefined;
+  // The baseline chooses what to collect; the clients' own region stays the caller's.
   const live: LiveOptions = { ...options };
   if (baseline) {
     const scope = baselineScope(baseline);
     if (live.accounts === undefined && scope.accounts.length > 0) live.accounts = scope.accounts.join(',');
     if (live.regions === undefined && scope.regions.length > 0) live.regions = scope.regions.join(',');
-    live.region ??= scope.regions[0];
   }
-  const collection = await collectLive(live, run).catch((error: unknown) => {
-    if (error instanceof Error && error.name === 'CredentialsProviderError') {
-      throw new InputError(
-        `no AWS credentials for live collection (${error.message}): pass --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID, or audit a collected snapshot with --snapshot FILE`,
-        [],
-        { cause: error },
-      );
-    }
-    throw error;
-  });
+  const collection = await collectLive(live, run);
   return {
     baseline,
     inventory: normalizeSnapshot(collection.snapshot),
     snapshot: collection.snapshot,
     factory: collection.factory,
+    ...region,
+    notCollected: [],
   };
+}
+
+/**
+ * The baseline's accounts a snapshot does not hold, and the declared clusters' regions it does not
+ * hold for an account it read.
+ */
+export function notCollectedBy(inventory: Inventory, baseline: Baseline): NotCollected[] {
+  const held = new Map(inventory.accounts.map((account) => [account.accountId, account]));
+  const missing: NotCollected[] = baselineScope(baseline)
+    .accounts.filter((accountId) => !held.has(accountId))
+    .map((accountId) => ({ accountId }));
+  const regions = new Set(baseline.clusters.map((cluster) => `${cluster.account}\u0000${cluster.region}`));
+  for (const key of [...regions].sort()) {
+    const [accountId, region] = key.split('\u0000');
+    const account = held.get(accountId);
+    if (account && account.errors.length === 0 && !account.regions.includes(region))
+      missing.push({ accountId, region });
+  }
+  return missing;
 }

@@ -6,6 +6,9 @@ import {
   type ClientFactoryOptions,
   createClientFactory,
 } from '../shared/aws/clients.js';
+import { toCollectionError } from '../shared/aws/errors.js';
+import { type CallerRegion, resolveCallerRegion } from '../shared/aws/region.js';
+import { describeFailure } from '../shared/collect/causes.js';
 import {
   type CollectProgressEvent,
   collectSnapshot,
@@ -128,7 +131,7 @@ function rate(flag: string, text: string | undefined, max: number): number | und
 
 /**
  * Validates the live flags. The region falls back to `AWS_REGION` / `AWS_DEFAULT_REGION` as the
- * AWS CLI does.
+ * AWS CLI does ({@link collectLive} also gives it the profile's region).
  *
  * @throws InputError listing every bad flag.
  */
@@ -233,6 +236,41 @@ export interface LiveCollection {
   snapshot: Snapshot;
   factory: ClientFactory;
   settings: LiveSettings;
+  /** The caller's region (`--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's), when set. */
+  callerRegion?: CallerRegion;
+}
+
+/**
+ * The starting identity could not be used at all (no credentials, a profile that does not exist,
+ * an endpoint that refuses connections): nothing can be collected. The CLI prints it and exits 1.
+ */
+export class StartingIdentityError extends InputError {
+  override name = 'StartingIdentityError';
+}
+
+/** The starting identity's account, or a {@link StartingIdentityError} saying why there is none. */
+export async function startingIdentity(factory: ClientFactory): Promise<{ accountId: string; arn: string }> {
+  try {
+    return await factory.callerIdentity();
+  } catch (error) {
+    throw startingIdentityError(error);
+  }
+}
+
+function startingIdentityError(error: unknown): StartingIdentityError {
+  if (error instanceof Error && error.name === 'CredentialsProviderError') {
+    return new StartingIdentityError(
+      `no AWS credentials for live collection (${error.message}): pass --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID, or audit a collected snapshot with --snapshot FILE`,
+      [],
+      { cause: error },
+    );
+  }
+  const record = toCollectionError('sts', 'GetCallerIdentity', error);
+  return new StartingIdentityError(
+    `the starting identity failed, nothing was collected: ${describeFailure(record)}`,
+    [record.message],
+    { cause: error },
+  );
 }
 
 /** Renders collection progress: one line redrawn on a terminal, one line per account otherwise. */
@@ -269,25 +307,31 @@ export function progressReporter(stream: ProgressStream): {
  * @throws InputError for bad flags, or for accounts other than the caller's without `--role-name`.
  */
 export async function collectLive(options: LiveOptions, run: LiveRunOptions = {}): Promise<LiveCollection> {
-  const settings = parseLiveOptions(options);
+  // The caller's region (the profile's too) is the clients' default and, without --regions, the one audited.
+  const callerRegion = await resolveCallerRegion(options);
+  const settings = parseLiveOptions(callerRegion ? { ...options, region: callerRegion.region } : options);
   const factory = createClientFactory({
     ...settings.factory,
     ...(run.credentials !== undefined ? { credentials: run.credentials } : {}),
   });
-  if (settings.factory.roleName === undefined && settings.accounts !== undefined) {
-    const caller = await factory.callerIdentity();
-    const others = settings.accounts.filter((account) => account !== caller.accountId);
-    if (others.length > 0) {
+  // Without a member role every account is read as the starting identity: it must work, and be the
+  // one asked for. Without --accounts the caller's own account is collected.
+  let accounts = settings.accounts;
+  if (settings.factory.roleName === undefined || accounts === undefined) {
+    const caller = await startingIdentity(factory);
+    const others = (accounts ?? []).filter((account) => account !== caller.accountId);
+    if (settings.factory.roleName === undefined && others.length > 0) {
       throw new InputError(
         `--role-name is required to collect accounts other than the caller's (${caller.accountId}): ${others.join(', ')}`,
       );
     }
+    accounts ??= [caller.accountId];
   }
   const reporter = run.progress ? progressReporter(run.stream ?? process.stderr) : undefined;
   try {
     const snapshot = await collectSnapshot({
       factory,
-      accounts: settings.accounts,
+      accounts,
       regions: settings.regions,
       cloudTrail: settings.cloudTrail,
       cloudTrailDays: settings.cloudTrailDays,
@@ -296,7 +340,7 @@ export async function collectLive(options: LiveOptions, run: LiveRunOptions = {}
       ...(settings.pacing ? { pacing: settings.pacing } : {}),
       ...(reporter ? { onProgress: reporter.onProgress } : {}),
     });
-    return { snapshot, factory, settings };
+    return { snapshot, factory, settings, ...(callerRegion ? { callerRegion } : {}) };
   } finally {
     reporter?.done();
   }

@@ -1,5 +1,6 @@
 import { type Command, Option } from 'commander';
 import type { ClientFactory } from '../shared/aws/clients.js';
+import { NO_CALLER_REGION } from '../shared/aws/region.js';
 import { checks as registeredChecks } from '../shared/checks/index.js';
 import type { CheckMeta } from '../shared/checks/types.js';
 import { InputError } from '../shared/errors.js';
@@ -56,22 +57,33 @@ export function addPublishOptions(command: Command): Command {
       'import findings into the audit account (audit-account) or each member account (member-accounts)',
       'audit-account',
     )
-    .option('--securityhub-region <region>', 'Security Hub region (default: --region)')
+    .option(
+      '--securityhub-region <region>',
+      "Security Hub region (default: the caller's region: --region, AWS_REGION, AWS_DEFAULT_REGION, the profile's)",
+    )
     .option(
       '--report-console-region <region>',
       'region of the S3 console links in messages (default: the Security Hub region)',
     );
 }
 
+/** The region of an SNS topic ARN (`arn:aws:sns:REGION:ACCOUNT:NAME`). */
+function topicRegion(topicArn: string): string | undefined {
+  return /^arn:[^:]+:sns:([^:]+):/.exec(topicArn)?.[1];
+}
+
 /**
  * Validates the publishing flags into settings; undefined when neither `--publish` nor `--dry-run`
- * was given.
+ * was given. `callerRegion` is where S3, SNS and Security Hub calls go (`--region`, `AWS_REGION`,
+ * `AWS_DEFAULT_REGION`, the profile's region); `--securityhub-region` defaults to it. A topic of
+ * another region is refused before anything is sent: SNS accepts a publish only in the topic's
+ * region.
  *
  * @throws InputError naming every invalid flag.
  */
 export function publishSettingsFromOptions(
   options: PublishOptions,
-  defaultRegion: string | undefined,
+  callerRegion: string | undefined,
 ): PublishSettings | undefined {
   if (!options.publish && !options.dryRun) return undefined;
   const problems: string[] = [];
@@ -91,8 +103,17 @@ export function publishSettingsFromOptions(
       `--securityhub-mode "${options.securityhubMode}": expected audit-account or member-accounts`,
     );
   }
-  const region = options.securityhubRegion ?? defaultRegion;
-  if (region === undefined) problems.push('no Security Hub region: pass --securityhub-region or --region');
+  if (callerRegion === undefined)
+    problems.push(
+      `${NO_CALLER_REGION}: publishing sends S3, SNS and Security Hub calls to the caller's region`,
+    );
+  const region = options.securityhubRegion ?? callerRegion;
+  const topicIn = options.topicArn === undefined ? undefined : topicRegion(options.topicArn);
+  if (callerRegion !== undefined && topicIn !== undefined && topicIn !== callerRegion) {
+    problems.push(
+      `--topic-arn ${options.topicArn}: the topic is in ${topicIn} but SNS calls go to ${callerRegion} (the caller's region), and SNS accepts a publish only in the topic's region: pass --region ${topicIn}, or use a topic in ${callerRegion}`,
+    );
+  }
   if (problems.length > 0) throw new InputError('invalid publishing options', problems);
   try {
     return parsePublishSettings({
@@ -133,7 +154,13 @@ function flagOf(field: string): string {
 /** What {@link publishFromOptions} needs besides the flags. */
 export interface PublishContext {
   report: Report;
+  /** Its S3 and SNS clients must be in {@link PublishContext.region}. */
   factory: ClientFactory;
+  /**
+   * The caller's region (S3, SNS, the default Security Hub region); when the key is absent, the
+   * factory's region. Undefined: none was set, and publishing is refused.
+   */
+  region?: string | undefined;
   checks?: ReadonlyArray<CheckMeta>;
   now?: Date;
   /** Where the dry-run plan and the outcome lines go; default stderr (stdout holds the report). */
@@ -153,7 +180,10 @@ export async function publishFromOptions(
   options: PublishOptions,
   context: PublishContext,
 ): Promise<{ exitCode: 0 | 1; result?: PublishRunResult }> {
-  const settings = publishSettingsFromOptions(options, context.factory.options.region);
+  const settings = publishSettingsFromOptions(
+    options,
+    'region' in context ? context.region : context.factory.options.region,
+  );
   if (settings === undefined) return { exitCode: 0 };
   const print = context.print ?? log;
   const result = await publishRun({
@@ -200,7 +230,8 @@ export function describePublishResult(result: PublishRunResult): string[] {
     );
   else {
     lines.push(
-      `  Security Hub: ${hub.imported} imported, ${hub.archived} archived, ${hub.deferred} deferred, ${hub.failed} failed`,
+      `  Security Hub: ${hub.imported} imported, ${hub.archived} archived, ${hub.deferred} deferred, ${hub.failed} failed` +
+        (hub.region ? ` in ${hub.region}` : ''),
     );
     for (const failure of hub.failures.slice(0, LISTED_FAILURES)) {
       lines.push(
@@ -212,6 +243,11 @@ export function describePublishResult(result: PublishRunResult): string[] {
         `    and ${hub.failures.length - LISTED_FAILURES} more; ${result.reportUris?.latest ?? 'the run record'} marks each finding not in Security Hub with securityHubImported: false`,
       );
     }
+  }
+  if (hub.otherRegion && !hub.skipped) {
+    lines.push(
+      `  Security Hub: the previous run imported into ${hub.otherRegion.region}; this run imports into ${hub.region} and cannot see, update or archive the ${hub.otherRegion.findings} finding(s) left there (publish with --securityhub-region ${hub.otherRegion.region} to manage them)`,
+    );
   }
   if (result.latestConflicts > 0)
     lines.push(`  latest.json: merged with ${result.latestConflicts} concurrent run(s)`);

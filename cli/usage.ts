@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { ClientFactory } from '../shared/aws/clients.js';
 import { DEFAULT_UNUSED_AFTER_DAYS } from '../shared/baseline/index.js';
 import type { CheckContext } from '../shared/checks/types.js';
+import { type CollectionSummary, collectionHeadline } from '../shared/collect/verdict.js';
 import { InputError } from '../shared/errors.js';
 import type { Inventory } from '../shared/model/inventory.js';
 import { cleanText, MAX_IDENTIFIER_LENGTH } from '../shared/report/escape.js';
@@ -11,11 +12,17 @@ import { ledgerUsageIndex } from '../shared/usage/ledger-index.js';
 import { withLedgerCoverage } from '../shared/usage/ledger-scopes.js';
 import { parseLedgerLocation, S3LedgerStore } from '../shared/usage/store.js';
 import type { RegisterCommand } from './commands.js';
+import {
+  addAllowIncompleteOption,
+  type CompletenessOptions,
+  inventoryCollection,
+  reportCollection,
+} from './completeness.js';
 import { loadAuditInputs, type SourceOptions } from './inputs.js';
 import { addLiveOptions } from './live-options.js';
 import { emit, log } from './output.js';
 
-interface UsageOptions extends SourceOptions {
+interface UsageOptions extends SourceOptions, CompletenessOptions {
   baseline?: string;
   format?: string;
   output?: string;
@@ -79,7 +86,7 @@ export function describeUpdate(update: LedgerUpdate): string {
  * The listing as a fixed-width table: text from AWS made single-line and control-free, invisible
  * characters shown, each cell cut at the report's identifier maximum.
  */
-export function renderUsageTable(listing: UsageListing): string {
+export function renderUsageTable(listing: UsageListing, collection?: CollectionSummary): string {
   const header = [
     'STATUS',
     'VIA',
@@ -115,7 +122,9 @@ export function renderUsageTable(listing: UsageListing): string {
   const counts = (['used', 'unused', 'unknown'] as const).map(
     (status) => `${listing.identities.filter((identity) => identity.status === status).length} ${status}`,
   );
+  const headline = collection ? collectionHeadline(collection) : undefined;
   return [
+    ...(headline ? [cleanText(headline)] : []),
     `Workload identity usage, ${listing.window.days} days to ${listing.window.to}: ${counts.join(', ')}`,
     '',
     line(header),
@@ -128,7 +137,7 @@ export function renderUsageTable(listing: UsageListing): string {
  * every workload identity with its last use, the evidence source and whether it is used, unused
  * or unknown.
  */
-export const registerUsage: RegisterCommand = (program: Command) => {
+export const registerUsage: RegisterCommand = (program: Command, setExit) => {
   const command = program
     .command('usage')
     .description(
@@ -142,40 +151,51 @@ export const registerUsage: RegisterCommand = (program: Command) => {
       '--usage-ledger <s3uri>',
       'keep CloudTrail evidence in incremental ledgers under s3://BUCKET/PREFIX instead of scanning 90 days',
     );
-  addLiveOptions(command).action(async (options: UsageOptions) => {
-    const format = (options.format ?? (process.stdout.isTTY ? 'table' : 'json')).toLowerCase();
-    if (format !== 'table' && format !== 'json') {
-      throw new InputError(`--format must be table or json (got "${options.format}")`);
-    }
-    if (options.usageLedger !== undefined && options.snapshot !== undefined) {
-      throw new InputError(
-        '--usage-ledger updates ledgers from live CloudTrail; it cannot be combined with --snapshot',
-      );
-    }
-    if (options.usageLedger !== undefined) parseLedgerLocation(options.usageLedger);
-    const source: UsageOptions =
-      options.usageLedger !== undefined ? { ...options, cloudtrail: false } : options;
-    const inputs = await loadAuditInputs(source, { progress: true });
-    let usageIndex: CheckContext['usageIndex'];
-    let { inventory } = inputs;
-    if (options.usageLedger !== undefined) {
-      if (!inputs.factory) throw new InputError('--usage-ledger needs live collection');
-      const ledger = await ledgerUsage(
-        inputs.factory,
-        inputs.inventory,
-        options.usageLedger,
-        inputs.baseline?.settings.unusedAfterDays,
-      );
-      for (const update of ledger.updates) log(describeUpdate(update));
-      usageIndex = ledger.usageIndex;
-      inventory = ledger.inventory;
-    }
-    const listing = listWorkloadUsage({
-      inventory,
-      ...(inputs.baseline ? { baseline: inputs.baseline } : {}),
-      ...(usageIndex ? { usageIndex } : {}),
-    });
-    const text = format === 'json' ? JSON.stringify(listing, null, 2) : renderUsageTable(listing);
-    await emit(text, options.output);
-  });
+  addAllowIncompleteOption(addLiveOptions(command), 'list what could be read').action(
+    async (options: UsageOptions) => {
+      const format = (options.format ?? (process.stdout.isTTY ? 'table' : 'json')).toLowerCase();
+      if (format !== 'table' && format !== 'json') {
+        throw new InputError(`--format must be table or json (got "${options.format}")`);
+      }
+      if (options.usageLedger !== undefined && options.snapshot !== undefined) {
+        throw new InputError(
+          '--usage-ledger updates ledgers from live CloudTrail; it cannot be combined with --snapshot',
+        );
+      }
+      if (options.usageLedger !== undefined) parseLedgerLocation(options.usageLedger);
+      const source: UsageOptions =
+        options.usageLedger !== undefined ? { ...options, cloudtrail: false } : options;
+      const inputs = await loadAuditInputs(source, { progress: true });
+      let usageIndex: CheckContext['usageIndex'];
+      let { inventory } = inputs;
+      if (options.usageLedger !== undefined) {
+        if (!inputs.factory) throw new InputError('--usage-ledger needs live collection');
+        const ledger = await ledgerUsage(
+          inputs.factory,
+          inputs.inventory,
+          options.usageLedger,
+          inputs.baseline?.settings.unusedAfterDays,
+        );
+        for (const update of ledger.updates) log(describeUpdate(update));
+        usageIndex = ledger.usageIndex;
+        inventory = ledger.inventory;
+      }
+      // An empty listing of a run that read nothing would read as "no workload identity": say why instead.
+      const collection = inventoryCollection(inventory, inputs.notCollected);
+      if (reportCollection(collection, options)) {
+        setExit(1);
+        return;
+      }
+      const listing = listWorkloadUsage({
+        inventory,
+        ...(inputs.baseline ? { baseline: inputs.baseline } : {}),
+        ...(usageIndex ? { usageIndex } : {}),
+      });
+      const text =
+        format === 'json'
+          ? JSON.stringify({ collection, ...listing }, null, 2)
+          : renderUsageTable(listing, collection);
+      await emit(text, options.output);
+    },
+  );
 };

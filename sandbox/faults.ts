@@ -11,7 +11,7 @@ export interface FaultDecision {
     | { kind: 'expiredToken' }
     | { kind: 'hang' }
     | { kind: 'throttle' }
-    | { kind: 'error'; status: number; code?: string; message?: string };
+    | { kind: 'error'; status: number; code?: string; message?: string; bare?: boolean };
 }
 
 /** The request attributes rules match on. */
@@ -151,6 +151,7 @@ export class FaultEngine {
           status: rule.error.status ?? 500,
           code: rule.error.code,
           message: rule.error.message,
+          ...(rule.error.bare ? { bare: true } : {}),
         };
       }
     }

@@ -246,10 +246,11 @@ const FaultRuleSchema = z
       .optional(),
     error: z
       .object({
-        status: z.number().int().min(500).max(599).optional(),
+        status: z.number().int().min(400).max(599).optional(),
         code: z.string().optional(),
         message: z.string().optional(),
         firstCalls: z.number().int().min(0).optional(),
+        bare: z.boolean().optional(),
       })
       .strict()
       .optional(),

@@ -268,6 +268,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return fail(new AwsError(status, code, message));
     }
     if (outcome?.kind === 'error') {
+      if (outcome.bare) return { status: outcome.status, headers: { 'x-amzn-requestid': requestId } };
       return fail(
         new AwsError(
           outcome.status,

@@ -31,8 +31,12 @@ export interface FaultRule {
    * `perOperation: false` shares one bucket among the service's operations.
    */
   rateLimit?: { rps: number; burst?: number; perOperation?: boolean };
-  /** A server error (5xx) on every matching call, or on the first `firstCalls` of them. */
-  error?: { status?: number; code?: string; message?: string; firstCalls?: number };
+  /**
+   * An error answer (default 500 with the service's internal error code) on every matching call, or
+   * on the first `firstCalls` of them. `bare`: the status with an empty body and no error code, as a
+   * proxy or an emulator that lacks the operation answers (a 404 that names no AWS error).
+   */
+  error?: { status?: number; code?: string; message?: string; firstCalls?: number; bare?: boolean };
   /** Answer with the service's AccessDenied error. */
   accessDenied?: boolean;
   /** Answer `ExpiredToken` (`ExpiredTokenException`), as for a session past its expiry. */

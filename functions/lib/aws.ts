@@ -1,10 +1,10 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { isNotFound } from '../../shared/aws/errors.js';
 import {
   type ClientFactory,
   createClientFactoryFor,
   type ServiceClientClasses,
 } from '../../shared/aws/factory.js';
+import { isNotFound } from '../../shared/aws/s3.js';
 import { parseBaseline, sha256Hex } from '../../shared/baseline/index.js';
 import type { Baseline } from '../../shared/baseline/types.js';
 import { InputError } from '../../shared/errors.js';

@@ -1,6 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { isNotFound } from '../../shared/aws/errors.js';
-import { getObjectText, putObject } from '../../shared/aws/s3.js';
+import { getObjectText, isNotFound, putObject } from '../../shared/aws/s3.js';
 import { accountErrors } from '../../shared/collect/index.js';
 import type { CollectionError } from '../../shared/model/scope.js';
 import { parseSnapshotText, type SnapshotAccount, writeSnapshot } from '../../shared/snapshot/index.js';

@@ -5,6 +5,7 @@ import {
   encodeToken,
   Flattened,
   md5Etag,
+  renderError,
   type SandboxResponse,
   stableId,
   toXml,
@@ -66,6 +67,8 @@ export const s3: ServiceModule = {
   handle(context) {
     const bucketName = context.pathParams.bucket;
     if (context.operation === 'CreateBucket') return createBucket(context, bucketName);
+    const elsewhere = otherRegion(context, bucketName);
+    if (elsewhere) return elsewhere;
     const bucket = ownedBucket(context, bucketName);
     switch (context.operation) {
       case 'HeadBucket':
@@ -111,6 +114,29 @@ function xml(context: RequestContext, body: string, root: string): SandboxRespon
     headers: { 'content-type': 'application/xml', ...requestHeaders(context) },
     body: `<?xml version="1.0" encoding="UTF-8"?>\n${withNamespace}`,
   };
+}
+
+/**
+ * A request for a bucket of another region than the endpoint's (the signing region, here: one
+ * endpoint serves every region) is answered as the regional endpoint answers it: 301
+ * `PermanentRedirect` naming the bucket's endpoint, with the `x-amz-bucket-region` header (no body
+ * for HEAD). Clients must send it to the bucket's region.
+ */
+function otherRegion(context: RequestContext, name: string): SandboxResponse | undefined {
+  const bucket = context.world.buckets.get(name);
+  if (!bucket || bucket.region === context.region) return undefined;
+  const redirect = renderError(
+    'rest-xml',
+    's3',
+    new AwsError(
+      301,
+      'PermanentRedirect',
+      'The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.',
+      { Endpoint: `s3.${bucket.region}.amazonaws.com`, Bucket: name },
+    ),
+    context.requestId,
+  );
+  return { ...redirect, headers: { ...redirect.headers, 'x-amz-bucket-region': bucket.region } };
 }
 
 function ownedBucket(context: RequestContext, name: string): BucketState {

@@ -46,7 +46,8 @@ export const securityhub: ServiceModule = {
   protocol: 'rest-json',
   codes: {
     accessDenied: { status: 403, code: 'AccessDeniedException' },
-    throttle: { status: 429, code: 'TooManyRequestsException', message: 'Rate exceeded' },
+    // BatchImportFindings and GetFindings declare LimitExceededException (429) for their rate limits.
+    throttle: { status: 429, code: 'LimitExceededException', message: 'Rate exceeded' },
     internal: { status: 500, code: 'InternalException' },
     invalidClientToken: { status: 403, code: 'UnrecognizedClientException' },
     unknownOperation: { status: 404, code: 'UnknownOperationException' },

@@ -15,10 +15,18 @@ function invalid(detail: string): AwsError {
   return new AwsError(400, 'InvalidParameter', `Invalid parameter: ${detail}`);
 }
 
-/** SNS (query protocol): CreateTopic, ListTopics and Publish with the real size and subject rules. */
+/**
+ * SNS (query protocol): CreateTopic, ListTopics and Publish with the real size, subject and region
+ * rules. Error codes as botocore's SNS model has them: `AuthorizationError` 403, `NotFound` 404,
+ * `InvalidParameter` 400, and `Throttled` 429 (not the query protocol's generic `Throttling` 400).
+ */
 export const sns: ServiceModule = {
   protocol: 'query',
-  codes: { ...QUERY_CODES, accessDenied: { status: 403, code: 'AuthorizationError' } },
+  codes: {
+    ...QUERY_CODES,
+    accessDenied: { status: 403, code: 'AuthorizationError' },
+    throttle: { status: 429, code: 'Throttled', message: 'Rate exceeded' },
+  },
   resolve: queryOperation(['CreateTopic', 'ListTopics', 'Publish']),
   handle(context) {
     switch (context.operation) {
@@ -63,6 +71,8 @@ function publish(context: RequestContext) {
   const topicArn = params.get('TopicArn') ?? params.get('TargetArn') ?? '';
   if (topicArn === '') throw invalid('TopicArn or TargetArn Reason: no value for required parameter');
   if (!/^arn:aws:sns:[a-z0-9-]+:\d{12}:[\w.-]+$/.test(topicArn)) throw invalid('TopicArn');
+  // A topic lives in one region: SNS in any other region rejects its ARN (InvalidParameter, 400).
+  if (topicArn.split(':')[3] !== context.region) throw invalid('TopicArn');
   const topic = context.world.topics.get(topicArn);
   if (!topic) throw new AwsError(404, 'NotFound', 'Topic does not exist');
   if (topic.accountId !== context.session.accountId) {

@@ -160,6 +160,29 @@ export class ServiceNotConfiguredError extends Error {
 }
 
 /**
+ * The standard credential chain, for a named profile when given. The chain's own failure says only
+ * "Could not load credentials from any providers": with a profile, the error names it.
+ */
+function standardChain(profile: string | undefined): AwsCredentialsProvider {
+  const chain = fromNodeProviderChain(profile ? { profile } : {});
+  if (!profile) return chain;
+  return async () => {
+    try {
+      return await chain();
+    } catch (error) {
+      if (!(error instanceof Error) || error.name !== 'CredentialsProviderError') throw error;
+      throw Object.assign(
+        new Error(
+          `profile ${profile}: ${error.message} (is the profile in the shared config or credentials file, and are its credentials valid?)`,
+          { cause: error },
+        ),
+        { name: 'CredentialsProviderError' },
+      );
+    }
+  };
+}
+
+/**
  * Builds a {@link ClientFactory} that can build the given service clients (and STS).
  * `createClientFactory` in `clients.ts` passes every client this project uses.
  *
@@ -187,7 +210,7 @@ export function createClientFactoryFor(
   };
   const now = settings.now ?? Date.now;
   const startingCredentials: AwsCredentials | AwsCredentialsProvider =
-    settings.credentials ?? fromNodeProviderChain(settings.profile ? { profile: settings.profile } : {});
+    settings.credentials ?? standardChain(settings.profile);
   const requestHandler = new NodeHttpHandler({
     httpAgent: new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_HOST }),
     httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_HOST }),
@@ -342,6 +365,9 @@ export function createClientFactoryFor(
           new (classOf('s3'))({
             ...commonConfig(region, startingCredentials),
             forcePathStyle: settings.endpointUrl !== undefined,
+            // As the AWS CLI does: a bucket of another region answers 301 with its region, and the
+            // request is sent again there (reports, ledgers and baselines live wherever the bucket is).
+            followRegionRedirects: true,
             requestChecksumCalculation: 'WHEN_REQUIRED',
             responseChecksumValidation: 'WHEN_REQUIRED',
           }),

@@ -1,8 +1,15 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { InputError } from '../errors.js';
-import { errorCode, httpStatus, isNotFound } from './errors.js';
+import { errorCode, httpStatus, isNotFound as isServiceNotFound } from './errors.js';
 
-export { isNotFound };
+/**
+ * True when S3 answered that the object (or the version asked for) does not exist: `NoSuchKey` or
+ * `NoSuchVersion`. A missing bucket (`NoSuchBucket`), a 404 without an S3 error code and every
+ * other failure are not: reading them as "no object yet" would start a history or a ledger afresh.
+ */
+export function isNotFound(error: unknown): boolean {
+  return isServiceNotFound(error, 's3');
+}
 
 /** A parsed `s3://bucket/key` location. */
 export interface S3Location {

@@ -57,8 +57,9 @@ export interface EksRegionResult {
 /**
  * Collects every cluster of one account-region with its Pod Identity associations, add-ons, node
  * groups and Fargate profiles. Every single Describe call runs under `describeLimit`, and every call
- * (List pages included) through `lane` when one is given (the account-region's EKS rate); a 404 on a
- * Describe means the resource was deleted after the List and is skipped.
+ * (List pages included) through `lane` when one is given (the account-region's EKS rate). A Describe answered
+ * with EKS's documented not-found code means the resource was deleted after the List and is skipped;
+ * any other failure, a 404 without that code included, is recorded and makes the cluster incomplete.
  */
 export async function collectEksRegion(
   factory: ClientFactory,
@@ -107,7 +108,7 @@ async function collectCluster(
     if (!described.cluster) return undefined;
     cluster = toPlain<ClusterDetail>(described.cluster);
   } catch (error) {
-    if (isNotFound(error)) return undefined;
+    if (isNotFound(error, 'eks')) return undefined;
     // The cluster is known to exist (it was listed) but unreadable: keep it as a stub with its error.
     errors.push(toCollectionError('eks', 'DescribeCluster', error, name));
     cluster = { name, arn };
@@ -237,8 +238,8 @@ class SubResourceCollector {
   }
 
   /**
-   * Describes each listed item under the account-region's Describe limit; 404 skips, other failures
-   * are recorded. Every Describe is handed to the lane at once, so the lane's backlog (its priority
+   * Describes each listed item under the account-region's Describe limit; EKS's documented not-found
+   * codes skip (deleted after the List), every other failure is recorded. Every Describe is handed to the lane at once, so the lane's backlog (its priority
    * for a free slot) counts all the work it has left.
    */
   private async describeEach<T>(
@@ -253,7 +254,7 @@ class SubResourceCollector {
           // Plain at once, so the SDK's response objects die young.
           return described === undefined ? undefined : toPlain<T>(described);
         } catch (error) {
-          if (!isNotFound(error)) {
+          if (!isNotFound(error, 'eks')) {
             this.errors.push(toCollectionError('eks', operation, error, `${this.clusterName}/${key}`));
           }
           return undefined;

@@ -121,8 +121,9 @@ async function collectOidcProviders(
           );
           return toPlain<OidcProviderDetail>({ Arn: arn, ...provider });
         } catch (error) {
-          // Deleted between the list and the lookup: it no longer exists, which is not a gap.
-          if (!isNotFound(error))
+          // NoSuchEntity: deleted between the list and the lookup, which is not a gap. Anything else,
+          // a 404 without that code included, leaves the providers incomplete.
+          if (!isNotFound(error, 'iam'))
             errors.push(toCollectionError('iam', 'GetOpenIDConnectProvider', error, arn));
           return undefined;
         }

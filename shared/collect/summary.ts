@@ -5,6 +5,10 @@ import type { Snapshot } from '../snapshot/index.js';
 export interface IncompleteScope {
   /** `account 111122223333`, `iam 111122223333`, `region 111122223333/eu-west-1`, … */
   scope: string;
+  level: 'account' | 'iam' | 'region' | 'cluster' | 'cloudtrail';
+  accountId: string;
+  region?: string;
+  cluster?: string;
   errors: CollectionError[];
 }
 
@@ -28,24 +32,29 @@ export function summarizeSnapshot(snapshot: Snapshot): SnapshotSummary {
     events: 0,
     incomplete: [],
   };
-  const note = (scope: string, errors: CollectionError[] | undefined) => {
-    if (errors && errors.length > 0) summary.incomplete.push({ scope, errors });
+  const note = (where: Omit<IncompleteScope, 'scope' | 'errors'>, errors: CollectionError[] | undefined) => {
+    if (!errors || errors.length === 0) return;
+    const path = [where.accountId, where.region, where.cluster].filter(Boolean).join('/');
+    summary.incomplete.push({ scope: `${where.level} ${path}`, ...where, errors });
   };
   for (const account of snapshot.accounts) {
+    const { accountId } = account;
     summary.accounts += 1;
-    note(`account ${account.accountId}`, account.errors);
+    note({ level: 'account', accountId }, account.errors);
     summary.roles += account.iam?.roles.length ?? 0;
-    note(`iam ${account.accountId}`, account.iam?.errors);
+    note({ level: 'iam', accountId }, account.iam?.errors);
     for (const region of account.regions ?? []) {
-      const where = `${account.accountId}/${region.region}`;
-      note(`region ${where}`, region.errors);
+      note({ level: 'region', accountId, region: region.region }, region.errors);
       for (const cluster of region.clusters ?? []) {
         summary.clusters += 1;
         summary.associations += cluster.podIdentityAssociations?.length ?? 0;
-        note(`cluster ${where}/${cluster.cluster.name}`, cluster.errors);
+        note(
+          { level: 'cluster', accountId, region: region.region, cluster: cluster.cluster.name },
+          cluster.errors,
+        );
       }
       summary.events += region.cloudTrail?.events.length ?? 0;
-      note(`cloudtrail ${where}`, region.cloudTrail?.errors);
+      note({ level: 'cloudtrail', accountId, region: region.region }, region.cloudTrail?.errors);
     }
   }
   return summary;

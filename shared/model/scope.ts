@@ -8,6 +8,12 @@ export const CollectionErrorSchema = z
     code: z.string().min(1),
     message: z.string(),
     resource: z.string().optional(),
+    /**
+     * Why it failed, as an operator acts on it: `credentials`, `access-denied`, `network`,
+     * `timeout`, `throttling`, `unsupported-api`, `server-error` or `unexpected-answer` (a 404
+     * without an AWS error code, among others). Optional: derived from `code` when absent.
+     */
+    cause: z.string().min(1).optional(),
   })
   .strict();
 export type CollectionError = z.infer<typeof CollectionErrorSchema>;

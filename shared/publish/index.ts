@@ -113,6 +113,13 @@ export interface PublishRunResult {
     skipped?: string;
     /** In a dry run: the ASFF findings that would be imported. */
     findings?: AwsSecurityFinding[];
+    /** The region imported into. */
+    region?: string;
+    /**
+     * The previous run imported into another region: the findings it left there are not seen,
+     * updated or archived by this run.
+     */
+    otherRegion?: { region: string; findings: number };
   };
   /** Lost conditional writes of `latest.json` to a concurrent run (merged, not lost). */
   latestConflicts: number;
@@ -156,6 +163,13 @@ export async function publishRun(input: PublishRunInput): Promise<PublishRunResu
   const latest = settings.enabled.reports ? await loadLatest(s3, location) : {};
   const previousRecord = latest.record;
   const previousById = new Map((previousRecord?.findings ?? []).map((finding) => [finding.id, finding]));
+  // Findings imported into another region are invisible from this one: nothing here archives or
+  // updates them, and they count as never imported (created afresh, under the usual deferral).
+  const previousRegion = previousRecord?.securityHubRegion;
+  const sameHub = previousRegion === undefined || previousRegion === settings.securityHubRegion;
+  const hubPrevious = sameHub
+    ? previousById
+    : new Map([...previousById].map(([id, finding]) => [id, { ...finding, securityHubImported: false }]));
   const diff = diffRuns<RecordedFinding>(previousRecord?.findings, report.findings, report.scopes, {
     checks: input.checks,
   });
@@ -180,7 +194,22 @@ export async function publishRun(input: PublishRunInput): Promise<PublishRunResu
     ...(previousRecord ? { previousRunId: previousRecord.runId } : {}),
     diff,
     sns: { published: false, messages: [], messageIds: [] },
-    securityHub: { imported: 0, archived: 0, failed: 0, deferred: 0, failures: [] },
+    securityHub: {
+      imported: 0,
+      archived: 0,
+      failed: 0,
+      deferred: 0,
+      failures: [],
+      ...(settings.enabled.securityHub ? { region: settings.securityHubRegion } : {}),
+      ...(settings.enabled.securityHub && !sameHub && previousRegion !== undefined
+        ? {
+            otherRegion: {
+              region: previousRegion,
+              findings: [...previousById.values()].filter((finding) => finding.securityHubImported).length,
+            },
+          }
+        : {}),
+    },
     latestConflicts: 0,
     failed: false,
   };
@@ -227,7 +256,7 @@ export async function publishRun(input: PublishRunInput): Promise<PublishRunResu
         settings.securityHubMode === 'audit-account' ? await factory.callerIdentity() : undefined;
       const plan = planSecurityHub({
         diff,
-        previous: previousById,
+        previous: hubPrevious,
         scopes: report.scopes,
         checks: input.checks,
         mode: settings.securityHubMode,
@@ -276,10 +305,11 @@ export async function publishRun(input: PublishRunInput): Promise<PublishRunResu
       keys,
       diff,
       previousRecord,
-      previousById,
+      previousById: hubPrevious,
       succeededIds,
       updatedAt,
       securityHubEnabled: settings.enabled.securityHub,
+      securityHubRegion: settings.enabled.securityHub ? settings.securityHubRegion : previousRegion,
       publishFailures: {
         sns: unsentSnsMessages(result.sns),
         securityHub: result.securityHub.failed,
@@ -321,6 +351,8 @@ interface RecordInput {
   succeededIds: ReadonlySet<string>;
   updatedAt: string;
   securityHubEnabled: boolean;
+  /** Where `securityHubImported` flags of this record refer to. */
+  securityHubRegion?: string;
   /** What did not go out, recorded in the history so a failed publish shows in the run state. */
   publishFailures: { sns: number; securityHub: number };
 }
@@ -340,10 +372,13 @@ function buildRecord(input: RecordInput): RunRecord {
       securityHubImported: succeededIds.has(finding.id) || before?.securityHubImported === true,
     };
   });
-  for (const finding of diff.unknown) findings.push({ ...finding, carried: 'unknown' });
+  // The flags come from `previousById`: a finding imported into another region is not in this one.
+  const importedHere = (id: string) => previousById.get(id)?.securityHubImported === true;
+  for (const finding of diff.unknown)
+    findings.push({ ...finding, securityHubImported: importedHere(finding.id), carried: 'unknown' });
   for (const finding of diff.resolved) {
     const archivePending =
-      input.securityHubEnabled && finding.securityHubImported === true && !succeededIds.has(finding.id);
+      input.securityHubEnabled && importedHere(finding.id) && !succeededIds.has(finding.id);
     if (archivePending) findings.push({ ...finding, carried: 'archive-pending' });
   }
   const entry = {
@@ -355,6 +390,9 @@ function buildRecord(input: RecordInput): RunRecord {
     new: diff.new.length,
     resolved: diff.resolved.length,
     incompleteScopes: report.scopes.filter((scope) => scope.status === 'incomplete').length,
+    ...(input.securityHubEnabled && input.securityHubRegion
+      ? { securityHubRegion: input.securityHubRegion }
+      : {}),
     publishFailures: input.publishFailures,
   };
   const imported = succeededIds.size > 0;
@@ -369,6 +407,7 @@ function buildRecord(input: RecordInput): RunRecord {
       : previousRecord?.securityHubUpdatedAt
         ? { securityHubUpdatedAt: previousRecord.securityHubUpdatedAt }
         : {}),
+    ...(input.securityHubRegion ? { securityHubRegion: input.securityHubRegion } : {}),
     history: [entry, ...(previousRecord?.history ?? []).filter((old) => old.runId !== report.runId)].slice(
       0,
       MAX_HISTORY,

@@ -34,6 +34,8 @@ export const RunHistoryEntrySchema = z.object({
   resolved: z.number().int().nonnegative(),
   /** Scopes the run could not collect completely (their findings are neither new nor resolved). */
   incompleteScopes: z.number().int().nonnegative().optional(),
+  /** The region the run imported its findings into (absent: Security Hub disabled, or older runs). */
+  securityHubRegion: z.string().optional(),
   /** What did not go out after every retry: SNS messages, Security Hub findings. */
   publishFailures: z
     .object({ sns: z.number().int().nonnegative(), securityHub: z.number().int().nonnegative() })
@@ -50,6 +52,12 @@ export const RunRecordSchema = z.object({
   findings: z.array(RecordedFindingSchema),
   /** The newest `UpdatedAt` imported into Security Hub; the next import must be strictly newer. */
   securityHubUpdatedAt: z.string().optional(),
+  /**
+   * The Security Hub region the findings' `securityHubImported` flags refer to. A run importing into
+   * another region cannot see, update or archive those findings. Absent in records written before
+   * it was kept: the flags are then taken to refer to the current run's region.
+   */
+  securityHubRegion: z.string().optional(),
   /** Every run, newest first (capped at {@link MAX_HISTORY}). */
   history: z.array(RunHistoryEntrySchema),
 });

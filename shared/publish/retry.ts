@@ -1,4 +1,4 @@
-import { errorCode, httpStatus } from '../aws/errors.js';
+import { failureCause } from '../aws/errors.js';
 
 /** How a publisher retries on top of the SDK's own retries. */
 export interface RetryPolicy {
@@ -13,23 +13,14 @@ export interface RetryPolicy {
   random?: () => number;
 }
 
-const THROTTLING_CODES = new Set([
-  'Throttling',
-  'ThrottlingException',
-  'ThrottledException',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'LimitExceededException',
-  'SlowDown',
-]);
-
-/** True for failures worth another attempt: throttling, 5xx answers and network errors. */
+/**
+ * True for failures worth another attempt: throttling (SNS `Throttled` 429, Security Hub
+ * `LimitExceededException` 429, …), server errors, timeouts and network errors, as the one
+ * classification of AWS failures ({@link failureCause}) names them.
+ */
 export function isTransient(error: unknown): boolean {
-  const code = errorCode(error);
-  if (THROTTLING_CODES.has(code)) return true;
-  const status = httpStatus(error);
-  if (status !== undefined) return status >= 500 || status === 429;
-  return /^(ECONN|ETIMEDOUT|EPIPE|EAI_AGAIN|TimeoutError|RequestTimeout|NetworkingError)/.test(code);
+  const cause = failureCause(error);
+  return cause === 'throttling' || cause === 'server-error' || cause === 'timeout' || cause === 'network';
 }
 
 /** The delay before attempt `attempt + 1` (attempt counts from 1). */

@@ -1,3 +1,4 @@
+import { type NotCollected, summarizeCollection } from '../collect/verdict.js';
 import { compareText } from '../model/compare.js';
 import type { Finding } from '../model/finding.js';
 import { SEVERITIES, type Severity, severityRank } from '../model/severity.js';
@@ -15,6 +16,8 @@ export interface BuildReportInput {
   usageUnknown?: number;
   /** Claims of absence (missing, not found, dangling) withheld because a scope they rest on was incomplete. */
   absenceUnknown?: number;
+  /** Requested scopes missing from the inventory, for the `collection` summary. */
+  notCollected?: NotCollected[];
 }
 
 /**
@@ -50,7 +53,8 @@ export function summarize(findings: Finding[]): Report['summary'] {
 /**
  * Assembles report v1 (DESIGN.md §8): findings in a deterministic order (most severe first, then
  * account, region, cluster, check id, resource id and finding id), scopes ordered by account, region,
- * cluster and level, and the summary from {@link summarize}. Inputs are not mutated.
+ * cluster and level, the collection summary from the scopes, and the summary from
+ * {@link summarize}. Inputs are not mutated.
  */
 export function buildReport(input: BuildReportInput): Report {
   const findings = [...input.findings].sort(compareFindings);
@@ -64,6 +68,7 @@ export function buildReport(input: BuildReportInput): Report {
     runId: input.runId,
     startedAt: input.startedAt,
     finishedAt: input.finishedAt,
+    collection: summarizeCollection(scopes, input.notCollected),
     baseline,
     scopes,
     summary,

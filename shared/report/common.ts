@@ -1,4 +1,10 @@
 import type { CheckMeta } from '../checks/types.js';
+import {
+  type CollectionSummary,
+  collectionHeadline,
+  summarizeCollection,
+  unreadLine,
+} from '../collect/verdict.js';
 import { compareText } from '../model/compare.js';
 import type { Finding } from '../model/finding.js';
 import type { Report } from './types.js';
@@ -92,4 +98,19 @@ export function groupLabel(group: ClusterGroup): string {
   if (group.cluster) return `Cluster ${group.cluster}${group.region ? ` (${group.region})` : ''}`;
   if (group.region) return `Region ${group.region}`;
   return 'Account-wide';
+}
+
+/** The report's collection summary; reports written before it existed get one from their scopes. */
+export function collectionOf(report: Report): CollectionSummary {
+  return (report.collection as CollectionSummary | undefined) ?? summarizeCollection(report.scopes);
+}
+
+/**
+ * What goes at the top of every format when the collection was incomplete: the headline, then one
+ * line per account or region that could not be read at all. Empty when it was complete.
+ */
+export function collectionBanner(report: Report): { headline?: string; unread: string[] } {
+  const summary = collectionOf(report);
+  const headline = collectionHeadline(summary);
+  return headline === undefined ? { unread: [] } : { headline, unread: summary.unread.map(unreadLine) };
 }

@@ -3,6 +3,7 @@ import type { Finding } from '../model/finding.js';
 import { SEVERITIES } from '../model/severity.js';
 import {
   catalogueById,
+  collectionBanner,
   DEFAULT_TITLE,
   groupByAccountAndCluster,
   groupLabel,
@@ -48,6 +49,8 @@ td.number, th.number { text-align: right; }
 .title { color: var(--muted); }
 tr.suppressed td { opacity: .6; }
 tr.incomplete td { background: var(--warn); }
+.banner { background: var(--warn); border: 1px solid #bf8700; border-radius: 6px; padding: .6rem .9rem; margin: .75rem 0 1rem; }
+.banner ul { margin: .35rem 0 0; }
 #filter { border: 1px solid var(--line); border-radius: 6px; padding: .5rem .75rem; margin: 1rem 0; }
 #filter label { margin-right: 1rem; white-space: nowrap; }
 `;
@@ -110,8 +113,16 @@ export function renderHtml(report: Report, options: RenderOptions): string {
     '</head>',
     '<body>',
     `<h1>${id(title)}</h1>`,
-    metaLine(report),
   );
+  const banner = collectionBanner(report);
+  if (banner.headline) {
+    const unread = banner.unread.map((line) => `<li>${text(line)}</li>`).join('');
+    parts.push(
+      `<div class="banner" role="alert" id="collection"><strong>${text(banner.headline)}</strong>` +
+        `${unread ? `<ul>${unread}</ul>` : ''}</div>`,
+    );
+  }
+  parts.push(metaLine(report));
   parts.push(summarySection(report, options));
   parts.push(scopeSection(report));
   parts.push(findingsSection(report, options));

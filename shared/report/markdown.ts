@@ -1,6 +1,7 @@
 import type { Finding } from '../model/finding.js';
 import { SEVERITIES } from '../model/severity.js';
 import {
+  collectionBanner,
   DEFAULT_TITLE,
   errorLine,
   groupByAccountAndCluster,
@@ -21,6 +22,12 @@ import type { Report } from './types.js';
 export function renderMarkdown(report: Report, options: RenderOptions): string {
   const out: string[] = [];
   out.push(`# ${text(options.title ?? DEFAULT_TITLE)}`, '');
+  const banner = collectionBanner(report);
+  if (banner.headline) {
+    out.push(`> **${text(banner.headline)}**`);
+    if (banner.unread.length > 0) out.push('>', ...banner.unread.map((line) => `> - ${text(line)}`));
+    out.push('');
+  }
   out.push(
     `Run ${code(report.runId)} · ${text(report.startedAt)} → ${text(report.finishedAt)} · baseline ` +
       `${code(report.baseline.source)} (sha256 ${code(report.baseline.sha256.slice(0, 12))})`,

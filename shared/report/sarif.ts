@@ -1,7 +1,7 @@
 import type { CheckMeta } from '../checks/types.js';
 import type { Finding } from '../model/finding.js';
 import type { Severity } from '../model/severity.js';
-import { errorLine, type RenderOptions, scopeLabel } from './common.js';
+import { collectionBanner, collectionOf, errorLine, type RenderOptions, scopeLabel } from './common.js';
 import { cleanText, MAX_IDENTIFIER_LENGTH } from './escape.js';
 import type { Report } from './types.js';
 
@@ -91,6 +91,17 @@ export function renderSarif(report: Report, options: RenderOptions): string {
     return result;
   });
 
+  // The collection headline first: a run that could not read an account is not a successful execution.
+  const collection = collectionOf(report);
+  const banner = collectionBanner(report);
+  const headline = banner.headline
+    ? [
+        {
+          level: collection.unread.length > 0 ? 'error' : 'warning',
+          message: { text: messageText([banner.headline, ...banner.unread].join('; ')) },
+        },
+      ]
+    : [];
   const notifications = report.scopes
     .filter((scope) => scope.status === 'incomplete')
     .map((scope) => ({
@@ -111,14 +122,14 @@ export function renderSarif(report: Report, options: RenderOptions): string {
         automationDetails: { id: `${TOOL_NAME}/${report.runId}` },
         invocations: [
           {
-            executionSuccessful: true,
+            executionSuccessful: collection.unread.length === 0,
             startTimeUtc: report.startedAt,
             endTimeUtc: report.finishedAt,
-            toolExecutionNotifications: notifications,
+            toolExecutionNotifications: [...headline, ...notifications],
           },
         ],
         results,
-        properties: { baseline: report.baseline, summary: report.summary },
+        properties: { baseline: report.baseline, collection, summary: report.summary },
       },
     ],
   };

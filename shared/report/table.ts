@@ -1,7 +1,14 @@
 import { styleText } from 'node:util';
 import type { Finding } from '../model/finding.js';
 import { SEVERITIES, type Severity } from '../model/severity.js';
-import { DEFAULT_TITLE, errorLine, type RenderOptions, scopeCounts, scopeLabel } from './common.js';
+import {
+  collectionBanner,
+  DEFAULT_TITLE,
+  errorLine,
+  type RenderOptions,
+  scopeCounts,
+  scopeLabel,
+} from './common.js';
 import { cleanText, MAX_IDENTIFIER_LENGTH } from './escape.js';
 import type { Report } from './types.js';
 
@@ -31,6 +38,13 @@ export function renderTable(report: Report, options: RenderOptions): string {
   const lines: string[] = [];
 
   lines.push(paint('bold', id(options.title ?? DEFAULT_TITLE)));
+  // An incomplete collection is said before anything else, so a report of a blind run never reads clean.
+  const banner = collectionBanner(report);
+  if (banner.headline) {
+    const [first, ...rest] = wrap(cleanText(banner.headline), '', '  ');
+    lines.push(paint(['bold', 'yellow'], first), ...rest.map((line) => paint('yellow', line)));
+    for (const line of banner.unread) lines.push(...wrap(cleanText(line), '  ', '    '));
+  }
   lines.push(`Run ${id(report.runId)}  ${id(report.startedAt)} .. ${id(report.finishedAt)}`);
   lines.push(`Baseline ${id(report.baseline.source)} (sha256 ${id(report.baseline.sha256.slice(0, 12))})`);
   const counts = scopeCounts(report);

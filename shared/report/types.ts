@@ -9,6 +9,26 @@ export const ReportSchema = z.object({
   runId: z.string(),
   startedAt: z.string(),
   finishedAt: z.string(),
+  /**
+   * How complete the collection was (added in a later release, optional): `incomplete` when any
+   * scope recorded errors, with their cause classes and the requested accounts and regions that
+   * could not be read at all. Renderers put it at the top of every format.
+   */
+  collection: z
+    .object({
+      status: z.enum(['complete', 'incomplete']),
+      incompleteScopes: z.number().int().nonnegative(),
+      causes: z.array(z.string()),
+      unread: z.array(
+        z.object({
+          accountId: z.string(),
+          region: z.string().optional(),
+          cause: z.string(),
+          message: z.string(),
+        }),
+      ),
+    })
+    .optional(),
   baseline: z.object({
     source: z.string(),
     etag: z.string().optional(),

@@ -47,7 +47,15 @@ describe('acceptance scenarios through `audit --format json`', () => {
   });
 
   it.each(scenarios)('%s reports exactly the expected check ids per resource', async (name) => {
-    const { code, stdout: out } = await audit(name, '--format', 'json', '--fail-on', 'none');
+    // What could be read is judged; whether anything could not be read decides exit 1 (below).
+    const { code, stdout: out } = await audit(
+      name,
+      '--format',
+      'json',
+      '--fail-on',
+      'none',
+      '--allow-incomplete',
+    );
     expect(code).toBe(0);
     const report = ReportSchema.parse(JSON.parse(out));
     const actual = report.findings.map((finding) =>
@@ -64,14 +72,24 @@ describe('acceptance scenarios through `audit --format json`', () => {
       const { stdout: out } = await audit(name, '--format', 'json', '--fail-on', 'none');
       const report = ReportSchema.parse(JSON.parse(out));
       const open = report.findings.filter((finding) => !finding.suppressed);
+      // An account or region not read at all exits 1 whatever --fail-on says, unless allowed.
+      const blind = (report.collection?.unread.length ?? 0) > 0;
       for (const severity of ['CRITICAL', 'HIGH', 'LOW', 'INFORMATIONAL'] as const) {
         const order = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
         const reaches = open.some((finding) => order.indexOf(finding.severity) >= order.indexOf(severity));
         const { code } = await audit(name, '--format', 'json', '--fail-on', severity);
-        expect(code, `--fail-on ${severity}`).toBe(reaches ? 2 : 0);
+        expect(code, `--fail-on ${severity}`).toBe(blind ? 1 : reaches ? 2 : 0);
+        const allowed = await audit(name, '--format', 'json', '--fail-on', severity, '--allow-incomplete');
+        expect(allowed.code, `--fail-on ${severity} --allow-incomplete`).toBe(reaches ? 2 : 0);
       }
     },
   );
+
+  it('exits 1 for the scenario that could not read an account, naming it', async () => {
+    const { code, stderr } = await audit('collection-failures', '--format', 'json', '--fail-on', 'none');
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^ {2}\d{12}(?: [a-z0-9-]+)?: \S+ on [a-z]+:\w+ — /m);
+  });
 });
 
 describe('acceptance: AWS text in the HTML report', () => {

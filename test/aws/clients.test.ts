@@ -258,6 +258,26 @@ describe('S3 helpers', () => {
     expect(isNotFound(missing)).toBe(true);
     expect(isPreconditionFailed(missing)).toBe(false);
   });
+
+  it("follows a bucket's region redirect, as the AWS CLI does, and reads a missing bucket as an error", async () => {
+    const elsewhere = createClientFactory({
+      region: 'us-east-1',
+      endpointUrl: sandbox.url,
+      credentials: sandbox.credentials,
+    });
+
+    const read = await getObjectText(elsewhere.s3(), `s3://${BUCKET}/baseline.yaml`);
+    const noBucket = await getObjectText(elsewhere.s3(), 's3://no-such-audit-bucket/latest.json').catch(
+      (error: unknown) => error,
+    );
+
+    expect(read.text).toContain('version: 1');
+    // The redirect costs one more call: the bucket (eu-west-1) answered 301 to the us-east-1 request.
+    expect(elsewhere.apiCalls()).toEqual([
+      { account: CALLER_ACCOUNT, service: 's3', operation: 'GetObject', count: 3 },
+    ]);
+    expect(isNotFound(noBucket)).toBe(false);
+  });
 });
 
 describe('createClientFactoryFor', () => {

@@ -10,9 +10,12 @@ import { runCli } from '../support/cli.js';
 const fixtures = join(import.meta.dirname, '..', 'fixtures');
 const snapshotFile = join(fixtures, 'snapshot.json');
 const baselineFile = join(fixtures, 'baseline.yaml');
-/** `audit` of the demo fixture snapshot against its baseline, with `extra` flags. */
+/**
+ * `audit` of the demo fixture snapshot against its baseline, with `extra` flags. The fixture could
+ * not assume into 777788889999: `--allow-incomplete` judges the rest, as these tests are about that.
+ */
 const auditFixture = (...extra: string[]) =>
-  runCli('audit', '--baseline', baselineFile, '--snapshot', snapshotFile, ...extra);
+  runCli('audit', '--baseline', baselineFile, '--snapshot', snapshotFile, '--allow-incomplete', ...extra);
 
 let dir: string;
 
@@ -37,6 +40,50 @@ describe('audit', () => {
   it('exits 0 when nothing unsuppressed reaches --fail-on, in any case, and with none', async () => {
     expect((await auditFixture('--fail-on', 'critical')).code).toBe(0);
     expect((await auditFixture('--fail-on', 'NONE')).code).toBe(0);
+  });
+
+  it('exits 1 for a snapshot that could not read a requested account, whatever --fail-on says, naming it and the cause', async () => {
+    for (const failOn of ['HIGH', 'CRITICAL', 'none']) {
+      const { code, stdout, stderr } = await runCli(
+        'audit',
+        '--baseline',
+        baselineFile,
+        '--snapshot',
+        snapshotFile,
+        '--fail-on',
+        failOn,
+      );
+      expect(code, failOn).toBe(1);
+      expect(stderr).toContain(
+        "777788889999: AccessDenied on sts:AssumeRole — check --external-id and the member role's trust",
+      );
+      expect(stderr).toContain('pass --allow-incomplete');
+      // The report still says what was read, with the blind account at its top.
+      const report = ReportSchema.parse(JSON.parse(stdout));
+      expect(report.collection).toMatchObject({
+        status: 'incomplete',
+        unread: [{ accountId: '777788889999', cause: 'access-denied' }],
+      });
+    }
+  });
+
+  it('near miss: --allow-incomplete judges what could be read, and still warns', async () => {
+    const { code, stderr } = await auditFixture();
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^warning: COLLECTION INCOMPLETE: 1 account could not be read at all/m);
+    expect(stderr).toContain('--allow-incomplete: judging what could be read');
+  });
+
+  it('exits 1 for a declared account the snapshot does not hold', async () => {
+    const wider = join(dir, 'wider.yaml');
+    const text = await readFile(baselineFile, 'utf8');
+    await writeFile(
+      wider,
+      text.replace(/^accounts:.*$/m, (line) => line.replace(']', ', "123456789012"]')),
+    );
+    const { code, stderr } = await runCli('audit', '--baseline', wider, '--snapshot', snapshotFile);
+    expect(code).toBe(1);
+    expect(stderr).toContain('123456789012: not in the snapshot — collect this account');
   });
 
   it('writes the format named by --output when --format is absent', async () => {

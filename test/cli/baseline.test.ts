@@ -83,9 +83,17 @@ describe('baseline validate', () => {
 
 describe('baseline init', () => {
   let directory: string;
+  /** The fixture snapshot without the account it could not assume into: a complete collection. */
+  let complete: string;
 
   beforeAll(async () => {
     directory = await mkdtemp(join(tmpdir(), 'baseline-init-'));
+    const snapshot = JSON.parse(await readFile(join(fixtures, 'snapshot.json'), 'utf8'));
+    snapshot.accounts = snapshot.accounts.filter(
+      (account: { errors?: unknown[] }) => !account.errors?.length,
+    );
+    complete = join(directory, 'complete.json');
+    await writeFile(complete, JSON.stringify(snapshot));
   });
 
   afterAll(async () => {
@@ -94,7 +102,7 @@ describe('baseline init', () => {
 
   it('writes a baseline for the snapshot to stdout that validates', async () => {
     // Act
-    const { code, stdout } = await runCli('baseline', 'init', '--snapshot', join(fixtures, 'snapshot.json'));
+    const { code, stdout } = await runCli('baseline', 'init', '--snapshot', complete);
 
     // Assess
     expect(code).toBe(0);
@@ -102,19 +110,66 @@ describe('baseline init', () => {
     expect(baseline.clusters.map((cluster) => cluster.name)).toEqual(['prod-blue', 'prod-green', 'staging']);
   });
 
+  it('writes no baseline from an incomplete collection, naming what could not be read, and exits 1', async () => {
+    const { code, stdout, stderr } = await runCli(
+      'baseline',
+      'init',
+      '--snapshot',
+      join(fixtures, 'snapshot.json'),
+    );
+
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(
+      "777788889999: AccessDenied on sts:AssumeRole — check --external-id and the member role's trust",
+    );
+    expect(stderr).toContain('no baseline written');
+    // A failed account is not passed off as an account without clusters.
+    expect(stderr).not.toContain('accounts without clusters');
+  });
+
+  it('near miss: with --allow-incomplete it writes one, marked incomplete at the top, that still validates', async () => {
+    const { code, stdout } = await runCli(
+      'baseline',
+      'init',
+      '--snapshot',
+      join(fixtures, 'snapshot.json'),
+      '--allow-incomplete',
+    );
+
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^# WARNING: generated from an incomplete collection \(--allow-incomplete\)/);
+    expect(stdout).toMatch(/^# {3}777788889999: AccessDenied on sts:AssumeRole/m);
+    expect(parseBaseline(stdout, 'stdout.yaml').clusters).toHaveLength(3);
+  });
+
+  it('says when the requested regions hold no cluster', async () => {
+    const empty = join(directory, 'empty.json');
+    await writeFile(
+      empty,
+      JSON.stringify({
+        snapshotVersion: 1,
+        capturedAt: '2026-11-29T02:00:00Z',
+        accounts: [
+          {
+            accountId: '111122223333',
+            errors: [],
+            iam: { roles: [], openIdConnectProviders: [], errors: [] },
+            regions: [{ region: 'eu-north-1', errors: [], clusters: [] }],
+          },
+        ],
+      }),
+    );
+    const { stderr } = await runCli('baseline', 'init', '--snapshot', empty);
+    expect(stderr).toContain('no EKS cluster found in eu-north-1 of 1 account (111122223333)');
+  });
+
   it('writes to --output and the written file validates through baseline validate', async () => {
     // Prepare
     const output = join(directory, 'baseline.yaml');
 
     // Act
-    const init = await runCli(
-      'baseline',
-      'init',
-      '--snapshot',
-      join(fixtures, 'snapshot.json'),
-      '--output',
-      output,
-    );
+    const init = await runCli('baseline', 'init', '--snapshot', complete, '--output', output);
     const validate = await runCli('baseline', 'validate', output);
 
     // Assess

@@ -119,6 +119,47 @@ describe('collectEksRegion', () => {
         code: 'AccessDeniedException',
         message: 'not authorized to perform eks:DescribeNodegroup',
         resource: 'prod-green/general',
+        cause: 'access-denied',
+      },
+    ]);
+  });
+
+  it('near miss: a Describe answered 404 without an EKS error code is a gap on the cluster, not a deletion', async () => {
+    // Prepare: the endpoint answers one association's Describe with a bare 404 (a proxy, an emulator).
+    const { client } = fakeEks({
+      ListClusters: () => ({ clusters: ['prod-green'] }),
+      DescribeCluster: ({ name }) => ({ cluster: cluster(String(name)) }),
+      ListPodIdentityAssociations: () => ({
+        associations: [{ associationId: 'a-bare' }, { associationId: 'a-kept' }],
+      }),
+      DescribePodIdentityAssociation: ({ clusterName, associationId }) => {
+        if (associationId === 'a-bare')
+          throw new EKSServiceException({
+            name: 'Unknown',
+            $fault: 'client',
+            $metadata: { httpStatusCode: 404 },
+            message: 'UnknownError',
+          });
+        return { association: association(String(clusterName), 'kept', 'payments') };
+      },
+      ListAddons: () => ({ addons: [] }),
+      ListNodegroups: () => ({ nodegroups: [] }),
+      ListFargateProfiles: () => ({ fargateProfileNames: [] }),
+    });
+
+    // Act
+    const result = await collectEksRegion(factoryWith(client), ACCOUNT, REGION, pLimit(4));
+
+    // Assess: the association is not silently dropped; the cluster records why it is incomplete.
+    const [green] = result.clusters;
+    expect(green.errors).toEqual([
+      {
+        service: 'eks',
+        operation: 'DescribePodIdentityAssociation',
+        code: 'HTTP404',
+        message: 'HTTP 404 answer without an AWS error code',
+        resource: 'prod-green/a-bare',
+        cause: 'unexpected-answer',
       },
     ]);
   });

@@ -70,8 +70,20 @@ describe('summarizeSnapshot', () => {
       roles: 2,
       events: 1,
       incomplete: [
-        { scope: 'cluster 222233334444/eu-west-1/prod-blue', errors: [denied] },
-        { scope: 'account 333344445555', errors: [expect.objectContaining({ operation: 'AssumeRole' })] },
+        {
+          scope: 'cluster 222233334444/eu-west-1/prod-blue',
+          level: 'cluster',
+          accountId: '222233334444',
+          region: 'eu-west-1',
+          cluster: 'prod-blue',
+          errors: [denied],
+        },
+        {
+          scope: 'account 333344445555',
+          level: 'account',
+          accountId: '333344445555',
+          errors: [expect.objectContaining({ operation: 'AssumeRole' })],
+        },
       ],
     });
   });

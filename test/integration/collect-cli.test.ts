@@ -228,29 +228,42 @@ describe('collect against the sandbox', () => {
     expect(stderr).toContain(`snapshot written to ${output}`);
   });
 
-  it('names the incomplete scopes when an account cannot be read', async () => {
+  it('writes the snapshot but exits 1 when the requested account cannot be read (wrong --external-id), naming it and the cause', async () => {
     const output = join(directory, 'partial.json');
+    const collectWithWrongExternalId = (...extra: string[]) =>
+      runCli(
+        'collect',
+        '--endpoint-url',
+        sandbox.url,
+        '--regions',
+        'eu-west-1',
+        '--accounts',
+        '222233334444',
+        '--role-name',
+        'EksIdentityAuditReadOnly',
+        '--external-id',
+        'wrong',
+        '--output',
+        output,
+        ...extra,
+      );
 
-    const { code, stderr } = await runCli(
-      'collect',
-      '--endpoint-url',
-      sandbox.url,
-      '--regions',
-      'eu-west-1',
-      '--accounts',
-      '222233334444',
-      '--role-name',
-      'EksIdentityAuditReadOnly',
-      '--external-id',
-      'wrong',
-      '--output',
-      output,
-    );
+    const { code, stderr } = await collectWithWrongExternalId();
 
-    expect(code).toBe(0);
+    expect(code).toBe(1);
     expect(stderr).toContain(
       'incomplete: account 222233334444: AccessDenied on sts:AssumeRole (arn:aws:iam::222233334444:role/EksIdentityAuditReadOnly)',
     );
+    expect(stderr).toContain(
+      "222233334444: AccessDenied on sts:AssumeRole — check --external-id and the member role's trust",
+    );
+    // The snapshot records the failure, so an audit of it says the same.
+    expect(JSON.parse(await readFile(output, 'utf8')).accounts[0].errors[0]).toMatchObject({
+      code: 'AccessDenied',
+      cause: 'access-denied',
+    });
+
+    expect((await collectWithWrongExternalId('--allow-incomplete')).code).toBe(0);
   });
 
   it('refuses to collect other accounts without a role to assume', async () => {

@@ -55,8 +55,18 @@ async function cli(args: string[]): Promise<CliRun> {
   return runCli(...args);
 }
 
-/** `audit` collecting live from the sandbox; the scope comes from the baseline. */
-async function liveAudit(): Promise<{ code: number; report: Report }> {
+/**
+ * `audit` collecting live from the sandbox; the scope comes from the baseline. A degraded run is
+ * judged with `--allow-incomplete` (without it, an unread account or region exits 1).
+ */
+async function liveAudit({
+  allowIncomplete = false,
+  blind = false,
+}: {
+  allowIncomplete?: boolean;
+  /** The run is expected to exit 1 for an account or region it could not read. */
+  blind?: boolean;
+} = {}): Promise<{ code: number; report: Report; stderr: string }> {
   runs += 1;
   const output = join(directory, `live-${runs}.json`);
   const { code, stderr } = await cli([
@@ -73,9 +83,10 @@ async function liveAudit(): Promise<{ code: number; report: Report }> {
     'json',
     '--output',
     output,
+    ...(allowIncomplete ? ['--allow-incomplete'] : []),
   ]);
-  if (code === 1) throw new Error(`the live audit failed:\n${stderr}`);
-  return { code, report: ReportSchema.parse(JSON.parse(await readFile(output, 'utf8'))) };
+  if (code === 1 && !blind) throw new Error(`the live audit failed:\n${stderr}`);
+  return { code, stderr, report: ReportSchema.parse(JSON.parse(await readFile(output, 'utf8'))) };
 }
 
 /** What reviewers compare: check, resource and finding id. */
@@ -234,8 +245,14 @@ describe('live audit of the demo organization', () => {
   it('with EKS denied in one account, marks that region incomplete and claims nothing missing or unused in it', async () => {
     sandbox.setFaults([{ account: WORKLOADS, service: 'eks', accessDenied: true }]);
 
-    const { report } = await liveAudit();
+    const blind = await liveAudit({ blind: true });
+    const { report } = await liveAudit({ allowIncomplete: true });
 
+    // The region could not be read at all: exit 1 naming it, unless the operator accepts that.
+    expect(blind.code).toBe(1);
+    expect(blind.stderr).toContain(
+      `${WORKLOADS} ${REGION}: AccessDeniedException on eks:ListClusters — the audit role is not allowed this call`,
+    );
     expect(incompleteScopes(report)).toEqual([
       expect.objectContaining({
         accountId: WORKLOADS,
@@ -368,8 +385,18 @@ describe('live audit of the demo organization', () => {
       };
       sandbox.loadScenario(scenario);
 
-      const { report } = await liveAudit();
+      const blind = await liveAudit({ blind: true });
+      const { report } = await liveAudit({ allowIncomplete: true });
 
+      // A wrong external id never passes for a clean run: exit 1, the account and the cause on one line.
+      expect(blind.code).toBe(1);
+      expect(blind.stderr).toContain(
+        `${account}: AccessDenied on sts:AssumeRole — check --external-id and the member role's trust`,
+      );
+      expect(blind.report.collection).toMatchObject({
+        status: 'incomplete',
+        unread: [{ accountId: account }],
+      });
       const incomplete = incompleteScopes(report);
       expect(incomplete.find((scope) => scope.level === 'account')).toMatchObject({
         accountId: account,
@@ -395,7 +422,7 @@ describe('live audit of the demo organization', () => {
       expectOthersUnchanged(report, clean, account);
       const calls = await sandboxCalls();
       expect(calls[account]).toBeUndefined();
-      expect(calls[AUDIT_ACCOUNT]?.sts?.AssumeRole).toBeGreaterThanOrEqual(2);
+      expect(calls[AUDIT_ACCOUNT]?.sts?.AssumeRole).toBeGreaterThanOrEqual(4);
     });
   });
 });

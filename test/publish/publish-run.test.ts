@@ -206,6 +206,51 @@ describe('publishRun against the sandbox', () => {
     expect(hubFinding(stays.id)?.RecordState).toBe('ACTIVE');
   });
 
+  it('records the Security Hub region in latest.json; a run importing elsewhere archives nothing it cannot see, and says so', async () => {
+    // Prepare: the first run imports into us-east-1.
+    await publish(report('run-1', [stays, goes]), '2026-11-27T02:05:00Z');
+    expect(latestRecord().securityHubRegion).toBe(REGION);
+
+    // Act: the next run imports into eu-west-1; `goes` is resolved, but its copy is in us-east-1.
+    const moved = await publish(report('run-2', [stays]), '2026-11-28T02:05:00Z', {
+      securityHubRegion: 'eu-west-1',
+    });
+
+    // Assess
+    expect(moved.diff.resolved.map((item) => item.id)).toEqual([goes.id]);
+    expect(moved.securityHub).toMatchObject({
+      archived: 0,
+      imported: 1,
+      region: 'eu-west-1',
+      otherRegion: { region: REGION, findings: 2 },
+    });
+    const inRegion = (region: string) => hubFindings().filter((item) => item.Region === region);
+    expect(
+      inRegion(REGION)
+        .map((item) => [item.Id, item.RecordState])
+        .sort(),
+    ).toEqual(
+      [
+        [goes.id, 'ACTIVE'],
+        [stays.id, 'ACTIVE'],
+      ].sort(),
+    );
+    expect(inRegion('eu-west-1').map((item) => item.Id)).toEqual([stays.id]);
+    const record = latestRecord();
+    expect(record.securityHubRegion).toBe('eu-west-1');
+    expect(record.history[0].securityHubRegion).toBe('eu-west-1');
+    // Nothing is left pending an archive this region could never make.
+    expect(record.findings.map((item) => [item.id, item.carried])).toEqual([[stays.id, undefined]]);
+  });
+
+  it('near miss: a run importing into the same region archives what was resolved', async () => {
+    await publish(report('run-1', [stays, goes]), '2026-11-27T02:05:00Z');
+    const same = await publish(report('run-2', [stays]), '2026-11-28T02:05:00Z');
+    expect(same.securityHub).toMatchObject({ archived: 1, region: REGION });
+    expect(same.securityHub.otherRegion).toBeUndefined();
+    expect(hubFinding(goes.id)?.RecordState).toBe('ARCHIVED');
+  });
+
   it('does not create a new finding in an incomplete scope, except the scope report itself', async () => {
     const incomplete = finding({
       checkId: 'COLLECTION_INCOMPLETE',

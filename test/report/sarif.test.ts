@@ -182,11 +182,24 @@ describe('SARIF report', () => {
     expect(resultFor(log, 'IRSA_MIGRATION_CANDIDATE').level).toBe('note');
   });
 
-  it('reports incomplete scopes as tool execution notifications', () => {
+  it('reports incomplete scopes as tool execution notifications, after the collection headline', () => {
     const notifications = run.invocations[0].toolExecutionNotifications;
-    expect(notifications).toHaveLength(2);
-    expect(notifications[1].message.text).toContain('account 777788889999');
-    expect(notifications[1].message.text).toContain('AccessDenied');
+    expect(notifications).toHaveLength(3);
+    expect(notifications[0].message.text).toMatch(
+      /^COLLECTION INCOMPLETE: 1 account could not be read at all/,
+    );
+    expect(notifications[0].level).toBe('error');
+    expect(notifications[2].message.text).toContain('account 777788889999');
+    expect(notifications[2].message.text).toContain('AccessDenied');
+  });
+
+  it('marks a run that could not read an account as not successful, and carries the collection summary', () => {
+    expect(run.invocations[0].executionSuccessful).toBe(false);
+    const raw = JSON.parse(renderSarif(buildReport(report), { checks: CATALOGUE }));
+    expect(raw.runs[0].properties.collection).toMatchObject({
+      status: 'incomplete',
+      unread: [{ accountId: '777788889999' }],
+    });
   });
 
   it('adds a rule for a finding whose check is missing from the catalogue', () => {

@@ -114,6 +114,38 @@ describe('SNS', () => {
     expect(notJson).toBeInstanceOf(InvalidParameterException);
   });
 
+  it('refuses a topic of another region as SNS does: InvalidParameter on the TopicArn, nothing published', async () => {
+    const before = sandbox.snsMessages().length;
+    const elsewhere = new SNSClient(clientConfig(sandbox, sandbox.credentials, 'us-east-1'));
+
+    const error = await rejectionOf(elsewhere.send(new PublishCommand({ TopicArn: topicArn, Message: 'm' })));
+
+    expect(error).toBeInstanceOf(InvalidParameterException);
+    expect(error.message).toBe('Invalid parameter: TopicArn');
+    expect(error.$metadata).toMatchObject({ httpStatusCode: 400 });
+    expect(sandbox.snsMessages()).toHaveLength(before);
+  });
+
+  it('near miss: the same topic from its own region is published', async () => {
+    const home = new SNSClient(clientConfig(sandbox, sandbox.credentials, REGION));
+    const published = await home.send(new PublishCommand({ TopicArn: topicArn, Message: 'm' }));
+    expect(sandbox.snsMessages().find((entry) => entry.messageId === published.MessageId)?.region).toBe(
+      REGION,
+    );
+  });
+
+  it('throttles with Throttled 429, the code botocore models for SNS', async () => {
+    sandbox.setFaults([{ service: 'sns', throttle: { firstCalls: 1 } }]);
+    try {
+      const error = await rejectionOf(sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'm' })));
+      expect(error.name).toBe('ThrottledException');
+      expect(error.Code).toBe('Throttled');
+      expect(error.$metadata).toMatchObject({ httpStatusCode: 429 });
+    } finally {
+      sandbox.setFaults([]);
+    }
+  });
+
   it('answers NotFound for a topic that does not exist', async () => {
     const error = await rejectionOf(
       sns.send(
@@ -228,7 +260,7 @@ describe('Security Hub', () => {
     expect(archivedOnly.Findings).toEqual([]);
   });
 
-  it('throttles imports beyond 10 TPS (burst 30) with TooManyRequestsException', async () => {
+  it('throttles imports beyond 10 TPS (burst 30) with LimitExceededException 429, as the API declares', async () => {
     const limited = await startDemo({ limits: true });
     try {
       const client = new SecurityHubClient(clientConfig(limited, limited.credentials));
@@ -242,7 +274,8 @@ describe('Security Hub', () => {
       );
       expect(rejected.length).toBeGreaterThan(0);
       expect(rejected.length).toBeLessThanOrEqual(10);
-      expect(rejected[0].reason.name).toBe('TooManyRequestsException');
+      expect(rejected[0].reason.name).toBe('LimitExceededException');
+      expect(rejected[0].reason.$metadata.httpStatusCode).toBe(429);
     } finally {
       await limited.close();
     }

@@ -205,4 +205,35 @@ describe('S3', () => {
     expect(denied.name).toBe('AccessDenied');
     expect(statusOf(denied)).toBe(403);
   });
+
+  it("answers a request for a bucket of another region as the regional endpoint does: 301 PermanentRedirect naming the bucket's region", async () => {
+    const elsewhere = new S3Client({
+      ...clientConfig(sandbox, sandbox.credentials, 'us-east-1'),
+      forcePathStyle: true,
+    });
+
+    const read = await rejectionOf(
+      elsewhere.send(new GetObjectCommand({ Bucket: demoBucket, Key: 'baseline.yaml' })),
+    );
+    const write = await rejectionOf(
+      elsewhere.send(new PutObjectCommand({ Bucket: demoBucket, Key: 'reports/latest.json', Body: '{}' })),
+    );
+    const head = await rejectionOf(elsewhere.send(new HeadBucketCommand({ Bucket: demoBucket })));
+
+    expect(read.name).toBe('PermanentRedirect');
+    expect(statusOf(read)).toBe(301);
+    expect(read.Endpoint).toBe('s3.eu-west-1.amazonaws.com');
+    expect(write.name).toBe('PermanentRedirect');
+    // HEAD has no body: the region is in the header only, as with real S3.
+    expect(statusOf(head)).toBe(301);
+    const raw = await fetch(`${sandbox.url}/${demoBucket}`, {
+      method: 'HEAD',
+      headers: {
+        authorization: `AWS4-HMAC-SHA256 Credential=${sandbox.credentials.accessKeyId}/20261129/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0`,
+      },
+    });
+    expect(raw.status).toBe(301);
+    expect(raw.headers.get('x-amz-bucket-region')).toBe('eu-west-1');
+    expect(sandbox.s3Object(demoBucket, 'reports/latest.json')).toBeUndefined();
+  });
 });

@@ -1,3 +1,10 @@
+import {
+  causeHint,
+  causeOfError,
+  causesOf,
+  FAILURE_CAUSE_LABELS,
+  remediationOf,
+} from '../../collect/causes.js';
 import type { CollectionError, ScopeStatus } from '../../model/scope.js';
 import { scopeFor, sentence } from '../drift/scope.js';
 import type { Check, FindingDraft } from '../types.js';
@@ -41,9 +48,15 @@ function describeErrors(errors: CollectionError[]): string {
   return errors
     .map(
       (error) =>
-        `${error.service}:${error.operation} ${error.code}${error.resource ? ` (${error.resource})` : ''}`,
+        `${error.service}:${error.operation} ${error.code}${error.resource ? ` (${error.resource})` : ''}, ${FAILURE_CAUSE_LABELS[causeOfError(error)]}`,
     )
-    .join(', ');
+    .join('; ');
+}
+
+/** What to do, from the causes of the scope's errors: one hint per distinct hint, as sentences. */
+function hints(errors: CollectionError[]): string {
+  const distinct = [...new Set(errors.map((error) => causeHint(error)))];
+  return distinct.map((hint) => sentence(hint.charAt(0).toUpperCase() + hint.slice(1))).join(' ');
 }
 
 /**
@@ -63,9 +76,9 @@ export const check: Check = {
     severity: 'MEDIUM',
     category: 'meta',
     description:
-      "Collecting an account, its IAM data, a region, a cluster or a region's CloudTrail evidence recorded errors (for example AccessDenied on a read call, or the audit role could not be assumed), or a declared account or region is not in the snapshot at all. Nothing inside such a scope is reported as missing or unused, so this finding is the only sign that the audit is blind there. One finding per scope that recorded errors, naming the failed operations and error codes. A whole account that could not be read (the audit role could not be assumed, or a declared account is missing from the snapshot) is HIGH; partial gaps are MEDIUM.",
+      "Collecting an account, its IAM data, a region, a cluster or a region's CloudTrail evidence recorded errors (AccessDenied, an AssumeRole that failed, an unreachable endpoint, a 404 without an AWS error code, ...), or a declared account or region is not in the snapshot at all. Nothing inside such a scope is reported as missing or unused, so this finding is the only sign that the audit is blind there. One finding per scope, naming the failed operations, error codes and their cause class (credentials, access denied, network, timeout, throttling, unsupported API, server error, unexpected answer). A whole account that could not be read is HIGH; partial gaps are MEDIUM.",
     remediation:
-      'Fix the access of the audit role in that account (deploy or update the member read role and its trust), then collect again. The failed operations are listed in the finding evidence.',
+      'Follow the advice for the cause class the finding names (its remediation gives it), then collect again. The failed operations are listed in the finding evidence.',
     docsUrl: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_roles.html',
   },
   evaluate(context) {
@@ -77,19 +90,22 @@ export const check: Check = {
       const operations = [
         ...new Set(scope.errors.map((error) => `${error.service}:${error.operation}`)),
       ].sort();
+      const causes = causesOf(scope.errors);
       drafts.push({
         severity: severityOf(scope.level),
-        message: sentence(
-          `${LEVEL_WORDS[scope.level](scope)} could not be fully collected (${describeErrors(scope.errors)}); ${CONSEQUENCE[scope.level]}. Fix the audit role's access and collect again`,
-        ),
+        message: `${sentence(
+          `${LEVEL_WORDS[scope.level](scope)} could not be fully collected (${describeErrors(scope.errors)}); ${CONSEQUENCE[scope.level]}`,
+        )} ${hints(scope.errors)}`,
         accountId: scope.accountId,
         ...(scope.region ? { region: scope.region } : {}),
         ...(scope.cluster ? { cluster: scope.cluster } : {}),
         resource: { type: 'Scope', id: scopeResourceId(scope) },
+        remediation: remediationOf(scope.errors),
         evidence: {
           level: scope.level,
           operations,
           errorCodes: [...new Set(scope.errors.map((error) => error.code))].sort(),
+          causes,
           errors: scope.errors,
         },
       });
@@ -107,6 +123,7 @@ export const check: Check = {
         ),
         accountId,
         resource: { type: 'Scope', id: scopeResourceId({ level: 'account', accountId }) },
+        remediation: `Collect the account too (for example eks-identity-audit collect --accounts ${accountId} with the other accounts, --role-name and --external-id) and audit the new snapshot.`,
         evidence: { level: 'account', operations: [], errorCodes: [], reason: 'not collected' },
       });
     }
@@ -132,6 +149,7 @@ export const check: Check = {
         accountId,
         region,
         resource: { type: 'Scope', id: scopeResourceId({ level: 'region', accountId, region }) },
+        remediation: `Collect the region too (for example eks-identity-audit collect --regions ${region} with the other regions) and audit the new snapshot.`,
         evidence: { level: 'region', operations: [], errorCodes: [], reason: 'not collected' },
       });
     }

@@ -69,6 +69,81 @@ describe('COLLECTION_INCOMPLETE', () => {
     ]);
   });
 
+  it.each([
+    [
+      'credentials',
+      collectionError(
+        'sts',
+        'AssumeRole',
+        'CredentialsProviderError',
+        'Could not load credentials from any providers',
+      ),
+      /credentials/,
+      /--profile/,
+    ],
+    [
+      'access denied on AssumeRole',
+      collectionError('sts', 'AssumeRole', 'AccessDenied'),
+      /access denied/,
+      /--external-id/,
+    ],
+    [
+      'network',
+      collectionError('sts', 'AssumeRole', 'ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1'),
+      /network/,
+      /--endpoint-url/,
+    ],
+    [
+      'timeout',
+      collectionError('sts', 'AssumeRole', 'TimeoutError', 'Request timed out'),
+      /timeout/,
+      /--request-timeout/,
+    ],
+    [
+      'throttling',
+      collectionError('sts', 'AssumeRole', 'Throttling', 'Rate exceeded'),
+      /throttling/,
+      /--iam-rate/,
+    ],
+    [
+      'unsupported API',
+      collectionError('sts', 'AssumeRole', 'InvalidAction', 'not implemented'),
+      /unsupported API/,
+      /implements it/,
+    ],
+    [
+      'a 404 without an AWS error code',
+      collectionError('sts', 'AssumeRole', 'HTTP404', 'HTTP 404 answer without an AWS error code'),
+      /unexpected answer/,
+      /not taken as proof/,
+    ],
+  ])('names the cause class and its remediation: %s', (_cause, error, label, remedy) => {
+    const inventory = inventoryOf(snapshot({ capturedAt: NOW }).failedAccount(DATA, error));
+    const [draft] = runCheck(COLLECTION_INCOMPLETE, inventory, baselineOf({ accounts: [DATA] })).drafts;
+    expect(draft.message).toMatch(label);
+    expect(draft.remediation).toMatch(label);
+    expect(draft.remediation).toMatch(remedy);
+    // The generic advice no longer stands in for every cause.
+    expect(draft.message).not.toContain("Fix the audit role's access");
+  });
+
+  it('near miss: a recorded cause wins over the code, and a scope with two causes gets both remediations', () => {
+    const inventory = inventoryOf(
+      snapshot({ capturedAt: NOW }).account(WORKLOADS, (account) =>
+        account.region(REGION, (region) =>
+          region.cluster('prod-blue', {}, (cluster) =>
+            cluster
+              .error({ ...collectionError('eks', 'DescribeAddon', 'Mystery'), cause: 'throttling' })
+              .error(collectionError('eks', 'ListNodegroups', 'AccessDeniedException')),
+          ),
+        ),
+      ),
+    );
+    const [draft] = runCheck(COLLECTION_INCOMPLETE, inventory, baselineOf()).drafts;
+    expect(draft.evidence).toMatchObject({ causes: ['access-denied', 'throttling'] });
+    expect(draft.remediation).toMatch(/^access denied: .* throttling: /);
+  });
+
   it('does not fire when everything in scope was collected', () => {
     const inventory = inventoryOf(estate({ region: (region) => region.cluster('prod-blue') }));
     expect(runCheck(COLLECTION_INCOMPLETE, inventory, baselineOf()).drafts).toEqual([]);

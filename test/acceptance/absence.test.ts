@@ -34,6 +34,19 @@ describe('cross-account IRSA with an account the audit cannot assume into', () =
   const PLATFORM = '381492009911';
   const DATA = '706259114320';
 
+  it('exits 1 naming the blind account unless asked to judge what could be read', async () => {
+    const { code, stderr } = await runCli(
+      'audit',
+      ...files(scenario),
+      '--format',
+      'json',
+      '--fail-on',
+      'none',
+    );
+    expect(code).toBe(1);
+    expect(stderr).toContain(`${DATA}: AccessDenied on sts:AssumeRole`);
+  });
+
   it('reports the blind account and neither a dangling provider nor a stale trust', async () => {
     const { code, stdout } = await runCli(
       'audit',
@@ -42,6 +55,7 @@ describe('cross-account IRSA with an account the audit cannot assume into', () =
       'json',
       '--fail-on',
       'none',
+      '--allow-incomplete',
     );
     expect(code).toBe(0);
     const report = ReportSchema.parse(JSON.parse(stdout));

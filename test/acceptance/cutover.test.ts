@@ -81,6 +81,8 @@ interface Expected {
   to: string;
   phase: 'pre' | 'post';
   since?: string;
+  /** The snapshot holds an account that could not be read: the run exits 1 unless `--allow-incomplete`. */
+  allowIncomplete?: boolean;
   verdict: 'READY' | 'NOT_READY';
   exitCode: number;
   findings: ExpectedFinding[];
@@ -191,6 +193,7 @@ function cutoverArgs(name: string, expected: Expected, format: string): string[]
     '--format',
     format,
     ...(expected.since ? ['--since', expected.since] : []),
+    ...(expected.allowIncomplete ? ['--allow-incomplete'] : []),
   ];
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { extname } from 'node:path';
 import type { Command } from 'commander';
-import { runAudit } from '../shared/audit.js';
+import { runAudit, undecidedFindingIds } from '../shared/audit.js';
 import { resolveCallerRegion } from '../shared/aws/region.js';
 import { checks } from '../shared/checks/index.js';
 import { InputError } from '../shared/errors.js';
@@ -226,6 +226,7 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
       report: result.report,
       factory: factory ?? startingIdentityFactory(options, {}, callerRegion),
       region: callerRegion?.region,
+      undecided: undecidedFindingIds(result.unknowns),
     });
     // A run that could not read a requested account or region, or a failed publish, is an error
     // (exit 1) whatever --fail-on says: a CI gate must never pass a run that did not look.

@@ -167,6 +167,8 @@ export interface PublishContext {
   print?: (line: string) => void;
   /** Waits between retries; injectable so tests do not wait. */
   sleep?: (ms: number) => Promise<void>;
+  /** Ids of the findings the audit withheld as undecided (see `PublishRunInput.undecided`). */
+  undecided?: Iterable<string>;
 }
 
 /**
@@ -194,6 +196,7 @@ export async function publishFromOptions(
     now: context.now ?? new Date(),
     dryRun: options.dryRun === true,
     ...(context.sleep ? { sleep: context.sleep } : {}),
+    ...(context.undecided ? { undecided: context.undecided } : {}),
   });
   for (const line of describePublishResult(result)) print(line);
   return { exitCode: result.failed ? 1 : 0, result };

@@ -138,3 +138,11 @@ export function toFinding(check: Check, draft: FindingDraft): Finding {
 function defaultRunId(inventory: Inventory, baseline: Baseline): string {
   return findingId('RUN', inventory.capturedAt, baseline.source.sha256).replace(/^RUN-/, 'run-');
 }
+
+/**
+ * The ids of the findings a run withheld as undecided, for the publish diff: an earlier run's finding
+ * the run could neither confirm nor refute is not resolved.
+ */
+export function undecidedFindingIds(unknowns: ReadonlyArray<UnknownOutcome>): string[] {
+  return unknowns.flatMap((unknown) => (unknown.findingId ? [unknown.findingId] : []));
+}

@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { z } from 'zod';
-import { runAudit } from '../../shared/audit.js';
+import { runAudit, undecidedFindingIds } from '../../shared/audit.js';
 import type { ClientFactory } from '../../shared/aws/clients.js';
 import { ACCOUNT_ID_PATTERN } from '../../shared/baseline/index.js';
 import { checks } from '../../shared/checks/index.js';
@@ -189,6 +189,7 @@ export async function analyzeAndPublish(
     factory,
     settings: publishSettings(config),
     now: new Date(finishedAt),
+    undecided: undecidedFindingIds(audit.unknowns),
   });
 
   const incompleteScopes = report.scopes.filter((scope) => scope.status === 'incomplete').length;

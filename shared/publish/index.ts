@@ -85,6 +85,11 @@ export interface PublishRunInput {
   dryRun?: boolean;
   /** Waits between retries; injectable so tests do not wait. */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Ids of the findings this run withheld as undecided (an absence claim whose evidence it could not
+   * trust): an earlier run's finding with one of these ids is neither resolved nor archived.
+   */
+  undecided?: Iterable<string>;
 }
 
 /** What {@link publishRun} did (or, in a dry run, would do). */
@@ -172,6 +177,7 @@ export async function publishRun(input: PublishRunInput): Promise<PublishRunResu
     : new Map([...previousById].map(([id, finding]) => [id, { ...finding, securityHubImported: false }]));
   const diff = diffRuns<RecordedFinding>(previousRecord?.findings, report.findings, report.scopes, {
     checks: input.checks,
+    ...(input.undecided ? { undecided: input.undecided } : {}),
   });
   const keys = runKeys(location, report);
   const consoleRegion = settings.reportConsoleRegion ?? settings.securityHubRegion;

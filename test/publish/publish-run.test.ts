@@ -206,6 +206,25 @@ describe('publishRun against the sandbox', () => {
     expect(hubFinding(stays.id)?.RecordState).toBe('ACTIVE');
   });
 
+  it('neither resolves nor archives a finding this run withheld as undecided, though its scopes were complete', async () => {
+    // Prepare: run 1 reports both findings.
+    await publish(report('run-1', [stays, goes]), '2026-11-27T02:05:00Z');
+    // Act: run 2 reads every scope, but withheld `goes` (its claim met a doubt, e.g. a later RoleLastUsed).
+    const doubtful = await publishRun({
+      report: report('run-2', [stays]),
+      checks: CHECK_META,
+      factory: factory(),
+      settings,
+      now: new Date('2026-11-28T02:05:00Z'),
+      sleep: noWait,
+      undecided: [goes.id],
+    });
+    // Assess
+    expect(doubtful.diff.resolved).toEqual([]);
+    expect(doubtful.diff.unknown.map((item) => item.id)).toEqual([goes.id]);
+    expect(hubFinding(goes.id)?.RecordState).toBe('ACTIVE');
+  });
+
   it('records the Security Hub region in latest.json; a run importing elsewhere archives nothing it cannot see, and says so', async () => {
     // Prepare: the first run imports into us-east-1.
     await publish(report('run-1', [stays, goes]), '2026-11-27T02:05:00Z');

@@ -169,6 +169,16 @@ export function shapeForAssociations(
   return { ...profile, kind, accounts, seed };
 }
 
+/**
+ * The shape of `kind` whose baseline declares about `total` bindings (Pod Identity and IRSA), for
+ * measuring `baseline validate` at a given size.
+ */
+export function shapeForBindings(total: number, seed = 7, kind: OrganizationKind = 'standard'): OfflineShape {
+  const one = { ...ACCOUNT_PROFILES[kind], kind, accounts: 1, seed };
+  const perAccount = podIdentityBindingsOf(one, 0).length + irsaBindingsOf(one, 0).length;
+  return { ...one, accounts: Math.max(1, Math.round(total / perAccount)) };
+}
+
 /** A small deterministic generator (LCG), so a seed always gives the same organization. */
 function randomSource(seed: number): (below: number) => number {
   let state = seed >>> 0;

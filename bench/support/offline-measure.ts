@@ -44,14 +44,30 @@ export interface CliMeasure {
  *
  * @example await measureCli(['audit', '--snapshot', 's.json', '--baseline', 'b.yaml', '--format', 'json', '--output', '/dev/null'])
  */
-export async function measureCli(args: string[]): Promise<CliMeasure> {
+export function measureCli(args: string[]): Promise<CliMeasure> {
+  return measureNode([CLI, ...args]);
+}
+
+/** Reads a file and parses it with `JSON.parse`, nothing else: the floor an audit of a snapshot is measured against. */
+const JSON_PARSE_SCRIPT = "JSON.parse(require('node:fs').readFileSync(process.argv[1], 'utf8'))";
+
+/**
+ * Measures `JSON.parse` of a file in a fresh Node process (start-up included, as it is in an audit's
+ * own figures): the floor of any audit of that snapshot.
+ */
+export function measureJsonParse(file: string): Promise<CliMeasure> {
+  return measureNode(['-e', JSON_PARSE_SCRIPT, file]);
+}
+
+/** Runs `node ARGS` in a fresh process and measures it. */
+async function measureNode(args: string[]): Promise<CliMeasure> {
   const scratch = mkdtempSync(join(tmpdir(), 'eks-identity-audit-rss-'));
   const rssFile = join(scratch, 'peak-rss');
   try {
     const started = performance.now();
     const { exitCode, stderr } = await new Promise<{ exitCode: number; stderr: string }>(
       (resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', PEAK_RSS_HOOK, CLI, ...args], {
+        const child = spawn(process.execPath, ['--import', PEAK_RSS_HOOK, ...args], {
           cwd: ROOT,
           stdio: ['ignore', 'ignore', 'pipe'],
           env: {

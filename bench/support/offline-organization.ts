@@ -1,9 +1,22 @@
 /**
- * The generated organization the offline benchmark audits: accounts of three clusters with Pod
- * Identity associations, IRSA and Pod Identity roles, OIDC providers (one retired), CloudTrail
- * history, and a baseline that declares most of it with some drift. Files are written account by
- * account, so generating a snapshot of 200k associations holds one account in memory at a time.
+ * The generated organizations the offline benchmark audits, in three kinds, each written account by
+ * account (so generating a snapshot of 200k associations holds one account in memory at a time):
+ *
+ * - `standard`: accounts of three clusters with Pod Identity associations, IRSA and Pod Identity
+ *   roles, OIDC providers (one retired), CloudTrail history, and a baseline that declares most of
+ *   it with some drift (the benchmark's organization since the first release);
+ * - `finding-heavy`: the same clusters, but findings and unknowns dominate (about 1.3 findings per
+ *   association): the baseline leaves 20 % of the associations undeclared, names another role for
+ *   10 % and declares 5 % more that do not exist; a third of the 200 Pod Identity roles trust any
+ *   cluster, every tenth IRSA role any service account of a namespace; every third account has 30
+ *   days of CloudTrail, so usage there is unknown;
+ * - `irsa-heavy`: fewer associations and many IRSA roles, each trusting four service accounts on
+ *   every cluster (twelve or more statements per role), all declared; half the CloudTrail events
+ *   are IRSA web-identity calls.
+ *
+ * The baseline can be written as block YAML, flow YAML (`- {cluster: …}`, as scripts write it) or JSON.
  */
+
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import {
@@ -27,34 +40,143 @@ const REGIONS = ['eu-west-1', 'us-east-1', 'ap-northeast-1'];
 const NAMESPACES = 30;
 const DAY_MS = 86_400_000;
 
-/** How big the organization is; everything but `accounts` is per account. */
-export interface OfflineShape {
-  accounts: number;
+/** The kinds of organization, in the order the benchmark reports them. */
+export const ORGANIZATION_KINDS = ['standard', 'finding-heavy', 'irsa-heavy'] as const;
+export type OrganizationKind = (typeof ORGANIZATION_KINDS)[number];
+
+/** The syntaxes a baseline is written in. */
+export const BASELINE_SYNTAXES = ['block', 'flow', 'json'] as const;
+export type BaselineSyntax = (typeof BASELINE_SYNTAXES)[number];
+
+/** File extension of a baseline syntax. */
+export function baselineExtension(syntax: BaselineSyntax): string {
+  return syntax === 'json' ? 'json' : 'yaml';
+}
+
+/** One account of a kind of organization. */
+export interface AccountProfile {
   clusters: number;
   /** Associations on a full cluster (the cutover cluster has 5 % fewer). */
   associations: number;
-  roles: number;
+  podIdentityRoles: number;
+  irsaRoles: number;
+  /** Service accounts (one namespace each) every IRSA role trusts on every cluster. */
+  irsaSubjectsPerCluster: number;
+  /** Every Nth Pod Identity role trusts any cluster (no `eks-cluster-name` condition). */
+  unscopedEvery: number;
+  /** Every Nth IRSA role trusts any service account of a namespace (`ns:*`). */
+  wildcardEvery: number;
   events: number;
+  /** Share of the CloudTrail events that are IRSA web-identity calls (the rest Pod Identity). */
+  irsaEventShare: number;
+  /** Days of CloudTrail history of every third account, when shorter than the usage window. */
+  shortHistoryDays?: number;
+  /** What the baseline declares of each logical cluster's associations, in tenths. */
+  undeclaredTenths: number[];
+  changedTenths: number[];
+  /** Declared associations that do not exist, in hundredths of a full cluster's associations. */
+  ghostPercent: number;
+  /** Whether the organization's size counts IRSA grants (role × cluster × service account) too. */
+  sizeCountsIrsaGrants: boolean;
+}
+
+/** The per-account composition of each kind. */
+export const ACCOUNT_PROFILES: Record<OrganizationKind, AccountProfile> = {
+  standard: {
+    clusters: 3,
+    associations: 300,
+    podIdentityRoles: 60,
+    irsaRoles: 40,
+    irsaSubjectsPerCluster: 1,
+    unscopedEvery: 15,
+    wildcardEvery: 12,
+    events: 600,
+    irsaEventShare: 0.2,
+    undeclaredTenths: [],
+    changedTenths: [],
+    ghostPercent: 0,
+    sizeCountsIrsaGrants: false,
+  },
+  'finding-heavy': {
+    clusters: 3,
+    associations: 300,
+    podIdentityRoles: 200,
+    irsaRoles: 100,
+    irsaSubjectsPerCluster: 1,
+    unscopedEvery: 3,
+    wildcardEvery: 10,
+    events: 600,
+    irsaEventShare: 0.2,
+    shortHistoryDays: 30,
+    undeclaredTenths: [3, 7],
+    changedTenths: [1],
+    ghostPercent: 5,
+    sizeCountsIrsaGrants: false,
+  },
+  'irsa-heavy': {
+    clusters: 3,
+    associations: 100,
+    podIdentityRoles: 30,
+    irsaRoles: 50,
+    irsaSubjectsPerCluster: 4,
+    unscopedEvery: 15,
+    wildcardEvery: 12,
+    events: 600,
+    irsaEventShare: 0.5,
+    undeclaredTenths: [],
+    changedTenths: [],
+    ghostPercent: 0,
+    sizeCountsIrsaGrants: true,
+  },
+};
+
+/** How big the organization is and what kind it is. */
+export interface OfflineShape extends AccountProfile {
+  kind: OrganizationKind;
+  accounts: number;
   /** Seeds the CloudTrail history, so two seeds give two different organizations of one shape. */
   seed: number;
 }
 
-/** The per-account composition every size shares: 3 clusters × 300 associations, 100 roles, 600 events. */
-export const ACCOUNT_SHAPE = { clusters: 3, associations: 300, roles: 100, events: 600 } as const;
+/** The per-account composition of the standard kind (3 clusters × 300 associations, 100 roles, 600 events). */
+export const ACCOUNT_SHAPE = ACCOUNT_PROFILES.standard;
 
-/** Associations one account of `shape` holds: full clusters plus the cutover cluster's 95 %. */
-function associationsPerAccount(shape: Omit<OfflineShape, 'accounts' | 'seed'>): number {
-  const cutover = shape.clusters > 1 ? 1 : 0;
-  return (shape.clusters - cutover) * shape.associations + cutover * Math.floor(shape.associations * 0.95);
+/** Associations one account holds: full clusters plus the cutover cluster's 95 %. */
+function associationsPerAccount(profile: AccountProfile): number {
+  const cutover = profile.clusters > 1 ? 1 : 0;
+  return (
+    (profile.clusters - cutover) * profile.associations + cutover * Math.floor(profile.associations * 0.95)
+  );
+}
+
+/** What one account counts toward the organization's size. */
+function sizePerAccount(profile: AccountProfile): number {
+  const grants = profile.irsaRoles * profile.clusters * profile.irsaSubjectsPerCluster;
+  return associationsPerAccount(profile) + (profile.sizeCountsIrsaGrants ? grants : 0);
 }
 
 /**
- * The shape with about `total` associations: the standard account repeated, so roles, OIDC
- * providers and CloudTrail events grow in proportion.
+ * The shape of `kind` with about `total` associations (for `irsa-heavy`, associations plus IRSA
+ * grants): the kind's account repeated, so roles, OIDC providers and events grow in proportion.
  */
-export function shapeForAssociations(total: number, seed = 7): OfflineShape {
-  const accounts = Math.max(1, Math.round(total / associationsPerAccount(ACCOUNT_SHAPE)));
-  return { accounts, ...ACCOUNT_SHAPE, seed };
+export function shapeForAssociations(
+  total: number,
+  seed = 7,
+  kind: OrganizationKind = 'standard',
+): OfflineShape {
+  const profile = ACCOUNT_PROFILES[kind];
+  const accounts = Math.max(1, Math.round(total / sizePerAccount(profile)));
+  return { ...profile, kind, accounts, seed };
+}
+
+/**
+ * The shape of `kind` whose baseline declares about `total` bindings (Pod Identity and IRSA), for
+ * measuring `baseline validate` at a given size.
+ */
+export function shapeForBindings(total: number, seed = 7, kind: OrganizationKind = 'standard'): OfflineShape {
+  const one = { ...ACCOUNT_PROFILES[kind], kind, accounts: 1, seed };
+  const perAccount = podIdentityBindingsOf(one, 0).length + irsaBindingsOf(one, 0).length;
+  return { ...one, accounts: Math.max(1, Math.round(total / perAccount)) };
 }
 
 /** A small deterministic generator (LCG), so a seed always gives the same organization. */
@@ -74,13 +196,22 @@ function clusterNameOf(accountIndex: number, clusterIndex: number): string {
   return `eks-${accountIndex}-${clusterIndex}`;
 }
 
-/** Role names of every account: 60 % Pod Identity, 40 % IRSA. */
+/** Role names of every account. */
 function roleNames(shape: OfflineShape): { podIdentity: string[]; irsa: string[] } {
-  const podIdentityCount = Math.max(1, Math.round(shape.roles * 0.6));
   return {
-    podIdentity: Array.from({ length: podIdentityCount }, (_, index) => `pi-app-${index}`),
-    irsa: Array.from({ length: shape.roles - podIdentityCount }, (_, index) => `irsa-app-${index}`),
+    podIdentity: Array.from({ length: Math.max(1, shape.podIdentityRoles) }, (_, index) => `pi-app-${index}`),
+    irsa: Array.from({ length: shape.irsaRoles }, (_, index) => `irsa-app-${index}`),
   };
+}
+
+/** The namespace of the `subject`th service account an IRSA role trusts on each cluster. */
+function irsaNamespace(roleIndex: number, subject: number): string {
+  return `team-${(roleIndex + subject) % NAMESPACES}`;
+}
+
+/** Whether an IRSA role trusts a whole namespace (`ns:*`) rather than named service accounts. */
+function isWildcardRole(shape: OfflineShape, roleIndex: number): boolean {
+  return roleIndex % shape.wildcardEvery === shape.wildcardEvery - 1;
 }
 
 /** The association `index` of a cluster: namespace, service account and role. */
@@ -118,20 +249,24 @@ export function buildAccount(shape: OfflineShape, accountIndex: number): Record<
   });
   podIdentity.forEach((name, index) => {
     const trust =
-      index % 15 === 14
+      index % shape.unscopedEvery === shape.unscopedEvery - 1
         ? podIdentityTrust()
         : podIdentityTrust({ conditions: { StringEquals: { 'aws:RequestTag/eks-cluster-name': clusters } } });
     account.role(name, { trust, ...(index % 7 === 0 ? {} : { lastUsed: '2026-11-20T10:00:00Z' }) });
   });
   irsa.forEach((name, index) => {
     const subject = `system:serviceaccount:team-${index % NAMESPACES}:${name}`;
-    const statements: PolicyDocument[] = clusters.map((cluster) =>
-      irsaTrust({
-        accountId,
-        region,
-        oidcId: oidcIdFor(cluster),
-        subject: index % 12 === 11 ? `system:serviceaccount:team-${index % NAMESPACES}:*` : subject,
-        subjectOperator: index % 12 === 11 ? 'StringLike' : 'StringEquals',
+    const wildcard = isWildcardRole(shape, index);
+    const statements: PolicyDocument[] = clusters.flatMap((cluster) =>
+      Array.from({ length: shape.irsaSubjectsPerCluster }, (_, subjectIndex) => {
+        const namespace = irsaNamespace(index, subjectIndex);
+        return irsaTrust({
+          accountId,
+          region,
+          oidcId: oidcIdFor(cluster),
+          subject: `system:serviceaccount:${namespace}:${wildcard ? '*' : name}`,
+          subjectOperator: wildcard ? 'StringLike' : 'StringEquals',
+        });
       }),
     );
     if (index % 10 === 9) {
@@ -145,6 +280,11 @@ export function buildAccount(shape: OfflineShape, accountIndex: number): Record<
   account.oidcProvider({ region, oidcId: oidcIdFor(`retired-${accountIndex}`) });
 
   account.region(region, (regionBuilder) => {
+    if (shape.shortHistoryDays !== undefined && accountIndex % 3 === 0) {
+      regionBuilder.cloudTrailWindow(
+        new Date(Date.parse(CAPTURED_AT) - shape.shortHistoryDays * DAY_MS).toISOString(),
+      );
+    }
     clusters.forEach((cluster, clusterIndex) => {
       regionBuilder.cluster(cluster, {}, (builder) => {
         const count = clusterIndex === 1 ? Math.floor(shape.associations * 0.95) : shape.associations;
@@ -171,7 +311,10 @@ export function buildAccount(shape: OfflineShape, accountIndex: number): Record<
       const eventTime = new Date(Date.parse(CAPTURED_AT) - random(89 * DAY_MS)).toISOString();
       const cluster = clusters[random(clusters.length)];
       const kind = random(10);
-      if (kind < 5) {
+      // Standard: 5 in 10 Pod Identity sessions, 3 node-role calls, 2 IRSA; other kinds shift the IRSA share.
+      const irsaFrom = 10 - Math.round(shape.irsaEventShare * 10);
+      const podIdentityUntil = Math.min(5, irsaFrom);
+      if (kind < podIdentityUntil) {
         const association = associationOf(podIdentity, random(shape.associations));
         regionBuilder.event(
           podIdentityAssumeRoleEvent({
@@ -184,7 +327,7 @@ export function buildAccount(shape: OfflineShape, accountIndex: number): Record<
             eventTime,
           }),
         );
-      } else if (kind < 8 || irsa.length === 0) {
+      } else if (kind < irsaFrom || irsa.length === 0) {
         regionBuilder.event(
           assumeRoleForPodIdentityEvent({
             accountId,
@@ -263,70 +406,216 @@ export async function writeSnapshotFile(shape: OfflineShape, path: string): Prom
   return figures;
 }
 
-/** A YAML scalar: JSON's double-quoted strings are valid YAML. */
-const scalar = (value: string) => JSON.stringify(value);
+interface LogicalCluster {
+  name: string;
+  account: string;
+  region: string;
+  members: string[];
+}
+
+interface Binding {
+  cluster: string;
+  namespace: string;
+  serviceAccount: string;
+  roleArn: string;
+}
+
+/** The baseline's logical clusters of an account: the first two clusters form the blue/green pair. */
+function logicalClustersOf(shape: OfflineShape, accountIndex: number): LogicalCluster[] {
+  const names = Array.from({ length: shape.clusters }, (_, index) => clusterNameOf(accountIndex, index));
+  const account = accountIdOf(accountIndex);
+  const region = REGIONS[accountIndex % REGIONS.length];
+  return [
+    {
+      name: `account-${accountIndex}-prod`,
+      account,
+      region,
+      members: names.slice(0, Math.min(2, names.length)),
+    },
+    ...names
+      .slice(2)
+      .map((name) => ({ name: `account-${accountIndex}-${name}`, account, region, members: [name] })),
+  ];
+}
 
 /**
- * Writes the platform team's baseline: every account's first two clusters form one logical cluster
- * (the blue/green pair), the others stand alone. It declares 99 % of the associations (the rest
- * were added by hand) and every IRSA binding but the wildcard ones, so the cutover's missing
- * associations and a few undeclared ones show up as drift. Returns the file's size in bytes.
+ * The Pod Identity bindings an account's baseline declares: 99 % of each logical cluster's
+ * associations (the rest were added by hand), minus the kind's undeclared tenths, with another role
+ * for its changed tenths, plus associations that do not exist.
  */
-export async function writeBaselineFile(shape: OfflineShape, path: string): Promise<number> {
-  const stream = createWriteStream(path);
-  let bytes = 0;
-  const emit = async (text: string) => {
-    bytes += Buffer.byteLength(text);
-    await write(stream, text);
-  };
-  const { podIdentity, irsa } = roleNames(shape);
-  const logicalClusters = (accountIndex: number) => {
-    const names = Array.from({ length: shape.clusters }, (_, index) => clusterNameOf(accountIndex, index));
-    return [
-      { name: `account-${accountIndex}-prod`, members: names.slice(0, Math.min(2, names.length)) },
-      ...names.slice(2).map((name) => ({ name: `account-${accountIndex}-${name}`, members: [name] })),
-    ];
-  };
-  await emit('version: 1\nsettings:\n  unusedAfterDays: 90\nclusters:\n');
-  for (let accountIndex = 0; accountIndex < shape.accounts; accountIndex += 1) {
-    const account = accountIdOf(accountIndex);
-    const region = REGIONS[accountIndex % REGIONS.length];
-    let text = '';
-    for (const cluster of logicalClusters(accountIndex)) {
-      text += `  ${cluster.name}:\n    account: ${scalar(account)}\n    region: ${region}\n    members:\n`;
-      for (const member of cluster.members) text += `      - ${member}\n`;
-    }
-    await emit(text);
-  }
+function podIdentityBindingsOf(shape: OfflineShape, accountIndex: number): Binding[] {
+  const { podIdentity } = roleNames(shape);
+  const account = accountIdOf(accountIndex);
   const declared = Math.ceil(shape.associations * 0.99);
-  await emit('podIdentity:\n');
-  for (let accountIndex = 0; accountIndex < shape.accounts; accountIndex += 1) {
-    const account = accountIdOf(accountIndex);
-    let text = '';
-    for (const cluster of logicalClusters(accountIndex)) {
-      for (let index = 0; index < declared; index += 1) {
-        const association = associationOf(podIdentity, index);
-        text +=
-          `  - cluster: ${cluster.name}\n    namespace: ${association.namespace}\n` +
-          `    serviceAccount: ${association.serviceAccount}\n    roleArn: ${roleArnOf(account, association.role)}\n`;
-      }
-    }
-    await emit(text);
-  }
-  await emit('irsa:\n');
-  for (let accountIndex = 0; accountIndex < shape.accounts; accountIndex += 1) {
-    const account = accountIdOf(accountIndex);
-    let text = '';
-    for (const cluster of logicalClusters(accountIndex)) {
-      irsa.forEach((name, index) => {
-        if (index % 12 === 11) return;
-        text +=
-          `  - cluster: ${cluster.name}\n    namespace: team-${index % NAMESPACES}\n` +
-          `    serviceAccount: ${name}\n    roleArn: ${roleArnOf(account, name)}\n`;
+  const ghosts = Math.round((shape.associations * shape.ghostPercent) / 100);
+  const bindings: Binding[] = [];
+  for (const cluster of logicalClustersOf(shape, accountIndex)) {
+    for (let index = 0; index < declared; index += 1) {
+      if (shape.undeclaredTenths.includes(index % 10)) continue;
+      const association = associationOf(podIdentity, index);
+      const role = shape.changedTenths.includes(index % 10)
+        ? podIdentity[(index + 1) % podIdentity.length]
+        : association.role;
+      bindings.push({
+        cluster: cluster.name,
+        namespace: association.namespace,
+        serviceAccount: association.serviceAccount,
+        roleArn: roleArnOf(account, role),
       });
     }
+    for (let index = 0; index < ghosts; index += 1) {
+      const association = associationOf(podIdentity, index);
+      bindings.push({
+        cluster: cluster.name,
+        namespace: association.namespace,
+        serviceAccount: `retired-${index}`,
+        roleArn: roleArnOf(account, association.role),
+      });
+    }
+  }
+  return bindings;
+}
+
+/** The IRSA bindings an account's baseline declares: every service account a role names, wildcards aside. */
+function irsaBindingsOf(shape: OfflineShape, accountIndex: number): Binding[] {
+  const { irsa } = roleNames(shape);
+  const account = accountIdOf(accountIndex);
+  const bindings: Binding[] = [];
+  for (const cluster of logicalClustersOf(shape, accountIndex)) {
+    irsa.forEach((name, index) => {
+      if (isWildcardRole(shape, index)) return;
+      for (let subject = 0; subject < shape.irsaSubjectsPerCluster; subject += 1) {
+        bindings.push({
+          cluster: cluster.name,
+          namespace: irsaNamespace(index, subject),
+          serviceAccount: name,
+          roleArn: roleArnOf(account, name),
+        });
+      }
+    });
+  }
+  return bindings;
+}
+
+/** How a baseline is written in one syntax, section by section. */
+interface BaselineWriter {
+  start: string;
+  clusters: { open: string; entry(cluster: LogicalCluster, first: boolean): string; close: string };
+  bindings: { open(section: string): string; entry(binding: Binding, first: boolean): string; close: string };
+  end: string;
+}
+
+/** A quoted scalar: JSON's double-quoted strings are valid YAML. */
+const quoted = (value: string) => JSON.stringify(value);
+
+const WRITERS: Record<BaselineSyntax, BaselineWriter> = {
+  block: {
+    start: 'version: 1\nsettings:\n  unusedAfterDays: 90\n',
+    clusters: {
+      open: 'clusters:\n',
+      entry: (cluster) =>
+        `  ${cluster.name}:\n    account: ${quoted(cluster.account)}\n    region: ${cluster.region}\n    members:\n${cluster.members.map((member) => `      - ${member}\n`).join('')}`,
+      close: '',
+    },
+    bindings: {
+      open: (section) => `${section}:\n`,
+      entry: (binding) =>
+        `  - cluster: ${binding.cluster}\n    namespace: ${binding.namespace}\n` +
+        `    serviceAccount: ${binding.serviceAccount}\n    roleArn: ${binding.roleArn}\n`,
+      close: '',
+    },
+    end: '',
+  },
+  // What js-yaml's dump (flowLevel 2) and many scripts write: one flow map per line, plain scalars.
+  flow: {
+    start: 'version: 1\nsettings: {unusedAfterDays: 90}\n',
+    clusters: {
+      open: 'clusters:\n',
+      entry: (cluster) =>
+        `  ${cluster.name}: {account: '${cluster.account}', region: ${cluster.region}, members: [${cluster.members.join(', ')}]}\n`,
+      close: '',
+    },
+    bindings: {
+      open: (section) => `${section}:\n`,
+      entry: (binding) =>
+        `- {cluster: ${binding.cluster}, namespace: ${binding.namespace}, serviceAccount: ${binding.serviceAccount}, roleArn: ${binding.roleArn}}\n`,
+      close: '',
+    },
+    end: '',
+  },
+  // JSON as JSON.stringify(value, null, 2) writes it.
+  json: {
+    start: '{\n  "version": 1,\n  "settings": {\n    "unusedAfterDays": 90\n  }',
+    clusters: {
+      open: ',\n  "clusters": {',
+      entry: (cluster, first) =>
+        `${first ? '' : ','}\n    ${quoted(cluster.name)}: {\n      "account": ${quoted(cluster.account)},\n      "region": ${quoted(cluster.region)},\n      "members": [\n${cluster.members.map((member) => `        ${quoted(member)}`).join(',\n')}\n      ]\n    }`,
+      close: '\n  }',
+    },
+    bindings: {
+      open: (section) => `,\n  ${quoted(section)}: [`,
+      entry: (binding, first) =>
+        `${first ? '' : ','}\n    {\n      "cluster": ${quoted(binding.cluster)},\n      "namespace": ${quoted(binding.namespace)},\n      "serviceAccount": ${quoted(binding.serviceAccount)},\n      "roleArn": ${quoted(binding.roleArn)}\n    }`,
+      close: '\n  ]',
+    },
+    end: '\n}\n',
+  },
+};
+
+/** What a written baseline holds. */
+export interface BaselineFigures {
+  bytes: number;
+  bindings: number;
+}
+
+/**
+ * Writes the platform team's baseline of `shape` in `syntax`: every account's first two clusters
+ * form one logical cluster (the blue/green pair), the others stand alone, with the Pod Identity and
+ * IRSA bindings of {@link podIdentityBindingsOf} and {@link irsaBindingsOf}, so the cutover's missing
+ * associations and the kind's drift show up.
+ */
+export async function writeBaselineFile(
+  shape: OfflineShape,
+  path: string,
+  syntax: BaselineSyntax = 'block',
+): Promise<BaselineFigures> {
+  const writer = WRITERS[syntax];
+  const stream = createWriteStream(path);
+  const figures: BaselineFigures = { bytes: 0, bindings: 0 };
+  const emit = async (text: string) => {
+    figures.bytes += Buffer.byteLength(text);
+    await write(stream, text);
+  };
+  await emit(writer.start);
+  await emit(writer.clusters.open);
+  let first = true;
+  for (let accountIndex = 0; accountIndex < shape.accounts; accountIndex += 1) {
+    let text = '';
+    for (const cluster of logicalClustersOf(shape, accountIndex)) {
+      text += writer.clusters.entry(cluster, first);
+      first = false;
+    }
     await emit(text);
   }
+  await emit(writer.clusters.close);
+  for (const [section, bindingsOf] of [
+    ['podIdentity', podIdentityBindingsOf],
+    ['irsa', irsaBindingsOf],
+  ] as const) {
+    await emit(writer.bindings.open(section));
+    first = true;
+    for (let accountIndex = 0; accountIndex < shape.accounts; accountIndex += 1) {
+      let text = '';
+      for (const binding of bindingsOf(shape, accountIndex)) {
+        text += writer.bindings.entry(binding, first);
+        first = false;
+        figures.bindings += 1;
+      }
+      await emit(text);
+    }
+    await emit(writer.bindings.close);
+  }
+  await emit(writer.end);
   await close(stream);
-  return bytes;
+  return figures;
 }

@@ -54,8 +54,19 @@ export function matchesException(
 export function applyExceptions<
   T extends Pick<Finding, 'checkId' | 'resource' | 'suppressed' | 'suppressionReason'>,
 >(findings: readonly T[], baseline: Pick<Baseline, 'exceptions'>, now: Date): T[] {
+  // Only exceptions of a finding's own check can match it: look those up by check id, in baseline
+  // order (the first match gives the reason), leaving out the expired ones.
+  const byCheck = new Map<string, BaselineException[]>();
+  for (const exception of baseline.exceptions) {
+    if (isExpired(exception, now)) continue;
+    const ofCheck = byCheck.get(exception.check);
+    if (ofCheck) ofCheck.push(exception);
+    else byCheck.set(exception.check, [exception]);
+  }
+  if (byCheck.size === 0) return [...findings];
   return findings.map((finding) => {
-    const exception = baseline.exceptions.find((candidate) => matchesException(candidate, finding, now));
+    const candidates = byCheck.get(finding.checkId);
+    const exception = candidates?.find((candidate) => globMatches(candidate.resource, finding.resource.id));
     return exception ? { ...finding, suppressed: true, suppressionReason: exception.reason } : finding;
   });
 }

@@ -1,4 +1,4 @@
-import { type Document, isMap, isNode, isScalar, type LineCounter, type Node } from 'yaml';
+import { type Document, isMap, isNode, isScalar, LineCounter, type Node } from 'yaml';
 import type { SourceLocation } from './types.js';
 
 /** A path into the baseline document: map keys and list indexes, as zod reports them. */
@@ -39,13 +39,101 @@ export interface BaselineLocator {
   render(problem: LocatedProblem): string;
 }
 
+/**
+ * The line counter the YAML parser would fill for `text`: a line starts at 0 and after every `\n`
+ * (a lone `\r` does not end a line for it).
+ */
+export function lineCounterOf(text: string): LineCounter {
+  const lineCounter = new LineCounter();
+  lineCounter.addNewLine(0);
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1))
+    lineCounter.addNewLine(at + 1);
+  return lineCounter;
+}
+
+/** Turns offsets into `file:line:column`, the same way for every locator. */
+abstract class LineLocator {
+  constructor(
+    private readonly lineCounter: LineCounter,
+    protected readonly file: string,
+  ) {}
+
+  /** 1-based line and column of an offset. */
+  location(offset: number): SourceLocation {
+    const { line, col } = this.lineCounter.linePos(offset);
+    return { file: this.file, line, column: col };
+  }
+
+  /** `file:line:col field: message`, the form every baseline error takes. */
+  render(problem: LocatedProblem): string {
+    const { line, column } = this.location(problem.offset);
+    return `${this.file}:${line}:${column} ${problem.field}: ${problem.message}`;
+  }
+}
+
+/**
+ * Where a node of a document starts and, for the first two levels (the root map and its sections),
+ * where its entries start: all a valid baseline needs to place its declarations.
+ */
+export interface NodeOffsets {
+  offset: number;
+  /** A map's entries by key (the first of duplicates): where the key and its value start. */
+  entries?: Map<string, { key: number; value: NodeOffsets }>;
+  /** A list's items, in order. */
+  items?: NodeOffsets[];
+}
+
+/**
+ * A locator over {@link NodeOffsets}, for documents read without the position-aware parser. Paths
+ * deeper than the recorded levels resolve to their nearest recorded ancestor, as a missing value does
+ * for {@link DocumentLocator}; only a valid document is placed with it.
+ */
+export class OffsetLocator extends LineLocator implements BaselineLocator {
+  constructor(
+    private readonly root: NodeOffsets | undefined,
+    lineCounter: LineCounter,
+    file: string,
+  ) {
+    super(lineCounter, file);
+  }
+
+  valueOffset(path: FieldPath): number {
+    let node = this.root;
+    let offset = node?.offset ?? 0;
+    for (const segment of path) {
+      node = this.child(node, segment);
+      if (!node) break;
+      offset = node.offset;
+    }
+    return offset;
+  }
+
+  keyOffset(path: FieldPath): number {
+    let parent = this.root;
+    for (const segment of path.slice(0, -1)) parent = this.child(parent, segment);
+    const entry = parent?.entries?.get(String(path[path.length - 1]));
+    return entry ? entry.key : this.valueOffset(path);
+  }
+
+  sourceText(): string | undefined {
+    return undefined;
+  }
+
+  private child(node: NodeOffsets | undefined, segment: string | number): NodeOffsets | undefined {
+    if (!node) return undefined;
+    return typeof segment === 'number' ? node.items?.[segment] : node.entries?.get(segment)?.value;
+  }
+}
+
 /** Maps paths of a parsed YAML document to offsets and `file:line:column` locations. */
-export class DocumentLocator implements BaselineLocator {
+export class DocumentLocator extends LineLocator implements BaselineLocator {
   constructor(
     private readonly document: Document,
-    private readonly lineCounter: LineCounter,
-    private readonly file: string,
-  ) {}
+    lineCounter: LineCounter,
+    file: string,
+  ) {
+    super(lineCounter, file);
+  }
 
   /** Offset of the value at `path`, or of its nearest written ancestor when the value is missing. */
   valueOffset(path: FieldPath): number {
@@ -75,18 +163,6 @@ export class DocumentLocator implements BaselineLocator {
     const node = this.nodeAt(path);
     if (isScalar(node) && typeof node.source === 'string') return node.source;
     return undefined;
-  }
-
-  /** 1-based line and column of an offset. */
-  location(offset: number): SourceLocation {
-    const { line, col } = this.lineCounter.linePos(offset);
-    return { file: this.file, line, column: col };
-  }
-
-  /** `file:line:col field: message`, the form every baseline error takes. */
-  render(problem: LocatedProblem): string {
-    const { line, column } = this.location(problem.offset);
-    return `${this.file}:${line}:${column} ${problem.field}: ${problem.message}`;
   }
 
   private nodeAt(path: FieldPath): Node | undefined {

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { type Document, LineCounter, parseDocument, visit } from 'yaml';
+import { type Document, isAlias, LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
-import { readSimpleYaml } from './fast-yaml.js';
 import {
   type BaselineLocator,
   DocumentLocator,
@@ -11,6 +10,7 @@ import {
   formatFieldPath,
   type LocatedProblem,
 } from './locate.js';
+import { type ReadDocument, readDocument } from './read.js';
 import {
   ACCOUNT_ID_PATTERN,
   type BaselineDocument,
@@ -23,7 +23,7 @@ import {
   ROLE_ARN_PATTERN,
 } from './schema.js';
 import { closestMatch } from './suggest.js';
-import type { Baseline } from './types.js';
+import type { Baseline, PodIdentityBinding } from './types.js';
 
 /** SHA-256 of the baseline text, hex: recorded in reports so a run names the exact file it used. */
 export function sha256Hex(text: string): string {
@@ -31,8 +31,11 @@ export function sha256Hex(text: string): string {
 }
 
 /**
- * Parses, validates and normalizes a baseline v1 document (YAML or JSON; JSON is read as YAML so
- * both keep positions).
+ * Parses, validates and normalizes a baseline v1 document (YAML or JSON).
+ *
+ * A valid baseline is read on the fast path (JSON through `JSON.parse`, YAML through js-yaml, see
+ * `read.ts`); a baseline with a problem, or one the fast path leaves alone, is read again by the
+ * position-aware parser, which locates every problem.
  *
  * @param text the file's content.
  * @param sourceName the file path or `s3://` URI, used as the file name in every error.
@@ -40,25 +43,94 @@ export function sha256Hex(text: string): string {
  * @example parseBaseline('version: 1\n', 'baseline.yaml').settings.unusedAfterDays // 90
  */
 export function parseBaseline(text: string, sourceName: string): Baseline {
-  if (text.trim() === '') throw emptyBaselineError(sourceName);
-  // Large baselines are plain block YAML: read those quickly, and only a valid one. Everything
-  // else, and every baseline with a problem, goes through the full parser, which locates problems.
-  const fast = readSimpleYaml(text, sourceName);
-  if (fast) {
-    const validation = BaselineDocumentSchema.safeParse(fast.value);
-    if (validation.success && semanticProblems(fast.value, fast.locator).length === 0) {
-      return normalize(validation.data, fast.locator, { name: sourceName, sha256: sha256Hex(text) });
+  if (isBlank(text)) throw emptyBaselineError(sourceName);
+  const read = readDocument(text, sourceName);
+  // Without aliases a value is no larger than its text; with them, it may be a billion laughs.
+  const withinLimit =
+    !read?.aliased || expandedSize(read.value, expansionLimit(text)) <= expansionLimit(text);
+  if (read && isRecord(read.value) && withinLimit) {
+    const validation = BaselineDocumentSchema.safeParse(read.value);
+    if (validation.success && semanticProblems(read.value, read.locator).length === 0) {
+      return normalize(validation.data, read.locator, { name: sourceName, sha256: sha256Hex(text) });
     }
   }
-  return parseBaselineFully(text, sourceName);
+  return parseLocated(text, sourceName, read);
 }
 
-/** {@link parseBaseline} with the full YAML parser: every YAML feature, every problem located. */
+/**
+ * {@link parseBaseline} with the position-aware parser alone: every problem located. The reference
+ * the fast path is held to.
+ */
 export function parseBaselineFully(text: string, sourceName: string): Baseline {
-  if (text.trim() === '') throw emptyBaselineError(sourceName);
+  if (isBlank(text)) throw emptyBaselineError(sourceName);
+  return parseLocated(text, sourceName, undefined);
+}
+
+/**
+ * Values an aliased document may expand to: in proportion to its text, so that validating it stays
+ * linear in the file's size while a billion-laughs document is refused.
+ */
+function expansionLimit(text: string): number {
+  return 10_000 + 4 * text.length;
+}
+
+/**
+ * How many values `value` holds with every alias written out (a map's keys count too), counting
+ * shared nodes once per use; stops once past `limit`. A node that contains itself is endless.
+ */
+function expandedSize(value: unknown, limit: number): number {
+  if (typeof value !== 'object' || value === null) return 1;
+  const sizes = new Map<object, number>();
+  const open = new Set<object>();
+  const childrenOf = (node: object): unknown[] =>
+    Array.isArray(node) ? node : ArrayBuffer.isView(node) ? [] : Object.values(node);
+  const stack = [{ node: value as object, children: childrenOf(value), next: 0, size: 1 }];
+  open.add(value);
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1];
+    if (frame.size > limit) return frame.size;
+    if (frame.next < frame.children.length) {
+      const child = frame.children[frame.next++];
+      // A map's key is a value too.
+      frame.size += Array.isArray(frame.node) ? 0 : 1;
+      if (typeof child !== 'object' || child === null) frame.size += 1;
+      else if (sizes.has(child)) frame.size += sizes.get(child)!;
+      else if (open.has(child)) return Number.POSITIVE_INFINITY;
+      else {
+        open.add(child);
+        stack.push({ node: child, children: childrenOf(child), next: 0, size: 1 });
+      }
+      continue;
+    }
+    stack.pop();
+    open.delete(frame.node);
+    sizes.set(frame.node, frame.size);
+    if (stack.length > 0) stack[stack.length - 1].size += frame.size;
+    else return frame.size;
+  }
+  return 1;
+}
+
+/** The problem of a document whose aliases expand it past {@link expansionLimit}. */
+function expansionProblem(size: number, limit: number): LocatedProblem {
+  return {
+    offset: 0,
+    field: '(yaml)',
+    message: Number.isFinite(size)
+      ? `the document cannot be built: its aliases expand it to more than ${limit} values (4 per character of the file, plus 10000); write the repeated parts out`
+      : 'the document cannot be built: an alias refers to the node that contains it',
+  };
+}
+
+/**
+ * The position-aware reading: `yaml`'s document for syntax problems and positions. Its value is the
+ * fast path's when that read the text and the document has no syntax error (the two agree, and
+ * `yaml` resolves each alias in time proportional to the aliases before it).
+ */
+function parseLocated(text: string, sourceName: string, read: ReadDocument | undefined): Baseline {
   const lineCounter = new LineCounter();
   // logLevel 'error': the parser's recovery warnings (collection keys) go into the problems, not the console.
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, logLevel: 'error' });
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, logLevel: 'error', merge: true });
   const locator = new DocumentLocator(document, lineCounter, sourceName);
 
   const syntaxProblems: LocatedProblem[] = [];
@@ -78,7 +150,8 @@ export function parseBaselineFully(text: string, sourceName: string): Baseline {
     if (error.code !== 'DUPLICATE_KEY') trustedUntil = Math.min(trustedUntil, error.pos[0]);
   }
   // The parser accepts an alias whose anchor is never defined; it only fails when building values.
-  for (const { offset, name } of unresolvedAliases(document)) {
+  const aliases = aliasesOf(document);
+  for (const { offset, name } of aliases.filter((alias) => !alias.resolved)) {
     syntaxProblems.push({
       offset,
       field: '(yaml)',
@@ -88,16 +161,29 @@ export function parseBaselineFully(text: string, sourceName: string): Baseline {
   }
 
   let raw: unknown;
-  try {
-    raw = document.toJS();
-  } catch (error) {
-    // Without a syntax error to blame, the parser refused to expand the aliases ("billion laughs").
+  if (read && syntaxProblems.length === 0) {
+    raw = read.value;
+  } else {
+    try {
+      // Aliases are bounded below by the expanded size, the same rule the fast path is held to.
+      raw = document.toJS({ maxAliasCount: -1 });
+    } catch (error) {
+      if (syntaxProblems.length === 0) {
+        syntaxProblems.push({
+          offset: 0,
+          field: '(yaml)',
+          message: `the document cannot be built: ${error instanceof Error ? error.message : String(error)}`,
+        });
+        trustedUntil = 0;
+      }
+      raw = undefined;
+    }
+  }
+  const limit = expansionLimit(text);
+  const size = aliases.length > 0 ? expandedSize(raw, limit) : 0;
+  if (size > limit) {
     if (syntaxProblems.length === 0) {
-      syntaxProblems.push({
-        offset: 0,
-        field: '(yaml)',
-        message: `the document cannot be built: ${error instanceof Error ? error.message : String(error)}`,
-      });
+      syntaxProblems.push(expansionProblem(size, limit));
       trustedUntil = 0;
     }
     raw = undefined;
@@ -128,13 +214,21 @@ export function parseBaselineFully(text: string, sourceName: string): Baseline {
   return normalize(validation.data, locator, { name: sourceName, sha256: sha256Hex(text) });
 }
 
-/** Aliases (`*name`) whose anchor (`&name`) is not defined before them, with their offsets. */
-function unresolvedAliases(document: Document): Array<{ offset: number; name: string }> {
-  const found: Array<{ offset: number; name: string }> = [];
+/**
+ * The document's aliases (`*name`) with their offsets, each resolved or not (no anchor `&name`
+ * before it): one walk in document order, collecting anchors as they appear.
+ */
+function aliasesOf(document: Document): Array<{ offset: number; name: string; resolved: boolean }> {
+  const found: Array<{ offset: number; name: string; resolved: boolean }> = [];
+  const anchors = new Set<string>();
   visit(document, {
-    Alias(_, alias) {
-      if (alias.resolve(document) === undefined && alias.range)
-        found.push({ offset: alias.range[0], name: alias.source });
+    Node(_, node) {
+      if (isAlias(node)) {
+        const offset = node.range?.[0] ?? 0;
+        found.push({ offset, name: node.source, resolved: anchors.has(node.source) });
+      } else if (node.anchor) {
+        anchors.add(node.anchor);
+      }
     },
   });
   return found;
@@ -177,6 +271,11 @@ export async function loadBaselineFile(path: string): Promise<Baseline> {
     throw new InputError(`baseline ${path}: ${reason}`, [], { cause: error });
   }
   return parseBaseline(text, path);
+}
+
+/** True for an empty text or one of whitespace only. */
+function isBlank(text: string): boolean {
+  return !/\S/.test(text);
 }
 
 function emptyBaselineError(sourceName: string): InputError {
@@ -286,15 +385,16 @@ function semanticProblems(raw: Record<string, unknown>, locator: BaselineLocator
   for (const section of ['podIdentity', 'irsa'] as const) {
     const items = raw[section];
     if (!Array.isArray(items)) continue;
-    const seen = new Map<string, FieldPath>();
-    items.forEach((item, index) => {
-      if (!isRecord(item)) return;
-      const path = [section, index];
+    // Binding identity → index of its first declaration.
+    const seen = new Map<string, number>();
+    for (let index = 0; index < items.length; index += 1) {
+      const item = items[index];
+      if (!isRecord(item)) continue;
       const { cluster, namespace, serviceAccount, roleArn } = item;
       if (typeof cluster === 'string' && cluster !== '' && !declared.has(cluster)) {
         problems.push({
-          offset: locator.valueOffset([...path, 'cluster']),
-          field: formatFieldPath([...path, 'cluster']),
+          offset: locator.valueOffset([section, index, 'cluster']),
+          field: formatFieldPath([section, index, 'cluster']),
           message: unknownClusterMessage(cluster, [...declared.keys()]),
         });
       }
@@ -306,30 +406,35 @@ function semanticProblems(raw: Record<string, unknown>, locator: BaselineLocator
       ) {
         // An SA has one Pod Identity association per cluster; with IRSA a pod may use its token for
         // several roles, so there the role is part of the binding's identity.
-        const key = [cluster, namespace, serviceAccount, section === 'irsa' ? roleArn : ''].join('\u0000');
+        const key = `${cluster}\u0000${namespace}\u0000${serviceAccount}\u0000${section === 'irsa' ? roleArn : ''}`;
         const first = seen.get(key);
-        if (first) {
-          const firstLine = locator.location(locator.valueOffset(first)).line;
+        if (first !== undefined) {
+          const firstPath = [section, first];
+          const firstLine = locator.location(locator.valueOffset(firstPath)).line;
           const what = section === 'irsa' ? ` to ${roleArn}` : '';
           problems.push({
-            offset: locator.valueOffset(path),
-            field: formatFieldPath(path),
-            message: `duplicate binding: ${cluster} ${namespace}/${serviceAccount}${what} is already declared at ${formatFieldPath(first)} (line ${firstLine})`,
+            offset: locator.valueOffset([section, index]),
+            field: formatFieldPath([section, index]),
+            message: `duplicate binding: ${cluster} ${namespace}/${serviceAccount}${what} is already declared at ${formatFieldPath(firstPath)} (line ${firstLine})`,
           });
         } else {
-          seen.set(key, path);
+          seen.set(key, index);
         }
       }
-      const clusterAccount = typeof cluster === 'string' ? declared.get(cluster)?.account : undefined;
-      const roleAccount = typeof roleArn === 'string' ? ROLE_ARN_PATTERN.exec(roleArn)?.[1] : undefined;
-      if (section === 'podIdentity' && clusterAccount && roleAccount && roleAccount !== clusterAccount) {
+      if (section !== 'podIdentity' || typeof cluster !== 'string' || typeof roleArn !== 'string') continue;
+      const clusterAccount = declared.get(cluster)?.account;
+      // The account follows the first ":iam::" of a role ARN: a role in the cluster's account needs no regex.
+      const accountAt = roleArn.indexOf(':iam::') + 6;
+      if (!clusterAccount || roleArn.slice(accountAt, accountAt + 12) === clusterAccount) continue;
+      const roleAccount = ROLE_ARN_PATTERN.exec(roleArn)?.[1];
+      if (roleAccount && roleAccount !== clusterAccount) {
         problems.push({
-          offset: locator.valueOffset([...path, 'roleArn']),
-          field: formatFieldPath([...path, 'roleArn']),
+          offset: locator.valueOffset([section, index, 'roleArn']),
+          field: formatFieldPath([section, index, 'roleArn']),
           message: `the association role must be in the cluster's account ${clusterAccount}, not ${roleAccount}; a role in another account goes in targetRoleArn`,
         });
       }
-    });
+    }
   }
 
   if (Array.isArray(raw.accounts)) {
@@ -378,15 +483,19 @@ function normalize(
     version: 1,
     settings: { unusedAfterDays: data.settings?.unusedAfterDays ?? DEFAULT_UNUSED_AFTER_DAYS },
     clusters,
-    podIdentity: (data.podIdentity ?? []).map((binding, index) => ({
-      cluster: binding.cluster,
-      namespace: binding.namespace,
-      serviceAccount: binding.serviceAccount,
-      roleArn: binding.roleArn,
-      ...(binding.targetRoleArn !== undefined ? { targetRoleArn: binding.targetRoleArn } : {}),
-      ...(binding.disableSessionTags !== undefined ? { disableSessionTags: binding.disableSessionTags } : {}),
-      location: at(locator.valueOffset(['podIdentity', index])),
-    })),
+    podIdentity: (data.podIdentity ?? []).map((binding, index) => {
+      const normalized: PodIdentityBinding = {
+        cluster: binding.cluster,
+        namespace: binding.namespace,
+        serviceAccount: binding.serviceAccount,
+        roleArn: binding.roleArn,
+      };
+      if (binding.targetRoleArn !== undefined) normalized.targetRoleArn = binding.targetRoleArn;
+      if (binding.disableSessionTags !== undefined)
+        normalized.disableSessionTags = binding.disableSessionTags;
+      normalized.location = at(locator.valueOffset(['podIdentity', index]));
+      return normalized;
+    }),
     irsa: (data.irsa ?? []).map((binding, index) => ({
       cluster: binding.cluster,
       namespace: binding.namespace,

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { loadBaselineFile, parseBaseline } from '../../shared/baseline/parse.js';
+import { loadBaselineFile, parseBaseline, parseBaselineFully } from '../../shared/baseline/parse.js';
 import { InputError } from '../../shared/errors.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'baselines');
@@ -147,6 +147,29 @@ ${prodCluster}irsa:
       'arn:aws:iam::111122223333:role/etl-read',
       'arn:aws:iam::111122223333:role/etl-write',
     ]);
+  });
+
+  it('reads bindings that merge one anchored map, hundreds of times, in block and flow style', () => {
+    // Prepare: 500 uses of one anchor, beyond the 100 the YAML library allows on its own.
+    const items = Array.from({ length: 500 }, (_, index) =>
+      index % 2 === 0
+        ? `  - <<: *defaults\n    serviceAccount: app-${index}\n    roleArn: arn:aws:iam::111122223333:role/app-${index}`
+        : `  - {<<: *defaults, serviceAccount: app-${index}, roleArn: "arn:aws:iam::111122223333:role/app-${index}"}`,
+    );
+    const text = `version: 1\n${prodCluster}podIdentity:\n  - &defaults\n    cluster: prod\n    namespace: apps\n    serviceAccount: first\n    roleArn: arn:aws:iam::111122223333:role/first\n${items.join('\n')}\n`;
+
+    // Act
+    const baseline = parseBaseline(text, 'baseline.yaml');
+
+    // Assess
+    expect(baseline.podIdentity).toHaveLength(501);
+    expect(baseline.podIdentity[500]).toMatchObject({
+      cluster: 'prod',
+      namespace: 'apps',
+      serviceAccount: 'app-499',
+      location: { line: 1012, column: 5 },
+    });
+    expect(baseline).toEqual(parseBaselineFully(text, 'baseline.yaml'));
   });
 
   it('reads an unquoted expiry date as a date under YAML 1.1, where it becomes a timestamp', () => {
@@ -586,6 +609,13 @@ describe('parseBaseline: broken baselines give located errors', () => {
       'version: 1\nclusters:\n  prod:\n    account: "111122223333"\n    region: eu-west-1\n    members: *blue\n';
     expect(problemsOf(text)).toEqual([
       'baseline.yaml:6:14 (yaml): alias `*blue` names no anchor `&blue` defined before it',
+    ]);
+  });
+
+  it('rejects an alias to the node that contains it, at the start of the file', () => {
+    const text = `version: 1\n${prodCluster}accounts: &loop [*loop]\n`;
+    expect(problemsOf(text)).toEqual([
+      'baseline.yaml:1:1 (yaml): the document cannot be built: an alias refers to the node that contains it',
     ]);
   });
 

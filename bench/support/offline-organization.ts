@@ -239,6 +239,67 @@ export function buildAccount(shape: OfflineShape, accountIndex: number): Record<
   const random = randomSource(Math.imul(shape.seed, 7919) + accountIndex + 1);
   const { podIdentity, irsa } = roleNames(shape);
 
+  // CloudTrail first, so IAM's RoleLastUsed can be the latest assume it shows (IAM never reports a
+  // last use earlier than an assume CloudTrail logged).
+  const events: ReturnType<typeof irsaWebIdentityEvent>[] = [];
+  const latestUse = new Map<string, string>();
+  const noteUse = (roleArn: string, time: string) => {
+    if ((latestUse.get(roleArn) ?? '') < time) latestUse.set(roleArn, time);
+  };
+  const nodeRoleArn = roleArnOf(accountId, 'eks-node-role');
+  for (let index = 0; index < shape.events; index += 1) {
+    const eventTime = new Date(Date.parse(CAPTURED_AT) - random(89 * DAY_MS)).toISOString();
+    const cluster = clusters[random(clusters.length)];
+    const kind = random(10);
+    // Standard: 5 in 10 Pod Identity sessions, 3 node-role calls, 2 IRSA; other kinds shift the IRSA share.
+    const irsaFrom = 10 - Math.round(shape.irsaEventShare * 10);
+    const podIdentityUntil = Math.min(5, irsaFrom);
+    if (kind < podIdentityUntil) {
+      const association = associationOf(podIdentity, random(shape.associations));
+      noteUse(roleArnOf(accountId, association.role), eventTime);
+      events.push(
+        podIdentityAssumeRoleEvent({
+          accountId,
+          region,
+          clusterName: cluster,
+          namespace: association.namespace,
+          serviceAccount: association.serviceAccount,
+          roleArn: roleArnOf(accountId, association.role),
+          eventTime,
+        }),
+      );
+    } else if (kind < irsaFrom || irsa.length === 0) {
+      events.push(
+        assumeRoleForPodIdentityEvent({
+          accountId,
+          region,
+          clusterName: cluster,
+          nodeRoleArn,
+          eventTime,
+          denied: kind === 7 && random(20) === 0,
+        }),
+      );
+    } else {
+      const roleIndex = random(irsa.length);
+      noteUse(roleArnOf(accountId, irsa[roleIndex]), eventTime);
+      events.push(
+        irsaWebIdentityEvent({
+          accountId,
+          region,
+          oidcId: oidcIdFor(cluster),
+          namespace: `team-${roleIndex % NAMESPACES}`,
+          serviceAccount: irsa[roleIndex],
+          roleArn: roleArnOf(accountId, irsa[roleIndex]),
+          eventTime,
+        }),
+      );
+    }
+  }
+  const lastUsedOf = (name: string) => {
+    const time = latestUse.get(roleArnOf(accountId, name));
+    return time ? { lastUsed: time, lastUsedRegion: region } : {};
+  };
+
   account.managedPolicy({ name: 'AmazonEKSWorkerNodePolicy', aws: true, document: workerNodePolicy() });
   account.role('eks-node-role', {
     trust: {
@@ -252,7 +313,7 @@ export function buildAccount(shape: OfflineShape, accountIndex: number): Record<
       index % shape.unscopedEvery === shape.unscopedEvery - 1
         ? podIdentityTrust()
         : podIdentityTrust({ conditions: { StringEquals: { 'aws:RequestTag/eks-cluster-name': clusters } } });
-    account.role(name, { trust, ...(index % 7 === 0 ? {} : { lastUsed: '2026-11-20T10:00:00Z' }) });
+    account.role(name, { trust, ...lastUsedOf(name) });
   });
   irsa.forEach((name, index) => {
     const subject = `system:serviceaccount:team-${index % NAMESPACES}:${name}`;
@@ -274,7 +335,7 @@ export function buildAccount(shape: OfflineShape, accountIndex: number): Record<
         irsaTrust({ accountId, region, oidcId: oidcIdFor(`retired-${accountIndex}`), subject }),
       );
     }
-    account.role(name, { trust: mergePolicies(...statements), lastUsed: '2026-11-28T08:00:00Z' });
+    account.role(name, { trust: mergePolicies(...statements), ...lastUsedOf(name) });
   });
   for (const cluster of clusters) account.oidcProvider({ region, oidcId: oidcIdFor(cluster) });
   account.oidcProvider({ region, oidcId: oidcIdFor(`retired-${accountIndex}`) });
@@ -306,53 +367,7 @@ export function buildAccount(shape: OfflineShape, accountIndex: number): Record<
         if (clusterIndex === 0) builder.fargateProfile('batch', [{ namespace: `team-${NAMESPACES - 1}` }]);
       });
     });
-    const nodeRoleArn = roleArnOf(accountId, 'eks-node-role');
-    for (let index = 0; index < shape.events; index += 1) {
-      const eventTime = new Date(Date.parse(CAPTURED_AT) - random(89 * DAY_MS)).toISOString();
-      const cluster = clusters[random(clusters.length)];
-      const kind = random(10);
-      // Standard: 5 in 10 Pod Identity sessions, 3 node-role calls, 2 IRSA; other kinds shift the IRSA share.
-      const irsaFrom = 10 - Math.round(shape.irsaEventShare * 10);
-      const podIdentityUntil = Math.min(5, irsaFrom);
-      if (kind < podIdentityUntil) {
-        const association = associationOf(podIdentity, random(shape.associations));
-        regionBuilder.event(
-          podIdentityAssumeRoleEvent({
-            accountId,
-            region,
-            clusterName: cluster,
-            namespace: association.namespace,
-            serviceAccount: association.serviceAccount,
-            roleArn: roleArnOf(accountId, association.role),
-            eventTime,
-          }),
-        );
-      } else if (kind < irsaFrom || irsa.length === 0) {
-        regionBuilder.event(
-          assumeRoleForPodIdentityEvent({
-            accountId,
-            region,
-            clusterName: cluster,
-            nodeRoleArn,
-            eventTime,
-            denied: kind === 7 && random(20) === 0,
-          }),
-        );
-      } else {
-        const roleIndex = random(irsa.length);
-        regionBuilder.event(
-          irsaWebIdentityEvent({
-            accountId,
-            region,
-            oidcId: oidcIdFor(cluster),
-            namespace: `team-${roleIndex % NAMESPACES}`,
-            serviceAccount: irsa[roleIndex],
-            roleArn: roleArnOf(accountId, irsa[roleIndex]),
-            eventTime,
-          }),
-        );
-      }
-    }
+    for (const event of events) regionBuilder.event(event);
   });
   return account.toJson();
 }

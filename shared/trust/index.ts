@@ -3,13 +3,12 @@
  * problems, and decide concrete assume requests with IAM semantics.
  */
 import { requireTrustPolicy } from './evaluate.js';
-import { extractGrants } from './grants.js';
-import { hygieneFindings } from './hygiene.js';
+import { analyzeParsedTrust } from './hygiene.js';
 import { parsePolicy } from './parse.js';
 import type { TrustAnalysis } from './types.js';
 
+export { canAssumeCommand } from './command.js';
 export { canAssume, identityPolicyAllows } from './evaluate.js';
-export { HYGIENE_SEVERITY, subjectWildcardCrossesNamespaces } from './hygiene.js';
 export type { ParsedPolicy, ParsedStatement } from './parse.js';
 export { parsePolicy } from './parse.js';
 export type { ProviderArnParts } from './providers.js';
@@ -18,17 +17,18 @@ export type * from './types.js';
 export { hasIamWildcard, matchIamPattern } from './wildcard.js';
 
 /**
- * Analyzes a trust policy: the grants of its Allow statements and the hygiene findings the policy
+ * Analyzes a trust policy: the grants of its Allow statements, the trust-hygiene facts the policy
  * alone decides (`IRSA_NO_SUBJECT_CONDITION`, `IRSA_SUBJECT_WILDCARD`, `IRSA_NO_AUDIENCE_CONDITION`,
- * `TRUST_UNSATISFIABLE`, `PI_TRUST_UNSCOPED`).
+ * `TRUST_UNSATISFIABLE`, `PI_TRUST_UNSCOPED`), each a question over the whole policy answered with
+ * the evaluator's semantics and shown by a witness request, and the questions it left undecided.
+ * Severity and wording belong to the checks.
  *
  * @param document a parsed policy object, a JSON string or URL-encoded JSON (as IAM returns it).
- * @throws InputError naming the field when the policy is malformed.
+ * @throws InputError naming the field when the policy is malformed or is not a valid trust policy.
  * @example analyzeTrust(role.AssumeRolePolicyDocument).findings.map((f) => f.checkId)
  */
 export function analyzeTrust(document: unknown): TrustAnalysis {
   const policy = parsePolicy(document);
   requireTrustPolicy(policy);
-  const grants = extractGrants(policy);
-  return { grants, findings: hygieneFindings(grants) };
+  return analyzeParsedTrust(policy);
 }

@@ -344,7 +344,8 @@ const cases: Case[] = [
         StringLike: { [`${ISSUER}:sub`]: 'system:serviceaccount:*', [`${ISSUER}:aud`]: 'sts.amazonaws.com' },
       }),
     ),
-    findings: ['IRSA_SUBJECT_WILDCARD'],
+    // Matches every subject the cluster issues: no subject condition in effect.
+    findings: ['IRSA_NO_SUBJECT_CONDITION'],
     asks: [{ irsa: sa('any-namespace', 'any-name'), allowed: true }],
   },
   {
@@ -447,7 +448,8 @@ const cases: Case[] = [
       Action: 'sts:AssumeRoleWithWebIdentity',
       Condition: { StringLike: { [`${ISSUER}:sub`]: sa('kube-system', '*') } },
     }),
-    findings: ['IRSA_NO_SUBJECT_CONDITION'],
+    // The Deny takes kube-system back: not every service account, but unnamed ones across namespaces.
+    findings: ['IRSA_SUBJECT_WILDCARD'],
     asks: [
       { irsa: sa('default', 'app'), allowed: true },
       { irsa: sa('kube-system', 'aws-node'), allowed: false },
@@ -488,7 +490,9 @@ const cases: Case[] = [
     name: 'pod-identity-without-tag-session',
     source: 'Pod Identity role for an association that disables session tags',
     policy: doc(podIdentity({ StringEquals: { 'aws:SourceAccount': ACCOUNT } }, 'sts:AssumeRole')),
-    findings: [],
+    // Associations use roles of their own account, so aws:SourceAccount alone scopes nothing: every
+    // association of the account that disables session tags can use the role.
+    findings: ['PI_TRUST_UNSCOPED'],
     asks: [
       { podIdentity: { namespace: 'web', serviceAccount: 'cdn' }, sourceAccount: ACCOUNT, allowed: false },
       {

@@ -80,6 +80,12 @@ export interface Nfa {
   start: readonly number[];
   accept: readonly boolean[];
   moves: ReadonlyArray<ReadonlyArray<{ on: CharSet; to: readonly number[] }>>;
+  /**
+   * States that accept everything a lower-numbered state accepts (a glob position at a `*` over
+   * every character): a subset holding one needs none below it, which keeps the subsets of long
+   * globs as small as one star-free segment.
+   */
+  dominant?: readonly boolean[];
 }
 
 /** One position of a glob: one character of a set, or a run (`*`) of characters of a set. */
@@ -96,7 +102,12 @@ export function globNfa(items: readonly GlobItem[]): Nfa {
   );
   moves.push([]);
   const accept = Array.from({ length: n + 1 }, (_, i) => i === n);
-  return { start: closures[0], accept, moves };
+  // From a `*` over every character, the rest of the pattern accepts any suffix an earlier position does.
+  const dominant = items.map(
+    (item) => 'run' in item && item.run.length === 2 && item.run[0] === 0 && item.run[1] === MAX_CODE_UNIT,
+  );
+  dominant.push(false);
+  return { start: closures[0], accept, moves, dominant };
 }
 
 /** A regular expression over character sets, compiled to an {@link Nfa} by {@link rxNfa}. */
@@ -243,7 +254,18 @@ class LazyDfa {
     this.start = this.intern([...nfa.start]);
   }
 
-  private intern(states: number[]): number {
+  private intern(sorted: number[]): number {
+    let states = sorted;
+    const dominant = this.nfa.dominant;
+    if (dominant) {
+      let last = -1;
+      for (let i = states.length - 1; i >= 0; i--)
+        if (dominant[states[i]]) {
+          last = i;
+          break;
+        }
+      if (last > 0) states = states.slice(last);
+    }
     const key = states.join(',');
     let id = this.ids.get(key);
     if (id === undefined) {

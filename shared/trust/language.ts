@@ -63,7 +63,10 @@ export class Language {
     if (other.kind === 'coset' && other.values.size === 0) return this;
     if (this.kind === 'coset' && other.kind === 'coset')
       return new Language('coset', new Set([...this.values, ...other.values]));
-    return new Language('node', new Set(), { kind: 'and', parts: [this.toNode(), other.toNode()] });
+    return new Language('node', new Set(), {
+      kind: 'and',
+      parts: flatten('and', this.toNode(), other.toNode()),
+    });
   }
 
   or(other: Language): Language {
@@ -76,7 +79,10 @@ export class Language {
     if (this.kind === 'coset' && other.kind === 'set')
       return new Language('coset', new Set([...this.values].filter((v) => !other.values.has(v))));
     if (this.kind === 'set' && other.kind === 'coset') return other.or(this);
-    return new Language('node', new Set(), { kind: 'or', parts: [this.toNode(), other.toNode()] });
+    return new Language('node', new Set(), {
+      kind: 'or',
+      parts: flatten('or', this.toNode(), other.toNode()),
+    });
   }
 
   not(): Language {
@@ -203,6 +209,16 @@ function nodeKey(node: Node): string | undefined {
 
 /** The values of the finite-set leaves, for their keys. */
 const finiteSetValues = new WeakMap<LanguageLeaf, ReadonlySet<string>>();
+
+/** The parts of `a op b`, nested combinations of the same operator spliced in (long unions stay shallow). */
+function flatten(kind: 'and' | 'or', a: Node, b: Node): Node[] {
+  const parts: Node[] = [];
+  for (const node of [a, b]) {
+    if (node.kind === kind) parts.push(...node.parts);
+    else parts.push(node);
+  }
+  return parts;
+}
 
 function evaluate(node: Node, text: string): boolean {
   if (node.kind === 'leaf') return node.leaf.has(text);

@@ -136,6 +136,24 @@ export class CaseModel {
     return { include, exclude };
   }
 
+  /** The requests of this case the whole policy allows: every action allowed, none denied. */
+  allowed(mode: Mode): Region {
+    const { actions } = this.spaceCase;
+    let include: Box[] = this.allows(actions[0], mode);
+    for (const action of actions.slice(1)) {
+      const allowing = this.allows(action, mode);
+      const next: Box[] = [];
+      for (const box of include)
+        for (const allow of allowing) {
+          const both = intersectBoxes(box, allow);
+          if (both) next.push(both);
+        }
+      include = next;
+    }
+    if (include.length === 0) return { include, exclude: [] };
+    return { include, exclude: actions.flatMap((action) => this.denies(action, mode)) };
+  }
+
   /** A condition's values with their policy variables resolved as in every request of this case. */
   valuesOf(condition: ParsedCondition, action: string) {
     return resolvedValues(condition, this.policy.version, (key) => this.variableOf(key, action));

@@ -20,6 +20,7 @@ import {
   constrainRegion,
   existsForAll,
   findCell,
+  fixVariable,
   pickPoint,
   type Region,
   type Variable,
@@ -639,18 +640,4 @@ function candidateAccounts(region: Region, variables: readonly Variable[], polic
       ...atomRepresentatives(domain, [...parts], [...literals, '123456789012', ...examples]),
     ]),
   ];
-}
-
-/** The region restricted to one value of a variable, that variable then free. */
-function fixVariable(region: Region, v: number, value: string): Region {
-  const fix = (boxes: readonly Box[]) =>
-    boxes.flatMap((box) => {
-      const part = box[v];
-      if (part !== undefined && !part.has(value)) return [];
-      if (part === undefined) return [box];
-      const freed = [...box];
-      freed[v] = undefined;
-      return [freed];
-    });
-  return { include: fix(region.include), exclude: fix(region.exclude) };
 }

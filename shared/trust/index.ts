@@ -11,6 +11,7 @@ export { canAssumeCommand } from './command.js';
 export { canAssume, identityPolicyAllows } from './evaluate.js';
 export type { ParsedPolicy, ParsedStatement } from './parse.js';
 export { parsePolicy } from './parse.js';
+export { somePodMayAssume } from './pods.js';
 export type { ProviderArnParts } from './providers.js';
 export { isEksIssuerHostPath, POD_IDENTITY_SERVICE, parseProviderArn } from './providers.js';
 export type * from './types.js';

@@ -267,3 +267,17 @@ export function pickPoint(
   });
   return chosen as string[];
 }
+
+/** The region restricted to one value of a variable, that variable then free. */
+export function fixVariable(region: Region, v: number, value: string): Region {
+  const fix = (boxes: readonly Box[]) =>
+    boxes.flatMap((box) => {
+      const part = box[v];
+      if (part !== undefined && !part.has(value)) return [];
+      if (part === undefined) return [box];
+      const freed = [...box];
+      freed[v] = undefined;
+      return [freed];
+    });
+  return { include: fix(region.include), exclude: fix(region.exclude) };
+}

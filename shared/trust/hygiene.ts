@@ -30,6 +30,7 @@ import {
   IRSA_AUDIENCE,
   IRSA_SUBJECT,
   irsaSpace,
+  PARTITIONS,
   PI_CLUSTER_ARN,
   PI_CLUSTER_NAME,
   PI_NAMESPACE,
@@ -592,23 +593,40 @@ function unscopedWitness(model: CaseModel, region: Region, policy: ParsedPolicy)
   // A union of boxes each listing the values of some association attribute misses the others.
   if (region.include.every((box) => ASSOCIATION_VARIABLES.some((v) => box[v]?.isFiniteSet))) return undefined;
   const variables = model.variables;
-  for (const account of candidateAccounts(region, variables, policy)) {
-    const fixed = fixVariable(region, PI_SOURCE_ACCOUNT, account);
-    const arns = clusterArnsOfAccount(account);
-    const chosen = existsForAll(fixed, variables, [PI_POD_NAME, PI_POD_UID], ASSOCIATION_VARIABLES, {
-      domainOf: (v) => (v === PI_CLUSTER_ARN ? arns : variables[v].domain),
-    });
-    if (!chosen) continue;
-    const name = variables[PI_CLUSTER_NAME].examples[0];
-    const point = variables.map((variable) => variable.examples[0]);
-    point[PI_SOURCE_ACCOUNT] = account;
-    point[PI_CLUSTER_NAME] = name;
-    point[PI_CLUSTER_ARN] = `arn:aws:eks:us-east-1:${account}:cluster/${name}`;
-    point[PI_POD_NAME] = chosen.get(PI_POD_NAME) as string;
-    point[PI_POD_UID] = chosen.get(PI_POD_UID) as string;
-    return model.spaceCase.request(point);
-  }
+  const partitions = writtenPartitions(policy);
+  for (const account of candidateAccounts(region, variables, policy))
+    for (const partition of partitions) {
+      const fixed = fixVariable(region, PI_SOURCE_ACCOUNT, account);
+      const arns = clusterArnsOfAccount(account, partition);
+      const chosen = existsForAll(fixed, variables, [PI_POD_NAME, PI_POD_UID], ASSOCIATION_VARIABLES, {
+        domainOf: (v) => (v === PI_CLUSTER_ARN ? arns : variables[v].domain),
+      });
+      if (!chosen) continue;
+      const name = variables[PI_CLUSTER_NAME].examples[0];
+      const point = variables.map((variable) => variable.examples[0]);
+      point[PI_SOURCE_ACCOUNT] = account;
+      point[PI_CLUSTER_NAME] = name;
+      point[PI_CLUSTER_ARN] =
+        `arn:${partition}:eks:${EXAMPLE_REGIONS[partition] ?? 'us-east-1'}:${account}:cluster/${name}`;
+      point[PI_POD_NAME] = chosen.get(PI_POD_NAME) as string;
+      point[PI_POD_UID] = chosen.get(PI_POD_UID) as string;
+      return model.spaceCase.request(point);
+    }
   return undefined;
+}
+
+/** A region of each partition, for witness cluster ARNs (any region works: every cluster is admitted). */
+const EXAMPLE_REGIONS: Record<string, string> = { 'aws-cn': 'cn-north-1', 'aws-us-gov': 'us-gov-west-1' };
+
+/** The partitions to try for "the account": `aws` and every partition an ARN of the policy names. */
+function writtenPartitions(policy: ParsedPolicy): string[] {
+  const partitions = new Set(['aws']);
+  for (const statement of policy.statements)
+    for (const condition of statement.conditions)
+      for (const value of condition.values)
+        for (const match of value.matchAll(/arn:(aws[a-z-]*):/g))
+          if (PARTITIONS.includes(match[1])) partitions.add(match[1]);
+  return [...partitions];
 }
 
 /** 12-digit account ids written anywhere in the policy's condition values. */

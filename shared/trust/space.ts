@@ -315,18 +315,31 @@ function podIdentityCase(tagged: boolean): SpaceCase {
   };
 }
 
-/** The cluster ARNs of one account, the universe of "any cluster of the account". */
-export function clusterArnsOfAccount(account: string): Language {
-  let arns = clusterArnsCache.get(account);
+/** The cluster ARNs of one account (in one partition), the universe of "any cluster of the account". */
+export function clusterArnsOfAccount(account: string, partition = 'aws'): Language {
+  const key = `${partition}:${account}`;
+  let arns = clusterArnsCache.get(key);
   if (!arns) {
-    const text = `arn:*:eks:*:${account}:cluster/*`;
+    const text = `arn:${partition}:eks:*:${account}:cluster/*`;
     const pattern = { text, wild: [...text].map((c) => c === '*') };
     arns = CLUSTER_ARN_DOMAIN.and(comparisonLanguage('arn', pattern) as Language);
     if (clusterArnsCache.size > 1000) clusterArnsCache.clear();
-    clusterArnsCache.set(account, arns);
+    clusterArnsCache.set(key, arns);
   }
   return arns;
 }
+
+/** The AWS partitions an EKS cluster ARN can name. */
+export const PARTITIONS = [
+  'aws',
+  'aws-cn',
+  'aws-us-gov',
+  'aws-iso',
+  'aws-iso-b',
+  'aws-iso-e',
+  'aws-iso-f',
+  'aws-eusc',
+];
 
 const clusterArnsCache = new Map<string, Language>();
 

@@ -364,10 +364,11 @@ describe('the trust analysis never contradicts the evaluator', () => {
           }
         }
       },
-      400,
+      800,
       irsaPolicyArbitrary,
     );
-    expect(decided).toBeGreaterThan(50);
+    // Most generated statements leave some audience or subject open: a few dozen decided ones remain.
+    expect(decided).toBeGreaterThan(40);
   });
 });
 

@@ -3,7 +3,7 @@ import { conditionLanguages, matchesMissingKey, resolvedValues, variableValueOf 
 import { actionMatches, evaluateCondition, principalMatches, statementLabel } from './evaluate.js';
 import { Language } from './language.js';
 import type { ParsedCondition, ParsedPolicy, ParsedStatement } from './parse.js';
-import type { VariableValue } from './pattern.js';
+import type { ResolvedValue, VariableValue } from './pattern.js';
 import { type Box, intersectBoxes, type Region } from './region.js';
 import type { RequestSpace, SpaceCase } from './space.js';
 import type { UnsatisfiableReason } from './types.js';
@@ -39,6 +39,9 @@ export interface StatementBoxes {
 export class CaseModel {
   private readonly boxes: Array<Map<string, StatementBoxes>>;
   private readonly effects = new Map<string, Box[]>();
+  private readonly lookups = new Map<string, (key: string) => VariableValue>();
+  /** Resolved condition values, kept when the case has one action (so they never depend on it). */
+  private readonly resolved = new Map<ParsedCondition, ResolvedValue[]>();
   /** True when no condition is undecided, so certain and possible answers coincide. */
   readonly exact: boolean;
 
@@ -155,8 +158,23 @@ export class CaseModel {
   }
 
   /** A condition's values with their policy variables resolved as in every request of this case. */
-  valuesOf(condition: ParsedCondition, action: string) {
-    return resolvedValues(condition, this.policy.version, (key) => this.variableOf(key, action));
+  valuesOf(condition: ParsedCondition, action: string): ResolvedValue[] {
+    const key = this.spaceCase.actions.length === 1 ? condition : undefined;
+    const cached = key && this.resolved.get(key);
+    if (cached) return cached;
+    const values = resolvedValues(condition, this.policy.version, this.variablesOf(action));
+    if (key) this.resolved.set(key, values);
+    return values;
+  }
+
+  /** How policy variables read in this case, for one action (one function per action). */
+  private variablesOf(action: string): (key: string) => VariableValue {
+    let lookup = this.lookups.get(action);
+    if (!lookup) {
+      lookup = (key: string) => this.variableOf(key, action);
+      this.lookups.set(action, lookup);
+    }
+    return lookup;
   }
 
   /** Why this case's answers about a statement may be undecided: its own or another statement's open condition. */
@@ -209,8 +227,8 @@ export class CaseModel {
             return { impossible: { condition, state: 'present' } };
           continue;
         }
-        lookup ??= (key) => this.variableOf(key, action);
-        const languages = conditionLanguages(condition, resolvedValues(condition, policy.version, lookup));
+        lookup ??= this.variablesOf(action);
+        const languages = conditionLanguages(condition, this.valuesOf(condition, action));
         const domain = variables[state].domain;
         cert ??= new Array(variables.length).fill(undefined);
         const before = cert[state];
@@ -227,7 +245,7 @@ export class CaseModel {
         }
         continue;
       }
-      lookup ??= (key) => this.variableOf(key, action);
+      lookup ??= this.variablesOf(action);
       const decided = evaluateCondition(condition, state, policy.version, lookup);
       if (decided.value === false)
         return {

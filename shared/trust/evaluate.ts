@@ -128,10 +128,23 @@ export function principalMatches(spec: PrincipalSpec, context: Pick<RequestConte
 
 /** Whether a statement's Action/NotAction covers an action (case-insensitive, with wildcards). */
 export function actionMatches(statement: ParsedStatement, action: string): boolean {
-  if (statement.actions)
-    return statement.actions.some((p) => matchIamPattern(p, action, { ignoreCase: true }));
-  return !(statement.notActions ?? []).some((p) => matchIamPattern(p, action, { ignoreCase: true }));
+  let known = actionsMatched.get(statement);
+  if (!known) {
+    known = new Map();
+    actionsMatched.set(statement, known);
+  }
+  let matched = known.get(action);
+  if (matched === undefined) {
+    matched = statement.actions
+      ? statement.actions.some((p) => matchIamPattern(p, action, { ignoreCase: true }))
+      : !(statement.notActions ?? []).some((p) => matchIamPattern(p, action, { ignoreCase: true }));
+    known.set(action, matched);
+  }
+  return matched;
 }
+
+/** Per statement, the actions already matched against its Action/NotAction (a policy is asked about a few). */
+const actionsMatched = new WeakMap<ParsedStatement, Map<string, boolean>>();
 
 /** Whether a trust statement applies to the request for one action. */
 function statementApplies(

@@ -38,7 +38,7 @@ export function withSid<T extends { sid?: string }>(grant: T, statement: ParsedS
 /** The statement's conditions on a key (compared case-insensitively). */
 export function conditionsOn(statement: ParsedStatement, key: string): ParsedCondition[] {
   const lower = key.toLowerCase();
-  return statement.conditions.filter((c) => c.key.toLowerCase() === lower);
+  return statement.conditions.filter((c) => c.keyLower === lower);
 }
 
 /** Values of the positive conditions on a key (what the statement lists as allowed), or undefined when none. */
@@ -117,7 +117,7 @@ function awsUnsatisfiable(statement: ParsedStatement, policy: ParsedPolicy): str
     return `${label} allows only actions that accompany sts:AssumeRole, and no statement allows sts:AssumeRole to IAM principals`;
   const context = requestContext({ kind: 'aws', principalArn: 'arn:aws:iam::000000000000:role/caller' });
   for (const condition of statement.conditions) {
-    const key = condition.key.toLowerCase();
+    const key = condition.keyLower;
     // Only keys that no IAM caller can ever supply decide impossibility here.
     if (!key.startsWith('aws:source') && !/[./][^:]*:/.test(key)) continue;
     if (context.lookup(condition.key).state !== 'absent' || matchesMissingKey(condition)) continue;
@@ -129,7 +129,7 @@ function awsUnsatisfiable(statement: ParsedStatement, policy: ParsedPolicy): str
 function tagValues(statement: ParsedStatement, prefix: string): Record<string, string[]> | undefined {
   const result: Record<string, string[]> = {};
   for (const condition of statement.conditions) {
-    const key = condition.key.toLowerCase();
+    const key = condition.keyLower;
     if (!key.startsWith(prefix) || !POSITIVE.has(condition.base)) continue;
     const tagKey = condition.key.slice(prefix.length);
     result[tagKey] = [...new Set([...(result[tagKey] ?? []), ...condition.values])];

@@ -158,6 +158,10 @@ interface IrsaProvider {
   isEksIssuer: boolean;
   /** Every subject the policy spells out on this issuer's `:sub` key (wildcard-free values). */
   named: Language;
+  /** The wildcard-free `:sub` values of the Deny statements. */
+  deniedLiterals: string[];
+  /** The issuer's `:sub` condition key, in lower case. */
+  subKey: string;
 }
 
 const WEB_IDENTITY = 'sts:AssumeRoleWithWebIdentity';
@@ -172,6 +176,8 @@ function irsaProvider(policy: ParsedPolicy, providerArn: string): IrsaProvider |
     hostPath: parsed.hostPath,
     isEksIssuer: parsed.isEksIssuer,
     named: Language.NONE,
+    deniedLiterals: [],
+    subKey: `${parsed.hostPath.toLowerCase()}:sub`,
   };
   const literals: string[] = [];
   let named = Language.NONE;
@@ -186,6 +192,9 @@ function irsaProvider(policy: ParsedPolicy, providerArn: string): IrsaProvider |
       }
     }
   provider.named = named.or(Language.of(literals));
+  provider.deniedLiterals = policy.statements
+    .filter((statement) => statement.effect === 'Deny')
+    .flatMap((statement) => ownLiterals(provider, statement));
   return provider;
 }
 
@@ -194,15 +203,9 @@ function subjectValues(
   provider: IrsaProvider,
   statement: ParsedStatement,
 ): Array<{ condition: ParsedCondition; pattern: Pattern }> {
-  const subKey = `${provider.hostPath.toLowerCase()}:sub`;
   const values: Array<{ condition: ParsedCondition; pattern: Pattern }> = [];
   for (const condition of statement.conditions) {
-    if (
-      condition.key.length !== subKey.length ||
-      condition.key.toLowerCase() !== subKey ||
-      !comparisonOf(condition)
-    )
-      continue;
+    if (condition.keyLower !== provider.subKey || !comparisonOf(condition)) continue;
     for (const value of provider.model.valuesOf(condition, WEB_IDENTITY))
       if (value.kind === 'pattern') values.push({ condition, pattern: value.pattern });
   }
@@ -211,14 +214,18 @@ function subjectValues(
 
 /** The wildcard-free `:sub` values written in a statement and in the Deny statements, as subjects. */
 function literalSubjects(provider: IrsaProvider, statement: ParsedStatement): string[] {
+  return [...new Set([...ownLiterals(provider, statement), ...provider.deniedLiterals])];
+}
+
+/** The wildcard-free `:sub` values of one statement (lower-cased too under IgnoreCase). */
+function ownLiterals(provider: IrsaProvider, statement: ParsedStatement): string[] {
   const literals: string[] = [];
-  for (const source of [statement, ...provider.model.policy.statements.filter((s) => s.effect === 'Deny')])
-    for (const { condition, pattern } of subjectValues(provider, source)) {
-      if (hasWildcard(pattern)) continue;
-      literals.push(pattern.text);
-      if (condition.base.includes('IgnoreCase')) literals.push(pattern.text.toLowerCase());
-    }
-  return [...new Set(literals)];
+  for (const { condition, pattern } of subjectValues(provider, statement)) {
+    if (hasWildcard(pattern)) continue;
+    literals.push(pattern.text);
+    if (condition.base.includes('IgnoreCase')) literals.push(pattern.text.toLowerCase());
+  }
+  return literals;
 }
 
 function irsaStatement(
@@ -247,27 +254,20 @@ function irsaStatement(
   withSid(grant, statement);
   if (!provider) return grant;
   const { model } = provider;
-  const variables = model.variables;
-  const base: TrustFinding = {
-    checkId: 'TRUST_UNSATISFIABLE',
-    statementIndex: statement.index,
-    ...(statement.sid !== undefined ? { sid: statement.sid } : {}),
-    providerArn,
-    issuerHostPath: hostPath,
-  };
-  const undecided = (checkId: HygieneCheckId) => (reason: string) => {
+  let regions: { cert: Region; poss: Region };
+  let satisfiable: boolean;
+  try {
+    regions = contributions(model, statement);
+    satisfiable = findCell(regions.poss, model.variables) !== undefined;
+  } catch (error) {
+    if (!(error instanceof TooComplexError)) throw error;
     if (grant.isEksIssuer)
-      undecidedQuestions.push({ checkId, statementIndex: statement.index, providerArn, reason });
-  };
-
-  const regions = attempt(() => contributions(model, statement));
-  if (isTooComplex(regions)) {
-    undecided('TRUST_UNSATISFIABLE')(regions.tooComplex);
-    return grant;
-  }
-  const satisfiable = attempt(() => findCell(regions.poss, variables) !== undefined);
-  if (isTooComplex(satisfiable)) {
-    undecided('TRUST_UNSATISFIABLE')(satisfiable.tooComplex);
+      undecidedQuestions.push({
+        checkId: 'TRUST_UNSATISFIABLE',
+        statementIndex: statement.index,
+        providerArn,
+        reason: error.message,
+      });
     return grant;
   }
   if (!satisfiable) {
@@ -277,17 +277,58 @@ function irsaStatement(
     grant.subjects = [];
     grant.subjectMatch = 'equals';
     if (grant.isEksIssuer)
-      findings.push({ ...base, checkId: 'TRUST_UNSATISFIABLE', unsatisfiable: grant.unsatisfiable, reasons });
+      findings.push({
+        checkId: 'TRUST_UNSATISFIABLE',
+        ...factBase(statement, providerArn, hostPath),
+        unsatisfiable: grant.unsatisfiable,
+        reasons,
+      });
     return grant;
   }
   const ownSubjects = literalSubjects(provider, statement);
   describeSubjects(provider, statement, regions.poss, grant, ownSubjects);
-  const audienceOpen = attempt(() =>
-    findCell(constrainRegion(regions.poss, IRSA_AUDIENCE, OTHER_AUDIENCE, variables), variables),
-  );
-  grant.audienceChecked = audienceOpen === undefined;
+  // Boxes that list their audiences and subjects decide the usual policies without a search.
+  const onlyStsAudience = listsOnly(regions.poss, IRSA_AUDIENCE, undefined);
+  grant.audienceChecked =
+    onlyStsAudience ||
+    attempt(() =>
+      findCell(
+        constrainRegion(regions.poss, IRSA_AUDIENCE, OTHER_AUDIENCE, model.variables),
+        model.variables,
+      ),
+    ) === undefined;
   if (!grant.isEksIssuer) return grant;
+  if (onlyStsAudience && listsOnly(regions.poss, IRSA_SUBJECT, provider.named)) return grant;
+  irsaAdmissions(provider, statement, regions, ownSubjects, onlyStsAudience, findings, undecidedQuestions);
+  return grant;
+}
 
+/** The fields every fact about a statement carries. */
+function factBase(statement: ParsedStatement, providerArn?: string, issuerHostPath?: string) {
+  return {
+    statementIndex: statement.index,
+    ...(statement.sid !== undefined ? { sid: statement.sid } : {}),
+    ...(providerArn !== undefined ? { providerArn } : {}),
+    ...(issuerHostPath !== undefined ? { issuerHostPath } : {}),
+  };
+}
+
+/** The admission questions of a satisfiable IRSA statement of an EKS issuer. */
+function irsaAdmissions(
+  provider: IrsaProvider,
+  statement: ParsedStatement,
+  regions: { cert: Region; poss: Region },
+  ownSubjects: readonly string[],
+  onlyStsAudience: boolean,
+  findings: TrustFinding[],
+  undecidedQuestions: UndecidedQuestion[],
+): void {
+  const { model } = provider;
+  const variables = model.variables;
+  const providerArn = (model.spaceCase.principal as { arn: string }).arn;
+  const base = factBase(statement, providerArn, provider.hostPath);
+  const undecided = (checkId: HygieneCheckId) => (reason: string) =>
+    undecidedQuestions.push({ checkId, statementIndex: statement.index, providerArn, reason });
   const prefer = (v: number) => (v === IRSA_SUBJECT ? ownSubjects : []);
   const everySubject = ask(
     model,
@@ -301,8 +342,8 @@ function irsaStatement(
     const examples = variables[IRSA_SUBJECT].examples;
     const subject = examples.find((example) => !provider.named.has(example)) ?? examples[0];
     findings.push({
-      ...base,
       checkId: 'IRSA_NO_SUBJECT_CONDITION',
+      ...base,
       witness: model.spaceCase.request([subject, audience]),
       universal: `every service account of the cluster, with audience ${JSON.stringify(audience)}`,
     });
@@ -330,13 +371,14 @@ function irsaStatement(
     );
     if (unnamed)
       findings.push({
-        ...base,
         checkId: 'IRSA_SUBJECT_WILDCARD',
+        ...base,
         witness: model.spaceCase.request(unnamed.point),
         crossesNamespaces: unnamed.elsewhere !== undefined,
         ...(unnamed.elsewhere ? { otherWitness: model.spaceCase.request(unnamed.elsewhere) } : {}),
       });
   }
+  if (onlyStsAudience) return;
   const anyAudience = ask(
     model,
     statement,
@@ -349,11 +391,25 @@ function irsaStatement(
   );
   if (anyAudience)
     findings.push({
-      ...base,
       checkId: 'IRSA_NO_AUDIENCE_CONDITION',
+      ...base,
       witness: model.spaceCase.request(anyAudience),
     });
-  return grant;
+}
+
+/**
+ * True when nothing is taken away from the region and every box of it lists the values of variable
+ * `v` (a finite set), each in `allowed` (or, without it, each `sts.amazonaws.com`): then no request
+ * of the region has another value.
+ */
+function listsOnly(region: Region, v: number, allowed: Language | undefined): boolean {
+  if (region.exclude.length > 0) return false;
+  for (const box of region.include) {
+    const part = box[v];
+    if (!part?.isFiniteSet) return false;
+    for (const value of part.values) if (allowed ? !allowed.has(value) : value !== STS_AUDIENCE) return false;
+  }
+  return true;
 }
 
 /** Audiences other than `sts.amazonaws.com`. */

@@ -57,8 +57,8 @@ export class Language {
 
   and(other: Language): Language {
     if (this === other) return this;
-    if (this.kind === 'set') return Language.of([...this.values].filter((v) => other.has(v)));
-    if (other.kind === 'set') return Language.of([...other.values].filter((v) => this.has(v)));
+    if (this.kind === 'set') return this.filtered(other);
+    if (other.kind === 'set') return other.filtered(this);
     if (this.kind === 'coset' && this.values.size === 0) return other;
     if (other.kind === 'coset' && other.values.size === 0) return this;
     if (this.kind === 'coset' && other.kind === 'coset')
@@ -67,6 +67,21 @@ export class Language {
       kind: 'and',
       parts: flatten('and', this.toNode(), other.toNode()),
     });
+  }
+
+  /** This finite set's members that `other` has: the same object when all are kept. */
+  private filtered(other: Language): Language {
+    let kept: string[] | undefined;
+    let index = 0;
+    for (const value of this.values) {
+      if (other.has(value)) {
+        kept?.push(value);
+      } else if (!kept) {
+        kept = [...this.values].slice(0, index);
+      }
+      index++;
+    }
+    return kept ? Language.of(kept) : this;
   }
 
   or(other: Language): Language {

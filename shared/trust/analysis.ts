@@ -1,7 +1,7 @@
 import { TooComplexError } from './automaton.js';
 import { conditionLanguages, matchesMissingKey, resolvedValues, variableValueOf } from './condition.js';
-import { actionMatches, evaluateCondition, principalMatches, statementLabel } from './evaluate.js';
-import { Language } from './language.js';
+import { actionMatches, evaluateCondition, principalMatches } from './evaluate.js';
+import type { Language } from './language.js';
 import type { ParsedCondition, ParsedPolicy, ParsedStatement } from './parse.js';
 import type { ResolvedValue, VariableValue } from './pattern.js';
 import { type Box, intersectBoxes, type Region } from './region.js';
@@ -119,42 +119,37 @@ export class CaseModel {
     for (const action of actions) {
       const own = this.boxesOf(statement, action)?.[mode];
       if (!own) continue;
-      let boxes: Box[] = [own];
-      for (const other of actions) {
-        if (other === action) continue;
-        const allowing = this.allows(other, mode);
-        const next: Box[] = [];
-        for (const box of boxes)
-          for (const allow of allowing) {
-            const both = intersectBoxes(box, allow);
-            if (both) next.push(both);
-          }
-        boxes = next;
-      }
-      for (const box of boxes) if (!include.includes(box)) include.push(box);
+      const others = actions.filter((other) => other !== action);
+      for (const box of this.alsoAllowed([own], others, mode)) if (!include.includes(box)) include.push(box);
     }
-    if (include.length === 0) return { include, exclude: [] };
-    const exclude: Box[] = [];
-    for (const action of actions) exclude.push(...this.denies(action, mode));
-    return { include, exclude };
+    return this.minusDenies(include, mode);
   }
 
   /** The requests of this case the whole policy allows: every action allowed, none denied. */
   allowed(mode: Mode): Region {
-    const { actions } = this.spaceCase;
-    let include: Box[] = this.allows(actions[0], mode);
-    for (const action of actions.slice(1)) {
-      const allowing = this.allows(action, mode);
+    const [first, ...others] = this.spaceCase.actions;
+    return this.minusDenies(this.alsoAllowed(this.allows(first, mode), others, mode), mode);
+  }
+
+  /** The parts of `boxes` for which some Allow statement also allows each of `actions`. */
+  private alsoAllowed(boxes: Box[], actions: readonly string[], mode: Mode): Box[] {
+    let result = boxes;
+    for (const action of actions) {
       const next: Box[] = [];
-      for (const box of include)
-        for (const allow of allowing) {
+      for (const box of result)
+        for (const allow of this.allows(action, mode)) {
           const both = intersectBoxes(box, allow);
           if (both) next.push(both);
         }
-      include = next;
+      result = next;
     }
+    return result;
+  }
+
+  /** The region of `include` without what a Deny for any action of the case takes away. */
+  private minusDenies(include: Box[], mode: Mode): Region {
     if (include.length === 0) return { include, exclude: [] };
-    return { include, exclude: actions.flatMap((action) => this.denies(action, mode)) };
+    return { include, exclude: this.spaceCase.actions.flatMap((action) => this.denies(action, mode)) };
   }
 
   /** A condition's values with their policy variables resolved as in every request of this case. */
@@ -321,7 +316,7 @@ function emptyOrUndecided(part: Language | undefined): boolean | 'unknown' {
 }
 
 /** `StringEquals ["a","b"]`: how a reason shows a condition. */
-export function describeCondition(condition: ParsedCondition): string {
+function describeCondition(condition: ParsedCondition): string {
   return `${condition.operator} ${JSON.stringify(condition.values)}`;
 }
 
@@ -342,14 +337,4 @@ function constantReason(
       why: `${condition.location} requires ${condition.key} to be absent, but ${spaceCase.label} always carries it`,
     };
   return { ...base, why: `${condition.location} never holds for ${spaceCase.label}` };
-}
-
-/** How a statement is named in reasons. */
-export { statementLabel };
-
-/** The language a key's wildcard-free values name (what a policy spells out), for "named" questions. */
-export function namedValues(values: Iterable<Language>): Language {
-  let named = Language.NONE;
-  for (const value of values) named = named.or(value);
-  return named;
 }

@@ -16,7 +16,7 @@ export const MAX_CODE_UNIT = 0xffff;
 export type CharSet = readonly number[];
 
 export const ANY_CHAR: CharSet = [0, MAX_CODE_UNIT];
-export const NO_CHAR: CharSet = [];
+const NO_CHAR: CharSet = [];
 
 /** The set of the characters (code units) of a text. */
 export function charSetOf(text: string): CharSet {
@@ -64,7 +64,7 @@ export function complementCharSet(set: CharSet): CharSet {
   return result;
 }
 
-export function hasChar(set: CharSet, code: number): boolean {
+function hasChar(set: CharSet, code: number): boolean {
   for (let i = 0; i < set.length; i += 2) {
     if (code < set[i]) return false;
     if (code <= set[i + 1]) return true;

@@ -1,7 +1,7 @@
 import type { AssumeRequest } from './types.js';
 
 /** The file name commands use for a role's trust policy when no file was given. */
-export const TRUST_POLICY_FILE = 'trust-policy.json';
+const TRUST_POLICY_FILE = 'trust-policy.json';
 
 /**
  * The `trust can-assume` arguments that describe a request (everything after `--file FILE`).

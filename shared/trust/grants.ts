@@ -1,4 +1,4 @@
-import { matchesMissingKey, NEGATED_OPERATORS } from './condition.js';
+import { matchesMissingKey } from './condition.js';
 import { requestContext } from './context.js';
 import { actionMatches, statementLabel } from './evaluate.js';
 import type { ParsedCondition, ParsedPolicy, ParsedStatement } from './parse.js';
@@ -36,7 +36,7 @@ export function withSid<T extends { sid?: string }>(grant: T, statement: ParsedS
 }
 
 /** The statement's conditions on a key (compared case-insensitively). */
-export function conditionsOn(statement: ParsedStatement, key: string): ParsedCondition[] {
+function conditionsOn(statement: ParsedStatement, key: string): ParsedCondition[] {
   const lower = key.toLowerCase();
   return statement.conditions.filter((c) => c.keyLower === lower);
 }
@@ -145,9 +145,4 @@ export function serviceGrant(statement: ParsedStatement, services: string[]): Se
     actions: allowedActions(statement),
   };
   return withSid(grant, statement);
-}
-
-/** True when the operator excludes the values it lists. */
-export function isNegated(condition: ParsedCondition): boolean {
-  return NEGATED_OPERATORS.has(condition.base);
 }

@@ -1,7 +1,7 @@
-import { CaseModel, type Mode, statementLabel } from './analysis.js';
+import { CaseModel, type Mode } from './analysis.js';
 import { TooComplexError } from './automaton.js';
 import { comparisonOf } from './condition.js';
-import { actionMatches } from './evaluate.js';
+import { actionMatches, statementLabel } from './evaluate.js';
 import {
   allowedActions,
   allowedValues,

@@ -207,7 +207,6 @@ function buildComparisonLanguage(comparison: Comparison, pattern: Pattern): Lang
       return Language.of([pattern.text]);
     case 'equals-ignore-case': {
       const text = pattern.text;
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is meant
       if (!/^[\x00-\x7f]*$/.test(text))
         return {
           unknown: `case-insensitive comparison with non-ASCII text ${JSON.stringify(text)} is not decided statically`,

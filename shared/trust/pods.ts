@@ -9,6 +9,7 @@ import {
   PI_NAMESPACE,
   PI_SERVICE_ACCOUNT,
   PI_SOURCE_ACCOUNT,
+  PI_TAGS,
   podIdentitySpace,
 } from './space.js';
 import type { PodIdentityAssumeRequest } from './types.js';
@@ -35,14 +36,7 @@ export function somePodMayAssume(document: unknown, request: PodIdentityAssumeRe
     [PI_SOURCE_ACCOUNT, request.sourceAccount],
   ];
   // Only the six tags EKS sends, the cluster ARN as both tag and aws:SourceArn, values EKS can send.
-  const known = new Set([
-    'eks-cluster-arn',
-    'eks-cluster-name',
-    'kubernetes-namespace',
-    'kubernetes-service-account',
-    'kubernetes-pod-name',
-    'kubernetes-pod-uid',
-  ]);
+  const known = new Set(PI_TAGS.map(([tag]) => tag));
   if (Object.keys(tags).some((key) => !known.has(key)) || tags['eks-cluster-arn'] !== request.sourceArn)
     return 'unknown';
   if (fixed.some(([v, value]) => value === undefined || !space.variables[v].domain.has(value)))

@@ -48,7 +48,7 @@ export function intersectBoxes(a: Box, b: Box): Box | undefined {
 }
 
 /** A box with one more constraint on variable `v`, or undefined when that empties it. */
-export function constrainBox(
+function constrainBox(
   box: Box,
   v: number,
   language: Language,

@@ -109,7 +109,7 @@ function classSource(set: CharSet): string {
 }
 
 /** The language of a regular expression over code units. */
-export function rxLanguage(rx: Rx): Language {
+function rxLanguage(rx: Rx): Language {
   const regex = new RegExp(`^${regexSource(rx)}$`);
   return Language.leaf(
     nfaLeaf(
@@ -120,24 +120,24 @@ export function rxLanguage(rx: Rx): Language {
 }
 
 /** Kubernetes service-account subjects: `system:serviceaccount:NAMESPACE:NAME`. */
-export const SUBJECT_DOMAIN = rxLanguage(SUBJECT);
+const SUBJECT_DOMAIN = rxLanguage(SUBJECT);
 const NON_EMPTY_DOMAIN = rxLanguage(NON_EMPTY);
 /**
  * Audiences a token can carry: any client id registered on the provider. A service-account subject
  * is not one (writing the subject under `:aud` is a known mistake, and never matches).
  */
-export const AUDIENCE_DOMAIN = NON_EMPTY_DOMAIN.minus(
+const AUDIENCE_DOMAIN = NON_EMPTY_DOMAIN.minus(
   comparisonLanguage('like', {
     text: 'system:serviceaccount:*',
     wild: [...'system:serviceaccount:'].map(() => false).concat(true),
   }) as Language,
 );
-export const NAMESPACE_DOMAIN = rxLanguage(LABEL);
-export const NAME_DOMAIN = rxLanguage(SUBDOMAIN);
-export const CLUSTER_NAME_DOMAIN = rxLanguage(CLUSTER_NAME);
-export const CLUSTER_ARN_DOMAIN = rxLanguage(CLUSTER_ARN);
-export const ACCOUNT_DOMAIN = rxLanguage(ACCOUNT);
-export const POD_UID_DOMAIN = rxLanguage(POD_UID);
+const NAMESPACE_DOMAIN = rxLanguage(LABEL);
+const NAME_DOMAIN = rxLanguage(SUBDOMAIN);
+const CLUSTER_NAME_DOMAIN = rxLanguage(CLUSTER_NAME);
+const CLUSTER_ARN_DOMAIN = rxLanguage(CLUSTER_ARN);
+const ACCOUNT_DOMAIN = rxLanguage(ACCOUNT);
+const POD_UID_DOMAIN = rxLanguage(POD_UID);
 
 /** The default audience of EKS service-account tokens for IAM. */
 export const STS_AUDIENCE = 'sts.amazonaws.com';
@@ -212,7 +212,7 @@ export const PI_POD_UID = 5;
 export const PI_SOURCE_ACCOUNT = 6;
 
 /** The session tags EKS Pod Identity adds, by variable. */
-const PI_TAGS: ReadonlyArray<[string, number]> = [
+export const PI_TAGS: ReadonlyArray<[string, number]> = [
   ['eks-cluster-arn', PI_CLUSTER_ARN],
   ['eks-cluster-name', PI_CLUSTER_NAME],
   ['kubernetes-namespace', PI_NAMESPACE],
@@ -342,9 +342,3 @@ export const PARTITIONS = [
 ];
 
 const clusterArnsCache = new Map<string, Language>();
-
-/** The cluster name an EKS cluster ARN ends with, or undefined. */
-export function clusterNameOfArn(arn: string): string | undefined {
-  const at = arn.indexOf(':cluster/');
-  return at < 0 ? undefined : arn.slice(at + ':cluster/'.length);
-}

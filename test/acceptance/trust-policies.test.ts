@@ -950,7 +950,7 @@ const classCases: ClassCase[] = [
       'IAM User Guide, "IAM policy elements: Variables and tags" (a variable whose key is not in the request has no value and matches nothing)',
     policy: doc(
       irsa({
-        StringLike: { [`${ISSUER}:sub`]: 'system:serviceaccount:${aws:PrincipalTag/team}:*' },
+        StringLike: { [`${ISSUER}:sub`]: `system:serviceaccount:\${aws:PrincipalTag/team}:*` },
         StringEquals: { [`${ISSUER}:aud`]: 'sts.amazonaws.com' },
       }),
     ),
@@ -964,7 +964,7 @@ const classCases: ClassCase[] = [
     policy: doc(
       irsa({ StringEquals: { [`${ISSUER}:aud`]: 'sts.amazonaws.com' } }),
       denyIrsa({
-        StringNotLike: { [`${ISSUER}:sub`]: "system:serviceaccount:${aws:PrincipalTag/team, 'payments'}:*" },
+        StringNotLike: { [`${ISSUER}:sub`]: `system:serviceaccount:\${aws:PrincipalTag/team, 'payments'}:*` },
       }),
     ),
     findings: ['IRSA_SUBJECT_WILDCARD'],
@@ -977,12 +977,11 @@ const classCases: ClassCase[] = [
   {
     semantics: 10,
     name: 'variable-literal-under-version-2008',
-    source:
-      'IAM User Guide, "IAM JSON policy elements: Version" (under 2008-10-17 ${aws:username} is a literal string)',
+    source: `IAM User Guide, "IAM JSON policy elements: Version" (under 2008-10-17 \${aws:username} is a literal string)`,
     policy: {
       Version: '2008-10-17',
       Statement: [
-        podIdentity({ StringEquals: { 'aws:RequestTag/kubernetes-namespace': '${aws:PrincipalTag/ns}' } }),
+        podIdentity({ StringEquals: { 'aws:RequestTag/kubernetes-namespace': `\${aws:PrincipalTag/ns}` } }),
       ],
     },
     findings: ['TRUST_UNSATISFIABLE'],
@@ -996,7 +995,7 @@ const classCases: ClassCase[] = [
     policy: doc(
       podIdentity({
         StringEquals: {
-          'aws:RequestTag/kubernetes-service-account': '${aws:RequestTag/kubernetes-namespace}',
+          'aws:RequestTag/kubernetes-service-account': `\${aws:RequestTag/kubernetes-namespace}`,
         },
       }),
     ),

@@ -67,21 +67,21 @@ const KEY_VALUES: Record<string, string[]> = {
   ],
   [`${HOST}:aud`]: ['sts.amazonaws.com', 'vault', 'sts.*'],
   [`${OTHER_HOST}:sub`]: ['system:serviceaccount:app:web'],
-  'aws:RequestTag/kubernetes-namespace': ['payments', 'pay*', 'default', 'PAYMENTS', '${aws:username}'],
+  'aws:RequestTag/kubernetes-namespace': ['payments', 'pay*', 'default', 'PAYMENTS', `\${aws:username}`],
   'aws:RequestTag/eks-cluster-name': ['prod-blue', 'prod-*'],
-  'aws:SourceAccount': [ACCOUNT, OTHER_ACCOUNT, '${aws:PrincipalAccount}'],
+  'aws:SourceAccount': [ACCOUNT, OTHER_ACCOUNT, `\${aws:PrincipalAccount}`],
   'AWS:sourcearn': [
     CLUSTER_ARN,
     `arn:aws:eks:us-east-1:${ACCOUNT}:cluster/*`,
-    'arn:aws:eks:us-east-1:${aws:SourceAccount}:cluster/*',
+    `arn:aws:eks:us-east-1:\${aws:SourceAccount}:cluster/*`,
   ],
   'aws:PrincipalArn': [
     ROLE,
     OTHER_ROLE,
     `arn:aws:iam::${ACCOUNT}:role/*`,
-    'arn:aws:iam::${aws:PrincipalAccount}:role/*',
+    `arn:aws:iam::\${aws:PrincipalAccount}:role/*`,
   ],
-  'aws:PrincipalAccount': [ACCOUNT, "${aws:SourceAccount, '111122223333'}"],
+  'aws:PrincipalAccount': [ACCOUNT, `\${aws:SourceAccount, '111122223333'}`],
   'sts:ExternalId': [`us-east-1/${ACCOUNT}/prod-blue/payments/ledger-writer`, 'other'],
 };
 const ARN_KEYS = new Set(['AWS:sourcearn', 'aws:PrincipalArn']);
@@ -221,7 +221,7 @@ function namesAccount(principal: unknown): boolean {
 }
 
 function usesVariables(statements: GeneratedStatement[]): boolean {
-  return statements.some((s) => s.conditions.some((c) => c.values.some((v) => v.includes('${'))));
+  return statements.some((s) => s.conditions.some((c) => c.values.some((v) => v.includes(`\${`))));
 }
 
 /** The keys a generated request carries, as policy variables can name them. */
@@ -254,7 +254,7 @@ function negatesAbsentVariable(statements: GeneratedStatement[], generated: Gene
 /** An ARN operator whose pattern holds a variable: iam-simulate splits the ARN before substituting. */
 function variableInArnPattern(statements: GeneratedStatement[]): boolean {
   return statements.some((s) =>
-    s.conditions.some((c) => /Arn/.test(c.operator) && c.values.some((v) => v.includes('${'))),
+    s.conditions.some((c) => /Arn/.test(c.operator) && c.values.some((v) => v.includes(`\${`))),
   );
 }
 
@@ -398,21 +398,21 @@ describe('recorded disagreements with iam-simulate, decided from the IAM documen
     sourceArn: generated.sourceArn,
   });
 
-  it('Version 2008-10-17: ${...} is literal text (IAM User Guide, "IAM JSON policy elements: Version"); iam-simulate substitutes it', async () => {
+  it(`Version 2008-10-17: \${...} is literal text (IAM User Guide, "IAM JSON policy elements: Version"); iam-simulate substitutes it`, async () => {
     const trust = podIdentityTrust(
-      { StringEquals: { 'aws:RequestTag/kubernetes-namespace': '${aws:SourceAccount}' } },
+      { StringEquals: { 'aws:RequestTag/kubernetes-namespace': `\${aws:SourceAccount}` } },
       '2008-10-17',
     );
     expect(canAssume(trust, asAssumeRequest(request(ACCOUNT))).allowed).toBe(false);
-    expect(canAssume(trust, asAssumeRequest(request('${aws:SourceAccount}'))).allowed).toBe(true);
+    expect(canAssume(trust, asAssumeRequest(request(`\${aws:SourceAccount}`))).allowed).toBe(true);
     expect(await simulate(trust, request(ACCOUNT))).toBe(true);
-    expect(await simulate(trust, request('${aws:SourceAccount}'))).toBe(false);
+    expect(await simulate(trust, request(`\${aws:SourceAccount}`))).toBe(false);
   });
 
   it('a variable with no value matches a negated operator (IAM User Guide, "Policy variables with no value"); iam-simulate says no match', async () => {
     // "Inverted condition operators like StringNotEquals or StringNotLike do match against a null value."
     const trust = podIdentityTrust({
-      StringNotEquals: { 'aws:RequestTag/kubernetes-namespace': '${aws:username}' },
+      StringNotEquals: { 'aws:RequestTag/kubernetes-namespace': `\${aws:username}` },
     });
     expect(canAssume(trust, asAssumeRequest(request('payments'))).allowed).toBe(true);
     expect(await simulate(trust, request('payments'))).toBe(false);
@@ -426,7 +426,9 @@ describe('recorded disagreements with iam-simulate, decided from the IAM documen
           Effect: 'Allow',
           Principal: { Service: 'pods.eks.amazonaws.com' },
           Action: ['sts:AssumeRole', 'sts:TagSession'],
-          Condition: { ArnLike: { 'aws:SourceArn': 'arn:aws:eks:us-east-1:${aws:SourceAccount}:cluster/*' } },
+          Condition: {
+            ArnLike: { 'aws:SourceArn': `arn:aws:eks:us-east-1:\${aws:SourceAccount}:cluster/*` },
+          },
         },
       ],
     };

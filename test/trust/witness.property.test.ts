@@ -41,9 +41,9 @@ const subjectPatterns = [
   'system:serviceaccount:Payments:API',
   'system:serviceaccount:orders:ap?',
   '*',
-  'system:serviceaccount:${aws:PrincipalTag/team}:*',
-  "system:serviceaccount:${aws:PrincipalTag/team, 'payments'}:*",
-  'system:serviceaccount:${*}',
+  `system:serviceaccount:\${aws:PrincipalTag/team}:*`,
+  `system:serviceaccount:\${aws:PrincipalTag/team, 'payments'}:*`,
+  `system:serviceaccount:\${*}`,
 ];
 
 /** Key → operators and values a generated condition may use. */
@@ -85,11 +85,11 @@ const KEYS: Record<string, { operators: string[]; values: string[] }> = {
       'ForAnyValue:StringEquals',
       'Null',
     ],
-    values: ['payments', 'team-*', '*', 'Payments', 'orders', '${aws:PrincipalTag/ns}'],
+    values: ['payments', 'team-*', '*', 'Payments', 'orders', `\${aws:PrincipalTag/ns}`],
   },
   'aws:RequestTag/kubernetes-service-account': {
     operators: ['StringEquals', 'StringLike', 'StringNotLike', 'StringLikeIfExists'],
-    values: ['api', 'api*', 'ledger', '*', '${aws:RequestTag/kubernetes-namespace}'],
+    values: ['api', 'api*', 'ledger', '*', `\${aws:RequestTag/kubernetes-namespace}`],
   },
   'aws:RequestTag/eks-cluster-name': {
     operators: ['StringEquals', 'StringLike', 'StringEqualsIfExists', 'Null'],

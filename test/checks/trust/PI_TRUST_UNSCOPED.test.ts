@@ -67,7 +67,7 @@ describe('PI_TRUST_UNSCOPED on scopes that scope nothing', () => {
       'same-name': podIdentityTrust({
         conditions: {
           StringEquals: {
-            'aws:RequestTag/kubernetes-service-account': '${aws:RequestTag/kubernetes-namespace}',
+            'aws:RequestTag/kubernetes-service-account': `\${aws:RequestTag/kubernetes-namespace}`,
           },
         },
       }),

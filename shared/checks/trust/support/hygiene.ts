@@ -76,7 +76,7 @@ function grantEvidence(grant: Grant | undefined): Record<string, unknown> {
  * The evidence of a fact: the witness request with the `trust can-assume` command that replays it
  * against the role's trust policy saved as `trust-policy.json`, or why nothing can match.
  */
-export function factEvidence(finding: TrustFinding, role?: RoleInventory): Record<string, unknown> {
+function factEvidence(finding: TrustFinding, role?: RoleInventory): Record<string, unknown> {
   const evidence: Record<string, unknown> = {};
   if (finding.witness) {
     evidence.witness = finding.witness;

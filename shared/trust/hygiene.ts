@@ -71,8 +71,14 @@ import type {
  * undecided condition could settle is reported as undecided, never as a finding.
  */
 
+/** What the analysis may know besides the policy. */
+export interface AnalysisOptions {
+  /** The role's account: witnesses of "every association of an account" use it when they can. */
+  accountId?: string;
+}
+
 /** The whole analysis of a parsed trust policy (checked by `requireTrustPolicy` first). */
-export function analyzeParsedTrust(policy: ParsedPolicy): TrustAnalysis {
+export function analyzeParsedTrust(policy: ParsedPolicy, options: AnalysisOptions = {}): TrustAnalysis {
   const grants: Grant[] = [];
   const findings: TrustFinding[] = [];
   const undecided: UndecidedQuestion[] = [];
@@ -91,7 +97,7 @@ export function analyzeParsedTrust(policy: ParsedPolicy): TrustAnalysis {
       grants.push(irsaStatement(providers.get(providerArn), providerArn, statement, findings, undecided));
     }
     if (principal.service.includes(POD_IDENTITY_SERVICE)) {
-      podIdentity ??= podIdentityQuestions(policy);
+      podIdentity ??= podIdentityQuestions(policy, options.accountId);
       grants.push(podIdentityStatement(podIdentity, statement, findings, undecided));
     }
     const otherServices = principal.service.filter((service) => service !== POD_IDENTITY_SERVICE);
@@ -567,14 +573,17 @@ interface PodIdentityQuestions {
   tagged: CaseModel;
   untagged: CaseModel;
   policy: ParsedPolicy;
+  /** The role's account, tried first as "the account". */
+  accountId?: string;
 }
 
-function podIdentityQuestions(policy: ParsedPolicy): PodIdentityQuestions {
+function podIdentityQuestions(policy: ParsedPolicy, accountId?: string): PodIdentityQuestions {
   const space = podIdentitySpace();
   return {
     tagged: new CaseModel(space, space.cases[0], policy),
     untagged: new CaseModel(space, space.cases[1], policy),
     policy,
+    ...(accountId !== undefined ? { accountId } : {}),
   };
 }
 
@@ -622,7 +631,7 @@ function podIdentityStatement(
       model,
       statement,
       regions[i],
-      (region) => unscopedWitness(model, region, questions.policy),
+      (region) => unscopedWitness(model, region, questions),
       undecided('PI_TRUST_UNSCOPED'),
     );
     if (!witness) continue;
@@ -644,13 +653,17 @@ const ASSOCIATION_VARIABLES = [PI_CLUSTER_ARN, PI_CLUSTER_NAME, PI_NAMESPACE, PI
  * A request showing that every association of some account (any cluster, namespace and service
  * account, some pod) is allowed in this region, or undefined.
  */
-function unscopedWitness(model: CaseModel, region: Region, policy: ParsedPolicy): AssumeRequest | undefined {
+function unscopedWitness(
+  model: CaseModel,
+  region: Region,
+  { policy, accountId }: PodIdentityQuestions,
+): AssumeRequest | undefined {
   if (region.include.length === 0) return undefined;
   // A union of boxes each listing the values of some association attribute misses the others.
   if (region.include.every((box) => ASSOCIATION_VARIABLES.some((v) => box[v]?.isFiniteSet))) return undefined;
   const variables = model.variables;
   const partitions = writtenPartitions(policy);
-  for (const account of candidateAccounts(region, variables, policy))
+  for (const account of candidateAccounts(region, variables, policy, accountId))
     for (const partition of partitions) {
       const fixed = fixVariable(region, PI_SOURCE_ACCOUNT, account);
       const arns = clusterArnsOfAccount(account, partition);
@@ -696,8 +709,15 @@ function writtenAccounts(policy: ParsedPolicy): string[] {
 }
 
 /** Accounts to try: one per atom of the account languages, and every account the policy writes. */
-function candidateAccounts(region: Region, variables: readonly Variable[], policy: ParsedPolicy): string[] {
-  const { domain, examples } = variables[PI_SOURCE_ACCOUNT];
+function candidateAccounts(
+  region: Region,
+  variables: readonly Variable[],
+  policy: ParsedPolicy,
+  accountId: string | undefined,
+): string[] {
+  const { domain } = variables[PI_SOURCE_ACCOUNT];
+  const examples =
+    accountId !== undefined && domain.has(accountId) ? [accountId] : variables[PI_SOURCE_ACCOUNT].examples;
   const parts = new Set<Language>();
   for (const box of [...region.include, ...region.exclude]) {
     const part = box[PI_SOURCE_ACCOUNT];
@@ -710,6 +730,7 @@ function candidateAccounts(region: Region, variables: readonly Variable[], polic
   const literals = writtenAccounts(policy).filter((account) => domain.has(account));
   return [
     ...new Set([
+      ...examples.slice(0, 1),
       ...literals,
       ...atomRepresentatives(domain, [...parts], [...literals, '123456789012', ...examples]),
     ]),

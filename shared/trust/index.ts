@@ -3,12 +3,13 @@
  * problems, and decide concrete assume requests with IAM semantics.
  */
 import { requireTrustPolicy } from './evaluate.js';
-import { analyzeParsedTrust } from './hygiene.js';
+import { type AnalysisOptions, analyzeParsedTrust } from './hygiene.js';
 import { parsePolicy } from './parse.js';
 import type { TrustAnalysis } from './types.js';
 
 export { canAssumeCommand } from './command.js';
 export { canAssume, identityPolicyAllows } from './evaluate.js';
+export type { AnalysisOptions } from './hygiene.js';
 export type { ParsedPolicy, ParsedStatement } from './parse.js';
 export { parsePolicy } from './parse.js';
 export { somePodMayAssume } from './pods.js';
@@ -25,11 +26,12 @@ export { hasIamWildcard, matchIamPattern } from './wildcard.js';
  * Severity and wording belong to the checks.
  *
  * @param document a parsed policy object, a JSON string or URL-encoded JSON (as IAM returns it).
+ * @param options the role's account, when known (witnesses then name it).
  * @throws InputError naming the field when the policy is malformed or is not a valid trust policy.
  * @example analyzeTrust(role.AssumeRolePolicyDocument).findings.map((f) => f.checkId)
  */
-export function analyzeTrust(document: unknown): TrustAnalysis {
+export function analyzeTrust(document: unknown, options: AnalysisOptions = {}): TrustAnalysis {
   const policy = parsePolicy(document);
   requireTrustPolicy(policy);
-  return analyzeParsedTrust(policy);
+  return analyzeParsedTrust(policy, options);
 }

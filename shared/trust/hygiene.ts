@@ -13,7 +13,7 @@ import {
 import { Language } from './language.js';
 import type { ParsedCondition, ParsedPolicy, ParsedStatement } from './parse.js';
 import { type Comparison, comparisonLanguage, hasWildcard, type Pattern } from './pattern.js';
-import { POD_IDENTITY_SERVICE, parseProviderArn } from './providers.js';
+import { POD_IDENTITY_SERVICE, type ProviderArnParts, parseProviderArn } from './providers.js';
 import {
   atomRepresentatives,
   type Box,
@@ -168,6 +168,7 @@ interface IrsaProvider {
   deniedLiterals: string[];
   /** The issuer's `:sub` condition key, in lower case. */
   subKey: string;
+  parsed: ProviderArnParts;
 }
 
 const WEB_IDENTITY = 'sts:AssumeRoleWithWebIdentity';
@@ -184,6 +185,7 @@ function irsaProvider(policy: ParsedPolicy, providerArn: string): IrsaProvider |
     named: Language.NONE,
     deniedLiterals: [],
     subKey: `${parsed.hostPath.toLowerCase()}:sub`,
+    parsed,
   };
   const literals: string[] = [];
   let named = Language.NONE;
@@ -241,7 +243,7 @@ function irsaStatement(
   findings: TrustFinding[],
   undecidedQuestions: UndecidedQuestion[],
 ): IrsaGrant {
-  const parsed = parseProviderArn(providerArn);
+  const parsed = provider?.parsed ?? parseProviderArn(providerArn);
   const hostPath =
     parsed?.hostPath ?? providerArn.slice(providerArn.indexOf(':oidc-provider/') + ':oidc-provider/'.length);
   const grant: IrsaGrant = {

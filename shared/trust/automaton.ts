@@ -313,6 +313,7 @@ class LazyDfa {
 export function shortestWord(
   automata: readonly Nfa[],
   accepts: (accepting: readonly boolean[]) => boolean,
+  possible: (dead: readonly boolean[]) => boolean = () => true,
 ): string | undefined {
   const dfas = automata.map(dfaOf);
   const startIds = dfas.map((dfa) => dfa.start);
@@ -332,6 +333,11 @@ export function shortestWord(
     for (const { code, next } of productSteps(dfas, ids)) {
       const nextKey = next.join(',');
       if (parent.has(nextKey)) continue;
+      // Automata in their empty subset reject every longer word: skip states that can no longer accept.
+      if (!possible(next.map((id, i) => dfas[i].subsets[id].length === 0))) {
+        parent.set(nextKey, { from: key, code });
+        continue;
+      }
       if (parent.size >= STATE_BUDGET) throw new TooComplexError();
       parent.set(nextKey, { from: key, code });
       queue.push(next);

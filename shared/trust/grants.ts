@@ -106,14 +106,7 @@ function awsUnsatisfiable(statement: ParsedStatement, policy: ParsedPolicy): str
   const label = statementLabel(statement);
   if (!AWS_PRINCIPAL_ACTIONS.some((action) => actionMatches(statement, action)))
     return `${label} allows none of ${AWS_PRINCIPAL_ACTIONS.join(', ')}, the actions an IAM principal's AssumeRole call needs`;
-  const assumeRoleSomewhere = policy.statements.some(
-    (other) =>
-      other.effect === 'Allow' &&
-      other.principal !== undefined &&
-      (other.principal.any || other.principal.aws.length > 0) &&
-      actionMatches(other, 'sts:AssumeRole'),
-  );
-  if (!assumeRoleSomewhere)
+  if (!allowsAssumeRoleToIamPrincipals(policy))
     return `${label} allows only actions that accompany sts:AssumeRole, and no statement allows sts:AssumeRole to IAM principals`;
   const context = requestContext({ kind: 'aws', principalArn: 'arn:aws:iam::000000000000:role/caller' });
   for (const condition of statement.conditions) {
@@ -124,6 +117,24 @@ function awsUnsatisfiable(statement: ParsedStatement, policy: ParsedPolicy): str
     return `${condition.location} tests ${condition.key}, which an IAM principal's request never carries`;
   }
   return undefined;
+}
+
+const assumeRoleToIamPrincipals = new WeakMap<ParsedPolicy, boolean>();
+
+/** Whether some Allow statement names IAM principals (or `*`) and allows `sts:AssumeRole`. */
+function allowsAssumeRoleToIamPrincipals(policy: ParsedPolicy): boolean {
+  let allows = assumeRoleToIamPrincipals.get(policy);
+  if (allows === undefined) {
+    allows = policy.statements.some(
+      (other) =>
+        other.effect === 'Allow' &&
+        other.principal !== undefined &&
+        (other.principal.any || other.principal.aws.length > 0) &&
+        actionMatches(other, 'sts:AssumeRole'),
+    );
+    assumeRoleToIamPrincipals.set(policy, allows);
+  }
+  return allows;
 }
 
 function tagValues(statement: ParsedStatement, prefix: string): Record<string, string[]> | undefined {

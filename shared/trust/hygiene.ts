@@ -1,6 +1,6 @@
 import { CaseModel, type Mode } from './analysis.js';
 import { TooComplexError } from './automaton.js';
-import { comparisonOf } from './condition.js';
+import { comparisonOf, NEGATED_OPERATORS } from './condition.js';
 import { actionMatches, statementLabel } from './evaluate.js';
 import {
   allowedActions,
@@ -282,8 +282,7 @@ function irsaStatement(
     const reasons = unsatisfiableReasons([model], statement, 'poss');
     grant.unsatisfiable = reasonText(reasons);
     grant.audienceChecked = true;
-    grant.subjects = [];
-    grant.subjectMatch = 'equals';
+    writtenSubjects(provider, statement, grant);
     if (grant.isEksIssuer)
       findings.push({
         checkId: 'TRUST_UNSATISFIABLE',
@@ -487,6 +486,23 @@ function describeSubjects(
   }
   if (grant.subjectMatch === 'like' && grant.subjects?.length === 0)
     grant.subjects = [grant.isEksIssuer ? `${SUBJECT_PREFIX}*` : '*'];
+}
+
+/**
+ * Fills the grant's `subjects`/`subjectMatch` with what the statement's positive `:sub` conditions
+ * write (for a statement that admits nothing, so readers still see what it meant).
+ */
+function writtenSubjects(provider: IrsaProvider, statement: ParsedStatement, grant: IrsaGrant): void {
+  const written = subjectValues(provider, statement).filter(
+    ({ condition }) => !NEGATED_OPERATORS.has(condition.base),
+  );
+  if (written.length === 0) return;
+  grant.subjects = [...new Set(written.map(({ pattern }) => pattern.text))];
+  grant.subjectMatch = written.some(
+    ({ condition, pattern }) => /Like$/.test(condition.base) && hasWildcard(pattern),
+  )
+    ? 'like'
+    : 'equals';
 }
 
 /** The wildcard patterns of the statement's positive `:sub` conditions. */

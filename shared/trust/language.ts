@@ -176,9 +176,25 @@ export class Language {
       if (node.kind === 'and') return node.parts.every((part) => holds(part, accepting));
       return node.parts.some((part) => holds(part, accepting));
     };
+    // Kleene logic: a dead leaf rejects every longer word, a live one may go either way.
+    const may = (node: Node, dead: readonly boolean[]): boolean | undefined => {
+      if (node.kind === 'leaf') return dead[indexOf.get(node.leaf) as number] ? false : undefined;
+      if (node.kind === 'not') {
+        const inner = may(node.part, dead);
+        return inner === undefined ? undefined : !inner;
+      }
+      let unknown = false;
+      for (const part of node.parts) {
+        const value = may(part, dead);
+        if (value === undefined) unknown = true;
+        else if (value === (node.kind === 'or')) return value;
+      }
+      return unknown ? undefined : node.kind === 'and';
+    };
     const word = shortestWord(
       leaves.map((leaf) => leaf.nfa()),
       (accepting) => holds(root, accepting),
+      (dead) => may(root, dead) !== false,
     );
     this.member = word ?? null;
     this.emptiness = word === undefined;

@@ -213,7 +213,6 @@ export class CaseModel {
     let poss: Array<Language | undefined> | undefined;
     let certDead = false;
     let uncertain: string | undefined;
-    let lookup: ((key: string) => VariableValue) | undefined;
     for (const condition of statement.conditions) {
       const state = spaceCase.key(condition.key, action);
       if (typeof state === 'number') {
@@ -222,7 +221,6 @@ export class CaseModel {
             return { impossible: { condition, state: 'present' } };
           continue;
         }
-        lookup ??= this.variablesOf(action);
         const languages = conditionLanguages(condition, this.valuesOf(condition, action));
         const domain = variables[state].domain;
         cert ??= new Array(variables.length).fill(undefined);
@@ -240,8 +238,7 @@ export class CaseModel {
         }
         continue;
       }
-      lookup ??= this.variablesOf(action);
-      const decided = evaluateCondition(condition, state, policy.version, lookup);
+      const decided = evaluateCondition(condition, state, policy.version, this.variablesOf(action));
       if (decided.value === false)
         return {
           impossible: { condition, state: state.state === 'unknown' ? 'other' : state.state },

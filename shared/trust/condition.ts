@@ -73,6 +73,14 @@ export function resolvedValues(
   version: string,
   lookup: (key: string) => VariableValue,
 ): ResolvedValue[] {
+  // Values without a variable read the same in every request: resolve them once.
+  const constant = constantValues.get(condition);
+  if (constant) return constant;
+  if (!condition.values.some((raw) => raw.includes('${'))) {
+    const values = condition.values.map((raw) => resolveValue(raw, '2008-10-17', lookup));
+    constantValues.set(condition, values);
+    return values;
+  }
   const substitutes = condition.base !== 'Bool';
   return condition.values.map((raw) => {
     if (!substitutes && version === '2012-10-17' && raw.includes('${'))
@@ -80,6 +88,8 @@ export function resolvedValues(
     return resolveValue(raw, substitutes ? version : '2008-10-17', lookup);
   });
 }
+
+const constantValues = new WeakMap<ParsedCondition, ResolvedValue[]>();
 
 /** Whether one present request value satisfies the (possibly negated) comparison. */
 export function valueSatisfies(

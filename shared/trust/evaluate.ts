@@ -152,6 +152,7 @@ function statementApplies(
   context: RequestContext,
   action: string,
   version: string,
+  variables: (key: string) => VariableValue,
 ): Tri {
   const label = statementLabel(statement);
   if (statement.principal && !principalMatches(statement.principal, context))
@@ -159,7 +160,6 @@ function statementApplies(
   if (statement.notPrincipal && principalMatches(statement.notPrincipal, context))
     return { value: false, why: `${label}: the principal is excluded by NotPrincipal` };
   if (!actionMatches(statement, action)) return { value: false, why: `${label}: ${action} is not covered` };
-  const variables = (key: string) => variableValueOf(context.lookup(key, action));
   return andTri(
     statement.conditions.map((c) => evaluateCondition(c, context.lookup(c.key, action), version, variables)),
   );
@@ -257,16 +257,17 @@ export function canAssume(document: unknown, request: AssumeRequest): AssumeDeci
   const policy = parsePolicy(document);
   requireTrustPolicy(policy);
   const context = requestContext(request);
-  const decisions = context.actions.map((action) =>
-    combine(
+  const decisions = context.actions.map((action) => {
+    const variables = (key: string) => variableValueOf(context.lookup(key, action));
+    return combine(
       policy.statements.map((statement) => ({
         statement,
-        applies: statementApplies(statement, context, action, policy.version),
+        applies: statementApplies(statement, context, action, policy.version, variables),
       })),
       action,
       context.description,
-    ),
-  );
+    );
+  });
   return mergeDecisions(decisions);
 }
 

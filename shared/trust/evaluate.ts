@@ -256,6 +256,16 @@ export function requireTrustPolicy(policy: ParsedPolicy): void {
 export function canAssume(document: unknown, request: AssumeRequest): AssumeDecision {
   const policy = parsePolicy(document);
   requireTrustPolicy(policy);
+  return canAssumeParsed(policy, request);
+}
+
+/**
+ * {@link canAssume} for a policy already parsed and checked with `requireTrustPolicy`: callers that
+ * ask many requests of one policy parse it once.
+ *
+ * @throws InputError when the request is malformed.
+ */
+export function canAssumeParsed(policy: ParsedPolicy, request: AssumeRequest): AssumeDecision {
   const context = requestContext(request);
   const decisions = context.actions.map((action) => {
     const variables = (key: string) => variableValueOf(context.lookup(key, action));

@@ -8,7 +8,7 @@ import { parsePolicy } from './parse.js';
 import type { TrustAnalysis } from './types.js';
 
 export { canAssumeCommand } from './command.js';
-export { canAssume, identityPolicyAllows } from './evaluate.js';
+export { canAssume, canAssumeParsed, identityPolicyAllows, requireTrustPolicy } from './evaluate.js';
 export type { AnalysisOptions } from './hygiene.js';
 export type { ParsedPolicy, ParsedStatement } from './parse.js';
 export { parsePolicy } from './parse.js';

@@ -1,8 +1,9 @@
 import type { AssociationInventory, RoleInventory } from '../../../model/inventory.js';
-import { canAssume, somePodMayAssume } from '../../../trust/index.js';
+import { canAssumeParsed, somePodMayAssume } from '../../../trust/index.js';
 import type { AssumeDecision, PodIdentityGrant } from '../../../trust/types.js';
 import { indexesFor } from '../../indexes.js';
 import type { CheckContext } from '../../types.js';
+import { trustPolicyOf } from './irsa-allowed.js';
 import { hasPerPodConditions, podIdentityAssumeRequest } from './workload.js';
 
 /**
@@ -118,7 +119,7 @@ function judge(context: CheckContext, association: AssociationInventory): PodIde
   const request = podIdentityAssumeRequest(association);
   let decision: AssumeDecision;
   try {
-    decision = canAssume(role.trustPolicy, request);
+    decision = canAssumeParsed(trustPolicyOf(role.trustPolicy), request);
   } catch {
     return { kind: 'skipped' };
   }

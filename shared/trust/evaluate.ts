@@ -24,6 +24,18 @@ export type Tri = { value: true } | { value: false; why: string } | { value: 'un
 
 const TRUE: Tri = { value: true };
 
+/** A false answer whose reason is written only when someone reads it (most are never shown). */
+function falseBecause(reason: () => string): Tri {
+  let why: string | undefined;
+  return {
+    value: false,
+    get why() {
+      why ??= reason();
+      return why;
+    },
+  };
+}
+
 export { NEGATED_OPERATORS };
 
 /** How a statement is named in messages: `Statement[2] (Sid "AllowIrsa")`. */
@@ -77,11 +89,10 @@ export function evaluateCondition(
       why: `${location}: ${unknownValue?.kind === 'unknown' ? unknownValue.why : 'an ARN pattern is not a six-part ARN'}`,
     };
   }
-  const shown = key.multivalued ? JSON.stringify(key.values) : JSON.stringify(key.values[0]);
-  return {
-    value: false,
-    why: `${location}: ${shown} does not satisfy ${condition.operator} ${JSON.stringify(condition.values)}`,
-  };
+  return falseBecause(() => {
+    const shown = key.multivalued ? JSON.stringify(key.values) : JSON.stringify(key.values[0]);
+    return `${location}: ${shown} does not satisfy ${condition.operator} ${JSON.stringify(condition.values)}`;
+  });
 }
 
 function anyOf(results: Array<boolean | 'unknown'>): boolean | 'unknown' {
@@ -154,12 +165,12 @@ function statementApplies(
   version: string,
   variables: (key: string) => VariableValue,
 ): Tri {
-  const label = statementLabel(statement);
   if (statement.principal && !principalMatches(statement.principal, context))
-    return { value: false, why: `${label}: the principal does not match` };
+    return falseBecause(() => `${statementLabel(statement)}: the principal does not match`);
   if (statement.notPrincipal && principalMatches(statement.notPrincipal, context))
-    return { value: false, why: `${label}: the principal is excluded by NotPrincipal` };
-  if (!actionMatches(statement, action)) return { value: false, why: `${label}: ${action} is not covered` };
+    return falseBecause(() => `${statementLabel(statement)}: the principal is excluded by NotPrincipal`);
+  if (!actionMatches(statement, action))
+    return falseBecause(() => `${statementLabel(statement)}: ${action} is not covered`);
   return andTri(
     statement.conditions.map((c) => evaluateCondition(c, context.lookup(c.key, action), version, variables)),
   );

@@ -27,11 +27,34 @@ export { hasIamWildcard, matchIamPattern } from './wildcard.js';
  *
  * @param document a parsed policy object, a JSON string or URL-encoded JSON (as IAM returns it).
  * @param options the role's account, when known (witnesses then name it).
+ * @returns an analysis that callers share and must not modify: roles with the same trust text (every
+ *   role made from one template) get the same object.
  * @throws InputError naming the field when the policy is malformed or is not a valid trust policy.
  * @example analyzeTrust(role.AssumeRolePolicyDocument).findings.map((f) => f.checkId)
  */
 export function analyzeTrust(document: unknown, options: AnalysisOptions = {}): TrustAnalysis {
+  const key = analysisKey(document, options);
+  const known = key === undefined ? undefined : analyses.get(key);
+  if (known) return known;
   const policy = parsePolicy(document);
   requireTrustPolicy(policy);
-  return analyzeParsedTrust(policy, options);
+  const analysis = analyzeParsedTrust(policy, options);
+  if (key !== undefined) {
+    if (analyses.size >= 2_000) analyses.clear();
+    analyses.set(key, analysis);
+  }
+  return analysis;
+}
+
+/** Analyses by policy text and account, so identical trust policies are analyzed once. */
+const analyses = new Map<string, TrustAnalysis>();
+
+function analysisKey(document: unknown, options: AnalysisOptions): string | undefined {
+  let text: string | undefined;
+  try {
+    text = typeof document === 'string' ? document : JSON.stringify(document);
+  } catch {
+    return undefined;
+  }
+  return text === undefined ? undefined : `${options.accountId ?? ''}\u0000${text}`;
 }

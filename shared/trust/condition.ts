@@ -73,14 +73,8 @@ export function resolvedValues(
   version: string,
   lookup: (key: string) => VariableValue,
 ): ResolvedValue[] {
-  // Values without a variable read the same in every request: resolve them once.
-  const constant = constantValues.get(condition);
-  if (constant) return constant;
-  if (!condition.values.some((raw) => raw.includes('${'))) {
-    const values = condition.values.map((raw) => resolveValue(raw, '2008-10-17', lookup));
-    constantValues.set(condition, values);
-    return values;
-  }
+  // Values without a variable read the same in every request: resolve each text once.
+  if (!condition.values.some((raw) => raw.includes('${'))) return condition.values.map(constantValue);
   const substitutes = condition.base !== 'Bool';
   return condition.values.map((raw) => {
     if (!substitutes && version === '2012-10-17' && raw.includes('${'))
@@ -89,7 +83,17 @@ export function resolvedValues(
   });
 }
 
-const constantValues = new WeakMap<ParsedCondition, ResolvedValue[]>();
+const constantValues = new Map<string, ResolvedValue>();
+
+function constantValue(raw: string): ResolvedValue {
+  let value = constantValues.get(raw);
+  if (!value) {
+    value = resolveValue(raw, '2008-10-17', () => ({ absent: true }));
+    if (constantValues.size >= 50_000) constantValues.clear();
+    constantValues.set(raw, value);
+  }
+  return value;
+}
 
 /** Whether one present request value satisfies the (possibly negated) comparison. */
 export function valueSatisfies(

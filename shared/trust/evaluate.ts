@@ -24,25 +24,48 @@ export type Tri = { value: true } | { value: false; why: string } | { value: 'un
 
 const TRUE: Tri = { value: true };
 
-/** A false answer whose reason is written only when someone reads it (most are never shown). */
-function falseBecause(reason: () => string): Tri {
-  let why: string | undefined;
-  return {
-    value: false,
-    get why() {
-      why ??= reason();
-      return why;
-    },
-  };
-}
-
-export { NEGATED_OPERATORS };
-
 /** How a statement is named in messages: `Statement[2] (Sid "AllowIrsa")`. */
 export function statementLabel(statement: Pick<ParsedStatement, 'index' | 'sid'>): string {
   return statement.sid === undefined
     ? `Statement[${statement.index}]`
     : `Statement[${statement.index}] (Sid "${statement.sid}")`;
+}
+
+/**
+ * False answers whose reason is written only when someone reads it: a request is judged against
+ * every statement and condition, and most reasons are never shown.
+ */
+class StatementRejection {
+  readonly value = false as const;
+  private text?: string;
+  constructor(
+    private readonly statement: ParsedStatement,
+    /** The action the statement does not cover, or undefined when its principal does not match. */
+    private readonly action?: string,
+  ) {}
+
+  get why(): string {
+    this.text ??= `${statementLabel(this.statement)}: ${this.action === undefined ? 'the principal does not match' : `${this.action} is not covered`}`;
+    return this.text;
+  }
+}
+
+class ConditionRejection {
+  readonly value = false as const;
+  private text?: string;
+  constructor(
+    private readonly condition: ParsedCondition,
+    private readonly key: Extract<KeyState, { state: 'present' }>,
+  ) {}
+
+  get why(): string {
+    if (this.text === undefined) {
+      const { condition, key } = this;
+      const shown = key.multivalued ? JSON.stringify(key.values) : JSON.stringify(key.values[0]);
+      this.text = `${condition.location}: ${shown} does not satisfy ${condition.operator} ${JSON.stringify(condition.values)}`;
+    }
+    return this.text;
+  }
 }
 
 /**
@@ -89,10 +112,7 @@ export function evaluateCondition(
       why: `${location}: ${unknownValue?.kind === 'unknown' ? unknownValue.why : 'an ARN pattern is not a six-part ARN'}`,
     };
   }
-  return falseBecause(() => {
-    const shown = key.multivalued ? JSON.stringify(key.values) : JSON.stringify(key.values[0]);
-    return `${location}: ${shown} does not satisfy ${condition.operator} ${JSON.stringify(condition.values)}`;
-  });
+  return new ConditionRejection(condition, key);
 }
 
 function anyOf(results: Array<boolean | 'unknown'>): boolean | 'unknown' {
@@ -139,23 +159,10 @@ export function principalMatches(spec: PrincipalSpec, context: Pick<RequestConte
 
 /** Whether a statement's Action/NotAction covers an action (case-insensitive, with wildcards). */
 export function actionMatches(statement: ParsedStatement, action: string): boolean {
-  let known = actionsMatched.get(statement);
-  if (!known) {
-    known = new Map();
-    actionsMatched.set(statement, known);
-  }
-  let matched = known.get(action);
-  if (matched === undefined) {
-    matched = statement.actions
-      ? statement.actions.some((p) => matchIamPattern(p, action, { ignoreCase: true }))
-      : !(statement.notActions ?? []).some((p) => matchIamPattern(p, action, { ignoreCase: true }));
-    known.set(action, matched);
-  }
-  return matched;
+  if (statement.actions)
+    return statement.actions.some((p) => matchIamPattern(p, action, { ignoreCase: true }));
+  return !(statement.notActions ?? []).some((p) => matchIamPattern(p, action, { ignoreCase: true }));
 }
-
-/** Per statement, the actions already matched against its Action/NotAction (a policy is asked about a few). */
-const actionsMatched = new WeakMap<ParsedStatement, Map<string, boolean>>();
 
 /** Whether a trust statement applies to the request for one action. */
 function statementApplies(
@@ -166,11 +173,8 @@ function statementApplies(
   variables: (key: string) => VariableValue,
 ): Tri {
   if (statement.principal && !principalMatches(statement.principal, context))
-    return falseBecause(() => `${statementLabel(statement)}: the principal does not match`);
-  if (statement.notPrincipal && principalMatches(statement.notPrincipal, context))
-    return falseBecause(() => `${statementLabel(statement)}: the principal is excluded by NotPrincipal`);
-  if (!actionMatches(statement, action))
-    return falseBecause(() => `${statementLabel(statement)}: ${action} is not covered`);
+    return new StatementRejection(statement);
+  if (!actionMatches(statement, action)) return new StatementRejection(statement, action);
   return andTri(
     statement.conditions.map((c) => evaluateCondition(c, context.lookup(c.key, action), version, variables)),
   );

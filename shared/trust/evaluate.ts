@@ -2,7 +2,6 @@ import { InputError } from '../errors.js';
 import {
   comparisonOf,
   matchesMissingKey,
-  NEGATED_OPERATORS,
   resolvedValues,
   valueSatisfies,
   variableValueOf,

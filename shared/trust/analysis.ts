@@ -1,6 +1,7 @@
 import { TooComplexError } from './automaton.js';
 import { conditionLanguages, matchesMissingKey, resolvedValues, variableValueOf } from './condition.js';
-import { actionMatches, evaluateCondition, principalMatches } from './evaluate.js';
+import { evaluateCondition, principalMatches } from './evaluate.js';
+import { coversAction } from './grants.js';
 import type { Language } from './language.js';
 import type { ParsedCondition, ParsedPolicy, ParsedStatement } from './parse.js';
 import type { ResolvedValue, VariableValue } from './pattern.js';
@@ -205,7 +206,7 @@ export class CaseModel {
     if (
       !statement.principal ||
       !principalMatches(statement.principal, spaceCase) ||
-      !actionMatches(statement, action)
+      !coversAction(statement, action)
     )
       return undefined;
     const { variables, policy } = this;

@@ -27,8 +27,31 @@ const AWS_PRINCIPAL_ACTIONS = ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourc
 const POSITIVE = new Set(['StringEquals', 'StringEqualsIgnoreCase', 'StringLike', 'ArnEquals', 'ArnLike']);
 
 export function allowedActions(statement: ParsedStatement): string[] {
-  return TRUST_ACTIONS.filter((action) => actionMatches(statement, action));
+  return [...trustActionsOf(statement)];
 }
+
+/** Whether the statement covers an action (matched once per Action list for the {@link TRUST_ACTIONS}). */
+export function coversAction(statement: ParsedStatement, action: string): boolean {
+  return (TRUST_ACTIONS as readonly string[]).includes(action)
+    ? trustActionsOf(statement).includes(action)
+    : actionMatches(statement, action);
+}
+
+function trustActionsOf(statement: ParsedStatement): readonly string[] {
+  // Statements repeat their Action lists (thousands of IRSA statements in one policy): match each list once.
+  const key = statement.actions
+    ? statement.actions.join('\n')
+    : `!${(statement.notActions ?? []).join('\n')}`;
+  let actions = actionsByList.get(key);
+  if (!actions) {
+    actions = TRUST_ACTIONS.filter((action) => actionMatches(statement, action));
+    if (actionsByList.size >= 10_000) actionsByList.clear();
+    actionsByList.set(key, actions);
+  }
+  return actions;
+}
+
+const actionsByList = new Map<string, string[]>();
 
 export function withSid<T extends { sid?: string }>(grant: T, statement: ParsedStatement): T {
   if (statement.sid !== undefined) grant.sid = statement.sid;

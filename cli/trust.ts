@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { explainTrust, type TrustExplanation } from '../shared/checks/trust/support/explain.js';
 import { InputError } from '../shared/errors.js';
 import { cleanText } from '../shared/report/escape.js';
-import { analyzeTrust, canAssume } from '../shared/trust/index.js';
-import type { AssumeRequest, Grant, TrustAnalysis } from '../shared/trust/types.js';
+import { canAssume } from '../shared/trust/index.js';
+import type { AssumeRequest, Grant } from '../shared/trust/types.js';
 import type { RegisterCommand } from './commands.js';
 import { emit } from './output.js';
 
@@ -250,7 +251,7 @@ function describeGrant(grant: Grant): string[] {
  * Renders `trust explain` output as aligned text for a terminal. Policy text is attacker-influenced:
  * each cell is one line with control and invisible characters shown, cut at the report maximum.
  */
-export function explainTable(analysis: TrustAnalysis): string {
+export function explainTable(analysis: TrustExplanation): string {
   const row = (...cells: string[]) => cells.map((cell) => cleanText(cell)).join('\t');
   const lines = ['GRANTS'];
   lines.push(
@@ -259,11 +260,16 @@ export function explainTable(analysis: TrustAnalysis): string {
       : ['(none)']),
   );
   lines.push('', 'FINDINGS');
-  lines.push(
-    ...(analysis.findings.length > 0
-      ? analysis.findings.map((f) => row(f.severity, f.checkId, f.message))
-      : ['(none)']),
-  );
+  if (analysis.findings.length === 0) lines.push('(none)');
+  for (const finding of analysis.findings) {
+    lines.push(row(finding.severity, finding.checkId, finding.message));
+    if (finding.canAssume) lines.push(row('', 'reproduce', finding.canAssume));
+  }
+  if (analysis.undecided.length > 0) {
+    lines.push('', 'UNDECIDED');
+    for (const open of analysis.undecided)
+      lines.push(row(`#${open.statementIndex}`, open.checkId, open.reason));
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -279,13 +285,15 @@ export const registerTrust: RegisterCommand = (program: Command) => {
 
   trust
     .command('explain')
-    .description('List what a trust policy grants and its trust-hygiene findings.')
+    .description(
+      'List what a trust policy grants and its trust-hygiene findings, each admission with the can-assume command that confirms it.',
+    )
     .requiredOption('--file <policy.json>', 'trust policy: JSON or URL-encoded JSON')
     .option('--format <format>', 'json or table', 'json')
     .action(async (options: { file: string; format: string }) => {
       if (options.format !== 'json' && options.format !== 'table')
         throw new InputError(`--format ${JSON.stringify(options.format)}: expected json or table`);
-      const analysis = analyzeTrust(await readPolicyFile(options.file));
+      const analysis = explainTrust(await readPolicyFile(options.file), options.file);
       await emit(options.format === 'table' ? explainTable(analysis) : JSON.stringify(analysis, null, 2));
     });
 

@@ -117,7 +117,7 @@ function buildIndexes({ inventory, baseline }: CheckContext): CheckIndexes {
     const role = inventory.roles.get(roleArn);
     let analysis: TrustAnalysis | undefined;
     try {
-      analysis = role ? analyzeTrust(role.trustPolicy) : undefined;
+      analysis = role ? analyzeTrust(role.trustPolicy, { accountId: role.accountId }) : undefined;
     } catch {
       // A malformed trust policy cannot be analyzed; checks treat it as "no grants" and the
       // snapshot validator already reported it.

@@ -1,4 +1,11 @@
 import { InputError } from '../errors.js';
+import {
+  comparisonOf,
+  matchesMissingKey,
+  resolvedValues,
+  valueSatisfies,
+  variableValueOf,
+} from './condition.js';
 import { type KeyState, type RequestContext, requestContext } from './context.js';
 import {
   type ParsedCondition,
@@ -7,6 +14,7 @@ import {
   type PrincipalSpec,
   parsePolicy,
 } from './parse.js';
+import type { VariableValue } from './pattern.js';
 import type { AssumeDecision, AssumeRequest } from './types.js';
 import { matchIamPattern } from './wildcard.js';
 
@@ -22,61 +30,88 @@ export function statementLabel(statement: Pick<ParsedStatement, 'index' | 'sid'>
     : `Statement[${statement.index}] (Sid "${statement.sid}")`;
 }
 
-/** Condition operators that state which request values are excluded; they match a missing key. */
-export const NEGATED_OPERATORS: ReadonlySet<string> = new Set([
-  'StringNotEquals',
-  'StringNotEqualsIgnoreCase',
-  'StringNotLike',
-  'ArnNotEquals',
-  'ArnNotLike',
-  'NotIpAddress',
-  'NumericNotEquals',
-  'DateNotEquals',
-]);
+/**
+ * False answers whose reason is written only when someone reads it: a request is judged against
+ * every statement and condition, and most reasons are never shown.
+ */
+class StatementRejection {
+  readonly value = false as const;
+  private text?: string;
+  constructor(
+    private readonly statement: ParsedStatement,
+    /** The action the statement does not cover, or undefined when its principal does not match. */
+    private readonly action?: string,
+  ) {}
+
+  get why(): string {
+    this.text ??= `${statementLabel(this.statement)}: ${this.action === undefined ? 'the principal does not match' : `${this.action} is not covered`}`;
+    return this.text;
+  }
+}
+
+class ConditionRejection {
+  readonly value = false as const;
+  private text?: string;
+  constructor(
+    private readonly condition: ParsedCondition,
+    private readonly key: Extract<KeyState, { state: 'present' }>,
+  ) {}
+
+  get why(): string {
+    if (this.text === undefined) {
+      const { condition, key } = this;
+      const shown = key.multivalued ? JSON.stringify(key.values) : JSON.stringify(key.values[0]);
+      this.text = `${condition.location}: ${shown} does not satisfy ${condition.operator} ${JSON.stringify(condition.values)}`;
+    }
+    return this.text;
+  }
+}
 
 /**
  * Evaluates one condition (one key of one operator block) against what the request knows about
  * its key, following IAM's missing-key rules: `IfExists` and negated operators match a missing key,
- * `ForAllValues` matches a missing key, `Null: true` means "absent".
+ * `ForAllValues` matches a missing key, `Null: true` means "absent". Policy variables in the values
+ * are resolved with `variables` (under Version 2012-10-17); a variable whose key the request lacks
+ * is "effectively null" and equals nothing.
  */
-export function evaluateCondition(condition: ParsedCondition, key: KeyState, version: string): Tri {
-  const { base, setOperator, ifExists, values, location } = condition;
+export function evaluateCondition(
+  condition: ParsedCondition,
+  key: KeyState,
+  version: string,
+  variables: (key: string) => VariableValue = () => ({ unknown: 'no request context' }),
+): Tri {
+  const { base, setOperator, location } = condition;
   if (base === 'Null') {
     if (key.state === 'unknown') return { value: 'unknown', why: `${location}: ${key.why}` };
     const wanted = key.state === 'absent' ? 'true' : 'false';
-    return values.some((v) => v.toLowerCase() === wanted)
+    return condition.values.some((v) => v.toLowerCase() === wanted)
       ? TRUE
       : { value: false, why: `${location}: the key is ${key.state === 'absent' ? 'absent' : 'present'}` };
   }
   if (key.state === 'unknown') return { value: 'unknown', why: `${location}: ${key.why}` };
   if (key.state === 'absent') {
-    if (setOperator === 'ForAllValues' || ifExists || (!setOperator && NEGATED_OPERATORS.has(base)))
-      return TRUE;
+    if (matchesMissingKey(condition)) return TRUE;
     return { value: false, why: `${location}: the key is absent from the request` };
   }
-  if (!isEvaluated(base))
+  if (!comparisonOf(condition))
     return { value: 'unknown', why: `${location}: the ${base} operator is not evaluated by this analyzer` };
-  if (version === '2012-10-17' && values.some((v) => v.includes('${')))
-    return { value: 'unknown', why: `${location}: policy variables are not evaluated by this analyzer` };
   if (!setOperator && key.multivalued)
     return {
       value: 'unknown',
       why: `${location}: a multivalued key needs ForAnyValue: or ForAllValues:; IAM's handling without one is not decided here`,
     };
-  const results = key.values.map((requestValue) => valueMatches(base, requestValue, values));
+  const values = resolvedValues(condition, version, variables);
+  const results = key.values.map((requestValue) => valueSatisfies(condition, values, requestValue));
   const combined = setOperator === 'ForAllValues' ? allOf(results) : anyOf(results);
   if (combined === true) return TRUE;
-  if (combined === 'unknown')
-    return { value: 'unknown', why: `${location}: an ARN pattern is not a six-part ARN` };
-  const shown = key.multivalued ? JSON.stringify(key.values) : JSON.stringify(key.values[0]);
-  return {
-    value: false,
-    why: `${location}: ${shown} does not satisfy ${condition.operator} ${JSON.stringify(values)}`,
-  };
-}
-
-function isEvaluated(base: string): boolean {
-  return base.startsWith('String') || base.startsWith('Arn') || base === 'Bool';
+  if (combined === 'unknown') {
+    const unknownValue = values.find((value) => value.kind === 'unknown');
+    return {
+      value: 'unknown',
+      why: `${location}: ${unknownValue?.kind === 'unknown' ? unknownValue.why : 'an ARN pattern is not a six-part ARN'}`,
+    };
+  }
+  return new ConditionRejection(condition, key);
 }
 
 function anyOf(results: Array<boolean | 'unknown'>): boolean | 'unknown' {
@@ -87,56 +122,6 @@ function anyOf(results: Array<boolean | 'unknown'>): boolean | 'unknown' {
 function allOf(results: Array<boolean | 'unknown'>): boolean | 'unknown' {
   if (results.includes(false)) return false;
   return results.includes('unknown') ? 'unknown' : true;
-}
-
-/** Whether one request value satisfies a (possibly negated) operator with the policy's values. */
-function valueMatches(base: string, requestValue: string, policyValues: string[]): boolean | 'unknown' {
-  const negated = NEGATED_OPERATORS.has(base);
-  const positive = anyOf(policyValues.map((policyValue) => positiveMatch(base, policyValue, requestValue)));
-  if (positive === 'unknown') return 'unknown';
-  return negated ? !positive : positive;
-}
-
-function positiveMatch(base: string, policyValue: string, requestValue: string): boolean | 'unknown' {
-  switch (base) {
-    case 'StringEquals':
-    case 'StringNotEquals':
-      return policyValue === requestValue;
-    case 'StringEqualsIgnoreCase':
-    case 'StringNotEqualsIgnoreCase':
-      return policyValue.toLowerCase() === requestValue.toLowerCase();
-    case 'StringLike':
-    case 'StringNotLike':
-      return matchIamPattern(policyValue, requestValue);
-    case 'ArnEquals':
-    case 'ArnLike':
-    case 'ArnNotEquals':
-    case 'ArnNotLike':
-      return arnMatches(policyValue, requestValue);
-    case 'Bool':
-      return policyValue.toLowerCase() === requestValue.toLowerCase();
-    default:
-      return 'unknown';
-  }
-}
-
-/**
- * ArnEquals and ArnLike (identical in IAM): each of the six colon-separated parts is matched on its
- * own with `*`/`?` wildcards, so a wildcard never spans a part boundary except inside the resource
- * part (which keeps its own colons). A policy value that is not a six-part ARN is undecided.
- */
-export function arnMatches(pattern: string, value: string): boolean | 'unknown' {
-  const patternParts = arnParts(pattern);
-  if (!patternParts) return 'unknown';
-  const valueParts = arnParts(value);
-  if (!valueParts) return false;
-  return patternParts.every((part, i) => matchIamPattern(part, valueParts[i]));
-}
-
-function arnParts(arn: string): string[] | undefined {
-  const parts = arn.split(':');
-  if (parts.length < 6) return undefined;
-  return [...parts.slice(0, 5), parts.slice(5).join(':')];
 }
 
 /** Tri-valued AND: a false wins, otherwise an unknown, otherwise true. */
@@ -150,7 +135,7 @@ const ACCOUNT_ROOT = /^arn:[^:]+:iam::(\d{12}):root$/;
 const ROLE_ARN = /^arn:[^:]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/;
 
 /** Whether a principal element names the request's principal. */
-export function principalMatches(spec: PrincipalSpec, context: RequestContext): boolean {
+export function principalMatches(spec: PrincipalSpec, context: Pick<RequestContext, 'principal'>): boolean {
   if (spec.any || spec.aws.includes('*')) return true;
   const principal = context.principal;
   if (principal.type === 'Federated') return spec.federated.includes(principal.arn);
@@ -184,15 +169,13 @@ function statementApplies(
   context: RequestContext,
   action: string,
   version: string,
+  variables: (key: string) => VariableValue,
 ): Tri {
-  const label = statementLabel(statement);
   if (statement.principal && !principalMatches(statement.principal, context))
-    return { value: false, why: `${label}: the principal does not match` };
-  if (statement.notPrincipal && principalMatches(statement.notPrincipal, context))
-    return { value: false, why: `${label}: the principal is excluded by NotPrincipal` };
-  if (!actionMatches(statement, action)) return { value: false, why: `${label}: ${action} is not covered` };
+    return new StatementRejection(statement);
+  if (!actionMatches(statement, action)) return new StatementRejection(statement, action);
   return andTri(
-    statement.conditions.map((c) => evaluateCondition(c, context.lookup(c.key, action), version)),
+    statement.conditions.map((c) => evaluateCondition(c, context.lookup(c.key, action), version, variables)),
   );
 }
 
@@ -255,12 +238,22 @@ function whyOf(tri: Tri): string {
   return tri.value === true ? 'it applies' : tri.why;
 }
 
-/** Throws unless every statement has a Principal or NotPrincipal, as IAM requires of trust policies. */
+/**
+ * Throws, naming the field, for the shapes IAM rejects in a role trust policy: a statement without
+ * `Principal`, `NotPrincipal` (IAM documents it as unsupported in role trust policies), and
+ * `Resource`/`NotResource` ("Has prohibited field Resource").
+ */
 export function requireTrustPolicy(policy: ParsedPolicy): void {
   for (const statement of policy.statements) {
-    if (!statement.principal && !statement.notPrincipal)
+    const at = `Statement[${statement.index}]`;
+    if (statement.notPrincipal)
       throw new InputError(
-        `Statement[${statement.index}]: Principal or NotPrincipal is required in a trust policy`,
+        `${at}.NotPrincipal: IAM does not accept NotPrincipal in a role trust policy; name the trusted principals in Principal (and exclude others with a Deny on aws:PrincipalArn)`,
+      );
+    if (!statement.principal) throw new InputError(`${at}: Principal is required in a trust policy`);
+    if (statement.resources || statement.notResources)
+      throw new InputError(
+        `${at}.${statement.resources ? 'Resource' : 'NotResource'}: IAM does not accept a resource element in a role trust policy (the role itself is the resource)`,
       );
   }
 }
@@ -277,17 +270,28 @@ export function requireTrustPolicy(policy: ParsedPolicy): void {
 export function canAssume(document: unknown, request: AssumeRequest): AssumeDecision {
   const policy = parsePolicy(document);
   requireTrustPolicy(policy);
+  return canAssumeParsed(policy, request);
+}
+
+/**
+ * {@link canAssume} for a policy already parsed and checked with `requireTrustPolicy`: callers that
+ * ask many requests of one policy parse it once.
+ *
+ * @throws InputError when the request is malformed.
+ */
+export function canAssumeParsed(policy: ParsedPolicy, request: AssumeRequest): AssumeDecision {
   const context = requestContext(request);
-  const decisions = context.actions.map((action) =>
-    combine(
+  const decisions = context.actions.map((action) => {
+    const variables = (key: string) => variableValueOf(context.lookup(key, action));
+    return combine(
       policy.statements.map((statement) => ({
         statement,
-        applies: statementApplies(statement, context, action, policy.version),
+        applies: statementApplies(statement, context, action, policy.version, variables),
       })),
       action,
       context.description,
-    ),
-  );
+    );
+  });
   return mergeDecisions(decisions);
 }
 

@@ -3,32 +3,58 @@
  * problems, and decide concrete assume requests with IAM semantics.
  */
 import { requireTrustPolicy } from './evaluate.js';
-import { extractGrants } from './grants.js';
-import { hygieneFindings } from './hygiene.js';
+import { type AnalysisOptions, analyzeParsedTrust } from './hygiene.js';
 import { parsePolicy } from './parse.js';
 import type { TrustAnalysis } from './types.js';
 
-export { canAssume, identityPolicyAllows } from './evaluate.js';
-export { HYGIENE_SEVERITY, subjectWildcardCrossesNamespaces } from './hygiene.js';
+export { canAssumeCommand } from './command.js';
+export { canAssume, canAssumeParsed, identityPolicyAllows, requireTrustPolicy } from './evaluate.js';
+export type { AnalysisOptions } from './hygiene.js';
 export type { ParsedPolicy, ParsedStatement } from './parse.js';
 export { parsePolicy } from './parse.js';
+export { somePodMayAssume } from './pods.js';
 export type { ProviderArnParts } from './providers.js';
 export { isEksIssuerHostPath, POD_IDENTITY_SERVICE, parseProviderArn } from './providers.js';
 export type * from './types.js';
 export { hasIamWildcard, matchIamPattern } from './wildcard.js';
 
 /**
- * Analyzes a trust policy: the grants of its Allow statements and the hygiene findings the policy
+ * Analyzes a trust policy: the grants of its Allow statements, the trust-hygiene facts the policy
  * alone decides (`IRSA_NO_SUBJECT_CONDITION`, `IRSA_SUBJECT_WILDCARD`, `IRSA_NO_AUDIENCE_CONDITION`,
- * `TRUST_UNSATISFIABLE`, `PI_TRUST_UNSCOPED`).
+ * `TRUST_UNSATISFIABLE`, `PI_TRUST_UNSCOPED`), each a question over the whole policy answered with
+ * the evaluator's semantics and shown by a witness request, and the questions it left undecided.
+ * Severity and wording belong to the checks.
  *
  * @param document a parsed policy object, a JSON string or URL-encoded JSON (as IAM returns it).
- * @throws InputError naming the field when the policy is malformed.
+ * @param options the role's account, when known (witnesses then name it).
+ * @returns an analysis that callers share and must not modify: roles with the same trust text (every
+ *   role made from one template) get the same object.
+ * @throws InputError naming the field when the policy is malformed or is not a valid trust policy.
  * @example analyzeTrust(role.AssumeRolePolicyDocument).findings.map((f) => f.checkId)
  */
-export function analyzeTrust(document: unknown): TrustAnalysis {
+export function analyzeTrust(document: unknown, options: AnalysisOptions = {}): TrustAnalysis {
+  const key = analysisKey(document, options);
+  const known = key === undefined ? undefined : analyses.get(key);
+  if (known) return known;
   const policy = parsePolicy(document);
   requireTrustPolicy(policy);
-  const grants = extractGrants(policy);
-  return { grants, findings: hygieneFindings(grants) };
+  const analysis = analyzeParsedTrust(policy, options);
+  if (key !== undefined) {
+    if (analyses.size >= 2_000) analyses.clear();
+    analyses.set(key, analysis);
+  }
+  return analysis;
+}
+
+/** Analyses by policy text and account, so identical trust policies are analyzed once. */
+const analyses = new Map<string, TrustAnalysis>();
+
+function analysisKey(document: unknown, options: AnalysisOptions): string | undefined {
+  let text: string | undefined;
+  try {
+    text = typeof document === 'string' ? document : JSON.stringify(document);
+  } catch {
+    return undefined;
+  }
+  return text === undefined ? undefined : `${options.accountId ?? ''}\u0000${text}`;
 }

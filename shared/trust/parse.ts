@@ -83,6 +83,8 @@ export interface ParsedCondition {
   ifExists: boolean;
   /** The key as written (keys are compared case-insensitively). */
   key: string;
+  /** The key in lower case, for comparisons. */
+  keyLower: string;
   values: string[];
   /** Where it was written, for messages: `Statement[0].Condition.StringEquals.<key>`. */
   location: string;
@@ -195,7 +197,15 @@ function parseConditionBlock(raw: unknown, at: string): ParsedCondition[] {
       const keyAt = `${opAt}.${key}`;
       if (key === '') throw new InputError(`${opAt}: empty condition key`);
       const values = conditionValues(rawValues, keyAt);
-      const condition: ParsedCondition = { operator, base, ifExists, key, values, location: keyAt };
+      const condition: ParsedCondition = {
+        operator,
+        base,
+        ifExists,
+        key,
+        keyLower: key.toLowerCase(),
+        values,
+        location: keyAt,
+      };
       if (setOperator) condition.setOperator = setOperator;
       conditions.push(condition);
     }

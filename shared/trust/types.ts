@@ -128,7 +128,7 @@ export interface AwsPrincipalGrant {
   sid?: string;
   /** Principal values as written (`arn:aws:iam::A:root`, role ARNs, account ids, `*`). */
   principals: string[];
-  /** Set for an Allow with `NotPrincipal`: every principal except these (almost always a mistake). */
+  /** Never set: IAM rejects `NotPrincipal` in role trust policies, and so does the parser. */
   excludedPrincipals?: string[];
   actions: string[];
   tagSessionAllowed: boolean;
@@ -156,22 +156,78 @@ export interface ServiceGrant {
 
 export type Grant = IrsaGrant | PodIdentityGrant | AwsPrincipalGrant | ServiceGrant;
 
-/** A trust-hygiene finding that the policy alone decides (`trust explain`). */
-export interface TrustHygieneFinding {
-  checkId:
-    | 'IRSA_NO_SUBJECT_CONDITION'
-    | 'IRSA_SUBJECT_WILDCARD'
-    | 'IRSA_NO_AUDIENCE_CONDITION'
-    | 'TRUST_UNSATISFIABLE'
-    | 'PI_TRUST_UNSCOPED';
+/** The trust-hygiene checks the policy alone decides. */
+export type HygieneCheckId =
+  | 'IRSA_NO_SUBJECT_CONDITION'
+  | 'IRSA_SUBJECT_WILDCARD'
+  | 'IRSA_NO_AUDIENCE_CONDITION'
+  | 'TRUST_UNSATISFIABLE'
+  | 'PI_TRUST_UNSCOPED';
+
+/** Why a statement can never take part in allowing a request, for one part of the request space. */
+export interface UnsatisfiableReason {
+  /** The part of the request space it is about, e.g. `with session tags`; absent when there is one. */
+  case?: string;
+  /** The condition key (as written) whose values no request can have, when one key decides. */
+  key?: string;
+  /** The operators and values written on that key, e.g. `StringEquals ["system:serviceaccount:App:web"]`. */
+  conditions?: string[];
+  why: string;
+}
+
+/**
+ * A trust-hygiene fact the analyzer proved about one statement (for IRSA, of one provider), as a
+ * question over the whole policy answered with the evaluator's semantics. Severity and wording
+ * belong to the checks.
+ */
+export interface TrustFinding {
+  checkId: HygieneCheckId;
+  statementIndex: number;
+  sid?: string;
+  /** The provider ARN for IRSA facts. */
+  providerArn?: string;
+  /** The provider's issuer host path for IRSA facts. */
+  issuerHostPath?: string;
+  /**
+   * A request the policy allows, through this statement, that shows the admission (every fact but
+   * `TRUST_UNSATISFIABLE`): `canAssume(policy, witness).allowed` is `true`.
+   */
+  witness?: AssumeRequest;
+  /**
+   * `IRSA_SUBJECT_WILDCARD`: true when the subjects the statement admits without naming them span
+   * more than one namespace; `otherWitness` then is one in another namespace.
+   */
+  crossesNamespaces?: boolean;
+  otherWitness?: AssumeRequest;
+  /**
+   * `IRSA_NO_SUBJECT_CONDITION` and `PI_TRUST_UNSCOPED`: the claim is universal (every service
+   * account, every association of an account); `witness` is one instance with arbitrary names.
+   */
+  universal?: string;
+  /** `TRUST_UNSATISFIABLE`: why no request can match, as one sentence and per key. */
+  unsatisfiable?: string;
+  reasons?: UnsatisfiableReason[];
+}
+
+/** A hygiene question the analyzer could not decide (unknown keys, unevaluated operators), with the reason. */
+export interface UndecidedQuestion {
+  checkId: HygieneCheckId;
+  statementIndex: number;
+  providerArn?: string;
+  reason: string;
+}
+
+/** A trust-hygiene finding as `trust explain` prints it: the fact, with its check's severity and wording. */
+export interface TrustHygieneFinding extends TrustFinding {
   severity: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFORMATIONAL';
   message: string;
-  statementIndex: number;
-  /** The provider ARN for IRSA findings. */
-  providerArn?: string;
+  /** The `trust can-assume` command that reproduces the witness. */
+  canAssume?: string;
 }
 
 export interface TrustAnalysis {
   grants: Grant[];
-  findings: TrustHygieneFinding[];
+  findings: TrustFinding[];
+  /** Questions left open; never findings. */
+  undecided: UndecidedQuestion[];
 }

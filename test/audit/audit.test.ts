@@ -55,6 +55,8 @@ describe('runAudit on the demo organization fixture', () => {
         `PI_ON_FARGATE ${arn('podidentityassociation/prod-green/a-71a56b917fd19c60e')}`,
         `PI_TRUST_EXCLUDES_ASSOCIATION ${arn('podidentityassociation/prod-blue/a-f0f0d95c18031b5b1')}`,
         `PI_TRUST_EXCLUDES_ASSOCIATION ${arn('podidentityassociation/prod-green/a-bd7a8f2e1392cbc38')}`,
+        // aws:SourceAccount alone scopes nothing: associations only use roles of their own account.
+        `PI_TRUST_UNSCOPED ${role('data-exporter')}`,
         `PI_TRUST_UNSCOPED ${role('legacy-agent')}`,
         `ROLE_UNUSED ${role('legacy-agent')}`,
         `ROLE_UNUSED ${role('legacy-logs')}`,
@@ -266,10 +268,10 @@ describe('the engine', () => {
                 Statement: [{ Effect: 'Allow', Principal: '*', Action: 'sts:*' }],
               },
             })
-            .role('not-principal', {
+            .role('deny-not-action', {
               trust: {
                 Version: '2012-10-17',
-                Statement: [{ Effect: 'Deny', NotPrincipal: { AWS: '*' }, NotAction: 'sts:AssumeRole' }],
+                Statement: [{ Effect: 'Deny', Principal: { AWS: '*' }, NotAction: 'sts:AssumeRole' }],
               },
             })
             .oidcProvider({ url: 'token.actions.githubusercontent.com' })
@@ -298,7 +300,7 @@ describe('the engine', () => {
         pi('default', 'x', 'missing'),
         pi('default', 'y', 'exporter', { targetRoleArn: roleArn('r', DATA) }),
       ],
-      irsa: [irsa('default', 'x', 'star'), irsa('default', 'z', 'not-principal')],
+      irsa: [irsa('default', 'x', 'star'), irsa('default', 'z', 'deny-not-action')],
     });
     expect(() => runAudit({ inventory: odd, baseline: wide })).not.toThrow();
     expect(() =>

@@ -40,13 +40,17 @@ describe('trust explain', () => {
       'trust',
       'explain',
       '--file',
-      fixturePath('misconfig-subject-star.json'),
+      fixturePath('misconfig-prefix-wildcard.json'),
       '--format',
       'table',
     );
     expect(code).toBe(0);
     expect(stdout).toContain('GRANTS');
     expect(stdout).toMatch(/HIGH\tIRSA_SUBJECT_WILDCARD/);
+    // Each admission is followed by the command that reproduces its witness against the same file.
+    expect(stdout).toMatch(
+      /\treproduce\teks-identity-audit trust can-assume --file \S*misconfig-prefix-wildcard\.json --irsa --provider \S+ --subject system:serviceaccount:team-\S+ --audience sts\.amazonaws\.com\n/,
+    );
   });
 
   it('reads the URL-encoded document IAM returns', async () => {

@@ -196,10 +196,11 @@ describe('hostile AWS strings through the audit and every report format', () => 
 
   it('carries the hostile values into findings (so the rest of this suite tests something)', () => {
     const checkIds = new Set(report.findings.map((finding) => finding.checkId));
+    // No hostile namespace is a Kubernetes name, so each hostile subject pattern is unsatisfiable.
     for (const checkId of [
       'PI_ASSOCIATION_UNDECLARED',
       'CLUSTER_UNDECLARED',
-      'IRSA_SUBJECT_WILDCARD',
+      'TRUST_UNSATISFIABLE',
       'COLLECTION_INCOMPLETE',
     ])
       expect(checkIds).toContain(checkId);
@@ -430,7 +431,8 @@ describe('hostile AWS strings through the CLI', () => {
     const run = await runCli('trust', 'explain', '--file', policyFile, '--format', 'table');
     // Assess
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('IRSA_SUBJECT_WILDCARD');
+    // No hostile namespace is a Kubernetes name: the statement can never match, and says why.
+    expect(run.stdout).toContain('TRUST_UNSATISFIABLE');
     expect(run.stdout.split('\n').filter((line) => line.startsWith('#0\tirsa'))).toHaveLength(1);
     expectNoRawControlOrInvisible(run.stdout.replaceAll('\t', ' '));
     expect(run.stdout).toContain('<U+202E>');

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { explainTrust } from '../../shared/checks/trust/support/explain.js';
+import { InputError } from '../../shared/errors.js';
 import { analyzeTrust } from '../../shared/trust/index.js';
 import type { IrsaGrant, PodIdentityGrant } from '../../shared/trust/types.js';
 import { fixture, GREEN_PROVIDER, HOST, PROVIDER, policy } from './support.js';
 
 const findingsOf = (name: string) =>
-  analyzeTrust(fixture(name)).findings.map((f) => `${f.checkId}:${f.severity}`);
+  explainTrust(fixture(name)).findings.map((f) => `${f.checkId}:${f.severity}`);
 
 describe('analyzeTrust on the shapes tools and AWS docs generate', () => {
   it.each([
@@ -99,7 +101,8 @@ describe('analyzeTrust on known misconfigurations', () => {
       'misconfig-dual-unconditioned.json',
       ['IRSA_NO_SUBJECT_CONDITION:HIGH', 'IRSA_NO_AUDIENCE_CONDITION:LOW', 'PI_TRUST_UNSCOPED:MEDIUM'],
     ],
-    ['misconfig-subject-star.json', ['IRSA_SUBJECT_WILDCARD:HIGH']],
+    // `system:serviceaccount:*` matches every subject a cluster issues: no subject condition in effect.
+    ['misconfig-subject-star.json', ['IRSA_NO_SUBJECT_CONDITION:HIGH']],
     ['misconfig-prefix-wildcard.json', ['IRSA_SUBJECT_WILDCARD:HIGH']],
     ['terraform-irsa-namespace-wildcard.json', ['IRSA_SUBJECT_WILDCARD:MEDIUM']],
     ['misconfig-subject-under-aud.json', ['TRUST_UNSATISFIABLE:MEDIUM']],
@@ -114,19 +117,19 @@ describe('analyzeTrust on known misconfigurations', () => {
   });
 
   it('names the statement and the provider in IRSA messages', () => {
-    const [finding] = analyzeTrust(fixture('misconfig-dual-unconditioned.json')).findings;
+    const [finding] = explainTrust(fixture('misconfig-dual-unconditioned.json')).findings;
     expect(finding.message).toContain('Statement[0] (Sid "Irsa")');
     expect(finding.message).toContain(HOST);
     expect(finding.providerArn).toBe(PROVIDER);
   });
 
   it('explains a subject written under the :aud key', () => {
-    const [finding] = analyzeTrust(fixture('misconfig-subject-under-aud.json')).findings;
+    const [finding] = explainTrust(fixture('misconfig-subject-under-aud.json')).findings;
     expect(finding.message).toMatch(/written under the .*:aud key/);
   });
 
   it('explains that StringEquals compares a * literally', () => {
-    const [finding] = analyzeTrust(fixture('misconfig-stringequals-wildcard.json')).findings;
+    const [finding] = explainTrust(fixture('misconfig-stringequals-wildcard.json')).findings;
     expect(finding.message).toContain('StringLike was probably meant');
   });
 
@@ -138,12 +141,14 @@ describe('analyzeTrust on known misconfigurations', () => {
         Action: 'sts:AssumeRoleWithWebIdentity',
         Condition: { StringLike: { [`${HOST}:sub`]: pattern, [`${HOST}:aud`]: 'sts.amazonaws.com' } },
       });
-    const severity = (pattern: string) => analyzeTrust(irsaWith(pattern)).findings.map((f) => f.severity);
-    expect(severity('system:serviceaccount:ns:*')).toEqual(['MEDIUM']);
-    expect(severity('system:serviceaccount:ns:sa-?')).toEqual(['MEDIUM']);
-    expect(severity('system:serviceaccount:*:sa')).toEqual(['HIGH']);
-    expect(severity('system:serviceaccount:ns-*')).toEqual(['HIGH']);
-    expect(severity('system:*')).toEqual(['HIGH']);
+    const severity = (pattern: string) =>
+      explainTrust(irsaWith(pattern)).findings.map((f) => `${f.checkId}:${f.severity}`);
+    expect(severity('system:serviceaccount:ns:*')).toEqual(['IRSA_SUBJECT_WILDCARD:MEDIUM']);
+    expect(severity('system:serviceaccount:ns:sa-?')).toEqual(['IRSA_SUBJECT_WILDCARD:MEDIUM']);
+    expect(severity('system:serviceaccount:*:sa')).toEqual(['IRSA_SUBJECT_WILDCARD:HIGH']);
+    expect(severity('system:serviceaccount:ns-*')).toEqual(['IRSA_SUBJECT_WILDCARD:HIGH']);
+    // Matches every subject: the same as no subject condition.
+    expect(severity('system:*')).toEqual(['IRSA_NO_SUBJECT_CONDITION:HIGH']);
     // A StringLike without wildcards is an exact subject: no finding.
     expect(severity('system:serviceaccount:ns:sa')).toEqual([]);
   });
@@ -205,19 +210,19 @@ describe('analyzeTrust on known misconfigurations', () => {
     expect(analysis.findings).toEqual([]);
   });
 
-  it('reports an Allow with NotPrincipal as a grant to everyone but the excluded principals', () => {
-    const [grant] = analyzeTrust(
-      policy({
-        Effect: 'Allow',
-        NotPrincipal: { AWS: 'arn:aws:iam::111122223333:role/x' },
-        Action: 'sts:AssumeRole',
-      }),
-    ).grants;
-    expect(grant).toMatchObject({
-      kind: 'aws',
-      principals: ['*'],
-      excludedPrincipals: ['arn:aws:iam::111122223333:role/x'],
-    });
+  it('rejects NotPrincipal, which IAM does not accept in a role trust policy, naming the field', () => {
+    // IAM User Guide, "AWS JSON policy elements: NotPrincipal": "You cannot use the NotPrincipal
+    // element in an IAM identity-based policy nor in an IAM role trust policy."
+    const attempt = () =>
+      analyzeTrust(
+        policy({
+          Effect: 'Allow',
+          NotPrincipal: { AWS: 'arn:aws:iam::111122223333:role/x' },
+          Action: 'sts:AssumeRole',
+        }),
+      );
+    expect(attempt).toThrow(InputError);
+    expect(attempt).toThrow(/^Statement\[0\]\.NotPrincipal: /);
   });
 
   it('accepts the URL-encoded document IAM returns', () => {

@@ -199,14 +199,15 @@ describe('canAssume for IRSA', () => {
     }
   });
 
-  it('evaluates NotPrincipal faithfully: an Allow applies to everyone it does not name', () => {
+  it('refuses NotPrincipal, which IAM rejects in a role trust policy, instead of allowing every other web identity', () => {
+    // IAM User Guide, "AWS JSON policy elements: NotPrincipal": not usable in a role trust policy.
     const trust = policy({
       Effect: 'Allow',
       NotPrincipal: { Federated: GREEN_PROVIDER },
       Action: 'sts:AssumeRoleWithWebIdentity',
     });
-    expect(canAssume(trust, irsa('system:serviceaccount:a:b')).allowed).toBe(true);
-    expect(canAssume(trust, irsa('system:serviceaccount:a:b', GREEN_PROVIDER)).allowed).toBe(false);
+    expect(() => canAssume(trust, irsa('system:serviceaccount:a:b'))).toThrow(InputError);
+    expect(() => canAssume(trust, irsa('system:serviceaccount:a:b'))).toThrow('Statement[0].NotPrincipal');
   });
 });
 
@@ -408,7 +409,7 @@ describe('canAssume on malformed input', () => {
     ],
     [
       { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole' }] },
-      'Principal or NotPrincipal is required',
+      'Statement[0]: Principal is required in a trust policy',
     ],
     [
       {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { check } from '../../../shared/checks/trust/PI_TRUST_UNSCOPED.js';
 import { podIdentityTrust } from '../../support/snapshot-builder.js';
-import { ACCOUNT, evaluate } from './harness.js';
+import { ACCOUNT, evaluate, evaluateWithUnknowns } from './harness.js';
 import { withRoles } from './hygiene-fixture.js';
 
 describe('PI_TRUST_UNSCOPED', () => {
@@ -32,5 +32,56 @@ describe('PI_TRUST_UNSCOPED', () => {
     });
 
     expect(evaluate(check, builder)).toEqual([]);
+  });
+});
+
+describe('PI_TRUST_UNSCOPED on scopes that scope nothing', () => {
+  it('fires for a namespace scope written with IfExists, with a witness that has no session tags', () => {
+    const builder = withRoles({
+      'if-exists': podIdentityTrust({
+        conditions: { StringEqualsIfExists: { 'aws:RequestTag/kubernetes-namespace': 'payments' } },
+      }),
+    });
+
+    const [draft] = evaluate(check, builder);
+
+    expect(draft.evidence).toMatchObject({
+      witness: { kind: 'pod-identity', sourceAccount: expect.stringMatching(/^\d{12}$/) },
+      canAssume: expect.stringContaining('--no-session-tags'),
+    });
+    expect((draft.evidence.witness as { sessionTags?: unknown }).sessionTags).toBeUndefined();
+  });
+
+  it('fires when only aws:SourceAccount is pinned, since associations only use roles of their own account', () => {
+    const builder = withRoles({
+      'source-account': podIdentityTrust({ conditions: { StringEquals: { 'aws:SourceAccount': ACCOUNT } } }),
+    });
+
+    const [draft] = evaluate(check, builder);
+
+    expect(draft.evidence).toMatchObject({ witness: { sourceAccount: ACCOUNT } });
+  });
+
+  it('records the question as undecided, not as a finding, when a condition reads another session tag', () => {
+    const builder = withRoles({
+      'same-name': podIdentityTrust({
+        conditions: {
+          StringEquals: {
+            'aws:RequestTag/kubernetes-service-account': `\${aws:RequestTag/kubernetes-namespace}`,
+          },
+        },
+      }),
+    });
+
+    const { drafts, unknowns } = evaluateWithUnknowns(check, builder);
+
+    expect(drafts).toEqual([]);
+    expect(unknowns).toEqual([
+      expect.objectContaining({
+        kind: 'trust',
+        checkId: 'PI_TRUST_UNSCOPED',
+        resourceId: expect.stringContaining('same-name'),
+      }),
+    ]);
   });
 });

@@ -1,11 +1,12 @@
+import type { Severity } from '../../../model/index.js';
 import type { RoleInventory } from '../../../model/inventory.js';
-import type { Grant, TrustHygieneFinding } from '../../../trust/types.js';
+import { analyzeTrust, canAssumeCommand } from '../../../trust/index.js';
+import type { Grant, HygieneCheckId, TrustAnalysis, TrustFinding } from '../../../trust/types.js';
 import { indexesFor } from '../../indexes.js';
 import type { Check, CheckContext, CheckMeta, FindingDraft } from '../../types.js';
 import { eksIssuerRegion } from './workload.js';
 
-/** The hygiene check ids the trust analyzer reports on its own. */
-export type HygieneCheckId = TrustHygieneFinding['checkId'];
+export type { HygieneCheckId };
 
 /** Ends a sentence with exactly one period. */
 export function sentence(text: string): string {
@@ -19,6 +20,37 @@ export function providerHostPath(providerArn: string): string | undefined {
   return index < 0 ? undefined : providerArn.slice(index + ':oidc-provider/'.length);
 }
 
+/** How a fact reads: the check's severity for it and one sentence about the statement. */
+export interface HygieneWording {
+  severity: Severity;
+  message: string;
+}
+
+/** A trust-hygiene check: its metadata and how it words the analyzer's facts. */
+export interface HygieneCheck extends Check {
+  meta: CheckMeta & { id: HygieneCheckId };
+  /** The severity and wording of a fact about a statement, given its grant. */
+  explain(finding: TrustFinding, grant: Grant | undefined): HygieneWording;
+}
+
+/** How messages name a statement: `Statement[2] (Sid "AllowIrsa")`. */
+export function statementName(finding: { statementIndex: number; sid?: string }): string {
+  return finding.sid === undefined
+    ? `Statement[${finding.statementIndex}]`
+    : `Statement[${finding.statementIndex}] (Sid "${finding.sid}")`;
+}
+
+/** The grant a fact is about: same statement and, for IRSA, same provider. */
+export function grantOf(analysis: TrustAnalysis, finding: TrustFinding): Grant | undefined {
+  return analysis.grants.find(
+    (candidate) =>
+      candidate.statementIndex === finding.statementIndex &&
+      (finding.providerArn === undefined
+        ? candidate.kind === 'pod-identity'
+        : candidate.kind === 'irsa' && candidate.providerArn === finding.providerArn),
+  );
+}
+
 function grantEvidence(grant: Grant | undefined): Record<string, unknown> {
   if (!grant) return {};
   if (grant.kind === 'irsa') {
@@ -27,7 +59,6 @@ function grantEvidence(grant: Grant | undefined): Record<string, unknown> {
       subjectMatch: grant.subjectMatch,
       audiences: grant.audiences,
       actions: grant.actions,
-      ...(grant.unsatisfiable ? { unsatisfiable: grant.unsatisfiable } : {}),
     };
   }
   if (grant.kind === 'pod-identity') {
@@ -35,54 +66,104 @@ function grantEvidence(grant: Grant | undefined): Record<string, unknown> {
       constraints: grant.constraints,
       assumeRoleAllowed: grant.assumeRoleAllowed,
       tagSessionAllowed: grant.tagSessionAllowed,
-      ...(grant.unsatisfiable ? { unsatisfiable: grant.unsatisfiable } : {}),
     };
   }
-  if (grant.kind === 'aws') {
-    return {
-      principals: grant.principals,
-      actions: grant.actions,
-      ...(grant.unsatisfiable ? { unsatisfiable: grant.unsatisfiable } : {}),
-    };
-  }
+  if (grant.kind === 'aws') return { principals: grant.principals, actions: grant.actions };
   return { services: grant.services, actions: grant.actions };
 }
 
-function findingsFor(context: CheckContext, role: RoleInventory, checkId: HygieneCheckId): FindingDraft[] {
+/**
+ * The evidence of a fact: the witness request with the `trust can-assume` command that replays it
+ * against the role's trust policy saved as `trust-policy.json`, or why nothing can match.
+ */
+function factEvidence(finding: TrustFinding, role?: RoleInventory): Record<string, unknown> {
+  const evidence: Record<string, unknown> = {};
+  if (finding.witness) {
+    evidence.witness = finding.witness;
+    evidence.canAssume = canAssumeCommand(finding.witness);
+    if (role)
+      evidence.saveTrustPolicy = `aws iam get-role --role-name ${role.name} --query Role.AssumeRolePolicyDocument --output json > trust-policy.json`;
+  }
+  if (finding.universal) evidence.admits = finding.universal;
+  if (finding.crossesNamespaces !== undefined) evidence.crossesNamespaces = finding.crossesNamespaces;
+  if (finding.otherWitness) {
+    evidence.otherWitness = finding.otherWitness;
+    evidence.otherCanAssume = canAssumeCommand(finding.otherWitness);
+  }
+  if (finding.unsatisfiable) {
+    evidence.unsatisfiable = finding.unsatisfiable;
+    evidence.reasons = finding.reasons ?? [];
+  }
+  return evidence;
+}
+
+const invalidTrustReported = new WeakMap<object, Set<string>>();
+
+/**
+ * Records, once per role and audit, that a role's trust policy could not be analyzed (a policy IAM
+ * would reject, such as one with `NotPrincipal`): its trust questions are then unknown, not clean.
+ */
+function reportInvalidTrust(context: CheckContext, role: RoleInventory): void {
+  let reported = invalidTrustReported.get(context.inventory);
+  if (!reported) {
+    reported = new Set();
+    invalidTrustReported.set(context.inventory, reported);
+  }
+  if (reported.has(role.arn)) return;
+  reported.add(role.arn);
+  let reason = 'the trust policy could not be analyzed';
+  try {
+    analyzeTrust(role.trustPolicy);
+  } catch (error) {
+    reason = `the trust policy is not one IAM accepts: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  context.recordUnknown?.({ kind: 'trust', checkId: 'TRUST_UNSATISFIABLE', resourceId: role.arn, reason });
+}
+
+function findingsFor(context: CheckContext, role: RoleInventory, check: HygieneCheck): FindingDraft[] {
   const indexes = indexesFor(context);
   const analysis = indexes.trustOf(role.arn);
-  if (!analysis) return [];
+  if (!analysis) {
+    reportInvalidTrust(context, role);
+    return [];
+  }
+  for (const open of analysis.undecided) {
+    if (open.checkId !== check.meta.id) continue;
+    context.recordUnknown?.({
+      kind: 'trust',
+      checkId: open.checkId,
+      resourceId: role.arn,
+      reason: `${statementName(open)}${open.providerArn ? ` for ${open.providerArn}` : ''}: ${open.reason}`,
+    });
+  }
   const drafts: FindingDraft[] = [];
   const seen = new Set<string>();
-  for (const hygiene of analysis.findings) {
-    if (hygiene.checkId !== checkId) continue;
-    const key = `${hygiene.statementIndex}\u0000${hygiene.providerArn ?? ''}`;
+  for (const finding of analysis.findings) {
+    if (finding.checkId !== check.meta.id) continue;
+    const key = `${finding.statementIndex}\u0000${finding.providerArn ?? ''}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const grant = analysis.grants.find(
-      (candidate) =>
-        candidate.statementIndex === hygiene.statementIndex &&
-        (hygiene.providerArn === undefined ||
-          (candidate.kind === 'irsa' && candidate.providerArn === hygiene.providerArn)),
-    );
-    const hostPath = hygiene.providerArn ? providerHostPath(hygiene.providerArn) : undefined;
+    const grant = grantOf(analysis, finding);
+    const { severity, message } = check.explain(finding, grant);
+    const hostPath = finding.providerArn ? providerHostPath(finding.providerArn) : undefined;
     const region = hostPath ? eksIssuerRegion(hostPath) : undefined;
     const liveClusters = hostPath ? (indexes.clustersByIssuerHostPath.get(hostPath) ?? []) : [];
     const cluster = liveClusters.length === 1 ? liveClusters[0].name : undefined;
     drafts.push({
-      severity: hygiene.severity,
-      message: sentence(`Role ${role.name} (${role.arn}): ${hygiene.message}`),
+      severity,
+      message: sentence(`Role ${role.name} (${role.arn}): ${message}`),
       accountId: role.accountId,
       ...(region ? { region } : {}),
       ...(cluster ? { cluster } : {}),
       resource: { type: 'AwsIamRole', id: role.arn },
-      identity: [String(hygiene.statementIndex), hygiene.providerArn ?? ''],
+      identity: [String(finding.statementIndex), finding.providerArn ?? ''],
       evidence: {
-        statementIndex: hygiene.statementIndex,
-        ...(grant?.sid ? { sid: grant.sid } : {}),
-        ...(hygiene.providerArn ? { providerArn: hygiene.providerArn } : {}),
+        statementIndex: finding.statementIndex,
+        ...(finding.sid ? { sid: finding.sid } : {}),
+        ...(finding.providerArn ? { providerArn: finding.providerArn } : {}),
         ...(liveClusters.length > 0 ? { clusters: liveClusters.map((live) => live.arn) } : {}),
         ...grantEvidence(grant),
+        ...factEvidence(finding, role),
       },
     });
   }
@@ -90,17 +171,27 @@ function findingsFor(context: CheckContext, role: RoleInventory, checkId: Hygien
 }
 
 /**
- * A check that turns the trust analyzer's hygiene findings of one kind into drafts: one per role,
- * statement and provider, for every role of the scanned accounts.
+ * A check that turns the trust analyzer's facts of one kind into drafts (one per role, statement
+ * and provider, for every role of the scanned accounts), worded and rated by the check, and records
+ * the questions the analyzer left undecided as unknowns.
  */
-export function hygieneCheck(meta: CheckMeta & { id: HygieneCheckId }): Check {
-  return {
+export function hygieneCheck(
+  meta: CheckMeta & { id: HygieneCheckId },
+  explain: HygieneCheck['explain'],
+): HygieneCheck {
+  const check: HygieneCheck = {
     meta,
+    explain,
     evaluate(context) {
       const drafts: FindingDraft[] = [];
-      for (const role of context.inventory.roles.values())
-        drafts.push(...findingsFor(context, role, meta.id));
+      for (const role of context.inventory.roles.values()) drafts.push(...findingsFor(context, role, check));
       return drafts;
     },
   };
+  return check;
+}
+
+/** `"a", "b"`: how messages list values. */
+export function quoted(values: readonly string[]): string {
+  return values.map((value) => JSON.stringify(value)).join(', ');
 }

@@ -1,4 +1,11 @@
-import { canAssume, type IrsaAssumeRequest } from '../../../trust/index.js';
+import {
+  canAssume,
+  canAssumeParsed,
+  type IrsaAssumeRequest,
+  type ParsedPolicy,
+  parsePolicy,
+  requireTrustPolicy,
+} from '../../../trust/index.js';
 
 /**
  * Below this many statements a trust policy is evaluated whole: narrowing it would cost more than
@@ -102,5 +109,28 @@ export function irsaCertainlyAllowed(document: unknown, request: IrsaAssumeReque
  * first, the whole policy with `canAssume` when that cannot tell.
  */
 export function irsaAllowed(document: unknown, request: IrsaAssumeRequest): boolean | 'unknown' {
-  return irsaCertainlyAllowed(document, request) || canAssume(document, request).allowed;
+  return irsaCertainlyAllowed(document, request) || canAssumeParsed(trustPolicyOf(document), request).allowed;
+}
+
+const parsedTrust = new WeakMap<object, ParsedPolicy>();
+
+/**
+ * A role's trust policy parsed and checked once per document: an audit asks it about many service
+ * accounts, and inventory documents do not change during an audit.
+ *
+ * @throws InputError naming the field when the policy is malformed.
+ */
+export function trustPolicyOf(document: unknown): ParsedPolicy {
+  if (typeof document !== 'object' || document === null) {
+    const policy = parsePolicy(document);
+    requireTrustPolicy(policy);
+    return policy;
+  }
+  let policy = parsedTrust.get(document);
+  if (!policy) {
+    policy = parsePolicy(document);
+    requireTrustPolicy(policy);
+    parsedTrust.set(document, policy);
+  }
+  return policy;
 }

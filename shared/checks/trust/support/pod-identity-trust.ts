@@ -1,9 +1,10 @@
 import type { AssociationInventory, RoleInventory } from '../../../model/inventory.js';
-import { canAssume } from '../../../trust/index.js';
+import { canAssumeParsed, somePodMayAssume } from '../../../trust/index.js';
 import type { AssumeDecision, PodIdentityGrant } from '../../../trust/types.js';
 import { indexesFor } from '../../indexes.js';
 import type { CheckContext } from '../../types.js';
-import { hasPerPodConditions, podIdentityAssumeRequest, withoutPerPodConditions } from './workload.js';
+import { trustPolicyOf } from './irsa-allowed.js';
+import { hasPerPodConditions, podIdentityAssumeRequest } from './workload.js';
 
 /**
  * How an association's role trust treats the association's own Pod Identity session:
@@ -118,15 +119,25 @@ function judge(context: CheckContext, association: AssociationInventory): PodIde
   const request = podIdentityAssumeRequest(association);
   let decision: AssumeDecision;
   try {
-    decision = canAssume(role.trustPolicy, request);
+    decision = canAssumeParsed(trustPolicyOf(role.trustPolicy), request);
   } catch {
     return { kind: 'skipped' };
   }
   const grants = analysis.grants.filter((grant): grant is PodIdentityGrant => grant.kind === 'pod-identity');
-  // AWS authorizes each action on its own, so the two actions may come from different statements.
+  // AWS authorizes each action on its own, so the two actions may come from different statements;
+  // a statement for every principal ("*") names the service too.
+  const toEveryone = (action: string) =>
+    analysis.grants.some(
+      (grant) => grant.kind === 'aws' && grant.principals.includes('*') && grant.actions.includes(action),
+    );
   const missingActions: string[] = [];
-  if (!grants.some((grant) => grant.assumeRoleAllowed)) missingActions.push('sts:AssumeRole');
-  if (!association.disableSessionTags && !grants.some((grant) => grant.tagSessionAllowed)) {
+  if (!grants.some((grant) => grant.assumeRoleAllowed) && !toEveryone('sts:AssumeRole'))
+    missingActions.push('sts:AssumeRole');
+  if (
+    !association.disableSessionTags &&
+    !grants.some((grant) => grant.tagSessionAllowed) &&
+    !toEveryone('sts:TagSession')
+  ) {
     missingActions.push('sts:TagSession');
   }
   if (missingActions.length > 0 && decision.allowed !== true) {
@@ -137,9 +148,20 @@ function judge(context: CheckContext, association: AssociationInventory): PodIde
   if (!hasPerPodConditions(role.trustPolicy)) {
     return { kind: 'excluded', role, decision, perPodConditions: false };
   }
-  const forSomePod = canAssume(withoutPerPodConditions(role.trustPolicy), request);
-  if (forSomePod.allowed === false) {
-    return { kind: 'excluded', role, decision: forSomePod, perPodConditions: true };
+  // The pod name and uid differ per pod: excluded only when no pod of the association is allowed.
+  let somePod: boolean | 'unknown';
+  try {
+    somePod = somePodMayAssume(role.trustPolicy, request);
+  } catch {
+    somePod = 'unknown';
   }
-  return { kind: 'unknown', role, decision };
+  if (somePod === false) return { kind: 'excluded', role, decision, perPodConditions: true };
+  return {
+    kind: 'unknown',
+    role,
+    decision: {
+      ...decision,
+      reason: `${decision.reason.replace(/\.$/, '')}; whether a pod is allowed depends on its name or uid${somePod === 'unknown' ? ', and the conditions on them cannot be decided' : ''}.`,
+    },
+  };
 }

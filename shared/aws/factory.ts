@@ -8,7 +8,16 @@ import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import {
+  AdaptiveRetryStrategy,
+  MAXIMUM_RETRY_DELAY,
+  type RateLimiter,
+  Retry,
+  StandardRetryStrategy,
+} from '@smithy/core/retry';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
+import { type Clock, defaultClock, systemClock } from '../clock.js';
 
 /** AWS credentials as SDK v3 clients accept them. */
 export interface AwsCredentials {
@@ -61,6 +70,14 @@ export interface ClientFactoryOptions {
   sessionDurationSeconds?: number;
   /** Clock for credential refresh decisions; injectable for tests. */
   now?: () => number;
+  /**
+   * The clock the SDK's retries wait on. Default: {@link defaultClock}, the system clock outside
+   * tests, with which the SDK waits as it always does (its own backoff and, in adaptive mode, its
+   * client-side rate limiter). Any other clock keeps the retry mode, attempts and retry decisions,
+   * sleeps the SDK's backoff on that clock and leaves out the wall-clock rate limiter; a clock with
+   * `exchange` (a virtual clock) also stands still during every HTTP attempt.
+   */
+  clock?: Clock;
 }
 
 /** Counted API calls of one (account, service, operation). */
@@ -134,7 +151,10 @@ interface CachedCredentials {
 /** The SDK client surface the factory configures; every v3 client has it. */
 interface ConfigurableClient {
   middlewareStack: {
-    add(middleware: unknown, options: { step: 'deserialize'; name: string; override?: boolean }): void;
+    add(
+      middleware: unknown,
+      options: { step: 'deserialize'; name: string; override?: boolean; priority?: 'high' },
+    ): void;
   };
 }
 
@@ -186,6 +206,7 @@ export function createClientFactoryFor(
     sessionDurationSeconds: options.sessionDurationSeconds ?? 3600,
   };
   const now = settings.now ?? Date.now;
+  const clock = options.clock ?? defaultClock();
   const startingCredentials: AwsCredentials | AwsCredentialsProvider =
     settings.credentials ?? fromNodeProviderChain(settings.profile ? { profile: settings.profile } : {});
   const requestHandler = new NodeHttpHandler({
@@ -212,11 +233,14 @@ export function createClientFactoryFor(
   }
 
   function commonConfig(region: string, credentials: AwsCredentials | AwsCredentialsProvider) {
+    const retryMode = settings.retryMode ?? 'adaptive';
+    const maxAttempts = settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     return {
       region,
       credentials,
-      retryMode: settings.retryMode ?? 'adaptive',
-      maxAttempts: settings.maxAttempts,
+      ...(clock === systemClock
+        ? { retryMode, maxAttempts }
+        : { retryStrategy: new ClockedRetryStrategy(clock, retryMode, maxAttempts), maxAttempts }),
       requestHandler,
       ...(settings.endpointUrl ? { endpoint: settings.endpointUrl } : {}),
     };
@@ -232,6 +256,14 @@ export function createClientFactoryFor(
         },
       { step: 'deserialize', name: 'eksIdentityAuditApiCallCounter', override: true },
     );
+    const exchange = clock.exchange?.bind(clock);
+    if (exchange) {
+      // Outermost in the deserialize step, so the attempt's whole response is read before time moves.
+      client.middlewareStack.add(
+        (next: (args: unknown) => Promise<unknown>) => (args: unknown) => exchange(() => next(args)),
+        { step: 'deserialize', priority: 'high', name: 'eksIdentityAuditClockExchange', override: true },
+      );
+    }
     return client;
   }
 
@@ -386,4 +418,53 @@ export function createClientFactoryFor(
         ),
   };
   return factory;
+}
+
+/** Adaptive mode's client-side rate limiter, left out on clocks other than the system clock. */
+const NO_RATE_LIMIT: RateLimiter = {
+  getSendToken: async () => {},
+  updateClientSendingRate: () => {},
+};
+
+/** The SDK's backoff asked to wait nothing, so the wait happens on the clock instead. */
+const NO_SDK_WAIT = { computeNextBackoffDelay: () => 0, setDelayBase: () => {} };
+
+/**
+ * The SDK's retry strategy (same mode, attempts, retry quota and decisions) waiting on a clock: the
+ * backoff the SDK computes (full jitter up to base × 2^retries, base 50 ms, 1 s after a throttle,
+ * at most 20 s) is slept on `clock`.
+ */
+class ClockedRetryStrategy implements RetryStrategyV2 {
+  private readonly sdk: RetryStrategyV2;
+
+  constructor(
+    private readonly clock: Clock,
+    readonly mode: 'adaptive' | 'standard',
+    maxAttempts: number,
+  ) {
+    this.sdk =
+      mode === 'adaptive'
+        ? new AdaptiveRetryStrategy(maxAttempts, {
+            maxAttempts,
+            backoff: NO_SDK_WAIT,
+            rateLimiter: NO_RATE_LIMIT,
+          })
+        : new StandardRetryStrategy({ maxAttempts, backoff: NO_SDK_WAIT });
+  }
+
+  acquireInitialRetryToken(scope: string): Promise<RetryToken> {
+    return this.sdk.acquireInitialRetryToken(scope);
+  }
+
+  async refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
+    const next = await this.sdk.refreshRetryTokenForRetry(token, errorInfo);
+    const base = errorInfo.errorType === 'THROTTLING' ? Retry.throttlingDelay() : Retry.delay();
+    const cap = Math.min(base * 2 ** token.getRetryCount(), MAXIMUM_RETRY_DELAY);
+    await this.clock.sleep(Math.floor(Math.random() * cap));
+    return next;
+  }
+
+  recordSuccess(token: RetryToken): void {
+    this.sdk.recordSuccess(token);
+  }
 }

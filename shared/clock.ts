@@ -36,6 +36,19 @@ interface Sleeper {
 
 /** Loop turns without any exchange starting or ending before a virtual clock moves on. */
 const QUIET_TURNS = 2;
+/** Virtual jumps at least this long (deadlines, long latencies) first wait {@link SETTLE_MS} of real quiet. */
+const LONG_JUMP_MS = 2_000;
+const SETTLE_MS = 20;
+
+/**
+ * Requests libuv runs off the event loop (file system, DNS): work that is in progress although no
+ * callback runs, such as the SDK reading the shared config files before it signs a request.
+ */
+const OFF_LOOP_WORK = /^(FSReq|GetAddrInfo|GetNameInfo)/;
+
+function pendingIo(): boolean {
+  return process.getActiveResourcesInfo().some((resource) => OFF_LOOP_WORK.test(resource));
+}
 
 /**
  * A clock that moves only when everything waits on it: when no exchange is in flight and the
@@ -137,7 +150,7 @@ export class VirtualClock implements Clock {
   }
 
   private busy(): boolean {
-    return this.exchanges > this.serving;
+    return this.exchanges > this.serving || pendingIo();
   }
 
   /** Starts the driver unless it runs; it stops while exchanges are in flight (their end restarts it). */
@@ -147,7 +160,7 @@ export class VirtualClock implements Clock {
     setImmediate(() => this.step(this.activity, 0));
   }
 
-  private step(seen: number, quiet: number): void {
+  private step(seen: number, quiet: number, settled = false): void {
     if (this.busy() || this.sleepers.length === 0) {
       this.driving = false;
       return;
@@ -157,7 +170,13 @@ export class VirtualClock implements Clock {
       return;
     }
     if (quiet < QUIET_TURNS) {
-      setImmediate(() => this.step(seen, quiet + 1));
+      setImmediate(() => this.step(seen, quiet + 1, settled));
+      return;
+    }
+    if (!settled && this.sleepers[0].at - this.time >= LONG_JUMP_MS) {
+      // A long jump (a deadline, a long latency) can overtake work the clock cannot see, such as a
+      // module still loading; it waits for a short real pause first, then one more turn for I/O.
+      setTimeout(() => setImmediate(() => this.step(seen, quiet, true)), SETTLE_MS);
       return;
     }
     this.time = Math.max(this.time, this.sleepers[0].at);

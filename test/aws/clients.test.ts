@@ -9,15 +9,22 @@ import {
   parseS3Uri,
   putObject,
 } from '../../shared/aws/s3.js';
+import { systemClock, VirtualClock } from '../../shared/clock.js';
 import { InputError } from '../../shared/errors.js';
 
 const WORKLOADS = '222233334444';
 const BUCKET = 'eks-identity-audit-demo-111122223333';
 
+/**
+ * The factory and the sandbox as production runs them, on the system clock: these tests are about
+ * the SDK configuration itself and about real socket timeouts.
+ */
+const REAL_TIME = { clock: systemClock };
+
 let sandbox: SandboxHandle;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, scenario: 'demo' });
+  sandbox = await startSandbox({ port: 0, scenario: 'demo', ...REAL_TIME });
 });
 
 afterAll(async () => {
@@ -37,6 +44,7 @@ function factory(now?: () => number) {
     roleName: 'EksIdentityAuditReadOnly',
     externalId: 'eks-identity-audit-demo',
     ...(now ? { now } : {}),
+    ...REAL_TIME,
   });
 }
 
@@ -117,6 +125,7 @@ describe('createClientFactory', () => {
       credentials: sandbox.credentials,
       roleName: 'EksIdentityAuditReadOnly',
       externalId: 'wrong',
+      ...REAL_TIME,
     });
 
     const failure = await clients.accountCredentials(WORKLOADS).catch((error: unknown) => error);
@@ -147,6 +156,7 @@ describe('createClientFactory', () => {
       roleName: 'EksIdentityAuditReadOnly',
       externalId: 'eks-identity-audit-demo',
       onApiCall: (account, service, operation) => seen.push(`${account} ${service}:${operation}`),
+      ...REAL_TIME,
     });
 
     await clients.eks(WORKLOADS, 'eu-west-1').send(new ListClustersCommand({}));
@@ -169,6 +179,7 @@ describe('createClientFactory', () => {
       externalId: 'eks-identity-audit-demo',
       requestTimeoutMs: 200,
       maxAttempts: 1,
+      ...REAL_TIME,
     });
 
     const failure = await clients
@@ -184,6 +195,7 @@ describe('createClientFactory', () => {
       region: 'eu-west-1',
       endpointUrl: sandbox.url,
       credentials: sandbox.credentials,
+      ...REAL_TIME,
     });
 
     const caller = await clients.callerIdentity();
@@ -192,6 +204,66 @@ describe('createClientFactory', () => {
     expect(caller).toEqual({ accountId: '111122223333', arn: sandbox.credentials.principalArn });
     expect(credentials.accessKeyId).toBe(sandbox.credentials.accessKeyId);
     expect(assumeRoleCalls(clients)).toBe(0);
+  });
+});
+
+describe('createClientFactory on a virtual clock', () => {
+  /** A sandbox and a factory sharing one virtual clock. */
+  async function onVirtualTime(requestTimeoutMs?: number) {
+    const clock = new VirtualClock();
+    const local = await startSandbox({ port: 0, scenario: 'demo', limits: false, clock });
+    const clients = createClientFactory({
+      region: 'eu-west-1',
+      endpointUrl: local.url,
+      credentials: local.credentials,
+      roleName: 'EksIdentityAuditReadOnly',
+      externalId: 'eks-identity-audit-demo',
+      clock,
+      ...(requestTimeoutMs ? { requestTimeoutMs } : {}),
+    });
+    return { clock, local, clients };
+  }
+
+  it('keeps the adaptive mode, the attempts and the retry decisions, and backs off on the clock', async () => {
+    // Prepare: the first three ListClusters calls are throttled.
+    const { clock, local, clients } = await onVirtualTime();
+    try {
+      local.setFaults([
+        { account: WORKLOADS, service: 'eks', operation: 'ListClusters', throttle: { firstCalls: 3 } },
+      ]);
+      const eks = clients.eks(WORKLOADS, 'eu-west-1');
+
+      // Act
+      const listed = await eks.send(new ListClustersCommand({}));
+
+      // Assess: three throttled attempts, then the answer, after backoff that passed on the clock.
+      expect(((await eks.config.retryStrategy()) as { mode?: string }).mode).toBe('adaptive');
+      expect(await eks.config.maxAttempts()).toBe(8);
+      expect(listed.$metadata.attempts).toBe(4);
+      expect(local.calls().throttled.total).toBe(3);
+      expect(clock.now()).toBeGreaterThan(0);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('stands still while a request is out, so injected latency is all the time a call takes', async () => {
+    // Prepare: 5 s of latency, far beyond the 200 ms request timeout, on the virtual clock.
+    const { clock, local, clients } = await onVirtualTime(200);
+    try {
+      await clients.accountCredentials(WORKLOADS);
+      local.setFaults([{ account: WORKLOADS, service: 'eks', operation: 'ListClusters', latencyMs: 5_000 }]);
+      const before = clock.now();
+
+      // Act
+      const listed = await clients.eks(WORKLOADS, 'eu-west-1').send(new ListClustersCommand({}));
+
+      // Assess: answered (no real wait ran into the timeout), exactly the latency later on the clock.
+      expect(listed.clusters).toEqual(['prod-blue', 'prod-green', 'staging']);
+      expect(clock.now() - before).toBe(5_000);
+    } finally {
+      await local.close();
+    }
   });
 });
 

@@ -13,7 +13,7 @@ import { VIRTUAL_TIME_VARIABLE } from './shared/clock.js';
  *   and latency keep their exact timelines while waiting no real time; a test that is about real
  *   time (a socket timeout) passes `systemClock` where it needs it. Mostly waiting on sockets and
  *   child processes, so more workers than cores.
- * - infra: CDK synthesis in-process; CPU- and memory-bound.
+ * - infra: CDK synthesis in-process (and cfn-lint over the templates); CPU- and memory-bound.
  * - process: tests that run child processes (bin/, cdk, esbuild, the aws CLI, moto) against real
  *   time; the children do the work, so more workers than cores.
  *
@@ -53,10 +53,10 @@ const INFRA = [
   'test/infra/config.test.ts',
   'test/infra/least-privilege.test.ts',
   'test/infra/nag.test.ts',
+  'test/infra/synth.test.ts',
 ];
 const PROCESS = [
   'test/infra/bundling.test.ts',
-  'test/infra/synth.test.ts',
   'test/integration/collect-moto.test.ts',
   'test/integration/demo.test.ts',
   'test/reliability/fuzz-cli.test.ts',

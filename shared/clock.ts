@@ -149,20 +149,26 @@ export class VirtualClock implements Clock {
     this.sleepers.splice(low, 0, sleeper);
   }
 
-  private busy(): boolean {
-    return this.exchanges > this.serving || pendingIo();
+  /** An exchange is in flight (its end restarts the driver). */
+  private exchanging(): boolean {
+    return this.exchanges > this.serving;
   }
 
   /** Starts the driver unless it runs; it stops while exchanges are in flight (their end restarts it). */
   private drive(): void {
-    if (this.driving || this.sleepers.length === 0 || this.busy()) return;
+    if (this.driving || this.sleepers.length === 0 || this.exchanging()) return;
     this.driving = true;
     setImmediate(() => this.step(this.activity, 0));
   }
 
   private step(seen: number, quiet: number, settled = false): void {
-    if (this.busy() || this.sleepers.length === 0) {
+    if (this.exchanging() || this.sleepers.length === 0) {
       this.driving = false;
+      return;
+    }
+    if (pendingIo()) {
+      // Nothing restarts the driver when file system work ends: look again shortly.
+      setTimeout(() => this.step(this.activity, 0), 1);
       return;
     }
     if (this.activity !== seen) {

@@ -6,7 +6,8 @@ import { VIRTUAL_TIME_VARIABLE } from './shared/clock.js';
  * The suite in four projects, each with the workers its tests need. `npm test` runs them all, one
  * project after the other (projects with different worker counts cannot share a pool).
  *
- * - unit: pure functions of their inputs; CPU-bound, one worker per core.
+ * - unit: pure functions of their inputs; CPU-bound, one worker per core, and the files of a
+ *   worker share one module graph (unit-isolated: the few whose modules keep process-wide state).
  * - sandbox: tests that serve AWS from the in-process sandbox (collectors, the CLI run in-process,
  *   the Lambda handlers, publishing). They run on virtual time: the process's default clock is one
  *   shared virtual clock, so pacing, SDK retry waits, Lambda deadlines and the sandbox's limits
@@ -66,6 +67,9 @@ const PROCESS = [
   'test/support/aws-cli.test.ts',
 ];
 
+/** Unit tests of modules that keep process-wide state (the functions' logger and metrics). */
+const UNIT_ISOLATED = ['test/functions/lib/**/*.test.ts'];
+
 const cores = availableParallelism();
 /** Tests that mostly wait on sockets or child processes share the cores with more workers. */
 const waitingWorkers = cores + 2;
@@ -99,7 +103,18 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: [...SANDBOX, ...INFRA, ...PROCESS],
+          exclude: [...SANDBOX, ...INFRA, ...PROCESS, ...UNIT_ISOLATED],
+          maxWorkers: cores,
+          // Pure modules: the files of a worker share one module graph instead of loading it each.
+          isolate: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'unit-isolated',
+          include: UNIT_ISOLATED,
           maxWorkers: cores,
           sequence: { groupOrder: 1 },
         },

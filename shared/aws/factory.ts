@@ -15,8 +15,8 @@ import {
   Retry,
   StandardRetryStrategy,
 } from '@smithy/core/retry';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
+import { NodeHttpHandler, type NodeHttpHandlerOptions } from '@smithy/node-http-handler';
+import type { HttpHandlerOptions, RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
 import { type Clock, defaultClock, systemClock } from '../clock.js';
 
 /** AWS credentials as SDK v3 clients accept them. */
@@ -75,7 +75,9 @@ export interface ClientFactoryOptions {
    * tests, with which the SDK waits as it always does (its own backoff and, in adaptive mode, its
    * client-side rate limiter). Any other clock keeps the retry mode, attempts and retry decisions,
    * sleeps the SDK's backoff on that clock and leaves out the wall-clock rate limiter; a clock with
-   * `exchange` (a virtual clock) also stands still during every HTTP attempt.
+   * `exchange` (a virtual clock) also stands still during every HTTP attempt, and the request
+   * timeout runs on it too (a request the server holds, with latency or a hang, times out on the
+   * clock; the wall-clock timeout stays as a backstop).
    */
   clock?: Clock;
 }
@@ -209,14 +211,17 @@ export function createClientFactoryFor(
   const clock = options.clock ?? defaultClock();
   const startingCredentials: AwsCredentials | AwsCredentialsProvider =
     settings.credentials ?? fromNodeProviderChain(settings.profile ? { profile: settings.profile } : {});
-  const requestHandler = new NodeHttpHandler({
+  const handlerOptions = {
     httpAgent: new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_HOST }),
     httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_HOST }),
     connectionTimeout: settings.connectionTimeoutMs,
     requestTimeout: settings.requestTimeoutMs,
     // Without this the handler only logs a warning when the request timeout passes.
     throwOnRequestTimeout: true,
-  });
+  };
+  const requestHandler = clock.exchange
+    ? new ClockedHttpHandler(handlerOptions, clock, settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS)
+    : new NodeHttpHandler(handlerOptions);
   const clients = new Map<string, unknown>();
   const memberCredentials = new Map<string, CachedCredentials>();
   const callCounts = new Map<string, ApiCallCount>();
@@ -466,5 +471,44 @@ class ClockedRetryStrategy implements RetryStrategyV2 {
 
   recordSuccess(token: RetryToken): void {
     this.sdk.recordSuccess(token);
+  }
+}
+
+/**
+ * The node HTTP handler with the request timeout on a clock: an attempt the server has not answered
+ * when `timeoutMs` have passed on the clock is abandoned with the handler's own `TimeoutError`
+ * (which the SDK retries), exactly as on the wall clock.
+ */
+class ClockedHttpHandler extends NodeHttpHandler {
+  constructor(
+    options: NodeHttpHandlerOptions,
+    private readonly clock: Clock,
+    private readonly timeoutMs: number,
+  ) {
+    super(options);
+  }
+
+  override async handle(request: Parameters<NodeHttpHandler['handle']>[0], options: HttpHandlerOptions = {}) {
+    const expired = new AbortController();
+    const answered = new AbortController();
+    this.clock.sleep(this.timeoutMs, answered.signal).then(
+      () => expired.abort(),
+      () => {},
+    );
+    const caller = options.abortSignal as AbortSignal | undefined;
+    const abortSignal = caller ? AbortSignal.any([caller, expired.signal]) : expired.signal;
+    try {
+      return await super.handle(request, { ...options, abortSignal });
+    } catch (error) {
+      if (!expired.signal.aborted || caller?.aborted) throw error;
+      throw Object.assign(
+        new Error(`the request got no answer within the ${this.timeoutMs} ms request timeout`, {
+          cause: error,
+        }),
+        { name: 'TimeoutError', code: 'ETIMEDOUT' },
+      );
+    } finally {
+      answered.abort();
+    }
   }
 }

@@ -1,7 +1,12 @@
 import { ListClustersCommand } from '@aws-sdk/client-eks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
-import { AssumeRoleError, CALLER_ACCOUNT, createClientFactory } from '../../shared/aws/clients.js';
+import {
+  AssumeRoleError,
+  CALLER_ACCOUNT,
+  type ClientFactoryOptions,
+  createClientFactory,
+} from '../../shared/aws/clients.js';
 import {
   getObjectText,
   isNotFound,
@@ -209,7 +214,7 @@ describe('createClientFactory', () => {
 
 describe('createClientFactory on a virtual clock', () => {
   /** A sandbox and a factory sharing one virtual clock. */
-  async function onVirtualTime(requestTimeoutMs?: number) {
+  async function onVirtualTime(overrides: Partial<ClientFactoryOptions> = {}) {
     const clock = new VirtualClock();
     const local = await startSandbox({ port: 0, scenario: 'demo', limits: false, clock });
     const clients = createClientFactory({
@@ -219,7 +224,7 @@ describe('createClientFactory on a virtual clock', () => {
       roleName: 'EksIdentityAuditReadOnly',
       externalId: 'eks-identity-audit-demo',
       clock,
-      ...(requestTimeoutMs ? { requestTimeoutMs } : {}),
+      ...overrides,
     });
     return { clock, local, clients };
   }
@@ -248,8 +253,8 @@ describe('createClientFactory on a virtual clock', () => {
   });
 
   it('stands still while a request is out, so injected latency is all the time a call takes', async () => {
-    // Prepare: 5 s of latency, far beyond the 200 ms request timeout, on the virtual clock.
-    const { clock, local, clients } = await onVirtualTime(200);
+    // Prepare: 5 s of latency, within the default 30 s request timeout, on the virtual clock.
+    const { clock, local, clients } = await onVirtualTime();
     try {
       await clients.accountCredentials(WORKLOADS);
       local.setFaults([{ account: WORKLOADS, service: 'eks', operation: 'ListClusters', latencyMs: 5_000 }]);
@@ -258,9 +263,52 @@ describe('createClientFactory on a virtual clock', () => {
       // Act
       const listed = await clients.eks(WORKLOADS, 'eu-west-1').send(new ListClustersCommand({}));
 
-      // Assess: answered (no real wait ran into the timeout), exactly the latency later on the clock.
+      // Assess: answered, exactly the latency later on the clock.
       expect(listed.clusters).toEqual(['prod-blue', 'prod-green', 'staging']);
       expect(clock.now() - before).toBe(5_000);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('gives up on a response that does not come within the request timeout on the clock', async () => {
+    // Prepare: 5 s of latency against a 200 ms request timeout, one attempt.
+    const { clock, local, clients } = await onVirtualTime({ requestTimeoutMs: 200, maxAttempts: 1 });
+    try {
+      await clients.accountCredentials(WORKLOADS);
+      local.setFaults([{ account: WORKLOADS, service: 'eks', operation: 'ListClusters', latencyMs: 5_000 }]);
+      const before = clock.now();
+
+      // Act
+      const failure = await clients
+        .eks(WORKLOADS, 'eu-west-1')
+        .send(new ListClustersCommand({}))
+        .catch((error: unknown) => error);
+
+      // Assess: the same TimeoutError as on the wall clock, when the timeout passed on the clock.
+      expect((failure as Error).name).toBe('TimeoutError');
+      expect(clock.now() - before).toBe(200);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('times out a request the server never answers, and the retry gets the answer', async () => {
+    // Prepare: the first ListClusters hangs; the 1 s request timeout runs on the clock.
+    const { clock, local, clients } = await onVirtualTime({ requestTimeoutMs: 1_000 });
+    try {
+      await clients.accountCredentials(WORKLOADS);
+      local.setFaults([
+        { account: WORKLOADS, service: 'eks', operation: 'ListClusters', hang: { firstCalls: 1 } },
+      ]);
+      const before = clock.now();
+
+      // Act
+      const listed = await clients.eks(WORKLOADS, 'eu-west-1').send(new ListClustersCommand({}));
+
+      // Assess
+      expect(listed.$metadata.attempts).toBe(2);
+      expect(clock.now() - before).toBeGreaterThanOrEqual(1_000);
     } finally {
       await local.close();
     }

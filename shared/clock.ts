@@ -85,17 +85,24 @@ export class VirtualClock implements Clock {
     return this.time;
   }
 
+  /** Resolves `ms` later (rounded up to whole milliseconds, as timers wait). */
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (!(ms > 0)) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
+      if (ms === Number.POSITIVE_INFINITY) {
+        // Only an abort ends it; it never becomes the clock's next stop.
+        signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+        return;
+      }
       const onAbort = () => {
         const index = this.sleepers.indexOf(sleeper);
         if (index >= 0) this.sleepers.splice(index, 1);
         reject(signal?.reason);
       };
       const sleeper: Sleeper = {
-        at: this.time + ms,
+        // Whole milliseconds, as timers wait: a wait of a fraction always moves the clock.
+        at: this.time + Math.ceil(ms),
         order: this.order++,
         wake: () => {
           signal?.removeEventListener('abort', onAbort);

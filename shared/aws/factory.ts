@@ -10,6 +10,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import {
   AdaptiveRetryStrategy,
+  DefaultRateLimiter,
   MAXIMUM_RETRY_DELAY,
   type RateLimiter,
   Retry,
@@ -74,7 +75,7 @@ export interface ClientFactoryOptions {
    * The clock the SDK's retries wait on. Default: {@link defaultClock}, the system clock outside
    * tests, with which the SDK waits as it always does (its own backoff and, in adaptive mode, its
    * client-side rate limiter). Any other clock keeps the retry mode, attempts and retry decisions,
-   * sleeps the SDK's backoff on that clock and leaves out the wall-clock rate limiter; a clock with
+   * and runs the SDK's backoff and adaptive rate limiter on that clock; a clock with
    * `exchange` (a virtual clock) also stands still during every HTTP attempt, and the request
    * timeout runs on it too (a request the server holds, with latency or a hang, times out on the
    * clock; the wall-clock timeout stays as a backstop).
@@ -425,11 +426,40 @@ export function createClientFactoryFor(
   return factory;
 }
 
-/** Adaptive mode's client-side rate limiter, left out on clocks other than the system clock. */
-const NO_RATE_LIMIT: RateLimiter = {
-  getSendToken: async () => {},
-  updateClientSendingRate: () => {},
-};
+/** The private parts of the SDK's rate limiter that {@link clockedRateLimiter} reads. */
+interface RateLimiterState {
+  enabled: boolean;
+  availableTokens: number;
+  fillRate: number;
+  refillTokenBucket(): void;
+}
+
+/**
+ * Adaptive mode's client-side rate limiter, the SDK's own (CUBIC over a token bucket, slowing down
+ * after throttles), reading its time from a clock and waiting on it.
+ */
+function clockedRateLimiter(clock: Clock): RateLimiter {
+  // The SDK keeps the limiter's time source and its wait private; this replaces exactly those two.
+  // @ts-expect-error overrides the private getCurrentTimeInSeconds and acquireTokenBucket
+  class ClockedRateLimiter extends DefaultRateLimiter {
+    override getCurrentTimeInSeconds(): number {
+      // The SDK reads a timestamp of 0 as "not set yet": start the clock's timeline at 1 s.
+      return clock.now() / 1000 + 1;
+    }
+
+    override async acquireTokenBucket(amount: number): Promise<void> {
+      const state = this as unknown as RateLimiterState;
+      if (!state.enabled) return;
+      state.refillTokenBucket();
+      while (amount > state.availableTokens) {
+        await clock.sleep(((amount - state.availableTokens) / state.fillRate) * 1000);
+        state.refillTokenBucket();
+      }
+      state.availableTokens -= amount;
+    }
+  }
+  return new ClockedRateLimiter();
+}
 
 /** The SDK's backoff asked to wait nothing, so the wait happens on the clock instead. */
 const NO_SDK_WAIT = { computeNextBackoffDelay: () => 0, setDelayBase: () => {} };
@@ -437,7 +467,7 @@ const NO_SDK_WAIT = { computeNextBackoffDelay: () => 0, setDelayBase: () => {} }
 /**
  * The SDK's retry strategy (same mode, attempts, retry quota and decisions) waiting on a clock: the
  * backoff the SDK computes (full jitter up to base × 2^retries, base 50 ms, 1 s after a throttle,
- * at most 20 s) is slept on `clock`.
+ * at most 20 s) is slept on `clock`, and adaptive mode's rate limiter runs on it.
  */
 class ClockedRetryStrategy implements RetryStrategyV2 {
   private readonly sdk: RetryStrategyV2;
@@ -452,7 +482,7 @@ class ClockedRetryStrategy implements RetryStrategyV2 {
         ? new AdaptiveRetryStrategy(maxAttempts, {
             maxAttempts,
             backoff: NO_SDK_WAIT,
-            rateLimiter: NO_RATE_LIMIT,
+            rateLimiter: clockedRateLimiter(clock),
           })
         : new StandardRetryStrategy({ maxAttempts, backoff: NO_SDK_WAIT });
   }

@@ -34,6 +34,13 @@ describe('VirtualClock', () => {
     expect(clock.now()).toBe(42);
   });
 
+  it('waits whole milliseconds, so a sleep of a fraction still moves the clock', async () => {
+    const clock = new VirtualClock(7);
+    await clock.sleep(1e-13);
+    await clock.sleep(2.5);
+    expect(clock.now()).toBe(11);
+  });
+
   it('drops an aborted sleep: it rejects with the reason and the clock does not go there', async () => {
     // Prepare
     const clock = new VirtualClock();

@@ -252,6 +252,30 @@ describe('createClientFactory on a virtual clock', () => {
     }
   });
 
+  it('paces later calls after a throttle, as adaptive mode does, on the clock', async () => {
+    // Prepare: the first ListClusters is throttled; nothing else is.
+    const { clock, local, clients } = await onVirtualTime();
+    try {
+      await clients.accountCredentials(WORKLOADS);
+      local.setFaults([
+        { account: WORKLOADS, service: 'eks', operation: 'ListClusters', throttle: { firstCalls: 1 } },
+      ]);
+      const eks = clients.eks(WORKLOADS, 'eu-west-1');
+      await eks.send(new ListClustersCommand({}));
+      const afterThrottle = clock.now();
+
+      // Act: five more calls the sandbox would answer at once.
+      for (let call = 0; call < 5; call += 1) await eks.send(new ListClustersCommand({}));
+
+      // Assess: the client-side rate limiter, enabled by the throttle, spaced them out on the clock
+      // (without it they would take no time at all).
+      expect(local.calls().throttled.total).toBe(1);
+      expect(clock.now() - afterThrottle).toBeGreaterThan(500);
+    } finally {
+      await local.close();
+    }
+  });
+
   it('stands still while a request is out, so injected latency is all the time a call takes', async () => {
     // Prepare: 5 s of latency, within the default 30 s request timeout, on the virtual clock.
     const { clock, local, clients } = await onVirtualTime();

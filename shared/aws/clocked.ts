@@ -95,17 +95,25 @@ export class ClockedRetryStrategy implements RetryStrategyV2 {
 }
 
 /**
+ * The wall-clock request timeout behind the one on the clock: only for a request whose server is not
+ * on the same clock (another process), never for a slow answer on a loaded machine.
+ */
+const WALL_CLOCK_BACKSTOP_MS = 60_000;
+
+/**
  * The node HTTP handler with the request timeout on a clock: an attempt the server has not answered
- * when `timeoutMs` have passed on the clock is abandoned with the handler's own `TimeoutError`
- * (which the SDK retries), exactly as on the wall clock.
+ * when the request timeout has passed on the clock is abandoned with the handler's own
+ * `TimeoutError` (which the SDK retries), as on the wall clock.
  */
 export class ClockedHttpHandler extends NodeHttpHandler {
+  private readonly timeoutMs: number;
+
   constructor(
-    options: NodeHttpHandlerOptions,
+    options: NodeHttpHandlerOptions & { requestTimeout: number },
     private readonly clock: Clock,
-    private readonly timeoutMs: number,
   ) {
-    super(options);
+    super({ ...options, requestTimeout: Math.max(options.requestTimeout, WALL_CLOCK_BACKSTOP_MS) });
+    this.timeoutMs = options.requestTimeout;
   }
 
   override async handle(request: Parameters<NodeHttpHandler['handle']>[0], options: HttpHandlerOptions = {}) {

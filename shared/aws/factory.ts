@@ -70,7 +70,7 @@ export interface ClientFactoryOptions {
    * and runs the SDK's backoff and adaptive rate limiter on that clock; a clock with
    * `exchange` (a virtual clock) also stands still during every HTTP attempt, and the request
    * timeout runs on it too (a request the server holds, with latency or a hang, times out on the
-   * clock; the wall-clock timeout stays as a backstop).
+   * clock; a wall-clock timeout of at least a minute stays as a backstop).
    */
   clock?: Clock;
 }
@@ -208,12 +208,12 @@ export function createClientFactoryFor(
     httpAgent: new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_HOST }),
     httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_HOST }),
     connectionTimeout: settings.connectionTimeoutMs,
-    requestTimeout: settings.requestTimeoutMs,
+    requestTimeout: settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     // Without this the handler only logs a warning when the request timeout passes.
     throwOnRequestTimeout: true,
   };
   const requestHandler = clock.exchange
-    ? new ClockedHttpHandler(handlerOptions, clock, settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS)
+    ? new ClockedHttpHandler(handlerOptions, clock)
     : new NodeHttpHandler(handlerOptions);
   const clients = new Map<string, unknown>();
   const memberCredentials = new Map<string, CachedCredentials>();

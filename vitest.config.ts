@@ -72,7 +72,7 @@ const UNIT_ISOLATED = ['test/functions/lib/**/*.test.ts'];
 
 const cores = availableParallelism();
 /** Tests that mostly wait on sockets or child processes share the cores with more workers. */
-const waitingWorkers = cores + 2;
+const waitingWorkers = cores + 1;
 
 export default defineConfig({
   test: {

@@ -44,7 +44,8 @@ interface TokenBucket {
 
 /**
  * Applies fault rules and counts calls. Rate limits are token buckets per rule, account, region
- * and operation, refilled by the wall clock (the scenario clock may be frozen).
+ * and operation, refilled by `clockMs` (monotonic milliseconds: the sandbox's clock, not the
+ * scenario clock, which may be frozen).
  */
 export class FaultEngine {
   private baseRules: FaultRule[] = [];

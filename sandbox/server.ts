@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type Clock, defaultClock } from '../shared/clock.js';
 import { InputError } from '../shared/errors.js';
 import type { RawRequest, RequestContext, ServiceModule } from './context.js';
 import { DEFAULT_LIMITS, FaultEngine } from './faults.js';
@@ -43,6 +44,12 @@ export interface SandboxOptions {
   now?: () => Date;
   /** Apply the documented service rate limits (LookupEvents 2/s, Security Hub TPS). Default true. */
   limits?: boolean;
+  /**
+   * The clock rate limits refill on and injected latency waits on. Default: {@link defaultClock}
+   * (the system clock outside tests). A test that shares a virtual clock with the clients it serves
+   * keeps every limit and latency exact while waiting no real time.
+   */
+  clock?: Clock;
 }
 
 /** What serveAws returns for a request the fault rules say never to answer. */
@@ -68,8 +75,11 @@ export function resolveScenario(scenario: string | Scenario): Scenario {
 export async function startSandbox(options: SandboxOptions = {}): Promise<SandboxHandle> {
   const now = options.now ?? (() => new Date());
   const applyLimits = options.limits ?? true;
+  const clock = options.clock ?? defaultClock();
+  /** The server side of an exchange waiting on the clock (or on the client) rather than working. */
+  const serverWait = <T>(wait: Promise<T>): Promise<T> => clock.serverWait?.(wait) ?? wait;
   let world: World = buildWorld(resolveScenario(options.scenario ?? 'demo'), now());
-  const faults = new FaultEngine(world.scenario.seed);
+  const faults = new FaultEngine(world.scenario.seed, () => clock.now());
   const baseRules = (scenario: Scenario): FaultRule[] => [
     ...(applyLimits ? DEFAULT_LIMITS : []),
     ...(scenario.faults as FaultRule[]),
@@ -116,7 +126,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const answer = raw.path.startsWith('/_sandbox/') ? inspect(raw) : await serveAws(raw);
     if (answer === HANG) {
       // An unresponsive endpoint: no answer until the client gives up (or the sandbox closes).
-      await new Promise<void>((resolve) => response.once('close', () => resolve()));
+      await serverWait(new Promise<void>((resolve) => response.once('close', () => resolve())));
       return;
     }
     response.writeHead(answer.status, answer.headers);
@@ -239,7 +249,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       region: scope.region,
       ...(resolved.pathParams?.key !== undefined ? { key: resolved.pathParams.key } : {}),
     });
-    if (decision.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, decision.latencyMs));
+    if (decision.latencyMs > 0) await serverWait(clock.sleep(decision.latencyMs));
     const outcome = decision.outcome;
     if (outcome || decision.failFindings)
       faults.recordInjected({ account, service: scope.service, operation });

@@ -4,6 +4,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
+import { type Clock, defaultClock } from '../../shared/clock.js';
 import { InputError } from '../../shared/errors.js';
 import type { CollectionError } from '../../shared/model/index.js';
 import { logger, metrics } from './observability.js';
@@ -147,9 +148,14 @@ export function deadlineCollectionError(
 export interface EarlyTimeoutOptions {
   /** Time kept in reserve to write results after the signal fires. Default 60 s. */
   marginMs?: number;
+  /**
+   * The clock the remaining time runs down on. Default: {@link defaultClock} (the system clock
+   * outside tests); a test gives the context's remaining time and this clock the same timeline.
+   */
+  clock?: Clock;
 }
 
-const EARLY_TIMEOUT_DEFAULTS: Required<EarlyTimeoutOptions> = { marginMs: 60_000 };
+const EARLY_TIMEOUT_DEFAULTS = { marginMs: 60_000 };
 
 /** The metric counting invocations whose deadline signal fired (one per such invocation). */
 export const DEADLINE_METRIC = 'DeadlineReached';
@@ -166,8 +172,10 @@ export function earlyTimeout(
   if (!(Number.isFinite(marginMs) && marginMs >= 0)) {
     throw new RangeError(`earlyTimeout marginMs must be a non-negative number, got ${marginMs}`);
   }
-  let timer: NodeJS.Timeout | undefined;
+  let timer: AbortController | undefined;
   const earlyTimeoutBefore = async (request: { context: Context }) => {
+    // Read per invocation: the process's clock is chosen after the handler module loads.
+    const clock = options.clock ?? defaultClock();
     const controller = new AbortController();
     const budget = request.context.getRemainingTimeInMillis() - marginMs;
     const abort = () => {
@@ -180,11 +188,15 @@ export function earlyTimeout(
       metrics.addMetric(DEADLINE_METRIC, MetricUnit.Count, 1);
     };
     if (budget <= 0) abort();
-    else timer = setTimeout(abort, budget);
+    else {
+      timer = new AbortController();
+      // A cancelled wait rejects; only a wait that ran out fires the deadline.
+      clock.sleep(budget, timer.signal).then(abort, () => {});
+    }
     (request.context as AuditContext).deadline = controller.signal;
   };
   const earlyTimeoutCleanup = async () => {
-    clearTimeout(timer);
+    timer?.abort();
     timer = undefined;
   };
   return { before: earlyTimeoutBefore, after: earlyTimeoutCleanup, onError: earlyTimeoutCleanup };

@@ -9,6 +9,8 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { type Clock, defaultClock, systemClock } from '../clock.js';
+import { ClockedHttpHandler, ClockedRetryStrategy } from './clocked.js';
 
 /** AWS credentials as SDK v3 clients accept them. */
 export interface AwsCredentials {
@@ -61,6 +63,16 @@ export interface ClientFactoryOptions {
   sessionDurationSeconds?: number;
   /** Clock for credential refresh decisions; injectable for tests. */
   now?: () => number;
+  /**
+   * The clock the SDK's retries wait on. Default: {@link defaultClock}, the system clock outside
+   * tests, with which the SDK waits as it always does (its own backoff and, in adaptive mode, its
+   * client-side rate limiter). Any other clock keeps the retry mode, attempts and retry decisions,
+   * and runs the SDK's backoff and adaptive rate limiter on that clock; a clock with
+   * `exchange` (a virtual clock) also stands still during every HTTP attempt, and the request
+   * timeout runs on it too (a request the server holds, with latency or a hang, times out on the
+   * clock; a wall-clock timeout of at least a minute stays as a backstop).
+   */
+  clock?: Clock;
 }
 
 /** Counted API calls of one (account, service, operation). */
@@ -134,7 +146,10 @@ interface CachedCredentials {
 /** The SDK client surface the factory configures; every v3 client has it. */
 interface ConfigurableClient {
   middlewareStack: {
-    add(middleware: unknown, options: { step: 'deserialize'; name: string; override?: boolean }): void;
+    add(
+      middleware: unknown,
+      options: { step: 'deserialize'; name: string; override?: boolean; priority?: 'high' },
+    ): void;
   };
 }
 
@@ -209,16 +224,20 @@ export function createClientFactoryFor(
     sessionDurationSeconds: options.sessionDurationSeconds ?? 3600,
   };
   const now = settings.now ?? Date.now;
+  const clock = options.clock ?? defaultClock();
   const startingCredentials: AwsCredentials | AwsCredentialsProvider =
     settings.credentials ?? standardChain(settings.profile);
-  const requestHandler = new NodeHttpHandler({
+  const handlerOptions = {
     httpAgent: new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_HOST }),
     httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_HOST }),
     connectionTimeout: settings.connectionTimeoutMs,
-    requestTimeout: settings.requestTimeoutMs,
+    requestTimeout: settings.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     // Without this the handler only logs a warning when the request timeout passes.
     throwOnRequestTimeout: true,
-  });
+  };
+  const requestHandler = clock.exchange
+    ? new ClockedHttpHandler(handlerOptions, clock)
+    : new NodeHttpHandler(handlerOptions);
   const clients = new Map<string, unknown>();
   const memberCredentials = new Map<string, CachedCredentials>();
   const callCounts = new Map<string, ApiCallCount>();
@@ -235,11 +254,14 @@ export function createClientFactoryFor(
   }
 
   function commonConfig(region: string, credentials: AwsCredentials | AwsCredentialsProvider) {
+    const retryMode = settings.retryMode ?? 'adaptive';
+    const maxAttempts = settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     return {
       region,
       credentials,
-      retryMode: settings.retryMode ?? 'adaptive',
-      maxAttempts: settings.maxAttempts,
+      ...(clock === systemClock
+        ? { retryMode, maxAttempts }
+        : { retryStrategy: new ClockedRetryStrategy(clock, retryMode, maxAttempts), maxAttempts }),
       requestHandler,
       ...(settings.endpointUrl ? { endpoint: settings.endpointUrl } : {}),
     };
@@ -255,6 +277,14 @@ export function createClientFactoryFor(
         },
       { step: 'deserialize', name: 'eksIdentityAuditApiCallCounter', override: true },
     );
+    const exchange = clock.exchange?.bind(clock);
+    if (exchange) {
+      // Outermost in the deserialize step, so the attempt's whole response is read before time moves.
+      client.middlewareStack.add(
+        (next: (args: unknown) => Promise<unknown>) => (args: unknown) => exchange(() => next(args)),
+        { step: 'deserialize', priority: 'high', name: 'eksIdentityAuditClockExchange', override: true },
+      );
+    }
     return client;
   }
 

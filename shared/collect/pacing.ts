@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
-import { type Clock, LOOKUP_EVENTS_PER_SECOND, systemClock, TokenBucket } from './rate-limit.js';
+import { type Clock, defaultClock } from '../clock.js';
+import { LOOKUP_EVENTS_PER_SECOND, TokenBucket } from './rate-limit.js';
 
 /**
  * Default client-side request rates. EKS publishes no API rate limits and IAM's read limit is per
@@ -25,6 +26,7 @@ export interface PacingOptions {
   lookupEventsPerSecond?: number;
   maxInFlight?: number;
   perLane?: number;
+  /** The clock the lanes' token buckets wait on. Default: {@link defaultClock} (the system clock outside tests). */
   clock?: Clock;
 }
 
@@ -144,7 +146,7 @@ export class RequestPacer {
     );
     this.maxInFlight = wholeCount(options.maxInFlight, DEFAULT_PACING.maxInFlight, 'maxInFlight');
     this.perLane = wholeCount(options.perLane, DEFAULT_PACING.perLane, 'perLane');
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock ?? defaultClock();
     this.slots = new PriorityLimit(this.maxInFlight);
     this.inFlight = (call) => this.slots.run(call);
   }

@@ -1,21 +1,14 @@
-/** Time source for rate limiting; tests inject a fake one so no assertion depends on wall-clock time. */
-export interface Clock {
-  /** Milliseconds on a monotonic scale. */
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
+import { type Clock, defaultClock } from '../clock.js';
 
-/** The process's monotonic clock. */
-export const systemClock: Clock = {
-  now: () => performance.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.ceil(ms)))),
-};
+/** Time source for rate limiting; tests inject a virtual one so no assertion depends on wall-clock time. */
+export { type Clock, systemClock } from '../clock.js';
 
 export interface TokenBucketOptions {
   /** Tokens added per second. */
   ratePerSecond: number;
   /** Tokens the bucket holds at most (the burst). Default 1: requests are evenly spaced. */
   capacity?: number;
+  /** Default: {@link defaultClock} (the system clock outside tests). */
   clock?: Clock;
 }
 
@@ -38,7 +31,7 @@ export class TokenBucket {
     if (!(options.ratePerSecond > 0)) throw new RangeError('ratePerSecond must be positive');
     this.ratePerSecond = options.ratePerSecond;
     this.capacity = options.capacity ?? 1;
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock ?? defaultClock();
     this.intervalMs = 1000 / this.ratePerSecond;
     this.theoreticalArrival = this.clock.now();
   }
@@ -91,7 +84,7 @@ export class CloudTrailRateLimiters {
 
   constructor(
     private readonly ratePerSecond = LOOKUP_EVENTS_PER_SECOND,
-    private readonly clock: Clock = systemClock,
+    private readonly clock: Clock = defaultClock(),
   ) {}
 
   /** The bucket of one account-region (created on first use). */

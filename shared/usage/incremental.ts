@@ -1,5 +1,6 @@
 import pLimit from 'p-limit';
 import type { ClientFactory } from '../aws/clients.js';
+import type { Clock } from '../clock.js';
 import { collectCloudTrail } from '../collect/cloudtrail.js';
 import { CloudTrailRateLimiters } from '../collect/rate-limit.js';
 import type { CollectionError } from '../model/index.js';
@@ -31,6 +32,8 @@ export interface UpdateLedgersOptions {
   backfillDays?: number;
   /** LookupEvents buckets per account-region (2 requests/s each). */
   limiters?: CloudTrailRateLimiters;
+  /** The clock the default limiters wait on. Default: the process's default clock (the system clock outside tests). */
+  clock?: Clock;
   /** Account-regions updated at once. Default 8. */
   concurrency?: number;
   /** Conditional write attempts per ledger. Default {@link DEFAULT_WRITE_ATTEMPTS}. */
@@ -125,7 +128,7 @@ export async function updateLedger(
 ): Promise<LedgerUpdate> {
   const { factory, store, accountId, region } = options;
   const now = options.now ?? new Date();
-  const limiters = options.limiters ?? new CloudTrailRateLimiters();
+  const limiters = options.limiters ?? new CloudTrailRateLimiters(undefined, options.clock);
   const stored = await store.read(accountId, region);
   const plan = planRead(stored.ledger, stored.problem, now, options);
   const lookups = await untilAborted(
@@ -254,7 +257,7 @@ export function describeLedgerUpdate(update: LedgerUpdate): string {
  */
 export async function updateLedgers(options: UpdateLedgersOptions): Promise<LedgerUpdate[]> {
   const now = options.now ?? new Date();
-  const limiters = options.limiters ?? new CloudTrailRateLimiters();
+  const limiters = options.limiters ?? new CloudTrailRateLimiters(undefined, options.clock);
   const limit = pLimit(options.concurrency ?? 8);
   const pairs = [...new Set(options.accounts)]
     .sort()

@@ -1,7 +1,12 @@
 import { ListClustersCommand } from '@aws-sdk/client-eks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
-import { AssumeRoleError, CALLER_ACCOUNT, createClientFactory } from '../../shared/aws/clients.js';
+import {
+  AssumeRoleError,
+  CALLER_ACCOUNT,
+  type ClientFactoryOptions,
+  createClientFactory,
+} from '../../shared/aws/clients.js';
 import {
   getObjectText,
   isNotFound,
@@ -9,15 +14,22 @@ import {
   parseS3Uri,
   putObject,
 } from '../../shared/aws/s3.js';
+import { systemClock, VirtualClock } from '../../shared/clock.js';
 import { InputError } from '../../shared/errors.js';
 
 const WORKLOADS = '222233334444';
 const BUCKET = 'eks-identity-audit-demo-111122223333';
 
+/**
+ * The factory and the sandbox as production runs them, on the system clock: these tests are about
+ * the SDK configuration itself and about real socket timeouts.
+ */
+const REAL_TIME = { clock: systemClock };
+
 let sandbox: SandboxHandle;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, scenario: 'demo' });
+  sandbox = await startSandbox({ port: 0, scenario: 'demo', ...REAL_TIME });
 });
 
 afterAll(async () => {
@@ -37,6 +49,7 @@ function factory(now?: () => number) {
     roleName: 'EksIdentityAuditReadOnly',
     externalId: 'eks-identity-audit-demo',
     ...(now ? { now } : {}),
+    ...REAL_TIME,
   });
 }
 
@@ -117,6 +130,7 @@ describe('createClientFactory', () => {
       credentials: sandbox.credentials,
       roleName: 'EksIdentityAuditReadOnly',
       externalId: 'wrong',
+      ...REAL_TIME,
     });
 
     const failure = await clients.accountCredentials(WORKLOADS).catch((error: unknown) => error);
@@ -147,6 +161,7 @@ describe('createClientFactory', () => {
       roleName: 'EksIdentityAuditReadOnly',
       externalId: 'eks-identity-audit-demo',
       onApiCall: (account, service, operation) => seen.push(`${account} ${service}:${operation}`),
+      ...REAL_TIME,
     });
 
     await clients.eks(WORKLOADS, 'eu-west-1').send(new ListClustersCommand({}));
@@ -169,6 +184,7 @@ describe('createClientFactory', () => {
       externalId: 'eks-identity-audit-demo',
       requestTimeoutMs: 200,
       maxAttempts: 1,
+      ...REAL_TIME,
     });
 
     const failure = await clients
@@ -184,6 +200,7 @@ describe('createClientFactory', () => {
       region: 'eu-west-1',
       endpointUrl: sandbox.url,
       credentials: sandbox.credentials,
+      ...REAL_TIME,
     });
 
     const caller = await clients.callerIdentity();
@@ -192,6 +209,133 @@ describe('createClientFactory', () => {
     expect(caller).toEqual({ accountId: '111122223333', arn: sandbox.credentials.principalArn });
     expect(credentials.accessKeyId).toBe(sandbox.credentials.accessKeyId);
     expect(assumeRoleCalls(clients)).toBe(0);
+  });
+});
+
+describe('createClientFactory on a virtual clock', () => {
+  /** A sandbox and a factory sharing one virtual clock. */
+  async function onVirtualTime(overrides: Partial<ClientFactoryOptions> = {}) {
+    const clock = new VirtualClock();
+    const local = await startSandbox({ port: 0, scenario: 'demo', limits: false, clock });
+    const clients = createClientFactory({
+      region: 'eu-west-1',
+      endpointUrl: local.url,
+      credentials: local.credentials,
+      roleName: 'EksIdentityAuditReadOnly',
+      externalId: 'eks-identity-audit-demo',
+      clock,
+      ...overrides,
+    });
+    return { clock, local, clients };
+  }
+
+  it('keeps the adaptive mode, the attempts and the retry decisions, and backs off on the clock', async () => {
+    // Prepare: the first three ListClusters calls are throttled.
+    const { clock, local, clients } = await onVirtualTime();
+    try {
+      local.setFaults([
+        { account: WORKLOADS, service: 'eks', operation: 'ListClusters', throttle: { firstCalls: 3 } },
+      ]);
+      const eks = clients.eks(WORKLOADS, 'eu-west-1');
+
+      // Act
+      const listed = await eks.send(new ListClustersCommand({}));
+
+      // Assess: three throttled attempts, then the answer, after backoff that passed on the clock.
+      expect(((await eks.config.retryStrategy()) as { mode?: string }).mode).toBe('adaptive');
+      expect(await eks.config.maxAttempts()).toBe(8);
+      expect(listed.$metadata.attempts).toBe(4);
+      expect(local.calls().throttled.total).toBe(3);
+      expect(clock.now()).toBeGreaterThan(0);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('paces later calls after a throttle, as adaptive mode does, on the clock', async () => {
+    // Prepare: the first ListClusters is throttled; nothing else is.
+    const { clock, local, clients } = await onVirtualTime();
+    try {
+      await clients.accountCredentials(WORKLOADS);
+      local.setFaults([
+        { account: WORKLOADS, service: 'eks', operation: 'ListClusters', throttle: { firstCalls: 1 } },
+      ]);
+      const eks = clients.eks(WORKLOADS, 'eu-west-1');
+      await eks.send(new ListClustersCommand({}));
+      const afterThrottle = clock.now();
+
+      // Act: five more calls the sandbox would answer at once.
+      for (let call = 0; call < 5; call += 1) await eks.send(new ListClustersCommand({}));
+
+      // Assess: the client-side rate limiter, enabled by the throttle, spaced them out on the clock
+      // (without it they would take no time at all).
+      expect(local.calls().throttled.total).toBe(1);
+      expect(clock.now() - afterThrottle).toBeGreaterThan(500);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('stands still while a request is out, so injected latency is all the time a call takes', async () => {
+    // Prepare: 5 s of latency, within the default 30 s request timeout, on the virtual clock.
+    const { clock, local, clients } = await onVirtualTime();
+    try {
+      await clients.accountCredentials(WORKLOADS);
+      local.setFaults([{ account: WORKLOADS, service: 'eks', operation: 'ListClusters', latencyMs: 5_000 }]);
+      const before = clock.now();
+
+      // Act
+      const listed = await clients.eks(WORKLOADS, 'eu-west-1').send(new ListClustersCommand({}));
+
+      // Assess: answered, exactly the latency later on the clock.
+      expect(listed.clusters).toEqual(['prod-blue', 'prod-green', 'staging']);
+      expect(clock.now() - before).toBe(5_000);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('gives up on a response that does not come within the request timeout on the clock', async () => {
+    // Prepare: 5 s of latency against a 200 ms request timeout, one attempt.
+    const { clock, local, clients } = await onVirtualTime({ requestTimeoutMs: 200, maxAttempts: 1 });
+    try {
+      await clients.accountCredentials(WORKLOADS);
+      local.setFaults([{ account: WORKLOADS, service: 'eks', operation: 'ListClusters', latencyMs: 5_000 }]);
+      const before = clock.now();
+
+      // Act
+      const failure = await clients
+        .eks(WORKLOADS, 'eu-west-1')
+        .send(new ListClustersCommand({}))
+        .catch((error: unknown) => error);
+
+      // Assess: the same TimeoutError as on the wall clock, when the timeout passed on the clock.
+      expect((failure as Error).name).toBe('TimeoutError');
+      expect(clock.now() - before).toBe(200);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('times out a request the server never answers, and the retry gets the answer', async () => {
+    // Prepare: the first ListClusters hangs; the 1 s request timeout runs on the clock.
+    const { clock, local, clients } = await onVirtualTime({ requestTimeoutMs: 1_000 });
+    try {
+      await clients.accountCredentials(WORKLOADS);
+      local.setFaults([
+        { account: WORKLOADS, service: 'eks', operation: 'ListClusters', hang: { firstCalls: 1 } },
+      ]);
+      const before = clock.now();
+
+      // Act
+      const listed = await clients.eks(WORKLOADS, 'eu-west-1').send(new ListClustersCommand({}));
+
+      // Assess
+      expect(listed.$metadata.attempts).toBe(2);
+      expect(clock.now() - before).toBeGreaterThanOrEqual(1_000);
+    } finally {
+      await local.close();
+    }
   });
 });
 

@@ -70,7 +70,8 @@ beforeAll(async () => {
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
   handlers = await importHandlers();
-});
+  // Synthesizing both stacks is CPU-bound: generous for a loaded machine.
+}, 120_000);
 
 /** The deployed handlers, freshly imported: each reads its environment once, at cold start. */
 async function importHandlers(): Promise<typeof handlers> {

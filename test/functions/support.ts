@@ -1,8 +1,16 @@
 import type { Context } from 'aws-lambda';
+import { type Clock, defaultClock } from '../../shared/clock.js';
 
-/** A Lambda context as the runtime passes it, with a controllable remaining time. */
-export function lambdaContext(functionName: string, remainingMs = 900_000): Context {
-  const deadline = Date.now() + remainingMs;
+/**
+ * A Lambda context as the runtime passes it, with a controllable remaining time that runs down on
+ * `clock` (default: the process's clock, which the handlers' deadline middleware also waits on).
+ */
+export function lambdaContext(
+  functionName: string,
+  remainingMs = 900_000,
+  clock: Clock = defaultClock(),
+): Context {
+  const deadline = clock.now() + remainingMs;
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
@@ -12,7 +20,7 @@ export function lambdaContext(functionName: string, remainingMs = 900_000): Cont
     awsRequestId: `req-${functionName}-${Math.random().toString(16).slice(2, 10)}`,
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: '2026/11/29/[$LATEST]0123456789abcdef',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, Math.round(deadline - clock.now())),
     done: () => {},
     fail: () => {},
     succeed: () => {},

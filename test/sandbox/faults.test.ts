@@ -3,6 +3,8 @@ import { GetAccountAuthorizationDetailsCommand, IAMClient } from '@aws-sdk/clien
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CallCounts, type SandboxHandle, startSandbox } from '../../sandbox/index.js';
+import { ClockedRetryStrategy } from '../../shared/aws/clocked.js';
+import { defaultClock } from '../../shared/clock.js';
 import {
   clientConfig,
   DATA_ACCOUNT,
@@ -25,10 +27,12 @@ beforeEach(() => {
   sandbox.resetCalls();
 });
 
+/** An EKS client of a member account; its retries (the SDK's standard ones) wait on the process's clock. */
 async function eksFor(accountId: string, maxAttempts = 1): Promise<EKSClient> {
   return new EKSClient({
     ...clientConfig(sandbox, await memberCredentials(sandbox, accountId)),
     maxAttempts,
+    retryStrategy: new ClockedRetryStrategy(defaultClock(), 'standard', maxAttempts),
   });
 }
 

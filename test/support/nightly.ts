@@ -19,6 +19,7 @@ import type { Finding } from '../../shared/model/finding.js';
 import type { Report } from '../../shared/report/types.js';
 import { tallyCount } from '../../shared/usage/ledger.js';
 import { S3LedgerStore } from '../../shared/usage/store.js';
+import { deadlineAfter } from './time.js';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -134,7 +135,7 @@ export interface NightOptions {
   scheduledTime?: string;
   /** Fault rules in force during the whole night (replacing the previous run-time rules). */
   faults?: FaultRule[];
-  /** Time each collect-account invocation has before its deadline fires. */
+  /** Time each collect-account invocation has before its deadline fires, on the process's clock. */
   collectDeadlineMs?: number;
   factory?: Partial<ClientFactoryOptions>;
   /** Runs after planning, before collection (e.g. to upload a new baseline mid-run). */
@@ -190,15 +191,18 @@ async function stepsOfNight(sandbox: SandboxHandle, options: NightOptions, night
   // The Map runs the accounts in parallel.
   night.parts = await Promise.all(
     plan.accounts.map(async (scope) => {
+      const deadline = deadlineAfter(options.collectDeadlineMs ?? 60_000);
       try {
         return await collectAccountPart(
           { runId: plan.runId, startedAt: plan.startedAt, ...scope },
           config,
           fastFactory(sandbox, options.factory),
-          AbortSignal.timeout(options.collectDeadlineMs ?? 60_000),
+          deadline.signal,
         );
       } catch (error) {
         return { Error: asError(error).name, Cause: asError(error).message };
+      } finally {
+        deadline.cancel();
       }
     }),
   );

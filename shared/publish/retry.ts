@@ -1,4 +1,5 @@
 import { failureCause } from '../aws/errors.js';
+import { defaultClock } from '../clock.js';
 
 /** How a publisher retries on top of the SDK's own retries. */
 export interface RetryPolicy {
@@ -30,7 +31,8 @@ export function backoffDelay(policy: RetryPolicy, attempt: number): number {
   return Math.round(exponential * (policy.random ?? Math.random)());
 }
 
-export const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits on the process clock (virtual under the test suite's virtual time). */
+export const defaultSleep = (ms: number): Promise<void> => defaultClock().sleep(ms);
 
 /**
  * Runs `operation` until it succeeds, a failure is not transient, or the attempts are used up;

@@ -9,7 +9,7 @@ import type { Report } from '../report/types.js';
 import { type AsffSource, type AsffState, toAsff } from './asff.js';
 import { type DiffableFinding, producingScopesComplete, type RunDiff } from './diff.js';
 import type { RecordedFinding } from './record.js';
-import { type RetryPolicy, withRetry } from './retry.js';
+import { defaultSleep, type RetryPolicy, withRetry } from './retry.js';
 import type { SecurityHubMode } from './settings.js';
 
 /** BatchImportFindings limits: findings per call, and bytes per call (6 MB, with room for the envelope). */
@@ -194,14 +194,12 @@ export async function importFindings(
           }
         }
       }
-      if (retry.length > 0) await (policy.sleep ?? defaultWait)(policy.baseDelayMs * 2 ** (round - 1));
+      if (retry.length > 0) await (policy.sleep ?? defaultSleep)(policy.baseDelayMs * 2 ** (round - 1));
       pending = retry;
     }
   }
   return result;
 }
-
-const defaultWait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function succeed(result: SecurityHubImportResult, item: PlannedImport): void {
   result.succeededIds.add(item.finding.Id ?? '');

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import type { ClientFactory } from '../../shared/aws/clients.js';
-import { CloudTrailRateLimiters } from '../../shared/collect/rate-limit.js';
+import { CloudTrailRateLimiters } from '../../shared/collect/pacing.js';
 import {
   describeLedgerUpdate,
   type LedgerUpdate,

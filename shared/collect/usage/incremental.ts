@@ -13,7 +13,7 @@ import {
   type LedgerGap,
 } from '../../usage/ledger.js';
 import { collectCloudTrail } from '../cloudtrail.js';
-import { CloudTrailRateLimiters } from '../rate-limit.js';
+import { CloudTrailRateLimiters } from '../pacing.js';
 import { commitLedger, DEFAULT_WRITE_ATTEMPTS, type LedgerStore } from './store.js';
 
 /** CloudTrail event history (LookupEvents) reaches back this far. */
@@ -136,7 +136,7 @@ export async function updateLedger(
       collectCloudTrail(factory, accountId, region, {
         from: plan.from,
         to: plan.to,
-        limiter: limiters.for(accountId, region),
+        lane: limiters.lane(accountId, region),
       }),
     options.signal,
   );

@@ -4,7 +4,7 @@ import type { CollectionError } from '../model/index.js';
 import type { SnapshotCluster } from '../snapshot/index.js';
 import { type RequestLane, UNPACED } from './pacing.js';
 import { compareText, sortErrors } from './plain.js';
-import { collectStep, describeEach, listKeys, type StepRuntime, type StepScope } from './step.js';
+import { collectMembers, describeEach, listKeys, type StepRuntime, type StepScope } from './step.js';
 import { COLLECTION_STEPS, stepsAt } from './steps.js';
 
 /** What one region's EKS collection produced: its clusters and the region-level errors. */
@@ -57,11 +57,6 @@ async function collectCluster(
   const [cluster] = await describeEach(COLLECTION_STEPS.clusters, runtime, region, [name], errors);
   if (!cluster) return undefined;
   const scope = { ...region, cluster: name };
-  const steps = stepsAt('eks', 'cluster');
-  const results = await Promise.all(steps.map((step) => collectStep(step, runtime, scope, errors)));
-  const members: Partial<Record<ClusterMember, unknown[]>> = {};
-  steps.forEach((step, index) => {
-    members[step.into as ClusterMember] = results[index];
-  });
+  const members = await collectMembers(stepsAt('eks', 'cluster'), runtime, scope, errors);
   return { cluster, ...(members as Pick<SnapshotCluster, ClusterMember>), errors: sortErrors(errors) };
 }

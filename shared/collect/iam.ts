@@ -8,8 +8,8 @@ import type { CollectionError } from '../model/index.js';
 import type { ManagedPolicyDetail, RoleDetail, SnapshotIam } from '../snapshot/index.js';
 import { type RequestLane, UNPACED } from './pacing.js';
 import { compareText as compare, sortErrors, toPlain } from './plain.js';
-import { collectStep, listPages, type StepRuntime, type StepScope } from './step.js';
-import { COLLECTION_STEPS } from './steps.js';
+import { collectMembers, listPages, type StepRuntime, type StepScope } from './step.js';
+import { COLLECTION_STEPS, stepsAt } from './steps.js';
 
 /**
  * Collects an account's roles (with trust, inline and attached policies, tags and RoleLastUsed), the
@@ -45,15 +45,21 @@ export async function collectIam(
     }
   };
 
-  const [, openIdConnectProviders] = await Promise.all([
+  // The account's other IAM rows (OIDC providers) fill their own members.
+  const [, members] = await Promise.all([
     authorizationDetails(),
-    collectStep(COLLECTION_STEPS.openIdConnectProviders, runtime, scope, errors),
+    collectMembers(
+      stepsAt('iam', 'account').filter((step) => step !== COLLECTION_STEPS.authorizationDetails),
+      runtime,
+      scope,
+      errors,
+    ),
   ]);
 
   return {
     roles: toPlain<RoleDetail[]>(roles.sort((a, b) => compare(a.Arn, b.Arn))),
     policies: toPlain<ManagedPolicyDetail[]>(attachedPolicies(roles, policies)),
-    openIdConnectProviders,
+    ...(members as Pick<SnapshotIam, 'openIdConnectProviders'>),
     errors: sortErrors(errors),
   };
 }

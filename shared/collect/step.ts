@@ -80,7 +80,11 @@ export interface DescribeCall<C extends CommandClass, Detail> extends StepCall<C
    * error.
    */
   notFound: 'deleted';
-  /** At most this many of the step's Describe calls at once per scope; default: the collection's Describe limit for the account-region. */
+  /**
+   * At most this many of the step's Describe calls at once per scope, handed to the lane in turn;
+   * default: all handed to the lane at once, under the collection's Describe limit for the
+   * account-region.
+   */
   inFlight?: number;
   /**
    * A listed item whose Describe failed (other than not found) is kept as this stub, and the error
@@ -210,8 +214,9 @@ export async function listKeys(
 }
 
 /**
- * Describes each key under the lane and the Describe limit: all are handed to the lane at once, so
- * its backlog (its priority for a free slot) counts all the work it has left. Results are plain
+ * Describes each key under the lane and the Describe limit: all are handed to the lane at once
+ * (a row with its own `inFlight`: that many at a time), so its backlog (its priority for a free
+ * slot) counts all the work it has left. Results are plain
  * JSON at once, so the SDK's response objects die young; see {@link DescribeCall} for what a
  * failure does. Results are in key order.
  */
@@ -225,13 +230,17 @@ export async function describeEach<Detail>(
   const { describe } = step;
   const first = step.list.input?.(scope, undefined);
   const client = clientOf(step as AnyStep, runtime, scope);
-  const limit: CallLimit =
-    describe.inFlight === undefined ? (runtime.describeLimit ?? UNLIMITED) : pLimit(describe.inFlight);
+  // A row's own limit admits calls to the lane (the rest wait outside it, holding no slot); the
+  // account-region's Describe limit applies inside the lane, shared by all its rows.
+  const rowLimit: CallLimit = describe.inFlight === undefined ? UNLIMITED : pLimit(describe.inFlight);
+  const sharedLimit: CallLimit =
+    describe.inFlight === undefined ? (runtime.describeLimit ?? UNLIMITED) : UNLIMITED;
   const results = await Promise.all(
     keys.map(async (key): Promise<Detail | undefined> => {
       try {
-        const response = (await runtime.lane.run(() =>
-          limit(() => client.send(new describe.command({ ...first, [describe.key]: key }))),
+        const send = () => client.send(new describe.command({ ...first, [describe.key]: key }));
+        const response = (await rowLimit(() =>
+          runtime.lane.run(() => sharedLimit(send)),
         )) as OutputOf<CommandClass>;
         const detail = describe.output(response, key);
         return detail === undefined ? undefined : toPlain<Detail>(detail);
@@ -273,4 +282,18 @@ export async function collectStep<Detail>(
     }
   }
   return step.order ? details.sort(step.order) : details;
+}
+
+/**
+ * Several rows in one scope at once, each filling its `into` member: what a level's snapshot
+ * object gets from the table (a new row at the level is a new member, with no new code).
+ */
+export async function collectMembers(
+  steps: readonly AnyStep[],
+  runtime: StepRuntime,
+  scope: StepScope,
+  errors: CollectionError[],
+): Promise<Record<string, unknown[]>> {
+  const results = await Promise.all(steps.map((step) => collectStep(step, runtime, scope, errors)));
+  return Object.fromEntries(steps.map((step, index) => [step.into, results[index]]));
 }

@@ -40,6 +40,7 @@ const SANDBOX = [
   'test/reliability/security-least-privilege.test.ts',
   'test/reliability/security-logs.test.ts',
   'test/sandbox/cloudtrail.test.ts',
+  'test/sandbox/collection-steps.test.ts',
   'test/sandbox/eks.test.ts',
   'test/sandbox/faults.test.ts',
   'test/sandbox/publish.test.ts',

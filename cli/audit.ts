@@ -5,12 +5,12 @@ import type { Command } from 'commander';
 import { runAudit, undecidedFindingIds } from '../shared/audit.js';
 import { resolveCallerRegion } from '../shared/aws/region.js';
 import { checks } from '../shared/checks/index.js';
+import { parseLedgerLocation } from '../shared/collect/usage/store.js';
 import { InputError } from '../shared/errors.js';
 import type { Finding } from '../shared/model/finding.js';
 import { atOrAbove, parseSeverity, type Severity } from '../shared/model/severity.js';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from '../shared/report/index.js';
 import { DEFAULT_MAX_SNAPSHOT_BYTES } from '../shared/snapshot/index.js';
-import { parseLedgerLocation } from '../shared/usage/store.js';
 import type { RegisterCommand } from './commands.js';
 import {
   addAllowIncompleteOption,

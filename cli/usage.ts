@@ -2,15 +2,15 @@ import type { Command } from 'commander';
 import type { ClientFactory } from '../shared/aws/clients.js';
 import { DEFAULT_UNUSED_AFTER_DAYS } from '../shared/baseline/index.js';
 import type { CheckContext } from '../shared/checks/types.js';
+import { type LedgerUpdate, updateLedgers } from '../shared/collect/usage/incremental.js';
+import { parseLedgerLocation, S3LedgerStore } from '../shared/collect/usage/store.js';
 import { type CollectionSummary, collectionHeadline } from '../shared/collect/verdict.js';
 import { InputError } from '../shared/errors.js';
 import type { Inventory } from '../shared/model/inventory.js';
 import { cleanText, MAX_IDENTIFIER_LENGTH } from '../shared/report/escape.js';
 import { listWorkloadUsage, type UsageListing } from '../shared/usage/identities.js';
-import { type LedgerUpdate, updateLedgers } from '../shared/usage/incremental.js';
 import { ledgerUsageIndex } from '../shared/usage/ledger-index.js';
 import { withLedgerCoverage } from '../shared/usage/ledger-scopes.js';
-import { parseLedgerLocation, S3LedgerStore } from '../shared/usage/store.js';
 import type { RegisterCommand } from './commands.js';
 import {
   addAllowIncompleteOption,

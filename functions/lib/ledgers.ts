@@ -1,10 +1,14 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import type { ClientFactory } from '../../shared/aws/clients.js';
-import { CloudTrailRateLimiters } from '../../shared/collect/rate-limit.js';
-import { describeLedgerUpdate, type LedgerUpdate, updateLedger } from '../../shared/usage/incremental.js';
+import { CloudTrailRateLimiters } from '../../shared/collect/pacing.js';
+import {
+  describeLedgerUpdate,
+  type LedgerUpdate,
+  updateLedger,
+} from '../../shared/collect/usage/incremental.js';
+import { type LedgerStore, S3LedgerStore } from '../../shared/collect/usage/store.js';
 import type { Ledger } from '../../shared/usage/ledger.js';
-import { type LedgerStore, S3LedgerStore } from '../../shared/usage/store.js';
 import { LEDGER_PREFIX, type UsageSource } from './config.js';
 import { logger } from './observability.js';
 

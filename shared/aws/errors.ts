@@ -1,5 +1,5 @@
 import type { CollectionError } from '../model/index.js';
-import type { AwsService } from './factory.js';
+import type { AwsService } from './service-clients.js';
 
 /** The fields AWS SDK v3 service exceptions carry; every other error lacks some of them. */
 interface SdkErrorLike {

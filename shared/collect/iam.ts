@@ -1,23 +1,15 @@
-import {
-  GetAccountAuthorizationDetailsCommand,
-  GetOpenIDConnectProviderCommand,
-  ListOpenIDConnectProvidersCommand,
-  type ManagedPolicyDetail as SdkManagedPolicyDetail,
-  type RoleDetail as SdkRoleDetail,
+import type {
+  ManagedPolicyDetail as SdkManagedPolicyDetail,
+  RoleDetail as SdkRoleDetail,
 } from '@aws-sdk/client-iam';
-import pLimit from 'p-limit';
 import type { ClientFactory } from '../aws/clients.js';
-import { isNotFound, toCollectionError } from '../aws/errors.js';
+import { toCollectionError } from '../aws/errors.js';
 import type { CollectionError } from '../model/index.js';
-import type { ManagedPolicyDetail, OidcProviderDetail, RoleDetail, SnapshotIam } from '../snapshot/index.js';
+import type { ManagedPolicyDetail, RoleDetail, SnapshotIam } from '../snapshot/index.js';
 import { type RequestLane, UNPACED } from './pacing.js';
 import { compareText as compare, sortErrors, toPlain } from './plain.js';
-
-/** OIDC provider lookups in flight at once per account (IAM read throttling is per account). */
-const OIDC_PROVIDER_CONCURRENCY = 4;
-
-/** GetAccountAuthorizationDetails page size: the documented maximum, so an account takes few pages. */
-const AUTHORIZATION_DETAILS_PAGE_SIZE = 1000;
+import { collectMembers, listPages, type StepRuntime, type StepScope } from './step.js';
+import { COLLECTION_STEPS, stepsAt } from './steps.js';
 
 /**
  * Collects an account's roles (with trust, inline and attached policies, tags and RoleLastUsed), the
@@ -30,43 +22,44 @@ export async function collectIam(
   accountId: string,
   lane: Pick<RequestLane, 'run'> = UNPACED,
 ): Promise<SnapshotIam> {
-  const iam = factory.iam(accountId);
+  // Every IAM row sets its own Describe limit; none uses the account-region's.
+  const runtime: StepRuntime = { factory, lane };
+  const scope: StepScope = {
+    accountId,
+    region: factory.options.region,
+    partition: factory.options.partition ?? 'aws',
+  };
   const errors: CollectionError[] = [];
   const roles: SdkRoleDetail[] = [];
   const policies: SdkManagedPolicyDetail[] = [];
 
   const authorizationDetails = async () => {
+    const step = COLLECTION_STEPS.authorizationDetails;
     try {
-      // Paged by hand so every page waits for the lane's token.
-      let marker: string | undefined;
-      do {
-        const page = await lane.run(() =>
-          iam.send(
-            new GetAccountAuthorizationDetailsCommand({
-              Filter: ['Role', 'LocalManagedPolicy', 'AWSManagedPolicy'],
-              MaxItems: AUTHORIZATION_DETAILS_PAGE_SIZE,
-              Marker: marker,
-            }),
-          ),
-        );
-        roles.push(...(page.RoleDetailList ?? []));
+      await listPages(step, runtime, scope, undefined, (page) => {
+        roles.push(...(step.list.items(page) ?? []));
         policies.push(...(page.Policies ?? []));
-        marker = page.IsTruncated ? page.Marker : undefined;
-      } while (marker);
+      });
     } catch (error) {
-      errors.push(toCollectionError('iam', 'GetAccountAuthorizationDetails', error));
+      errors.push(toCollectionError(step.service, step.list.operation, error));
     }
   };
 
-  const [, openIdConnectProviders] = await Promise.all([
+  // The account's other IAM rows (OIDC providers) fill their own members.
+  const [, members] = await Promise.all([
     authorizationDetails(),
-    collectOidcProviders(factory, accountId, errors, lane),
+    collectMembers(
+      stepsAt('iam', 'account').filter((step) => step !== COLLECTION_STEPS.authorizationDetails),
+      runtime,
+      scope,
+      errors,
+    ),
   ]);
 
   return {
     roles: toPlain<RoleDetail[]>(roles.sort((a, b) => compare(a.Arn, b.Arn))),
     policies: toPlain<ManagedPolicyDetail[]>(attachedPolicies(roles, policies)),
-    openIdConnectProviders,
+    ...(members as Pick<SnapshotIam, 'openIdConnectProviders'>),
     errors: sortErrors(errors),
   };
 }
@@ -93,44 +86,5 @@ export function attachedPolicies(
       PolicyName: policy.PolicyName ?? attachedNames.get(policy.Arn ?? '') ?? policy.Arn?.split('/').pop(),
       PolicyVersionList: (policy.PolicyVersionList ?? []).filter((version) => version.IsDefaultVersion),
     }))
-    .sort((a, b) => compare(a.Arn, b.Arn));
-}
-
-async function collectOidcProviders(
-  factory: ClientFactory,
-  accountId: string,
-  errors: CollectionError[],
-  lane: Pick<RequestLane, 'run'>,
-): Promise<OidcProviderDetail[]> {
-  const iam = factory.iam(accountId);
-  let arns: string[];
-  try {
-    const listed = await lane.run(() => iam.send(new ListOpenIDConnectProvidersCommand({})));
-    arns = (listed.OpenIDConnectProviderList ?? []).flatMap((entry) => (entry.Arn ? [entry.Arn] : []));
-  } catch (error) {
-    errors.push(toCollectionError('iam', 'ListOpenIDConnectProviders', error));
-    return [];
-  }
-  const limit = pLimit(OIDC_PROVIDER_CONCURRENCY);
-  const providers = await Promise.all(
-    arns.map((arn) =>
-      limit(async (): Promise<OidcProviderDetail | undefined> => {
-        try {
-          const provider = await lane.run(() =>
-            iam.send(new GetOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: arn })),
-          );
-          return toPlain<OidcProviderDetail>({ Arn: arn, ...provider });
-        } catch (error) {
-          // NoSuchEntity: deleted between the list and the lookup, which is not a gap. Anything else,
-          // a 404 without that code included, leaves the providers incomplete.
-          if (!isNotFound(error, 'iam'))
-            errors.push(toCollectionError('iam', 'GetOpenIDConnectProvider', error, arn));
-          return undefined;
-        }
-      }),
-    ),
-  );
-  return providers
-    .filter((provider): provider is OidcProviderDetail => provider !== undefined)
     .sort((a, b) => compare(a.Arn, b.Arn));
 }

@@ -6,14 +6,21 @@ import type { Snapshot, SnapshotAccount, SnapshotRegion } from '../snapshot/inde
 import { collectCloudTrail } from './cloudtrail.js';
 import { collectEksRegion } from './eks.js';
 import { collectIam } from './iam.js';
+import type { CloudTrailRateLimiters } from './pacing.js';
 import { type PacingOptions, RequestPacer } from './pacing.js';
 import { compareText } from './plain.js';
-import type { CloudTrailRateLimiters, TokenBucket } from './rate-limit.js';
 
 export { CLOUDTRAIL_LOOKUPS, isIrsaEvidence, isPodIdentityAssumeRole } from './cloudtrail.js';
 export { MEMBER_ROLE_ACTIONS } from './operations.js';
-export { DEFAULT_PACING, type PacingOptions, type RequestLane, RequestPacer } from './pacing.js';
-export { CloudTrailRateLimiters, TokenBucket } from './rate-limit.js';
+export {
+  CloudTrailRateLimiters,
+  DEFAULT_PACING,
+  type PacingOptions,
+  type RequestLane,
+  RequestPacer,
+} from './pacing.js';
+export { TokenBucket } from './rate-limit.js';
+export { COLLECTION_STEPS } from './steps.js';
 
 /** CloudTrail LookupEvents only reaches back 90 days. */
 export const MAX_CLOUDTRAIL_DAYS = 90;
@@ -65,7 +72,12 @@ export interface CollectOptions {
   onProgress?: (event: CollectProgressEvent) => void;
   /** Collect CloudTrail evidence. Default true. */
   cloudTrail?: boolean;
-  /** LookupEvents buckets per account-region; pass one in to inspect its accounting. */
+  /**
+   * LookupEvents buckets per account-region, to inspect their accounting: without `pacer`, the
+   * collection runs every request through their pacer (and `pacing` does not apply).
+   *
+   * @deprecated pass `pacer` and read its `cloudtrail` lanes.
+   */
   cloudTrailLimiters?: CloudTrailRateLimiters;
   /** Client-side request rates and the in-flight cap; ignored when `pacer` is given. */
   pacing?: PacingOptions;
@@ -81,6 +93,7 @@ export interface CollectAccountOptions {
   now?: Date;
   concurrency?: Omit<CollectConcurrency, 'accounts'>;
   cloudTrail?: boolean;
+  /** @deprecated pass `pacer`; see {@link CollectOptions.cloudTrailLimiters}. */
   cloudTrailLimiters?: CloudTrailRateLimiters;
   pacing?: PacingOptions;
   pacer?: RequestPacer;
@@ -103,7 +116,7 @@ export async function collectSnapshot(options: CollectOptions): Promise<Snapshot
       options.accounts?.length ? options.accounts : [(await options.factory.callerIdentity()).accountId],
     ),
   ].sort(compareText);
-  const pacer = options.pacer ?? new RequestPacer(options.pacing);
+  const pacer = pacerOf(options);
   const accountLimit = pLimit(positive(options.concurrency?.accounts, DEFAULT_CONCURRENCY.accounts));
   let accountsDone = 0;
   const total = accounts.length;
@@ -119,7 +132,6 @@ export async function collectSnapshot(options: CollectOptions): Promise<Snapshot
           now,
           concurrency: options.concurrency,
           cloudTrail: options.cloudTrail,
-          cloudTrailLimiters: options.cloudTrailLimiters,
           pacer,
         });
         accountsDone += 1;
@@ -145,21 +157,19 @@ export async function collectSnapshot(options: CollectOptions): Promise<Snapshot
 export async function collectAccount(options: CollectAccountOptions): Promise<SnapshotAccount> {
   const { factory, accountId } = options;
   validateWindow(options.cloudTrailDays);
-  const pacer = options.pacer ?? new RequestPacer(options.pacing);
+  const pacer = pacerOf(options);
   const accessError = await pacer.inFlight(() => checkAccess(factory, accountId));
   if (accessError) return { accountId, errors: [accessError] };
 
   const now = options.now ?? new Date();
   const days = options.cloudTrailDays ?? MAX_CLOUDTRAIL_DAYS;
   const window = { from: new Date(now.getTime() - days * 86_400_000), to: now };
-  const trailBucket = (region: string): TokenBucket =>
-    options.cloudTrailLimiters?.for(accountId, region) ?? pacer.cloudTrail(accountId, region);
   const taskLimit = pLimit(positive(options.concurrency?.perAccount, DEFAULT_CONCURRENCY.perAccount));
   const describe = positive(options.concurrency?.describe, DEFAULT_CONCURRENCY.describe);
   const regions = [...new Set(options.regions)].sort(compareText);
 
   const [iam, ...collectedRegions] = await Promise.all([
-    taskLimit(() => collectIam(factory, accountId, pacer.iam(accountId))),
+    taskLimit(() => collectIam(factory, accountId, pacer.lane('iam', accountId, factory.options.region))),
     ...regions.map((region) =>
       taskLimit(() =>
         collectRegion(
@@ -171,7 +181,7 @@ export async function collectAccount(options: CollectAccountOptions): Promise<Sn
           pacer,
           options.cloudTrail === false
             ? undefined
-            : { ...window, limiter: trailBucket(region), inFlight: (call) => pacer.cloudTrailSlot(call) },
+            : { ...window, lane: pacer.lane('cloudtrail', accountId, region) },
         ),
       ),
     ),
@@ -188,7 +198,7 @@ async function collectRegion(
   cloudTrail: Parameters<typeof collectCloudTrail>[3] | undefined,
 ): Promise<SnapshotRegion> {
   const [eks, trail] = await Promise.all([
-    collectEksRegion(factory, accountId, region, describeLimit, pacer.eks(accountId, region)),
+    collectEksRegion(factory, accountId, region, describeLimit, pacer.lane('eks', accountId, region)),
     cloudTrail ? collectCloudTrail(factory, accountId, region, cloudTrail) : undefined,
   ]);
   return { region, errors: eks.errors, clusters: eks.clusters, ...(trail ? { cloudTrail: trail } : {}) };
@@ -248,6 +258,11 @@ function validateWindow(days: number | undefined): void {
       `cloudTrailDays must be a whole number from 1 to ${MAX_CLOUDTRAIL_DAYS}, got ${days}`,
     );
   }
+}
+
+/** The pacer of a collection: the one given, else the LookupEvents limiters', else a new one. */
+function pacerOf(options: Pick<CollectOptions, 'pacer' | 'cloudTrailLimiters' | 'pacing'>): RequestPacer {
+  return options.pacer ?? options.cloudTrailLimiters?.pacer ?? new RequestPacer(options.pacing);
 }
 
 function positive(value: number | undefined, fallback: number): number {

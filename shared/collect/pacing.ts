@@ -1,6 +1,8 @@
 import pLimit from 'p-limit';
 import { type Clock, defaultClock } from '../clock.js';
+import { compareText } from '../model/compare.js';
 import { LOOKUP_EVENTS_PER_SECOND, TokenBucket } from './rate-limit.js';
+import { COLLECTED_SERVICES, type CollectedService, type PacedServiceSpec } from './services.js';
 
 /**
  * Default client-side request rates. EKS publishes no API rate limits and IAM's read limit is per
@@ -102,8 +104,8 @@ export class PriorityLimit {
 
 /**
  * A stream of requests that share one rate limit (all EKS calls of one account-region, all IAM
- * calls of one account). {@link RequestLane.run} waits for the lane's token, then for a global
- * in-flight slot, then makes the call.
+ * calls of one account, all LookupEvents of one account-region). {@link RequestLane.run} waits for
+ * the lane's token, then for a global in-flight slot, then makes the call.
  */
 export interface RequestLane {
   run<T>(call: () => Promise<T>): Promise<T>;
@@ -117,11 +119,13 @@ export interface RequestLane {
 export const UNPACED: Pick<RequestLane, 'run'> = { run: (call) => call() };
 
 /**
- * Client-side pacing for a collection: one token bucket per EKS account-region, per IAM account and
- * per CloudTrail account-region, plus one cap on requests in flight across everything. Lanes are
- * independent, so every account-region's stream runs at its own limit at the same time. When the
- * cap (or the CPU behind it) is the bottleneck, the lane with the most time left at its rate goes
- * first: the longest stream sets the collection's wall time, so it must never fall behind.
+ * Client-side pacing for a collection: one token bucket per lane, and one cap on requests in
+ * flight across everything. The lanes are the collected services' ({@link COLLECTED_SERVICES}): one
+ * per account-region for a regional service (EKS, CloudTrail), one per account for a global one
+ * (IAM), each at its service's rate. Lanes are independent, so every account-region's stream runs
+ * at its own limit at the same time. When the cap (or the CPU behind it) is the bottleneck, the
+ * lane with the most time left at its rate goes first: the longest stream sets the collection's
+ * wall time, so it must never fall behind.
  */
 export class RequestPacer {
   readonly eksPerSecond: number;
@@ -134,7 +138,11 @@ export class RequestPacer {
   private readonly slots: PriorityLimit;
   private readonly clock: Clock;
   private readonly lanes = new Map<string, RequestLane>();
-  private readonly trailBuckets = new Map<string, TokenBucket>();
+  /**
+   * Per sequential service, the priority of its calls: one call at the rate. One function for all
+   * its lanes, so their waiting calls share one first-come-first-served queue.
+   */
+  private readonly oneCall = new Map<CollectedService, () => number>();
 
   constructor(options: PacingOptions = {}) {
     this.eksPerSecond = positiveRate(options.eksPerSecond, DEFAULT_PACING.eksPerSecond, 'eksPerSecond');
@@ -152,76 +160,97 @@ export class RequestPacer {
   }
 
   /**
-   * A LookupEvents page's call: it waits for a slot with the priority of one page at the
-   * account-region's rate (the pages of a lookup are sequential, so its backlog is one page).
+   * The lane of a service's calls in one account (global service) or account-region (regional
+   * service), created on first use: `eks/ACCOUNT/REGION`, `iam/ACCOUNT`, `cloudtrail/ACCOUNT/REGION`.
    */
-  cloudTrailSlot<T>(call: () => Promise<T>): Promise<T> {
-    return this.slots.run(call, this.onePage);
-  }
-
-  /** Seconds one LookupEvents page takes at the rate: the priority of every page's call. */
-  private readonly onePage = () => 1 / this.lookupEventsPerSecond;
-
-  /** The lane of every EKS call in one account-region. */
-  eks(accountId: string, region: string): RequestLane {
-    return this.lane(`eks/${accountId}/${region}`, this.eksPerSecond);
-  }
-
-  /** The lane of every IAM call in one account (IAM is global: one lane whatever the region). */
-  iam(accountId: string): RequestLane {
-    return this.lane(`iam/${accountId}`, this.iamPerSecond);
-  }
-
-  /**
-   * The LookupEvents bucket of one account-region. CloudTrail pages are sequential per lookup, so
-   * only the bucket and the global slot apply, not a per-lane in-flight limit.
-   */
-  cloudTrail(accountId: string, region: string): TokenBucket {
-    const key = `${accountId}/${region}`;
-    let bucket = this.trailBuckets.get(key);
-    if (!bucket) {
-      bucket = new TokenBucket({ ratePerSecond: this.lookupEventsPerSecond, capacity: 1, clock: this.clock });
-      this.trailBuckets.set(key, bucket);
-    }
-    return bucket;
-  }
-
-  /** Every lane by key (`eks/ACCOUNT/REGION`, `iam/ACCOUNT`), for inspecting the rates kept. */
-  laneEntries(): Array<[string, RequestLane]> {
-    return [...this.lanes.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  }
-
-  private lane(key: string, ratePerSecond: number): RequestLane {
+  lane(service: CollectedService, accountId: string, region: string): RequestLane {
+    const spec: PacedServiceSpec = COLLECTED_SERVICES[service];
+    const key =
+      spec.rateScope === 'account' ? `${service}/${accountId}` : `${service}/${accountId}/${region}`;
     let lane = this.lanes.get(key);
     if (!lane) {
-      const bucket = new TokenBucket({ ratePerSecond, capacity: 1, clock: this.clock });
-      const laneLimit = pLimit(this.perLane);
-      const slots = this.slots;
-      let backlog = 0;
-      // Seconds the lane still needs at its rate: its priority for a free slot.
-      const remaining = () => backlog / ratePerSecond;
-      lane = {
-        bucket,
-        get backlog() {
-          return backlog;
-        },
-        // The token comes before the global slot so a lane waiting for its rate never holds a slot
-        // another lane could use.
-        run: async (call) => {
-          backlog += 1;
-          try {
-            return await laneLimit(async () => {
-              await bucket.acquire();
-              return slots.run(call, remaining);
-            });
-          } finally {
-            backlog -= 1;
-          }
-        },
-      };
+      lane = this.newLane(service, spec, this[spec.rateOption]);
       this.lanes.set(key, lane);
     }
     return lane;
+  }
+
+  /** Every lane by key, for inspecting the rates kept. */
+  laneEntries(): Array<[string, RequestLane]> {
+    return [...this.lanes.entries()].sort(([a], [b]) => compareText(a, b));
+  }
+
+  /**
+   * A new lane at `ratePerSecond`. A concurrent service's lane runs up to `perLane` calls at once,
+   * and its priority for a free slot is its backlog at its rate. A sequential service's calls come
+   * one at a time, so its lane needs no limit of its own and its priority is one call at its rate,
+   * one function for all its lanes (their waiting calls share one first-come-first-served queue).
+   */
+  private newLane(service: CollectedService, spec: PacedServiceSpec, ratePerSecond: number): RequestLane {
+    const bucket = new TokenBucket({ ratePerSecond, capacity: 1, clock: this.clock });
+    const slots = this.slots;
+    const sequential = spec.calls === 'sequential';
+    const laneLimit = sequential ? undefined : pLimit(this.perLane);
+    let backlog = 0;
+    let priority = this.oneCall.get(service);
+    if (!priority) {
+      // Seconds the lane still needs at its rate.
+      priority = sequential ? () => 1 / ratePerSecond : () => backlog / ratePerSecond;
+      if (sequential) this.oneCall.set(service, priority);
+    }
+    const remaining = priority;
+    // The token comes before the global slot so a lane waiting for its rate never holds a slot
+    // another lane could use.
+    const paced = async <T>(call: () => Promise<T>) => {
+      await bucket.acquire();
+      return slots.run(call, remaining);
+    };
+    return {
+      bucket,
+      get backlog() {
+        return backlog;
+      },
+      run: async (call) => {
+        backlog += 1;
+        try {
+          return await (laneLimit ? laneLimit(() => paced(call)) : paced(call));
+        } finally {
+          backlog -= 1;
+        }
+      },
+    };
+  }
+}
+
+/**
+ * The LookupEvents buckets of a pacer by account-region: its `cloudtrail` lanes. For callers that
+ * only read CloudTrail (the ledger updates) or inspect its accounting; a collection given one runs
+ * every request through its pacer.
+ */
+export class CloudTrailRateLimiters {
+  /** The pacer whose CloudTrail lanes these are. */
+  readonly pacer: RequestPacer;
+
+  constructor(ratePerSecond = LOOKUP_EVENTS_PER_SECOND, clock: Clock = defaultClock()) {
+    this.pacer = new RequestPacer({ lookupEventsPerSecond: ratePerSecond, clock });
+  }
+
+  /** The CloudTrail lane of one account-region (created on first use): its bucket, then a slot of the pacer. */
+  lane(accountId: string, region: string): RequestLane {
+    return this.pacer.lane('cloudtrail', accountId, region);
+  }
+
+  /** The bucket of one account-region (created on first use). */
+  for(accountId: string, region: string): TokenBucket {
+    return this.pacer.lane('cloudtrail', accountId, region).bucket;
+  }
+
+  /** Every bucket by `ACCOUNT/REGION`. */
+  entries(): Array<[string, TokenBucket]> {
+    return this.pacer
+      .laneEntries()
+      .filter(([key]) => key.startsWith('cloudtrail/'))
+      .map(([key, lane]) => [key.slice('cloudtrail/'.length), lane.bucket]);
   }
 }
 

@@ -77,29 +77,3 @@ export class TokenBucket {
 
 /** CloudTrail's documented LookupEvents limit: 2 requests per second per account per region. */
 export const LOOKUP_EVENTS_PER_SECOND = 2;
-
-/** One LookupEvents token bucket per account-region, shared by every lookup made there. */
-export class CloudTrailRateLimiters {
-  private readonly buckets = new Map<string, TokenBucket>();
-
-  constructor(
-    private readonly ratePerSecond = LOOKUP_EVENTS_PER_SECOND,
-    private readonly clock: Clock = defaultClock(),
-  ) {}
-
-  /** The bucket of one account-region (created on first use). */
-  for(accountId: string, region: string): TokenBucket {
-    const key = `${accountId}/${region}`;
-    let bucket = this.buckets.get(key);
-    if (!bucket) {
-      bucket = new TokenBucket({ ratePerSecond: this.ratePerSecond, capacity: 1, clock: this.clock });
-      this.buckets.set(key, bucket);
-    }
-    return bucket;
-  }
-
-  /** Every bucket by `ACCOUNT/REGION`. */
-  entries(): Array<[string, TokenBucket]> {
-    return [...this.buckets.entries()].sort(([a], [b]) => a.localeCompare(b));
-  }
-}

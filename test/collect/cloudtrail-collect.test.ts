@@ -2,7 +2,7 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { describe, expect, it, vi } from 'vitest';
 import { type ClientFactory, createClientFactory } from '../../shared/aws/clients.js';
 import { collectCloudTrail } from '../../shared/collect/cloudtrail.js';
-import { TokenBucket } from '../../shared/collect/rate-limit.js';
+import { RequestPacer } from '../../shared/collect/pacing.js';
 
 const ACCOUNT = '222233334444';
 const REGION = 'eu-west-1';
@@ -61,32 +61,28 @@ describe('collectCloudTrail', () => {
     const trail = await collectCloudTrail(factory, ACCOUNT, REGION, {
       from: new Date('2026-09-01T00:00:00Z'),
       to: new Date('2026-11-29T00:00:00Z'),
-      limiter: new TokenBucket({ ratePerSecond: 1000 }),
     });
 
     expect(trail.events.map((entry) => entry.EventId).sort()).toEqual(['auth-1', 'auth-2', 'auth-3', 'pi']);
     expect(trail.errors).toEqual([]);
   });
 
-  it('asks 50 records a page and sends every page through the bucket and the in-flight limit', async () => {
+  it("asks 50 records a page and sends every page through the account-region's CloudTrail lane", async () => {
     const { factory, requests } = fakeTrail();
-    const limiter = new TokenBucket({ ratePerSecond: 1000 });
-    let slots = 0;
+    const pacer = new RequestPacer({ lookupEventsPerSecond: 1000 });
+    const lane = pacer.lane('cloudtrail', ACCOUNT, REGION);
 
     await collectCloudTrail(factory, ACCOUNT, REGION, {
       from: new Date('2026-09-01T00:00:00Z'),
       to: new Date('2026-11-29T00:00:00Z'),
-      limiter,
-      inFlight: (call) => {
-        slots += 1;
-        return call();
-      },
+      lane,
     });
 
     // Web identity: one empty page; eks-auth: two pages; AssumeRole: one page.
     expect(requests).toHaveLength(4);
     expect(requests.every((request) => request.MaxResults === 50)).toBe(true);
-    expect(limiter.grants()).toHaveLength(4);
-    expect(slots).toBe(4);
+    expect(requests.map((request) => request.NextToken)).toEqual([undefined, undefined, '2', undefined]);
+    expect(lane.bucket.grants()).toHaveLength(4);
+    expect(lane.backlog).toBe(0);
   });
 });

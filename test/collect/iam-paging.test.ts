@@ -70,7 +70,7 @@ describe('collectIam paging', () => {
   it('sends every IAM call of the account through its lane', async () => {
     const { client } = fakeIam();
     const pacer = new RequestPacer({ iamPerSecond: 1000 });
-    const lane = pacer.iam(ACCOUNT);
+    const lane = pacer.lane('iam', ACCOUNT, 'us-east-1');
 
     await collectIam(factoryWith(client), ACCOUNT, lane);
 

@@ -47,7 +47,7 @@ function probe(state: { inFlight: number; peak: number }) {
 describe('RequestPacer', () => {
   it('holds each EKS account-region to its own rate', async () => {
     const pacer = new RequestPacer({ eksPerSecond: 10, clock: fakeClock() });
-    const west = pacer.eks('222233334444', 'eu-west-1');
+    const west = pacer.lane('eks', '222233334444', 'eu-west-1');
 
     await Promise.all(Array.from({ length: 25 }, () => west.run(async () => undefined)));
 
@@ -55,14 +55,22 @@ describe('RequestPacer', () => {
     expect(west.bucket.maxGrantsInWindow(1000)).toBe(10);
   });
 
-  it('gives every account-region and every account a lane of its own', () => {
+  it('gives every account-region of a regional service and every account of IAM a lane of its own', () => {
     const pacer = new RequestPacer({ clock: fakeClock() });
+    const eks = (account: string, region: string) => pacer.lane('eks', account, region);
 
-    expect(pacer.eks('222233334444', 'eu-west-1')).toBe(pacer.eks('222233334444', 'eu-west-1'));
-    expect(pacer.eks('222233334444', 'eu-west-1')).not.toBe(pacer.eks('222233334444', 'us-east-1'));
-    expect(pacer.eks('222233334444', 'eu-west-1')).not.toBe(pacer.eks('555566667777', 'eu-west-1'));
-    expect(pacer.iam('222233334444')).not.toBe(pacer.iam('555566667777'));
+    expect(eks('222233334444', 'eu-west-1')).toBe(eks('222233334444', 'eu-west-1'));
+    expect(eks('222233334444', 'eu-west-1')).not.toBe(eks('222233334444', 'us-east-1'));
+    expect(eks('222233334444', 'eu-west-1')).not.toBe(eks('555566667777', 'eu-west-1'));
+    expect(pacer.lane('iam', '222233334444', 'eu-west-1')).toBe(
+      pacer.lane('iam', '222233334444', 'us-east-1'),
+    );
+    expect(pacer.lane('iam', '222233334444', 'eu-west-1')).not.toBe(
+      pacer.lane('iam', '555566667777', 'eu-west-1'),
+    );
+    pacer.lane('cloudtrail', '222233334444', 'eu-west-1');
     expect(pacer.laneEntries().map(([key]) => key)).toEqual([
+      'cloudtrail/222233334444/eu-west-1',
       'eks/222233334444/eu-west-1',
       'eks/222233334444/us-east-1',
       'eks/555566667777/eu-west-1',
@@ -73,8 +81,8 @@ describe('RequestPacer', () => {
 
   it('keeps a slow lane from delaying a fast one: both lanes run at their own rates at the same time', async () => {
     const pacer = new RequestPacer({ eksPerSecond: 10, iamPerSecond: 2, clock: fakeClock() });
-    const eks = pacer.eks('222233334444', 'eu-west-1');
-    const iam = pacer.iam('222233334444');
+    const eks = pacer.lane('eks', '222233334444', 'eu-west-1');
+    const iam = pacer.lane('iam', '222233334444', 'eu-west-1');
 
     await Promise.all([
       ...Array.from({ length: 20 }, () => eks.run(async () => undefined)),
@@ -91,7 +99,7 @@ describe('RequestPacer', () => {
 
     await Promise.all(
       ['eu-west-1', 'us-east-1', 'ap-northeast-1'].flatMap((region) =>
-        Array.from({ length: 6 }, () => pacer.eks('222233334444', region).run(probe(state))),
+        Array.from({ length: 6 }, () => pacer.lane('eks', '222233334444', region).run(probe(state))),
       ),
     );
 
@@ -101,11 +109,43 @@ describe('RequestPacer', () => {
   it('shares one LookupEvents bucket per account-region at 2 requests per second by default', () => {
     const pacer = new RequestPacer({ clock: fakeClock() });
 
-    const bucket = pacer.cloudTrail('222233334444', 'eu-west-1');
+    const bucket = pacer.lane('cloudtrail', '222233334444', 'eu-west-1').bucket;
 
-    expect(bucket).toBe(pacer.cloudTrail('222233334444', 'eu-west-1'));
-    expect(bucket).not.toBe(pacer.cloudTrail('222233334444', 'us-east-1'));
+    expect(bucket).toBe(pacer.lane('cloudtrail', '222233334444', 'eu-west-1').bucket);
+    expect(bucket).not.toBe(pacer.lane('cloudtrail', '222233334444', 'us-east-1').bucket);
     expect(bucket.ratePerSecond).toBe(2);
+  });
+
+  it('keeps LookupEvents to 2 per second per account-region whatever the lookups ask for', async () => {
+    const pacer = new RequestPacer({ clock: fakeClock() });
+    const trail = pacer.lane('cloudtrail', '222233334444', 'eu-west-1');
+
+    // Pages follow each other's token: one call at a time.
+    for (let page = 0; page < 9; page += 1) await trail.run(async () => undefined);
+
+    expect(trail.bucket.grants()).toEqual([0, 500, 1000, 1500, 2000, 2500, 3000, 3500, 4000]);
+    expect(trail.bucket.maxGrantsInWindow(1000)).toBe(2);
+  });
+
+  it('gives a waiting LookupEvents page the priority of one call at its rate', async () => {
+    const pacer = new RequestPacer({ eksPerSecond: 1000, maxInFlight: 1, clock: fakeClock() });
+    const eks = pacer.lane('eks', '222233334444', 'eu-west-1');
+    const trail = pacer.lane('cloudtrail', '222233334444', 'eu-west-1');
+    const order: string[] = [];
+    const call = (name: string) => async () => {
+      order.push(name);
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    let release = () => {};
+    const blocker = pacer.inFlight(() => new Promise<void>((resolve) => (release = resolve)));
+
+    // Three EKS calls at 1,000/s are 3 ms of work; one page at 2/s is 500 ms: the page goes first.
+    const done = [...Array.from({ length: 3 }, () => eks.run(call('eks'))), trail.run(call('page'))];
+    for (let round = 0; round < 100; round += 1) await new Promise((resolve) => setImmediate(resolve));
+    release();
+    await Promise.all([blocker, ...done]);
+
+    expect(order).toEqual(['page', 'eks', 'eks', 'eks']);
   });
 
   it('refuses rates and caps that are not positive', () => {
@@ -115,8 +155,8 @@ describe('RequestPacer', () => {
 
   it('gives a free slot to the lane with the most time left at its rate', async () => {
     const pacer = new RequestPacer({ eksPerSecond: 1000, maxInFlight: 1, clock: fakeClock() });
-    const busy = pacer.eks('222233334444', 'eu-west-1');
-    const light = pacer.eks('555566667777', 'eu-west-1');
+    const busy = pacer.lane('eks', '222233334444', 'eu-west-1');
+    const light = pacer.lane('eks', '555566667777', 'eu-west-1');
     const order: string[] = [];
     const call = (name: string) => async () => {
       order.push(name);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type Clock, CloudTrailRateLimiters, TokenBucket } from '../../shared/collect/rate-limit.js';
+import { CloudTrailRateLimiters } from '../../shared/collect/pacing.js';
+import { type Clock, TokenBucket } from '../../shared/collect/rate-limit.js';
 
 /** A clock that only moves when someone sleeps on it, so tests never depend on real time. */
 function fakeClock(): Clock & { sleeps: number[] } {

@@ -15,10 +15,10 @@ import type { PartSummary } from '../../functions/lib/parts.js';
 import { type PlannedRun, planScopes, type RejectedRun } from '../../functions/plan-scopes/plan.js';
 import { type FaultRule, resolveScenario, type SandboxHandle, type Scenario } from '../../sandbox/index.js';
 import { type ClientFactoryOptions, createClientFactory } from '../../shared/aws/clients.js';
+import { S3LedgerStore } from '../../shared/collect/usage/store.js';
 import type { Finding } from '../../shared/model/finding.js';
 import type { Report } from '../../shared/report/types.js';
 import { tallyCount } from '../../shared/usage/ledger.js';
-import { S3LedgerStore } from '../../shared/usage/store.js';
 import { deadlineAfter } from './time.js';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';

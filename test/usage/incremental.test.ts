@@ -8,9 +8,10 @@ import { loadBaselineFile } from '../../shared/baseline/index.js';
 import type { Baseline } from '../../shared/baseline/types.js';
 import { usageChecks } from '../../shared/checks/usage/index.js';
 import { collectSnapshot } from '../../shared/collect/index.js';
+import { type LedgerUpdate, updateLedgers } from '../../shared/collect/usage/incremental.js';
+import { type LedgerStore, S3LedgerStore, type StoredLedger } from '../../shared/collect/usage/store.js';
 import type { Inventory } from '../../shared/model/inventory.js';
 import { normalizeSnapshot } from '../../shared/snapshot/index.js';
-import { type LedgerUpdate, updateLedgers } from '../../shared/usage/incremental.js';
 import {
   DAY_MS,
   emptyLedger,
@@ -21,7 +22,6 @@ import {
   tallyCount,
 } from '../../shared/usage/ledger.js';
 import { ledgerUsageIndex } from '../../shared/usage/ledger-index.js';
-import { type LedgerStore, S3LedgerStore, type StoredLedger } from '../../shared/usage/store.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { runAudit } from '../../shared/audit.js';
 import type { Baseline } from '../../shared/baseline/types.js';
 import { usageChecks } from '../../shared/checks/usage/index.js';
+import { planRead } from '../../shared/collect/usage/incremental.js';
 import type { Inventory } from '../../shared/model/inventory.js';
-import { planRead } from '../../shared/usage/incremental.js';
 import { DAY_MS, emptyLedger, foldRecords, type Ledger, mergeLedgers } from '../../shared/usage/ledger.js';
 import { ledgersFromInventory, ledgerUsageIndex } from '../../shared/usage/ledger-index.js';
 import {

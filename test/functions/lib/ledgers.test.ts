@@ -6,8 +6,8 @@ import {
   updateAccountLedgers,
 } from '../../../functions/lib/ledgers.js';
 import { type ClientFactory, createClientFactory } from '../../../shared/aws/clients.js';
+import { MemoryLedgerStore, type StoredLedger } from '../../../shared/collect/usage/store.js';
 import { emptyLedger, foldRecords, type Ledger } from '../../../shared/usage/ledger.js';
-import { MemoryLedgerStore, type StoredLedger } from '../../../shared/usage/store.js';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';

@@ -1,7 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { errorCode, errorMessage } from '../aws/errors.js';
-import { isNotFound, isPreconditionFailed, parseS3Uri } from '../aws/s3.js';
+import { errorCode, errorMessage } from '../../aws/errors.js';
+import { isNotFound, isPreconditionFailed, parseS3Uri } from '../../aws/s3.js';
 import {
   compactLedger,
   emptyLedger,
@@ -9,7 +9,7 @@ import {
   mergeLedgers,
   serializeLedger,
   validateLedger,
-} from './ledger.js';
+} from '../../usage/ledger.js';
 
 /**
  * Ledgers above this size are stored gzip-compressed. Below it plain JSON stays readable with

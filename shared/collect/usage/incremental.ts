@@ -1,10 +1,8 @@
 import pLimit from 'p-limit';
-import type { ClientFactory } from '../aws/clients.js';
-import type { Clock } from '../clock.js';
-import { collectCloudTrail } from '../collect/cloudtrail.js';
-import { CloudTrailRateLimiters } from '../collect/rate-limit.js';
-import type { CollectionError } from '../model/index.js';
-import { lookupEventRecord } from '../snapshot/index.js';
+import type { ClientFactory } from '../../aws/clients.js';
+import type { Clock } from '../../clock.js';
+import type { CollectionError } from '../../model/index.js';
+import { lookupEventRecord } from '../../snapshot/index.js';
 import {
   DAY_MS,
   DEFAULT_OVERLAP_MS,
@@ -13,7 +11,9 @@ import {
   type Ledger,
   type LedgerBackfill,
   type LedgerGap,
-} from './ledger.js';
+} from '../../usage/ledger.js';
+import { collectCloudTrail } from '../cloudtrail.js';
+import { CloudTrailRateLimiters } from '../pacing.js';
 import { commitLedger, DEFAULT_WRITE_ATTEMPTS, type LedgerStore } from './store.js';
 
 /** CloudTrail event history (LookupEvents) reaches back this far. */
@@ -136,7 +136,7 @@ export async function updateLedger(
       collectCloudTrail(factory, accountId, region, {
         from: plan.from,
         to: plan.to,
-        limiter: limiters.for(accountId, region),
+        lane: limiters.lane(accountId, region),
       }),
     options.signal,
   );

@@ -1,31 +1,11 @@
 import type { Baseline } from '../baseline/types.js';
-import type { CheckCategory, Finding, Severity } from '../model/index.js';
+import type { CheckMeta } from '../model/check.js';
+import type { Finding } from '../model/index.js';
 import type { Inventory } from '../model/inventory.js';
 import type { ScopeRef } from '../model/scope.js';
 import type { UsageIndex, UsageIndexOptions } from '../usage/index.js';
 
-/** Metadata of a check, kept beside its logic (one file per check). */
-export interface CheckMeta {
-  /** Stable id in SCREAMING_SNAKE (DESIGN.md §6); never renamed. */
-  id: string;
-  title: string;
-  /** Default severity; a finding may raise or lower it with a reason in its evidence. */
-  severity: Severity;
-  category: CheckCategory;
-  /** What the check looks for and why it matters. */
-  description: string;
-  /** What to do, with the exact `aws` command where one exists. */
-  remediation: string;
-  /** AWS documentation page. */
-  docsUrl: string;
-  /**
-   * Set by checks that claim absence (something is missing, not found, dangling or unused): the
-   * scopes their claims rest on, in words. Every draft of such a check names those scopes in
-   * `restsOn`, and the engine turns a claim into an unknown outcome when any of them was not
-   * completely collected (see `evaluateCheck`).
-   */
-  restsOn?: string;
-}
+export type { CheckMeta };
 
 /** A finding before the engine adds the id, title, suppression and baseline location. */
 export type FindingDraft = Omit<

@@ -1,7 +1,8 @@
 import { findingId } from '../model/finding.js';
 import { distinctScopeRefs, type ScopeRef, scopeRefKey } from '../model/scope.js';
+import { coverageGap } from '../usage/window.js';
+import { usageIndexFor, usageWindow } from './support/usage.js';
 import type { Check, CheckContext, FindingDraft } from './types.js';
-import { coverageGap, usageIndexFor, usageWindow } from './usage/window.js';
 
 /** Why one scope cannot support an absence claim. */
 export interface ScopeGap {

@@ -1,4 +1,4 @@
-import { indexesFor } from '../checks/indexes.js';
+import { indexesFor } from '../checks/support/indexes.js';
 import { eksIssuerRegion, irsaGrantsOf, issuerLivenessDecidable } from '../checks/trust/support/workload.js';
 import type { ResourceType } from '../model/index.js';
 import type {

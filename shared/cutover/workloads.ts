@@ -1,4 +1,4 @@
-import { indexesFor } from '../checks/indexes.js';
+import { indexesFor } from '../checks/support/indexes.js';
 import { irsaGrantsOf } from '../checks/trust/support/workload.js';
 import type { CheckContext } from '../checks/types.js';
 import { serviceAccountSubject } from '../model/identity.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { explainTrust } from '../../shared/checks/trust/support/explain.js';
 import { InputError } from '../../shared/errors.js';
 import { analyzeTrust } from '../../shared/trust/index.js';
 import type { IrsaGrant, PodIdentityGrant } from '../../shared/trust/types.js';
+import { explainTrust } from '../../shared/trust-explain.js';
 import { fixture, GREEN_PROVIDER, HOST, PROVIDER, policy } from './support.js';
 
 const findingsOf = (name: string) =>

@@ -1,5 +1,5 @@
 import { scopeRef } from '../../model/scope.js';
-import { sentence } from '../trust/support/hygiene.js';
+import { sentence } from '../support/hygiene.js';
 import { hasPodIdentityAgent, POD_IDENTITY_AGENT_ADDON } from '../trust/support/workload.js';
 import type { Check, FindingDraft } from '../types.js';
 

@@ -1,5 +1,5 @@
-import { clusterKey, indexesFor } from '../indexes.js';
-import { sentence } from '../trust/support/hygiene.js';
+import { sentence } from '../support/hygiene.js';
+import { clusterKey, indexesFor } from '../support/indexes.js';
 import {
   associationScope,
   describeAssociation,

@@ -1,5 +1,5 @@
 import type { IrsaAssumeRequest } from '../../trust/types.js';
-import { hygieneCheck, quoted, statementName } from './support/hygiene.js';
+import { hygieneCheck, quoted, statementName } from '../support/hygiene.js';
 
 /**
  * Does the trust admit an audience other than `sts.amazonaws.com`? Asked of the whole policy: the

@@ -1,4 +1,4 @@
-import { hygieneCheck, statementName } from './support/hygiene.js';
+import { hygieneCheck, statementName } from '../support/hygiene.js';
 
 /**
  * Does the trust let every service account of a cluster assume the role? Asked of the whole policy:

@@ -1,5 +1,5 @@
 import type { IrsaAssumeRequest } from '../../trust/types.js';
-import { hygieneCheck, statementName } from './support/hygiene.js';
+import { hygieneCheck, statementName } from '../support/hygiene.js';
 
 function subjectOf(request: unknown): string {
   return (request as IrsaAssumeRequest | undefined)?.subject ?? '';

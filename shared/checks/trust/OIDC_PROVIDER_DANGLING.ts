@@ -1,8 +1,8 @@
 import { issuerHostPath } from '../../model/identity.js';
-import { indexesFor } from '../indexes.js';
-import { deadIssuerBasis, RECENT_ISSUER_USE_DAYS } from '../issuers.js';
+import { sentence } from '../support/hygiene.js';
+import { indexesFor } from '../support/indexes.js';
+import { deadIssuerBasis, RECENT_ISSUER_USE_DAYS } from '../support/issuers.js';
 import type { Check, FindingDraft } from '../types.js';
-import { sentence } from './support/hygiene.js';
 import { eksIssuerRegion, irsaGrantsByIssuer } from './support/workload.js';
 
 /** An IAM OIDC provider for an EKS issuer whose cluster is gone. */

@@ -2,8 +2,8 @@ import { accountOfArn } from '../../model/identity.js';
 import type { AssociationInventory, Inventory } from '../../model/inventory.js';
 import { canAssume, identityPolicyAllows } from '../../trust/index.js';
 import type { AssumeDecision } from '../../trust/types.js';
+import { sentence } from '../support/hygiene.js';
 import type { Check, FindingDraft } from '../types.js';
-import { sentence } from './support/hygiene.js';
 import {
   associationScope,
   describeAssociation,

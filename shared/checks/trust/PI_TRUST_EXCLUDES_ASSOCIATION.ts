@@ -1,6 +1,6 @@
+import { sentence } from '../support/hygiene.js';
+import { podIdentityTrustVerdict } from '../support/pod-identity-trust.js';
 import type { Check, FindingDraft } from '../types.js';
-import { sentence } from './support/hygiene.js';
-import { podIdentityTrustVerdict } from './support/pod-identity-trust.js';
 import { associationScope, describeAssociation, podIdentityAssumeRequest } from './support/workload.js';
 
 /** The role trusts Pod Identity, but its conditions reject this association's own session. */

@@ -1,5 +1,5 @@
 import type { PodIdentityAssumeRequest } from '../../trust/types.js';
-import { hygieneCheck, statementName } from './support/hygiene.js';
+import { hygieneCheck, statementName } from '../support/hygiene.js';
 
 /**
  * Does the trust admit an association on any cluster of an account? Asked of the whole policy: for

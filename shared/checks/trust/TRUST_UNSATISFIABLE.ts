@@ -1,4 +1,4 @@
-import { hygieneCheck, statementName } from './support/hygiene.js';
+import { hygieneCheck, statementName } from '../support/hygiene.js';
 
 /**
  * Does the statement take part in allowing no request at all? Asked of the whole policy: no request

@@ -1,6 +1,6 @@
 import { scopeRef } from '../../model/scope.js';
 import { ageGap, describeUnexplainedUse, unexplainedUse, unusedEvidence } from '../../usage/window.js';
-import { scopeFor, sentence } from '../drift/scope.js';
+import { scopeFor, sentence } from '../support/scope.js';
 import { usageIndexFor, usageWindow } from '../support/usage.js';
 import type { Check, FindingDraft } from '../types.js';
 

@@ -1,7 +1,7 @@
 import { scopeRef } from '../../model/scope.js';
 import { ageGap, roleUsedPerIam, unusedEvidence } from '../../usage/window.js';
-import { scopeFor, sentence } from '../drift/scope.js';
-import { indexesFor } from '../indexes.js';
+import { indexesFor } from '../support/indexes.js';
+import { scopeFor, sentence } from '../support/scope.js';
 import { usageIndexFor, usageWindow } from '../support/usage.js';
 import { irsaGrantsOf } from '../trust/support/workload.js';
 import type { Check, FindingDraft } from '../types.js';

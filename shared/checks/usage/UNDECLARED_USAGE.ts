@@ -1,6 +1,6 @@
 import { accountOfArn } from '../../model/identity.js';
 import type { WorkloadUsage } from '../../usage/index.js';
-import { type AuditScope, roleNameOf, scopeFor, sentence, workloadScope } from '../drift/scope.js';
+import { type AuditScope, roleNameOf, scopeFor, sentence, workloadScope } from '../support/scope.js';
 import { usageIndexFor, usageWindow } from '../support/usage.js';
 import type { Check, FindingDraft } from '../types.js';
 

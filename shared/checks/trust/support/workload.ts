@@ -12,7 +12,7 @@ import type {
   PodIdentityAssumeRequest,
   TrustAnalysis,
 } from '../../../trust/types.js';
-import { indexesFor, push } from '../../indexes.js';
+import { indexesFor, push } from '../../support/indexes.js';
 import type { CheckContext } from '../../types.js';
 
 /** The Pod Identity agent add-on; EKS Auto Mode clusters run the agent without it. */

@@ -1,10 +1,10 @@
-import type { Severity } from '../../../model/index.js';
-import type { RoleInventory } from '../../../model/inventory.js';
-import { analyzeTrust, canAssumeCommand } from '../../../trust/index.js';
-import type { Grant, HygieneCheckId, TrustAnalysis, TrustFinding } from '../../../trust/types.js';
-import { indexesFor } from '../../indexes.js';
-import type { Check, CheckContext, CheckMeta, FindingDraft } from '../../types.js';
-import { eksIssuerRegion } from './workload.js';
+import type { Severity } from '../../model/index.js';
+import type { RoleInventory } from '../../model/inventory.js';
+import { analyzeTrust, canAssumeCommand } from '../../trust/index.js';
+import type { Grant, HygieneCheckId, TrustAnalysis, TrustFinding } from '../../trust/types.js';
+import { eksIssuerRegion } from '../trust/support/workload.js';
+import type { Check, CheckContext, CheckMeta, FindingDraft } from '../types.js';
+import { indexesFor } from './indexes.js';
 
 export type { HygieneCheckId };
 

@@ -1,11 +1,11 @@
-import { analyzeTrust, canAssumeCommand } from '../../../trust/index.js';
-import type { HygieneCheckId, TrustAnalysis, TrustHygieneFinding } from '../../../trust/types.js';
-import { check as IRSA_NO_AUDIENCE_CONDITION } from '../IRSA_NO_AUDIENCE_CONDITION.js';
-import { check as IRSA_NO_SUBJECT_CONDITION } from '../IRSA_NO_SUBJECT_CONDITION.js';
-import { check as IRSA_SUBJECT_WILDCARD } from '../IRSA_SUBJECT_WILDCARD.js';
-import { check as PI_TRUST_UNSCOPED } from '../PI_TRUST_UNSCOPED.js';
-import { check as TRUST_UNSATISFIABLE } from '../TRUST_UNSATISFIABLE.js';
-import { grantOf, type HygieneCheck, sentence } from './hygiene.js';
+import { grantOf, type HygieneCheck, sentence } from './checks/support/hygiene.js';
+import { check as IRSA_NO_AUDIENCE_CONDITION } from './checks/trust/IRSA_NO_AUDIENCE_CONDITION.js';
+import { check as IRSA_NO_SUBJECT_CONDITION } from './checks/trust/IRSA_NO_SUBJECT_CONDITION.js';
+import { check as IRSA_SUBJECT_WILDCARD } from './checks/trust/IRSA_SUBJECT_WILDCARD.js';
+import { check as PI_TRUST_UNSCOPED } from './checks/trust/PI_TRUST_UNSCOPED.js';
+import { check as TRUST_UNSATISFIABLE } from './checks/trust/TRUST_UNSATISFIABLE.js';
+import { analyzeTrust, canAssumeCommand } from './trust/index.js';
+import type { HygieneCheckId, TrustAnalysis, TrustHygieneFinding } from './trust/types.js';
 
 const HYGIENE_CHECKS: Record<HygieneCheckId, HygieneCheck> = {
   IRSA_NO_SUBJECT_CONDITION,

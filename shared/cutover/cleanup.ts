@@ -3,13 +3,14 @@
  * only when NEW serves the workload (the evaluator admits it there), the pre phase would be READY,
  * and every scope the answer rests on was fully collected.
  */
+
+import { oidcProviderArn } from '../model/identity.js';
 import {
   hasPodIdentityAgent,
   podIdentityAssumeRequest,
   targetRoleAssumeRequest,
   withoutPerPodConditions,
-} from '../checks/trust/support/workload.js';
-import { oidcProviderArn } from '../model/identity.js';
+} from '../trust/workload.js';
 import { type CutoverState, decision, emptyOutputs, shellArg } from './context.js';
 import { evaluatePre } from './pre.js';
 import { sampleSubject } from './trust-policy.js';

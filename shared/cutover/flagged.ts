@@ -8,11 +8,11 @@ import { check as IRSA_NO_AUDIENCE_CONDITION } from '../checks/trust/IRSA_NO_AUD
 import { check as IRSA_NO_SUBJECT_CONDITION } from '../checks/trust/IRSA_NO_SUBJECT_CONDITION.js';
 import { check as IRSA_SUBJECT_WILDCARD } from '../checks/trust/IRSA_SUBJECT_WILDCARD.js';
 import { check as PI_TRUST_UNSCOPED } from '../checks/trust/PI_TRUST_UNSCOPED.js';
-import { podIdentityAssumeRequest, withoutPerPodConditions } from '../checks/trust/support/workload.js';
 import type { Check, CheckContext } from '../checks/types.js';
 import { oidcProviderArn, serviceAccountSubject } from '../model/identity.js';
 import type { AssociationInventory, RoleInventory } from '../model/inventory.js';
 import { bySeverityDesc, maxSeverity } from '../model/severity.js';
+import { podIdentityAssumeRequest, withoutPerPodConditions } from '../trust/workload.js';
 import { associationOn, type CutoverState, decision, note } from './context.js';
 import { statementsOf } from './trust-policy.js';
 import type { GrantFlag } from './types.js';

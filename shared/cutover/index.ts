@@ -3,10 +3,10 @@
  * left to clean up after the switch (post)? Pure: judges an inventory and never calls AWS.
  */
 import { emptyBaseline } from '../baseline/index.js';
-import { hasPodIdentityAgent } from '../checks/trust/support/workload.js';
 import type { CheckContext } from '../checks/types.js';
 import { oidcProviderArn } from '../model/identity.js';
 import type { ClusterInventory } from '../model/inventory.js';
+import { hasPodIdentityAgent } from '../trust/workload.js';
 import { buildUsageIndex } from '../usage/index.js';
 import { type CutoverState, emptyOutputs, report } from './context.js';
 import { type CutoverClusters, locateClusters } from './locate.js';

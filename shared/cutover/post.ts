@@ -1,5 +1,5 @@
 import { indexesFor } from '../checks/support/indexes.js';
-import { eksIssuerRegion, irsaGrantsOf, issuerLivenessDecidable } from '../checks/trust/support/workload.js';
+import { issuerLivenessDecidable } from '../checks/support/workload.js';
 import type { ResourceType } from '../model/index.js';
 import type {
   AssociationInventory,
@@ -8,6 +8,7 @@ import type {
   RoleInventory,
 } from '../model/inventory.js';
 import type { IrsaGrant } from '../trust/types.js';
+import { eksIssuerRegion, irsaGrantsOf } from '../trust/workload.js';
 import { issuerOfProvider, parseServiceAccountSubject } from '../usage/index.js';
 import { type Cleanup, cleanupOf, type Deletion, deletionOf, withheldRemediation } from './cleanup.js';
 import { type CutoverState, note, plan, report, shellArg, undecided, withhold } from './context.js';

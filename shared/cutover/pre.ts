@@ -1,4 +1,7 @@
 import { nodeRolePodIdentityPermission } from '../checks/runtime/PI_NODE_ROLE_MISSING_PERMISSION.js';
+import { oidcProviderArn } from '../model/identity.js';
+import type { AssociationInventory, ClusterInventory, Inventory, RoleInventory } from '../model/inventory.js';
+import type { AssumeDecision } from '../trust/types.js';
 import {
   fargateSelectorsFor,
   hasPodIdentityAgent,
@@ -7,10 +10,7 @@ import {
   selectsByLabels,
   targetRoleAssumeRequest,
   withoutPerPodConditions,
-} from '../checks/trust/support/workload.js';
-import { oidcProviderArn } from '../model/identity.js';
-import type { AssociationInventory, ClusterInventory, Inventory, RoleInventory } from '../model/inventory.js';
-import type { AssumeDecision } from '../trust/types.js';
+} from '../trust/workload.js';
 import {
   associationOn,
   type CutoverState,

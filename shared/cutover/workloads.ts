@@ -1,9 +1,9 @@
 import { indexesFor } from '../checks/support/indexes.js';
-import { irsaGrantsOf } from '../checks/trust/support/workload.js';
 import type { CheckContext } from '../checks/types.js';
 import { serviceAccountSubject } from '../model/identity.js';
 import type { AssociationInventory } from '../model/inventory.js';
 import { matchIamPattern } from '../trust/index.js';
+import { irsaGrantsOf } from '../trust/workload.js';
 import type { UsageIndex } from '../usage/index.js';
 import type { CutoverClusters } from './locate.js';
 import type { CutoverWorkload, WorkloadSource } from './types.js';

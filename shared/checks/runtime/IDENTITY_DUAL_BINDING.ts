@@ -4,11 +4,7 @@ import { matchIamPattern } from '../../trust/index.js';
 import { sentence } from '../support/hygiene.js';
 import { clusterKey, indexesFor, push } from '../support/indexes.js';
 import { irsaAllowed } from '../support/irsa-allowed.js';
-import {
-  type IssuerSubjectIndex,
-  irsaGrantsBySubject,
-  type RoleIrsaGrant,
-} from '../trust/support/workload.js';
+import { type IssuerSubjectIndex, irsaGrantsBySubject, type RoleIrsaGrant } from '../support/workload.js';
 import type { Check, FindingDraft } from '../types.js';
 
 const SUBJECT_PREFIX = 'system:serviceaccount:';

@@ -2,7 +2,7 @@ import type { Severity } from '../../model/index.js';
 import type { RoleInventory } from '../../model/inventory.js';
 import { analyzeTrust, canAssumeCommand } from '../../trust/index.js';
 import type { Grant, HygieneCheckId, TrustAnalysis, TrustFinding } from '../../trust/types.js';
-import { eksIssuerRegion } from '../trust/support/workload.js';
+import { eksIssuerRegion } from '../../trust/workload.js';
 import type { Check, CheckContext, CheckMeta, FindingDraft } from '../types.js';
 import { indexesFor } from './indexes.js';
 

@@ -1,7 +1,7 @@
 import type { AssociationInventory, RoleInventory } from '../../model/inventory.js';
 import { canAssumeParsed, somePodMayAssume } from '../../trust/index.js';
 import type { AssumeDecision, PodIdentityGrant } from '../../trust/types.js';
-import { hasPerPodConditions, podIdentityAssumeRequest } from '../trust/support/workload.js';
+import { hasPerPodConditions, podIdentityAssumeRequest } from '../../trust/workload.js';
 import type { CheckContext } from '../types.js';
 import { indexesFor } from './indexes.js';
 import { trustPolicyOf } from './irsa-allowed.js';

@@ -1,9 +1,9 @@
 import { scopeRef } from '../../model/scope.js';
+import { irsaGrantsOf } from '../../trust/workload.js';
 import { ageGap, roleUsedPerIam, unusedEvidence } from '../../usage/window.js';
 import { indexesFor } from '../support/indexes.js';
 import { scopeFor, sentence } from '../support/scope.js';
 import { usageIndexFor, usageWindow } from '../support/usage.js';
-import { irsaGrantsOf } from '../trust/support/workload.js';
 import type { Check, FindingDraft } from '../types.js';
 
 /** A workload role with no assume evidence over the whole unused window. */

@@ -4,6 +4,8 @@
  * narrower statement to use instead. "Flagged" is whatever the registered checks say, by check id;
  * this module never judges a policy with rules of its own.
  */
+
+import { evaluateCheck, toFinding } from '../checks/evaluate.js';
 import { check as IRSA_NO_AUDIENCE_CONDITION } from '../checks/trust/IRSA_NO_AUDIENCE_CONDITION.js';
 import { check as IRSA_NO_SUBJECT_CONDITION } from '../checks/trust/IRSA_NO_SUBJECT_CONDITION.js';
 import { check as IRSA_SUBJECT_WILDCARD } from '../checks/trust/IRSA_SUBJECT_WILDCARD.js';
@@ -58,7 +60,8 @@ export function grantFlags(
   const flags = new Map<number, GrantFlag[]>();
   for (const check of GRANT_BREADTH_CHECKS) {
     const id = check.meta.id;
-    for (const finding of check.evaluate(scoped)) {
+    for (const draft of evaluateCheck(check, scoped)) {
+      const finding = toFinding(check, draft);
       const index = finding.evidence.statementIndex;
       if (finding.resource.id !== role.arn || typeof index !== 'number') continue;
       const list = flags.get(index) ?? [];

@@ -143,10 +143,14 @@ export function toFinding(check: Pick<Check, 'meta'>, draft: FindingDraft): Find
  * @throws Error naming the check when a check throws: a check that throws is a bug, never a finding.
  * @example const findings = runPack(checks, context);
  */
-export function runPack<Context extends CheckContext, Draft extends FindingDraft>(
-  checks: ReadonlyArray<Check<Context, Draft>>,
+export function runPack<
+  Context extends CheckContext,
+  Draft extends FindingDraft,
+  PackCheck extends Check<Context, Draft> = Check<Context, Draft>,
+>(
+  checks: ReadonlyArray<PackCheck>,
   context: Context,
-  accept?: (finding: Finding, draft: Draft, check: Check<Context, Draft>) => void,
+  accept?: (finding: Finding, draft: Draft, check: PackCheck) => void,
 ): Finding[] {
   const judge = scopeJudge(context);
   const byId = new Map<string, Finding>();

@@ -33,6 +33,18 @@ export function irsaKey(subject: string, roleArn: string): string {
   return `irsa/${subject}/${roleArn}`;
 }
 
+/** The IRSA workloads by role ARN, each list and the roles in workload order. */
+export function irsaWorkloadsByRole(workloads: readonly WorkloadDraft[]): Map<string, WorkloadDraft[]> {
+  const byRole = new Map<string, WorkloadDraft[]>();
+  for (const workload of workloads) {
+    if (workload.mechanism !== 'irsa') continue;
+    const users = byRole.get(workload.roleArn);
+    if (users) users.push(workload);
+    else byRole.set(workload.roleArn, [workload]);
+  }
+  return byRole;
+}
+
 /** `*`: an IRSA grant without a `:sub` condition, which admits every service account. */
 export const ANY_SUBJECT = '*';
 

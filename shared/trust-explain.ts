@@ -5,19 +5,30 @@ import { check as IRSA_SUBJECT_WILDCARD } from './checks/trust/IRSA_SUBJECT_WILD
 import { check as PI_TRUST_UNSCOPED } from './checks/trust/PI_TRUST_UNSCOPED.js';
 import { check as TRUST_UNSATISFIABLE } from './checks/trust/TRUST_UNSATISFIABLE.js';
 import { analyzeTrust, canAssumeCommand } from './trust/index.js';
-import type { HygieneCheckId, TrustAnalysis, TrustHygieneFinding } from './trust/types.js';
+import type { HygieneFact, TrustAnalysis, TrustHygieneFinding, UndecidedQuestion } from './trust/types.js';
 
-const HYGIENE_CHECKS: Record<HygieneCheckId, HygieneCheck> = {
+const HYGIENE_CHECKS: readonly HygieneCheck[] = [
   IRSA_NO_SUBJECT_CONDITION,
   IRSA_SUBJECT_WILDCARD,
   IRSA_NO_AUDIENCE_CONDITION,
   TRUST_UNSATISFIABLE,
   PI_TRUST_UNSCOPED,
-};
+];
+
+/** The hygiene check that reports a fact of the analyzer. */
+function checkOf(fact: HygieneFact): HygieneCheck {
+  const check = HYGIENE_CHECKS.find((candidate) => candidate.fact === fact);
+  if (!check) throw new Error(`no trust check reports the fact ${fact}`);
+  return check;
+}
+
+/** A question the analyzer left open, with the id of the check that asks it. */
+export type ExplainedQuestion = Omit<UndecidedQuestion, 'fact'> & { checkId: string };
 
 /** What `trust explain` prints: the grants, the facts worded and rated by their checks, and what is undecided. */
-export interface TrustExplanation extends Omit<TrustAnalysis, 'findings'> {
+export interface TrustExplanation extends Omit<TrustAnalysis, 'findings' | 'undecided'> {
   findings: TrustHygieneFinding[];
+  undecided: ExplainedQuestion[];
 }
 
 /**
@@ -31,16 +42,17 @@ export function explainTrust(document: unknown, file?: string): TrustExplanation
   return {
     grants: analysis.grants,
     findings: analysis.findings.map((finding) => {
-      const { checkId, ...fact } = finding;
-      const { severity, message } = HYGIENE_CHECKS[checkId].explain(finding, grantOf(analysis, finding));
+      const { fact: kind, ...fact } = finding;
+      const check = checkOf(kind);
+      const { severity, message } = check.explain(finding, grantOf(analysis, finding));
       return {
-        checkId,
+        checkId: check.meta.id,
         severity,
         message: sentence(message),
         ...fact,
         ...(finding.witness ? { canAssume: canAssumeCommand(finding.witness, file) } : {}),
       };
     }),
-    undecided: analysis.undecided,
+    undecided: analysis.undecided.map(({ fact, ...open }) => ({ checkId: checkOf(fact).meta.id, ...open })),
   };
 }

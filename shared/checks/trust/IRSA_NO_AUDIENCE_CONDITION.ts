@@ -7,6 +7,7 @@ import { hygieneCheck, quoted, statementName } from '../support/hygiene.js';
  * `StringLike "*"`, or a list that names another audience beside it).
  */
 export const check = hygieneCheck(
+  'any-audience',
   {
     id: 'IRSA_NO_AUDIENCE_CONDITION',
     title: 'IRSA trust without an audience condition',

@@ -8,6 +8,7 @@ import { hygieneCheck, statementName } from '../support/hygiene.js';
  * them all give the same answer.
  */
 export const check = hygieneCheck(
+  'any-subject',
   {
     id: 'IRSA_NO_SUBJECT_CONDITION',
     title: 'IRSA trust without a service-account subject condition',

@@ -11,6 +11,7 @@ function subjectOf(request: unknown): string {
  * (a `StringLike` pattern, a negated condition). HIGH when such subjects span namespaces.
  */
 export const check = hygieneCheck(
+  'unnamed-subjects',
   {
     id: 'IRSA_SUBJECT_WILDCARD',
     title: 'IRSA subject condition uses a wildcard',

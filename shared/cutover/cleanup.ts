@@ -12,7 +12,7 @@ import {
   targetRoleAssumeRequest,
   withoutPerPodConditions,
 } from '../trust/workload.js';
-import { type CutoverContext, decision, shellArg } from './context.js';
+import { type CutoverContext, decision, oncePerRun, shellArg } from './context.js';
 import { assumeFailures, check as CUTOVER_ASSUME_FAILURES } from './post/CUTOVER_ASSUME_FAILURES.js';
 import { preChecks } from './pre/index.js';
 import { cutoverContext, emptyOutputs, runCutoverPack } from './sink.js';
@@ -93,20 +93,11 @@ function who(workload: WorkloadDraft): string {
     : `${workload.namespace}/${workload.serviceAccount}`;
 }
 
-const cleanups = new WeakMap<object, Cleanup>();
-
 /**
  * The post phase's shared answers: readiness, the gate, incomplete scopes, and serving per workload
  * (worked out once per run: every post-phase check reads them).
  */
-export function cleanupOf(context: CutoverContext): Cleanup {
-  let cleanup = cleanups.get(context.run);
-  if (!cleanup) {
-    cleanup = buildCleanup(context);
-    cleanups.set(context.run, cleanup);
-  }
-  return cleanup;
-}
+export const cleanupOf: (context: CutoverContext) => Cleanup = oncePerRun(buildCleanup);
 
 function buildCleanup(context: CutoverContext): Cleanup {
   const { run, inventory } = context;

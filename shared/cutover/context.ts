@@ -73,6 +73,18 @@ export interface CutoverCheck extends Check<CutoverContext, CutoverDraft> {
   meta: CutoverCheckMeta;
 }
 
+/**
+ * Makes `compute` answer once per run: what several checks of a phase read (the clean-up, the
+ * credential failures on NEW, the trust OLD's issuer still has) is worked out by the first that asks.
+ */
+export function oncePerRun<T>(compute: (context: CutoverContext) => T): (context: CutoverContext) => T {
+  const answers = new WeakMap<CutoverRun, T>();
+  return (context) => {
+    if (!answers.has(context.run)) answers.set(context.run, compute(context));
+    return answers.get(context.run) as T;
+  };
+}
+
 /** The evaluator's answer; a policy or request it cannot read is `unknown` with the reason. */
 export function decision(document: unknown, request: AssumeRequest): AssumeDecision {
   try {

@@ -1,6 +1,6 @@
 import type { CloudTrailEventRecord } from '../../model/inventory.js';
 import { issuerOfProvider, parseServiceAccountSubject } from '../../usage/index.js';
-import type { CutoverCheck, CutoverContext, CutoverDraft, CutoverRun } from '../context.js';
+import { type CutoverCheck, type CutoverContext, type CutoverDraft, oncePerRun } from '../context.js';
 
 const CHECK_ID = 'CUTOVER_ASSUME_FAILURES';
 
@@ -21,20 +21,11 @@ export const check: CutoverCheck = {
   evaluate: (context) => assumeFailures(context),
 };
 
-const failuresOfRun = new WeakMap<CutoverRun, CutoverDraft[]>();
-
 /**
  * The failures of one run, one draft per kind, role and subject (found once: this check reports
  * them, and the clean-up counts a workload that failed on NEW as not served).
  */
-export function assumeFailures(context: CutoverContext): CutoverDraft[] {
-  let drafts = failuresOfRun.get(context.run);
-  if (!drafts) {
-    drafts = findFailures(context);
-    failuresOfRun.set(context.run, drafts);
-  }
-  return drafts;
-}
+export const assumeFailures: (context: CutoverContext) => CutoverDraft[] = oncePerRun(findFailures);
 
 interface FailureGroup {
   kind: 'pod-identity-agent' | 'pod-identity-assume-role' | 'web-identity';

@@ -11,7 +11,14 @@ import {
   notPlanned,
   withheldRemediation,
 } from '../cleanup.js';
-import type { CutoverCheck, CutoverContext, CutoverDraft, CutoverRun, PlanEffects } from '../context.js';
+import {
+  type CutoverCheck,
+  type CutoverContext,
+  type CutoverDraft,
+  type CutoverRun,
+  oncePerRun,
+  type PlanEffects,
+} from '../context.js';
 import { removeOldIssuer } from '../trust-policy.js';
 import { ANY_SUBJECT, irsaKey } from '../workloads.js';
 
@@ -39,21 +46,12 @@ export interface OldIssuerTrust {
   removed: Map<string, Set<number>>;
 }
 
-const trustOfRun = new WeakMap<CutoverRun, OldIssuerTrust>();
-
 /**
  * Roles still trusting OLD's issuer (worked out once per run: the provider's clean-up needs to know
  * which grants the plan removes). A statement loses OLD's issuer only when NEW serves every subject
  * it grants; the others stay.
  */
-export function oldIssuerTrust(context: CutoverContext): OldIssuerTrust {
-  let trust = trustOfRun.get(context.run);
-  if (!trust) {
-    trust = findOldIssuerTrust(context);
-    trustOfRun.set(context.run, trust);
-  }
-  return trust;
-}
+export const oldIssuerTrust: (context: CutoverContext) => OldIssuerTrust = oncePerRun(findOldIssuerTrust);
 
 /** Statement index → the OLD-issuer subjects it grants (unsatisfiable grants serve no one). */
 function oldStatements(grants: IrsaGrant[]): Map<number, string[]> {

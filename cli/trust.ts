@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { explainTrust, type TrustExplanation } from '../shared/checks/trust/support/explain.js';
 import { InputError } from '../shared/errors.js';
 import { cleanText } from '../shared/report/escape.js';
 import { canAssume } from '../shared/trust/index.js';
 import type { AssumeRequest, Grant } from '../shared/trust/types.js';
+import { explainTrust, type TrustExplanation } from '../shared/trust-explain.js';
 import type { RegisterCommand } from './commands.js';
 import { emit } from './output.js';
 

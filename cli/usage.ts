@@ -8,9 +8,9 @@ import { type CollectionSummary, collectionHeadline } from '../shared/collect/ve
 import { InputError } from '../shared/errors.js';
 import type { Inventory } from '../shared/model/inventory.js';
 import { cleanText, MAX_IDENTIFIER_LENGTH } from '../shared/report/escape.js';
-import { listWorkloadUsage, type UsageListing } from '../shared/usage/identities.js';
 import { ledgerUsageIndex } from '../shared/usage/ledger-index.js';
 import { withLedgerCoverage } from '../shared/usage/ledger-scopes.js';
+import { listWorkloadUsage, type UsageListing } from '../shared/usage-listing.js';
 import type { RegisterCommand } from './commands.js';
 import {
   addAllowIncompleteOption,

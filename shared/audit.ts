@@ -1,14 +1,16 @@
 import { applyExceptions } from './baseline/exceptions.js';
 import type { Baseline } from './baseline/types.js';
-import { evaluateCheck, scopeJudge } from './checks/evaluate.js';
+import { runPack, toFinding } from './checks/evaluate.js';
 import { checks as registeredChecks } from './checks/index.js';
-import type { Check, CheckContext, FindingDraft, UnknownOutcome } from './checks/types.js';
+import type { Check, CheckContext, UnknownOutcome } from './checks/types.js';
 import { compareText } from './model/compare.js';
 import { type Finding, findingId } from './model/finding.js';
 import type { Inventory } from './model/inventory.js';
 import { buildReport, compareFindings } from './report/index.js';
 
 export { type BaselineInvalidInput, baselineInvalidFinding } from './checks/meta/BASELINE_INVALID.js';
+/** A draft becomes a finding (the engine's one sink, re-exported for the audit's callers). */
+export { toFinding };
 
 import type { Report } from './report/types.js';
 
@@ -66,24 +68,9 @@ export function runAudit(input: AuditInput): AuditResult {
     ...(input.usageIndex ? { usageIndex: input.usageIndex } : {}),
   };
 
-  const byId = new Map<string, Finding>();
-  const judge = scopeJudge(context);
-  for (const check of input.checks ?? registeredChecks) {
-    let drafts: FindingDraft[];
-    try {
-      drafts = evaluateCheck(check, context, judge);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`check ${check.meta.id} failed: ${reason}`, { cause: error });
-    }
-    for (const draft of drafts) {
-      const finding = toFinding(check, draft);
-      // Two drafts with the same identity are one problem; the first one stands.
-      if (!byId.has(finding.id)) byId.set(finding.id, finding);
-    }
-  }
+  const made = runPack(input.checks ?? registeredChecks, context);
 
-  const findings = applyExceptions([...byId.values()], baseline, now).sort(compareFindings);
+  const findings = applyExceptions(made, baseline, now).sort(compareFindings);
   const usageUnknown = new Set(
     unknowns.filter((outcome) => outcome.kind === 'usage').map((outcome) => outcome.resourceId),
   ).size;
@@ -120,19 +107,6 @@ export function runAudit(input: AuditInput): AuditResult {
       compareText(a.resourceId, b.resourceId),
   );
   return { findings: report.findings, report, usageUnknown, unknowns: sortedUnknowns };
-}
-
-/** A draft becomes a finding: id from check and identity, title and remediation from the metadata. */
-export function toFinding(check: Check, draft: FindingDraft): Finding {
-  const { identity, remediation, baselineLocation, ...rest } = draft;
-  return {
-    id: findingId(check.meta.id, draft.resource.id, ...(identity ?? [])),
-    checkId: check.meta.id,
-    title: check.meta.title,
-    ...rest,
-    remediation: remediation ?? check.meta.remediation,
-    ...(baselineLocation ? { baselineLocation } : {}),
-  };
 }
 
 function defaultRunId(inventory: Inventory, baseline: Baseline): string {

@@ -9,7 +9,7 @@ import { publishRun } from '../../shared/publish/index.js';
 import { normalizeSnapshot, type Snapshot } from '../../shared/snapshot/index.js';
 import { ledgerUsageIndex } from '../../shared/usage/ledger-index.js';
 import { withLedgerCoverage } from '../../shared/usage/ledger-scopes.js';
-import type { FunctionConfig, UsageSource } from '../lib/config.js';
+import type { UsageSource } from '../lib/config.js';
 import { auditLedgerStore, loadLedgers } from '../lib/ledgers.js';
 import { logger } from '../lib/observability.js';
 import { RUN_ID_PATTERN, readPart } from '../lib/parts.js';
@@ -26,6 +26,9 @@ import {
   publishBaselineInvalid,
   RejectedRunEventSchema,
 } from './baseline-invalid.js';
+import type { AnalyzeConfig } from './config.js';
+
+export { ANALYZE_CONFIG_KEYS, type AnalyzeConfig } from './config.js';
 
 const RunIdSchema = z.string().regex(RUN_ID_PATTERN, 'must be a run id from plan-scopes');
 
@@ -69,21 +72,6 @@ export const AnalyzeEventSchema = z.discriminatedUnion('status', [
   RejectedRunEventSchema,
 ]);
 export type AnalyzeStepEvent = z.infer<typeof AnalyzeEventSchema>;
-
-/** The settings analyze-publish reads. */
-export const ANALYZE_CONFIG_KEYS = [
-  'bucket',
-  'topicArn',
-  'memberRoleName',
-  'externalId',
-  'securityHubMode',
-  'summary',
-  'alertThreshold',
-  'usageSource',
-  'endpointUrl',
-  'region',
-] as const;
-export type AnalyzeConfig = Pick<FunctionConfig, (typeof ANALYZE_CONFIG_KEYS)[number]>;
 
 /** What the state machine's last step returns (and the execution's output). */
 export interface AnalyzeResult {

@@ -14,7 +14,7 @@ import {
   publishSettings,
 } from '../lib/publish.js';
 import { recordRunMetrics } from '../lib/run-metrics.js';
-import type { AnalyzeConfig } from './analyze.js';
+import type { AnalyzeConfig } from './config.js';
 
 /**
  * plan-scopes' rejected run, which the state machine routes straight here (no collection): exactly

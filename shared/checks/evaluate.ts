@@ -1,7 +1,8 @@
-import { findingId } from '../model/finding.js';
+import { type Finding, findingId } from '../model/finding.js';
 import { distinctScopeRefs, type ScopeRef, scopeRefKey } from '../model/scope.js';
+import { coverageGap } from '../usage/window.js';
+import { usageIndexFor, usageWindow } from './support/usage.js';
 import type { Check, CheckContext, FindingDraft } from './types.js';
-import { coverageGap, usageIndexFor, usageWindow } from './usage/window.js';
 
 /** Why one scope cannot support an absence claim. */
 export interface ScopeGap {
@@ -79,19 +80,20 @@ export function scopeJudge(context: CheckContext): ScopeJudge {
  * absence claim that names no scope is a bug.
  * @example const drafts = evaluateCheck(check, context);
  */
-export function evaluateCheck(
-  check: Check,
-  context: CheckContext,
+export function evaluateCheck<Context extends CheckContext, Draft extends FindingDraft>(
+  check: Check<Context, Draft>,
+  context: Context,
   judge: ScopeJudge = scopeJudge(context),
-): FindingDraft[] {
-  const kept: FindingDraft[] = [];
+): Draft[] {
+  const kept: Draft[] = [];
   for (const draft of check.evaluate(context)) {
     if (check.meta.restsOn !== undefined && draft.restsOn === undefined) {
       throw new Error(
         `${check.meta.id} claims an absence for ${draft.resource.id} without naming the scopes it rests on`,
       );
     }
-    const { doubts, ...claim } = draft;
+    const { doubts, ...rest } = draft;
+    const claim = rest as Draft;
     if (claim.restsOn) claim.restsOn = distinctScopeRefs(claim.restsOn);
     const gaps = judge(claim.restsOn ?? []);
     if (gaps.length === 0 && (doubts ?? []).length === 0) {
@@ -99,14 +101,73 @@ export function evaluateCheck(
       continue;
     }
     const identity = claim.identity ?? [];
-    context.recordUnknown?.({
-      kind: check.meta.category === 'usage' ? 'usage' : 'absence',
-      checkId: check.meta.id,
-      resourceId: [claim.resource.id, ...identity].join(' '),
-      reason: [...gaps.map((gap) => gap.reason), ...(doubts ?? [])].join('; '),
-      findingId: findingId(check.meta.id, claim.resource.id, ...identity),
-      ...(gaps.length > 0 ? { incompleteScopes: gaps.map((gap) => gap.scope) } : {}),
-    });
+    context.recordUnknown?.(
+      {
+        kind: check.meta.category === 'usage' ? 'usage' : 'absence',
+        checkId: check.meta.id,
+        resourceId: [claim.resource.id, ...identity].join(' '),
+        reason: [...gaps.map((gap) => gap.reason), ...(doubts ?? [])].join('; '),
+        findingId: findingId(check.meta.id, claim.resource.id, ...identity),
+        ...(gaps.length > 0 ? { incompleteScopes: gaps.map((gap) => gap.scope) } : {}),
+      },
+      claim,
+    );
   }
   return kept;
+}
+
+/**
+ * A draft becomes a finding: the id hashes the check id and the resource identity, the title comes
+ * from the metadata, and so do the severity and remediation unless the draft states its own.
+ */
+export function toFinding(check: Pick<Check, 'meta'>, draft: FindingDraft): Finding {
+  const { identity, remediation, baselineLocation, doubts: _doubts, ...rest } = draft;
+  return {
+    id: findingId(check.meta.id, draft.resource.id, ...(identity ?? [])),
+    checkId: check.meta.id,
+    title: check.meta.title,
+    ...rest,
+    severity: rest.severity ?? check.meta.severity,
+    remediation: remediation ?? check.meta.remediation,
+    ...(baselineLocation ? { baselineLocation } : {}),
+  };
+}
+
+/**
+ * Runs a pack through the engine: each check in order, every draft through {@link evaluateCheck}
+ * (one judge for the whole pack), every claim kept made a finding by {@link toFinding}. Two drafts
+ * with the same id are one problem: the first stands. `accept` sees each finding made, with the
+ * draft it came from, in order (where a pack's own sink adds what its findings carry beyond a
+ * finding). Returns the findings in the order made.
+ *
+ * @throws Error naming the check when a check throws: a check that throws is a bug, never a finding.
+ * @example const findings = runPack(checks, context);
+ */
+export function runPack<
+  Context extends CheckContext,
+  Draft extends FindingDraft,
+  PackCheck extends Check<Context, Draft> = Check<Context, Draft>,
+>(
+  checks: ReadonlyArray<PackCheck>,
+  context: Context,
+  accept?: (finding: Finding, draft: Draft, check: PackCheck) => void,
+): Finding[] {
+  const judge = scopeJudge(context);
+  const byId = new Map<string, Finding>();
+  for (const check of checks) {
+    let drafts: Draft[];
+    try {
+      drafts = evaluateCheck(check, context, judge);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`check ${check.meta.id} failed: ${reason}`, { cause: error });
+    }
+    for (const draft of drafts) {
+      const finding = toFinding(check, draft);
+      if (byId.has(finding.id)) continue;
+      byId.set(finding.id, finding);
+      accept?.(finding, draft, check);
+    }
+  }
+  return [...byId.values()];
 }

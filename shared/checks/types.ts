@@ -1,37 +1,23 @@
 import type { Baseline } from '../baseline/types.js';
-import type { CheckCategory, Finding, Severity } from '../model/index.js';
+import type { CheckMeta } from '../model/check.js';
+import type { Finding, Severity } from '../model/index.js';
 import type { Inventory } from '../model/inventory.js';
 import type { ScopeRef } from '../model/scope.js';
 import type { UsageIndex, UsageIndexOptions } from '../usage/index.js';
 
-/** Metadata of a check, kept beside its logic (one file per check). */
-export interface CheckMeta {
-  /** Stable id in SCREAMING_SNAKE (DESIGN.md §6); never renamed. */
-  id: string;
-  title: string;
-  /** Default severity; a finding may raise or lower it with a reason in its evidence. */
-  severity: Severity;
-  category: CheckCategory;
-  /** What the check looks for and why it matters. */
-  description: string;
-  /** What to do, with the exact `aws` command where one exists. */
-  remediation: string;
-  /** AWS documentation page. */
-  docsUrl: string;
-  /**
-   * Set by checks that claim absence (something is missing, not found, dangling or unused): the
-   * scopes their claims rest on, in words. Every draft of such a check names those scopes in
-   * `restsOn`, and the engine turns a claim into an unknown outcome when any of them was not
-   * completely collected (see `evaluateCheck`).
-   */
-  restsOn?: string;
-}
+export type { CheckMeta };
 
-/** A finding before the engine adds the id, title, suppression and baseline location. */
+/**
+ * A finding as a check states it, before the engine adds the id, title, suppression and baseline
+ * location. The one draft of every pack: a pack whose findings carry more (the cutover's blocking
+ * flag, workloads and plan) extends it.
+ */
 export type FindingDraft = Omit<
   Finding,
-  'id' | 'title' | 'checkId' | 'suppressed' | 'suppressionReason' | 'remediation'
+  'id' | 'title' | 'checkId' | 'suppressed' | 'suppressionReason' | 'remediation' | 'severity'
 > & {
+  /** Defaults to the check's severity. */
+  severity?: Severity;
   /** Extra parts of the resource identity hashed into the id, beyond `resource.id`. */
   identity?: string[];
   /** Overrides the metadata's remediation with a resource-specific one (an exact command). */
@@ -53,8 +39,9 @@ export interface CheckContext {
   /**
    * Records a question the check could not decide (usage evidence that does not cover the window, a
    * trust construct the analyzer cannot evaluate). Such outcomes are counted, never reported as findings.
+   * For a claim the engine withheld, `claim` is the draft itself.
    */
-  recordUnknown?: (outcome: UnknownOutcome) => void;
+  recordUnknown?: (outcome: UnknownOutcome, claim?: FindingDraft) => void;
   /**
    * Serves the usage evidence of a window instead of the inventory's CloudTrail events (a persisted
    * usage ledger). Absent: the usage checks index the inventory's events.
@@ -74,9 +61,20 @@ export interface UnknownOutcome {
   findingId?: string;
   /** The scopes the claim rests on that were not completely collected. */
   incompleteScopes?: ScopeRef[];
+  /** The workload identities the question concerns, by key, where a pack names them (the cutover). */
+  workloads?: string[];
 }
 
-export interface Check {
+/**
+ * A check: its metadata and its logic, one file per check. `evaluate` is a pure function of the
+ * context that states findings as drafts; the engine (`evaluateCheck`, `runPack`) withholds the
+ * claims the evidence cannot support and turns the rest into findings. A pack is an ordered list of
+ * checks run with one kind of context: the audit's registry, the cutover's pre and post phases.
+ */
+export interface Check<
+  Context extends CheckContext = CheckContext,
+  Draft extends FindingDraft = FindingDraft,
+> {
   meta: CheckMeta;
-  evaluate(context: CheckContext): FindingDraft[];
+  evaluate(context: Context): Draft[];
 }

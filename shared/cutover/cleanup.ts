@@ -3,15 +3,19 @@
  * only when NEW serves the workload (the evaluator admits it there), the pre phase would be READY,
  * and every scope the answer rests on was fully collected.
  */
+
+import { findingId } from '../model/finding.js';
+import { oidcProviderArn } from '../model/identity.js';
 import {
   hasPodIdentityAgent,
   podIdentityAssumeRequest,
   targetRoleAssumeRequest,
   withoutPerPodConditions,
-} from '../checks/trust/support/workload.js';
-import { oidcProviderArn } from '../model/identity.js';
-import { type CutoverState, decision, emptyOutputs, shellArg } from './context.js';
-import { evaluatePre } from './pre.js';
+} from '../trust/workload.js';
+import { type CutoverContext, decision, oncePerRun, shellArg } from './context.js';
+import { assumeFailures, check as CUTOVER_ASSUME_FAILURES } from './post/CUTOVER_ASSUME_FAILURES.js';
+import { preChecks } from './pre/index.js';
+import { cutoverContext, emptyOutputs, runCutoverPack } from './sink.js';
 import { sampleSubject } from './trust-policy.js';
 import type { WithheldStatus, WorkloadStatus } from './types.js';
 import type { WorkloadDraft } from './workloads.js';
@@ -52,12 +56,12 @@ export interface Cleanup {
   iamGap(accountId: string): string | undefined;
 }
 
-/** Runs the pre-phase rules on a scratch copy of the state: the same answer `cutover --phase pre` gives. */
-export function assessReadiness(state: CutoverState): Readiness {
-  const scratch: CutoverState = { ...state, ...emptyOutputs() };
-  evaluatePre(scratch);
+/** Runs the pre-phase pack on scratch outputs: the same answer `cutover --phase pre` gives. */
+export function assessReadiness(context: CutoverContext): Readiness {
+  const scratch = emptyOutputs();
+  runCutoverPack(preChecks, cutoverContext(context, context.run, scratch), scratch);
   const status = new Map<string, { status: WorkloadStatus; checkIds: string[]; undecided: string[] }>();
-  for (const workload of state.workloads) {
+  for (const workload of context.run.workloads) {
     const findings = scratch.findings.filter((finding) => finding.workloads.includes(workload.key));
     const undecided = scratch.undecided
       .filter((entry) => entry.workloads.includes(workload.key))
@@ -89,11 +93,17 @@ function who(workload: WorkloadDraft): string {
     : `${workload.namespace}/${workload.serviceAccount}`;
 }
 
-/** The post phase's shared answers: readiness, the gate, incomplete scopes, and serving per workload. */
-export function cleanupOf(state: CutoverState): Cleanup {
-  const { clusters, checkContext, input } = state;
-  const { completeness } = checkContext.inventory;
-  const readiness = assessReadiness(state);
+/**
+ * The post phase's shared answers: readiness, the gate, incomplete scopes, and serving per workload
+ * (worked out once per run: every post-phase check reads them).
+ */
+export const cleanupOf: (context: CutoverContext) => Cleanup = oncePerRun(buildCleanup);
+
+function buildCleanup(context: CutoverContext): Cleanup {
+  const { run, inventory } = context;
+  const { clusters, input } = run;
+  const { completeness } = inventory;
+  const readiness = assessReadiness(context);
   const gaps: string[] = [];
   if (!completeness.clusterComplete(clusters.accountId, clusters.region, clusters.new.name))
     gaps.push(`cluster ${clusters.new.name} was not fully collected`);
@@ -107,7 +117,7 @@ export function cleanupOf(state: CutoverState): Cleanup {
   }
   let gate: string | undefined;
   if (!readiness.ready) {
-    const blocked = state.workloads.filter(
+    const blocked = run.workloads.filter(
       (workload) => readiness.status.get(workload.key)?.status === 'blocked',
     );
     const shown = blocked
@@ -116,7 +126,7 @@ export function cleanupOf(state: CutoverState): Cleanup {
     const more = blocked.length > shown.length ? ` and ${blocked.length - shown.length} more` : '';
     const what =
       blocked.length > 0
-        ? `${blocked.length} of ${state.workloads.length} workload(s) of ${input.from} are blocked on ${input.to}: ${shown.join('; ')}${more}`
+        ? `${blocked.length} of ${run.workloads.length} workload(s) of ${input.from} are blocked on ${input.to}: ${shown.join('; ')}${more}`
         : `the pre phase has ${readiness.blocking.length} blocking finding(s) (${[...new Set(readiness.blocking.map((item) => item.checkId))].join(', ')})`;
     gate = `${input.to} does not yet serve every workload of ${input.from} (the pre phase would say NOT_READY): ${what}`;
   }
@@ -133,7 +143,7 @@ export function cleanupOf(state: CutoverState): Cleanup {
     serving(key) {
       let answer = cache.get(key);
       if (!answer) {
-        answer = servingOf(state, readiness, key);
+        answer = servingOf(context, readiness, key);
         cache.set(key, answer);
       }
       return answer;
@@ -146,32 +156,31 @@ export function cleanupOf(state: CutoverState): Cleanup {
   };
 }
 
-function servingOf(state: CutoverState, readiness: Readiness, key: string): Serving {
-  const workload = state.workloads.find((candidate) => candidate.key === key);
+function servingOf(context: CutoverContext, readiness: Readiness, key: string): Serving {
+  const { run } = context;
+  const workload = run.workloads.find((candidate) => candidate.key === key);
   if (!workload)
-    return { state: 'unknown', reason: `${key} is not among the workloads of ${state.input.from}` };
-  const failures = state.findings.filter(
-    (finding) => finding.checkId === 'CUTOVER_ASSUME_FAILURES' && finding.workloads.includes(key),
-  );
+    return { state: 'unknown', reason: `${key} is not among the workloads of ${run.input.from}` };
+  const failures = assumeFailures(context).filter((failure) => failure.workloads?.includes(key));
   if (failures.length > 0)
     return {
       state: 'not-served',
-      reason: `CloudTrail shows credential failures of ${who(workload)} on ${state.input.to} (${failures.map((finding) => finding.id).join(', ')})`,
+      reason: `CloudTrail shows credential failures of ${who(workload)} on ${run.input.to} (${failures.map((failure) => findingId(CUTOVER_ASSUME_FAILURES.meta.id, failure.resource.id, ...(failure.identity ?? []))).join(', ')})`,
     };
   const pre = readiness.status.get(key);
   if (pre?.status === 'unknown')
     return {
       state: 'unknown',
-      reason: `the pre phase cannot decide ${who(workload)} on ${state.input.to}: ${pre.undecided.join('; ')}`,
+      reason: `the pre phase cannot decide ${who(workload)} on ${run.input.to}: ${pre.undecided.join('; ')}`,
     };
   if (pre && pre.checkIds.length > 0)
     return {
       state: 'not-served',
-      reason: `the pre phase reports ${pre.checkIds.join(', ')} for ${who(workload)} on ${state.input.to}`,
+      reason: `the pre phase reports ${pre.checkIds.join(', ')} for ${who(workload)} on ${run.input.to}`,
     };
   return workload.mechanism === 'pod-identity'
-    ? podIdentityServing(state, workload)
-    : irsaServing(state, workload);
+    ? podIdentityServing(context, workload)
+    : irsaServing(context, workload);
 }
 
 function fromDecision(allowed: boolean | 'unknown', reason: string, what: string): Serving | undefined {
@@ -183,9 +192,9 @@ function fromDecision(allowed: boolean | 'unknown', reason: string, what: string
 }
 
 /** NEW has the same association, and the evaluator admits its session (and the chain into the target role). */
-function podIdentityServing(state: CutoverState, workload: WorkloadDraft): Serving {
-  const cluster = state.clusters.new;
-  const { roles } = state.checkContext.inventory;
+function podIdentityServing(context: CutoverContext, workload: WorkloadDraft): Serving {
+  const cluster = context.run.clusters.new;
+  const { roles } = context.inventory;
   const name = `${workload.namespace}/${workload.serviceAccount}`;
   if (!hasPodIdentityAgent(cluster))
     return { state: 'not-served', reason: `${cluster.name} has no Pod Identity agent` };
@@ -202,7 +211,7 @@ function podIdentityServing(state: CutoverState, workload: WorkloadDraft): Servi
   )
     return {
       state: 'not-served',
-      reason: `${cluster.name}'s association ${association.associationId} for ${name} differs from ${state.input.from}'s`,
+      reason: `${cluster.name}'s association ${association.associationId} for ${name} differs from ${context.run.input.from}'s`,
     };
   const role = roles.get(workload.roleArn);
   if (!role) return { state: 'unknown', reason: `role ${workload.roleArn} is not in the snapshot` };
@@ -230,9 +239,9 @@ function podIdentityServing(state: CutoverState, workload: WorkloadDraft): Servi
 }
 
 /** NEW's issuer has an IAM OIDC provider in the role's account, and the role's trust admits the subject from it. */
-function irsaServing(state: CutoverState, workload: WorkloadDraft): Serving {
-  const cluster = state.clusters.new;
-  const { inventory } = state.checkContext;
+function irsaServing(context: CutoverContext, workload: WorkloadDraft): Serving {
+  const cluster = context.run.clusters.new;
+  const { inventory } = context;
   const host = cluster.issuerHostPath;
   if (!host) return { state: 'not-served', reason: `${cluster.name} has no OIDC issuer` };
   const role = inventory.roles.get(workload.roleArn);
@@ -278,4 +287,25 @@ export function withheldRemediation(
     default:
       return 'Collect again until the scopes named here are complete, then run the post phase again; until then nothing is deleted.';
   }
+}
+
+/** One reason for several withheld deletions: unknown wins (the data cannot tell), then the gate. */
+export function mergeDeletions(
+  deletions: Array<Exclude<Deletion, { planned: true }>>,
+): Exclude<Deletion, { planned: true }> {
+  const order: WithheldStatus[] = ['unknown', 'not-ready', 'still-needed', 'not-served'];
+  const status = order.find((candidate) => deletions.some((deletion) => deletion.status === candidate))!;
+  return {
+    planned: false,
+    status,
+    reason: [...new Set(deletions.map((deletion) => deletion.reason.replace(/\.$/, '')))].join('; '),
+  };
+}
+
+/** What a withheld deletion adds to a finding's message. */
+export function notPlanned(deletion: Exclude<Deletion, { planned: true }>): string {
+  const why = deletion.reason.replace(/\.$/, '');
+  return deletion.status === 'unknown'
+    ? `; whether it can go is unknown, so it is not planned for deletion: ${why}`
+    : `; not planned for deletion: ${why}`;
 }

@@ -1,73 +1,87 @@
-import type { CheckContext } from '../checks/types.js';
-import { findingId, type ResourceType, type Severity } from '../model/index.js';
-import type { AssociationInventory } from '../model/inventory.js';
+import type { Check, CheckContext, CheckMeta, FindingDraft, UnknownOutcome } from '../checks/types.js';
+import type { AssociationInventory, ClusterInventory } from '../model/inventory.js';
+import type { ScopeRef } from '../model/scope.js';
 import { canAssume } from '../trust/index.js';
 import type { AssumeDecision, AssumeRequest } from '../trust/types.js';
 import type { UsageIndex } from '../usage/index.js';
-import { type CutoverCheckId, cutoverCheck } from './checks.js';
 import type { CutoverClusters } from './locate.js';
-import type {
-  CutoverFinding,
-  CutoverInput,
-  CutoverUndecided,
-  FlaggedGrant,
-  PlanCommand,
-  TrustPolicyChange,
-  WithheldDeletion,
-  WithheldStatus,
-} from './types.js';
+import type { CutoverInput, CutoverPhase, TrustPolicyChange, WithheldStatus } from './types.js';
 import type { WorkloadDraft } from './workloads.js';
 
-/** A finding as a rule reports it; the sink adds the id, title and defaults. */
-export interface FindingDraft {
-  severity?: Severity;
-  /** Default true. */
-  blocking?: boolean;
-  message: string;
-  accountId: string;
-  region?: string;
-  cluster?: string;
-  resource: { type: ResourceType; id: string };
-  workloads?: string[];
-  evidence: Record<string, unknown>;
-  remediation?: string;
-  /** Extra parts of the identity hashed into the id, beyond the resource id. */
-  identity?: string[];
+/** Metadata of one cutover check (the `CUTOVER_` ids): a check's, plus the phase that runs it. */
+export interface CutoverCheckMeta extends CheckMeta {
+  /** `both`: the collection check, which every phase runs first. */
+  phase: CutoverPhase | 'both';
 }
 
-/** Everything the phase rules read and write. */
-export interface CutoverState {
+/** An issuer taken for OLD's, and what that rests on. */
+export interface OldIssuer {
+  /** Why it is OLD's, in words: `the issuer of prod-blue`, or why a dead issuer is taken for it. */
+  why: string;
+  /**
+   * Empty while OLD exists. Once OLD is deleted its issuer is known only as an EKS issuer that
+   * belongs to no live cluster: the region's cluster listings that claim rests on.
+   */
+  restsOn: ScopeRef[];
+}
+
+/** What every cutover check of one run reads: the question and what the inventory says about it. */
+export interface CutoverRun {
   input: CutoverInput;
-  /** The audit's check context, so shared check helpers can be called. */
-  checkContext: CheckContext;
   clusters: CutoverClusters;
+  /** CloudTrail evidence from `since` (or the whole window) to the snapshot's capture. */
   usage: UsageIndex;
+  /** Every workload identity of OLD, sorted by key. */
   workloads: WorkloadDraft[];
-  findings: CutoverFinding[];
-  undecided: CutoverUndecided[];
-  commands: PlanCommand[];
-  trustPolicies: TrustPolicyChange[];
-  /** Pre: grants the plan copies or reuses that the audit's trust checks flag. */
-  flaggedGrants: FlaggedGrant[];
-  /** Post: deletions left out of the plan. */
-  withheld: WithheldDeletion[];
-  /** Workload key → notes. */
-  notes: Map<string, string[]>;
+  /** Issuer host path → OLD's issuer (post phase; empty in the pre phase). */
+  oldIssuers: Map<string, OldIssuer>;
 }
 
-/** What the phase rules write, empty: a new report, or a scratch run of the pre-phase rules. */
-export function emptyOutputs(): Pick<
-  CutoverState,
-  'findings' | 'undecided' | 'commands' | 'trustPolicies' | 'flaggedGrants' | 'withheld' | 'notes'
-> {
-  return {
-    findings: [],
-    undecided: [],
-    commands: [],
-    trustPolicies: [],
-    flaggedGrants: [],
-    withheld: [],
-    notes: new Map(),
+/** A cutover check's context: the audit's (inventory, baseline, now), the run, and a notebook. */
+export interface CutoverContext extends CheckContext {
+  run: CutoverRun;
+  /**
+   * Records a question the data could not answer (`undecided` in the report; it makes the workloads
+   * it names `unknown`): one a check declined, or a claim the engine withheld (then `claim` is it).
+   */
+  recordUnknown(outcome: UnknownOutcome, claim?: FindingDraft): void;
+  /** Adds a non-blocking note to a workload (something worth knowing that no finding says). */
+  note(workloadKey: string, text: string): void;
+}
+
+/** What the plan gains when a cutover finding stands (nothing of it when the engine withholds the claim). */
+export interface PlanEffects {
+  /** Shell commands that fix the finding, in order; a command already planned is not repeated. */
+  commands?: Array<{ description: string; command: string }>;
+  /** The full updated trust policy the commands apply. */
+  trustPolicy?: TrustPolicyChange;
+  /** A deletion the finding calls for that the plan leaves out, and why (post phase). */
+  withheld?: { status: WithheldStatus; reason: string; workloads: string[] };
+}
+
+/** The finding draft of the cutover packs: the engine's draft, plus what a cutover finding carries. */
+export type CutoverDraft = FindingDraft & {
+  /** Default true: it stops the verdict from being READY (pre) or clean (post). */
+  blocking?: boolean;
+  /** Keys of the workloads it affects. */
+  workloads?: string[];
+  plan?: PlanEffects;
+};
+
+/** A cutover check: one file per `CUTOVER_` id, run by the engine like every other check. */
+export interface CutoverCheck extends Check<CutoverContext, CutoverDraft> {
+  meta: CutoverCheckMeta;
+}
+
+/**
+ * Makes `compute` answer once per run: what several checks of a phase read (the clean-up, the
+ * credential failures on NEW, the trust OLD's issuer still has) is worked out by the first that asks.
+ */
+export function oncePerRun<T>(compute: (context: CutoverContext) => T): (context: CutoverContext) => T {
+  const answers = new WeakMap<CutoverRun, T>();
+  return (context) => {
+    if (!answers.has(context.run)) answers.set(context.run, compute(context));
+    return answers.get(context.run) as T;
   };
 }
 
@@ -78,82 +92,6 @@ export function decision(document: unknown, request: AssumeRequest): AssumeDecis
   } catch (error) {
     return { allowed: 'unknown', reason: (error as Error).message, allowingStatements: [] };
   }
-}
-
-/** Ends a sentence with exactly one period. */
-export function sentence(text: string): string {
-  const trimmed = text.trim();
-  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
-}
-
-/** Records a finding of a cutover check (one per id: a repeated identity is ignored). */
-export function report(state: CutoverState, checkId: CutoverCheckId, draft: FindingDraft): void {
-  const meta = cutoverCheck(checkId);
-  const id = findingId(checkId, draft.resource.id, ...(draft.identity ?? []));
-  if (state.findings.some((finding) => finding.id === id)) return;
-  state.findings.push({
-    id,
-    checkId,
-    severity: draft.severity ?? meta.severity,
-    blocking: draft.blocking ?? true,
-    title: meta.title,
-    message: sentence(draft.message),
-    accountId: draft.accountId,
-    ...(draft.region ? { region: draft.region } : {}),
-    ...(draft.cluster ? { cluster: draft.cluster } : {}),
-    resource: draft.resource,
-    workloads: [...new Set(draft.workloads ?? [])].sort(),
-    evidence: draft.evidence,
-    remediation: draft.remediation ?? meta.remediation,
-  });
-}
-
-/** Records a question the data could not answer. */
-export function undecided(
-  state: CutoverState,
-  checkId: CutoverCheckId,
-  resourceId: string,
-  reason: string,
-  workloads: string[] = [],
-): void {
-  state.undecided.push({ checkId, resourceId, reason, workloads: [...new Set(workloads)].sort() });
-}
-
-/** Records a deletion the post phase leaves out of the plan, and why. */
-export function withhold(
-  state: CutoverState,
-  checkId: CutoverCheckId,
-  resource: { type: ResourceType; id: string },
-  status: WithheldStatus,
-  reason: string,
-  workloads: string[] = [],
-): void {
-  state.withheld.push({
-    checkId,
-    resource,
-    status,
-    reason: sentence(reason),
-    workloads: [...new Set(workloads)].sort(),
-  });
-}
-
-/** Adds a plan command once. */
-export function plan(
-  state: CutoverState,
-  checkId: CutoverCheckId,
-  description: string,
-  command: string,
-): void {
-  if (state.commands.some((existing) => existing.command === command)) return;
-  state.commands.push({ checkId, description, command });
-}
-
-/** Adds a non-blocking note to a workload. */
-export function note(state: CutoverState, workloadKey: string, text: string): void {
-  const list = state.notes.get(workloadKey) ?? [];
-  const line = sentence(text);
-  if (!list.includes(line)) list.push(line);
-  state.notes.set(workloadKey, list);
 }
 
 /**
@@ -185,6 +123,28 @@ export function associationOn(
     associationId: existing?.associationId ?? 'planned',
     tags: {},
     raw: {},
+  };
+}
+
+/** The Pod Identity association NEW already has for the workload's service account, if any. */
+export function newAssociationOf(run: CutoverRun, workload: WorkloadDraft): AssociationInventory | undefined {
+  return run.clusters.new.associations.find(
+    (association) =>
+      association.namespace === workload.namespace && association.serviceAccount === workload.serviceAccount,
+  );
+}
+
+/** Where a finding about a workload on one cluster points: that cluster and the workload identity on it. */
+export function workloadOn(cluster: ClusterInventory, workload: WorkloadDraft) {
+  return {
+    accountId: cluster.accountId,
+    region: cluster.region,
+    cluster: cluster.name,
+    resource: {
+      type: 'WorkloadIdentity' as const,
+      id: `${cluster.arn}/serviceaccount/${workload.namespace}/${workload.serviceAccount}`,
+    },
+    workloads: [workload.key],
   };
 }
 

@@ -4,16 +4,19 @@
  * narrower statement to use instead. "Flagged" is whatever the registered checks say, by check id;
  * this module never judges a policy with rules of its own.
  */
+
+import { evaluateCheck, toFinding } from '../checks/evaluate.js';
 import { check as IRSA_NO_AUDIENCE_CONDITION } from '../checks/trust/IRSA_NO_AUDIENCE_CONDITION.js';
 import { check as IRSA_NO_SUBJECT_CONDITION } from '../checks/trust/IRSA_NO_SUBJECT_CONDITION.js';
 import { check as IRSA_SUBJECT_WILDCARD } from '../checks/trust/IRSA_SUBJECT_WILDCARD.js';
 import { check as PI_TRUST_UNSCOPED } from '../checks/trust/PI_TRUST_UNSCOPED.js';
-import { podIdentityAssumeRequest, withoutPerPodConditions } from '../checks/trust/support/workload.js';
 import type { Check, CheckContext } from '../checks/types.js';
 import { oidcProviderArn, serviceAccountSubject } from '../model/identity.js';
 import type { AssociationInventory, RoleInventory } from '../model/inventory.js';
 import { bySeverityDesc, maxSeverity } from '../model/severity.js';
-import { associationOn, type CutoverState, decision, note } from './context.js';
+import { podIdentityAssumeRequest, withoutPerPodConditions } from '../trust/workload.js';
+import { associationOn, type CutoverContext, decision } from './context.js';
+import { addNote, type CutoverOutputs } from './sink.js';
 import { statementsOf } from './trust-policy.js';
 import type { GrantFlag } from './types.js';
 import { ANY_SUBJECT, retiredCandidate, type WorkloadDraft } from './workloads.js';
@@ -58,7 +61,8 @@ export function grantFlags(
   const flags = new Map<number, GrantFlag[]>();
   for (const check of GRANT_BREADTH_CHECKS) {
     const id = check.meta.id;
-    for (const finding of check.evaluate(scoped)) {
+    for (const draft of evaluateCheck(check, scoped)) {
+      const finding = toFinding(check, draft);
       const index = finding.evidence.statementIndex;
       if (finding.resource.id !== role.arn || typeof index !== 'number') continue;
       const list = flags.get(index) ?? [];
@@ -73,10 +77,10 @@ export function grantFlags(
 }
 
 /** Marks every flagged grant the pre-phase plan copies or reuses (see the module comment). */
-export function markFlaggedGrants(state: CutoverState): void {
-  markIrsaCopies(state);
-  markPodIdentityReuse(state);
-  state.flaggedGrants.sort(
+export function markFlaggedGrants(context: CutoverContext, outputs: CutoverOutputs): void {
+  markIrsaCopies(context, outputs);
+  markPodIdentityReuse(context, outputs);
+  outputs.flaggedGrants.sort(
     (a, b) =>
       a.roleArn.localeCompare(b.roleArn) ||
       (a.copyIndex ?? a.statementIndex ?? -1) - (b.copyIndex ?? b.statementIndex ?? -1),
@@ -144,11 +148,13 @@ function exact(subject: string | undefined): subject is string {
 }
 
 /** IRSA: the statements the plan's updated trust policies add for NEW's issuer. */
-function markIrsaCopies(state: CutoverState): void {
-  const { checkContext, clusters, input } = state;
+function markIrsaCopies(context: CutoverContext, outputs: CutoverOutputs): void {
+  const { run } = context;
+  const { clusters, input } = run;
+  const checkContext: CheckContext = context;
   const host = clusters.new.issuerHostPath;
   if (!host) return;
-  for (const change of state.trustPolicies) {
+  for (const change of outputs.trustPolicies) {
     if (change.change !== 'extend' || change.policy === null) continue;
     const role = checkContext.inventory.roles.get(change.roleArn);
     if (!role || typeof role.trustPolicy !== 'object' || role.trustPolicy === null) continue;
@@ -159,14 +165,14 @@ function markIrsaCopies(state: CutoverState): void {
     );
     if (flagged.length === 0) continue;
     const providerArn = oidcProviderArn(role.accountId, host, role.arn.split(':')[1]);
-    const users = state.workloads.filter(
+    const users = run.workloads.filter(
       (workload) =>
         workload.mechanism === 'irsa' && workload.roleArn === role.arn && !retiredCandidate(workload),
     );
     // Service accounts known to use the role: declared or seen as exact subjects, and those seen in
     // CloudTrail under a pattern grant of OLD's issuer.
     const known = new Set(users.map((workload) => workload.subject).filter(exact));
-    for (const use of state.usage.workloads())
+    for (const use of run.usage.workloads())
       if (
         use.via === 'irsa' &&
         use.roleArn === role.arn &&
@@ -211,7 +217,7 @@ function markIrsaCopies(state: CutoverState): void {
           ? `The statement the plan writes for ${input.to}'s issuer (statement ${index} of ${change.file})`
           : `Statement ${source} of ${role.name}'s trust policy, which the plan copies for ${input.to}'s issuer as statement ${index} of ${change.file},`;
       const message = `${what} is flagged by ${checkIdsOf(flags)} (${severity}): use the narrower statement instead${entry.placeholders ? ', after replacing the placeholder with the service accounts that use the role (none is declared or seen in CloudTrail)' : ''}`;
-      state.flaggedGrants.push({
+      outputs.flaggedGrants.push({
         roleArn: role.arn,
         roleName: role.name,
         mechanism: 'irsa',
@@ -228,10 +234,10 @@ function markIrsaCopies(state: CutoverState): void {
         workloads,
         message: `${message}.`,
       });
-      for (const key of workloads) note(state, key, message);
+      for (const key of workloads) addNote(outputs, key, message);
     }
     markPlan(
-      state,
+      outputs,
       change.command,
       role.name,
       flagged.flatMap(([, flags]) => flags),
@@ -241,7 +247,7 @@ function markIrsaCopies(state: CutoverState): void {
 
 /** Appends the mark to the plan command and to the findings whose remediation it is. */
 function markPlan(
-  state: CutoverState,
+  outputs: CutoverOutputs,
   command: string | undefined,
   roleName: string,
   flags: GrantFlag[],
@@ -249,9 +255,9 @@ function markPlan(
   if (!command) return;
   const severity = maxSeverity(flags.map((flag) => flag.severity));
   const mark = `carries a grant of ${roleName} flagged by ${checkIdsOf(flags)} (${severity}): see plan.flaggedGrants for the narrower statement`;
-  for (const entry of state.commands)
+  for (const entry of outputs.commands)
     if (entry.command === command && !entry.description.includes(mark)) entry.description += ` — ${mark}`;
-  for (const finding of state.findings)
+  for (const finding of outputs.findings)
     if (finding.remediation.includes(command) && !finding.message.includes(mark))
       finding.message = `${finding.message.replace(/\.$/, '')}; the plan ${mark}.`;
 }
@@ -313,14 +319,16 @@ function narrowPodIdentity(statement: Json, associations: AssociationInventory[]
 }
 
 /** Pod Identity: the roles whose associations the plan creates (or updates) on NEW. */
-function markPodIdentityReuse(state: CutoverState): void {
-  const { checkContext, clusters, input } = state;
+function markPodIdentityReuse(context: CutoverContext, outputs: CutoverOutputs): void {
+  const { run } = context;
+  const { clusters, input } = run;
+  const checkContext: CheckContext = context;
   const pending = new Map<string, { workloads: WorkloadDraft[]; commands: Set<string> }>();
-  for (const finding of state.findings) {
+  for (const finding of outputs.findings) {
     if (finding.checkId !== 'CUTOVER_ASSOCIATION_NOT_REPLICATED' || !finding.blocking) continue;
-    if (!state.commands.some((entry) => entry.command === finding.remediation)) continue;
+    if (!outputs.commands.some((entry) => entry.command === finding.remediation)) continue;
     for (const key of finding.workloads) {
-      const workload = state.workloads.find((candidate) => candidate.key === key);
+      const workload = run.workloads.find((candidate) => candidate.key === key);
       if (!workload) continue;
       const entry = pending.get(workload.roleArn) ?? { workloads: [], commands: new Set<string>() };
       entry.workloads.push(workload);
@@ -376,7 +384,7 @@ function markPodIdentityReuse(state: CutoverState): void {
     for (const [index, flags] of flagged) {
       const severity = maxSeverity(flags.map((flag) => flag.severity))!;
       const message = `Statement ${index} of ${role.name}'s trust policy is flagged by ${checkIdsOf(flags)} (${severity}), and the plan gives ${input.to} association(s) that use it: pin the statement as the narrower one does (it admits the ${associations.length - planned.length} association(s) of the role in the snapshot and the ${planned.length} the plan creates) before or with the new association`;
-      state.flaggedGrants.push({
+      outputs.flaggedGrants.push({
         roleArn: role.arn,
         roleName: role.name,
         mechanism: 'pod-identity',
@@ -391,11 +399,11 @@ function markPodIdentityReuse(state: CutoverState): void {
         workloads: workloads.map((workload) => workload.key).sort(),
         message: `${message}.`,
       });
-      for (const workload of workloads) note(state, workload.key, message);
+      for (const workload of workloads) addNote(outputs, workload.key, message);
     }
     for (const command of commands)
       markPlan(
-        state,
+        outputs,
         command,
         role.name,
         flagged.flatMap(([, flags]) => flags),

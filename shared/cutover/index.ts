@@ -3,15 +3,16 @@
  * left to clean up after the switch (post)? Pure: judges an inventory and never calls AWS.
  */
 import { emptyBaseline } from '../baseline/index.js';
-import { hasPodIdentityAgent } from '../checks/trust/support/workload.js';
-import type { CheckContext } from '../checks/types.js';
 import { oidcProviderArn } from '../model/identity.js';
 import type { ClusterInventory } from '../model/inventory.js';
+import { hasPodIdentityAgent } from '../trust/workload.js';
 import { buildUsageIndex } from '../usage/index.js';
-import { type CutoverState, emptyOutputs, report } from './context.js';
+import type { CutoverRun } from './context.js';
+import { markFlaggedGrants } from './flagged.js';
 import { type CutoverClusters, locateClusters } from './locate.js';
-import { evaluatePost } from './post.js';
-import { evaluatePre } from './pre.js';
+import { findOldIssuers } from './old-issuers.js';
+import { cutoverPacks } from './packs.js';
+import { type CutoverOutputs, cutoverContext, emptyOutputs, runCutoverPack } from './sink.js';
 import type {
   BaselinePatch,
   CutoverClusterInfo,
@@ -20,9 +21,10 @@ import type {
   CutoverWorkload,
   WorkloadBlocker,
 } from './types.js';
-import { collectWorkloads } from './workloads.js';
+import { addOldClusterWorkloads, collectWorkloads, irsaGrantWorkloads } from './workloads.js';
 
-export { CUTOVER_CHECKS, type CutoverCheckId, type CutoverCheckMeta, cutoverCheck } from './checks.js';
+export type { CutoverCheck, CutoverCheckMeta, CutoverContext, CutoverDraft } from './context.js';
+export { CUTOVER_CHECKS, type CutoverCheckId, cutoverCheck, cutoverChecks, cutoverPacks } from './packs.js';
 export { CUTOVER_FORMATS, type CutoverFormat, renderCutover } from './render.js';
 export { extendTrustPolicy, removeOldIssuer, TRUST_POLICY_SIZE_LIMIT } from './trust-policy.js';
 export type * from './types.js';
@@ -42,7 +44,7 @@ export type * from './types.js';
  */
 export function runCutover(input: CutoverInput): CutoverResult {
   const clusters = locateClusters(input);
-  const checkContext: CheckContext = {
+  const base = {
     inventory: input.inventory,
     baseline: input.baseline ?? emptyBaseline(),
     now: new Date(input.inventory.capturedAt),
@@ -51,20 +53,28 @@ export function runCutover(input: CutoverInput): CutoverResult {
     ...(input.since ? { since: input.since } : {}),
     until: new Date(input.inventory.capturedAt),
   });
-  const state: CutoverState = {
+  const run: CutoverRun = {
     input,
-    checkContext,
     clusters,
     usage,
-    workloads: collectWorkloads(checkContext, clusters, usage, input.cluster),
-    ...emptyOutputs(),
+    workloads: collectWorkloads(base, clusters, usage, input.cluster),
+    oldIssuers: new Map(),
   };
-  checkCompleteness(state);
-  if (input.phase === 'pre') evaluatePre(state);
-  else evaluatePost(state);
+  const outputs = emptyOutputs();
+  const context = cutoverContext(base, run, outputs);
+  const pack = cutoverPacks[input.phase];
+  runCutoverPack([pack.collection], context, outputs);
+  if (input.phase === 'post') {
+    run.oldIssuers = findOldIssuers(context);
+    // OLD is gone: the grants of its issuer are the trace of its IRSA workloads.
+    if (!clusters.old && run.oldIssuers.size > 0)
+      addOldClusterWorkloads(run.workloads, irsaGrantWorkloads(base, new Set(run.oldIssuers.keys())));
+  }
+  runCutoverPack(pack.checks, context, outputs);
+  if (input.phase === 'pre') markFlaggedGrants(context, outputs);
 
-  const workloads = assembleWorkloads(state);
-  const findings = [...state.findings].sort(
+  const workloads = assembleWorkloads(run, outputs);
+  const findings = [...outputs.findings].sort(
     (a, b) =>
       Number(b.blocking) - Number(a.blocking) ||
       a.checkId.localeCompare(b.checkId) ||
@@ -87,15 +97,15 @@ export function runCutover(input: CutoverInput): CutoverResult {
     new: clusterInfo(input.to, clusters.new),
     workloads,
     findings,
-    undecided: [...state.undecided].sort(
+    undecided: [...outputs.undecided].sort(
       (a, b) => a.checkId.localeCompare(b.checkId) || a.resourceId.localeCompare(b.resourceId),
     ),
     plan: {
-      commands: state.commands,
-      trustPolicies: [...state.trustPolicies].sort((a, b) => a.roleArn.localeCompare(b.roleArn)),
+      commands: outputs.commands,
+      trustPolicies: [...outputs.trustPolicies].sort((a, b) => a.roleArn.localeCompare(b.roleArn)),
       baseline: baselinePatch(input, clusters),
-      flaggedGrants: state.flaggedGrants,
-      withheld: [...state.withheld].sort(
+      flaggedGrants: outputs.flaggedGrants,
+      withheld: [...outputs.withheld].sort(
         (a, b) => a.checkId.localeCompare(b.checkId) || a.resource.id.localeCompare(b.resource.id),
       ),
     },
@@ -136,71 +146,9 @@ function clusterInfo(name: string, cluster: ClusterInventory | undefined): Cutov
   };
 }
 
-/** A verdict from partial data is not a verdict: every scope the cutover reads must be complete. */
-function checkCompleteness(state: CutoverState): void {
-  const { completeness } = state.checkContext.inventory;
-  const { clusters, input } = state;
-  const scopes: Array<{ what: string; id: string; complete: boolean }> = [
-    {
-      what: `cluster ${clusters.new.name}`,
-      id: clusters.new.arn,
-      complete: completeness.clusterComplete(clusters.accountId, clusters.region, clusters.new.name),
-    },
-    {
-      what: `IAM of account ${clusters.accountId}`,
-      id: `${clusters.accountId}/iam`,
-      complete: completeness.iamComplete(clusters.accountId),
-    },
-  ];
-  if (clusters.old) {
-    scopes.push({
-      what: `cluster ${clusters.old.name}`,
-      id: clusters.old.arn,
-      complete: completeness.clusterComplete(clusters.accountId, clusters.region, clusters.old.name),
-    });
-  } else {
-    scopes.push({
-      what: `the EKS listing of ${clusters.accountId}/${clusters.region} (to tell that ${input.from} is gone)`,
-      id: `${clusters.accountId}/${clusters.region}`,
-      complete: completeness.regionComplete(clusters.accountId, clusters.region),
-    });
-  }
-  if (input.phase === 'post') {
-    scopes.push({
-      what: `CloudTrail of ${clusters.accountId}/${clusters.region}`,
-      id: `${clusters.accountId}/${clusters.region}/cloudtrail`,
-      complete:
-        completeness.hasRegion(clusters.accountId, clusters.region) &&
-        completeness.cloudTrailComplete(clusters.accountId, clusters.region),
-    });
-  }
-  const errors = state.checkContext.inventory.scopes.filter(
-    (scope) => scope.status === 'incomplete' && scope.accountId === clusters.accountId,
-  );
-  for (const scope of scopes) {
-    if (scope.complete) continue;
-    report(state, 'CUTOVER_COLLECTION_INCOMPLETE', {
-      message: `${scope.what} was not fully collected; the ${input.phase === 'pre' ? 'readiness verdict' : 'clean-up report'} may miss workloads or blockers`,
-      accountId: clusters.accountId,
-      region: clusters.region,
-      resource: { type: 'Scope', id: scope.id },
-      workloads: state.workloads.map((workload) => workload.key),
-      evidence: {
-        errors: errors.flatMap((entry) =>
-          entry.errors.map((error) => ({
-            level: entry.level,
-            ...error,
-            ...(entry.cluster ? { cluster: entry.cluster } : {}),
-          })),
-        ),
-      },
-    });
-  }
-}
-
-function assembleWorkloads(state: CutoverState): CutoverWorkload[] {
-  return state.workloads.map((draft) => {
-    const blockers: WorkloadBlocker[] = state.findings
+function assembleWorkloads(run: CutoverRun, outputs: CutoverOutputs): CutoverWorkload[] {
+  return run.workloads.map((draft) => {
+    const blockers: WorkloadBlocker[] = outputs.findings
       .filter((finding) => finding.workloads.includes(draft.key))
       .map((finding) => ({
         checkId: finding.checkId,
@@ -208,7 +156,7 @@ function assembleWorkloads(state: CutoverState): CutoverWorkload[] {
         blocking: finding.blocking,
         message: finding.message,
       }));
-    const undecided = state.undecided.some((entry) => entry.workloads.includes(draft.key));
+    const undecided = outputs.undecided.some((entry) => entry.workloads.includes(draft.key));
     const status = blockers.some((blocker) => blocker.blocking) ? 'blocked' : undecided ? 'unknown' : 'ready';
     const { sources, oldAssociation: _old, ...fields } = draft;
     return {
@@ -217,7 +165,7 @@ function assembleWorkloads(state: CutoverState): CutoverWorkload[] {
       declared: sources.has('baseline'),
       status,
       blockers,
-      notes: state.notes.get(draft.key) ?? [],
+      notes: outputs.notes.get(draft.key) ?? [],
     };
   });
 }

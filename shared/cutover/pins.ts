@@ -1,4 +1,8 @@
+import type { Inventory, RoleInventory } from '../model/inventory.js';
 import { matchIamPattern, parsePolicy } from '../trust/index.js';
+import type { AssumeDecision } from '../trust/types.js';
+import type { CutoverDraft } from './context.js';
+import type { WorkloadDraft } from './workloads.js';
 
 /** The two clusters whose names and ARNs conditions may pin. */
 export interface ClusterRef {
@@ -85,4 +89,49 @@ export function clusterNamePins(
     }
   }
   return pins;
+}
+
+/**
+ * NEW is denied where OLD is admitted: the difference is the cluster, so the policy is pinned to OLD.
+ * When OLD's outcome is undecided, conditions that name OLD must show the pin.
+ */
+export function pinnedToOld(onOld: AssumeDecision, pins: string[]): boolean {
+  return onOld.allowed === true || (onOld.allowed === 'unknown' && pins.length > 0);
+}
+
+/** A role's permission policy documents as the snapshot holds them, each with how messages name it. */
+function permissionDocuments(inventory: Inventory, role: RoleInventory) {
+  const documents = role.inlinePolicies.map((policy) => ({
+    name: `inline policy ${policy.name}`,
+    document: policy.document,
+  }));
+  for (const arn of role.attachedManagedPolicyArns) {
+    const policy = inventory.managedPolicies.get(arn);
+    if (policy?.defaultDocument !== undefined)
+      documents.push({ name: `managed policy ${policy.name}`, document: policy.defaultDocument });
+  }
+  return documents;
+}
+
+/**
+ * The finding for a role whose permission policies condition on the session's cluster tags (ABAC)
+ * with OLD's values only, or undefined when none does.
+ */
+export function abacPins(
+  inventory: Inventory,
+  workload: WorkloadDraft,
+  role: RoleInventory,
+  clusterRef: ClusterRef,
+): CutoverDraft | undefined {
+  const pins = clusterNamePins(permissionDocuments(inventory, role), clusterRef, 'abac');
+  if (pins.length === 0) return undefined;
+  return {
+    message: `Role ${role.name} (${role.arn}) grants its permissions only to sessions tagged with ${clusterRef.oldName} (${pins.join('; ')}); on ${clusterRef.newName} ${workload.namespace}/${workload.serviceAccount} would be denied`,
+    accountId: role.accountId,
+    resource: { type: 'AwsIamRole', id: role.arn },
+    workloads: [workload.key],
+    identity: ['abac'],
+    evidence: { where: 'permission policies', pins },
+    remediation: `Add ${clusterRef.newName} / ${clusterRef.newArn} to the aws:PrincipalTag conditions of ${role.name}'s permission policies (aws iam put-role-policy or aws iam create-policy-version).`,
+  };
 }

@@ -1,9 +1,9 @@
-import { indexesFor } from '../checks/indexes.js';
-import { irsaGrantsOf } from '../checks/trust/support/workload.js';
+import { indexesFor } from '../checks/support/indexes.js';
 import type { CheckContext } from '../checks/types.js';
 import { serviceAccountSubject } from '../model/identity.js';
 import type { AssociationInventory } from '../model/inventory.js';
 import { matchIamPattern } from '../trust/index.js';
+import { irsaGrantsOf } from '../trust/workload.js';
 import type { UsageIndex } from '../usage/index.js';
 import type { CutoverClusters } from './locate.js';
 import type { CutoverWorkload, WorkloadSource } from './types.js';
@@ -31,6 +31,18 @@ export function podIdentityKey(namespace: string, serviceAccount: string, roleAr
 /** `irsa/SUBJECT/ROLE_ARN` */
 export function irsaKey(subject: string, roleArn: string): string {
   return `irsa/${subject}/${roleArn}`;
+}
+
+/** The IRSA workloads by role ARN, each list and the roles in workload order. */
+export function irsaWorkloadsByRole(workloads: readonly WorkloadDraft[]): Map<string, WorkloadDraft[]> {
+  const byRole = new Map<string, WorkloadDraft[]>();
+  for (const workload of workloads) {
+    if (workload.mechanism !== 'irsa') continue;
+    const users = byRole.get(workload.roleArn);
+    if (users) users.push(workload);
+    else byRole.set(workload.roleArn, [workload]);
+  }
+  return byRole;
 }
 
 /** `*`: an IRSA grant without a `:sub` condition, which admits every service account. */

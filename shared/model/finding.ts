@@ -21,7 +21,7 @@ export type ResourceType = z.infer<typeof ResourceTypeSchema>;
 export const CheckCategorySchema = z.enum(['drift', 'trust', 'runtime', 'usage', 'meta', 'cutover']);
 export type CheckCategory = z.infer<typeof CheckCategorySchema>;
 
-/** A finding as it appears in report v1 (DESIGN.md §6 and §8). */
+/** A finding as it appears in report v1 (docs/architecture.md, Contracts: report v1 and check ids). */
 export const FindingSchema = z.object({
   id: z.string(),
   checkId: z.string().regex(/^[A-Z][A-Z0-9_]+$/),

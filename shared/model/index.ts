@@ -1,3 +1,4 @@
+export * from './check.js';
 export * from './finding.js';
 export * from './identity.js';
 export * from './inventory.js';

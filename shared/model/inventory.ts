@@ -193,8 +193,8 @@ export interface CloudTrailWindow {
 
 /**
  * Answers "was this scope fully collected?". A scope is complete only when neither it nor any
- * level above it recorded an error (DESIGN.md §4: an error marks that level and everything under
- * it incomplete).
+ * level above it recorded an error (docs/snapshot.md, `errors[]`: an error marks that level and
+ * everything under it incomplete).
  */
 export interface Completeness {
   /** The account's AssumeRole and IAM data were collected. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** A collection error as recorded in the snapshot's `errors[]` arrays (DESIGN.md §4). */
+/** A collection error as recorded in the snapshot's `errors[]` arrays (docs/snapshot.md, `errors[]`). */
 export const CollectionErrorSchema = z
   .object({
     service: z.string().min(1),

@@ -1,5 +1,5 @@
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
-import type { CheckMeta } from '../checks/types.js';
+import type { CheckMeta } from '../model/check.js';
 import type { Finding } from '../model/finding.js';
 import { eksClusterArn } from '../model/identity.js';
 import { cleanText, MAX_IDENTIFIER_LENGTH, truncate } from '../report/escape.js';

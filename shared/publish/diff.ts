@@ -1,4 +1,4 @@
-import type { CheckMeta } from '../checks/types.js';
+import type { CheckMeta } from '../model/check.js';
 import type { Finding } from '../model/finding.js';
 import type { ScopeRef } from '../model/scope.js';
 import type { Report } from '../report/types.js';
@@ -38,7 +38,7 @@ export interface DiffOptions {
   undecided?: Iterable<string>;
 }
 
-/** The check whose presence means nothing else was evaluated (DESIGN.md §6). */
+/** The check whose presence means nothing else was evaluated (docs/checks.md, BASELINE_INVALID). */
 const BASELINE_INVALID = 'BASELINE_INVALID';
 
 /**

@@ -2,7 +2,7 @@ import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import type { PublishCommandInput } from '@aws-sdk/client-sns';
 import type { ClientFactory } from '../aws/clients.js';
 import { errorCode, errorMessage } from '../aws/errors.js';
-import type { CheckMeta } from '../checks/types.js';
+import type { CheckMeta } from '../model/check.js';
 import type { Finding } from '../model/finding.js';
 // The three stored formats only: a Lambda bundle then carries no table or SARIF renderer.
 import { renderHtml } from '../report/html.js';

@@ -4,7 +4,7 @@ import {
   type SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
 import { errorCode, errorMessage } from '../aws/errors.js';
-import type { CheckMeta } from '../checks/types.js';
+import type { CheckMeta } from '../model/check.js';
 import type { Report } from '../report/types.js';
 import { type AsffSource, type AsffState, toAsff } from './asff.js';
 import { type DiffableFinding, producingScopesComplete, type RunDiff } from './diff.js';
@@ -45,8 +45,9 @@ export interface SecurityHubPlanInput {
 export interface SecurityHubPlan {
   imports: PlannedImport[];
   /**
-   * Findings not created because a scope that could produce them was not fully collected (DESIGN.md
-   * §3): they are created by the first run that collects their scope completely.
+   * Findings not created because a scope that could produce them was not fully collected
+   * (docs/architecture.md, Invariants: no absence from incomplete evidence): they are created by the
+   * first run that collects their scope completely.
    */
   deferred: string[];
 }

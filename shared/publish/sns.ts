@@ -5,7 +5,7 @@ import {
   type SNSClient,
 } from '@aws-sdk/client-sns';
 import { errorCode, errorMessage } from '../aws/errors.js';
-import type { CheckMeta } from '../checks/types.js';
+import type { CheckMeta } from '../model/check.js';
 import type { Finding } from '../model/finding.js';
 import { atOrAbove, bySeverityDesc, maxSeverity, SEVERITIES, type Severity } from '../model/severity.js';
 import {

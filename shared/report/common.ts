@@ -1,10 +1,10 @@
-import type { CheckMeta } from '../checks/types.js';
 import {
   type CollectionSummary,
   collectionHeadline,
   summarizeCollection,
   unreadLine,
 } from '../collect/verdict.js';
+import type { CheckMeta } from '../model/check.js';
 import { compareText } from '../model/compare.js';
 import type { Finding } from '../model/finding.js';
 import type { Report } from './types.js';

@@ -1,4 +1,4 @@
-import type { CheckMeta } from '../checks/types.js';
+import type { CheckMeta } from '../model/check.js';
 import type { Finding } from '../model/finding.js';
 import type { Severity } from '../model/severity.js';
 import { collectionBanner, collectionOf, errorLine, type RenderOptions, scopeLabel } from './common.js';

@@ -44,7 +44,7 @@ import {
 import type {
   AssumeRequest,
   Grant,
-  HygieneCheckId,
+  HygieneFact,
   IrsaGrant,
   PodIdentityGrant,
   TrustAnalysis,
@@ -58,13 +58,13 @@ import type {
  * `analysis.ts` (so Denies, each action on its own, session tags present and absent, IfExists,
  * Null, set operators, IgnoreCase and policy variables all count as the evaluator counts them):
  *
- * - `TRUST_UNSATISFIABLE`: does the statement take part in allowing no request at all?
- * - `IRSA_NO_SUBJECT_CONDITION`: is there an audience with which every service account of the
- *   cluster is allowed through the statement?
- * - `IRSA_SUBJECT_WILDCARD`: does it allow a service account the policy does not name (and do such
+ * - `unsatisfiable`: does the statement take part in allowing no request at all?
+ * - `any-subject`: is there an audience with which every service account of the cluster is allowed
+ *   through the statement?
+ * - `unnamed-subjects`: does it allow a service account the policy does not name (and do such
  *   service accounts span namespaces)?
- * - `IRSA_NO_AUDIENCE_CONDITION`: does it allow an audience other than `sts.amazonaws.com`?
- * - `PI_TRUST_UNSCOPED`: is there an account every association of which (any cluster, namespace and
+ * - `any-audience`: does it allow an audience other than `sts.amazonaws.com`?
+ * - `any-association`: is there an account every association of which (any cluster, namespace and
  *   service account), with session tags or without, is allowed through the statement?
  *
  * Admission answers come with a witness request the evaluator allows; a question that only an
@@ -271,7 +271,7 @@ function irsaStatement(
     if (!(error instanceof TooComplexError)) throw error;
     if (grant.isEksIssuer)
       undecidedQuestions.push({
-        checkId: 'TRUST_UNSATISFIABLE',
+        fact: 'unsatisfiable',
         statementIndex: statement.index,
         providerArn,
         reason: error.message,
@@ -285,7 +285,7 @@ function irsaStatement(
     writtenSubjects(provider, statement, grant);
     if (grant.isEksIssuer)
       findings.push({
-        checkId: 'TRUST_UNSATISFIABLE',
+        fact: 'unsatisfiable',
         ...factBase(statement, providerArn, hostPath),
         unsatisfiable: grant.unsatisfiable,
         reasons,
@@ -334,22 +334,22 @@ function irsaAdmissions(
   const variables = model.variables;
   const providerArn = (model.spaceCase.principal as { arn: string }).arn;
   const base = factBase(statement, providerArn, provider.hostPath);
-  const undecided = (checkId: HygieneCheckId) => (reason: string) =>
-    undecidedQuestions.push({ checkId, statementIndex: statement.index, providerArn, reason });
+  const undecided = (fact: HygieneFact) => (reason: string) =>
+    undecidedQuestions.push({ fact, statementIndex: statement.index, providerArn, reason });
   const prefer = (v: number) => (v === IRSA_SUBJECT ? ownSubjects : []);
   const everySubject = ask(
     model,
     statement,
     regions,
     (region) => existsForAll(region, variables, [IRSA_AUDIENCE], [IRSA_SUBJECT]),
-    undecided('IRSA_NO_SUBJECT_CONDITION'),
+    undecided('any-subject'),
   );
   if (everySubject) {
     const audience = everySubject.get(IRSA_AUDIENCE) as string;
     const examples = variables[IRSA_SUBJECT].examples;
     const subject = examples.find((example) => !provider.named.has(example)) ?? examples[0];
     findings.push({
-      checkId: 'IRSA_NO_SUBJECT_CONDITION',
+      fact: 'any-subject',
       ...base,
       witness: model.spaceCase.request([subject, audience]),
       universal: `every service account of the cluster, with audience ${JSON.stringify(audience)}`,
@@ -374,11 +374,11 @@ function irsaAdmissions(
               );
         return { point, elsewhere: elsewhere ? pickPoint(elsewhere, variables, prefer) : undefined };
       },
-      undecided('IRSA_SUBJECT_WILDCARD'),
+      undecided('unnamed-subjects'),
     );
     if (unnamed)
       findings.push({
-        checkId: 'IRSA_SUBJECT_WILDCARD',
+        fact: 'unnamed-subjects',
         ...base,
         witness: model.spaceCase.request(unnamed.point),
         crossesNamespaces: unnamed.elsewhere !== undefined,
@@ -394,11 +394,11 @@ function irsaAdmissions(
       const cell = findCell(constrainRegion(region, IRSA_AUDIENCE, OTHER_AUDIENCE, variables), variables);
       return cell ? pickPoint(cell, variables, prefer) : undefined;
     },
-    undecided('IRSA_NO_AUDIENCE_CONDITION'),
+    undecided('any-audience'),
   );
   if (anyAudience)
     findings.push({
-      checkId: 'IRSA_NO_AUDIENCE_CONDITION',
+      fact: 'any-audience',
       ...base,
       witness: model.spaceCase.request(anyAudience),
     });
@@ -621,27 +621,25 @@ function podIdentityStatement(
   };
   withSid(grant, statement);
   const base: TrustFinding = {
-    checkId: 'TRUST_UNSATISFIABLE',
+    fact: 'unsatisfiable',
     statementIndex: statement.index,
     ...(statement.sid !== undefined ? { sid: statement.sid } : {}),
   };
-  const undecided = (checkId: HygieneCheckId) => (reason: string) =>
-    undecidedQuestions.push({ checkId, statementIndex: statement.index, reason });
+  const undecided = (fact: HygieneFact) => (reason: string) =>
+    undecidedQuestions.push({ fact, statementIndex: statement.index, reason });
   const models = [questions.tagged, questions.untagged];
   const regions = attempt(() => models.map((model) => contributions(model, statement)));
   const satisfiable = isTooComplex(regions)
     ? regions
     : attempt(() => regions.some((region, i) => findCell(region.poss, models[i].variables) !== undefined));
   if (isTooComplex(regions) || isTooComplex(satisfiable)) {
-    undecided('TRUST_UNSATISFIABLE')(
-      (isTooComplex(regions) ? regions : (satisfiable as TooComplex)).tooComplex,
-    );
+    undecided('unsatisfiable')((isTooComplex(regions) ? regions : (satisfiable as TooComplex)).tooComplex);
     return grant;
   }
   if (!satisfiable) {
     const reasons = unsatisfiableReasons(models, statement, 'poss');
     grant.unsatisfiable = reasonText(reasons);
-    findings.push({ ...base, checkId: 'TRUST_UNSATISFIABLE', unsatisfiable: grant.unsatisfiable, reasons });
+    findings.push({ ...base, fact: 'unsatisfiable', unsatisfiable: grant.unsatisfiable, reasons });
     return grant;
   }
   for (const [i, model] of models.entries()) {
@@ -650,13 +648,13 @@ function podIdentityStatement(
       statement,
       regions[i],
       (region) => unscopedWitness(model, region, questions),
-      undecided('PI_TRUST_UNSCOPED'),
+      undecided('any-association'),
     );
     if (!witness) continue;
     grant.unscoped = true;
     findings.push({
       ...base,
-      checkId: 'PI_TRUST_UNSCOPED',
+      fact: 'any-association',
       witness,
       universal: `every association of account ${witness.kind === 'pod-identity' ? witness.sourceAccount : ''} ${model.spaceCase.name}, on any cluster, namespace and service account`,
     });

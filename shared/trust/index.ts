@@ -30,7 +30,7 @@ export { hasIamWildcard, matchIamPattern } from './wildcard.js';
  * @returns an analysis that callers share and must not modify: roles with the same trust text (every
  *   role made from one template) get the same object.
  * @throws InputError naming the field when the policy is malformed or is not a valid trust policy.
- * @example analyzeTrust(role.AssumeRolePolicyDocument).findings.map((f) => f.checkId)
+ * @example analyzeTrust(role.AssumeRolePolicyDocument).findings.map((f) => f.fact)
  */
 export function analyzeTrust(document: unknown, options: AnalysisOptions = {}): TrustAnalysis {
   const key = analysisKey(document, options);

@@ -156,13 +156,22 @@ export interface ServiceGrant {
 
 export type Grant = IrsaGrant | PodIdentityGrant | AwsPrincipalGrant | ServiceGrant;
 
-/** The trust-hygiene checks the policy alone decides. */
-export type HygieneCheckId =
-  | 'IRSA_NO_SUBJECT_CONDITION'
-  | 'IRSA_SUBJECT_WILDCARD'
-  | 'IRSA_NO_AUDIENCE_CONDITION'
-  | 'TRUST_UNSATISFIABLE'
-  | 'PI_TRUST_UNSCOPED';
+/**
+ * The trust-hygiene facts the analyzer proves from the policy alone. Which check reports a fact, at
+ * what severity and in what words, is the check's business (`shared/checks/trust/`).
+ *
+ * - `any-subject`: an IRSA statement admits every service account of the issuer;
+ * - `unnamed-subjects`: it admits service accounts no wildcard-free `:sub` value of the policy names;
+ * - `any-audience`: it admits a token whose audience is not `sts.amazonaws.com`;
+ * - `unsatisfiable`: no request can ever match the statement;
+ * - `any-association`: a Pod Identity statement admits every association of an account.
+ */
+export type HygieneFact =
+  | 'any-subject'
+  | 'unnamed-subjects'
+  | 'any-audience'
+  | 'unsatisfiable'
+  | 'any-association';
 
 /** Why a statement can never take part in allowing a request, for one part of the request space. */
 export interface UnsatisfiableReason {
@@ -181,7 +190,7 @@ export interface UnsatisfiableReason {
  * belong to the checks.
  */
 export interface TrustFinding {
-  checkId: HygieneCheckId;
+  fact: HygieneFact;
   statementIndex: number;
   sid?: string;
   /** The provider ARN for IRSA facts. */
@@ -190,35 +199,39 @@ export interface TrustFinding {
   issuerHostPath?: string;
   /**
    * A request the policy allows, through this statement, that shows the admission (every fact but
-   * `TRUST_UNSATISFIABLE`): `canAssume(policy, witness).allowed` is `true`.
+   * `unsatisfiable`): `canAssume(policy, witness).allowed` is `true`.
    */
   witness?: AssumeRequest;
   /**
-   * `IRSA_SUBJECT_WILDCARD`: true when the subjects the statement admits without naming them span
+   * `unnamed-subjects`: true when the subjects the statement admits without naming them span
    * more than one namespace; `otherWitness` then is one in another namespace.
    */
   crossesNamespaces?: boolean;
   otherWitness?: AssumeRequest;
   /**
-   * `IRSA_NO_SUBJECT_CONDITION` and `PI_TRUST_UNSCOPED`: the claim is universal (every service
+   * `any-subject` and `any-association`: the claim is universal (every service
    * account, every association of an account); `witness` is one instance with arbitrary names.
    */
   universal?: string;
-  /** `TRUST_UNSATISFIABLE`: why no request can match, as one sentence and per key. */
+  /** `unsatisfiable`: why no request can match, as one sentence and per key. */
   unsatisfiable?: string;
   reasons?: UnsatisfiableReason[];
 }
 
 /** A hygiene question the analyzer could not decide (unknown keys, unevaluated operators), with the reason. */
 export interface UndecidedQuestion {
-  checkId: HygieneCheckId;
+  fact: HygieneFact;
   statementIndex: number;
   providerArn?: string;
   reason: string;
 }
 
-/** A trust-hygiene finding as `trust explain` prints it: the fact, with its check's severity and wording. */
-export interface TrustHygieneFinding extends TrustFinding {
+/**
+ * A trust-hygiene finding as `trust explain` prints it: the fact, with the id, severity and wording
+ * of the check that reports it.
+ */
+export interface TrustHygieneFinding extends Omit<TrustFinding, 'fact'> {
+  checkId: string;
   severity: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFORMATIONAL';
   message: string;
   /** The `trust can-assume` command that reproduces the witness. */

@@ -3,6 +3,7 @@ import { type EvidenceSource, isEvidence, parseEvidence } from './evidence.js';
 import { clustersByIssuer, irsaWorkloads, type WorkloadIdentity, workloadKey } from './workloads.js';
 
 export * from './evidence.js';
+export type { WorkloadIdentity } from './workloads.js';
 
 /** How often, and when last, something was seen in the evidence. */
 export interface UsageSummary {
@@ -14,19 +15,8 @@ export interface UsageSummary {
   sources: EvidenceSource[];
 }
 
-/** One workload identity seen using a role: cluster, namespace and service account → role. */
-export interface WorkloadUsage {
-  via: 'pod-identity' | 'irsa';
-  /** The cluster's account and region (for IRSA: of the live cluster owning the issuer, when known). */
-  accountId: string;
-  region: string;
-  /** Undefined for IRSA tokens from an issuer that belongs to no cluster in the inventory. */
-  clusterName?: string;
-  namespace: string;
-  serviceAccount: string;
-  roleArn: string;
-  /** IRSA only: the token's issuer. */
-  issuerHostPath?: string;
+/** One workload identity seen using a role: cluster, namespace and service account → role, with its usage. */
+export interface WorkloadUsage extends WorkloadIdentity {
   usage: UsageSummary;
 }
 

@@ -1,8 +1,8 @@
-import { coverageGap, windowEndingAt } from '../checks/usage/window.js';
 import type { Completeness, Inventory } from '../model/inventory.js';
 import type { CollectionError, ScopeStatus } from '../model/scope.js';
 import type { Ledger } from './ledger.js';
 import { ledgerCoverage } from './ledger-index.js';
+import { coverageGap, windowEndingAt } from './window.js';
 
 /** The usage window a run judges: `days` ending at the inventory's `capturedAt`. */
 export interface LedgerScopeWindow {

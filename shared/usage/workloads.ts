@@ -1,8 +1,19 @@
 import type { ClusterInventory } from '../model/inventory.js';
-import type { WorkloadUsage } from './index.js';
 
-/** A workload identity without its usage summary. */
-export type WorkloadIdentity = Omit<WorkloadUsage, 'usage'>;
+/** One workload identity seen using a role: cluster, namespace and service account → role. */
+export interface WorkloadIdentity {
+  via: 'pod-identity' | 'irsa';
+  /** The cluster's account and region (for IRSA: of the live cluster owning the issuer, when known). */
+  accountId: string;
+  region: string;
+  /** Undefined for IRSA tokens from an issuer that belongs to no cluster in the inventory. */
+  clusterName?: string;
+  namespace: string;
+  serviceAccount: string;
+  roleArn: string;
+  /** IRSA only: the token's issuer. */
+  issuerHostPath?: string;
+}
 
 const SEP = '\u0000';
 

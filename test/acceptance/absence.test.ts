@@ -4,7 +4,7 @@ import { runAudit } from '../../shared/audit.js';
 import { loadBaselineFile } from '../../shared/baseline/index.js';
 import { ReportSchema } from '../../shared/report/types.js';
 import { loadInventory } from '../../shared/snapshot/index.js';
-import type { UsageListing } from '../../shared/usage/identities.js';
+import type { UsageListing } from '../../shared/usage-listing.js';
 import { runCli } from '../support/cli.js';
 
 /**

@@ -5,7 +5,7 @@ import { CreateClusterCommand, DescribeClusterCommand } from '@aws-sdk/client-ek
 import { CreateOpenIDConnectProviderCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Report, ReportSchema } from '../../shared/report/types.js';
-import type { UsageListing } from '../../shared/usage/identities.js';
+import type { UsageListing } from '../../shared/usage-listing.js';
 import { runCli } from '../support/cli.js';
 import {
   MOTO_MEMBER_ROLE,

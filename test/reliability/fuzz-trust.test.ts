@@ -339,8 +339,6 @@ describe('oversized trust policies: the analyzer stays polynomial and correct', 
     });
     // Assess
     expect(decision.allowed).toBe(false);
-    expect(analyzeTrust(document).findings.map((finding) => finding.checkId)).toContain(
-      'IRSA_SUBJECT_WILDCARD',
-    );
+    expect(analyzeTrust(document).findings.map((finding) => finding.fact)).toContain('unnamed-subjects');
   });
 });

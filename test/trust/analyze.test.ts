@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { explainTrust } from '../../shared/checks/trust/support/explain.js';
 import { InputError } from '../../shared/errors.js';
 import { analyzeTrust } from '../../shared/trust/index.js';
 import type { IrsaGrant, PodIdentityGrant } from '../../shared/trust/types.js';
+import { explainTrust } from '../../shared/trust-explain.js';
 import { fixture, GREEN_PROVIDER, HOST, PROVIDER, policy } from './support.js';
 
 const findingsOf = (name: string) =>
@@ -161,8 +161,8 @@ describe('analyzeTrust on known misconfigurations', () => {
         Action: 'sts:AssumeRoleWithWebIdentity',
         Condition: { StringEquals: { [`${HOST}:sub`]: subject, [`${HOST}:aud`]: 'sts.amazonaws.com' } },
       });
-    expect(analyzeTrust(irsaWith('system:serviceaccount:App:web')).findings.map((f) => f.checkId)).toEqual([
-      'TRUST_UNSATISFIABLE',
+    expect(analyzeTrust(irsaWith('system:serviceaccount:App:web')).findings.map((f) => f.fact)).toEqual([
+      'unsatisfiable',
     ]);
     expect(analyzeTrust(irsaWith('system:serviceaccount:app:web')).findings).toEqual([]);
   });
@@ -177,9 +177,7 @@ describe('analyzeTrust on known misconfigurations', () => {
           StringEquals: { [`${HOST}:sub`]: 'system:serviceaccount:a:b', [`${HOST}:aud`]: audience },
         },
       });
-    expect(analyzeTrust(irsaWith('vault')).findings.map((f) => f.checkId)).toEqual([
-      'IRSA_NO_AUDIENCE_CONDITION',
-    ]);
+    expect(analyzeTrust(irsaWith('vault')).findings.map((f) => f.fact)).toEqual(['any-audience']);
     expect(analyzeTrust(irsaWith('sts.amazonaws.com')).findings).toEqual([]);
   });
 
@@ -191,7 +189,7 @@ describe('analyzeTrust on known misconfigurations', () => {
         Action: ['sts:AssumeRole', 'sts:TagSession'],
         Condition: { StringLike: { 'aws:RequestTag/kubernetes-namespace': namespace } },
       });
-    expect(analyzeTrust(withNamespace('*')).findings.map((f) => f.checkId)).toEqual(['PI_TRUST_UNSCOPED']);
+    expect(analyzeTrust(withNamespace('*')).findings.map((f) => f.fact)).toEqual(['any-association']);
     expect(analyzeTrust(withNamespace('team-*')).findings).toEqual([]);
   });
 
@@ -227,6 +225,6 @@ describe('analyzeTrust on known misconfigurations', () => {
 
   it('accepts the URL-encoded document IAM returns', () => {
     const encoded = encodeURIComponent(JSON.stringify(fixture('misconfig-aud-only.json')));
-    expect(analyzeTrust(encoded).findings.map((f) => f.checkId)).toEqual(['IRSA_NO_SUBJECT_CONDITION']);
+    expect(analyzeTrust(encoded).findings.map((f) => f.fact)).toEqual(['any-subject']);
   });
 });

@@ -256,12 +256,12 @@ describe('the trust analysis never contradicts the evaluator', () => {
           if (!witness) continue;
           witnesses++;
           const decision = canAssume(policy, witness);
-          expect(decision.allowed, `${finding.checkId} ${JSON.stringify(witness)}: ${decision.reason}`).toBe(
+          expect(decision.allowed, `${finding.fact} ${JSON.stringify(witness)}: ${decision.reason}`).toBe(
             true,
           );
           expect(decision.allowingStatements).toContain(finding.statementIndex);
         }
-        if (finding.checkId !== 'TRUST_UNSATISFIABLE') expect(finding.witness).toBeDefined();
+        if (finding.fact !== 'unsatisfiable') expect(finding.witness).toBeDefined();
       }
     }, 600);
     expect(witnesses).toBeGreaterThan(100);
@@ -276,7 +276,7 @@ describe('the trust analysis never contradicts the evaluator', () => {
           .map((grant) => grant.statementIndex),
       );
       for (const finding of analysis.findings)
-        if (finding.checkId === 'TRUST_UNSATISFIABLE') never.add(finding.statementIndex);
+        if (finding.fact === 'unsatisfiable') never.add(finding.statementIndex);
       if (never.size === 0) return;
       unsatisfiable++;
       for (const request of REQUESTS) {
@@ -296,7 +296,7 @@ describe('the trust analysis never contradicts the evaluator', () => {
     let universal = 0;
     forEveryPolicy((policy, analysis) => {
       for (const finding of analysis.findings) {
-        if (finding.checkId === 'IRSA_NO_SUBJECT_CONDITION') {
+        if (finding.fact === 'any-subject') {
           universal++;
           const { audience, providerArn } = finding.witness as IrsaAssumeRequest;
           for (const request of REQUESTS) {
@@ -305,7 +305,7 @@ describe('the trust analysis never contradicts the evaluator', () => {
             expect(decision.allowed, `${request.subject}: ${decision.reason}`).toBe(true);
           }
         }
-        if (finding.checkId === 'PI_TRUST_UNSCOPED') {
+        if (finding.fact === 'any-association') {
           universal++;
           const witness = finding.witness as PodIdentityAssumeRequest;
           const account = witness.sourceAccount as string;
@@ -338,15 +338,11 @@ describe('the trust analysis never contradicts the evaluator', () => {
       (policy, analysis) => {
         for (const grant of analysis.grants) {
           if (grant.kind !== 'irsa' || grant.providerArn !== PROVIDER || grant.unsatisfiable) continue;
-          const about = (checkId: string) =>
-            analysis.findings.some(
-              (f) => f.checkId === checkId && f.statementIndex === grant.statementIndex,
-            ) ||
-            analysis.undecided.some(
-              (u) => u.checkId === checkId && u.statementIndex === grant.statementIndex,
-            );
-          const noAudience = !about('IRSA_NO_AUDIENCE_CONDITION');
-          const noUnnamed = !about('IRSA_SUBJECT_WILDCARD') && !about('IRSA_NO_SUBJECT_CONDITION');
+          const about = (fact: string) =>
+            analysis.findings.some((f) => f.fact === fact && f.statementIndex === grant.statementIndex) ||
+            analysis.undecided.some((u) => u.fact === fact && u.statementIndex === grant.statementIndex);
+          const noAudience = !about('any-audience');
+          const noUnnamed = !about('unnamed-subjects') && !about('any-subject');
           if (!noAudience && !noUnnamed) continue;
           decided++;
           const named = namedSubjects(policy);

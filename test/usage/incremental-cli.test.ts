@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
-import type { UsageListing } from '../../shared/usage/identities.js';
+import type { UsageListing } from '../../shared/usage-listing.js';
 import { runCli } from '../support/cli.js';
 import { useSandboxCredentials } from '../support/sandbox.js';
 

@@ -1,6 +1,6 @@
 import { scopeRef } from '../../model/scope.js';
+import { scopeFor, sentence } from '../support/scope.js';
 import type { Check, FindingDraft } from '../types.js';
-import { scopeFor, sentence } from './scope.js';
 
 /** A declared member cluster is absent from its region's complete cluster listing. */
 export const check: Check = {

@@ -1,5 +1,5 @@
+import { scopeFor, sentence } from '../support/scope.js';
 import type { Check, FindingDraft } from '../types.js';
-import { scopeFor, sentence } from './scope.js';
 
 /** A cluster in a scanned account and region that no logical cluster of the baseline names. */
 export const check: Check = {

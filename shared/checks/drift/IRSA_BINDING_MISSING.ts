@@ -1,9 +1,9 @@
 import { oidcProviderArn, serviceAccountSubject } from '../../model/identity.js';
 import { scopeRef } from '../../model/scope.js';
 import { canAssume } from '../../trust/index.js';
-import { irsaCertainlyAllowed } from '../trust/support/irsa-allowed.js';
+import { irsaCertainlyAllowed } from '../support/irsa-allowed.js';
+import { roleNameOf, scopeFor, sentence, workloadScope } from '../support/scope.js';
 import type { Check, FindingDraft } from '../types.js';
-import { roleNameOf, scopeFor, sentence, workloadScope } from './scope.js';
 
 /** The trust statement that grants one service account of one issuer, as remediation shows it. */
 export function irsaTrustStatement(providerArn: string, issuerHostPath: string, subject: string): string {

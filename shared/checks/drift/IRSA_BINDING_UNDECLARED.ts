@@ -1,10 +1,10 @@
 import { serviceAccountSubject } from '../../model/identity.js';
 import { matchIamPattern } from '../../trust/index.js';
 import type { IrsaGrant } from '../../trust/types.js';
-import { indexesFor } from '../indexes.js';
-import { irsaAllowed } from '../trust/support/irsa-allowed.js';
+import { indexesFor } from '../support/indexes.js';
+import { irsaAllowed } from '../support/irsa-allowed.js';
+import { scopeFor, sentence, workloadScope } from '../support/scope.js';
 import type { Check, FindingDraft } from '../types.js';
-import { scopeFor, sentence, workloadScope } from './scope.js';
 
 const WEB_IDENTITY_ACTION = 'sts:assumerolewithwebidentity';
 

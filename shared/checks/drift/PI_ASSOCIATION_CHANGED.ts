@@ -1,8 +1,8 @@
 import type { PodIdentityBinding } from '../../baseline/types.js';
 import type { AssociationInventory } from '../../model/inventory.js';
-import { identityKey, indexesFor } from '../indexes.js';
+import { identityKey, indexesFor } from '../support/indexes.js';
+import { flag, scopeFor, sentence } from '../support/scope.js';
 import type { Check, FindingDraft } from '../types.js';
-import { flag, scopeFor, sentence } from './scope.js';
 
 /** Differences between a declared binding and a deployed association, in words. */
 export function associationDifferences(

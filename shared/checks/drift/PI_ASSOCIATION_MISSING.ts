@@ -1,7 +1,7 @@
 import { scopeRef } from '../../model/scope.js';
-import { identityKey, indexesFor } from '../indexes.js';
+import { identityKey, indexesFor } from '../support/indexes.js';
+import { flag, scopeFor, sentence, workloadScope } from '../support/scope.js';
 import type { Check, FindingDraft } from '../types.js';
-import { flag, scopeFor, sentence, workloadScope } from './scope.js';
 
 /** A declared Pod Identity binding has no association on one of its logical cluster's members. */
 export const check: Check = {

@@ -1,5 +1,5 @@
+import { scopeFor, sentence } from '../support/scope.js';
 import type { Check, FindingDraft } from '../types.js';
-import { scopeFor, sentence } from './scope.js';
 
 /** An association on a declared member cluster whose service account the baseline does not declare. */
 export const check: Check = {

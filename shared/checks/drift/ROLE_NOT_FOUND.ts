@@ -1,9 +1,9 @@
 import type { SourceLocation } from '../../baseline/types.js';
 import { accountOfArn } from '../../model/identity.js';
 import { scopeRef } from '../../model/scope.js';
-import { push } from '../indexes.js';
+import { push } from '../support/indexes.js';
+import { roleNameOf, scopeFor, sentence } from '../support/scope.js';
 import type { Check, FindingDraft } from '../types.js';
-import { roleNameOf, scopeFor, sentence } from './scope.js';
 
 interface Reference {
   /** How the role is referred to, in words. */

@@ -1,6 +1,6 @@
 import { InputError } from '../../errors.js';
 import { type Finding, findingId } from '../../model/finding.js';
-import { sentence } from '../drift/scope.js';
+import { sentence } from '../support/scope.js';
 import type { Check } from '../types.js';
 
 /** The baseline could not be loaded; raised by the caller, never by the engine (which needs a valid baseline). */

@@ -6,7 +6,7 @@ import {
   remediationOf,
 } from '../../collect/causes.js';
 import type { CollectionError, ScopeStatus } from '../../model/scope.js';
-import { scopeFor, sentence } from '../drift/scope.js';
+import { scopeFor, sentence } from '../support/scope.js';
 import type { Check, FindingDraft } from '../types.js';
 
 /** The finding resource id of a scope: `account/A`, `account/A/iam`, `account/A/region/R[/cloudtrail|/cluster/C]`. */

@@ -1,14 +1,10 @@
 import { accountOfArn, serviceAccountSubject, workloadIdentityId } from '../../model/identity.js';
 import type { RoleInventory } from '../../model/inventory.js';
 import { matchIamPattern } from '../../trust/index.js';
-import { clusterKey, indexesFor, push } from '../indexes.js';
-import { sentence } from '../trust/support/hygiene.js';
-import { irsaAllowed } from '../trust/support/irsa-allowed.js';
-import {
-  type IssuerSubjectIndex,
-  irsaGrantsBySubject,
-  type RoleIrsaGrant,
-} from '../trust/support/workload.js';
+import { sentence } from '../support/hygiene.js';
+import { clusterKey, indexesFor, push } from '../support/indexes.js';
+import { irsaAllowed } from '../support/irsa-allowed.js';
+import { type IssuerSubjectIndex, irsaGrantsBySubject, type RoleIrsaGrant } from '../support/workload.js';
 import type { Check, FindingDraft } from '../types.js';
 
 const SUBJECT_PREFIX = 'system:serviceaccount:';

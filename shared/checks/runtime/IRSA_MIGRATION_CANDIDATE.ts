@@ -1,9 +1,10 @@
 import { accountOfArn, workloadIdentityId } from '../../model/identity.js';
 import type { ClusterInventory, RoleInventory } from '../../model/inventory.js';
 import { scopeRef } from '../../model/scope.js';
-import { identityKey, indexesFor } from '../indexes.js';
-import { sentence } from '../trust/support/hygiene.js';
-import { fargateSelectorsFor, hasPodIdentityAgent, irsaGrantsByIssuer } from '../trust/support/workload.js';
+import { fargateSelectorsFor, hasPodIdentityAgent } from '../../trust/workload.js';
+import { sentence } from '../support/hygiene.js';
+import { identityKey, indexesFor } from '../support/indexes.js';
+import { irsaGrantsByIssuer } from '../support/workload.js';
 import type { Check, CheckContext, FindingDraft } from '../types.js';
 
 const SUBJECT = /^system:serviceaccount:([^:*?]+):([^:*?]+)$/;

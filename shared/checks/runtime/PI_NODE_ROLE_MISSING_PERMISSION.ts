@@ -1,7 +1,7 @@
 import type { ClusterInventory, NodegroupInventory, RoleInventory } from '../../model/inventory.js';
 import { identityPolicyAllows } from '../../trust/index.js';
-import { sentence } from '../trust/support/hygiene.js';
-import { identityDocumentsOf } from '../trust/support/workload.js';
+import { sentence } from '../support/hygiene.js';
+import { identityDocumentsOf } from '../support/workload.js';
 import type { Check, CheckContext, FindingDraft } from '../types.js';
 
 /** The action the agent calls with the node role's credentials to get a pod's credentials. */

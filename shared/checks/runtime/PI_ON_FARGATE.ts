@@ -1,12 +1,7 @@
-import { clusterKey, indexesFor } from '../indexes.js';
-import { sentence } from '../trust/support/hygiene.js';
-import {
-  associationScope,
-  describeAssociation,
-  fargateSelectorsFor,
-  formatLabels,
-  selectsByLabels,
-} from '../trust/support/workload.js';
+import { fargateSelectorsFor, selectsByLabels } from '../../trust/workload.js';
+import { sentence } from '../support/hygiene.js';
+import { clusterKey, indexesFor } from '../support/indexes.js';
+import { associationScope, describeAssociation, formatLabels } from '../support/workload.js';
 import type { Check, FindingDraft } from '../types.js';
 
 /** An association whose pods (some or all) run on Fargate, where Pod Identity does not work. */

@@ -1,5 +1,5 @@
 import type { IrsaAssumeRequest } from '../../trust/types.js';
-import { hygieneCheck, quoted, statementName } from './support/hygiene.js';
+import { hygieneCheck, quoted, statementName } from '../support/hygiene.js';
 
 /**
  * Does the trust admit an audience other than `sts.amazonaws.com`? Asked of the whole policy: the
@@ -7,6 +7,7 @@ import { hygieneCheck, quoted, statementName } from './support/hygiene.js';
  * `StringLike "*"`, or a list that names another audience beside it).
  */
 export const check = hygieneCheck(
+  'any-audience',
   {
     id: 'IRSA_NO_AUDIENCE_CONDITION',
     title: 'IRSA trust without an audience condition',

@@ -1,4 +1,4 @@
-import { hygieneCheck, statementName } from './support/hygiene.js';
+import { hygieneCheck, statementName } from '../support/hygiene.js';
 
 /**
  * Does the trust let every service account of a cluster assume the role? Asked of the whole policy:
@@ -8,6 +8,7 @@ import { hygieneCheck, statementName } from './support/hygiene.js';
  * them all give the same answer.
  */
 export const check = hygieneCheck(
+  'any-subject',
   {
     id: 'IRSA_NO_SUBJECT_CONDITION',
     title: 'IRSA trust without a service-account subject condition',

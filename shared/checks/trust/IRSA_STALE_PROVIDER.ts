@@ -1,9 +1,9 @@
 import { accountOfArn } from '../../model/identity.js';
-import { indexesFor } from '../indexes.js';
-import { deadIssuerBasis, RECENT_ISSUER_USE_DAYS } from '../issuers.js';
+import { irsaGrantsOf } from '../../trust/workload.js';
+import { sentence } from '../support/hygiene.js';
+import { indexesFor } from '../support/indexes.js';
+import { deadIssuerBasis, RECENT_ISSUER_USE_DAYS } from '../support/issuers.js';
 import type { Check, FindingDraft } from '../types.js';
-import { sentence } from './support/hygiene.js';
-import { irsaGrantsOf } from './support/workload.js';
 
 /** A role's trust names an EKS issuer that no live cluster has (typical after a blue/green cutover). */
 export const check: Check = {

@@ -1,5 +1,5 @@
 import type { IrsaAssumeRequest } from '../../trust/types.js';
-import { hygieneCheck, statementName } from './support/hygiene.js';
+import { hygieneCheck, statementName } from '../support/hygiene.js';
 
 function subjectOf(request: unknown): string {
   return (request as IrsaAssumeRequest | undefined)?.subject ?? '';
@@ -11,6 +11,7 @@ function subjectOf(request: unknown): string {
  * (a `StringLike` pattern, a negated condition). HIGH when such subjects span namespaces.
  */
 export const check = hygieneCheck(
+  'unnamed-subjects',
   {
     id: 'IRSA_SUBJECT_WILDCARD',
     title: 'IRSA subject condition uses a wildcard',

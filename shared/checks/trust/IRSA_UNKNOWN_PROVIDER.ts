@@ -1,9 +1,9 @@
 import { accountOfArn } from '../../model/identity.js';
 import { scopeRef } from '../../model/scope.js';
-import { indexesFor, push } from '../indexes.js';
+import { eksIssuerRegion, irsaGrantsOf } from '../../trust/workload.js';
+import { sentence } from '../support/hygiene.js';
+import { indexesFor, push } from '../support/indexes.js';
 import type { Check, FindingDraft } from '../types.js';
-import { sentence } from './support/hygiene.js';
-import { eksIssuerRegion, irsaGrantsOf } from './support/workload.js';
 
 /** A role's trust names an OIDC provider that does not exist in the role's account. */
 export const check: Check = {

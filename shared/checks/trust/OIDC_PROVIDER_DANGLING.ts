@@ -1,9 +1,10 @@
 import { issuerHostPath } from '../../model/identity.js';
-import { indexesFor } from '../indexes.js';
-import { deadIssuerBasis, RECENT_ISSUER_USE_DAYS } from '../issuers.js';
+import { eksIssuerRegion } from '../../trust/workload.js';
+import { sentence } from '../support/hygiene.js';
+import { indexesFor } from '../support/indexes.js';
+import { deadIssuerBasis, RECENT_ISSUER_USE_DAYS } from '../support/issuers.js';
+import { irsaGrantsByIssuer } from '../support/workload.js';
 import type { Check, FindingDraft } from '../types.js';
-import { sentence } from './support/hygiene.js';
-import { eksIssuerRegion, irsaGrantsByIssuer } from './support/workload.js';
 
 /** An IAM OIDC provider for an EKS issuer whose cluster is gone. */
 export const check: Check = {

@@ -2,14 +2,10 @@ import { accountOfArn } from '../../model/identity.js';
 import type { AssociationInventory, Inventory } from '../../model/inventory.js';
 import { canAssume, identityPolicyAllows } from '../../trust/index.js';
 import type { AssumeDecision } from '../../trust/types.js';
+import { targetRoleAssumeRequest } from '../../trust/workload.js';
+import { sentence } from '../support/hygiene.js';
+import { associationScope, describeAssociation, identityDocumentsOf } from '../support/workload.js';
 import type { Check, FindingDraft } from '../types.js';
-import { sentence } from './support/hygiene.js';
-import {
-  associationScope,
-  describeAssociation,
-  identityDocumentsOf,
-  targetRoleAssumeRequest,
-} from './support/workload.js';
 
 /** What blocks the association role from chaining into the target role, and what could not be decided. */
 interface TargetRoleProblems {

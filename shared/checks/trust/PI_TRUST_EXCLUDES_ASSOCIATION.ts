@@ -1,7 +1,8 @@
+import { podIdentityAssumeRequest } from '../../trust/workload.js';
+import { sentence } from '../support/hygiene.js';
+import { podIdentityTrustVerdict } from '../support/pod-identity-trust.js';
+import { associationScope, describeAssociation } from '../support/workload.js';
 import type { Check, FindingDraft } from '../types.js';
-import { sentence } from './support/hygiene.js';
-import { podIdentityTrustVerdict } from './support/pod-identity-trust.js';
-import { associationScope, describeAssociation, podIdentityAssumeRequest } from './support/workload.js';
 
 /** The role trusts Pod Identity, but its conditions reject this association's own session. */
 export const check: Check = {

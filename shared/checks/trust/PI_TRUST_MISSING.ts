@@ -1,7 +1,7 @@
+import { sentence } from '../support/hygiene.js';
+import { podIdentityTrustVerdict } from '../support/pod-identity-trust.js';
+import { associationScope, describeAssociation } from '../support/workload.js';
 import type { Check, FindingDraft } from '../types.js';
-import { sentence } from './support/hygiene.js';
-import { podIdentityTrustVerdict } from './support/pod-identity-trust.js';
-import { associationScope, describeAssociation } from './support/workload.js';
 
 /** An association's role does not trust the Pod Identity service for the actions EKS needs. */
 export const check: Check = {

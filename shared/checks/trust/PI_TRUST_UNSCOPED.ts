@@ -1,5 +1,5 @@
 import type { PodIdentityAssumeRequest } from '../../trust/types.js';
-import { hygieneCheck, statementName } from './support/hygiene.js';
+import { hygieneCheck, statementName } from '../support/hygiene.js';
 
 /**
  * Does the trust admit an association on any cluster of an account? Asked of the whole policy: for
@@ -7,6 +7,7 @@ import { hygieneCheck, statementName } from './support/hygiene.js';
  * or without them, is allowed with this statement among the allowing ones.
  */
 export const check = hygieneCheck(
+  'any-association',
   {
     id: 'PI_TRUST_UNSCOPED',
     title: 'Pod Identity trust not scoped to a cluster, namespace, service account or account',

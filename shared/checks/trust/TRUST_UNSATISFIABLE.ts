@@ -1,4 +1,4 @@
-import { hygieneCheck, statementName } from './support/hygiene.js';
+import { hygieneCheck, statementName } from '../support/hygiene.js';
 
 /**
  * Does the statement take part in allowing no request at all? Asked of the whole policy: no request
@@ -7,6 +7,7 @@ import { hygieneCheck, statementName } from './support/hygiene.js';
  * that allow the companion action (`sts:TagSession`) and the Denies.
  */
 export const check = hygieneCheck(
+  'unsatisfiable',
   {
     id: 'TRUST_UNSATISFIABLE',
     title: 'Trust statement can never match',

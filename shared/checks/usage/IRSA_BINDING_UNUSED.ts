@@ -3,18 +3,12 @@ import type { ClusterInventory, RoleInventory } from '../../model/inventory.js';
 import { scopeRef } from '../../model/scope.js';
 import type { IrsaGrant } from '../../trust/types.js';
 import { parseServiceAccountSubject } from '../../usage/index.js';
-import { scopeFor, sentence, workloadScope } from '../drift/scope.js';
-import { indexesFor } from '../indexes.js';
-import { irsaAllowed } from '../trust/support/irsa-allowed.js';
+import { ageGap, describeUnexplainedUse, unexplainedUse, unusedEvidence } from '../../usage/window.js';
+import { indexesFor } from '../support/indexes.js';
+import { irsaAllowed } from '../support/irsa-allowed.js';
+import { scopeFor, sentence, workloadScope } from '../support/scope.js';
+import { usageIndexFor, usageWindow } from '../support/usage.js';
 import type { Check, CheckContext, FindingDraft } from '../types.js';
-import {
-  ageGap,
-  describeUnexplainedUse,
-  unexplainedUse,
-  unusedEvidence,
-  usageIndexFor,
-  usageWindow,
-} from './window.js';
 
 /** One service account of one live cluster that a role's trust lets assume it through IRSA. */
 interface IrsaBindingInUse {

@@ -1,14 +1,8 @@
 import { scopeRef } from '../../model/scope.js';
-import { scopeFor, sentence } from '../drift/scope.js';
+import { ageGap, describeUnexplainedUse, unexplainedUse, unusedEvidence } from '../../usage/window.js';
+import { scopeFor, sentence } from '../support/scope.js';
+import { usageIndexFor, usageWindow } from '../support/usage.js';
 import type { Check, FindingDraft } from '../types.js';
-import {
-  ageGap,
-  describeUnexplainedUse,
-  unexplainedUse,
-  unusedEvidence,
-  usageIndexFor,
-  usageWindow,
-} from './window.js';
 
 /** An association that issued no session during the whole unused window. */
 export const check: Check = {

@@ -1,7 +1,7 @@
 import { eksClusterArn } from '../../model/identity.js';
-import { scopeFor, sentence } from '../drift/scope.js';
+import { scopeFor, sentence } from '../support/scope.js';
+import { usageIndexFor, usageWindow } from '../support/usage.js';
 import type { Check, FindingDraft } from '../types.js';
-import { usageIndexFor, usageWindow } from './window.js';
 
 const MAX_EVENT_IDS = 20;
 

@@ -1,9 +1,10 @@
 import { scopeRef } from '../../model/scope.js';
-import { scopeFor, sentence } from '../drift/scope.js';
-import { indexesFor } from '../indexes.js';
-import { irsaGrantsOf } from '../trust/support/workload.js';
+import { irsaGrantsOf } from '../../trust/workload.js';
+import { ageGap, roleUsedPerIam, unusedEvidence } from '../../usage/window.js';
+import { indexesFor } from '../support/indexes.js';
+import { scopeFor, sentence } from '../support/scope.js';
+import { usageIndexFor, usageWindow } from '../support/usage.js';
 import type { Check, FindingDraft } from '../types.js';
-import { ageGap, roleUsedPerIam, unusedEvidence, usageIndexFor, usageWindow } from './window.js';
 
 /** A workload role with no assume evidence over the whole unused window. */
 export const check: Check = {

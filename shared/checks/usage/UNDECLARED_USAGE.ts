@@ -1,8 +1,8 @@
 import { accountOfArn } from '../../model/identity.js';
 import type { WorkloadUsage } from '../../usage/index.js';
-import { type AuditScope, roleNameOf, scopeFor, sentence, workloadScope } from '../drift/scope.js';
+import { type AuditScope, roleNameOf, scopeFor, sentence, workloadScope } from '../support/scope.js';
+import { usageIndexFor, usageWindow } from '../support/usage.js';
 import type { Check, FindingDraft } from '../types.js';
-import { usageIndexFor, usageWindow } from './window.js';
 
 const MAX_EVENT_IDS = 20;
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { irsaCertainlyAllowed } from '../../../shared/checks/trust/support/irsa-allowed.js';
+import { irsaCertainlyAllowed } from '../../../shared/checks/support/irsa-allowed.js';
 import { canAssume } from '../../../shared/trust/index.js';
 
 const HOST = 'oidc.eks.eu-west-1.amazonaws.com/id/ABC';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { podIdentityTrustVerdict } from '../../../shared/checks/support/pod-identity-trust.js';
 import { check as excludes } from '../../../shared/checks/trust/PI_TRUST_EXCLUDES_ASSOCIATION.js';
 import { check as missing } from '../../../shared/checks/trust/PI_TRUST_MISSING.js';
-import { podIdentityTrustVerdict } from '../../../shared/checks/trust/support/pod-identity-trust.js';
 import {
   type AssociationOptions,
   irsaTrust,

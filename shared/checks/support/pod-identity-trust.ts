@@ -1,10 +1,10 @@
-import type { AssociationInventory, RoleInventory } from '../../../model/inventory.js';
-import { canAssumeParsed, somePodMayAssume } from '../../../trust/index.js';
-import type { AssumeDecision, PodIdentityGrant } from '../../../trust/types.js';
-import { indexesFor } from '../../indexes.js';
-import type { CheckContext } from '../../types.js';
+import type { AssociationInventory, RoleInventory } from '../../model/inventory.js';
+import { canAssumeParsed, somePodMayAssume } from '../../trust/index.js';
+import type { AssumeDecision, PodIdentityGrant } from '../../trust/types.js';
+import { hasPerPodConditions, podIdentityAssumeRequest } from '../../trust/workload.js';
+import type { CheckContext } from '../types.js';
+import { indexesFor } from './indexes.js';
 import { trustPolicyOf } from './irsa-allowed.js';
-import { hasPerPodConditions, podIdentityAssumeRequest } from './workload.js';
 
 /**
  * How an association's role trust treats the association's own Pod Identity session:

@@ -1,9 +1,9 @@
-import type { ScopeRef } from '../model/scope.js';
-import type { UsageIndex } from '../usage/index.js';
-import { DAY_MS } from '../usage/ledger.js';
-import { scopeFor } from './drift/scope.js';
-import type { CheckContext } from './types.js';
-import { usageIndexFor } from './usage/window.js';
+import type { ScopeRef } from '../../model/scope.js';
+import type { UsageIndex } from '../../usage/index.js';
+import { DAY_MS } from '../../usage/ledger.js';
+import type { CheckContext } from '../types.js';
+import { scopeFor } from './scope.js';
+import { usageIndexFor } from './usage.js';
 
 /**
  * Tokens of an issuer accepted this recently mean its cluster was running a few days ago: until its

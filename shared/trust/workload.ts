@@ -1,19 +1,17 @@
-import type {
-  AssociationInventory,
-  ClusterInventory,
-  FargateSelector,
-  Inventory,
-  RoleInventory,
-} from '../../../model/inventory.js';
-import { matchIamPattern } from '../../../trust/index.js';
+/**
+ * What EKS runs and sends for a workload identity, as facts of the inventory: the Pod Identity
+ * request (and the chained request into a target role) an association makes, the per-pod session
+ * tags, the agent, the Fargate selectors that take a namespace's pods, and the IRSA grants of a
+ * trust analysis. The checks and the cutover judge with these; nothing here rates or words a finding.
+ */
+import type { AssociationInventory, ClusterInventory, FargateSelector } from '../model/inventory.js';
 import type {
   AwsPrincipalAssumeRequest,
   IrsaGrant,
   PodIdentityAssumeRequest,
   TrustAnalysis,
-} from '../../../trust/types.js';
-import { indexesFor, push } from '../../indexes.js';
-import type { CheckContext } from '../../types.js';
+} from './types.js';
+import { matchIamPattern } from './wildcard.js';
 
 /** The Pod Identity agent add-on; EKS Auto Mode clusters run the agent without it. */
 export const POD_IDENTITY_AGENT_ADDON = 'eks-pod-identity-agent';
@@ -149,73 +147,6 @@ export function eksIssuerRegion(hostPath: string): string | undefined {
   return /^oidc\.eks\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/id\/[^/]+$/i.exec(hostPath)?.[1];
 }
 
-/**
- * Whether "no live cluster has this issuer" can be trusted: the account's EKS listing for the
- * issuer's region was collected and complete. Otherwise the cluster may exist unseen.
- */
-export function issuerLivenessDecidable(inventory: Inventory, accountId: string, region: string): boolean {
-  const { completeness } = inventory;
-  return completeness.hasRegion(accountId, region) && completeness.regionComplete(accountId, region);
-}
-
-/** One role's IRSA grant, as listed by {@link irsaGrantsByIssuer}. */
-export interface RoleIrsaGrant {
-  role: RoleInventory;
-  grant: IrsaGrant;
-}
-
-const grantsByIssuerCache = new WeakMap<Inventory, Map<string, RoleIrsaGrant[]>>();
-
-/** Issuer host path → IRSA grants of every scanned role that name it (built once per inventory). */
-export function irsaGrantsByIssuer(context: CheckContext): Map<string, RoleIrsaGrant[]> {
-  const cached = grantsByIssuerCache.get(context.inventory);
-  if (cached) return cached;
-  const indexes = indexesFor(context);
-  const byIssuer = new Map<string, RoleIrsaGrant[]>();
-  for (const role of context.inventory.roles.values()) {
-    for (const grant of irsaGrantsOf(indexes.trustOf(role.arn))) {
-      push(byIssuer, grant.issuerHostPath, { role, grant });
-    }
-  }
-  grantsByIssuerCache.set(context.inventory, byIssuer);
-  return byIssuer;
-}
-
-/** IRSA grants of one issuer, split so a service account's grants are found without a scan. */
-export interface IssuerSubjectIndex {
-  /** Exact subject (`system:serviceaccount:NS:SA`) → grants naming it without wildcards. */
-  exact: Map<string, RoleIrsaGrant[]>;
-  /** Grants whose subjects include a wildcard pattern (few in practice). */
-  patterns: RoleIrsaGrant[];
-}
-
-const subjectIndexCache = new WeakMap<Inventory, Map<string, IssuerSubjectIndex>>();
-
-/**
- * Issuer host path → its IRSA grants by exact subject, plus the pattern grants. Grants without a
- * `:sub` condition are left out: they bind no particular service account.
- */
-export function irsaGrantsBySubject(context: CheckContext): Map<string, IssuerSubjectIndex> {
-  const cached = subjectIndexCache.get(context.inventory);
-  if (cached) return cached;
-  const index = new Map<string, IssuerSubjectIndex>();
-  for (const [issuer, grants] of irsaGrantsByIssuer(context)) {
-    const entry: IssuerSubjectIndex = { exact: new Map(), patterns: [] };
-    for (const roleGrant of grants) {
-      const { subjects, subjectMatch } = roleGrant.grant;
-      if (subjects === null) continue;
-      if (subjectMatch === 'like' && subjects.some((subject) => /[*?]/.test(subject))) {
-        entry.patterns.push(roleGrant);
-        continue;
-      }
-      for (const subject of subjects) push(entry.exact, subject, roleGrant);
-    }
-    index.set(issuer, entry);
-  }
-  subjectIndexCache.set(context.inventory, index);
-  return index;
-}
-
 /** The IRSA grants of a trust analysis. */
 export function irsaGrantsOf(analysis: TrustAnalysis | undefined): IrsaGrant[] {
   return (analysis?.grants ?? []).filter((grant): grant is IrsaGrant => grant.kind === 'irsa');
@@ -249,45 +180,4 @@ export function fargateSelectorsFor(cluster: ClusterInventory, namespace: string
 /** True when the selector picks pods by labels as well as by namespace. */
 export function selectsByLabels(selector: FargateSelector): boolean {
   return selector.labels !== undefined && Object.keys(selector.labels).length > 0;
-}
-
-/** A concise `{k=v, ...}` rendering of Fargate selector labels for messages. */
-export function formatLabels(labels: Record<string, string> | undefined): string {
-  const entries = Object.entries(labels ?? {}).sort(([a], [b]) => a.localeCompare(b));
-  return `{${entries.map(([key, value]) => `${key}=${value}`).join(', ')}}`;
-}
-
-/** The common fields of a finding about an association. */
-export function associationScope(association: AssociationInventory) {
-  return {
-    accountId: association.accountId,
-    region: association.region,
-    cluster: association.clusterName,
-    resource: { type: 'AwsEksPodIdentityAssociation' as const, id: association.associationArn },
-  };
-}
-
-/** `NAMESPACE/SA on cluster C (association a-x)`: how messages name an association. */
-export function describeAssociation(association: AssociationInventory): string {
-  return `Pod Identity association ${association.associationId} (${association.namespace}/${association.serviceAccount} on cluster ${association.clusterName})`;
-}
-
-/** A role's permission policy documents as the snapshot holds them. */
-export interface IdentityDocuments {
-  /** Inline policies, then attached managed policies whose default version is in the snapshot. */
-  documents: unknown[];
-  /** Attached managed policies whose document is not in the snapshot. */
-  missingPolicyArns: string[];
-}
-
-/** The role's inline and attached managed policy documents, naming the attached ones the snapshot lacks. */
-export function identityDocumentsOf(inventory: Inventory, role: RoleInventory): IdentityDocuments {
-  const documents: unknown[] = role.inlinePolicies.map((policy) => policy.document);
-  const missingPolicyArns: string[] = [];
-  for (const policyArn of role.attachedManagedPolicyArns) {
-    const policy = inventory.managedPolicies.get(policyArn);
-    if (policy?.defaultDocument !== undefined) documents.push(policy.defaultDocument);
-    else missingPolicyArns.push(policyArn);
-  }
-  return { documents, missingPolicyArns };
 }

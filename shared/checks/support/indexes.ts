@@ -1,14 +1,14 @@
-import type { LogicalCluster } from '../baseline/types.js';
+import type { LogicalCluster } from '../../baseline/types.js';
 import type {
   AssociationInventory,
   ClusterInventory,
   Inventory,
   OidcProviderInventory,
-} from '../model/inventory.js';
-import { analyzeTrust } from '../trust/index.js';
-import type { TrustAnalysis } from '../trust/types.js';
-import { clustersByIssuer } from '../usage/workloads.js';
-import type { CheckContext } from './types.js';
+} from '../../model/inventory.js';
+import { analyzeTrust } from '../../trust/index.js';
+import type { TrustAnalysis } from '../../trust/types.js';
+import { clustersByIssuer } from '../../usage/workloads.js';
+import type { CheckContext } from '../types.js';
 
 /**
  * Lookups that several checks share, built once per audit so no check loops over all roles or

@@ -5,7 +5,7 @@ import {
   type ParsedPolicy,
   parsePolicy,
   requireTrustPolicy,
-} from '../../../trust/index.js';
+} from '../../trust/index.js';
 
 /**
  * Below this many statements a trust policy is evaluated whole: narrowing it would cost more than

@@ -1,12 +1,12 @@
-import { emptyBaseline } from '../baseline/index.js';
-import type { Baseline } from '../baseline/types.js';
-import { evaluateCheck } from '../checks/evaluate.js';
-import type { CheckContext, FindingDraft, UnknownOutcome } from '../checks/types.js';
-import { check as IRSA_BINDING_UNUSED } from '../checks/usage/IRSA_BINDING_UNUSED.js';
-import { check as PI_ASSOCIATION_UNUSED } from '../checks/usage/PI_ASSOCIATION_UNUSED.js';
-import { usageIndexFor, usageWindow } from '../checks/usage/window.js';
-import type { Inventory } from '../model/inventory.js';
-import type { EvidenceSource, UsageSummary } from './index.js';
+import { emptyBaseline } from './baseline/index.js';
+import type { Baseline } from './baseline/types.js';
+import { evaluateCheck } from './checks/evaluate.js';
+import { usageIndexFor, usageWindow } from './checks/support/usage.js';
+import type { CheckContext, FindingDraft, UnknownOutcome } from './checks/types.js';
+import { check as IRSA_BINDING_UNUSED } from './checks/usage/IRSA_BINDING_UNUSED.js';
+import { check as PI_ASSOCIATION_UNUSED } from './checks/usage/PI_ASSOCIATION_UNUSED.js';
+import type { Inventory } from './model/inventory.js';
+import type { EvidenceSource, UsageSummary } from './usage/index.js';
 
 /** Whether a workload identity was used in the window, provably not, or cannot be told. */
 export type UsageStatus = 'used' | 'unused' | 'unknown';

@@ -2,8 +2,8 @@ import type { IrsaBinding, LogicalCluster, PodIdentityBinding } from '../../base
 import { accountOfArn, eksClusterArn, workloadIdentityId } from '../../model/identity.js';
 import type { ClusterInventory, RoleInventory } from '../../model/inventory.js';
 import { type ScopeRef, scopeRef } from '../../model/scope.js';
-import { clusterKey, indexesFor, perAudit, push } from '../indexes.js';
 import type { CheckContext } from '../types.js';
+import { clusterKey, indexesFor, perAudit, push } from './indexes.js';
 
 /**
  * A declared member cluster and what the snapshot says about it.

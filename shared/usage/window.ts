@@ -1,7 +1,11 @@
-import type { RoleInventory } from '../../model/inventory.js';
-import { buildUsageIndex, type Coverage, type EvidenceSource, type UsageIndex } from '../../usage/index.js';
-import { DAY_MS } from '../../usage/ledger.js';
-import type { CheckContext } from '../types.js';
+/**
+ * The usage window and what evidence over it proves: whether a CloudTrail window covers it, whether a
+ * resource is old enough to be called unused, and what IAM's `RoleLastUsed` adds. Pure evidence
+ * helpers; the checks and the ledger scopes judge with them.
+ */
+import type { RoleInventory } from '../model/inventory.js';
+import type { Coverage, EvidenceSource, UsageIndex } from './index.js';
+import { DAY_MS } from './ledger.js';
 
 /**
  * Collectors stamp `capturedAt` after the CloudTrail lookups end, so a window may stop a little
@@ -19,36 +23,10 @@ export interface UsageWindow {
   endIso: string;
 }
 
-export function usageWindow(context: CheckContext): UsageWindow {
-  return windowEndingAt(context.now, context.baseline.settings.unusedAfterDays);
-}
-
 /** The `days` long window that ends at `end`. */
 export function windowEndingAt(end: Date, days: number): UsageWindow {
   const start = new Date(end.getTime() - days * DAY_MS);
   return { start, end, days, startIso: start.toISOString(), endIso: end.toISOString() };
-}
-
-/** Indexes by their source (the ledger provider, else the inventory) and window start. */
-const indexCache = new WeakMap<object, Map<number, UsageIndex>>();
-
-/** The usage index of the window's events: the context's ledger-backed one, or the inventory's (built once per inventory and window). */
-export function usageIndexFor(context: CheckContext): UsageIndex {
-  const window = usageWindow(context);
-  const source: object = context.usageIndex ?? context.inventory;
-  let byStart = indexCache.get(source);
-  if (!byStart) {
-    byStart = new Map();
-    indexCache.set(source, byStart);
-  }
-  const key = window.start.getTime();
-  let index = byStart.get(key);
-  if (!index) {
-    const options = { since: window.start, until: window.end };
-    index = context.usageIndex ? context.usageIndex(options) : buildUsageIndex(context.inventory, options);
-    byStart.set(key, index);
-  }
-  return index;
 }
 
 /** Why a CloudTrail window cannot prove absence over the usage window, or undefined when it can. */

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { AssociationInventory } from '../../shared/model/inventory.js';
 import {
   eksIssuerRegion,
   hasPerPodConditions,
   targetRoleExternalId,
   withoutPerPodConditions,
-} from '../../../../shared/checks/trust/support/workload.js';
-import type { AssociationInventory } from '../../../../shared/model/inventory.js';
+} from '../../shared/trust/workload.js';
 
 const podNameKey = 'aws:RequestTag/kubernetes-pod-name';
 

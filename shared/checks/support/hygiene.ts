@@ -1,12 +1,10 @@
-import type { Severity } from '../../../model/index.js';
-import type { RoleInventory } from '../../../model/inventory.js';
-import { analyzeTrust, canAssumeCommand } from '../../../trust/index.js';
-import type { Grant, HygieneCheckId, TrustAnalysis, TrustFinding } from '../../../trust/types.js';
-import { indexesFor } from '../../indexes.js';
-import type { Check, CheckContext, CheckMeta, FindingDraft } from '../../types.js';
-import { eksIssuerRegion } from './workload.js';
-
-export type { HygieneCheckId };
+import type { Severity } from '../../model/index.js';
+import type { RoleInventory } from '../../model/inventory.js';
+import { analyzeTrust, canAssumeCommand } from '../../trust/index.js';
+import type { Grant, HygieneFact, TrustAnalysis, TrustFinding } from '../../trust/types.js';
+import { eksIssuerRegion } from '../../trust/workload.js';
+import type { Check, CheckContext, CheckMeta, FindingDraft } from '../types.js';
+import { indexesFor } from './indexes.js';
 
 /** Ends a sentence with exactly one period. */
 export function sentence(text: string): string {
@@ -26,9 +24,10 @@ export interface HygieneWording {
   message: string;
 }
 
-/** A trust-hygiene check: its metadata and how it words the analyzer's facts. */
+/** A trust-hygiene check: its metadata, the analyzer's fact it reports, and how it words it. */
 export interface HygieneCheck extends Check {
-  meta: CheckMeta & { id: HygieneCheckId };
+  /** The fact of the trust analyzer this check reports (the analyzer knows no check ids). */
+  fact: HygieneFact;
   /** The severity and wording of a fact about a statement, given its grant. */
   explain(finding: TrustFinding, grant: Grant | undefined): HygieneWording;
 }
@@ -128,10 +127,10 @@ function findingsFor(context: CheckContext, role: RoleInventory, check: HygieneC
     return [];
   }
   for (const open of analysis.undecided) {
-    if (open.checkId !== check.meta.id) continue;
+    if (open.fact !== check.fact) continue;
     context.recordUnknown?.({
       kind: 'trust',
-      checkId: open.checkId,
+      checkId: check.meta.id,
       resourceId: role.arn,
       reason: `${statementName(open)}${open.providerArn ? ` for ${open.providerArn}` : ''}: ${open.reason}`,
     });
@@ -139,7 +138,7 @@ function findingsFor(context: CheckContext, role: RoleInventory, check: HygieneC
   const drafts: FindingDraft[] = [];
   const seen = new Set<string>();
   for (const finding of analysis.findings) {
-    if (finding.checkId !== check.meta.id) continue;
+    if (finding.fact !== check.fact) continue;
     const key = `${finding.statementIndex}\u0000${finding.providerArn ?? ''}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -176,11 +175,13 @@ function findingsFor(context: CheckContext, role: RoleInventory, check: HygieneC
  * the questions the analyzer left undecided as unknowns.
  */
 export function hygieneCheck(
-  meta: CheckMeta & { id: HygieneCheckId },
+  fact: HygieneFact,
+  meta: CheckMeta,
   explain: HygieneCheck['explain'],
 ): HygieneCheck {
   const check: HygieneCheck = {
     meta,
+    fact,
     explain,
     evaluate(context) {
       const drafts: FindingDraft[] = [];

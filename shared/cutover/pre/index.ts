@@ -1,0 +1,24 @@
+import type { CutoverCheck } from '../context.js';
+import { check as CUTOVER_AGENT_MISSING } from './CUTOVER_AGENT_MISSING.js';
+import { check as CUTOVER_ASSOCIATION_NOT_REPLICATED } from './CUTOVER_ASSOCIATION_NOT_REPLICATED.js';
+import { check as CUTOVER_FARGATE_INCOMPATIBLE } from './CUTOVER_FARGATE_INCOMPATIBLE.js';
+import { check as CUTOVER_IRSA_TRUST_NOT_EXTENDED } from './CUTOVER_IRSA_TRUST_NOT_EXTENDED.js';
+import { check as CUTOVER_NODE_ROLE_MISSING_PERMISSION } from './CUTOVER_NODE_ROLE_MISSING_PERMISSION.js';
+import { check as CUTOVER_OIDC_PROVIDER_MISSING } from './CUTOVER_OIDC_PROVIDER_MISSING.js';
+import { check as CUTOVER_TARGET_ROLE_PINNED_TO_OLD_CLUSTER } from './CUTOVER_TARGET_ROLE_PINNED_TO_OLD_CLUSTER.js';
+import { check as CUTOVER_TRUST_PINNED_TO_OLD_CLUSTER } from './CUTOVER_TRUST_PINNED_TO_OLD_CLUSTER.js';
+
+/**
+ * The pre-phase pack: is NEW ready for every workload of OLD? The post phase runs it too, to know
+ * whether NEW serves OLD's workloads yet. In the order the plan lists their commands.
+ */
+export const preChecks: readonly CutoverCheck[] = [
+  CUTOVER_AGENT_MISSING,
+  CUTOVER_NODE_ROLE_MISSING_PERMISSION,
+  CUTOVER_ASSOCIATION_NOT_REPLICATED,
+  CUTOVER_TRUST_PINNED_TO_OLD_CLUSTER,
+  CUTOVER_TARGET_ROLE_PINNED_TO_OLD_CLUSTER,
+  CUTOVER_FARGATE_INCOMPATIBLE,
+  CUTOVER_OIDC_PROVIDER_MISSING,
+  CUTOVER_IRSA_TRUST_NOT_EXTENDED,
+];

@@ -82,6 +82,47 @@ function roomOf(file: string): string {
   return relative(join(root, 'shared'), file).split(sep)[0].replace(/\.ts$/, '');
 }
 
+/**
+ * The rooms of docs/architecture.md §2, from the foundation up: each row of its rooms table, as the
+ * paths it lists (a folder ends in `/`). A file imports only from its own room or rooms listed before.
+ */
+function roomsOfTheDesign(): string[][] {
+  const doc = readFileSync(join(root, 'docs', 'architecture.md'), 'utf8');
+  const table = doc.slice(doc.indexOf('### Rooms'), doc.indexOf('### Data flow'));
+  return table
+    .split('\n')
+    .filter((line) => line.startsWith('| `'))
+    .map((line) => [...line.split('|')[1].matchAll(/`([^`]+)`/g)].map((match) => match[1]));
+}
+
+/** The row of the design a project file (relative, `/`-separated) belongs to, or -1. */
+function designRoomOf(rooms: string[][], file: string): number {
+  let room = -1;
+  let longest = -1;
+  rooms.forEach((paths, index) => {
+    for (const listed of paths) {
+      const inside = listed.endsWith('/') ? file.startsWith(listed) : file === listed;
+      if (inside && listed.length > longest) [room, longest] = [index, listed.length];
+    }
+  });
+  // The pipeline's row names shared/audit.ts; the other files at the top of shared/ sit beside it.
+  if (room === -1 && /^shared\/[^/]+\.ts$/.test(file)) {
+    return rooms.findIndex((paths) => paths.includes('shared/audit.ts'));
+  }
+  return room;
+}
+
+/** The imports whose target sits in a room the design lists after the importing file's room. */
+function upwardImports(graph: Map<string, string[]>, rooms: string[][]): string[] {
+  const upwards: string[] = [];
+  for (const [file, targets] of graph) {
+    for (const target of targets) {
+      if (designRoomOf(rooms, target) > designRoomOf(rooms, file)) upwards.push(`${file} → ${target}`);
+    }
+  }
+  return upwards;
+}
+
 describe('import graph', () => {
   const graph = importGraph();
 
@@ -106,6 +147,34 @@ describe('import graph', () => {
     }
     expect(rooms.has('checks') && rooms.has('cutover') && rooms.has('usage')).toBe(true);
     expect(findCircle(rooms)?.join(' → ')).toBeUndefined();
+  });
+
+  describe('follows the rooms of docs/architecture.md', () => {
+    const rooms = roomsOfTheDesign();
+    const code = new Map(
+      [...graph]
+        .map(([file, targets]) => [relative(root, file).split(sep).join('/'), targets] as const)
+        .filter(([file]) => !file.startsWith('bench/'))
+        .map(([file, targets]) => [
+          file,
+          targets.map((target) => relative(root, target).split(sep).join('/')),
+        ]),
+    );
+
+    it('places every file of the code in a room of the design', () => {
+      expect(rooms.length).toBeGreaterThan(10);
+      expect([...code.keys()].filter((file) => designRoomOf(rooms, file) === -1)).toEqual([]);
+    });
+
+    it('has no import running back up the rooms', () => {
+      expect(upwardImports(code, rooms)).toEqual([]);
+    });
+
+    it('would notice one (near miss)', () => {
+      const model = 'shared/model/finding.ts';
+      const report = 'shared/report/types.ts';
+      expect(upwardImports(new Map([[model, [report]]]), rooms)).toEqual([`${model} → ${report}`]);
+    });
   });
 
   it('finds a circle where there is one', () => {

@@ -126,7 +126,7 @@ export function s3FailureText(error: unknown): string {
 }
 
 /**
- * The accounts and regions a baseline puts in scope (DESIGN.md §5): the declared clusters' accounts
+ * The accounts and regions a baseline puts in scope (docs/architecture.md §5): the declared clusters' accounts
  * and regions, plus the extra `accounts`.
  */
 export function baselineScope(baseline: Baseline): { accounts: string[]; regions: string[] } {

@@ -3,7 +3,7 @@ import { InputError } from '../shared/errors.js';
 import { cleanText } from '../shared/report/escape.js';
 import { commandsFor } from './commands.js';
 
-/** Exit codes (DESIGN.md §7). */
+/** Exit codes (docs/architecture.md §7). */
 export const EXIT = { clean: 0, error: 1, findings: 2 } as const;
 
 /**

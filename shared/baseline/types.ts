@@ -48,7 +48,7 @@ export interface BaselineSettings {
   unusedAfterDays: number;
 }
 
-/** Baseline v1, validated and normalized (DESIGN.md §5). */
+/** Baseline v1, validated and normalized (docs/architecture.md §5). */
 export interface Baseline {
   version: 1;
   settings: BaselineSettings;

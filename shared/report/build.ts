@@ -51,7 +51,7 @@ export function summarize(findings: Finding[]): Report['summary'] {
 }
 
 /**
- * Assembles report v1 (DESIGN.md §8): findings in a deterministic order (most severe first, then
+ * Assembles report v1 (docs/architecture.md §8): findings in a deterministic order (most severe first, then
  * account, region, cluster, check id, resource id and finding id), scopes ordered by account, region,
  * cluster and level, the collection summary from the scopes, and the summary from
  * {@link summarize}. Inputs are not mutated.

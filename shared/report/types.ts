@@ -3,7 +3,7 @@ import { FindingSchema } from '../model/finding.js';
 import { CollectionErrorSchema } from '../model/scope.js';
 import { SEVERITIES } from '../model/severity.js';
 
-/** Report v1 (DESIGN.md §8). Extend, never break. */
+/** Report v1 (docs/architecture.md §8). Extend, never break. */
 export const ReportSchema = z.object({
   reportVersion: z.literal(1),
   runId: z.string(),

@@ -6,7 +6,7 @@ import { requireTrustPolicy } from '../trust/evaluate.js';
 import { parsePolicy } from '../trust/parse.js';
 
 /**
- * Snapshot format v1 (DESIGN.md §4). The envelope (accounts, regions, clusters, errors) is this
+ * Snapshot format v1 (docs/architecture.md §4). The envelope (accounts, regions, clusters, errors) is this
  * project's own contract and rejects unknown keys, so a misspelt `podIdentityAssociation` cannot
  * silently empty a cluster. The AWS objects inside are API response shapes and keep every field
  * they carry; only the fields checks depend on are validated.
@@ -281,7 +281,7 @@ export const SnapshotAccountSchema = z.strictObject({
   regions: z.array(SnapshotRegionSchema).optional(),
 });
 
-/** Snapshot format v1 (DESIGN.md §4), validated with zod. */
+/** Snapshot format v1 (docs/architecture.md §4), validated with zod. */
 export const SnapshotSchema = z.strictObject({
   snapshotVersion: z.literal(1),
   capturedAt: isoDateTime,

@@ -27,7 +27,7 @@ const prodCluster = `clusters:
 `;
 
 describe('parseBaseline: valid baselines', () => {
-  it('accepts the DESIGN.md example verbatim and normalizes every section', async () => {
+  it('accepts the documented example verbatim and normalizes every section', async () => {
     // Prepare
     const text = await readFile(join(fixtures, 'design-example.yaml'), 'utf8');
 

@@ -42,7 +42,7 @@ export interface Verdict {
 
 /**
  * Judges a night run under faults against the fault-free reference of the same, unchanged
- * organization (DESIGN.md §3):
+ * organization (docs/architecture.md §3):
  * - it finishes or fails loudly: a failed step throws an error that names what failed;
  * - no finding lost: every reference finding whose producing scopes this night collected completely
  *   is in its report, and active in Security Hub unless the night failed loudly over Security Hub;

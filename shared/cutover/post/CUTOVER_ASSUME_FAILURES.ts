@@ -1,3 +1,4 @@
+import { compareText } from '../../model/compare.js';
 import type { CloudTrailEventRecord } from '../../model/inventory.js';
 import { issuerOfProvider, parseServiceAccountSubject } from '../../usage/index.js';
 import { type CutoverCheck, type CutoverContext, type CutoverDraft, oncePerRun } from '../context.js';
@@ -141,7 +142,8 @@ function findFailures({ run, inventory }: CutoverContext): CutoverDraft[] {
   const window = input.since ? `since ${input.since.toISOString()}` : 'in the CloudTrail window';
   const drafts: CutoverDraft[] = [];
   for (const group of [...groups.values()].sort((a, b) =>
-    (a.kind + (a.roleArn ?? '') + (a.subject ?? '')).localeCompare(
+    compareText(
+      a.kind + (a.roleArn ?? '') + (a.subject ?? ''),
       b.kind + (b.roleArn ?? '') + (b.subject ?? ''),
     ),
   )) {

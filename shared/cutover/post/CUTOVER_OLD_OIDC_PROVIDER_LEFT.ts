@@ -1,4 +1,5 @@
 import { indexesFor } from '../../checks/support/indexes.js';
+import { compareText } from '../../model/compare.js';
 import type { OidcProviderInventory } from '../../model/inventory.js';
 import { irsaGrantsOf } from '../../trust/workload.js';
 import { cleanupOf, type Deletion, deletionOf, notPlanned, withheldRemediation } from '../cleanup.js';
@@ -93,7 +94,7 @@ function providerDeletion(context: CutoverContext, provider: OidcProviderInvento
         sameIssuer(use.issuerHostPath, provider.url) &&
         use.roleArn.split(':')[4] === provider.accountId,
     )
-    .sort((a, b) => b.usage.lastSeen.localeCompare(a.usage.lastSeen));
+    .sort((a, b) => compareText(b.usage.lastSeen, a.usage.lastSeen));
   if (uses.length > 0) {
     const last = uses[0];
     reasons.push(

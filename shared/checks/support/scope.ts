@@ -2,6 +2,7 @@ import type { IrsaBinding, LogicalCluster, PodIdentityBinding } from '../../base
 import { accountOfArn, eksClusterArn, workloadIdentityId } from '../../model/identity.js';
 import type { ClusterInventory, RoleInventory } from '../../model/inventory.js';
 import { type ScopeRef, scopeRef } from '../../model/scope.js';
+import { sentence, shellWord } from '../../text.js';
 import type { CheckContext } from '../types.js';
 import { clusterKey, indexesFor, perAudit, push } from './indexes.js';
 
@@ -210,17 +211,10 @@ function buildScope(context: CheckContext): AuditScope {
   };
 }
 
-/** Ends a message with a period (messages are full sentences). */
-export function sentence(text: string): string {
-  return /[.!?]$/.test(text) ? text : `${text}.`;
-}
+/** The check files word their messages with it. */
+export { sentence };
 
 /** `--flag value` only when the value is set, for remediation commands. */
 export function flag(name: string, value: string | undefined): string {
-  return value === undefined ? '' : ` ${name} ${shellQuote(value)}`;
-}
-
-/** Quotes a value for a POSIX shell when it contains anything beyond safe characters. */
-export function shellQuote(value: string): string {
-  return /^[A-Za-z0-9_:/.@=,+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+  return value === undefined ? '' : ` ${name} ${shellWord(value)}`;
 }

@@ -17,6 +17,7 @@ import {
   type PacingOptions,
 } from '../shared/collect/index.js';
 import { InputError } from '../shared/errors.js';
+import { ACCOUNT_ID_PATTERN as ACCOUNT_ID, REGION_PATTERN as REGION } from '../shared/model/identity.js';
 import type { Snapshot } from '../shared/snapshot/index.js';
 
 /** The live flags as commander parses them (`--no-cloudtrail` gives `cloudtrail: false`). */
@@ -52,8 +53,6 @@ export interface LiveSettings {
   pacing?: PacingOptions;
 }
 
-const ACCOUNT_ID = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
 /**

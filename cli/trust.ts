@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InputError } from '../shared/errors.js';
+import { ACCOUNT_ID_PATTERN } from '../shared/model/identity.js';
 import { cleanText } from '../shared/report/escape.js';
 import { canAssume } from '../shared/trust/index.js';
 import type { AssumeRequest, Grant } from '../shared/trust/types.js';
@@ -188,7 +189,7 @@ export function assumeRequestFromOptions(options: CanAssumeOptions): AssumeReque
     throw new InputError(
       'trust can-assume: pass exactly one of --irsa, --pod-identity or --aws-principal ARN',
     );
-  if (options.sourceAccount !== undefined && !/^\d{12}$/.test(options.sourceAccount))
+  if (options.sourceAccount !== undefined && !ACCOUNT_ID_PATTERN.test(options.sourceAccount))
     throw new InputError(
       `--source-account ${JSON.stringify(options.sourceAccount)}: expected a 12-digit account id`,
     );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../model/identity.js';
 
 /** Window for unused findings when the baseline does not set one: CloudTrail event history covers 90 days. */
 export const DEFAULT_UNUSED_AFTER_DAYS = 90;
@@ -6,11 +7,7 @@ export const DEFAULT_UNUSED_AFTER_DAYS = 90;
 /** Longest window CloudTrail `LookupEvents` can cover. */
 export const MAX_UNUSED_AFTER_DAYS = 90;
 
-/** A 12-digit AWS account id, as a string. */
-export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
-
-/** Region codes such as `us-east-1`, `ap-northeast-1`, `us-gov-west-1`, `cn-north-1`. */
-export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+export { ACCOUNT_ID_PATTERN, REGION_PATTERN };
 
 /** EKS cluster names: 1–100 characters, letters, digits, `-` and `_`, starting with a letter or digit. */
 export const EKS_CLUSTER_NAME_PATTERN = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;

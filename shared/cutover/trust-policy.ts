@@ -1,4 +1,4 @@
-import { oidcProviderArn } from '../model/identity.js';
+import { oidcProviderArn, partitionOf } from '../model/identity.js';
 import type { RoleInventory } from '../model/inventory.js';
 import { shellWord } from '../text.js';
 import { analyzeTrust, canAssume, matchIamPattern } from '../trust/index.js';
@@ -44,10 +44,6 @@ function hasOtherPrincipals(statement: Json): boolean {
   const principal = statement.Principal;
   if (typeof principal !== 'object' || principal === null) return principal !== undefined;
   return Object.keys(principal).some((key) => key !== 'Federated');
-}
-
-function partitionOf(arn: string): string {
-  return arn.split(':')[1] || 'aws';
 }
 
 /** A subject that a `:sub` pattern (or no `:sub` condition at all) admits, for evaluating it. */

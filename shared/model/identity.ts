@@ -1,5 +1,5 @@
 /**
- * Resource identities shared by checks, reports and publishers. A workload identity (cluster,
+ * Identifier shapes and resource identities shared by every room. A workload identity (cluster,
  * namespace, service account) has no AWS ARN of its own; this id reads like one so that baseline
  * exceptions can glob it (every service account of one namespace, on every `prod-` cluster).
  */
@@ -38,4 +38,23 @@ export function issuerHostPath(issuerUrl: string): string {
 /** The IAM OIDC provider ARN for an issuer host path in an account. */
 export function oidcProviderArn(accountId: string, hostPath: string, partition = 'aws'): string {
   return `arn:${partition}:iam::${accountId}:oidc-provider/${hostPath}`;
+}
+
+/** An AWS account id: exactly 12 digits, leading zeros kept (so always a string). */
+export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+
+/**
+ * An AWS region name in the shape of the AWS SDKs' partition table (`regionRegex`): a 2–4 letter
+ * area, one or more word parts and a number (`us-east-1`, `us-gov-west-1`, `eusc-de-east-1`).
+ */
+export const REGION_PATTERN = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
+
+/** The partition of an ARN (`arn:aws-cn:...` → `aws-cn`), `aws` when the ARN names none. */
+export function partitionOf(arn: string): string {
+  return arn.split(':')[1] || 'aws';
+}
+
+/** A JSON object (not an array, not null): the shape every parser of untrusted input checks first. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

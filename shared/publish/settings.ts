@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { REGION_PATTERN } from '../model/identity.js';
 import { SeveritySchema } from '../model/severity.js';
 
 /** When the nightly summary goes out: every run, only when findings appeared or went away, or never. */
@@ -22,7 +23,7 @@ const BucketNameSchema = z
 const TopicArnSchema = z
   .string()
   .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w.-]{1,256}$/, 'expected an SNS topic ARN');
-const RegionSchema = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected a region name such as us-east-1');
+const RegionSchema = z.string().regex(REGION_PATTERN, 'expected a region name such as us-east-1');
 
 /** Publishing settings, validated once before anything is sent. */
 export const PublishSettingsSchema = z

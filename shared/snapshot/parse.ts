@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
-import { accountOfArn } from '../model/identity.js';
+import { accountOfArn, isRecord } from '../model/identity.js';
 import { type Snapshot, SnapshotSchema } from './schema.js';
 
 /** The only snapshot format version this code reads and writes. */
@@ -82,10 +82,6 @@ export function issueProblems(sourceName: string, issue: z.core.$ZodIssue, input
     default:
       return [problem(sourceName, path, issue.message)];
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function arrayAt(value: unknown, key: string): unknown[] {

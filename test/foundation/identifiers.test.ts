@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { ACCOUNT_ID_PATTERN, isRecord, partitionOf, REGION_PATTERN } from '../../shared/model/identity.js';
+
+describe('identifier patterns', () => {
+  it('accepts the region names of every partition of the AWS SDKs, with one- or two-digit numbers', () => {
+    for (const region of [
+      'us-east-1',
+      'ap-southeast-7',
+      'eu-central-2',
+      'il-central-1',
+      'mx-central-1',
+      'us-gov-west-1',
+      'cn-northwest-1',
+      'us-iso-east-1',
+      'us-isob-east-1',
+      'eu-isoe-west-1',
+      'eusc-de-east-1',
+      'ap-southeast-10',
+    ])
+      expect(REGION_PATTERN.test(region), region).toBe(true);
+  });
+
+  it('rejects what is not a region name: availability zones, upper case, missing parts', () => {
+    for (const text of [
+      'us-east-1a',
+      'US-EAST-1',
+      'us-east',
+      'useast1',
+      'us-east-1 ',
+      'bad region 1',
+      '',
+      'x-east-1',
+    ])
+      expect(REGION_PATTERN.test(text), text).toBe(false);
+  });
+
+  it('takes account ids as exactly 12 digits, leading zeros kept', () => {
+    expect(ACCOUNT_ID_PATTERN.test('012345678901')).toBe(true);
+    expect(ACCOUNT_ID_PATTERN.test('12345678901')).toBe(false);
+    expect(ACCOUNT_ID_PATTERN.test('1234567890123')).toBe(false);
+    expect(ACCOUNT_ID_PATTERN.test('12345678901a')).toBe(false);
+  });
+
+  it('reads the partition of an ARN, aws when it names none', () => {
+    expect(partitionOf('arn:aws-cn:iam::111122223333:role/app')).toBe('aws-cn');
+    expect(partitionOf('arn:aws-us-gov:eks:us-gov-west-1:111122223333:cluster/prod')).toBe('aws-us-gov');
+    expect(partitionOf('arn::iam::111122223333:role/app')).toBe('aws');
+    expect(partitionOf('not-an-arn')).toBe('aws');
+  });
+
+  it('knows a JSON object from null, arrays and scalars', () => {
+    expect(isRecord({ Version: '2012-10-17' })).toBe(true);
+    for (const value of [null, undefined, [], 'text', 12, true]) expect(isRecord(value)).toBe(false);
+  });
+});

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { USAGE_SOURCES } from '../functions/lib/config.js';
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../shared/baseline/index.js';
 import { MAX_CLOUDTRAIL_DAYS } from '../shared/collect/index.js';
+import { AuditError } from '../shared/errors.js';
 
 /** Name prefix of the audit account's fixed-name resources (roles the member accounts trust). */
 export const RESOURCE_PREFIX = 'eks-identity-audit';
@@ -101,7 +102,7 @@ export const CONTEXT_KEYS = Object.keys(DeploymentConfigSchema.shape) as Readonl
 >;
 
 /** Context could not be turned into a deployment configuration; the message names every bad key. */
-export class DeploymentConfigError extends Error {
+export class DeploymentConfigError extends AuditError {
   override name = 'DeploymentConfigError';
 }
 

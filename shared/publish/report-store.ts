@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { getObjectText, isNotFound, isPreconditionFailed, putObject } from '../aws/s3.js';
+import { AuditError } from '../errors.js';
 import { compareText } from '../model/compare.js';
 import type { Report } from '../report/types.js';
 import { MAX_HISTORY, type RunKeys, type RunRecord, RunRecordSchema } from './record.js';
@@ -75,7 +76,7 @@ export interface LatestRecord {
 }
 
 /** `latest.json` is not a run record this version can read. */
-export class RunRecordError extends Error {
+export class RunRecordError extends AuditError {
   override name = 'RunRecordError';
 }
 

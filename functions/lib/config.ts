@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../../shared/baseline/index.js';
 import { MAX_CLOUDTRAIL_DAYS } from '../../shared/collect/index.js';
 import { InputError } from '../../shared/errors.js';
+import { SNS_TOPIC_ARN_PATTERN } from '../../shared/model/identity.js';
 
 /**
  * Where the nightly run gets CloudTrail usage evidence: `ledger` keeps incremental ledgers under
@@ -52,9 +53,7 @@ const list = (item: z.ZodString) =>
 const FIELD_SCHEMAS = {
   bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
   baselineKey: z.string().min(1, 'must not be empty').max(1024),
-  topicArn: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w.-]{1,256}$/, 'must be an SNS topic ARN'),
+  topicArn: z.string().regex(SNS_TOPIC_ARN_PATTERN, 'must be an SNS topic ARN'),
   memberRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name'),
   externalId: z.string().min(2, 'must be 2 to 1224 characters').max(1224, 'must be 2 to 1224 characters'),
   windowDays: z.coerce

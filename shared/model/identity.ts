@@ -30,6 +30,13 @@ export function accountOfArn(arn: string): string | undefined {
   return parts.length >= 6 && /^\d{12}$/.test(parts[4]) ? parts[4] : undefined;
 }
 
+/** The role name at the end of a role ARN (`arn:aws:iam::A:role/path/name` → `name`). */
+export function roleNameOf(roleArn: string): string {
+  const resource = roleArn.split(':').slice(5).join(':');
+  const name = resource.startsWith('role/') ? resource.slice('role/'.length) : resource;
+  return name.split('/').pop() ?? name;
+}
+
 /** The issuer host path (`oidc.eks.R.amazonaws.com/id/ID`) of an issuer URL. */
 export function issuerHostPath(issuerUrl: string): string {
   return issuerUrl.replace(/^https:\/\//, '').replace(/\/+$/, '');
@@ -58,3 +65,10 @@ export function partitionOf(arn: string): string {
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME` as IAM names roles; group 1 is the account id. */
+export const ROLE_ARN_PATTERN =
+  /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+
+/** `arn:PARTITION:sns:REGION:ACCOUNT:TOPIC`, a standard or FIFO topic name of up to 256 characters. */
+export const SNS_TOPIC_ARN_PATTERN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w.-]{1,256}$/;

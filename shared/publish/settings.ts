@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { REGION_PATTERN } from '../model/identity.js';
+import { REGION_PATTERN, SNS_TOPIC_ARN_PATTERN } from '../model/identity.js';
 import { SeveritySchema } from '../model/severity.js';
 
 /** When the nightly summary goes out: every run, only when findings appeared or went away, or never. */
@@ -20,9 +20,7 @@ const BucketNameSchema = z
     /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
     'expected an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)',
   );
-const TopicArnSchema = z
-  .string()
-  .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w.-]{1,256}$/, 'expected an SNS topic ARN');
+const TopicArnSchema = z.string().regex(SNS_TOPIC_ARN_PATTERN, 'expected an SNS topic ARN');
 const RegionSchema = z.string().regex(REGION_PATTERN, 'expected a region name such as us-east-1');
 
 /** Publishing settings, validated once before anything is sent. */

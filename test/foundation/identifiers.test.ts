@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ACCOUNT_ID_PATTERN, isRecord, partitionOf, REGION_PATTERN } from '../../shared/model/identity.js';
+import {
+  ACCOUNT_ID_PATTERN,
+  isRecord,
+  partitionOf,
+  REGION_PATTERN,
+  ROLE_ARN_PATTERN,
+  roleNameOf,
+  SNS_TOPIC_ARN_PATTERN,
+} from '../../shared/model/identity.js';
 
 describe('identifier patterns', () => {
   it('accepts the region names of every partition of the AWS SDKs, with one- or two-digit numbers', () => {
@@ -51,5 +59,30 @@ describe('identifier patterns', () => {
   it('knows a JSON object from null, arrays and scalars', () => {
     expect(isRecord({ Version: '2012-10-17' })).toBe(true);
     for (const value of [null, undefined, [], 'text', 12, true]) expect(isRecord(value)).toBe(false);
+  });
+});
+
+describe('ARN patterns', () => {
+  it('names a role by the last part of its ARN, past any path', () => {
+    expect(roleNameOf('arn:aws:iam::111122223333:role/app')).toBe('app');
+    expect(roleNameOf('arn:aws-cn:iam::111122223333:role/teams/payments/app')).toBe('app');
+  });
+
+  it('takes role ARNs of every partition with paths, and nothing else', () => {
+    expect(ROLE_ARN_PATTERN.exec('arn:aws-us-gov:iam::111122223333:role/teams/app')?.[1]).toBe(
+      '111122223333',
+    );
+    for (const text of [
+      'arn:aws:iam::111122223333:user/app',
+      'arn:aws:iam::11112222333:role/app',
+      'arn:aws:sts::111122223333:assumed-role/app/session',
+    ])
+      expect(ROLE_ARN_PATTERN.test(text), text).toBe(false);
+  });
+
+  it('takes SNS topic ARNs, FIFO ones included', () => {
+    expect(SNS_TOPIC_ARN_PATTERN.test('arn:aws:sns:eu-west-1:111122223333:audit-findings')).toBe(true);
+    expect(SNS_TOPIC_ARN_PATTERN.test('arn:aws:sns:eu-west-1:111122223333:audit.fifo')).toBe(true);
+    expect(SNS_TOPIC_ARN_PATTERN.test('arn:aws:sqs:eu-west-1:111122223333:audit')).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import type { IrsaBinding, LogicalCluster, PodIdentityBinding } from '../../baseline/types.js';
-import { accountOfArn, eksClusterArn, workloadIdentityId } from '../../model/identity.js';
+import { accountOfArn, eksClusterArn, roleNameOf, workloadIdentityId } from '../../model/identity.js';
 import type { ClusterInventory, RoleInventory } from '../../model/inventory.js';
 import { type ScopeRef, scopeRef } from '../../model/scope.js';
 import { sentence, shellWord } from '../../text.js';
@@ -66,12 +66,8 @@ export interface AuditScope {
 /** The audit scope of this context (built once per inventory and baseline). */
 export const scopeFor: (context: CheckContext) => AuditScope = perAudit(buildScope);
 
-/** The role name at the end of a role ARN (`arn:aws:iam::A:role/path/name` → `name`). */
-export function roleNameOf(roleArn: string): string {
-  const resource = roleArn.split(':').slice(5).join(':');
-  const name = resource.startsWith('role/') ? resource.slice('role/'.length) : resource;
-  return name.split('/').pop() ?? name;
-}
+/** The check files name roles with it. */
+export { roleNameOf };
 
 /** Resource id and scope fields of a finding about one service account on one physical cluster. */
 export function workloadScope(

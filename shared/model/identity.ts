@@ -54,7 +54,10 @@ export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
  * An AWS region name in the shape of the AWS SDKs' partition table (`regionRegex`): a 2–4 letter
  * area, one or more word parts and a number (`us-east-1`, `us-gov-west-1`, `eusc-de-east-1`).
  */
-export const REGION_PATTERN = /^[a-z]{2,4}(-[a-z]+)+-\d+$/;
+export const REGION_PATTERN = /^[a-z]{2,4}(?:-[a-z]+)+-\d+$/;
+
+/** {@link REGION_PATTERN} unanchored, for patterns that hold a region name among other parts. */
+export const REGION_NAME = REGION_PATTERN.source.slice(1, -1);
 
 /** The partition of an ARN (`arn:aws-cn:...` → `aws-cn`), `aws` when the ARN names none. */
 export function partitionOf(arn: string): string {

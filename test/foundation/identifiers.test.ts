@@ -3,6 +3,7 @@ import {
   ACCOUNT_ID_PATTERN,
   isRecord,
   partitionOf,
+  REGION_NAME,
   REGION_PATTERN,
   ROLE_ARN_PATTERN,
   roleNameOf,
@@ -84,5 +85,13 @@ describe('ARN patterns', () => {
     expect(SNS_TOPIC_ARN_PATTERN.test('arn:aws:sns:eu-west-1:111122223333:audit-findings')).toBe(true);
     expect(SNS_TOPIC_ARN_PATTERN.test('arn:aws:sns:eu-west-1:111122223333:audit.fifo')).toBe(true);
     expect(SNS_TOPIC_ARN_PATTERN.test('arn:aws:sqs:eu-west-1:111122223333:audit')).toBe(false);
+  });
+});
+
+describe('REGION_NAME', () => {
+  it('is the region pattern without its anchors, for patterns built around a region', () => {
+    const externalId = new RegExp(`^${REGION_NAME}/\\d{12}$`);
+    expect(externalId.test('eu-west-1/111122223333')).toBe(true);
+    expect(externalId.test('eu-west-1a/111122223333')).toBe(false);
   });
 });

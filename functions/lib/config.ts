@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../../shared/baseline/index.js';
 import { MAX_CLOUDTRAIL_DAYS } from '../../shared/collect/index.js';
 import { InputError } from '../../shared/errors.js';
+import { LEDGER_PREFIX } from '../../shared/run/bucket.js';
 
 /**
  * Where the nightly run gets CloudTrail usage evidence: `ledger` keeps incremental ledgers under
@@ -15,7 +16,7 @@ export type UsageSource = (typeof USAGE_SOURCES)[number];
  * `state/usage/ACCOUNT/REGION/ledger.json`. Nothing under it expires: a lost ledger costs a 90-day
  * backfill and a night of unknown usage.
  */
-export const LEDGER_PREFIX = 'state';
+export { LEDGER_PREFIX };
 
 /** Environment variable names the CDK app sets and the functions read. */
 export const ENV = {

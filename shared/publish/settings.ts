@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { SeveritySchema } from '../model/severity.js';
+import { REPORTS_PREFIX } from '../run/bucket.js';
 
 /** When the nightly summary goes out: every run, only when findings appeared or went away, or never. */
 export const SummaryModeSchema = z.enum(['always', 'on-change', 'never']);
@@ -33,7 +34,7 @@ export const PublishSettingsSchema = z
     prefix: z
       .string()
       .regex(/^[\w!.*'()/-]*$/, 'expected an S3 key prefix')
-      .default('reports/'),
+      .default(REPORTS_PREFIX),
     /** SNS topic for the summary, the alert and the chat notification; no notification without it. */
     topicArn: TopicArnSchema.optional(),
     summary: SummaryModeSchema.default('always'),

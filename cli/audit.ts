@@ -9,6 +9,7 @@ import { InputError } from '../shared/errors.js';
 import type { Finding } from '../shared/model/finding.js';
 import { atOrAbove, parseSeverity, type Severity } from '../shared/model/severity.js';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from '../shared/report/index.js';
+import { RUN_DEFAULTS } from '../shared/run/defaults.js';
 import { DEFAULT_MAX_SNAPSHOT_BYTES } from '../shared/snapshot/index.js';
 import { parseLedgerLocation } from '../shared/usage/store.js';
 import type { RegisterCommand } from './commands.js';
@@ -154,7 +155,7 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
     .option(
       '--fail-on <severity>',
       'exit 2 when an unsuppressed finding is at or above this severity, or none',
-      'HIGH',
+      RUN_DEFAULTS.failOn,
     )
     .option(
       '--usage-ledger <s3uri>',

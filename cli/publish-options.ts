@@ -14,6 +14,7 @@ import {
   SummaryModeSchema,
 } from '../shared/publish/index.js';
 import type { Report } from '../shared/report/types.js';
+import { RUN_DEFAULTS } from '../shared/run/defaults.js';
 import { log } from './output.js';
 
 /** The publishing flags as commander parses them. */
@@ -50,12 +51,16 @@ export function addPublishOptions(command: Command): Command {
         'EKS_IDENTITY_AUDIT_TOPIC_ARN',
       ),
     )
-    .option('--summary <when>', 'nightly summary: always, on-change or never', 'always')
-    .option('--alert-threshold <severity>', 'alert on new findings at or above this severity', 'HIGH')
+    .option('--summary <when>', 'nightly summary: always, on-change or never', RUN_DEFAULTS.summary)
+    .option(
+      '--alert-threshold <severity>',
+      'alert on new findings at or above this severity',
+      RUN_DEFAULTS.alertThreshold,
+    )
     .option(
       '--securityhub-mode <mode>',
       'import findings into the audit account (audit-account) or each member account (member-accounts)',
-      'audit-account',
+      RUN_DEFAULTS.securityHubMode,
     )
     .option(
       '--securityhub-region <region>',
@@ -89,15 +94,15 @@ export function publishSettingsFromOptions(
   const problems: string[] = [];
   if (options.bucket === undefined)
     problems.push('--bucket is required to publish (or set EKS_IDENTITY_AUDIT_BUCKET)');
-  const summary = SummaryModeSchema.safeParse(options.summary ?? 'always');
+  const summary = SummaryModeSchema.safeParse(options.summary ?? RUN_DEFAULTS.summary);
   if (!summary.success) problems.push(`--summary "${options.summary}": expected always, on-change or never`);
-  const threshold = parseSeverity(options.alertThreshold ?? 'HIGH');
+  const threshold = parseSeverity(options.alertThreshold ?? RUN_DEFAULTS.alertThreshold);
   if (threshold === undefined) {
     problems.push(
       `--alert-threshold "${options.alertThreshold}": expected CRITICAL, HIGH, MEDIUM, LOW or INFORMATIONAL`,
     );
   }
-  const mode = SecurityHubModeSchema.safeParse(options.securityhubMode ?? 'audit-account');
+  const mode = SecurityHubModeSchema.safeParse(options.securityhubMode ?? RUN_DEFAULTS.securityHubMode);
   if (!mode.success) {
     problems.push(
       `--securityhub-mode "${options.securityhubMode}": expected audit-account or member-accounts`,

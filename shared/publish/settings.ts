@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { SeveritySchema } from '../model/severity.js';
 import { REPORTS_PREFIX } from '../run/bucket.js';
+import { RUN_DEFAULTS, SUMMARY_MODES } from '../run/defaults.js';
 
 /** When the nightly summary goes out: every run, only when findings appeared or went away, or never. */
-export const SummaryModeSchema = z.enum(['always', 'on-change', 'never']);
+export const SummaryModeSchema = z.enum(SUMMARY_MODES);
 export type SummaryMode = z.infer<typeof SummaryModeSchema>;
 
 /**
@@ -37,10 +38,10 @@ export const PublishSettingsSchema = z
       .default(REPORTS_PREFIX),
     /** SNS topic for the summary, the alert and the chat notification; no notification without it. */
     topicArn: TopicArnSchema.optional(),
-    summary: SummaryModeSchema.default('always'),
+    summary: SummaryModeSchema.default(RUN_DEFAULTS.summary),
     /** New findings at or above this severity raise an alert. */
-    alertThreshold: SeveritySchema.default('HIGH'),
-    securityHubMode: SecurityHubModeSchema.default('audit-account'),
+    alertThreshold: SeveritySchema.default(RUN_DEFAULTS.alertThreshold),
+    securityHubMode: SecurityHubModeSchema.default(RUN_DEFAULTS.securityHubMode),
     /** Region of the Security Hub findings (and of the report console link). */
     securityHubRegion: RegionSchema,
     /** Region of the S3 console link; defaults to `securityHubRegion`. */

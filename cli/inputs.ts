@@ -2,11 +2,18 @@ import type { ClientFactory } from '../shared/aws/clients.js';
 import { createClientFactory } from '../shared/aws/clients.js';
 import { errorCode, errorMessage } from '../shared/aws/errors.js';
 import { type CallerRegion, resolveCallerRegion } from '../shared/aws/region.js';
-import { getObjectText } from '../shared/aws/s3.js';
-import { type Baseline, loadBaselineFile, parseBaseline } from '../shared/baseline/index.js';
+import type { Baseline } from '../shared/baseline/index.js';
 import type { NotCollected } from '../shared/collect/verdict.js';
 import { InputError } from '../shared/errors.js';
 import type { Inventory } from '../shared/model/inventory.js';
+import {
+  BaselineNotFoundError,
+  type BaselineText,
+  baselineLocation,
+  loadBaseline as loadBaselineSource,
+  parseBaselineText,
+  readBaselineObjectText,
+} from '../shared/run/baseline-source.js';
 import {
   DEFAULT_MAX_SNAPSHOT_BYTES,
   loadInventory,
@@ -84,25 +91,18 @@ export function startingIdentityFactory(
  * the report).
  */
 export async function loadBaseline(location: string, factory: () => ClientFactory): Promise<Baseline> {
-  if (!location.startsWith('s3://')) return loadBaselineFile(location);
-  let object: Awaited<ReturnType<typeof getObjectText>>;
+  const where = baselineLocation(location);
+  if (where.kind === 'file') return loadBaselineSource(where, () => factory().s3());
+  let read: BaselineText;
   try {
-    object = await getObjectText(factory().s3(), location);
+    read = await readBaselineObjectText(factory().s3(), where);
   } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new InputError(`--baseline ${location}: cannot read the baseline (${s3FailureText(error)})`, [], {
-      cause: error,
+    const failure = error instanceof BaselineNotFoundError ? error.cause : error;
+    throw new InputError(`--baseline ${location}: cannot read the baseline (${s3FailureText(failure)})`, [], {
+      cause: failure,
     });
   }
-  const baseline = parseBaseline(object.text, location);
-  return {
-    ...baseline,
-    source: {
-      ...baseline.source,
-      ...(object.etag !== undefined ? { etag: object.etag } : {}),
-      ...(object.versionId !== undefined ? { versionId: object.versionId } : {}),
-    },
-  };
+  return parseBaselineText({ ...read, provenance: { ...read.provenance, source: location } });
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   parseBaselineText,
   readBaselineObjectText,
 } from '../shared/run/baseline-source.js';
+import { baselineScope, planScopes } from '../shared/run/scope.js';
 import {
   DEFAULT_MAX_SNAPSHOT_BYTES,
   loadInventory,
@@ -125,16 +126,8 @@ export function s3FailureText(error: unknown): string {
   return text;
 }
 
-/**
- * The accounts and regions a baseline puts in scope (DESIGN.md §5): the declared clusters' accounts
- * and regions, plus the extra `accounts`.
- */
-export function baselineScope(baseline: Baseline): { accounts: string[]; regions: string[] } {
-  const accounts = new Set<string>(baseline.clusters.map((cluster) => cluster.account));
-  for (const account of baseline.accounts) accounts.add(account);
-  const regions = new Set<string>(baseline.clusters.map((cluster) => cluster.region));
-  return { accounts: [...accounts].sort(), regions: [...regions].sort() };
-}
+/** The accounts and regions a baseline puts in scope (docs/architecture.md §5). */
+export { baselineScope };
 
 /**
  * Resolves the baseline and the inventory of an audit-like command. With `--snapshot` the inventory
@@ -171,13 +164,18 @@ export async function loadAuditInputs(
     };
   }
   const baseline = options.baseline ? await loadBaseline(options.baseline, lazyFactory) : undefined;
-  // The baseline chooses what to collect; the clients' own region stays the caller's.
-  const live: LiveOptions = { ...options };
-  if (baseline) {
-    const scope = baselineScope(baseline);
-    if (live.accounts === undefined && scope.accounts.length > 0) live.accounts = scope.accounts.join(',');
-    if (live.regions === undefined && scope.regions.length > 0) live.regions = scope.regions.join(',');
-  }
+  // The flags, else the baseline, choose what to collect; the clients' own region stays the caller's.
+  // A flag is one comma-separated list here, checked later with the other live flags.
+  const scope = planScopes(baseline, {
+    mode: 'replace',
+    ...(options.accounts !== undefined ? { accounts: [options.accounts] } : {}),
+    ...(options.regions !== undefined ? { regions: [options.regions] } : {}),
+  });
+  const live: LiveOptions = {
+    ...options,
+    ...(scope.accounts ? { accounts: scope.accounts.join(',') } : {}),
+    ...(scope.regions ? { regions: scope.regions.join(',') } : {}),
+  };
   const collection = await collectLive(live, run);
   return {
     baseline,

@@ -2,7 +2,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { vi } from 'vitest';
+import { demoEnvironment } from '../../cli/demo.js';
 import { ROLE_SESSION_NAME } from '../../functions/lib/aws.js';
+import { type ConfigKey, ENV, loadConfig } from '../../functions/lib/config.js';
 import { LEDGER_PREFIX } from '../../functions/lib/ledgers.js';
 import { type FailedItem, type NightlyRun, runNightlySteps } from '../../functions/lib/nightly.js';
 import { logger, metrics } from '../../functions/lib/observability.js';
@@ -52,24 +54,9 @@ export function smallDemo(): Scenario {
   return scenario;
 }
 
-/** The functions' settings for the demo organization, as the CDK app would set them. */
+/** The functions' settings for the demo organization, as the CDK app sets them and `npm run demo` reads them. */
 export function nightConfig(sandbox: SandboxHandle) {
-  return {
-    bucket: DEMO.bucket,
-    baselineKey: 'baseline.yaml',
-    topicArn: DEMO.topicArn,
-    memberRoleName: DEMO.roleName,
-    externalId: DEMO.externalId,
-    windowDays: 90,
-    regions: [DEMO.region],
-    accounts: [],
-    securityHubMode: 'audit-account' as const,
-    summary: 'always' as const,
-    alertThreshold: 'HIGH' as const,
-    usageSource: 'ledger' as const,
-    endpointUrl: sandbox.url,
-    region: DEMO.region,
-  };
+  return loadConfig(demoEnvironment(sandbox.url), Object.keys(ENV) as ConfigKey[]);
 }
 
 /**

@@ -6,6 +6,7 @@ import { runAudit, undecidedFindingIds } from '../shared/audit.js';
 import { resolveCallerRegion } from '../shared/aws/region.js';
 import { checks } from '../shared/checks/index.js';
 import { parseLedgerLocation } from '../shared/collect/usage/store.js';
+import { RUN_DEFAULTS } from '../shared/defaults.js';
 import { InputError } from '../shared/errors.js';
 import type { Finding } from '../shared/model/finding.js';
 import { atOrAbove, parseSeverity, type Severity } from '../shared/model/severity.js';
@@ -154,7 +155,7 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
     .option(
       '--fail-on <severity>',
       'exit 2 when an unsuppressed finding is at or above this severity, or none',
-      'HIGH',
+      RUN_DEFAULTS.failOn,
     )
     .option(
       '--usage-ledger <s3uri>',

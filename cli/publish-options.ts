@@ -3,6 +3,7 @@ import type { ClientFactory } from '../shared/aws/clients.js';
 import { NO_CALLER_REGION } from '../shared/aws/region.js';
 import { checks as registeredChecks } from '../shared/checks/index.js';
 import type { CheckMeta } from '../shared/checks/types.js';
+import { RUN_DEFAULTS } from '../shared/defaults.js';
 import { InputError } from '../shared/errors.js';
 import { parseSeverity } from '../shared/model/severity.js';
 import {
@@ -50,12 +51,16 @@ export function addPublishOptions(command: Command): Command {
         'EKS_IDENTITY_AUDIT_TOPIC_ARN',
       ),
     )
-    .option('--summary <when>', 'nightly summary: always, on-change or never', 'always')
-    .option('--alert-threshold <severity>', 'alert on new findings at or above this severity', 'HIGH')
+    .option('--summary <when>', 'nightly summary: always, on-change or never', RUN_DEFAULTS.summary)
+    .option(
+      '--alert-threshold <severity>',
+      'alert on new findings at or above this severity',
+      RUN_DEFAULTS.alertThreshold,
+    )
     .option(
       '--securityhub-mode <mode>',
       'import findings into the audit account (audit-account) or each member account (member-accounts)',
-      'audit-account',
+      RUN_DEFAULTS.securityHubMode,
     )
     .option(
       '--securityhub-region <region>',
@@ -89,15 +94,15 @@ export function publishSettingsFromOptions(
   const problems: string[] = [];
   if (options.bucket === undefined)
     problems.push('--bucket is required to publish (or set EKS_IDENTITY_AUDIT_BUCKET)');
-  const summary = SummaryModeSchema.safeParse(options.summary ?? 'always');
+  const summary = SummaryModeSchema.safeParse(options.summary ?? RUN_DEFAULTS.summary);
   if (!summary.success) problems.push(`--summary "${options.summary}": expected always, on-change or never`);
-  const threshold = parseSeverity(options.alertThreshold ?? 'HIGH');
+  const threshold = parseSeverity(options.alertThreshold ?? RUN_DEFAULTS.alertThreshold);
   if (threshold === undefined) {
     problems.push(
       `--alert-threshold "${options.alertThreshold}": expected CRITICAL, HIGH, MEDIUM, LOW or INFORMATIONAL`,
     );
   }
-  const mode = SecurityHubModeSchema.safeParse(options.securityhubMode ?? 'audit-account');
+  const mode = SecurityHubModeSchema.safeParse(options.securityhubMode ?? RUN_DEFAULTS.securityHubMode);
   if (!mode.success) {
     problems.push(
       `--securityhub-mode "${options.securityhubMode}": expected audit-account or member-accounts`,

@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { REPORTS_PREFIX } from '../bucket.js';
+import { RUN_DEFAULTS, SUMMARY_MODES } from '../defaults.js';
 import { InputError } from '../errors.js';
 import { SeveritySchema } from '../model/severity.js';
 
 /** When the nightly summary goes out: every run, only when findings appeared or went away, or never. */
-export const SummaryModeSchema = z.enum(['always', 'on-change', 'never']);
+export const SummaryModeSchema = z.enum(SUMMARY_MODES);
 export type SummaryMode = z.infer<typeof SummaryModeSchema>;
 
 /**
@@ -33,13 +35,13 @@ export const PublishSettingsSchema = z
     prefix: z
       .string()
       .regex(/^[\w!.*'()/-]*$/, 'expected an S3 key prefix')
-      .default('reports/'),
+      .default(REPORTS_PREFIX),
     /** SNS topic for the summary, the alert and the chat notification; no notification without it. */
     topicArn: TopicArnSchema.optional(),
-    summary: SummaryModeSchema.default('always'),
+    summary: SummaryModeSchema.default(RUN_DEFAULTS.summary),
     /** New findings at or above this severity raise an alert. */
-    alertThreshold: SeveritySchema.default('HIGH'),
-    securityHubMode: SecurityHubModeSchema.default('audit-account'),
+    alertThreshold: SeveritySchema.default(RUN_DEFAULTS.alertThreshold),
+    securityHubMode: SecurityHubModeSchema.default(RUN_DEFAULTS.securityHubMode),
     /** Region of the Security Hub findings (and of the report console link). */
     securityHubRegion: RegionSchema,
     /** Region of the S3 console link; defaults to `securityHubRegion`. */

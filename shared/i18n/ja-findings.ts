@@ -156,6 +156,7 @@ export const jaFindingMessages: Readonly<Record<string, FindingMessage>> = {
   ROLE_NOT_FOUND: (facts, finding) => {
     if (!facts.roleName || !facts.roleArn) return undefined;
     const phrases = strings(evidenceOf(finding).referencedBy);
+    if (phrases.length === 0) return undefined;
     const referrers = phrases.map(referrer);
     const users =
       referrers.every((item) => item !== undefined) && referrers.length > 0

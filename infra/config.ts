@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { USAGE_SOURCES } from '../functions/lib/config.js';
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../shared/baseline/index.js';
 import { MAX_CLOUDTRAIL_DAYS } from '../shared/collect/index.js';
+import { LANGUAGES } from '../shared/i18n/language.js';
 
 /** Name prefix of the audit account's fixed-name resources (roles the member accounts trust). */
 export const RESOURCE_PREFIX = 'eks-identity-audit';
@@ -81,6 +82,8 @@ export const DeploymentConfigSchema = z
     summary: z.enum(['always', 'on-change', 'never']).default('always'),
     alertThreshold: z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL']).default('HIGH'),
     usageSource: z.enum(USAGE_SOURCES).default('ledger'),
+    /** Language of the stored reports, the e-mail and the chat notifications (`en` or `ja`). */
+    language: z.enum(LANGUAGES).default('en'),
   })
   .superRefine((config, issues) => {
     if ((config.slackWorkspaceId === undefined) !== (config.slackChannelId === undefined)) {

@@ -80,6 +80,7 @@ export const ANALYZE_CONFIG_KEYS = [
   'summary',
   'alertThreshold',
   'usageSource',
+  'language',
   'endpointUrl',
   'region',
 ] as const;

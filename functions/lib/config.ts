@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../../shared/baseline/index.js';
 import { MAX_CLOUDTRAIL_DAYS } from '../../shared/collect/index.js';
 import { InputError } from '../../shared/errors.js';
+import { LANGUAGES, type Language } from '../../shared/i18n/language.js';
 
 /**
  * Where the nightly run gets CloudTrail usage evidence: `ledger` keeps incremental ledgers under
@@ -31,6 +32,7 @@ export const ENV = {
   summary: 'SUMMARY',
   alertThreshold: 'ALERT_THRESHOLD',
   usageSource: 'USAGE_SOURCE',
+  language: 'REPORT_LANGUAGE',
   endpointUrl: 'AWS_ENDPOINT_URL',
   region: 'AWS_REGION',
 } as const;
@@ -68,6 +70,7 @@ const FIELD_SCHEMAS = {
   summary: z.enum(['always', 'on-change', 'never']),
   alertThreshold: z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL']),
   usageSource: z.enum(USAGE_SOURCES),
+  language: z.enum(LANGUAGES),
   endpointUrl: z.url('must be a URL'),
   region: z.string().regex(REGION_PATTERN, 'must be a region name'),
 } satisfies Record<ConfigKey, z.ZodType>;
@@ -80,6 +83,7 @@ const DEFAULTS: Partial<Record<ConfigKey, string>> = {
   summary: 'always',
   alertThreshold: 'HIGH',
   usageSource: 'ledger',
+  language: 'en',
 };
 
 /** Every setting, typed. */
@@ -97,6 +101,8 @@ export interface FunctionConfig {
   alertThreshold: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFORMATIONAL';
   /** Where usage evidence comes from: the incremental ledgers in the bucket, or a full window scan. */
   usageSource: UsageSource;
+  /** Language of the stored reports and the notifications. */
+  language?: Language;
   /** Set only when every AWS call goes to one endpoint (the local sandbox). */
   endpointUrl?: string;
   region: string;

@@ -62,6 +62,7 @@ const PROCESS = [
   'test/integration/demo.test.ts',
   'test/reliability/fuzz-cli.test.ts',
   'test/reliability/oversized-snapshot.test.ts',
+  'test/report/html-browser.test.ts',
   'test/sandbox/aws-cli.test.ts',
   'test/sandbox/cli.test.ts',
   'test/support/aws-cli.test.ts',

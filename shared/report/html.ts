@@ -66,6 +66,8 @@ tr.incomplete td { background: var(--warn); }
 #fix-first { padding-left: 1.5rem; }
 #fix-first > li { margin: 0 0 1rem; }
 #fix-first .where { color: var(--muted); }
+.scroll { overflow-x: auto; }
+@media (max-width: 640px) { body { padding: .75rem; } table { display: block; overflow-x: auto; } th, td { padding: .25rem .35rem; } }
 .trend svg { width: 100%; height: auto; max-width: 900px; display: block; }
 .trend text { font: 11px system-ui, sans-serif; fill: var(--muted); }
 .trend .axis { stroke: var(--line); stroke-width: 1; }

@@ -177,7 +177,8 @@ function numbers(points: readonly TrendPoint[], t: Messages): string {
     ];
     return `<tr>${cells.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`;
   });
-  return `<table id="trend-numbers"><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  // The table scrolls inside its box on a narrow screen instead of widening the page.
+  return `<div class="scroll"><table id="trend-numbers"><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
 /** `2026-11-29 02:03 run-id`, bounded: run ids come from the stored record. */

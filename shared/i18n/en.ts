@@ -179,10 +179,4 @@ export const en: Messages = {
     remediation: 'Remediation:',
     documentation: 'AWS documentation:',
   },
-
-  usage: {
-    headers: ['STATUS', 'VIA', 'ACCOUNT', 'REGION', 'CLUSTER', 'NAMESPACE/SA', 'ROLE', 'LAST SEEN', 'SOURCE'],
-    heading: (days, to, counts) => `Workload identity usage, ${days} days to ${to}: ${counts}`,
-    count: (count, status) => `${count} ${status}`,
-  },
 };

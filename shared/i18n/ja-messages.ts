@@ -252,21 +252,4 @@ export const jaMessages: Messages = {
     remediation: '対処:',
     documentation: 'AWS ドキュメント:',
   },
-
-  usage: {
-    headers: [
-      '状態',
-      '方式',
-      'アカウント',
-      'リージョン',
-      'クラスター',
-      '名前空間/SA',
-      'ロール',
-      '最終使用',
-      '根拠',
-    ],
-    heading: (days, to, counts) =>
-      `ワークロードアイデンティティの利用状況 (${to} までの ${days} 日間): ${counts}`,
-    count: (count, status) => `${status} ${count} 件`,
-  },
 };

@@ -178,12 +178,6 @@ export interface Messages {
     remediation: string;
     documentation: string;
   };
-
-  usage: {
-    headers: readonly [string, string, string, string, string, string, string, string, string];
-    heading: (days: number, to: string, counts: string) => string;
-    count: (count: number, status: string) => string;
-  };
 }
 
 /** Everything one language says. */

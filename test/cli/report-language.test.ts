@@ -51,4 +51,16 @@ describe('audit --lang and --no-remediation', () => {
     expect(code).not.toBe(0);
     expect(stderr).toContain('--lang must be one of en, ja (got "fr")');
   });
+
+  it('lists the check catalogue in Japanese with checks list --lang ja, ids and commands unchanged', async () => {
+    const { code, stdout } = await runCli('checks', 'list', '--format', 'markdown', '--lang', 'ja');
+    expect(code).toBe(0);
+    expect(stdout).toContain('# チェック一覧');
+    expect(stdout).toContain('### PI_AGENT_MISSING');
+    expect(stdout).toContain(
+      '`aws eks create-addon --cluster-name CLUSTER --addon-name eks-pod-identity-agent --region REGION`',
+    );
+    const english = await runCli('checks', 'list', '--format', 'markdown');
+    expect(english.stdout).toContain('# Check catalogue');
+  });
 });

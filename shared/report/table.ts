@@ -11,7 +11,7 @@ import {
 } from './common.js';
 import { cleanText, MAX_IDENTIFIER_LENGTH } from './escape.js';
 import type { Localizer } from './localize.js';
-import { segmentsOf } from './segments.js';
+import { isCommand, segmentsOf } from './segments.js';
 import type { Report } from './types.js';
 import { proseTokens, type WrapToken, wrapText, wrapTokens } from './wrap.js';
 
@@ -127,14 +127,19 @@ function fixLines(finding: Finding, text: Localizer, paint: Paint): string[] {
   if (remediation === '') return [];
   const tokens: WrapToken[] = [{ text: paint('dim', text.t.fix), space: false }];
   let space = true;
+  let afterCommand = false;
   for (const segment of segmentsOf(remediation)) {
     if (segment.kind === 'text') {
-      proseTokens(segment.text, space, tokens);
-      space = /\s$/.test(segment.text);
+      // A full stop right after a command would be copied with it: the sentence ends without it.
+      const prose = afterCommand ? segment.text.replace(/^(?:。|\.(?=\s|$))/, '') : segment.text;
+      proseTokens(prose, space || prose !== segment.text, tokens);
+      space = /\s$/.test(prose);
+      afterCommand = false;
       continue;
     }
     tokens.push({ text: paint('bold', segment.text), space });
     space = false;
+    afterCommand = isCommand(segment.text);
   }
   return wrapTokens(tokens, WIDTH, INDENT, `${INDENT}  `);
 }

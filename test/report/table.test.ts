@@ -119,4 +119,14 @@ describe('table report', () => {
     );
     expect(table).not.toContain('No findings');
   });
+
+  it('ends a fix that closes on a command without a full stop, so the command copies as it is', () => {
+    const table = renderTable(report, { checks: CATALOGUE });
+    expect(table).toContain(
+      "    fix: Remove the old issuer's statement with aws iam update-assume-role-policy\n",
+    );
+    const japanese = renderTable(report, { checks: CATALOGUE, language: 'ja' });
+    expect(japanese).toMatch(/--policy-document file:\/\/trust-policy\.json\n/);
+    expect(japanese).not.toContain('trust-policy.json。');
+  });
 });

@@ -63,6 +63,7 @@ const PROCESS = [
   'test/integration/demo.test.ts',
   'test/reliability/fuzz-cli.test.ts',
   'test/reliability/oversized-snapshot.test.ts',
+  'test/report/html-browser.test.ts',
   'test/sandbox/aws-cli.test.ts',
   'test/sandbox/cli.test.ts',
   'test/support/aws-cli.test.ts',
@@ -79,7 +80,12 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_EC2_METADATA_DISABLED: 'true' },
+    // The CLI takes its default report language from the locale: every test starts from English.
+    env: {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      LC_ALL: 'C.UTF-8',
+    },
     projects: [
       {
         extends: true,

@@ -5,6 +5,7 @@ import { checks as registeredChecks } from '../shared/checks/index.js';
 import type { CheckMeta } from '../shared/checks/types.js';
 import { RUN_DEFAULTS } from '../shared/defaults.js';
 import { InputError } from '../shared/errors.js';
+import type { Language } from '../shared/i18n/language.js';
 import { parseSeverity } from '../shared/model/severity.js';
 import {
   type PublishRunResult,
@@ -174,6 +175,8 @@ export interface PublishContext {
   sleep?: (ms: number) => Promise<void>;
   /** Ids of the findings the audit withheld as undecided (see `PublishRunInput.undecided`). */
   undecided?: Iterable<string>;
+  /** Language of the stored reports and the notifications (`--lang`). */
+  language?: Language;
 }
 
 /**
@@ -197,7 +200,7 @@ export async function publishFromOptions(
     report: context.report,
     checks: context.checks ?? registeredChecks.map((check) => check.meta),
     factory: context.factory,
-    settings,
+    settings: context.language ? { ...settings, language: context.language } : settings,
     now: context.now ?? new Date(),
     dryRun: options.dryRun === true,
     ...(context.sleep ? { sleep: context.sleep } : {}),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../shared/baseline/index.js';
 import { MAX_CLOUDTRAIL_DAYS } from '../shared/collect/index.js';
 import { RUN_DEFAULTS, SECURITY_HUB_MODES, SUMMARY_MODES, USAGE_SOURCES } from '../shared/defaults.js';
+import { LANGUAGES } from '../shared/i18n/language.js';
 
 /** Name prefix of the audit account's fixed-name resources (roles the member accounts trust). */
 export const RESOURCE_PREFIX = 'eks-identity-audit';
@@ -83,6 +84,8 @@ export const DeploymentConfigSchema = z
       .enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL'])
       .default(RUN_DEFAULTS.alertThreshold),
     usageSource: z.enum(USAGE_SOURCES).default(RUN_DEFAULTS.usageSource),
+    /** Language of the stored reports, the e-mail and the chat notifications (`en` or `ja`). */
+    language: z.enum(LANGUAGES).default(RUN_DEFAULTS.language),
   })
   .superRefine((config, issues) => {
     if ((config.slackWorkspaceId === undefined) !== (config.slackChannelId === undefined)) {

@@ -38,6 +38,8 @@ export const RUN_DEFAULTS = {
   securityHubMode: 'audit-account',
   /** `audit` exits 2 on an unsuppressed finding at or above this severity. */
   failOn: 'HIGH',
+  /** Language of the stored reports, the e-mail and the chat notifications. */
+  language: 'en',
 } as const satisfies {
   usageSource: UsageSource;
   summary: (typeof SUMMARY_MODES)[number];

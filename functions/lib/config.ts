@@ -10,6 +10,7 @@ import {
   type UsageSource,
 } from '../../shared/defaults.js';
 import { InputError } from '../../shared/errors.js';
+import { LANGUAGES, type Language } from '../../shared/i18n/language.js';
 
 /**
  * Key prefix of run-to-run state in the audit bucket; the usage ledgers live under
@@ -32,6 +33,7 @@ export const ENV = {
   summary: 'SUMMARY',
   alertThreshold: 'ALERT_THRESHOLD',
   usageSource: 'USAGE_SOURCE',
+  language: 'REPORT_LANGUAGE',
   endpointUrl: 'AWS_ENDPOINT_URL',
   region: 'AWS_REGION',
 } as const;
@@ -69,6 +71,7 @@ const FIELD_SCHEMAS = {
   summary: z.enum(SUMMARY_MODES),
   alertThreshold: z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL']),
   usageSource: z.enum(USAGE_SOURCES),
+  language: z.enum(LANGUAGES),
   endpointUrl: z.url('must be a URL'),
   region: z.string().regex(REGION_PATTERN, 'must be a region name'),
 } satisfies Record<ConfigKey, z.ZodType>;
@@ -81,6 +84,7 @@ const DEFAULTS: Partial<Record<ConfigKey, string>> = {
   summary: RUN_DEFAULTS.summary,
   alertThreshold: RUN_DEFAULTS.alertThreshold,
   usageSource: RUN_DEFAULTS.usageSource,
+  language: RUN_DEFAULTS.language,
 };
 
 /** Every setting, typed. */
@@ -98,6 +102,8 @@ export interface FunctionConfig {
   alertThreshold: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFORMATIONAL';
   /** Where usage evidence comes from: the incremental ledgers in the bucket, or a full window scan. */
   usageSource: UsageSource;
+  /** Language of the stored reports and the notifications. */
+  language?: Language;
   /** Set only when every AWS call goes to one endpoint (the local sandbox). */
   endpointUrl?: string;
   region: string;

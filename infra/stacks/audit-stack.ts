@@ -183,7 +183,7 @@ export class AuditStack extends Stack {
       timeout: Duration.minutes(15),
       memorySize: 3008,
       roleName: PUBLISHING_FUNCTION_ROLE_NAMES.analyze,
-      environment,
+      environment: { ...environment, [ENV.language]: config.language },
     });
     const cutoverCheck = new AuditFunction(this, 'CutoverCheck', {
       name: 'cutover-check',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { REPORTS_PREFIX } from '../bucket.js';
 import { RUN_DEFAULTS, SUMMARY_MODES } from '../defaults.js';
 import { InputError } from '../errors.js';
+import { LANGUAGES } from '../i18n/language.js';
 import { SeveritySchema } from '../model/severity.js';
 
 /** When the nightly summary goes out: every run, only when findings appeared or went away, or never. */
@@ -54,6 +55,8 @@ export const PublishSettingsSchema = z
       })
       .strict()
       .default({ reports: true, sns: true, securityHub: true }),
+    /** Language of the stored Markdown and HTML reports and of the e-mail and chat text (default English). */
+    language: z.enum(LANGUAGES).optional(),
     /** Attempts per SNS publish and per Security Hub batch, on top of the SDK's own retries. */
     maxAttempts: z.number().int().min(1).max(10).default(4),
     /** First backoff delay; doubles with every attempt (with jitter). */

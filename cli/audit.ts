@@ -20,7 +20,7 @@ import {
 } from './completeness.js';
 import { loadAuditInputs, maxSnapshotBytes, type SourceOptions, startingIdentityFactory } from './inputs.js';
 import { addLiveOptions } from './live-options.js';
-import { emit, log } from './output.js';
+import { checkOutputPath, emit, log, useColor } from './output.js';
 import {
   addPublishOptions,
   type PublishOptions,
@@ -167,6 +167,7 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
     // Validate every input before any work, so a bad flag or baseline prints only its errors.
     const failOn = parseFailOn(options.failOn);
     maxSnapshotBytes(options.maxSnapshotSize);
+    await checkOutputPath(options.output, REPORT_FORMATS);
     const stdoutIsTty = process.stdout.isTTY === true;
     const format = chooseFormat(options.format, options.output, stdoutIsTty);
     // S3, SNS and Security Hub calls go to the caller's region, checked before anything is collected.
@@ -212,7 +213,7 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
     result.report.collection = collection;
     const text = renderReport(result.report, format, {
       checks: checks.map((check) => check.meta),
-      color: format === 'table' && stdoutIsTty && options.output === undefined,
+      color: format === 'table' && options.output === undefined && useColor(process.stdout),
       baselineFile: options.baseline,
     });
     await writeReport(text, options.output);

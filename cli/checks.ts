@@ -4,7 +4,7 @@ import type { CheckMeta } from '../shared/checks/types.js';
 import { InputError } from '../shared/errors.js';
 import type { CheckCategory } from '../shared/model/finding.js';
 import type { RegisterCommand } from './commands.js';
-import { emit } from './output.js';
+import { checkOutputPath, emit } from './output.js';
 
 /** Formats of `checks list`. */
 export const CATALOGUE_FORMATS = ['table', 'json', 'markdown'] as const;
@@ -117,6 +117,7 @@ export const registerChecks: RegisterCommand = (program: Command) => {
     .option('--format <format>', `output format: ${CATALOGUE_FORMATS.join(', ')}`, 'table')
     .option('--output <file>', 'write to this file instead of stdout')
     .action(async (options: { format: string; output?: string }) => {
+      await checkOutputPath(options.output, CATALOGUE_FORMATS);
       const format = options.format.toLowerCase();
       if (!(CATALOGUE_FORMATS as readonly string[]).includes(format)) {
         throw new InputError(

@@ -7,7 +7,7 @@ import { checks } from '../shared/checks/index.js';
 import { renderReport } from '../shared/report/index.js';
 import type { RegisterCommand } from './commands.js';
 import { loadAuditInputs, startingIdentityFactory } from './inputs.js';
-import { log } from './output.js';
+import { log, useColor } from './output.js';
 import { publishFromOptions } from './publish-options.js';
 
 /**
@@ -59,11 +59,10 @@ export const registerDemo: RegisterCommand = (program: Command, setExit) => {
         if (!baseline) throw new Error('the demo baseline did not load');
         const result = runAudit({ inventory, baseline, startedAt, finishedAt: new Date().toISOString() });
         const catalogue = checks.map((check) => check.meta);
-        const stdoutIsTty = process.stdout.isTTY === true;
         process.stdout.write(
           renderReport(result.report, 'table', {
             checks: catalogue,
-            color: stdoutIsTty,
+            color: useColor(process.stdout),
             baselineFile: DEMO_SETTINGS.baseline,
           }),
         );

@@ -14,6 +14,7 @@ import {
   type Snapshot,
 } from '../shared/snapshot/index.js';
 import { collectLive, type LiveOptions, type LiveRunOptions } from './live-options.js';
+import { runObserver } from './progress.js';
 
 /** Flags that choose the inventory: `--snapshot FILE`, or the live flags. */
 export interface SourceOptions extends LiveOptions {
@@ -71,11 +72,13 @@ export function startingIdentityFactory(
   run: LiveRunOptions,
   callerRegion?: CallerRegion,
 ): ClientFactory {
+  const observer = runObserver(run.stream);
   return createClientFactory({
     region: callerRegion?.region ?? 'us-east-1',
     ...(options.profile !== undefined ? { profile: options.profile } : {}),
     ...(options.endpointUrl !== undefined ? { endpointUrl: options.endpointUrl } : {}),
     ...(run.credentials !== undefined ? { credentials: run.credentials } : {}),
+    ...(observer ? { observer } : {}),
   });
 }
 

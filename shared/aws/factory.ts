@@ -8,9 +8,12 @@ import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { AdaptiveRetryStrategy, StandardRetryStrategy } from '@smithy/core/retry';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
 import { type Clock, defaultClock, systemClock } from '../clock.js';
 import { ClockedHttpHandler, ClockedRetryStrategy } from './clocked.js';
+import { errorCode, failureCause } from './errors.js';
 
 /** AWS credentials as SDK v3 clients accept them. */
 export interface AwsCredentials {
@@ -57,6 +60,11 @@ export interface ClientFactoryOptions {
    * acts in, or {@link CALLER_ACCOUNT} for clients that use the starting identity.
    */
   onApiCall?: (account: string, service: AwsService, operation: string) => void;
+  /**
+   * Told when each HTTP attempt starts and how it ended (`--verbose`, progress lines): every client
+   * of the factory reports through it, so no collector has to.
+   */
+  observer?: ApiAttemptObserver;
   /** Partition of the member role ARNs. Default `aws`. */
   partition?: string;
   /** Lifetime requested for member-account sessions. Default 3600 s. */
@@ -73,6 +81,31 @@ export interface ClientFactoryOptions {
    * clock; a wall-clock timeout of at least a minute stays as a backstop).
    */
   clock?: Clock;
+}
+
+/** One HTTP attempt of an AWS call: who made it, in which lane (account and region), when. */
+export interface ApiAttempt {
+  /** The audited account, or {@link CALLER_ACCOUNT}. */
+  account: string;
+  region: string;
+  service: AwsService;
+  operation: string;
+  /** On the factory's clock, in milliseconds. */
+  startedAt: number;
+}
+
+/** How an attempt ended: `ok`, or the error code (`ThrottlingException`, `ECONNREFUSED`, `TimeoutError`). */
+export interface ApiAttemptResult {
+  latencyMs: number;
+  outcome: string;
+  /** The cause class of a failure (`throttling`, `network`, `timeout`, …). */
+  cause?: ReturnType<typeof failureCause>;
+}
+
+/** Watches the HTTP attempts of a factory's clients. */
+export interface ApiAttemptObserver {
+  started?(attempt: ApiAttempt): void;
+  finished?(attempt: ApiAttempt, result: ApiAttemptResult): void;
 }
 
 /** Counted API calls of one (account, service, operation). */
@@ -128,6 +161,12 @@ export class AssumeRoleError extends Error {
 /** Refresh member credentials this long before they expire (more than the SDK's own 5-minute margin). */
 const REFRESH_MARGIN_MS = 10 * 60 * 1000;
 const DEFAULT_MAX_ATTEMPTS = 8;
+/**
+ * Attempts for a call whose endpoint could not be reached or did not answer in time: eight
+ * attempts of a 30 s timeout would keep a run silent for minutes; throttling and server errors keep
+ * the full count.
+ */
+export const CONNECTION_FAILURE_ATTEMPTS = 3;
 const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /**
@@ -171,6 +210,37 @@ export class ServiceNotConfiguredError extends Error {
   override name = 'ServiceNotConfiguredError';
   constructor(readonly service: AwsService) {
     super(`this client factory was built without the ${service} client`);
+  }
+}
+
+/**
+ * The SDK's retry strategy with fewer attempts for a call that could not reach its endpoint or got
+ * no answer in time ({@link CONNECTION_FAILURE_ATTEMPTS}); every other decision is the SDK's.
+ */
+class FewerConnectionRetries implements RetryStrategyV2 {
+  constructor(
+    private readonly sdk: RetryStrategyV2,
+    readonly mode: 'adaptive' | 'standard',
+  ) {}
+
+  acquireInitialRetryToken(scope: string): Promise<RetryToken> {
+    return this.sdk.acquireInitialRetryToken(scope);
+  }
+
+  refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
+    const cause = failureCause(errorInfo.error);
+    if (
+      (cause === 'network' || cause === 'timeout') &&
+      token.getRetryCount() + 1 >= CONNECTION_FAILURE_ATTEMPTS
+    ) {
+      // The SDK's retry middleware rethrows the call's own error when no token is given.
+      return Promise.reject(errorInfo.error);
+    }
+    return this.sdk.refreshRetryTokenForRetry(token, errorInfo);
+  }
+
+  recordSuccess(token: RetryToken): void {
+    this.sdk.recordSuccess(token);
   }
 }
 
@@ -256,12 +326,17 @@ export function createClientFactoryFor(
   function commonConfig(region: string, credentials: AwsCredentials | AwsCredentialsProvider) {
     const retryMode = settings.retryMode ?? 'adaptive';
     const maxAttempts = settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    const strategy =
+      clock === systemClock
+        ? retryMode === 'adaptive'
+          ? new AdaptiveRetryStrategy(maxAttempts)
+          : new StandardRetryStrategy(maxAttempts)
+        : new ClockedRetryStrategy(clock, retryMode, maxAttempts);
     return {
       region,
       credentials,
-      ...(clock === systemClock
-        ? { retryMode, maxAttempts }
-        : { retryStrategy: new ClockedRetryStrategy(clock, retryMode, maxAttempts), maxAttempts }),
+      retryStrategy: new FewerConnectionRetries(strategy, retryMode),
+      maxAttempts,
       requestHandler,
       ...(settings.endpointUrl ? { endpoint: settings.endpointUrl } : {}),
     };
@@ -277,6 +352,36 @@ export function createClientFactoryFor(
         },
       { step: 'deserialize', name: 'eksIdentityAuditApiCallCounter', override: true },
     );
+    const observer = settings.observer;
+    if (observer) {
+      const regionOf = (client as unknown as { config: { region: () => Promise<string> } }).config.region;
+      client.middlewareStack.add(
+        (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
+          async (args: unknown) => {
+            const attempt: ApiAttempt = {
+              account,
+              region: await regionOf(),
+              service,
+              operation: (context.commandName ?? 'Unknown').replace(/Command$/, ''),
+              startedAt: clock.now(),
+            };
+            observer.started?.(attempt);
+            try {
+              const output = await next(args);
+              observer.finished?.(attempt, { latencyMs: clock.now() - attempt.startedAt, outcome: 'ok' });
+              return output;
+            } catch (error) {
+              observer.finished?.(attempt, {
+                latencyMs: clock.now() - attempt.startedAt,
+                outcome: errorCode(error),
+                cause: failureCause(error),
+              });
+              throw error;
+            }
+          },
+        { step: 'deserialize', name: 'eksIdentityAuditApiAttemptObserver', override: true },
+      );
+    }
     const exchange = clock.exchange?.bind(clock);
     if (exchange) {
       // Outermost in the deserialize step, so the attempt's whole response is read before time moves.

@@ -13,7 +13,8 @@ import {
   normalizeSnapshot,
   type Snapshot,
 } from '../shared/snapshot/index.js';
-import { collectLive, type LiveOptions, type LiveRunOptions } from './live-options.js';
+import { explainAwsFailure, type FailureContext } from './failures.js';
+import { collectLive, failureContext, type LiveOptions, type LiveRunOptions } from './live-options.js';
 import { runObserver } from './progress.js';
 
 /** Flags that choose the inventory: `--snapshot FILE`, or the live flags. */
@@ -93,7 +94,8 @@ export async function loadBaseline(location: string, factory: () => ClientFactor
     object = await getObjectText(factory().s3(), location);
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw new InputError(`--baseline ${location}: cannot read the baseline (${s3FailureText(error)})`, [], {
+    const reason = s3FailureText(error, failureContext(factory()));
+    throw new InputError(`--baseline ${location}: cannot read the baseline (${reason})`, [], {
       cause: error,
     });
   }
@@ -113,7 +115,9 @@ export async function loadBaseline(location: string, factory: () => ClientFactor
  * (S3 answers `PermanentRedirect` naming the endpoint, or `AuthorizationHeaderMalformed` naming the
  * region).
  */
-export function s3FailureText(error: unknown): string {
+export function s3FailureText(error: unknown, context: FailureContext = {}): string {
+  const explained = explainAwsFailure(error, context);
+  if (explained !== undefined) return explained;
   const code = errorCode(error);
   const text = `${code}: ${errorMessage(error)}`;
   const fields = error as { Endpoint?: unknown; Region?: unknown };

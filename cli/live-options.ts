@@ -17,6 +17,7 @@ import {
 } from '../shared/collect/index.js';
 import { InputError } from '../shared/errors.js';
 import type { Snapshot } from '../shared/snapshot/index.js';
+import { explainAwsFailure, type FailureContext, isCredentialsFailure } from './failures.js';
 import {
   bothObservers,
   type CollectionProgress,
@@ -278,17 +279,28 @@ export async function startingIdentity(factory: ClientFactory): Promise<{ accoun
   try {
     return await factory.callerIdentity();
   } catch (error) {
-    throw startingIdentityError(error);
+    throw startingIdentityError(error, failureContext(factory));
   }
 }
 
-function startingIdentityError(error: unknown): StartingIdentityError {
-  if (error instanceof Error && error.name === 'CredentialsProviderError') {
-    return new StartingIdentityError(
-      `no AWS credentials for live collection (${error.message}): pass --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID, or audit a collected snapshot with --snapshot FILE`,
-      [],
-      { cause: error },
-    );
+/** What a factory knows about where its calls go, for {@link explainAwsFailure}. */
+export function failureContext(factory: Pick<ClientFactory, 'options'>): FailureContext {
+  const { endpointUrl, requestTimeoutMs } = factory.options;
+  const profile = factory.options.profile ?? process.env.AWS_PROFILE;
+  return {
+    ...(endpointUrl !== undefined ? { endpointUrl } : {}),
+    ...(profile ? { profile } : {}),
+    ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
+  };
+}
+
+function startingIdentityError(error: unknown, context: FailureContext): StartingIdentityError {
+  const explained = explainAwsFailure(error, context);
+  if (explained !== undefined) {
+    const message = isCredentialsFailure(error)
+      ? `no AWS credentials for live collection: ${explained}; or audit a collected snapshot with --snapshot FILE`
+      : `the starting identity failed, nothing was collected: ${explained}`;
+    return new StartingIdentityError(message, [], { cause: error });
   }
   const record = toCollectionError('sts', 'GetCallerIdentity', error);
   return new StartingIdentityError(

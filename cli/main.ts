@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { InputError } from '../shared/errors.js';
 import { cleanText } from '../shared/report/escape.js';
 import { commandsFor } from './commands.js';
+import { explainAwsFailure } from './failures.js';
 import { colorAllowed, configureOutput } from './output.js';
 
 /** Exit codes (DESIGN.md §7). */
@@ -70,7 +71,8 @@ function reportError(error: unknown): number {
     for (const problem of error.problems) process.stderr.write(`  ${cleanText(problem)}\n`);
     return EXIT.error;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  // The SDK's own words ("connect ECONNREFUSED …") name no fix; the known failures get one.
+  const message = explainAwsFailure(error) ?? (error instanceof Error ? error.message : String(error));
   process.stderr.write(`error: ${cleanText(message)}\n`);
   if (process.env.EKS_IDENTITY_AUDIT_DEBUG && error instanceof Error)
     process.stderr.write(`${error.stack}\n`);

@@ -168,6 +168,7 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
     const failOn = parseFailOn(options.failOn);
     maxSnapshotBytes(options.maxSnapshotSize);
     await checkOutputPath(options.output, REPORT_FORMATS);
+    await checkOutputPath(options.dryRunOutput, REPORT_FORMATS, '--dry-run-output');
     const stdoutIsTty = process.stdout.isTTY === true;
     const format = chooseFormat(options.format, options.output, stdoutIsTty);
     // S3, SNS and Security Hub calls go to the caller's region, checked before anything is collected.

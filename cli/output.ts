@@ -80,38 +80,40 @@ const FORMAT_NAMES = ['json', 'table', 'markdown', 'md', 'html', 'sarif', 'text'
  * else its directory). A collection of an hour must not end in "cannot write".
  *
  * @param formats the `--format` values of the command, for the hint.
+ * @param flag the flag named in the message.
  * @throws InputError naming the flag, the path and what to do.
  */
 export async function checkOutputPath(
   output: string | undefined,
   formats: readonly string[] = FORMAT_NAMES,
+  flag = '--output',
 ): Promise<void> {
   if (output === undefined) return;
   const lower = output.trim().toLowerCase();
   if ([...formats, ...FORMAT_NAMES].includes(lower)) {
     const format = lower === 'md' ? 'markdown' : lower;
     throw new InputError(
-      `--output ${output}: --output takes a file name; did you mean --format ${format}? (or --output ./${output} for a file of that name)`,
+      `${flag} ${output}: ${flag} takes a file name; did you mean --format ${format}? (or ${flag} ./${output} for a file of that name)`,
     );
   }
-  if (output === '') throw new InputError('--output: give a file name');
+  if (output === '') throw new InputError(`${flag}: give a file name`);
   const path = resolve(output);
   const existing = await stat(path).catch(() => undefined);
   if (existing?.isDirectory()) {
-    throw new InputError(`--output ${output}: is a directory; give a file name inside it`);
+    throw new InputError(`${flag} ${output}: is a directory; give a file name inside it`);
   }
   const directory = dirname(path);
   const folder = await stat(directory).catch(() => undefined);
   if (!folder?.isDirectory()) {
     throw new InputError(
-      `--output ${output}: the directory ${dirname(output)} does not exist; create it first`,
+      `${flag} ${output}: the directory ${dirname(output)} does not exist; create it first`,
     );
   }
   try {
     await access(existing ? path : directory, constants.W_OK);
   } catch {
     throw new InputError(
-      `--output ${output}: ${existing ? 'the file' : `the directory ${dirname(output)}`} is not writable; choose another path`,
+      `${flag} ${output}: ${existing ? 'the file' : `the directory ${dirname(output)}`} is not writable; choose another path`,
     );
   }
 }

@@ -57,6 +57,9 @@ export async function main(argv: string[]): Promise<number> {
     return exitCode;
   } catch (error) {
     return reportError(error);
+  } finally {
+    // The next run in this process (tests run many) starts from the defaults again.
+    configureOutput({ color: colorAllowed(undefined) });
   }
 }
 

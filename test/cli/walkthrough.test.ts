@@ -104,7 +104,8 @@ describe('the README walkthrough, replayed against the sandbox', () => {
     expect(await readFile('report.html', 'utf8')).toMatch(/^<!doctype html>/i);
     expect(JSON.parse(await readFile('snapshot.json', 'utf8')).accounts).toHaveLength(2);
     expect(JSON.parse(await readFile('audit.sarif', 'utf8')).version).toBe('2.1.0');
-  });
+    // Eight whole CLI runs, four of them collections: more than one test's default on a busy machine.
+  }, 180_000);
 
   it('runs the audit command `sandbox` prints, pasted as it is', async () => {
     const pasted = instructions.find((line) => line.startsWith(PROGRAM));
@@ -141,6 +142,33 @@ describe('the README walkthrough, replayed against the sandbox', () => {
     );
     const calls = Number(/(\d+) API call\(s\)/.exec(run.stderr)?.[1]);
     expect(lines).toHaveLength(calls);
+  });
+
+  it('writes only errors and the result under --quiet', async () => {
+    const args = ['collect', '--accounts', '222233334444', '--regions', 'eu-west-1'];
+    const member = ['--role-name', 'EksIdentityAuditReadOnly', '--external-id', 'eks-identity-audit-demo'];
+
+    const chatty = await runCli(...args, ...member, '--output', 'chatty.json');
+    const quiet = await runCli('--quiet', ...args, ...member, '--output', 'quiet.json');
+    const denied = await runCli(
+      '--quiet',
+      ...args,
+      '--role-name',
+      'EksIdentityAuditReadOnly',
+      '--output',
+      'denied.json',
+    );
+
+    expect(chatty.stderr).toContain('snapshot written to chatty.json');
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe('');
+    expect(JSON.parse(await readFile('quiet.json', 'utf8')).accounts).toHaveLength(1);
+    // Without the external id the member role refuses: that error is still written.
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toContain(
+      "222233334444: AccessDenied on sts:AssumeRole — check --external-id and the member role's trust",
+    );
+    expect(denied.stderr).not.toContain('collected 1 account(s)');
   });
 
   it('finds no member role in a scenario without one, and prints a collect command instead', () => {

@@ -41,6 +41,45 @@ describe('colour', () => {
     expect(colorAllowed(undefined, { TERM: 'dumb' })).toBe(false);
   });
 
+  it('colours the table on a terminal only while no flag or variable turns it off', async () => {
+    const fixtures = join(import.meta.dirname, '..', 'fixtures');
+    const audit = (...extra: string[]) =>
+      runCli(
+        ...extra,
+        'audit',
+        '--baseline',
+        join(fixtures, 'baseline.yaml'),
+        '--snapshot',
+        join(fixtures, 'snapshot.json'),
+        '--allow-incomplete',
+        '--format',
+        'table',
+      );
+    const saved = { tty: process.stdout.isTTY, noColor: process.env.NO_COLOR, term: process.env.TERM };
+    const ansi = /\x1b\[/;
+    process.stdout.isTTY = true;
+    try {
+      delete process.env.NO_COLOR;
+      process.env.TERM = 'xterm-256color';
+      expect((await audit()).stdout).toMatch(ansi);
+      expect((await audit('--no-color')).stdout).not.toMatch(ansi);
+      process.env.NO_COLOR = '1';
+      expect((await audit()).stdout).not.toMatch(ansi);
+      delete process.env.NO_COLOR;
+      process.env.TERM = 'dumb';
+      expect((await audit()).stdout).not.toMatch(ansi);
+    } finally {
+      process.stdout.isTTY = saved.tty;
+      for (const [name, value] of [
+        ['NO_COLOR', saved.noColor],
+        ['TERM', saved.term],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
   it('accepts --no-color before or after the command', async () => {
     expect((await runCli('--no-color', 'checks', 'list', '--format', 'json')).code).toBe(0);
     expect((await runCli('checks', 'list', '--format', 'json', '--no-color')).code).toBe(0);

@@ -22,7 +22,7 @@ import {
 } from './completeness.js';
 import { loadAuditInputs, maxSnapshotBytes, type SourceOptions, startingIdentityFactory } from './inputs.js';
 import { addLiveOptions } from './live-options.js';
-import { emit, log } from './output.js';
+import { checkOutputPath, emit, log, useColor } from './output.js';
 import {
   addPublishOptions,
   type PublishOptions,
@@ -179,6 +179,8 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
     const language =
       options.lang === undefined ? languageFromEnvironment(process.env) : parseLanguage(options.lang);
     maxSnapshotBytes(options.maxSnapshotSize);
+    await checkOutputPath(options.output, REPORT_FORMATS);
+    await checkOutputPath(options.dryRunOutput, REPORT_FORMATS, '--dry-run-output');
     const stdoutIsTty = process.stdout.isTTY === true;
     const format = chooseFormat(options.format, options.output, stdoutIsTty);
     // S3, SNS and Security Hub calls go to the caller's region, checked before anything is collected.
@@ -224,7 +226,7 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
     result.report.collection = collection;
     const text = renderReport(result.report, format, {
       checks: checks.map((check) => check.meta),
-      color: format === 'table' && stdoutIsTty && options.output === undefined,
+      color: format === 'table' && options.output === undefined && useColor(process.stdout),
       baselineFile: options.baseline,
       language,
       remediation: options.remediation,

@@ -7,7 +7,7 @@ import { DEFAULT_LANGUAGE, type Language, parseLanguage } from '../shared/i18n/l
 import type { CheckCategory } from '../shared/model/finding.js';
 import { columns } from '../shared/report/wrap.js';
 import type { RegisterCommand } from './commands.js';
-import { emit } from './output.js';
+import { checkOutputPath, emit } from './output.js';
 
 /** Formats of `checks list`. */
 export const CATALOGUE_FORMATS = ['table', 'json', 'markdown'] as const;
@@ -126,6 +126,7 @@ export const registerChecks: RegisterCommand = (program: Command) => {
     .option('--output <file>', 'write to this file instead of stdout')
     .option('--lang <language>', 'language of titles, descriptions and remediation: en or ja (default en)')
     .action(async (options: { format: string; output?: string; lang?: string }) => {
+      await checkOutputPath(options.output, CATALOGUE_FORMATS);
       const format = options.format.toLowerCase();
       if (!(CATALOGUE_FORMATS as readonly string[]).includes(format)) {
         throw new InputError(

@@ -9,7 +9,7 @@ import { checks } from '../shared/checks/index.js';
 import { RUN_DEFAULTS } from '../shared/defaults.js';
 import { type Report, ReportSchema, renderReport } from '../shared/report/index.js';
 import type { RegisterCommand } from './commands.js';
-import { log } from './output.js';
+import { log, useColor } from './output.js';
 
 /**
  * How the nightly job is configured for the embedded `demo` organization: the same settings a real
@@ -102,7 +102,7 @@ export const registerDemo: RegisterCommand = (program: Command, setExit) => {
         process.stdout.write(
           renderReport(report, 'table', {
             checks: catalogue,
-            color: process.stdout.isTTY === true,
+            color: useColor(process.stdout),
             baselineFile: DEMO_SETTINGS.baseline,
           }),
         );

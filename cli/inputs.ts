@@ -21,7 +21,9 @@ import {
   normalizeSnapshot,
   type Snapshot,
 } from '../shared/snapshot/index.js';
-import { collectLive, type LiveOptions, type LiveRunOptions } from './live-options.js';
+import { explainAwsFailure, type FailureContext } from './failures.js';
+import { collectLive, failureContext, type LiveOptions, type LiveRunOptions } from './live-options.js';
+import { runObserver } from './progress.js';
 
 /** Flags that choose the inventory: `--snapshot FILE`, or the live flags. */
 export interface SourceOptions extends LiveOptions {
@@ -79,11 +81,13 @@ export function startingIdentityFactory(
   run: LiveRunOptions,
   callerRegion?: CallerRegion,
 ): ClientFactory {
+  const observer = runObserver(run.stream);
   return createClientFactory({
     region: callerRegion?.region ?? 'us-east-1',
     ...(options.profile !== undefined ? { profile: options.profile } : {}),
     ...(options.endpointUrl !== undefined ? { endpointUrl: options.endpointUrl } : {}),
     ...(run.credentials !== undefined ? { credentials: run.credentials } : {}),
+    ...(observer ? { observer } : {}),
   });
 }
 
@@ -98,8 +102,10 @@ export async function loadBaseline(location: string, factory: () => ClientFactor
   try {
     read = await readBaselineObjectText(factory().s3(), where);
   } catch (error) {
+    if (error instanceof InputError) throw error;
     const failure = error instanceof BaselineNotFoundError ? error.cause : error;
-    throw new InputError(`--baseline ${location}: cannot read the baseline (${s3FailureText(failure)})`, [], {
+    const reason = s3FailureText(failure, failureContext(factory()));
+    throw new InputError(`--baseline ${location}: cannot read the baseline (${reason})`, [], {
       cause: failure,
     });
   }
@@ -111,7 +117,9 @@ export async function loadBaseline(location: string, factory: () => ClientFactor
  * (S3 answers `PermanentRedirect` naming the endpoint, or `AuthorizationHeaderMalformed` naming the
  * region).
  */
-export function s3FailureText(error: unknown): string {
+export function s3FailureText(error: unknown, context: FailureContext = {}): string {
+  const explained = explainAwsFailure(error, context);
+  if (explained !== undefined) return explained;
   const code = errorCode(error);
   const text = `${code}: ${errorMessage(error)}`;
   const fields = error as { Endpoint?: unknown; Region?: unknown };

@@ -19,7 +19,7 @@ import {
 } from './completeness.js';
 import { loadAuditInputs, type SourceOptions } from './inputs.js';
 import { addLiveOptions } from './live-options.js';
-import { emit, log } from './output.js';
+import { checkOutputPath, emit, log } from './output.js';
 
 interface UsageOptions extends SourceOptions, CompletenessOptions {
   baseline?: string;
@@ -156,6 +156,7 @@ export const registerUsage: RegisterCommand = (program: Command, setExit) => {
       if (format !== 'table' && format !== 'json') {
         throw new InputError(`--format must be table or json (got "${options.format}")`);
       }
+      await checkOutputPath(options.output, ['table', 'json']);
       if (options.usageLedger !== undefined && options.snapshot !== undefined) {
         throw new InputError(
           '--usage-ledger updates ledgers from live CloudTrail; it cannot be combined with --snapshot',

@@ -23,6 +23,8 @@ import { VIRTUAL_TIME_VARIABLE } from './shared/clock.js';
 const SANDBOX = [
   'test/aws/clients.test.ts',
   'test/cli/audit-ledger.test.ts',
+  'test/cli/aws-failures.test.ts',
+  'test/cli/walkthrough.test.ts',
   'test/cutover/handler.test.ts',
   'test/e2e/nightly.test.ts',
   'test/functions/steps.test.ts',
@@ -64,6 +66,7 @@ const PROCESS = [
   'test/integration/demo.test.ts',
   'test/reliability/fuzz-cli.test.ts',
   'test/reliability/oversized-snapshot.test.ts',
+  'test/report/html-browser.test.ts',
   'test/sandbox/aws-cli.test.ts',
   'test/sandbox/cli.test.ts',
   'test/support/aws-cli.test.ts',
@@ -80,7 +83,12 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_EC2_METADATA_DISABLED: 'true' },
+    // The CLI takes its default report language from the locale: every test starts from English.
+    env: {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      LC_ALL: 'C.UTF-8',
+    },
     projects: [
       {
         extends: true,

@@ -6,7 +6,9 @@ import { runAudit, undecidedFindingIds } from '../shared/audit.js';
 import { resolveCallerRegion } from '../shared/aws/region.js';
 import { checks } from '../shared/checks/index.js';
 import { parseLedgerLocation } from '../shared/collect/usage/store.js';
+import { RUN_DEFAULTS } from '../shared/defaults.js';
 import { InputError } from '../shared/errors.js';
+import { languageFromEnvironment, parseLanguage } from '../shared/i18n/language.js';
 import type { Finding } from '../shared/model/finding.js';
 import { atOrAbove, parseSeverity, type Severity } from '../shared/model/severity.js';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from '../shared/report/index.js';
@@ -20,7 +22,7 @@ import {
 } from './completeness.js';
 import { loadAuditInputs, maxSnapshotBytes, type SourceOptions, startingIdentityFactory } from './inputs.js';
 import { addLiveOptions } from './live-options.js';
-import { emit, log } from './output.js';
+import { checkOutputPath, emit, log, useColor } from './output.js';
 import {
   addPublishOptions,
   type PublishOptions,
@@ -128,6 +130,9 @@ interface AuditOptions extends SourceOptions, PublishOptions, CompletenessOption
   format?: string;
   output?: string;
   failOn: string;
+  lang?: string;
+  /** False with `--no-remediation`. */
+  remediation: boolean;
 }
 
 /**
@@ -154,8 +159,13 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
     .option(
       '--fail-on <severity>',
       'exit 2 when an unsuppressed finding is at or above this severity, or none',
-      'HIGH',
+      RUN_DEFAULTS.failOn,
     )
+    .option(
+      '--lang <language>',
+      'language of the report and notification text: en or ja (default: from LC_ALL, LC_MESSAGES or LANG); check ids, resources and commands stay as they are',
+    )
+    .option('--no-remediation', "table format: do not print each finding's fix under it")
     .option(
       '--usage-ledger <s3uri>',
       'keep CloudTrail usage in incremental ledgers under s3://BUCKET/PREFIX and read only what is new (live only)',
@@ -166,7 +176,11 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
   ).action(async (options: AuditOptions) => {
     // Validate every input before any work, so a bad flag or baseline prints only its errors.
     const failOn = parseFailOn(options.failOn);
+    const language =
+      options.lang === undefined ? languageFromEnvironment(process.env) : parseLanguage(options.lang);
     maxSnapshotBytes(options.maxSnapshotSize);
+    await checkOutputPath(options.output, REPORT_FORMATS);
+    await checkOutputPath(options.dryRunOutput, REPORT_FORMATS, '--dry-run-output');
     const stdoutIsTty = process.stdout.isTTY === true;
     const format = chooseFormat(options.format, options.output, stdoutIsTty);
     // S3, SNS and Security Hub calls go to the caller's region, checked before anything is collected.
@@ -212,8 +226,10 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
     result.report.collection = collection;
     const text = renderReport(result.report, format, {
       checks: checks.map((check) => check.meta),
-      color: format === 'table' && stdoutIsTty && options.output === undefined,
+      color: format === 'table' && options.output === undefined && useColor(process.stdout),
       baselineFile: options.baseline,
+      language,
+      remediation: options.remediation,
     });
     await writeReport(text, options.output);
     const { summary } = result.report;
@@ -227,6 +243,7 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
       factory: factory ?? startingIdentityFactory(options, {}, callerRegion),
       region: callerRegion?.region,
       undecided: undecidedFindingIds(result.unknowns),
+      language,
     });
     // A run that could not read a requested account or region, or a failed publish, is an error
     // (exit 1) whatever --fail-on says: a CI gate must never pass a run that did not look.

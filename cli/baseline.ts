@@ -19,7 +19,7 @@ import {
 } from './completeness.js';
 import { loadAuditInputs, type SourceOptions } from './inputs.js';
 import { addLiveOptions } from './live-options.js';
-import { emit, log } from './output.js';
+import { checkOutputPath, emit, log, warn } from './output.js';
 
 /** Produces the inventory `baseline init` declares: from a snapshot file, or collected live. */
 export type InventorySource = () => Promise<Inventory>;
@@ -103,12 +103,13 @@ export const registerBaseline: RegisterCommand = (program: Command, setExit) => 
     ),
     'write a baseline of what could be read (marked as such) even when a scope is incomplete',
   ).action(async (options: InitSourceOptions & { output?: string }) => {
+    await checkOutputPath(options.output, ['yaml']);
     const inventory = await inventorySourceFor(options)();
     // A baseline declares what exists: written from a partial view, its silence would become
     // "declared absent". Any incomplete scope stops it, unless the operator accepts that.
     const collection = inventoryCollection(inventory);
     if (reportCollection(collection, options, { strict: true })) {
-      log('  no baseline written: it would declare only what could be read');
+      warn('  no baseline written: it would declare only what could be read');
       setExit(1);
       return;
     }

@@ -2,9 +2,12 @@ import type { Command } from 'commander';
 import { checks as registeredChecks } from '../shared/checks/index.js';
 import type { CheckMeta } from '../shared/checks/types.js';
 import { InputError } from '../shared/errors.js';
+import { catalogueFor, type Messages } from '../shared/i18n/index.js';
+import { DEFAULT_LANGUAGE, type Language, parseLanguage } from '../shared/i18n/language.js';
 import type { CheckCategory } from '../shared/model/finding.js';
+import { columns } from '../shared/report/wrap.js';
 import type { RegisterCommand } from './commands.js';
-import { emit } from './output.js';
+import { checkOutputPath, emit } from './output.js';
 
 /** Formats of `checks list`. */
 export const CATALOGUE_FORMATS = ['table', 'json', 'markdown'] as const;
@@ -12,42 +15,42 @@ export type CatalogueFormat = (typeof CATALOGUE_FORMATS)[number];
 
 const CATEGORY_ORDER: CheckCategory[] = ['drift', 'trust', 'runtime', 'usage', 'meta', 'cutover'];
 
-const CATEGORY_HEADINGS: Record<CheckCategory, string> = {
-  drift: 'Drift: deployed against declared',
-  trust: 'Trust policies',
-  runtime: 'Runtime readiness',
-  usage: 'Usage evidence',
-  meta: 'The audit itself',
-  cutover: 'Blue/green cutover',
-};
-
 /**
- * Renders the check catalogue. The Markdown form is `docs/checks.md` (written by `npm run docs`),
- * so it depends only on the registry: no dates, no environment.
+ * Renders the check catalogue in a language (titles, descriptions and remediation translated; ids,
+ * severities, categories and commands as they are). The English Markdown form is `docs/checks.md`
+ * (written by `npm run docs`), so it depends only on the registry: no dates, no environment.
  *
  * @example renderCatalogue(checks.map((check) => check.meta), 'markdown')
  */
-export function renderCatalogue(catalogue: CheckMeta[], format: CatalogueFormat): string {
+export function renderCatalogue(
+  metas: CheckMeta[],
+  format: CatalogueFormat,
+  language: Language = DEFAULT_LANGUAGE,
+): string {
+  const { messages, checks } = catalogueFor(language, metas);
+  const catalogue = metas.map((meta) => ({ ...meta, ...checks[meta.id] }));
   switch (format) {
     case 'json':
       return `${JSON.stringify(catalogue, null, 2)}\n`;
     case 'table':
-      return renderTable(catalogue);
+      return renderTable(catalogue, messages);
     case 'markdown':
-      return renderMarkdown(catalogue);
+      return renderMarkdown(catalogue, messages);
   }
 }
 
-function renderTable(catalogue: CheckMeta[]): string {
+function renderTable(catalogue: CheckMeta[], t: Messages): string {
+  const c = t.catalogue;
   const rows = [
-    ['CHECK', 'SEVERITY', 'CATEGORY', 'TITLE'],
+    [c.check, c.severity, c.category, c.title],
     ...catalogue.map((meta) => [meta.id, meta.severity, meta.category, meta.title]),
   ];
-  const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column].length)));
+  // Widths in terminal columns: a Japanese heading takes two per character.
+  const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => columns(row[column]))));
   return `${rows
     .map((row) =>
       row
-        .map((cell, column) => (column < 3 ? cell.padEnd(widths[column]) : cell))
+        .map((cell, column) => (column < 3 ? cell + ' '.repeat(widths[column] - columns(cell)) : cell))
         .join('  ')
         .trimEnd(),
     )
@@ -62,16 +65,21 @@ function anchor(id: string): string {
   return id.toLowerCase();
 }
 
-function renderMarkdown(catalogue: CheckMeta[]): string {
+/** `CHECK` → `Check`: the table's column names as Markdown headings. */
+function heading(name: string): string {
+  return name.charAt(0) + name.slice(1).toLowerCase();
+}
+
+function renderMarkdown(catalogue: CheckMeta[], t: Messages): string {
+  const c = t.catalogue;
   const lines: string[] = [
-    '# Check catalogue',
+    `# ${c.heading}`,
     '',
-    '<!-- Generated from the check registry (shared/checks/index.ts) by `npm run docs`; do not edit by hand. -->',
+    `<!-- ${c.generated} -->`,
     '',
-    `${catalogue.length} checks. The severity shown is the default a finding carries; check ids are stable and never renamed. ` +
-      'Suppress a finding with an `exceptions:` entry in the baseline (check id plus a glob on the resource id).',
+    c.intro(catalogue.length),
     '',
-    '| Check | Severity | Category | Title |',
+    `| ${[c.check, c.severity, c.category, c.title].map(heading).join(' | ')} |`,
     '|---|---|---|---|',
     ...catalogue.map(
       (meta) =>
@@ -87,19 +95,19 @@ function renderMarkdown(catalogue: CheckMeta[]): string {
   for (const category of categories) {
     const members = catalogue.filter((meta) => meta.category === category);
     if (members.length === 0) continue;
-    lines.push('', `## ${CATEGORY_HEADINGS[category] ?? category}`);
+    lines.push('', `## ${c.categories[category] ?? category}`);
     for (const meta of members) {
       lines.push(
         '',
         `### ${meta.id}`,
         '',
-        `**${meta.title}** · severity ${meta.severity} · category ${meta.category}`,
+        c.meta(meta.title, meta.severity, meta.category),
         '',
         meta.description,
         '',
-        `**Remediation:** ${meta.remediation}`,
+        `**${c.remediation}** ${meta.remediation}`,
         '',
-        `**AWS documentation:** <${meta.docsUrl}>`,
+        `**${c.documentation}** <${meta.docsUrl}>`,
       );
     }
   }
@@ -116,17 +124,22 @@ export const registerChecks: RegisterCommand = (program: Command) => {
     )
     .option('--format <format>', `output format: ${CATALOGUE_FORMATS.join(', ')}`, 'table')
     .option('--output <file>', 'write to this file instead of stdout')
-    .action(async (options: { format: string; output?: string }) => {
+    .option('--lang <language>', 'language of titles, descriptions and remediation: en or ja (default en)')
+    .action(async (options: { format: string; output?: string; lang?: string }) => {
+      await checkOutputPath(options.output, CATALOGUE_FORMATS);
       const format = options.format.toLowerCase();
       if (!(CATALOGUE_FORMATS as readonly string[]).includes(format)) {
         throw new InputError(
           `--format must be one of ${CATALOGUE_FORMATS.join(', ')} (got "${options.format}")`,
         );
       }
+      // English unless asked: `npm run docs` writes docs/checks.md from this listing on any machine.
+      const language = options.lang === undefined ? DEFAULT_LANGUAGE : parseLanguage(options.lang);
       await emit(
         renderCatalogue(
           registeredChecks.map((check) => check.meta),
           format as CatalogueFormat,
+          language,
         ),
         options.output,
       );

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { summarizeSnapshot } from '../shared/collect/summary.js';
 import { writeSnapshot } from '../shared/snapshot/index.js';
@@ -9,10 +11,39 @@ import {
   snapshotCollection,
 } from './completeness.js';
 import { addLiveOptions, collectLive, type LiveOptions } from './live-options.js';
-import { emit, log } from './output.js';
+import { checkOutputPath, emit, log, warn, writeFileAtomically } from './output.js';
 
 interface CollectCommandOptions extends LiveOptions, CompletenessOptions {
   output?: string;
+}
+
+/**
+ * Writes the snapshot whole (a temporary file renamed over `file`); when that fails after all (the
+ * disk filled, the directory went away), the snapshot is kept in the system's temporary directory
+ * and the message says where.
+ *
+ * @returns false when the snapshot could not be written to `file`.
+ */
+export async function saveSnapshot(
+  text: string,
+  file: string,
+  fallbackDirectory: string = tmpdir(),
+): Promise<boolean> {
+  try {
+    await writeFileAtomically(file, text.endsWith('\n') ? text : `${text}\n`);
+    return true;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const fallback = join(fallbackDirectory, `eks-identity-audit-snapshot-${Date.now()}.json`);
+    try {
+      await writeFileAtomically(fallback, text);
+      warn(`error: cannot write ${file} (${reason}); the snapshot was saved to ${fallback} instead`);
+    } catch {
+      warn(`error: cannot write ${file} (${reason}) nor ${fallback}; the snapshot follows on stdout`);
+      await emit(text);
+    }
+    return false;
+  }
 }
 
 /** Lines about scopes that could not be fully collected; more than this many are summarized. */
@@ -35,8 +66,15 @@ export const registerCollect: RegisterCommand = (program: Command, setExit) => {
     ),
     'exit 0 with what could be read',
   ).action(async (options: CollectCommandOptions) => {
+    // An unwritable --output is found before the collection, not after it.
+    await checkOutputPath(options.output, ['json']);
     const { snapshot, factory } = await collectLive(options, { progress: true });
-    await emit(writeSnapshot(snapshot), options.output);
+    const text = writeSnapshot(snapshot);
+    if (options.output === undefined) await emit(text);
+    else if (!(await saveSnapshot(text, options.output))) {
+      setExit(1);
+      return;
+    }
     const summary = summarizeSnapshot(snapshot);
     log(
       `collected ${summary.accounts} account(s), ${summary.clusters} cluster(s), ${summary.associations} association(s), ` +

@@ -10,7 +10,7 @@ import {
 } from '../shared/collect/verdict.js';
 import type { Inventory } from '../shared/model/inventory.js';
 import type { Snapshot } from '../shared/snapshot/index.js';
-import { log } from './output.js';
+import { warn } from './output.js';
 
 /** `--allow-incomplete` as commander parses it. */
 export interface CompletenessOptions {
@@ -56,7 +56,7 @@ export function snapshotCollection(snapshot: Snapshot): CollectionSummary {
 export function reportCollection(
   summary: CollectionSummary,
   options: CompletenessOptions,
-  { print = log, strict = false }: { print?: (line: string) => void; strict?: boolean } = {},
+  { print = warn, strict = false }: { print?: (line: string) => void; strict?: boolean } = {},
 ): boolean {
   const headline = collectionHeadline(summary);
   if (headline === undefined) return false;

@@ -22,7 +22,8 @@ import {
 } from './completeness.js';
 import { loadAuditInputs, loadBaseline, startingIdentityFactory } from './inputs.js';
 import { addLiveOptions, type LiveOptions } from './live-options.js';
-import { emit, log } from './output.js';
+import { checkOutputPath, emit, log, warn } from './output.js';
+import { phaseProgress } from './progress.js';
 
 interface CutoverOptions extends LiveOptions, CompletenessOptions {
   cluster: string;
@@ -80,7 +81,7 @@ async function loadCutoverInputs(
   options: CutoverOptions,
 ): Promise<{ baseline?: Baseline; inventory: Inventory; notCollected: NotCollected[] }> {
   if (options.snapshot !== undefined || options.baseline === undefined) {
-    const inputs = await loadAuditInputs(options);
+    const inputs = await loadAuditInputs(options, { progress: true });
     // Only the logical cluster's own account and region must be in the snapshot for this cutover.
     const logical = inputs.baseline?.clusters.find((cluster) => cluster.name === options.cluster);
     const needed = (entry: NotCollected) =>
@@ -99,7 +100,7 @@ async function loadCutoverInputs(
     live.accounts ??= [...new Set([logical.account, ...baseline.accounts])].join(',');
     live.regions ??= logical.region;
   }
-  const { inventory } = await loadAuditInputs(live);
+  const { inventory } = await loadAuditInputs(live, { progress: true });
   return { baseline, inventory, notCollected: [] };
 }
 
@@ -123,7 +124,7 @@ export const registerCutover: RegisterCommand = (program: Command, setExit) => {
         .option('--snapshot <file>', 'snapshot file (format v1) instead of live collection')
         .option(
           '--baseline <file>',
-          'baseline file (YAML or JSON): declared bindings and the logical cluster',
+          'baseline file (YAML or JSON) or s3://BUCKET/KEY: declared bindings and the logical cluster',
         )
         .option(
           '--format <format>',
@@ -144,15 +145,25 @@ export const registerCutover: RegisterCommand = (program: Command, setExit) => {
       process.stdout.isTTY === true && options.output === undefined,
     );
     const since = parseSince(options.since);
-    const { baseline, inventory, notCollected } = await loadCutoverInputs(options);
+    await checkOutputPath(options.output, CUTOVER_FORMATS);
+    const progress = phaseProgress(process.stderr, 'cutover');
+    progress.phase(options.snapshot !== undefined ? 'reading the snapshot' : 'collecting');
+    let inputs: Awaited<ReturnType<typeof loadCutoverInputs>>;
+    try {
+      inputs = await loadCutoverInputs(options);
+    } finally {
+      progress.done();
+    }
+    const { baseline, inventory, notCollected } = inputs;
     // Nothing collected must read as that, not as "unknown cluster": the causes come first.
     const collection = inventoryCollection(inventory, notCollected);
     if (reportCollection(collection, options)) {
-      log('  no cutover verdict: the clusters could not be read');
+      warn('  no cutover verdict: the clusters could not be read');
       setExit(1);
       return;
     }
     let result: ReturnType<typeof runCutover>;
+    progress.phase(`judging ${options.from} → ${options.to} (${phase})`);
     try {
       result = runCutover({
         inventory,
@@ -172,6 +183,8 @@ export const registerCutover: RegisterCommand = (program: Command, setExit) => {
         );
       }
       throw error;
+    } finally {
+      progress.done();
     }
     await emit(renderCutover(result, format), options.output);
     log(

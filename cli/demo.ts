@@ -1,14 +1,15 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { NightlyProgress, NightlyRun } from '../functions/lib/nightly.js';
 import { startSandbox } from '../sandbox/index.js';
-import { runAudit } from '../shared/audit.js';
+import { createClientFactory } from '../shared/aws/clients.js';
+import { getObjectText } from '../shared/aws/s3.js';
 import { checks } from '../shared/checks/index.js';
-import { renderReport } from '../shared/report/index.js';
+import { RUN_DEFAULTS } from '../shared/defaults.js';
+import { type Report, ReportSchema, renderReport } from '../shared/report/index.js';
 import type { RegisterCommand } from './commands.js';
-import { loadAuditInputs, startingIdentityFactory } from './inputs.js';
-import { log } from './output.js';
-import { publishFromOptions } from './publish-options.js';
+import { log, useColor } from './output.js';
 
 /**
  * How the nightly job is configured for the embedded `demo` organization: the same settings a real
@@ -19,51 +20,89 @@ export const DEMO_SETTINGS = {
   auditAccount: '111122223333',
   region: 'eu-west-1',
   baseline: 's3://eks-identity-audit-demo-111122223333/baseline.yaml',
-  memberRoleName: 'EksIdentityAuditReadOnly',
+  memberRoleName: RUN_DEFAULTS.memberRoleName,
   externalId: 'eks-identity-audit-demo',
   bucket: 'eks-identity-audit-demo-111122223333',
   topicArn: 'arn:aws:sns:eu-west-1:111122223333:eks-identity-audit-findings',
 } as const;
+
+/**
+ * The functions' environment for the demo organization, as the CDK app sets it (every setting not
+ * named here takes the deployment's default).
+ */
+export function demoEnvironment(endpointUrl: string): Record<string, string> {
+  return {
+    AUDIT_BUCKET: DEMO_SETTINGS.bucket,
+    BASELINE_KEY: RUN_DEFAULTS.baselineKey,
+    TOPIC_ARN: DEMO_SETTINGS.topicArn,
+    MEMBER_ROLE_NAME: DEMO_SETTINGS.memberRoleName,
+    EXTERNAL_ID: DEMO_SETTINGS.externalId,
+    AUDIT_REGIONS: DEMO_SETTINGS.region,
+    AWS_ENDPOINT_URL: endpointUrl,
+    AWS_REGION: DEMO_SETTINGS.region,
+  };
+}
 
 interface DemoOptions {
   outputDir: string;
 }
 
 /**
- * `demo`: starts the sandbox in-process with the demo organization, runs the live audit through the
- * real AWS SDK clients (baseline from the sandbox's S3, member roles assumed with an external id),
- * prints the table report, writes the HTML report, and publishes the run to the sandbox's S3, SNS
- * and Security Hub as the nightly job does. No AWS account or credentials are needed.
+ * `demo`: starts the sandbox in-process with the demo organization and runs the nightly job's
+ * Lambda steps in the state machine's order against it — plan-scopes, collect-account for each
+ * planned account, analyze-publish — through the real AWS SDK clients (baseline from the
+ * sandbox's S3, member roles assumed with an external id, reports to S3, SNS, Security Hub). Then
+ * prints the stored report as a table and writes it as HTML and JSON. No AWS account or
+ * credentials are needed.
  */
 export const registerDemo: RegisterCommand = (program: Command, setExit) => {
   program
     .command('demo')
-    .description('Run the audit against the embedded sandbox organization (no AWS account needed).')
+    .description('Run the nightly job against the embedded sandbox organization (no AWS account needed).')
     .option('--output-dir <dir>', 'where to write the HTML and JSON reports', 'out')
     .action(async (options: DemoOptions) => {
+      // The functions' structured logs and metrics are for CloudWatch: here stdout holds the report.
+      process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+      process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+      // Loaded after the environment is set: the functions read it at cold start, as on Lambda.
+      const { runNightlySteps } = await import('../functions/lib/nightly.js');
+      const { ENV, loadConfig } = await import('../functions/lib/config.js');
+      const { ROLE_SESSION_NAME } = await import('../functions/lib/aws.js');
+      const { metrics } = await import('../functions/lib/observability.js');
       const sandbox = await startSandbox({ port: 0, scenario: DEMO_SETTINGS.scenario });
       try {
         log(`sandbox organization "${DEMO_SETTINGS.scenario}" listening on ${sandbox.url}`);
-        const startedAt = new Date().toISOString();
-        // The demo takes its baseline from the sandbox's S3, like the nightly Lambda does.
-        const { baseline, inventory, factory } = await loadAuditInputs(
-          {
-            baseline: DEMO_SETTINGS.baseline,
+        const config = loadConfig(demoEnvironment(sandbox.url), Object.keys(ENV) as Array<keyof typeof ENV>);
+        const factory = () =>
+          createClientFactory({
+            region: config.region,
+            roleName: config.memberRoleName,
+            externalId: config.externalId,
+            roleSessionName: ROLE_SESSION_NAME,
             endpointUrl: sandbox.url,
-            region: DEMO_SETTINGS.region,
-            roleName: DEMO_SETTINGS.memberRoleName,
-            externalId: DEMO_SETTINGS.externalId,
-          },
-          { progress: true, credentials: sandbox.credentials },
-        );
-        if (!baseline) throw new Error('the demo baseline did not load');
-        const result = runAudit({ inventory, baseline, startedAt, finishedAt: new Date().toISOString() });
+            credentials: sandbox.credentials,
+          });
+        const night = await runNightlySteps({
+          config,
+          factory,
+          onProgress: (step) => log(describeStep(step)),
+        });
+        metrics.clearMetrics();
+        const failure = nightFailure(night);
+        if (failure !== undefined || night.result?.reportUri === undefined) {
+          log(`the nightly job failed: ${failure ?? 'no report was stored'}`);
+          setExit(1);
+          return;
+        }
+        // What the night stored is what the demo shows: the report analyze-publish wrote to S3.
+        const stored = await getObjectText(factory().s3(), night.result.reportUri);
+        const report = JSON.parse(stored.text) as Report;
+        ReportSchema.parse(report);
         const catalogue = checks.map((check) => check.meta);
-        const stdoutIsTty = process.stdout.isTTY === true;
         process.stdout.write(
-          renderReport(result.report, 'table', {
+          renderReport(report, 'table', {
             checks: catalogue,
-            color: stdoutIsTty,
+            color: useColor(process.stdout),
             baselineFile: DEMO_SETTINGS.baseline,
           }),
         );
@@ -73,24 +112,59 @@ export const registerDemo: RegisterCommand = (program: Command, setExit) => {
         const jsonFile = join(directory, 'demo-report.json');
         await writeFile(
           htmlFile,
-          renderReport(result.report, 'html', { checks: catalogue, baselineFile: DEMO_SETTINGS.baseline }),
+          renderReport(report, 'html', { checks: catalogue, baselineFile: DEMO_SETTINGS.baseline }),
         );
-        await writeFile(jsonFile, renderReport(result.report, 'json', { checks: catalogue }));
-        const calls = sandbox.calls();
+        await writeFile(jsonFile, renderReport(report, 'json', { checks: catalogue }));
+        const clusters = night.parts.reduce((sum, part) => sum + ('clusters' in part ? part.clusters : 0), 0);
         log(
-          `${result.report.summary.total} findings in ${inventory.accounts.length} accounts and ${inventory.clusters.length} clusters` +
-            ` (${calls.total} AWS API calls to the sandbox)`,
-        );
-        // The nightly job's last step: run history in S3, SNS notifications, Security Hub import.
-        const publishing = await publishFromOptions(
-          { publish: true, bucket: DEMO_SETTINGS.bucket, topicArn: DEMO_SETTINGS.topicArn },
-          { report: result.report, factory: factory ?? startingIdentityFactory({}, {}) },
+          `${report.summary.total} findings in ${night.result.accounts} accounts and ${clusters} clusters` +
+            ` (${sandbox.calls().total} AWS API calls to the sandbox)`,
         );
         log(`HTML report written to ${htmlFile}`);
         log(`JSON report written to ${jsonFile}`);
-        setExit(publishing.exitCode);
       } finally {
         await sandbox.close();
       }
     });
 };
+
+/** One stderr line per finished step. */
+function describeStep(progress: NightlyProgress): string {
+  switch (progress.step) {
+    case 'plan-scopes': {
+      const { plan } = progress;
+      if (plan.status !== 'planned')
+        return `plan-scopes: run ${plan.runId}: baseline invalid (${plan.error})`;
+      const scopes = plan.accounts.reduce((sum, account) => sum + account.regions.length, 0);
+      return `plan-scopes: run ${plan.runId}, baseline s3://${plan.baseline.bucket}/${plan.baseline.key}: ${plan.accounts.length} accounts, ${scopes} account-regions`;
+    }
+    case 'collect-account': {
+      const { part } = progress;
+      if ('Error' in part)
+        return `collect-account ${progress.accountId}: FAILED ${part.Error}: ${part.Cause}`;
+      return (
+        `collect-account ${part.accountId}: ${part.regions} region(s), ${part.clusters} cluster(s), ` +
+        `${part.complete ? 'complete' : `${part.errors} error(s)`}, ${part.apiCalls} API calls; part ${part.key}`
+      );
+    }
+    case 'analyze-publish': {
+      const { result } = progress;
+      if ('status' in result) return `analyze-publish: BASELINE_INVALID published (${result.error})`;
+      return (
+        `analyze-publish: ${result.total} findings (${result.suppressed} suppressed), ${result.newFindings} new, ` +
+        `${result.resolvedFindings} resolved; SNS ${result.sns.messages} message(s); ` +
+        `Security Hub ${result.securityHub.imported} imported, ${result.securityHub.archived} archived; report ${result.reportUri ?? '-'}`
+      );
+    }
+  }
+}
+
+/** Why a night did not end with a published report, if it did not. */
+function nightFailure(night: NightlyRun): string | undefined {
+  if (night.planError) return `plan-scopes: ${night.planError.message}`;
+  if (night.rejected) return `the baseline is invalid: ${night.rejected.error}`;
+  const failed = night.parts.find((part) => 'Error' in part);
+  if (failed && 'Error' in failed) return `collect-account: ${failed.Error}: ${failed.Cause}`;
+  if (night.analyzeError) return `analyze-publish: ${night.analyzeError.message}`;
+  return undefined;
+}

@@ -2,18 +2,28 @@ import type { ClientFactory } from '../shared/aws/clients.js';
 import { createClientFactory } from '../shared/aws/clients.js';
 import { errorCode, errorMessage } from '../shared/aws/errors.js';
 import { type CallerRegion, resolveCallerRegion } from '../shared/aws/region.js';
-import { getObjectText } from '../shared/aws/s3.js';
-import { type Baseline, loadBaselineFile, parseBaseline } from '../shared/baseline/index.js';
+import type { Baseline } from '../shared/baseline/index.js';
 import type { NotCollected } from '../shared/collect/verdict.js';
 import { InputError } from '../shared/errors.js';
 import type { Inventory } from '../shared/model/inventory.js';
+import {
+  BaselineNotFoundError,
+  type BaselineText,
+  baselineLocation,
+  loadBaseline as loadBaselineSource,
+  parseBaselineText,
+  readBaselineObjectText,
+} from '../shared/run/baseline-source.js';
+import { baselineScope, planScopes } from '../shared/run/scope.js';
 import {
   DEFAULT_MAX_SNAPSHOT_BYTES,
   loadInventory,
   normalizeSnapshot,
   type Snapshot,
 } from '../shared/snapshot/index.js';
-import { collectLive, type LiveOptions, type LiveRunOptions } from './live-options.js';
+import { explainAwsFailure, type FailureContext } from './failures.js';
+import { collectLive, failureContext, type LiveOptions, type LiveRunOptions } from './live-options.js';
+import { runObserver } from './progress.js';
 
 /** Flags that choose the inventory: `--snapshot FILE`, or the live flags. */
 export interface SourceOptions extends LiveOptions {
@@ -71,11 +81,13 @@ export function startingIdentityFactory(
   run: LiveRunOptions,
   callerRegion?: CallerRegion,
 ): ClientFactory {
+  const observer = runObserver(run.stream);
   return createClientFactory({
     region: callerRegion?.region ?? 'us-east-1',
     ...(options.profile !== undefined ? { profile: options.profile } : {}),
     ...(options.endpointUrl !== undefined ? { endpointUrl: options.endpointUrl } : {}),
     ...(run.credentials !== undefined ? { credentials: run.credentials } : {}),
+    ...(observer ? { observer } : {}),
   });
 }
 
@@ -84,25 +96,20 @@ export function startingIdentityFactory(
  * the report).
  */
 export async function loadBaseline(location: string, factory: () => ClientFactory): Promise<Baseline> {
-  if (!location.startsWith('s3://')) return loadBaselineFile(location);
-  let object: Awaited<ReturnType<typeof getObjectText>>;
+  const where = baselineLocation(location);
+  if (where.kind === 'file') return loadBaselineSource(where, () => factory().s3());
+  let read: BaselineText;
   try {
-    object = await getObjectText(factory().s3(), location);
+    read = await readBaselineObjectText(factory().s3(), where);
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw new InputError(`--baseline ${location}: cannot read the baseline (${s3FailureText(error)})`, [], {
-      cause: error,
+    const failure = error instanceof BaselineNotFoundError ? error.cause : error;
+    const reason = s3FailureText(failure, failureContext(factory()));
+    throw new InputError(`--baseline ${location}: cannot read the baseline (${reason})`, [], {
+      cause: failure,
     });
   }
-  const baseline = parseBaseline(object.text, location);
-  return {
-    ...baseline,
-    source: {
-      ...baseline.source,
-      ...(object.etag !== undefined ? { etag: object.etag } : {}),
-      ...(object.versionId !== undefined ? { versionId: object.versionId } : {}),
-    },
-  };
+  return parseBaselineText({ ...read, provenance: { ...read.provenance, source: location } });
 }
 
 /**
@@ -110,7 +117,9 @@ export async function loadBaseline(location: string, factory: () => ClientFactor
  * (S3 answers `PermanentRedirect` naming the endpoint, or `AuthorizationHeaderMalformed` naming the
  * region).
  */
-export function s3FailureText(error: unknown): string {
+export function s3FailureText(error: unknown, context: FailureContext = {}): string {
+  const explained = explainAwsFailure(error, context);
+  if (explained !== undefined) return explained;
   const code = errorCode(error);
   const text = `${code}: ${errorMessage(error)}`;
   const fields = error as { Endpoint?: unknown; Region?: unknown };
@@ -125,16 +134,8 @@ export function s3FailureText(error: unknown): string {
   return text;
 }
 
-/**
- * The accounts and regions a baseline puts in scope (docs/architecture.md §5): the declared clusters' accounts
- * and regions, plus the extra `accounts`.
- */
-export function baselineScope(baseline: Baseline): { accounts: string[]; regions: string[] } {
-  const accounts = new Set<string>(baseline.clusters.map((cluster) => cluster.account));
-  for (const account of baseline.accounts) accounts.add(account);
-  const regions = new Set<string>(baseline.clusters.map((cluster) => cluster.region));
-  return { accounts: [...accounts].sort(), regions: [...regions].sort() };
-}
+/** The accounts and regions a baseline puts in scope (docs/architecture.md §5). */
+export { baselineScope };
 
 /**
  * Resolves the baseline and the inventory of an audit-like command. With `--snapshot` the inventory
@@ -171,13 +172,18 @@ export async function loadAuditInputs(
     };
   }
   const baseline = options.baseline ? await loadBaseline(options.baseline, lazyFactory) : undefined;
-  // The baseline chooses what to collect; the clients' own region stays the caller's.
-  const live: LiveOptions = { ...options };
-  if (baseline) {
-    const scope = baselineScope(baseline);
-    if (live.accounts === undefined && scope.accounts.length > 0) live.accounts = scope.accounts.join(',');
-    if (live.regions === undefined && scope.regions.length > 0) live.regions = scope.regions.join(',');
-  }
+  // The flags, else the baseline, choose what to collect; the clients' own region stays the caller's.
+  // A flag is one comma-separated list here, checked later with the other live flags.
+  const scope = planScopes(baseline, {
+    mode: 'replace',
+    ...(options.accounts !== undefined ? { accounts: [options.accounts] } : {}),
+    ...(options.regions !== undefined ? { regions: [options.regions] } : {}),
+  });
+  const live: LiveOptions = {
+    ...options,
+    ...(scope.accounts ? { accounts: scope.accounts.join(',') } : {}),
+    ...(scope.regions ? { regions: scope.regions.join(',') } : {}),
+  };
   const collection = await collectLive(live, run);
   return {
     baseline,

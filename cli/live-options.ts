@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import {
   type AwsCredentials,
   type AwsCredentialsProvider,
@@ -10,7 +10,6 @@ import { toCollectionError } from '../shared/aws/errors.js';
 import { type CallerRegion, resolveCallerRegion } from '../shared/aws/region.js';
 import { describeFailure } from '../shared/collect/causes.js';
 import {
-  type CollectProgressEvent,
   collectSnapshot,
   DEFAULT_PACING,
   MAX_CLOUDTRAIL_DAYS,
@@ -19,6 +18,15 @@ import {
 import { InputError } from '../shared/errors.js';
 import { ACCOUNT_ID_PATTERN as ACCOUNT_ID, REGION_PATTERN as REGION } from '../shared/model/identity.js';
 import type { Snapshot } from '../shared/snapshot/index.js';
+import { explainAwsFailure, type FailureContext, isCredentialsFailure } from './failures.js';
+import {
+  bothObservers,
+  type CollectionProgress,
+  collectionProgress,
+  type ProgressStream,
+  type ProgressTimer,
+  runObserver,
+} from './progress.js';
 
 /** The live flags as commander parses them (`--no-cloudtrail` gives `cloudtrail: false`). */
 export interface LiveOptions {
@@ -67,11 +75,23 @@ export function addLiveOptions(command: Command): Command {
       'AWS profile of the starting identity (default: the standard credential chain)',
     )
     .option('--region <region>', 'region for the clients, and the region to audit when --regions is absent')
-    .option('--regions <list>', 'comma-separated regions to audit (e.g. eu-west-1,us-east-1)')
-    .option('--accounts <list>', "comma-separated 12-digit account ids (default: the caller's account)")
+    .option(
+      '--regions <list>',
+      'comma-separated regions to audit (e.g. eu-west-1,us-east-1); repeatable, the lists merge',
+      mergeList,
+    )
+    .option(
+      '--accounts <list>',
+      "comma-separated 12-digit account ids; repeatable, the lists merge (default: the baseline's accounts when a baseline is given, else the caller's account)",
+      mergeList,
+    )
     .option('--role-name <name>', 'read-only role to assume in every audited account')
     .option('--external-id <id>', "external id the audited accounts' role requires")
-    .option('--endpoint-url <url>', 'send every AWS call to this endpoint (e.g. the local sandbox)')
+    .addOption(
+      new Option('--endpoint-url <url>', 'send every AWS call to this endpoint (e.g. the local sandbox)').env(
+        'AWS_ENDPOINT_URL',
+      ),
+    )
     .option('--no-cloudtrail', 'skip CloudTrail evidence (usage checks then report the usage as unknown)')
     .option(
       '--cloudtrail-days <days>',
@@ -99,6 +119,14 @@ export function addLiveOptions(command: Command): Command {
       '--max-attempts <n>',
       'attempts per AWS call, the first included (default: AWS_MAX_ATTEMPTS, else 8)',
     );
+}
+
+/**
+ * Commander's parser for a repeatable list flag: `--regions a --regions b,c` reads as `a,b,c`
+ * (commander would otherwise keep only the last).
+ */
+export function mergeList(value: string, previous: string | undefined): string {
+  return previous === undefined ? value : `${previous},${value}`;
 }
 
 function list(text: string | undefined): string[] {
@@ -213,17 +241,15 @@ export function parseLiveOptions(options: LiveOptions, env: NodeJS.ProcessEnv = 
   };
 }
 
-/** Where progress goes: stderr, or a stand-in in tests. */
-export interface ProgressStream {
-  isTTY?: boolean;
-  write(text: string): unknown;
-}
+export type { ProgressStream } from './progress.js';
 
 export interface LiveRunOptions {
   /** Show progress on stderr (updated in place on a terminal, plain lines otherwise). */
   progress?: boolean;
   /** Progress destination; default `process.stderr`. */
   stream?: ProgressStream;
+  /** The time and ticker of the progress line; default the wall clock. */
+  timer?: ProgressTimer;
   /** Starting identity instead of the standard chain (the in-process sandbox of `demo`). */
   credentials?: AwsCredentials | AwsCredentialsProvider;
   /** "Now" of the snapshot. */
@@ -252,17 +278,28 @@ export async function startingIdentity(factory: ClientFactory): Promise<{ accoun
   try {
     return await factory.callerIdentity();
   } catch (error) {
-    throw startingIdentityError(error);
+    throw startingIdentityError(error, failureContext(factory));
   }
 }
 
-function startingIdentityError(error: unknown): StartingIdentityError {
-  if (error instanceof Error && error.name === 'CredentialsProviderError') {
-    return new StartingIdentityError(
-      `no AWS credentials for live collection (${error.message}): pass --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID, or audit a collected snapshot with --snapshot FILE`,
-      [],
-      { cause: error },
-    );
+/** What a factory knows about where its calls go, for {@link explainAwsFailure}. */
+export function failureContext(factory: Pick<ClientFactory, 'options'>): FailureContext {
+  const { endpointUrl, requestTimeoutMs } = factory.options;
+  const profile = factory.options.profile ?? process.env.AWS_PROFILE;
+  return {
+    ...(endpointUrl !== undefined ? { endpointUrl } : {}),
+    ...(profile ? { profile } : {}),
+    ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
+  };
+}
+
+function startingIdentityError(error: unknown, context: FailureContext): StartingIdentityError {
+  const explained = explainAwsFailure(error, context);
+  if (explained !== undefined) {
+    const message = isCredentialsFailure(error)
+      ? `no AWS credentials for live collection: ${explained}; or audit a collected snapshot with --snapshot FILE`
+      : `the starting identity failed, nothing was collected: ${explained}`;
+    return new StartingIdentityError(message, [], { cause: error });
   }
   const record = toCollectionError('sts', 'GetCallerIdentity', error);
   return new StartingIdentityError(
@@ -270,33 +307,6 @@ function startingIdentityError(error: unknown): StartingIdentityError {
     [record.message],
     { cause: error },
   );
-}
-
-/** Renders collection progress: one line redrawn on a terminal, one line per account otherwise. */
-export function progressReporter(stream: ProgressStream): {
-  onProgress: (event: CollectProgressEvent) => void;
-  done: () => void;
-} {
-  let drawn = false;
-  return {
-    onProgress(event) {
-      if (stream.isTTY) {
-        if (event.type !== 'account-finished' && drawn) return;
-        stream.write(`\r\x1b[2Kcollecting ${event.accountsDone}/${event.accountsTotal} accounts…`);
-        drawn = true;
-        return;
-      }
-      if (event.type === 'account-finished') {
-        const problems = event.errorCount === 0 ? '' : ` with ${event.errorCount} error(s)`;
-        stream.write(
-          `collected account ${event.accountId} (${event.accountsDone}/${event.accountsTotal})${problems}\n`,
-        );
-      }
-    },
-    done() {
-      if (drawn) stream.write('\r\x1b[2K');
-    },
-  };
 }
 
 /**
@@ -309,10 +319,29 @@ export async function collectLive(options: LiveOptions, run: LiveRunOptions = {}
   // The caller's region (the profile's too) is the clients' default and, without --regions, the one audited.
   const callerRegion = await resolveCallerRegion(options);
   const settings = parseLiveOptions(callerRegion ? { ...options, region: callerRegion.region } : options);
+  // Progress starts before the first call: the starting identity is where a dead endpoint shows.
+  const stream = run.stream ?? process.stderr;
+  const progress = run.progress ? collectionProgress(stream, run.timer) : undefined;
+  const observer = bothObservers(progress?.observer, runObserver(stream));
   const factory = createClientFactory({
     ...settings.factory,
     ...(run.credentials !== undefined ? { credentials: run.credentials } : {}),
+    ...(observer ? { observer } : {}),
   });
+  try {
+    return await collectWith(factory, settings, run, progress, callerRegion);
+  } finally {
+    progress?.done();
+  }
+}
+
+async function collectWith(
+  factory: ClientFactory,
+  settings: LiveSettings,
+  run: LiveRunOptions,
+  progress: CollectionProgress | undefined,
+  callerRegion: CallerRegion | undefined,
+): Promise<LiveCollection> {
   // Without a member role every account is read as the starting identity: it must work, and be the
   // one asked for. Without --accounts the caller's own account is collected.
   let accounts = settings.accounts;
@@ -326,21 +355,16 @@ export async function collectLive(options: LiveOptions, run: LiveRunOptions = {}
     }
     accounts ??= [caller.accountId];
   }
-  const reporter = run.progress ? progressReporter(run.stream ?? process.stderr) : undefined;
-  try {
-    const snapshot = await collectSnapshot({
-      factory,
-      accounts,
-      regions: settings.regions,
-      cloudTrail: settings.cloudTrail,
-      cloudTrailDays: settings.cloudTrailDays,
-      ...(run.now ? { now: run.now } : {}),
-      ...(settings.accountConcurrency ? { concurrency: { accounts: settings.accountConcurrency } } : {}),
-      ...(settings.pacing ? { pacing: settings.pacing } : {}),
-      ...(reporter ? { onProgress: reporter.onProgress } : {}),
-    });
-    return { snapshot, factory, settings, ...(callerRegion ? { callerRegion } : {}) };
-  } finally {
-    reporter?.done();
-  }
+  const snapshot = await collectSnapshot({
+    factory,
+    accounts,
+    regions: settings.regions,
+    cloudTrail: settings.cloudTrail,
+    cloudTrailDays: settings.cloudTrailDays,
+    ...(run.now ? { now: run.now } : {}),
+    ...(settings.accountConcurrency ? { concurrency: { accounts: settings.accountConcurrency } } : {}),
+    ...(settings.pacing ? { pacing: settings.pacing } : {}),
+    ...(progress ? { onProgress: progress.onProgress } : {}),
+  });
+  return { snapshot, factory, settings, ...(callerRegion ? { callerRegion } : {}) };
 }

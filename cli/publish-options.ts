@@ -1,9 +1,13 @@
+import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
+import type { PublishCommandInput } from '@aws-sdk/client-sns';
 import { type Command, Option } from 'commander';
 import type { ClientFactory } from '../shared/aws/clients.js';
 import { NO_CALLER_REGION } from '../shared/aws/region.js';
 import { checks as registeredChecks } from '../shared/checks/index.js';
 import type { CheckMeta } from '../shared/checks/types.js';
+import { RUN_DEFAULTS } from '../shared/defaults.js';
 import { InputError } from '../shared/errors.js';
+import type { Language } from '../shared/i18n/language.js';
 import { parseSeverity } from '../shared/model/severity.js';
 import {
   type PublishRunResult,
@@ -14,7 +18,7 @@ import {
   SummaryModeSchema,
 } from '../shared/publish/index.js';
 import type { Report } from '../shared/report/types.js';
-import { log } from './output.js';
+import { log, warn, writeFileAtomically } from './output.js';
 
 /** The publishing flags as commander parses them. */
 export interface PublishOptions {
@@ -27,6 +31,7 @@ export interface PublishOptions {
   securityhubMode?: string;
   securityhubRegion?: string;
   reportConsoleRegion?: string;
+  dryRunOutput?: string;
 }
 
 /**
@@ -41,7 +46,14 @@ export function addPublishOptions(command: Command): Command {
       '--publish',
       'store the reports in S3, notify the SNS topic and import findings into Security Hub',
     )
-    .option('--dry-run', 'with --publish: print what would be stored, sent and imported, and send nothing')
+    .option(
+      '--dry-run',
+      'print what would be stored, sent (every SNS message) and imported (every Security Hub finding), and send nothing',
+    )
+    .option(
+      '--dry-run-output <file>',
+      'with --dry-run: write the plan to this file as JSON instead of printing it',
+    )
     .addOption(
       new Option('--bucket <name>', 'S3 bucket for reports/ (run history)').env('EKS_IDENTITY_AUDIT_BUCKET'),
     )
@@ -50,12 +62,16 @@ export function addPublishOptions(command: Command): Command {
         'EKS_IDENTITY_AUDIT_TOPIC_ARN',
       ),
     )
-    .option('--summary <when>', 'nightly summary: always, on-change or never', 'always')
-    .option('--alert-threshold <severity>', 'alert on new findings at or above this severity', 'HIGH')
+    .option('--summary <when>', 'nightly summary: always, on-change or never', RUN_DEFAULTS.summary)
+    .option(
+      '--alert-threshold <severity>',
+      'alert on new findings at or above this severity',
+      RUN_DEFAULTS.alertThreshold,
+    )
     .option(
       '--securityhub-mode <mode>',
       'import findings into the audit account (audit-account) or each member account (member-accounts)',
-      'audit-account',
+      RUN_DEFAULTS.securityHubMode,
     )
     .option(
       '--securityhub-region <region>',
@@ -85,19 +101,21 @@ export function publishSettingsFromOptions(
   options: PublishOptions,
   callerRegion: string | undefined,
 ): PublishSettings | undefined {
+  if (options.dryRunOutput !== undefined && !options.dryRun)
+    throw new InputError('--dry-run-output needs --dry-run: only a dry run has a plan to write');
   if (!options.publish && !options.dryRun) return undefined;
   const problems: string[] = [];
   if (options.bucket === undefined)
     problems.push('--bucket is required to publish (or set EKS_IDENTITY_AUDIT_BUCKET)');
-  const summary = SummaryModeSchema.safeParse(options.summary ?? 'always');
+  const summary = SummaryModeSchema.safeParse(options.summary ?? RUN_DEFAULTS.summary);
   if (!summary.success) problems.push(`--summary "${options.summary}": expected always, on-change or never`);
-  const threshold = parseSeverity(options.alertThreshold ?? 'HIGH');
+  const threshold = parseSeverity(options.alertThreshold ?? RUN_DEFAULTS.alertThreshold);
   if (threshold === undefined) {
     problems.push(
       `--alert-threshold "${options.alertThreshold}": expected CRITICAL, HIGH, MEDIUM, LOW or INFORMATIONAL`,
     );
   }
-  const mode = SecurityHubModeSchema.safeParse(options.securityhubMode ?? 'audit-account');
+  const mode = SecurityHubModeSchema.safeParse(options.securityhubMode ?? RUN_DEFAULTS.securityHubMode);
   if (!mode.success) {
     problems.push(
       `--securityhub-mode "${options.securityhubMode}": expected audit-account or member-accounts`,
@@ -169,6 +187,8 @@ export interface PublishContext {
   sleep?: (ms: number) => Promise<void>;
   /** Ids of the findings the audit withheld as undecided (see `PublishRunInput.undecided`). */
   undecided?: Iterable<string>;
+  /** Language of the stored reports and the notifications (`--lang`). */
+  language?: Language;
 }
 
 /**
@@ -187,29 +207,102 @@ export async function publishFromOptions(
     'region' in context ? context.region : context.factory.options.region,
   );
   if (settings === undefined) return { exitCode: 0 };
-  const print = context.print ?? log;
+  // A dry run's plan is what was asked for: it is written under --quiet too.
+  const print = context.print ?? (options.dryRun ? warn : log);
   const result = await publishRun({
     report: context.report,
     checks: context.checks ?? registeredChecks.map((check) => check.meta),
     factory: context.factory,
-    settings,
+    settings: context.language ? { ...settings, language: context.language } : settings,
     now: context.now ?? new Date(),
     dryRun: options.dryRun === true,
     ...(context.sleep ? { sleep: context.sleep } : {}),
     ...(context.undecided ? { undecided: context.undecided } : {}),
   });
-  for (const line of describePublishResult(result)) print(line);
+  const planFile = options.dryRunOutput;
+  for (const line of describePublishResult(result, { plan: planFile === undefined })) print(line);
+  if (result.dryRun && planFile !== undefined) {
+    await writeFileAtomically(planFile, `${JSON.stringify(dryRunPlan(result), null, 2)}\n`);
+    print(`  plan written to ${planFile}`);
+  }
   return { exitCode: result.failed ? 1 : 0, result };
 }
 
 /** Security Hub failures listed one per line; the rest are counted. */
 const LISTED_FAILURES = 20;
 
+/** What a dry run would send, as `--dry-run-output` writes it: messages with their bodies parsed, and the ASFF findings. */
+export interface DryRunPlan {
+  reportUris: PublishRunResult['reportUris'];
+  sns: Array<Omit<PublishCommandInput, 'Message'> & { Message: unknown }>;
+  securityHub: AwsSecurityFinding[];
+}
+
+/** A message body as JSON when it is JSON (structured messages, chat payloads), else its text. */
+function parsedBody(text: string | undefined): unknown {
+  try {
+    return JSON.parse(text ?? '""');
+  } catch {
+    return text ?? '';
+  }
+}
+
+/** The plan of a dry run. */
+export function dryRunPlan(result: PublishRunResult): DryRunPlan {
+  return {
+    reportUris: result.reportUris,
+    sns: result.sns.messages.map((message) => ({ ...message, Message: parsedBody(message.Message) })),
+    securityHub: result.securityHub.findings ?? [],
+  };
+}
+
+/** Text as indented lines: a JSON string inside (a chat payload) is shown pretty. */
+function bodyLines(body: unknown, indent: string): string[] {
+  const text = typeof body === 'string' ? body : JSON.stringify(body, null, 2);
+  const inner = typeof body === 'string' && /^\s*[{[]/.test(body) ? parsedBody(body) : undefined;
+  const shown = inner !== undefined && typeof inner !== 'string' ? JSON.stringify(inner, null, 2) : text;
+  return shown.split('\n').map((line) => `${indent}${line}`);
+}
+
 /**
- * Human-readable lines about a publish; a dry run adds the full plan as JSON (messages with their
- * bodies parsed, and the ASFF findings).
+ * The whole plan of a dry run, readable: every SNS message (subject, attributes, each protocol's
+ * body line by line) and every Security Hub finding (severity, title, resource, id).
  */
-export function describePublishResult(result: PublishRunResult): string[] {
+export function describeDryRunPlan(plan: DryRunPlan): string[] {
+  const lines: string[] = [];
+  plan.sns.forEach((message, index) => {
+    const attributes = Object.entries(message.MessageAttributes ?? {})
+      .map(([name, value]) => `${name}=${value.StringValue ?? ''}`)
+      .join(', ');
+    lines.push(
+      `  SNS message ${index + 1} of ${plan.sns.length} to ${message.TopicArn ?? 'the topic'}: subject "${message.Subject ?? ''}"` +
+        (attributes ? ` (${attributes})` : ''),
+    );
+    const body = message.Message;
+    if (message.MessageStructure === 'json' && typeof body === 'object' && body !== null) {
+      for (const [protocol, text] of Object.entries(body as Record<string, unknown>)) {
+        lines.push(`    [${protocol}]`, ...bodyLines(text, '      '));
+      }
+    } else lines.push(...bodyLines(body, '    '));
+  });
+  plan.securityHub.forEach((finding, index) => {
+    const resource = finding.Resources?.[0]?.Id ?? '';
+    lines.push(
+      `  Security Hub finding ${index + 1} of ${plan.securityHub.length}: ${finding.Severity?.Label ?? ''} ${finding.Title ?? ''}` +
+        `${resource ? ` — ${resource}` : ''} (account ${finding.AwsAccountId ?? ''}, id ${finding.Id ?? ''})`,
+    );
+  });
+  return lines;
+}
+
+/**
+ * Human-readable lines about a publish; a dry run adds the whole plan ({@link describeDryRunPlan})
+ * unless `plan: false` (it is written to `--dry-run-output` instead).
+ */
+export function describePublishResult(
+  result: PublishRunResult,
+  { plan: withPlan = true }: { plan?: boolean } = {},
+): string[] {
   const lines: string[] = [];
   const prefix = result.dryRun ? 'dry run: would publish' : 'published';
   const { diff } = result;
@@ -254,19 +347,6 @@ export function describePublishResult(result: PublishRunResult): string[] {
   }
   if (result.latestConflicts > 0)
     lines.push(`  latest.json: merged with ${result.latestConflicts} concurrent run(s)`);
-  if (result.dryRun) {
-    const plan = {
-      reportUris: result.reportUris,
-      sns: result.sns.messages.map((message) => ({
-        ...message,
-        Message:
-          message.MessageStructure === 'json'
-            ? JSON.parse(message.Message ?? '{}')
-            : JSON.parse(message.Message ?? '""'),
-      })),
-      securityHub: result.securityHub.findings ?? [],
-    };
-    lines.push(JSON.stringify(plan, null, 2));
-  }
+  if (result.dryRun && withPlan) lines.push(...describeDryRunPlan(dryRunPlan(result)));
   return lines;
 }

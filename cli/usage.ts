@@ -8,8 +8,7 @@ import { type CollectionSummary, collectionHeadline } from '../shared/collect/ve
 import { InputError } from '../shared/errors.js';
 import type { Inventory } from '../shared/model/inventory.js';
 import { cleanText, MAX_IDENTIFIER_LENGTH } from '../shared/report/escape.js';
-import { ledgerUsageIndex } from '../shared/usage/ledger-index.js';
-import { withLedgerCoverage } from '../shared/usage/ledger-scopes.js';
+import { ledgerUsageWindow } from '../shared/run/usage.js';
 import { listWorkloadUsage, type UsageListing } from '../shared/usage-listing.js';
 import type { RegisterCommand } from './commands.js';
 import {
@@ -20,7 +19,7 @@ import {
 } from './completeness.js';
 import { loadAuditInputs, type SourceOptions } from './inputs.js';
 import { addLiveOptions } from './live-options.js';
-import { emit, log } from './output.js';
+import { checkOutputPath, emit, log } from './output.js';
 
 interface UsageOptions extends SourceOptions, CompletenessOptions {
   baseline?: string;
@@ -62,15 +61,15 @@ export async function ledgerUsage(
     store,
     now: new Date(inventory.capturedAt),
   });
-  const ledgers = updates.map((update) => update.ledger);
-  return {
-    usageIndex: (options) => ledgerUsageIndex(ledgers, inventory, options),
-    updates,
-    inventory: withLedgerCoverage(inventory, ledgers, {
+  const window = ledgerUsageWindow(
+    inventory,
+    updates.map((update) => update.ledger),
+    {
       days: windowDays,
       describe: (accountId, region) => `the usage ledger of ${accountId} ${region} under ${location}`,
-    }),
-  };
+    },
+  );
+  return { ...window, updates };
 }
 
 /** One line per ledger update, for stderr. */
@@ -157,6 +156,7 @@ export const registerUsage: RegisterCommand = (program: Command, setExit) => {
       if (format !== 'table' && format !== 'json') {
         throw new InputError(`--format must be table or json (got "${options.format}")`);
       }
+      await checkOutputPath(options.output, ['table', 'json']);
       if (options.usageLedger !== undefined && options.snapshot !== undefined) {
         throw new InputError(
           '--usage-ledger updates ledgers from live CloudTrail; it cannot be combined with --snapshot',

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { USAGE_SOURCES } from '../functions/lib/config.js';
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../shared/baseline/index.js';
 import { MAX_CLOUDTRAIL_DAYS } from '../shared/collect/index.js';
+import { RUN_DEFAULTS, SECURITY_HUB_MODES, SUMMARY_MODES, USAGE_SOURCES } from '../shared/defaults.js';
 import { AuditError } from '../shared/errors.js';
+import { LANGUAGES } from '../shared/i18n/language.js';
 
 /** Name prefix of the audit account's fixed-name resources (roles the member accounts trust). */
 export const RESOURCE_PREFIX = 'eks-identity-audit';
@@ -68,20 +69,24 @@ export const DeploymentConfigSchema = z
     windowDays: wholeNumber(1, MAX_CLOUDTRAIL_DAYS).default(MAX_CLOUDTRAIL_DAYS),
     slackWorkspaceId: optionalText(z.string().regex(/^[0-9A-Z]{1,256}$/, 'expected a Slack workspace id')),
     slackChannelId: optionalText(z.string().regex(/^[A-Za-z0-9]{1,256}$/, 'expected a Slack channel id')),
-    externalId: z.string().min(2).max(1224).default('eks-identity-audit'),
+    externalId: z.string().min(2).max(1224).default(RUN_DEFAULTS.externalId),
     memberRoleName: z
       .string()
       .regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name')
-      .default('EksIdentityAuditReadOnly'),
+      .default(RUN_DEFAULTS.memberRoleName),
     auditAccountId: optionalText(z.string().regex(ACCOUNT_ID_PATTERN, 'expected a 12-digit account id')),
     orgId: optionalText(
       z.string().regex(/^o-[a-z0-9]{10,32}$/, 'expected an organization id such as o-a1b2c3d4e5'),
     ),
-    baselineKey: z.string().min(1).max(1024).default('baseline.yaml'),
-    securityHubMode: z.enum(['audit-account', 'member-accounts', 'off']).default('audit-account'),
-    summary: z.enum(['always', 'on-change', 'never']).default('always'),
-    alertThreshold: z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL']).default('HIGH'),
-    usageSource: z.enum(USAGE_SOURCES).default('ledger'),
+    baselineKey: z.string().min(1).max(1024).default(RUN_DEFAULTS.baselineKey),
+    securityHubMode: z.enum(SECURITY_HUB_MODES).default(RUN_DEFAULTS.securityHubMode),
+    summary: z.enum(SUMMARY_MODES).default(RUN_DEFAULTS.summary),
+    alertThreshold: z
+      .enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL'])
+      .default(RUN_DEFAULTS.alertThreshold),
+    usageSource: z.enum(USAGE_SOURCES).default(RUN_DEFAULTS.usageSource),
+    /** Language of the stored reports, the e-mail and the chat notifications (`en` or `ja`). */
+    language: z.enum(LANGUAGES).default(RUN_DEFAULTS.language),
   })
   .superRefine((config, issues) => {
     if ((config.slackWorkspaceId === undefined) !== (config.slackChannelId === undefined)) {

@@ -7,6 +7,7 @@ import { compareText } from './model/compare.js';
 import { type Finding, findingId } from './model/finding.js';
 import type { Inventory } from './model/inventory.js';
 import { buildReport, compareFindings } from './report/index.js';
+import { provenanceOf } from './run/provenance.js';
 
 export { type BaselineInvalidInput, baselineInvalidFinding } from './checks/meta/BASELINE_INVALID.js';
 /** A draft becomes a finding (the engine's one sink, re-exported for the audit's callers). */
@@ -82,12 +83,7 @@ export function runAudit(input: AuditInput): AuditResult {
     runId: input.runId ?? defaultRunId(inventory, baseline),
     startedAt,
     finishedAt: input.finishedAt ?? startedAt,
-    baseline: {
-      source: baseline.source.name,
-      sha256: baseline.source.sha256,
-      ...(baseline.source.etag ? { etag: baseline.source.etag } : {}),
-      ...(baseline.source.versionId ? { versionId: baseline.source.versionId } : {}),
-    },
+    baseline: provenanceOf(baseline),
     scopes: inventory.scopes.map((scope) => ({
       accountId: scope.accountId,
       ...(scope.region ? { region: scope.region } : {}),

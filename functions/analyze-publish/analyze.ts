@@ -6,10 +6,9 @@ import { ACCOUNT_ID_PATTERN } from '../../shared/baseline/index.js';
 import { checks } from '../../shared/checks/index.js';
 import type { Severity } from '../../shared/model/severity.js';
 import { publishRun } from '../../shared/publish/index.js';
+import { ledgerUsageWindow } from '../../shared/run/usage.js';
 import { normalizeSnapshot, type Snapshot } from '../../shared/snapshot/index.js';
-import { ledgerUsageIndex } from '../../shared/usage/ledger-index.js';
-import { withLedgerCoverage } from '../../shared/usage/ledger-scopes.js';
-import type { UsageSource } from '../lib/config.js';
+import type { FunctionConfig, UsageSource } from '../lib/config.js';
 import { auditLedgerStore, loadLedgers } from '../lib/ledgers.js';
 import { logger } from '../lib/observability.js';
 import { RUN_ID_PATTERN, readPart } from '../lib/parts.js';
@@ -155,20 +154,20 @@ export async function analyzeAndPublish(
   const store = auditLedgerStore(s3, config.bucket);
   const stored = config.usageSource === 'ledger' ? await loadLedgers(store, event.accounts) : undefined;
   const collected = normalizeSnapshot(snapshot);
-  const inventory = stored
-    ? withLedgerCoverage(collected, stored.ledgers, {
+  const usage = stored
+    ? ledgerUsageWindow(collected, stored.ledgers, {
         days: baseline.settings.unusedAfterDays,
         describe: (accountId, region) => store.describe(accountId, region),
       })
-    : collected;
+    : undefined;
   const finishedAt = now().toISOString();
   const audit = runAudit({
-    inventory,
+    inventory: usage?.inventory ?? collected,
     baseline,
     runId: event.runId,
     startedAt: event.startedAt,
     finishedAt,
-    ...(stored ? { usageIndex: (options) => ledgerUsageIndex(stored.ledgers, inventory, options) } : {}),
+    ...(usage ? { usageIndex: usage.usageIndex } : {}),
   });
   const { report } = audit;
   const published = await publishRun({

@@ -10,6 +10,7 @@ export const ANALYZE_CONFIG_KEYS = [
   'summary',
   'alertThreshold',
   'usageSource',
+  'language',
   'endpointUrl',
   'region',
 ] as const;

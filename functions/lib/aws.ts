@@ -1,13 +1,15 @@
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import {
   type ClientFactory,
   createClientFactoryFor,
   type ServiceClientClasses,
 } from '../../shared/aws/factory.js';
-import { isNotFound } from '../../shared/aws/s3.js';
-import { parseBaseline, sha256Hex } from '../../shared/baseline/index.js';
 import type { Baseline } from '../../shared/baseline/types.js';
-import { InputError } from '../../shared/errors.js';
+import {
+  BaselineNotFoundError,
+  parseBaselineText,
+  readBaselineObjectText,
+} from '../../shared/run/baseline-source.js';
 import type { FunctionConfig } from './config.js';
 
 /** Session name the member accounts see in CloudTrail for the audit's reads. */
@@ -48,14 +50,11 @@ export interface BaselineObject {
   uri: string;
 }
 
-/** The baseline object does not exist. */
-export class BaselineNotFoundError extends InputError {
-  override name = 'BaselineNotFoundError';
-}
+export { BaselineNotFoundError };
 
 /**
- * Reads the baseline object, pinned to a version when given (so every step of a run judges against
- * the same file even if someone uploads a new one mid-run).
+ * Reads the baseline object through the one baseline source (`shared/run/baseline-source.ts`),
+ * pinned to a version when given, and names it as the state machine's payload does.
  *
  * @throws BaselineNotFoundError when there is no such object (or version); the S3 error otherwise.
  */
@@ -63,39 +62,9 @@ export async function readBaselineObject(
   s3: S3Client,
   location: { bucket: string; key: string; versionId?: string },
 ): Promise<BaselineObject> {
-  const uri = `s3://${location.bucket}/${location.key}`;
-  try {
-    const response = await s3.send(
-      new GetObjectCommand({
-        Bucket: location.bucket,
-        Key: location.key,
-        ...(location.versionId ? { VersionId: location.versionId } : {}),
-      }),
-    );
-    const text = response.Body ? await response.Body.transformToString('utf-8') : '';
-    return {
-      uri,
-      text,
-      ref: {
-        bucket: location.bucket,
-        key: location.key,
-        ...(response.ETag ? { etag: response.ETag } : {}),
-        ...(response.VersionId ? { versionId: response.VersionId } : {}),
-        sha256: sha256Hex(text),
-      },
-    };
-  } catch (error) {
-    if (isNotFound(error)) {
-      throw new BaselineNotFoundError(
-        `${uri}: baseline not found (upload it with aws s3 cp baseline.yaml ${uri})`,
-        [],
-        {
-          cause: error,
-        },
-      );
-    }
-    throw error;
-  }
+  const read = await readBaselineObjectText(s3, location);
+  const { source, ...identity } = read.provenance;
+  return { uri: source, text: read.text, ref: { bucket: location.bucket, key: location.key, ...identity } };
 }
 
 /**
@@ -104,11 +73,6 @@ export async function readBaselineObject(
  * @throws InputError with located problems when it is invalid.
  */
 export function parseBaselineObject(object: BaselineObject): Baseline {
-  const baseline = parseBaseline(object.text, object.uri);
-  baseline.source = {
-    ...baseline.source,
-    ...(object.ref.etag ? { etag: object.ref.etag } : {}),
-    ...(object.ref.versionId ? { versionId: object.ref.versionId } : {}),
-  };
-  return baseline;
+  const { bucket: _bucket, key: _key, ...identity } = object.ref;
+  return parseBaselineText({ text: object.text, provenance: { source: object.uri, ...identity } });
 }

@@ -1,22 +1,24 @@
 import { z } from 'zod';
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../../shared/baseline/index.js';
+import { LEDGER_PREFIX } from '../../shared/bucket.js';
 import { MAX_CLOUDTRAIL_DAYS } from '../../shared/collect/index.js';
+import {
+  RUN_DEFAULTS,
+  SECURITY_HUB_MODES,
+  SUMMARY_MODES,
+  USAGE_SOURCES,
+  type UsageSource,
+} from '../../shared/defaults.js';
 import { InputError } from '../../shared/errors.js';
+import { LANGUAGES, type Language } from '../../shared/i18n/language.js';
 import { SNS_TOPIC_ARN_PATTERN } from '../../shared/model/identity.js';
-
-/**
- * Where the nightly run gets CloudTrail usage evidence: `ledger` keeps incremental ledgers under
- * `state/usage/` and reads only what is new; `scan` reads the whole window every night.
- */
-export const USAGE_SOURCES = ['ledger', 'scan'] as const;
-export type UsageSource = (typeof USAGE_SOURCES)[number];
 
 /**
  * Key prefix of run-to-run state in the audit bucket; the usage ledgers live under
  * `state/usage/ACCOUNT/REGION/ledger.json`. Nothing under it expires: a lost ledger costs a 90-day
  * backfill and a night of unknown usage.
  */
-export const LEDGER_PREFIX = 'state';
+export { LEDGER_PREFIX, USAGE_SOURCES, type UsageSource };
 
 /** Environment variable names the CDK app sets and the functions read. */
 export const ENV = {
@@ -32,6 +34,7 @@ export const ENV = {
   summary: 'SUMMARY',
   alertThreshold: 'ALERT_THRESHOLD',
   usageSource: 'USAGE_SOURCE',
+  language: 'REPORT_LANGUAGE',
   endpointUrl: 'AWS_ENDPOINT_URL',
   region: 'AWS_REGION',
 } as const;
@@ -63,10 +66,11 @@ const FIELD_SCHEMAS = {
     .max(MAX_CLOUDTRAIL_DAYS, `must be from 1 to ${MAX_CLOUDTRAIL_DAYS}`),
   regions: list(z.string().regex(REGION_PATTERN, 'must list region names such as eu-west-1')),
   accounts: list(z.string().regex(ACCOUNT_ID_PATTERN, 'must list 12-digit account ids')),
-  securityHubMode: z.enum(['audit-account', 'member-accounts', 'off']),
-  summary: z.enum(['always', 'on-change', 'never']),
+  securityHubMode: z.enum(SECURITY_HUB_MODES),
+  summary: z.enum(SUMMARY_MODES),
   alertThreshold: z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL']),
   usageSource: z.enum(USAGE_SOURCES),
+  language: z.enum(LANGUAGES),
   endpointUrl: z.url('must be a URL'),
   region: z.string().regex(REGION_PATTERN, 'must be a region name'),
 } satisfies Record<ConfigKey, z.ZodType>;
@@ -75,10 +79,11 @@ const FIELD_SCHEMAS = {
 const DEFAULTS: Partial<Record<ConfigKey, string>> = {
   windowDays: String(MAX_CLOUDTRAIL_DAYS),
   accounts: '',
-  securityHubMode: 'audit-account',
-  summary: 'always',
-  alertThreshold: 'HIGH',
-  usageSource: 'ledger',
+  securityHubMode: RUN_DEFAULTS.securityHubMode,
+  summary: RUN_DEFAULTS.summary,
+  alertThreshold: RUN_DEFAULTS.alertThreshold,
+  usageSource: RUN_DEFAULTS.usageSource,
+  language: RUN_DEFAULTS.language,
 };
 
 /** Every setting, typed. */
@@ -96,6 +101,8 @@ export interface FunctionConfig {
   alertThreshold: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFORMATIONAL';
   /** Where usage evidence comes from: the incremental ledgers in the bucket, or a full window scan. */
   usageSource: UsageSource;
+  /** Language of the stored reports and the notifications. */
+  language?: Language;
   /** Set only when every AWS call goes to one endpoint (the local sandbox). */
   endpointUrl?: string;
   region: string;

@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { getObjectText, isNotFound, putObject } from '../../shared/aws/s3.js';
+import { partKey } from '../../shared/bucket.js';
 import { accountErrors } from '../../shared/collect/index.js';
 import type { CollectionError } from '../../shared/model/scope.js';
 import { parseSnapshotText, type SnapshotAccount, writeSnapshot } from '../../shared/snapshot/index.js';
@@ -8,10 +9,8 @@ import type { UsageReadSummary } from './ledgers.js';
 /** A run id as plan-scopes makes or accepts it: safe as one S3 key segment (`runs/RUN_ID/...`). */
 export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
-/** Where a run keeps one account's snapshot part. */
-export function partKey(runId: string, accountId: string): string {
-  return `runs/${runId}/parts/${accountId}.json`;
-}
+/** Where a run keeps one account's snapshot part (the bucket's layout is in shared/bucket.ts). */
+export { partKey };
 
 /**
  * Writes one account's part as a complete snapshot v1 of that single account (so a part can be

@@ -16,9 +16,11 @@ export function publishSettings(
   config: Pick<
     FunctionConfig,
     'bucket' | 'topicArn' | 'summary' | 'alertThreshold' | 'securityHubMode' | 'region'
-  >,
+  > &
+    Partial<Pick<FunctionConfig, 'language'>>,
 ): PublishSettingsInput {
   return {
+    ...(config.language ? { language: config.language } : {}),
     bucket: config.bucket,
     topicArn: config.topicArn,
     summary: config.summary,

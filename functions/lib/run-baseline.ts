@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { getObjectText, isNotFound, putObject } from '../../shared/aws/s3.js';
 import type { Baseline } from '../../shared/baseline/types.js';
+import { runBaselineKey } from '../../shared/bucket.js';
 import { InputError } from '../../shared/errors.js';
 import type { BaselineRef } from './aws.js';
 
@@ -9,9 +10,7 @@ import type { BaselineRef } from './aws.js';
  * Where a run keeps the baseline plan-scopes validated, as JSON: the later steps judge against
  * exactly that version without parsing YAML again.
  */
-export function runBaselineKey(runId: string): string {
-  return `runs/${runId}/baseline.json`;
-}
+export { runBaselineKey };
 
 const LocationSchema = z.strictObject({
   file: z.string(),

@@ -23,7 +23,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { ENV, LEDGER_PREFIX } from '../../functions/lib/config.js';
+import { ENV } from '../../functions/lib/config.js';
+import { BUCKET_PREFIXES } from '../../shared/bucket.js';
 import {
   type DeploymentConfig,
   PLAN_FUNCTION_ROLE_NAME,
@@ -34,14 +35,7 @@ import {
 import { AuditFunction } from '../constructs/audit-function.js';
 
 /** Key prefixes inside the audit bucket. */
-export const BUCKET_PREFIXES = {
-  runs: 'runs/',
-  reports: 'reports/',
-  /** Run-to-run state; never expires (a lost usage ledger costs a 90-day backfill and a night of unknown usage). */
-  state: `${LEDGER_PREFIX}/`,
-  /** The usage ledgers inside the state prefix: `state/usage/ACCOUNT/REGION/ledger.json`. */
-  usageLedgers: `${LEDGER_PREFIX}/usage/`,
-} as const;
+export { BUCKET_PREFIXES };
 
 /** How long collected snapshot parts are kept (they are re-creatable; the reports are the record). */
 const RUN_PARTS_RETENTION_DAYS = 30;
@@ -189,7 +183,7 @@ export class AuditStack extends Stack {
       timeout: Duration.minutes(15),
       memorySize: 3008,
       roleName: PUBLISHING_FUNCTION_ROLE_NAMES.analyze,
-      environment,
+      environment: { ...environment, [ENV.language]: config.language },
     });
     const cutoverCheck = new AuditFunction(this, 'CutoverCheck', {
       name: 'cutover-check',

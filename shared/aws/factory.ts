@@ -6,6 +6,7 @@ import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { type Clock, defaultClock } from '../clock.js';
+import { type ApiAttemptObserver, observeAttempts } from './attempts.js';
 import { type ApiCallCount, apiCallCounter } from './call-counter.js';
 import {
   type AwsCredentials,
@@ -25,6 +26,7 @@ import {
   retryConfig,
 } from './transport.js';
 
+export type { ApiAttempt, ApiAttemptObserver, ApiAttemptResult } from './attempts.js';
 export type { ApiCallCount } from './call-counter.js';
 export {
   AssumeRoleError,
@@ -64,6 +66,11 @@ export interface ClientFactoryOptions {
    * acts in, or {@link CALLER_ACCOUNT} for clients that use the starting identity.
    */
   onApiCall?: (account: string, service: AwsService, operation: string) => void;
+  /**
+   * Told when each HTTP attempt starts and how it ended (`--verbose`, progress lines): every client
+   * of the factory reports through it, so no collector has to.
+   */
+  observer?: ApiAttemptObserver;
   /** Partition of the member role ARNs. Default `aws`. */
   partition?: string;
   /** Lifetime requested for member-account sessions. Default 3600 s. */
@@ -170,6 +177,7 @@ export function createClientFactoryFor(
     settings.endpointUrl,
     (client, account, service) => {
       counter.attach(client, account, service);
+      if (settings.observer) observeAttempts(client, account, service, settings.observer, clock);
       exchangeOnClock(client, clock);
     },
   );

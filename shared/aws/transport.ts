@@ -1,13 +1,22 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { AdaptiveRetryStrategy, StandardRetryStrategy } from '@smithy/core/retry';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
 import { type Clock, systemClock } from '../clock.js';
 import { ClockedHttpHandler, ClockedRetryStrategy } from './clocked.js';
+import { failureCause } from './errors.js';
 
 /** Attempts per API call including the first. */
 export const DEFAULT_MAX_ATTEMPTS = 8;
 export const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * Attempts for a call whose endpoint could not be reached or did not answer in time: eight
+ * attempts of a 30 s timeout would keep a run silent for minutes; throttling and server errors keep
+ * the full count.
+ */
+export const CONNECTION_FAILURE_ATTEMPTS = 3;
 
 /**
  * Sockets per endpoint host. Every client of the factory shares one handler, and one endpoint (EKS
@@ -43,21 +52,54 @@ export function createRequestHandler(settings: TransportSettings, clock: Clock):
 }
 
 /**
- * The retry part of a client's configuration. On the system clock the SDK is configured as it
- * always is (mode and attempts); on any other clock the same mode and attempts run through
- * {@link ClockedRetryStrategy}, whose waits happen on that clock.
+ * The SDK's retry strategy with fewer attempts for a call that could not reach its endpoint or got
+ * no answer in time ({@link CONNECTION_FAILURE_ATTEMPTS}); every other decision is the SDK's.
+ */
+class FewerConnectionRetries implements RetryStrategyV2 {
+  constructor(
+    private readonly sdk: RetryStrategyV2,
+    readonly mode: 'adaptive' | 'standard',
+  ) {}
+
+  acquireInitialRetryToken(scope: string): Promise<RetryToken> {
+    return this.sdk.acquireInitialRetryToken(scope);
+  }
+
+  refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
+    const cause = failureCause(errorInfo.error);
+    if (
+      (cause === 'network' || cause === 'timeout') &&
+      token.getRetryCount() + 1 >= CONNECTION_FAILURE_ATTEMPTS
+    ) {
+      // The SDK's retry middleware rethrows the call's own error when no token is given.
+      return Promise.reject(errorInfo.error);
+    }
+    return this.sdk.refreshRetryTokenForRetry(token, errorInfo);
+  }
+
+  recordSuccess(token: RetryToken): void {
+    this.sdk.recordSuccess(token);
+  }
+}
+
+/**
+ * The retry part of a client's configuration: the SDK's strategy for the mode and attempts (on a
+ * clock other than the system's, {@link ClockedRetryStrategy}, whose waits happen on that clock),
+ * with fewer attempts for connection failures.
  */
 export function retryConfig(
   settings: TransportSettings,
   clock: Clock,
-):
-  | { retryMode: 'adaptive' | 'standard'; maxAttempts: number }
-  | { retryStrategy: ClockedRetryStrategy; maxAttempts: number } {
+): { retryStrategy: RetryStrategyV2; maxAttempts: number } {
   const retryMode = settings.retryMode ?? 'adaptive';
   const maxAttempts = settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-  return clock === systemClock
-    ? { retryMode, maxAttempts }
-    : { retryStrategy: new ClockedRetryStrategy(clock, retryMode, maxAttempts), maxAttempts };
+  const strategy =
+    clock === systemClock
+      ? retryMode === 'adaptive'
+        ? new AdaptiveRetryStrategy(maxAttempts)
+        : new StandardRetryStrategy(maxAttempts)
+      : new ClockedRetryStrategy(clock, retryMode, maxAttempts);
+  return { retryStrategy: new FewerConnectionRetries(strategy, retryMode), maxAttempts };
 }
 
 /** The SDK client surface the factory configures; every v3 client has it. */

@@ -65,10 +65,22 @@ const MAX_QUOTED = 200;
  */
 export function describeFailure(error: CollectionError & { cause?: string }): string {
   const line = `${error.code} on ${error.service}:${error.operation} — ${causeHint(error)}`;
-  const message = error.message.trim();
+  const message = credentialsDetail(error) ?? error.message.trim();
   if (!QUOTED.has(causeOfError(error)) || message === '') return line;
   const quoted = message.length > MAX_QUOTED ? `${message.slice(0, MAX_QUOTED - 1)}…` : message;
   return `${line} [${quoted}]`;
+}
+
+/**
+ * What a credentials failure's message adds to the hint: only the profile it names. The SDK's own
+ * text ("Could not load credentials from any providers") says nothing the hint does not.
+ */
+function credentialsDetail(error: CollectionError & { cause?: string }): string | undefined {
+  if (causeOfError(error) !== 'credentials' || error.code !== 'CredentialsProviderError') return undefined;
+  const profile = /^profile ([^:\s]+):/.exec(error.message.trim())?.[1];
+  return profile
+    ? `profile ${profile} gives no credentials: is it in the shared config or credentials file, and is its session current?`
+    : '';
 }
 
 /** The distinct causes of some errors, in {@link FAILURE_CAUSES} order. */

@@ -3,6 +3,7 @@ import type { CheckMeta } from '../model/check.js';
 import type { Finding } from '../model/finding.js';
 import { ACCOUNT_ID_PATTERN, eksClusterArn } from '../model/identity.js';
 import { cleanText, MAX_IDENTIFIER_LENGTH, truncate } from '../report/escape.js';
+import { fillPlaceholders } from '../report/remediation.js';
 
 /** ASFF limits this module keeps to (Security Hub rejects or truncates beyond them). */
 export const ASFF_LIMITS = {
@@ -100,8 +101,9 @@ export function toAsff(finding: AsffSource, context: AsffContext): AwsSecurityFi
     Description: cleanText(finding.message || finding.title, ASFF_LIMITS.description),
     Remediation: {
       Recommendation: {
+        // Placeholders of the catalogue's command are filled with what the finding knows.
         Text: cleanText(
-          finding.remediation || context.check?.remediation || finding.title,
+          fillPlaceholders(finding.remediation || context.check?.remediation || '', finding) || finding.title,
           ASFF_LIMITS.recommendationText,
         ),
         ...(context.check?.docsUrl && isHttpsUrl(context.check.docsUrl)

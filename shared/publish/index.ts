@@ -8,6 +8,7 @@ import type { Finding } from '../model/finding.js';
 import { renderHtml } from '../report/html.js';
 import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
+import { countBySeverity, trendOf } from '../report/trend.js';
 import type { Report } from '../report/types.js';
 import { diffRuns, type RunDiff } from './diff.js';
 import { MAX_HISTORY, type RecordedFinding, type RunRecord } from './record.js';
@@ -222,7 +223,15 @@ export async function publishRun(input: PublishRunInput): Promise<PublishRunResu
 
   // Reports first, so every link sent below already points at an object.
   if (settings.enabled.reports && !dryRun) {
-    const renderOptions = { checks: [...input.checks] };
+    // The trend: the stored history with this run as its newest night.
+    const history = [historyEntry(report, keys, diff), ...(previousRecord?.history ?? [])].filter(
+      (entry, index, all) => all.findIndex((other) => other.runId === entry.runId) === index,
+    );
+    const renderOptions = {
+      checks: [...input.checks],
+      trend: trendOf(history),
+      ...(settings.language ? { language: settings.language } : {}),
+    };
     await storeReports(s3, location, keys, {
       json: renderJson(report),
       markdown: renderMarkdown(report, renderOptions),
@@ -244,6 +253,7 @@ export async function publishRun(input: PublishRunInput): Promise<PublishRunResu
       ...(links ? { links } : {}),
       ...(previousRecord ? { previousRunId: previousRecord.runId } : {}),
       checks: input.checks,
+      ...(settings.language ? { language: settings.language } : {}),
     });
     if (!dryRun) {
       const outcome = await publishNotifications(factory.sns(), result.sns.messages, policy);
@@ -347,6 +357,24 @@ function nextUpdatedAt(now: Date, previous: string | undefined): string {
   return new Date(time).toISOString();
 }
 
+/** This run's line of the history: counts, and new and resolved findings by severity for the trend. */
+function historyEntry(report: Report, keys: RunRecord['keys'], diff: RunDiff<ListedDiffFinding>) {
+  return {
+    runId: report.runId,
+    finishedAt: report.finishedAt,
+    keys,
+    total: report.summary.total,
+    bySeverity: report.summary.bySeverity,
+    new: diff.new.length,
+    resolved: diff.resolved.length,
+    newBySeverity: countBySeverity(diff.new),
+    resolvedBySeverity: countBySeverity(diff.resolved),
+    incompleteScopes: report.scopes.filter((scope) => scope.status === 'incomplete').length,
+  };
+}
+
+type ListedDiffFinding = Omit<Finding, 'evidence'>;
+
 interface RecordInput {
   report: Report;
   keys: RunRecord['keys'];
@@ -388,14 +416,7 @@ function buildRecord(input: RecordInput): RunRecord {
     if (archivePending) findings.push({ ...finding, carried: 'archive-pending' });
   }
   const entry = {
-    runId: report.runId,
-    finishedAt: report.finishedAt,
-    keys: input.keys,
-    total: report.summary.total,
-    bySeverity: report.summary.bySeverity,
-    new: diff.new.length,
-    resolved: diff.resolved.length,
-    incompleteScopes: report.scopes.filter((scope) => scope.status === 'incomplete').length,
+    ...historyEntry(report, input.keys, diff),
     ...(input.securityHubEnabled && input.securityHubRegion
       ? { securityHubRegion: input.securityHubRegion }
       : {}),

@@ -32,6 +32,10 @@ export const RunHistoryEntrySchema = z.object({
   bySeverity: z.record(z.enum(SEVERITIES), z.number().int().nonnegative()),
   new: z.number().int().nonnegative(),
   resolved: z.number().int().nonnegative(),
+  /** New findings by severity (absent in runs stored before it was kept). */
+  newBySeverity: z.record(z.enum(SEVERITIES), z.number().int().nonnegative()).optional(),
+  /** Resolved findings by severity (absent in runs stored before it was kept). */
+  resolvedBySeverity: z.record(z.enum(SEVERITIES), z.number().int().nonnegative()).optional(),
   /** Scopes the run could not collect completely (their findings are neither new nor resolved). */
   incompleteScopes: z.number().int().nonnegative().optional(),
   /** The region the run imported its findings into (absent: Security Hub disabled, or older runs). */

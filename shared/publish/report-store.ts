@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { getObjectText, isNotFound, isPreconditionFailed, putObject } from '../aws/s3.js';
+import { latestKey as latestKeyUnder, reportKeys, s3Uri } from '../bucket.js';
 import { AuditError } from '../errors.js';
 import { compareText } from '../model/compare.js';
 import type { Report } from '../report/types.js';
@@ -19,10 +20,7 @@ export interface RenderedReport {
   html: string;
 }
 
-/** `s3://bucket/key` */
-export function s3Uri(bucket: string, key: string): string {
-  return `s3://${bucket}/${key}`;
-}
+export { s3Uri };
 
 /** The S3 console page of one object. */
 export function s3ConsoleUrl(bucket: string, key: string, region: string): string {
@@ -31,11 +29,7 @@ export function s3ConsoleUrl(bucket: string, key: string, region: string): strin
 
 /** The key of `latest.json` under a prefix. */
 export function latestKey(location: ReportStoreLocation): string {
-  return `${normalizedPrefix(location.prefix)}latest.json`;
-}
-
-function normalizedPrefix(prefix: string): string {
-  return prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+  return latestKeyUnder(location.prefix);
 }
 
 /**
@@ -48,16 +42,7 @@ export function runKeys(
   location: ReportStoreLocation,
   report: Pick<Report, 'runId' | 'finishedAt'>,
 ): RunKeys {
-  const finished = new Date(report.finishedAt);
-  const date = Number.isNaN(finished.getTime()) ? new Date(0) : finished;
-  const day = `${date.getUTCFullYear()}/${pad(date.getUTCMonth() + 1)}/${pad(date.getUTCDate())}`;
-  const name = report.runId.replace(/[^\w.!*'()-]/g, '-');
-  const base = `${normalizedPrefix(location.prefix)}${day}/${name}`;
-  return { json: `${base}.json`, markdown: `${base}.md`, html: `${base}.html` };
-}
-
-function pad(value: number): string {
-  return String(value).padStart(2, '0');
+  return reportKeys(location.prefix, report);
 }
 
 /** Links to a run's HTML report, for messages and Security Hub. */

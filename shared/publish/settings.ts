@@ -1,10 +1,13 @@
 import { z } from 'zod';
+import { REPORTS_PREFIX } from '../bucket.js';
+import { RUN_DEFAULTS, SUMMARY_MODES } from '../defaults.js';
 import { InputError } from '../errors.js';
+import { LANGUAGES } from '../i18n/language.js';
 import { REGION_PATTERN, SNS_TOPIC_ARN_PATTERN } from '../model/identity.js';
 import { SeveritySchema } from '../model/severity.js';
 
 /** When the nightly summary goes out: every run, only when findings appeared or went away, or never. */
-export const SummaryModeSchema = z.enum(['always', 'on-change', 'never']);
+export const SummaryModeSchema = z.enum(SUMMARY_MODES);
 export type SummaryMode = z.infer<typeof SummaryModeSchema>;
 
 /**
@@ -32,13 +35,13 @@ export const PublishSettingsSchema = z
     prefix: z
       .string()
       .regex(/^[\w!.*'()/-]*$/, 'expected an S3 key prefix')
-      .default('reports/'),
+      .default(REPORTS_PREFIX),
     /** SNS topic for the summary, the alert and the chat notification; no notification without it. */
     topicArn: TopicArnSchema.optional(),
-    summary: SummaryModeSchema.default('always'),
+    summary: SummaryModeSchema.default(RUN_DEFAULTS.summary),
     /** New findings at or above this severity raise an alert. */
-    alertThreshold: SeveritySchema.default('HIGH'),
-    securityHubMode: SecurityHubModeSchema.default('audit-account'),
+    alertThreshold: SeveritySchema.default(RUN_DEFAULTS.alertThreshold),
+    securityHubMode: SecurityHubModeSchema.default(RUN_DEFAULTS.securityHubMode),
     /** Region of the Security Hub findings (and of the report console link). */
     securityHubRegion: RegionSchema,
     /** Region of the S3 console link; defaults to `securityHubRegion`. */
@@ -51,6 +54,8 @@ export const PublishSettingsSchema = z
       })
       .strict()
       .default({ reports: true, sns: true, securityHub: true }),
+    /** Language of the stored Markdown and HTML reports and of the e-mail and chat text (default English). */
+    language: z.enum(LANGUAGES).optional(),
     /** Attempts per SNS publish and per Security Hub batch, on top of the SDK's own retries. */
     maxAttempts: z.number().int().min(1).max(10).default(4),
     /** First backoff delay; doubles with every attempt (with jitter). */

@@ -5,6 +5,7 @@ import {
   type SNSClient,
 } from '@aws-sdk/client-sns';
 import { errorCode, errorMessage } from '../aws/errors.js';
+import type { Language } from '../i18n/language.js';
 import type { CheckMeta } from '../model/check.js';
 import { compareText } from '../model/compare.js';
 import type { Finding } from '../model/finding.js';
@@ -17,6 +18,7 @@ import {
   neutralizeMentions,
   truncate,
 } from '../report/escape.js';
+import { type Localizer, localizer } from '../report/localize.js';
 import type { Report } from '../report/types.js';
 import type { RunDiff } from './diff.js';
 import { type RetryPolicy, withRetry } from './retry.js';
@@ -56,8 +58,12 @@ export interface NotificationInput {
   links?: ReportLinks;
   /** Run id of the previous run, when there was one. */
   previousRunId?: string;
-  /** Check metadata, for the documentation link of each listed finding. */
-  checks?: ReadonlyArray<Pick<CheckMeta, 'id' | 'docsUrl'>>;
+  /** Check metadata, for the documentation link of each listed finding and its translated texts. */
+  checks?: ReadonlyArray<
+    Pick<CheckMeta, 'id' | 'docsUrl'> & Partial<Pick<CheckMeta, 'title' | 'description' | 'remediation'>>
+  >;
+  /** Language of the e-mail and chat text (default English); the subject stays ASCII English. */
+  language?: Language;
   /** Size limit per message; defaults to SNS's 256 KB. */
   maxMessageBytes?: number;
 }
@@ -70,6 +76,8 @@ interface Content {
   resolvedFindings: ListedFinding[];
   maxSeverity: Severity | undefined;
   accountIds: string[];
+  /** The finding and message text of the chosen language. */
+  text: Localizer;
 }
 
 /**
@@ -89,6 +97,15 @@ interface Content {
 export function buildNotifications(input: NotificationInput): PublishCommandInput[] {
   const messages: PublishCommandInput[] = [];
   const { diff } = input;
+  const text = localizer(
+    input.language,
+    (input.checks ?? []).map((check) => ({
+      id: check.id,
+      title: check.title ?? '',
+      description: check.description ?? '',
+      remediation: check.remediation ?? '',
+    })),
+  );
   const changed = diff.new.length > 0 || diff.resolved.length > 0;
   if (input.summary === 'always' || (input.summary === 'on-change' && changed)) {
     const open = [...diff.new, ...diff.stillOpen];
@@ -100,6 +117,7 @@ export function buildNotifications(input: NotificationInput): PublishCommandInpu
         resolvedFindings: sortForListing(diff.resolved),
         maxSeverity: maxSeverity(open.map((finding) => finding.severity)),
         accountIds: uniqueSorted([...open, ...diff.resolved].map((finding) => finding.accountId)),
+        text,
       }),
     );
   }
@@ -113,6 +131,7 @@ export function buildNotifications(input: NotificationInput): PublishCommandInpu
         resolvedFindings: [],
         maxSeverity: maxSeverity(alerting.map((finding) => finding.severity)),
         accountIds: uniqueSorted(alerting.map((finding) => finding.accountId)),
+        text,
       }),
     );
   }
@@ -259,27 +278,36 @@ function countsLine(bySeverity: Record<string, number>): string {
   return SEVERITIES.map((severity) => `${severity} ${bySeverity[severity] ?? 0}`).join(', ');
 }
 
-function whereText(finding: ListedFinding): string {
-  return [
-    `account ${plain(finding.accountId, 40)}`,
+function whereText(finding: ListedFinding, text: Localizer): string {
+  return text.t.notification.where(
+    plain(finding.accountId, 40),
     finding.region ? plain(finding.region, 40) : undefined,
-    finding.cluster ? `cluster ${plain(finding.cluster, 120)}` : undefined,
-  ]
-    .filter((part) => part !== undefined)
-    .join(', ');
+    finding.cluster ? plain(finding.cluster, 120) : undefined,
+  );
 }
 
-function plainList(heading: string, findings: ListedFinding[], listed: number, withFix: boolean): string[] {
+function plainList(
+  heading: string,
+  findings: ListedFinding[],
+  listed: number,
+  withFix: boolean,
+  text: Localizer,
+): string[] {
   if (findings.length === 0) return [];
+  const n = text.t.notification;
   const lines = [`${heading} (${findings.length}):`];
   findings.slice(0, listed).forEach((finding, index) => {
-    lines.push(`  ${index + 1}. [${finding.severity}] ${finding.checkId}: ${plain(finding.title, 200)}`);
-    lines.push(`     ${whereText(finding)}`);
-    lines.push(`     resource: ${plain(finding.resource.id, 400)}`);
-    if (withFix && finding.remediation) lines.push(`     fix: ${plain(finding.remediation, 400)}`);
+    lines.push(
+      `  ${index + 1}. [${finding.severity}] ${finding.checkId}: ${plain(text.title(finding), 200)}`,
+    );
+    lines.push(`     ${whereText(finding, text)}`);
+    lines.push(`     ${n.resource}: ${plain(finding.resource.id, 400)}`);
+    // The fix with every placeholder the finding knows filled in, so the command can be run as it is.
+    const fix = withFix ? text.remediation(finding) : '';
+    if (fix) lines.push(`     ${n.fix}: ${plain(fix, 600)}`);
   });
   const omitted = findings.length - Math.min(listed, findings.length);
-  if (omitted > 0) lines.push(`  ...and ${omitted} more (most severe listed first): see the full report.`);
+  if (omitted > 0) lines.push(`  ${n.omitted(omitted)}`);
   lines.push('');
   return lines;
 }
@@ -287,51 +315,39 @@ function plainList(heading: string, findings: ListedFinding[], listed: number, w
 function plainText(content: Content, listed: number): string {
   const { report, diff, links, previousRunId } = content.input;
   const { summary } = report;
+  const { text } = content;
+  const n = text.t.notification;
   const lines: string[] = [];
   lines.push(
     content.kind === 'alert'
-      ? `EKS workload identity audit - ALERT: ${content.newFindings.length} new ${plural(content.newFindings.length, 'finding')} at or above ${content.input.alertThreshold}`
-      : 'EKS workload identity audit - nightly summary',
+      ? n.alertHeading(content.newFindings.length, content.input.alertThreshold)
+      : n.summaryHeading,
   );
-  lines.push(
-    `Run ${report.runId}, finished ${report.finishedAt}${previousRunId ? `; compared with run ${previousRunId}` : '; no previous run to compare with'}.`,
-  );
+  lines.push(n.runLine(report.runId, report.finishedAt, previousRunId));
   lines.push('');
+  lines.push(n.openLine(summary.total, countsLine(summary.bySeverity), summary.suppressed ?? 0));
   lines.push(
-    `Open findings: ${summary.total} (${countsLine(summary.bySeverity)}). Suppressed: ${summary.suppressed ?? 0}.`,
-  );
-  lines.push(
-    `Since the previous run: ${diff.new.length} new, ${diff.resolved.length} resolved, ${diff.stillOpen.length} still open` +
-      (diff.unknown.length > 0
-        ? `, ${diff.unknown.length} unknown (their scope was not fully collected in this run).`
-        : '.'),
+    n.changesLine(diff.new.length, diff.resolved.length, diff.stillOpen.length, diff.unknown.length),
   );
   lines.push('');
   lines.push(
     ...plainList(
-      content.kind === 'alert' ? 'New findings at or above the threshold' : 'New findings',
+      content.kind === 'alert' ? n.newAtThreshold : n.newFindings,
       content.newFindings,
       listed,
       true,
+      text,
     ),
   );
-  lines.push(...plainList('Resolved findings', content.resolvedFindings, listed, false));
-  lines.push('What to do:');
-  lines.push(
-    '  - Open the full report and apply the remediation of each new finding (the exact command is in the report).',
-  );
-  lines.push(
-    '  - To accept a risk, add an exception to the baseline (check, resource, reason, expires): the finding is then suppressed.',
-  );
-  if (diff.unknown.length > 0) {
-    lines.push(
-      '  - Fix the access behind the COLLECTION_INCOMPLETE findings: findings in those scopes could not be re-checked.',
-    );
-  }
+  lines.push(...plainList(n.resolvedFindings, content.resolvedFindings, listed, false, text));
+  lines.push(n.whatToDo);
+  lines.push(`  - ${n.applyRemediation}`);
+  lines.push(`  - ${n.acceptRisk}`);
+  if (diff.unknown.length > 0) lines.push(`  - ${n.fixAccess}`);
   lines.push('');
   if (links) {
-    lines.push(`Report: ${links.s3Uri}`);
-    lines.push(`Console: ${links.consoleUrl}`);
+    lines.push(`${n.report}: ${links.s3Uri}`);
+    lines.push(`${n.console}: ${links.consoleUrl}`);
   }
   return lines.join('\n');
 }
@@ -414,7 +430,7 @@ function chatText(text: string, max = 200): string {
   return escapeMarkdown(neutralizeMentions(cleanText(text, max)));
 }
 
-function chatList(heading: string, findings: ListedFinding[], listed: number): string[] {
+function chatList(heading: string, findings: ListedFinding[], listed: number, text: Localizer): string[] {
   if (findings.length === 0) return [];
   const lines = [`**${heading} (${findings.length})**`];
   for (const finding of findings.slice(0, listed)) {
@@ -422,35 +438,43 @@ function chatList(heading: string, findings: ListedFinding[], listed: number): s
       .filter((part): part is string => part !== undefined && part !== '')
       .map((part) => chatText(part, 100))
       .join(' / ');
-    lines.push(`- \`${finding.severity}\` \`${finding.checkId}\` ${chatText(finding.title)} (${where})`);
+    lines.push(
+      `- \`${finding.severity}\` \`${finding.checkId}\` ${chatText(text.title(finding))} (${where})`,
+    );
   }
   const omitted = findings.length - Math.min(listed, findings.length);
-  if (omitted > 0) lines.push(`- ...and ${omitted} more in the report`);
+  if (omitted > 0) lines.push(`- ${text.t.notification.chatOmitted(omitted)}`);
   return lines;
 }
 
 function chatNotification(content: Content, listed: number): ChatNotification {
   const { report, diff, links } = content.input;
   const { summary } = report;
+  const { text } = content;
+  const n = text.t.notification;
   const alert = content.kind === 'alert';
   const title = alert
-    ? `:rotating_light: EKS identity audit: ${content.newFindings.length} new ${plural(content.newFindings.length, 'finding')} at or above ${content.input.alertThreshold}`
-    : `:clipboard: EKS identity audit: ${diff.new.length} new, ${diff.resolved.length} resolved, ${summary.total} open`;
+    ? `:rotating_light: ${n.chatAlertTitle(content.newFindings.length, content.input.alertThreshold)}`
+    : `:clipboard: ${n.chatSummaryTitle(diff.new.length, diff.resolved.length, summary.total)}`;
   const description = [
-    `**Open findings:** ${summary.total} (${countsLine(summary.bySeverity)}) · suppressed ${summary.suppressed ?? 0}`,
-    `**Since the previous run:** ${diff.new.length} new, ${diff.resolved.length} resolved, ${diff.stillOpen.length} still open${diff.unknown.length > 0 ? `, ${diff.unknown.length} unknown (scope not fully collected)` : ''}`,
-    ...chatList(
-      alert ? 'New findings at or above the threshold' : 'New findings',
-      content.newFindings,
-      listed,
-    ),
-    ...chatList('Resolved findings', content.resolvedFindings, listed),
+    n.chatOpen(summary.total, countsLine(summary.bySeverity), summary.suppressed ?? 0),
+    n.chatChanges(diff.new.length, diff.resolved.length, diff.stillOpen.length, diff.unknown.length),
+    ...chatList(alert ? n.newAtThreshold : n.newFindings, content.newFindings, listed, text),
+    ...chatList(n.resolvedFindings, content.resolvedFindings, listed, text),
   ].join('\n');
   const nextSteps = [
-    links ? `Open the report: ${links.consoleUrl}` : 'Open the run report',
-    'Apply the remediation of each new finding (the exact command is in the report)',
-    'Accept a risk with a baseline exception (check, resource, reason, expires)',
+    links ? n.chatOpenReport(links.consoleUrl) : n.chatOpenRunReport,
+    n.chatApply,
+    n.chatAccept,
   ];
+  const max = content.maxSeverity ?? 'none';
+  // English keeps the subject as the summary; another language says it in its own words.
+  const chatSummary =
+    text.language === 'en'
+      ? subjectOf(content)
+      : alert
+        ? n.chatAlertSummary(content.newFindings.length, content.input.alertThreshold, max)
+        : n.chatSummary(diff.new.length + diff.stillOpen.length, diff.new.length, diff.resolved.length, max);
   return {
     version: '1.0',
     source: 'custom',
@@ -464,7 +488,7 @@ function chatNotification(content: Content, listed: number): ChatNotification {
     },
     metadata: {
       threadId: `eks-identity-audit/${report.runId}`,
-      summary: subjectOf(content),
+      summary: chatSummary,
       eventType: alert ? 'EksIdentityAuditAlert' : 'EksIdentityAuditSummary',
       relatedResources: content.newFindings
         .slice(0, listed)

@@ -4,9 +4,14 @@ import {
   summarizeCollection,
   unreadLine,
 } from '../collect/verdict.js';
+import { en } from '../i18n/en.js';
+import type { Language } from '../i18n/language.js';
+import type { Messages } from '../i18n/types.js';
 import type { CheckMeta } from '../model/check.js';
 import { compareText } from '../model/compare.js';
 import type { Finding } from '../model/finding.js';
+import { type Localizer, localizer } from './localize.js';
+import type { TrendPoint } from './trend.js';
 import type { Report } from './types.js';
 
 /** How a report is rendered. */
@@ -19,10 +24,21 @@ export interface RenderOptions {
   baselineFile?: string;
   /** Heading of the Markdown and HTML reports and the table header. */
   title?: string;
+  /** Language of the text the human formats print (default English); identifiers stay as they are. */
+  language?: Language;
+  /** `table`: print each open finding's fix under it (default true; `--no-remediation` turns it off). */
+  remediation?: boolean;
+  /** `html`: the stored run history, oldest first, for the trend chart (the nightly report has it). */
+  trend?: TrendPoint[];
 }
 
 /** Heading used when {@link RenderOptions.title} is absent. */
-export const DEFAULT_TITLE = 'EKS workload identity audit';
+export const DEFAULT_TITLE = en.defaultTitle;
+
+/** The finding text and renderer messages of the options' language. */
+export function localizerFor(options: RenderOptions): Localizer {
+  return localizer(options.language, options.checks);
+}
 
 type Scope = Report['scopes'][number];
 
@@ -72,10 +88,10 @@ export function catalogueById(checks: CheckMeta[]): Map<string, CheckMeta> {
 }
 
 /** `account 111122223333 / region us-east-1 / cluster prod-blue` style label of a scope. */
-export function scopeLabel(scope: Scope): string {
-  const parts = [`account ${scope.accountId}`];
-  if (scope.region) parts.push(`region ${scope.region}`);
-  if (scope.cluster) parts.push(`cluster ${scope.cluster}`);
+export function scopeLabel(scope: Scope, t: Messages = en): string {
+  const parts = [t.scopeAccount(scope.accountId)];
+  if (scope.region) parts.push(t.scopeRegion(scope.region));
+  if (scope.cluster) parts.push(t.scopeCluster(scope.cluster));
   if (scope.level && !['account', 'region', 'cluster'].includes(scope.level)) parts.push(`(${scope.level})`);
   return parts.join(' / ');
 }
@@ -94,10 +110,10 @@ export function scopeCounts(report: Report): { complete: number; incomplete: num
 }
 
 /** Where a group of findings is: `Cluster prod-blue (ap-northeast-1)`, `Region us-east-1`, `Account-wide`. */
-export function groupLabel(group: ClusterGroup): string {
-  if (group.cluster) return `Cluster ${group.cluster}${group.region ? ` (${group.region})` : ''}`;
-  if (group.region) return `Region ${group.region}`;
-  return 'Account-wide';
+export function groupLabel(group: ClusterGroup, t: Messages = en): string {
+  if (group.cluster) return t.groupCluster(group.cluster, group.region);
+  if (group.region) return t.groupRegion(group.region);
+  return t.groupAccountWide;
 }
 
 /** The report's collection summary; reports written before it existed get one from their scopes. */
@@ -109,8 +125,22 @@ export function collectionOf(report: Report): CollectionSummary {
  * What goes at the top of every format when the collection was incomplete: the headline, then one
  * line per account or region that could not be read at all. Empty when it was complete.
  */
-export function collectionBanner(report: Report): { headline?: string; unread: string[] } {
+export function collectionBanner(
+  report: Report,
+  text: Localizer = localizer('en', []),
+): { headline?: string; unread: string[] } {
+  return text.collectionBanner(collectionOf(report), report.scopes);
+}
+
+/**
+ * The summary line that says whether the collection was complete, with its `COMPLETE` or
+ * `INCOMPLETE` status (the report's `collection` field).
+ */
+export function collectionLine(report: Report, t: Messages = en): string {
   const summary = collectionOf(report);
-  const headline = collectionHeadline(summary);
-  return headline === undefined ? { unread: [] } : { headline, unread: summary.unread.map(unreadLine) };
+  const incomplete = Math.max(scopeCounts(report).incomplete, summary.incompleteScopes);
+  const scopes = Math.max(report.scopes.length, incomplete);
+  return summary.status === 'complete' && incomplete === 0
+    ? t.collectionComplete(scopes)
+    : t.collectionIncomplete(incomplete, scopes, summary.unread.length);
 }

@@ -2,15 +2,18 @@ import type { Finding } from '../model/finding.js';
 import { SEVERITIES } from '../model/severity.js';
 import {
   collectionBanner,
-  DEFAULT_TITLE,
+  collectionLine,
   errorLine,
   groupByAccountAndCluster,
   groupLabel,
+  localizerFor,
   type RenderOptions,
   scopeCounts,
   scopeLabel,
 } from './common.js';
 import { cleanText, escapeMarkdown, MAX_IDENTIFIER_LENGTH, neutralizeMentions } from './escape.js';
+import type { Localizer } from './localize.js';
+import { segmentsOf } from './segments.js';
 import type { Report } from './types.js';
 
 /**
@@ -20,43 +23,39 @@ import type { Report } from './types.js';
  * and links neutralized.
  */
 export function renderMarkdown(report: Report, options: RenderOptions): string {
+  const localized = localizerFor(options);
+  const { t } = localized;
+  const m = t.markdown;
   const out: string[] = [];
-  out.push(`# ${text(options.title ?? DEFAULT_TITLE)}`, '');
-  const banner = collectionBanner(report);
+  out.push(`# ${text(options.title ?? t.defaultTitle)}`, '');
+  const banner = collectionBanner(report, localized);
   if (banner.headline) {
     out.push(`> **${text(banner.headline)}**`);
     if (banner.unread.length > 0) out.push('>', ...banner.unread.map((line) => `> - ${text(line)}`));
     out.push('');
   }
   out.push(
-    `Run ${code(report.runId)} · ${text(report.startedAt)} → ${text(report.finishedAt)} · baseline ` +
+    `${t.run} ${code(report.runId)} · ${text(report.startedAt)} → ${text(report.finishedAt)} · ${t.baseline} ` +
       `${code(report.baseline.source)} (sha256 ${code(report.baseline.sha256.slice(0, 12))})`,
     '',
   );
 
-  out.push('| Severity | Findings |', '| --- | ---: |');
+  out.push(`| ${m.severity} | ${m.findings} |`, '| --- | ---: |');
   for (const severity of SEVERITIES)
     out.push(`| ${severity} | ${report.summary.bySeverity[severity] ?? 0} |`);
-  out.push(`| **Total** | **${report.summary.total}** |`);
-  out.push(`| Suppressed | ${report.summary.suppressed ?? 0} |`, '');
-  if (report.summary.usageUnknown)
-    out.push(
-      `Usage could not be decided for ${report.summary.usageUnknown} resources (evidence did not cover the window).`,
-      '',
-    );
-  if (report.summary.absenceUnknown)
-    out.push(
-      `${report.summary.absenceUnknown} claims of absence (missing, not found, stale, dangling) could not be decided: a scope they rest on was not fully collected.`,
-      '',
-    );
+  out.push(`| **${m.total}** | **${report.summary.total}** |`);
+  out.push(`| ${m.suppressed} | ${report.summary.suppressed ?? 0} |`, '');
+  if (report.summary.usageUnknown) out.push(text(t.usageUnknown(report.summary.usageUnknown)), '');
+  if (report.summary.absenceUnknown) out.push(text(t.absenceUndecided(report.summary.absenceUnknown)), '');
 
   const counts = scopeCounts(report);
-  out.push(`Scopes: ${counts.complete} complete, ${counts.incomplete} incomplete.`, '');
+  out.push(`${text(t.scopeCounts(counts.complete, counts.incomplete))}`, '');
+  out.push(`**${text(collectionLine(report, t))}**`, '');
   if (counts.incomplete > 0) {
-    out.push(`**Incomplete scopes**: missing and unused findings are not reported inside them.`, '');
+    out.push(m.incompleteScopes, '');
     for (const scope of report.scopes) {
       if (scope.status !== 'incomplete') continue;
-      out.push(`- ${text(scopeLabel(scope))}`);
+      out.push(`- ${text(scopeLabel(scope, t))}`);
       for (const error of scope.errors) out.push(`  - ${text(errorLine(error))}`);
     }
     out.push('');
@@ -64,44 +63,59 @@ export function renderMarkdown(report: Report, options: RenderOptions): string {
 
   const open = report.findings.filter((finding) => !finding.suppressed);
   const suppressed = report.findings.filter((finding) => finding.suppressed);
-  if (open.length === 0) out.push('No findings.', '');
+  if (open.length === 0) out.push(t.noFindings, '');
   for (const account of groupByAccountAndCluster(open)) {
     // Baseline-level findings (an expired exception) belong to no account.
     out.push(
-      account.accountId ? `## Account ${text(account.accountId, MAX_IDENTIFIER_LENGTH)}` : '## Baseline',
+      account.accountId
+        ? `## ${text(t.accountHeading(cleanText(account.accountId, MAX_IDENTIFIER_LENGTH)))}`
+        : `## ${t.baselineHeading}`,
       '',
     );
     for (const group of account.groups) {
-      out.push(`### ${text(groupLabel(group))}`, '');
-      for (const finding of group.findings) out.push(...findingItem(finding));
+      out.push(`### ${text(groupLabel(group, t))}`, '');
+      for (const finding of group.findings) out.push(...findingItem(finding, localized));
       out.push('');
     }
   }
 
   if (suppressed.length > 0) {
-    out.push(`## Suppressed (${suppressed.length})`, '');
+    out.push(`## ${m.suppressed} (${suppressed.length})`, '');
     for (const finding of suppressed) {
       const where = [finding.accountId, finding.region, finding.cluster].filter(Boolean).join(' / ');
-      out.push(...findingItem(finding, where));
-      out.push(`  - Suppressed: ${text(finding.suppressionReason ?? 'baseline exception')}`);
+      out.push(...findingItem(finding, localized, where));
+      out.push(`  - ${m.suppressedLine}: ${text(finding.suppressionReason ?? t.suppressedDefaultReason)}`);
     }
     out.push('');
   }
   return `${out.join('\n').trimEnd()}\n`;
 }
 
-function findingItem(finding: Finding, where?: string): string[] {
+function findingItem(finding: Finding, localized: Localizer, where?: string): string[] {
+  const m = localized.t.markdown;
   const place = where ? ` (${text(where)})` : '';
   return [
-    `- **${finding.severity}** ${code(finding.checkId)}${place}: ${text(finding.message)}`,
-    `  - Resource: ${code(finding.resource.id)}`,
-    `  - Remediation: ${remediation(finding.remediation)}`,
+    `- **${finding.severity}** ${code(finding.checkId)}${place}: ${text(localized.message(finding))}`,
+    `  - ${m.resource}: ${code(finding.resource.id)}`,
+    `  - ${m.remediation}: ${remediation(localized.remediation(finding))}`,
   ];
 }
 
-/** A remediation that is one `aws` command reads best as code; prose is escaped text. */
+/**
+ * Remediation with its literals as code: a remediation that is one `aws` command is one code span;
+ * otherwise prose is escaped text and each code span or JSON document of it a code span. Each line
+ * (a translation appends the original's extra commands) is cleaned like any other text.
+ */
 function remediation(value: string): string {
-  return /^aws [a-z0-9-]+ [a-z0-9-]+/.test(value) ? code(value) : text(value);
+  if (/^aws [a-z0-9-]+ [a-z0-9-]+/.test(value) && !value.includes('`')) return code(value);
+  return value
+    .split('\n')
+    .map((line) =>
+      segmentsOf(cleanText(line))
+        .map((segment) => (segment.kind === 'text' ? text(segment.text) : code(segment.text)))
+        .join(''),
+    )
+    .join(' ');
 }
 
 /**

@@ -3,14 +3,17 @@ import type { Finding } from '../model/finding.js';
 import { SEVERITIES, type Severity } from '../model/severity.js';
 import {
   collectionBanner,
-  DEFAULT_TITLE,
+  collectionLine,
   errorLine,
+  localizerFor,
   type RenderOptions,
-  scopeCounts,
   scopeLabel,
 } from './common.js';
 import { cleanText, MAX_IDENTIFIER_LENGTH } from './escape.js';
+import type { Localizer } from './localize.js';
+import { isCommand, segmentsOf } from './segments.js';
 import type { Report } from './types.js';
+import { proseTokens, type WrapToken, wrapText, wrapTokens } from './wrap.js';
 
 /** Lines are wrapped to this width so the report reads in a normal terminal and in CI logs. */
 const WIDTH = 120;
@@ -18,6 +21,7 @@ const INDENT = '    ';
 const SEVERITY_WIDTH = Math.max(...SEVERITIES.map((severity) => severity.length));
 
 type Style = Parameters<typeof styleText>[0];
+type Paint = (style: Style, text: string) => string;
 
 const SEVERITY_STYLE: Record<Severity, Style> = {
   CRITICAL: ['bold', 'red'],
@@ -29,50 +33,64 @@ const SEVERITY_STYLE: Record<Severity, Style> = {
 
 /**
  * Terminal report: a header with the run and scope completeness, findings grouped by severity (most
- * severe first, one finding per two lines), suppressed findings last and dimmed, and a footer with
- * the counts. Colour (ANSI, via `styleText`) only when `options.color` is true.
+ * severe first, each with its message and, unless `remediation` is false, its fix with the exact
+ * command on one line), suppressed findings last and dimmed, and a footer with the counts and
+ * whether the collection was COMPLETE or INCOMPLETE. Colour (ANSI, via `styleText`) only when
+ * `options.color` is true.
  */
 export function renderTable(report: Report, options: RenderOptions): string {
-  const paint = (style: Style, text: string): string =>
+  const paint: Paint = (style, text) =>
     options.color ? styleText(style, text, { validateStream: false }) : text;
+  const text = localizerFor(options);
+  const { t } = text;
   const lines: string[] = [];
 
-  lines.push(paint('bold', id(options.title ?? DEFAULT_TITLE)));
+  lines.push(paint('bold', id(options.title ?? t.defaultTitle)));
   // An incomplete collection is said before anything else, so a report of a blind run never reads clean.
-  const banner = collectionBanner(report);
+  const banner = collectionBanner(report, text);
   if (banner.headline) {
     const [first, ...rest] = wrap(cleanText(banner.headline), '', '  ');
     lines.push(paint(['bold', 'yellow'], first), ...rest.map((line) => paint('yellow', line)));
     for (const line of banner.unread) lines.push(...wrap(cleanText(line), '  ', '    '));
   }
-  lines.push(`Run ${id(report.runId)}  ${id(report.startedAt)} .. ${id(report.finishedAt)}`);
-  lines.push(`Baseline ${id(report.baseline.source)} (sha256 ${id(report.baseline.sha256.slice(0, 12))})`);
-  const counts = scopeCounts(report);
+  lines.push(`${t.run} ${id(report.runId)}  ${id(report.startedAt)} .. ${id(report.finishedAt)}`);
   lines.push(
-    `Scopes: ${counts.complete} complete, ${counts.incomplete === 0 ? '0 incomplete' : paint('yellow', `${counts.incomplete} incomplete`)}`,
+    `${t.baseline} ${id(report.baseline.source)} (sha256 ${id(report.baseline.sha256.slice(0, 12))})`,
   );
+  const counts = { complete: 0, incomplete: 0 };
+  for (const scope of report.scopes) counts[scope.status === 'incomplete' ? 'incomplete' : 'complete'] += 1;
+  const scopeLine = t.scopeCounts(counts.complete, counts.incomplete);
+  lines.push(counts.incomplete === 0 ? scopeLine : paint('yellow', scopeLine));
   for (const scope of report.scopes) {
     if (scope.status !== 'incomplete') continue;
-    lines.push(...wrap(`${paint('yellow', 'incomplete:')} ${cleanText(scopeLabel(scope))}`, '  ', '    '));
+    lines.push(
+      ...wrap(`${paint('yellow', t.incompleteScope)} ${cleanText(scopeLabel(scope, t))}`, '  ', '    '),
+    );
     for (const error of scope.errors) lines.push(...wrap(cleanText(errorLine(error)), '    - ', '      '));
   }
 
+  const showFix = options.remediation !== false;
   const open = report.findings.filter((finding) => !finding.suppressed);
   const suppressed = report.findings.filter((finding) => finding.suppressed);
-  if (open.length === 0) lines.push('', 'No findings.');
+  if (open.length === 0) lines.push('', t.noFindings);
   for (const severity of SEVERITIES) {
     const group = open.filter((finding) => finding.severity === severity);
     if (group.length === 0) continue;
     lines.push('', paint(SEVERITY_STYLE[severity], `${severity} (${group.length})`));
-    for (const finding of group) lines.push(...findingLines(finding, paint));
+    for (const finding of group) {
+      lines.push(...findingLines(finding, text, paint));
+      if (showFix) lines.push(...fixLines(finding, text, paint));
+    }
   }
   if (suppressed.length > 0) {
-    lines.push('', paint('dim', `SUPPRESSED (${suppressed.length})`));
+    lines.push('', paint('dim', `${t.suppressedHeading} (${suppressed.length})`));
     for (const finding of suppressed) {
-      const reason = finding.suppressionReason ? `suppressed: ${finding.suppressionReason}` : 'suppressed';
+      const reason = finding.suppressionReason
+        ? t.suppressedReason(finding.suppressionReason)
+        : t.suppressedReason(t.suppressedDefaultReason);
       // Plain text dimmed as a whole, so a severity colour does not cancel the dimming midway.
       const plain = [
-        ...findingLines(finding, (_style, value) => value),
+        ...findingLines(finding, text, (_style, value) => value),
         ...wrap(cleanText(reason), INDENT, INDENT),
       ];
       lines.push(...plain.map((line) => paint('dim', line)));
@@ -80,23 +98,50 @@ export function renderTable(report: Report, options: RenderOptions): string {
   }
 
   const bySeverity = SEVERITIES.map((severity) => `${severity} ${report.summary.bySeverity[severity] ?? 0}`);
+  lines.push('', t.findingsFooter(report.summary.total, bySeverity.join(', '), suppressed.length));
+  const collection = collectionLine(report, t);
   lines.push(
-    '',
-    `Findings: ${report.summary.total} (${bySeverity.join(', ')}); suppressed: ${suppressed.length}`,
+    ...wrap(collection, '', '  ').map((line) =>
+      report.collection?.status === 'incomplete' || counts.incomplete > 0
+        ? paint(['bold', 'yellow'], line)
+        : line,
+    ),
   );
-  if (report.summary.usageUnknown)
-    lines.push(`Usage unknown (evidence did not cover the window): ${report.summary.usageUnknown}`);
-  if (report.summary.absenceUnknown)
-    lines.push(
-      `Absence undecided (a scope it rests on was not fully collected): ${report.summary.absenceUnknown}`,
-    );
+  if (report.summary.usageUnknown) lines.push(t.usageUnknown(report.summary.usageUnknown));
+  if (report.summary.absenceUnknown) lines.push(t.absenceUndecided(report.summary.absenceUnknown));
   return `${lines.join('\n')}\n`;
 }
 
-function findingLines(finding: Finding, paint: (style: Style, text: string) => string): string[] {
+function findingLines(finding: Finding, text: Localizer, paint: Paint): string[] {
   const severity = paint(SEVERITY_STYLE[finding.severity], finding.severity.padEnd(SEVERITY_WIDTH));
   const head = `  ${severity}  ${id(finding.checkId)}  ${id(finding.resource.id)}`;
-  return [head, ...wrap(cleanText(finding.message), INDENT, INDENT)];
+  return [head, ...wrap(cleanText(text.message(finding)), INDENT, INDENT)];
+}
+
+/**
+ * The finding's fix on the lines under it: prose wraps, but each command (a code span) stays whole
+ * on one line, without its backticks, so it can be copied as it is.
+ */
+function fixLines(finding: Finding, text: Localizer, paint: Paint): string[] {
+  const remediation = cleanText(text.remediation(finding));
+  if (remediation === '') return [];
+  const tokens: WrapToken[] = [{ text: paint('dim', text.t.fix), space: false }];
+  let space = true;
+  let afterCommand = false;
+  for (const segment of segmentsOf(remediation)) {
+    if (segment.kind === 'text') {
+      // A full stop right after a command would be copied with it: the sentence ends without it.
+      const prose = afterCommand ? segment.text.replace(/^(?:。|\.(?=\s|$))/, '') : segment.text;
+      proseTokens(prose, space || prose !== segment.text, tokens);
+      space = /\s$/.test(prose);
+      afterCommand = false;
+      continue;
+    }
+    tokens.push({ text: paint('bold', segment.text), space });
+    space = false;
+    afterCommand = isCommand(segment.text);
+  }
+  return wrapTokens(tokens, WIDTH, INDENT, `${INDENT}  `);
 }
 
 /** An identifier from the report as one terminal-safe line, cut at {@link MAX_IDENTIFIER_LENGTH}. */
@@ -104,26 +149,6 @@ function id(value: string): string {
   return cleanText(value, MAX_IDENTIFIER_LENGTH);
 }
 
-/** Word-wraps one line to {@link WIDTH}; words longer than a line (ARNs) stay whole. */
-function wrap(text: string, firstIndent: string, nextIndent: string): string[] {
-  const lines: string[] = [];
-  let line = firstIndent;
-  let empty = true;
-  for (const word of text.split(' ')) {
-    if (word === '') continue;
-    if (!empty && visibleLength(line) + 1 + visibleLength(word) > WIDTH) {
-      lines.push(line);
-      line = nextIndent;
-      empty = true;
-    }
-    line += empty ? word : ` ${word}`;
-    empty = false;
-  }
-  lines.push(line);
-  return lines;
-}
-
-function visibleLength(text: string): number {
-  // ANSI colour codes take no columns.
-  return text.replace(/\u001b\[[0-9;]*m/g, '').length;
+function wrap(value: string, firstIndent: string, nextIndent: string): string[] {
+  return wrapText(value, WIDTH, firstIndent, nextIndent);
 }

@@ -177,7 +177,7 @@ describe('audit of the demo organization that cannot read its accounts', () => {
     );
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(
-      'the starting identity failed, nothing was collected: ECONNREFUSED on sts:GetCallerIdentity — the endpoint could not be reached',
+      `the starting identity failed, nothing was collected: cannot connect to 127.0.0.1:${closedPort} (connection refused): is the endpoint running? check --endpoint-url`,
     );
   });
 

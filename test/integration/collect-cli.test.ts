@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectLive, parseLiveOptions, progressReporter } from '../../cli/live-options.js';
+import { collectLive, parseLiveOptions } from '../../cli/live-options.js';
 import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
 import { InputError } from '../../shared/errors.js';
 import { parseSnapshotText } from '../../shared/snapshot/index.js';
@@ -128,56 +128,6 @@ describe('parseLiveOptions', () => {
 
   it('refuses an external id without a role to send it with', () => {
     expect(() => parseLiveOptions({ region: 'eu-west-1', externalId: 'x' }, {})).toThrow(InputError);
-  });
-});
-
-describe('progressReporter', () => {
-  it('redraws one line on a terminal and clears it at the end', () => {
-    const written: string[] = [];
-    const reporter = progressReporter({ isTTY: true, write: (text: string) => written.push(text) });
-
-    reporter.onProgress({
-      type: 'account-started',
-      accountId: '222233334444',
-      accountsDone: 0,
-      accountsTotal: 2,
-    });
-    reporter.onProgress({
-      type: 'account-finished',
-      accountId: '222233334444',
-      accountsDone: 1,
-      accountsTotal: 2,
-      errorCount: 0,
-    });
-    reporter.done();
-
-    expect(written).toEqual([
-      '\r\x1b[2Kcollecting 0/2 accounts…',
-      '\r\x1b[2Kcollecting 1/2 accounts…',
-      '\r\x1b[2K',
-    ]);
-  });
-
-  it('writes one plain line per finished account elsewhere', () => {
-    const written: string[] = [];
-    const reporter = progressReporter({ isTTY: false, write: (text: string) => written.push(text) });
-
-    reporter.onProgress({
-      type: 'account-started',
-      accountId: '333344445555',
-      accountsDone: 0,
-      accountsTotal: 1,
-    });
-    reporter.onProgress({
-      type: 'account-finished',
-      accountId: '333344445555',
-      accountsDone: 1,
-      accountsTotal: 1,
-      errorCount: 2,
-    });
-    reporter.done();
-
-    expect(written).toEqual(['collected account 333344445555 (1/1) with 2 error(s)\n']);
   });
 });
 

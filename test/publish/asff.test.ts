@@ -154,4 +154,19 @@ describe('validateAsff', () => {
       `arn:aws:securityhub:eu-west-1:${MEMBER_ACCOUNT}:product/${MEMBER_ACCOUNT}/default`,
     );
   });
+
+  it("fills the remediation's placeholders with what the finding knows", () => {
+    const agent = finding({
+      checkId: 'PI_AGENT_MISSING',
+      resource: { type: 'AwsEksCluster', id: `arn:aws:eks:${REGION}:${MEMBER_ACCOUNT}:cluster/prod-blue` },
+      remediation: '',
+    });
+    const asff = toAsff(agent, {
+      ...context,
+      check: CHECK_META.find((meta) => meta.id === 'PI_AGENT_MISSING'),
+    });
+    expect(asff.Remediation?.Recommendation?.Text).toBe(
+      `Install the add-on: \`aws eks create-addon --cluster-name prod-blue --addon-name eks-pod-identity-agent --region ${REGION}\`.`,
+    );
+  });
 });

@@ -1,3 +1,5 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
@@ -122,12 +124,52 @@ describe('publishFromOptions against the sandbox', () => {
     );
     expect(outcome.exitCode).toBe(0);
     expect(lines[0]).toMatch(/^dry run: would publish: 1 new, 0 resolved/);
-    const plan = JSON.parse(lines[lines.length - 1]);
-    expect(plan.sns).toHaveLength(4);
-    expect(plan.sns[0].Message.default).toContain('EKS workload identity audit');
-    expect(plan.securityHub).toHaveLength(1);
+    // Every message and every finding, readable, one line at a time: no line is a JSON blob to cut.
+    const headers = lines.filter((line) => line.startsWith('  SNS message '));
+    expect(headers).toHaveLength(4);
+    expect(headers[0]).toMatch(/^ {2}SNS message 1 of 4 to arn:aws:sns:.*: subject ".+"/);
+    expect(lines).toContain('    [default]');
+    expect(lines.some((line) => line.includes('EKS workload identity audit'))).toBe(true);
+    expect(lines.filter((line) => line.startsWith('  Security Hub finding '))).toEqual([
+      expect.stringMatching(/^ {2}Security Hub finding 1 of 1: CRITICAL .+ \(account \d{12}, id .+\)$/),
+    ]);
+    expect(Math.max(...lines.map((line) => line.length))).toBeLessThan(4096);
+    expect(outcome.result?.sns.messages).toHaveLength(4);
     expect(sandbox.snsMessages()).toEqual([]);
     expect(sandbox.s3Object(BUCKET, 'reports/latest.json')).toBeUndefined();
+  });
+
+  it('writes the whole plan as JSON to --dry-run-output, and sends nothing', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'dry-run-'));
+    const file = join(directory, 'plan.json');
+    try {
+      const lines: string[] = [];
+      const outcome = await publishFromOptions(
+        parse(['--dry-run', '--dry-run-output', file, '--bucket', BUCKET, '--topic-arn', TOPIC_ARN]),
+        { report: run, factory: factory(), print: (line) => lines.push(line) },
+      );
+
+      expect(outcome.exitCode).toBe(0);
+      expect(lines.at(-1)).toBe(`  plan written to ${file}`);
+      expect(lines.some((line) => line.startsWith('  SNS message '))).toBe(false);
+      const plan = JSON.parse(await readFile(file, 'utf8'));
+      expect(plan.sns).toHaveLength(4);
+      expect(plan.sns[0].Message.default).toContain('EKS workload identity audit');
+      expect(plan.securityHub).toHaveLength(1);
+      expect(plan.securityHub[0].Severity.Label).toBe('CRITICAL');
+      expect(sandbox.snsMessages()).toEqual([]);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses --dry-run-output without --dry-run', () => {
+    expect(() =>
+      publishSettingsFromOptions(
+        parse(['--publish', '--dry-run-output', 'plan.json', '--bucket', BUCKET]),
+        REGION,
+      ),
+    ).toThrow('--dry-run-output needs --dry-run');
   });
 
   it('exits 1 when SNS cannot be reached, after storing the report', async () => {

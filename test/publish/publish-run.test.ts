@@ -173,6 +173,37 @@ describe('publishRun against the sandbox', () => {
     expect(hubFinding(arrives.id)).toMatchObject({ RecordState: 'ACTIVE', Compliance: { Status: 'FAILED' } });
   });
 
+  it('draws the trend of the stored runs in the HTML report, with new and resolved by severity, in the chosen language', async () => {
+    // Prepare / Act
+    await publish(
+      report('run-1', [stays, goes], completeScopes(), '2026-11-28T02:05:00Z'),
+      '2026-11-28T02:05:00Z',
+    );
+    await publish(report('run-2', [stays, arrives]), '2026-11-29T02:05:00Z', { language: 'ja' });
+    // Assess
+    const record = latestRecord();
+    expect(record.history[0]).toMatchObject({
+      runId: 'run-2',
+      newBySeverity: { [arrives.severity]: 1 },
+      resolvedBySeverity: { [goes.severity]: 1 },
+    });
+    const keys = runKeys(
+      { bucket: BUCKET, prefix: 'reports/' },
+      { runId: 'run-2', finishedAt: '2026-11-29T02:05:00Z' },
+    );
+    const html = sandbox.s3Object(BUCKET, keys.html)?.toString() ?? '';
+    expect(html).toContain('<html lang="ja">');
+    expect(html).toContain('<svg id="trend-open"');
+    expect(html).toContain('run-1');
+    expect(sandbox.s3Object(BUCKET, keys.markdown)?.toString()).toBeDefined();
+    const email = sandbox
+      .snsMessages()
+      .filter((message) => message.messageStructure === 'json')
+      .map((message) => StructuredSchema.parse(JSON.parse(message.message)).email)
+      .at(-1);
+    expect(email).toContain('前回の実行からの変化');
+  });
+
   it('shows valid ASFF through GetFindings', async () => {
     await publish(report('run-1', [stays, arrives]), '2026-11-29T02:05:00Z');
     const client = factory().securityHub(undefined, REGION);

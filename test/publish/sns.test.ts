@@ -221,3 +221,42 @@ describe('toSubject', () => {
     expect(toSubject('EKS identity audit: 2 open')).toBe('EKS identity audit: 2 open');
   });
 });
+
+describe('notifications in another language and with filled commands', () => {
+  const templated = finding({
+    checkId: 'PI_AGENT_MISSING',
+    name: 'prod-green',
+    resource: { type: 'AwsEksCluster', id: 'arn:aws:eks:us-east-1:222233334444:cluster/prod-green' },
+    cluster: 'prod-green',
+    remediation:
+      'Install the add-on: `aws eks create-addon --cluster-name CLUSTER --addon-name eks-pod-identity-agent --region REGION`.',
+  });
+
+  it('fills the placeholders of a fix in the e-mail with what the finding knows', () => {
+    const [summary] = byKind(buildNotifications(inputFor([], [templated])), 'summary');
+    const email = JSON.parse(summary?.Message ?? '{}').email as string;
+    expect(email).toContain(
+      'fix: Install the add-on: `aws eks create-addon --cluster-name prod-green --addon-name eks-pod-identity-agent --region us-east-1`.',
+    );
+  });
+
+  it('writes the e-mail and the chat message in Japanese, keeping check ids, resources, commands and an ASCII subject', () => {
+    const messages = buildNotifications(inputFor([], [templated, critical], { language: 'ja' }));
+    const [summary] = byKind(messages, 'summary');
+    const email = JSON.parse(summary?.Message ?? '{}').email as string;
+    expect(email).toContain('EKS ワークロードアイデンティティ監査 - 夜間サマリー');
+    expect(email).toContain('前回の実行からの変化: 新規 2 件');
+    expect(email).toContain('[HIGH] PI_AGENT_MISSING: Pod Identity の関連付けがあるクラスターに');
+    expect(email).toContain(
+      'aws eks create-addon --cluster-name prod-green --addon-name eks-pod-identity-agent --region us-east-1',
+    );
+    expect(email).toContain('リソース: arn:aws:eks:us-east-1:222233334444:cluster/prod-green');
+    expect(summary?.Subject).toMatch(/^[\x20-\x7e]+$/);
+    const [chat] = byKind(messages, 'chat', 'summary');
+    const notification = ChatNotificationSchema.parse(JSON.parse(chat?.Message ?? '{}'));
+    expect(notification.content.title).toContain('EKS アイデンティティ監査: 新規 2 件');
+    expect(notification.content.description).toContain('`PI_AGENT_MISSING`');
+    expect((notification.content.nextSteps ?? []).join('\n')).toContain('レポートを開く: https://');
+    expect(notification.metadata?.summary).toContain('未対処');
+  });
+});

@@ -251,7 +251,7 @@ describe('hostile AWS strings through the audit and every report format', () => 
     expectNoRawControlOrInvisible(html);
     const tags = [...html.matchAll(/<\/?([a-zA-Z][a-zA-Z0-9]*)/g)].map((match) => match[1].toLowerCase());
     const allowed = new Set(
-      'html head meta title style body h1 h2 h3 h4 p br code div strong table thead tbody tr th td ul li section form label input span a details summary pre script'.split(
+      'html head meta title style body h1 h2 h3 h4 p br code div strong table thead tbody tr th td ul li section form label input span a details summary pre script ol svg line rect text'.split(
         ' ',
       ),
     );

@@ -102,4 +102,22 @@ describe('Markdown report', () => {
     expect(text).toContain('## Baseline\n');
     expect(text).not.toMatch(/^## Account\s*$/m);
   });
+
+  it('shows the code spans of a prose remediation as code, not as escaped backticks', () => {
+    expect(markdown).toContain(
+      "  - Remediation: Remove the old issuer's statement with `aws iam update-assume-role-policy`.",
+    );
+    expect(markdown).not.toContain('\\`aws');
+  });
+
+  it('speaks Japanese with language ja, keeping check ids, resources and commands', () => {
+    const japanese = renderMarkdown(report, { checks: CATALOGUE, language: 'ja' });
+    expect(japanese).toContain('# EKS ワークロードアイデンティティ監査');
+    expect(japanese).toContain('| 重要度 | 検出結果 |');
+    expect(japanese).toContain('## アカウント 111122223333');
+    expect(japanese).toContain('`PI_AGENT_MISSING`');
+    expect(japanese).toContain(
+      '`aws eks create-addon --cluster-name prod-green --addon-name eks-pod-identity-agent --region ap-northeast-1`',
+    );
+  });
 });

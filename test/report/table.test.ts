@@ -79,4 +79,54 @@ describe('table report', () => {
       'Findings: 0 (CRITICAL 0, HIGH 0, MEDIUM 0, LOW 0, INFORMATIONAL 0); suppressed: 0',
     );
   });
+
+  it("prints each open finding's fix under it, with its command whole on one line", () => {
+    const lines = renderTable(report, { checks: CATALOGUE }).split('\n');
+    const head = lines.findIndex((line) => line.includes('PI_AGENT_MISSING'));
+    const fix = lines.slice(head + 1).find((line) => line.trimStart().startsWith('fix:'));
+    expect(fix).toBe(
+      '    fix: aws eks create-addon --region ap-northeast-1 --cluster-name prod-green --addon-name eks-pod-identity-agent',
+    );
+    const open = report.findings.filter((finding) => !finding.suppressed).length;
+    expect(lines.filter((line) => line.startsWith('    fix: '))).toHaveLength(open);
+  });
+
+  it('hides the fixes with remediation: false (--no-remediation)', () => {
+    const table = renderTable(report, { checks: CATALOGUE, remediation: false });
+    expect(table).not.toMatch(/^ {4}fix: /m);
+    expect(table).toContain('PI_AGENT_MISSING');
+  });
+
+  it('says INCOMPLETE in the summary line of a run with incomplete scopes, and COMPLETE otherwise', () => {
+    expect(renderTable(report, { checks: CATALOGUE })).toMatch(
+      /^Collection: INCOMPLETE \(2 of 13 scopes incomplete/m,
+    );
+    const complete = {
+      ...report,
+      scopes: report.scopes.map((scope) => ({ ...scope, status: 'complete' as const, errors: [] })),
+      collection: undefined,
+    };
+    expect(renderTable(complete, { checks: CATALOGUE })).toMatch(/^Collection: COMPLETE \(13 scopes/m);
+  });
+
+  it('speaks Japanese with --lang ja, keeping check ids, resources and commands as they are', () => {
+    const table = renderTable(report, { checks: CATALOGUE, language: 'ja' });
+    expect(table).toContain('検出結果: 21 件');
+    expect(table).toContain('収集: INCOMPLETE');
+    expect(table).toContain('PI_AGENT_MISSING  arn:aws:eks:ap-northeast-1:111122223333:cluster/prod-green');
+    expect(table).toContain(
+      'aws eks create-addon --cluster-name prod-green --addon-name eks-pod-identity-agent --region ap-northeast-1',
+    );
+    expect(table).not.toContain('No findings');
+  });
+
+  it('ends a fix that closes on a command without a full stop, so the command copies as it is', () => {
+    const table = renderTable(report, { checks: CATALOGUE });
+    expect(table).toContain(
+      "    fix: Remove the old issuer's statement with aws iam update-assume-role-policy\n",
+    );
+    const japanese = renderTable(report, { checks: CATALOGUE, language: 'ja' });
+    expect(japanese).toMatch(/--policy-document file:\/\/trust-policy\.json\n/);
+    expect(japanese).not.toContain('trust-policy.json。');
+  });
 });

@@ -15,7 +15,7 @@ describe('eks-identity-audit sandbox', () => {
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => {
         output += chunk.toString('utf8');
-        if (output.includes('AWS_DEFAULT_REGION')) resolve();
+        if (output.includes('aws sts get-caller-identity')) resolve();
       });
       child.on('exit', () => reject(new Error(`sandbox exited early: ${output}`)));
     });
@@ -32,6 +32,13 @@ describe('eks-identity-audit sandbox', () => {
           sessionToken: value('AWS_SESSION_TOKEN'),
         },
       });
+      expect(value('AWS_ENDPOINT_URL')).toBe(url);
+      expect(output).toContain(
+        '# member role: EksIdentityAuditReadOnly, external id: eks-identity-audit-demo',
+      );
+      expect(output).toMatch(
+        /^npx eks-identity-audit audit --baseline s3:\/\/eks-identity-audit-demo-111122223333\/baseline\.yaml --role-name EksIdentityAuditReadOnly --external-id eks-identity-audit-demo$/m,
+      );
       const identity = await sts.send(new GetCallerIdentityCommand({}));
       expect(identity.Arn).toBe('arn:aws:sts::111122223333:assumed-role/EksIdentityAuditor/operator');
     } finally {

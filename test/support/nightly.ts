@@ -2,17 +2,12 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { vi } from 'vitest';
-import { type AnalyzeResult, analyzeAndPublish } from '../../functions/analyze-publish/analyze.js';
-import {
-  type BaselineInvalidResult,
-  publishBaselineInvalid,
-} from '../../functions/analyze-publish/baseline-invalid.js';
-import { collectAccountPart } from '../../functions/collect-account/collect.js';
+import { demoEnvironment } from '../../cli/demo.js';
 import { ROLE_SESSION_NAME } from '../../functions/lib/aws.js';
+import { type ConfigKey, ENV, loadConfig } from '../../functions/lib/config.js';
 import { LEDGER_PREFIX } from '../../functions/lib/ledgers.js';
+import { type FailedItem, type NightlyRun, runNightlySteps } from '../../functions/lib/nightly.js';
 import { logger, metrics } from '../../functions/lib/observability.js';
-import type { PartSummary } from '../../functions/lib/parts.js';
-import { type PlannedRun, planScopes, type RejectedRun } from '../../functions/plan-scopes/plan.js';
 import { type FaultRule, resolveScenario, type SandboxHandle, type Scenario } from '../../sandbox/index.js';
 import { type ClientFactoryOptions, createClientFactory } from '../../shared/aws/clients.js';
 import { S3LedgerStore } from '../../shared/collect/usage/store.js';
@@ -59,24 +54,9 @@ export function smallDemo(): Scenario {
   return scenario;
 }
 
-/** The functions' settings for the demo organization, as the CDK app would set them. */
+/** The functions' settings for the demo organization, as the CDK app sets them and `npm run demo` reads them. */
 export function nightConfig(sandbox: SandboxHandle) {
-  return {
-    bucket: DEMO.bucket,
-    baselineKey: 'baseline.yaml',
-    topicArn: DEMO.topicArn,
-    memberRoleName: DEMO.roleName,
-    externalId: DEMO.externalId,
-    windowDays: 90,
-    regions: [DEMO.region],
-    accounts: [],
-    securityHubMode: 'audit-account' as const,
-    summary: 'always' as const,
-    alertThreshold: 'HIGH' as const,
-    usageSource: 'ledger' as const,
-    endpointUrl: sandbox.url,
-    region: DEMO.region,
-  };
+  return loadConfig(demoEnvironment(sandbox.url), Object.keys(ENV) as ConfigKey[]);
 }
 
 /**
@@ -106,21 +86,11 @@ export interface RecordedMetric {
 }
 
 /** A collect-account invocation that failed (the Map item's error). */
-export interface FailedItem {
-  Error: string;
-  Cause: string;
-}
+export type { FailedItem };
 
 /** What one night did: each step's output or error, the metrics, and the stored report. */
-export interface Night {
+export interface Night extends NightlyRun {
   runId: string;
-  plan?: PlannedRun | RejectedRun;
-  planError?: Error;
-  parts: Array<PartSummary | FailedItem>;
-  result?: AnalyzeResult;
-  /** What analyze-publish returned for a rejected baseline (BASELINE_INVALID published alone). */
-  rejected?: BaselineInvalidResult;
-  analyzeError?: Error;
   metrics: RecordedMetric[];
   /** The JSON report the run stored, when it got that far. */
   report?: Report;
@@ -143,11 +113,9 @@ export interface NightOptions {
 }
 
 /**
- * Runs the state machine's steps in order (plan → one collect per account → analyze and publish;
- * plan → analyze and publish for a rejected baseline)
- * with a fresh client factory per invocation, as separate Lambda invocations have. A failing step
- * is recorded, not thrown: a failed collect becomes the Map item's error object, as Step Functions
- * passes it on; a failed plan or analyze ends the night.
+ * Runs the state machine's steps in order through {@link runNightlySteps} (as `npm run demo` does),
+ * with a fresh client factory per invocation, as separate Lambda invocations have, and the night's
+ * metrics captured.
  */
 export async function runNight(sandbox: SandboxHandle, options: NightOptions): Promise<Night> {
   const night: Night = { runId: options.runId, parts: [], metrics: [], injected: 0 };
@@ -155,7 +123,16 @@ export async function runNight(sandbox: SandboxHandle, options: NightOptions): P
   const restoreMetrics = captureMetrics();
   sandbox.setFaults(options.faults ?? []);
   try {
-    await metricsOfNight.run(night.metrics, () => stepsOfNight(sandbox, options, night));
+    const steps = await metricsOfNight.run(night.metrics, () =>
+      runNightlySteps({
+        config: nightConfig(sandbox),
+        factory: () => fastFactory(sandbox, options.factory),
+        event: { runId: options.runId, scheduledTime: options.scheduledTime ?? new Date().toISOString() },
+        collectDeadline: () => deadlineAfter(options.collectDeadlineMs ?? 60_000),
+        ...(options.afterPlan ? { afterPlan: options.afterPlan } : {}),
+      }),
+    );
+    Object.assign(night, steps);
   } finally {
     restoreMetrics();
     sandbox.setFaults([]);
@@ -163,62 +140,6 @@ export async function runNight(sandbox: SandboxHandle, options: NightOptions): P
   }
   night.report = await storedReport(sandbox, options.runId);
   return night;
-}
-
-async function stepsOfNight(sandbox: SandboxHandle, options: NightOptions, night: Night): Promise<void> {
-  const config = nightConfig(sandbox);
-  try {
-    night.plan = await planScopes(
-      { runId: options.runId, scheduledTime: options.scheduledTime ?? new Date().toISOString() },
-      config,
-      fastFactory(sandbox, options.factory),
-    );
-  } catch (error) {
-    night.planError = asError(error);
-    return;
-  }
-  const plan = night.plan;
-  if (plan.status !== 'planned') {
-    // The state machine's Choice skips the Map: analyze-publish publishes BASELINE_INVALID alone.
-    try {
-      night.rejected = await publishBaselineInvalid(plan, config, fastFactory(sandbox, options.factory));
-    } catch (error) {
-      night.analyzeError = asError(error);
-    }
-    return;
-  }
-  await options.afterPlan?.();
-  // The Map runs the accounts in parallel.
-  night.parts = await Promise.all(
-    plan.accounts.map(async (scope) => {
-      const deadline = deadlineAfter(options.collectDeadlineMs ?? 60_000);
-      try {
-        return await collectAccountPart(
-          { runId: plan.runId, startedAt: plan.startedAt, ...scope },
-          config,
-          fastFactory(sandbox, options.factory),
-          deadline.signal,
-        );
-      } catch (error) {
-        return { Error: asError(error).name, Cause: asError(error).message };
-      } finally {
-        deadline.cancel();
-      }
-    }),
-  );
-  try {
-    night.result = await analyzeAndPublish(
-      { ...plan, collected: night.parts },
-      config,
-      fastFactory(sandbox, options.factory),
-    );
-  } catch (error) {
-    night.analyzeError = asError(error);
-  }
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }
 
 /** The metrics of the night whose async context is current (nights may run side by side). */

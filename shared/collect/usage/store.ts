@@ -2,6 +2,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { errorCode, errorMessage } from '../../aws/errors.js';
 import { isNotFound, isPreconditionFailed, parseS3Uri } from '../../aws/s3.js';
+import { ledgerKey as ledgerKeyUnder } from '../../bucket.js';
 import { AuditError } from '../../errors.js';
 import {
   compactLedger,
@@ -120,8 +121,7 @@ export function parseLedgerLocation(uri: string): S3LedgerLocation {
 
 /** The object key of an account-region's ledger: `[prefix/]usage/ACCOUNT/REGION/ledger.json`. */
 export function ledgerKey(location: S3LedgerLocation, accountId: string, region: string): string {
-  const path = `usage/${accountId}/${region}/ledger.json`;
-  return location.prefix ? `${location.prefix}/${path}` : path;
+  return ledgerKeyUnder(location.prefix, accountId, region);
 }
 
 /**
@@ -195,7 +195,7 @@ export class MemoryLedgerStore implements LedgerStore {
   private sequence = 0;
 
   describe(accountId: string, region: string): string {
-    return `memory:usage/${accountId}/${region}/ledger.json`;
+    return `memory:${ledgerKeyUnder('', accountId, region)}`;
   }
 
   async read(accountId: string, region: string): Promise<StoredLedger> {

@@ -31,6 +31,12 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the report language, English when unset, and refuses one it has no catalogue for', () => {
+    expect(loadConfig(COMPLETE, ['language'])).toEqual({ language: 'en' });
+    expect(loadConfig({ ...COMPLETE, REPORT_LANGUAGE: 'ja' }, ['language'])).toEqual({ language: 'ja' });
+    expect(() => loadConfig({ ...COMPLETE, REPORT_LANGUAGE: 'fr' }, ['language'])).toThrow(/REPORT_LANGUAGE/);
+  });
+
   it('says which variable is required when one is missing', () => {
     const { AUDIT_BUCKET: _bucket, TOPIC_ARN: _topic, ...rest } = COMPLETE;
     const load = () => loadConfig(rest, ['bucket', 'topicArn', 'baselineKey']);

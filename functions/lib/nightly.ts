@@ -1,0 +1,130 @@
+import pLimit from 'p-limit';
+import type { ClientFactory } from '../../shared/aws/clients.js';
+import { type AnalyzeResult, analyzeAndPublish } from '../analyze-publish/analyze.js';
+import { type BaselineInvalidResult, publishBaselineInvalid } from '../analyze-publish/baseline-invalid.js';
+import { collectAccountPart } from '../collect-account/collect.js';
+import { type PlanEvent, type PlannedRun, planScopes, type RejectedRun } from '../plan-scopes/plan.js';
+import type { FunctionConfig } from './config.js';
+import type { PartSummary } from './parts.js';
+
+/** Every setting the three nightly steps read. */
+export type NightlyConfig = Omit<FunctionConfig, 'endpointUrl'> & { endpointUrl?: string };
+
+/** A collect-account invocation that failed, as the Map passes it on (the item's error object). */
+export interface FailedItem {
+  Error: string;
+  Cause: string;
+}
+
+/** One step of the night as it finishes, for a progress display. */
+export type NightlyProgress =
+  | { step: 'plan-scopes'; plan: PlannedRun | RejectedRun }
+  | { step: 'collect-account'; accountId: string; part: PartSummary | FailedItem }
+  | { step: 'analyze-publish'; result: AnalyzeResult | BaselineInvalidResult };
+
+/** What {@link runNightlySteps} needs. */
+export interface NightlyOptions {
+  config: NightlyConfig;
+  /**
+   * A client factory for one invocation: called once per step and per Map item, as separate Lambda
+   * invocations each build their own.
+   */
+  factory: () => ClientFactory;
+  /** The state machine's input (Scheduler's `scheduledTime`, or a fixed run id); default `{}`. */
+  event?: PlanEvent;
+  /**
+   * The deadline of one collect-account invocation (the Lambda's early-timeout signal); `cancel`
+   * drops it once the item is done. Default: none.
+   */
+  collectDeadline?: () => { signal: AbortSignal; cancel?: () => void };
+  /** Map items run at once (the Map's `MaxConcurrency`); default: all. */
+  maxConcurrency?: number;
+  /** Runs after planning, before the Map. */
+  afterPlan?: (plan: PlannedRun) => Promise<void>;
+  onProgress?: (progress: NightlyProgress) => void;
+}
+
+/** What one night did: each step's output or error. */
+export interface NightlyRun {
+  plan?: PlannedRun | RejectedRun;
+  planError?: Error;
+  /** One entry per planned account, in plan order: its part summary, or the item's error. */
+  parts: Array<PartSummary | FailedItem>;
+  result?: AnalyzeResult;
+  /** What analyze-publish returned for a rejected baseline (BASELINE_INVALID published alone). */
+  rejected?: BaselineInvalidResult;
+  analyzeError?: Error;
+}
+
+/** A signal that never aborts: no deadline. */
+const NO_DEADLINE = (): { signal: AbortSignal; cancel?: () => void } => ({
+  signal: new AbortController().signal,
+});
+
+/**
+ * Runs the nightly state machine's steps in its order, in this process, calling the same step
+ * functions the Lambda handlers call: plan-scopes → collect-account for each planned account (the
+ * Distributed Map) → analyze-publish; for a rejected baseline, plan-scopes → analyze-publish
+ * (the Choice skips the Map). A failing step is recorded, not thrown: a failed collect becomes the
+ * Map item's error object, as Step Functions passes it on; a failed plan or analyze ends the night.
+ * `npm run demo` and the fault tests run the night through here.
+ *
+ * @example const night = await runNightlySteps({ config, factory: () => createClientFactory(options) });
+ */
+export async function runNightlySteps(options: NightlyOptions): Promise<NightlyRun> {
+  const { config } = options;
+  const night: NightlyRun = { parts: [] };
+  try {
+    night.plan = await planScopes(options.event ?? {}, config, options.factory());
+  } catch (error) {
+    night.planError = asError(error);
+    return night;
+  }
+  const plan = night.plan;
+  options.onProgress?.({ step: 'plan-scopes', plan });
+  if (plan.status !== 'planned') {
+    try {
+      night.rejected = await publishBaselineInvalid(plan, config, options.factory());
+      options.onProgress?.({ step: 'analyze-publish', result: night.rejected });
+    } catch (error) {
+      night.analyzeError = asError(error);
+    }
+    return night;
+  }
+  await options.afterPlan?.(plan);
+  const limit = pLimit(options.maxConcurrency ?? Number.POSITIVE_INFINITY);
+  const deadlineOf = options.collectDeadline ?? NO_DEADLINE;
+  night.parts = await Promise.all(
+    plan.accounts.map((scope) =>
+      limit(async (): Promise<PartSummary | FailedItem> => {
+        const deadline = deadlineOf();
+        let part: PartSummary | FailedItem;
+        try {
+          part = await collectAccountPart(
+            { runId: plan.runId, startedAt: plan.startedAt, ...scope },
+            config,
+            options.factory(),
+            deadline.signal,
+          );
+        } catch (error) {
+          part = { Error: asError(error).name, Cause: asError(error).message };
+        } finally {
+          deadline.cancel?.();
+        }
+        options.onProgress?.({ step: 'collect-account', accountId: scope.accountId, part });
+        return part;
+      }),
+    ),
+  );
+  try {
+    night.result = await analyzeAndPublish({ ...plan, collected: night.parts }, config, options.factory());
+    options.onProgress?.({ step: 'analyze-publish', result: night.result });
+  } catch (error) {
+    night.analyzeError = asError(error);
+  }
+  return night;
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -60,6 +60,7 @@ const INFRA = [
   'test/infra/synth.test.ts',
 ];
 const PROCESS = [
+  'test/foundation/text-sh.test.ts',
   'test/infra/bundling.test.ts',
   'test/integration/collect-moto.test.ts',
   'test/integration/demo.test.ts',

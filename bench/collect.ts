@@ -35,6 +35,7 @@ import { parseArgs } from 'node:util';
 import { validateScenario } from '../sandbox/scenario.js';
 import type { CallCounts, FaultRule } from '../sandbox/types.js';
 import { DEFAULT_PACING } from '../shared/collect/pacing.js';
+import { compareText } from '../shared/model/compare.js';
 import {
   type BoundLimits,
   type LowerBound,
@@ -254,7 +255,7 @@ function printSize(result: SizeResult, settings: Settings): void {
     `  wall ÷ bound     ${ratio(paced.seconds / bound.seconds)}`,
     `  API calls        ${paced.apiCalls} by the collector, ${sum(Object.values(result.calls))} seen by the sandbox, ${result.throttled} throttled; minimum ${minimum.total}; calls ÷ minimum ${ratio(callRatio)}`,
     ...Object.entries(minimum.byOperation)
-      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .sort(([a], [b]) => compareText(a, b))
       .map(
         ([operation, least]) =>
           `    ${operation.padEnd(42)} ${String(result.calls[operation] ?? 0).padStart(7)} (minimum ${least})`,

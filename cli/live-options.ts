@@ -16,6 +16,7 @@ import {
   type PacingOptions,
 } from '../shared/collect/index.js';
 import { InputError } from '../shared/errors.js';
+import { ACCOUNT_ID_PATTERN as ACCOUNT_ID, REGION_PATTERN as REGION } from '../shared/model/identity.js';
 import type { Snapshot } from '../shared/snapshot/index.js';
 import { explainAwsFailure, type FailureContext, isCredentialsFailure } from './failures.js';
 import {
@@ -60,8 +61,6 @@ export interface LiveSettings {
   pacing?: PacingOptions;
 }
 
-const ACCOUNT_ID = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 
 /**

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { resolveScenario, type SandboxHandle, startSandbox } from '../sandbox/index.js';
 import type { Scenario } from '../sandbox/scenario.js';
 import { InputError } from '../shared/errors.js';
+import { shellWord } from '../shared/text.js';
 import type { RegisterCommand } from './commands.js';
 import { log } from './output.js';
 
@@ -22,11 +23,6 @@ export interface SandboxWalkthrough {
   externalId?: string;
   /** `s3://BUCKET/KEY` of a baseline object in the scenario's buckets. */
   baseline?: string;
-}
-
-/** A word as a POSIX shell reads it back: bare when it is plainly safe, else single-quoted. */
-function shellWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
 type PolicyStatement = {

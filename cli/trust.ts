@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InputError } from '../shared/errors.js';
+import { jsonSyntaxErrorOffset, lineAndColumn } from '../shared/json.js';
+import { ACCOUNT_ID_PATTERN } from '../shared/model/identity.js';
 import { cleanText } from '../shared/report/escape.js';
 import { canAssume } from '../shared/trust/index.js';
 import type { AssumeRequest, Grant } from '../shared/trust/types.js';
@@ -39,113 +41,15 @@ export async function readPolicyFile(file: string): Promise<unknown> {
 function jsonErrorWithPosition(text: string, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const offset = jsonErrorOffset(text);
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const column = offset - before.lastIndexOf('\n');
+  const { line, column } = lineAndColumn(text, offset);
   const found =
     offset < text.length ? `unexpected ${JSON.stringify(text[offset])}` : 'unexpected end of input';
   return `invalid JSON at line ${line}, column ${column}: ${found} (${message.split('\n')[0]})`;
 }
 
-/** The offset of the first JSON syntax error: a small recursive-descent scan of RFC 8259 JSON. */
+/** The offset of the first JSON syntax error, or the text's length when there is none. */
 export function jsonErrorOffset(text: string): number {
-  let i = 0;
-  const fail = (): never => {
-    throw i;
-  };
-  const ws = () => {
-    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
-  };
-  const literal = (word: string) => {
-    for (const ch of word) {
-      if (text[i] !== ch) fail();
-      i++;
-    }
-  };
-  const string = () => {
-    i++;
-    while (i < text.length && text[i] !== '"') {
-      if (text.charCodeAt(i) < 0x20) fail();
-      if (text[i] === '\\') {
-        i++;
-        if (text[i] === 'u') {
-          for (let k = 0; k < 4; k++) {
-            i++;
-            if (!/[0-9a-fA-F]/.test(text[i] ?? '')) fail();
-          }
-        } else if (!'"\\/bfnrt'.includes(text[i] ?? 'x')) fail();
-      }
-      i++;
-    }
-    if (i >= text.length) fail();
-    i++;
-  };
-  const number = () => {
-    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
-    if (!match) fail();
-    i += (match as RegExpExecArray)[0].length;
-  };
-  const value = (): void => {
-    ws();
-    const ch = text[i];
-    if (ch === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail();
-        string();
-        ws();
-        if (text[i] !== ':') fail();
-        i++;
-        value();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === '}') {
-          i++;
-          return;
-        } else fail();
-      }
-    }
-    if (ch === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      for (;;) {
-        value();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === ']') {
-          i++;
-          return;
-        } else fail();
-      }
-    }
-    if (ch === '"') string();
-    else if (ch === 't') literal('true');
-    else if (ch === 'f') literal('false');
-    else if (ch === 'n') literal('null');
-    else if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) number();
-    else fail();
-  };
-  try {
-    if (text.charCodeAt(0) === 0xfeff) i = 1;
-    value();
-    ws();
-    if (i < text.length) fail();
-    return text.length;
-  } catch (offset) {
-    // A stack overflow (text nested deeper than the scan can recurse) is located where it stopped.
-    if (offset instanceof RangeError) return i;
-    return typeof offset === 'number' ? offset : text.length;
-  }
+  return jsonSyntaxErrorOffset(text)?.offset ?? text.length;
 }
 
 /** Options of `trust can-assume`. */
@@ -188,7 +92,7 @@ export function assumeRequestFromOptions(options: CanAssumeOptions): AssumeReque
     throw new InputError(
       'trust can-assume: pass exactly one of --irsa, --pod-identity or --aws-principal ARN',
     );
-  if (options.sourceAccount !== undefined && !/^\d{12}$/.test(options.sourceAccount))
+  if (options.sourceAccount !== undefined && !ACCOUNT_ID_PATTERN.test(options.sourceAccount))
     throw new InputError(
       `--source-account ${JSON.stringify(options.sourceAccount)}: expected a 12-digit account id`,
     );

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../shared/baseline/index.js';
 import { MAX_CLOUDTRAIL_DAYS } from '../shared/collect/index.js';
 import { RUN_DEFAULTS, SECURITY_HUB_MODES, SUMMARY_MODES, USAGE_SOURCES } from '../shared/defaults.js';
+import { AuditError } from '../shared/errors.js';
 import { LANGUAGES } from '../shared/i18n/language.js';
 
 /** Name prefix of the audit account's fixed-name resources (roles the member accounts trust). */
@@ -106,7 +107,7 @@ export const CONTEXT_KEYS = Object.keys(DeploymentConfigSchema.shape) as Readonl
 >;
 
 /** Context could not be turned into a deployment configuration; the message names every bad key. */
-export class DeploymentConfigError extends Error {
+export class DeploymentConfigError extends AuditError {
   override name = 'DeploymentConfigError';
 }
 

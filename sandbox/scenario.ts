@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../shared/errors.js';
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../shared/model/identity.js';
 import { AWS_MANAGED_POLICIES } from './managed-policies.js';
 
 /**
@@ -18,7 +19,7 @@ const RelativeDateSchema = z
 
 const PolicyDocumentSchema = z.record(z.string(), z.unknown());
 const TagsSchema = z.record(z.string(), z.string());
-const AccountIdSchema = z.string().regex(/^\d{12}$/, 'expected a 12-digit account id');
+const AccountIdSchema = z.string().regex(ACCOUNT_ID_PATTERN, 'expected a 12-digit account id');
 const NameSchema = z
   .string()
   .regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM name ([\\w+=,.@-], 1–64 characters)');
@@ -236,9 +237,7 @@ const AccountSchema = z
     roles: z.array(RoleSchema).default([]),
     policies: z.array(ManagedPolicySchema).default([]),
     oidcProviders: z.array(OidcProviderSchema).default([]),
-    regions: z
-      .record(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected a region name'), RegionSchema)
-      .default({}),
+    regions: z.record(z.string().regex(REGION_PATTERN, 'expected a region name'), RegionSchema).default({}),
   })
   .strict();
 

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { AuditError } from '../shared/errors.js';
 
 /** The wire protocols the sandbox speaks; each service uses exactly one (SDK v3 and botocore agree). */
 export type WireProtocol = 'query' | 'json' | 'rest-json' | 'rest-xml';
@@ -14,7 +15,7 @@ export interface SandboxResponse {
  * An error as an AWS service reports it. `code` is the wire error code (`AccessDenied`,
  * `ResourceNotFoundException`, ...); the protocol decides how it is rendered.
  */
-export class AwsError extends Error {
+export class AwsError extends AuditError {
   override name = 'AwsError';
   readonly code: string;
   readonly status: number;

@@ -1,9 +1,10 @@
-import { grantOf, type HygieneCheck, sentence } from './checks/support/hygiene.js';
+import { grantOf, type HygieneCheck } from './checks/support/hygiene.js';
 import { check as IRSA_NO_AUDIENCE_CONDITION } from './checks/trust/IRSA_NO_AUDIENCE_CONDITION.js';
 import { check as IRSA_NO_SUBJECT_CONDITION } from './checks/trust/IRSA_NO_SUBJECT_CONDITION.js';
 import { check as IRSA_SUBJECT_WILDCARD } from './checks/trust/IRSA_SUBJECT_WILDCARD.js';
 import { check as PI_TRUST_UNSCOPED } from './checks/trust/PI_TRUST_UNSCOPED.js';
 import { check as TRUST_UNSATISFIABLE } from './checks/trust/TRUST_UNSATISFIABLE.js';
+import { sentence } from './text.js';
 import { analyzeTrust, canAssumeCommand } from './trust/index.js';
 import type { HygieneFact, TrustAnalysis, TrustHygieneFinding, UndecidedQuestion } from './trust/types.js';
 

@@ -5,6 +5,7 @@ import { usageIndexFor, usageWindow } from './checks/support/usage.js';
 import type { CheckContext, FindingDraft, UnknownOutcome } from './checks/types.js';
 import { check as IRSA_BINDING_UNUSED } from './checks/usage/IRSA_BINDING_UNUSED.js';
 import { check as PI_ASSOCIATION_UNUSED } from './checks/usage/PI_ASSOCIATION_UNUSED.js';
+import { compareText } from './model/compare.js';
 import type { Inventory } from './model/inventory.js';
 import type { EvidenceSource, UsageSummary } from './usage/index.js';
 
@@ -203,6 +204,6 @@ export function listWorkloadUsage(input: {
 
   return {
     window: { from: window.start.toISOString(), to: window.end.toISOString(), days: window.days },
-    identities: [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row),
+    identities: [...rows.entries()].sort(([a], [b]) => compareText(a, b)).map(([, row]) => row),
   };
 }

@@ -3,6 +3,7 @@
  * `bench/results.md`: each run replaces the results of the benchmarks it ran and keeps the others'.
  */
 import { cpus, totalmem } from 'node:os';
+import { compareText } from '../../shared/model/compare.js';
 import type { BenchmarkResult, BenchmarkTable, BenchmarkTarget } from './results.js';
 
 /** The machine a result was measured on. */
@@ -60,9 +61,7 @@ export function mergeResults(earlier: ResultsFile, fresh: StoredResult[], update
   for (const result of fresh) byName.set(result.benchmark, result);
   return {
     updatedAt,
-    results: [...byName.values()].sort((a, b) =>
-      a.benchmark < b.benchmark ? -1 : a.benchmark > b.benchmark ? 1 : 0,
-    ),
+    results: [...byName.values()].sort((a, b) => compareText(a.benchmark, b.benchmark)),
   };
 }
 

@@ -11,6 +11,7 @@ import {
 } from '../../shared/defaults.js';
 import { InputError } from '../../shared/errors.js';
 import { LANGUAGES, type Language } from '../../shared/i18n/language.js';
+import { SNS_TOPIC_ARN_PATTERN } from '../../shared/model/identity.js';
 
 /**
  * Key prefix of run-to-run state in the audit bucket; the usage ledgers live under
@@ -55,9 +56,7 @@ const list = (item: z.ZodString) =>
 const FIELD_SCHEMAS = {
   bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
   baselineKey: z.string().min(1, 'must not be empty').max(1024),
-  topicArn: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w.-]{1,256}$/, 'must be an SNS topic ARN'),
+  topicArn: z.string().regex(SNS_TOPIC_ARN_PATTERN, 'must be an SNS topic ARN'),
   memberRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name'),
   externalId: z.string().min(2, 'must be 2 to 1224 characters').max(1224, 'must be 2 to 1224 characters'),
   windowDays: z.coerce

@@ -5,12 +5,12 @@ import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { type Clock, defaultClock } from '../../shared/clock.js';
-import { InputError } from '../../shared/errors.js';
+import { AuditError, InputError } from '../../shared/errors.js';
 import type { CollectionError } from '../../shared/model/index.js';
 import { logger, metrics } from './observability.js';
 
 /** Thrown by the early-timeout guard's signal: the function stopped before the Lambda limit. */
-export class DeadlineError extends Error {
+export class DeadlineError extends AuditError {
   override name = 'DeadlineError';
 }
 

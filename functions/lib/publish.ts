@@ -1,3 +1,4 @@
+import { AuditError } from '../../shared/errors.js';
 import {
   type PublishRunResult,
   type PublishSettingsInput,
@@ -6,7 +7,7 @@ import {
 import type { FunctionConfig } from './config.js';
 
 /** Publishing did not fully go out (SNS or Security Hub); the reports and run record were stored. */
-export class PublishError extends Error {
+export class PublishError extends AuditError {
   override name = 'PublishError';
 }
 

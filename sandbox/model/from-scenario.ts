@@ -3,6 +3,8 @@
  * rather than spelled as ARNs, and CloudTrail history as usage patterns) resolved into the
  * organization model at a given "now".
  */
+
+import { compareText } from '../../shared/model/compare.js';
 import { eksClusterArn } from '../../shared/model/identity.js';
 import { generateHistory } from '../history.js';
 import { AWS_MANAGED_POLICIES, awsManagedPolicyArn as tableArn } from '../managed-policies.js';
@@ -168,7 +170,7 @@ function attachedAwsManagedPolicies(roles: OrganizationRole[]): ManagedPolicy[] 
   const attached = new Set(roles.flatMap((role) => role.managedPolicyArns));
   return [...AWS_MANAGED_POLICIES.values()]
     .filter((policy) => attached.has(tableArn(policy)))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .sort((a, b) => compareText(a.name, b.name))
     .map((policy) => {
       const arn = tableArn(policy);
       return {

@@ -1,3 +1,4 @@
+import { compareText } from '../../shared/model/compare.js';
 import type { RawRequest, RequestContext, ServiceErrorCodes, ServiceModule } from '../context.js';
 import { jsonBody, matchPath } from '../context.js';
 import { AwsError, decodeToken, encodeToken, jsonResponse, stableHash } from '../wire.js';
@@ -207,7 +208,7 @@ function page<T>(
 
 function sortedAssociations(cluster: ClusterState): AssociationState[] {
   return [...cluster.associations.values()].sort(
-    (a, b) => a.namespace.localeCompare(b.namespace) || a.serviceAccount.localeCompare(b.serviceAccount),
+    (a, b) => compareText(a.namespace, b.namespace) || compareText(a.serviceAccount, b.serviceAccount),
   );
 }
 

@@ -1,3 +1,4 @@
+import { compareText } from '../../shared/model/compare.js';
 import {
   formParams,
   QUERY_CODES,
@@ -86,7 +87,7 @@ function tagList(tags: Record<string, string>): XmlValue {
 }
 
 function sortedRoles(account: AccountState): RoleState[] {
-  return [...account.roles.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return [...account.roles.values()].sort((a, b) => compareText(a.name, b.name));
 }
 
 function instanceProfiles(role: RoleState): XmlValue {
@@ -160,7 +161,7 @@ function attachmentCount(arn: string, account: AccountState): number {
 function policyDetails(account: AccountState, local: boolean, awsManaged: boolean): XmlValue[] {
   const details: XmlValue[] = [];
   if (local) {
-    for (const policy of [...account.policies.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const policy of [...account.policies.values()].sort((a, b) => compareText(a.name, b.name))) {
       details.push({
         PolicyName: policy.name,
         PolicyId: policy.policyId,
@@ -186,7 +187,7 @@ function policyDetails(account: AccountState, local: boolean, awsManaged: boolea
   }
   if (awsManaged) {
     const attached = new Set([...account.roles.values()].flatMap((role) => role.managedPolicyArns));
-    for (const policy of [...AWS_MANAGED_POLICIES.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const policy of [...AWS_MANAGED_POLICIES.values()].sort((a, b) => compareText(a.name, b.name))) {
       const arn = awsManagedPolicyArn(policy);
       if (!attached.has(arn)) continue;
       details.push({

@@ -1,3 +1,4 @@
+import { compareText } from '../../shared/model/compare.js';
 import type { RawRequest, RequestContext, ServiceModule } from '../context.js';
 import { jsonBody } from '../context.js';
 import { AwsError, decodeToken, encodeToken, jsonResponse } from '../wire.js';
@@ -261,7 +262,7 @@ function getFindings(context: RequestContext) {
     .sort(
       (a, b) =>
         Date.parse(String(b.UpdatedAt)) - Date.parse(String(a.UpdatedAt)) ||
-        String(a.Id).localeCompare(String(b.Id)),
+        compareText(String(a.Id), String(b.Id)),
     );
   const scope = JSON.stringify([context.session.accountId, context.region, filters]);
   const token = typeof body.NextToken === 'string' && body.NextToken !== '' ? body.NextToken : undefined;

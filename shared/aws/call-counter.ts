@@ -1,3 +1,4 @@
+import { compareText } from '../model/compare.js';
 import type { AwsService } from './service-clients.js';
 import type { ConfigurableClient } from './transport.js';
 
@@ -54,7 +55,7 @@ export function apiCallCounter(listener?: ApiCallListener): ApiCallCounter {
       [...counts.values()]
         .map((entry) => ({ ...entry }))
         .sort((a, b) =>
-          keyOf(a.account, a.service, a.operation) < keyOf(b.account, b.service, b.operation) ? -1 : 1,
+          compareText(keyOf(a.account, a.service, a.operation), keyOf(b.account, b.service, b.operation)),
         ),
   };
 }

@@ -1,5 +1,6 @@
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { AuditError } from '../errors.js';
 
 /** AWS credentials as SDK v3 clients accept them. */
 export interface AwsCredentials {
@@ -16,7 +17,7 @@ export type AwsCredentialsProvider = () => Promise<AwsCredentials>;
 export type CredentialSource = AwsCredentials | AwsCredentialsProvider;
 
 /** AssumeRole into a member account failed; `cause` is the STS error. */
-export class AssumeRoleError extends Error {
+export class AssumeRoleError extends AuditError {
   override name = 'AssumeRoleError';
   constructor(
     readonly roleArn: string,

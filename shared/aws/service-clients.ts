@@ -5,6 +5,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
+import { AuditError } from '../errors.js';
 import type { CredentialSource } from './credentials.js';
 import { s3Addressing } from './endpoints.js';
 
@@ -25,7 +26,7 @@ export interface ServiceClientClasses {
 }
 
 /** A factory was asked for a client of a service it was not given the class of. */
-export class ServiceNotConfiguredError extends Error {
+export class ServiceNotConfiguredError extends AuditError {
   override name = 'ServiceNotConfiguredError';
   constructor(readonly service: AwsService) {
     super(`this client factory was built without the ${service} client`);

@@ -1,4 +1,5 @@
 import { Document, isCollection, isMap, isNode, isScalar, type Node, type Pair } from 'yaml';
+import { compareText } from '../model/compare.js';
 import { serviceAccountSubject } from '../model/identity.js';
 import type { AssociationInventory, ClusterInventory, Inventory, RoleInventory } from '../model/inventory.js';
 import { analyzeTrust, canAssume, matchIamPattern } from '../trust/index.js';
@@ -41,7 +42,10 @@ export function generateBaseline(inventory: Inventory, options: GenerateBaseline
     inventory.clusters
       .filter((cluster) => inScope(cluster.accountId))
       .sort(
-        (a, b) => compare(a.accountId, b.accountId) || compare(a.region, b.region) || compare(a.name, b.name),
+        (a, b) =>
+          compareText(a.accountId, b.accountId) ||
+          compareText(a.region, b.region) ||
+          compareText(a.name, b.name),
       ),
   );
   const podIdentity = podIdentityEntries(declared);
@@ -61,7 +65,7 @@ export function generateBaseline(inventory: Inventory, options: GenerateBaseline
   ]);
   const extraAccounts = [...inventoryAccounts]
     .filter((accountId) => inScope(accountId) && !clusterAccounts.has(accountId))
-    .sort(compare);
+    .sort(compareText);
 
   const document = new Document({
     version: 1,
@@ -200,10 +204,10 @@ function podIdentityEntries(
     )
     .sort(
       (a, b) =>
-        compare(a.entry.cluster, b.entry.cluster) ||
-        compare(a.entry.namespace, b.entry.namespace) ||
-        compare(a.entry.serviceAccount, b.entry.serviceAccount) ||
-        compare(a.entry.roleArn, b.entry.roleArn),
+        compareText(a.entry.cluster, b.entry.cluster) ||
+        compareText(a.entry.namespace, b.entry.namespace) ||
+        compareText(a.entry.serviceAccount, b.entry.serviceAccount) ||
+        compareText(a.entry.roleArn, b.entry.roleArn),
     );
 }
 
@@ -234,7 +238,7 @@ function irsaEntries(
     if (!existing || (existing.seenThrough && !seenThrough)) declarations.set(key, { entry, seenThrough });
   };
   const notes = new Set<string>();
-  for (const role of [...roles].sort((a, b) => compare(a.arn, b.arn))) {
+  for (const role of [...roles].sort((a, b) => compareText(a.arn, b.arn))) {
     let grants: IrsaGrant[];
     try {
       grants = analyzeTrust(role.trustPolicy).grants.filter(
@@ -284,12 +288,12 @@ function irsaEntries(
   }
   const irsa = [...declarations.values()].sort(
     ({ entry: a }, { entry: b }) =>
-      compare(a.cluster, b.cluster) ||
-      compare(a.namespace, b.namespace) ||
-      compare(a.serviceAccount, b.serviceAccount) ||
-      compare(a.roleArn, b.roleArn),
+      compareText(a.cluster, b.cluster) ||
+      compareText(a.namespace, b.namespace) ||
+      compareText(a.serviceAccount, b.serviceAccount) ||
+      compareText(a.roleArn, b.roleArn),
   );
-  return { irsa, notes: [...notes].sort(compare) };
+  return { irsa, notes: [...notes].sort(compareText) };
 }
 
 /** Namespace and service account of an exact `system:serviceaccount:NS:SA` subject with valid names. */
@@ -312,8 +316,4 @@ function setComment(node: unknown, line: string): void {
 
 function setFlow(node: unknown): void {
   if (isCollection(node)) node.flow = true;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { type Document, isAlias, LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
+import { isRecord as isJsonRecord } from '../model/identity.js';
 import {
   type BaselineLocator,
   DocumentLocator,
@@ -284,8 +285,9 @@ function emptyBaselineError(sourceName: string): InputError {
   ]);
 }
 
+/** An object of the document (a YAML 1.1 parser makes a Date of an unquoted date: not a mapping). */
 function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+  return isJsonRecord(value) && !(value instanceof Date);
 }
 
 /** The known fields of the map at `path` (list indexes and logical cluster names become `*`). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN, ROLE_ARN_PATTERN } from '../model/identity.js';
 
 /** Window for unused findings when the baseline does not set one: CloudTrail event history covers 90 days. */
 export const DEFAULT_UNUSED_AFTER_DAYS = 90;
@@ -6,11 +7,7 @@ export const DEFAULT_UNUSED_AFTER_DAYS = 90;
 /** Longest window CloudTrail `LookupEvents` can cover. */
 export const MAX_UNUSED_AFTER_DAYS = 90;
 
-/** A 12-digit AWS account id, as a string. */
-export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
-
-/** Region codes such as `us-east-1`, `ap-northeast-1`, `us-gov-west-1`, `cn-north-1`. */
-export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+export { ACCOUNT_ID_PATTERN, REGION_PATTERN, ROLE_ARN_PATTERN };
 
 /** EKS cluster names: 1–100 characters, letters, digits, `-` and `_`, starting with a letter or digit. */
 export const EKS_CLUSTER_NAME_PATTERN = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
@@ -24,10 +21,6 @@ export const NAMESPACE_PATTERN = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** Kubernetes service account names are DNS-1123 subdomains (at most 253 characters). */
 export const SERVICE_ACCOUNT_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const SERVICE_ACCOUNT_MAX_LENGTH = 253;
-
-/** `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME`; group 1 is the account id. */
-export const ROLE_ARN_PATTERN =
-  /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
 
 /** Check ids are SCREAMING_SNAKE (`IRSA_SUBJECT_WILDCARD`). */
 export const CHECK_ID_PATTERN = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/;

@@ -1,4 +1,5 @@
 import type { Event, LookupAttribute } from '@aws-sdk/client-cloudtrail';
+import { REGION_NAME } from '../model/identity.js';
 import { parseCloudTrailEventText } from '../snapshot/index.js';
 
 /** The session tags EKS Pod Identity adds to the role session. */
@@ -12,7 +13,7 @@ export const EKS_SESSION_TAG_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 /** The external id EKS sets when session tags are disabled: `REGION/ACCOUNT/CLUSTER/NAMESPACE/SA`. */
-const POD_IDENTITY_EXTERNAL_ID = /^[a-z]{2}(-[a-z]+)+-\d+\/\d{12}\/[^/]+\/[^/]+\/[^/]+$/;
+const POD_IDENTITY_EXTERNAL_ID = new RegExp(`^${REGION_NAME}/\\d{12}/[^/]+/[^/]+/[^/]+$`);
 
 /** An EKS cluster OIDC issuer, as it appears in provider ARNs and URLs. */
 const EKS_ISSUER = /oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/id\//;

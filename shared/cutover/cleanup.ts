@@ -6,13 +6,14 @@
 
 import { findingId } from '../model/finding.js';
 import { oidcProviderArn } from '../model/identity.js';
+import { shellWord } from '../text.js';
 import {
   hasPodIdentityAgent,
   podIdentityAssumeRequest,
   targetRoleAssumeRequest,
   withoutPerPodConditions,
 } from '../trust/workload.js';
-import { type CutoverContext, decision, oncePerRun, shellArg } from './context.js';
+import { type CutoverContext, decision, oncePerRun } from './context.js';
 import { assumeFailures, check as CUTOVER_ASSUME_FAILURES } from './post/CUTOVER_ASSUME_FAILURES.js';
 import { preChecks } from './pre/index.js';
 import { cutoverContext, emptyOutputs, runCutoverPack } from './sink.js';
@@ -281,7 +282,7 @@ export function withheldRemediation(
   switch (status) {
     case 'not-ready':
     case 'not-served':
-      return `Make ${input.to} serve the workload first (eks-identity-audit cutover --cluster ${shellArg(input.cluster)} --from ${shellArg(input.from)} --to ${shellArg(input.to)} --phase pre, and apply its plan), then run the post phase again.`;
+      return `Make ${input.to} serve the workload first (eks-identity-audit cutover --cluster ${shellWord(input.cluster)} --from ${shellWord(input.from)} --to ${shellWord(input.to)} --phase pre, and apply its plan), then run the post phase again.`;
     case 'still-needed':
       return `Keep it until nothing needs it; run the post phase again once ${input.to} serves those workloads.`;
     default:

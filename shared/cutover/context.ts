@@ -147,8 +147,3 @@ export function workloadOn(cluster: ClusterInventory, workload: WorkloadDraft) {
     workloads: [workload.key],
   };
 }
-
-/** Shell-quotes a value when it holds anything but safe characters. */
-export function shellArg(value: string): string {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
-}

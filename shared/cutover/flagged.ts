@@ -11,6 +11,7 @@ import { check as IRSA_NO_SUBJECT_CONDITION } from '../checks/trust/IRSA_NO_SUBJ
 import { check as IRSA_SUBJECT_WILDCARD } from '../checks/trust/IRSA_SUBJECT_WILDCARD.js';
 import { check as PI_TRUST_UNSCOPED } from '../checks/trust/PI_TRUST_UNSCOPED.js';
 import type { Check, CheckContext } from '../checks/types.js';
+import { compareText } from '../model/compare.js';
 import { oidcProviderArn, serviceAccountSubject } from '../model/identity.js';
 import type { AssociationInventory, RoleInventory } from '../model/inventory.js';
 import { bySeverityDesc, maxSeverity } from '../model/severity.js';
@@ -72,7 +73,7 @@ export function grantFlags(
     }
   }
   for (const list of flags.values())
-    list.sort((a, b) => bySeverityDesc(a, b) || a.checkId.localeCompare(b.checkId));
+    list.sort((a, b) => bySeverityDesc(a, b) || compareText(a.checkId, b.checkId));
   return flags;
 }
 
@@ -82,7 +83,7 @@ export function markFlaggedGrants(context: CutoverContext, outputs: CutoverOutpu
   markPodIdentityReuse(context, outputs);
   outputs.flaggedGrants.sort(
     (a, b) =>
-      a.roleArn.localeCompare(b.roleArn) ||
+      compareText(a.roleArn, b.roleArn) ||
       (a.copyIndex ?? a.statementIndex ?? -1) - (b.copyIndex ?? b.statementIndex ?? -1),
   );
 }

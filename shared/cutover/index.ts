@@ -3,6 +3,7 @@
  * left to clean up after the switch (post)? Pure: judges an inventory and never calls AWS.
  */
 import { emptyBaseline } from '../baseline/index.js';
+import { compareText } from '../model/compare.js';
 import { oidcProviderArn } from '../model/identity.js';
 import type { ClusterInventory } from '../model/inventory.js';
 import { hasPodIdentityAgent } from '../trust/workload.js';
@@ -77,9 +78,9 @@ export function runCutover(input: CutoverInput): CutoverResult {
   const findings = [...outputs.findings].sort(
     (a, b) =>
       Number(b.blocking) - Number(a.blocking) ||
-      a.checkId.localeCompare(b.checkId) ||
-      a.resource.id.localeCompare(b.resource.id) ||
-      a.id.localeCompare(b.id),
+      compareText(a.checkId, b.checkId) ||
+      compareText(a.resource.id, b.resource.id) ||
+      compareText(a.id, b.id),
   );
   const blocking = findings.filter((finding) => finding.blocking).length;
   return {
@@ -98,15 +99,15 @@ export function runCutover(input: CutoverInput): CutoverResult {
     workloads,
     findings,
     undecided: [...outputs.undecided].sort(
-      (a, b) => a.checkId.localeCompare(b.checkId) || a.resourceId.localeCompare(b.resourceId),
+      (a, b) => compareText(a.checkId, b.checkId) || compareText(a.resourceId, b.resourceId),
     ),
     plan: {
       commands: outputs.commands,
-      trustPolicies: [...outputs.trustPolicies].sort((a, b) => a.roleArn.localeCompare(b.roleArn)),
+      trustPolicies: [...outputs.trustPolicies].sort((a, b) => compareText(a.roleArn, b.roleArn)),
       baseline: baselinePatch(input, clusters),
       flaggedGrants: outputs.flaggedGrants,
       withheld: [...outputs.withheld].sort(
-        (a, b) => a.checkId.localeCompare(b.checkId) || a.resource.id.localeCompare(b.resource.id),
+        (a, b) => compareText(a.checkId, b.checkId) || compareText(a.resource.id, b.resource.id),
       ),
     },
     summary: {

@@ -1,7 +1,7 @@
 import { runPack } from '../checks/evaluate.js';
-import { sentence } from '../checks/support/hygiene.js';
 import type { CheckContext } from '../checks/types.js';
 import type { Finding } from '../model/finding.js';
+import { sentence } from '../text.js';
 import type { CutoverCheck, CutoverContext, CutoverDraft, CutoverRun } from './context.js';
 import type {
   CutoverFinding,

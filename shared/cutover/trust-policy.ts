@@ -1,8 +1,8 @@
-import { oidcProviderArn } from '../model/identity.js';
+import { oidcProviderArn, partitionOf } from '../model/identity.js';
 import type { RoleInventory } from '../model/inventory.js';
+import { shellWord } from '../text.js';
 import { analyzeTrust, canAssume, matchIamPattern } from '../trust/index.js';
 import type { IrsaAssumeRequest, IrsaGrant } from '../trust/types.js';
-import { shellArg } from './context.js';
 import type { TrustPolicyChange, TrustVerification } from './types.js';
 
 /** IAM's default role trust policy length quota, in characters. */
@@ -44,10 +44,6 @@ function hasOtherPrincipals(statement: Json): boolean {
   const principal = statement.Principal;
   if (typeof principal !== 'object' || principal === null) return principal !== undefined;
   return Object.keys(principal).some((key) => key !== 'Federated');
-}
-
-function partitionOf(arn: string): string {
-  return arn.split(':')[1] || 'aws';
 }
 
 /** A subject that a `:sub` pattern (or no `:sub` condition at all) admits, for evaluating it. */
@@ -227,7 +223,7 @@ function finish(
     file,
     ...(policy !== null
       ? {
-          command: `aws iam update-assume-role-policy --role-name ${shellArg(role.name)} --policy-document ${shellArg(`file://${file}`)}`,
+          command: `aws iam update-assume-role-policy --role-name ${shellWord(role.name)} --policy-document ${shellWord(`file://${file}`)}`,
         }
       : {}),
   };

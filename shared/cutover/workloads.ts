@@ -1,5 +1,6 @@
 import { indexesFor } from '../checks/support/indexes.js';
 import type { CheckContext } from '../checks/types.js';
+import { compareText } from '../model/compare.js';
 import { serviceAccountSubject } from '../model/identity.js';
 import type { AssociationInventory } from '../model/inventory.js';
 import { matchIamPattern } from '../trust/index.js';
@@ -94,7 +95,7 @@ export function addOldClusterWorkloads(
     if (existing) existing.sources.add('old-cluster');
     else workloads.push({ ...draft, sources: new Set(['old-cluster']) });
   }
-  workloads.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  workloads.sort((a, b) => compareText(a.key, b.key));
 }
 
 /**
@@ -244,5 +245,5 @@ export function collectWorkloads(
       }
     }
   }
-  return [...drafts.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return [...drafts.values()].sort((a, b) => compareText(a.key, b.key));
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compareText } from './compare.js';
 
 /** A collection error as recorded in the snapshot's `errors[]` arrays (docs/snapshot.md, `errors[]`). */
 export const CollectionErrorSchema = z
@@ -90,5 +91,5 @@ export function distinctScopeRefs(refs: Iterable<ScopeRef>): ScopeRef[] {
     const key = scopeRefKey(ref);
     if (!byKey.has(key)) byKey.set(key, ref);
   }
-  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, ref]) => ref);
+  return [...byKey.entries()].sort(([a], [b]) => compareText(a, b)).map(([, ref]) => ref);
 }

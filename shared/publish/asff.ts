@@ -1,7 +1,7 @@
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import type { CheckMeta } from '../model/check.js';
 import type { Finding } from '../model/finding.js';
-import { eksClusterArn } from '../model/identity.js';
+import { ACCOUNT_ID_PATTERN, eksClusterArn } from '../model/identity.js';
 import { cleanText, MAX_IDENTIFIER_LENGTH, truncate } from '../report/escape.js';
 import { fillPlaceholders } from '../report/remediation.js';
 
@@ -237,7 +237,7 @@ export function validateAsff(finding: AwsSecurityFinding): string[] {
   if (finding.SchemaVersion !== undefined && finding.SchemaVersion !== '2018-10-08') {
     problems.push('SchemaVersion must be 2018-10-08');
   }
-  if (finding.AwsAccountId !== undefined && !/^\d{12}$/.test(finding.AwsAccountId)) {
+  if (finding.AwsAccountId !== undefined && !ACCOUNT_ID_PATTERN.test(finding.AwsAccountId)) {
     problems.push('AwsAccountId must be 12 digits');
   }
   for (const field of ['CreatedAt', 'UpdatedAt'] as const) {

@@ -1,6 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { getObjectText, isNotFound, isPreconditionFailed, putObject } from '../aws/s3.js';
 import { latestKey as latestKeyUnder, reportKeys, s3Uri } from '../bucket.js';
+import { AuditError } from '../errors.js';
+import { compareText } from '../model/compare.js';
 import type { Report } from '../report/types.js';
 import { MAX_HISTORY, type RunKeys, type RunRecord, RunRecordSchema } from './record.js';
 import type { ReportLinks } from './sns.js';
@@ -59,7 +61,7 @@ export interface LatestRecord {
 }
 
 /** `latest.json` is not a run record this version can read. */
-export class RunRecordError extends Error {
+export class RunRecordError extends AuditError {
   override name = 'RunRecordError';
 }
 
@@ -144,7 +146,7 @@ function compareRuns(
 ): number {
   const time = Date.parse(a.finishedAt) - Date.parse(b.finishedAt);
   if (time !== 0 && !Number.isNaN(time)) return time;
-  return a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0;
+  return compareText(a.runId, b.runId);
 }
 
 /** The outcome of writing `latest.json`. */

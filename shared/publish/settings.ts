@@ -3,6 +3,7 @@ import { REPORTS_PREFIX } from '../bucket.js';
 import { RUN_DEFAULTS, SUMMARY_MODES } from '../defaults.js';
 import { InputError } from '../errors.js';
 import { LANGUAGES } from '../i18n/language.js';
+import { REGION_PATTERN, SNS_TOPIC_ARN_PATTERN } from '../model/identity.js';
 import { SeveritySchema } from '../model/severity.js';
 
 /** When the nightly summary goes out: every run, only when findings appeared or went away, or never. */
@@ -22,10 +23,8 @@ const BucketNameSchema = z
     /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
     'expected an S3 bucket name (3-63 lower-case letters, digits, dots, hyphens)',
   );
-const TopicArnSchema = z
-  .string()
-  .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w.-]{1,256}$/, 'expected an SNS topic ARN');
-const RegionSchema = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'expected a region name such as us-east-1');
+const TopicArnSchema = z.string().regex(SNS_TOPIC_ARN_PATTERN, 'expected an SNS topic ARN');
+const RegionSchema = z.string().regex(REGION_PATTERN, 'expected a region name such as us-east-1');
 
 /** Publishing settings, validated once before anything is sent. */
 export const PublishSettingsSchema = z

@@ -5,8 +5,9 @@ import {
   type SNSClient,
 } from '@aws-sdk/client-sns';
 import { errorCode, errorMessage } from '../aws/errors.js';
-import type { CheckMeta } from '../model/check.js';
 import type { Language } from '../i18n/language.js';
+import type { CheckMeta } from '../model/check.js';
+import { compareText } from '../model/compare.js';
 import type { Finding } from '../model/finding.js';
 import { atOrAbove, bySeverityDesc, maxSeverity, SEVERITIES, type Severity } from '../model/severity.js';
 import {
@@ -507,7 +508,7 @@ function chatNotification(content: Content, listed: number): ChatNotification {
 // ---------------------------------------------------------------------------------------------
 
 function sortForListing<T extends ListedFinding>(findings: T[]): T[] {
-  return [...findings].sort((a, b) => bySeverityDesc(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return [...findings].sort((a, b) => bySeverityDesc(a, b) || compareText(a.id, b.id));
 }
 
 function uniqueSorted(values: string[]): string[] {

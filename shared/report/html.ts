@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { compareText } from '../model/compare.js';
 import type { Finding } from '../model/finding.js';
 import { SEVERITIES, type Severity, severityRank } from '../model/severity.js';
 import {
@@ -197,8 +198,8 @@ export function fixFirstOrder(findings: readonly Finding[]): Finding[] {
       (a, b) =>
         severityRank(b.severity) - severityRank(a.severity) ||
         (affected.get(b) ?? 0) - (affected.get(a) ?? 0) ||
-        (a.checkId < b.checkId ? -1 : a.checkId > b.checkId ? 1 : 0) ||
-        (a.resource.id < b.resource.id ? -1 : a.resource.id > b.resource.id ? 1 : 0),
+        compareText(a.checkId, b.checkId) ||
+        compareText(a.resource.id, b.resource.id),
     );
 }
 
@@ -279,7 +280,7 @@ function summarySection(report: Report, options: RenderOptions, localized: Local
     (a, b) =>
       severityRank(b.severity) - severityRank(a.severity) ||
       b.count - a.count ||
-      (a.checkId < b.checkId ? -1 : 1),
+      compareText(a.checkId, b.checkId),
   );
   const checkRows = rows.map(
     (row) =>

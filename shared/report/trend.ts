@@ -1,3 +1,4 @@
+import { compareText } from '../model/compare.js';
 import { SEVERITIES, type Severity } from '../model/severity.js';
 
 /** One run of the stored history, as the HTML trend draws it. */
@@ -39,7 +40,7 @@ export interface TrendHistoryEntry {
  */
 export function trendOf(history: readonly TrendHistoryEntry[]): TrendPoint[] {
   return [...history]
-    .sort((a, b) => Date.parse(a.finishedAt) - Date.parse(b.finishedAt) || (a.runId < b.runId ? -1 : 1))
+    .sort((a, b) => Date.parse(a.finishedAt) - Date.parse(b.finishedAt) || compareText(a.runId, b.runId))
     .map((entry) => ({
       runId: entry.runId,
       finishedAt: entry.finishedAt,

@@ -1,6 +1,7 @@
 import type { Inventory } from '../model/inventory.js';
 import { type LoadInventoryOptions, loadInventoryFile } from './stream.js';
 
+export { jsonSyntaxErrorOffset } from '../json.js';
 export {
   InventoryBuilder,
   lookupEventRecord,
@@ -9,7 +10,6 @@ export {
 } from './normalize.js';
 export {
   formatJsonPath,
-  jsonSyntaxErrorOffset,
   parseSnapshot,
   parseSnapshotText,
   readSnapshotFile,

@@ -1,4 +1,4 @@
-import { issuerHostPath, oidcProviderArn } from '../model/identity.js';
+import { issuerHostPath, oidcProviderArn, partitionOf } from '../model/identity.js';
 import type {
   AccountInventory,
   AddonInventory,
@@ -36,10 +36,6 @@ function iamTagsToRecord(
   const record: Record<string, string> = {};
   for (const tag of tags ?? []) record[tag.Key] = tag.Value;
   return record;
-}
-
-function partitionOf(arn: string): string {
-  return arn.split(':')[1] || 'aws';
 }
 
 function normalizeRole(accountId: string, role: RoleDetail): RoleInventory {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../model/identity.js';
 import { decodePolicyDocument } from '../model/policy-document.js';
 import { CollectionErrorSchema } from '../model/scope.js';
 import { requireTrustPolicy } from '../trust/evaluate.js';
@@ -49,7 +50,7 @@ const policyArn = z.string().regex(POLICY_ARN, {
   message: 'expected an IAM policy ARN like arn:aws:iam::aws:policy/NAME',
 });
 
-const accountId = z.string().regex(/^\d{12}$/, { message: 'expected a 12-digit AWS account id' });
+const accountId = z.string().regex(ACCOUNT_ID_PATTERN, { message: 'expected a 12-digit AWS account id' });
 
 /** An IAM policy document: URL-encoded JSON (as IAM returns it), a plain JSON string, or an object. */
 export const PolicyDocumentSchema = z
@@ -261,7 +262,7 @@ export const CloudTrailSchema = z.strictObject({
 });
 
 export const SnapshotRegionSchema = z.strictObject({
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { message: 'expected an AWS region like us-east-1' }),
+  region: z.string().regex(REGION_PATTERN, { message: 'expected an AWS region like us-east-1' }),
   errors: errors.optional(),
   clusters: z.array(SnapshotClusterSchema).optional(),
   cloudTrail: CloudTrailSchema.optional(),

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { InputError } from '../errors.js';
+import { AuditError, InputError } from '../errors.js';
 import type { Inventory } from '../model/inventory.js';
 import { InventoryBuilder, normalizeSnapshot } from './normalize.js';
 import { accountConsistencyProblems, issueProblems, parseSnapshot, readSnapshotFile } from './parse.js';
@@ -50,7 +50,9 @@ function isSpace(byte: number): boolean {
 }
 
 /** The scan stopped on something only the whole-text reader can describe. */
-class Irregular extends Error {}
+class Irregular extends AuditError {
+  override name = 'Irregular';
+}
 
 /**
  * Splits snapshot JSON bytes into the envelope (every top-level member, with `accounts` emptied)
@@ -208,7 +210,8 @@ class AccountSplitter {
   }
 }
 
-class AccountTooLarge extends Error {
+class AccountTooLarge extends AuditError {
+  override name = 'AccountTooLarge';
   constructor(readonly index: number) {
     super(`accounts[${index}] is larger than ${MAX_SNAPSHOT_ACCOUNT_BYTES / 2 ** 20} MiB`);
   }

@@ -1,3 +1,4 @@
+import { compareText } from '../model/compare.js';
 import type { Snapshot } from './schema.js';
 
 /** Keys written first, in contract order, wherever they occur; all other keys follow alphabetically. */
@@ -23,7 +24,7 @@ function stable(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   const keys = Object.keys(value)
     .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-    .sort((a, b) => leadingRank(a) - leadingRank(b) || (a < b ? -1 : a > b ? 1 : 0));
+    .sort((a, b) => leadingRank(a) - leadingRank(b) || compareText(a, b));
   const sorted: Record<string, unknown> = {};
   for (const key of keys) sorted[key] = stable((value as Record<string, unknown>)[key]);
   return sorted;

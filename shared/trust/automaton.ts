@@ -1,3 +1,4 @@
+import { AuditError } from '../errors.js';
 /**
  * Finite automata over UTF-16 code units, the alphabet IAM string comparison works on here: the
  * evaluator compares JavaScript strings and `?` matches one code unit. Character sets are sorted,
@@ -207,7 +208,8 @@ export function nfaAccepts(nfa: Nfa, text: string): boolean {
 }
 
 /** Thrown when a question would visit more automaton states than the budget allows. */
-export class TooComplexError extends Error {
+export class TooComplexError extends AuditError {
+  override name = 'TooComplexError';
   constructor() {
     super('the patterns are too complex to decide within the analysis budget');
   }

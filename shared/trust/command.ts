@@ -1,3 +1,4 @@
+import { shellWord } from '../text.js';
 import type { AssumeRequest } from './types.js';
 
 /** The file name commands use for a role's trust policy when no file was given. */
@@ -39,10 +40,4 @@ export function canAssumeCommand(request: AssumeRequest, file: string = TRUST_PO
   return ['eks-identity-audit', 'trust', 'can-assume', '--file', file, ...canAssumeArguments(request)]
     .map(shellWord)
     .join(' ');
-}
-
-/** A word for a POSIX shell: bare when it has only characters no shell treats specially, else single-quoted. */
-function shellWord(word: string): string {
-  if (/^[A-Za-z0-9_./:=@%+,-]+$/.test(word)) return word;
-  return `'${word.replaceAll("'", `'\\''`)}'`;
 }

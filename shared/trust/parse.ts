@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { isRecord } from '../model/identity.js';
 import { decodePolicyDocument } from '../model/policy-document.js';
 
 /**
@@ -258,8 +259,4 @@ function stringList(raw: unknown, at: string): string[] {
     if (typeof value !== 'string') throw new InputError(`${at}[${i}]: expected a string`);
     return value;
   });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

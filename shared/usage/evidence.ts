@@ -1,4 +1,4 @@
-import { accountOfArn } from '../model/identity.js';
+import { accountOfArn, isRecord } from '../model/identity.js';
 import type { CloudTrailEventRecord } from '../model/inventory.js';
 
 /** Where a piece of usage evidence came from, as findings cite it. */
@@ -246,7 +246,5 @@ function str(value: unknown): string | undefined {
 }
 
 function obj(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
+  return isRecord(value) ? value : undefined;
 }

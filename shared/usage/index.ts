@@ -1,3 +1,4 @@
+import { compareText } from '../model/compare.js';
 import type { Inventory } from '../model/inventory.js';
 import { type EvidenceSource, isEvidence, parseEvidence } from './evidence.js';
 import { clustersByIssuer, irsaWorkloads, type WorkloadIdentity, workloadKey } from './workloads.js';
@@ -264,10 +265,10 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
 
   const get = (map: Map<string, SummaryBuilder>, key: string) => map.get(key)?.build();
   const workloadList: WorkloadUsage[] = [...workloadKeys.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([key, workload]) => ({ ...workload, usage: workloadSummaries.get(key)!.build() }));
   const deniedList: DeniedAttempts[] = [...denied.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([, entry]) => {
       const summary = entry.summary.build();
       const [accountId, region, clusterName] = entry.where;
@@ -284,7 +285,7 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
       };
     });
   const sortedCoverages = [...coverageList].sort((a, b) =>
-    `${a.accountId}/${a.region}` < `${b.accountId}/${b.region}` ? -1 : 1,
+    compareText(`${a.accountId}/${a.region}`, `${b.accountId}/${b.region}`),
   );
 
   return {

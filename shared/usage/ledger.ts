@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { compareText } from '../model/compare.js';
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../model/identity.js';
 import type { CloudTrailEventRecord } from '../model/inventory.js';
 import { type EvidenceSource, isEvidence, parseEvidence } from './evidence.js';
 
@@ -165,8 +166,8 @@ const IntervalSchema = z.strictObject({ from: isoTime, to: isoTime });
 /** The zod schema every ledger is validated with on load. */
 export const LedgerSchema = z.strictObject({
   ledgerVersion: z.literal(LEDGER_VERSION),
-  accountId: z.string().regex(/^\d{12}$/),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/),
+  accountId: z.string().regex(ACCOUNT_ID_PATTERN),
+  region: z.string().regex(REGION_PATTERN),
   highWaterMark: isoTime.optional(),
   sealedBefore: isoTime.optional(),
   covered: z.array(IntervalSchema),

@@ -1,3 +1,4 @@
+import { compareText } from '../../model/compare.js';
 import { serviceAccountSubject } from '../../model/identity.js';
 import { matchIamPattern } from '../../trust/index.js';
 import type { IrsaGrant } from '../../trust/types.js';
@@ -47,7 +48,7 @@ export const check: Check = {
     const drafts: FindingDraft[] = [];
     const roles = [...context.inventory.roles.values()]
       .filter((role) => scope.accounts.has(role.accountId))
-      .sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
+      .sort((a, b) => compareText(a.arn, b.arn));
     for (const role of roles) {
       const grants = (indexes.trustOf(role.arn)?.grants ?? []).filter(
         (grant): grant is IrsaGrant =>

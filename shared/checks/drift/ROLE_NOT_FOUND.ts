@@ -1,4 +1,5 @@
 import type { SourceLocation } from '../../baseline/types.js';
+import { compareText } from '../../model/compare.js';
 import { accountOfArn } from '../../model/identity.js';
 import { scopeRef } from '../../model/scope.js';
 import { push } from '../support/indexes.js';
@@ -63,9 +64,7 @@ export const check: Check = {
     }
 
     const drafts: FindingDraft[] = [];
-    for (const [roleArn, referrers] of [...references.entries()].sort(([a], [b]) =>
-      a < b ? -1 : a > b ? 1 : 0,
-    )) {
+    for (const [roleArn, referrers] of [...references.entries()].sort(([a], [b]) => compareText(a, b))) {
       const accountId = accountOfArn(roleArn) ?? '';
       const name = roleNameOf(roleArn);
       const first = referrers[0];

@@ -5,6 +5,7 @@ import {
   FAILURE_CAUSE_LABELS,
   remediationOf,
 } from '../../collect/causes.js';
+import { compareText } from '../../model/compare.js';
 import type { CollectionError, ScopeStatus } from '../../model/scope.js';
 import { scopeFor, sentence } from '../support/scope.js';
 import type { Check, FindingDraft } from '../types.js';
@@ -135,7 +136,7 @@ export const check: Check = {
       });
     }
     for (const [, { accountId, region }] of [...declaredRegions.entries()].sort(([a], [b]) =>
-      a < b ? -1 : 1,
+      compareText(a, b),
     )) {
       // An absent account, or one whose AssumeRole failed, is already reported at account level.
       if (!completeness.hasAccount(accountId) || completeness.hasRegion(accountId, region)) continue;

@@ -1,16 +1,14 @@
 import type { Severity } from '../../model/index.js';
 import type { RoleInventory } from '../../model/inventory.js';
+import { sentence } from '../../text.js';
 import { analyzeTrust, canAssumeCommand } from '../../trust/index.js';
 import type { Grant, HygieneFact, TrustAnalysis, TrustFinding } from '../../trust/types.js';
 import { eksIssuerRegion } from '../../trust/workload.js';
 import type { Check, CheckContext, CheckMeta, FindingDraft } from '../types.js';
 import { indexesFor } from './indexes.js';
 
-/** Ends a sentence with exactly one period. */
-export function sentence(text: string): string {
-  const trimmed = text.trim();
-  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
-}
+/** The check files word their messages with it. */
+export { sentence };
 
 /** The provider path after `oidc-provider/`, or undefined when the ARN is not an OIDC provider ARN. */
 export function providerHostPath(providerArn: string): string | undefined {

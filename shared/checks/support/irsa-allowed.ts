@@ -1,3 +1,4 @@
+import { isRecord } from '../../model/identity.js';
 import {
   canAssume,
   canAssumeParsed,
@@ -24,10 +25,6 @@ interface SubjectIndex {
 }
 
 const indexes = new WeakMap<object, SubjectIndex | null>();
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The `:sub` keys and subjects an Allow statement's `StringEquals` requires, or undefined when it pins none. */
 function subjectPins(statement: unknown): Array<[string, string]> | undefined {

@@ -1,7 +1,8 @@
 import type { IrsaBinding, LogicalCluster, PodIdentityBinding } from '../../baseline/types.js';
-import { accountOfArn, eksClusterArn, workloadIdentityId } from '../../model/identity.js';
+import { accountOfArn, eksClusterArn, roleNameOf, workloadIdentityId } from '../../model/identity.js';
 import type { ClusterInventory, RoleInventory } from '../../model/inventory.js';
 import { type ScopeRef, scopeRef } from '../../model/scope.js';
+import { sentence, shellWord } from '../../text.js';
 import type { CheckContext } from '../types.js';
 import { clusterKey, indexesFor, perAudit, push } from './indexes.js';
 
@@ -65,12 +66,8 @@ export interface AuditScope {
 /** The audit scope of this context (built once per inventory and baseline). */
 export const scopeFor: (context: CheckContext) => AuditScope = perAudit(buildScope);
 
-/** The role name at the end of a role ARN (`arn:aws:iam::A:role/path/name` → `name`). */
-export function roleNameOf(roleArn: string): string {
-  const resource = roleArn.split(':').slice(5).join(':');
-  const name = resource.startsWith('role/') ? resource.slice('role/'.length) : resource;
-  return name.split('/').pop() ?? name;
-}
+/** The check files name roles with it. */
+export { roleNameOf };
 
 /** Resource id and scope fields of a finding about one service account on one physical cluster. */
 export function workloadScope(
@@ -210,17 +207,10 @@ function buildScope(context: CheckContext): AuditScope {
   };
 }
 
-/** Ends a message with a period (messages are full sentences). */
-export function sentence(text: string): string {
-  return /[.!?]$/.test(text) ? text : `${text}.`;
-}
+/** The check files word their messages with it. */
+export { sentence };
 
 /** `--flag value` only when the value is set, for remediation commands. */
 export function flag(name: string, value: string | undefined): string {
-  return value === undefined ? '' : ` ${name} ${shellQuote(value)}`;
-}
-
-/** Quotes a value for a POSIX shell when it contains anything beyond safe characters. */
-export function shellQuote(value: string): string {
-  return /^[A-Za-z0-9_:/.@=,+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+  return value === undefined ? '' : ` ${name} ${shellWord(value)}`;
 }

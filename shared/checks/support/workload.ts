@@ -1,3 +1,4 @@
+import { compareText } from '../../model/compare.js';
 import type { AssociationInventory, Inventory, RoleInventory } from '../../model/inventory.js';
 import type { IrsaGrant } from '../../trust/types.js';
 import { irsaGrantsOf } from '../../trust/workload.js';
@@ -73,7 +74,7 @@ export function irsaGrantsBySubject(context: CheckContext): Map<string, IssuerSu
 
 /** A concise `{k=v, ...}` rendering of Fargate selector labels for messages. */
 export function formatLabels(labels: Record<string, string> | undefined): string {
-  const entries = Object.entries(labels ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const entries = Object.entries(labels ?? {}).sort(([a], [b]) => compareText(a, b));
   return `{${entries.map(([key, value]) => `${key}=${value}`).join(', ')}}`;
 }
 

@@ -1,3 +1,4 @@
+import { compareText } from '../../model/compare.js';
 import { oidcProviderArn, serviceAccountSubject } from '../../model/identity.js';
 import type { ClusterInventory, RoleInventory } from '../../model/inventory.js';
 import { scopeRef } from '../../model/scope.js';
@@ -72,9 +73,7 @@ function existingBindings(context: CheckContext): IrsaBindingInUse[] {
       }
     }
   }
-  return [...bindings.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, binding]) => binding);
+  return [...bindings.entries()].sort(([a], [b]) => compareText(a, b)).map(([, binding]) => binding);
 }
 
 /** Subjects of a grant that name exactly one service account (patterns cannot be judged per account). */

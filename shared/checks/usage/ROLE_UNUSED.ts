@@ -1,3 +1,4 @@
+import { compareText } from '../../model/compare.js';
 import { scopeRef } from '../../model/scope.js';
 import { irsaGrantsOf } from '../../trust/workload.js';
 import { ageGap, roleUsedPerIam, unusedEvidence } from '../../usage/window.js';
@@ -29,7 +30,7 @@ export const check: Check = {
     const drafts: FindingDraft[] = [];
     const roles = [...context.inventory.roles.values()]
       .filter((role) => scope.accounts.has(role.accountId))
-      .sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
+      .sort((a, b) => compareText(a.arn, b.arn));
     for (const role of roles) {
       const associations = indexes.associationsByRoleArn.get(role.arn) ?? [];
       const eksGrants = irsaGrantsOf(indexes.trustOf(role.arn)).filter((grant) => grant.isEksIssuer);

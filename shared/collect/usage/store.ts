@@ -3,6 +3,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import { errorCode, errorMessage } from '../../aws/errors.js';
 import { isNotFound, isPreconditionFailed, parseS3Uri } from '../../aws/s3.js';
 import { ledgerKey as ledgerKeyUnder } from '../../bucket.js';
+import { AuditError } from '../../errors.js';
 import {
   compactLedger,
   emptyLedger,
@@ -50,12 +51,12 @@ export interface LedgerStore {
  * denied, throttling or server errors beyond the retries, an unreachable endpoint); `cause` is the
  * S3 error and the message names the ledger.
  */
-export class LedgerStoreError extends Error {
+export class LedgerStoreError extends AuditError {
   override name = 'LedgerStoreError';
 }
 
 /** A conditional ledger write lost to a concurrent writer. */
-export class LedgerConflictError extends Error {
+export class LedgerConflictError extends AuditError {
   override name = 'LedgerConflictError';
 }
 

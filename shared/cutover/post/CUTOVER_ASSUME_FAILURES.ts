@@ -1,3 +1,5 @@
+import { compareText } from '../../model/compare.js';
+import { isRecord } from '../../model/identity.js';
 import type { CloudTrailEventRecord } from '../../model/inventory.js';
 import { issuerOfProvider, parseServiceAccountSubject } from '../../usage/index.js';
 import { type CutoverCheck, type CutoverContext, type CutoverDraft, oncePerRun } from '../context.js';
@@ -44,9 +46,7 @@ function str(value: unknown): string | undefined {
 }
 
 function obj(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
+  return isRecord(value) ? value : {};
 }
 
 function tagValue(tags: unknown, key: string): string | undefined {
@@ -141,7 +141,8 @@ function findFailures({ run, inventory }: CutoverContext): CutoverDraft[] {
   const window = input.since ? `since ${input.since.toISOString()}` : 'in the CloudTrail window';
   const drafts: CutoverDraft[] = [];
   for (const group of [...groups.values()].sort((a, b) =>
-    (a.kind + (a.roleArn ?? '') + (a.subject ?? '')).localeCompare(
+    compareText(
+      a.kind + (a.roleArn ?? '') + (a.subject ?? ''),
       b.kind + (b.roleArn ?? '') + (b.subject ?? ''),
     ),
   )) {

@@ -1,4 +1,5 @@
 import type { AssociationInventory } from '../../model/inventory.js';
+import { shellWord } from '../../text.js';
 import {
   type Cleanup,
   cleanupOf,
@@ -8,7 +9,7 @@ import {
   notPlanned,
   withheldRemediation,
 } from '../cleanup.js';
-import { type CutoverCheck, type CutoverDraft, type CutoverRun, shellArg } from '../context.js';
+import type { CutoverCheck, CutoverDraft, CutoverRun } from '../context.js';
 import { podIdentityKey } from '../workloads.js';
 
 /** OLD still exists and still has Pod Identity associations after the switch. */
@@ -61,9 +62,9 @@ export const check: CutoverCheck = {
       const addon = ownedBy.get(association.associationArn);
       const key = podIdentityKey(association.namespace, association.serviceAccount, association.roleArn);
       const deletion = addon ? addonDeletion(addon) : (deletions.get(association.associationArn) as Deletion);
-      const command = `aws eks delete-pod-identity-association --cluster-name ${shellArg(old.name)} --association-id ${shellArg(association.associationId)} --region ${old.region}`;
+      const command = `aws eks delete-pod-identity-association --cluster-name ${shellWord(old.name)} --association-id ${shellWord(association.associationId)} --region ${old.region}`;
       const addonCommand = addon
-        ? `aws eks delete-addon --cluster-name ${shellArg(old.name)} --addon-name ${shellArg(addon)} --region ${old.region}`
+        ? `aws eks delete-addon --cluster-name ${shellWord(old.name)} --addon-name ${shellWord(addon)} --region ${old.region}`
         : undefined;
       drafts.push({
         message: `Cluster ${old.name} still has Pod Identity association ${association.associationId} (${association.namespace}/${association.serviceAccount} → ${association.roleArn})${addon ? `, owned by add-on ${addon}` : ''}${deletion.planned ? '' : notPlanned(deletion)}`,

@@ -1,8 +1,10 @@
 import { indexesFor } from '../../checks/support/indexes.js';
+import { compareText } from '../../model/compare.js';
 import type { OidcProviderInventory } from '../../model/inventory.js';
+import { shellWord } from '../../text.js';
 import { irsaGrantsOf } from '../../trust/workload.js';
 import { cleanupOf, type Deletion, deletionOf, notPlanned, withheldRemediation } from '../cleanup.js';
-import { type CutoverCheck, type CutoverContext, type CutoverDraft, shellArg } from '../context.js';
+import type { CutoverCheck, CutoverContext, CutoverDraft } from '../context.js';
 import { oldIssuerTrust } from './CUTOVER_OLD_ISSUER_STILL_TRUSTED.js';
 
 /** The IAM OIDC provider of OLD's issuer is still there after the switch. */
@@ -35,7 +37,7 @@ export const check: CutoverCheck = {
       const deletion = deletionOf(cleanup, [cleanup.iamGap(provider.accountId), trailGap], () =>
         providerDeletion(context, provider),
       );
-      const command = `aws iam delete-open-id-connect-provider --open-id-connect-provider-arn ${shellArg(provider.arn)}`;
+      const command = `aws iam delete-open-id-connect-provider --open-id-connect-provider-arn ${shellWord(provider.arn)}`;
       drafts.push({
         message: `IAM OIDC provider ${provider.arn} for ${provider.url} (${issuer.why}) still exists in account ${provider.accountId}${deletion.planned ? '' : notPlanned(deletion)}`,
         accountId: provider.accountId,
@@ -93,7 +95,7 @@ function providerDeletion(context: CutoverContext, provider: OidcProviderInvento
         sameIssuer(use.issuerHostPath, provider.url) &&
         use.roleArn.split(':')[4] === provider.accountId,
     )
-    .sort((a, b) => b.usage.lastSeen.localeCompare(a.usage.lastSeen));
+    .sort((a, b) => compareText(b.usage.lastSeen, a.usage.lastSeen));
   if (uses.length > 0) {
     const last = uses[0];
     reasons.push(

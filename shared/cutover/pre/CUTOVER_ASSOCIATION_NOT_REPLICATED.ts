@@ -1,5 +1,6 @@
 import type { AssociationInventory, ClusterInventory } from '../../model/inventory.js';
-import { type CutoverCheck, type CutoverDraft, newAssociationOf, shellArg, workloadOn } from '../context.js';
+import { shellWord } from '../../text.js';
+import { type CutoverCheck, type CutoverDraft, newAssociationOf, workloadOn } from '../context.js';
 import { retiredCandidate, type WorkloadDraft } from '../workloads.js';
 
 /** A Pod Identity workload of OLD has no association on NEW with the same settings. */
@@ -46,7 +47,7 @@ export const check: CutoverCheck = {
       const installed = cluster.addons.some((addon) => addon.name === addonName);
       const items = owned
         .map(({ workload }) => `serviceAccount=${workload.serviceAccount},roleArn=${workload.roleArn}`)
-        .map(shellArg)
+        .map(shellWord)
         .join(' ');
       const verb = installed ? 'update-addon' : 'create-addon';
       const command = `aws eks ${verb} --cluster-name ${cluster.name} --addon-name ${addonName} --pod-identity-associations ${items} --region ${cluster.region}`;
@@ -151,9 +152,9 @@ function replication(
 function createAssociationCommand(cluster: ClusterInventory, workload: WorkloadDraft): string {
   return [
     `aws eks create-pod-identity-association --cluster-name ${cluster.name}`,
-    `--namespace ${shellArg(workload.namespace)} --service-account ${shellArg(workload.serviceAccount)}`,
-    `--role-arn ${shellArg(workload.roleArn)}`,
-    ...(workload.targetRoleArn ? [`--target-role-arn ${shellArg(workload.targetRoleArn)}`] : []),
+    `--namespace ${shellWord(workload.namespace)} --service-account ${shellWord(workload.serviceAccount)}`,
+    `--role-arn ${shellWord(workload.roleArn)}`,
+    ...(workload.targetRoleArn ? [`--target-role-arn ${shellWord(workload.targetRoleArn)}`] : []),
     ...(workload.disableSessionTags ? ['--disable-session-tags'] : []),
     `--region ${cluster.region}`,
   ].join(' ');
@@ -166,9 +167,9 @@ function updateAssociationCommand(
 ): string {
   return [
     `aws eks update-pod-identity-association --cluster-name ${cluster.name}`,
-    `--association-id ${shellArg(association.associationId)}`,
-    `--role-arn ${shellArg(workload.roleArn)}`,
-    workload.targetRoleArn ? `--target-role-arn ${shellArg(workload.targetRoleArn)}` : '',
+    `--association-id ${shellWord(association.associationId)}`,
+    `--role-arn ${shellWord(workload.roleArn)}`,
+    workload.targetRoleArn ? `--target-role-arn ${shellWord(workload.targetRoleArn)}` : '',
     workload.disableSessionTags ? '--disable-session-tags' : '--no-disable-session-tags',
     `--region ${cluster.region}`,
   ]

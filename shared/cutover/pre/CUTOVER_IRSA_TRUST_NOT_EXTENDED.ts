@@ -1,12 +1,8 @@
-import { oidcProviderArn } from '../../model/identity.js';
+import { oidcProviderArn, roleNameOf } from '../../model/identity.js';
 import type { CutoverCheck, CutoverDraft, PlanEffects } from '../context.js';
 import { decision } from '../context.js';
 import { extendTrustPolicy, sampleSubject } from '../trust-policy.js';
 import { irsaWorkloadsByRole, retiredCandidate, type WorkloadDraft } from '../workloads.js';
-
-function roleNameOf(arn: string): string {
-  return arn.slice(arn.lastIndexOf('/') + 1);
-}
 
 /** An IRSA role's trust does not admit its workload's service account from NEW's issuer. */
 export const check: CutoverCheck = {

@@ -82,7 +82,8 @@ const waitingWorkers = cores + 1;
 export default defineConfig({
   test: {
     testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Some set-ups synthesize the CDK app with its bundles, real work that a busy machine slows down.
+    hookTimeout: 120_000,
     // The CLI takes its default report language from the locale: every test starts from English.
     env: {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

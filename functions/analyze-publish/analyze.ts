@@ -8,7 +8,7 @@ import type { Severity } from '../../shared/model/severity.js';
 import { publishRun } from '../../shared/publish/index.js';
 import { ledgerUsageWindow } from '../../shared/run/usage.js';
 import { normalizeSnapshot, type Snapshot } from '../../shared/snapshot/index.js';
-import type { FunctionConfig, UsageSource } from '../lib/config.js';
+import type { UsageSource } from '../lib/config.js';
 import { auditLedgerStore, loadLedgers } from '../lib/ledgers.js';
 import { logger } from '../lib/observability.js';
 import { RUN_ID_PATTERN, readPart } from '../lib/parts.js';

@@ -1,9 +1,4 @@
-import {
-  type CollectionSummary,
-  collectionHeadline,
-  summarizeCollection,
-  unreadLine,
-} from '../collect/verdict.js';
+import { type CollectionSummary, summarizeCollection } from '../collect/verdict.js';
 import { en } from '../i18n/en.js';
 import type { Language } from '../i18n/language.js';
 import type { Messages } from '../i18n/types.js';

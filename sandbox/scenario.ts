@@ -26,6 +26,11 @@ const NameSchema = z
 const RoleSchema = z
   .object({
     name: NameSchema,
+    /** The role's unique id (`AROA…`); default derived from its ARN. */
+    roleId: z
+      .string()
+      .regex(/^AROA[A-Z0-9]{17}$/, 'expected AROA and 17 upper-case letters or digits')
+      .optional(),
     path: z
       .string()
       .regex(/^\/(.+\/)?$/, 'expected a path that starts and ends with "/"')
@@ -49,6 +54,11 @@ const RoleSchema = z
 const ManagedPolicySchema = z
   .object({
     name: NameSchema,
+    /** The policy's unique id (`ANPA…`); default derived from its ARN. */
+    policyId: z
+      .string()
+      .regex(/^ANPA[A-Z0-9]{17}$/, 'expected ANPA and 17 upper-case letters or digits')
+      .optional(),
     path: z.string().default('/'),
     description: z.string().optional(),
     document: PolicyDocumentSchema,
@@ -72,27 +82,39 @@ const OidcProviderSchema = z
 /** A role reference: a role name in the same account or a full role ARN. */
 const RoleRefSchema = z.string().min(1);
 
+/** An EKS Pod Identity association id: `a-` and 17 lower-case letters or digits. */
+const AssociationIdSchema = z
+  .string()
+  .regex(/^a-[a-z0-9]{17}$/, 'expected a- and 17 lower-case letters or digits');
+
+const AssociationFields = {
+  /** The association id; default derived from the cluster, namespace and service account. */
+  id: AssociationIdSchema.optional(),
+  namespace: z.string().min(1),
+  serviceAccount: z.string().min(1),
+  role: RoleRefSchema,
+  targetRole: RoleRefSchema.optional(),
+  /** With a target role: the external id EKS passes; default `REGION/ACCOUNT/CLUSTER/NAMESPACE/SA`. */
+  externalId: z.string().min(2).optional(),
+  disableSessionTags: z.boolean().default(false),
+  tags: TagsSchema.default({}),
+  modifiedAt: RelativeDateSchema.optional(),
+};
+
 const AssociationSchema = z
-  .object({
-    namespace: z.string().min(1),
-    serviceAccount: z.string().min(1),
-    role: RoleRefSchema,
-    targetRole: RoleRefSchema.optional(),
-    disableSessionTags: z.boolean().default(false),
-    tags: TagsSchema.default({}),
-    createdAt: RelativeDateSchema.default('200d'),
-    modifiedAt: RelativeDateSchema.optional(),
-  })
+  .object({ ...AssociationFields, createdAt: RelativeDateSchema.default('200d') })
   .strict();
 
 const AddonSchema = z
   .object({
     name: z.string().min(1),
+    /** The add-on's ARN; default derived from the cluster and the add-on's name. */
+    arn: z.string().startsWith('arn:aws:eks:').optional(),
     version: z.string().min(1),
     serviceAccountRole: RoleRefSchema.optional(),
-    /** Associations the add-on creates and owns. */
+    /** Associations the add-on creates and owns (created with the add-on unless `createdAt` says otherwise). */
     podIdentityAssociations: z
-      .array(z.object({ namespace: z.string(), serviceAccount: z.string(), role: RoleRefSchema }).strict())
+      .array(z.object({ ...AssociationFields, createdAt: RelativeDateSchema.optional() }).strict())
       .default([]),
     createdAt: RelativeDateSchema.default('200d'),
   })
@@ -101,6 +123,8 @@ const AddonSchema = z
 const NodegroupSchema = z
   .object({
     name: z.string().min(1),
+    /** The node group's ARN; default derived from the cluster and the node group's name. */
+    arn: z.string().startsWith('arn:aws:eks:').optional(),
     nodeRole: RoleRefSchema,
     amiType: z.string().default('AL2023_x86_64_STANDARD'),
     instanceTypes: z.array(z.string()).default(['m6i.large']),
@@ -113,6 +137,8 @@ const NodegroupSchema = z
 const FargateProfileSchema = z
   .object({
     name: z.string().min(1),
+    /** The profile's ARN; default derived from the cluster and the profile's name. */
+    arn: z.string().startsWith('arn:aws:eks:').optional(),
     podExecutionRole: RoleRefSchema,
     selectors: z
       .array(z.object({ namespace: z.string().min(1), labels: TagsSchema.optional() }).strict())
@@ -172,9 +198,30 @@ const DeniedAttemptsSchema = z
   })
   .strict();
 
+/**
+ * A CloudTrail event as `LookupEvents` returns it, with its absolute time: history written out
+ * record by record (as a snapshot holds it) rather than generated from `usage`.
+ */
+const LookupEventSchema = z
+  .object({
+    EventId: z.string().min(1),
+    EventName: z.string().min(1),
+    ReadOnly: z.string().optional(),
+    AccessKeyId: z.string().optional(),
+    EventTime: z.iso.datetime({ offset: true, message: 'expected an ISO-8601 date-time with a time zone' }),
+    EventSource: z.string().min(1),
+    Username: z.string().optional(),
+    Resources: z.array(z.object({ ResourceType: z.string(), ResourceName: z.string() }).strict()).default([]),
+    /** The record as JSON text. */
+    CloudTrailEvent: z.string(),
+  })
+  .strict();
+
 const RegionSchema = z
   .object({
     clusters: z.array(ClusterSchema).default([]),
+    /** CloudTrail events logged in the account-region, besides those `usage` and `deniedAttempts` generate. */
+    events: z.array(LookupEventSchema).default([]),
     usage: z.array(UsageSchema).default([]),
     deniedAttempts: z.array(DeniedAttemptsSchema).default([]),
     /** SNS topic names that exist before the run. */

@@ -1,9 +1,10 @@
-import { eksClusterArn } from '../shared/model/index.js';
-import { generateHistory, type TrailEvent } from './history.js';
-import { AWS_MANAGED_POLICIES, awsManagedPolicyArn } from './managed-policies.js';
-import { resolveDate, type Scenario, type ScenarioAccount } from './scenario.js';
+import { type TrailEvent, trailEventOf } from './history.js';
+import { associationIdOf, externalIdFor, organizationOf, resolveRoleRef } from './model/from-scenario.js';
+import { roleArnOf } from './model/ids.js';
+import type { Organization, OrganizationAccount, OrganizationCluster } from './model/organization.js';
+import type { Scenario } from './scenario.js';
 import type { PublishedMessage } from './types.js';
-import { md5Etag, stableId, stableUuid } from './wire.js';
+import { md5Etag, stableId } from './wire.js';
 
 export interface RoleState {
   accountId: string;
@@ -181,25 +182,35 @@ export interface World {
 
 /** `arn:aws:iam::A:role<path><name>` */
 export function roleArn(accountId: string, path: string, name: string): string {
-  return `arn:aws:iam::${accountId}:role${path}${name}`;
+  return roleArnOf(accountId, name, path);
 }
 
-/** Resolves a scenario role reference (name in `accountId`, or an ARN) to an ARN. */
-export function resolveRoleRef(ref: string, account: ScenarioAccount): string {
-  if (ref.startsWith('arn:')) return ref;
-  const role = account.roles.find((candidate) => candidate.name === ref);
-  return roleArn(account.id, role?.path ?? '/', ref);
-}
+export { associationIdOf as associationId, externalIdFor, resolveRoleRef };
 
-/** `a-` + 17 lower-case alphanumerics, as EKS association ids look. */
-export function associationId(...parts: string[]): string {
-  return `a-${stableId(17, 'lower', 'association', ...parts)}`;
-}
-
-/** Builds the world a scenario describes, with dates resolved against `now`. */
+/**
+ * Builds the world a scenario describes, with dates resolved against `now`: the organization
+ * (`organizationOf`) and what only the sandbox holds (the starting identity, buckets, topics).
+ */
 export function buildWorld(scenario: Scenario, now: Date): World {
+  return worldOf(organizationOf(scenario, now), scenario, now);
+}
+
+/**
+ * The world that serves `organization`: its accounts as the services' state, its CloudTrail
+ * history newest first, and the scenario's starting identity, buckets and SNS topics.
+ */
+export function worldOf(organization: Organization, scenario: Scenario, now: Date): World {
   const accounts = new Map<string, AccountState>();
-  for (const spec of scenario.accounts) accounts.set(spec.id, buildAccount(spec, now));
+  const cloudTrail = new Map<string, TrailEvent[]>();
+  for (const account of organization.accounts) {
+    accounts.set(account.accountId, accountStateOf(account));
+    for (const region of account.regions) {
+      if (region.events.length === 0) continue;
+      const events = region.events.map(trailEventOf);
+      events.sort((a, b) => b.EventTime.getTime() - a.EventTime.getTime());
+      cloudTrail.set(`${account.accountId}/${region.region}`, events);
+    }
+  }
   const sessions = new Map<string, Session>();
   const startSession = startIdentitySession(scenario, accounts);
   sessions.set(startSession.accessKeyId, startSession);
@@ -238,7 +249,7 @@ export function buildWorld(scenario: Scenario, now: Date): World {
       }
     }
   }
-  const world: World = {
+  return {
     scenario,
     loadedAt: now,
     accounts,
@@ -248,187 +259,155 @@ export function buildWorld(scenario: Scenario, now: Date): World {
     topics,
     snsMessages: [],
     securityHub: new Map(),
-    cloudTrail: generateHistory(scenario, accounts, now),
+    cloudTrail,
     sequence: 0,
   };
-  return world;
 }
 
-function buildAccount(spec: ScenarioAccount, now: Date): AccountState {
+/** One account of the organization as the services' state (the sandbox serves AWS managed policies from its own table). */
+function accountStateOf(account: OrganizationAccount): AccountState {
   const policies = new Map<string, CustomerPolicyState>();
-  for (const policy of spec.policies) {
-    const arn = `arn:aws:iam::${spec.id}:policy${policy.path}${policy.name}`;
-    policies.set(arn, {
-      arn,
+  for (const policy of account.policies) {
+    if (policy.aws) continue;
+    policies.set(policy.arn, {
+      arn: policy.arn,
       name: policy.name,
       path: policy.path,
-      policyId: `ANPA${stableId(17, 'upper', arn)}`,
+      policyId: policy.policyId,
       description: policy.description,
       document: policy.document,
-      createDate: resolveDate(policy.createDate, now),
+      createDate: new Date(policy.createDate),
     });
   }
-  const policyArnByName = new Map([...policies.values()].map((policy) => [policy.name, policy.arn]));
   const roles = new Map<string, RoleState>();
-  for (const role of spec.roles) {
-    const arn = roleArn(spec.id, role.path, role.name);
+  for (const role of account.roles) {
     roles.set(role.name, {
-      accountId: spec.id,
+      accountId: account.accountId,
       name: role.name,
       path: role.path,
-      arn,
-      roleId: `AROA${stableId(17, 'upper', arn)}`,
+      arn: role.arn,
+      roleId: role.roleId,
       description: role.description,
       trust: role.trust,
       inlinePolicies: role.inlinePolicies,
-      managedPolicyArns: role.managedPolicies.map((ref) => {
-        if (ref.startsWith('arn:')) return ref;
-        const customer = policyArnByName.get(ref);
-        if (customer) return customer;
-        const managed = AWS_MANAGED_POLICIES.get(ref);
-        return managed ? awsManagedPolicyArn(managed) : `arn:aws:iam::aws:policy/${ref}`;
-      }),
+      managedPolicyArns: role.managedPolicyArns,
       tags: role.tags,
-      createDate: resolveDate(role.createDate, now),
+      createDate: new Date(role.createDate),
       lastUsed: role.lastUsed
-        ? { date: resolveDate(role.lastUsed.date, now), region: role.lastUsed.region }
+        ? { date: new Date(role.lastUsed.date), region: role.lastUsed.region }
         : undefined,
-      maxSessionDuration: role.maxSessionDuration,
-      permissionsBoundary: role.permissionsBoundary,
-      instanceProfile: role.instanceProfile,
+      maxSessionDuration: role.maxSessionDuration ?? 3600,
+      permissionsBoundary: role.permissionsBoundaryArn,
+      instanceProfile: role.instanceProfile ?? false,
     });
   }
   const oidcProviders = new Map<string, OidcProviderState>();
-  for (const provider of spec.oidcProviders) {
-    const arn = `arn:aws:iam::${spec.id}:oidc-provider/${provider.url}`;
-    oidcProviders.set(arn, {
-      arn,
+  for (const provider of account.oidcProviders) {
+    oidcProviders.set(provider.arn, {
+      arn: provider.arn,
       url: provider.url,
       clientIds: provider.clientIds,
       thumbprints: provider.thumbprints,
       tags: provider.tags,
-      createDate: resolveDate(provider.createDate, now),
+      createDate: new Date(provider.createDate),
     });
   }
   const clusters = new Map<string, Map<string, ClusterState>>();
-  for (const [region, regionSpec] of Object.entries(spec.regions)) {
+  for (const region of account.regions) {
     const byName = new Map<string, ClusterState>();
-    for (const cluster of regionSpec.clusters) {
-      const arn = eksClusterArn(spec.id, region, cluster.name);
-      const state: ClusterState = {
-        accountId: spec.id,
-        region,
-        name: cluster.name,
-        arn,
-        version: cluster.version,
-        oidcId: cluster.oidcId,
-        autoMode: cluster.autoMode,
-        nodeRoleArn: cluster.nodeRole ? resolveRoleRef(cluster.nodeRole, spec) : undefined,
-        serviceRoleArn: resolveRoleRef(cluster.serviceRole ?? 'eks-cluster-service-role', spec),
-        status: cluster.status,
-        platformVersion: cluster.platformVersion,
-        tags: cluster.tags,
-        createdAt: resolveDate(cluster.createdAt, now),
-        associations: new Map(),
-        addons: new Map(),
-        nodegroups: new Map(),
-        fargateProfiles: new Map(),
-      };
-      const addAssociation = (
-        association: {
-          namespace: string;
-          serviceAccount: string;
-          role: string;
-          targetRole?: string;
-          disableSessionTags?: boolean;
-          tags?: Record<string, string>;
-          createdAt: string;
-          modifiedAt?: string;
-        },
-        ownerArn?: string,
-      ): string => {
-        const id = associationId(
-          spec.id,
-          region,
-          cluster.name,
-          association.namespace,
-          association.serviceAccount,
-        );
-        const targetRoleArn = association.targetRole
-          ? resolveRoleRef(association.targetRole, spec)
-          : undefined;
-        const createdAt = resolveDate(association.createdAt, now);
-        const associationArn = `arn:aws:eks:${region}:${spec.id}:podidentityassociation/${cluster.name}/${id}`;
-        state.associations.set(id, {
-          associationId: id,
-          associationArn,
-          clusterName: cluster.name,
-          namespace: association.namespace,
-          serviceAccount: association.serviceAccount,
-          roleArn: resolveRoleRef(association.role, spec),
-          targetRoleArn,
-          externalId: targetRoleArn ? externalIdFor(region, spec.id, cluster.name, association) : undefined,
-          disableSessionTags: association.disableSessionTags ?? false,
-          tags: association.tags ?? {},
-          createdAt,
-          modifiedAt: association.modifiedAt ? resolveDate(association.modifiedAt, now) : createdAt,
-          ownerArn,
-        });
-        return associationArn;
-      };
-      for (const association of cluster.associations) addAssociation(association);
-      for (const addon of cluster.addons) {
-        const addonArn = `arn:aws:eks:${region}:${spec.id}:addon/${cluster.name}/${addon.name}/${stableUuid(arn, addon.name)}`;
-        const associationArns = addon.podIdentityAssociations.map((association) =>
-          addAssociation({ ...association, createdAt: addon.createdAt }, addonArn),
-        );
-        state.addons.set(addon.name, {
-          name: addon.name,
-          arn: addonArn,
-          version: addon.version,
-          serviceAccountRoleArn: addon.serviceAccountRole
-            ? resolveRoleRef(addon.serviceAccountRole, spec)
-            : undefined,
-          associationArns,
-          createdAt: resolveDate(addon.createdAt, now),
-        });
-      }
-      for (const nodegroup of cluster.nodegroups) {
-        state.nodegroups.set(nodegroup.name, {
-          name: nodegroup.name,
-          arn: `arn:aws:eks:${region}:${spec.id}:nodegroup/${cluster.name}/${nodegroup.name}/${stableUuid(arn, nodegroup.name)}`,
-          nodeRoleArn: resolveRoleRef(nodegroup.nodeRole, spec),
-          amiType: nodegroup.amiType,
-          instanceTypes: nodegroup.instanceTypes,
-          capacityType: nodegroup.capacityType,
-          desiredSize: nodegroup.desiredSize,
-          createdAt: resolveDate(nodegroup.createdAt, now),
-        });
-      }
-      for (const profile of cluster.fargateProfiles) {
-        state.fargateProfiles.set(profile.name, {
-          name: profile.name,
-          arn: `arn:aws:eks:${region}:${spec.id}:fargateprofile/${cluster.name}/${profile.name}/${stableUuid(arn, profile.name)}`,
-          podExecutionRoleArn: resolveRoleRef(profile.podExecutionRole, spec),
-          selectors: profile.selectors,
-          createdAt: resolveDate(profile.createdAt, now),
-        });
-      }
-      byName.set(cluster.name, state);
-    }
-    clusters.set(region, byName);
+    for (const cluster of region.clusters)
+      byName.set(cluster.name, clusterStateOf(cluster, account, region.region));
+    clusters.set(region.region, byName);
   }
-  return { id: spec.id, alias: spec.alias, roles, policies, oidcProviders, clusters };
+  return {
+    id: account.accountId,
+    alias: account.alias ?? account.accountId,
+    roles,
+    policies,
+    oidcProviders,
+    clusters,
+  };
 }
 
-/** The external id EKS passes to a cross-account target role (`REGION/ACCOUNT/CLUSTER/NAMESPACE/SA`). */
-export function externalIdFor(
+function clusterStateOf(
+  cluster: OrganizationCluster,
+  account: OrganizationAccount,
   region: string,
-  accountId: string,
-  cluster: string,
-  association: { namespace: string; serviceAccount: string },
-): string {
-  return `${region}/${accountId}/${cluster}/${association.namespace}/${association.serviceAccount}`;
+): ClusterState {
+  if (cluster.oidcId === null) {
+    throw new Error(`cluster ${cluster.arn}: the sandbox serves clusters with an OIDC issuer only`);
+  }
+  const state: ClusterState = {
+    accountId: account.accountId,
+    region,
+    name: cluster.name,
+    arn: cluster.arn,
+    version: cluster.version,
+    oidcId: cluster.oidcId,
+    autoMode: cluster.autoMode,
+    nodeRoleArn: cluster.autoModeNodeRoleArn,
+    serviceRoleArn: cluster.serviceRoleArn,
+    status: cluster.status,
+    platformVersion: cluster.platformVersion,
+    tags: cluster.tags,
+    createdAt: new Date(cluster.createdAt),
+    associations: new Map(),
+    addons: new Map(),
+    nodegroups: new Map(),
+    fargateProfiles: new Map(),
+  };
+  for (const association of cluster.associations) {
+    state.associations.set(association.associationId, {
+      associationId: association.associationId,
+      associationArn: association.associationArn,
+      clusterName: association.clusterName,
+      namespace: association.namespace,
+      serviceAccount: association.serviceAccount,
+      roleArn: association.roleArn,
+      targetRoleArn: association.targetRoleArn,
+      externalId: association.externalId,
+      disableSessionTags: association.disableSessionTags,
+      tags: association.tags,
+      createdAt: new Date(association.createdAt),
+      modifiedAt: new Date(association.modifiedAt),
+      ownerArn: association.ownerArn,
+    });
+  }
+  for (const addon of cluster.addons) {
+    state.addons.set(addon.name, {
+      name: addon.name,
+      arn: addon.arn,
+      version: addon.version,
+      serviceAccountRoleArn: addon.serviceAccountRoleArn,
+      associationArns: addon.associationArns,
+      createdAt: new Date(addon.createdAt),
+    });
+  }
+  for (const nodegroup of cluster.nodegroups) {
+    if (nodegroup.nodeRoleArn === undefined) {
+      throw new Error(`node group ${nodegroup.arn}: the sandbox serves node groups with a node role only`);
+    }
+    state.nodegroups.set(nodegroup.name, {
+      name: nodegroup.name,
+      arn: nodegroup.arn,
+      nodeRoleArn: nodegroup.nodeRoleArn,
+      amiType: nodegroup.amiType,
+      instanceTypes: nodegroup.instanceTypes,
+      capacityType: nodegroup.capacityType,
+      desiredSize: nodegroup.scaling.desiredSize,
+      createdAt: new Date(nodegroup.createdAt),
+    });
+  }
+  for (const profile of cluster.fargateProfiles) {
+    state.fargateProfiles.set(profile.name, {
+      name: profile.name,
+      arn: profile.arn,
+      podExecutionRoleArn: profile.podExecutionRoleArn,
+      selectors: profile.selectors,
+      createdAt: new Date(profile.createdAt),
+    });
+  }
+  return state;
 }
 
 function startIdentitySession(scenario: Scenario, accounts: Map<string, AccountState>): Session {

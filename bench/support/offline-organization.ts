@@ -32,7 +32,7 @@ import {
   podIdentityTrust,
   roleArnOf,
   workerNodePolicy,
-} from '../../test/support/snapshot-builder.js';
+} from '../../sandbox/model/index.js';
 
 /** The snapshot's `capturedAt`: "now" for every time-based rule. */
 export const CAPTURED_AT = '2026-11-29T02:00:00Z';
@@ -247,8 +247,11 @@ export function buildAccount(shape: OfflineShape, accountIndex: number): Record<
     if ((latestUse.get(roleArn) ?? '') < time) latestUse.set(roleArn, time);
   };
   const nodeRoleArn = roleArnOf(accountId, 'eks-node-role');
+  const shortHistoryDays = accountIndex % 3 === 0 ? shape.shortHistoryDays : undefined;
+  // Events fall inside the window CloudTrail was searched (a day short of it, clear of its edge).
+  const historyDays = shortHistoryDays === undefined ? 89 : shortHistoryDays - 1;
   for (let index = 0; index < shape.events; index += 1) {
-    const eventTime = new Date(Date.parse(CAPTURED_AT) - random(89 * DAY_MS)).toISOString();
+    const eventTime = new Date(Date.parse(CAPTURED_AT) - random(historyDays * DAY_MS)).toISOString();
     const cluster = clusters[random(clusters.length)];
     const kind = random(10);
     // Standard: 5 in 10 Pod Identity sessions, 3 node-role calls, 2 IRSA; other kinds shift the IRSA share.
@@ -341,9 +344,9 @@ export function buildAccount(shape: OfflineShape, accountIndex: number): Record<
   account.oidcProvider({ region, oidcId: oidcIdFor(`retired-${accountIndex}`) });
 
   account.region(region, (regionBuilder) => {
-    if (shape.shortHistoryDays !== undefined && accountIndex % 3 === 0) {
+    if (shortHistoryDays !== undefined) {
       regionBuilder.cloudTrailWindow(
-        new Date(Date.parse(CAPTURED_AT) - shape.shortHistoryDays * DAY_MS).toISOString(),
+        new Date(Date.parse(CAPTURED_AT) - shortHistoryDays * DAY_MS).toISOString(),
       );
     }
     clusters.forEach((cluster, clusterIndex) => {

@@ -130,7 +130,11 @@ describe('CloudTrail LookupEvents', () => {
     });
     const denied = events.map(detail).filter((record) => record.errorCode === 'AccessDenied');
     expect(denied.length).toBe(16);
-    expect(denied[0].requestParameters).toEqual({ clusterName: 'prod-green' });
+    // The agent's service-account token never reaches the record.
+    expect(denied[0].requestParameters).toEqual({
+      clusterName: 'prod-green',
+      token: 'HIDDEN_DUE_TO_SECURITY_REASONS',
+    });
     expect(denied[0].eventSource).toBe('eks-auth.amazonaws.com');
     expect(
       (denied[0].userIdentity.sessionContext as { sessionIssuer: { arn: string } }).sessionIssuer.arn,

@@ -96,6 +96,23 @@ export interface LedgerBackfill {
   detail?: string;
 }
 
+/**
+ * What the latest run that read CloudTrail for this account-region achieved: the figures the
+ * backfill estimate rests on (see `shared/usage/backfill.ts`).
+ */
+export interface LedgerProgress {
+  /** When that run read up to (its `now`). */
+  at: string;
+  /** Which source it read: LookupEvents, or the organization trail's log files. */
+  source: 'lookup' | 'org-trail';
+  /** Requests it made (LookupEvents pages, or log files read). */
+  calls: number;
+  /** Milliseconds of history it read completely. */
+  readMs: number;
+  /** False when it stopped (deadline, budget, errors) with spans of the window still unread. */
+  finished: boolean;
+}
+
 /** The persisted ledger of one account-region (`ledgerVersion: 1`). */
 export interface Ledger {
   ledgerVersion: 1;
@@ -110,6 +127,14 @@ export interface Ledger {
   /** Intervals whose read failed or that CloudTrail no longer holds (not yet healed by a later read). */
   gaps: LedgerGap[];
   backfills: LedgerBackfill[];
+  /** The latest run's progress figures (absent in ledgers written before they were kept). */
+  progress?: LedgerProgress;
+  /**
+   * Organization trail: the log files already folded in, by the UTC day folder they were delivered
+   * to (`YYYY-MM-DD` → object keys), so a night reads only new files. Days well behind the
+   * high-water mark are dropped (their folders are not listed again).
+   */
+  trailObjects?: Record<string, string[]>;
   /** Entries by {@link entryKey}. */
   entries: Record<string, LedgerEntry>;
 }
@@ -178,6 +203,16 @@ export const LedgerSchema = z.strictObject({
       detail: z.string().optional(),
     }),
   ),
+  progress: z
+    .strictObject({
+      at: isoTime,
+      source: z.enum(['lookup', 'org-trail']),
+      calls: z.number().int().nonnegative(),
+      readMs: z.number().nonnegative(),
+      finished: z.boolean(),
+    })
+    .optional(),
+  trailObjects: z.record(z.string().regex(/^\d{4}-\d{2}-\d{2}$/), z.array(z.string().min(1))).optional(),
   entries: z.record(z.string(), EntrySchema),
 });
 
@@ -351,6 +386,7 @@ export function canonicalLedger(ledger: Ledger): Ledger {
     entries[key] = { ...entry, tally: sealTally(entry.tally, ledger.sealedBefore) };
   }
   const highWaterMark = covered.length > 0 ? covered[covered.length - 1].to : undefined;
+  const trailObjects = ledger.trailObjects ? canonicalTrailObjects(ledger.trailObjects) : undefined;
   return {
     ledgerVersion: 1,
     accountId: ledger.accountId,
@@ -360,8 +396,32 @@ export function canonicalLedger(ledger: Ledger): Ledger {
     covered,
     gaps,
     backfills,
+    ...(ledger.progress ? { progress: ledger.progress } : {}),
+    ...(trailObjects && Object.keys(trailObjects).length > 0 ? { trailObjects } : {}),
     entries,
   };
+}
+
+function canonicalTrailObjects(objects: Record<string, string[]>): Record<string, string[]> {
+  const sorted: Record<string, string[]> = {};
+  for (const day of Object.keys(objects).sort(compareText))
+    sorted[day] = [...new Set(objects[day])].sort(compareText);
+  return sorted;
+}
+
+/** The later of two progress records (ties: the one that read more), so merging stays commutative. */
+function laterProgress(
+  a: LedgerProgress | undefined,
+  b: LedgerProgress | undefined,
+): LedgerProgress | undefined {
+  if (!a || !b) return a ?? b;
+  const order =
+    Date.parse(a.at) - Date.parse(b.at) ||
+    a.readMs - b.readMs ||
+    a.calls - b.calls ||
+    Number(a.finished) - Number(b.finished) ||
+    compareText(a.source, b.source);
+  return order >= 0 ? a : b;
 }
 
 /**
@@ -394,8 +454,24 @@ export function mergeLedgers(a: Ledger, b: Ledger): Ledger {
     covered: [...a.covered, ...b.covered],
     gaps: [...a.gaps, ...b.gaps],
     backfills: [...a.backfills, ...b.backfills],
+    ...optional('progress', laterProgress(a.progress, b.progress)),
+    ...optional('trailObjects', unionTrailObjects(a.trailObjects, b.trailObjects)),
     entries,
   });
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+function unionTrailObjects(
+  a: Record<string, string[]> | undefined,
+  b: Record<string, string[]> | undefined,
+): Record<string, string[]> | undefined {
+  if (!a || !b) return a ?? b;
+  const union: Record<string, string[]> = { ...a };
+  for (const [day, keys] of Object.entries(b)) union[day] = [...(union[day] ?? []), ...keys];
+  return union;
 }
 
 /** What one LookupEvents pass over an interval achieved. */
@@ -417,6 +493,11 @@ export interface FoldOptions {
   backfill?: LedgerBackfill;
 }
 
+/**
+ * Counts one event in the fold's own entries. The tallies belong to the fold (never to a stored
+ * ledger), so they are updated in place: copying the id set per event made a busy night's fold
+ * quadratic in its events.
+ */
 function addEvent(
   entries: Record<string, LedgerEntry>,
   subject: LedgerSubject,
@@ -426,26 +507,29 @@ function addEvent(
 ): void {
   const key = entryKey(subject);
   const existing = entries[key];
-  const tally: UsageTally = existing?.tally ?? {
-    firstSeen: eventTime,
-    lastSeen: eventTime,
-    sealed: {},
-    recent: {},
-    latest: [],
-    sources: [],
-  };
-  const next: UsageTally = {
-    firstSeen: minTime(tally.firstSeen, eventTime),
-    lastSeen: maxTime(tally.lastSeen, eventTime),
-    sealed: tally.sealed,
-    recent: { ...tally.recent, [eventId]: eventTime },
-    latest: topLatest([...tally.latest, { eventId, eventTime }]),
-    sources:
-      source && !tally.sources.includes(source)
-        ? [...tally.sources, source].sort(compareText)
-        : tally.sources,
-  };
-  entries[key] = { ...subject, tally: next } as LedgerEntry;
+  if (!existing) {
+    entries[key] = {
+      ...subject,
+      tally: {
+        firstSeen: eventTime,
+        lastSeen: eventTime,
+        sealed: {},
+        recent: { [eventId]: eventTime },
+        latest: [{ eventId, eventTime }],
+        sources: source ? [source] : [],
+      },
+    } as LedgerEntry;
+    return;
+  }
+  const tally = existing.tally;
+  if (Date.parse(eventTime) < Date.parse(tally.firstSeen)) tally.firstSeen = eventTime;
+  if (Date.parse(eventTime) > Date.parse(tally.lastSeen)) tally.lastSeen = eventTime;
+  tally.recent[eventId] = eventTime;
+  const oldest = tally.latest[tally.latest.length - 1];
+  if (tally.latest.length < LATEST_EVENT_IDS || (oldest && newestFirst({ eventId, eventTime }, oldest) < 0)) {
+    tally.latest = topLatest([...tally.latest, { eventId, eventTime }]);
+  }
+  if (source && !tally.sources.includes(source)) tally.sources = [...tally.sources, source].sort(compareText);
 }
 
 /**
@@ -602,11 +686,17 @@ export function compactLedger(
     entries[key] = { ...entry, tally: { ...entry.tally, sealed } };
   }
   const keep = (interval: LedgerInterval) => Date.parse(interval.to) >= retentionStart;
+  // A trail day folder is listed again only while it may still receive files for unread time.
+  const trailObjects: Record<string, string[]> = {};
+  const trailHorizon = ledger.highWaterMark ? dayOf(Date.parse(ledger.highWaterMark) - horizon) : '';
+  for (const [day, keys] of Object.entries(ledger.trailObjects ?? {}))
+    if (day >= trailHorizon) trailObjects[day] = keys;
   return canonicalLedger({
     ...ledger,
     ...(sealedBefore ? { sealedBefore } : {}),
     covered: ledger.covered.filter(keep),
     gaps: ledger.gaps.filter(keep),
+    trailObjects,
     entries,
   });
 }

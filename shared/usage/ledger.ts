@@ -299,20 +299,45 @@ function sortedRecord<V>(record: Record<string, V>): Record<string, V> {
   return sorted;
 }
 
-/** Moves event ids older than `sealedBefore` into per-day counts; the max keeps this idempotent. */
-function sealTally(tally: UsageTally, sealedBefore: string | undefined): UsageTally {
+/**
+ * Moves event ids older than `sealedBefore` into per-day counts; the max keeps this idempotent.
+ * Only days the coverage holds whole are sealed: a day read in parts (a backfill that stopped
+ * inside it, continued the next night) keeps its ids until the rest is read, so the parts add up
+ * instead of the max of two partial counts standing for the day.
+ */
+function sealTally(
+  tally: UsageTally,
+  sealedBefore: string | undefined,
+  dayComplete: (day: string) => boolean = () => true,
+): UsageTally {
   if (!sealedBefore)
     return { ...tally, sealed: sortedRecord(tally.sealed), recent: sortedRecord(tally.recent) };
   const cutoff = Date.parse(sealedBefore);
   const recent: Record<string, string> = {};
   const dropped = new Map<string, number>();
   for (const [eventId, time] of Object.entries(tally.recent)) {
-    if (Date.parse(time) >= cutoff) recent[eventId] = time;
-    else dropped.set(dayOf(time), (dropped.get(dayOf(time)) ?? 0) + 1);
+    const day = dayOf(time);
+    if (Date.parse(time) >= cutoff || !dayComplete(day)) recent[eventId] = time;
+    else dropped.set(day, (dropped.get(day) ?? 0) + 1);
   }
   const sealed = { ...tally.sealed };
   for (const [day, count] of dropped) sealed[day] = Math.max(sealed[day] ?? 0, count);
   return { ...tally, sealed: sortedRecord(sealed), recent: sortedRecord(recent) };
+}
+
+/** Whether a UTC day lies wholly inside one of the (sorted, coalesced) covered intervals; memoized. */
+function completeDays(covered: LedgerInterval[]): (day: string) => boolean {
+  const spans = covered.map((interval) => [Date.parse(interval.from), Date.parse(interval.to)] as const);
+  const known = new Map<string, boolean>();
+  return (day) => {
+    let complete = known.get(day);
+    if (complete === undefined) {
+      const start = Date.parse(`${day}T00:00:00.000Z`);
+      complete = spans.some(([from, to]) => from <= start && to >= start + DAY_MS - 1);
+      known.set(day, complete);
+    }
+    return complete;
+  };
 }
 
 function mergeTallies(a: UsageTally, b: UsageTally): UsageTally {
@@ -381,9 +406,10 @@ export function canonicalLedger(ledger: Ledger): Ledger {
     .map(([, backfill]) => backfill)
     .slice(-BACKFILLS_KEPT);
   const entries: Record<string, LedgerEntry> = {};
+  const dayComplete = completeDays(covered);
   for (const key of Object.keys(ledger.entries).sort(compareText)) {
     const entry = ledger.entries[key];
-    entries[key] = { ...entry, tally: sealTally(entry.tally, ledger.sealedBefore) };
+    entries[key] = { ...entry, tally: sealTally(entry.tally, ledger.sealedBefore, dayComplete) };
   }
   const highWaterMark = covered.length > 0 ? covered[covered.length - 1].to : undefined;
   const trailObjects = ledger.trailObjects ? canonicalTrailObjects(ledger.trailObjects) : undefined;

@@ -266,8 +266,13 @@ export function validateLedger(value: unknown): { ledger: Ledger } | { problem: 
   return { problem: `not a valid ledger v${LEDGER_VERSION} (${issues.join('; ')})` };
 }
 
+/** A UTC ISO-8601 time (`YYYY-MM-DDTHH:MM:SS[.sss]Z`): its day is its first ten characters. */
+const UTC_TIME = /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/;
+
 /** The UTC day of a time (`YYYY-MM-DD`). */
 export function dayOf(time: string | number): string {
+  // Called per event id when ledgers are sealed: CloudTrail's own UTC text needs no date parse.
+  if (typeof time === 'string' && UTC_TIME.test(time)) return time.slice(0, 10);
   return new Date(typeof time === 'string' ? Date.parse(time) : time).toISOString().slice(0, 10);
 }
 
@@ -312,12 +317,17 @@ function sealTally(
 ): UsageTally {
   if (!sealedBefore)
     return { ...tally, sealed: sortedRecord(tally.sealed), recent: sortedRecord(tally.recent) };
+  // At a UTC midnight (as compaction sets it) a time is at or after `sealedBefore` exactly when its day is.
+  const cutoffDay = dayOf(sealedBefore);
   const cutoff = Date.parse(sealedBefore);
+  const atOrAfter = sealedBefore.endsWith('T00:00:00.000Z')
+    ? (_time: string, day: string) => day >= cutoffDay
+    : (time: string) => Date.parse(time) >= cutoff;
   const recent: Record<string, string> = {};
   const dropped = new Map<string, number>();
   for (const [eventId, time] of Object.entries(tally.recent)) {
     const day = dayOf(time);
-    if (Date.parse(time) >= cutoff || !dayComplete(day)) recent[eventId] = time;
+    if (atOrAfter(time, day) || !dayComplete(day)) recent[eventId] = time;
     else dropped.set(day, (dropped.get(day) ?? 0) + 1);
   }
   const sealed = { ...tally.sealed };
@@ -692,7 +702,12 @@ export function foldRecords(
 export function compactLedger(
   ledger: Ledger,
   now: Date,
-  options: { dedupeHorizonMs?: number; retentionDays?: number } = {},
+  options: {
+    dedupeHorizonMs?: number;
+    retentionDays?: number;
+    /** Drop the parts of gaps before this time (spans no run will read again). */
+    gapsBefore?: Date;
+  } = {},
 ): Ledger {
   const horizon = options.dedupeHorizonMs ?? DEDUPE_HORIZON_MS;
   const retentionStart = now.getTime() - (options.retentionDays ?? LEDGER_RETENTION_DAYS) * DAY_MS;
@@ -721,10 +736,17 @@ export function compactLedger(
     ...ledger,
     ...(sealedBefore ? { sealedBefore } : {}),
     covered: ledger.covered.filter(keep),
-    gaps: ledger.gaps.filter(keep),
+    gaps: ledger.gaps.filter(keep).flatMap((gap) => clipGap(gap, options.gapsBefore)),
     trailObjects,
     entries,
   });
+}
+
+/** The part of a gap after `start` (the whole gap without a start). */
+function clipGap(gap: LedgerGap, start: Date | undefined): LedgerGap[] {
+  if (!start || Date.parse(gap.from) >= start.getTime()) return [gap];
+  if (Date.parse(gap.to) <= start.getTime()) return [];
+  return [{ ...gap, from: start.toISOString() }];
 }
 
 /** Serializes a ledger in canonical form (stable key order). */

@@ -177,6 +177,8 @@ export async function updateLedger(
       contribution,
       now,
       options.maxWriteAttempts ?? DEFAULT_WRITE_ATTEMPTS,
+      // Spans before this run's window are never read again: their gaps say nothing any more.
+      { gapsBefore: new Date(now.getTime() - windowDays * DAY_MS) },
     );
     tally.writeAttempts += result.attempts;
     committed = result.ledger;
@@ -203,13 +205,13 @@ export async function updateLedger(
         tally.calls += 1;
         tally.sinceCheckpoint += 1;
         if (tally.sinceCheckpoint >= checkpointCalls) {
-          if (page.coveredFrom !== undefined) pendingCovered = [{ from: page.coveredFrom, to: span.to }];
+          if (page.coveredFrom !== undefined) pendingCovered.push({ from: page.coveredFrom, to: span.to });
           await commit({});
         }
       },
     });
     if (read.coveredFrom !== undefined) {
-      pendingCovered = [{ from: read.coveredFrom, to: span.to }];
+      pendingCovered.push({ from: read.coveredFrom, to: span.to });
       tally.readMs += span.to - read.coveredFrom;
     }
     if (read.error) errors.push(read.error);

@@ -29,14 +29,26 @@ import { isUsageEvidenceRecord, readTrailFile, trailRecordOf } from './trail-rec
  */
 
 /**
- * A file delivered at time T may hold records of any time before T; CloudTrail usually delivers
- * within about 15 minutes. A listing made at L proves complete only the records up to L minus this
- * lag (the same margin the lookups re-read).
+ * A file delivered at time T may hold records of any time before T; CloudTrail delivers within
+ * about 5 minutes on average (not guaranteed). A listing made at L claims the records up to L minus
+ * this lag; a later file with older records is still read the next night, because the day folders
+ * from the high-water mark on are listed again. The usage checks accept evidence ending this much
+ * before the window end.
  */
-export const TRAIL_DELIVERY_LAG_MS = DEFAULT_OVERLAP_MS;
+export const TRAIL_DELIVERY_LAG_MS = 15 * 60 * 1000;
+
+/** Day folders are listed again from this long before the high-water mark (late deliveries). */
+const RELIST_MS = DEFAULT_OVERLAP_MS;
 
 /** Conditional ledger writes per batch: batches of one account-region commit concurrently. */
 const TRAIL_WRITE_ATTEMPTS = 12;
+
+/**
+ * Log files per batch (the Map's `MaxItemsPerBatch`): each batch reads and writes each of its
+ * account-regions' ledgers once, so larger batches write less; 500 files of a busy account-region
+ * (a day and a half of deliveries) fold in well under a minute.
+ */
+export const TRAIL_BATCH_SIZE = 500;
 
 /** Files read at once by one batch. */
 const FILE_READ_CONCURRENCY = 8;
@@ -138,7 +150,7 @@ export class S3TrailObjectSource implements TrailObjectSource {
  */
 export function trailDaysToList(ledger: Ledger | undefined, now: Date, windowDays: number): string[] {
   const days = Math.min(windowDays, CLOUDTRAIL_RETENTION_DAYS);
-  const spans = unreadSpans(ledger, now, { windowDays: days, overlapMs: TRAIL_DELIVERY_LAG_MS });
+  const spans = unreadSpans(ledger, now, { windowDays: days, overlapMs: RELIST_MS });
   if (spans.length === 0) return [];
   const oldest = Math.min(...spans.map((span) => span.from));
   const list: string[] = [];
@@ -253,62 +265,68 @@ export async function foldTrailBatch(options: {
 }
 
 /**
- * Records what a complete listing proves: every file listed in the day folders `days` (the first
- * being the oldest) at `listedAt` has been read, so the account-region's records from the first
- * folder's start to `listedAt` minus the delivery lag are all in the ledger. Coverage never starts
- * before the oldest folder that held a file: before the trail's first file there may have been no
- * trail, and absence there proves nothing.
+ * Records what reading one day folder completely proves. Every file listed in the folder at
+ * `listedAt` has been read; a record is delivered in its own day's folder or a later one, and
+ * within the delivery lag, so the account-region's records from the folder's start (or from the
+ * lag before it, when the ledger already covers up to there: the previous folder was read) up to
+ * the next folder's start minus the lag (or `listedAt` minus the lag, for today) are all in the
+ * ledger. Sealing folders one by one, oldest first, lets the ledger seal each day's event ids into
+ * per-day counts as soon as the day is whole, so a 90-day first night never holds 90 days of ids.
  */
-export async function sealTrailListing(options: {
+export async function sealTrailDay(options: {
   store: LedgerStore;
   accountId: string;
   region: string;
-  /** The listed day folders, `YYYY-MM-DD`. */
-  days: readonly string[];
-  /** The oldest listed day whose folder held a file; undefined when none did. */
-  firstDayWithFiles?: string;
+  /** The folder, `YYYY-MM-DD`. */
+  day: string;
   listedAt: Date;
   windowDays: number;
-  /** Files read for this account-region this night (for the progress figures). */
-  filesRead: number;
+  /** Set on the night's last seal: the progress figures the backfill estimate reads. */
+  progress?: { filesRead: number; readMs: number };
 }): Promise<Ledger> {
   const { store, accountId, region, listedAt } = options;
   const stored = await store.read(accountId, region);
+  const dayStart = Date.parse(`${options.day}T00:00:00.000Z`);
   const windowStart = listedAt.getTime() - Math.min(options.windowDays, CLOUDTRAIL_RETENTION_DAYS) * DAY_MS;
-  const to = listedAt.getTime() - TRAIL_DELIVERY_LAG_MS;
-  const sorted = [...options.days].sort();
-  const firstListed = sorted[0];
-  // The listing continues the ledger's coverage when it starts no later than where that ends.
-  const continues =
-    stored.ledger?.highWaterMark !== undefined &&
-    firstListed !== undefined &&
-    Date.parse(`${firstListed}T00:00:00.000Z`) <= Date.parse(stored.ledger.highWaterMark);
-  const start = continues
-    ? Date.parse(`${firstListed}T00:00:00.000Z`)
-    : options.firstDayWithFiles !== undefined
-      ? Date.parse(`${options.firstDayWithFiles}T00:00:00.000Z`)
-      : undefined;
-  const from = start === undefined ? undefined : Math.max(start, windowStart);
+  const continues = (stored.ledger?.covered ?? []).some(
+    (interval) =>
+      Date.parse(interval.from) <= dayStart - TRAIL_DELIVERY_LAG_MS &&
+      Date.parse(interval.to) >= dayStart - TRAIL_DELIVERY_LAG_MS,
+  );
+  const from = Math.max(windowStart, continues ? dayStart - TRAIL_DELIVERY_LAG_MS : dayStart);
+  const to = Math.min(dayStart + DAY_MS, listedAt.getTime()) - TRAIL_DELIVERY_LAG_MS;
   const backfill: LedgerBackfill | undefined = stored.ledger?.highWaterMark
     ? undefined
     : { at: listedAt.toISOString(), reason: 'first-run' };
-  const progress: LedgerProgress = {
-    at: listedAt.toISOString(),
-    source: 'org-trail',
-    calls: options.filesRead,
-    readMs: from !== undefined && to > from ? to - from : 0,
-    finished: true,
-  };
   const contribution: Ledger = {
     ...emptyLedger(accountId, region),
-    covered:
-      from !== undefined && to > from
-        ? [{ from: new Date(from).toISOString(), to: new Date(to).toISOString() }]
-        : [],
+    covered: to > from ? [{ from: new Date(from).toISOString(), to: new Date(to).toISOString() }] : [],
     backfills: backfill ? [backfill] : [],
-    progress,
+    ...(options.progress
+      ? {
+          progress: {
+            at: listedAt.toISOString(),
+            source: 'org-trail',
+            calls: options.progress.filesRead,
+            readMs: options.progress.readMs,
+            finished: true,
+          } satisfies LedgerProgress,
+        }
+      : {}),
   };
-  return (await commitLedger(store, contribution, listedAt, TRAIL_WRITE_ATTEMPTS)).ledger;
+  return (
+    await commitLedger(store, contribution, listedAt, TRAIL_WRITE_ATTEMPTS, {
+      gapsBefore: new Date(windowStart),
+    })
+  ).ledger;
+}
+
+/** Milliseconds the ledger covers. */
+function coveredSpan(ledger: Ledger): number {
+  return ledger.covered.reduce(
+    (sum, interval) => sum + Date.parse(interval.to) - Date.parse(interval.from),
+    0,
+  );
 }
 
 /** What one night of organization-trail reading did to one account-region. */
@@ -322,7 +340,7 @@ export interface TrailUpdate {
   filesRead: number;
   filesKnown: number;
   evidence: number;
-  /** Unreadable files: the listing was not sealed, so coverage did not advance. */
+  /** Unreadable files: their folder and the later ones were not sealed, so coverage did not advance past them. */
   failures: Array<{ key: string; message: string }>;
   ledger?: Ledger;
 }
@@ -342,11 +360,11 @@ export async function updateFromOrgTrail(options: {
   regions: readonly string[];
   now: Date;
   windowDays?: number;
-  /** Files per batch (the Map's `MaxItemsPerBatch`). Default 100. */
+  /** Files per batch (the Map's `MaxItemsPerBatch`). Default {@link TRAIL_BATCH_SIZE}. */
   batchSize?: number;
 }): Promise<TrailUpdate[]> {
   const windowDays = options.windowDays ?? CLOUDTRAIL_RETENTION_DAYS;
-  const batchSize = options.batchSize ?? 100;
+  const batchSize = options.batchSize ?? TRAIL_BATCH_SIZE;
   const updates: TrailUpdate[] = [];
   for (const accountId of [...new Set(options.accounts)].sort()) {
     for (const region of [...new Set(options.regions)].sort()) {
@@ -362,15 +380,19 @@ export async function updateFromOrgTrail(options: {
         evidence: 0,
         failures: [],
       };
-      let firstDayWithFiles: string | undefined;
-      for (const day of days) {
+      // Coverage starts at the first folder that holds a file: before the trail's first file there
+      // may have been no trail, and absence there proves nothing.
+      let started = Boolean(stored.ledger?.highWaterMark);
+      const before = stored.ledger ? coveredSpan(stored.ledger) : 0;
+      for (const [index, day] of days.entries()) {
         const keys = await options.source.list(trailDayPrefix(options.location, accountId, region, day));
         update.listed += keys.length;
-        if (keys.length > 0 && firstDayWithFiles === undefined) firstDayWithFiles = day;
-        for (let index = 0; index < keys.length; index += batchSize) {
+        if (keys.length > 0) started = true;
+        let failed = false;
+        for (let offset = 0; offset < keys.length; offset += batchSize) {
           const batch = await foldTrailBatch({
             source: options.source,
-            keys: keys.slice(index, index + batchSize),
+            keys: keys.slice(offset, offset + batchSize),
             store: options.store,
             now: options.now,
           });
@@ -378,22 +400,30 @@ export async function updateFromOrgTrail(options: {
           update.filesKnown += batch.filesKnown;
           update.evidence += batch.evidence;
           update.failures.push(...batch.failures);
+          failed ||= batch.failures.length > 0;
         }
-      }
-      if (update.failures.length === 0 && days.length > 0) {
-        update.ledger = await sealTrailListing({
+        // A folder with an unreadable file is not sealed, nor is any after it: coverage stays contiguous.
+        if (failed || update.failures.length > 0) break;
+        if (!started) continue;
+        const last = index === days.length - 1;
+        update.ledger = await sealTrailDay({
           store: options.store,
           accountId,
           region,
-          days,
-          ...(firstDayWithFiles ? { firstDayWithFiles } : {}),
+          day,
           listedAt: options.now,
           windowDays,
-          filesRead: update.filesRead,
+          ...(last
+            ? {
+                progress: {
+                  filesRead: update.filesRead,
+                  readMs: Math.max(0, coveredSpan(update.ledger ?? emptyLedger(accountId, region)) - before),
+                },
+              }
+            : {}),
         });
-      } else {
-        update.ledger = (await options.store.read(accountId, region)).ledger;
       }
+      update.ledger ??= (await options.store.read(accountId, region)).ledger;
       updates.push(update);
     }
   }

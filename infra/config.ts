@@ -80,9 +80,20 @@ export const DeploymentConfigSchema = z
     securityHubMode: z.enum(['audit-account', 'member-accounts', 'off']).default('audit-account'),
     summary: z.enum(['always', 'on-change', 'never']).default('always'),
     alertThreshold: z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL']).default('HIGH'),
-    usageSource: z.enum(USAGE_SOURCES).default('ledger'),
+    usageSource: z.enum(USAGE_SOURCES).default('lookup'),
+    /** `usageSource: org-trail`: the bucket the organization trail delivers to, and its key prefix. */
+    orgTrailBucket: optionalText(
+      z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name'),
+    ),
+    orgTrailPrefix: z.string().max(1024).default(''),
   })
   .superRefine((config, issues) => {
+    if (config.usageSource === 'org-trail') {
+      for (const key of ['orgTrailBucket', 'orgId'] as const) {
+        if (config[key] === undefined)
+          issues.addIssue({ code: 'custom', path: [key], message: 'required with usageSource org-trail' });
+      }
+    }
     if ((config.slackWorkspaceId === undefined) !== (config.slackChannelId === undefined)) {
       issues.addIssue({
         code: 'custom',

@@ -7,9 +7,11 @@ import { checks } from '../../shared/checks/index.js';
 import type { Severity } from '../../shared/model/severity.js';
 import { publishRun } from '../../shared/publish/index.js';
 import { normalizeSnapshot, type Snapshot } from '../../shared/snapshot/index.js';
+import { backfillSummary, reportedBackfill } from '../../shared/usage/backfill.js';
 import { ledgerUsageIndex } from '../../shared/usage/ledger-index.js';
 import { withLedgerCoverage } from '../../shared/usage/ledger-scopes.js';
 import type { FunctionConfig, UsageSource } from '../lib/config.js';
+import { readsLedgers } from '../lib/config.js';
 import { auditLedgerStore, loadLedgers } from '../lib/ledgers.js';
 import { logger } from '../lib/observability.js';
 import { RUN_ID_PATTERN, readPart } from '../lib/parts.js';
@@ -165,7 +167,7 @@ export async function analyzeAndPublish(
   // In ledger mode the parts carry no CloudTrail events: the ledgers collect-account updated do,
   // and they also decide whether each region's CloudTrail scope is complete.
   const store = auditLedgerStore(s3, config.bucket);
-  const stored = config.usageSource === 'ledger' ? await loadLedgers(store, event.accounts) : undefined;
+  const stored = readsLedgers(config.usageSource) ? await loadLedgers(store, event.accounts) : undefined;
   const collected = normalizeSnapshot(snapshot);
   const inventory = stored
     ? withLedgerCoverage(collected, stored.ledgers, {
@@ -183,6 +185,14 @@ export async function analyzeAndPublish(
     ...(stored ? { usageIndex: (options) => ledgerUsageIndex(stored.ledgers, inventory, options) } : {}),
   });
   const { report } = audit;
+  if (stored) {
+    const backfill = backfillSummary(stored.ledgers, event.accounts, new Date(event.startedAt), {
+      windowDays: baseline.settings.unusedAfterDays,
+      source: config.usageSource === 'org-trail' ? 'org-trail' : 'lookup',
+    });
+    report.usageEvidence = reportedBackfill(backfill);
+    logger.info(backfill.text, { pending: backfill.pending.slice(0, 20) });
+  }
   const published = await publishRun({
     report,
     checks: checks.map((check) => check.meta),

@@ -4,11 +4,23 @@ import { MAX_CLOUDTRAIL_DAYS } from '../../shared/collect/index.js';
 import { InputError } from '../../shared/errors.js';
 
 /**
- * Where the nightly run gets CloudTrail usage evidence: `ledger` keeps incremental ledgers under
- * `state/usage/` and reads only what is new; `scan` reads the whole window every night.
+ * Where the nightly run gets CloudTrail usage evidence. `lookup` keeps incremental ledgers under
+ * `state/usage/` filled by LookupEvents, resumed night after night (`ledger` is its former name);
+ * `org-trail` fills the same ledgers from the organization trail's log files in S3; `scan` reads
+ * the whole window with LookupEvents every night into the snapshot parts.
  */
-export const USAGE_SOURCES = ['ledger', 'scan'] as const;
+export const USAGE_SOURCES = ['lookup', 'org-trail', 'ledger', 'scan'] as const;
 export type UsageSource = (typeof USAGE_SOURCES)[number];
+
+/** True when usage evidence lives in the ledgers (every source but `scan`). */
+export function readsLedgers(source: UsageSource): boolean {
+  return source !== 'scan';
+}
+
+/** True when collect-account fills the ledgers with LookupEvents (`lookup`, or its former name `ledger`). */
+export function looksUpLedgers(source: UsageSource): boolean {
+  return source === 'lookup' || source === 'ledger';
+}
 
 /**
  * Key prefix of run-to-run state in the audit bucket; the usage ledgers live under
@@ -31,6 +43,9 @@ export const ENV = {
   summary: 'SUMMARY',
   alertThreshold: 'ALERT_THRESHOLD',
   usageSource: 'USAGE_SOURCE',
+  orgTrailBucket: 'ORG_TRAIL_BUCKET',
+  orgTrailPrefix: 'ORG_TRAIL_PREFIX',
+  organizationId: 'ORGANIZATION_ID',
   endpointUrl: 'AWS_ENDPOINT_URL',
   region: 'AWS_REGION',
 } as const;
@@ -68,6 +83,9 @@ const FIELD_SCHEMAS = {
   summary: z.enum(['always', 'on-change', 'never']),
   alertThreshold: z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL']),
   usageSource: z.enum(USAGE_SOURCES),
+  orgTrailBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+  orgTrailPrefix: z.string().max(1024),
+  organizationId: z.string().regex(/^o-[a-z0-9]{10,32}$/, 'must be an organization id such as o-a1b2c3d4e5'),
   endpointUrl: z.url('must be a URL'),
   region: z.string().regex(REGION_PATTERN, 'must be a region name'),
 } satisfies Record<ConfigKey, z.ZodType>;
@@ -79,7 +97,8 @@ const DEFAULTS: Partial<Record<ConfigKey, string>> = {
   securityHubMode: 'audit-account',
   summary: 'always',
   alertThreshold: 'HIGH',
-  usageSource: 'ledger',
+  usageSource: 'lookup',
+  orgTrailPrefix: '',
 };
 
 /** Every setting, typed. */
@@ -97,6 +116,10 @@ export interface FunctionConfig {
   alertThreshold: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFORMATIONAL';
   /** Where usage evidence comes from: the incremental ledgers in the bucket, or a full window scan. */
   usageSource: UsageSource;
+  /** `org-trail`: the bucket the organization trail delivers to, its key prefix ('' for none) and the organization id. */
+  orgTrailBucket: string;
+  orgTrailPrefix: string;
+  organizationId: string;
   /** Set only when every AWS call goes to one endpoint (the local sandbox). */
   endpointUrl?: string;
   region: string;

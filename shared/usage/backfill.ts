@@ -162,3 +162,9 @@ export function backfillSummary(
     pending,
   };
 }
+
+/** The summary as the report's `usageEvidence` carries it: without the per-region detail. */
+export function reportedBackfill(summary: BackfillSummary): Omit<BackfillSummary, 'pending'> {
+  const { pending: _pending, ...reported } = summary;
+  return reported;
+}

@@ -705,7 +705,7 @@ export function compactLedger(
   options: {
     dedupeHorizonMs?: number;
     retentionDays?: number;
-    /** Drop the parts of gaps before this time (spans no run will read again). */
+    /** Drop the parts of not-yet-read gaps ({@link UNREAD_GAP_REASONS}) before this time: no run reads them again. */
     gapsBefore?: Date;
   } = {},
 ): Ledger {
@@ -742,9 +742,16 @@ export function compactLedger(
   });
 }
 
-/** The part of a gap after `start` (the whole gap without a start). */
+/**
+ * How the gaps of spans a run did not get to begin (a deadline, a budget): their edges are exact,
+ * unlike those of failed reads, and once before the window they are never read again.
+ */
+export const UNREAD_GAP_REASONS = ['not read yet', 'lookups stopped before they finished'] as const;
+
+/** The part of a not-yet-read gap after `start`; other gaps whole. */
 function clipGap(gap: LedgerGap, start: Date | undefined): LedgerGap[] {
   if (!start || Date.parse(gap.from) >= start.getTime()) return [gap];
+  if (!UNREAD_GAP_REASONS.some((reason) => gap.reason.startsWith(reason))) return [gap];
   if (Date.parse(gap.to) <= start.getTime()) return [];
   return [{ ...gap, from: start.toISOString() }];
 }

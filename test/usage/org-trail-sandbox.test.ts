@@ -84,7 +84,10 @@ describe('the sandbox organization trail', () => {
       expect(String(record.eventTime) <= (parsed?.deliveredAt ?? '')).toBe(true);
   });
 
-  it('gives the ledgers the same evidence through the log files as through LookupEvents, without a LookupEvents call', async () => {
+  // A 90-day backfill of every account-region by both sources: long on a loaded machine.
+  it('gives the ledgers the same evidence through the log files as through LookupEvents, without a LookupEvents call', {
+    timeout: 180_000,
+  }, async () => {
     // Act
     const lookupStore = new MemoryLedgerStore();
     const lookups = await updateLedgers({

@@ -157,12 +157,11 @@ export async function updateLedger(
   const checkpointCalls = options.checkpointCalls ?? DEFAULT_CHECKPOINT_CALLS;
   const seen = new Set<string>();
   const tally = { calls: 0, eventsRead: 0, readMs: 0, writeAttempts: 0, sinceCheckpoint: 0 };
-  let committed: Ledger | undefined;
   // What is read but not yet committed: events, and the covered part of the span being read.
   let pending: LookupEvent[] = [];
   let pendingCovered: Array<{ from: number; to: number }> = [];
   let first = true;
-  const commit = async (extra: { gaps?: LedgerGap[]; progress?: LedgerProgress }) => {
+  const commit = async (extra: { gaps?: LedgerGap[]; progress?: LedgerProgress }): Promise<Ledger> => {
     const records = pending.map((event) => lookupEventRecord(accountId, region, event));
     const folded = foldRecords(emptyLedger(accountId, region), records);
     const contribution: Ledger = {
@@ -181,11 +180,11 @@ export async function updateLedger(
       { gapsBefore: new Date(now.getTime() - windowDays * DAY_MS) },
     );
     tally.writeAttempts += result.attempts;
-    committed = result.ledger;
     pending = [];
     pendingCovered = [];
     tally.sinceCheckpoint = 0;
     first = false;
+    return result.ledger;
   };
   const errors: CollectionError[] = [];
   let stopped: string | undefined;
@@ -230,7 +229,7 @@ export async function updateLedger(
   }
   if (stopped && options.signal?.aborted) errors.push(stoppedError(accountId, region, stopped));
   const complete = errors.length === 0 && stopped === undefined;
-  await commit({
+  const ledger = await commit({
     gaps: unread,
     progress: {
       at: now.toISOString(),
@@ -244,7 +243,7 @@ export async function updateLedger(
   return {
     accountId,
     region,
-    ledger: committed as unknown as Ledger,
+    ledger,
     location: store.describe(accountId, region),
     read: { from: iso(from), to: now.toISOString(), complete },
     errors,

@@ -51,6 +51,7 @@ const SANDBOX = [
   'test/sandbox/sts-iam.test.ts',
   'test/usage/incremental-cli.test.ts',
   'test/usage/incremental.test.ts',
+  'test/usage/org-trail-sandbox.test.ts',
 ];
 const INFRA = [
   'test/infra/audit-stack.test.ts',

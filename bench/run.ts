@@ -37,6 +37,7 @@ const ROOT = dirname(BENCH_DIR);
  */
 const QUICK_FLAGS: Readonly<Record<string, string[]>> = {
   usage: ['--accounts', '20'],
+  'busy-usage': ['--nights', '3', '--trail-window-days', '3'],
   collect: ['--sizes', '10,100', '--naive-sample', '1'],
 };
 
@@ -47,7 +48,7 @@ const RESULTS_MARKDOWN = join(BENCH_DIR, 'results.md');
  * The benchmarks, in the order a full run takes them; other scripts beside them (the standalone
  * snapshot generator) are tools, not benchmarks.
  */
-const BENCHMARKS = ['collect', 'usage', 'audit', 'lambda'] as const;
+const BENCHMARKS = ['collect', 'usage', 'busy-usage', 'audit', 'lambda'] as const;
 
 /** The benchmark names that have a script beside this file. */
 async function benchmarkNames(): Promise<string[]> {

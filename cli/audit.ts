@@ -13,6 +13,7 @@ import type { Finding } from '../shared/model/finding.js';
 import { atOrAbove, parseSeverity, type Severity } from '../shared/model/severity.js';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from '../shared/report/index.js';
 import { DEFAULT_MAX_SNAPSHOT_BYTES } from '../shared/snapshot/index.js';
+import { reportedBackfill } from '../shared/usage/backfill.js';
 import type { RegisterCommand } from './commands.js';
 import {
   addAllowIncompleteOption,
@@ -30,6 +31,7 @@ import {
   publishSettingsFromOptions,
 } from './publish-options.js';
 import { describeUpdate, type LedgerUsage, ledgerUsage } from './usage.js';
+import { addUsageSourceOptions, parseUsageSource, type UsageSourceOptions } from './usage-source.js';
 
 const EXTENSION_FORMATS: Record<string, ReportFormat> = {
   '.json': 'json',
@@ -124,7 +126,7 @@ async function writeReport(text: string, output: string | undefined): Promise<vo
 /** Exit codes that an audit can end with (bad input exits 1 through `main`). */
 const EXIT = { clean: 0, error: 1, findings: 2 } as const;
 
-interface AuditOptions extends SourceOptions, PublishOptions, CompletenessOptions {
+interface AuditOptions extends SourceOptions, PublishOptions, CompletenessOptions, UsageSourceOptions {
   usageLedger?: string;
   baseline: string;
   format?: string;
@@ -171,7 +173,7 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
       'keep CloudTrail usage in incremental ledgers under s3://BUCKET/PREFIX and read only what is new (live only)',
     );
   addAllowIncompleteOption(
-    addPublishOptions(addLiveOptions(command)),
+    addUsageSourceOptions(addPublishOptions(addLiveOptions(command))),
     'audit what could be read and exit by the findings',
   ).action(async (options: AuditOptions) => {
     // Validate every input before any work, so a bad flag or baseline prints only its errors.
@@ -193,6 +195,7 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
       }
       parseLedgerLocation(options.usageLedger);
     }
+    const usageSource = parseUsageSource(options);
     const startedAt = new Date().toISOString();
     // With a ledger, CloudTrail is read incrementally by the ledger update instead of a window scan.
     const sourceOptions = options.usageLedger !== undefined ? { ...options, cloudtrail: false } : options;
@@ -201,14 +204,18 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
     if (!baseline) throw new InputError('audit needs --baseline');
     let { inventory } = inputs;
     let usageIndex: LedgerUsage['usageIndex'] | undefined;
+    let usageEvidence: LedgerUsage['backfill'] | undefined;
     if (options.usageLedger !== undefined && factory) {
       const ledger = await ledgerUsage(
         factory,
         inventory,
         options.usageLedger,
         baseline.settings.unusedAfterDays,
+        usageSource,
       );
       for (const update of ledger.updates) log(describeUpdate(update));
+      log(ledger.backfill.text);
+      usageEvidence = ledger.backfill;
       usageIndex = ledger.usageIndex;
       inventory = ledger.inventory;
     }
@@ -224,6 +231,7 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
     });
     // With the declared scopes a snapshot does not hold (the report's own summary sees only scopes).
     result.report.collection = collection;
+    if (usageEvidence) result.report.usageEvidence = reportedBackfill(usageEvidence);
     const text = renderReport(result.report, format, {
       checks: checks.map((check) => check.meta),
       color: format === 'table' && options.output === undefined && useColor(process.stdout),

@@ -3,12 +3,14 @@ import type { ClientFactory } from '../shared/aws/clients.js';
 import { DEFAULT_UNUSED_AFTER_DAYS } from '../shared/baseline/index.js';
 import type { CheckContext } from '../shared/checks/types.js';
 import { type LedgerUpdate, updateLedgers } from '../shared/collect/usage/incremental.js';
+import { S3TrailObjectSource, updateFromOrgTrail } from '../shared/collect/usage/org-trail.js';
 import { parseLedgerLocation, S3LedgerStore } from '../shared/collect/usage/store.js';
 import { type CollectionSummary, collectionHeadline } from '../shared/collect/verdict.js';
 import { InputError } from '../shared/errors.js';
 import type { Inventory } from '../shared/model/inventory.js';
 import { cleanText, MAX_IDENTIFIER_LENGTH } from '../shared/report/escape.js';
 import { ledgerUsageWindow } from '../shared/run/usage.js';
+import { type BackfillSummary, backfillSummary } from '../shared/usage/backfill.js';
 import { listWorkloadUsage, type UsageListing } from '../shared/usage-listing.js';
 import type { RegisterCommand } from './commands.js';
 import {
@@ -20,8 +22,14 @@ import {
 import { loadAuditInputs, type SourceOptions } from './inputs.js';
 import { addLiveOptions } from './live-options.js';
 import { checkOutputPath, emit, log } from './output.js';
+import {
+  addUsageSourceOptions,
+  type CliUsageSource,
+  parseUsageSource,
+  type UsageSourceOptions,
+} from './usage-source.js';
 
-interface UsageOptions extends SourceOptions, CompletenessOptions {
+interface UsageOptions extends SourceOptions, CompletenessOptions, UsageSourceOptions {
   baseline?: string;
   format?: string;
   output?: string;
@@ -32,6 +40,8 @@ interface UsageOptions extends SourceOptions, CompletenessOptions {
 export interface LedgerUsage {
   usageIndex: NonNullable<CheckContext['usageIndex']>;
   updates: LedgerUpdate[];
+  /** How far the ledgers are from covering the window ("usage known for N of M account-regions, …"). */
+  backfill: BackfillSummary;
   /**
    * The inventory with each region's CloudTrail scope judged by its ledger's coverage of the usage
    * window (it was collected without CloudTrail, so it has no window of its own).
@@ -51,25 +61,42 @@ export async function ledgerUsage(
   inventory: Inventory,
   location: string,
   windowDays: number = DEFAULT_UNUSED_AFTER_DAYS,
+  source: CliUsageSource = { kind: 'lookup' },
 ): Promise<LedgerUsage> {
   const store = new S3LedgerStore(factory.s3(), parseLedgerLocation(location));
   const reachable = inventory.accounts.filter((account) => account.errors.length === 0);
-  const updates = await updateLedgers({
-    factory,
-    accounts: reachable.map((account) => account.accountId),
-    regions: [...new Set(reachable.flatMap((account) => account.regions))],
-    store,
-    now: new Date(inventory.capturedAt),
-  });
-  const window = ledgerUsageWindow(
-    inventory,
-    updates.map((update) => update.ledger),
-    {
-      days: windowDays,
-      describe: (accountId, region) => `the usage ledger of ${accountId} ${region} under ${location}`,
-    },
+  const accounts = reachable.map((account) => account.accountId);
+  const regions = [...new Set(reachable.flatMap((account) => account.regions))];
+  const now = new Date(inventory.capturedAt);
+  const updates =
+    source.kind === 'org-trail'
+      ? []
+      : await updateLedgers({ factory, accounts, regions, store, now, backfillDays: windowDays });
+  const ledgers =
+    source.kind === 'org-trail'
+      ? (
+          await updateFromOrgTrail({
+            source: new S3TrailObjectSource(factory.s3(), source.trail.bucket),
+            location: source.trail,
+            store,
+            accounts,
+            regions,
+            now,
+            windowDays,
+          })
+        ).flatMap((update) => (update.ledger ? [update.ledger] : []))
+      : updates.map((update) => update.ledger);
+  const backfill = backfillSummary(
+    ledgers,
+    reachable.map((account) => ({ accountId: account.accountId, regions: account.regions })),
+    now,
+    { windowDays, source: source.kind },
   );
-  return { ...window, updates };
+  const window = ledgerUsageWindow(inventory, ledgers, {
+    days: windowDays,
+    describe: (accountId, region) => `the usage ledger of ${accountId} ${region} under ${location}`,
+  });
+  return { ...window, updates, backfill };
 }
 
 /** One line per ledger update, for stderr. */
@@ -150,7 +177,7 @@ export const registerUsage: RegisterCommand = (program: Command, setExit) => {
       '--usage-ledger <s3uri>',
       'keep CloudTrail evidence in incremental ledgers under s3://BUCKET/PREFIX instead of scanning 90 days',
     );
-  addAllowIncompleteOption(addLiveOptions(command), 'list what could be read').action(
+  addAllowIncompleteOption(addUsageSourceOptions(addLiveOptions(command)), 'list what could be read').action(
     async (options: UsageOptions) => {
       const format = (options.format ?? (process.stdout.isTTY ? 'table' : 'json')).toLowerCase();
       if (format !== 'table' && format !== 'json') {
@@ -163,6 +190,7 @@ export const registerUsage: RegisterCommand = (program: Command, setExit) => {
         );
       }
       if (options.usageLedger !== undefined) parseLedgerLocation(options.usageLedger);
+      const usageSource = parseUsageSource(options);
       const source: UsageOptions =
         options.usageLedger !== undefined ? { ...options, cloudtrail: false } : options;
       const inputs = await loadAuditInputs(source, { progress: true });
@@ -175,8 +203,10 @@ export const registerUsage: RegisterCommand = (program: Command, setExit) => {
           inputs.inventory,
           options.usageLedger,
           inputs.baseline?.settings.unusedAfterDays,
+          usageSource,
         );
         for (const update of ledger.updates) log(describeUpdate(update));
+        log(ledger.backfill.text);
         usageIndex = ledger.usageIndex;
         inventory = ledger.inventory;
       }

@@ -87,8 +87,19 @@ export const DeploymentConfigSchema = z
     usageSource: z.enum(USAGE_SOURCES).default(RUN_DEFAULTS.usageSource),
     /** Language of the stored reports, the e-mail and the chat notifications (`en` or `ja`). */
     language: z.enum(LANGUAGES).default(RUN_DEFAULTS.language),
+    /** `usageSource: org-trail`: the bucket the organization trail delivers to, and its key prefix. */
+    orgTrailBucket: optionalText(
+      z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name'),
+    ),
+    orgTrailPrefix: z.string().max(1024).default(''),
   })
   .superRefine((config, issues) => {
+    if (config.usageSource === 'org-trail') {
+      for (const key of ['orgTrailBucket', 'orgId'] as const) {
+        if (config[key] === undefined)
+          issues.addIssue({ code: 'custom', path: [key], message: 'required with usageSource org-trail' });
+      }
+    }
     if ((config.slackWorkspaceId === undefined) !== (config.slackChannelId === undefined)) {
       issues.addIssue({
         code: 'custom',

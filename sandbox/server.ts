@@ -18,6 +18,7 @@ import { s3 } from './services/s3.js';
 import { securityhub } from './services/securityhub.js';
 import { sns } from './services/sns.js';
 import { sts } from './services/sts.js';
+import { type OrganizationTrailOptions, writeOrganizationTrail } from './trail-files.js';
 import type { FaultRule, SandboxCredentials, SandboxHandle } from './types.js';
 import { AwsError, newRequestId, renderError, type SandboxResponse } from './wire.js';
 import { buildWorld, type World } from './world.js';
@@ -50,6 +51,11 @@ export interface SandboxOptions {
    * keeps every limit and latency exact while waiting no real time.
    */
   clock?: Clock;
+  /**
+   * Also deliver the generated CloudTrail history as an organization trail's log files to this
+   * bucket (created when the scenario has none), as CloudTrail delivers them to S3.
+   */
+  organizationTrail?: OrganizationTrailOptions;
 }
 
 /** What serveAws returns for a request the fault rules say never to answer. */
@@ -78,7 +84,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const clock = options.clock ?? defaultClock();
   /** The server side of an exchange waiting on the clock (or on the client) rather than working. */
   const serverWait = <T>(wait: Promise<T>): Promise<T> => clock.serverWait?.(wait) ?? wait;
-  let world: World = buildWorld(resolveScenario(options.scenario ?? 'demo'), now());
+  const build = (scenario: string | Scenario): World => {
+    const built = buildWorld(resolveScenario(scenario), now());
+    if (options.organizationTrail) writeOrganizationTrail(built, options.organizationTrail);
+    return built;
+  };
+  let world: World = build(options.scenario ?? 'demo');
   const faults = new FaultEngine(world.scenario.seed, () => clock.now());
   const baseRules = (scenario: Scenario): FaultRule[] => [
     ...(applyLimits ? DEFAULT_LIMITS : []),
@@ -87,7 +98,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   faults.setBaseRules(baseRules(world.scenario), world.scenario.seed);
 
   const loadScenario = (scenario: string | Scenario) => {
-    world = buildWorld(resolveScenario(scenario), now());
+    world = build(scenario);
     faults.setBaseRules(baseRules(world.scenario), world.scenario.seed);
     faults.setRuntimeRules([]);
     faults.resetCalls();

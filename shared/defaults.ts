@@ -5,10 +5,12 @@
  */
 
 /**
- * Where the nightly run gets CloudTrail usage evidence: `ledger` keeps incremental ledgers under
- * `state/usage/` and reads only what is new; `scan` reads the whole window every night.
+ * Where the nightly run gets CloudTrail usage evidence. `lookup` keeps incremental ledgers under
+ * `state/usage/` filled by LookupEvents, resumed night after night (`ledger` is its former name);
+ * `org-trail` fills the same ledgers from the organization trail's log files in S3; `scan` reads
+ * the whole window with LookupEvents every night into the snapshot parts.
  */
-export const USAGE_SOURCES = ['ledger', 'scan'] as const;
+export const USAGE_SOURCES = ['lookup', 'org-trail', 'ledger', 'scan'] as const;
 export type UsageSource = (typeof USAGE_SOURCES)[number];
 
 /** When the run summary goes out: every run, only when findings appeared or went away, or never. */
@@ -29,7 +31,7 @@ export const RUN_DEFAULTS = {
   /** The external id the member role requires. */
   externalId: 'eks-identity-audit',
   /** Where usage evidence comes from. */
-  usageSource: 'ledger',
+  usageSource: 'lookup',
   /** When the summary notification goes out. */
   summary: 'always',
   /** New findings at or above this severity raise an alert. */

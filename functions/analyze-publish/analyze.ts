@@ -8,7 +8,8 @@ import type { Severity } from '../../shared/model/severity.js';
 import { publishRun } from '../../shared/publish/index.js';
 import { ledgerUsageWindow } from '../../shared/run/usage.js';
 import { normalizeSnapshot, type Snapshot } from '../../shared/snapshot/index.js';
-import type { UsageSource } from '../lib/config.js';
+import { backfillSummary, reportedBackfill } from '../../shared/usage/backfill.js';
+import { readsLedgers, type UsageSource } from '../lib/config.js';
 import { auditLedgerStore, loadLedgers } from '../lib/ledgers.js';
 import { logger } from '../lib/observability.js';
 import { RUN_ID_PATTERN, readPart } from '../lib/parts.js';
@@ -152,7 +153,7 @@ export async function analyzeAndPublish(
   // In ledger mode the parts carry no CloudTrail events: the ledgers collect-account updated do,
   // and they also decide whether each region's CloudTrail scope is complete.
   const store = auditLedgerStore(s3, config.bucket);
-  const stored = config.usageSource === 'ledger' ? await loadLedgers(store, event.accounts) : undefined;
+  const stored = readsLedgers(config.usageSource) ? await loadLedgers(store, event.accounts) : undefined;
   const collected = normalizeSnapshot(snapshot);
   const usage = stored
     ? ledgerUsageWindow(collected, stored.ledgers, {
@@ -170,6 +171,14 @@ export async function analyzeAndPublish(
     ...(usage ? { usageIndex: usage.usageIndex } : {}),
   });
   const { report } = audit;
+  if (stored) {
+    const backfill = backfillSummary(stored.ledgers, event.accounts, new Date(event.startedAt), {
+      windowDays: baseline.settings.unusedAfterDays,
+      source: config.usageSource === 'org-trail' ? 'org-trail' : 'lookup',
+    });
+    report.usageEvidence = reportedBackfill(backfill);
+    logger.info(backfill.text, { pending: backfill.pending.slice(0, 20) });
+  }
   const published = await publishRun({
     report,
     checks: checks.map((check) => check.meta),

@@ -4,7 +4,7 @@ import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../../shared/baseline/index.
 import { collectAccount } from '../../shared/collect/index.js';
 import type { CollectionError } from '../../shared/model/scope.js';
 import type { SnapshotAccount } from '../../shared/snapshot/index.js';
-import type { FunctionConfig } from '../lib/config.js';
+import { type FunctionConfig, looksUpLedgers } from '../lib/config.js';
 import {
   auditLedgerStore,
   lookupEventsCalls,
@@ -69,13 +69,13 @@ export async function collectAccountPart(
   logger.appendKeys({ runId: event.runId, accountId: event.accountId });
   const began = Date.now();
   const now = new Date(event.startedAt);
-  const useLedger = config.usageSource === 'ledger';
+  const useLedger = looksUpLedgers(config.usageSource);
   const collection = collectAccount({
     factory,
     accountId: event.accountId,
     regions: event.regions,
     cloudTrailDays: config.windowDays,
-    cloudTrail: !useLedger,
+    cloudTrail: config.usageSource === 'scan',
     now,
   });
   const ledgerUpdates = useLedger
@@ -102,9 +102,12 @@ export async function collectAccountPart(
     account,
   );
   const lookups = lookupEventsCalls(factory, event.accountId);
+  // With `org-trail` the organization trail's Map fills the ledgers; this step reads no CloudTrail.
   const usage: UsageReadSummary = ledgers
     ? summarizeLedgerUpdates(ledgers, lookups)
-    : { source: 'scan', lookupEvents: lookups, eventsRead: scannedEvents(account) };
+    : config.usageSource === 'org-trail'
+      ? { source: 'org-trail', lookupEvents: lookups, eventsRead: 0 }
+      : { source: 'scan', lookupEvents: lookups, eventsRead: scannedEvents(account) };
   const summary = summarizePart(account, key, { timedOut, apiCalls: factory.apiCallCount(), usage });
   recordRunMetrics({
     incompleteScopes: summary.complete ? 0 : 1,

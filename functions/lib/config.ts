@@ -13,6 +13,16 @@ import { InputError } from '../../shared/errors.js';
 import { LANGUAGES, type Language } from '../../shared/i18n/language.js';
 import { SNS_TOPIC_ARN_PATTERN } from '../../shared/model/identity.js';
 
+/** True when usage evidence lives in the ledgers (every source but `scan`). */
+export function readsLedgers(source: UsageSource): boolean {
+  return source !== 'scan';
+}
+
+/** True when collect-account fills the ledgers with LookupEvents (`lookup`, or its former name `ledger`). */
+export function looksUpLedgers(source: UsageSource): boolean {
+  return source === 'lookup' || source === 'ledger';
+}
+
 /**
  * Key prefix of run-to-run state in the audit bucket; the usage ledgers live under
  * `state/usage/ACCOUNT/REGION/ledger.json`. Nothing under it expires: a lost ledger costs a 90-day
@@ -35,6 +45,9 @@ export const ENV = {
   alertThreshold: 'ALERT_THRESHOLD',
   usageSource: 'USAGE_SOURCE',
   language: 'REPORT_LANGUAGE',
+  orgTrailBucket: 'ORG_TRAIL_BUCKET',
+  orgTrailPrefix: 'ORG_TRAIL_PREFIX',
+  organizationId: 'ORGANIZATION_ID',
   endpointUrl: 'AWS_ENDPOINT_URL',
   region: 'AWS_REGION',
 } as const;
@@ -71,6 +84,9 @@ const FIELD_SCHEMAS = {
   alertThreshold: z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL']),
   usageSource: z.enum(USAGE_SOURCES),
   language: z.enum(LANGUAGES),
+  orgTrailBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+  orgTrailPrefix: z.string().max(1024),
+  organizationId: z.string().regex(/^o-[a-z0-9]{10,32}$/, 'must be an organization id such as o-a1b2c3d4e5'),
   endpointUrl: z.url('must be a URL'),
   region: z.string().regex(REGION_PATTERN, 'must be a region name'),
 } satisfies Record<ConfigKey, z.ZodType>;
@@ -84,6 +100,7 @@ const DEFAULTS: Partial<Record<ConfigKey, string>> = {
   alertThreshold: RUN_DEFAULTS.alertThreshold,
   usageSource: RUN_DEFAULTS.usageSource,
   language: RUN_DEFAULTS.language,
+  orgTrailPrefix: '',
 };
 
 /** Every setting, typed. */
@@ -103,6 +120,10 @@ export interface FunctionConfig {
   usageSource: UsageSource;
   /** Language of the stored reports and the notifications. */
   language?: Language;
+  /** `org-trail`: the bucket the organization trail delivers to, its key prefix ('' for none) and the organization id. */
+  orgTrailBucket: string;
+  orgTrailPrefix: string;
+  organizationId: string;
   /** Set only when every AWS call goes to one endpoint (the local sandbox). */
   endpointUrl?: string;
   region: string;

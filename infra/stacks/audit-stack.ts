@@ -23,7 +23,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { ENV } from '../../functions/lib/config.js';
+import { ENV, readsLedgers } from '../../functions/lib/config.js';
 import { BUCKET_PREFIXES } from '../../shared/bucket.js';
 import {
   type DeploymentConfig,
@@ -319,7 +319,7 @@ export class AuditStack extends Stack {
       }),
     );
     const usageLedgers = `${bucketArn}/${BUCKET_PREFIXES.usageLedgers}*`;
-    if (config.usageSource === 'ledger') {
+    if (readsLedgers(config.usageSource)) {
       // Conditional writes (If-Match / If-None-Match) need nothing beyond s3:PutObject.
       collectAccount.addToRolePolicy(
         new iam.PolicyStatement({
@@ -372,7 +372,7 @@ export class AuditStack extends Stack {
       id: `AwsSolutions-IAM5[Resource::${bucketRef}/${BUCKET_PREFIXES.reports}*]`,
       reason: 'Reports are written under dated keys per run; the grant is limited to the reports/ prefix.',
     });
-    if (config.usageSource === 'ledger') {
+    if (readsLedgers(config.usageSource)) {
       for (const fn of [collectAccount, analyzePublish]) {
         Validations.of(fn.role as iam.Role).acknowledge({
           id: `AwsSolutions-IAM5[Resource::${bucketRef}/${BUCKET_PREFIXES.usageLedgers}*]`,

@@ -29,6 +29,22 @@ export const ReportSchema = z.object({
       ),
     })
     .optional(),
+  /**
+   * How far the usage ledgers are from covering the usage window (added in a later release,
+   * optional; present when usage evidence comes from ledgers): account-regions whose usage is
+   * known, percent of the windows covered, nights left at the measured rate, and the sentence.
+   */
+  usageEvidence: z
+    .object({
+      source: z.enum(['lookup', 'org-trail', 'ledger']),
+      known: z.number().int().nonnegative(),
+      total: z.number().int().nonnegative(),
+      percentDone: z.number().min(0).max(100),
+      nightsLeft: z.number().int().nonnegative().nullable().optional(),
+      cannotCatchUp: z.array(z.string()),
+      text: z.string(),
+    })
+    .optional(),
   baseline: z.object({
     source: z.string(),
     etag: z.string().optional(),

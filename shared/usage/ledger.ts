@@ -97,6 +97,23 @@ export interface LedgerBackfill {
   detail?: string;
 }
 
+/**
+ * What the latest run that read CloudTrail for this account-region achieved: the figures the
+ * backfill estimate rests on (see `shared/usage/backfill.ts`).
+ */
+export interface LedgerProgress {
+  /** When that run read up to (its `now`). */
+  at: string;
+  /** Which source it read: LookupEvents, or the organization trail's log files. */
+  source: 'lookup' | 'org-trail';
+  /** Requests it made (LookupEvents pages, or log files read). */
+  calls: number;
+  /** Milliseconds of history it read completely. */
+  readMs: number;
+  /** False when it stopped (deadline, budget, errors) with spans of the window still unread. */
+  finished: boolean;
+}
+
 /** The persisted ledger of one account-region (`ledgerVersion: 1`). */
 export interface Ledger {
   ledgerVersion: 1;
@@ -111,6 +128,14 @@ export interface Ledger {
   /** Intervals whose read failed or that CloudTrail no longer holds (not yet healed by a later read). */
   gaps: LedgerGap[];
   backfills: LedgerBackfill[];
+  /** The latest run's progress figures (absent in ledgers written before they were kept). */
+  progress?: LedgerProgress;
+  /**
+   * Organization trail: the log files already folded in, by the UTC day folder they were delivered
+   * to (`YYYY-MM-DD` → object keys), so a night reads only new files. Days well behind the
+   * high-water mark are dropped (their folders are not listed again).
+   */
+  trailObjects?: Record<string, string[]>;
   /** Entries by {@link entryKey}. */
   entries: Record<string, LedgerEntry>;
 }
@@ -179,6 +204,16 @@ export const LedgerSchema = z.strictObject({
       detail: z.string().optional(),
     }),
   ),
+  progress: z
+    .strictObject({
+      at: isoTime,
+      source: z.enum(['lookup', 'org-trail']),
+      calls: z.number().int().nonnegative(),
+      readMs: z.number().nonnegative(),
+      finished: z.boolean(),
+    })
+    .optional(),
+  trailObjects: z.record(z.string().regex(/^\d{4}-\d{2}-\d{2}$/), z.array(z.string().min(1))).optional(),
   entries: z.record(z.string(), EntrySchema),
 });
 
@@ -232,8 +267,13 @@ export function validateLedger(value: unknown): { ledger: Ledger } | { problem: 
   return { problem: `not a valid ledger v${LEDGER_VERSION} (${issues.join('; ')})` };
 }
 
+/** A UTC ISO-8601 time (`YYYY-MM-DDTHH:MM:SS[.sss]Z`): its day is its first ten characters. */
+const UTC_TIME = /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/;
+
 /** The UTC day of a time (`YYYY-MM-DD`). */
 export function dayOf(time: string | number): string {
+  // Called per event id when ledgers are sealed: CloudTrail's own UTC text needs no date parse.
+  if (typeof time === 'string' && UTC_TIME.test(time)) return time.slice(0, 10);
   return new Date(typeof time === 'string' ? Date.parse(time) : time).toISOString().slice(0, 10);
 }
 
@@ -265,20 +305,50 @@ function sortedRecord<V>(record: Record<string, V>): Record<string, V> {
   return sorted;
 }
 
-/** Moves event ids older than `sealedBefore` into per-day counts; the max keeps this idempotent. */
-function sealTally(tally: UsageTally, sealedBefore: string | undefined): UsageTally {
+/**
+ * Moves event ids older than `sealedBefore` into per-day counts; the max keeps this idempotent.
+ * Only days the coverage holds whole are sealed: a day read in parts (a backfill that stopped
+ * inside it, continued the next night) keeps its ids until the rest is read, so the parts add up
+ * instead of the max of two partial counts standing for the day.
+ */
+function sealTally(
+  tally: UsageTally,
+  sealedBefore: string | undefined,
+  dayComplete: (day: string) => boolean = () => true,
+): UsageTally {
   if (!sealedBefore)
     return { ...tally, sealed: sortedRecord(tally.sealed), recent: sortedRecord(tally.recent) };
+  // At a UTC midnight (as compaction sets it) a time is at or after `sealedBefore` exactly when its day is.
+  const cutoffDay = dayOf(sealedBefore);
   const cutoff = Date.parse(sealedBefore);
+  const atOrAfter = sealedBefore.endsWith('T00:00:00.000Z')
+    ? (_time: string, day: string) => day >= cutoffDay
+    : (time: string) => Date.parse(time) >= cutoff;
   const recent: Record<string, string> = {};
   const dropped = new Map<string, number>();
   for (const [eventId, time] of Object.entries(tally.recent)) {
-    if (Date.parse(time) >= cutoff) recent[eventId] = time;
-    else dropped.set(dayOf(time), (dropped.get(dayOf(time)) ?? 0) + 1);
+    const day = dayOf(time);
+    if (atOrAfter(time, day) || !dayComplete(day)) recent[eventId] = time;
+    else dropped.set(day, (dropped.get(day) ?? 0) + 1);
   }
   const sealed = { ...tally.sealed };
   for (const [day, count] of dropped) sealed[day] = Math.max(sealed[day] ?? 0, count);
   return { ...tally, sealed: sortedRecord(sealed), recent: sortedRecord(recent) };
+}
+
+/** Whether a UTC day lies wholly inside one of the (sorted, coalesced) covered intervals; memoized. */
+function completeDays(covered: LedgerInterval[]): (day: string) => boolean {
+  const spans = covered.map((interval) => [Date.parse(interval.from), Date.parse(interval.to)] as const);
+  const known = new Map<string, boolean>();
+  return (day) => {
+    let complete = known.get(day);
+    if (complete === undefined) {
+      const start = Date.parse(`${day}T00:00:00.000Z`);
+      complete = spans.some(([from, to]) => from <= start && to >= start + DAY_MS - 1);
+      known.set(day, complete);
+    }
+    return complete;
+  };
 }
 
 function mergeTallies(a: UsageTally, b: UsageTally): UsageTally {
@@ -347,11 +417,13 @@ export function canonicalLedger(ledger: Ledger): Ledger {
     .map(([, backfill]) => backfill)
     .slice(-BACKFILLS_KEPT);
   const entries: Record<string, LedgerEntry> = {};
+  const dayComplete = completeDays(covered);
   for (const key of Object.keys(ledger.entries).sort(compareText)) {
     const entry = ledger.entries[key];
-    entries[key] = { ...entry, tally: sealTally(entry.tally, ledger.sealedBefore) };
+    entries[key] = { ...entry, tally: sealTally(entry.tally, ledger.sealedBefore, dayComplete) };
   }
   const highWaterMark = covered.length > 0 ? covered[covered.length - 1].to : undefined;
+  const trailObjects = ledger.trailObjects ? canonicalTrailObjects(ledger.trailObjects) : undefined;
   return {
     ledgerVersion: 1,
     accountId: ledger.accountId,
@@ -361,8 +433,32 @@ export function canonicalLedger(ledger: Ledger): Ledger {
     covered,
     gaps,
     backfills,
+    ...(ledger.progress ? { progress: ledger.progress } : {}),
+    ...(trailObjects && Object.keys(trailObjects).length > 0 ? { trailObjects } : {}),
     entries,
   };
+}
+
+function canonicalTrailObjects(objects: Record<string, string[]>): Record<string, string[]> {
+  const sorted: Record<string, string[]> = {};
+  for (const day of Object.keys(objects).sort(compareText))
+    sorted[day] = [...new Set(objects[day])].sort(compareText);
+  return sorted;
+}
+
+/** The later of two progress records (ties: the one that read more), so merging stays commutative. */
+function laterProgress(
+  a: LedgerProgress | undefined,
+  b: LedgerProgress | undefined,
+): LedgerProgress | undefined {
+  if (!a || !b) return a ?? b;
+  const order =
+    Date.parse(a.at) - Date.parse(b.at) ||
+    a.readMs - b.readMs ||
+    a.calls - b.calls ||
+    Number(a.finished) - Number(b.finished) ||
+    compareText(a.source, b.source);
+  return order >= 0 ? a : b;
 }
 
 /**
@@ -395,8 +491,24 @@ export function mergeLedgers(a: Ledger, b: Ledger): Ledger {
     covered: [...a.covered, ...b.covered],
     gaps: [...a.gaps, ...b.gaps],
     backfills: [...a.backfills, ...b.backfills],
+    ...optional('progress', laterProgress(a.progress, b.progress)),
+    ...optional('trailObjects', unionTrailObjects(a.trailObjects, b.trailObjects)),
     entries,
   });
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+function unionTrailObjects(
+  a: Record<string, string[]> | undefined,
+  b: Record<string, string[]> | undefined,
+): Record<string, string[]> | undefined {
+  if (!a || !b) return a ?? b;
+  const union: Record<string, string[]> = { ...a };
+  for (const [day, keys] of Object.entries(b)) union[day] = [...(union[day] ?? []), ...keys];
+  return union;
 }
 
 /** What one LookupEvents pass over an interval achieved. */
@@ -418,6 +530,11 @@ export interface FoldOptions {
   backfill?: LedgerBackfill;
 }
 
+/**
+ * Counts one event in the fold's own entries. The tallies belong to the fold (never to a stored
+ * ledger), so they are updated in place: copying the id set per event made a busy night's fold
+ * quadratic in its events.
+ */
 function addEvent(
   entries: Record<string, LedgerEntry>,
   subject: LedgerSubject,
@@ -427,26 +544,29 @@ function addEvent(
 ): void {
   const key = entryKey(subject);
   const existing = entries[key];
-  const tally: UsageTally = existing?.tally ?? {
-    firstSeen: eventTime,
-    lastSeen: eventTime,
-    sealed: {},
-    recent: {},
-    latest: [],
-    sources: [],
-  };
-  const next: UsageTally = {
-    firstSeen: minTime(tally.firstSeen, eventTime),
-    lastSeen: maxTime(tally.lastSeen, eventTime),
-    sealed: tally.sealed,
-    recent: { ...tally.recent, [eventId]: eventTime },
-    latest: topLatest([...tally.latest, { eventId, eventTime }]),
-    sources:
-      source && !tally.sources.includes(source)
-        ? [...tally.sources, source].sort(compareText)
-        : tally.sources,
-  };
-  entries[key] = { ...subject, tally: next } as LedgerEntry;
+  if (!existing) {
+    entries[key] = {
+      ...subject,
+      tally: {
+        firstSeen: eventTime,
+        lastSeen: eventTime,
+        sealed: {},
+        recent: { [eventId]: eventTime },
+        latest: [{ eventId, eventTime }],
+        sources: source ? [source] : [],
+      },
+    } as LedgerEntry;
+    return;
+  }
+  const tally = existing.tally;
+  if (Date.parse(eventTime) < Date.parse(tally.firstSeen)) tally.firstSeen = eventTime;
+  if (Date.parse(eventTime) > Date.parse(tally.lastSeen)) tally.lastSeen = eventTime;
+  tally.recent[eventId] = eventTime;
+  const oldest = tally.latest[tally.latest.length - 1];
+  if (tally.latest.length < LATEST_EVENT_IDS || (oldest && newestFirst({ eventId, eventTime }, oldest) < 0)) {
+    tally.latest = topLatest([...tally.latest, { eventId, eventTime }]);
+  }
+  if (source && !tally.sources.includes(source)) tally.sources = [...tally.sources, source].sort(compareText);
 }
 
 /**
@@ -583,7 +703,12 @@ export function foldRecords(
 export function compactLedger(
   ledger: Ledger,
   now: Date,
-  options: { dedupeHorizonMs?: number; retentionDays?: number } = {},
+  options: {
+    dedupeHorizonMs?: number;
+    retentionDays?: number;
+    /** Drop the parts of not-yet-read gaps ({@link UNREAD_GAP_REASONS}) before this time: no run reads them again. */
+    gapsBefore?: Date;
+  } = {},
 ): Ledger {
   const horizon = options.dedupeHorizonMs ?? DEDUPE_HORIZON_MS;
   const retentionStart = now.getTime() - (options.retentionDays ?? LEDGER_RETENTION_DAYS) * DAY_MS;
@@ -603,13 +728,33 @@ export function compactLedger(
     entries[key] = { ...entry, tally: { ...entry.tally, sealed } };
   }
   const keep = (interval: LedgerInterval) => Date.parse(interval.to) >= retentionStart;
+  // A trail day folder is listed again only while it may still receive files for unread time.
+  const trailObjects: Record<string, string[]> = {};
+  const trailHorizon = ledger.highWaterMark ? dayOf(Date.parse(ledger.highWaterMark) - horizon) : '';
+  for (const [day, keys] of Object.entries(ledger.trailObjects ?? {}))
+    if (day >= trailHorizon) trailObjects[day] = keys;
   return canonicalLedger({
     ...ledger,
     ...(sealedBefore ? { sealedBefore } : {}),
     covered: ledger.covered.filter(keep),
-    gaps: ledger.gaps.filter(keep),
+    gaps: ledger.gaps.filter(keep).flatMap((gap) => clipGap(gap, options.gapsBefore)),
+    trailObjects,
     entries,
   });
+}
+
+/**
+ * How the gaps of spans a run did not get to begin (a deadline, a budget): their edges are exact,
+ * unlike those of failed reads, and once before the window they are never read again.
+ */
+export const UNREAD_GAP_REASONS = ['not read yet', 'lookups stopped before they finished'] as const;
+
+/** The part of a not-yet-read gap after `start`; other gaps whole. */
+function clipGap(gap: LedgerGap, start: Date | undefined): LedgerGap[] {
+  if (!start || Date.parse(gap.from) >= start.getTime()) return [gap];
+  if (!UNREAD_GAP_REASONS.some((reason) => gap.reason.startsWith(reason))) return [gap];
+  if (Date.parse(gap.to) <= start.getTime()) return [];
+  return [{ ...gap, from: start.toISOString() }];
 }
 
 /** Serializes a ledger in canonical form (stable key order). */

@@ -179,7 +179,7 @@ describe('AuditStack with the cdk.json defaults', () => {
           [ENV.regions]: 'us-east-1',
           [ENV.securityHubMode]: 'audit-account',
           [ENV.summary]: 'always',
-          [ENV.usageSource]: 'ledger',
+          [ENV.usageSource]: 'lookup',
         }),
       },
     });

@@ -18,7 +18,8 @@ describe('readDeploymentConfig', () => {
       baselineKey: 'baseline.yaml',
       securityHubMode: 'audit-account',
       summary: 'always',
-      usageSource: 'ledger',
+      usageSource: 'lookup',
+      orgTrailPrefix: '',
     });
     expect(config.slackWorkspaceId).toBeUndefined();
   });

@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import type { ClientFactory } from '../../aws/clients.js';
 import type { Clock } from '../../clock.js';
 import type { CollectionError } from '../../model/index.js';
-import { lookupEventRecord } from '../../snapshot/index.js';
+import { type LookupEvent, lookupEventRecord } from '../../snapshot/index.js';
 import {
   DAY_MS,
   DEFAULT_OVERLAP_MS,
@@ -11,10 +11,17 @@ import {
   type Ledger,
   type LedgerBackfill,
   type LedgerGap,
+  type LedgerProgress,
 } from '../../usage/ledger.js';
-import { collectCloudTrail } from '../cloudtrail.js';
 import { CloudTrailRateLimiters } from '../pacing.js';
+import { readSpanNewestFirst, unreadSpans } from './resumable.js';
 import { commitLedger, DEFAULT_WRITE_ATTEMPTS, type LedgerStore } from './store.js';
+
+/**
+ * LookupEvents pages between two commits of a long read: about five minutes at 2 requests per
+ * second, so a run killed without warning loses at most that much reading.
+ */
+export const DEFAULT_CHECKPOINT_CALLS = 600;
 
 /** CloudTrail event history (LookupEvents) reaches back this far. */
 export const CLOUDTRAIL_RETENTION_DAYS = 90;
@@ -39,10 +46,14 @@ export interface UpdateLedgersOptions {
   /** Conditional write attempts per ledger. Default {@link DEFAULT_WRITE_ATTEMPTS}. */
   maxWriteAttempts?: number;
   /**
-   * Stops the lookups early (a Lambda deadline): the ledger is still committed, with the planned
-   * read recorded as a coverage gap, so the next run reads the span again.
+   * Stops the lookups early (a Lambda deadline): what was read is committed, and only the unread
+   * part of the window is recorded as a coverage gap, so the next run continues from there.
    */
   signal?: AbortSignal;
+  /** LookupEvents requests one account-region may make in this run (a nightly budget). Default: no limit. */
+  maxLookupCalls?: number;
+  /** Commit after this many pages of a long read. Default {@link DEFAULT_CHECKPOINT_CALLS}. */
+  checkpointCalls?: number;
 }
 
 /** What one run did to one account-region's ledger. */
@@ -57,13 +68,15 @@ export interface LedgerUpdate {
   read: { from: string; to: string; complete: boolean };
   /** LookupEvents failures of this run (the read then is a coverage gap). */
   errors: CollectionError[];
-  /** Records returned by this run's lookups (before dedupe against the ledger). */
+  /** Evidence records this run's lookups kept (before dedupe against the ledger). */
   eventsRead: number;
+  /** LookupEvents requests this run made for the account-region. */
+  lookupCalls: number;
   /** Set when this run read the whole backfill window rather than from the high-water mark. */
   backfill?: LedgerBackfill;
   /** Conditional writes it took (more than 1: another run wrote meanwhile). */
   writeAttempts: number;
-  /** Set when the signal stopped the lookups: why (the read is then a coverage gap). */
+  /** Set when the signal or the budget stopped the lookups: why (the unread rest is then a coverage gap). */
   stopped?: string;
 }
 
@@ -114,9 +127,13 @@ export function planRead(
 }
 
 /**
- * Brings one account-region's ledger up to `now`: reads it, looks up only what is new (the whole
- * backfill window on a first run), folds the events in and commits with optimistic concurrency.
- * CloudTrail failures never throw: they become a coverage gap in the ledger.
+ * Brings one account-region's ledger towards `now` and the whole window: reads the spans of the
+ * window it does not cover yet, newest first (the new hours since the last run, then further back
+ * from where the last run stopped), each from its end backwards. What is read is kept whatever
+ * happens: at a checkpoint, at the deadline (`signal`), when the budget (`maxLookupCalls`) is spent
+ * or a lookup fails, the events and the contiguous part read so far are committed, and only the
+ * truly unread part of the window is recorded as a gap. The next run continues from there.
+ * CloudTrail failures never throw.
  *
  * @throws the store's errors (S3 unreachable, conflicts beyond the retry budget).
  */
@@ -129,64 +146,117 @@ export async function updateLedger(
   const { factory, store, accountId, region } = options;
   const now = options.now ?? new Date();
   const limiters = options.limiters ?? new CloudTrailRateLimiters(undefined, options.clock);
+  const overlapMs = options.overlapMs ?? DEFAULT_OVERLAP_MS;
+  const windowDays = Math.min(options.backfillDays ?? CLOUDTRAIL_RETENTION_DAYS, CLOUDTRAIL_RETENTION_DAYS);
   const stored = await store.read(accountId, region);
-  const plan = planRead(stored.ledger, stored.problem, now, options);
-  const lookups = await untilAborted(
-    () =>
-      collectCloudTrail(factory, accountId, region, {
-        from: plan.from,
-        to: plan.to,
-        lane: limiters.lane(accountId, region),
-      }),
-    options.signal,
-  );
-  const stopped = lookups.kind === 'stopped' ? lookups.reason : undefined;
-  const trail =
-    lookups.kind === 'done'
-      ? lookups.value
-      : { events: [], errors: [stoppedError(accountId, region, lookups.reason)] };
-  const errors = trail.errors ?? [];
-  const records = trail.events.map((event) => lookupEventRecord(accountId, region, event));
-  const complete = errors.length === 0;
-  const contribution = foldRecords(emptyLedger(accountId, region), records, {
-    read: {
-      from: plan.from,
-      to: plan.to,
-      complete,
-      ...(complete
-        ? {}
-        : {
-            reason: stopped
-              ? `lookups stopped before they finished (${stopped})`
-              : errors
-                  .map(
-                    (error) =>
-                      `${error.operation} ${error.code}${error.resource ? ` (${error.resource})` : ''}`,
-                  )
-                  .join('; '),
-          }),
+  const plan = planRead(stored.ledger, stored.problem, now, { overlapMs, backfillDays: windowDays });
+  // A corrupt ledger is replaced: nothing it claims to cover counts.
+  const spans = unreadSpans(stored.problem ? undefined : stored.ledger, now, { windowDays, overlapMs });
+  const budget =
+    options.maxLookupCalls === undefined ? undefined : { remaining: Math.max(0, options.maxLookupCalls) };
+  const checkpointCalls = options.checkpointCalls ?? DEFAULT_CHECKPOINT_CALLS;
+  const seen = new Set<string>();
+  const tally = { calls: 0, eventsRead: 0, readMs: 0, writeAttempts: 0, sinceCheckpoint: 0 };
+  // What is read but not yet committed: events, and the covered part of the span being read.
+  let pending: LookupEvent[] = [];
+  let pendingCovered: Array<{ from: number; to: number }> = [];
+  let first = true;
+  const commit = async (extra: { gaps?: LedgerGap[]; progress?: LedgerProgress }): Promise<Ledger> => {
+    const records = pending.map((event) => lookupEventRecord(accountId, region, event));
+    const folded = foldRecords(emptyLedger(accountId, region), records);
+    const contribution: Ledger = {
+      ...folded,
+      covered: pendingCovered.map((piece) => ({ from: iso(piece.from), to: iso(piece.to) })),
+      gaps: [...(first ? plan.gaps : []), ...(extra.gaps ?? [])],
+      backfills: first && plan.backfill ? [plan.backfill] : [],
+      ...(extra.progress ? { progress: extra.progress } : {}),
+    };
+    const result = await commitLedger(
+      store,
+      contribution,
+      now,
+      options.maxWriteAttempts ?? DEFAULT_WRITE_ATTEMPTS,
+      // Spans before this run's window are never read again: their gaps say nothing any more.
+      { gapsBefore: new Date(now.getTime() - windowDays * DAY_MS) },
+    );
+    tally.writeAttempts += result.attempts;
+    pending = [];
+    pendingCovered = [];
+    tally.sinceCheckpoint = 0;
+    first = false;
+    return result.ledger;
+  };
+  const errors: CollectionError[] = [];
+  let stopped: string | undefined;
+  const unread: LedgerGap[] = [];
+  for (const [index, span] of spans.entries()) {
+    const read = await readSpanNewestFirst(span, {
+      factory,
+      accountId,
+      region,
+      limiter: limiters.for(accountId, region),
+      seen,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(budget ? { budget } : {}),
+      onPage: async (page) => {
+        pending.push(...page.events);
+        tally.eventsRead += page.events.length;
+        tally.calls += 1;
+        tally.sinceCheckpoint += 1;
+        if (tally.sinceCheckpoint >= checkpointCalls) {
+          if (page.coveredFrom !== undefined) pendingCovered.push({ from: page.coveredFrom, to: span.to });
+          await commit({});
+        }
+      },
+    });
+    if (read.coveredFrom !== undefined) {
+      pendingCovered.push({ from: read.coveredFrom, to: span.to });
+      tally.readMs += span.to - read.coveredFrom;
+    }
+    if (read.error) errors.push(read.error);
+    else if (read.stopped) stopped = read.stopped;
+    else continue;
+    const reason = read.error
+      ? `${read.error.operation} ${read.error.code}${read.error.resource ? ` (${read.error.resource})` : ''}`
+      : options.signal?.aborted
+        ? `lookups stopped before they finished (${read.stopped})`
+        : `not read yet: ${read.stopped}; a later run continues here`;
+    const unreadTo = read.coveredFrom ?? span.to;
+    if (unreadTo > span.from) unread.push({ from: iso(span.from), to: iso(unreadTo), reason });
+    for (const later of spans.slice(index + 1))
+      unread.push({ from: iso(later.from), to: iso(later.to), reason });
+    break;
+  }
+  if (stopped && options.signal?.aborted) errors.push(stoppedError(accountId, region, stopped));
+  const complete = errors.length === 0 && stopped === undefined;
+  const ledger = await commit({
+    gaps: unread,
+    progress: {
+      at: now.toISOString(),
+      source: 'lookup',
+      calls: tally.calls,
+      readMs: tally.readMs,
+      finished: complete,
     },
-    gaps: plan.gaps,
-    ...(plan.backfill ? { backfill: plan.backfill } : {}),
   });
-  const committed = await commitLedger(
-    store,
-    contribution,
-    now,
-    options.maxWriteAttempts ?? DEFAULT_WRITE_ATTEMPTS,
-  );
+  const from = spans.length > 0 ? spans[spans.length - 1].from : now.getTime();
   return {
     accountId,
     region,
-    ledger: committed.ledger,
+    ledger,
     location: store.describe(accountId, region),
-    read: { from: plan.from.toISOString(), to: plan.to.toISOString(), complete },
+    read: { from: iso(from), to: now.toISOString(), complete },
     errors,
-    eventsRead: trail.events.length,
+    eventsRead: tally.eventsRead,
+    lookupCalls: tally.calls,
     ...(plan.backfill ? { backfill: plan.backfill } : {}),
-    writeAttempts: committed.attempts,
+    writeAttempts: tally.writeAttempts,
     ...(stopped ? { stopped } : {}),
   };
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
 }
 
 /** The error recorded when the signal stopped an account-region's lookups. */
@@ -195,41 +265,8 @@ function stoppedError(accountId: string, region: string, reason: string): Collec
     service: 'cloudtrail',
     operation: 'LookupEvents',
     code: 'Stopped',
-    message: `CloudTrail lookups of ${accountId} ${region} stopped before they finished (${reason}); the span is a coverage gap until the next run reads it`,
+    message: `CloudTrail lookups of ${accountId} ${region} stopped before they finished (${reason}); what was read is kept, the unread span is a coverage gap until a later run reads it`,
   };
-}
-
-/**
- * Runs the work unless the signal has fired, and stops waiting for it when the signal fires. The
- * lookups take no signal themselves, so an abandoned one is left to finish on its own.
- */
-function untilAborted<T>(
-  work: () => Promise<T>,
-  signal: AbortSignal | undefined,
-): Promise<{ kind: 'done'; value: T } | { kind: 'stopped'; reason: string }> {
-  const reasonOf = (aborted: AbortSignal) =>
-    aborted.reason instanceof Error ? aborted.reason.message : String(aborted.reason);
-  if (!signal) return work().then((value) => ({ kind: 'done', value }));
-  if (signal.aborted) return Promise.resolve({ kind: 'stopped', reason: reasonOf(signal) });
-  const running = work();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      // A late failure of the abandoned work must not surface as an unhandled rejection.
-      running.catch(() => {});
-      resolve({ kind: 'stopped', reason: reasonOf(signal) });
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    running.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve({ kind: 'done', value });
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 /**

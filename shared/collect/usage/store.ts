@@ -254,13 +254,14 @@ export async function commitLedger(
   contribution: Ledger,
   now: Date,
   maxAttempts = DEFAULT_WRITE_ATTEMPTS,
+  compaction: { gapsBefore?: Date } = {},
 ): Promise<CommittedLedger> {
   const { accountId, region } = contribution;
   let lastConflict: unknown;
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
     const stored = await store.read(accountId, region);
     const base = stored.ledger ?? emptyLedger(accountId, region);
-    const merged = compactLedger(mergeLedgers(base, contribution), now);
+    const merged = compactLedger(mergeLedgers(base, contribution), now, compaction);
     try {
       const { etag } = await store.write(merged, stored.etag);
       return {

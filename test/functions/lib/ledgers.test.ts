@@ -136,9 +136,14 @@ describe('updateAccountLedgers', () => {
     const stored = (await store.read(WORKLOADS, 'eu-west-1')).ledger;
     expect(result.updates[0].backfill).toBeUndefined();
     // The mark stays where the last complete read ended, so the next run re-reads the stopped span;
-    // the gap is what no read covered.
+    // the gaps are what no read covered: the new day and the window before the one day read.
     expect(stored?.highWaterMark).toBe(NOW.toISOString());
     expect(stored?.gaps).toEqual([
+      {
+        from: new Date(later.getTime() - 90 * 86_400_000).toISOString(),
+        to: '2026-11-28T02:00:00.000Z',
+        reason: expect.stringContaining('deadline'),
+      },
       {
         from: NOW.toISOString(),
         to: later.toISOString(),

@@ -10,6 +10,7 @@ import {
   trailDayPrefix,
   trailDaysToList,
 } from '../../shared/collect/usage/org-trail.js';
+import { InputError } from '../../shared/errors.js';
 import type { FunctionConfig } from '../lib/config.js';
 import { auditLedgerStore } from '../lib/ledgers.js';
 import { logger } from '../lib/observability.js';
@@ -81,6 +82,10 @@ export interface TrailListing {
 }
 
 function location(config: TrailConfig): TrailLocation {
+  // The configuration requires both when USAGE_SOURCE is org-trail, the only source that runs this.
+  if (config.orgTrailBucket === undefined || config.organizationId === undefined) {
+    throw new InputError('invalid function configuration: ORG_TRAIL_BUCKET and ORGANIZATION_ID are required');
+  }
   return {
     bucket: config.orgTrailBucket,
     prefix: config.orgTrailPrefix.replace(/^\/+|\/+$/g, ''),
@@ -139,7 +144,7 @@ export async function trailStep(
     };
   }
   const result = await foldTrailBatch({
-    source: new S3TrailObjectSource(factory.s3(), config.orgTrailBucket),
+    source: new S3TrailObjectSource(factory.s3(), location(config).bucket),
     keys: event.Items.map((item) => item.Key),
     store,
     now: new Date(event.BatchInput?.startedAt ?? Date.now()),

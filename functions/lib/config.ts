@@ -121,17 +121,21 @@ export interface FunctionConfig {
   /** Language of the stored reports and the notifications. */
   language?: Language;
   /** `org-trail`: the bucket the organization trail delivers to, its key prefix ('' for none) and the organization id. */
-  orgTrailBucket: string;
+  orgTrailBucket?: string;
   orgTrailPrefix: string;
-  organizationId: string;
+  organizationId?: string;
   /** Set only when every AWS call goes to one endpoint (the local sandbox). */
   endpointUrl?: string;
   region: string;
 }
 
+/** Settings only the organization-trail usage source needs: required when USAGE_SOURCE is org-trail. */
+const ORG_TRAIL_KEYS: ReadonlySet<ConfigKey> = new Set<ConfigKey>(['orgTrailBucket', 'organizationId']);
+
 /**
  * Reads and validates the settings a function needs from its environment. Optional settings
- * (`endpointUrl`, and the ones with defaults) may be absent; every other requested key is required.
+ * (`endpointUrl`, the ones with defaults, and the organization trail's unless USAGE_SOURCE is
+ * `org-trail`) may be absent; every other requested key is required.
  *
  * @throws InputError listing every missing or invalid variable, e.g. `AUDIT_BUCKET is required`.
  * @example const config = loadConfig(process.env, ['bucket', 'baselineKey', 'region']);
@@ -142,11 +146,13 @@ export function loadConfig<K extends ConfigKey>(
 ): Pick<FunctionConfig, K> {
   const problems: string[] = [];
   const values: Record<string, unknown> = {};
+  const readsOrgTrail = (env[ENV.usageSource] || DEFAULTS.usageSource) === 'org-trail';
   for (const key of keys) {
     const name = ENV[key];
     const raw = env[name] === undefined || env[name] === '' ? DEFAULTS[key] : env[name];
     if (raw === undefined) {
-      if (key !== 'endpointUrl') problems.push(`${name} is required`);
+      if (key !== 'endpointUrl' && (!ORG_TRAIL_KEYS.has(key) || readsOrgTrail))
+        problems.push(`${name} is required`);
       continue;
     }
     const parsed = FIELD_SCHEMAS[key].safeParse(raw);

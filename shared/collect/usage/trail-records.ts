@@ -1,4 +1,5 @@
 import { gunzipSync } from 'node:zlib';
+import { AuditError } from '../../errors.js';
 import type { CloudTrailEventRecord } from '../../model/inventory.js';
 import { CLOUDTRAIL_LOOKUPS } from '../cloudtrail.js';
 
@@ -57,7 +58,7 @@ export function trailRecordOf(
 }
 
 /** A log file that is not gzip-compressed `{"Records":[...]}`. */
-export class TrailFileError extends Error {
+export class TrailFileError extends AuditError {
   override name = 'TrailFileError';
 }
 
@@ -73,13 +74,13 @@ export function readTrailFile(body: Uint8Array, where: string): Json[] {
     const bytes = body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : body;
     content = Buffer.from(bytes).toString('utf8');
   } catch (error) {
-    throw new TrailFileError(`${where}: not readable gzip (${(error as Error).message})`);
+    throw new TrailFileError(`${where}: not readable gzip (${(error as Error).message})`, { cause: error });
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(content);
   } catch (error) {
-    throw new TrailFileError(`${where}: not JSON (${(error as Error).message})`);
+    throw new TrailFileError(`${where}: not JSON (${(error as Error).message})`, { cause: error });
   }
   const records = (parsed as { Records?: unknown } | null)?.Records;
   if (!Array.isArray(records)) throw new TrailFileError(`${where}: no "Records" array`);

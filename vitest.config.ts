@@ -23,6 +23,7 @@ import { VIRTUAL_TIME_VARIABLE } from './shared/clock.js';
 const SANDBOX = [
   'test/aws/clients.test.ts',
   'test/cli/audit-ledger.test.ts',
+  'test/collect/organizations.test.ts',
   'test/cutover/handler.test.ts',
   'test/e2e/nightly.test.ts',
   'test/functions/steps.test.ts',

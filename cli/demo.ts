@@ -31,7 +31,8 @@ interface DemoOptions {
 
 /**
  * `demo`: starts the sandbox in-process with the demo organization, runs the live audit through the
- * real AWS SDK clients (baseline from the sandbox's S3, member roles assumed with an external id),
+ * real AWS SDK clients (baseline from the sandbox's S3, the accounts discovered through AWS
+ * Organizations, member roles assumed with an external id),
  * prints the table report, writes the HTML report, and publishes the run to the sandbox's S3, SNS
  * and Security Hub as the nightly job does. No AWS account or credentials are needed.
  */
@@ -49,6 +50,8 @@ export const registerDemo: RegisterCommand = (program: Command, setExit) => {
         const { baseline, inventory, factory } = await loadAuditInputs(
           {
             baseline: DEMO_SETTINGS.baseline,
+            // Every ACTIVE account of the organization, found through AWS Organizations.
+            accounts: 'org',
             endpointUrl: sandbox.url,
             region: DEMO_SETTINGS.region,
             roleName: DEMO_SETTINGS.memberRoleName,

@@ -56,6 +56,8 @@ export interface AuditInputs {
 
 const LIVE_ONLY_FLAGS: Array<[keyof LiveOptions, string]> = [
   ['accounts', '--accounts'],
+  ['ou', '--ou'],
+  ['excludeAccounts', '--exclude-accounts'],
   ['regions', '--regions'],
   ['roleName', '--role-name'],
   ['externalId', '--external-id'],
@@ -175,7 +177,15 @@ export async function loadAuditInputs(
   const live: LiveOptions = { ...options };
   if (baseline) {
     const scope = baselineScope(baseline);
-    if (live.accounts === undefined && scope.accounts.length > 0) live.accounts = scope.accounts.join(',');
+    if (live.accounts === undefined && baseline.organization) {
+      // The baseline says `accounts: org`: discover them, with the declared clusters' accounts besides.
+      live.accounts = ['org', ...scope.accounts].join(',');
+      if (live.ou === undefined && baseline.organization.units)
+        live.ou = baseline.organization.units.join(',');
+      if (live.excludeAccounts === undefined && baseline.organization.exclude.length > 0)
+        live.excludeAccounts = baseline.organization.exclude.join(',');
+    } else if (live.accounts === undefined && scope.accounts.length > 0)
+      live.accounts = scope.accounts.join(',');
     if (live.regions === undefined && scope.regions.length > 0) live.regions = scope.regions.join(',');
   }
   const collection = await collectLive(live, run);

@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { EKSClient } from '@aws-sdk/client-eks';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { SNSClient } from '@aws-sdk/client-sns';
@@ -24,7 +25,15 @@ export interface AwsCredentials {
 export type AwsCredentialsProvider = () => Promise<AwsCredentials>;
 
 /** The services this project calls, named as in IAM action prefixes. */
-export type AwsService = 'sts' | 'iam' | 'eks' | 'cloudtrail' | 's3' | 'sns' | 'securityhub';
+export type AwsService =
+  | 'sts'
+  | 'iam'
+  | 'eks'
+  | 'cloudtrail'
+  | 's3'
+  | 'sns'
+  | 'securityhub'
+  | 'organizations';
 
 /** Label used in API-call accounting for clients that act as the starting identity. */
 export const CALLER_ACCOUNT = 'caller';
@@ -96,6 +105,8 @@ export interface ClientFactory {
   sns(region?: string): SNSClient;
   /** Starting identity without `accountId`; the member role's credentials with it. */
   securityHub(accountId?: string, region?: string): SecurityHubClient;
+  /** AWS Organizations as the starting identity (the management account or a delegated administrator). */
+  organizations(): OrganizationsClient;
   /** The starting identity (GetCallerIdentity, cached). */
   callerIdentity(): Promise<{ accountId: string; arn: string }>;
   /**
@@ -164,6 +175,7 @@ export interface ServiceClientClasses {
   s3?: typeof S3Client;
   sns?: typeof SNSClient;
   securityhub?: typeof SecurityHubClient;
+  organizations?: typeof OrganizationsClient;
 }
 
 /** A factory was asked for a client of a service it was not given the class of. */
@@ -416,6 +428,14 @@ export function createClientFactoryFor(
         instrument(new (classOf('securityhub'))(commonConfig(region, credentials)), account, 'securityhub'),
       );
     },
+    organizations: () =>
+      cached(`organizations\u0000${CALLER_ACCOUNT}`, () =>
+        instrument(
+          new (classOf('organizations'))(commonConfig(settings.region, startingCredentials)),
+          CALLER_ACCOUNT,
+          'organizations',
+        ),
+      ),
     callerIdentity: () => {
       caller ??= stsClient()
         .send(new GetCallerIdentityCommand({}))

@@ -1,3 +1,4 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { z } from 'zod';
 import { runAudit, undecidedFindingIds } from '../../shared/audit.js';
@@ -11,8 +12,9 @@ import { ledgerUsageIndex } from '../../shared/usage/ledger-index.js';
 import { withLedgerCoverage } from '../../shared/usage/ledger-scopes.js';
 import type { FunctionConfig, UsageSource } from '../lib/config.js';
 import { auditLedgerStore, loadLedgers } from '../lib/ledgers.js';
+import { MapRunOutputSchema, readMapResults } from '../lib/map-results.js';
 import { logger } from '../lib/observability.js';
-import { RUN_ID_PATTERN, readPart } from '../lib/parts.js';
+import { RUN_ID_PATTERN, readAccountParts } from '../lib/parts.js';
 import {
   describePublishFailures,
   PublishError,
@@ -21,6 +23,7 @@ import {
 } from '../lib/publish.js';
 import { readRunBaseline } from '../lib/run-baseline.js';
 import { recordRunMetrics } from '../lib/run-metrics.js';
+import { readRunPlan } from '../lib/run-plan.js';
 import {
   type BaselineInvalidResult,
   publishBaselineInvalid,
@@ -29,35 +32,53 @@ import {
 
 const RunIdSchema = z.string().regex(RUN_ID_PATTERN, 'must be a run id from plan-scopes');
 
+const AccountScopesSchema = z
+  .array(
+    z.object({
+      accountId: z.string().regex(ACCOUNT_ID_PATTERN, 'must be a 12-digit account id'),
+      regions: z.array(z.string()),
+    }),
+  )
+  .refine(
+    (accounts) => new Set(accounts.map((account) => account.accountId)).size === accounts.length,
+    'must list each account once',
+  );
+
 /**
- * The state after the Map: plan-scopes' output plus the Map's result array under `collected`. The
- * parts in S3 are the source of truth; `collected` (summaries, or error objects of items that
- * failed) is only cross-checked and logged.
+ * The state after the Map: plan-scopes' output (`plan`: where the run's plan is in S3) plus the
+ * Map's output under `collected`: where its ResultWriter put the manifest. The parts in S3 are the
+ * source of truth; the Map's results are only cross-checked and logged. An event of an earlier
+ * version (the accounts and the Map's result array in the state) is still read.
  */
-export const PlannedRunEventSchema = z.object({
-  status: z.literal('planned').optional(),
-  runId: RunIdSchema,
-  startedAt: z.iso.datetime({ offset: true }),
-  baseline: z.object({
-    bucket: z.string().min(3),
-    key: z.string().min(1),
-    etag: z.string().optional(),
-    versionId: z.string().optional(),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the SHA-256 plan-scopes recorded'),
-  }),
-  accounts: z
-    .array(
-      z.object({
-        accountId: z.string().regex(ACCOUNT_ID_PATTERN, 'must be a 12-digit account id'),
-        regions: z.array(z.string()),
-      }),
-    )
-    .refine(
-      (accounts) => new Set(accounts.map((account) => account.accountId)).size === accounts.length,
-      'must list each account once',
-    ),
-  collected: z.array(z.unknown()).optional(),
-});
+export const PlannedRunEventSchema = z
+  .object({
+    status: z.literal('planned').optional(),
+    runId: RunIdSchema,
+    startedAt: z.iso.datetime({ offset: true }),
+    baseline: z.object({
+      bucket: z.string().min(3),
+      key: z.string().min(1),
+      etag: z.string().optional(),
+      versionId: z.string().optional(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the SHA-256 plan-scopes recorded'),
+    }),
+    plan: z
+      .object({
+        bucket: z.string().min(3),
+        key: z.string().min(1),
+        accounts: z.number().int().min(0),
+        scopes: z.number().int().min(0),
+        items: z.number().int().min(0),
+      })
+      .optional(),
+    /** Earlier versions: the planned accounts in the state. */
+    accounts: AccountScopesSchema.optional(),
+    collected: z.union([MapRunOutputSchema, z.array(z.unknown())]).optional(),
+  })
+  .refine((event) => event.plan !== undefined || event.accounts !== undefined, {
+    message: 'must name the run plan (plan) or list the accounts',
+    path: ['plan'],
+  });
 export type AnalyzeEvent = z.infer<typeof PlannedRunEventSchema>;
 
 /**
@@ -148,24 +169,40 @@ export async function analyzeAndPublish(
   const location = { bucket: config.bucket, runId: event.runId };
   const baseline = await readRunBaseline(s3, location, event.baseline);
 
+  // The plan in S3 is what was planned; an event of an earlier version carries it in the state.
+  const planned = event.plan
+    ? await readRunPlan(s3, location)
+    : { accounts: event.accounts ?? [], regionsPerItem: Number.POSITIVE_INFINITY };
   const limit = pLimit(PART_READ_CONCURRENCY);
   const accounts = await Promise.all(
-    event.accounts.map((scope) => limit(() => readPart(s3, location, scope.accountId))),
+    planned.accounts.map((scope) =>
+      limit(() => readAccountParts(s3, location, scope, planned.regionsPerItem)),
+    ),
   );
   const missingParts = accounts
-    .filter((account) => account.errors?.some((error) => error.code === 'PartMissing'))
+    .filter(
+      (account) =>
+        account.errors?.some((error) => error.code === 'PartMissing') ||
+        account.regions?.some((region) => region.errors?.some((error) => error.code === 'PartMissing')),
+    )
     .map((account) => account.accountId);
   if (missingParts.length > 0)
-    logger.warn('accounts without a part are reported incomplete', { missingParts });
-  const failedItems = (event.collected ?? []).filter((item) => !isSummary(item));
-  if (failedItems.length > 0) logger.warn('Map items that failed', { failedItems: failedItems.slice(0, 20) });
+    logger.warn('accounts without a part are reported incomplete', {
+      missingParts: missingParts.slice(0, 100),
+    });
+  const failedItems = await mapFailures(s3, event.collected);
+  if (failedItems.length > 0)
+    logger.warn('Map items that failed', {
+      failed: failedItems.length,
+      failedItems: failedItems.slice(0, 20),
+    });
 
   // Each part was validated as it was read and the event lists each account once: no second parse.
   const snapshot: Snapshot = { snapshotVersion: 1, capturedAt: event.startedAt, accounts };
   // In ledger mode the parts carry no CloudTrail events: the ledgers collect-account updated do,
   // and they also decide whether each region's CloudTrail scope is complete.
   const store = auditLedgerStore(s3, config.bucket);
-  const stored = config.usageSource === 'ledger' ? await loadLedgers(store, event.accounts) : undefined;
+  const stored = config.usageSource === 'ledger' ? await loadLedgers(store, planned.accounts) : undefined;
   const collected = normalizeSnapshot(snapshot);
   const inventory = stored
     ? withLedgerCoverage(collected, stored.ledgers, {
@@ -247,4 +284,13 @@ export async function analyzeAndPublish(
 
 function isSummary(item: unknown): boolean {
   return typeof item === 'object' && item !== null && 'accountId' in item && 'key' in item;
+}
+
+/** The Map items that failed: from the ResultWriter's FAILED files, or (earlier versions) the result array. */
+async function mapFailures(s3: S3Client, collected: AnalyzeEvent['collected']): Promise<unknown[]> {
+  if (collected === undefined) return [];
+  if (Array.isArray(collected)) return collected.filter((item) => !isSummary(item));
+  const results = await readMapResults(s3, collected);
+  logger.info('Map run results', { mapRunArn: results.mapRunArn, files: results.files });
+  return results.failed;
 }

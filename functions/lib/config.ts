@@ -31,6 +31,7 @@ export const ENV = {
   summary: 'SUMMARY',
   alertThreshold: 'ALERT_THRESHOLD',
   usageSource: 'USAGE_SOURCE',
+  organization: 'AUDIT_ORGANIZATION',
   endpointUrl: 'AWS_ENDPOINT_URL',
   region: 'AWS_REGION',
 } as const;
@@ -68,6 +69,24 @@ const FIELD_SCHEMAS = {
   summary: z.enum(['always', 'on-change', 'never']),
   alertThreshold: z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL']),
   usageSource: z.enum(USAGE_SOURCES),
+  organization: z
+    .string()
+    .transform((text) =>
+      text
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part !== ''),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^(all|r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/,
+            'must be all, or OU ids (ou-xxxx-xxxxxxxx) separated by commas',
+          ),
+      ),
+    ),
   endpointUrl: z.url('must be a URL'),
   region: z.string().regex(REGION_PATTERN, 'must be a region name'),
 } satisfies Record<ConfigKey, z.ZodType>;
@@ -80,6 +99,7 @@ const DEFAULTS: Partial<Record<ConfigKey, string>> = {
   summary: 'always',
   alertThreshold: 'HIGH',
   usageSource: 'ledger',
+  organization: '',
 };
 
 /** Every setting, typed. */
@@ -97,6 +117,11 @@ export interface FunctionConfig {
   alertThreshold: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFORMATIONAL';
   /** Where usage evidence comes from: the incremental ledgers in the bucket, or a full window scan. */
   usageSource: UsageSource;
+  /**
+   * Account discovery through AWS Organizations: empty for none, `['all']` for the whole
+   * organization, or OU ids (their child OUs included).
+   */
+  organization?: string[];
   /** Set only when every AWS call goes to one endpoint (the local sandbox). */
   endpointUrl?: string;
   region: string;

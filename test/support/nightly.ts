@@ -7,7 +7,7 @@ import {
   type BaselineInvalidResult,
   publishBaselineInvalid,
 } from '../../functions/analyze-publish/baseline-invalid.js';
-import { collectAccountPart } from '../../functions/collect-account/collect.js';
+import { type CollectEvent, collectAccountPart } from '../../functions/collect-account/collect.js';
 import { ROLE_SESSION_NAME } from '../../functions/lib/aws.js';
 import { LEDGER_PREFIX } from '../../functions/lib/ledgers.js';
 import { logger, metrics } from '../../functions/lib/observability.js';
@@ -19,6 +19,7 @@ import type { Finding } from '../../shared/model/finding.js';
 import type { Report } from '../../shared/report/types.js';
 import { tallyCount } from '../../shared/usage/ledger.js';
 import { S3LedgerStore } from '../../shared/usage/store.js';
+import { runDistributedMap } from './distributed-map.js';
 import { deadlineAfter } from './time.js';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
@@ -188,27 +189,30 @@ async function stepsOfNight(sandbox: SandboxHandle, options: NightOptions, night
     return;
   }
   await options.afterPlan?.();
-  // The Map runs the accounts in parallel.
-  night.parts = await Promise.all(
-    plan.accounts.map(async (scope) => {
+  // The Map reads the items plan-scopes wrote to S3 and runs the items in parallel; its
+  // ResultWriter puts the children's results in S3 and only the manifest's location in the state.
+  const map = await runDistributedMap<PartSummary>({
+    s3: fastFactory(sandbox).s3(),
+    bucket: DEMO.bucket,
+    input: plan as unknown as Record<string, unknown>,
+    process: async (item) => {
       const deadline = deadlineAfter(options.collectDeadlineMs ?? 60_000);
       try {
         return await collectAccountPart(
-          { runId: plan.runId, startedAt: plan.startedAt, ...scope },
+          item as unknown as CollectEvent,
           config,
           fastFactory(sandbox, options.factory),
           deadline.signal,
         );
-      } catch (error) {
-        return { Error: asError(error).name, Cause: asError(error).message };
       } finally {
         deadline.cancel();
       }
-    }),
-  );
+    },
+  });
+  night.parts = map.results;
   try {
     night.result = await analyzeAndPublish(
-      { ...plan, collected: night.parts },
+      { ...plan, collected: map.output },
       config,
       fastFactory(sandbox, options.factory),
     );

@@ -26,6 +26,7 @@ const SANDBOX = [
   'test/collect/organizations.test.ts',
   'test/cutover/handler.test.ts',
   'test/e2e/nightly.test.ts',
+  'test/functions/organization-scale.test.ts',
   'test/functions/steps.test.ts',
   'test/integration/collect-cli.test.ts',
   'test/integration/collect-paging.test.ts',

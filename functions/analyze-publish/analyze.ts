@@ -116,12 +116,17 @@ export interface AnalyzeResult {
   newFindings: number;
   resolvedFindings: number;
   incompleteScopes: number;
+  /** Accounts without (all of) their parts: the first {@link MAX_LISTED}, so the state output stays small. */
   missingParts: string[];
+  /** How many accounts lack a part, when more than are listed. */
+  missingPartCount?: number;
+  /** Map items the ResultWriter recorded as failed. */
+  failedItems?: number;
   /**
    * Where usage evidence came from; in ledger mode, the account-regions (`ACCOUNT/REGION`) without a
    * usable ledger, whose usage is reported unknown.
    */
-  usage: { source: UsageSource; ledgers?: number; missingLedgers?: string[] };
+  usage: { source: UsageSource; ledgers?: number; missingLedgers?: string[]; missingLedgerCount?: number };
   reportUri?: string;
   sns: { published: boolean; messages: number; skipped?: string };
   securityHub: { imported: number; archived: number; failed: number; skipped?: string };
@@ -143,6 +148,12 @@ export function analyzeStep(
     ? publishBaselineInvalid(event, config, factory, now)
     : analyzeAndPublish(event, config, factory, now);
 }
+
+/**
+ * Accounts or scopes a result lists by name at most: the result is the execution's output (256 KiB
+ * at most), and the report in S3 names every one of them.
+ */
+export const MAX_LISTED = 50;
 
 /** Parts read at once. */
 const PART_READ_CONCURRENCY = 16;
@@ -248,12 +259,17 @@ export async function analyzeAndPublish(
     newFindings: published.diff.new.length,
     resolvedFindings: published.diff.resolved.length,
     incompleteScopes,
-    missingParts,
+    missingParts: missingParts.slice(0, MAX_LISTED),
+    ...(missingParts.length > MAX_LISTED ? { missingPartCount: missingParts.length } : {}),
+    ...(failedItems.length > 0 ? { failedItems: failedItems.length } : {}),
     usage: stored
       ? {
           source: 'ledger',
           ledgers: stored.ledgers.length,
-          missingLedgers: stored.missing.map((entry) => `${entry.accountId}/${entry.region}`),
+          missingLedgers: stored.missing
+            .slice(0, MAX_LISTED)
+            .map((entry) => `${entry.accountId}/${entry.region}`),
+          ...(stored.missing.length > MAX_LISTED ? { missingLedgerCount: stored.missing.length } : {}),
         }
       : { source: 'scan' },
     ...(published.reportUris ? { reportUri: published.reportUris.json } : {}),

@@ -174,8 +174,7 @@ export function parseLiveOptions(options: LiveOptions, env: NodeJS.ProcessEnv = 
   const discover = listed?.includes('org') === true;
   const accounts = listed?.filter((account) => account !== 'org');
   for (const account of accounts ?? []) {
-    if (!ACCOUNT_ID.test(account))
-      problems.push(`--accounts: "${account}" is neither a 12-digit account id nor org`);
+    if (!ACCOUNT_ID.test(account)) problems.push(`--accounts: "${account}" is not a 12-digit account id`);
   }
   const units = options.ou !== undefined ? list(options.ou) : undefined;
   const exclude = options.excludeAccounts !== undefined ? list(options.excludeAccounts) : undefined;

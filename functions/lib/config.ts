@@ -69,24 +69,14 @@ const FIELD_SCHEMAS = {
   summary: z.enum(['always', 'on-change', 'never']),
   alertThreshold: z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL']),
   usageSource: z.enum(USAGE_SOURCES),
-  organization: z
-    .string()
-    .transform((text) =>
-      text
-        .split(',')
-        .map((part) => part.trim())
-        .filter((part) => part !== ''),
-    )
-    .pipe(
-      z.array(
-        z
-          .string()
-          .regex(
-            /^(all|r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/,
-            'must be all, or OU ids (ou-xxxx-xxxxxxxx) separated by commas',
-          ),
+  organization: list(
+    z
+      .string()
+      .regex(
+        /^(all|r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/,
+        'must be all, or OU ids (ou-xxxx-xxxxxxxx) separated by commas',
       ),
-    ),
+  ),
   endpointUrl: z.url('must be a URL'),
   region: z.string().regex(REGION_PATTERN, 'must be a region name'),
 } satisfies Record<ConfigKey, z.ZodType>;

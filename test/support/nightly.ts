@@ -189,12 +189,20 @@ async function stepsOfNight(sandbox: SandboxHandle, options: NightOptions, night
     return;
   }
   await options.afterPlan?.();
-  // The Map reads the items plan-scopes wrote to S3 and runs the items in parallel; its
-  // ResultWriter puts the children's results in S3 and only the manifest's location in the state.
+  // The Map reads the items plan-scopes wrote to S3 (as the Step Functions service, out of reach of
+  // the night's faults) and runs the items in parallel. The nights under faults hand analyze-publish
+  // the results as an array (the form it still reads); the ResultWriter's S3 manifest is exercised
+  // by the synthesized state machine's runs (e2e, security, organization scale).
   const map = await runDistributedMap<PartSummary>({
     s3: fastFactory(sandbox).s3(),
     bucket: DEMO.bucket,
     input: plan as unknown as Record<string, unknown>,
+    readObject: async (key) => {
+      const body = sandbox.s3Object(DEMO.bucket, key);
+      if (!body) throw new Error(`the Map's ItemReader found no s3://${DEMO.bucket}/${key}`);
+      return body.toString('utf8');
+    },
+    resultWriter: false,
     process: async (item) => {
       const deadline = deadlineAfter(options.collectDeadlineMs ?? 60_000);
       try {
@@ -212,7 +220,7 @@ async function stepsOfNight(sandbox: SandboxHandle, options: NightOptions, night
   night.parts = map.results;
   try {
     night.result = await analyzeAndPublish(
-      { ...plan, collected: map.output },
+      { ...plan, collected: map.results },
       config,
       fastFactory(sandbox, options.factory),
     );

@@ -38,6 +38,8 @@ export function demoEnvironment(endpointUrl: string): Record<string, string> {
     MEMBER_ROLE_NAME: DEMO_SETTINGS.memberRoleName,
     EXTERNAL_ID: DEMO_SETTINGS.externalId,
     AUDIT_REGIONS: DEMO_SETTINGS.region,
+    // Every ACTIVE account of the sandbox organization, found through AWS Organizations.
+    AUDIT_ORGANIZATION: 'all',
     AWS_ENDPOINT_URL: endpointUrl,
     AWS_REGION: DEMO_SETTINGS.region,
   };
@@ -49,9 +51,10 @@ interface DemoOptions {
 
 /**
  * `demo`: starts the sandbox in-process with the demo organization and runs the nightly job's
- * Lambda steps in the state machine's order against it — plan-scopes, collect-account for each
- * planned account, analyze-publish — through the real AWS SDK clients (baseline from the
- * sandbox's S3, member roles assumed with an external id, reports to S3, SNS, Security Hub). Then
+ * Lambda steps in the state machine's order against it — plan-scopes (the accounts discovered
+ * through AWS Organizations), collect-account for each Map item, analyze-publish — through the
+ * real AWS SDK clients (baseline from the sandbox's S3, member roles assumed with an external id,
+ * reports to S3, SNS, Security Hub). Then
  * prints the stored report as a table and writes it as HTML and JSON. No AWS account or
  * credentials are needed.
  */
@@ -135,8 +138,10 @@ function describeStep(progress: NightlyProgress): string {
       const { plan } = progress;
       if (plan.status !== 'planned')
         return `plan-scopes: run ${plan.runId}: baseline invalid (${plan.error})`;
-      const scopes = plan.accounts.reduce((sum, account) => sum + account.regions.length, 0);
-      return `plan-scopes: run ${plan.runId}, baseline s3://${plan.baseline.bucket}/${plan.baseline.key}: ${plan.accounts.length} accounts, ${scopes} account-regions`;
+      const discovered = plan.discovery
+        ? ` (discovered in ${plan.discovery.organizationId}: ${plan.discovery.accounts} listed, ${plan.discovery.inactive} not ACTIVE, ${plan.discovery.excluded} left out)`
+        : '';
+      return `plan-scopes: run ${plan.runId}, baseline s3://${plan.baseline.bucket}/${plan.baseline.key}: ${plan.plan.accounts} accounts${discovered}, ${plan.plan.scopes} account-regions, ${plan.plan.items} Map items`;
     }
     case 'collect-account': {
       const { part } = progress;

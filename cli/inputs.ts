@@ -66,6 +66,8 @@ export interface AuditInputs {
 
 const LIVE_ONLY_FLAGS: Array<[keyof LiveOptions, string]> = [
   ['accounts', '--accounts'],
+  ['ou', '--ou'],
+  ['excludeAccounts', '--exclude-accounts'],
   ['regions', '--regions'],
   ['roleName', '--role-name'],
   ['externalId', '--external-id'],
@@ -184,6 +186,13 @@ export async function loadAuditInputs(
     ...(scope.accounts ? { accounts: scope.accounts.join(',') } : {}),
     ...(scope.regions ? { regions: scope.regions.join(',') } : {}),
   };
+  if (baseline?.organization && options.accounts === undefined) {
+    // The baseline says `accounts: org`: discover them, with the declared clusters' accounts besides.
+    live.accounts = ['org', ...(scope.accounts ?? [])].join(',');
+    if (live.ou === undefined && baseline.organization.units) live.ou = baseline.organization.units.join(',');
+    if (live.excludeAccounts === undefined && baseline.organization.exclude.length > 0)
+      live.excludeAccounts = baseline.organization.exclude.join(',');
+  }
   const collection = await collectLive(live, run);
   return {
     baseline,

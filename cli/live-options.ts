@@ -15,6 +15,12 @@ import {
   MAX_CLOUDTRAIL_DAYS,
   type PacingOptions,
 } from '../shared/collect/index.js';
+import {
+  type AccountDiscovery,
+  discoverAccounts,
+  ORGANIZATION_PARENT_PATTERN,
+  type OrganizationScope,
+} from '../shared/collect/organizations.js';
 import { InputError } from '../shared/errors.js';
 import { ACCOUNT_ID_PATTERN as ACCOUNT_ID, REGION_PATTERN as REGION } from '../shared/model/identity.js';
 import type { Snapshot } from '../shared/snapshot/index.js';
@@ -34,6 +40,10 @@ export interface LiveOptions {
   region?: string;
   regions?: string;
   accounts?: string;
+  /** With `--accounts org`: only these OUs (and their child OUs). */
+  ou?: string;
+  /** With `--accounts org`: accounts left out. */
+  excludeAccounts?: string;
   roleName?: string;
   externalId?: string;
   endpointUrl?: string;
@@ -50,8 +60,10 @@ export interface LiveOptions {
 /** Validated live settings: what the client factory and the collectors are given. */
 export interface LiveSettings {
   factory: ClientFactoryOptions;
-  /** Undefined: the caller's own account. */
+  /** Undefined: the caller's own account (or, with `organization`, only the discovered ones). */
   accounts?: string[];
+  /** `--accounts org`: discover the accounts through AWS Organizations (besides `accounts`). */
+  organization?: OrganizationScope;
   regions: string[];
   cloudTrail: boolean;
   cloudTrailDays: number;
@@ -82,7 +94,17 @@ export function addLiveOptions(command: Command): Command {
     )
     .option(
       '--accounts <list>',
-      "comma-separated 12-digit account ids; repeatable, the lists merge (default: the baseline's accounts when a baseline is given, else the caller's account)",
+      "comma-separated 12-digit account ids, or org for every ACTIVE account of the caller's organization; repeatable, the lists merge (default: the baseline's accounts when a baseline is given, else the caller's account)",
+      mergeList,
+    )
+    .option(
+      '--ou <list>',
+      'with --accounts org: only the accounts of these OUs (ou-…) and of their child OUs; repeatable',
+      mergeList,
+    )
+    .option(
+      '--exclude-accounts <list>',
+      'with --accounts org: account ids to leave out; repeatable',
       mergeList,
     )
     .option('--role-name <name>', 'read-only role to assume in every audited account')
@@ -175,11 +197,29 @@ export function parseLiveOptions(options: LiveOptions, env: NodeJS.ProcessEnv = 
   for (const name of new Set([...(region ? [region] : []), ...regions])) {
     if (!REGION.test(name)) problems.push(`region "${name}": expected a region name like eu-west-1`);
   }
-  const accounts = options.accounts !== undefined ? list(options.accounts) : undefined;
-  if (accounts !== undefined && accounts.length === 0)
-    problems.push('--accounts: give at least one account id');
+  const listed = options.accounts !== undefined ? list(options.accounts) : undefined;
+  if (listed !== undefined && listed.length === 0)
+    problems.push('--accounts: give at least one account id, or org');
+  const discover = listed?.includes('org') === true;
+  const accounts = listed?.filter((account) => account !== 'org');
   for (const account of accounts ?? []) {
     if (!ACCOUNT_ID.test(account)) problems.push(`--accounts: "${account}" is not a 12-digit account id`);
+  }
+  const units = options.ou !== undefined ? list(options.ou) : undefined;
+  const exclude = options.excludeAccounts !== undefined ? list(options.excludeAccounts) : undefined;
+  if (!discover && (units !== undefined || exclude !== undefined)) {
+    problems.push(
+      `${units !== undefined ? '--ou' : '--exclude-accounts'} needs --accounts org: it narrows the accounts discovered through AWS Organizations`,
+    );
+  }
+  for (const unit of units ?? []) {
+    if (!ORGANIZATION_PARENT_PATTERN.test(unit))
+      problems.push(`--ou: "${unit}" is not an OU id (ou-xxxx-xxxxxxxx) or root id (r-xxxx)`);
+  }
+  if (units !== undefined && units.length === 0) problems.push('--ou: give at least one OU id');
+  for (const account of exclude ?? []) {
+    if (!ACCOUNT_ID.test(account))
+      problems.push(`--exclude-accounts: "${account}" is not a 12-digit account id`);
   }
   if (options.roleName !== undefined && !ROLE_NAME.test(options.roleName)) {
     problems.push(
@@ -233,6 +273,15 @@ export function parseLiveOptions(options: LiveOptions, env: NodeJS.ProcessEnv = 
       ...(maxAttempts !== undefined ? { maxAttempts } : {}),
     },
     accounts: accounts === undefined ? undefined : [...new Set(accounts)],
+    ...(discover
+      ? {
+          organization: {
+            ...(units !== undefined ? { units: [...new Set(units)] } : {}),
+            ...(exclude !== undefined ? { exclude: [...new Set(exclude)] } : {}),
+            source: '--accounts org',
+          },
+        }
+      : {}),
     regions: [...new Set(regions)],
     cloudTrail: options.cloudtrail !== false,
     cloudTrailDays,
@@ -263,6 +312,8 @@ export interface LiveCollection {
   settings: LiveSettings;
   /** The caller's region (`--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's), when set. */
   callerRegion?: CallerRegion;
+  /** With `--accounts org`: what AWS Organizations listed. */
+  discovery?: AccountDiscovery;
 }
 
 /**
@@ -345,6 +396,20 @@ async function collectWith(
   // Without a member role every account is read as the starting identity: it must work, and be the
   // one asked for. Without --accounts the caller's own account is collected.
   let accounts = settings.accounts;
+  let discovery: AccountDiscovery | undefined;
+  if (settings.organization) {
+    discovery = await discoverAccounts(factory.organizations(), settings.organization);
+    const excluded = new Set(settings.organization.exclude ?? []);
+    accounts = [...new Set([...discovery.accounts, ...(accounts ?? [])])]
+      .filter((account) => !excluded.has(account))
+      .sort();
+    if (run.progress) (run.stream ?? process.stderr).write(`${discoveryLine(discovery)}\n`);
+    if (accounts.length === 0) {
+      throw new InputError(
+        `--accounts org: organization ${discovery.organizationId} has no ACTIVE account in scope${settings.organization.units ? ` (--ou ${settings.organization.units.join(',')})` : ''}; nothing to audit`,
+      );
+    }
+  }
   if (settings.factory.roleName === undefined || accounts === undefined) {
     const caller = await startingIdentity(factory);
     const others = (accounts ?? []).filter((account) => account !== caller.accountId);
@@ -366,5 +431,21 @@ async function collectWith(
     ...(settings.pacing ? { pacing: settings.pacing } : {}),
     ...(progress ? { onProgress: progress.onProgress } : {}),
   });
-  return { snapshot, factory, settings, ...(callerRegion ? { callerRegion } : {}) };
+  return {
+    snapshot,
+    factory,
+    settings,
+    ...(callerRegion ? { callerRegion } : {}),
+    ...(discovery ? { discovery } : {}),
+  };
+}
+
+/** One line on what discovery found: the organization, the ACTIVE accounts, and those left out and why. */
+export function discoveryLine(discovery: AccountDiscovery): string {
+  const skipped = discovery.inactive.map((entry) => `${entry.accountId} ${entry.state}`);
+  return (
+    `organization ${discovery.organizationId}: ${discovery.accounts.length} ACTIVE account(s) to audit` +
+    (skipped.length > 0 ? `; not ACTIVE, not audited: ${skipped.join(', ')}` : '') +
+    (discovery.excluded.length > 0 ? `; excluded: ${discovery.excluded.join(', ')}` : '')
+  );
 }

@@ -92,6 +92,38 @@ export const DeploymentConfigSchema = z
       z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name'),
     ),
     orgTrailPrefix: z.string().max(1024).default(''),
+    /**
+     * Account discovery through AWS Organizations: `true` for every ACTIVE account of the
+     * organization, or a list of OU ids (their child OUs included); `false` (default) for none.
+     */
+    organization: z
+      .preprocess(
+        (value) =>
+          value === '' || value === null || value === 'false'
+            ? false
+            : value === 'true'
+              ? true
+              : typeof value === 'string'
+                ? value
+                    .split(',')
+                    .map((part) => part.trim())
+                    .filter((part) => part !== '')
+                : value,
+        z.union([
+          z.boolean(),
+          z
+            .array(
+              z
+                .string()
+                .regex(
+                  /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/,
+                  'expected true, or OU ids such as ou-ab12-cdef3456',
+                ),
+            )
+            .min(1, 'expected true, or at least one OU id'),
+        ]),
+      )
+      .default(false),
   })
   .superRefine((config, issues) => {
     if (config.usageSource === 'org-trail') {

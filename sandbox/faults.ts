@@ -35,6 +35,8 @@ export const DEFAULT_LIMITS: FaultRule[] = [
   { service: 'cloudtrail', operation: 'LookupEvents', rateLimit: { rps: 2, burst: 2 } },
   { service: 'securityhub', operation: 'BatchImportFindings', rateLimit: { rps: 10, burst: 30 } },
   { service: 'securityhub', operation: 'GetFindings', rateLimit: { rps: 3, burst: 6 } },
+  // AWS publishes no fixed Organizations rate; a modest shared bucket makes discovery meet TooManyRequestsException.
+  { service: 'organizations', rateLimit: { rps: 5, burst: 10, perOperation: false } },
 ];
 
 interface TokenBucket {

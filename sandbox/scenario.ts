@@ -340,6 +340,60 @@ const IdentitySchema = z
     message: 'give exactly one of role or user',
   });
 
+/** An organizational unit and the accounts directly in it; `units` nest. */
+type UnitInput = { name: string; id?: string; accounts?: string[]; units?: UnitInput[] };
+type Unit = { name: string; id?: string; accounts: string[]; units: Unit[] };
+const UnitSchema: z.ZodType<Unit, UnitInput> = z.lazy(() =>
+  z
+    .object({
+      name: z.string().min(1).max(128),
+      /** The OU id; default derived from the organization and the unit's path. */
+      id: z
+        .string()
+        .regex(
+          /^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/,
+          'expected ou-, 4-32 and 8-32 lower-case letters or digits',
+        )
+        .optional(),
+      accounts: z.array(AccountIdSchema).default([]),
+      units: z.array(UnitSchema).default([]),
+    })
+    .strict(),
+);
+
+/**
+ * The AWS Organizations structure the sandbox serves (`organizations`): every scenario account is an
+ * ACTIVE member at the root unless a unit lists it; `members` adds accounts that exist in the
+ * organization without resources in `accounts` (no member role: they cannot be assumed), or sets a
+ * member's state.
+ */
+const ScenarioOrganizationSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(/^o-[a-z0-9]{10,32}$/, 'expected o- and 10-32 lower-case letters or digits')
+      .optional(),
+    /** Default: the starting identity's account. */
+    managementAccount: AccountIdSchema.optional(),
+    delegatedAdministrators: z.array(AccountIdSchema).default([]),
+    units: z.array(UnitSchema).default([]),
+    members: z
+      .array(
+        z
+          .object({
+            id: AccountIdSchema,
+            name: z.string().min(1).max(50).optional(),
+            state: z
+              .enum(['PENDING_ACTIVATION', 'ACTIVE', 'SUSPENDED', 'PENDING_CLOSURE', 'CLOSED'])
+              .default('ACTIVE'),
+            joined: RelativeDateSchema.default('365d'),
+          })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict();
+
 /** A sandbox scenario: an organization's accounts, clusters, roles, history and faults. */
 export const ScenarioSchema = z
   .object({
@@ -351,6 +405,8 @@ export const ScenarioSchema = z
     accounts: z.array(AccountSchema).min(1),
     buckets: z.array(BucketSchema).default([]),
     faults: FaultRulesSchema.default([]),
+    /** AWS Organizations: without it the accounts are in no organization. */
+    organization: ScenarioOrganizationSchema.optional(),
   })
   .strict();
 
@@ -360,6 +416,8 @@ export type ScenarioAccount = Scenario['accounts'][number];
 export type ScenarioRole = ScenarioAccount['roles'][number];
 export type ScenarioCluster = ScenarioAccount['regions'][string]['clusters'][number];
 export type ScenarioUsage = ScenarioAccount['regions'][string]['usage'][number];
+export type ScenarioOrganization = NonNullable<Scenario['organization']>;
+export type ScenarioUnit = Unit;
 export type ScenarioDeniedAttempts = ScenarioAccount['regions'][string]['deniedAttempts'][number];
 
 const SCENARIO_DIR = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
@@ -456,6 +514,7 @@ function crossReferenceProblems(scenario: Scenario): string[] {
   else if (scenario.identity.role && !home.roles.some((role) => role.name === scenario.identity.role)) {
     problems.push(`identity.role: ${scenario.identity.role} is not a role of account ${home.id}`);
   }
+  problems.push(...organizationProblems(scenario, accountIds));
   scenario.accounts.forEach((account, accountIndex) => {
     const customerPolicies = new Set(account.policies.map((policy) => policy.name));
     account.roles.forEach((role, roleIndex) => {
@@ -519,6 +578,32 @@ function crossReferenceProblems(scenario: Scenario): string[] {
       });
     }
   });
+  return problems;
+}
+
+/** An organization's units may name each account once, and only accounts of the organization. */
+function organizationProblems(scenario: Scenario, accountIds: ReadonlySet<string>): string[] {
+  const organization = scenario.organization;
+  if (!organization) return [];
+  const problems: string[] = [];
+  const members = new Set([...accountIds, ...organization.members.map((member) => member.id)]);
+  const placed = new Set<string>();
+  const visit = (units: Unit[], path: string) => {
+    units.forEach((unit, index) => {
+      const where = `${path}.${index}`;
+      for (const account of unit.accounts) {
+        if (!members.has(account))
+          problems.push(`${where}.accounts: ${account} is neither a scenario account nor a member`);
+        if (placed.has(account)) problems.push(`${where}.accounts: ${account} is in more than one unit`);
+        placed.add(account);
+      }
+      visit(unit.units, `${where}.units`);
+    });
+  };
+  visit(organization.units, 'organization.units');
+  const management = organization.managementAccount ?? scenario.identity.account;
+  if (!members.has(management))
+    problems.push(`organization.managementAccount: ${management} is not an account of the organization`);
   return problems;
 }
 

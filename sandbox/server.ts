@@ -14,6 +14,7 @@ import {
 import { cloudtrail } from './services/cloudtrail.js';
 import { eks } from './services/eks.js';
 import { iam } from './services/iam.js';
+import { organizations } from './services/organizations.js';
 import { s3 } from './services/s3.js';
 import { securityhub } from './services/securityhub.js';
 import { sns } from './services/sns.js';
@@ -32,6 +33,7 @@ export const SERVICES: Readonly<Record<string, ServiceModule>> = {
   sns,
   securityhub,
   s3,
+  organizations,
 };
 
 export interface SandboxOptions {

@@ -1,7 +1,12 @@
 import { type TrailEvent, trailEventOf } from './history.js';
 import { associationIdOf, externalIdFor, organizationOf, resolveRoleRef } from './model/from-scenario.js';
 import { roleArnOf } from './model/ids.js';
-import type { Organization, OrganizationAccount, OrganizationCluster } from './model/organization.js';
+import type {
+  Organization,
+  OrganizationAccount,
+  OrganizationCluster,
+  OrganizationStructure,
+} from './model/organization.js';
 import type { Scenario } from './scenario.js';
 import type { PublishedMessage } from './types.js';
 import { md5Etag, stableId } from './wire.js';
@@ -178,6 +183,8 @@ export interface World {
   cloudTrail: Map<string, TrailEvent[]>;
   /** Counter for deterministic ids of things created at run time. */
   sequence: number;
+  /** What AWS Organizations serves; absent when the accounts are in no organization. */
+  organization?: OrganizationStructure;
 }
 
 /** `arn:aws:iam::A:role<path><name>` */
@@ -261,6 +268,7 @@ export function worldOf(organization: Organization, scenario: Scenario, now: Dat
     securityHub: new Map(),
     cloudTrail,
     sequence: 0,
+    ...(organization.structure ? { organization: structuredClone(organization.structure) } : {}),
   };
 }
 

@@ -42,8 +42,29 @@ export function runBaselineKey(runId: string): string {
 }
 
 /** One account's snapshot part: `runs/RUN_ID/parts/ACCOUNT.json`. */
-export function partKey(runId: string, accountId: string): string {
-  return `${BUCKET_PREFIXES.runs}${runId}/parts/${accountId}.json`;
+export function partKey(runId: string, accountId: string, batch = 0, batches = 1): string {
+  // An account split into several Map items (many regions) has one part per batch of regions.
+  return batches <= 1
+    ? `${BUCKET_PREFIXES.runs}${runId}/parts/${accountId}.json`
+    : `${BUCKET_PREFIXES.runs}${runId}/parts/${accountId}.${batch + 1}-of-${batches}.json`;
+}
+
+/** Where a run keeps its plan: the source of truth for which accounts and regions were planned. */
+export function planKey(runId: string): string {
+  return `${BUCKET_PREFIXES.runs}${runId}/plan.json`;
+}
+
+/** The Distributed Map's `ItemReader` input: a JSON array of collect items. */
+export function itemsKey(runId: string): string {
+  return `${BUCKET_PREFIXES.runs}${runId}/items.json`;
+}
+
+/**
+ * The Distributed Map's `ResultWriter` prefix: Step Functions writes
+ * `<prefix>/<map run id>/manifest.json` and the result files there.
+ */
+export function resultsPrefix(runId: string): string {
+  return `${BUCKET_PREFIXES.runs}${runId}/results`;
 }
 
 /** A report store prefix with its trailing `/` ('' stays the bucket root). */

@@ -4,7 +4,7 @@
  * exits through a preloaded hook, so no polling can miss a short peak).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,7 +86,10 @@ async function measureNode(args: string[]): Promise<CliMeasure> {
       },
     );
     const wallSeconds = (performance.now() - started) / 1000;
-    const usage = JSON.parse(readFileSync(rssFile, 'utf8')) as { maxRSS: number; cpu: number };
+    // A process killed by a fatal error (out of memory) never runs its exit hook: no figures, not a crash here.
+    const usage = existsSync(rssFile)
+      ? (JSON.parse(readFileSync(rssFile, 'utf8')) as { maxRSS: number; cpu: number })
+      : { maxRSS: Number.NaN, cpu: Number.NaN };
     return { exitCode, wallSeconds, peakRssMiB: usage.maxRSS / 1024, cpuSeconds: usage.cpu / 1e6, stderr };
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { z } from 'zod';
 import { runAudit, undecidedFindingIds } from '../../shared/audit.js';
@@ -11,8 +12,9 @@ import { normalizeSnapshot, type Snapshot } from '../../shared/snapshot/index.js
 import { backfillSummary, reportedBackfill } from '../../shared/usage/backfill.js';
 import { readsLedgers, type UsageSource } from '../lib/config.js';
 import { auditLedgerStore, loadLedgers } from '../lib/ledgers.js';
+import { MapRunOutputSchema, readMapResults } from '../lib/map-results.js';
 import { logger } from '../lib/observability.js';
-import { RUN_ID_PATTERN, readPart } from '../lib/parts.js';
+import { RUN_ID_PATTERN, readAccountParts } from '../lib/parts.js';
 import {
   describePublishFailures,
   PublishError,
@@ -21,6 +23,7 @@ import {
 } from '../lib/publish.js';
 import { readRunBaseline } from '../lib/run-baseline.js';
 import { recordRunMetrics } from '../lib/run-metrics.js';
+import { readRunPlan } from '../lib/run-plan.js';
 import {
   type BaselineInvalidResult,
   publishBaselineInvalid,
@@ -32,35 +35,53 @@ export { ANALYZE_CONFIG_KEYS, type AnalyzeConfig } from './config.js';
 
 const RunIdSchema = z.string().regex(RUN_ID_PATTERN, 'must be a run id from plan-scopes');
 
+const AccountScopesSchema = z
+  .array(
+    z.object({
+      accountId: z.string().regex(ACCOUNT_ID_PATTERN, 'must be a 12-digit account id'),
+      regions: z.array(z.string()),
+    }),
+  )
+  .refine(
+    (accounts) => new Set(accounts.map((account) => account.accountId)).size === accounts.length,
+    'must list each account once',
+  );
+
 /**
- * The state after the Map: plan-scopes' output plus the Map's result array under `collected`. The
- * parts in S3 are the source of truth; `collected` (summaries, or error objects of items that
- * failed) is only cross-checked and logged.
+ * The state after the Map: plan-scopes' output (`plan`: where the run's plan is in S3) plus the
+ * Map's output under `collected`: where its ResultWriter put the manifest. The parts in S3 are the
+ * source of truth; the Map's results are only cross-checked and logged. An event of an earlier
+ * version (the accounts and the Map's result array in the state) is still read.
  */
-export const PlannedRunEventSchema = z.object({
-  status: z.literal('planned').optional(),
-  runId: RunIdSchema,
-  startedAt: z.iso.datetime({ offset: true }),
-  baseline: z.object({
-    bucket: z.string().min(3),
-    key: z.string().min(1),
-    etag: z.string().optional(),
-    versionId: z.string().optional(),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the SHA-256 plan-scopes recorded'),
-  }),
-  accounts: z
-    .array(
-      z.object({
-        accountId: z.string().regex(ACCOUNT_ID_PATTERN, 'must be a 12-digit account id'),
-        regions: z.array(z.string()),
-      }),
-    )
-    .refine(
-      (accounts) => new Set(accounts.map((account) => account.accountId)).size === accounts.length,
-      'must list each account once',
-    ),
-  collected: z.array(z.unknown()).optional(),
-});
+export const PlannedRunEventSchema = z
+  .object({
+    status: z.literal('planned').optional(),
+    runId: RunIdSchema,
+    startedAt: z.iso.datetime({ offset: true }),
+    baseline: z.object({
+      bucket: z.string().min(3),
+      key: z.string().min(1),
+      etag: z.string().optional(),
+      versionId: z.string().optional(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the SHA-256 plan-scopes recorded'),
+    }),
+    plan: z
+      .object({
+        bucket: z.string().min(3),
+        key: z.string().min(1),
+        accounts: z.number().int().min(0),
+        scopes: z.number().int().min(0),
+        items: z.number().int().min(0),
+      })
+      .optional(),
+    /** Earlier versions: the planned accounts in the state. */
+    accounts: AccountScopesSchema.optional(),
+    collected: z.union([MapRunOutputSchema, z.array(z.unknown())]).optional(),
+  })
+  .refine((event) => event.plan !== undefined || event.accounts !== undefined, {
+    message: 'must name the run plan (plan) or list the accounts',
+    path: ['plan'],
+  });
 export type AnalyzeEvent = z.infer<typeof PlannedRunEventSchema>;
 
 /**
@@ -83,12 +104,17 @@ export interface AnalyzeResult {
   newFindings: number;
   resolvedFindings: number;
   incompleteScopes: number;
+  /** Accounts without (all of) their parts: the first {@link MAX_LISTED}, so the state output stays small. */
   missingParts: string[];
+  /** How many accounts lack a part, when more than are listed. */
+  missingPartCount?: number;
+  /** Map items the ResultWriter recorded as failed. */
+  failedItems?: number;
   /**
    * Where usage evidence came from; in ledger mode, the account-regions (`ACCOUNT/REGION`) without a
    * usable ledger, whose usage is reported unknown.
    */
-  usage: { source: UsageSource; ledgers?: number; missingLedgers?: string[] };
+  usage: { source: UsageSource; ledgers?: number; missingLedgers?: string[]; missingLedgerCount?: number };
   reportUri?: string;
   sns: { published: boolean; messages: number; skipped?: string };
   securityHub: { imported: number; archived: number; failed: number; skipped?: string };
@@ -110,6 +136,12 @@ export function analyzeStep(
     ? publishBaselineInvalid(event, config, factory, now)
     : analyzeAndPublish(event, config, factory, now);
 }
+
+/**
+ * Accounts or scopes a result lists by name at most: the result is the execution's output (256 KiB
+ * at most), and the report in S3 names every one of them.
+ */
+export const MAX_LISTED = 50;
 
 /** Parts read at once. */
 const PART_READ_CONCURRENCY = 16;
@@ -136,24 +168,40 @@ export async function analyzeAndPublish(
   const location = { bucket: config.bucket, runId: event.runId };
   const baseline = await readRunBaseline(s3, location, event.baseline);
 
+  // The plan in S3 is what was planned; an event of an earlier version carries it in the state.
+  const planned = event.plan
+    ? await readRunPlan(s3, location)
+    : { accounts: event.accounts ?? [], regionsPerItem: Number.POSITIVE_INFINITY };
   const limit = pLimit(PART_READ_CONCURRENCY);
   const accounts = await Promise.all(
-    event.accounts.map((scope) => limit(() => readPart(s3, location, scope.accountId))),
+    planned.accounts.map((scope) =>
+      limit(() => readAccountParts(s3, location, scope, planned.regionsPerItem)),
+    ),
   );
   const missingParts = accounts
-    .filter((account) => account.errors?.some((error) => error.code === 'PartMissing'))
+    .filter(
+      (account) =>
+        account.errors?.some((error) => error.code === 'PartMissing') ||
+        account.regions?.some((region) => region.errors?.some((error) => error.code === 'PartMissing')),
+    )
     .map((account) => account.accountId);
   if (missingParts.length > 0)
-    logger.warn('accounts without a part are reported incomplete', { missingParts });
-  const failedItems = (event.collected ?? []).filter((item) => !isSummary(item));
-  if (failedItems.length > 0) logger.warn('Map items that failed', { failedItems: failedItems.slice(0, 20) });
+    logger.warn('accounts without a part are reported incomplete', {
+      missingParts: missingParts.slice(0, 100),
+    });
+  const failedItems = await mapFailures(s3, event.collected);
+  if (failedItems.length > 0)
+    logger.warn('Map items that failed', {
+      failed: failedItems.length,
+      failedItems: failedItems.slice(0, 20),
+    });
 
   // Each part was validated as it was read and the event lists each account once: no second parse.
   const snapshot: Snapshot = { snapshotVersion: 1, capturedAt: event.startedAt, accounts };
   // In ledger mode the parts carry no CloudTrail events: the ledgers collect-account updated do,
   // and they also decide whether each region's CloudTrail scope is complete.
   const store = auditLedgerStore(s3, config.bucket);
-  const stored = readsLedgers(config.usageSource) ? await loadLedgers(store, event.accounts) : undefined;
+  const stored = readsLedgers(config.usageSource) ? await loadLedgers(store, planned.accounts) : undefined;
   const collected = normalizeSnapshot(snapshot);
   const usage = stored
     ? ledgerUsageWindow(collected, stored.ledgers, {
@@ -172,7 +220,7 @@ export async function analyzeAndPublish(
   });
   const { report } = audit;
   if (stored) {
-    const backfill = backfillSummary(stored.ledgers, event.accounts, new Date(event.startedAt), {
+    const backfill = backfillSummary(stored.ledgers, planned.accounts, new Date(event.startedAt), {
       windowDays: baseline.settings.unusedAfterDays,
       source: config.usageSource === 'org-trail' ? 'org-trail' : 'lookup',
     });
@@ -207,12 +255,17 @@ export async function analyzeAndPublish(
     newFindings: published.diff.new.length,
     resolvedFindings: published.diff.resolved.length,
     incompleteScopes,
-    missingParts,
+    missingParts: missingParts.slice(0, MAX_LISTED),
+    ...(missingParts.length > MAX_LISTED ? { missingPartCount: missingParts.length } : {}),
+    ...(failedItems.length > 0 ? { failedItems: failedItems.length } : {}),
     usage: stored
       ? {
           source: 'ledger',
           ledgers: stored.ledgers.length,
-          missingLedgers: stored.missing.map((entry) => `${entry.accountId}/${entry.region}`),
+          missingLedgers: stored.missing
+            .slice(0, MAX_LISTED)
+            .map((entry) => `${entry.accountId}/${entry.region}`),
+          ...(stored.missing.length > MAX_LISTED ? { missingLedgerCount: stored.missing.length } : {}),
         }
       : { source: 'scan' },
     ...(published.reportUris ? { reportUri: published.reportUris.json } : {}),
@@ -243,4 +296,13 @@ export async function analyzeAndPublish(
 
 function isSummary(item: unknown): boolean {
   return typeof item === 'object' && item !== null && 'accountId' in item && 'key' in item;
+}
+
+/** The Map items that failed: from the ResultWriter's FAILED files, or (earlier versions) the result array. */
+async function mapFailures(s3: S3Client, collected: AnalyzeEvent['collected']): Promise<unknown[]> {
+  if (collected === undefined) return [];
+  if (Array.isArray(collected)) return collected.filter((item) => !isSummary(item));
+  const results = await readMapResults(s3, collected);
+  logger.info('Map run results', { mapRunArn: results.mapRunArn, files: results.files });
+  return results.failed;
 }

@@ -23,8 +23,12 @@ export const CollectEventSchema = z.object({
   startedAt: z.iso.datetime({ offset: true }),
   accountId: z.string().regex(ACCOUNT_ID_PATTERN, 'must be a 12-digit account id'),
   regions: z.array(z.string().regex(REGION_PATTERN, 'must be a region name such as eu-west-1')),
+  /** Which batch of the account's regions this item is (0, the default, also collects IAM). */
+  batch: z.number().int().min(0).default(0),
+  /** How many batches the account's regions were split into (default 1: the whole account). */
+  batches: z.number().int().min(1).default(1),
 });
-export type CollectEvent = z.infer<typeof CollectEventSchema>;
+export type CollectEvent = z.input<typeof CollectEventSchema>;
 
 /** The settings collect-account reads. */
 export const COLLECT_CONFIG_KEYS = [
@@ -44,8 +48,9 @@ export function timeoutError(accountId: string, reason: string): CollectionError
 }
 
 /**
- * Collects one account (every region) and writes its snapshot part to S3; returns a summary small
- * enough for the Map's result array.
+ * Collects one Map item, an account and a batch of its regions (every region unless the plan split
+ * the account), and writes its snapshot part to S3; returns a summary of a few hundred bytes (the
+ * Map's ResultWriter stores it in S3, never in the state).
  *
  * Usage evidence (`usageSource`): with `ledger` (the default) the part holds no CloudTrail events;
  * instead each region's ledger under `state/usage/` is brought up to the run's start, reading only
@@ -70,10 +75,14 @@ export async function collectAccountPart(
   const began = Date.now();
   const now = new Date(event.startedAt);
   const useLedger = looksUpLedgers(config.usageSource);
+  const batch = event.batch ?? 0;
+  const batches = event.batches ?? 1;
   const collection = collectAccount({
     factory,
     accountId: event.accountId,
     regions: event.regions,
+    // An account split by regions reads its IAM once, in its first batch.
+    iam: batch === 0,
     cloudTrailDays: config.windowDays,
     cloudTrail: config.usageSource === 'scan',
     now,
@@ -98,7 +107,7 @@ export async function collectAccountPart(
 
   const key = await writePart(
     factory.s3(),
-    { bucket: config.bucket, runId: event.runId, capturedAt: event.startedAt },
+    { bucket: config.bucket, runId: event.runId, capturedAt: event.startedAt, batch, batches },
     account,
   );
   const lookups = lookupEventsCalls(factory, event.accountId);

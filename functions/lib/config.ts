@@ -48,6 +48,7 @@ export const ENV = {
   orgTrailBucket: 'ORG_TRAIL_BUCKET',
   orgTrailPrefix: 'ORG_TRAIL_PREFIX',
   organizationId: 'ORGANIZATION_ID',
+  organization: 'AUDIT_ORGANIZATION',
   endpointUrl: 'AWS_ENDPOINT_URL',
   region: 'AWS_REGION',
 } as const;
@@ -87,6 +88,14 @@ const FIELD_SCHEMAS = {
   orgTrailBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
   orgTrailPrefix: z.string().max(1024),
   organizationId: z.string().regex(/^o-[a-z0-9]{10,32}$/, 'must be an organization id such as o-a1b2c3d4e5'),
+  organization: list(
+    z
+      .string()
+      .regex(
+        /^(all|r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/,
+        'must be all, or OU ids (ou-xxxx-xxxxxxxx) separated by commas',
+      ),
+  ),
   endpointUrl: z.url('must be a URL'),
   region: z.string().regex(REGION_PATTERN, 'must be a region name'),
 } satisfies Record<ConfigKey, z.ZodType>;
@@ -101,6 +110,7 @@ const DEFAULTS: Partial<Record<ConfigKey, string>> = {
   usageSource: RUN_DEFAULTS.usageSource,
   language: RUN_DEFAULTS.language,
   orgTrailPrefix: '',
+  organization: '',
 };
 
 /** Every setting, typed. */
@@ -124,6 +134,11 @@ export interface FunctionConfig {
   orgTrailBucket?: string;
   orgTrailPrefix: string;
   organizationId?: string;
+  /**
+   * Account discovery through AWS Organizations: empty for none, `['all']` for the whole
+   * organization, or OU ids (their child OUs included).
+   */
+  organization?: string[];
   /** Set only when every AWS call goes to one endpoint (the local sandbox). */
   endpointUrl?: string;
   region: string;

@@ -6,6 +6,7 @@ import { collectAccountPart } from '../collect-account/collect.js';
 import { type PlanEvent, type PlannedRun, planScopes, type RejectedRun } from '../plan-scopes/plan.js';
 import type { FunctionConfig } from './config.js';
 import type { PartSummary } from './parts.js';
+import { type CollectItem, readCollectItems } from './run-plan.js';
 
 /** Every setting the three nightly steps read. */
 export type NightlyConfig = Omit<FunctionConfig, 'endpointUrl'> & { endpointUrl?: string };
@@ -39,6 +40,11 @@ export interface NightlyOptions {
   collectDeadline?: () => { signal: AbortSignal; cancel?: () => void };
   /** Map items run at once (the Map's `MaxConcurrency`); default: all. */
   maxConcurrency?: number;
+  /**
+   * Reads the Map's items (the ItemReader); default: from S3 through a client of `factory`, as the
+   * Step Functions service does.
+   */
+  readItems?: (items: { bucket: string; key: string }) => Promise<CollectItem[]>;
   /** Runs after planning, before the Map. */
   afterPlan?: (plan: PlannedRun) => Promise<void>;
   onProgress?: (progress: NightlyProgress) => void;
@@ -48,7 +54,7 @@ export interface NightlyOptions {
 export interface NightlyRun {
   plan?: PlannedRun | RejectedRun;
   planError?: Error;
-  /** One entry per planned account, in plan order: its part summary, or the item's error. */
+  /** One entry per Map item (an account, or a batch of its regions), in item order: its part summary, or the item's error. */
   parts: Array<PartSummary | FailedItem>;
   result?: AnalyzeResult;
   /** What analyze-publish returned for a rejected baseline (BASELINE_INVALID published alone). */
@@ -63,8 +69,8 @@ const NO_DEADLINE = (): { signal: AbortSignal; cancel?: () => void } => ({
 
 /**
  * Runs the nightly state machine's steps in its order, in this process, calling the same step
- * functions the Lambda handlers call: plan-scopes → collect-account for each planned account (the
- * Distributed Map) → analyze-publish; for a rejected baseline, plan-scopes → analyze-publish
+ * functions the Lambda handlers call: plan-scopes → collect-account for each item plan-scopes wrote
+ * to S3 (the Distributed Map's ItemReader) → analyze-publish, given the items' results as an array; for a rejected baseline, plan-scopes → analyze-publish
  * (the Choice skips the Map). A failing step is recorded, not thrown: a failed collect becomes the
  * Map item's error object, as Step Functions passes it on; a failed plan or analyze ends the night.
  * `npm run demo` and the fault tests run the night through here.
@@ -94,14 +100,25 @@ export async function runNightlySteps(options: NightlyOptions): Promise<NightlyR
   await options.afterPlan?.(plan);
   const limit = pLimit(options.maxConcurrency ?? Number.POSITIVE_INFINITY);
   const deadlineOf = options.collectDeadline ?? NO_DEADLINE;
+  let items: CollectItem[];
+  try {
+    items = await (options.readItems ?? ((where) => readCollectItems(options.factory().s3(), where)))(
+      plan.items,
+    );
+  } catch (error) {
+    // The Map fails before any child runs: the execution fails, analyze-publish never runs.
+    night.analyzeError = asError(error);
+    return night;
+  }
   night.parts = await Promise.all(
-    plan.accounts.map((scope) =>
+    items.map((item) =>
       limit(async (): Promise<PartSummary | FailedItem> => {
         const deadline = deadlineOf();
         let part: PartSummary | FailedItem;
         try {
+          // The Map's ItemSelector: the run's id and start, and one item.
           part = await collectAccountPart(
-            { runId: plan.runId, startedAt: plan.startedAt, ...scope },
+            { runId: plan.runId, startedAt: plan.startedAt, ...item },
             config,
             options.factory(),
             deadline.signal,
@@ -111,7 +128,7 @@ export async function runNightlySteps(options: NightlyOptions): Promise<NightlyR
         } finally {
           deadline.cancel?.();
         }
-        options.onProgress?.({ step: 'collect-account', accountId: scope.accountId, part });
+        options.onProgress?.({ step: 'collect-account', accountId: item.accountId, part });
         return part;
       }),
     ),

@@ -18,10 +18,10 @@ export { partKey };
  */
 export async function writePart(
   s3: S3Client,
-  location: { bucket: string; runId: string; capturedAt: string },
+  location: { bucket: string; runId: string; capturedAt: string; batch?: number; batches?: number },
   account: SnapshotAccount,
 ): Promise<string> {
-  const key = partKey(location.runId, account.accountId);
+  const key = partKey(location.runId, account.accountId, location.batch, location.batches);
   await putObject(s3, {
     bucket: location.bucket,
     key,
@@ -31,15 +31,55 @@ export async function writePart(
   return key;
 }
 
-/** The collection error recorded for an account whose part never arrived. */
-export function missingPartError(runId: string, accountId: string): CollectionError {
+/** The collection error recorded for an account (or a batch of its regions) whose part never arrived. */
+export function missingPartError(runId: string, accountId: string, batch = 0, batches = 1): CollectionError {
   return {
     service: 'lambda',
     operation: 'CollectAccount',
     code: 'PartMissing',
-    message: `the collect-account step of run ${runId} wrote no snapshot part for this account (it failed after its retries); see the state machine's Map run`,
-    resource: partKey(runId, accountId),
+    message: `the collect-account step of run ${runId} wrote no snapshot part for this account${batches > 1 ? ` (regions batch ${batch + 1} of ${batches})` : ''} (it failed after its retries); see the state machine's Map run`,
+    resource: partKey(runId, accountId, batch, batches),
   };
+}
+
+/**
+ * Reads one planned account: its one part, or the parts of its region batches merged into one
+ * account (IAM from the first batch). A missing first part makes the whole account incomplete; a
+ * missing later part makes its regions incomplete.
+ *
+ * @throws as {@link readPart}.
+ */
+export async function readAccountParts(
+  s3: S3Client,
+  location: { bucket: string; runId: string },
+  scope: { accountId: string; regions: string[] },
+  regionsPerItem: number,
+): Promise<SnapshotAccount> {
+  const batches = Math.max(1, Math.ceil(scope.regions.length / regionsPerItem));
+  if (batches === 1) return readPart(s3, location, scope.accountId);
+  const parts = await Promise.all(
+    Array.from({ length: batches }, (_, batch) => readPart(s3, location, scope.accountId, batch, batches)),
+  );
+  const [first, ...rest] = parts;
+  const merged: SnapshotAccount = {
+    accountId: scope.accountId,
+    errors: [...(first.errors ?? [])],
+    ...(first.iam ? { iam: first.iam } : {}),
+    regions: [...(first.regions ?? [])],
+  };
+  rest.forEach((part, index) => {
+    const batch = index + 1;
+    const missing = part.errors?.find((error) => error.code === 'PartMissing');
+    if (missing) {
+      // Only this batch's regions were lost: they are incomplete, the rest of the account stands.
+      const regions = scope.regions.slice(batch * regionsPerItem, (batch + 1) * regionsPerItem);
+      merged.regions?.push(...regions.map((region) => ({ region, errors: [missing] })));
+      return;
+    }
+    merged.errors?.push(...(part.errors ?? []));
+    merged.regions?.push(...(part.regions ?? []));
+  });
+  return merged;
 }
 
 /**
@@ -52,13 +92,16 @@ export async function readPart(
   s3: S3Client,
   location: { bucket: string; runId: string },
   accountId: string,
+  batch = 0,
+  batches = 1,
 ): Promise<SnapshotAccount> {
-  const key = partKey(location.runId, accountId);
+  const key = partKey(location.runId, accountId, batch, batches);
   let text: string;
   try {
     text = (await getObjectText(s3, { bucket: location.bucket, key })).text;
   } catch (error) {
-    if (isNotFound(error)) return { accountId, errors: [missingPartError(location.runId, accountId)] };
+    if (isNotFound(error))
+      return { accountId, errors: [missingPartError(location.runId, accountId, batch, batches)] };
     throw error;
   }
   const part = parseSnapshotText(text, `s3://${location.bucket}/${key}`);

@@ -52,6 +52,9 @@ export const RunBaselineSchema = z.strictObject({
     }),
   ),
   accounts: z.array(z.string()),
+  organization: z
+    .strictObject({ units: z.array(z.string()).optional(), exclude: z.array(z.string()) })
+    .optional(),
   exceptions: z.array(
     z.strictObject({
       check: z.string(),

@@ -24,6 +24,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { ENV, readsLedgers } from '../../functions/lib/config.js';
+import { MAP_ITEM_SELECTOR } from '../../functions/lib/run-plan.js';
 import { BUCKET_PREFIXES } from '../../shared/bucket.js';
 import {
   type DeploymentConfig,
@@ -160,10 +161,17 @@ export class AuditStack extends Stack {
       [ENV.summary]: config.summary,
       [ENV.alertThreshold]: config.alertThreshold,
       [ENV.usageSource]: config.usageSource,
+      [ENV.organization]:
+        config.organization === true
+          ? 'all'
+          : config.organization === false
+            ? ''
+            : config.organization.join(','),
     };
     const planScopes = new AuditFunction(this, 'PlanScopes', {
       name: 'plan-scopes',
-      description: 'Reads and validates the baseline, then lists the accounts and regions to collect',
+      description:
+        'Reads and validates the baseline, discovers the accounts when asked to, and writes the accounts and regions to collect to S3',
       timeout: Duration.minutes(2),
       roleName: PLAN_FUNCTION_ROLE_NAME,
       environment,
@@ -298,11 +306,28 @@ export class AuditStack extends Stack {
     planScopes.addToRolePolicy(listBucket);
     planScopes.addToRolePolicy(
       new iam.PolicyStatement({
-        sid: 'WriteTheValidatedBaseline',
+        sid: 'WriteTheValidatedBaselineAndPlan',
         actions: ['s3:PutObject'],
-        resources: [`${bucketArn}/${BUCKET_PREFIXES.runs}*/baseline.json`],
+        resources: ['baseline.json', 'plan.json', 'items.json'].map(
+          (name) => `${bucketArn}/${BUCKET_PREFIXES.runs}*/${name}`,
+        ),
       }),
     );
+    if (config.organization !== false) {
+      // Account discovery: read-only Organizations calls, granted only when the deployment asks for it.
+      planScopes.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'DiscoverTheOrganizationsAccounts',
+          actions: [
+            'organizations:DescribeOrganization',
+            'organizations:ListAccounts',
+            'organizations:ListAccountsForParent',
+            'organizations:ListChildren',
+          ],
+          resources: ['*'],
+        }),
+      );
+    }
     collectAccount.addToRolePolicy(assumeMemberRole);
     collectAccount.addToRolePolicy(
       new iam.PolicyStatement({
@@ -345,10 +370,10 @@ export class AuditStack extends Stack {
     cutoverCheck.addToRolePolicy(listBucket);
 
     for (const fn of Object.values(this.functions)) {
+      const discovers = fn === planScopes && config.organization !== false;
       Validations.of(fn.role as iam.Role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions, so active tracing needs Resource *.',
+        reason: `X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions, so active tracing needs Resource *.${discovers ? ' Organizations DescribeOrganization and ListAccounts authorize against no resource, and ListAccountsForParent and ListChildren walk OUs only known at run time; the four are read-only.' : ''}`,
       });
     }
     for (const fn of [
@@ -363,11 +388,13 @@ export class AuditStack extends Stack {
       });
     }
     const bucketRef = `<${this.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>`;
-    Validations.of(planScopes.role as iam.Role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${bucketRef}/${BUCKET_PREFIXES.runs}*/baseline.json]`,
-      reason:
-        'Each run writes its validated baseline under runs/<runId>/ with a new run id every night; the grant is limited to that one file name.',
-    });
+    for (const name of ['baseline.json', 'plan.json', 'items.json']) {
+      Validations.of(planScopes.role as iam.Role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${bucketRef}/${BUCKET_PREFIXES.runs}*/${name}]`,
+        reason:
+          'Each run writes its validated baseline, its plan and the Map items under runs/<runId>/ with a new run id every night; each grant is limited to one file name.',
+      });
+    }
     Validations.of(analyzePublish.role as iam.Role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${bucketRef}/${BUCKET_PREFIXES.reports}*]`,
       reason: 'Reports are written under dated keys per run; the grant is limited to the reports/ prefix.',
@@ -413,16 +440,24 @@ export class AuditStack extends Stack {
       backoffRate: 2,
       jitterStrategy: sfn.JitterType.FULL,
     });
+    // The items and the results live in S3: no list of accounts or results travels in the state,
+    // whatever the organization's size (a state payload holds at most 256 KiB).
     const collectAll = new sfn.DistributedMap(this, 'CollectAccounts', {
       stateName: 'CollectAccounts',
-      comment: 'One child execution per account',
-      itemsPath: sfn.JsonPath.stringAt('$.accounts'),
-      itemSelector: {
-        'runId.$': '$.runId',
-        'startedAt.$': '$.startedAt',
-        'accountId.$': '$$.Map.Item.Value.accountId',
-        'regions.$': '$$.Map.Item.Value.regions',
-      },
+      comment: 'One child execution per account, or per batch of regions of an account with many',
+      itemReader: new sfn.S3JsonItemReader({
+        bucket: this.bucket,
+        key: sfn.JsonPath.stringAt('$.items.key'),
+      }),
+      itemSelector: { ...MAP_ITEM_SELECTOR },
+      resultWriterV2: new sfn.ResultWriterV2({
+        bucket: this.bucket,
+        prefix: sfn.JsonPath.stringAt('$.results.prefix'),
+        writerConfig: new sfn.WriterConfig({
+          outputType: sfn.OutputType.JSON,
+          transformation: sfn.Transformation.NONE,
+        }),
+      }),
       maxConcurrency: config.maxConcurrency,
       mapExecutionType: sfn.StateMachineType.STANDARD,
       // An account whose collection failed outright is reported as COLLECTION_INCOMPLETE by analyze-publish.
@@ -471,6 +506,11 @@ export class AuditStack extends Stack {
     const region = Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region;
     const account = Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account;
     const partition = Token.isUnresolved(this.partition) ? '<AWS::Partition>' : this.partition;
+    Validations.of(machine).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<${this.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}>/*]`,
+      reason:
+        "The Distributed Map's ItemReader reads runs/<runId>/items.json and its ResultWriter writes under runs/<runId>/results/, with a new run id every night; CDK grants them on the audit bucket's objects.",
+    });
     const executions = `arn:${partition}:states:${region}:${account}:execution:${machineName}`;
     for (const resource of [`${executions}:*`, `${executions}/CollectAccounts:*`]) {
       Validations.of(machine).acknowledge({

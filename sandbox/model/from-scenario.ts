@@ -8,7 +8,7 @@ import { compareText } from '../../shared/model/compare.js';
 import { eksClusterArn } from '../../shared/model/identity.js';
 import { generateHistory } from '../history.js';
 import { AWS_MANAGED_POLICIES, awsManagedPolicyArn as tableArn } from '../managed-policies.js';
-import { resolveDate, type Scenario, type ScenarioAccount } from '../scenario.js';
+import { resolveDate, type Scenario, type ScenarioAccount, type ScenarioUnit } from '../scenario.js';
 import { stableId, stableUuid } from '../wire.js';
 import { accountOfArn, associationArnOf, roleArnOf } from './ids.js';
 import type {
@@ -16,9 +16,12 @@ import type {
   ManagedPolicy,
   Organization,
   OrganizationAccount,
+  OrganizationalUnit,
   OrganizationCluster,
+  OrganizationMember,
   OrganizationRegion,
   OrganizationRole,
+  OrganizationStructure,
   PodIdentityAssociation,
   PolicyDocument,
 } from './organization.js';
@@ -67,7 +70,61 @@ export function organizationOf(scenario: Scenario, now: Date): Organization {
     regionOf(account, region, now).events.push(...events);
   }
   lastUsedNotBefore(accounts, [...history.values()].flat());
-  return { capturedAt: now.toISOString(), accounts };
+  const structure = structureOf(scenario, now);
+  return { capturedAt: now.toISOString(), accounts, ...(structure ? { structure } : {}) };
+}
+
+/**
+ * The AWS Organizations structure of a scenario: ids derived from the scenario's seed and the
+ * units' paths (so they stay the same run after run), every scenario account an ACTIVE member at
+ * the root unless a unit lists it, plus the declared members.
+ */
+function structureOf(scenario: Scenario, now: Date): OrganizationStructure | undefined {
+  const spec = scenario.organization;
+  if (!spec) return undefined;
+  const managementAccountId = spec.managementAccount ?? scenario.identity.account;
+  const id = spec.id ?? `o-${stableId(10, 'lower', 'organization', scenario.seed, managementAccountId)}`;
+  const rootPart = stableId(4, 'lower', 'root', id);
+  const rootId = `r-${rootPart}`;
+  const arnBase = `arn:aws:organizations::${managementAccountId}`;
+  const units: OrganizationalUnit[] = [];
+  const parentOf = new Map<string, string>();
+  const addUnits = (specs: ScenarioUnit[], parentId: string, path: string) => {
+    for (const unit of specs) {
+      const unitPath = `${path}/${unit.name}`;
+      const unitId = unit.id ?? `ou-${rootPart}-${stableId(8, 'lower', 'ou', id, unitPath)}`;
+      units.push({ id: unitId, name: unit.name, arn: `${arnBase}:ou/${id}/${unitId}`, parentId });
+      for (const account of unit.accounts) parentOf.set(account, unitId);
+      addUnits(unit.units, unitId, unitPath);
+    }
+  };
+  addUnits(spec.units, rootId, '');
+  const declared = new Map(spec.members.map((member) => [member.id, member]));
+  const aliases = new Map(scenario.accounts.map((account) => [account.id, account.alias]));
+  const ids = [...new Set([...scenario.accounts.map((account) => account.id), ...declared.keys()])];
+  const members: OrganizationMember[] = ids.map((accountId) => {
+    const member = declared.get(accountId);
+    const name = member?.name ?? aliases.get(accountId) ?? `account-${accountId}`;
+    return {
+      accountId,
+      name,
+      email: `aws+${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}@example.com`,
+      arn: `${arnBase}:account/${id}/${accountId}`,
+      state: member?.state ?? 'ACTIVE',
+      parentId: parentOf.get(accountId) ?? rootId,
+      joinedMethod: accountId === managementAccountId ? 'CREATED' : 'INVITED',
+      joinedAt: iso(member?.joined ?? '365d', now),
+    };
+  });
+  return {
+    id,
+    arn: `${arnBase}:organization/${id}`,
+    managementAccountId,
+    rootId,
+    units,
+    members,
+    delegatedAdministrators: [...spec.delegatedAdministrators],
+  };
 }
 
 /** The region entry of an account, added (empty) when the account's history reaches a region it does not describe. */

@@ -30,6 +30,48 @@ export interface Organization {
   /** "Now" for the description: a snapshot's `capturedAt`, the sandbox's clock when it is served. */
   capturedAt: IsoDate;
   accounts: OrganizationAccount[];
+  /** The AWS Organizations structure the accounts belong to; absent when they are in no organization. */
+  structure?: OrganizationStructure;
+}
+
+/** AWS Organizations' view: the organization, its root, OUs and member accounts (`DescribeOrganization`, `ListAccounts`). */
+export interface OrganizationStructure {
+  /** `o-` + 10 to 32 lower-case alphanumerics. */
+  id: string;
+  arn: string;
+  managementAccountId: string;
+  /** `r-` + 4 to 32 lower-case alphanumerics. */
+  rootId: string;
+  units: OrganizationalUnit[];
+  /** Every account of the organization, whether or not `accounts` describes its resources. */
+  members: OrganizationMember[];
+  /** Member accounts registered as delegated administrators: they may list accounts too. */
+  delegatedAdministrators: string[];
+}
+
+/** An organizational unit (`ou-` + root part + `-` + 8 to 32 lower-case alphanumerics). */
+export interface OrganizationalUnit {
+  id: string;
+  name: string;
+  arn: string;
+  /** The root or the OU it sits in. */
+  parentId: string;
+}
+
+/** The account lifecycle states `Account.State` reports. */
+export type AccountState = 'PENDING_ACTIVATION' | 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE' | 'CLOSED';
+
+/** One account as `ListAccounts` describes it. */
+export interface OrganizationMember {
+  accountId: string;
+  name: string;
+  email: string;
+  arn: string;
+  state: AccountState;
+  /** The root or the OU it sits in. */
+  parentId: string;
+  joinedMethod: 'INVITED' | 'CREATED';
+  joinedAt: IsoDate;
 }
 
 /** One AWS account. */

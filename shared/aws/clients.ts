@@ -1,6 +1,7 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -21,6 +22,7 @@ export const ALL_SERVICE_CLIENTS: Readonly<Required<ServiceClientClasses>> = {
   s3: S3Client,
   sns: SNSClient,
   securityhub: SecurityHubClient,
+  organizations: OrganizationsClient,
 };
 
 /**

@@ -75,6 +75,8 @@ export const NOT_FOUND_CODES: Readonly<Record<AwsService, ReadonlySet<string>>> 
   securityhub: new Set(['ResourceNotFoundException']),
   cloudtrail: new Set(['ResourceNotFoundException']),
   sts: new Set(),
+  // Discovery lists and never describes one resource: an unknown OU is a configuration error, not absence.
+  organizations: new Set(),
 };
 
 /**

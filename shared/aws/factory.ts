@@ -1,6 +1,7 @@
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { EKSClient } from '@aws-sdk/client-eks';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { SNSClient } from '@aws-sdk/client-sns';
@@ -102,6 +103,8 @@ export interface ClientFactory {
   sns(region?: string): SNSClient;
   /** Starting identity without `accountId`; the member role's credentials with it. */
   securityHub(accountId?: string, region?: string): SecurityHubClient;
+  /** AWS Organizations as the starting identity (the management account or a delegated administrator). */
+  organizations(): OrganizationsClient;
   /** The starting identity (GetCallerIdentity, cached). */
   callerIdentity(): Promise<{ accountId: string; arn: string }>;
   /**
@@ -207,6 +210,7 @@ export function createClientFactoryFor(
     sns: (region = settings.region) => caller('sns', region),
     securityHub: (accountId, region = settings.region) =>
       accountId === undefined ? caller('securityhub', region) : member('securityhub', accountId, region),
+    organizations: () => caller('organizations', settings.region),
     callerIdentity: () => {
       callerIdentity ??= sts()
         .send(new GetCallerIdentityCommand({}))

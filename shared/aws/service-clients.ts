@@ -1,6 +1,7 @@
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { EKSClient } from '@aws-sdk/client-eks';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { SNSClient } from '@aws-sdk/client-sns';
@@ -10,7 +11,15 @@ import type { CredentialSource } from './credentials.js';
 import { s3Addressing } from './endpoints.js';
 
 /** The services this project calls, named as in IAM action prefixes. */
-export type AwsService = 'sts' | 'iam' | 'eks' | 'cloudtrail' | 's3' | 'sns' | 'securityhub';
+export type AwsService =
+  | 'sts'
+  | 'iam'
+  | 'eks'
+  | 'cloudtrail'
+  | 's3'
+  | 'sns'
+  | 'securityhub'
+  | 'organizations';
 
 /**
  * The client classes a factory may build, besides STS (which it always needs for AssumeRole). A
@@ -23,6 +32,7 @@ export interface ServiceClientClasses {
   s3?: typeof S3Client;
   sns?: typeof SNSClient;
   securityhub?: typeof SecurityHubClient;
+  organizations?: typeof OrganizationsClient;
 }
 
 /** A factory was asked for a client of a service it was not given the class of. */

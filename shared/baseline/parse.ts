@@ -439,14 +439,20 @@ function semanticProblems(raw: Record<string, unknown>, locator: BaselineLocator
     }
   }
 
-  if (Array.isArray(raw.accounts)) {
+  const include = (raw.accounts as { include?: unknown } | null | undefined)?.include;
+  const listed: { ids: unknown[]; path: string[] } | undefined = Array.isArray(raw.accounts)
+    ? { ids: raw.accounts, path: ['accounts'] }
+    : Array.isArray(include)
+      ? { ids: include, path: ['accounts', 'include'] }
+      : undefined;
+  if (listed) {
     const seen = new Set<string>();
-    raw.accounts.forEach((account, index) => {
+    listed.ids.forEach((account, index) => {
       if (typeof account !== 'string') return;
       if (seen.has(account)) {
         problems.push({
-          offset: locator.valueOffset(['accounts', index]),
-          field: formatFieldPath(['accounts', index]),
+          offset: locator.valueOffset([...listed.path, index]),
+          field: formatFieldPath([...listed.path, index]),
           message: `account ${account} is listed twice`,
         });
       }
@@ -463,6 +469,20 @@ function unknownClusterMessage(name: string, declared: string[]): string {
   return hint
     ? `unknown logical cluster \`${name}\`; did you mean \`${hint}\`?`
     : `unknown logical cluster \`${name}\`; declared: ${declared.map((known) => `\`${known}\``).join(', ')}`;
+}
+
+/** The baseline's `accounts` as listed ids and, when it says so, the organization scope. */
+function accountsOf(accounts: BaselineDocument['accounts']): Pick<Baseline, 'accounts' | 'organization'> {
+  if (accounts === undefined) return { accounts: [] };
+  if (Array.isArray(accounts)) return { accounts: [...accounts] };
+  if (accounts === 'org') return { accounts: [], organization: { exclude: [] } };
+  return {
+    accounts: [...(accounts.include ?? [])],
+    organization: {
+      ...(accounts.organization === true ? {} : { units: [...accounts.organization] }),
+      exclude: [...(accounts.exclude ?? [])],
+    },
+  };
 }
 
 function normalize(
@@ -505,7 +525,7 @@ function normalize(
       roleArn: binding.roleArn,
       location: at(locator.valueOffset(['irsa', index])),
     })),
-    accounts: [...(data.accounts ?? [])],
+    ...accountsOf(data.accounts),
     exceptions: (data.exceptions ?? []).map((exception, index) => ({
       check: exception.check,
       resource: exception.resource,

@@ -57,6 +57,14 @@ function text(expected: string) {
   return z.string({ error: (issue) => `expected ${expected}, got ${describeValue(issue.input)}` });
 }
 
+/** An organizational unit (`ou-…`) or the root (`r-…`) of AWS Organizations. */
+const organizationParent = z
+  .string()
+  .regex(
+    /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/,
+    'expected an OU id (ou-xxxx-xxxxxxxx) or a root id (r-xxxx)',
+  );
+
 const accountId = z
   .string({
     error: (issue) =>
@@ -65,6 +73,36 @@ const accountId = z
         : `expected a 12-digit AWS account id in quotes, like "111122223333", got ${describeValue(issue.input)}`,
   })
   .regex(ACCOUNT_ID_PATTERN, { error: 'expected exactly 12 digits, like "111122223333"' });
+
+const organizationAccounts = z.strictObject({
+  organization: z.union([
+    z.literal(true),
+    z.array(organizationParent).min(1, 'list at least one OU id, or say true for the whole organization'),
+  ]),
+  exclude: z.array(accountId).optional(),
+  include: z.array(accountId).optional(),
+});
+
+/**
+ * `accounts`: a list of account ids (v1), `org` (every ACTIVE account of the organization), or
+ * `{ organization: true | [ou-…], exclude, include }`. The form is chosen by the value's shape so
+ * a wrong entry is reported at its own path.
+ */
+const AccountsSchema = z
+  .unknown()
+  .superRefine((value, context) => {
+    const schema = Array.isArray(value)
+      ? z.array(accountId)
+      : value !== null && typeof value === 'object'
+        ? organizationAccounts
+        : z.literal('org', {
+            error: (issue) =>
+              `expected a list of account ids, \`org\`, or { organization: true | [ou-…], exclude, include }, got ${describeValue(issue.input)}`,
+          });
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) for (const issue of parsed.error.issues) context.addIssue({ ...issue } as never);
+  })
+  .transform((value) => value as string[] | 'org' | z.infer<typeof organizationAccounts>);
 
 const roleArn = text('an IAM role ARN like arn:aws:iam::123456789012:role/NAME').regex(ROLE_ARN_PATTERN, {
   error: 'expected an IAM role ARN like arn:aws:iam::123456789012:role/NAME',
@@ -223,11 +261,7 @@ export const BaselineDocumentSchema = z.strictObject(
         error: (issue) => `expected a list of IRSA bindings, got ${describeValue(issue.input)}`,
       })
       .optional(),
-    accounts: z
-      .array(accountId, {
-        error: (issue) => `expected a list of account ids, got ${describeValue(issue.input)}`,
-      })
-      .optional(),
+    accounts: AccountsSchema.optional(),
     exceptions: z
       .array(ExceptionSchema, {
         error: (issue) => `expected a list of exceptions, got ${describeValue(issue.input)}`,

@@ -55,8 +55,14 @@ export interface Baseline {
   clusters: LogicalCluster[];
   podIdentity: PodIdentityBinding[];
   irsa: IrsaBinding[];
-  /** Extra accounts whose roles are scanned. */
+  /** Extra accounts whose roles are scanned (with `organization`: besides the discovered ones). */
   accounts: string[];
+  /**
+   * `accounts: org` or `accounts: { organization: … }`: the accounts are discovered through AWS
+   * Organizations at run time, all ACTIVE accounts of the organization or of the listed OUs (child
+   * OUs included), less `exclude`.
+   */
+  organization?: { units?: string[]; exclude: string[] };
   exceptions: BaselineException[];
   /** Where it came from: a file path or s3:// URI, and its SHA-256. */
   source: { name: string; sha256: string; etag?: string; versionId?: string };

@@ -97,6 +97,8 @@ export interface CollectAccountOptions {
   cloudTrailLimiters?: CloudTrailRateLimiters;
   pacing?: PacingOptions;
   pacer?: RequestPacer;
+  /** Collect the account's IAM (default true); a later batch of an account's regions leaves it to the first. */
+  iam?: boolean;
 }
 
 /**
@@ -169,7 +171,9 @@ export async function collectAccount(options: CollectAccountOptions): Promise<Sn
   const regions = [...new Set(options.regions)].sort(compareText);
 
   const [iam, ...collectedRegions] = await Promise.all([
-    taskLimit(() => collectIam(factory, accountId, pacer.lane('iam', accountId, factory.options.region))),
+    options.iam === false
+      ? undefined
+      : taskLimit(() => collectIam(factory, accountId, pacer.lane('iam', accountId, factory.options.region))),
     ...regions.map((region) =>
       taskLimit(() =>
         collectRegion(
@@ -186,7 +190,7 @@ export async function collectAccount(options: CollectAccountOptions): Promise<Sn
       ),
     ),
   ]);
-  return { accountId, errors: [], iam, regions: collectedRegions };
+  return { accountId, errors: [], ...(iam ? { iam } : {}), regions: collectedRegions };
 }
 
 async function collectRegion(

@@ -7,6 +7,7 @@ import type { BaselineInvalidResult } from '../../functions/analyze-publish/base
 import { parseBaselineObject, readBaselineObject } from '../../functions/lib/aws.js';
 import { auditLedgerStore, loadLedgers } from '../../functions/lib/ledgers.js';
 import { type PartSummary, readPart } from '../../functions/lib/parts.js';
+import { type RunPlan, readRunPlan } from '../../functions/lib/run-plan.js';
 import type { PlannedRun, RejectedRun } from '../../functions/plan-scopes/plan.js';
 import { resolveScenario, type SandboxHandle, type Scenario, startSandbox } from '../../sandbox/index.js';
 import { runAudit } from '../../shared/audit.js';
@@ -16,7 +17,8 @@ import { SnapshotSchema } from '../../shared/snapshot/schema.js';
 import { ledgerUsageIndex } from '../../shared/usage/ledger-index.js';
 import { withLedgerCoverage } from '../../shared/usage/ledger-scopes.js';
 import { lambdaContext } from '../functions/support.js';
-import { applySelector, stateMachineDefinition, templates } from '../infra/support.js';
+import { stateMachineDefinition, templates } from '../infra/support.js';
+import { type DistributedMapState, runDistributedMap } from '../support/distributed-map.js';
 import { useSandboxCredentials } from '../support/sandbox.js';
 
 const AUDIT_ACCOUNT = '111122223333';
@@ -37,7 +39,7 @@ let clockOffsetMs = 0;
 const sandboxNow = () => new Date(Date.now() + clockOffsetMs);
 let handlers: { plan: Invoke; collect: Invoke; analyze: Invoke; cutover: Invoke };
 /** The Map state's ItemSelector exactly as synthesized. */
-let itemSelector: Record<string, unknown>;
+let mapState: DistributedMapState;
 /** The state the synthesized Choice sends a rejected run (invalid baseline) to. */
 let rejectedRunNext: string | undefined;
 let restoreEnv: () => void;
@@ -46,7 +48,7 @@ beforeAll(async () => {
   // Prepare: the deployed shape of the workflow, the sandbox, and the environment the CDK app sets.
   const { audit } = templates({ regions: [REGION, 'us-east-1'] });
   const states = stateMachineDefinition(audit).States as Record<string, Record<string, unknown>>;
-  itemSelector = states.CollectAccounts.ItemSelector as Record<string, unknown>;
+  mapState = states.CollectAccounts as unknown as DistributedMapState;
   rejectedRunNext = (states['BaselineValid?'].Choices as Array<{ StringEquals: string; Next: string }>).find(
     (choice) => choice.StringEquals === 'baseline-invalid',
   )?.Next;
@@ -99,22 +101,50 @@ async function runNight(scheduledTime: string) {
     | PlannedRun
     | RejectedRun;
   if (plan.status !== 'planned') {
-    if (rejectedRunNext !== 'AnalyzePublish') return { plan, parts: [] as PartSummary[], result: undefined };
+    if (rejectedRunNext !== 'AnalyzePublish')
+      return {
+        plan,
+        planned: undefined as RunPlan | undefined,
+        parts: [] as PartSummary[],
+        result: undefined,
+      };
     // The Choice skips the Map: analyze-publish gets plan-scopes' output as it is.
     const rejected = (await handlers.analyze(
       plan,
       lambdaContext('analyze-publish'),
     )) as BaselineInvalidResult;
-    return { plan, parts: [] as PartSummary[], result: undefined, rejected };
+    return {
+      plan,
+      planned: undefined as RunPlan | undefined,
+      parts: [] as PartSummary[],
+      result: undefined,
+      rejected,
+    };
   }
-  const parts: PartSummary[] = [];
-  for (const [index, account] of plan.accounts.entries()) {
-    const item = applySelector(itemSelector, plan, { Map: { Item: { Index: index, Value: account } } });
-    parts.push((await handlers.collect(item, lambdaContext('collect-account'))) as PartSummary);
-  }
-  const afterMap = { ...plan, collected: parts };
+  // The synthesized Distributed Map: items from S3 (ItemReader), results to S3 (ResultWriter).
+  const map = await runDistributedMap({
+    s3: s3Client(),
+    bucket: BUCKET,
+    input: plan as unknown as Record<string, unknown>,
+    state: mapState,
+    concurrency: 1,
+    process: async (item) => (await handlers.collect(item, lambdaContext('collect-account'))) as PartSummary,
+  });
+  const parts = map.results as PartSummary[];
+  const afterMap = { ...plan, collected: map.output };
   const result = (await handlers.analyze(afterMap, lambdaContext('analyze-publish'))) as AnalyzeResult;
-  return { plan, parts, result };
+  const planned = await readRunPlan(s3Client(), { bucket: BUCKET, runId: plan.runId });
+  return { plan, planned, parts, result };
+}
+
+function s3Client(): S3Client {
+  return new S3Client({
+    region: REGION,
+    endpoint: sandbox.url,
+    forcePathStyle: true,
+    credentials: sandbox.credentials,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
 }
 
 describe('a nightly run against the demo organization', () => {
@@ -129,7 +159,13 @@ describe('a nightly run against the demo organization', () => {
     // Assess
     expect(night.plan.status).toBe('planned');
     const plan = night.plan as PlannedRun;
-    expect(plan.accounts).toEqual(
+    expect(plan.plan).toMatchObject({
+      bucket: BUCKET,
+      key: `runs/${plan.runId}/plan.json`,
+      accounts: 2,
+      items: 2,
+    });
+    expect(night.planned?.accounts).toEqual(
       [
         { accountId: WORKLOADS, regions: [REGION, 'us-east-1'] },
         { accountId: DATA, regions: [REGION, 'us-east-1'] },
@@ -205,10 +241,12 @@ describe('a nightly run against the demo organization', () => {
     });
     const yaml = parseBaselineObject(await readBaselineObject(s3, plan.baseline));
     const accounts = await Promise.all(
-      plan.accounts.map((scope) => readPart(s3, { bucket: BUCKET, runId: plan.runId }, scope.accountId)),
+      (night.planned?.accounts ?? []).map((scope) =>
+        readPart(s3, { bucket: BUCKET, runId: plan.runId }, scope.accountId),
+      ),
     );
     const store = auditLedgerStore(s3, BUCKET);
-    const stored = await loadLedgers(store, plan.accounts);
+    const stored = await loadLedgers(store, night.planned?.accounts ?? []);
     const inventory = withLedgerCoverage(
       normalizeSnapshot({ snapshotVersion: 1, capturedAt: plan.startedAt, accounts }),
       stored.ledgers,

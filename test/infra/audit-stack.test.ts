@@ -115,11 +115,30 @@ describe('AuditStack with the cdk.json defaults', () => {
     expect(map).toMatchObject({
       Type: 'Map',
       MaxConcurrency: 10,
-      ItemsPath: '$.accounts',
       ResultPath: '$.collected',
       Next: 'AnalyzePublish',
       ToleratedFailurePercentage: 100,
       ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } },
+    });
+    // The items come from S3 and the results go to S3: neither list travels in the state.
+    expect(map).not.toHaveProperty('ItemsPath');
+    expect(map.ItemReader).toMatchObject({
+      Resource: 'arn:aws:states:::s3:getObject',
+      ReaderConfig: { InputType: 'JSON' },
+      Parameters: { 'Key.$': '$.items.key' },
+    });
+    expect(map.ResultWriter).toMatchObject({
+      Resource: 'arn:aws:states:::s3:putObject',
+      Parameters: { 'Prefix.$': '$.results.prefix' },
+      WriterConfig: { OutputType: 'JSON', Transformation: 'NONE' },
+    });
+    expect(map.ItemSelector).toEqual({
+      'runId.$': '$.runId',
+      'startedAt.$': '$.startedAt',
+      'accountId.$': '$$.Map.Item.Value.accountId',
+      'regions.$': '$$.Map.Item.Value.regions',
+      'batch.$': '$$.Map.Item.Value.batch',
+      'batches.$': '$$.Map.Item.Value.batches',
     });
     const collect = (map.ItemProcessor as { States: Record<string, { Retry: unknown[] }> }).States
       .CollectAccount;

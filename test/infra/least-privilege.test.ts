@@ -241,8 +241,29 @@ describe('AuditStack function roles', () => {
         's3:GetObject baseline.yaml',
         's3:ListBucket (bucket)',
         's3:PutObject runs/*/baseline.json',
+        's3:PutObject runs/*/items.json',
+        's3:PutObject runs/*/plan.json',
       ]);
     }
+  });
+
+  it('give plan-scopes the read-only Organizations calls of account discovery only when organization is set', () => {
+    const discovery = [
+      'organizations:DescribeOrganization',
+      'organizations:ListAccounts',
+      'organizations:ListAccountsForParent',
+      'organizations:ListChildren',
+    ];
+    const actionsOf = (context: Record<string, unknown>) => {
+      const template = templates(context).audit;
+      return inlineStatements(template, roleIdOf(template, 'PlanScopesRole'))
+        .flatMap((statement) => asList(statement.Action))
+        .filter((action) => action.startsWith('organizations:'))
+        .sort();
+    };
+    expect(actionsOf({})).toEqual([]);
+    expect(actionsOf({ organization: true })).toEqual(discovery);
+    expect(actionsOf({ organization: 'ou-ab12-cdef3456' })).toEqual(discovery);
   });
 
   it('let analyze-publish read the runs and reports but not the baseline YAML, which it never parses', () => {

@@ -53,6 +53,8 @@ function resolveToken(part: unknown): string {
   if (typeof part === 'string') return part;
   const token = part as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
   if (token.Ref && PSEUDO_PARAMETERS[token.Ref]) return PSEUDO_PARAMETERS[token.Ref];
+  // A resource's name (the audit bucket of the ItemReader and ResultWriter): its logical id stands in.
+  if (token.Ref) return token.Ref;
   if (token['Fn::GetAtt']?.[1] === 'Arn') {
     return `arn:aws:lambda:us-east-1:111122223333:function:${token['Fn::GetAtt'][0]}`;
   }

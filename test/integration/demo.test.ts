@@ -94,7 +94,11 @@ describe('npm run demo', () => {
       lines.some((line) => line.includes(checkId) && line.includes(resource));
 
     expect(lines[0]).toBe('EKS workload identity audit');
-    expect(run.stdout).toContain('Scopes: 11 complete, 0 incomplete');
+    // Every ACTIVE account AWS Organizations lists (the security account too), not only the baseline's.
+    expect(run.stdout).toContain('Scopes: 15 complete, 0 incomplete');
+    expect(run.stderr).toContain(
+      '3 ACTIVE account(s) to audit; not ACTIVE, not audited: 999900001111 SUSPENDED',
+    );
     expect(finding('PI_ASSOCIATION_MISSING', `${PROD_GREEN}/serviceaccount/orders/orders-worker`)).toBe(true);
     expect(finding('PI_ASSOCIATION_MISSING', `${PROD_GREEN}/serviceaccount/payments/payments-api`)).toBe(
       false,

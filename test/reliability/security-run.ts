@@ -7,7 +7,8 @@ import type { PartSummary } from '../../functions/lib/parts.js';
 import type { PlannedRun, RejectedRun } from '../../functions/plan-scopes/plan.js';
 import type { CallCounts, SandboxHandle } from '../../sandbox/index.js';
 import { lambdaContext } from '../functions/support.js';
-import { applySelector, stateMachineDefinition, templates } from '../infra/support.js';
+import { stateMachineDefinition, templates } from '../infra/support.js';
+import { type DistributedMapState, runDistributedMap } from '../support/distributed-map.js';
 
 export const AUDIT_ACCOUNT = '111122223333';
 export const REGION = 'eu-west-1';
@@ -74,7 +75,7 @@ export async function runNightAndCutover(
     string,
     Record<string, unknown>
   >;
-  const itemSelector = states.CollectAccounts.ItemSelector as Record<string, unknown>;
+  const mapState = states.CollectAccounts as unknown as DistributedMapState;
   const callsOf = async (work: () => Promise<unknown>) => {
     sandbox.resetCalls();
     const value = await work();
@@ -88,16 +89,29 @@ export async function runNightAndCutover(
   const planned = await callsOf(() => handlers.plan(schedulerInput, lambdaContext('plan-scopes')));
   const plan = planned.value as PlannedRun | RejectedRun;
   if (plan.status !== 'planned') throw new Error(`the demo baseline was rejected: ${JSON.stringify(plan)}`);
-  const parts: PartSummary[] = [];
+  const s3 = new S3Client({
+    endpoint: sandbox.url,
+    region: REGION,
+    credentials: sandbox.credentials,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
   const collect: CallCounts[] = [];
-  for (const [index, account] of plan.accounts.entries()) {
-    const item = applySelector(itemSelector, plan, { Map: { Item: { Index: index, Value: account } } });
-    const collected = await callsOf(() => handlers.collect(item, lambdaContext('collect-account')));
-    parts.push(collected.value as PartSummary);
-    collect.push(collected.calls);
-  }
+  // The synthesized Distributed Map, one child at a time so each invocation's calls are its own.
+  const map = await runDistributedMap({
+    s3,
+    bucket: BUCKET,
+    input: plan as unknown as Record<string, unknown>,
+    state: mapState,
+    concurrency: 1,
+    process: async (item) => {
+      const collected = await callsOf(() => handlers.collect(item, lambdaContext('collect-account')));
+      collect.push(collected.calls);
+      return collected.value as PartSummary;
+    },
+  });
   const analyzed = await callsOf(() =>
-    handlers.analyze({ ...plan, collected: parts }, lambdaContext('analyze-publish')),
+    handlers.analyze({ ...plan, collected: map.output }, lambdaContext('analyze-publish')),
   );
   const cutover = await callsOf(() =>
     handlers.cutover(
@@ -106,13 +120,6 @@ export async function runNightAndCutover(
     ),
   );
   // The other path: a broken baseline, which plan-scopes rejects and analyze-publish reports as BASELINE_INVALID.
-  const s3 = new S3Client({
-    endpoint: sandbox.url,
-    region: REGION,
-    credentials: sandbox.credentials,
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-  });
   await s3.send(
     new PutObjectCommand({
       Bucket: BUCKET,

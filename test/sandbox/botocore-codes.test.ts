@@ -35,6 +35,7 @@ const MODEL_NAMES: Record<string, string> = {
   sns: 'sns',
   securityhub: 'securityhub',
   s3: 's3',
+  organizations: 'organizations',
 };
 
 interface ModelErrors {

@@ -8,6 +8,7 @@ import { type ConfigKey, ENV, loadConfig } from '../../functions/lib/config.js';
 import { LEDGER_PREFIX } from '../../functions/lib/ledgers.js';
 import { type FailedItem, type NightlyRun, runNightlySteps } from '../../functions/lib/nightly.js';
 import { logger, metrics } from '../../functions/lib/observability.js';
+import type { CollectItem } from '../../functions/lib/run-plan.js';
 import { type FaultRule, resolveScenario, type SandboxHandle, type Scenario } from '../../sandbox/index.js';
 import { type ClientFactoryOptions, createClientFactory } from '../../shared/aws/clients.js';
 import { S3LedgerStore } from '../../shared/collect/usage/store.js';
@@ -129,6 +130,13 @@ export async function runNight(sandbox: SandboxHandle, options: NightOptions): P
         factory: () => fastFactory(sandbox, options.factory),
         event: { runId: options.runId, scheduledTime: options.scheduledTime ?? new Date().toISOString() },
         collectDeadline: () => deadlineAfter(options.collectDeadlineMs ?? 60_000),
+        // The Map's ItemReader is the Step Functions service's own access: the night's faults, injected
+        // into the functions' calls, do not reach it.
+        readItems: async ({ bucket, key }) => {
+          const body = sandbox.s3Object(bucket, key);
+          if (!body) throw new Error(`the Map's ItemReader found no s3://${bucket}/${key}`);
+          return JSON.parse(body.toString('utf8')) as CollectItem[];
+        },
         ...(options.afterPlan ? { afterPlan: options.afterPlan } : {}),
       }),
     );

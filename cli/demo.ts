@@ -139,7 +139,7 @@ function describeStep(progress: NightlyProgress): string {
       if (plan.status !== 'planned')
         return `plan-scopes: run ${plan.runId}: baseline invalid (${plan.error})`;
       const discovered = plan.discovery
-        ? ` (discovered in ${plan.discovery.organizationId}: ${plan.discovery.accounts} listed, ${plan.discovery.inactive} not ACTIVE, ${plan.discovery.excluded} left out)`
+        ? ` (AWS Organizations ${plan.discovery.organizationId}: ${plan.discovery.accounts} ACTIVE account(s) to audit, ${plan.discovery.inactive} not ACTIVE, ${plan.discovery.excluded} excluded)`
         : '';
       return `plan-scopes: run ${plan.runId}, baseline s3://${plan.baseline.bucket}/${plan.baseline.key}: ${plan.plan.accounts} accounts${discovered}, ${plan.plan.scopes} account-regions, ${plan.plan.items} Map items`;
     }

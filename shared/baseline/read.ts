@@ -22,7 +22,7 @@ import { type BaselineLocator, lineCounterOf, type NodeOffsets, OffsetLocator } 
  * - `%YAML 1.1` (dates, yes/no, octal) and `%TAG` directives, several documents, a document end
  *   marker before any content, an indented `---`;
  * - tags other than `!!str`, `!!map` and `!!seq`; keys that are not scalars, or that YAML reads as
- *   null (js-yaml names them `null`, yaml `""`);
+ *   null (js-yaml names them `null`, yaml `""`); a tagged merge key (`!!str <<`);
  * - a lone `\r` (a line break for js-yaml only), a byte-order mark past the start, an escaped line
  *   break before an empty line in a double-quoted scalar (folded differently), a block collection
  *   on its key's line after an anchor (js-yaml accepts it);
@@ -351,6 +351,8 @@ function offsetsOfEvents(
       const plain = event.style === SCALAR_STYLE.PLAIN;
       const name = getScalarValue(text, event);
       if (plain && NULL_PLAIN.test(name)) return undefined;
+      // A tagged `<<` (`!!str <<`) is a plain key for js-yaml; yaml still merges it, or fails.
+      if (name === '<<' && event.tagStart !== -1) return undefined;
       if (parent.offsets) {
         // Recorded keys are looked up by the text they are read as.
         if (plain && NOT_TEXT_PLAIN.test(name)) return undefined;

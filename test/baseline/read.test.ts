@@ -570,6 +570,7 @@ podIdentity:
     ['two documents', `${valid}---\nversion: 1\n`],
     ['a JSON object with a duplicate key', '{"version": 1, "version": 1}'],
     ['a duplicate key', `${valid}version: 1\n`],
+    ['a merge key with a tag (a plain key for one parser, a merge for the other)', `!!str <<: ---\n${valid}`],
   ])('leaves %s to the position-aware parser', (_, text) => {
     expect(readDocument(text, 'b.yaml')).toBeUndefined();
   });

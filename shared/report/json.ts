@@ -1,7 +1,11 @@
 import type { Report } from './types.js';
 
-/** Pieces {@link renderJsonChunks} gathers before handing one over: large enough to write fast. */
-const CHUNK_CHARACTERS = 2 ** 20;
+/** Findings stringified at once by {@link renderJsonChunks}: about a mebibyte of text. */
+const FINDINGS_PER_CHUNK = 1000;
+
+/** What `JSON.stringify({ findings: [...] }, null, 2)` writes around the findings. */
+const FINDINGS_OPEN = '{\n  "findings": [\n';
+const FINDINGS_CLOSE = '\n  ]\n}';
 
 /** Report v1 as pretty JSON, exactly the object given: `JSON.stringify(report, null, 2)` and a newline. */
 export function renderJson(report: Report): string {
@@ -9,52 +13,33 @@ export function renderJson(report: Report): string {
 }
 
 /**
- * {@link renderJson} in pieces of about a mebibyte, whose concatenation is byte for byte the same
- * text: a report of 100k findings is written without ever being one string as large as itself.
- * Each top-level member, and each finding, is `JSON.stringify`'d on its own and indented to its
- * depth (JSON text holds no raw newline inside a string, so every newline starts a line).
+ * {@link renderJson} in pieces, whose concatenation is byte for byte the same text: a report of
+ * 100k findings is written without ever being one string as large as itself. Each top-level member,
+ * and each run of findings, is stringified inside an object of its own at the depth it has in the
+ * report, and cut out of it, so `JSON.stringify` itself does all the writing and indenting.
  *
  * @example for (const chunk of renderJsonChunks(report)) stream.write(chunk);
  */
 export function* renderJsonChunks(report: Report): Generator<string> {
-  const members = Object.entries(report).flatMap(([key, value]) => {
-    const text = key === 'findings' && Array.isArray(value) ? undefined : JSON.stringify(value, null, 2);
-    return text === undefined && !(key === 'findings' && Array.isArray(value)) ? [] : [{ key, value, text }];
-  });
-  if (members.length === 0) {
-    yield '{}\n';
-    return;
-  }
-  let pending: string[] = ['{\n'];
-  let pendingLength = 2;
-  const add = (piece: string) => {
-    pending.push(piece);
-    pendingLength += piece.length;
-  };
-  for (const [index, { key, value, text }] of members.entries()) {
-    add(`  ${JSON.stringify(key)}: `);
-    if (text !== undefined) add(indent(text, '\n  '));
-    else {
-      const findings = value as unknown[];
-      if (findings.length === 0) add('[]');
-      else {
-        add('[\n');
-        for (const [position, finding] of findings.entries()) {
-          add(`    ${indent(JSON.stringify(finding, null, 2) ?? 'null', '\n    ')}`);
-          add(position === findings.length - 1 ? '\n  ]' : ',\n');
-          if (pendingLength >= CHUNK_CHARACTERS) {
-            yield pending.join('');
-            pending = [];
-            pendingLength = 0;
-          }
-        }
+  let opened = false;
+  for (const [key, value] of Object.entries(report)) {
+    const separator = opened ? ',\n' : '{\n';
+    if (key === 'findings' && Array.isArray(value) && value.length > 0) {
+      yield `${separator}  "findings": [\n`;
+      opened = true;
+      for (let start = 0; start < value.length; start += FINDINGS_PER_CHUNK) {
+        const text = JSON.stringify({ findings: value.slice(start, start + FINDINGS_PER_CHUNK) }, null, 2);
+        const items = text.slice(FINDINGS_OPEN.length, text.length - FINDINGS_CLOSE.length);
+        yield start === 0 ? items : `,\n${items}`;
       }
+      yield '\n  ]';
+      continue;
     }
-    add(index === members.length - 1 ? '\n}\n' : ',\n');
+    // `{\n  "key": VALUE\n}`, or `{}` when the value is not written (undefined, a function).
+    const text = JSON.stringify({ [key]: value }, null, 2);
+    if (text === '{}') continue;
+    yield `${separator}${text.slice(2, text.length - 2)}`;
+    opened = true;
   }
-  yield pending.join('');
-}
-
-function indent(text: string, newline: string): string {
-  return text.includes('\n') ? text.replaceAll('\n', newline) : text;
+  yield opened ? '\n}\n' : '{}\n';
 }

@@ -212,7 +212,7 @@ function buildScope(context: CheckContext): AuditScope {
 
 /** Ends a message with a period (messages are full sentences). */
 export function sentence(text: string): string {
-  return /[.!?]$/.test(text) ? text : `${text}.`;
+  return text.endsWith('.') || text.endsWith('!') || text.endsWith('?') ? text : `${text}.`;
 }
 
 /** `--flag value` only when the value is set, for remediation commands. */

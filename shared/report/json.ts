@@ -7,9 +7,9 @@ const FINDINGS_PER_CHUNK = 1000;
 const FINDINGS_OPEN = '{\n  "findings": [\n';
 const FINDINGS_CLOSE = '\n  ]\n}';
 
-/** Report v1 as pretty JSON, exactly the object given: `JSON.stringify(report, null, 2)` and a newline. */
+/** Report v1 as pretty JSON, exactly the object given. */
 export function renderJson(report: Report): string {
-  return [...renderJsonChunks(report)].join('');
+  return `${JSON.stringify(report, null, 2)}\n`;
 }
 
 /**

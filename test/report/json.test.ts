@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderJson, renderJsonChunks } from '../../shared/report/json.js';
+import { renderJsonChunks } from '../../shared/report/json.js';
 import type { Report } from '../../shared/report/types.js';
 import { loadFixtureReport } from './fixture.js';
 
@@ -8,7 +8,10 @@ const report = loadFixtureReport();
 /** What the renderer must equal byte for byte: the one-string form. */
 const expected = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
-describe('renderJson', () => {
+/** The chunked form, put together. */
+const renderJson = (value: Report) => [...renderJsonChunks(value)].join('');
+
+describe('renderJsonChunks', () => {
   it('writes the report exactly as JSON.stringify with two-space indentation', () => {
     expect(renderJson(report)).toBe(expected(report));
   });

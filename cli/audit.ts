@@ -12,6 +12,7 @@ import { languageFromEnvironment, parseLanguage } from '../shared/i18n/language.
 import type { Finding } from '../shared/model/finding.js';
 import { atOrAbove, parseSeverity, type Severity } from '../shared/model/severity.js';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from '../shared/report/index.js';
+import { renderJsonChunks } from '../shared/report/json.js';
 import { DEFAULT_MAX_SNAPSHOT_BYTES } from '../shared/snapshot/index.js';
 import { reportedBackfill } from '../shared/usage/backfill.js';
 import type { RegisterCommand } from './commands.js';
@@ -23,7 +24,7 @@ import {
 } from './completeness.js';
 import { loadAuditInputs, maxSnapshotBytes, type SourceOptions, startingIdentityFactory } from './inputs.js';
 import { addLiveOptions } from './live-options.js';
-import { checkOutputPath, emit, log, useColor } from './output.js';
+import { checkOutputPath, log, useColor } from './output.js';
 import {
   addPublishOptions,
   type PublishOptions,
@@ -86,22 +87,31 @@ export function exitCodeFor(findings: Finding[], failOn: Severity | 'none'): num
 /** Slices a report file is written in: large enough to write fast, small enough to encode cheaply. */
 const REPORT_WRITE_SLICE = 4 * 2 ** 20;
 
-/**
- * Writes the report to `--output FILE` in slices, so a report of 100k findings is never encoded
- * into one buffer as large as itself beside its text; without `--output` it goes to stdout.
- */
-async function writeReport(text: string, output: string | undefined): Promise<void> {
-  if (output === undefined) {
-    await emit(text);
-    return;
+/** A rendered report in slices, so it is never encoded into one buffer as large as itself beside its text. */
+function* slices(text: string): Generator<string> {
+  for (let start = 0; start < text.length; start += REPORT_WRITE_SLICE) {
+    yield text.slice(start, start + REPORT_WRITE_SLICE);
   }
-  const stream = createWriteStream(output);
+}
+
+/**
+ * Writes the report, given in pieces, to `--output FILE` or, without it, to stdout; the last line
+ * ends with a newline. A JSON report of 100k findings comes in pieces from its renderer and is
+ * never held as one string.
+ */
+async function writeReport(pieces: Iterable<string>, output: string | undefined): Promise<void> {
+  const stream = output === undefined ? process.stdout : createWriteStream(output);
   let failure: Error | undefined;
-  stream.on('error', (error) => {
+  const onError = (error: Error) => {
     failure = error;
-  });
-  for (let start = 0; start < text.length && failure === undefined; start += REPORT_WRITE_SLICE) {
-    if (!stream.write(text.slice(start, start + REPORT_WRITE_SLICE))) {
+  };
+  stream.on('error', onError);
+  let last = '';
+  for (const piece of pieces) {
+    if (failure !== undefined) break;
+    if (piece === '') continue;
+    last = piece;
+    if (!stream.write(piece)) {
       // An error closes the stream, so waiting for `close` as well never hangs.
       await new Promise<void>((resolve) => {
         const settle = () => {
@@ -114,12 +124,16 @@ async function writeReport(text: string, output: string | undefined): Promise<vo
       });
     }
   }
-  if (failure === undefined) {
+  const ending = last.endsWith('\n') ? '' : '\n';
+  if (failure === undefined && output === undefined) {
+    if (ending !== '') stream.write(ending);
+  } else if (failure === undefined) {
     await new Promise<void>((resolve) => {
       stream.once('close', resolve);
-      stream.end(text.endsWith('\n') ? '' : '\n');
+      stream.end(ending);
     });
   }
+  stream.off('error', onError);
   if (failure !== undefined) throw failure;
 }
 
@@ -232,14 +246,19 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
     // With the declared scopes a snapshot does not hold (the report's own summary sees only scopes).
     result.report.collection = collection;
     if (usageEvidence) result.report.usageEvidence = reportedBackfill(usageEvidence);
-    const text = renderReport(result.report, format, {
-      checks: checks.map((check) => check.meta),
-      color: format === 'table' && options.output === undefined && useColor(process.stdout),
-      baselineFile: options.baseline,
-      language,
-      remediation: options.remediation,
-    });
-    await writeReport(text, options.output);
+    const pieces =
+      format === 'json'
+        ? renderJsonChunks(result.report)
+        : slices(
+            renderReport(result.report, format, {
+              checks: checks.map((check) => check.meta),
+              color: format === 'table' && options.output === undefined && useColor(process.stdout),
+              baselineFile: options.baseline,
+              language,
+              remediation: options.remediation,
+            }),
+          );
+    await writeReport(pieces, options.output);
     const { summary } = result.report;
     log(
       `${summary.total} ${summary.total === 1 ? 'finding' : 'findings'}` +

@@ -1,15 +1,11 @@
 import type { Command } from 'commander';
-import {
-  type Baseline,
-  expiredExceptions,
-  generateBaseline,
-  loadBaselineFile,
-} from '../shared/baseline/index.js';
+import { generateBaseline } from '../shared/baseline/index.js';
 import { collectionHeadline, unreadLine } from '../shared/collect/verdict.js';
 import { InputError } from '../shared/errors.js';
 import type { Inventory } from '../shared/model/inventory.js';
 import { cleanText } from '../shared/report/escape.js';
 import { loadInventory } from '../shared/snapshot/index.js';
+import { addBaselineCommand, addValidateCommand, plural } from './baseline-validate.js';
 import type { RegisterCommand } from './commands.js';
 import {
   addAllowIncompleteOption,
@@ -20,6 +16,8 @@ import {
 import { loadAuditInputs, type SourceOptions } from './inputs.js';
 import { addLiveOptions } from './live-options.js';
 import { checkOutputPath, emit, log, warn } from './output.js';
+
+export { baselineSummary } from './baseline-validate.js';
 
 /** Produces the inventory `baseline init` declares: from a snapshot file, or collected live. */
 export type InventorySource = () => Promise<Inventory>;
@@ -54,42 +52,10 @@ function noClusterNote(inventory: Inventory): string {
   return `note: no EKS cluster found in ${where} of ${plural(read.length, 'account')} (${read.map((account) => account.accountId).join(', ') || 'none'}): the baseline declares no cluster; pass --regions to look elsewhere`;
 }
 
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
-
-/**
- * The one-line summary of a valid baseline, e.g. `baseline.yaml: valid — 2 logical clusters
- * (3 member clusters), 5 Pod Identity bindings, 2 IRSA bindings, 1 exception`.
- */
-export function baselineSummary(baseline: Baseline): string {
-  const members = baseline.clusters.reduce((total, cluster) => total + cluster.members.length, 0);
-  return (
-    `${baseline.source.name}: valid — ${plural(baseline.clusters.length, 'logical cluster')} ` +
-    `(${plural(members, 'member cluster')}), ${plural(baseline.podIdentity.length, 'Pod Identity binding')}, ` +
-    `${plural(baseline.irsa.length, 'IRSA binding')}, ${plural(baseline.exceptions.length, 'exception')}`
-  );
-}
-
 /** `baseline validate FILE` and `baseline init (--snapshot FILE | live flags) [--output FILE]`. */
 export const registerBaseline: RegisterCommand = (program: Command, setExit) => {
-  const baseline = program
-    .command('baseline')
-    .description('Validate a baseline, or write one from what is deployed.');
-
-  baseline
-    .command('validate')
-    .description('Check a baseline file; print a summary, or every problem with its file:line:column.')
-    .argument('<file>', 'baseline YAML or JSON file')
-    .action(async (file: string) => {
-      const parsed = await loadBaselineFile(file);
-      process.stdout.write(`${baselineSummary(parsed)}\n`);
-      // An expired exception is valid syntax but no longer suppresses anything: worth a note.
-      for (const exception of expiredExceptions(parsed, new Date())) {
-        const where = exception.location ? `${exception.location.file}:${exception.location.line}` : file;
-        log(`note: ${where} exception for ${exception.check} expired on ${exception.expires}`);
-      }
-    });
+  const baseline = addBaselineCommand(program);
+  addValidateCommand(baseline);
 
   addAllowIncompleteOption(
     addLiveOptions(

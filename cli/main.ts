@@ -51,7 +51,8 @@ export async function main(argv: string[]): Promise<number> {
     exitCode = code;
   };
   try {
-    const registers = await Promise.all(commandsFor(argv.slice(2)).map((entry) => entry.load()));
+    const args = argv.slice(2);
+    const registers = await Promise.all(commandsFor(args).map((entry) => entry.load(args)));
     for (const register of registers) register(program, setExit);
     await program.parseAsync(argv);
     return exitCode;

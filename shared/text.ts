@@ -7,7 +7,9 @@ import { quote } from 'shell-quote';
 /** Ends a message with exactly one sentence mark (messages are full sentences). */
 export function sentence(text: string): string {
   const trimmed = text.trim();
-  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+  // Called for every finding's message: a look at the last character, not a regular expression.
+  const last = trimmed.charAt(trimmed.length - 1);
+  return last === '.' || last === '!' || last === '?' ? trimmed : `${trimmed}.`;
 }
 
 /** Characters no POSIX shell treats specially in a word: ARNs, ids, names and paths stay bare. */

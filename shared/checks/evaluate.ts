@@ -92,8 +92,13 @@ export function evaluateCheck<Context extends CheckContext, Draft extends Findin
         `${check.meta.id} claims an absence for ${draft.resource.id} without naming the scopes it rests on`,
       );
     }
-    const { doubts, ...rest } = draft;
-    const claim = rest as Draft;
+    const { doubts } = draft;
+    // The claim is the draft without its doubts; most drafts have none, and are kept as they are.
+    let claim = draft;
+    if ('doubts' in draft) {
+      const { doubts: _doubts, ...rest } = draft;
+      claim = rest as Draft;
+    }
     if (claim.restsOn) claim.restsOn = distinctScopeRefs(claim.restsOn);
     const gaps = judge(claim.restsOn ?? []);
     if (gaps.length === 0 && (doubts ?? []).length === 0) {

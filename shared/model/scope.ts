@@ -76,20 +76,21 @@ export const scopeRef = {
 
 /** `level/account[/region[/cluster]]`: one text per scope, for sets and messages. */
 export function scopeRefKey(ref: ScopeRef): string {
-  return [
-    ref.level,
-    ref.accountId,
-    ...(ref.region ? [ref.region] : []),
-    ...(ref.cluster ? [ref.cluster] : []),
-  ].join('/');
+  let key = `${ref.level}/${ref.accountId}`;
+  if (ref.region) key += `/${ref.region}`;
+  if (ref.cluster) key += `/${ref.cluster}`;
+  return key;
 }
 
 /** The scopes once each, in a stable order. */
 export function distinctScopeRefs(refs: Iterable<ScopeRef>): ScopeRef[] {
-  const byKey = new Map<string, ScopeRef>();
-  for (const ref of refs) {
-    const key = scopeRefKey(ref);
-    if (!byKey.has(key)) byKey.set(key, ref);
+  const keyed: Array<[string, ScopeRef]> = [];
+  for (const ref of refs) keyed.push([scopeRefKey(ref), ref]);
+  // Every finding names a few scopes: sort them in place and drop repeats of a key (the first stands).
+  keyed.sort(([a], [b]) => compareText(a, b));
+  const distinct: ScopeRef[] = [];
+  for (let index = 0; index < keyed.length; index++) {
+    if (index === 0 || keyed[index][0] !== keyed[index - 1][0]) distinct.push(keyed[index][1]);
   }
-  return [...byKey.entries()].sort(([a], [b]) => compareText(a, b)).map(([, ref]) => ref);
+  return distinct;
 }

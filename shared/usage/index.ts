@@ -142,6 +142,16 @@ function summaryFor<K>(map: Map<K, SummaryBuilder>, key: K): SummaryBuilder {
 const SEP = '\u0000';
 
 /**
+ * The parts joined with {@link SEP}, as `Array.prototype.join` would (a missing part is empty), without
+ * the array: the checks look identities up once per association.
+ */
+function keyOf(...parts: Array<string | undefined>): string {
+  let key = parts[0] ?? '';
+  for (let index = 1; index < parts.length; index++) key += SEP + (parts[index] ?? '');
+  return key;
+}
+
+/**
  * Parses every CloudTrail record of the inventory once and indexes the evidence. Events outside
  * `options.since`..`options.until` are ignored; records without evidence are counted in `skipped`.
  */
@@ -204,7 +214,7 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
           const { accountId, region, clusterName, namespace, serviceAccount } = workload;
           summaryFor(
             byPodIdentity,
-            [accountId, region, clusterName, namespace, serviceAccount, parsed.roleArn].join(SEP),
+            keyOf(accountId, region, clusterName, namespace, serviceAccount, parsed.roleArn),
           ).add(eventId, eventTime, parsed.source);
           addWorkload(
             {
@@ -226,7 +236,7 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
           summaryFor(byRole, parsed.roleArn).add(eventId, eventTime, parsed.source);
           if (parsed.namespace === undefined || parsed.serviceAccount === undefined) break;
           const { namespace, serviceAccount, issuerHostPath, roleArn } = parsed;
-          summaryFor(byIrsa, [issuerHostPath, namespace, serviceAccount, roleArn].join(SEP)).add(
+          summaryFor(byIrsa, keyOf(issuerHostPath, namespace, serviceAccount, roleArn)).add(
             eventId,
             eventTime,
             parsed.source,
@@ -243,7 +253,7 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
           break;
         case 'pod-identity-denied': {
           const clusterName = parsed.clusterName ?? '(unknown cluster)';
-          const key = [parsed.accountId, parsed.region, clusterName].join(SEP);
+          const key = keyOf(parsed.accountId, parsed.region, clusterName);
           let entry = denied.get(key);
           if (!entry) {
             entry = {
@@ -291,10 +301,10 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
   return {
     roleUsage: (roleArn) => get(byRole, roleArn),
     podIdentityUsage: (accountId, region, clusterName, namespace, serviceAccount, roleArn) =>
-      get(byPodIdentity, [accountId, region, clusterName, namespace, serviceAccount, roleArn].join(SEP)),
+      get(byPodIdentity, keyOf(accountId, region, clusterName, namespace, serviceAccount, roleArn)),
     untaggedPodIdentityUsage: (roleArn) => get(untagged, roleArn),
     irsaUsage: (issuerHostPath, namespace, serviceAccount, roleArn) =>
-      get(byIrsa, [issuerHostPath, namespace, serviceAccount, roleArn].join(SEP)),
+      get(byIrsa, keyOf(issuerHostPath, namespace, serviceAccount, roleArn)),
     workloads: () => workloadList,
     deniedAttempts: () => deniedList,
     coverage: (accountId, region) => coverageByKey.get(`${accountId}/${region}`),

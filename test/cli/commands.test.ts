@@ -27,4 +27,17 @@ describe('commandsFor', () => {
       expect(program.commands.map((command) => command.name())).toEqual([entry.name]);
     }
   });
+
+  it('registers only `baseline validate` for a run of it, and every baseline subcommand otherwise', async () => {
+    const { Command } = await import('commander');
+    const entry = commands.find((candidate) => candidate.name === 'baseline');
+    const subcommands = async (args?: string[]) => {
+      const program = new Command();
+      (await entry!.load(args))(program, () => undefined);
+      return program.commands[0].commands.map((command) => command.name());
+    };
+    expect(await subcommands(['baseline', 'validate', 'b.yaml'])).toEqual(['validate']);
+    expect(await subcommands(['baseline', 'init', '--snapshot', 's.json'])).toEqual(['validate', 'init']);
+    expect(await subcommands()).toEqual(['validate', 'init']);
+  });
 });

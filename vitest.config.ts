@@ -30,6 +30,7 @@ const SANDBOX = [
   'test/e2e/nightly.test.ts',
   'test/functions/organization-scale.test.ts',
   'test/functions/steps.test.ts',
+  'test/functions/trail-plan.test.ts',
   'test/integration/collect-cli.test.ts',
   'test/integration/collect-paging.test.ts',
   'test/integration/collect-sandbox.test.ts',

@@ -8,7 +8,13 @@ import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
 export const BUNDLE_PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** The folders under `functions/` that hold a Lambda handler (`handler.ts`). */
-export const FUNCTION_NAMES = ['plan-scopes', 'collect-account', 'analyze-publish', 'cutover-check'] as const;
+export const FUNCTION_NAMES = [
+  'plan-scopes',
+  'collect-account',
+  'analyze-publish',
+  'cutover-check',
+  'collect-trail-usage',
+] as const;
 
 /** The bundle's file name: `.mjs` makes the Lambda Node.js runtime load it as an ES module. */
 const BUNDLE_FILE = 'index.mjs';

@@ -47,7 +47,8 @@ export function orgTrailStates(options: {
   const concurrency = options.maxConcurrency ?? 10;
   return {
     PlanTrailDays: {
-      ...invoke({ plan: { 'startedAt.$': '$.startedAt', 'accounts.$': '$.accounts' } }),
+      // The accounts are in the run's plan in S3 (runs/RUN_ID/plan.json), never in the state.
+      ...invoke({ plan: { 'startedAt.$': '$.startedAt', 'runId.$': '$.runId' } }),
       ResultPath: '$.trail',
       Next: 'ReadTrailDays',
     },

@@ -14,6 +14,8 @@ import { InputError } from '../../shared/errors.js';
 import type { FunctionConfig } from '../lib/config.js';
 import { auditLedgerStore } from '../lib/ledgers.js';
 import { logger } from '../lib/observability.js';
+import { RUN_ID_PATTERN } from '../lib/parts.js';
+import { readRunPlan } from '../lib/run-plan.js';
 
 /**
  * The steps of the organization-trail usage source, one Lambda for the three of them:
@@ -43,17 +45,25 @@ const isoTime = z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'ex
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 
 const PlanSchema = z.strictObject({
-  plan: z.strictObject({
-    startedAt: isoTime,
-    accounts: z
-      .array(
-        z.strictObject({
-          accountId: z.string().regex(ACCOUNT_ID_PATTERN),
-          regions: z.array(z.string().regex(REGION_PATTERN)).min(1),
-        }),
-      )
-      .max(10_000),
-  }),
+  plan: z
+    .strictObject({
+      startedAt: isoTime,
+      /** The run whose plan (`runs/RUN_ID/plan.json`) names the accounts: what the state machine passes. */
+      runId: z.string().regex(RUN_ID_PATTERN, 'must be a run id from plan-scopes').optional(),
+      accounts: z
+        .array(
+          z.strictObject({
+            accountId: z.string().regex(ACCOUNT_ID_PATTERN),
+            regions: z.array(z.string().regex(REGION_PATTERN)).min(1),
+          }),
+        )
+        .max(10_000)
+        .optional(),
+    })
+    .refine((plan) => (plan.runId === undefined) !== (plan.accounts === undefined), {
+      message: 'expected either runId or accounts',
+      path: ['runId'],
+    }),
 });
 const BatchSchema = z.object({
   Items: z.array(z.object({ Key: z.string().min(1) })).min(1),
@@ -107,8 +117,13 @@ export async function trailStep(
   const store = auditLedgerStore(factory.s3(), config.bucket);
   if ('plan' in event) {
     const now = new Date(event.plan.startedAt);
+    const accounts =
+      event.plan.accounts ??
+      (await readRunPlan(factory.s3(), { bucket: config.bucket, runId: event.plan.runId as string }))
+        .accounts;
     const listings: TrailListing[] = [];
-    for (const account of event.plan.accounts) {
+    for (const account of accounts) {
+      if (account.regions.length === 0) continue;
       for (const region of [...new Set(account.regions)].sort()) {
         const stored = await store.read(account.accountId, region);
         for (const folder of trailDaysToList(

@@ -1,4 +1,5 @@
 import {
+  ArnFormat,
   Aws,
   CfnOutput,
   Duration,
@@ -34,6 +35,7 @@ import {
   TRUSTED_FUNCTION_ROLE_NAMES,
 } from '../config.js';
 import { AuditFunction } from '../constructs/audit-function.js';
+import { orgTrailStates } from '../org-trail-states.js';
 
 /** Key prefixes inside the audit bucket. */
 export { BUCKET_PREFIXES };
@@ -44,6 +46,12 @@ const RUN_PARTS_RETENTION_DAYS = 30;
 const REPORT_RETENTION_DAYS = 400;
 /** How long superseded ledger versions are kept: long enough to roll back a bad night by hand. */
 const STATE_OLD_VERSION_DAYS = 30;
+
+/** Where the organization trail's log files are: `[PREFIX/]AWSLogs/o-ORGID/`, the layout CloudTrail delivers. */
+export function orgTrailLogsPrefix(config: Pick<DeploymentConfig, 'orgTrailPrefix' | 'orgId'>): string {
+  const prefix = config.orgTrailPrefix.replace(/^\/+|\/+$/g, '');
+  return `${prefix === '' ? '' : `${prefix}/`}AWSLogs/${config.orgId}/`;
+}
 
 export interface AuditStackProps extends StackProps {
   config: DeploymentConfig;
@@ -63,6 +71,8 @@ export class AuditStack extends Stack {
     collectAccount: AuditFunction;
     analyzePublish: AuditFunction;
     cutoverCheck: AuditFunction;
+    /** Only with `usageSource: org-trail`: folds the organization trail's log files into the ledgers. */
+    collectTrailUsage?: AuditFunction;
   };
 
   constructor(scope: Construct, id: string, props: AuditStackProps) {
@@ -201,7 +211,15 @@ export class AuditStack extends Stack {
       roleName: TRUSTED_FUNCTION_ROLE_NAMES.cutover,
       environment,
     });
-    this.functions = { planScopes, collectAccount, analyzePublish, cutoverCheck };
+    this.functions = {
+      planScopes,
+      collectAccount,
+      analyzePublish,
+      cutoverCheck,
+      ...(config.usageSource === 'org-trail'
+        ? { collectTrailUsage: this.addTrailFunction(config, environment) }
+        : {}),
+    };
     this.grantLeastPrivilege(config);
 
     // ── nightly workflow ─────────────────────────────────────────────────────────────────────
@@ -227,6 +245,89 @@ export class AuditStack extends Stack {
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
     new CfnOutput(this, 'CutoverFunctionName', { value: cutoverCheck.functionName });
     new CfnOutput(this, 'CollectRoleArn', { value: collectAccount.role?.roleArn ?? '' });
+  }
+
+  /** The organization-trail usage source's function (`usageSource: org-trail`). */
+  private addTrailFunction(config: DeploymentConfig, environment: Record<string, string>): AuditFunction {
+    return new AuditFunction(this, 'CollectTrailUsage', {
+      name: 'collect-trail-usage',
+      description:
+        "Lists the organization trail's day folders to read, folds batches of its log files into the usage ledgers and seals read folders",
+      timeout: Duration.minutes(15),
+      memorySize: 1536,
+      environment: {
+        ...environment,
+        // The config schema requires both with usageSource org-trail.
+        [ENV.orgTrailBucket]: config.orgTrailBucket as string,
+        [ENV.orgTrailPrefix]: config.orgTrailPrefix,
+        [ENV.organizationId]: config.orgId as string,
+      },
+    });
+  }
+
+  /**
+   * collect-trail-usage reads the organization trail's log files of this organization only, its
+   * ledgers and the run's plan (the accounts it lists day folders for); it writes only ledgers.
+   */
+  private grantTrailReading(fn: AuditFunction, config: DeploymentConfig): void {
+    const trailBucketArn = `arn:${Aws.PARTITION}:s3:::${config.orgTrailBucket}`;
+    const logFiles = orgTrailLogsPrefix(config);
+    const bucketArn = this.bucket.bucketArn;
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ListTheOrganizationTrailLogs',
+        actions: ['s3:ListBucket'],
+        resources: [trailBucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${logFiles}*`] } },
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadTheOrganizationTrailLogs',
+        actions: ['s3:GetObject'],
+        resources: [`${trailBucketArn}/${logFiles}*`],
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadAndWriteUsageLedgers',
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [`${bucketArn}/${BUCKET_PREFIXES.usageLedgers}*`],
+      }),
+    );
+    // A first night reads ledgers that do not exist yet: without ListBucket S3 answers AccessDenied, not NoSuchKey.
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ListTheUsageLedgers',
+        actions: ['s3:ListBucket'],
+        resources: [bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${BUCKET_PREFIXES.usageLedgers}*`] } },
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadTheRunPlan',
+        actions: ['s3:GetObject'],
+        resources: [`${bucketArn}/${BUCKET_PREFIXES.runs}*/plan.json`],
+      }),
+    );
+    const role = fn.role as iam.Role;
+    const bucketRef = `<${this.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>`;
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${config.orgTrailBucket}/${logFiles}*]`,
+      reason:
+        "CloudTrail names each log file by account, region, day and a unique id; the read is limited to this organization's AWSLogs/<orgId>/ prefix of the trail bucket.",
+    });
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${bucketRef}/${BUCKET_PREFIXES.usageLedgers}*]`,
+      reason:
+        'One usage ledger per audited account and region, named by the accounts planned at run time; the grant is limited to the state/usage/ prefix.',
+    });
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${bucketRef}/${BUCKET_PREFIXES.runs}*/plan.json]`,
+      reason:
+        "The day folders to list follow the run's plan, written under runs/<runId>/ with a new run id every night; the read is limited to that one file name.",
+    });
   }
 
   /** Chat delivery through Amazon Q Developer in chat applications; the channel can only read alarms. */
@@ -368,6 +469,7 @@ export class AuditStack extends Stack {
     cutoverCheck.addToRolePolicy(assumeMemberRole);
     cutoverCheck.addToRolePolicy(readBaseline);
     cutoverCheck.addToRolePolicy(listBucket);
+    if (this.functions.collectTrailUsage) this.grantTrailReading(this.functions.collectTrailUsage, config);
 
     for (const fn of Object.values(this.functions)) {
       const discovers = fn === planScopes && config.organization !== false;
@@ -471,11 +573,18 @@ export class AuditStack extends Stack {
       lambdaFunction: analyzePublish,
       payloadResponseOnly: true,
     });
+    // With the organization trail as usage source, its log files are folded into the ledgers after
+    // the accounts are collected and before analyze-publish reads the ledgers.
+    const trail = this.functions.collectTrailUsage
+      ? this.trailStates(this.functions.collectTrailUsage, config)
+      : [];
+    let afterCollection: sfn.IChainable = analyze;
+    for (const state of trail.reverse()) afterCollection = state.next(afterCollection);
     // An invalid baseline skips collection: analyze-publish, the one publisher, sends BASELINE_INVALID alone.
     const definition = plan.next(
       new sfn.Choice(this, 'BaselineValid', { stateName: 'BaselineValid?' })
         .when(sfn.Condition.stringEquals('$.status', 'baseline-invalid'), analyze)
-        .otherwise(collectAll.next(analyze)),
+        .otherwise(collectAll.next(afterCollection)),
     );
     const logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
       retention: logs.RetentionDays.THREE_MONTHS,
@@ -489,12 +598,19 @@ export class AuditStack extends Stack {
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     const role = machine.role as iam.Role;
+    const { collectTrailUsage } = this.functions;
+    if (collectTrailUsage) this.grantTrailStates(machine, collectTrailUsage, config);
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'Step Functions log delivery (logs:CreateLogDelivery and friends) and X-Ray tracing support no resource-level permissions.',
     });
-    for (const fn of [planScopes, collectAccount, analyzePublish]) {
+    for (const fn of [
+      planScopes,
+      collectAccount,
+      analyzePublish,
+      ...(collectTrailUsage ? [collectTrailUsage] : []),
+    ]) {
       Validations.of(role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
         reason:
@@ -520,6 +636,67 @@ export class AuditStack extends Stack {
       });
     }
     return machine;
+  }
+
+  /**
+   * The organization-trail states of `orgTrailStates()` as custom states, in the order they run;
+   * CDK draws the transitions, so their own `Next` is dropped. They name the function and the trail
+   * bucket in plain ASL, so the state machine role gets what they need here: invoking the
+   * function, listing this organization's log files for the inner Map's `ItemReader`, and managing
+   * the child executions of both Distributed Maps (CDK grants `states:StartExecution` on the
+   * machine itself for the account Map already).
+   */
+  private trailStates(fn: AuditFunction, config: DeploymentConfig): sfn.CustomState[] {
+    const states = orgTrailStates({
+      functionArn: fn.functionArn,
+      trailBucket: config.orgTrailBucket as string,
+      next: 'AnalyzePublish',
+      maxConcurrency: config.maxConcurrency,
+    });
+    return Object.entries(states).map(([name, state]) => {
+      const { Next: _next, ...stateJson } = state as Record<string, unknown>;
+      return new sfn.CustomState(this, name, { stateJson });
+    });
+  }
+
+  /** What the organization-trail states need beyond the custom states CDK cannot see into. */
+  private grantTrailStates(machine: sfn.StateMachine, fn: AuditFunction, config: DeploymentConfig): void {
+    fn.grantInvoke(machine);
+    machine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ListTheOrganizationTrailLogs',
+        actions: ['s3:ListBucket'],
+        resources: [`arn:${Aws.PARTITION}:s3:::${config.orgTrailBucket}`],
+        conditions: { StringLike: { 's3:prefix': [`${orgTrailLogsPrefix(config)}*`] } },
+      }),
+    );
+    // A policy of its own, like CDK's for the account Map: the machine's default policy naming the
+    // machine's own executions would make the two depend on each other.
+    const policy = new iam.Policy(this, 'TrailMapPolicy', {
+      roles: [machine.role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ManageTheTrailMapChildren',
+          actions: ['states:DescribeExecution', 'states:StopExecution'],
+          resources: [
+            Stack.of(this).formatArn({
+              service: 'states',
+              resource: 'execution',
+              resourceName: `${machine.stateMachineName}/*`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ],
+        }),
+      ],
+    });
+    const region = Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region;
+    const account = Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account;
+    const partition = Token.isUnresolved(this.partition) ? '<AWS::Partition>' : this.partition;
+    Validations.of(policy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:${partition}:states:${region}:${account}:execution:<${this.getLogicalId(machine.node.defaultChild as sfn.CfnStateMachine)}.Name>/*]`,
+      reason:
+        'The day-folder Map and the log-file Map inside each folder start child executions with names generated per run; the grant is limited to the child executions of this state machine.',
+    });
   }
 
   private addAlarms(): void {

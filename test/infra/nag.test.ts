@@ -15,6 +15,9 @@ const CONTEXTS: Record<string, Record<string, unknown>> = {
     securityHubMode: 'member-accounts',
     accounts: ['222233334444', '333344445555'],
     regions: ['eu-west-1', 'us-east-1'],
+    usageSource: 'org-trail',
+    orgTrailBucket: 'org-trail-logs',
+    orgTrailPrefix: 'central',
   },
 };
 

@@ -1,0 +1,190 @@
+import { createRequire } from 'node:module';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, stateMachineDefinition, templates } from './support.js';
+
+/** asl-validator ships CommonJS without type declarations. */
+const aslValidator = createRequire(import.meta.url)('asl-validator') as (definition: unknown) => {
+  isValid: boolean;
+  errorsText: (separator?: string) => string;
+};
+
+interface Statement {
+  Sid?: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+const ORG_TRAIL = {
+  usageSource: 'org-trail',
+  orgTrailBucket: 'org-trail-logs',
+  orgTrailPrefix: '/central/',
+  orgId: 'o-a1b2c3d4e5',
+  regions: ['eu-west-1'],
+};
+
+/** Every statement of the inline policies attached to the role whose logical id starts with `prefix`. */
+function roleStatements(template: Template, prefix: string): Statement[] {
+  const roleId = Object.keys(template.findResources('AWS::IAM::Role')).find((key) => key.startsWith(prefix));
+  if (!roleId) throw new Error(`no role ${prefix}*`);
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((policy) => asList(policy.Properties.Roles).some((ref: { Ref: string }) => ref.Ref === roleId))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+/** A resource as text, every token by the name it stands for (`<Logical.Attr>`, `<AWS::Partition>`). */
+function resourceText(resource: unknown): string {
+  if (typeof resource === 'string') return resource;
+  const token = resource as { Ref?: string; 'Fn::GetAtt'?: string[]; 'Fn::Join'?: [string, unknown[]] };
+  if (token.Ref) return `<${token.Ref}>`;
+  if (token['Fn::GetAtt']) return `<${token['Fn::GetAtt'].join('.')}>`;
+  if (token['Fn::Join']) return token['Fn::Join'][1].map(resourceText).join(token['Fn::Join'][0]);
+  return JSON.stringify(resource);
+}
+
+/** `action resource [condition]` per action and resource, sorted: the role's grants at a glance. */
+function grants(statements: Statement[]): string[] {
+  return statements
+    .flatMap((statement) =>
+      asList(statement.Action).flatMap((action) =>
+        asList(statement.Resource).map(
+          (resource) =>
+            `${action} ${resourceText(resource).replace(/<AuditBucket\w+\.Arn>/, '<audit bucket>')}${
+              statement.Condition ? ` if ${JSON.stringify(statement.Condition)}` : ''
+            }`,
+        ),
+      ),
+    )
+    .sort();
+}
+
+describe('AuditStack with usageSource org-trail', () => {
+  let audit: Template;
+
+  beforeAll(() => {
+    audit = templates(ORG_TRAIL).audit;
+  });
+
+  it('deploys the collect-trail-usage function with the trail location in its environment', () => {
+    audit.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_SERVICE_NAME: 'collect-trail-usage',
+          USAGE_SOURCE: 'org-trail',
+          ORG_TRAIL_BUCKET: 'org-trail-logs',
+          ORG_TRAIL_PREFIX: '/central/',
+          ORGANIZATION_ID: 'o-a1b2c3d4e5',
+        }),
+      },
+    });
+    expect(Object.keys(audit.findResources('AWS::Lambda::Function'))).toContainEqual(
+      expect.stringMatching(/^CollectTrailUsage/),
+    );
+  });
+
+  it("lets the function read only this organization's trail files, the ledgers and the run's plan", () => {
+    const listTrail = {
+      StringLike: { 's3:prefix': ['central/AWSLogs/o-a1b2c3d4e5/*'] },
+    };
+    expect(grants(roleStatements(audit, 'CollectTrailUsageRole'))).toEqual(
+      [
+        'logs:CreateLogStream <CollectTrailUsageLogs62ACB199.Arn>',
+        'logs:PutLogEvents <CollectTrailUsageLogs62ACB199.Arn>',
+        `s3:GetObject arn:<AWS::Partition>:s3:::org-trail-logs/central/AWSLogs/o-a1b2c3d4e5/*`,
+        's3:GetObject <audit bucket>/runs/*/plan.json',
+        's3:GetObject <audit bucket>/state/usage/*',
+        `s3:ListBucket <audit bucket> if ${JSON.stringify({ StringLike: { 's3:prefix': ['state/usage/*'] } })}`,
+        `s3:ListBucket arn:<AWS::Partition>:s3:::org-trail-logs if ${JSON.stringify(listTrail)}`,
+        's3:PutObject <audit bucket>/state/usage/*',
+        'xray:PutTelemetryRecords *',
+        'xray:PutTraceSegments *',
+      ].sort(),
+    );
+  });
+
+  it('runs the organization-trail states after the account Map and before analyze-publish', () => {
+    const definition = stateMachineDefinition(audit) as {
+      States: Record<string, Record<string, unknown>>;
+    };
+    const { States: states } = definition;
+    expect(states.CollectAccounts.Next).toBe('PlanTrailDays');
+    expect(states.PlanTrailDays).toMatchObject({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: {
+        FunctionName: expect.stringMatching(/function:CollectTrailUsage/),
+        Payload: { plan: { 'startedAt.$': '$.startedAt', 'runId.$': '$.runId' } },
+      },
+      ResultPath: '$.trail',
+      Next: 'ReadTrailDays',
+    });
+    expect(states.ReadTrailDays).toMatchObject({ Type: 'Map', Next: 'AnalyzePublish' });
+    const day = (states.ReadTrailDays.ItemProcessor as { States: Record<string, Record<string, unknown>> })
+      .States.ReadTrailDay;
+    expect(day.ItemReader).toEqual({
+      Resource: 'arn:aws:states:::s3:listObjectsV2',
+      Parameters: { Bucket: 'org-trail-logs', 'Prefix.$': '$.prefix' },
+    });
+    // An invalid baseline still skips collection and the trail alike.
+    expect(states['BaselineValid?']).toMatchObject({
+      Choices: [{ Next: 'AnalyzePublish' }],
+      Default: 'CollectAccounts',
+    });
+    const result = aslValidator(definition);
+    expect(result.errorsText('\n')).toBe('');
+    expect(result.isValid).toBe(true);
+  });
+
+  it('lets the state machine invoke the function, list the trail for the ItemReader and run the Map children', () => {
+    const statements = roleStatements(audit, 'NightlyAuditRole');
+    const machineGrants = grants(statements);
+    expect(machineGrants).toContain('lambda:InvokeFunction <CollectTrailUsage9A9F2904.Arn>');
+    expect(machineGrants).toContain(
+      `s3:ListBucket arn:<AWS::Partition>:s3:::org-trail-logs if ${JSON.stringify({
+        StringLike: { 's3:prefix': ['central/AWSLogs/o-a1b2c3d4e5/*'] },
+      })}`,
+    );
+    // Distributed Map children: started as executions of the machine itself, managed under its name.
+    expect(machineGrants).toContain('states:StartExecution <NightlyAudit1DF39598>');
+    expect(machineGrants).toContain(
+      'states:DescribeExecution arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<NightlyAudit1DF39598.Name>/*',
+    );
+    // The trail bucket is only listed by the machine, never read or written by it.
+    expect(machineGrants.filter((grant) => grant.includes('org-trail-logs/'))).toEqual([]);
+  });
+
+  it('reports no unacknowledged cdk-nag finding', () => {
+    const report = new AwsSolutionsChecks().validateScope(buildTestApp(ORG_TRAIL).app);
+    expect(report.violations.map((violation) => violation.ruleName)).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+});
+
+describe('AuditStack with usageSource lookup (near miss)', () => {
+  let audit: Template;
+
+  beforeAll(() => {
+    audit = templates({ ...ORG_TRAIL, usageSource: 'lookup' }).audit;
+  });
+
+  it('has no trail function, no trail states and no trail grant', () => {
+    expect(Object.keys(audit.findResources('AWS::Lambda::Function'))).not.toContainEqual(
+      expect.stringMatching(/^CollectTrailUsage/),
+    );
+    const states = (stateMachineDefinition(audit) as { States: Record<string, Record<string, unknown>> })
+      .States;
+    expect(Object.keys(states)).not.toContain('PlanTrailDays');
+    expect(Object.keys(states)).not.toContain('ReadTrailDays');
+    expect(states.CollectAccounts.Next).toBe('AnalyzePublish');
+    expect(JSON.stringify(audit.toJSON())).not.toContain('org-trail-logs');
+  });
+
+  it('synthesizes the same template as when the trail settings are absent', () => {
+    const without = templates({ regions: ['eu-west-1'], orgId: 'o-a1b2c3d4e5' }).audit;
+    expect(audit.toJSON()).toEqual(without.toJSON());
+  });
+});

@@ -4,17 +4,20 @@ import { TRAIL_BATCH_SIZE } from '../shared/collect/usage/org-trail.js';
  * The Amazon States Language states of the organization-trail usage source, for the state machine
  * to run before `AnalyzePublish` when `usageSource` is `org-trail`:
  *
- *   PlanTrailDays (Lambda: the day folders each account-region lists tonight)
- *   → ReadTrailDays (Distributed Map over the folders, one child workflow each)
+ *   PlanTrailDays (Lambda: the day folders each account-region lists tonight, written to
+ *                  runs/RUN_ID/trail-listings.json; the state gets only {bucket, key, count})
+ *   → ReadTrailDays (Distributed Map over the folders: ItemReader s3:getObject of that JSON array,
+ *                    one child workflow each)
  *       → ReadTrailDay (Distributed Map: ItemReader s3:listObjectsV2 with the folder as Prefix,
  *                       ItemBatcher of log files, each batch to the Lambda)
  *       → SealTrailDay (Lambda: the folder's span becomes coverage)
  *
  * A folder whose batch fails (an unreadable file) is caught inside its iteration: it is not sealed,
  * so coverage does not advance past it and the next night reads its unread files again; the other
- * folders go on. Checked with asl-validator; the nested Distributed Maps have not yet run in AWS. The plan's folder list travels in the state payload: a night lists two folders per
- * account-region, a first night up to 91 (for 5,000 account-regions that list belongs in S3, read
- * with the same ItemReader the account Map uses).
+ * folders go on. No folder list travels in the state payload (a first night lists up to 91 folders
+ * per account-region; a payload holds 256 KiB): the outer Map reads them from S3 like the account
+ * Map reads items.json. Checked with asl-validator; the nested Distributed Maps have not yet run in
+ * AWS.
  */
 export function orgTrailStates(options: {
   /** The `collect-trail-usage` function's ARN. */
@@ -47,14 +50,19 @@ export function orgTrailStates(options: {
   const concurrency = options.maxConcurrency ?? 10;
   return {
     PlanTrailDays: {
-      // The accounts are in the run's plan in S3 (runs/RUN_ID/plan.json), never in the state.
+      // The accounts are in the run's plan in S3 (runs/RUN_ID/plan.json) and the folders go to
+      // runs/RUN_ID/trail-listings.json: neither list is ever in the state.
       ...invoke({ plan: { 'startedAt.$': '$.startedAt', 'runId.$': '$.runId' } }),
       ResultPath: '$.trail',
       Next: 'ReadTrailDays',
     },
     ReadTrailDays: {
       Type: 'Map',
-      ItemsPath: '$.trail.listings',
+      ItemReader: {
+        Resource: 'arn:aws:states:::s3:getObject',
+        ReaderConfig: { InputType: 'JSON' },
+        Parameters: { 'Bucket.$': '$.trail.bucket', 'Key.$': '$.trail.key' },
+      },
       MaxConcurrency: concurrency,
       // Each folder is a child workflow of its own (a standard execution), in which the folder's
       // Distributed Map runs as it would at the top level.

@@ -6,6 +6,7 @@
  * baseline.yaml                                 the declared baseline (key configurable)
  * runs/RUN_ID/baseline.json                     the baseline plan-scopes validated, as JSON
  * runs/RUN_ID/parts/ACCOUNT.json                one account's snapshot part (snapshot v1)
+ * runs/RUN_ID/trail-listings.json               the organization trail's day folders to read tonight
  * reports/YYYY/MM/DD/RUN_ID.json|.md|.html      the reports of one run, dated by its finish (UTC)
  * reports/latest.json                           the run record: open findings and the history
  * state/usage/ACCOUNT/REGION/ledger.json        the usage ledger of one account-region
@@ -57,6 +58,14 @@ export function planKey(runId: string): string {
 /** The Distributed Map's `ItemReader` input: a JSON array of collect items. */
 export function itemsKey(runId: string): string {
   return `${BUCKET_PREFIXES.runs}${runId}/items.json`;
+}
+
+/**
+ * The organization trail's day folders a run reads (a JSON array), for the folder Map's `ItemReader`:
+ * `runs/RUN_ID/trail-listings.json`.
+ */
+export function trailListingsKey(runId: string): string {
+  return `${BUCKET_PREFIXES.runs}${runId}/trail-listings.json`;
 }
 
 /**

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { ClientFactory } from '../../shared/aws/clients.js';
+import { putObject } from '../../shared/aws/s3.js';
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../../shared/baseline/index.js';
+import { trailListingsKey } from '../../shared/bucket.js';
 import {
   foldTrailBatch,
   S3TrailObjectSource,
@@ -19,7 +21,8 @@ import { readRunPlan } from '../lib/run-plan.js';
 
 /**
  * The steps of the organization-trail usage source, one Lambda for the three of them:
- * - `plan`: the day folders each account-region lists tonight (those its ledger does not cover yet);
+ * - `plan`: the day folders each account-region lists tonight (those its ledger does not cover yet),
+ *   written to `runs/RUN_ID/trail-listings.json` for the folder Map's `ItemReader`;
  * - a batch of log files from the Distributed Map that lists one folder (`ItemReader` over
  *   `s3:listObjectsV2` with the folder as `Prefix`, `ItemBatcher`): the new files are read and
  *   folded into the ledgers, each recorded as read;
@@ -45,25 +48,24 @@ const isoTime = z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'ex
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 
 const PlanSchema = z.strictObject({
-  plan: z
-    .strictObject({
-      startedAt: isoTime,
-      /** The run whose plan (`runs/RUN_ID/plan.json`) names the accounts: what the state machine passes. */
-      runId: z.string().regex(RUN_ID_PATTERN, 'must be a run id from plan-scopes').optional(),
-      accounts: z
-        .array(
-          z.strictObject({
-            accountId: z.string().regex(ACCOUNT_ID_PATTERN),
-            regions: z.array(z.string().regex(REGION_PATTERN)).min(1),
-          }),
-        )
-        .max(10_000)
-        .optional(),
-    })
-    .refine((plan) => (plan.runId === undefined) !== (plan.accounts === undefined), {
-      message: 'expected either runId or accounts',
-      path: ['runId'],
-    }),
+  plan: z.strictObject({
+    startedAt: isoTime,
+    /**
+     * The run: its plan (`runs/RUN_ID/plan.json`) names the accounts, and the folders to list are
+     * written under its prefix. What the state machine passes.
+     */
+    runId: z.string().regex(RUN_ID_PATTERN, 'must be a run id from plan-scopes'),
+    /** The accounts to list folders for instead of the run's plan. */
+    accounts: z
+      .array(
+        z.strictObject({
+          accountId: z.string().regex(ACCOUNT_ID_PATTERN),
+          regions: z.array(z.string().regex(REGION_PATTERN)).min(1),
+        }),
+      )
+      .max(10_000)
+      .optional(),
+  }),
 });
 const BatchSchema = z.object({
   Items: z.array(z.object({ Key: z.string().min(1) })).min(1),
@@ -82,13 +84,24 @@ const SealSchema = z.strictObject({
 export const TrailEventSchema = z.union([PlanSchema, SealSchema, BatchSchema]);
 export type TrailEvent = z.infer<typeof TrailEventSchema>;
 
-/** One folder to list: the Distributed Map's `ItemReader` `Prefix`. */
+/** One folder to list: an item of `runs/RUN_ID/trail-listings.json`, the inner Map's `ItemReader` `Prefix`. */
 export interface TrailListing {
   accountId: string;
   region: string;
   day: string;
   prefix: string;
   listedAt: string;
+}
+
+/**
+ * What the plan step returns into the state: where tonight's folders are, never the folders
+ * themselves (a first night lists up to 91 per account-region; a state payload holds 256 KiB).
+ */
+export interface TrailListingsRef {
+  bucket: string;
+  key: string;
+  /** How many folders the object lists. */
+  count: number;
 }
 
 function location(config: TrailConfig): TrailLocation {
@@ -113,14 +126,13 @@ export async function trailStep(
   event: TrailEvent,
   config: TrailConfig,
   factory: ClientFactory,
-): Promise<{ listings: TrailListing[] } | TrailBatchResult | { sealed: string; highWaterMark?: string }> {
+): Promise<TrailListingsRef | TrailBatchResult | { sealed: string; highWaterMark?: string }> {
   const store = auditLedgerStore(factory.s3(), config.bucket);
   if ('plan' in event) {
     const now = new Date(event.plan.startedAt);
     const accounts =
       event.plan.accounts ??
-      (await readRunPlan(factory.s3(), { bucket: config.bucket, runId: event.plan.runId as string }))
-        .accounts;
+      (await readRunPlan(factory.s3(), { bucket: config.bucket, runId: event.plan.runId })).accounts;
     const listings: TrailListing[] = [];
     for (const account of accounts) {
       if (account.regions.length === 0) continue;
@@ -141,7 +153,15 @@ export async function trailStep(
         }
       }
     }
-    return { listings };
+    // The folder Map reads them with an S3 JSON ItemReader, as the account Map reads items.json.
+    const key = trailListingsKey(event.plan.runId);
+    await putObject(factory.s3(), {
+      bucket: config.bucket,
+      key,
+      body: JSON.stringify(listings),
+      contentType: 'application/json',
+    });
+    return { bucket: config.bucket, key, count: listings.length };
   }
   if ('seal' in event) {
     const { accountId, region } = event.seal;

@@ -26,7 +26,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { ENV, readsLedgers } from '../../functions/lib/config.js';
 import { MAP_ITEM_SELECTOR } from '../../functions/lib/run-plan.js';
-import { BUCKET_PREFIXES } from '../../shared/bucket.js';
+import { BUCKET_PREFIXES, trailListingsKey } from '../../shared/bucket.js';
 import {
   type DeploymentConfig,
   PLAN_FUNCTION_ROLE_NAME,
@@ -267,7 +267,8 @@ export class AuditStack extends Stack {
 
   /**
    * collect-trail-usage reads the organization trail's log files of this organization only, its
-   * ledgers and the run's plan (the accounts it lists day folders for); it writes only ledgers.
+   * ledgers and the run's plan (the accounts it lists day folders for); it writes only ledgers and
+   * the run's list of day folders.
    */
   private grantTrailReading(fn: AuditFunction, config: DeploymentConfig): void {
     const trailBucketArn = `arn:${Aws.PARTITION}:s3:::${config.orgTrailBucket}`;
@@ -311,6 +312,13 @@ export class AuditStack extends Stack {
         resources: [`${bucketArn}/${BUCKET_PREFIXES.runs}*/plan.json`],
       }),
     );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteTheTrailListings',
+        actions: ['s3:PutObject'],
+        resources: [`${bucketArn}/${trailListingsKey('*')}`],
+      }),
+    );
     const role = fn.role as iam.Role;
     const bucketRef = `<${this.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>`;
     Validations.of(role).acknowledge({
@@ -327,6 +335,11 @@ export class AuditStack extends Stack {
       id: `AwsSolutions-IAM5[Resource::${bucketRef}/${BUCKET_PREFIXES.runs}*/plan.json]`,
       reason:
         "The day folders to list follow the run's plan, written under runs/<runId>/ with a new run id every night; the read is limited to that one file name.",
+    });
+    Validations.of(role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${bucketRef}/${trailListingsKey('*')}]`,
+      reason:
+        "The day folders to list tonight go under runs/<runId>/ for the folder Map's ItemReader, with a new run id every night; the write is limited to that one file name.",
     });
   }
 
@@ -642,7 +655,8 @@ export class AuditStack extends Stack {
    * The organization-trail states of `orgTrailStates()` as custom states, in the order they run;
    * CDK draws the transitions, so their own `Next` is dropped. They name the function and the trail
    * bucket in plain ASL, so the state machine role gets what they need here: invoking the
-   * function, listing this organization's log files for the inner Map's `ItemReader`, and managing
+   * function, reading the run's day folders for the outer Map's `ItemReader`, listing this
+   * organization's log files for the inner Map's `ItemReader`, and managing
    * the child executions of both Distributed Maps (CDK grants `states:StartExecution` on the
    * machine itself for the account Map already).
    */
@@ -662,6 +676,19 @@ export class AuditStack extends Stack {
   /** What the organization-trail states need beyond the custom states CDK cannot see into. */
   private grantTrailStates(machine: sfn.StateMachine, fn: AuditFunction, config: DeploymentConfig): void {
     fn.grantInvoke(machine);
+    // The folder Map's ItemReader reads the plan step's list of day folders, and nothing else it writes.
+    machine.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadTheTrailListings',
+        actions: ['s3:GetObject'],
+        resources: [`${this.bucket.bucketArn}/${trailListingsKey('*')}`],
+      }),
+    );
+    Validations.of(machine).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>/${trailListingsKey('*')}]`,
+      reason:
+        "The folder Map's ItemReader reads runs/<runId>/trail-listings.json, with a new run id every night; the read is limited to that one file name.",
+    });
     machine.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'ListTheOrganizationTrailLogs',

@@ -86,7 +86,7 @@ describe('AuditStack with usageSource org-trail', () => {
     );
   });
 
-  it("lets the function read only this organization's trail files, the ledgers and the run's plan", () => {
+  it("lets the function read only this organization's trail files, the ledgers and the run's plan, and write only ledgers and the run's folder list", () => {
     const listTrail = {
       StringLike: { 's3:prefix': ['central/AWSLogs/o-a1b2c3d4e5/*'] },
     };
@@ -99,6 +99,7 @@ describe('AuditStack with usageSource org-trail', () => {
         's3:GetObject <audit bucket>/state/usage/*',
         `s3:ListBucket <audit bucket> if ${JSON.stringify({ StringLike: { 's3:prefix': ['state/usage/*'] } })}`,
         `s3:ListBucket arn:<AWS::Partition>:s3:::org-trail-logs if ${JSON.stringify(listTrail)}`,
+        's3:PutObject <audit bucket>/runs/*/trail-listings.json',
         's3:PutObject <audit bucket>/state/usage/*',
         'xray:PutTelemetryRecords *',
         'xray:PutTraceSegments *',
@@ -122,7 +123,14 @@ describe('AuditStack with usageSource org-trail', () => {
       ResultPath: '$.trail',
       Next: 'ReadTrailDays',
     });
+    // The folders come from the object the plan step wrote, never from the state payload.
     expect(states.ReadTrailDays).toMatchObject({ Type: 'Map', Next: 'AnalyzePublish' });
+    expect(states.ReadTrailDays.ItemReader).toEqual({
+      Resource: 'arn:aws:states:::s3:getObject',
+      ReaderConfig: { InputType: 'JSON' },
+      Parameters: { 'Bucket.$': '$.trail.bucket', 'Key.$': '$.trail.key' },
+    });
+    expect(states.ReadTrailDays).not.toHaveProperty('ItemsPath');
     const day = (states.ReadTrailDays.ItemProcessor as { States: Record<string, Record<string, unknown>> })
       .States.ReadTrailDay;
     expect(day.ItemReader).toEqual({
@@ -139,10 +147,13 @@ describe('AuditStack with usageSource org-trail', () => {
     expect(result.isValid).toBe(true);
   });
 
-  it('lets the state machine invoke the function, list the trail for the ItemReader and run the Map children', () => {
+  it('lets the state machine invoke the function, read the folder list and list the trail for the ItemReaders and run the Map children', () => {
     const statements = roleStatements(audit, 'NightlyAuditRole');
     const machineGrants = grants(statements);
     expect(machineGrants).toContain('lambda:InvokeFunction <CollectTrailUsage9A9F2904.Arn>');
+    expect(machineGrants.filter((grant) => grant.includes('trail-listings'))).toEqual([
+      's3:GetObject <audit bucket>/runs/*/trail-listings.json',
+    ]);
     expect(machineGrants).toContain(
       `s3:ListBucket arn:<AWS::Partition>:s3:::org-trail-logs if ${JSON.stringify({
         StringLike: { 's3:prefix': ['central/AWSLogs/o-a1b2c3d4e5/*'] },

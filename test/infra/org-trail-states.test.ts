@@ -27,6 +27,17 @@ describe('the organization-trail states', () => {
     expect(result.isValid).toBe(true);
   });
 
+  it("read the day folders from the plan step's object in S3, not from the state", () => {
+    const states = definition().States as Record<string, Record<string, unknown>>;
+    expect(states.PlanTrailDays.ResultPath).toBe('$.trail');
+    expect(states.ReadTrailDays.ItemReader).toEqual({
+      Resource: 'arn:aws:states:::s3:getObject',
+      ReaderConfig: { InputType: 'JSON' },
+      Parameters: { 'Bucket.$': '$.trail.bucket', 'Key.$': '$.trail.key' },
+    });
+    expect(states.ReadTrailDays).not.toHaveProperty('ItemsPath');
+  });
+
   it('list each day folder with an S3 ItemReader and batch its log files to the function', () => {
     const states = definition().States as Record<
       string,

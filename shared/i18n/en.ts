@@ -1,8 +1,16 @@
 import { FAILURE_CAUSE_LABELS } from '../collect/causes.js';
 import { collectionHeadline, unreadLine } from '../collect/verdict.js';
+import { type BackfillSummary, backfillText } from '../usage/backfill.js';
 import type { Messages } from './types.js';
 
 const plural = (count: number, word: string, words = `${word}s`) => (count === 1 ? word : words);
+
+/** Where usage evidence comes from, as the usage evidence line names it. */
+const USAGE_SOURCES: Readonly<Record<BackfillSummary['source'], string>> = {
+  lookup: 'CloudTrail LookupEvents',
+  'org-trail': 'organization trail',
+  ledger: 'usage ledgers',
+};
 
 /**
  * English: the renderers' and notifications' own text. Check titles, descriptions and remediation
@@ -29,6 +37,9 @@ export const en: Messages = {
   findingsFooter: (total, counts, suppressed) => `Findings: ${total} (${counts}); suppressed: ${suppressed}`,
   usageUnknown: (count) => `Usage unknown (evidence did not cover the window): ${count}`,
   absenceUndecided: (count) => `Absence undecided (a scope it rests on was not fully collected): ${count}`,
+  usageEvidenceLabel: (source) => `Usage evidence (${USAGE_SOURCES[source]}):`,
+  // The backfill's own wording (shared/usage) is the English text: it is said once, there.
+  usageEvidence: backfillText,
   collectionComplete: (scopes) =>
     `Collection: COMPLETE (${scopes} ${plural(scopes, 'scope')}, every requested account and region read)`,
   collectionIncomplete: (incomplete, scopes, unread) =>

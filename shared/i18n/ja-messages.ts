@@ -1,5 +1,6 @@
 import { causeOfError, type FailureCause } from '../aws/errors.js';
 import type { CollectionError } from '../model/scope.js';
+import type { BackfillFacts, BackfillSummary } from '../usage/backfill.js';
 import type { Messages } from './types.js';
 
 /** Labels of the collection failure classes. */
@@ -55,6 +56,28 @@ function failureJa(error: CollectionError & { cause?: string }): string {
   return `${line} [${message.length > 200 ? `${message.slice(0, 199)}…` : message}]`;
 }
 
+/** Where usage evidence comes from, as the usage evidence line names it. */
+const USAGE_SOURCES_JA: Readonly<Record<BackfillSummary['source'], string>> = {
+  lookup: 'CloudTrail LookupEvents',
+  'org-trail': '組織の証跡',
+  ledger: '利用状況の台帳',
+};
+
+/** The backfill sentence in Japanese, from the same facts as the English one. */
+function backfillTextJa(facts: BackfillFacts): string {
+  const head = `利用状況が判明しているアカウント・リージョン: ${facts.total} 件中 ${facts.known} 件、バックフィル ${facts.percentDone}% 完了`;
+  if (facts.known >= facts.total) return `${head}、残りはありません`;
+  if (facts.nightsLeft === null) {
+    const named = `${facts.cannotCatchUp.slice(0, 3).join('、')}${facts.cannotCatchUp.length > 3 ? '、…' : ''}`;
+    return (
+      `${head}。${facts.cannotCatchUp.length} 件のアカウント・リージョン (${named}) は現在の読み取り速度では追いつけません` +
+      ' (1 回の夜間実行で読み取れる履歴が、1 日に増える分より少ないためです)'
+    );
+  }
+  if (facts.nightsLeft === undefined) return `${head}、読み取り速度はまだ測定されていません`;
+  return `${head}、あと約 ${facts.nightsLeft} 回の夜間実行で完了する見込みです`;
+}
+
 /** Japanese as a Japanese platform team writes it: です/ます, the terms of the AWS documentation in Japanese. */
 export const jaMessages: Messages = {
   defaultTitle: 'EKS ワークロードアイデンティティ監査',
@@ -79,6 +102,8 @@ export const jaMessages: Messages = {
   usageUnknown: (count) => `利用状況が不明 (CloudTrail の記録が期間全体をカバーしていません): ${count} 件`,
   absenceUndecided: (count) =>
     `存在しないことを判定できなかったもの (根拠となるスコープを完全には収集できませんでした): ${count} 件`,
+  usageEvidenceLabel: (source) => `利用状況のエビデンス (${USAGE_SOURCES_JA[source]}):`,
+  usageEvidence: backfillTextJa,
   collectionComplete: (scopes) =>
     `収集: COMPLETE (${scopes} スコープすべてを収集し、要求されたアカウントとリージョンをすべて読み取りました)`,
   collectionIncomplete: (incomplete, scopes, unread) =>

@@ -3,6 +3,7 @@ import type { CollectionSummary, UnreadScope } from '../collect/verdict.js';
 import type { FindingFacts, FindingLike } from '../model/facts.js';
 import type { CheckCategory } from '../model/finding.js';
 import type { CollectionError } from '../model/scope.js';
+import type { BackfillFacts, BackfillSummary } from '../usage/backfill.js';
 import type { Language } from './language.js';
 
 /** Counts by severity, as `CRITICAL 2, HIGH 8, …` text (severity names stay as they are in every language). */
@@ -54,6 +55,16 @@ export interface Messages {
   findingsFooter: (total: number, counts: SeverityCounts, suppressed: number) => string;
   usageUnknown: (count: number) => string;
   absenceUndecided: (count: number) => string;
+  /**
+   * The label of the usage evidence line, naming where the evidence comes from
+   * (`Usage evidence (organization trail):`).
+   */
+  usageEvidenceLabel: (source: BackfillSummary['source']) => string;
+  /**
+   * How far the usage ledgers are from covering the window (the report's `usageEvidence`):
+   * `usage known for 18 of 20 account-regions, backfill 93.1% done, done in about 3 nights`.
+   */
+  usageEvidence: (facts: BackfillFacts) => string;
   /** The summary line: `Collection: COMPLETE (13 scopes, …)`. */
   collectionComplete: (scopes: number) => string;
   collectionIncomplete: (incomplete: number, scopes: number, unread: number) => string;

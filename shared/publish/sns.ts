@@ -10,6 +10,7 @@ import type { CheckMeta } from '../model/check.js';
 import { compareText } from '../model/compare.js';
 import type { Finding } from '../model/finding.js';
 import { atOrAbove, bySeverityDesc, maxSeverity, SEVERITIES, type Severity } from '../model/severity.js';
+import { usageEvidenceLine, usageStillUnknown } from '../report/common.js';
 import {
   cleanText,
   escapeMarkdown,
@@ -329,6 +330,8 @@ function plainText(content: Content, listed: number): string {
   lines.push(
     n.changesLine(diff.new.length, diff.resolved.length, diff.stillOpen.length, diff.unknown.length),
   );
+  const usage = pendingUsageLine(report, text);
+  if (usage) lines.push(plain(usage, 600));
   lines.push('');
   lines.push(
     ...plainList(
@@ -447,6 +450,22 @@ function chatList(heading: string, findings: ListedFinding[], listed: number, te
   return lines;
 }
 
+/**
+ * The usage evidence line while usage is not yet known for every account-region; once it is known
+ * everywhere, notifications say nothing about it.
+ */
+function pendingUsageLine(report: Report, text: Localizer): string | undefined {
+  return usageStillUnknown(report) ? usageEvidenceLine(report, text.t) : undefined;
+}
+
+function chatUsageLine(report: Report, text: Localizer): string[] {
+  const evidence = report.usageEvidence;
+  if (!evidence || !usageStillUnknown(report)) return [];
+  return [
+    `**${chatText(text.t.usageEvidenceLabel(evidence.source))}** ${chatText(text.t.usageEvidence(evidence), 600)}`,
+  ];
+}
+
 function chatNotification(content: Content, listed: number): ChatNotification {
   const { report, diff, links } = content.input;
   const { summary } = report;
@@ -459,6 +478,7 @@ function chatNotification(content: Content, listed: number): ChatNotification {
   const description = [
     n.chatOpen(summary.total, countsLine(summary.bySeverity), summary.suppressed ?? 0),
     n.chatChanges(diff.new.length, diff.resolved.length, diff.stillOpen.length, diff.unknown.length),
+    ...chatUsageLine(report, text),
     ...chatList(alert ? n.newAtThreshold : n.newFindings, content.newFindings, listed, text),
     ...chatList(n.resolvedFindings, content.resolvedFindings, listed, text),
   ].join('\n');

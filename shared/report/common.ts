@@ -139,3 +139,20 @@ export function collectionLine(report: Report, t: Messages = en): string {
     ? t.collectionComplete(scopes)
     : t.collectionIncomplete(incomplete, scopes, summary.unread.length);
 }
+
+/**
+ * The usage evidence line (`Usage evidence (organization trail): usage known for 18 of 20
+ * account-regions, …`), put beside the collection status; undefined when the report carries no
+ * `usageEvidence` (usage did not come from ledgers).
+ */
+export function usageEvidenceLine(report: Report, t: Messages = en): string | undefined {
+  const evidence = report.usageEvidence;
+  if (!evidence) return undefined;
+  return `${t.usageEvidenceLabel(evidence.source)} ${t.usageEvidence(evidence)}`;
+}
+
+/** True when the report says usage is not yet known for every planned account-region. */
+export function usageStillUnknown(report: Report): boolean {
+  const evidence = report.usageEvidence;
+  return evidence !== undefined && evidence.known < evidence.total;
+}

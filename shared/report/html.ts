@@ -11,6 +11,8 @@ import {
   localizerFor,
   type RenderOptions,
   scopeCounts,
+  usageEvidenceLine,
+  usageStillUnknown,
 } from './common.js';
 import {
   cleanText,
@@ -182,8 +184,16 @@ function metaLine(report: Report, localized: Localizer): string {
     `${id(report.finishedAt)}<br>${escapeHtml(t.baseline)} <code>${id(baseline.source)}</code> ` +
     `(sha256 <code>${id(baseline.sha256)}</code>${version ? `; ${version}` : ''})<br>` +
     `<span class="status${incomplete ? ' incomplete' : ''}" id="collection-status">` +
-    `${text(collectionLine(report, t))}</span></p>`
+    `${text(collectionLine(report, t))}</span>${usageEvidenceSpan(report, localized)}</p>`
   );
+}
+
+/** The usage evidence line under the collection status (stands out while usage is not known everywhere). */
+function usageEvidenceSpan(report: Report, localized: Localizer): string {
+  const line = usageEvidenceLine(report, localized.t);
+  if (!line) return '';
+  const pending = usageStillUnknown(report);
+  return `<br><span class="status${pending ? ' incomplete' : ''}" id="usage-evidence">${text(line)}</span>`;
 }
 
 /**

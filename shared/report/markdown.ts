@@ -10,6 +10,7 @@ import {
   type RenderOptions,
   scopeCounts,
   scopeLabel,
+  usageEvidenceLine,
 } from './common.js';
 import { cleanText, escapeMarkdown, MAX_IDENTIFIER_LENGTH, neutralizeMentions } from './escape.js';
 import type { Localizer } from './localize.js';
@@ -51,6 +52,8 @@ export function renderMarkdown(report: Report, options: RenderOptions): string {
   const counts = scopeCounts(report);
   out.push(`${text(t.scopeCounts(counts.complete, counts.incomplete))}`, '');
   out.push(`**${text(collectionLine(report, t))}**`, '');
+  const usage = usageEvidenceLine(report, t);
+  if (usage) out.push(text(usage), '');
   if (counts.incomplete > 0) {
     out.push(m.incompleteScopes, '');
     for (const scope of report.scopes) {

@@ -8,6 +8,8 @@ import {
   localizerFor,
   type RenderOptions,
   scopeLabel,
+  usageEvidenceLine,
+  usageStillUnknown,
 } from './common.js';
 import { cleanText, MAX_IDENTIFIER_LENGTH } from './escape.js';
 import type { Localizer } from './localize.js';
@@ -107,6 +109,11 @@ export function renderTable(report: Report, options: RenderOptions): string {
         : line,
     ),
   );
+  const usage = usageEvidenceLine(report, t);
+  if (usage) {
+    const pending = usageStillUnknown(report);
+    lines.push(...wrap(cleanText(usage), '', '  ').map((line) => (pending ? paint('yellow', line) : line)));
+  }
   if (report.summary.usageUnknown) lines.push(t.usageUnknown(report.summary.usageUnknown));
   if (report.summary.absenceUnknown) lines.push(t.absenceUndecided(report.summary.absenceUnknown));
   return `${lines.join('\n')}\n`;

@@ -107,14 +107,29 @@ export function backfillRegion(
   };
 }
 
+/** What the sentence of {@link backfillText} is made of (the report's `usageEvidence` carries it). */
+export type BackfillFacts = Pick<BackfillSummary, 'known' | 'total' | 'percentDone' | 'nightsLeft'> & {
+  cannotCatchUp: readonly string[];
+};
+
 /** How the nights left read in the sentence. */
-function nightsText(summary: Pick<BackfillSummary, 'nightsLeft' | 'cannotCatchUp'>, pending: number): string {
-  if (pending === 0) return 'nothing left to read';
-  if (summary.nightsLeft === null) {
-    return `${summary.cannotCatchUp.length} account-region(s) cannot catch up at their rate (${summary.cannotCatchUp.slice(0, 3).join(', ')}${summary.cannotCatchUp.length > 3 ? ', …' : ''}): a night reads less history than a day adds`;
+function nightsText(facts: BackfillFacts): string {
+  if (facts.known >= facts.total) return 'nothing left to read';
+  if (facts.nightsLeft === null) {
+    return `${facts.cannotCatchUp.length} account-region(s) cannot catch up at their rate (${facts.cannotCatchUp.slice(0, 3).join(', ')}${facts.cannotCatchUp.length > 3 ? ', …' : ''}): a night reads less history than a day adds`;
   }
-  if (summary.nightsLeft === undefined) return 'rate not measured yet';
-  return `done in about ${summary.nightsLeft} night${summary.nightsLeft === 1 ? '' : 's'}`;
+  if (facts.nightsLeft === undefined) return 'rate not measured yet';
+  return `done in about ${facts.nightsLeft} night${facts.nightsLeft === 1 ? '' : 's'}`;
+}
+
+/**
+ * The sentence the run reports about the backfill, in English.
+ *
+ * @example backfillText({ known: 18, total: 20, percentDone: 93.1, nightsLeft: 3, cannotCatchUp: [] })
+ * // "usage known for 18 of 20 account-regions, backfill 93.1% done, done in about 3 nights"
+ */
+export function backfillText(facts: BackfillFacts): string {
+  return `usage known for ${facts.known} of ${facts.total} account-regions, backfill ${facts.percentDone}% done, ${nightsText(facts)}`;
 }
 
 /**
@@ -150,7 +165,6 @@ export function backfillSummary(
       ? 100
       : Math.floor((regions.reduce((sum, region) => sum + region.covered, 0) / regions.length) * 1000) / 10;
   const known = regions.length - pending.length;
-  const summary = { nightsLeft, cannotCatchUp };
   return {
     source: options.source ?? 'ledger',
     known,
@@ -158,7 +172,7 @@ export function backfillSummary(
     percentDone,
     ...(nightsLeft !== undefined ? { nightsLeft } : {}),
     cannotCatchUp,
-    text: `usage known for ${known} of ${regions.length} account-regions, backfill ${percentDone}% done, ${nightsText(summary, pending.length)}`,
+    text: backfillText({ known, total: regions.length, percentDone, nightsLeft, cannotCatchUp }),
     pending,
   };
 }

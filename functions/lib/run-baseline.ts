@@ -1,10 +1,11 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { getObjectText, isNotFound, putObject } from '../../shared/aws/s3.js';
+import { putObject } from '../../shared/aws/s3.js';
 import type { Baseline } from '../../shared/baseline/types.js';
 import { runBaselineKey } from '../../shared/bucket.js';
 import { InputError } from '../../shared/errors.js';
 import type { BaselineRef } from './aws.js';
+import { readRunJson } from './run-object.js';
 
 /**
  * Where a run keeps the baseline plan-scopes validated, as JSON: the later steps judge against
@@ -101,23 +102,11 @@ export async function readRunBaseline(
 ): Promise<Baseline> {
   const key = runBaselineKey(location.runId);
   const uri = `s3://${location.bucket}/${key}`;
-  let text: string;
-  try {
-    text = (await getObjectText(s3, { bucket: location.bucket, key })).text;
-  } catch (error) {
-    if (isNotFound(error)) {
-      throw new InputError(`${uri}: the run's validated baseline is missing (plan-scopes writes it)`, [], {
-        cause: error,
-      });
-    }
-    throw error;
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`${uri}: not JSON (${(error as Error).message})`, [], { cause: error });
-  }
+  const value = await readRunJson(
+    s3,
+    { bucket: location.bucket, key },
+    "the run's validated baseline is missing (plan-scopes writes it)",
+  );
   const checked = RunBaselineSchema.safeParse(value);
   if (!checked.success) {
     throw new InputError(

@@ -1,9 +1,10 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { getObjectText, isNotFound, putObject } from '../../shared/aws/s3.js';
+import { putObject } from '../../shared/aws/s3.js';
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../../shared/baseline/index.js';
 import { itemsKey, planKey, resultsPrefix } from '../../shared/bucket.js';
 import { InputError } from '../../shared/errors.js';
+import { readRunJson } from './run-object.js';
 import type { AccountScope } from './scopes.js';
 
 export { itemsKey, planKey, resultsPrefix };
@@ -136,20 +137,11 @@ export async function readRunPlan(
 ): Promise<RunPlan> {
   const key = planKey(location.runId);
   const uri = `s3://${location.bucket}/${key}`;
-  let text: string;
-  try {
-    text = (await getObjectText(s3, { bucket: location.bucket, key })).text;
-  } catch (error) {
-    if (isNotFound(error))
-      throw new InputError(`${uri}: the run's plan is missing (plan-scopes writes it)`, [], { cause: error });
-    throw error;
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`${uri}: not JSON (${(error as Error).message})`, [], { cause: error });
-  }
+  const value = await readRunJson(
+    s3,
+    { bucket: location.bucket, key },
+    "the run's plan is missing (plan-scopes writes it)",
+  );
   const checked = RunPlanSchema.safeParse(value);
   if (!checked.success || checked.data.runId !== location.runId) {
     throw new InputError(
@@ -178,8 +170,8 @@ export async function readCollectItems(
   s3: S3Client,
   where: { bucket: string; key: string },
 ): Promise<CollectItem[]> {
-  const { text } = await getObjectText(s3, where);
-  const parsed = CollectItemsSchema.safeParse(JSON.parse(text));
+  const value = await readRunJson(s3, where, "the Map's items are missing (plan-scopes writes them)");
+  const parsed = CollectItemsSchema.safeParse(value);
   if (!parsed.success) {
     throw new InputError(
       `s3://${where.bucket}/${where.key}: not the Map's items (${parsed.error.issues[0]?.message})`,

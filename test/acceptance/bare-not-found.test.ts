@@ -4,7 +4,7 @@ import { type FaultRule, type SandboxHandle, startSandbox } from '../../sandbox/
 import type { Finding } from '../../shared/model/finding.js';
 import { type Report, ReportSchema } from '../../shared/report/types.js';
 import { runCli } from '../support/cli.js';
-import { useSandboxCredentials } from '../support/sandbox.js';
+import { demoLiveFlags, useSandboxCredentials } from '../support/sandbox.js';
 
 /**
  * Only a service's own not-found code means "deleted". An endpoint (a proxy, an emulator) that
@@ -25,12 +25,7 @@ async function audit(faults: FaultRule[]): Promise<Report> {
     'audit',
     '--baseline',
     BASELINE,
-    '--endpoint-url',
-    sandbox.url,
-    '--role-name',
-    'EksIdentityAuditReadOnly',
-    '--external-id',
-    'eks-identity-audit-demo',
+    ...demoLiveFlags(sandbox),
     '--format',
     'json',
     '--allow-incomplete',

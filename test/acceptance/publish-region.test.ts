@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { resolveScenario, type SandboxHandle, type Scenario, startSandbox } from '../../sandbox/index.js';
 import { RunRecordSchema } from '../../shared/publish/record.js';
 import { runCli } from '../support/cli.js';
-import { useSandboxCredentials } from '../support/sandbox.js';
+import { demoLiveFlags, useSandboxCredentials } from '../support/sandbox.js';
 
 /**
  * CLI publishing goes where the AWS CLI would send it: `--region`, then `AWS_REGION`, then
@@ -77,12 +77,7 @@ function publishAudit(extra: string[] = [], topic = TOPIC) {
     'audit',
     '--baseline',
     BASELINE,
-    '--endpoint-url',
-    sandbox.url,
-    '--role-name',
-    'EksIdentityAuditReadOnly',
-    '--external-id',
-    'eks-identity-audit-demo',
+    ...demoLiveFlags(sandbox),
     '--format',
     'json',
     '--publish',

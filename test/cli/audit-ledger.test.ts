@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
 import type { Report } from '../../shared/report/types.js';
 import { runCli } from '../support/cli.js';
-import { useSandboxCredentials } from '../support/sandbox.js';
+import { demoLiveFlags, useSandboxCredentials } from '../support/sandbox.js';
 
 const BASELINE = 's3://eks-identity-audit-demo-111122223333/baseline.yaml';
 const LEDGER = 's3://eks-identity-audit-demo-111122223333/state';
@@ -15,12 +15,7 @@ const audit = async (...extra: string[]) => {
     'audit',
     '--baseline',
     BASELINE,
-    '--endpoint-url',
-    sandbox.url,
-    '--role-name',
-    'EksIdentityAuditReadOnly',
-    '--external-id',
-    'eks-identity-audit-demo',
+    ...demoLiveFlags(sandbox),
     '--format',
     'json',
     ...extra,

@@ -1,3 +1,4 @@
+import { DEMO_SETTINGS } from '../../cli/demo.js';
 import type { SandboxHandle } from '../../sandbox/index.js';
 
 /**
@@ -27,4 +28,16 @@ export function useSandboxCredentials(
   return () => {
     process.env = saved;
   };
+}
+
+/** The live flags that reach the demo organization's member accounts through `sandbox`. */
+export function demoLiveFlags(sandbox: SandboxHandle): string[] {
+  return [
+    '--endpoint-url',
+    sandbox.url,
+    '--role-name',
+    DEMO_SETTINGS.memberRoleName,
+    '--external-id',
+    DEMO_SETTINGS.externalId,
+  ];
 }

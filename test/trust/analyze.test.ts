@@ -116,6 +116,23 @@ describe('analyzeTrust on known misconfigurations', () => {
     expect(findingsOf(name)).toEqual(expected);
   });
 
+  it('reads the documented scoped Pod Identity trust (EKS User Guide, pod-id-role) as written and once filled in', () => {
+    // Pasted verbatim, the placeholders are no Kubernetes namespace: nothing can match.
+    const verbatim = fixture('aws-docs-pod-identity-scoped.json');
+    const [placeholder] = explainTrust(verbatim).findings;
+    expect(placeholder).toMatchObject({ checkId: 'TRUST_UNSATISFIABLE', statementIndex: 0 });
+    expect(placeholder.message).toContain('"<Namespace>"');
+    const filled = JSON.parse(
+      JSON.stringify(verbatim)
+        .replace('<Namespace>', 'payments')
+        .replace('<ServiceAccount>', 'ledger-writer'),
+    );
+    expect(explainTrust(filled).findings).toEqual([]);
+    const [grant] = analyzeTrust(filled).grants as PodIdentityGrant[];
+    expect(grant).toMatchObject({ kind: 'pod-identity', assumeRoleAllowed: true, tagSessionAllowed: true });
+    expect(grant.unsatisfiable).toBeUndefined();
+  });
+
   it('names the statement and the provider in IRSA messages', () => {
     const [finding] = explainTrust(fixture('misconfig-dual-unconditioned.json')).findings;
     expect(finding.message).toContain('Statement[0] (Sid "Irsa")');

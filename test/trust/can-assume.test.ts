@@ -228,6 +228,21 @@ describe('canAssume for Pod Identity', () => {
     expect(canAssume(fixture('aws-docs-pod-identity.json'), podIdentity()).allowed).toBe(true);
   });
 
+  it('checks the namespace and service account of the documented scoped trust, filled in', () => {
+    const documented = JSON.stringify(fixture('aws-docs-pod-identity-scoped.json'));
+    const trust = JSON.parse(
+      documented.replace('<Namespace>', 'payments').replace('<ServiceAccount>', 'ledger-writer'),
+    );
+    expect(canAssume(trust, podIdentity()).allowed).toBe(true);
+    expect(
+      canAssume(trust, podIdentity({ ...PAYMENTS_TAGS, 'kubernetes-namespace': 'default' })).allowed,
+    ).toBe(false);
+    expect(
+      canAssume(trust, podIdentity({ ...PAYMENTS_TAGS, 'kubernetes-service-account': 'default' })).allowed,
+    ).toBe(false);
+    expect(canAssume(trust, podIdentity(null)).allowed).toBe(false);
+  });
+
   it('checks ABAC session tags, including StringLike on the service account', () => {
     const trust = fixture('pod-identity-abac.json');
     expect(canAssume(trust, podIdentity()).allowed).toBe(true);

@@ -1,6 +1,7 @@
 import type { Severity } from '../../model/index.js';
 import type { RoleInventory } from '../../model/inventory.js';
 import { sentence } from '../../text.js';
+import { statementLabel } from '../../trust/evaluate.js';
 import { analyzeTrust, canAssumeCommand } from '../../trust/index.js';
 import type { Grant, HygieneFact, TrustAnalysis, TrustFinding } from '../../trust/types.js';
 import { eksIssuerRegion } from '../../trust/workload.js';
@@ -30,11 +31,9 @@ export interface HygieneCheck extends Check {
   explain(finding: TrustFinding, grant: Grant | undefined): HygieneWording;
 }
 
-/** How messages name a statement: `Statement[2] (Sid "AllowIrsa")`. */
+/** How messages name a fact's statement: {@link statementLabel}, `Statement[2] (Sid "AllowIrsa")`. */
 export function statementName(finding: { statementIndex: number; sid?: string }): string {
-  return finding.sid === undefined
-    ? `Statement[${finding.statementIndex}]`
-    : `Statement[${finding.statementIndex}] (Sid "${finding.sid}")`;
+  return statementLabel({ index: finding.statementIndex, sid: finding.sid });
 }
 
 /** The grant a fact is about: same statement and, for IRSA, same provider. */

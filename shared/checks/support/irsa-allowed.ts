@@ -1,9 +1,9 @@
 import { isRecord } from '../../model/identity.js';
 import {
-  canAssume,
   canAssumeParsed,
   type IrsaAssumeRequest,
   type ParsedPolicy,
+  type ParsedStatement,
   parsePolicy,
   requireTrustPolicy,
 } from '../../trust/index.js';
@@ -16,28 +16,22 @@ const NARROWING_THRESHOLD = 8;
 
 /** A trust policy's statements indexed by the subjects their `StringEquals` `:sub` conditions pin. */
 interface SubjectIndex {
-  /** Every top-level field of the policy but `Statement`. */
-  envelope: Record<string, unknown>;
+  version: string;
   /** Statements that may apply to any subject: denies, and allows without an exact subject pin. */
-  always: unknown[];
+  always: ParsedStatement[];
   /** Allow statements by lower-cased `:sub` key and subject. */
-  pinned: Map<string, unknown[]>;
+  pinned: Map<string, ParsedStatement[]>;
 }
 
 const indexes = new WeakMap<object, SubjectIndex | null>();
 
 /** The `:sub` keys and subjects an Allow statement's `StringEquals` requires, or undefined when it pins none. */
-function subjectPins(statement: unknown): Array<[string, string]> | undefined {
-  if (!isRecord(statement) || statement.Effect !== 'Allow' || !isRecord(statement.Condition))
-    return undefined;
-  const equals = statement.Condition.StringEquals;
-  if (!isRecord(equals)) return undefined;
+function subjectPins(statement: ParsedStatement): Array<[string, string]> | undefined {
+  if (statement.effect !== 'Allow') return undefined;
   const pins: Array<[string, string]> = [];
-  for (const [key, value] of Object.entries(equals)) {
-    if (!key.endsWith(':sub')) continue;
-    const values = Array.isArray(value) ? value : [value];
-    if (!values.every((item) => typeof item === 'string')) return undefined;
-    for (const subject of values as string[]) pins.push([key.toLowerCase(), subject]);
+  for (const condition of statement.conditions) {
+    if (condition.operator !== 'StringEquals' || !condition.keyLower.endsWith(':sub')) continue;
+    for (const subject of condition.values) pins.push([condition.keyLower, subject]);
   }
   return pins.length > 0 ? pins : undefined;
 }
@@ -46,24 +40,32 @@ function indexOf(document: object): SubjectIndex | null {
   let index = indexes.get(document);
   if (index !== undefined) return index;
   index = null;
-  const { Statement, ...envelope } = document as Record<string, unknown>;
-  if (Array.isArray(Statement) && Statement.length > NARROWING_THRESHOLD) {
-    const built: SubjectIndex = { envelope, always: [], pinned: new Map() };
-    for (const statement of Statement) {
-      const pins = subjectPins(statement);
-      if (!pins) {
-        built.always.push(statement);
-        continue;
-      }
-      for (const [key, subject] of pins) {
-        const slot = `${key}\u0000${subject}`;
-        const list = built.pinned.get(slot);
-        if (list) {
-          if (list[list.length - 1] !== statement) list.push(statement);
-        } else built.pinned.set(slot, [statement]);
-      }
+  const raw = (document as Record<string, unknown>).Statement;
+  if (Array.isArray(raw) && raw.length > NARROWING_THRESHOLD) {
+    let policy: ParsedPolicy | undefined;
+    try {
+      policy = trustPolicyOf(document);
+    } catch {
+      policy = undefined;
     }
-    index = built;
+    if (policy) {
+      const built: SubjectIndex = { version: policy.version, always: [], pinned: new Map() };
+      for (const statement of policy.statements) {
+        const pins = subjectPins(statement);
+        if (!pins) {
+          built.always.push(statement);
+          continue;
+        }
+        for (const [key, subject] of pins) {
+          const slot = `${key}\u0000${subject}`;
+          const list = built.pinned.get(slot);
+          if (list) {
+            if (list[list.length - 1] !== statement) list.push(statement);
+          } else built.pinned.set(slot, [statement]);
+        }
+      }
+      index = built;
+    }
   }
   indexes.set(document, index);
   return index;
@@ -94,7 +96,8 @@ export function irsaCertainlyAllowed(document: unknown, request: IrsaAssumeReque
   if (candidates.length === 0) return false;
   try {
     return (
-      canAssume({ ...index.envelope, Statement: [...index.always, ...candidates] }, request).allowed === true
+      canAssumeParsed({ version: index.version, statements: [...index.always, ...candidates] }, request)
+        .allowed === true
     );
   } catch {
     return false;

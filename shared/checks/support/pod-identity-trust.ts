@@ -67,22 +67,18 @@ function isClusterWide(document: unknown): boolean {
   if (typeof document !== 'object' || document === null) return false;
   let known = clusterWideTrust.get(document);
   if (known === undefined) {
-    const statements = (document as { Statement?: unknown }).Statement;
-    const list = Array.isArray(statements) ? statements : [statements];
-    // Policy variables (`${...}`) can bring any request value into a condition.
-    known =
-      !JSON.stringify(document).includes('${') &&
-      list.every((statement) => {
-        const condition = (statement as { Condition?: unknown } | null)?.Condition;
-        if (condition === undefined) return true;
-        if (typeof condition !== 'object' || condition === null) return false;
-        return Object.values(condition).every(
-          (block) =>
-            typeof block === 'object' &&
-            block !== null &&
-            Object.keys(block).every((key) => CLUSTER_WIDE_KEYS.has(key.toLowerCase())),
-        );
-      });
+    try {
+      // Policy variables (`${...}`) can bring any request value into a condition.
+      known = trustPolicyOf(document).statements.every((statement) =>
+        statement.conditions.every(
+          (condition) =>
+            CLUSTER_WIDE_KEYS.has(condition.keyLower) &&
+            !condition.values.some((value) => value.includes('${')),
+        ),
+      );
+    } catch {
+      known = false;
+    }
     clusterWideTrust.set(document, known);
   }
   return known;

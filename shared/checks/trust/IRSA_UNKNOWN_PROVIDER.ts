@@ -1,7 +1,7 @@
 import { accountOfArn } from '../../model/identity.js';
 import { scopeRef } from '../../model/scope.js';
 import { eksIssuerRegion, irsaGrantsOf } from '../../trust/workload.js';
-import { sentence } from '../support/hygiene.js';
+import { providerHostPath, sentence } from '../support/hygiene.js';
 import { indexesFor, push } from '../support/indexes.js';
 import type { Check, FindingDraft } from '../types.js';
 
@@ -32,8 +32,8 @@ export const check: Check = {
       }
       for (const [providerArn, statementIndexes] of statementsByProvider) {
         const providerAccount = accountOfArn(providerArn);
-        const hostPath = providerArn.slice(providerArn.indexOf(':oidc-provider/') + ':oidc-provider/'.length);
-        const region = eksIssuerRegion(hostPath);
+        const hostPath = providerHostPath(providerArn);
+        const region = hostPath ? eksIssuerRegion(hostPath) : undefined;
         const where =
           providerAccount && providerAccount !== role.accountId
             ? `belongs to account ${providerAccount}, and web identity federation only uses providers in the role's own account ${role.accountId}`

@@ -4,12 +4,12 @@ import { podIdentityTrust, snapshot } from '../../support/snapshot-builder.js';
 import { ACCOUNT, evaluate, OIDC_ID, REGION } from './harness.js';
 
 /** One role used by associations in two namespaces of one cluster (the first one allowed). */
-function twoNamespaces(conditions: Record<string, Record<string, unknown>>) {
+function twoNamespaces(conditions: Record<string, Record<string, unknown>>, cluster = 'prod-blue') {
   return snapshot().account(ACCOUNT, (a) =>
     a
       .role('shared', { trust: podIdentityTrust({ conditions }) })
       .region(REGION, (r) =>
-        r.cluster('prod-blue', { oidcId: OIDC_ID }, (c) =>
+        r.cluster(cluster, { oidcId: OIDC_ID }, (c) =>
           c
             .association({ namespace: 'team-a', serviceAccount: 'app', roleName: 'shared' })
             .association({ namespace: 'team-b', serviceAccount: 'app', roleName: 'shared' })
@@ -28,6 +28,19 @@ describe('Pod Identity trust verdicts shared across a cluster', () => {
     const drafts = evaluate(excludes, builder);
 
     // Assess
+    expect(drafts).toHaveLength(1);
+    expect(drafts[0].message).toContain('team-b');
+  });
+
+  it('still judges each association when a cluster-wide key is compared with a policy variable', () => {
+    // The cluster is named after the allowed namespace: only team-a's session matches.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template
+    const sameAsNamespace = '${aws:RequestTag/kubernetes-namespace}';
+    const builder = twoNamespaces(
+      { StringEquals: { 'aws:RequestTag/eks-cluster-name': sameAsNamespace } },
+      'team-a',
+    );
+    const drafts = evaluate(excludes, builder);
     expect(drafts).toHaveLength(1);
     expect(drafts[0].message).toContain('team-b');
   });

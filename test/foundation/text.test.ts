@@ -1,6 +1,6 @@
 import { parse as parseShell } from 'shell-quote';
 import { describe, expect, it } from 'vitest';
-import { clause, sentence, shellWord } from '../../shared/text.js';
+import { clause, plural, sentence, shellWord } from '../../shared/text.js';
 import { canAssumeCommand } from '../../shared/trust/command.js';
 
 describe('shellWord', () => {
@@ -65,5 +65,15 @@ describe('clause', () => {
     expect(clause('a question?')).toBe('a question?');
     expect(clause('')).toBe('');
     expect(`${clause('denied.')}; the plan waits.`).toBe('denied; the plan waits.');
+  });
+});
+
+describe('plural', () => {
+  it('takes the singular for exactly one and the plural (given or with an s) otherwise', () => {
+    expect(plural(1, 'finding')).toBe('finding');
+    expect(plural(0, 'finding')).toBe('findings');
+    expect(plural(2, 'finding')).toBe('findings');
+    expect(plural(1, 'account or region', 'accounts or regions')).toBe('account or region');
+    expect(plural(3, 'account or region', 'accounts or regions')).toBe('accounts or regions');
   });
 });

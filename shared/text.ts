@@ -12,6 +12,16 @@ export function sentence(text: string): string {
   return last === '.' || last === '!' || last === '?' ? trimmed : `${trimmed}.`;
 }
 
+/** The English word for `count` things: `word` for one, `words` (`word` + s unless given) otherwise. */
+export function plural(count: number, word: string, words = `${word}s`): string {
+  return count === 1 ? word : words;
+}
+
+/** A message without its closing full stop, to go inside another sentence (`…: ${clause(reason)}; …`). */
+export function clause(text: string): string {
+  return text.endsWith('.') ? text.slice(0, -1) : text;
+}
+
 /** Characters no POSIX shell treats specially in a word: ARNs, ids, names and paths stay bare. */
 const BARE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
 

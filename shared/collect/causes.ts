@@ -65,10 +65,20 @@ const MAX_QUOTED = 200;
  */
 export function describeFailure(error: CollectionError & { cause?: string }): string {
   const line = `${error.code} on ${error.service}:${error.operation} — ${causeHint(error)}`;
-  const message = credentialsDetail(error) ?? error.message.trim();
-  if (!QUOTED.has(causeOfError(error)) || message === '') return line;
-  const quoted = message.length > MAX_QUOTED ? `${message.slice(0, MAX_QUOTED - 1)}…` : message;
-  return `${line} [${quoted}]`;
+  const quoted = quotedMessage(error, credentialsDetail(error) ?? error.message.trim());
+  return quoted === undefined ? line : `${line} [${quoted}]`;
+}
+
+/**
+ * The message a one-line description of the error quotes after its hint, cut to
+ * {@link MAX_QUOTED} characters; undefined when the cause's hint says all or there is no message.
+ */
+export function quotedMessage(
+  error: CollectionError & { cause?: string },
+  message: string,
+): string | undefined {
+  if (!QUOTED.has(causeOfError(error)) || message === '') return undefined;
+  return message.length > MAX_QUOTED ? `${message.slice(0, MAX_QUOTED - 1)}…` : message;
 }
 
 /**

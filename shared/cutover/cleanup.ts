@@ -6,7 +6,7 @@
 
 import { findingId } from '../model/finding.js';
 import { oidcProviderArn } from '../model/identity.js';
-import { shellWord } from '../text.js';
+import { clause, shellWord } from '../text.js';
 import {
   hasPodIdentityAgent,
   podIdentityAssumeRequest,
@@ -186,7 +186,7 @@ function servingOf(context: CutoverContext, readiness: Readiness, key: string): 
 
 function fromDecision(allowed: boolean | 'unknown', reason: string, what: string): Serving | undefined {
   if (allowed === true) return undefined;
-  const because = reason.replace(/\.$/, '');
+  const because = clause(reason);
   return allowed === 'unknown'
     ? { state: 'unknown', reason: `the evaluator cannot decide whether ${what}: ${because}` }
     : { state: 'not-served', reason: `${what} is refused: ${because}` };
@@ -299,13 +299,13 @@ export function mergeDeletions(
   return {
     planned: false,
     status,
-    reason: [...new Set(deletions.map((deletion) => deletion.reason.replace(/\.$/, '')))].join('; '),
+    reason: [...new Set(deletions.map((deletion) => clause(deletion.reason)))].join('; '),
   };
 }
 
 /** What a withheld deletion adds to a finding's message. */
 export function notPlanned(deletion: Exclude<Deletion, { planned: true }>): string {
-  const why = deletion.reason.replace(/\.$/, '');
+  const why = clause(deletion.reason);
   return deletion.status === 'unknown'
     ? `; whether it can go is unknown, so it is not planned for deletion: ${why}`
     : `; not planned for deletion: ${why}`;

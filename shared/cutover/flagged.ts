@@ -15,6 +15,7 @@ import { compareText } from '../model/compare.js';
 import { oidcProviderArn, serviceAccountSubject } from '../model/identity.js';
 import type { AssociationInventory, RoleInventory } from '../model/inventory.js';
 import { bySeverityDesc, maxSeverity } from '../model/severity.js';
+import { clause } from '../text.js';
 import { podIdentityAssumeRequest, withoutPerPodConditions } from '../trust/workload.js';
 import { associationOn, type CutoverContext, decision } from './context.js';
 import { addNote, type CutoverOutputs } from './sink.js';
@@ -260,7 +261,7 @@ function markPlan(
     if (entry.command === command && !entry.description.includes(mark)) entry.description += ` — ${mark}`;
   for (const finding of outputs.findings)
     if (finding.remediation.includes(command) && !finding.message.includes(mark))
-      finding.message = `${finding.message.replace(/\.$/, '')}; the plan ${mark}.`;
+      finding.message = `${clause(finding.message)}; the plan ${mark}.`;
 }
 
 function isPodIdentityStatement(statement: Json | undefined): boolean {

@@ -1,7 +1,7 @@
 import { runPack } from '../checks/evaluate.js';
 import type { CheckContext } from '../checks/types.js';
 import type { Finding } from '../model/finding.js';
-import { sentence } from '../text.js';
+import { clause, sentence } from '../text.js';
 import type { CutoverCheck, CutoverContext, CutoverDraft, CutoverRun } from './context.js';
 import type {
   CutoverFinding,
@@ -98,7 +98,7 @@ export function runCutoverPack(
     ) {
       made.blocking = false;
       made.severity = 'LOW';
-      made.message = `${made.message.replace(/\.$/, '')}; only workloads seen in CloudTrail on ${input.from} that it no longer has need this, so it does not block.`;
+      made.message = `${clause(made.message)}; only workloads seen in CloudTrail on ${input.from} that it no longer has need this, so it does not block.`;
     }
     outputs.findings.push(made);
     applyPlan(outputs, made, draft);

@@ -1,9 +1,8 @@
 import { FAILURE_CAUSE_LABELS } from '../collect/causes.js';
 import { collectionHeadline, unreadLine } from '../collect/verdict.js';
+import { plural } from '../text.js';
 import { type BackfillSummary, backfillText } from '../usage/backfill.js';
 import type { Messages } from './types.js';
-
-const plural = (count: number, word: string, words = `${word}s`) => (count === 1 ? word : words);
 
 /** Where usage evidence comes from, as the usage evidence line names it. */
 const USAGE_SOURCES: Readonly<Record<BackfillSummary['source'], string>> = {

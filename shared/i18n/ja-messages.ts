@@ -1,4 +1,5 @@
 import { causeOfError, type FailureCause } from '../aws/errors.js';
+import { quotedMessage } from '../collect/causes.js';
 import type { CollectionError } from '../model/scope.js';
 import type { BackfillFacts, BackfillSummary } from '../usage/backfill.js';
 import type { Messages } from './types.js';
@@ -35,9 +36,6 @@ const CAUSE_HINTS_JA: Readonly<Record<FailureCause, string>> = {
     '応答にサービスが文書化しているエラーコードがありません (プロキシやエミュレーターの可能性があります)。そのため、何かが削除された証拠とは見なしません。--endpoint-url を確認してください。',
 };
 
-/** Failure classes whose message says more than the hint (which profile, which answer): it is quoted. */
-const QUOTED: ReadonlySet<FailureCause> = new Set(['credentials', 'unsupported-api', 'unexpected-answer']);
-
 /** The advice for one recorded error, as the collection module chooses it in English. */
 export function causeHintJa(error: CollectionError & { cause?: string }): string {
   if (error.code === 'AccountMismatch')
@@ -51,9 +49,8 @@ export function causeHintJa(error: CollectionError & { cause?: string }): string
 /** `AccessDenied (sts:AssumeRole) — advice`, quoting the SDK's message where it names the cause. */
 function failureJa(error: CollectionError & { cause?: string }): string {
   const line = `${error.code} (${error.service}:${error.operation}) — ${causeHintJa(error)}`;
-  const message = error.message.trim();
-  if (!QUOTED.has(causeOfError(error)) || message === '') return line;
-  return `${line} [${message.length > 200 ? `${message.slice(0, 199)}…` : message}]`;
+  const quoted = quotedMessage(error, error.message.trim());
+  return quoted === undefined ? line : `${line} [${quoted}]`;
 }
 
 /** Where usage evidence comes from, as the usage evidence line names it. */

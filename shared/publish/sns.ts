@@ -21,6 +21,7 @@ import {
 } from '../report/escape.js';
 import { type Localizer, localizer } from '../report/localize.js';
 import type { Report } from '../report/types.js';
+import { plural } from '../text.js';
 import type { RunDiff } from './diff.js';
 import { type RetryPolicy, withRetry } from './retry.js';
 import type { SummaryMode } from './settings.js';
@@ -533,10 +534,6 @@ function sortForListing<T extends ListedFinding>(findings: T[]): T[] {
 
 function uniqueSorted(values: string[]): string[] {
   return [...new Set(values.filter((value) => value !== ''))].sort();
-}
-
-function plural(count: number, word: string): string {
-  return count === 1 ? word : `${word}s`;
 }
 
 /** The outcome of publishing a run's notifications. */

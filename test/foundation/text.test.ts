@@ -1,6 +1,6 @@
 import { parse as parseShell } from 'shell-quote';
 import { describe, expect, it } from 'vitest';
-import { sentence, shellWord } from '../../shared/text.js';
+import { clause, plural, sentence, shellWord } from '../../shared/text.js';
 import { canAssumeCommand } from '../../shared/trust/command.js';
 
 describe('shellWord', () => {
@@ -54,5 +54,26 @@ describe('sentence', () => {
     expect(sentence('Role app is unused.')).toBe('Role app is unused.');
     expect(sentence('Is it used?')).toBe('Is it used?');
     expect(sentence('  padded  ')).toBe('padded.');
+  });
+});
+
+describe('clause', () => {
+  it('drops one closing full stop and nothing else, so a reason fits inside another sentence', () => {
+    expect(clause('the trust rejects the session.')).toBe('the trust rejects the session');
+    expect(clause('version 1.2')).toBe('version 1.2');
+    expect(clause('ends in an ellipsis...')).toBe('ends in an ellipsis..');
+    expect(clause('a question?')).toBe('a question?');
+    expect(clause('')).toBe('');
+    expect(`${clause('denied.')}; the plan waits.`).toBe('denied; the plan waits.');
+  });
+});
+
+describe('plural', () => {
+  it('takes the singular for exactly one and the plural (given or with an s) otherwise', () => {
+    expect(plural(1, 'finding')).toBe('finding');
+    expect(plural(0, 'finding')).toBe('findings');
+    expect(plural(2, 'finding')).toBe('findings');
+    expect(plural(1, 'account or region', 'accounts or regions')).toBe('account or region');
+    expect(plural(3, 'account or region', 'accounts or regions')).toBe('accounts or regions');
   });
 });

@@ -1,5 +1,5 @@
 import type { AssociationInventory } from '../../model/inventory.js';
-import { shellWord } from '../../text.js';
+import { clause, shellWord } from '../../text.js';
 import {
   type Cleanup,
   cleanupOf,
@@ -114,7 +114,7 @@ function associationDeletion(run: CutoverRun, cleanup: Cleanup, association: Ass
     return {
       planned: false,
       status: serving.state,
-      reason: `${serving.state === 'unknown' ? `whether ${run.input.to} serves` : `${run.input.to} does not serve`} ${association.namespace}/${association.serviceAccount}${serving.state === 'unknown' ? ' is unknown' : ''}: ${serving.reason.replace(/\.$/, '')}`,
+      reason: `${serving.state === 'unknown' ? `whether ${run.input.to} serves` : `${run.input.to} does not serve`} ${association.namespace}/${association.serviceAccount}${serving.state === 'unknown' ? ' is unknown' : ''}: ${clause(serving.reason)}`,
     };
   });
 }

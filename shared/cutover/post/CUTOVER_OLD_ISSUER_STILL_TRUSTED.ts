@@ -1,5 +1,6 @@
 import { indexesFor } from '../../checks/support/indexes.js';
 import type { RoleInventory } from '../../model/inventory.js';
+import { clause } from '../../text.js';
 import type { IrsaGrant } from '../../trust/types.js';
 import { irsaGrantsOf } from '../../trust/workload.js';
 import {
@@ -78,7 +79,7 @@ function statementDeletion(
     return {
       planned: false,
       status: serving.state,
-      reason: `statement ${index} grants ${subject === ANY_SUBJECT ? 'every service account' : subject}, and ${serving.state === 'unknown' ? `whether ${run.input.to} serves it is unknown` : `${run.input.to} does not serve it`}: ${serving.reason.replace(/\.$/, '')}`,
+      reason: `statement ${index} grants ${subject === ANY_SUBJECT ? 'every service account' : subject}, and ${serving.state === 'unknown' ? `whether ${run.input.to} serves it is unknown` : `${run.input.to} does not serve it`}: ${clause(serving.reason)}`,
     };
   }
   return { planned: true };

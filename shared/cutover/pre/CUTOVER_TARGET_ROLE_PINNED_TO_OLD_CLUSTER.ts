@@ -1,3 +1,4 @@
+import { clause } from '../../text.js';
 import { targetRoleAssumeRequest } from '../../trust/workload.js';
 import {
   associationOn,
@@ -69,7 +70,7 @@ export const check: CutoverCheck = {
         });
       } else if (onNew.allowed === false && pinnedToOld(onOld, pins)) {
         drafts.push({
-          message: `Target role ${target.name} (${target.arn}) admits role ${workload.roleArn} chaining from ${clusterRef.oldName} but not from ${newCluster.name}${pins.length > 0 ? ` (${pins.join('; ')})` : ''}: ${onNew.reason.replace(/\.$/, '')}`,
+          message: `Target role ${target.name} (${target.arn}) admits role ${workload.roleArn} chaining from ${clusterRef.oldName} but not from ${newCluster.name}${pins.length > 0 ? ` (${pins.join('; ')})` : ''}: ${clause(onNew.reason)}`,
           accountId: target.accountId,
           resource: { type: 'AwsIamRole', id: target.arn },
           workloads: [workload.key],

@@ -1,3 +1,4 @@
+import { clause } from '../../text.js';
 import { podIdentityAssumeRequest, withoutPerPodConditions } from '../../trust/workload.js';
 import { associationOn, type CutoverCheck, type CutoverDraft, decision } from '../context.js';
 import { abacPins, clusterNamePins, pinnedToOld } from '../pins.js';
@@ -63,7 +64,7 @@ export const check: CutoverCheck = {
         });
       } else if (onNew.allowed === false && pinnedToOld(onOld, pins)) {
         drafts.push({
-          message: `Role ${role.name} (${role.arn}) trusts the Pod Identity session of ${workload.namespace}/${workload.serviceAccount} on ${oldName} but not on ${newCluster.name}${pins.length > 0 ? ` (${pins.join('; ')})` : ''}: ${onNew.reason.replace(/\.$/, '')}`,
+          message: `Role ${role.name} (${role.arn}) trusts the Pod Identity session of ${workload.namespace}/${workload.serviceAccount} on ${oldName} but not on ${newCluster.name}${pins.length > 0 ? ` (${pins.join('; ')})` : ''}: ${clause(onNew.reason)}`,
           accountId: role.accountId,
           resource: { type: 'AwsIamRole', id: role.arn },
           workloads: [workload.key],
@@ -74,7 +75,7 @@ export const check: CutoverCheck = {
       } else if (onNew.allowed === false && onOld.allowed === false) {
         context.note(
           workload.key,
-          `role ${role.name}'s trust rejects this workload's session on ${oldName} as well (${onOld.reason.replace(/\.$/, '')}); the audit reports it`,
+          `role ${role.name}'s trust rejects this workload's session on ${oldName} as well (${clause(onOld.reason)}); the audit reports it`,
         );
       }
       const abac = workload.disableSessionTags ? undefined : abacPins(inventory, workload, role, clusterRef);

@@ -9,7 +9,7 @@ import { collectIam } from './iam.js';
 import { type PacingOptions, RequestPacer } from './pacing.js';
 import { compareText } from './plain.js';
 
-export { CLOUDTRAIL_LOOKUPS, isIrsaEvidence, isPodIdentityAssumeRole } from './cloudtrail.js';
+export { CLOUDTRAIL_LOOKUPS, isIrsaEvidence, isPodIdentityAssumeRole } from './cloudtrail-lookups.js';
 export { MEMBER_ROLE_ACTIONS } from './operations.js';
 export {
   CloudTrailRateLimiters,

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { AuditError } from '../../errors.js';
 import type { CloudTrailEventRecord } from '../../model/inventory.js';
-import { CLOUDTRAIL_LOOKUPS } from '../cloudtrail.js';
+import { CLOUDTRAIL_LOOKUPS } from '../cloudtrail-lookups.js';
 
 /**
  * CloudTrail records as a trail delivers them to S3, read with the same classifier the LookupEvents

@@ -73,14 +73,14 @@ describe('the documented CloudTrail examples', () => {
     ).toBeUndefined();
   });
 
-  it('reads the documented record from a gzip log file and keeps its account, region and fields', () => {
+  it('reads the documented record from a gzip log file and places it under the account-region of the file', () => {
     const body = gzipSync(Buffer.from(`{"Records": [${DOCUMENTED_RECORD}]}`));
     const records = readTrailFile(body, DOCUMENTED_FILE_NAME);
     expect(records).toHaveLength(1);
     const record = trailRecordOf(records[0], { accountId: '111122223333', region: 'us-east-2' });
     expect(record).toEqual({
-      accountId: '123456789012',
-      region: 'us-east-1',
+      accountId: '111122223333',
+      region: 'us-east-2',
       eventId: 'eae87c48-d421-4626-94f5-EXAMPLEac994',
       eventName: 'StartLogging',
       eventTime: '2023-07-19T21:33:41Z',

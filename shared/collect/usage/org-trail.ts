@@ -252,10 +252,8 @@ export async function foldTrailBatch(options: {
     }
     result.evidence += evidence.length;
     if (Object.keys(done).length === 0) continue;
-    // Records the trail filed under this account-region count there, whatever their own fields say.
-    const placed = evidence.map((record) => ({ ...record, accountId, region }));
     const contribution: Ledger = {
-      ...foldRecords(emptyLedger(accountId, region), placed),
+      ...foldRecords(emptyLedger(accountId, region), evidence),
       trailObjects: done,
     };
     await commitLedger(options.store, contribution, options.now, TRAIL_WRITE_ATTEMPTS);

@@ -8,15 +8,6 @@ import { compareText, toPlain } from './plain.js';
 import { listPages, type StepRuntime, type StepScope } from './step.js';
 import { COLLECTION_STEPS } from './steps.js';
 
-export {
-  CLOUDTRAIL_LOOKUPS,
-  type CloudTrailLookup,
-  EKS_SESSION_TAG_KEYS,
-  isIrsaEvidence,
-  isPodIdentityAssumeRole,
-  parseCloudTrailEvent,
-} from './cloudtrail-lookups.js';
-
 export interface CloudTrailCollectOptions {
   from: Date;
   to: Date;

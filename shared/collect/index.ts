@@ -6,11 +6,10 @@ import type { Snapshot, SnapshotAccount, SnapshotRegion } from '../snapshot/inde
 import { collectCloudTrail } from './cloudtrail.js';
 import { collectEksRegion } from './eks.js';
 import { collectIam } from './iam.js';
-import type { CloudTrailRateLimiters } from './pacing.js';
 import { type PacingOptions, RequestPacer } from './pacing.js';
 import { compareText } from './plain.js';
 
-export { CLOUDTRAIL_LOOKUPS, isIrsaEvidence, isPodIdentityAssumeRole } from './cloudtrail.js';
+export { CLOUDTRAIL_LOOKUPS, isIrsaEvidence, isPodIdentityAssumeRole } from './cloudtrail-lookups.js';
 export { MEMBER_ROLE_ACTIONS } from './operations.js';
 export {
   CloudTrailRateLimiters,
@@ -72,13 +71,6 @@ export interface CollectOptions {
   onProgress?: (event: CollectProgressEvent) => void;
   /** Collect CloudTrail evidence. Default true. */
   cloudTrail?: boolean;
-  /**
-   * LookupEvents buckets per account-region, to inspect their accounting: without `pacer`, the
-   * collection runs every request through their pacer (and `pacing` does not apply).
-   *
-   * @deprecated pass `pacer` and read its `cloudtrail` lanes.
-   */
-  cloudTrailLimiters?: CloudTrailRateLimiters;
   /** Client-side request rates and the in-flight cap; ignored when `pacer` is given. */
   pacing?: PacingOptions;
   /** The pacer every request goes through; pass one in to share it or inspect its lanes. */
@@ -93,8 +85,6 @@ export interface CollectAccountOptions {
   now?: Date;
   concurrency?: Omit<CollectConcurrency, 'accounts'>;
   cloudTrail?: boolean;
-  /** @deprecated pass `pacer`; see {@link CollectOptions.cloudTrailLimiters}. */
-  cloudTrailLimiters?: CloudTrailRateLimiters;
   pacing?: PacingOptions;
   pacer?: RequestPacer;
   /** Collect the account's IAM (default true); a later batch of an account's regions leaves it to the first. */
@@ -264,9 +254,9 @@ function validateWindow(days: number | undefined): void {
   }
 }
 
-/** The pacer of a collection: the one given, else the LookupEvents limiters', else a new one. */
-function pacerOf(options: Pick<CollectOptions, 'pacer' | 'cloudTrailLimiters' | 'pacing'>): RequestPacer {
-  return options.pacer ?? options.cloudTrailLimiters?.pacer ?? new RequestPacer(options.pacing);
+/** The pacer of a collection: the one given, else a new one. */
+function pacerOf(options: Pick<CollectOptions, 'pacer' | 'pacing'>): RequestPacer {
+  return options.pacer ?? new RequestPacer(options.pacing);
 }
 
 function positive(value: number | undefined, fallback: number): number {

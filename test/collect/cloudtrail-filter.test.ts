@@ -4,7 +4,7 @@ import {
   isIrsaEvidence,
   isPodIdentityAssumeRole,
   parseCloudTrailEvent,
-} from '../../shared/collect/cloudtrail.js';
+} from '../../shared/collect/cloudtrail-lookups.js';
 
 const podIdentityAssumeRole = {
   eventVersion: '1.08',

@@ -75,7 +75,7 @@ describe('collectSnapshot against the demo organization', () => {
       accounts: [DATA, SECURITY, WORKLOADS],
       regions: REGIONS,
       now: new Date(),
-      cloudTrailLimiters: limiters,
+      pacer: limiters.pacer,
     });
     counted = clients.apiCalls();
     received = sandbox.calls();

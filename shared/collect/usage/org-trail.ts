@@ -252,10 +252,8 @@ export async function foldTrailBatch(options: {
     }
     result.evidence += evidence.length;
     if (Object.keys(done).length === 0) continue;
-    // Records the trail filed under this account-region count there, whatever their own fields say.
-    const placed = evidence.map((record) => ({ ...record, accountId, region }));
     const contribution: Ledger = {
-      ...foldRecords(emptyLedger(accountId, region), placed),
+      ...foldRecords(emptyLedger(accountId, region), evidence),
       trailObjects: done,
     };
     await commitLedger(options.store, contribution, options.now, TRAIL_WRITE_ATTEMPTS);
@@ -388,7 +386,6 @@ export async function updateFromOrgTrail(options: {
         const keys = await options.source.list(trailDayPrefix(options.location, accountId, region, day));
         update.listed += keys.length;
         if (keys.length > 0) started = true;
-        let failed = false;
         for (let offset = 0; offset < keys.length; offset += batchSize) {
           const batch = await foldTrailBatch({
             source: options.source,
@@ -400,10 +397,9 @@ export async function updateFromOrgTrail(options: {
           update.filesKnown += batch.filesKnown;
           update.evidence += batch.evidence;
           update.failures.push(...batch.failures);
-          failed ||= batch.failures.length > 0;
         }
         // A folder with an unreadable file is not sealed, nor is any after it: coverage stays contiguous.
-        if (failed || update.failures.length > 0) break;
+        if (update.failures.length > 0) break;
         if (!started) continue;
         const last = index === days.length - 1;
         update.ledger = await sealTrailDay({

@@ -4,7 +4,7 @@ import { toCollectionError } from '../../aws/errors.js';
 import type { CollectionError } from '../../model/index.js';
 import type { LookupEvent } from '../../snapshot/index.js';
 import { DAY_MS, type Ledger, normalizeIntervals } from '../../usage/ledger.js';
-import { CLOUDTRAIL_LOOKUPS, type CloudTrailLookup, parseCloudTrailEvent } from '../cloudtrail.js';
+import { CLOUDTRAIL_LOOKUPS, type CloudTrailLookup, parseCloudTrailEvent } from '../cloudtrail-lookups.js';
 import { toPlain } from '../plain.js';
 import type { TokenBucket } from '../rate-limit.js';
 

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { AuditError } from '../../errors.js';
 import type { CloudTrailEventRecord } from '../../model/inventory.js';
-import { CLOUDTRAIL_LOOKUPS } from '../cloudtrail.js';
+import { CLOUDTRAIL_LOOKUPS } from '../cloudtrail-lookups.js';
 
 /**
  * CloudTrail records as a trail delivers them to S3, read with the same classifier the LookupEvents
@@ -32,8 +32,9 @@ export function isUsageEvidenceRecord(record: Json): boolean {
 }
 
 /**
- * A log-file record in the inventory's form. The account and region are the record's
- * (`recipientAccountId`, `awsRegion`), else the log file's; resources become the LookupEvents shape.
+ * A log-file record in the inventory's form, placed under the log file's account and region: the
+ * record counts where the trail filed it, whatever its own `recipientAccountId` and `awsRegion` say.
+ * Resources become the LookupEvents shape.
  */
 export function trailRecordOf(
   record: Json,
@@ -41,8 +42,8 @@ export function trailRecordOf(
 ): CloudTrailEventRecord {
   const resources = Array.isArray(record.resources) ? record.resources : [];
   return {
-    accountId: text(record.recipientAccountId) ?? file.accountId,
-    region: text(record.awsRegion) ?? file.region,
+    accountId: file.accountId,
+    region: file.region,
     eventId: text(record.eventID) ?? '',
     eventName: text(record.eventName) ?? '',
     eventTime: text(record.eventTime) ?? '',

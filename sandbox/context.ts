@@ -72,6 +72,21 @@ export function jsonBody(request: RawRequest): Record<string, unknown> {
 }
 
 /**
+ * Resolves a JSON 1.1 request by its `X-Amz-Target`: a POST whose target matches `target` (the
+ * operation in its first group) and names one of `operations`.
+ */
+export function resolveJsonTarget(
+  request: RawRequest,
+  target: RegExp,
+  operations: readonly string[],
+): { operation: string } | undefined {
+  const header = request.headers['x-amz-target'];
+  if (request.method !== 'POST' || typeof header !== 'string') return undefined;
+  const operation = target.exec(header)?.[1];
+  return operation && operations.includes(operation) ? { operation } : undefined;
+}
+
+/**
  * Matches a REST path template such as `/clusters/{name}/addons/{addonName}`; returns the decoded
  * path parameters or undefined.
  */

@@ -6,6 +6,7 @@ import type {
   OrganizationAccount,
   OrganizationCluster,
   OrganizationStructure,
+  PodIdentityAssociation,
 } from './model/organization.js';
 import type { Scenario } from './scenario.js';
 import type { PublishedMessage } from './types.js';
@@ -48,21 +49,11 @@ export interface OidcProviderState {
   createDate: Date;
 }
 
-export interface AssociationState {
-  associationId: string;
-  associationArn: string;
-  clusterName: string;
-  namespace: string;
-  serviceAccount: string;
-  roleArn: string;
-  targetRoleArn?: string;
-  externalId?: string;
-  disableSessionTags: boolean;
-  tags: Record<string, string>;
+/** A Pod Identity association as the model describes it, with its times as dates. */
+export type AssociationState = Omit<PodIdentityAssociation, 'createdAt' | 'modifiedAt'> & {
   createdAt: Date;
   modifiedAt: Date;
-  ownerArn?: string;
-}
+};
 
 export interface AddonState {
   name: string;
@@ -366,19 +357,9 @@ function clusterStateOf(
   };
   for (const association of cluster.associations) {
     state.associations.set(association.associationId, {
-      associationId: association.associationId,
-      associationArn: association.associationArn,
-      clusterName: association.clusterName,
-      namespace: association.namespace,
-      serviceAccount: association.serviceAccount,
-      roleArn: association.roleArn,
-      targetRoleArn: association.targetRoleArn,
-      externalId: association.externalId,
-      disableSessionTags: association.disableSessionTags,
-      tags: association.tags,
+      ...association,
       createdAt: new Date(association.createdAt),
       modifiedAt: new Date(association.modifiedAt),
-      ownerArn: association.ownerArn,
     });
   }
   for (const addon of cluster.addons) {

@@ -1,5 +1,5 @@
 import type { RawRequest, RequestContext, ServiceModule } from '../context.js';
-import { jsonBody } from '../context.js';
+import { jsonBody, resolveJsonTarget } from '../context.js';
 import type { TrailEvent } from '../history.js';
 import { AwsError, decodeToken, encodeToken, jsonResponse } from '../wire.js';
 
@@ -33,12 +33,7 @@ export const cloudtrail: ServiceModule = {
     invalidClientToken: { status: 400, code: 'UnrecognizedClientException' },
     unknownOperation: { status: 400, code: 'UnknownOperationException' },
   },
-  resolve(request: RawRequest) {
-    const target = request.headers['x-amz-target'];
-    if (request.method !== 'POST' || typeof target !== 'string') return undefined;
-    const operation = TARGET.exec(target)?.[1];
-    return operation === 'LookupEvents' ? { operation } : undefined;
-  },
+  resolve: (request: RawRequest) => resolveJsonTarget(request, TARGET, ['LookupEvents']),
   handle: lookupEvents,
 };
 

@@ -1,5 +1,5 @@
 import type { RawRequest, RequestContext, ServiceModule } from '../context.js';
-import { jsonBody } from '../context.js';
+import { jsonBody, resolveJsonTarget } from '../context.js';
 import type { OrganizationMember, OrganizationStructure } from '../model/organization.js';
 import { AwsError, decodeToken, encodeToken, jsonResponse } from '../wire.js';
 
@@ -41,12 +41,7 @@ export const organizations: ServiceModule = {
     invalidClientToken: { status: 400, code: 'UnrecognizedClientException' },
     unknownOperation: { status: 400, code: 'UnknownOperationException' },
   },
-  resolve(request: RawRequest) {
-    const target = request.headers['x-amz-target'];
-    if (request.method !== 'POST' || typeof target !== 'string') return undefined;
-    const operation = TARGET.exec(target)?.[1];
-    return operation && (OPERATIONS as readonly string[]).includes(operation) ? { operation } : undefined;
-  },
+  resolve: (request: RawRequest) => resolveJsonTarget(request, TARGET, OPERATIONS),
   handle(context) {
     const structure = context.world.organization;
     const caller = context.session.accountId;

@@ -1,6 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../functions/lib/config.js';
+import { MAP_ITEM_SELECTOR } from '../../functions/lib/run-plan.js';
 import { stateMachineDefinition, templates } from './support.js';
 
 describe('AuditStack with the cdk.json defaults', () => {
@@ -132,14 +133,7 @@ describe('AuditStack with the cdk.json defaults', () => {
       Parameters: { 'Prefix.$': '$.results.prefix' },
       WriterConfig: { OutputType: 'JSON', Transformation: 'NONE' },
     });
-    expect(map.ItemSelector).toEqual({
-      'runId.$': '$.runId',
-      'startedAt.$': '$.startedAt',
-      'accountId.$': '$$.Map.Item.Value.accountId',
-      'regions.$': '$$.Map.Item.Value.regions',
-      'batch.$': '$$.Map.Item.Value.batch',
-      'batches.$': '$$.Map.Item.Value.batches',
-    });
+    expect(map.ItemSelector).toEqual(MAP_ITEM_SELECTOR);
     const collect = (map.ItemProcessor as { States: Record<string, { Retry: unknown[] }> }).States
       .CollectAccount;
     expect(collect.Retry).toContainEqual(

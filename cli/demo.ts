@@ -15,7 +15,7 @@ import { log, useColor } from './output.js';
  * How the nightly job is configured for the embedded `demo` organization: the same settings a real
  * deployment takes from its CDK context (baseline location, member role, external id).
  */
-const DEMO_SETTINGS = {
+export const DEMO_SETTINGS = {
   scenario: 'demo',
   auditAccount: '111122223333',
   region: 'eu-west-1',

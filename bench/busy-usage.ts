@@ -22,7 +22,7 @@ import { CloudTrailRateLimiters } from '../shared/collect/pacing.js';
 import { LOOKUP_EVENTS_PER_SECOND } from '../shared/collect/rate-limit.js';
 import { updateLedger } from '../shared/collect/usage/incremental.js';
 import { updateFromOrgTrail } from '../shared/collect/usage/org-trail.js';
-import { encodeLedgerBody, MemoryLedgerStore } from '../shared/collect/usage/store.js';
+import { MemoryLedgerStore } from '../shared/collect/usage/store.js';
 import { backfillSummary } from '../shared/usage/backfill.js';
 import { DAY_MS, type Ledger } from '../shared/usage/ledger.js';
 import { type BusyRegion, ModelledCloudTrail } from './support/busy-trail.js';
@@ -41,7 +41,7 @@ class MeasuredLedgerStore extends MemoryLedgerStore {
   override async write(ledger: Ledger, expectedEtag: string | undefined): Promise<{ etag: string }> {
     const written = await super.write(ledger, expectedEtag);
     this.writes += 1;
-    this.bytesWritten += encodeLedgerBody(ledger).body.length;
+    this.bytesWritten += this.storedBytes(ledger.accountId, ledger.region);
     return written;
   }
 }
@@ -191,7 +191,6 @@ async function main(): Promise<void> {
     });
     const ledgers = updates.flatMap((update) => (update.ledger ? [update.ledger] : []));
     const files = updates.reduce((sum, update) => sum + update.filesRead, 0);
-    const busyLedger = updates.find((update) => update.accountId === regions[0].accountId)?.ledger;
     const busyFiles = (trailModel.filesServed.get(busyKey) ?? 0) - (served.get(busyKey) ?? 0);
     if (night === 1) busyFilesPerDay = busyFiles;
     const summary = backfillSummary(ledgers, scopes, new Date(now), {
@@ -212,7 +211,7 @@ async function main(): Promise<void> {
       `${summary.percentDone}%`,
       format(trailStore.writes - writes),
       ((trailStore.bytesWritten - bytesWritten) / 1024 / 1024).toFixed(1),
-      busyLedger ? (encodeLedgerBody(busyLedger).body.length / 1024).toFixed(0) : '',
+      (trailStore.storedBytes(regions[0].accountId, REGION) / 1024).toFixed(0),
       ((performance.now() - started) / 1000).toFixed(1),
     ]);
     process.stdout.write(`org-trail night ${night + 1}: ${format(files)} log files read; ${summary.text}\n`);

@@ -50,7 +50,11 @@ export interface LedgerEventRef {
 export interface UsageTally {
   firstSeen: string;
   lastSeen: string;
-  /** Events older than the ledger's `sealedBefore`: counts per UTC day (`YYYY-MM-DD`). */
+  /**
+   * Counts per UTC day (`YYYY-MM-DD`) of the events not kept by id: those older than the ledger's
+   * `sealedBefore`, and those read from organization trail log files (de-duplicated by file, see
+   * {@link addCountedEvents}).
+   */
   sealed: Record<string, number>;
   /** Events at or after `sealedBefore`: event id → event time (the dedupe set). */
   recent: Record<string, string>;
@@ -348,6 +352,17 @@ function completeDays(covered: LedgerInterval[]): (day: string) => boolean {
       known.set(day, complete);
     }
     return complete;
+  };
+}
+
+/** Whether a UTC day, widened by `marginMs` on both sides, lies wholly inside one covered interval. */
+function coveredWithMargin(covered: LedgerInterval[], marginMs: number): (day: string) => boolean {
+  const spans = normalizeIntervals(covered).map(
+    (interval) => [Date.parse(interval.from), Date.parse(interval.to)] as const,
+  );
+  return (day) => {
+    const start = Date.parse(`${day}T00:00:00.000Z`);
+    return spans.some(([from, to]) => from <= start - marginMs && to >= start + DAY_MS + marginMs);
   };
 }
 
@@ -697,6 +712,48 @@ export function foldRecords(
 }
 
 /**
+ * The events of a {@link foldRecords} fold counted per UTC day instead of kept by id: for a source
+ * that de-duplicates by something coarser than the event, such as the organization trail, whose
+ * log files are each read once. What stays per event is bounded: the first and last sightings and
+ * the newest few ids as evidence. Ids the fold saw twice still count once.
+ */
+export function countedLedger(folded: Ledger): Ledger {
+  const entries: Record<string, LedgerEntry> = {};
+  for (const [key, entry] of Object.entries(folded.entries)) {
+    const sealed: Record<string, number> = { ...entry.tally.sealed };
+    for (const time of Object.values(entry.tally.recent)) {
+      const day = dayOf(time);
+      sealed[day] = (sealed[day] ?? 0) + 1;
+    }
+    entries[key] = { ...entry, tally: { ...entry.tally, sealed: sortedRecord(sealed), recent: {} } };
+  }
+  return { ...folded, entries };
+}
+
+/**
+ * Adds a {@link countedLedger}'s per-day counts to the ledger's (everything else joins as in
+ * {@link mergeLedgers}). Unlike a merge this is not idempotent: the caller adds each contribution
+ * exactly once, under a guard of its own (the trail's per-object progress, in one conditional write).
+ *
+ * @throws Error when the ledgers belong to different account-regions.
+ */
+export function addCountedEvents(base: Ledger, counted: Ledger): Ledger {
+  const entries: Record<string, LedgerEntry> = { ...base.entries };
+  for (const [key, entry] of Object.entries(counted.entries)) {
+    const existing = entries[key];
+    if (!existing) {
+      entries[key] = entry;
+      continue;
+    }
+    const sealed: Record<string, number> = { ...existing.tally.sealed };
+    for (const [day, count] of Object.entries(entry.tally.sealed)) sealed[day] = (sealed[day] ?? 0) + count;
+    const joined = mergeTallies(existing.tally, { ...entry.tally, sealed: {} });
+    entries[key] = { ...existing, tally: { ...joined, sealed: sortedRecord(sealed) } };
+  }
+  return mergeLedgers({ ...base, entries }, { ...counted, entries: {} });
+}
+
+/**
  * Seals event ids that can no longer be read twice and drops what is older than the retention:
  * `sealedBefore` moves to the UTC midnight at or before `highWaterMark − horizon`.
  */
@@ -728,11 +785,13 @@ export function compactLedger(
     entries[key] = { ...entry, tally: { ...entry.tally, sealed } };
   }
   const keep = (interval: LedgerInterval) => Date.parse(interval.to) >= retentionStart;
-  // A trail day folder is listed again only while it may still receive files for unread time.
+  // A trail day folder is listed again while it may still receive files for unread time, or while
+  // unread time lies beside it: its files stay recorded until then, so none is read (and counted) twice.
   const trailObjects: Record<string, string[]> = {};
   const trailHorizon = ledger.highWaterMark ? dayOf(Date.parse(ledger.highWaterMark) - horizon) : '';
+  const settled = coveredWithMargin(ledger.covered, DEFAULT_OVERLAP_MS);
   for (const [day, keys] of Object.entries(ledger.trailObjects ?? {}))
-    if (day >= trailHorizon) trailObjects[day] = keys;
+    if (day >= retentionDay && (day >= trailHorizon || !settled(day))) trailObjects[day] = keys;
   return canonicalLedger({
     ...ledger,
     ...(sealedBefore ? { sealedBefore } : {}),

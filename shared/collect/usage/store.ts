@@ -221,6 +221,11 @@ export class MemoryLedgerStore implements LedgerStore {
     return { etag };
   }
 
+  /** The stored object's size in bytes (0 when nothing is stored): what each commit writes. */
+  storedBytes(accountId: string, region: string): number {
+    return this.objects.get(`${accountId}/${region}`)?.body.length ?? 0;
+  }
+
   /** Stores raw bytes, as if another program wrote the object. */
   putRaw(accountId: string, region: string, body: string | Uint8Array): void {
     this.sequence += 1;
@@ -256,12 +261,41 @@ export async function commitLedger(
   maxAttempts = DEFAULT_WRITE_ATTEMPTS,
   compaction: { gapsBefore?: Date } = {},
 ): Promise<CommittedLedger> {
-  const { accountId, region } = contribution;
+  const committed = await commitLedgerChange(
+    store,
+    contribution,
+    (base) => mergeLedgers(base, contribution),
+    now,
+    maxAttempts,
+    compaction,
+  );
+  // A merge always yields a ledger, so something was written.
+  return committed as CommittedLedger;
+}
+
+/**
+ * {@link commitLedger} with the change computed from the stored ledger on every attempt: a change
+ * that is not a join (adding counts exactly once) decides again, against what a concurrent writer
+ * stored, what it still has to add. `change` returns undefined when nothing is left to write; the
+ * result is then undefined too.
+ *
+ * @throws {@link LedgerConflictError} when every attempt lost.
+ */
+export async function commitLedgerChange(
+  store: LedgerStore,
+  where: Pick<Ledger, 'accountId' | 'region'>,
+  change: (base: Ledger) => Ledger | undefined,
+  now: Date,
+  maxAttempts = DEFAULT_WRITE_ATTEMPTS,
+  compaction: { gapsBefore?: Date } = {},
+): Promise<CommittedLedger | undefined> {
+  const { accountId, region } = where;
   let lastConflict: unknown;
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
     const stored = await store.read(accountId, region);
-    const base = stored.ledger ?? emptyLedger(accountId, region);
-    const merged = compactLedger(mergeLedgers(base, contribution), now, compaction);
+    const changed = change(stored.ledger ?? emptyLedger(accountId, region));
+    if (!changed) return undefined;
+    const merged = compactLedger(changed, now, compaction);
     try {
       const { etag } = await store.write(merged, stored.etag);
       return {

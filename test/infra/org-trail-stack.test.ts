@@ -1,4 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -172,6 +176,61 @@ describe('AuditStack with usageSource org-trail', () => {
     const report = new AwsSolutionsChecks().validateScope(buildTestApp(ORG_TRAIL).app);
     expect(report.violations.map((violation) => violation.ruleName)).toEqual([]);
     expect(report.success).toBe(true);
+  });
+});
+
+const cfnLintAvailable = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0;
+if (!cfnLintAvailable)
+  console.warn('cfn-lint is not installed: skipping the lint of the organization-trail state machine');
+
+/** cfn-lint's errors (E codes) on a template; its schema checks the fields of every state, nested ones too. */
+function cfnLintErrors(template: Record<string, unknown>): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'eks-identity-audit-trail-lint-'));
+  try {
+    const file = join(dir, 'audit.template.json');
+    writeFileSync(file, JSON.stringify(template));
+    const run = spawnSync('cfn-lint', ['--format', 'parseable', file], { encoding: 'utf8' });
+    return run.stdout.split('\n').filter((line) => /:E\d{4}:/.test(line));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A template holding only a state machine whose definition is given as an object, as cfn-lint validates it. */
+function machineTemplate(definition: unknown): Record<string, unknown> {
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Resources: {
+      NightlyAudit: {
+        Type: 'AWS::StepFunctions::StateMachine',
+        Properties: { RoleArn: 'arn:aws:iam::111122223333:role/nightly', Definition: definition },
+      },
+    },
+  };
+}
+
+describe.skipIf(!cfnLintAvailable)('the organization-trail state machine under cfn-lint', () => {
+  let audit: Template;
+
+  beforeAll(() => {
+    audit = templates(ORG_TRAIL).audit;
+  });
+
+  it('passes as synthesized, and its definition (the nested Distributed Maps) passes the ASL schema', () => {
+    expect(cfnLintErrors(audit.toJSON())).toEqual([]);
+    expect(cfnLintErrors(machineTemplate(stateMachineDefinition(audit)))).toEqual([]);
+  });
+
+  it('would be rejected for a misspelled field inside the nested folder Map (near miss)', () => {
+    const definition = stateMachineDefinition(audit) as {
+      States: Record<string, { ItemProcessor: { States: Record<string, Record<string, unknown>> } }>;
+    };
+    const day = definition.States.ReadTrailDays.ItemProcessor.States.ReadTrailDay;
+    day.ItemBatchers = day.ItemBatcher;
+    delete day.ItemBatcher;
+    expect(cfnLintErrors(machineTemplate(definition))).toEqual([
+      expect.stringMatching(/E3601:.*'ItemBatchers' was unexpected/),
+    ]);
   });
 });
 

@@ -9,9 +9,6 @@ import { eksIssuerRegion } from '../../trust/workload.js';
 import type { Check, CheckContext, CheckMeta, FindingDraft } from '../types.js';
 import { indexesFor } from './indexes.js';
 
-/** The check files word their messages with it. */
-export { sentence };
-
 /** The provider path after `oidc-provider/`, or undefined when the ARN is not an OIDC provider ARN. */
 export function providerHostPath(providerArn: string): string | undefined {
   return parseProviderArn(providerArn)?.hostPath;

@@ -13,7 +13,7 @@ import { type EvidenceSource, isEvidence, parseEvidence } from './evidence.js';
  */
 
 /** The schema version written as `ledgerVersion`. */
-export const LEDGER_VERSION = 1;
+const LEDGER_VERSION = 1;
 
 export const DAY_MS = 86_400_000;
 
@@ -30,10 +30,10 @@ export const DEFAULT_OVERLAP_MS = 60 * 60 * 1000;
  * (two days leaves room for a run that stalls) can never be read twice; older events are kept as
  * per-day counts only.
  */
-export const DEDUPE_HORIZON_MS = 2 * DAY_MS;
+const DEDUPE_HORIZON_MS = 2 * DAY_MS;
 
 /** Per-day counts, coverage and gaps older than this are dropped (IAM RoleLastUsed spans 400 days too). */
-export const LEDGER_RETENTION_DAYS = 400;
+const LEDGER_RETENTION_DAYS = 400;
 
 /** Event ids kept per entry as evidence for findings. */
 const LATEST_EVENT_IDS = 5;
@@ -193,7 +193,7 @@ const EntrySchema = z.discriminatedUnion('kind', [
 const IntervalSchema = z.strictObject({ from: isoTime, to: isoTime });
 
 /** The zod schema every ledger is validated with on load. */
-export const LedgerSchema = z.strictObject({
+const LedgerSchema = z.strictObject({
   ledgerVersion: z.literal(LEDGER_VERSION),
   accountId: z.string().regex(ACCOUNT_ID_PATTERN),
   region: z.string().regex(REGION_PATTERN),
@@ -415,7 +415,7 @@ function uncoveredParts(gap: LedgerGap, covered: LedgerInterval[]): LedgerGap[] 
  * parts no read has healed since, the high-water mark derived from coverage, and ids older than `sealedBefore`
  * sealed. Two ledgers with the same content serialize to the same JSON.
  */
-export function canonicalLedger(ledger: Ledger): Ledger {
+function canonicalLedger(ledger: Ledger): Ledger {
   const covered = normalizeIntervals(ledger.covered);
   const gapKeys = new Map<string, LedgerGap>();
   for (const gap of ledger.gaps) {
@@ -806,7 +806,7 @@ export function compactLedger(
  * How the gaps of spans a run did not get to begin (a deadline, a budget): their edges are exact,
  * unlike those of failed reads, and once before the window they are never read again.
  */
-export const UNREAD_GAP_REASONS = ['not read yet', 'lookups stopped before they finished'] as const;
+const UNREAD_GAP_REASONS = ['not read yet', 'lookups stopped before they finished'] as const;
 
 /** The part of a not-yet-read gap after `start`; other gaps whole. */
 function clipGap(gap: LedgerGap, start: Date | undefined): LedgerGap[] {

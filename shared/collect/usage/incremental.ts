@@ -21,7 +21,7 @@ import { commitLedger, DEFAULT_WRITE_ATTEMPTS, type LedgerStore } from './store.
  * LookupEvents pages between two commits of a long read: about five minutes at 2 requests per
  * second, so a run killed without warning loses at most that much reading.
  */
-export const DEFAULT_CHECKPOINT_CALLS = 600;
+const DEFAULT_CHECKPOINT_CALLS = 600;
 
 /** CloudTrail event history (LookupEvents) reaches back this far. */
 export const CLOUDTRAIL_RETENTION_DAYS = 90;

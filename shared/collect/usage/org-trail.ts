@@ -38,7 +38,7 @@ import { isUsageEvidenceRecord, readTrailFile, TrailFileError, trailRecordOf } f
  * from the high-water mark on are listed again. The usage checks accept evidence ending this much
  * before the window end.
  */
-export const TRAIL_DELIVERY_LAG_MS = 15 * 60 * 1000;
+const TRAIL_DELIVERY_LAG_MS = 15 * 60 * 1000;
 
 /** Day folders are listed again from this long before the high-water mark (late deliveries). */
 const RELIST_MS = DEFAULT_OVERLAP_MS;

@@ -102,7 +102,7 @@ export interface ReadSpanOptions {
 }
 
 /** Why the signal fired, as text. */
-export function abortReason(signal: AbortSignal): string {
+function abortReason(signal: AbortSignal): string {
   return signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
 }
 

@@ -17,7 +17,7 @@ import {
  * Ledgers above this size are stored gzip-compressed. Below it plain JSON stays readable with
  * `aws s3 cp … -`; above it the JSON of thousands of event ids compresses about tenfold.
  */
-export const GZIP_ABOVE_BYTES = 256 * 1024;
+const GZIP_ABOVE_BYTES = 256 * 1024;
 
 /** Conditional writes lost to another writer are retried this often before giving up. */
 export const DEFAULT_WRITE_ATTEMPTS = 5;
@@ -61,12 +61,7 @@ export class LedgerConflictError extends AuditError {
 }
 
 /** Decodes a stored ledger body: gzip is recognized by its magic bytes, whatever the headers say. */
-export function decodeLedgerBody(
-  body: Uint8Array,
-  accountId: string,
-  region: string,
-  where: string,
-): StoredLedger {
+function decodeLedgerBody(body: Uint8Array, accountId: string, region: string, where: string): StoredLedger {
   let text: string;
   try {
     const bytes = body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : body;
@@ -91,7 +86,7 @@ export function decodeLedgerBody(
 }
 
 /** Encodes a ledger for storage: canonical JSON, gzip-compressed above {@link GZIP_ABOVE_BYTES}. */
-export function encodeLedgerBody(
+function encodeLedgerBody(
   ledger: Ledger,
   gzipAboveBytes = GZIP_ABOVE_BYTES,
 ): { body: Uint8Array; gzip: boolean } {

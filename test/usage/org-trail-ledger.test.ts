@@ -86,7 +86,11 @@ describe('organization-trail batches in the ledger', () => {
     // Assess
     const ledger = await stored(store);
     expect(counts(ledger)).toEqual(counts(await stored(alone)));
-    expect(Object.values(ledger?.trailObjects ?? {}).flat().sort()).toEqual([...keys].sort());
+    expect(
+      Object.values(ledger?.trailObjects ?? {})
+        .flat()
+        .sort(),
+    ).toEqual([...keys].sort());
   });
 
   it('leave an unreadable file unread, and count it once when a later batch reads it', async () => {
@@ -117,6 +121,29 @@ describe('organization-trail batches in the ledger', () => {
     expect(failed.failures).toEqual([{ key: broken, message: expect.stringContaining('InternalError') }]);
     expect(retried).toMatchObject({ filesRead: 1, filesKnown: keys.length - 1 });
     expect(counts(await stored(store))).toEqual(counts(await stored(alone)));
+  });
+
+  it('name a file that is not a CloudTrail log file once, in the words of the reader', async () => {
+    // Prepare
+    const { source } = trail(2_000);
+    const keys = await dayKeys(source);
+    const truncated: TrailObjectSource = {
+      describe: source.describe,
+      list: source.list,
+      get: async (key) => (key === keys[3] ? new TextEncoder().encode('{"Records": [') : source.get(key)),
+    };
+
+    // Act
+    const result = await foldTrailBatch({
+      source: truncated,
+      keys,
+      store: new MemoryLedgerStore(),
+      now: new Date(NIGHT),
+    });
+
+    // Assess
+    expect(result.failures).toEqual([{ key: keys[3], message: expect.stringMatching(/: not JSON \(/) }]);
+    expect(result.failures[0].message.split(source.describe(keys[3])).length).toBe(2);
   });
 
   it('keep no event ids, so the ledger a commit rewrites does not grow with the traffic', async () => {

@@ -41,7 +41,7 @@ const LATEST_EVENT_IDS = 5;
 const BACKFILLS_KEPT = 10;
 
 /** One event id cited as evidence. */
-export interface LedgerEventRef {
+interface LedgerEventRef {
   eventId: string;
   eventTime: string;
 }
@@ -84,7 +84,7 @@ export type LedgerSubject =
 export type LedgerEntry = LedgerSubject & { tally: UsageTally };
 
 /** A time interval `[from, to]` in ISO-8601. */
-export interface LedgerInterval {
+interface LedgerInterval {
   from: string;
   to: string;
 }
@@ -527,7 +527,7 @@ function unionTrailObjects(
 }
 
 /** What one LookupEvents pass over an interval achieved. */
-export interface LedgerRead {
+interface LedgerRead {
   from: Date;
   to: Date;
   /** False when any lookup of the interval failed: its events still count, its absence proves nothing. */
@@ -537,7 +537,7 @@ export interface LedgerRead {
 }
 
 /** What {@link foldRecords} adds besides the events. */
-export interface FoldOptions {
+interface FoldOptions {
   /** The interval read; complete reads become coverage, failed ones gaps. */
   read?: LedgerRead;
   /** Gaps known before reading (CloudTrail no longer holds the span). */

@@ -26,7 +26,7 @@ const DEFAULT_CHECKPOINT_CALLS = 600;
 /** CloudTrail event history (LookupEvents) reaches back this far. */
 export const CLOUDTRAIL_RETENTION_DAYS = 90;
 
-export interface UpdateLedgersOptions {
+interface UpdateLedgersOptions {
   factory: ClientFactory;
   accounts: string[];
   regions: string[];
@@ -81,7 +81,7 @@ export interface LedgerUpdate {
 }
 
 /** Where the next read of a ledger starts, and what it records besides the events. */
-export interface ReadPlan {
+interface ReadPlan {
   from: Date;
   to: Date;
   backfill?: LedgerBackfill;

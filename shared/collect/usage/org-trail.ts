@@ -66,7 +66,7 @@ export interface TrailLocation {
 }
 
 /** What a log file's key says. */
-export interface TrailKey {
+interface TrailKey {
   key: string;
   accountId: string;
   region: string;
@@ -400,7 +400,7 @@ function coveredSpan(ledger: Ledger): number {
 }
 
 /** What one night of organization-trail reading did to one account-region. */
-export interface TrailUpdate {
+interface TrailUpdate {
   accountId: string;
   region: string;
   /** Day folders listed. */

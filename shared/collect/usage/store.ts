@@ -96,7 +96,7 @@ function encodeLedgerBody(
 }
 
 /** Where an S3 ledger store keeps its objects. */
-export interface S3LedgerLocation {
+interface S3LedgerLocation {
   bucket: string;
   /** Key prefix without a trailing slash; '' for the bucket root. */
   prefix: string;

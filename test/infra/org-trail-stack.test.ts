@@ -332,12 +332,17 @@ describe.skipIf(!cfnLintAvailable)('the organization-trail state machine under c
     audit = templates(ORG_TRAIL).audit;
   });
 
-  it('passes as synthesized, and its definition (the nested Distributed Maps) passes the ASL schema', () => {
+  // cfn-lint takes 10–20 s a template on a quiet machine, several times that under load.
+  it('passes as synthesized, and its definition (the nested Distributed Maps) passes the ASL schema', {
+    timeout: 180_000,
+  }, () => {
     expect(cfnLintErrors(audit.toJSON())).toEqual([]);
     expect(cfnLintErrors(machineTemplate(stateMachineDefinition(audit)))).toEqual([]);
   });
 
-  it('would be rejected for a misspelled field inside the nested folder Map (near miss)', () => {
+  it('would be rejected for a misspelled field inside the nested folder Map (near miss)', {
+    timeout: 180_000,
+  }, () => {
     const definition = stateMachineDefinition(audit) as {
       States: Record<string, { ItemProcessor: { States: Record<string, Record<string, unknown>> } }>;
     };

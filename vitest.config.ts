@@ -61,6 +61,7 @@ const INFRA = [
   'test/infra/config.test.ts',
   'test/infra/least-privilege.test.ts',
   'test/infra/nag.test.ts',
+  'test/infra/org-trail-stack.test.ts',
   'test/infra/synth.test.ts',
 ];
 const PROCESS = [

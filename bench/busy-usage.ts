@@ -6,6 +6,7 @@
  *
  *   npm run bench -- busy-usage [--accounts 20] [--busy 2] [--busy-per-day 100000] [--quiet-per-day 40]
  *                               [--nights 4] [--deadline-minutes 14] [--trail-window-days 7]
+ *                               [--sources lookup,org-trail]
  *
  * The CloudTrail is modelled (bench/support/busy-trail.ts): records generated on demand from the
  * organization model's record shapes, LookupEvents answered in process with CloudTrail's paging and
@@ -31,6 +32,19 @@ const REGION = 'eu-west-1';
 const ORG = 'o-bench0busy01';
 const FIRST_NIGHT = Date.parse('2026-11-01T02:00:00.000Z');
 const PAGE = 50;
+
+/** A memory store that counts what is written: a commit's cost is the whole ledger it writes. */
+class MeasuredLedgerStore extends MemoryLedgerStore {
+  writes = 0;
+  bytesWritten = 0;
+
+  override async write(ledger: Ledger, expectedEtag: string | undefined): Promise<{ etag: string }> {
+    const written = await super.write(ledger, expectedEtag);
+    this.writes += 1;
+    this.bytesWritten += this.storedBytes(ledger.accountId, ledger.region);
+    return written;
+  }
+}
 
 /** A clock whose waits return at once, moving its time on: the pacing is counted, not waited for. */
 function instantClock(start: number): Clock {
@@ -80,6 +94,8 @@ async function main(): Promise<void> {
       'deadline-minutes': { type: 'string', default: '14' },
       'window-days': { type: 'string', default: '90' },
       'trail-window-days': { type: 'string', default: '7' },
+      // One source alone: the organization trail's figures without the lookups' minutes, or the reverse.
+      sources: { type: 'string', default: 'lookup,org-trail' },
     },
   });
   const accounts = Number(values.accounts);
@@ -91,6 +107,10 @@ async function main(): Promise<void> {
   const windowDays = Number(values['window-days']);
   const trailWindowDays = Number(values['trail-window-days']);
   const callsPerNight = Math.floor((deadlineMs / 1000) * LOOKUP_EVENTS_PER_SECOND);
+  const sources = new Set(values.sources.split(',').map((source) => source.trim()));
+  const unknownSource = [...sources].find((source) => source !== 'lookup' && source !== 'org-trail');
+  if (unknownSource !== undefined || sources.size === 0)
+    throw new Error(`--sources: expected lookup, org-trail or both, got "${values.sources}"`);
 
   const regions: BusyRegion[] = Array.from({ length: accounts }, (_, index) => ({
     accountId: accountId(index),
@@ -107,7 +127,7 @@ async function main(): Promise<void> {
   const lookupRows: string[][] = [];
   let lookupKnownAt: number | undefined;
   let firstEstimate: string | undefined;
-  for (let night = 0; night < nights; night += 1) {
+  for (let night = 0; sources.has('lookup') && night < nights; night += 1) {
     now = FIRST_NIGHT + night * DAY_MS;
     const before = new Map(lookupTrail.lookupCalls);
     const started = performance.now();
@@ -150,14 +170,15 @@ async function main(): Promise<void> {
   // The organization trail, night after night, over its own window.
   now = FIRST_NIGHT;
   const trailModel = new ModelledCloudTrail(regions, () => now, FIRST_NIGHT - 200 * DAY_MS);
-  const trailStore = new MemoryLedgerStore();
+  const trailStore = new MeasuredLedgerStore();
   const source = trailModel.trailSource(ORG);
   const trailRows: string[][] = [];
   let trailKnownAt: number | undefined;
   let busyFilesPerDay = 0;
-  for (let night = 0; night < Math.min(nights, 3); night += 1) {
+  for (let night = 0; sources.has('org-trail') && night < Math.min(nights, 3); night += 1) {
     now = FIRST_NIGHT + night * DAY_MS;
     const served = new Map(trailModel.filesServed);
+    const { writes, bytesWritten } = trailStore;
     const started = performance.now();
     const updates = await updateFromOrgTrail({
       source,
@@ -188,6 +209,9 @@ async function main(): Promise<void> {
       format(busyFiles),
       `${summary.known} of ${summary.total}`,
       `${summary.percentDone}%`,
+      format(trailStore.writes - writes),
+      ((trailStore.bytesWritten - bytesWritten) / 1024 / 1024).toFixed(1),
+      (trailStore.storedBytes(regions[0].accountId, REGION) / 1024).toFixed(0),
       ((performance.now() - started) / 1000).toFixed(1),
     ]);
     process.stdout.write(`org-trail night ${night + 1}: ${format(files)} log files read; ${summary.text}\n`);
@@ -201,6 +225,7 @@ async function main(): Promise<void> {
     arguments: args,
     tables: [
       {
+        source: 'lookup',
         title: `Resumable lookups: ${accounts} accounts, ${busyCount} at ${format(busyPerDay)} records a day, ${windowDays}-day window`,
         columns: [
           'night',
@@ -222,6 +247,7 @@ async function main(): Promise<void> {
         ],
       },
       {
+        source: 'org-trail',
         title: `Organization trail: the same organization, ${trailWindowDays}-day window`,
         columns: [
           'night',
@@ -230,6 +256,9 @@ async function main(): Promise<void> {
           'log files, one busy region',
           'usage known',
           'covered',
+          'ledger writes',
+          'MiB written',
+          'busy ledger (KiB stored)',
           'seconds (real)',
         ],
         rows: trailRows,
@@ -242,6 +271,7 @@ async function main(): Promise<void> {
         ],
       },
       {
+        source: 'lookup',
         title: `Nights until a region is known with resumable lookups (${windowDays}-day window, ${format(callsPerNight)} calls a night)`,
         columns: ['records a day', 'pages per day of history', 'days of history per night', 'nights'],
         rows: rates.map((rate) => {
@@ -257,17 +287,19 @@ async function main(): Promise<void> {
           'Each night reads the new day first and then further back; the unread part of the window shrinks by the history a night reads (the window moves a day, the day it drops was unread).',
         ],
       },
-    ],
-    targets: [
-      target(
-        'organization trail: nights until usage is known everywhere',
-        trailKnownAt ?? Number.POSITIVE_INFINITY,
-        1,
-        {
-          unit: 'nights',
-        },
-      ),
-    ],
+    ]
+      .filter((table) => sources.has(table.source))
+      .map(({ source: _source, ...table }) => table),
+    targets: sources.has('org-trail')
+      ? [
+          target(
+            'organization trail: nights until usage is known everywhere',
+            trailKnownAt ?? Number.POSITIVE_INFINITY,
+            1,
+            { unit: 'nights' },
+          ),
+        ]
+      : [],
   });
 }
 

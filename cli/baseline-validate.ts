@@ -2,12 +2,13 @@ import type { Command } from 'commander';
 import { expiredExceptions } from '../shared/baseline/exceptions.js';
 import { loadBaselineFile } from '../shared/baseline/parse.js';
 import type { Baseline } from '../shared/baseline/types.js';
+import { plural as pluralWord } from '../shared/text.js';
 import type { RegisterCommand } from './commands.js';
 import { log } from './output.js';
 
 /** `1 account`, `2 accounts`. */
 export function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
+  return `${count} ${pluralWord(count, one, many)}`;
 }
 
 /**

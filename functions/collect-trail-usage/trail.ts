@@ -42,7 +42,7 @@ export const TRAIL_CONFIG_KEYS = [
   'endpointUrl',
   'region',
 ] as const satisfies ReadonlyArray<keyof FunctionConfig>;
-export type TrailConfig = Pick<FunctionConfig, (typeof TRAIL_CONFIG_KEYS)[number]>;
+type TrailConfig = Pick<FunctionConfig, (typeof TRAIL_CONFIG_KEYS)[number]>;
 
 const isoTime = z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'expected an ISO-8601 time');
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');

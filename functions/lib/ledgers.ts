@@ -49,7 +49,7 @@ export function lookupEventsCalls(factory: ClientFactory, accountId: string): nu
 }
 
 /** The outcome of {@link updateAccountLedgers}. */
-export interface AccountLedgerUpdates {
+interface AccountLedgerUpdates {
   updates: LedgerUpdate[];
   /** Regions whose update threw (S3 unreachable, conflicts beyond the retry budget), with the reason. */
   failures: Array<{ region: string; message: string }>;
@@ -122,7 +122,7 @@ export function summarizeLedgerUpdates(result: AccountLedgerUpdates, lookupEvent
 }
 
 /** One planned account-region without a usable ledger, and why. */
-export interface MissingLedger {
+interface MissingLedger {
   accountId: string;
   region: string;
   reason: string;

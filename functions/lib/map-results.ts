@@ -34,7 +34,7 @@ const FailedExecutionSchema = z.looseObject({
 });
 
 /** A Map item that failed after its retries. */
-export interface FailedMapItem {
+interface FailedMapItem {
   accountId?: string;
   batch?: number;
   error: string;
@@ -42,7 +42,7 @@ export interface FailedMapItem {
 }
 
 /** What the Map Run's result files say, without reading the succeeded results (the parts in S3 are the truth). */
-export interface MapRunResults {
+interface MapRunResults {
   mapRunArn: string;
   /** Result files by status, with their total size in bytes. */
   files: Record<'succeeded' | 'failed' | 'pending', { count: number; bytes: number }>;

@@ -2,6 +2,7 @@ import { oidcProviderArn, partitionOf } from '../model/identity.js';
 import type { RoleInventory } from '../model/inventory.js';
 import { shellWord } from '../text.js';
 import { analyzeTrust, canAssume, matchIamPattern } from '../trust/index.js';
+import { parseProviderArn } from '../trust/providers.js';
 import type { IrsaAssumeRequest, IrsaGrant } from '../trust/types.js';
 import type { TrustPolicyChange, TrustVerification } from './types.js';
 
@@ -25,8 +26,7 @@ export function statementsOf(document: Json): Json[] {
 }
 
 function hostOfProvider(providerArn: string): string | undefined {
-  const at = providerArn.indexOf(':oidc-provider/');
-  return at < 0 ? undefined : providerArn.slice(at + ':oidc-provider/'.length);
+  return parseProviderArn(providerArn)?.hostPath;
 }
 
 function sameHost(a: string | undefined, b: string): boolean {

@@ -1,5 +1,6 @@
 import { accountOfArn, isRecord } from '../model/identity.js';
 import type { CloudTrailEventRecord } from '../model/inventory.js';
+import { parseProviderArn } from '../trust/providers.js';
 
 /** Where a piece of usage evidence came from, as findings cite it. */
 export type EvidenceSource =
@@ -187,9 +188,7 @@ export function parseServiceAccountSubject(
 
 /** The issuer host path named by a provider ARN (or a bare issuer URL). */
 export function issuerOfProvider(provider: string): string {
-  const marker = ':oidc-provider/';
-  const at = provider.indexOf(marker);
-  const path = at >= 0 ? provider.slice(at + marker.length) : provider;
+  const path = parseProviderArn(provider)?.hostPath ?? provider;
   return path.replace(/^https:\/\//, '').replace(/\/+$/, '');
 }
 

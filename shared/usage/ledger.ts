@@ -13,7 +13,7 @@ import { type EvidenceSource, isEvidence, parseEvidence } from './evidence.js';
  */
 
 /** The schema version written as `ledgerVersion`. */
-export const LEDGER_VERSION = 1;
+const LEDGER_VERSION = 1;
 
 export const DAY_MS = 86_400_000;
 
@@ -30,10 +30,10 @@ export const DEFAULT_OVERLAP_MS = 60 * 60 * 1000;
  * (two days leaves room for a run that stalls) can never be read twice; older events are kept as
  * per-day counts only.
  */
-export const DEDUPE_HORIZON_MS = 2 * DAY_MS;
+const DEDUPE_HORIZON_MS = 2 * DAY_MS;
 
 /** Per-day counts, coverage and gaps older than this are dropped (IAM RoleLastUsed spans 400 days too). */
-export const LEDGER_RETENTION_DAYS = 400;
+const LEDGER_RETENTION_DAYS = 400;
 
 /** Event ids kept per entry as evidence for findings. */
 const LATEST_EVENT_IDS = 5;
@@ -41,7 +41,7 @@ const LATEST_EVENT_IDS = 5;
 const BACKFILLS_KEPT = 10;
 
 /** One event id cited as evidence. */
-export interface LedgerEventRef {
+interface LedgerEventRef {
   eventId: string;
   eventTime: string;
 }
@@ -50,7 +50,11 @@ export interface LedgerEventRef {
 export interface UsageTally {
   firstSeen: string;
   lastSeen: string;
-  /** Events older than the ledger's `sealedBefore`: counts per UTC day (`YYYY-MM-DD`). */
+  /**
+   * Counts per UTC day (`YYYY-MM-DD`) of the events not kept by id: those older than the ledger's
+   * `sealedBefore`, and those read from organization trail log files (de-duplicated by file, see
+   * {@link addCountedEvents}).
+   */
   sealed: Record<string, number>;
   /** Events at or after `sealedBefore`: event id → event time (the dedupe set). */
   recent: Record<string, string>;
@@ -80,7 +84,7 @@ export type LedgerSubject =
 export type LedgerEntry = LedgerSubject & { tally: UsageTally };
 
 /** A time interval `[from, to]` in ISO-8601. */
-export interface LedgerInterval {
+interface LedgerInterval {
   from: string;
   to: string;
 }
@@ -189,7 +193,7 @@ const EntrySchema = z.discriminatedUnion('kind', [
 const IntervalSchema = z.strictObject({ from: isoTime, to: isoTime });
 
 /** The zod schema every ledger is validated with on load. */
-export const LedgerSchema = z.strictObject({
+const LedgerSchema = z.strictObject({
   ledgerVersion: z.literal(LEDGER_VERSION),
   accountId: z.string().regex(ACCOUNT_ID_PATTERN),
   region: z.string().regex(REGION_PATTERN),
@@ -351,6 +355,17 @@ function completeDays(covered: LedgerInterval[]): (day: string) => boolean {
   };
 }
 
+/** Whether a UTC day, widened by `marginMs` on both sides, lies wholly inside one covered interval. */
+function coveredWithMargin(covered: LedgerInterval[], marginMs: number): (day: string) => boolean {
+  const spans = normalizeIntervals(covered).map(
+    (interval) => [Date.parse(interval.from), Date.parse(interval.to)] as const,
+  );
+  return (day) => {
+    const start = Date.parse(`${day}T00:00:00.000Z`);
+    return spans.some(([from, to]) => from <= start - marginMs && to >= start + DAY_MS + marginMs);
+  };
+}
+
 function mergeTallies(a: UsageTally, b: UsageTally): UsageTally {
   const sealed: Record<string, number> = { ...a.sealed };
   for (const [day, count] of Object.entries(b.sealed)) sealed[day] = Math.max(sealed[day] ?? 0, count);
@@ -400,7 +415,7 @@ function uncoveredParts(gap: LedgerGap, covered: LedgerInterval[]): LedgerGap[] 
  * parts no read has healed since, the high-water mark derived from coverage, and ids older than `sealedBefore`
  * sealed. Two ledgers with the same content serialize to the same JSON.
  */
-export function canonicalLedger(ledger: Ledger): Ledger {
+function canonicalLedger(ledger: Ledger): Ledger {
   const covered = normalizeIntervals(ledger.covered);
   const gapKeys = new Map<string, LedgerGap>();
   for (const gap of ledger.gaps) {
@@ -512,7 +527,7 @@ function unionTrailObjects(
 }
 
 /** What one LookupEvents pass over an interval achieved. */
-export interface LedgerRead {
+interface LedgerRead {
   from: Date;
   to: Date;
   /** False when any lookup of the interval failed: its events still count, its absence proves nothing. */
@@ -522,7 +537,7 @@ export interface LedgerRead {
 }
 
 /** What {@link foldRecords} adds besides the events. */
-export interface FoldOptions {
+interface FoldOptions {
   /** The interval read; complete reads become coverage, failed ones gaps. */
   read?: LedgerRead;
   /** Gaps known before reading (CloudTrail no longer holds the span). */
@@ -697,6 +712,48 @@ export function foldRecords(
 }
 
 /**
+ * The events of a {@link foldRecords} fold counted per UTC day instead of kept by id: for a source
+ * that de-duplicates by something coarser than the event, such as the organization trail, whose
+ * log files are each read once. What stays per event is bounded: the first and last sightings and
+ * the newest few ids as evidence. Ids the fold saw twice still count once.
+ */
+export function countedLedger(folded: Ledger): Ledger {
+  const entries: Record<string, LedgerEntry> = {};
+  for (const [key, entry] of Object.entries(folded.entries)) {
+    const sealed: Record<string, number> = { ...entry.tally.sealed };
+    for (const time of Object.values(entry.tally.recent)) {
+      const day = dayOf(time);
+      sealed[day] = (sealed[day] ?? 0) + 1;
+    }
+    entries[key] = { ...entry, tally: { ...entry.tally, sealed: sortedRecord(sealed), recent: {} } };
+  }
+  return { ...folded, entries };
+}
+
+/**
+ * Adds a {@link countedLedger}'s per-day counts to the ledger's (everything else joins as in
+ * {@link mergeLedgers}). Unlike a merge this is not idempotent: the caller adds each contribution
+ * exactly once, under a guard of its own (the trail's per-object progress, in one conditional write).
+ *
+ * @throws Error when the ledgers belong to different account-regions.
+ */
+export function addCountedEvents(base: Ledger, counted: Ledger): Ledger {
+  const entries: Record<string, LedgerEntry> = { ...base.entries };
+  for (const [key, entry] of Object.entries(counted.entries)) {
+    const existing = entries[key];
+    if (!existing) {
+      entries[key] = entry;
+      continue;
+    }
+    const sealed: Record<string, number> = { ...existing.tally.sealed };
+    for (const [day, count] of Object.entries(entry.tally.sealed)) sealed[day] = (sealed[day] ?? 0) + count;
+    const joined = mergeTallies(existing.tally, { ...entry.tally, sealed: {} });
+    entries[key] = { ...existing, tally: { ...joined, sealed: sortedRecord(sealed) } };
+  }
+  return mergeLedgers({ ...base, entries }, { ...counted, entries: {} });
+}
+
+/**
  * Seals event ids that can no longer be read twice and drops what is older than the retention:
  * `sealedBefore` moves to the UTC midnight at or before `highWaterMark − horizon`.
  */
@@ -728,11 +785,13 @@ export function compactLedger(
     entries[key] = { ...entry, tally: { ...entry.tally, sealed } };
   }
   const keep = (interval: LedgerInterval) => Date.parse(interval.to) >= retentionStart;
-  // A trail day folder is listed again only while it may still receive files for unread time.
+  // A trail day folder is listed again while it may still receive files for unread time, or while
+  // unread time lies beside it: its files stay recorded until then, so none is read (and counted) twice.
   const trailObjects: Record<string, string[]> = {};
   const trailHorizon = ledger.highWaterMark ? dayOf(Date.parse(ledger.highWaterMark) - horizon) : '';
+  const settled = coveredWithMargin(ledger.covered, DEFAULT_OVERLAP_MS);
   for (const [day, keys] of Object.entries(ledger.trailObjects ?? {}))
-    if (day >= trailHorizon) trailObjects[day] = keys;
+    if (day >= retentionDay && (day >= trailHorizon || !settled(day))) trailObjects[day] = keys;
   return canonicalLedger({
     ...ledger,
     ...(sealedBefore ? { sealedBefore } : {}),
@@ -747,7 +806,7 @@ export function compactLedger(
  * How the gaps of spans a run did not get to begin (a deadline, a budget): their edges are exact,
  * unlike those of failed reads, and once before the window they are never read again.
  */
-export const UNREAD_GAP_REASONS = ['not read yet', 'lookups stopped before they finished'] as const;
+const UNREAD_GAP_REASONS = ['not read yet', 'lookups stopped before they finished'] as const;
 
 /** The part of a not-yet-read gap after `start`; other gaps whole. */
 function clipGap(gap: LedgerGap, start: Date | undefined): LedgerGap[] {

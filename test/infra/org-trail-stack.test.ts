@@ -1,4 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -172,6 +176,182 @@ describe('AuditStack with usageSource org-trail', () => {
     const report = new AwsSolutionsChecks().validateScope(buildTestApp(ORG_TRAIL).app);
     expect(report.violations.map((violation) => violation.ruleName)).toEqual([]);
     expect(report.success).toBe(true);
+  });
+});
+
+const cfnLintAvailable = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0;
+if (!cfnLintAvailable)
+  console.warn('cfn-lint is not installed: skipping the lint of the organization-trail state machine');
+
+/** cfn-lint's errors (E codes) on a template; its schema checks the fields of every state, nested ones too. */
+function cfnLintErrors(template: Record<string, unknown>): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'eks-identity-audit-trail-lint-'));
+  try {
+    const file = join(dir, 'audit.template.json');
+    writeFileSync(file, JSON.stringify(template));
+    const run = spawnSync('cfn-lint', ['--format', 'parseable', file], { encoding: 'utf8' });
+    return run.stdout.split('\n').filter((line) => /:E\d{4}:/.test(line));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A template holding only a state machine whose definition is given as an object, as cfn-lint validates it. */
+function machineTemplate(definition: unknown): Record<string, unknown> {
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Resources: {
+      NightlyAudit: {
+        Type: 'AWS::StepFunctions::StateMachine',
+        Properties: { RoleArn: 'arn:aws:iam::111122223333:role/nightly', Definition: definition },
+      },
+    },
+  };
+}
+
+/**
+ * The fields the Step Functions Developer Guide documents for a Distributed Map's parts ("ItemReader",
+ * "ItemBatcher", "ResultWriter (Map)", "ProcessorConfig"), JSONPath states; cfn-lint's schema stops at
+ * the state's own fields.
+ */
+const DOCUMENTED_FIELDS: Record<string, { fields: string[]; values?: Record<string, string[]> }> = {
+  ItemReader: { fields: ['Resource', 'ReaderConfig', 'Parameters'] },
+  ReaderConfig: {
+    fields: [
+      'InputType',
+      'CSVHeaderLocation',
+      'CSVHeaders',
+      'CSVDelimiter',
+      'MaxItems',
+      'MaxItemsPath',
+      'ManifestType',
+    ],
+    values: { InputType: ['CSV', 'JSON', 'JSONL', 'MANIFEST', 'PARQUET'] },
+  },
+  ItemBatcher: {
+    fields: [
+      'MaxItemsPerBatch',
+      'MaxItemsPerBatchPath',
+      'MaxInputBytesPerBatch',
+      'MaxInputBytesPerBatchPath',
+      'BatchInput',
+    ],
+  },
+  ResultWriter: { fields: ['Resource', 'Parameters', 'WriterConfig'] },
+  WriterConfig: {
+    fields: ['Transformation', 'OutputType'],
+    values: { Transformation: ['NONE', 'COMPACT', 'FLATTEN'], OutputType: ['JSON', 'JSONL'] },
+  },
+  ProcessorConfig: {
+    fields: ['Mode', 'ExecutionType'],
+    values: { Mode: ['INLINE', 'DISTRIBUTED'], ExecutionType: ['STANDARD', 'EXPRESS'] },
+  },
+};
+
+/** The parameters each S3 resource of an ItemReader or ResultWriter takes (a `.$` suffix reads a path). */
+const S3_PARAMETERS: Record<string, string[]> = {
+  'arn:aws:states:::s3:getObject': ['Bucket', 'Key'],
+  'arn:aws:states:::s3:listObjectsV2': ['Bucket', 'Prefix'],
+  'arn:aws:states:::s3:putObject': ['Bucket', 'Prefix'],
+};
+
+/** Every Map state of a definition, nested ones included, by name. */
+function mapStates(
+  states: Record<string, Record<string, unknown>>,
+): Array<[string, Record<string, unknown>]> {
+  return Object.entries(states).flatMap(([name, state]) => {
+    if (state.Type !== 'Map') return [];
+    const nested = (state.ItemProcessor as { States?: Record<string, Record<string, unknown>> } | undefined)
+      ?.States;
+    return [[name, state] as [string, Record<string, unknown>], ...(nested ? mapStates(nested) : [])];
+  });
+}
+
+/** What in a Map state's parts is not a documented field or value. */
+function undocumented(name: string, state: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const check = (part: string, value: unknown) => {
+    if (value === undefined) return;
+    const spec = DOCUMENTED_FIELDS[part];
+    for (const [field, fieldValue] of Object.entries(value as Record<string, unknown>)) {
+      if (!spec.fields.includes(field)) problems.push(`${name}.${part}.${field}`);
+      const allowed = spec.values?.[field];
+      if (allowed && !allowed.includes(String(fieldValue)))
+        problems.push(`${name}.${part}.${field}=${fieldValue}`);
+    }
+  };
+  const reader = state.ItemReader as Record<string, unknown> | undefined;
+  const writer = (state.ResultWriter ?? undefined) as Record<string, unknown> | undefined;
+  check('ItemReader', reader);
+  check('ReaderConfig', reader?.ReaderConfig);
+  check('ItemBatcher', state.ItemBatcher);
+  check('ResultWriter', writer);
+  check('WriterConfig', writer?.WriterConfig);
+  check('ProcessorConfig', (state.ItemProcessor as Record<string, unknown> | undefined)?.ProcessorConfig);
+  for (const [part, resource] of [
+    ['ItemReader', reader],
+    ['ResultWriter', writer],
+  ] as const) {
+    if (!resource?.Resource) continue;
+    const allowed = S3_PARAMETERS[String(resource.Resource)];
+    if (!allowed) problems.push(`${name}.${part}.Resource=${resource.Resource}`);
+    for (const field of Object.keys((resource.Parameters ?? {}) as Record<string, unknown>))
+      if (!allowed?.includes(field.replace(/\.\$$/, '')))
+        problems.push(`${name}.${part}.Parameters.${field}`);
+  }
+  return problems;
+}
+
+describe('the Distributed Maps of the synthesized state machine', () => {
+  it('use only the fields and values the Step Functions guide documents for their readers, batchers and writers', () => {
+    const definition = stateMachineDefinition(templates(ORG_TRAIL).audit) as {
+      States: Record<string, Record<string, unknown>>;
+    };
+    const maps = mapStates(definition.States);
+    expect(maps.map(([name]) => name).sort()).toEqual(['CollectAccounts', 'ReadTrailDay', 'ReadTrailDays']);
+    expect(maps.flatMap(([name, state]) => undocumented(name, state))).toEqual([]);
+    // The near miss: a field of the JSONata form, or a misspelled one, is named.
+    const [, collect] = maps.find(([name]) => name === 'CollectAccounts') as [
+      string,
+      Record<string, unknown>,
+    ];
+    const writer = collect.ResultWriter as Record<string, unknown>;
+    expect(
+      undocumented('CollectAccounts', {
+        ...collect,
+        ResultWriter: { ...writer, Arguments: writer.Parameters, WriterConfig: { OutputType: 'CSV' } },
+      }),
+    ).toEqual(['CollectAccounts.ResultWriter.Arguments', 'CollectAccounts.WriterConfig.OutputType=CSV']);
+  });
+});
+
+describe.skipIf(!cfnLintAvailable)('the organization-trail state machine under cfn-lint', () => {
+  let audit: Template;
+
+  beforeAll(() => {
+    audit = templates(ORG_TRAIL).audit;
+  });
+
+  // cfn-lint takes 10–20 s a template on a quiet machine, several times that under load.
+  it('passes as synthesized, and its definition (the nested Distributed Maps) passes the ASL schema', {
+    timeout: 180_000,
+  }, () => {
+    expect(cfnLintErrors(audit.toJSON())).toEqual([]);
+    expect(cfnLintErrors(machineTemplate(stateMachineDefinition(audit)))).toEqual([]);
+  });
+
+  it('would be rejected for a misspelled field inside the nested folder Map (near miss)', {
+    timeout: 180_000,
+  }, () => {
+    const definition = stateMachineDefinition(audit) as {
+      States: Record<string, { ItemProcessor: { States: Record<string, Record<string, unknown>> } }>;
+    };
+    const day = definition.States.ReadTrailDays.ItemProcessor.States.ReadTrailDay;
+    day.ItemBatchers = day.ItemBatcher;
+    delete day.ItemBatcher;
+    expect(cfnLintErrors(machineTemplate(definition))).toEqual([
+      expect.stringMatching(/E3601:.*'ItemBatchers' was unexpected/),
+    ]);
   });
 });
 

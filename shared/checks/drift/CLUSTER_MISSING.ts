@@ -1,5 +1,6 @@
 import { scopeRef } from '../../model/scope.js';
-import { scopeFor, sentence } from '../support/scope.js';
+import { sentence } from '../../text.js';
+import { scopeFor } from '../support/scope.js';
 import type { Check, FindingDraft } from '../types.js';
 
 /** A declared member cluster is absent from its region's complete cluster listing. */

@@ -1,4 +1,5 @@
-import { scopeFor, sentence } from '../support/scope.js';
+import { sentence } from '../../text.js';
+import { scopeFor } from '../support/scope.js';
 import type { Check, FindingDraft } from '../types.js';
 
 /** A cluster in a scanned account and region that no logical cluster of the baseline names. */

@@ -1,8 +1,9 @@
 import { oidcProviderArn, serviceAccountSubject } from '../../model/identity.js';
 import { scopeRef } from '../../model/scope.js';
+import { clause, sentence } from '../../text.js';
 import { canAssume } from '../../trust/index.js';
 import { irsaCertainlyAllowed } from '../support/irsa-allowed.js';
-import { roleNameOf, scopeFor, sentence, workloadScope } from '../support/scope.js';
+import { roleNameOf, scopeFor, workloadScope } from '../support/scope.js';
 import type { Check, FindingDraft } from '../types.js';
 
 /** The trust statement that grants one service account of one issuer, as remediation shows it. */
@@ -93,7 +94,7 @@ export const check: Check = {
         drafts.push({
           ...base,
           message: sentence(
-            `Role ${role.role.name} does not let ${binding.namespace}/${binding.serviceAccount} on cluster ${member.name} assume it through IRSA (${decision.reason.replace(/\.$/, '')}); pods of that service account get AccessDenied. Add a trust statement for issuer ${hostPath}`,
+            `Role ${role.role.name} does not let ${binding.namespace}/${binding.serviceAccount} on cluster ${member.name} assume it through IRSA (${clause(decision.reason)}); pods of that service account get AccessDenied. Add a trust statement for issuer ${hostPath}`,
           ),
           evidence: {
             logicalCluster: binding.cluster,

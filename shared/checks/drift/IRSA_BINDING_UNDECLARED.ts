@@ -1,10 +1,11 @@
 import { compareText } from '../../model/compare.js';
 import { serviceAccountSubject } from '../../model/identity.js';
+import { sentence } from '../../text.js';
 import { matchIamPattern } from '../../trust/index.js';
 import type { IrsaGrant } from '../../trust/types.js';
 import { indexesFor } from '../support/indexes.js';
 import { irsaAllowed } from '../support/irsa-allowed.js';
-import { scopeFor, sentence, workloadScope } from '../support/scope.js';
+import { scopeFor, workloadScope } from '../support/scope.js';
 import type { Check, FindingDraft } from '../types.js';
 
 const WEB_IDENTITY_ACTION = 'sts:assumerolewithwebidentity';

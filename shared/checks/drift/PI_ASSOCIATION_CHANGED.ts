@@ -1,7 +1,8 @@
 import type { PodIdentityBinding } from '../../baseline/types.js';
 import type { AssociationInventory } from '../../model/inventory.js';
+import { sentence } from '../../text.js';
 import { identityKey, indexesFor } from '../support/indexes.js';
-import { flag, scopeFor, sentence } from '../support/scope.js';
+import { flag, scopeFor } from '../support/scope.js';
 import type { Check, FindingDraft } from '../types.js';
 
 /** Differences between a declared binding and a deployed association, in words. */

@@ -1,6 +1,7 @@
 import { scopeRef } from '../../model/scope.js';
+import { sentence } from '../../text.js';
 import { identityKey, indexesFor } from '../support/indexes.js';
-import { flag, scopeFor, sentence, workloadScope } from '../support/scope.js';
+import { flag, scopeFor, workloadScope } from '../support/scope.js';
 import type { Check, FindingDraft } from '../types.js';
 
 /** A declared Pod Identity binding has no association on one of its logical cluster's members. */

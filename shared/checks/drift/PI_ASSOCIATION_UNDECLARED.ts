@@ -1,4 +1,5 @@
-import { scopeFor, sentence } from '../support/scope.js';
+import { sentence } from '../../text.js';
+import { scopeFor } from '../support/scope.js';
 import type { Check, FindingDraft } from '../types.js';
 
 /** An association on a declared member cluster whose service account the baseline does not declare. */

@@ -2,8 +2,9 @@ import type { SourceLocation } from '../../baseline/types.js';
 import { compareText } from '../../model/compare.js';
 import { accountOfArn } from '../../model/identity.js';
 import { scopeRef } from '../../model/scope.js';
+import { sentence } from '../../text.js';
 import { push } from '../support/indexes.js';
-import { roleNameOf, scopeFor, sentence } from '../support/scope.js';
+import { roleNameOf, scopeFor } from '../support/scope.js';
 import type { Check, FindingDraft } from '../types.js';
 
 interface Reference {

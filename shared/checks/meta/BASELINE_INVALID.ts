@@ -1,6 +1,6 @@
 import { InputError } from '../../errors.js';
 import { type Finding, findingId } from '../../model/finding.js';
-import { sentence } from '../support/scope.js';
+import { clause, sentence } from '../../text.js';
 import type { Check } from '../types.js';
 
 /** The baseline could not be loaded; raised by the caller, never by the engine (which needs a valid baseline). */
@@ -50,7 +50,7 @@ export function baselineInvalidFinding(input: BaselineInvalidInput): Finding {
     severity: check.meta.severity,
     title: check.meta.title,
     message: sentence(
-      `Baseline ${source} is invalid (${summary.replace(/\.$/, '')}${shown ? `: ${shown}${more}` : ''}); nothing was audited. Fix the baseline and upload it again`,
+      `Baseline ${source} is invalid (${clause(summary)}${shown ? `: ${shown}${more}` : ''}); nothing was audited. Fix the baseline and upload it again`,
     ),
     accountId: input.accountId ?? '',
     ...(input.region ? { region: input.region } : {}),

@@ -7,7 +7,8 @@ import {
 } from '../../collect/causes.js';
 import { compareText } from '../../model/compare.js';
 import type { CollectionError, ScopeStatus } from '../../model/scope.js';
-import { scopeFor, sentence } from '../support/scope.js';
+import { sentence } from '../../text.js';
+import { scopeFor } from '../support/scope.js';
 import type { Check, FindingDraft } from '../types.js';
 
 /** The finding resource id of a scope: `account/A`, `account/A/iam`, `account/A/region/R[/cloudtrail|/cluster/C]`. */

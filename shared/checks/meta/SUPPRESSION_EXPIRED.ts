@@ -1,5 +1,5 @@
 import { expiredExceptions } from '../../baseline/exceptions.js';
-import { sentence } from '../support/scope.js';
+import { sentence } from '../../text.js';
 import type { Check, FindingDraft } from '../types.js';
 
 /** A baseline exception past its `expires` date: it no longer suppresses anything. */

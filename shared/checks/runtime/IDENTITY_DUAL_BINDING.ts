@@ -1,7 +1,7 @@
 import { accountOfArn, serviceAccountSubject, workloadIdentityId } from '../../model/identity.js';
 import type { RoleInventory } from '../../model/inventory.js';
+import { sentence } from '../../text.js';
 import { matchIamPattern } from '../../trust/index.js';
-import { sentence } from '../support/hygiene.js';
 import { clusterKey, indexesFor, push } from '../support/indexes.js';
 import { irsaAllowed } from '../support/irsa-allowed.js';
 import { type IssuerSubjectIndex, irsaGrantsBySubject, type RoleIrsaGrant } from '../support/workload.js';

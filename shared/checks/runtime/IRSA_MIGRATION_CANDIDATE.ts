@@ -1,8 +1,8 @@
 import { accountOfArn, workloadIdentityId } from '../../model/identity.js';
 import type { ClusterInventory, RoleInventory } from '../../model/inventory.js';
 import { scopeRef } from '../../model/scope.js';
+import { sentence } from '../../text.js';
 import { fargateSelectorsFor, hasPodIdentityAgent } from '../../trust/workload.js';
-import { sentence } from '../support/hygiene.js';
 import { identityKey, indexesFor } from '../support/indexes.js';
 import { irsaGrantsByIssuer } from '../support/workload.js';
 import type { Check, CheckContext, FindingDraft } from '../types.js';

@@ -1,6 +1,6 @@
 import { scopeRef } from '../../model/scope.js';
+import { sentence } from '../../text.js';
 import { hasPodIdentityAgent, POD_IDENTITY_AGENT_ADDON } from '../../trust/workload.js';
-import { sentence } from '../support/hygiene.js';
 import type { Check, FindingDraft } from '../types.js';
 
 /** A cluster has Pod Identity associations but nothing that serves them. */

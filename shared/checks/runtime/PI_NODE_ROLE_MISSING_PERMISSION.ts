@@ -1,6 +1,6 @@
 import type { ClusterInventory, NodegroupInventory, RoleInventory } from '../../model/inventory.js';
+import { sentence } from '../../text.js';
 import { identityPolicyAllows } from '../../trust/index.js';
-import { sentence } from '../support/hygiene.js';
 import { identityDocumentsOf } from '../support/workload.js';
 import type { Check, CheckContext, FindingDraft } from '../types.js';
 

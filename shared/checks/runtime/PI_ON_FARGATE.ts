@@ -1,5 +1,5 @@
+import { sentence } from '../../text.js';
 import { fargateSelectorsFor, selectsByLabels } from '../../trust/workload.js';
-import { sentence } from '../support/hygiene.js';
 import { clusterKey, indexesFor } from '../support/indexes.js';
 import { associationScope, describeAssociation, formatLabels } from '../support/workload.js';
 import type { Check, FindingDraft } from '../types.js';

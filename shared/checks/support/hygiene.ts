@@ -3,18 +3,15 @@ import type { RoleInventory } from '../../model/inventory.js';
 import { sentence } from '../../text.js';
 import { statementLabel } from '../../trust/evaluate.js';
 import { analyzeTrust, canAssumeCommand } from '../../trust/index.js';
+import { parseProviderArn } from '../../trust/providers.js';
 import type { Grant, HygieneFact, TrustAnalysis, TrustFinding } from '../../trust/types.js';
 import { eksIssuerRegion } from '../../trust/workload.js';
 import type { Check, CheckContext, CheckMeta, FindingDraft } from '../types.js';
 import { indexesFor } from './indexes.js';
 
-/** The check files word their messages with it. */
-export { sentence };
-
 /** The provider path after `oidc-provider/`, or undefined when the ARN is not an OIDC provider ARN. */
 export function providerHostPath(providerArn: string): string | undefined {
-  const index = providerArn.indexOf(':oidc-provider/');
-  return index < 0 ? undefined : providerArn.slice(index + ':oidc-provider/'.length);
+  return parseProviderArn(providerArn)?.hostPath;
 }
 
 /** How a fact reads: the check's severity for it and one sentence about the statement. */

@@ -7,6 +7,7 @@ import {
   parsePolicy,
   requireTrustPolicy,
 } from '../../trust/index.js';
+import { parseProviderArn } from '../../trust/providers.js';
 
 /**
  * Below this many statements a trust policy is evaluated whole: narrowing it would cost more than
@@ -88,10 +89,9 @@ export function irsaCertainlyAllowed(document: unknown, request: IrsaAssumeReque
   if (!isRecord(document)) return false;
   const index = indexOf(document);
   if (!index) return false;
-  const marker = ':oidc-provider/';
-  const at = request.providerArn.indexOf(marker);
-  if (at < 0) return false;
-  const key = `${request.providerArn.slice(at + marker.length)}:sub`.toLowerCase();
+  const hostPath = parseProviderArn(request.providerArn)?.hostPath;
+  if (hostPath === undefined) return false;
+  const key = `${hostPath}:sub`.toLowerCase();
   const candidates = index.pinned.get(`${key}\u0000${request.subject}`) ?? [];
   if (candidates.length === 0) return false;
   try {

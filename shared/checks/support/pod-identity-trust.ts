@@ -1,4 +1,5 @@
 import type { AssociationInventory, RoleInventory } from '../../model/inventory.js';
+import { clause } from '../../text.js';
 import { canAssumeParsed, somePodMayAssume } from '../../trust/index.js';
 import type { AssumeDecision, PodIdentityGrant } from '../../trust/types.js';
 import { hasPerPodConditions, podIdentityAssumeRequest } from '../../trust/workload.js';
@@ -157,7 +158,7 @@ function judge(context: CheckContext, association: AssociationInventory): PodIde
     role,
     decision: {
       ...decision,
-      reason: `${decision.reason.replace(/\.$/, '')}; whether a pod is allowed depends on its name or uid${somePod === 'unknown' ? ', and the conditions on them cannot be decided' : ''}.`,
+      reason: `${clause(decision.reason)}; whether a pod is allowed depends on its name or uid${somePod === 'unknown' ? ', and the conditions on them cannot be decided' : ''}.`,
     },
   };
 }

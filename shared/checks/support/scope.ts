@@ -2,7 +2,7 @@ import type { IrsaBinding, LogicalCluster, PodIdentityBinding } from '../../base
 import { accountOfArn, eksClusterArn, roleNameOf, workloadIdentityId } from '../../model/identity.js';
 import type { ClusterInventory, RoleInventory } from '../../model/inventory.js';
 import { type ScopeRef, scopeRef } from '../../model/scope.js';
-import { sentence, shellWord } from '../../text.js';
+import { shellWord } from '../../text.js';
 import type { CheckContext } from '../types.js';
 import { clusterKey, indexesFor, perAudit, push } from './indexes.js';
 
@@ -206,9 +206,6 @@ function buildScope(context: CheckContext): AuditScope {
     irsaOfRole: (logicalName, roleArn) => irsaByLogicalAndRole.get(`${logicalName}${SEP}${roleArn}`) ?? [],
   };
 }
-
-/** The check files word their messages with it. */
-export { sentence };
 
 /** `--flag value` only when the value is set, for remediation commands. */
 export function flag(name: string, value: string | undefined): string {

@@ -1,6 +1,6 @@
 import { accountOfArn } from '../../model/identity.js';
+import { sentence } from '../../text.js';
 import { irsaGrantsOf } from '../../trust/workload.js';
-import { sentence } from '../support/hygiene.js';
 import { indexesFor } from '../support/indexes.js';
 import { deadIssuerBasis, RECENT_ISSUER_USE_DAYS } from '../support/issuers.js';
 import type { Check, FindingDraft } from '../types.js';

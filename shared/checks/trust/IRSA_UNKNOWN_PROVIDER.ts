@@ -1,7 +1,8 @@
 import { accountOfArn } from '../../model/identity.js';
 import { scopeRef } from '../../model/scope.js';
+import { sentence } from '../../text.js';
 import { eksIssuerRegion, irsaGrantsOf } from '../../trust/workload.js';
-import { providerHostPath, sentence } from '../support/hygiene.js';
+import { providerHostPath } from '../support/hygiene.js';
 import { indexesFor, push } from '../support/indexes.js';
 import type { Check, FindingDraft } from '../types.js';
 

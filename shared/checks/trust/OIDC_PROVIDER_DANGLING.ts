@@ -1,6 +1,6 @@
 import { issuerHostPath } from '../../model/identity.js';
+import { sentence } from '../../text.js';
 import { eksIssuerRegion } from '../../trust/workload.js';
-import { sentence } from '../support/hygiene.js';
 import { indexesFor } from '../support/indexes.js';
 import { deadIssuerBasis, RECENT_ISSUER_USE_DAYS } from '../support/issuers.js';
 import { irsaGrantsByIssuer } from '../support/workload.js';

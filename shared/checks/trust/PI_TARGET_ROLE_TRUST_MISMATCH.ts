@@ -1,9 +1,9 @@
 import { accountOfArn } from '../../model/identity.js';
 import type { AssociationInventory, Inventory } from '../../model/inventory.js';
+import { clause, sentence } from '../../text.js';
 import { canAssume, identityPolicyAllows } from '../../trust/index.js';
 import type { AssumeDecision } from '../../trust/types.js';
 import { targetRoleAssumeRequest } from '../../trust/workload.js';
-import { sentence } from '../support/hygiene.js';
 import { associationScope, describeAssociation, identityDocumentsOf } from '../support/workload.js';
 import type { Check, FindingDraft } from '../types.js';
 
@@ -85,7 +85,7 @@ export const check: Check = {
       const reasons: string[] = [];
       if (problems.trustReason) {
         reasons.push(
-          `the target role's trust rejects the association role (${problems.trustReason.replace(/\.$/, '')})`,
+          `the target role's trust rejects the association role (${clause(problems.trustReason)})`,
         );
       }
       if (problems.deniedActions.length > 0) {

@@ -1,5 +1,5 @@
+import { sentence } from '../../text.js';
 import { podIdentityAssumeRequest } from '../../trust/workload.js';
-import { sentence } from '../support/hygiene.js';
 import { podIdentityTrustVerdict } from '../support/pod-identity-trust.js';
 import { associationScope, describeAssociation } from '../support/workload.js';
 import type { Check, FindingDraft } from '../types.js';

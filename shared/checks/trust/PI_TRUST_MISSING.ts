@@ -1,4 +1,4 @@
-import { sentence } from '../support/hygiene.js';
+import { sentence } from '../../text.js';
 import { podIdentityTrustVerdict } from '../support/pod-identity-trust.js';
 import { associationScope, describeAssociation } from '../support/workload.js';
 import type { Check, FindingDraft } from '../types.js';

@@ -2,12 +2,13 @@ import { compareText } from '../../model/compare.js';
 import { oidcProviderArn, serviceAccountSubject } from '../../model/identity.js';
 import type { ClusterInventory, RoleInventory } from '../../model/inventory.js';
 import { scopeRef } from '../../model/scope.js';
+import { sentence } from '../../text.js';
 import type { IrsaGrant } from '../../trust/types.js';
 import { parseServiceAccountSubject } from '../../usage/index.js';
 import { ageGap, describeUnexplainedUse, unexplainedUse, unusedEvidence } from '../../usage/window.js';
 import { indexesFor } from '../support/indexes.js';
 import { irsaAllowed } from '../support/irsa-allowed.js';
-import { scopeFor, sentence, workloadScope } from '../support/scope.js';
+import { scopeFor, workloadScope } from '../support/scope.js';
 import { usageIndexFor, usageWindow } from '../support/usage.js';
 import type { Check, CheckContext, FindingDraft } from '../types.js';
 

@@ -1,6 +1,7 @@
 import { scopeRef } from '../../model/scope.js';
+import { sentence } from '../../text.js';
 import { ageGap, describeUnexplainedUse, unexplainedUse, unusedEvidence } from '../../usage/window.js';
-import { scopeFor, sentence } from '../support/scope.js';
+import { scopeFor } from '../support/scope.js';
 import { usageIndexFor, usageWindow } from '../support/usage.js';
 import type { Check, FindingDraft } from '../types.js';
 

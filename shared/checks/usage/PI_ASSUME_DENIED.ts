@@ -1,5 +1,6 @@
 import { eksClusterArn } from '../../model/identity.js';
-import { scopeFor, sentence } from '../support/scope.js';
+import { sentence } from '../../text.js';
+import { scopeFor } from '../support/scope.js';
 import { usageIndexFor, usageWindow } from '../support/usage.js';
 import type { Check, FindingDraft } from '../types.js';
 

@@ -1,9 +1,10 @@
 import { compareText } from '../../model/compare.js';
 import { scopeRef } from '../../model/scope.js';
+import { sentence } from '../../text.js';
 import { irsaGrantsOf } from '../../trust/workload.js';
 import { ageGap, roleUsedPerIam, unusedEvidence } from '../../usage/window.js';
 import { indexesFor } from '../support/indexes.js';
-import { scopeFor, sentence } from '../support/scope.js';
+import { scopeFor } from '../support/scope.js';
 import { usageIndexFor, usageWindow } from '../support/usage.js';
 import type { Check, FindingDraft } from '../types.js';
 

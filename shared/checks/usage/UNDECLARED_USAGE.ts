@@ -1,6 +1,7 @@
 import { accountOfArn } from '../../model/identity.js';
+import { sentence } from '../../text.js';
 import type { WorkloadUsage } from '../../usage/index.js';
-import { type AuditScope, roleNameOf, scopeFor, sentence, workloadScope } from '../support/scope.js';
+import { type AuditScope, roleNameOf, scopeFor, workloadScope } from '../support/scope.js';
 import { usageIndexFor, usageWindow } from '../support/usage.js';
 import type { Check, FindingDraft } from '../types.js';
 

@@ -21,12 +21,12 @@ import { commitLedger, DEFAULT_WRITE_ATTEMPTS, type LedgerStore } from './store.
  * LookupEvents pages between two commits of a long read: about five minutes at 2 requests per
  * second, so a run killed without warning loses at most that much reading.
  */
-export const DEFAULT_CHECKPOINT_CALLS = 600;
+const DEFAULT_CHECKPOINT_CALLS = 600;
 
 /** CloudTrail event history (LookupEvents) reaches back this far. */
 export const CLOUDTRAIL_RETENTION_DAYS = 90;
 
-export interface UpdateLedgersOptions {
+interface UpdateLedgersOptions {
   factory: ClientFactory;
   accounts: string[];
   regions: string[];
@@ -81,7 +81,7 @@ export interface LedgerUpdate {
 }
 
 /** Where the next read of a ledger starts, and what it records besides the events. */
-export interface ReadPlan {
+interface ReadPlan {
   from: Date;
   to: Date;
   backfill?: LedgerBackfill;

@@ -3,6 +3,8 @@ import pLimit from 'p-limit';
 import { errorCode, errorMessage } from '../../aws/errors.js';
 import type { CloudTrailEventRecord } from '../../model/inventory.js';
 import {
+  addCountedEvents,
+  countedLedger,
   DAY_MS,
   DEFAULT_OVERLAP_MS,
   dayOf,
@@ -11,11 +13,12 @@ import {
   type Ledger,
   type LedgerBackfill,
   type LedgerProgress,
+  mergeLedgers,
 } from '../../usage/ledger.js';
 import { CLOUDTRAIL_RETENTION_DAYS } from './incremental.js';
 import { unreadSpans } from './resumable.js';
-import { commitLedger, type LedgerStore } from './store.js';
-import { isUsageEvidenceRecord, readTrailFile, trailRecordOf } from './trail-records.js';
+import { type CommittedLedger, commitLedgerChange, type LedgerStore } from './store.js';
+import { isUsageEvidenceRecord, readTrailFile, TrailFileError, trailRecordOf } from './trail-records.js';
 
 /**
  * Usage evidence from an organization trail's log files in S3 instead of LookupEvents. CloudTrail
@@ -35,7 +38,7 @@ import { isUsageEvidenceRecord, readTrailFile, trailRecordOf } from './trail-rec
  * from the high-water mark on are listed again. The usage checks accept evidence ending this much
  * before the window end.
  */
-export const TRAIL_DELIVERY_LAG_MS = 15 * 60 * 1000;
+const TRAIL_DELIVERY_LAG_MS = 15 * 60 * 1000;
 
 /** Day folders are listed again from this long before the high-water mark (late deliveries). */
 const RELIST_MS = DEFAULT_OVERLAP_MS;
@@ -63,7 +66,7 @@ export interface TrailLocation {
 }
 
 /** What a log file's key says. */
-export interface TrailKey {
+interface TrailKey {
   key: string;
   accountId: string;
   region: string;
@@ -145,18 +148,22 @@ export class S3TrailObjectSource implements TrailObjectSource {
 }
 
 /**
- * The day folders of one account-region a night lists: from the day of the oldest span of the
- * window its ledger does not cover yet (reaching back the delivery lag) to today.
+ * The day folders of one account-region a night lists: those that may hold records of a span of
+ * the window its ledger does not cover yet (each span's days, and the next day while a record of
+ * the span may still be delivered there). Folders between covered spans are not listed again: their
+ * files are read, and once they fall behind the high-water mark the ledger no longer lists them
+ * (see `compactLedger`), so listing them again would read them twice.
  */
 export function trailDaysToList(ledger: Ledger | undefined, now: Date, windowDays: number): string[] {
   const days = Math.min(windowDays, CLOUDTRAIL_RETENTION_DAYS);
   const spans = unreadSpans(ledger, now, { windowDays: days, overlapMs: RELIST_MS });
-  if (spans.length === 0) return [];
-  const oldest = Math.min(...spans.map((span) => span.from));
-  const list: string[] = [];
-  for (let time = Date.parse(`${dayOf(oldest)}T00:00:00.000Z`); time <= now.getTime(); time += DAY_MS)
-    list.push(dayOf(time));
-  return list;
+  const list = new Set<string>();
+  for (const span of spans) {
+    const last = Math.min(span.to + TRAIL_DELIVERY_LAG_MS, now.getTime());
+    for (let time = Date.parse(`${dayOf(span.from)}T00:00:00.000Z`); time <= last; time += DAY_MS)
+      list.add(dayOf(time));
+  }
+  return [...list].sort();
 }
 
 /** What folding one batch of log files did. */
@@ -213,7 +220,7 @@ export async function foldTrailBatch(options: {
   for (const [group, files] of [...groups.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const { accountId, region } = files[0];
     const stored = await options.store.read(accountId, region);
-    const known = new Set(Object.values(stored.ledger?.trailObjects ?? {}).flat());
+    const known = recordedTrailObjects(stored.ledger);
     const fresh = files.filter((file) => !known.has(file.key));
     result.filesKnown += files.length - fresh.length;
     if (fresh.length === 0) continue;
@@ -228,7 +235,7 @@ export async function foldTrailBatch(options: {
             return { file, records };
           } catch (error) {
             const message =
-              error instanceof Error && error.name === 'TrailFileError'
+              error instanceof TrailFileError
                 ? error.message
                 : `${options.source.describe(file.key)}: ${errorCode(error)}: ${errorMessage(error)}`;
             return { file, message };
@@ -236,8 +243,7 @@ export async function foldTrailBatch(options: {
         }),
       ),
     );
-    const evidence: CloudTrailEventRecord[] = [];
-    const done: Record<string, string[]> = {};
+    const folded: Array<{ file: TrailKey; evidence: CloudTrailEventRecord[] }> = [];
     for (const outcome of read) {
       if ('message' in outcome) {
         result.failures.push({ key: outcome.file.key, message: outcome.message ?? 'unreadable' });
@@ -245,31 +251,83 @@ export async function foldTrailBatch(options: {
       }
       result.filesRead += 1;
       result.records += outcome.records.length;
+      const evidence: CloudTrailEventRecord[] = [];
       for (const record of outcome.records) {
         if (isUsageEvidenceRecord(record)) evidence.push(trailRecordOf(record, outcome.file));
       }
-      done[outcome.file.day] = [...(done[outcome.file.day] ?? []), outcome.file.key];
+      result.evidence += evidence.length;
+      folded.push({ file: outcome.file, evidence });
     }
-    result.evidence += evidence.length;
-    if (Object.keys(done).length === 0) continue;
-    const contribution: Ledger = {
-      ...foldRecords(emptyLedger(accountId, region), evidence),
-      trailObjects: done,
-    };
-    await commitLedger(options.store, contribution, options.now, TRAIL_WRITE_ATTEMPTS);
-    result.ledgers.push(group);
+    if (folded.length === 0) continue;
+    // Folded once; a retry after a concurrent writer recorded some of these files folds the rest again.
+    const whole = trailContribution(accountId, region, folded);
+    const committed = await commitLedgerChange(
+      options.store,
+      { accountId, region },
+      (base) => addTrailFiles(base, folded, whole),
+      options.now,
+      TRAIL_WRITE_ATTEMPTS,
+    );
+    if (committed) result.ledgers.push(group);
   }
   return result;
+}
+
+/** The log files a ledger records as read. */
+function recordedTrailObjects(ledger: Ledger | undefined): Set<string> {
+  return new Set(Object.values(ledger?.trailObjects ?? {}).flat());
+}
+
+/** Counts of the folded files' evidence without event ids, the files recorded as read. */
+function trailContribution(
+  accountId: string,
+  region: string,
+  files: ReadonlyArray<{ file: TrailKey; evidence: CloudTrailEventRecord[] }>,
+): Ledger {
+  const trailObjects: Record<string, string[]> = {};
+  for (const { file } of files) trailObjects[file.day] = [...(trailObjects[file.day] ?? []), file.key];
+  return {
+    ...countedLedger(
+      foldRecords(
+        emptyLedger(accountId, region),
+        files.flatMap((file) => file.evidence),
+      ),
+    ),
+    trailObjects,
+  };
+}
+
+/**
+ * Adds the evidence of the folded files the ledger does not record as read yet (`whole`: all of
+ * them, folded), and records them; undefined when it records them all. A log file is read once and only once (its key is recorded in
+ * the same conditional write that adds its counts), so its records need no event ids in the ledger:
+ * a commit writes what the batch adds plus a ledger that does not grow with the account's traffic.
+ */
+function addTrailFiles(
+  base: Ledger,
+  folded: ReadonlyArray<{ file: TrailKey; evidence: CloudTrailEventRecord[] }>,
+  whole: Ledger,
+): Ledger | undefined {
+  const recorded = recordedTrailObjects(base);
+  const fresh = folded.filter(({ file }) => !recorded.has(file.key));
+  if (fresh.length === 0) return undefined;
+  return addCountedEvents(
+    base,
+    fresh.length === folded.length ? whole : trailContribution(base.accountId, base.region, fresh),
+  );
 }
 
 /**
  * Records what reading one day folder completely proves. Every file listed in the folder at
  * `listedAt` has been read; a record is delivered in its own day's folder or a later one, and
- * within the delivery lag, so the account-region's records from the folder's start (or from the
- * lag before it, when the ledger already covers up to there: the previous folder was read) up to
- * the next folder's start minus the lag (or `listedAt` minus the lag, for today) are all in the
- * ledger. Sealing folders one by one, oldest first, lets the ledger seal each day's event ids into
- * per-day counts as soon as the day is whole, so a 90-day first night never holds 90 days of ids.
+ * within the delivery lag, so the account-region's records from the folder's start up to the next
+ * folder's start minus the lag (or `listedAt` minus the lag, for today) are all in the ledger. The
+ * lag before the folder's start is proven too when the previous folder was read (the ledger covers
+ * up to there), and the lag before the next folder's start when the next folder was (folders of one
+ * night are sealed in any order). Coverage starts at the first folder that holds a file: a folder
+ * without files and with nothing covered before it may lie before the trail existed, and absence
+ * there proves nothing. Sealing folders one by one, oldest first, lets the ledger seal each day's
+ * event ids into per-day counts as soon as the day is whole.
  */
 export async function sealTrailDay(options: {
   store: LedgerStore;
@@ -283,40 +341,54 @@ export async function sealTrailDay(options: {
   progress?: { filesRead: number; readMs: number };
 }): Promise<Ledger> {
   const { store, accountId, region, listedAt } = options;
-  const stored = await store.read(accountId, region);
   const dayStart = Date.parse(`${options.day}T00:00:00.000Z`);
+  const nextStart = dayStart + DAY_MS;
   const windowStart = listedAt.getTime() - Math.min(options.windowDays, CLOUDTRAIL_RETENTION_DAYS) * DAY_MS;
-  const continues = (stored.ledger?.covered ?? []).some(
-    (interval) =>
-      Date.parse(interval.from) <= dayStart - TRAIL_DELIVERY_LAG_MS &&
-      Date.parse(interval.to) >= dayStart - TRAIL_DELIVERY_LAG_MS,
-  );
-  const from = Math.max(windowStart, continues ? dayStart - TRAIL_DELIVERY_LAG_MS : dayStart);
-  const to = Math.min(dayStart + DAY_MS, listedAt.getTime()) - TRAIL_DELIVERY_LAG_MS;
-  const backfill: LedgerBackfill | undefined = stored.ledger?.highWaterMark
-    ? undefined
-    : { at: listedAt.toISOString(), reason: 'first-run' };
-  const contribution: Ledger = {
-    ...emptyLedger(accountId, region),
-    covered: to > from ? [{ from: new Date(from).toISOString(), to: new Date(to).toISOString() }] : [],
-    backfills: backfill ? [backfill] : [],
-    ...(options.progress
-      ? {
-          progress: {
-            at: listedAt.toISOString(),
-            source: 'org-trail',
-            calls: options.progress.filesRead,
-            readMs: options.progress.readMs,
-            finished: true,
-          } satisfies LedgerProgress,
-        }
-      : {}),
+  const contribution = (base: Ledger): Ledger => {
+    const holds = (time: number) =>
+      base.covered.some((interval) => Date.parse(interval.from) <= time && Date.parse(interval.to) >= time);
+    const started =
+      (base.trailObjects?.[options.day]?.length ?? 0) > 0 ||
+      base.covered.some((interval) => Date.parse(interval.from) < dayStart);
+    const from = Math.max(
+      windowStart,
+      holds(dayStart - TRAIL_DELIVERY_LAG_MS) ? dayStart - TRAIL_DELIVERY_LAG_MS : dayStart,
+    );
+    const to =
+      nextStart <= listedAt.getTime() - TRAIL_DELIVERY_LAG_MS && holds(nextStart)
+        ? nextStart
+        : Math.min(nextStart, listedAt.getTime()) - TRAIL_DELIVERY_LAG_MS;
+    const backfill: LedgerBackfill | undefined = base.highWaterMark
+      ? undefined
+      : { at: listedAt.toISOString(), reason: 'first-run' };
+    return {
+      ...emptyLedger(accountId, region),
+      covered:
+        started && to > from ? [{ from: new Date(from).toISOString(), to: new Date(to).toISOString() }] : [],
+      backfills: backfill ? [backfill] : [],
+      ...(options.progress
+        ? {
+            progress: {
+              at: listedAt.toISOString(),
+              source: 'org-trail',
+              calls: options.progress.filesRead,
+              readMs: options.progress.readMs,
+              finished: true,
+            } satisfies LedgerProgress,
+          }
+        : {}),
+    };
   };
-  return (
-    await commitLedger(store, contribution, listedAt, TRAIL_WRITE_ATTEMPTS, {
-      gapsBefore: new Date(windowStart),
-    })
-  ).ledger;
+  const committed = await commitLedgerChange(
+    store,
+    { accountId, region },
+    (base) => mergeLedgers(base, contribution(base)),
+    listedAt,
+    TRAIL_WRITE_ATTEMPTS,
+    { gapsBefore: new Date(windowStart) },
+  );
+  // A merge always yields a ledger to write.
+  return (committed as CommittedLedger).ledger;
 }
 
 /** Milliseconds the ledger covers. */
@@ -328,7 +400,7 @@ function coveredSpan(ledger: Ledger): number {
 }
 
 /** What one night of organization-trail reading did to one account-region. */
-export interface TrailUpdate {
+interface TrailUpdate {
   accountId: string;
   region: string;
   /** Day folders listed. */
@@ -378,8 +450,8 @@ export async function updateFromOrgTrail(options: {
         evidence: 0,
         failures: [],
       };
-      // Coverage starts at the first folder that holds a file: before the trail's first file there
-      // may have been no trail, and absence there proves nothing.
+      // Coverage starts at the first folder that holds a file (sealTrailDay keeps to that rule too);
+      // skipping the folders before it tonight spares their writes.
       let started = Boolean(stored.ledger?.highWaterMark);
       const before = stored.ledger ? coveredSpan(stored.ledger) : 0;
       for (const [index, day] of days.entries()) {

@@ -20,7 +20,7 @@ import type { TokenBucket } from '../rate-limit.js';
 const PAGE_SIZE = 50;
 
 /** A time span in epoch milliseconds, both ends inclusive. */
-export interface Span {
+interface Span {
   from: number;
   to: number;
 }
@@ -69,7 +69,7 @@ interface LookupCursor {
 }
 
 /** What reading one span achieved. */
-export interface SpanRead {
+interface SpanRead {
   span: Span;
   /**
    * The part every lookup read completely, `[coveredFrom, span.to]`; undefined when nothing is
@@ -86,7 +86,7 @@ export interface SpanRead {
   stopped?: string;
 }
 
-export interface ReadSpanOptions {
+interface ReadSpanOptions {
   factory: ClientFactory;
   accountId: string;
   region: string;
@@ -102,7 +102,7 @@ export interface ReadSpanOptions {
 }
 
 /** Why the signal fired, as text. */
-export function abortReason(signal: AbortSignal): string {
+function abortReason(signal: AbortSignal): string {
   return signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
 }
 

@@ -17,7 +17,7 @@ import {
  * Ledgers above this size are stored gzip-compressed. Below it plain JSON stays readable with
  * `aws s3 cp … -`; above it the JSON of thousands of event ids compresses about tenfold.
  */
-export const GZIP_ABOVE_BYTES = 256 * 1024;
+const GZIP_ABOVE_BYTES = 256 * 1024;
 
 /** Conditional writes lost to another writer are retried this often before giving up. */
 export const DEFAULT_WRITE_ATTEMPTS = 5;
@@ -61,12 +61,7 @@ export class LedgerConflictError extends AuditError {
 }
 
 /** Decodes a stored ledger body: gzip is recognized by its magic bytes, whatever the headers say. */
-export function decodeLedgerBody(
-  body: Uint8Array,
-  accountId: string,
-  region: string,
-  where: string,
-): StoredLedger {
+function decodeLedgerBody(body: Uint8Array, accountId: string, region: string, where: string): StoredLedger {
   let text: string;
   try {
     const bytes = body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b ? gunzipSync(body) : body;
@@ -91,7 +86,7 @@ export function decodeLedgerBody(
 }
 
 /** Encodes a ledger for storage: canonical JSON, gzip-compressed above {@link GZIP_ABOVE_BYTES}. */
-export function encodeLedgerBody(
+function encodeLedgerBody(
   ledger: Ledger,
   gzipAboveBytes = GZIP_ABOVE_BYTES,
 ): { body: Uint8Array; gzip: boolean } {
@@ -101,7 +96,7 @@ export function encodeLedgerBody(
 }
 
 /** Where an S3 ledger store keeps its objects. */
-export interface S3LedgerLocation {
+interface S3LedgerLocation {
   bucket: string;
   /** Key prefix without a trailing slash; '' for the bucket root. */
   prefix: string;
@@ -221,6 +216,11 @@ export class MemoryLedgerStore implements LedgerStore {
     return { etag };
   }
 
+  /** The stored object's size in bytes (0 when nothing is stored): what each commit writes. */
+  storedBytes(accountId: string, region: string): number {
+    return this.objects.get(`${accountId}/${region}`)?.body.length ?? 0;
+  }
+
   /** Stores raw bytes, as if another program wrote the object. */
   putRaw(accountId: string, region: string, body: string | Uint8Array): void {
     this.sequence += 1;
@@ -256,12 +256,41 @@ export async function commitLedger(
   maxAttempts = DEFAULT_WRITE_ATTEMPTS,
   compaction: { gapsBefore?: Date } = {},
 ): Promise<CommittedLedger> {
-  const { accountId, region } = contribution;
+  const committed = await commitLedgerChange(
+    store,
+    contribution,
+    (base) => mergeLedgers(base, contribution),
+    now,
+    maxAttempts,
+    compaction,
+  );
+  // A merge always yields a ledger, so something was written.
+  return committed as CommittedLedger;
+}
+
+/**
+ * {@link commitLedger} with the change computed from the stored ledger on every attempt: a change
+ * that is not a join (adding counts exactly once) decides again, against what a concurrent writer
+ * stored, what it still has to add. `change` returns undefined when nothing is left to write; the
+ * result is then undefined too.
+ *
+ * @throws {@link LedgerConflictError} when every attempt lost.
+ */
+export async function commitLedgerChange(
+  store: LedgerStore,
+  where: Pick<Ledger, 'accountId' | 'region'>,
+  change: (base: Ledger) => Ledger | undefined,
+  now: Date,
+  maxAttempts = DEFAULT_WRITE_ATTEMPTS,
+  compaction: { gapsBefore?: Date } = {},
+): Promise<CommittedLedger | undefined> {
+  const { accountId, region } = where;
   let lastConflict: unknown;
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
     const stored = await store.read(accountId, region);
-    const base = stored.ledger ?? emptyLedger(accountId, region);
-    const merged = compactLedger(mergeLedgers(base, contribution), now, compaction);
+    const changed = change(stored.ledger ?? emptyLedger(accountId, region));
+    if (!changed) return undefined;
+    const merged = compactLedger(changed, now, compaction);
     try {
       const { etag } = await store.write(merged, stored.etag);
       return {

@@ -28,6 +28,7 @@ import type {
   SnapshotCluster,
   SnapshotRegion,
 } from './schema.js';
+import { decodeTrustPolicy } from './schema.js';
 
 /** IAM lists tags as `[{Key, Value}]`; checks read them as a record. */
 function iamTagsToRecord(
@@ -49,7 +50,7 @@ function normalizeRole(accountId: string, role: RoleDetail): RoleInventory {
     name: role.RoleName,
     path: role.Path ?? '/',
     createDate: role.CreateDate,
-    trustPolicy: decodePolicyDocument(role.AssumeRolePolicyDocument),
+    trustPolicy: decodeTrustPolicy(role.AssumeRolePolicyDocument),
     inlinePolicies,
     attachedManagedPolicyArns: (role.AttachedManagedPolicies ?? []).map((policy) => policy.PolicyArn),
     lastUsedDate: role.RoleLastUsed?.LastUsedDate,

@@ -258,6 +258,47 @@ export function requireTrustPolicy(policy: ParsedPolicy): void {
   }
 }
 
+const parsedTrustPolicies = new WeakMap<object, ParsedPolicy>();
+const trustPolicySources = new WeakMap<object, string>();
+
+/**
+ * A trust policy parsed and checked with {@link requireTrustPolicy}, once per document object: an
+ * audit asks many questions of each role's trust, and inventory documents do not change during it.
+ * The result is shared and must not be modified.
+ *
+ * @throws InputError naming the field when the policy is malformed or is not a valid trust policy.
+ * @example parseTrustPolicy(role.trustPolicy).statements.length
+ */
+export function parseTrustPolicy(document: unknown): ParsedPolicy {
+  if (typeof document !== 'object' || document === null) {
+    const policy = parsePolicy(document);
+    requireTrustPolicy(policy);
+    return policy;
+  }
+  let policy = parsedTrustPolicies.get(document);
+  if (!policy) {
+    policy = parsePolicy(document);
+    requireTrustPolicy(policy);
+    parsedTrustPolicies.set(document, policy);
+  }
+  return policy;
+}
+
+/**
+ * Records what {@link parseTrustPolicy} would return for a decoded document, and the text it was
+ * decoded from, when a reader has already parsed and checked it (snapshot validation does, for
+ * every role): the policy is then decoded and parsed once per run.
+ */
+export function rememberTrustPolicy(document: object, policy: ParsedPolicy, sourceText: string): void {
+  parsedTrustPolicies.set(document, policy);
+  trustPolicySources.set(document, sourceText);
+}
+
+/** The text a decoded trust policy was read from, when {@link rememberTrustPolicy} recorded it. */
+export function trustPolicySource(document: object): string | undefined {
+  return trustPolicySources.get(document);
+}
+
 /**
  * Decides whether a trust policy lets a concrete request assume the role, with IAM semantics:
  * statements OR-ed, an explicit Deny wins, condition keys AND-ed and values OR-ed, missing keys per

@@ -360,7 +360,7 @@ export function canAssumeParsed(policy: ParsedPolicy, request: AssumeRequest): A
 
 /** The request's values of policy variables when authorizing `action`. */
 function variablesOf(context: RequestContext, action: string): (key: string) => VariableValue {
-  // Returned, not assigned: an unnamed closure is cheaper to make on every question.
+  // Returned, not assigned: the CLI's TypeScript loader names every assigned closure as it is made.
   return (key) => variableValueOf(context.lookup(key, action));
 }
 

@@ -201,11 +201,43 @@ function labelOf(outcome: StatementOutcome): string {
  * an otherwise possible allow unknown; otherwise any applying Allow allows.
  */
 export function combine(outcomes: StatementOutcome[], action: string, subject: string): AssumeDecision {
-  const deny = outcomes.find((o) => o.statement.effect === 'Deny' && o.applies.value === true);
+  const tally = emptyTally();
+  for (const outcome of outcomes) count(tally, outcome);
+  return decide(tally, action, subject);
+}
+
+/** What {@link combine} reads of the outcomes, gathered in one pass. */
+interface Tally {
+  /** The first Deny that applies. */
+  deny?: StatementOutcome;
+  /** The first Deny that might apply. */
+  maybeDeny?: StatementOutcome;
+  /** The first Allow, whatever its outcome. */
+  closest?: StatementOutcome;
+  allows: StatementOutcome[];
+  maybeAllows: StatementOutcome[];
+}
+
+function emptyTally(): Tally {
+  return { allows: [], maybeAllows: [] };
+}
+
+function count(tally: Tally, outcome: StatementOutcome): void {
+  const { value } = outcome.applies;
+  if (outcome.statement.effect === 'Deny') {
+    if (value === true) tally.deny ??= outcome;
+    else if (value === 'unknown') tally.maybeDeny ??= outcome;
+    return;
+  }
+  if (outcome.statement.effect !== 'Allow') return;
+  tally.closest ??= outcome;
+  if (value === true) tally.allows.push(outcome);
+  else if (value === 'unknown') tally.maybeAllows.push(outcome);
+}
+
+function decide(tally: Tally, action: string, subject: string): AssumeDecision {
+  const { deny, maybeDeny, closest, allows, maybeAllows } = tally;
   if (deny) return decision(false, [], () => `${labelOf(deny)} explicitly denies ${action} for ${subject}.`);
-  const allows = outcomes.filter((o) => o.statement.effect === 'Allow' && o.applies.value === true);
-  const maybeAllows = outcomes.filter((o) => o.statement.effect === 'Allow' && o.applies.value === 'unknown');
-  const maybeDeny = outcomes.find((o) => o.statement.effect === 'Deny' && o.applies.value === 'unknown');
   if (maybeDeny && (allows.length > 0 || maybeAllows.length > 0))
     return decision(
       'unknown',
@@ -225,7 +257,6 @@ export function combine(outcomes: StatementOutcome[], action: string, subject: s
       maybeAllows.map((o) => o.statement.index),
       () => `${labelOf(maybeAllows[0])} might allow ${action}: ${whyOf(maybeAllows[0].applies)}.`,
     );
-  const closest = outcomes.find((o) => o.statement.effect === 'Allow');
   return decision(false, [], () =>
     closest
       ? `No statement allows ${action} for ${subject} (${whyOf(closest.applies)}).`
@@ -346,14 +377,16 @@ export function canAssumeParsed(policy: ParsedPolicy, request: AssumeRequest): A
   const context = requestContext(request);
   const decisions = context.actions.map((action) => {
     const variables = variablesOf(context, action);
-    return combine(
-      policy.statements.map((statement) => ({
+    const tally = emptyTally();
+    for (const statement of policy.statements) {
+      count(tally, {
         statement,
         applies: statementApplies(statement, context, action, policy.version, variables),
-      })),
-      action,
-      context.description,
-    );
+      });
+      // An applying Deny decides; judging the statements after it has no effect.
+      if (tally.deny) break;
+    }
+    return decide(tally, action, context.description);
   });
   return mergeDecisions(decisions);
 }

@@ -237,53 +237,36 @@ function count(tally: Tally, outcome: StatementOutcome): void {
 
 function decide(tally: Tally, action: string, subject: string): AssumeDecision {
   const { deny, maybeDeny, closest, allows, maybeAllows } = tally;
-  if (deny) return decision(false, [], () => `${labelOf(deny)} explicitly denies ${action} for ${subject}.`);
+  if (deny)
+    return {
+      allowed: false,
+      reason: `${labelOf(deny)} explicitly denies ${action} for ${subject}.`,
+      allowingStatements: [],
+    };
   if (maybeDeny && (allows.length > 0 || maybeAllows.length > 0))
-    return decision(
-      'unknown',
-      [...allows, ...maybeAllows].map((o) => o.statement.index),
-      () => `${labelOf(maybeDeny)} might deny ${action}: ${whyOf(maybeDeny.applies)}.`,
-    );
+    return {
+      allowed: 'unknown',
+      reason: `${labelOf(maybeDeny)} might deny ${action}: ${whyOf(maybeDeny.applies)}.`,
+      allowingStatements: [...allows, ...maybeAllows].map((o) => o.statement.index),
+    };
   if (allows.length > 0)
-    return decision(
-      true,
-      allows.map((o) => o.statement.index),
-      () =>
-        `${allows.map(labelOf).join(', ')} ${allows.length > 1 ? 'allow' : 'allows'} ${action} for ${subject}.`,
-    );
+    return {
+      allowed: true,
+      reason: `${allows.map(labelOf).join(', ')} ${allows.length > 1 ? 'allow' : 'allows'} ${action} for ${subject}.`,
+      allowingStatements: allows.map((o) => o.statement.index),
+    };
   if (maybeAllows.length > 0)
-    return decision(
-      'unknown',
-      maybeAllows.map((o) => o.statement.index),
-      () => `${labelOf(maybeAllows[0])} might allow ${action}: ${whyOf(maybeAllows[0].applies)}.`,
-    );
-  return decision(false, [], () =>
-    closest
+    return {
+      allowed: 'unknown',
+      reason: `${labelOf(maybeAllows[0])} might allow ${action}: ${whyOf(maybeAllows[0].applies)}.`,
+      allowingStatements: maybeAllows.map((o) => o.statement.index),
+    };
+  return {
+    allowed: false,
+    reason: closest
       ? `No statement allows ${action} for ${subject} (${whyOf(closest.applies)}).`
       : `No statement allows ${action} for ${subject}.`,
-  );
-}
-
-/**
- * A decision whose reason is written when first read: an audit asks hundreds of thousands of
- * questions and reads few of the reasons. The reason reads (and serializes) like a plain field.
- */
-function decision(
-  allowed: AssumeDecision['allowed'],
-  allowingStatements: number[],
-  explain: () => string,
-): AssumeDecision {
-  let text: string | undefined;
-  return {
-    allowed,
-    get reason(): string {
-      text ??= explain();
-      return text;
-    },
-    set reason(value: string) {
-      text = value;
-    },
-    allowingStatements,
+    allowingStatements: [],
   };
 }
 
@@ -404,7 +387,11 @@ function mergeDecisions(decisions: AssumeDecision[]): AssumeDecision {
   const unknown = decisions.find((d) => d.allowed === 'unknown');
   if (unknown) return unknown;
   const allowing = [...new Set(decisions.flatMap((d) => d.allowingStatements))].sort((a, b) => a - b);
-  return decision(true, allowing, () => decisions.map((d) => d.reason).join(' '));
+  return {
+    allowed: true,
+    reason: decisions.map((d) => d.reason).join(' '),
+    allowingStatements: allowing,
+  };
 }
 
 /**

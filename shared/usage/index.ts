@@ -143,41 +143,12 @@ const SEP = '\u0000';
 
 /**
  * The parts joined with {@link SEP}, as `Array.prototype.join` would (a missing part is empty), without
- * the array.
+ * the array: the checks look identities up once per association.
  */
 function keyOf(...parts: Array<string | undefined>): string {
   let key = parts[0] ?? '';
   for (let index = 1; index < parts.length; index++) key += SEP + (parts[index] ?? '');
   return key;
-}
-
-/** Nested maps, one level per part of a key. */
-type KeyTree = Map<string, KeyTree | SummaryBuilder>;
-
-/**
- * The summary under a key of several parts, kept in nested maps: the checks look identities up
- * once per association, and a lookup then joins (and hashes) no long key.
- */
-function summaryAt(tree: KeyTree, parts: readonly string[], create: true): SummaryBuilder;
-function summaryAt(tree: KeyTree, parts: readonly string[], create: false): SummaryBuilder | undefined;
-function summaryAt(tree: KeyTree, parts: readonly string[], create: boolean): SummaryBuilder | undefined {
-  let node = tree;
-  const last = parts.length - 1;
-  for (let index = 0; index < last; index++) {
-    let next = node.get(parts[index]) as KeyTree | undefined;
-    if (!next) {
-      if (!create) return undefined;
-      next = new Map();
-      node.set(parts[index], next);
-    }
-    node = next;
-  }
-  let builder = node.get(parts[last]) as SummaryBuilder | undefined;
-  if (!builder && create) {
-    builder = new SummaryBuilder();
-    node.set(parts[last], builder);
-  }
-  return builder;
 }
 
 /**
@@ -190,9 +161,9 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
   const byIssuer = clustersByIssuer(inventory.clusters);
 
   const byRole = new Map<string, SummaryBuilder>();
-  const byPodIdentity: KeyTree = new Map();
+  const byPodIdentity = new Map<string, SummaryBuilder>();
   const untagged = new Map<string, SummaryBuilder>();
-  const byIrsa: KeyTree = new Map();
+  const byIrsa = new Map<string, SummaryBuilder>();
   const workloadKeys = new Map<string, WorkloadIdentity>();
   const workloadSummaries = new Map<string, SummaryBuilder>();
   const denied = new Map<
@@ -241,10 +212,9 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
             break;
           }
           const { accountId, region, clusterName, namespace, serviceAccount } = workload;
-          summaryAt(
+          summaryFor(
             byPodIdentity,
-            [accountId, region, clusterName, namespace, serviceAccount, parsed.roleArn],
-            true,
+            keyOf(accountId, region, clusterName, namespace, serviceAccount, parsed.roleArn),
           ).add(eventId, eventTime, parsed.source);
           addWorkload(
             {
@@ -266,7 +236,7 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
           summaryFor(byRole, parsed.roleArn).add(eventId, eventTime, parsed.source);
           if (parsed.namespace === undefined || parsed.serviceAccount === undefined) break;
           const { namespace, serviceAccount, issuerHostPath, roleArn } = parsed;
-          summaryAt(byIrsa, [issuerHostPath, namespace, serviceAccount, roleArn], true).add(
+          summaryFor(byIrsa, keyOf(issuerHostPath, namespace, serviceAccount, roleArn)).add(
             eventId,
             eventTime,
             parsed.source,
@@ -331,14 +301,10 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
   return {
     roleUsage: (roleArn) => get(byRole, roleArn),
     podIdentityUsage: (accountId, region, clusterName, namespace, serviceAccount, roleArn) =>
-      summaryAt(
-        byPodIdentity,
-        [accountId, region, clusterName, namespace, serviceAccount, roleArn],
-        false,
-      )?.build(),
+      get(byPodIdentity, keyOf(accountId, region, clusterName, namespace, serviceAccount, roleArn)),
     untaggedPodIdentityUsage: (roleArn) => get(untagged, roleArn),
     irsaUsage: (issuerHostPath, namespace, serviceAccount, roleArn) =>
-      summaryAt(byIrsa, [issuerHostPath, namespace, serviceAccount, roleArn], false)?.build(),
+      get(byIrsa, keyOf(issuerHostPath, namespace, serviceAccount, roleArn)),
     workloads: () => workloadList,
     deniedAttempts: () => deniedList,
     coverage: (accountId, region) => coverageByKey.get(`${accountId}/${region}`),

@@ -29,7 +29,7 @@
  * time; `baseline validate` ≤ 1.5 s.
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runAudit } from '../shared/audit.js';
@@ -95,6 +95,7 @@ async function repeat(
 ): Promise<CliMeasure> {
   const runs: CliMeasure[] = [];
   for (let run = 0; run < repeats; run += 1) {
+    noteLoad();
     const result = await measure();
     if (!accept(result.exitCode))
       throw new Error(`${what} exited ${result.exitCode}:\n${result.stderr.trim()}`);
@@ -153,6 +154,21 @@ async function figuresOf(snapshot: string): Promise<SnapshotFigures> {
     oidcProviders: inventory.oidcProviders.length,
     events: inventory.cloudTrail.reduce((sum, window) => sum + window.events.length, 0),
   };
+}
+
+/** The 1-minute load averages seen while the benchmark ran (other work shares the machine). */
+const loadSeen: number[] = [];
+
+/** Notes the machine's 1-minute load average; called as each measurement starts. */
+function noteLoad(): void {
+  loadSeen.push(loadavg()[0]);
+}
+
+function loadAverages(): string {
+  if (loadSeen.length === 0) noteLoad();
+  const low = Math.min(...loadSeen);
+  const high = Math.max(...loadSeen);
+  return low === high ? low.toFixed(1) : `${low.toFixed(1)}–${high.toFixed(1)}`;
 }
 
 function machine(): string {
@@ -225,7 +241,7 @@ function auditTable(measures: AuditMeasure[], format: ReportFlag, repeats: numbe
       ];
     }),
     notes: [
-      `machine: ${machine()}`,
+      `machine: ${machine()}; load average (1 min) ${loadAverages()}`,
       `${repeats === 1 ? 'one run each' : `median of ${repeats} runs each, figure by figure`}; wall time includes Node start and module loading; on a shared machine wall time is noisy, CPU time (user + system, all threads) less so, and the ratio to JSON.parse, measured in the same run, least`,
       'JSON.parse: a fresh Node process that reads the snapshot and parses it, nothing else',
       'irsa-heavy counts IRSA grants (role × cluster × service account its trust names) in its size, beside the associations',

@@ -3,7 +3,7 @@ import { InputError } from '../errors.js';
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../model/identity.js';
 import { decodePolicyDocument } from '../model/policy-document.js';
 import { CollectionErrorSchema } from '../model/scope.js';
-import { requireTrustPolicy } from '../trust/evaluate.js';
+import { rememberTrustPolicy, requireTrustPolicy } from '../trust/evaluate.js';
 import { parsePolicy } from '../trust/parse.js';
 
 /**
@@ -103,7 +103,36 @@ function checkPolicyDocument(value: unknown, context: z.RefinementCtx, trust: bo
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     context.addIssue({ code: 'custom', message: `not a valid trust policy: ${error.message}` });
+    return;
   }
+  if (typeof value === 'string') {
+    rememberTrustPolicy(decoded, policy, value);
+    if (validatedTrustPolicies.size >= VALIDATED_TRUST_POLICIES_KEPT) validatedTrustPolicies.clear();
+    validatedTrustPolicies.set(value, decoded);
+  }
+}
+
+/**
+ * Trust policies validation decoded and parsed, by the text they were read from, so normalization
+ * takes the same object (and its parse) instead of decoding the text again. Entries are wanted
+ * right after validation (the snapshot is read account by account); the bound only keeps a
+ * validation without normalization from holding them.
+ */
+const validatedTrustPolicies = new Map<string, object>();
+const VALIDATED_TRUST_POLICIES_KEPT = 10_000;
+
+/**
+ * A role's trust policy decoded: the object validation decoded from the same text when there is
+ * one, else a fresh decode. Roles with the same trust text may share the object; it is not modified.
+ *
+ * @throws Error with a short reason when the text is not JSON after decoding.
+ */
+export function decodeTrustPolicy(document: unknown): unknown {
+  if (typeof document === 'string') {
+    const decoded = validatedTrustPolicies.get(document);
+    if (decoded !== undefined) return decoded;
+  }
+  return decodePolicyDocument(document);
 }
 
 const iamTags = z.array(z.looseObject({ Key: z.string(), Value: z.string() }));

@@ -167,10 +167,15 @@ export class CaseModel {
   private variablesOf(action: string): (key: string) => VariableValue {
     let lookup = this.lookups.get(action);
     if (!lookup) {
-      lookup = (key: string) => this.variableOf(key, action);
+      lookup = this.variableReader(action);
       this.lookups.set(action, lookup);
     }
     return lookup;
+  }
+
+  private variableReader(action: string): (key: string) => VariableValue {
+    // Returned, not assigned: the CLI's TypeScript loader names every assigned closure as it is made.
+    return (key) => this.variableOf(key, action);
   }
 
   /** Why this case's answers about a statement may be undecided: its own or another statement's open condition. */

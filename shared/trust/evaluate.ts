@@ -174,9 +174,14 @@ function statementApplies(
   if (statement.principal && !principalMatches(statement.principal, context))
     return new StatementRejection(statement);
   if (!actionMatches(statement, action)) return new StatementRejection(statement, action);
-  return andTri(
-    statement.conditions.map((c) => evaluateCondition(c, context.lookup(c.key, action), version, variables)),
-  );
+  // andTri over the conditions, stopping at the first false: evaluating a condition has no effects.
+  let unknown: Tri | undefined;
+  for (const condition of statement.conditions) {
+    const result = evaluateCondition(condition, context.lookup(condition.key, action), version, variables);
+    if (result.value === false) return result;
+    if (result.value === 'unknown') unknown ??= result;
+  }
+  return unknown ?? TRUE;
 }
 
 /** A statement's outcome for one action, used to combine statements with IAM's rules. */
@@ -196,16 +201,48 @@ function labelOf(outcome: StatementOutcome): string {
  * an otherwise possible allow unknown; otherwise any applying Allow allows.
  */
 export function combine(outcomes: StatementOutcome[], action: string, subject: string): AssumeDecision {
-  const deny = outcomes.find((o) => o.statement.effect === 'Deny' && o.applies.value === true);
+  const tally = emptyTally();
+  for (const outcome of outcomes) count(tally, outcome);
+  return decide(tally, action, subject);
+}
+
+/** What {@link combine} reads of the outcomes, gathered in one pass. */
+interface Tally {
+  /** The first Deny that applies. */
+  deny?: StatementOutcome;
+  /** The first Deny that might apply. */
+  maybeDeny?: StatementOutcome;
+  /** The first Allow, whatever its outcome. */
+  closest?: StatementOutcome;
+  allows: StatementOutcome[];
+  maybeAllows: StatementOutcome[];
+}
+
+function emptyTally(): Tally {
+  return { allows: [], maybeAllows: [] };
+}
+
+function count(tally: Tally, outcome: StatementOutcome): void {
+  const { value } = outcome.applies;
+  if (outcome.statement.effect === 'Deny') {
+    if (value === true) tally.deny ??= outcome;
+    else if (value === 'unknown') tally.maybeDeny ??= outcome;
+    return;
+  }
+  if (outcome.statement.effect !== 'Allow') return;
+  tally.closest ??= outcome;
+  if (value === true) tally.allows.push(outcome);
+  else if (value === 'unknown') tally.maybeAllows.push(outcome);
+}
+
+function decide(tally: Tally, action: string, subject: string): AssumeDecision {
+  const { deny, maybeDeny, closest, allows, maybeAllows } = tally;
   if (deny)
     return {
       allowed: false,
       reason: `${labelOf(deny)} explicitly denies ${action} for ${subject}.`,
       allowingStatements: [],
     };
-  const allows = outcomes.filter((o) => o.statement.effect === 'Allow' && o.applies.value === true);
-  const maybeAllows = outcomes.filter((o) => o.statement.effect === 'Allow' && o.applies.value === 'unknown');
-  const maybeDeny = outcomes.find((o) => o.statement.effect === 'Deny' && o.applies.value === 'unknown');
   if (maybeDeny && (allows.length > 0 || maybeAllows.length > 0))
     return {
       allowed: 'unknown',
@@ -224,7 +261,6 @@ export function combine(outcomes: StatementOutcome[], action: string, subject: s
       reason: `${labelOf(maybeAllows[0])} might allow ${action}: ${whyOf(maybeAllows[0].applies)}.`,
       allowingStatements: maybeAllows.map((o) => o.statement.index),
     };
-  const closest = outcomes.find((o) => o.statement.effect === 'Allow');
   return {
     allowed: false,
     reason: closest
@@ -258,6 +294,47 @@ export function requireTrustPolicy(policy: ParsedPolicy): void {
   }
 }
 
+const parsedTrustPolicies = new WeakMap<object, ParsedPolicy>();
+const trustPolicySources = new WeakMap<object, string>();
+
+/**
+ * A trust policy parsed and checked with {@link requireTrustPolicy}, once per document object: an
+ * audit asks many questions of each role's trust, and inventory documents do not change during it.
+ * The result is shared and must not be modified.
+ *
+ * @throws InputError naming the field when the policy is malformed or is not a valid trust policy.
+ * @example parseTrustPolicy(role.trustPolicy).statements.length
+ */
+export function parseTrustPolicy(document: unknown): ParsedPolicy {
+  if (typeof document !== 'object' || document === null) {
+    const policy = parsePolicy(document);
+    requireTrustPolicy(policy);
+    return policy;
+  }
+  let policy = parsedTrustPolicies.get(document);
+  if (!policy) {
+    policy = parsePolicy(document);
+    requireTrustPolicy(policy);
+    parsedTrustPolicies.set(document, policy);
+  }
+  return policy;
+}
+
+/**
+ * Records what {@link parseTrustPolicy} would return for a decoded document, and the text it was
+ * decoded from, when a reader has already parsed and checked it (snapshot validation does, for
+ * every role): the policy is then decoded and parsed once per run.
+ */
+export function rememberTrustPolicy(document: object, policy: ParsedPolicy, sourceText: string): void {
+  parsedTrustPolicies.set(document, policy);
+  trustPolicySources.set(document, sourceText);
+}
+
+/** The text a decoded trust policy was read from, when {@link rememberTrustPolicy} recorded it. */
+export function trustPolicySource(document: object): string | undefined {
+  return trustPolicySources.get(document);
+}
+
 /**
  * Decides whether a trust policy lets a concrete request assume the role, with IAM semantics:
  * statements OR-ed, an explicit Deny wins, condition keys AND-ed and values OR-ed, missing keys per
@@ -282,17 +359,25 @@ export function canAssume(document: unknown, request: AssumeRequest): AssumeDeci
 export function canAssumeParsed(policy: ParsedPolicy, request: AssumeRequest): AssumeDecision {
   const context = requestContext(request);
   const decisions = context.actions.map((action) => {
-    const variables = (key: string) => variableValueOf(context.lookup(key, action));
-    return combine(
-      policy.statements.map((statement) => ({
+    const variables = variablesOf(context, action);
+    const tally = emptyTally();
+    for (const statement of policy.statements) {
+      count(tally, {
         statement,
         applies: statementApplies(statement, context, action, policy.version, variables),
-      })),
-      action,
-      context.description,
-    );
+      });
+      // An applying Deny decides; judging the statements after it has no effect.
+      if (tally.deny) break;
+    }
+    return decide(tally, action, context.description);
   });
   return mergeDecisions(decisions);
+}
+
+/** The request's values of policy variables when authorizing `action`. */
+function variablesOf(context: RequestContext, action: string): (key: string) => VariableValue {
+  // Returned, not assigned: the CLI's TypeScript loader names every assigned closure as it is made.
+  return (key) => variableValueOf(context.lookup(key, action));
 }
 
 /** Every action must be allowed: the first denial decides, then the first unknown. */

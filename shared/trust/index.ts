@@ -2,13 +2,19 @@
  * The trust-policy analyzer: parse IAM trust policies, list what they grant, flag trust-hygiene
  * problems, and decide concrete assume requests with IAM semantics.
  */
-import { requireTrustPolicy } from './evaluate.js';
+import { parseTrustPolicy, trustPolicySource } from './evaluate.js';
 import { type AnalysisOptions, analyzeParsedTrust } from './hygiene.js';
-import { parsePolicy } from './parse.js';
 import type { TrustAnalysis } from './types.js';
 
 export { canAssumeCommand } from './command.js';
-export { canAssume, canAssumeParsed, identityPolicyAllows, requireTrustPolicy } from './evaluate.js';
+export {
+  canAssume,
+  canAssumeParsed,
+  identityPolicyAllows,
+  parseTrustPolicy,
+  rememberTrustPolicy,
+  requireTrustPolicy,
+} from './evaluate.js';
 export type { AnalysisOptions } from './hygiene.js';
 export type { ParsedPolicy, ParsedStatement } from './parse.js';
 export { parsePolicy } from './parse.js';
@@ -33,28 +39,44 @@ export { hasIamWildcard, matchIamPattern } from './wildcard.js';
  * @example analyzeTrust(role.AssumeRolePolicyDocument).findings.map((f) => f.fact)
  */
 export function analyzeTrust(document: unknown, options: AnalysisOptions = {}): TrustAnalysis {
-  const key = analysisKey(document, options);
-  const known = key === undefined ? undefined : analyses.get(key);
+  const text = policyText(document);
+  const account = options.accountId ?? '';
+  const known = text === undefined ? undefined : analyses.get(account)?.get(text);
   if (known) return known;
-  const policy = parsePolicy(document);
-  requireTrustPolicy(policy);
-  const analysis = analyzeParsedTrust(policy, options);
-  if (key !== undefined) {
-    if (analyses.size >= 2_000) analyses.clear();
-    analyses.set(key, analysis);
+  const analysis = analyzeParsedTrust(parseTrustPolicy(document), options);
+  if (text !== undefined) {
+    if (analysisCount >= 2_000) {
+      analyses.clear();
+      analysisCount = 0;
+    }
+    let ofAccount = analyses.get(account);
+    if (!ofAccount) {
+      ofAccount = new Map();
+      analyses.set(account, ofAccount);
+    }
+    ofAccount.set(text, analysis);
+    analysisCount += 1;
   }
   return analysis;
 }
 
-/** Analyses by policy text and account, so identical trust policies are analyzed once. */
-const analyses = new Map<string, TrustAnalysis>();
+/** Analyses by account and policy text, so identical trust policies are analyzed once. */
+const analyses = new Map<string, Map<string, TrustAnalysis>>();
+let analysisCount = 0;
 
-function analysisKey(document: unknown, options: AnalysisOptions): string | undefined {
-  let text: string | undefined;
+/**
+ * The text identifying a policy's content: the text it was read from when known (no need to write
+ * it out again), else its JSON. Two spellings of one policy are then analyzed twice, never wrongly.
+ */
+function policyText(document: unknown): string | undefined {
+  if (typeof document === 'string') return document;
+  if (typeof document === 'object' && document !== null) {
+    const source = trustPolicySource(document);
+    if (source !== undefined) return source;
+  }
   try {
-    text = typeof document === 'string' ? document : JSON.stringify(document);
+    return JSON.stringify(document);
   } catch {
     return undefined;
   }
-  return text === undefined ? undefined : `${options.accountId ?? ''}\u0000${text}`;
 }

@@ -13,10 +13,21 @@ const WEB_IDENTITY_ACTION = 'sts:assumerolewithwebidentity';
 /** True when one of the statement's actions (IAM wildcards allowed, case-insensitive) is `sts:AssumeRoleWithWebIdentity`. */
 function grantsWebIdentity(grant: IrsaGrant): boolean {
   if (grant.actions.length === 0) return true;
-  return grant.actions.some((action) => {
+  return grant.actions.some(coversWebIdentity);
+}
+
+/** Whether each action pattern seen covers `sts:AssumeRoleWithWebIdentity` (a few patterns, many grants). */
+const webIdentityCoverage = new Map<string, boolean>();
+
+function coversWebIdentity(action: string): boolean {
+  let covers = webIdentityCoverage.get(action);
+  if (covers === undefined) {
     const pattern = action.toLowerCase().replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    return new RegExp(`^${pattern.replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(WEB_IDENTITY_ACTION);
-  });
+    covers = new RegExp(`^${pattern.replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(WEB_IDENTITY_ACTION);
+    if (webIdentityCoverage.size >= 1_000) webIdentityCoverage.clear();
+    webIdentityCoverage.set(action, covers);
+  }
+  return covers;
 }
 
 /** Namespace and service-account parts of a subject pattern, for the finding's resource id. */
@@ -55,6 +66,7 @@ export const check: Check = {
         (grant): grant is IrsaGrant =>
           grant.kind === 'irsa' && grant.isEksIssuer && !grant.unsatisfiable && grantsWebIdentity(grant),
       );
+      if (grants.length === 0) continue;
       const seen = new Set<string>();
       // The role's declared subjects per logical cluster, built once rather than once per grant.
       const declaredByLogical = new Map<string, { list: string[]; set: Set<string> }>();

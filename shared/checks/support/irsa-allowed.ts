@@ -4,8 +4,7 @@ import {
   type IrsaAssumeRequest,
   type ParsedPolicy,
   type ParsedStatement,
-  parsePolicy,
-  requireTrustPolicy,
+  parseTrustPolicy,
 } from '../../trust/index.js';
 import { parseProviderArn } from '../../trust/providers.js';
 
@@ -112,8 +111,6 @@ export function irsaAllowed(document: unknown, request: IrsaAssumeRequest): bool
   return irsaCertainlyAllowed(document, request) || canAssumeParsed(trustPolicyOf(document), request).allowed;
 }
 
-const parsedTrust = new WeakMap<object, ParsedPolicy>();
-
 /**
  * A role's trust policy parsed and checked once per document: an audit asks it about many service
  * accounts, and inventory documents do not change during an audit.
@@ -121,16 +118,5 @@ const parsedTrust = new WeakMap<object, ParsedPolicy>();
  * @throws InputError naming the field when the policy is malformed.
  */
 export function trustPolicyOf(document: unknown): ParsedPolicy {
-  if (typeof document !== 'object' || document === null) {
-    const policy = parsePolicy(document);
-    requireTrustPolicy(policy);
-    return policy;
-  }
-  let policy = parsedTrust.get(document);
-  if (!policy) {
-    policy = parsePolicy(document);
-    requireTrustPolicy(policy);
-    parsedTrust.set(document, policy);
-  }
-  return policy;
+  return parseTrustPolicy(document);
 }

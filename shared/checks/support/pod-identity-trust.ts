@@ -1,7 +1,7 @@
 import type { AssociationInventory, RoleInventory } from '../../model/inventory.js';
 import { clause } from '../../text.js';
 import { canAssumeParsed, somePodMayAssume } from '../../trust/index.js';
-import type { AssumeDecision, PodIdentityGrant } from '../../trust/types.js';
+import type { AssumeDecision, PodIdentityGrant, TrustAnalysis } from '../../trust/types.js';
 import { hasPerPodConditions, podIdentityAssumeRequest } from '../../trust/workload.js';
 import type { CheckContext } from '../types.js';
 import { indexesFor } from './indexes.js';
@@ -121,19 +121,14 @@ function judge(context: CheckContext, association: AssociationInventory): PodIde
     return { kind: 'skipped' };
   }
   const grants = analysis.grants.filter((grant): grant is PodIdentityGrant => grant.kind === 'pod-identity');
-  // AWS authorizes each action on its own, so the two actions may come from different statements;
-  // a statement for every principal ("*") names the service too.
-  const toEveryone = (action: string) =>
-    analysis.grants.some(
-      (grant) => grant.kind === 'aws' && grant.principals.includes('*') && grant.actions.includes(action),
-    );
+  // AWS authorizes each action on its own, so the two actions may come from different statements.
   const missingActions: string[] = [];
-  if (!grants.some((grant) => grant.assumeRoleAllowed) && !toEveryone('sts:AssumeRole'))
+  if (!grants.some((grant) => grant.assumeRoleAllowed) && !grantedToEveryone(analysis, 'sts:AssumeRole'))
     missingActions.push('sts:AssumeRole');
   if (
     !association.disableSessionTags &&
     !grants.some((grant) => grant.tagSessionAllowed) &&
-    !toEveryone('sts:TagSession')
+    !grantedToEveryone(analysis, 'sts:TagSession')
   ) {
     missingActions.push('sts:TagSession');
   }
@@ -161,4 +156,11 @@ function judge(context: CheckContext, association: AssociationInventory): PodIde
       reason: `${clause(decision.reason)}; whether a pod is allowed depends on its name or uid${somePod === 'unknown' ? ', and the conditions on them cannot be decided' : ''}.`,
     },
   };
+}
+
+/** True when a statement for every principal (`"*"`, which names the service too) grants the action. */
+function grantedToEveryone(analysis: TrustAnalysis, action: string): boolean {
+  return analysis.grants.some(
+    (grant) => grant.kind === 'aws' && grant.principals.includes('*') && grant.actions.includes(action),
+  );
 }

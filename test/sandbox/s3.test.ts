@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CreateBucketCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
@@ -14,7 +17,9 @@ import {
   PutObjectCommand,
   S3Client,
   type S3ServiceException,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxHandle } from '../../sandbox/index.js';
 import { decodeAwsChunked } from '../../sandbox/index.js';
@@ -235,5 +240,162 @@ describe('S3', () => {
     expect(raw.status).toBe(301);
     expect(raw.headers.get('x-amz-bucket-region')).toBe('eu-west-1');
     expect(sandbox.s3Object(demoBucket, 'reports/latest.json')).toBeUndefined();
+  });
+});
+
+describe('S3 multipart uploads', () => {
+  const MIB = 1024 * 1024;
+  /** Deterministic bytes, different in every mebibyte, so a part out of place changes the object. */
+  const bytes = (size: number, seed = 0) =>
+    Buffer.from(
+      Array.from({ length: size }, (_, index) => (index * 31 + Math.floor(index / MIB) + seed) % 251),
+    );
+
+  async function start(key: string): Promise<string> {
+    const created = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'audit-reports', Key: key }));
+    expect(created.Bucket).toBe('audit-reports');
+    expect(created.Key).toBe(key);
+    return created.UploadId as string;
+  }
+
+  async function part(key: string, uploadId: string, partNumber: number, body: Buffer) {
+    const uploaded = await s3.send(
+      new UploadPartCommand({
+        Bucket: 'audit-reports',
+        Key: key,
+        UploadId: uploadId,
+        PartNumber: partNumber,
+        Body: body,
+      }),
+    );
+    return { PartNumber: partNumber, ETag: uploaded.ETag as string };
+  }
+
+  it('assembles a streamed Upload from lib-storage into one object whose ETag is the MD5 of the parts’ MD5s', async () => {
+    const content = bytes(12 * MIB + 123);
+    const chunks = Array.from({ length: 13 }, (_, index) => content.subarray(index * MIB, (index + 1) * MIB));
+    const upload = new Upload({
+      client: s3,
+      params: {
+        Bucket: 'audit-reports',
+        Key: 'runs/big.bin',
+        Body: Readable.from(chunks),
+        ContentType: 'application/json',
+      },
+    });
+
+    const done = await upload.done();
+
+    const stored = sandbox.s3Object('audit-reports', 'runs/big.bin');
+    expect(stored?.equals(content)).toBe(true);
+    const partDigests = [0, 1, 2].map((index) =>
+      createHash('md5')
+        .update(content.subarray(index * 5 * MIB, (index + 1) * 5 * MIB))
+        .digest(),
+    );
+    expect(done.ETag).toBe(`"${createHash('md5').update(Buffer.concat(partDigests)).digest('hex')}-3"`);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: 'audit-reports', Key: 'runs/big.bin' }));
+    expect(head.ContentLength).toBe(content.length);
+    expect(head.ContentType).toBe('application/json');
+    expect(sandbox.s3Uploads('audit-reports')).toEqual([]);
+  });
+
+  it('shows nothing at the key until the upload completes, and nothing after it is aborted', async () => {
+    const key = 'runs/aborted.bin';
+    const uploadId = await start(key);
+    await part(key, uploadId, 1, bytes(5 * MIB));
+    expect(sandbox.s3Object('audit-reports', key)).toBeUndefined();
+    expect(sandbox.s3Uploads('audit-reports')).toEqual([{ key, uploadId, parts: 1 }]);
+
+    await s3.send(new AbortMultipartUploadCommand({ Bucket: 'audit-reports', Key: key, UploadId: uploadId }));
+
+    expect(sandbox.s3Uploads('audit-reports')).toEqual([]);
+    const late = await rejectionOf(part(key, uploadId, 2, bytes(10)));
+    expect(late.name).toBe('NoSuchUpload');
+    expect(statusOf(late)).toBe(404);
+    const again = await rejectionOf(
+      s3.send(new AbortMultipartUploadCommand({ Bucket: 'audit-reports', Key: key, UploadId: uploadId })),
+    );
+    expect(again.name).toBe('NoSuchUpload');
+    expect(sandbox.s3Object('audit-reports', key)).toBeUndefined();
+  });
+
+  it('aborts an Upload whose body fails half-way and leaves neither an object nor parts behind', async () => {
+    async function* failing() {
+      yield bytes(6 * MIB);
+      throw new Error('rendering failed');
+    }
+    const upload = new Upload({
+      client: s3,
+      params: { Bucket: 'audit-reports', Key: 'runs/half.bin', Body: Readable.from(failing()) },
+    });
+
+    await expect(upload.done()).rejects.toThrow('rendering failed');
+
+    expect(sandbox.s3Object('audit-reports', 'runs/half.bin')).toBeUndefined();
+    expect(sandbox.s3Uploads('audit-reports')).toEqual([]);
+  });
+
+  it('refuses to complete with parts out of order, an unknown part, or a small part before the last', async () => {
+    const key = 'runs/refused.bin';
+    const uploadId = await start(key);
+    const first = await part(key, uploadId, 1, bytes(5 * MIB));
+    const small = await part(key, uploadId, 2, bytes(1024));
+    const last = await part(key, uploadId, 3, bytes(10));
+    const complete = (parts: Array<{ PartNumber: number; ETag: string }>) =>
+      rejectionOf(
+        s3.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: 'audit-reports',
+            Key: key,
+            UploadId: uploadId,
+            MultipartUpload: { Parts: parts },
+          }),
+        ),
+      );
+
+    const order = await complete([small, first]);
+    const unknown = await complete([first, { PartNumber: 2, ETag: first.ETag }]);
+    const tooSmall = await complete([first, small, last]);
+
+    expect([order.name, statusOf(order)]).toEqual(['InvalidPartOrder', 400]);
+    expect([unknown.name, statusOf(unknown)]).toEqual(['InvalidPart', 400]);
+    expect([tooSmall.name, statusOf(tooSmall)]).toEqual(['EntityTooSmall', 400]);
+    expect(tooSmall.ProposedSize).toBe('1024');
+    expect(sandbox.s3Object('audit-reports', key)).toBeUndefined();
+    // Parts not listed are dropped: the first and the last make the object.
+    await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: 'audit-reports',
+        Key: key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: [first, last] },
+      }),
+    );
+    expect(sandbox.s3Object('audit-reports', key)?.equals(Buffer.concat([bytes(5 * MIB), bytes(10)]))).toBe(
+      true,
+    );
+  });
+
+  it('checks If-None-Match on completion, so a create-only multipart write never replaces an object', async () => {
+    const key = 'runs/create-only.bin';
+    await s3.send(new PutObjectCommand({ Bucket: 'audit-reports', Key: key, Body: 'first' }));
+    const uploadId = await start(key);
+    const only = await part(key, uploadId, 1, bytes(100));
+
+    const lost = await rejectionOf(
+      s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: 'audit-reports',
+          Key: key,
+          UploadId: uploadId,
+          IfNoneMatch: '*',
+          MultipartUpload: { Parts: [only] },
+        }),
+      ),
+    );
+
+    expect([lost.name, statusOf(lost)]).toEqual(['PreconditionFailed', 412]);
+    expect(sandbox.s3Object('audit-reports', key)?.toString('utf8')).toBe('first');
   });
 });

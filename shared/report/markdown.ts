@@ -1,5 +1,6 @@
 import type { Finding } from '../model/finding.js';
 import { SEVERITIES } from '../model/severity.js';
+import { joinedChunks, trimmedEndChunks } from './chunks.js';
 import {
   collectionBanner,
   collectionLine,
@@ -24,10 +25,31 @@ import type { Report } from './types.js';
  * and links neutralized.
  */
 export function renderMarkdown(report: Report, options: RenderOptions): string {
+  return [...renderMarkdownChunks(report, options)].join('');
+}
+
+/**
+ * {@link renderMarkdown} in pieces whose concatenation is the same text, for reports too large to
+ * be one string.
+ *
+ * @example for (const chunk of renderMarkdownChunks(report, options)) stream.write(chunk);
+ */
+export function* renderMarkdownChunks(report: Report, options: RenderOptions): Generator<string> {
+  yield* trimmedEndChunks(joinedChunks(markdownLines(report, options), '\n'));
+  yield '\n';
+}
+
+/** The report's lines, as the reader sees them. */
+function* markdownLines(report: Report, options: RenderOptions): Generator<string> {
   const localized = localizerFor(options);
   const { t } = localized;
   const m = t.markdown;
-  const out: string[] = [];
+  // Lines are gathered a section at a time and handed on, so no more than one group is held.
+  let out: string[] = [];
+  const flush = function* () {
+    yield* out;
+    out = [];
+  };
   out.push(`# ${text(options.title ?? t.defaultTitle)}`, '');
   const banner = collectionBanner(report, localized);
   if (banner.headline) {
@@ -79,6 +101,7 @@ export function renderMarkdown(report: Report, options: RenderOptions): string {
       out.push(`### ${text(groupLabel(group, t))}`, '');
       for (const finding of group.findings) out.push(...findingItem(finding, localized));
       out.push('');
+      yield* flush();
     }
   }
 
@@ -88,10 +111,11 @@ export function renderMarkdown(report: Report, options: RenderOptions): string {
       const where = [finding.accountId, finding.region, finding.cluster].filter(Boolean).join(' / ');
       out.push(...findingItem(finding, localized, where));
       out.push(`  - ${m.suppressedLine}: ${text(finding.suppressionReason ?? t.suppressedDefaultReason)}`);
+      yield* flush();
     }
     out.push('');
   }
-  return `${out.join('\n').trimEnd()}\n`;
+  yield* flush();
 }
 
 function findingItem(finding: Finding, localized: Localizer, where?: string): string[] {

@@ -5,9 +5,9 @@ import { errorCode, errorMessage } from '../aws/errors.js';
 import type { CheckMeta } from '../model/check.js';
 import type { Finding } from '../model/finding.js';
 // The three stored formats only: a Lambda bundle then carries no table or SARIF renderer.
-import { renderHtml } from '../report/html.js';
-import { renderJson } from '../report/json.js';
-import { renderMarkdown } from '../report/markdown.js';
+import { renderHtmlChunks } from '../report/html.js';
+import { renderJsonChunks } from '../report/json.js';
+import { renderMarkdownChunks } from '../report/markdown.js';
 import { countBySeverity, trendOf } from '../report/trend.js';
 import type { Report } from '../report/types.js';
 import { diffRuns, type RunDiff } from './diff.js';
@@ -45,6 +45,7 @@ export {
   runKeys,
   s3ConsoleUrl,
   s3Uri,
+  uploadText,
   writeLatest,
 } from './report-store.js';
 export { type RetryPolicy, withRetry } from './retry.js';
@@ -232,10 +233,11 @@ export async function publishRun(input: PublishRunInput): Promise<PublishRunResu
       trend: trendOf(history),
       ...(settings.language ? { language: settings.language } : {}),
     };
+    // Each format is rendered as it is uploaded: no report is ever one string in memory.
     await storeReports(s3, location, keys, {
-      json: renderJson(report),
-      markdown: renderMarkdown(report, renderOptions),
-      html: renderHtml(report, renderOptions),
+      json: renderJsonChunks(report),
+      markdown: renderMarkdownChunks(report, renderOptions),
+      html: renderHtmlChunks(report, renderOptions),
     });
   }
 

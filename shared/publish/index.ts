@@ -74,6 +74,13 @@ export {
   toSubject,
 } from './sns.js';
 
+/**
+ * Findings the stored Markdown and HTML reports list at most (the most severe first); the counts
+ * stay complete and the JSON report lists every finding. 10,000 rows make an HTML page of about
+ * 20 MB, still one a browser opens.
+ */
+export const STORED_REPORT_LISTED_FINDINGS = 10_000;
+
 /** What {@link publishRun} needs. */
 export interface PublishRunInput {
   report: Report;
@@ -231,6 +238,9 @@ export async function publishRun(input: PublishRunInput): Promise<PublishRunResu
     const renderOptions = {
       checks: [...input.checks],
       trend: trendOf(history),
+      // Past this many findings a page is too large to open; the JSON report keeps every one.
+      maxListedFindings: STORED_REPORT_LISTED_FINDINGS,
+      completeReport: s3Uri(location.bucket, keys.json),
       ...(settings.language ? { language: settings.language } : {}),
     };
     // Each format is rendered as it is uploaded: no report is ever one string in memory.

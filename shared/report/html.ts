@@ -9,6 +9,7 @@ import {
   collectionLine,
   groupByAccountAndCluster,
   groupLabel,
+  listedFindings,
   localizerFor,
   type RenderOptions,
   scopeCounts,
@@ -379,8 +380,10 @@ function* findingsSection(report: Report, options: RenderOptions, localized: Loc
     `<label><input type="checkbox" name="suppressed" checked> ${escapeHtml(h.suppressedBox)}</label>`,
   );
   yield `<form id="filter" hidden><strong>${escapeHtml(h.show)}</strong> ${boxes.join(' ')}</form>`;
+  const listed = listedFindings(report, options, localized);
+  if (listed.note) yield `<p class="banner" id="findings-listed">${text(listed.note)}</p>`;
 
-  for (const account of groupByAccountAndCluster(report.findings)) {
+  for (const account of groupByAccountAndCluster(listed.findings)) {
     // Baseline-level findings (an expired exception) belong to no account.
     const heading = account.accountId
       ? id(t.accountHeading(account.accountId))

@@ -7,6 +7,7 @@ import {
   errorLine,
   groupByAccountAndCluster,
   groupLabel,
+  listedFindings,
   localizerFor,
   type RenderOptions,
   scopeCounts,
@@ -86,8 +87,10 @@ function* markdownLines(report: Report, options: RenderOptions): Generator<strin
     out.push('');
   }
 
-  const open = report.findings.filter((finding) => !finding.suppressed);
-  const suppressed = report.findings.filter((finding) => finding.suppressed);
+  const listed = listedFindings(report, options, localized);
+  if (listed.note) out.push(`**${text(listed.note)}**`, '');
+  const open = listed.findings.filter((finding) => !finding.suppressed);
+  const suppressed = listed.findings.filter((finding) => finding.suppressed);
   if (open.length === 0) out.push(t.noFindings, '');
   for (const account of groupByAccountAndCluster(open)) {
     // Baseline-level findings (an expired exception) belong to no account.
@@ -106,7 +109,10 @@ function* markdownLines(report: Report, options: RenderOptions): Generator<strin
   }
 
   if (suppressed.length > 0) {
-    out.push(`## ${m.suppressed} (${suppressed.length})`, '');
+    const allSuppressed = listed.note
+      ? report.findings.filter((finding) => finding.suppressed).length
+      : suppressed.length;
+    out.push(`## ${m.suppressed} (${allSuppressed})`, '');
     for (const finding of suppressed) {
       const where = [finding.accountId, finding.region, finding.cluster].filter(Boolean).join(' / ');
       out.push(...findingItem(finding, localized, where));

@@ -12,6 +12,7 @@ import {
   type PublishSettingsInput,
   publishRun,
   RunRecordSchema,
+  STORED_REPORT_LISTED_FINDINGS,
   validateAsff,
 } from '../../shared/publish/index.js';
 import { loadLatest, REPORT_PART_BYTES, runKeys, writeLatest } from '../../shared/publish/report-store.js';
@@ -507,9 +508,19 @@ describe('publishRun against the sandbox', () => {
     const stored = sandbox.s3Object(BUCKET, keys.json);
     expect(stored?.length).toBeGreaterThan(REPORT_PART_BYTES);
     expect(stored?.toString('utf8')).toBe(renderJson(run));
-    expect(sandbox.s3Object(BUCKET, keys.markdown)?.toString('utf8')).toBe(
-      renderMarkdown(run, { checks: CHECK_META }),
+    // The human-read reports list the most severe findings and point at the complete JSON report.
+    const markdown = sandbox.s3Object(BUCKET, keys.markdown)?.toString('utf8');
+    expect(markdown).toBe(
+      renderMarkdown(run, {
+        checks: CHECK_META,
+        maxListedFindings: STORED_REPORT_LISTED_FINDINGS,
+        completeReport: `s3://${BUCKET}/${keys.json}`,
+      }),
     );
+    expect(markdown).toContain(
+      `the ${STORED_REPORT_LISTED_FINDINGS} most severe of 14000 findings. The JSON report holds every one: s3://${BUCKET}/${keys.json}`,
+    );
+    expect(sandbox.s3Object(BUCKET, keys.html)?.toString('utf8')).toContain('id="findings-listed"');
     const s3Calls = sandbox.calls()[AUDIT_ACCOUNT]?.s3 ?? {};
     expect(s3Calls.CreateMultipartUpload).toBeGreaterThanOrEqual(1);
     expect(s3Calls.UploadPart).toBeGreaterThanOrEqual(2);

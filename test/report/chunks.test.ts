@@ -68,3 +68,27 @@ describe('Markdown and HTML in pieces', () => {
     expect(html.join('').endsWith('</html>\n')).toBe(true);
   });
 });
+
+describe('a capped listing of findings (stored reports of large organizations)', () => {
+  const options = { checks: CATALOGUE, maxListedFindings: 5, completeReport: 's3://audit/reports/run.json' };
+
+  it('lists the most severe findings, says how many of how many, and names the complete JSON report', () => {
+    const markdown = renderMarkdown(report, options);
+    const html = renderHtml(report, options);
+    const note = `Listed here: the 5 most severe of ${report.findings.length} findings. The JSON report holds every one: s3://audit/reports/run.json.`;
+    expect(markdown).toContain(`**${note}**`);
+    expect(html).toContain(`<p class="banner" id="findings-listed">${note}</p>`);
+    // Rows of the listing: the report's first five findings, the most severe.
+    expect(html.match(/<tr class="(open|suppressed)" id=/g)).toHaveLength(5);
+    for (const finding of report.findings.slice(0, 5)) expect(html).toContain(`id="${finding.id}"`);
+    expect(html).not.toContain(`id="${report.findings[5].id}"`);
+    // The counts stay those of the whole run.
+    expect(markdown).toContain(`| **${report.summary.total}** |`);
+  });
+
+  it('changes nothing when the report has no more findings than the cap', () => {
+    const roomy = { ...options, maxListedFindings: report.findings.length };
+    expect(renderMarkdown(report, roomy)).toBe(renderMarkdown(report, { checks: CATALOGUE }));
+    expect(renderHtml(report, roomy)).toBe(renderHtml(report, { checks: CATALOGUE }));
+  });
+});

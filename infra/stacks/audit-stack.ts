@@ -199,7 +199,7 @@ export class AuditStack extends Stack {
       name: 'analyze-publish',
       description: 'Merges the snapshot parts, runs the checks and publishes reports and findings',
       timeout: Duration.minutes(15),
-      memorySize: 3008,
+      memorySize: config.analyzeMemoryMiB,
       roleName: PUBLISHING_FUNCTION_ROLE_NAMES.analyze,
       environment: { ...environment, [ENV.language]: config.language },
     });

@@ -95,22 +95,25 @@ export const s3: ServiceModule = {
         );
       case 'ListObjectsV2':
         return listObjects(context, bucket);
-      case 'PutObject':
-        return putObject(context, bucket, context.pathParams.key);
-      case 'DeleteObject':
-        return deleteObject(context, bucket, context.pathParams.key);
-      case 'CreateMultipartUpload':
-        return createMultipartUpload(context, bucket, context.pathParams.key);
-      case 'UploadPart':
-        return uploadPart(context, bucket, context.pathParams.key);
-      case 'CompleteMultipartUpload':
-        return completeMultipartUpload(context, bucket, context.pathParams.key);
-      case 'AbortMultipartUpload':
-        return abortMultipartUpload(context, bucket, context.pathParams.key);
-      default:
+      default: {
+        const write = OBJECT_WRITES[context.operation];
+        if (write) return write(context, bucket, context.pathParams.key);
         return getObject(context, bucket, context.pathParams.key, context.operation === 'HeadObject');
+      }
     }
   },
+};
+
+type ObjectOperation = (context: RequestContext, bucket: BucketState, key: string) => SandboxResponse;
+
+/** Operations that change an object or an upload of it, by name (reads are `getObject`). */
+const OBJECT_WRITES: Record<string, ObjectOperation> = {
+  PutObject: putObject,
+  DeleteObject: deleteObject,
+  CreateMultipartUpload: createMultipartUpload,
+  UploadPart: uploadPart,
+  CompleteMultipartUpload: completeMultipartUpload,
+  AbortMultipartUpload: abortMultipartUpload,
 };
 
 function requestHeaders(context: RequestContext): Record<string, string> {

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { errorCode } from '../aws/errors.js';
 import { getObjectText, isNotFound, isPreconditionFailed, putObject } from '../aws/s3.js';
 import { latestKey as latestKeyUnder, reportKeys, s3Uri } from '../bucket.js';
 import { AuditError } from '../errors.js';
@@ -148,6 +149,7 @@ export interface TextUpload {
  * @throws the S3 error or the error the pieces' producer threw.
  */
 export async function uploadText(s3: S3Client, input: TextUpload): Promise<{ etag?: string }> {
+  const sent = { parts: 0, bytes: 0 };
   const upload = new Upload({
     client: s3,
     partSize: REPORT_PART_BYTES,
@@ -159,8 +161,40 @@ export async function uploadText(s3: S3Client, input: TextUpload): Promise<{ eta
       Body: Readable.from(utf8Pieces(input.chunks), { objectMode: false }),
     },
   });
-  const done = await upload.done();
-  return done.ETag ? { etag: done.ETag } : {};
+  upload.on('httpUploadProgress', (progress) => {
+    sent.parts = Math.max(sent.parts, progress.part ?? 0);
+    sent.bytes = Math.max(sent.bytes, progress.loaded ?? 0);
+  });
+  try {
+    const done = await upload.done();
+    return done.ETag ? { etag: done.ETag } : {};
+  } catch (error) {
+    // A completion whose answer was lost (a timeout) is retried, and S3 answers the retry
+    // `NoSuchUpload`: the first one used the upload up. The object at the key then tells.
+    if (errorCode(error) !== 'NoSuchUpload' || sent.parts < 2) throw error;
+    const stored = await completedObject(s3, input, sent);
+    if (!stored) throw error;
+    return { etag: stored };
+  }
+}
+
+/**
+ * The ETag of the object a multipart upload of `sent.parts` parts and `sent.bytes` bytes made at
+ * the key, or undefined when the object there is not that upload's.
+ */
+async function completedObject(
+  s3: S3Client,
+  input: TextUpload,
+  sent: { parts: number; bytes: number },
+): Promise<string | undefined> {
+  try {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: input.bucket, Key: input.key }));
+    const multipart = head.ETag?.endsWith(`-${sent.parts}"`) === true;
+    return multipart && head.ContentLength === sent.bytes ? head.ETag : undefined;
+  } catch (error) {
+    if (isNotFound(error) || errorCode(error) === 'NotFound') return undefined;
+    throw error;
+  }
 }
 
 function* utf8Pieces(chunks: Iterable<string>): Generator<Buffer> {

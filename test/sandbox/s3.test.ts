@@ -23,6 +23,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxHandle } from '../../sandbox/index.js';
 import { decodeAwsChunked } from '../../sandbox/index.js';
+import { uploadText } from '../../shared/publish/report-store.js';
 import {
   AUDIT_ACCOUNT,
   clientConfig,
@@ -334,6 +335,83 @@ describe('S3 multipart uploads', () => {
 
     expect(sandbox.s3Object('audit-reports', 'runs/half.bin')).toBeUndefined();
     expect(sandbox.s3Uploads('audit-reports')).toEqual([]);
+  });
+
+  it('answers a retried completion NoSuchUpload, and uploadText then finds its own object at the key', async () => {
+    // The first CompleteMultipartUpload is done by S3 but its answer is lost (a timeout): the SDK
+    // retries it, and the retry finds the upload used up.
+    const losing = new S3Client({
+      ...clientConfig(sandbox, sandbox.credentials),
+      forcePathStyle: true,
+      maxAttempts: 2,
+    });
+    let lost = 0;
+    losing.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (context.commandName === 'CompleteMultipartUploadCommand' && lost === 0) {
+          lost += 1;
+          throw Object.assign(new Error('socket timed out'), { name: 'TimeoutError', $metadata: {} });
+        }
+        return result;
+      },
+      { step: 'deserialize', name: 'loseFirstCompletion', priority: 'low' },
+    );
+    const content = `${'x'.repeat(9 * MIB)}tail`;
+    const direct = await rejectionOf(
+      new Upload({
+        client: losing,
+        params: { Bucket: 'audit-reports', Key: 'runs/lost-direct.txt', Body: Readable.from([content]) },
+      }).done(),
+    );
+    expect(direct.name).toBe('NoSuchUpload');
+
+    lost = 0;
+    const stored = await uploadText(losing, {
+      bucket: 'audit-reports',
+      key: 'runs/lost-answer.txt',
+      chunks: [content.slice(0, 5 * MIB), content.slice(5 * MIB)],
+      contentType: 'text/plain',
+    });
+
+    expect(lost).toBe(1);
+    expect(stored.etag).toMatch(/^"[0-9a-f]{32}-2"$/);
+    expect(sandbox.s3Object('audit-reports', 'runs/lost-answer.txt')?.toString('utf8')).toBe(content);
+  });
+
+  it('does not take another object at the key for its own after NoSuchUpload', async () => {
+    const uploadId = await start('runs/gone.txt');
+    await s3.send(
+      new AbortMultipartUploadCommand({ Bucket: 'audit-reports', Key: 'runs/gone.txt', UploadId: uploadId }),
+    );
+    await s3.send(
+      new PutObjectCommand({ Bucket: 'audit-reports', Key: 'runs/gone.txt', Body: 'someone else' }),
+    );
+    const failing = new S3Client({ ...clientConfig(sandbox, sandbox.credentials), forcePathStyle: true });
+    failing.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'CompleteMultipartUploadCommand')
+          throw Object.assign(new Error('The specified upload does not exist.'), {
+            name: 'NoSuchUpload',
+            Code: 'NoSuchUpload',
+            $metadata: { httpStatusCode: 404 },
+          });
+        return next(args);
+      },
+      { step: 'initialize', name: 'noSuchUpload' },
+    );
+
+    const error = await rejectionOf(
+      uploadText(failing, {
+        bucket: 'audit-reports',
+        key: 'runs/gone.txt',
+        chunks: ['y'.repeat(9 * MIB), 'z'],
+        contentType: 'text/plain',
+      }),
+    );
+
+    expect(error.name).toBe('NoSuchUpload');
+    expect(sandbox.s3Object('audit-reports', 'runs/gone.txt')?.toString('utf8')).toBe('someone else');
   });
 
   it('refuses to complete with parts out of order, an unknown part, or a small part before the last', async () => {

@@ -333,7 +333,9 @@ if (!values['skip-analysis']) {
       ],
       notes: [
         `\`analyzeAndPublish\` in a fresh process with a ${Math.floor(LAMBDA_MAX_MB * 0.9)} MiB heap (Lambda's runtime gives the heap about 90 % of the function's memory), reading the plan, the validated baseline and every part from the sandbox's S3 and publishing the reports (multipart uploads), SNS and Security Hub (audit-account mode) to it. Lambda's limits: 10,240 MB and 900 s; the function is deployed with 3,008 MB unless \`analyzeMemoryMiB\` says otherwise.`,
-        `Security Hub's documented rate (10 BatchImportFindings calls a second, 100 findings each, per account and region) alone would take ${securityHubFloor.toFixed(0)} s for the ${(measured.result?.securityHub.imported ?? 0).toLocaleString('en-US')} findings imported into the audit account; the sandbox ran without rate limits, so that wait is not in the wall time above.`,
+        measured.result
+          ? `Security Hub's documented rate (10 BatchImportFindings calls a second, 100 findings each, per account and region) alone would take ${securityHubFloor.toFixed(0)} s for the ${measured.result.securityHub.imported.toLocaleString('en-US')} findings imported into the audit account; the sandbox ran without rate limits, so that wait is not in the wall time above.`
+          : 'The run failed before it returned its counts (findings, Security Hub imports); the error is in the outcome column.',
       ],
     });
     targets.push(

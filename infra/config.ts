@@ -49,6 +49,9 @@ const wholeNumber = (min: number, max: number) =>
 const optionalText = (schema: z.ZodString) =>
   z.preprocess((value) => (value === '' || value === null ? undefined : value), schema.optional());
 
+/** analyze-publish's memory when the context names none: enough for about 1,000 accounts × 100 associations. */
+export const DEFAULT_ANALYZE_MEMORY_MIB = 3008;
+
 /**
  * The deployment settings read from CDK context (`cdk.json` or `-c key=value`); every key is
  * documented in docs/deployment.md.
@@ -66,6 +69,11 @@ export const DeploymentConfigSchema = z
       .regex(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, 'expected an IANA time zone such as Asia/Tokyo')
       .default('Asia/Tokyo'),
     maxConcurrency: wholeNumber(1, 10_000).default(10),
+    /**
+     * Memory of analyze-publish in MiB (Lambda takes 128–10,240): the one invocation that holds the
+     * whole organization's inventory and findings; see docs/deployment.md for the measured need.
+     */
+    analyzeMemoryMiB: wholeNumber(128, 10_240).default(DEFAULT_ANALYZE_MEMORY_MIB),
     windowDays: wholeNumber(1, MAX_CLOUDTRAIL_DAYS).default(MAX_CLOUDTRAIL_DAYS),
     slackWorkspaceId: optionalText(z.string().regex(/^[0-9A-Z]{1,256}$/, 'expected a Slack workspace id')),
     slackChannelId: optionalText(z.string().regex(/^[A-Za-z0-9]{1,256}$/, 'expected a Slack channel id')),

@@ -356,6 +356,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const current = versions?.[versions.length - 1];
       return current && !current.deleteMarker ? Buffer.from(current.body) : undefined;
     },
+    s3Uploads: (bucket) =>
+      [...(world.buckets.get(bucket)?.uploads?.values() ?? [])].map((upload) => ({
+        key: upload.key,
+        uploadId: upload.uploadId,
+        parts: upload.parts.size,
+      })),
   };
 }
 

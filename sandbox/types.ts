@@ -114,4 +114,6 @@ export interface SandboxHandle {
   snsMessages(): PublishedMessage[];
   securityHubFindings(): unknown[];
   s3Object(bucket: string, key: string): Buffer | undefined;
+  /** Multipart uploads of a bucket started and neither completed nor aborted (key and parts uploaded). */
+  s3Uploads(bucket: string): Array<{ key: string; uploadId: string; parts: number }>;
 }

@@ -149,6 +149,19 @@ export interface BucketState {
   createdAt: Date;
   /** Versions per key, oldest first; the last one is current. */
   objects: Map<string, ObjectVersion[]>;
+  /** Multipart uploads started and neither completed nor aborted, by upload id: invisible as objects. */
+  uploads?: Map<string, MultipartUploadState>;
+}
+
+/** A multipart upload in progress: what CreateMultipartUpload declared and the parts uploaded so far. */
+export interface MultipartUploadState {
+  uploadId: string;
+  key: string;
+  initiated: Date;
+  contentType: string;
+  metadata: Record<string, string>;
+  /** By part number: the part's bytes and ETag (quoted MD5). */
+  parts: Map<number, { body: Buffer; etag: string }>;
 }
 
 export interface TopicState {

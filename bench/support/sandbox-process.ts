@@ -33,9 +33,15 @@ export interface SandboxProcess {
   close(): Promise<void>;
 }
 
-/** Starts the sandbox on a free 127.0.0.1 port in a child Node process, loading a scenario file. */
-export function startSandboxProcess(scenarioFile: string): Promise<SandboxProcess> {
-  const child = fork(fileURLToPath(import.meta.url), [scenarioFile], {
+/**
+ * Starts the sandbox on a free 127.0.0.1 port in a child Node process, loading a scenario file;
+ * `limits: false` serves without the documented service rate limits.
+ */
+export function startSandboxProcess(
+  scenarioFile: string,
+  options: { limits?: boolean } = {},
+): Promise<SandboxProcess> {
+  const child = fork(fileURLToPath(import.meta.url), [scenarioFile, String(options.limits ?? true)], {
     execArgv: ['--import', 'tsx', '--max-old-space-size=8192'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
@@ -81,13 +87,14 @@ function closeChild(child: ChildProcess): Promise<void> {
   });
 }
 
-async function serve(scenarioFile: string): Promise<void> {
+async function serve(scenarioFile: string, limits: boolean): Promise<void> {
   const { startSandbox } = await import('../../sandbox/index.js');
   let offsetMs = 0;
   const started = performance.now();
   const sandbox = await startSandbox({
     port: 0,
     scenario: scenarioFile,
+    limits,
     now: () => new Date(Date.now() + offsetMs),
   });
   const buildSeconds = (performance.now() - started) / 1000;
@@ -121,5 +128,5 @@ async function serve(scenarioFile: string): Promise<void> {
 
 // Run as the child: the parent passes the scenario file and talks over IPC.
 if (process.send && process.argv[1] === fileURLToPath(import.meta.url)) {
-  await serve(process.argv[2]);
+  await serve(process.argv[2], process.argv[3] !== 'false');
 }

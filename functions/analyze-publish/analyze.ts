@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { runAudit, undecidedFindingIds } from '../../shared/audit.js';
 import type { ClientFactory } from '../../shared/aws/clients.js';
 import { ACCOUNT_ID_PATTERN } from '../../shared/baseline/index.js';
+import type { Baseline } from '../../shared/baseline/types.js';
 import { checks } from '../../shared/checks/index.js';
 import type { Severity } from '../../shared/model/severity.js';
 import { publishRun } from '../../shared/publish/index.js';
@@ -172,53 +173,24 @@ export async function analyzeAndPublish(
   const planned = event.plan
     ? await readRunPlan(s3, location)
     : { accounts: event.accounts ?? [], regionsPerItem: Number.POSITIVE_INFINITY };
-  const limit = pLimit(PART_READ_CONCURRENCY);
-  const accounts = await Promise.all(
-    planned.accounts.map((scope) =>
-      limit(() => readAccountParts(s3, location, scope, planned.regionsPerItem)),
-    ),
-  );
-  const missingParts = accounts
-    .filter(
-      (account) =>
-        account.errors?.some((error) => error.code === 'PartMissing') ||
-        account.regions?.some((region) => region.errors?.some((error) => error.code === 'PartMissing')),
-    )
-    .map((account) => account.accountId);
-  if (missingParts.length > 0)
-    logger.warn('accounts without a part are reported incomplete', {
-      missingParts: missingParts.slice(0, 100),
-    });
+  // The parts, the inventory and the usage index live only inside `checkRun`: publishing holds
+  // the report and what it needs, not the inputs it was made from.
+  const { report, undecided, stored, missingParts } = await checkRun({
+    s3,
+    location,
+    planned,
+    baseline,
+    event,
+    config,
+    finishedAt: () => now().toISOString(),
+  });
+  const finishedAt = report.finishedAt;
   const failedItems = await mapFailures(s3, event.collected);
   if (failedItems.length > 0)
     logger.warn('Map items that failed', {
       failed: failedItems.length,
       failedItems: failedItems.slice(0, 20),
     });
-
-  // Each part was validated as it was read and the event lists each account once: no second parse.
-  const snapshot: Snapshot = { snapshotVersion: 1, capturedAt: event.startedAt, accounts };
-  // In ledger mode the parts carry no CloudTrail events: the ledgers collect-account updated do,
-  // and they also decide whether each region's CloudTrail scope is complete.
-  const store = auditLedgerStore(s3, config.bucket);
-  const stored = readsLedgers(config.usageSource) ? await loadLedgers(store, planned.accounts) : undefined;
-  const collected = normalizeSnapshot(snapshot);
-  const usage = stored
-    ? ledgerUsageWindow(collected, stored.ledgers, {
-        days: baseline.settings.unusedAfterDays,
-        describe: (accountId, region) => store.describe(accountId, region),
-      })
-    : undefined;
-  const finishedAt = now().toISOString();
-  const audit = runAudit({
-    inventory: usage?.inventory ?? collected,
-    baseline,
-    runId: event.runId,
-    startedAt: event.startedAt,
-    finishedAt,
-    ...(usage ? { usageIndex: usage.usageIndex } : {}),
-  });
-  const { report } = audit;
   if (stored) {
     const backfill = backfillSummary(stored.ledgers, planned.accounts, new Date(event.startedAt), {
       windowDays: baseline.settings.unusedAfterDays,
@@ -233,7 +205,7 @@ export async function analyzeAndPublish(
     factory,
     settings: publishSettings(config),
     now: new Date(finishedAt),
-    undecided: undecidedFindingIds(audit.unknowns),
+    undecided,
   });
 
   const incompleteScopes = report.scopes.filter((scope) => scope.status === 'incomplete').length;
@@ -248,7 +220,7 @@ export async function analyzeAndPublish(
   });
   const result: AnalyzeResult = {
     runId: event.runId,
-    accounts: accounts.length,
+    accounts: planned.accounts.length,
     total: report.summary.total,
     suppressed: report.summary.suppressed ?? 0,
     bySeverity: report.summary.bySeverity,
@@ -292,6 +264,79 @@ export async function analyzeAndPublish(
   }
   logger.info('run published', { ...result });
   return result;
+}
+
+/** What {@link checkRun} needs. */
+interface CheckRunInput {
+  s3: S3Client;
+  location: { bucket: string; runId: string };
+  planned: { accounts: Array<{ accountId: string; regions: string[] }>; regionsPerItem: number };
+  baseline: Baseline;
+  event: AnalyzeEvent;
+  config: AnalyzeConfig;
+  /** Read once the inventory is ready: the report's finish time. */
+  finishedAt: () => string;
+}
+
+/**
+ * Reads the parts (and in ledger mode the ledgers) and runs the checks. Returns the report and
+ * what publishing needs; the parts, the inventory and the usage index are garbage once it returns.
+ */
+async function checkRun(input: CheckRunInput) {
+  const { s3, location, planned, baseline, event, config } = input;
+  const { inventory: collected, missingParts } = await readInventory(s3, location, planned, event.startedAt);
+  // In ledger mode the parts carry no CloudTrail events: the ledgers collect-account updated do,
+  // and they also decide whether each region's CloudTrail scope is complete.
+  const store = auditLedgerStore(s3, config.bucket);
+  const stored = readsLedgers(config.usageSource) ? await loadLedgers(store, planned.accounts) : undefined;
+  const usage = stored
+    ? ledgerUsageWindow(collected, stored.ledgers, {
+        days: baseline.settings.unusedAfterDays,
+        describe: (accountId, region) => store.describe(accountId, region),
+      })
+    : undefined;
+  const audit = runAudit({
+    inventory: usage?.inventory ?? collected,
+    baseline,
+    runId: event.runId,
+    startedAt: event.startedAt,
+    finishedAt: input.finishedAt(),
+    ...(usage ? { usageIndex: usage.usageIndex } : {}),
+  });
+  return { report: audit.report, undecided: undecidedFindingIds(audit.unknowns), stored, missingParts };
+}
+
+/**
+ * Reads every planned account's part and merges them into one normalized inventory. The parts as
+ * read (the largest thing a run holds, several gigabytes at 5,000 accounts) are garbage once this
+ * returns: nothing keeps them but the inventory's own references.
+ */
+async function readInventory(
+  s3: S3Client,
+  location: { bucket: string; runId: string },
+  planned: { accounts: Array<{ accountId: string; regions: string[] }>; regionsPerItem: number },
+  capturedAt: string,
+): Promise<{ inventory: ReturnType<typeof normalizeSnapshot>; missingParts: string[] }> {
+  const limit = pLimit(PART_READ_CONCURRENCY);
+  const accounts = await Promise.all(
+    planned.accounts.map((scope) =>
+      limit(() => readAccountParts(s3, location, scope, planned.regionsPerItem)),
+    ),
+  );
+  const missingParts = accounts
+    .filter(
+      (account) =>
+        account.errors?.some((error) => error.code === 'PartMissing') ||
+        account.regions?.some((region) => region.errors?.some((error) => error.code === 'PartMissing')),
+    )
+    .map((account) => account.accountId);
+  if (missingParts.length > 0)
+    logger.warn('accounts without a part are reported incomplete', {
+      missingParts: missingParts.slice(0, 100),
+    });
+  // Each part was validated as it was read and the plan lists each account once: no second parse.
+  const snapshot: Snapshot = { snapshotVersion: 1, capturedAt, accounts };
+  return { inventory: normalizeSnapshot(snapshot), missingParts };
 }
 
 function isSummary(item: unknown): boolean {

@@ -199,7 +199,7 @@ export class AuditStack extends Stack {
       name: 'analyze-publish',
       description: 'Merges the snapshot parts, runs the checks and publishes reports and findings',
       timeout: Duration.minutes(15),
-      memorySize: 3008,
+      memorySize: config.analyzeMemoryMiB,
       roleName: PUBLISHING_FUNCTION_ROLE_NAMES.analyze,
       environment: { ...environment, [ENV.language]: config.language },
     });
@@ -384,9 +384,11 @@ export class AuditStack extends Stack {
     });
     const publishStatements = [
       listBucket,
+      // A large report is a multipart upload (s3:PutObject covers its parts and its completion);
+      // a failed one is aborted, so its parts do not wait for the lifecycle rule.
       new iam.PolicyStatement({
         sid: 'ReadAndWriteReports',
-        actions: ['s3:GetObject', 's3:PutObject'],
+        actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
         resources: [`${bucketArn}/${BUCKET_PREFIXES.reports}*`],
       }),
       new iam.PolicyStatement({

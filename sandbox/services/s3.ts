@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { RawRequest, RequestContext, ServiceModule } from '../context.js';
 import {
   AwsError,
@@ -11,7 +12,7 @@ import {
   toXml,
   XML_NAMESPACES,
 } from '../wire.js';
-import type { BucketState, ObjectVersion } from '../world.js';
+import type { BucketState, MultipartUploadState, ObjectVersion } from '../world.js';
 
 /** Splits a path-style request path into bucket and key. */
 function bucketAndKey(path: string): { bucket: string; key?: string } {
@@ -55,6 +56,8 @@ export const s3: ServiceModule = {
       }
     }
     if (request.headers['x-amz-copy-source'] !== undefined) return undefined;
+    const multipart = multipartOperation(request);
+    if (multipart) return { operation: multipart, pathParams };
     const operations: Record<string, string> = {
       PUT: 'PutObject',
       GET: 'GetObject',
@@ -92,14 +95,25 @@ export const s3: ServiceModule = {
         );
       case 'ListObjectsV2':
         return listObjects(context, bucket);
-      case 'PutObject':
-        return putObject(context, bucket, context.pathParams.key);
-      case 'DeleteObject':
-        return deleteObject(context, bucket, context.pathParams.key);
-      default:
+      default: {
+        const write = OBJECT_WRITES[context.operation];
+        if (write) return write(context, bucket, context.pathParams.key);
         return getObject(context, bucket, context.pathParams.key, context.operation === 'HeadObject');
+      }
     }
   },
+};
+
+type ObjectOperation = (context: RequestContext, bucket: BucketState, key: string) => SandboxResponse;
+
+/** Operations that change an object or an upload of it, by name (reads are `getObject`). */
+const OBJECT_WRITES: Record<string, ObjectOperation> = {
+  PutObject: putObject,
+  DeleteObject: deleteObject,
+  CreateMultipartUpload: createMultipartUpload,
+  UploadPart: uploadPart,
+  CompleteMultipartUpload: completeMultipartUpload,
+  AbortMultipartUpload: abortMultipartUpload,
 };
 
 function requestHeaders(context: RequestContext): Record<string, string> {
@@ -238,7 +252,8 @@ function noSuchKey(key: string): AwsError {
   return new AwsError(404, 'NoSuchKey', 'The specified key does not exist.', { Key: key });
 }
 
-function putObject(context: RequestContext, bucket: BucketState, key: string): SandboxResponse {
+/** The body and the checksums of a write: an `aws-chunked` body decoded, its trailing checksums kept. */
+function writtenBody(context: RequestContext): { body: Buffer; checksums: Record<string, string> } {
   let body = context.body;
   const checksums: Record<string, string> = {};
   if (isChunked(context)) {
@@ -248,9 +263,22 @@ function putObject(context: RequestContext, bucket: BucketState, key: string): S
       if (name.startsWith('x-amz-checksum-')) checksums[name] = value;
   }
   for (const [name, value] of Object.entries(context.headers)) {
-    if (name.startsWith('x-amz-checksum-') && name !== 'x-amz-checksum-type' && typeof value === 'string')
+    if (
+      name.startsWith('x-amz-checksum-') &&
+      name !== 'x-amz-checksum-type' &&
+      name !== 'x-amz-checksum-algorithm' &&
+      typeof value === 'string'
+    )
       checksums[name] = value;
   }
+  return { body, checksums };
+}
+
+/**
+ * `If-None-Match: *` (no object at the key) and `If-Match: ETAG` (the current object has it), as
+ * PutObject and CompleteMultipartUpload check them before the object is written.
+ */
+function checkWriteConditions(context: RequestContext, bucket: BucketState, key: string): void {
   const current = currentVersion(bucket, key);
   const exists = current !== undefined && !current.deleteMarker;
   const ifNoneMatch = context.headers['if-none-match'];
@@ -260,29 +288,54 @@ function putObject(context: RequestContext, bucket: BucketState, key: string): S
     if (!exists) throw noSuchKey(key);
     if (ifMatch !== current.etag && ifMatch !== '*') throw preconditionFailed('If-Match');
   }
+}
+
+/** User metadata (`x-amz-meta-*`) of a write request. */
+function metadataOf(headers: RawRequest['headers']): Record<string, string> {
   const metadata: Record<string, string> = {};
-  for (const [name, value] of Object.entries(context.headers)) {
+  for (const [name, value] of Object.entries(headers)) {
     if (name.startsWith('x-amz-meta-') && typeof value === 'string') metadata[name.slice(11)] = value;
   }
+  return metadata;
+}
+
+/** Makes `version` the key's current version (the only one, unless the bucket is versioned). */
+function storeVersion(
+  context: RequestContext,
+  bucket: BucketState,
+  key: string,
+  written: Omit<ObjectVersion, 'versionId' | 'lastModified' | 'deleteMarker'> & {
+    checksums?: Record<string, string>;
+  },
+): ObjectVersion {
   context.world.sequence += 1;
   const versioned = bucket.versioning === 'Enabled';
   const version: ObjectVersion & { checksums?: Record<string, string> } = {
-    body: Buffer.from(body),
-    etag: md5Etag(body),
+    ...written,
     versionId: versioned
       ? stableId(32, 'lower', 'version', bucket.name, key, context.world.sequence)
       : 'null',
     lastModified: context.now,
-    contentType: String(context.headers['content-type'] ?? 'binary/octet-stream'),
-    metadata,
     deleteMarker: false,
-    checksums,
   };
   const versions = versioned
     ? (bucket.objects.get(key) ?? [])
     : (bucket.objects.get(key) ?? []).filter((v) => v.versionId !== 'null');
   versions.push(version);
   bucket.objects.set(key, versions);
+  return version;
+}
+
+function putObject(context: RequestContext, bucket: BucketState, key: string): SandboxResponse {
+  const { body, checksums } = writtenBody(context);
+  checkWriteConditions(context, bucket, key);
+  const version = storeVersion(context, bucket, key, {
+    body: Buffer.from(body),
+    etag: md5Etag(body),
+    contentType: String(context.headers['content-type'] ?? 'binary/octet-stream'),
+    metadata: metadataOf(context.headers),
+    checksums,
+  });
   return {
     status: 200,
     headers: {
@@ -430,4 +483,194 @@ function listObjects(context: RequestContext, bucket: BucketState): SandboxRespo
     ),
   });
   return xml(context, body, 'ListBucketResult');
+}
+
+/** S3's smallest part but the last (5 MiB), and the part numbers it accepts. */
+export const MIN_PART_BYTES = 5 * 1024 * 1024;
+const MAX_PART_NUMBER = 10_000;
+
+/** The multipart operation a request to an object names by its query (`?uploads`, `?uploadId=`). */
+function multipartOperation(request: RawRequest): string | undefined {
+  const has = (name: string) => request.query.has(name);
+  if (request.method === 'POST') {
+    if (has('uploads')) return 'CreateMultipartUpload';
+    if (has('uploadId')) return 'CompleteMultipartUpload';
+    return undefined;
+  }
+  if (!has('uploadId')) return undefined;
+  if (request.method === 'PUT' && has('partNumber')) return 'UploadPart';
+  if (request.method === 'DELETE') return 'AbortMultipartUpload';
+  return undefined;
+}
+
+function uploadsOf(bucket: BucketState): Map<string, MultipartUploadState> {
+  bucket.uploads ??= new Map();
+  return bucket.uploads;
+}
+
+/** The upload a request names; `NoSuchUpload` (404) when it was never started, or was completed or aborted. */
+function namedUpload(context: RequestContext, bucket: BucketState, key: string): MultipartUploadState {
+  const uploadId = context.query.get('uploadId') ?? '';
+  const upload = bucket.uploads?.get(uploadId);
+  if (!upload || upload.key !== key)
+    throw new AwsError(
+      404,
+      'NoSuchUpload',
+      'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
+      { UploadId: uploadId },
+    );
+  return upload;
+}
+
+function createMultipartUpload(context: RequestContext, bucket: BucketState, key: string): SandboxResponse {
+  context.world.sequence += 1;
+  const uploadId = stableId(64, 'lower', 'upload', bucket.name, key, context.world.sequence);
+  const algorithm = context.headers['x-amz-checksum-algorithm'];
+  const checksumType = context.headers['x-amz-checksum-type'];
+  uploadsOf(bucket).set(uploadId, {
+    uploadId,
+    key,
+    initiated: context.now,
+    contentType: String(context.headers['content-type'] ?? 'binary/octet-stream'),
+    metadata: metadataOf(context.headers),
+    parts: new Map(),
+  });
+  const response = xml(
+    context,
+    toXml('InitiateMultipartUploadResult', { Bucket: bucket.name, Key: key, UploadId: uploadId }),
+    'InitiateMultipartUploadResult',
+  );
+  if (typeof algorithm === 'string') {
+    Object.assign(response.headers ?? {}, {
+      'x-amz-checksum-algorithm': algorithm.toUpperCase(),
+      // S3's default for CRC32, CRC32C, SHA-1 and SHA-256: a checksum of the parts' checksums.
+      'x-amz-checksum-type': typeof checksumType === 'string' ? checksumType : 'COMPOSITE',
+    });
+  }
+  return response;
+}
+
+function uploadPart(context: RequestContext, bucket: BucketState, key: string): SandboxResponse {
+  const partNumber = Number(context.query.get('partNumber'));
+  if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > MAX_PART_NUMBER)
+    throw new AwsError(
+      400,
+      'InvalidArgument',
+      `Part number must be an integer between 1 and ${MAX_PART_NUMBER}, inclusive`,
+      { ArgumentName: 'partNumber', ArgumentValue: String(context.query.get('partNumber')) },
+    );
+  const upload = namedUpload(context, bucket, key);
+  const { body, checksums } = writtenBody(context);
+  const etag = md5Etag(body);
+  // A part uploaded again under the same number replaces the earlier one.
+  upload.parts.set(partNumber, { body: Buffer.from(body), etag });
+  return { status: 200, headers: { etag, ...checksums, ...requestHeaders(context) } };
+}
+
+/** The `<Part>` entries of a CompleteMultipartUpload body, in the order given. */
+function completedParts(body: string): Array<{ partNumber: number; etag: string }> {
+  if (!/<CompleteMultipartUpload[\s>]/.test(body)) throw malformedXml();
+  const parts: Array<{ partNumber: number; etag: string }> = [];
+  for (const match of body.matchAll(/<Part>([\s\S]*?)<\/Part>/g)) {
+    const partNumber = /<PartNumber>\s*(\d+)\s*<\/PartNumber>/.exec(match[1])?.[1];
+    const etag = /<ETag>([\s\S]*?)<\/ETag>/.exec(match[1])?.[1];
+    if (partNumber === undefined || etag === undefined) throw malformedXml();
+    parts.push({ partNumber: Number(partNumber), etag: unquote(decodeXmlText(etag.trim())) });
+  }
+  if (parts.length === 0) throw malformedXml();
+  return parts;
+}
+
+function malformedXml(): AwsError {
+  return new AwsError(
+    400,
+    'MalformedXML',
+    'The XML you provided was not well-formed or did not validate against our published schema',
+  );
+}
+
+function decodeXmlText(text: string): string {
+  return text.replace(/&(quot|amp|lt|gt|apos|#(\d+)|#x([0-9a-fA-F]+));/g, (_, name, dec, hex) => {
+    if (dec) return String.fromCodePoint(Number(dec));
+    if (hex) return String.fromCodePoint(Number.parseInt(hex, 16));
+    return { quot: '"', amp: '&', lt: '<', gt: '>', apos: "'" }[name as 'quot'];
+  });
+}
+
+/** S3 takes a part's ETag with or without its quotes. */
+function unquote(etag: string): string {
+  return etag.replace(/^"(.*)"$/, '$1');
+}
+
+/**
+ * Assembles the listed parts into the object, as S3 does: part numbers ascending
+ * (`InvalidPartOrder`), each uploaded with that ETag (`InvalidPart`), every part but the last at
+ * least 5 MiB (`EntityTooSmall`), then the write conditions; the ETag is the MD5 of the parts'
+ * MD5s and `-N`. Until this succeeds nothing is visible at the key.
+ */
+function completeMultipartUpload(context: RequestContext, bucket: BucketState, key: string): SandboxResponse {
+  const upload = namedUpload(context, bucket, key);
+  const listed = completedParts(context.body.toString('utf8'));
+  const bodies: Buffer[] = [];
+  const digests: Buffer[] = [];
+  if (listed.some((entry, index) => index > 0 && entry.partNumber <= listed[index - 1].partNumber))
+    throw new AwsError(
+      400,
+      'InvalidPartOrder',
+      'The list of parts was not in ascending order. Parts must be ordered by part number.',
+      { UploadId: upload.uploadId },
+    );
+  listed.forEach((entry, index) => {
+    const part = upload.parts.get(entry.partNumber);
+    if (!part || unquote(part.etag) !== entry.etag)
+      throw new AwsError(
+        400,
+        'InvalidPart',
+        "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+        { UploadId: upload.uploadId, PartNumber: String(entry.partNumber), ETag: entry.etag },
+      );
+    if (index < listed.length - 1 && part.body.length < MIN_PART_BYTES)
+      throw new AwsError(
+        400,
+        'EntityTooSmall',
+        'Your proposed upload is smaller than the minimum allowed size',
+        {
+          ProposedSize: String(part.body.length),
+          MinSizeAllowed: String(MIN_PART_BYTES),
+          PartNumber: String(entry.partNumber),
+          ETag: part.etag,
+        },
+      );
+    bodies.push(part.body);
+    digests.push(Buffer.from(unquote(part.etag), 'hex'));
+  });
+  checkWriteConditions(context, bucket, key);
+  const etag = `"${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${listed.length}"`;
+  const version = storeVersion(context, bucket, key, {
+    body: Buffer.concat(bodies),
+    etag,
+    contentType: upload.contentType,
+    metadata: upload.metadata,
+  });
+  bucket.uploads?.delete(upload.uploadId);
+  const host = String(context.headers.host ?? 's3.amazonaws.com');
+  const path = key.split('/').map(encodeURIComponent).join('/');
+  const response = xml(
+    context,
+    toXml('CompleteMultipartUploadResult', {
+      Location: `http://${host}/${encodeURIComponent(bucket.name)}/${path}`,
+      Bucket: bucket.name,
+      Key: key,
+      ETag: etag,
+    }),
+    'CompleteMultipartUploadResult',
+  );
+  if (bucket.versioning) Object.assign(response.headers ?? {}, { 'x-amz-version-id': version.versionId });
+  return response;
+}
+
+function abortMultipartUpload(context: RequestContext, bucket: BucketState, key: string): SandboxResponse {
+  const upload = namedUpload(context, bucket, key);
+  bucket.uploads?.delete(upload.uploadId);
+  return { status: 204, headers: requestHeaders(context) };
 }

@@ -30,6 +30,8 @@ export const en: Messages = {
   scopeCounts: (complete, incomplete) => `Scopes: ${complete} complete, ${incomplete} incomplete`,
   incompleteScope: 'incomplete:',
   noFindings: 'No findings.',
+  listedFindings: (listed, total, completeReport) =>
+    `Listed here: the ${listed} most severe of ${total} findings. The JSON report holds every one${completeReport ? `: ${completeReport}` : ''}.`,
   suppressedHeading: 'SUPPRESSED',
   suppressedReason: (reason) => `suppressed: ${reason}`,
   suppressedDefaultReason: 'baseline exception',

@@ -91,6 +91,8 @@ export const jaMessages: Messages = {
   scopeCounts: (complete, incomplete) => `スコープ: 完全 ${complete} 件、不完全 ${incomplete} 件`,
   incompleteScope: '不完全:',
   noFindings: '検出結果はありません。',
+  listedFindings: (listed, total, completeReport) =>
+    `ここには ${total} 件の検出結果のうち重大度の高い ${listed} 件を載せています。すべての検出結果は JSON レポートにあります${completeReport ? `: ${completeReport}` : ''}。`,
   suppressedHeading: '抑制済み',
   suppressedReason: (reason) => `抑制の理由: ${reason}`,
   suppressedDefaultReason: 'ベースラインの例外',

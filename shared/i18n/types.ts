@@ -49,6 +49,8 @@ export interface Messages {
   scopeCounts: (complete: number, incomplete: number) => string;
   incompleteScope: string;
   noFindings: string;
+  /** A stored report too large to read lists its most severe findings; the JSON report has every one. */
+  listedFindings: (listed: number, total: number, completeReport?: string) => string;
   suppressedHeading: string;
   suppressedReason: (reason: string) => string;
   suppressedDefaultReason: string;

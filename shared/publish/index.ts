@@ -5,9 +5,9 @@ import { errorCode, errorMessage } from '../aws/errors.js';
 import type { CheckMeta } from '../model/check.js';
 import type { Finding } from '../model/finding.js';
 // The three stored formats only: a Lambda bundle then carries no table or SARIF renderer.
-import { renderHtml } from '../report/html.js';
-import { renderJson } from '../report/json.js';
-import { renderMarkdown } from '../report/markdown.js';
+import { renderHtmlChunks } from '../report/html.js';
+import { renderJsonChunks } from '../report/json.js';
+import { renderMarkdownChunks } from '../report/markdown.js';
 import { countBySeverity, trendOf } from '../report/trend.js';
 import type { Report } from '../report/types.js';
 import { diffRuns, type RunDiff } from './diff.js';
@@ -45,6 +45,7 @@ export {
   runKeys,
   s3ConsoleUrl,
   s3Uri,
+  uploadText,
   writeLatest,
 } from './report-store.js';
 export { type RetryPolicy, withRetry } from './retry.js';
@@ -72,6 +73,13 @@ export {
   SNS_MAX_MESSAGE_BYTES,
   toSubject,
 } from './sns.js';
+
+/**
+ * Findings the stored Markdown and HTML reports list at most (the most severe first); the counts
+ * stay complete and the JSON report lists every finding. 10,000 rows make an HTML page of about
+ * 20 MB, still one a browser opens.
+ */
+export const STORED_REPORT_LISTED_FINDINGS = 10_000;
 
 /** What {@link publishRun} needs. */
 export interface PublishRunInput {
@@ -230,12 +238,16 @@ export async function publishRun(input: PublishRunInput): Promise<PublishRunResu
     const renderOptions = {
       checks: [...input.checks],
       trend: trendOf(history),
+      // Past this many findings a page is too large to open; the JSON report keeps every one.
+      maxListedFindings: STORED_REPORT_LISTED_FINDINGS,
+      completeReport: s3Uri(location.bucket, keys.json),
       ...(settings.language ? { language: settings.language } : {}),
     };
+    // Each format is rendered as it is uploaded: no report is ever one string in memory.
     await storeReports(s3, location, keys, {
-      json: renderJson(report),
-      markdown: renderMarkdown(report, renderOptions),
-      html: renderHtml(report, renderOptions),
+      json: renderJsonChunks(report),
+      markdown: renderMarkdownChunks(report, renderOptions),
+      html: renderHtmlChunks(report, renderOptions),
     });
   }
 

@@ -1,4 +1,7 @@
-import type { S3Client } from '@aws-sdk/client-s3';
+import { Readable } from 'node:stream';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { errorCode } from '../aws/errors.js';
 import { getObjectText, isNotFound, isPreconditionFailed, putObject } from '../aws/s3.js';
 import { latestKey as latestKeyUnder, reportKeys, s3Uri } from '../bucket.js';
 import { AuditError } from '../errors.js';
@@ -13,12 +16,20 @@ export interface ReportStoreLocation {
   prefix: string;
 }
 
-/** The rendered report of one run. */
+/**
+ * The rendered report of one run, each format as the pieces of its text (the renderers' `…Chunks`
+ * generators), so no format is ever held as one string.
+ */
 export interface RenderedReport {
-  json: string;
-  markdown: string;
-  html: string;
+  json: Iterable<string>;
+  markdown: Iterable<string>;
+  html: Iterable<string>;
 }
+
+/** Bytes per part of a report's multipart upload (S3 takes 5 MiB to 5 GiB; 10,000 parts at most). */
+export const REPORT_PART_BYTES = 8 * 1024 * 1024;
+/** Parts of one report in flight at once: memory held is about this many parts. */
+const REPORT_PARTS_IN_FLIGHT = 2;
 
 export { s3Uri };
 
@@ -100,31 +111,94 @@ export async function loadLatest(s3: S3Client, location: ReportStoreLocation): P
   return { record: parsed.data, ...(object.etag ? { etag: object.etag } : {}) };
 }
 
-/** Writes the run's JSON, Markdown and HTML reports under their dated keys. */
+/**
+ * Writes the run's JSON, Markdown and HTML reports under their dated keys, one after the other, each
+ * as it is rendered: a report smaller than one part is one PutObject, a larger one a multipart
+ * upload, which S3 shows at its key only once completed.
+ *
+ * @throws the S3 error, or the renderer's, after aborting the upload that was in progress: a
+ * report is stored whole or not at all.
+ */
 export async function storeReports(
   s3: S3Client,
   location: ReportStoreLocation,
   keys: RunKeys,
   rendered: RenderedReport,
 ): Promise<void> {
-  await putObject(s3, {
-    bucket: location.bucket,
-    key: keys.json,
-    body: rendered.json,
-    contentType: 'application/json',
+  const formats = [
+    { key: keys.json, chunks: rendered.json, contentType: 'application/json' },
+    { key: keys.markdown, chunks: rendered.markdown, contentType: 'text/markdown; charset=utf-8' },
+    { key: keys.html, chunks: rendered.html, contentType: 'text/html; charset=utf-8' },
+  ];
+  for (const format of formats) await uploadText(s3, { bucket: location.bucket, ...format });
+}
+
+/** What {@link uploadText} writes: text given in pieces, at one key. */
+export interface TextUpload {
+  bucket: string;
+  key: string;
+  chunks: Iterable<string>;
+  contentType: string;
+}
+
+/**
+ * Stores text given as pieces with `@aws-sdk/lib-storage`'s `Upload`: parts of
+ * {@link REPORT_PART_BYTES} go up while the rest is still being produced, and nothing larger than
+ * a few parts is held. On any failure the multipart upload is aborted, so nothing shows at the key.
+ *
+ * @throws the S3 error or the error the pieces' producer threw.
+ */
+export async function uploadText(s3: S3Client, input: TextUpload): Promise<{ etag?: string }> {
+  const sent = { parts: 0, bytes: 0 };
+  const upload = new Upload({
+    client: s3,
+    partSize: REPORT_PART_BYTES,
+    queueSize: REPORT_PARTS_IN_FLIGHT,
+    params: {
+      Bucket: input.bucket,
+      Key: input.key,
+      ContentType: input.contentType,
+      Body: Readable.from(utf8Pieces(input.chunks), { objectMode: false }),
+    },
   });
-  await putObject(s3, {
-    bucket: location.bucket,
-    key: keys.markdown,
-    body: rendered.markdown,
-    contentType: 'text/markdown; charset=utf-8',
+  upload.on('httpUploadProgress', (progress) => {
+    sent.parts = Math.max(sent.parts, progress.part ?? 0);
+    sent.bytes = Math.max(sent.bytes, progress.loaded ?? 0);
   });
-  await putObject(s3, {
-    bucket: location.bucket,
-    key: keys.html,
-    body: rendered.html,
-    contentType: 'text/html; charset=utf-8',
-  });
+  try {
+    const done = await upload.done();
+    return done.ETag ? { etag: done.ETag } : {};
+  } catch (error) {
+    // A completion whose answer was lost (a timeout) is retried, and S3 answers the retry
+    // `NoSuchUpload`: the first one used the upload up. The object at the key then tells.
+    if (errorCode(error) !== 'NoSuchUpload' || sent.parts < 2) throw error;
+    const stored = await completedObject(s3, input, sent);
+    if (!stored) throw error;
+    return { etag: stored };
+  }
+}
+
+/**
+ * The ETag of the object a multipart upload of `sent.parts` parts and `sent.bytes` bytes made at
+ * the key, or undefined when the object there is not that upload's.
+ */
+async function completedObject(
+  s3: S3Client,
+  input: TextUpload,
+  sent: { parts: number; bytes: number },
+): Promise<string | undefined> {
+  try {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: input.bucket, Key: input.key }));
+    const multipart = head.ETag?.endsWith(`-${sent.parts}"`) === true;
+    return multipart && head.ContentLength === sent.bytes ? head.ETag : undefined;
+  } catch (error) {
+    if (isNotFound(error) || errorCode(error) === 'NotFound') return undefined;
+    throw error;
+  }
+}
+
+function* utf8Pieces(chunks: Iterable<string>): Generator<Buffer> {
+  for (const chunk of chunks) if (chunk.length > 0) yield Buffer.from(chunk, 'utf8');
 }
 
 /**

@@ -21,7 +21,19 @@ export interface PlannedImport {
   /** The importing account (the audit account, or the member account). */
   accountId: string;
   state: AsffState;
+  /**
+   * The ASFF document. In a plan from {@link planSecurityHub} it is built each time it is read, so a
+   * plan of hundreds of thousands of findings does not hold as many documents: the importer reads
+   * it once, a batch at a time.
+   */
   finding: AwsSecurityFinding;
+  /** The finding's id (the ASFF `Id`), readable without building the document; absent: `finding.Id`. */
+  id?: string;
+}
+
+/** The id of a planned import, without building its document when the plan knows it. */
+function importId(item: PlannedImport): string {
+  return item.id ?? item.finding.Id ?? '';
 }
 
 export interface SecurityHubPlanInput {
@@ -67,20 +79,24 @@ export function planSecurityHub(input: SecurityHubPlanInput): SecurityHubPlan {
   const add = (finding: AsffSource, state: AsffState) => {
     const accountId = input.mode === 'audit-account' ? input.callerAccountId : finding.accountId;
     const previous = input.previous.get(finding.id);
+    const context = {
+      awsAccountId: accountId,
+      region: input.region,
+      partition: input.partition,
+      runId: input.runId,
+      createdAt: earliest(previous?.firstSeenAt, input.updatedAt),
+      updatedAt: input.updatedAt,
+      state,
+      check: checks.get(finding.checkId),
+      reportUrl: input.reportUrl,
+    };
     plan.imports.push({
       accountId,
       state,
-      finding: toAsff(finding, {
-        awsAccountId: accountId,
-        region: input.region,
-        partition: input.partition,
-        runId: input.runId,
-        createdAt: earliest(previous?.firstSeenAt, input.updatedAt),
-        updatedAt: input.updatedAt,
-        state,
-        check: checks.get(finding.checkId),
-        reportUrl: input.reportUrl,
-      }),
+      id: finding.id,
+      get finding() {
+        return toAsff(finding, context);
+      },
     });
   };
   const mayCreate = (finding: AsffSource & DiffableFinding): boolean => {
@@ -178,10 +194,10 @@ export async function importFindings(
     let pending = items;
     for (let round = 1; pending.length > 0; round += 1) {
       const retry: PlannedImport[] = [];
-      for (const batch of batches(pending)) {
+      for (const batch of documentBatches(pending)) {
         const outcome = await sendBatch(client, batch, policy, result);
-        for (const item of batch) {
-          const failure = outcome.get(item.finding.Id ?? '');
+        for (const { item } of batch) {
+          const failure = outcome.get(importId(item));
           if (!failure) {
             succeed(result, item);
           } else if (
@@ -203,20 +219,20 @@ export async function importFindings(
 }
 
 function succeed(result: SecurityHubImportResult, item: PlannedImport): void {
-  result.succeededIds.add(item.finding.Id ?? '');
+  result.succeededIds.add(importId(item));
   if (item.state === 'active') result.imported += 1;
   else result.archived += 1;
 }
 
 function fail(result: SecurityHubImportResult, item: PlannedImport, code: string, message: string): void {
   result.failed += 1;
-  result.failures.push({ id: item.finding.Id ?? '', accountId: item.accountId, code, message });
+  result.failures.push({ id: importId(item), accountId: item.accountId, code, message });
 }
 
 /** Sends one batch; returns the failures by finding id (every finding, when the call itself failed). */
 async function sendBatch(
   client: SecurityHubClient,
-  batch: PlannedImport[],
+  batch: ReadonlyArray<{ item: PlannedImport; finding: AwsSecurityFinding }>,
   policy: RetryPolicy,
   result: SecurityHubImportResult,
 ): Promise<Map<string, { code: string; message: string; final?: boolean }>> {
@@ -224,7 +240,7 @@ async function sendBatch(
   try {
     const response = await withRetry(policy, () => {
       result.calls += 1;
-      return client.send(new BatchImportFindingsCommand({ Findings: batch.map((item) => item.finding) }));
+      return client.send(new BatchImportFindingsCommand({ Findings: batch.map((entry) => entry.finding) }));
     });
     for (const failed of response.FailedFindings ?? []) {
       failures.set(failed.Id ?? '', {
@@ -235,27 +251,36 @@ async function sendBatch(
   } catch (error) {
     // The call already had its retries: the whole batch is reported failed.
     const code = errorCode(error);
-    for (const item of batch)
-      failures.set(item.finding.Id ?? '', { code, message: errorMessage(error), final: true });
+    for (const { item } of batch)
+      failures.set(importId(item), { code, message: errorMessage(error), final: true });
   }
   return failures;
 }
 
 /** Splits findings into batches of at most {@link MAX_BATCH_FINDINGS} and {@link MAX_BATCH_BYTES}. */
 export function batches(items: ReadonlyArray<PlannedImport>): PlannedImport[][] {
-  const result: PlannedImport[][] = [];
-  let current: PlannedImport[] = [];
+  return [...documentBatches(items)].map((batch) => batch.map((entry) => entry.item));
+}
+
+/**
+ * {@link batches} with each item's ASFF document built once, one batch at a time: only the batch
+ * being sent holds documents.
+ */
+function* documentBatches(
+  items: ReadonlyArray<PlannedImport>,
+): Generator<Array<{ item: PlannedImport; finding: AwsSecurityFinding }>> {
+  let current: Array<{ item: PlannedImport; finding: AwsSecurityFinding }> = [];
   let bytes = 0;
   for (const item of items) {
-    const size = Buffer.byteLength(JSON.stringify(item.finding)) + 1;
+    const finding = item.finding;
+    const size = Buffer.byteLength(JSON.stringify(finding)) + 1;
     if (current.length > 0 && (current.length >= MAX_BATCH_FINDINGS || bytes + size > MAX_BATCH_BYTES)) {
-      result.push(current);
+      yield current;
       current = [];
       bytes = 0;
     }
-    current.push(item);
+    current.push({ item, finding });
     bytes += size;
   }
-  if (current.length > 0) result.push(current);
-  return result;
+  if (current.length > 0) yield current;
 }

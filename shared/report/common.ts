@@ -25,6 +25,30 @@ export interface RenderOptions {
   remediation?: boolean;
   /** `html`: the stored run history, oldest first, for the trend chart (the nightly report has it). */
   trend?: TrendPoint[];
+  /**
+   * `markdown` and `html`: list at most this many findings, the most severe first, and say where
+   * the complete list is (the stored reports of a large organization; counts stay complete).
+   */
+  maxListedFindings?: number;
+  /** Where the JSON report with every finding is, for the sentence under a capped list. */
+  completeReport?: string;
+}
+
+/**
+ * The findings a human-read report lists: all of them, or the first `maxListedFindings` (the
+ * report's order is most severe first), and the sentence that says so when some are left out.
+ */
+export function listedFindings(
+  report: Report,
+  options: RenderOptions,
+  localized: Localizer,
+): { findings: Report['findings']; note?: string } {
+  const max = options.maxListedFindings;
+  if (max === undefined || report.findings.length <= max) return { findings: report.findings };
+  return {
+    findings: report.findings.slice(0, max),
+    note: localized.t.listedFindings(max, report.findings.length, options.completeReport),
+  };
 }
 
 /** Heading used when {@link RenderOptions.title} is absent. */

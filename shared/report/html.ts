@@ -2,12 +2,14 @@ import { createHash } from 'node:crypto';
 import { compareText } from '../model/compare.js';
 import type { Finding } from '../model/finding.js';
 import { SEVERITIES, type Severity, severityRank } from '../model/severity.js';
+import { joinedChunks } from './chunks.js';
 import {
   catalogueById,
   collectionBanner,
   collectionLine,
   groupByAccountAndCluster,
   groupLabel,
+  listedFindings,
   localizerFor,
   type RenderOptions,
   scopeCounts,
@@ -125,6 +127,22 @@ function cspHash(text: string): string {
  * of remediation text are shown as code. Without JavaScript every finding is shown.
  */
 export function renderHtml(report: Report, options: RenderOptions): string {
+  return [...renderHtmlChunks(report, options)].join('');
+}
+
+/**
+ * {@link renderHtml} in pieces whose concatenation is the same page, for reports too large to be
+ * one string.
+ *
+ * @example for (const chunk of renderHtmlChunks(report, options)) stream.write(chunk);
+ */
+export function* renderHtmlChunks(report: Report, options: RenderOptions): Generator<string> {
+  yield* joinedChunks(htmlLines(report, options), '\n');
+  yield '\n';
+}
+
+/** The page's lines (elements and sections, joined by newlines). */
+function* htmlLines(report: Report, options: RenderOptions): Generator<string> {
   const localized = localizerFor(options);
   const { t } = localized;
   const title = options.title ?? t.defaultTitle;
@@ -136,8 +154,7 @@ export function renderHtml(report: Report, options: RenderOptions): string {
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');
-  const parts: string[] = [];
-  parts.push(
+  yield* [
     '<!doctype html>',
     `<html lang="${escapeHtml(localized.language)}">`,
     '<head>',
@@ -150,23 +167,20 @@ export function renderHtml(report: Report, options: RenderOptions): string {
     '</head>',
     '<body>',
     `<h1>${id(title)}</h1>`,
-  );
+  ];
   const banner = collectionBanner(report, localized);
   if (banner.headline) {
     const unread = banner.unread.map((line) => `<li>${text(line)}</li>`).join('');
-    parts.push(
-      `<div class="banner" role="alert" id="collection"><strong>${text(banner.headline)}</strong>` +
-        `${unread ? `<ul>${unread}</ul>` : ''}</div>`,
-    );
+    yield `<div class="banner" role="alert" id="collection"><strong>${text(banner.headline)}</strong>` +
+      `${unread ? `<ul>${unread}</ul>` : ''}</div>`;
   }
-  parts.push(metaLine(report, localized));
-  parts.push(fixFirstSection(report, localized));
-  if (options.trend && options.trend.length > 0) parts.push(renderTrend(options.trend, localized.t));
-  parts.push(summarySection(report, options, localized));
-  parts.push(scopeSection(report, localized));
-  parts.push(findingsSection(report, options, localized));
-  parts.push(`<script>${SCRIPT}</script>`, '</body>', '</html>');
-  return `${parts.join('\n')}\n`;
+  yield metaLine(report, localized);
+  yield fixFirstSection(report, localized);
+  if (options.trend && options.trend.length > 0) yield renderTrend(options.trend, localized.t);
+  yield summarySection(report, options, localized);
+  yield scopeSection(report, localized);
+  yield* findingsSection(report, options, localized);
+  yield* [`<script>${SCRIPT}</script>`, '</body>', '</html>'];
 }
 
 function metaLine(report: Report, localized: Localizer): string {
@@ -348,14 +362,15 @@ function scopeSection(report: Report, localized: Localizer): string {
   return parts.join('\n');
 }
 
-function findingsSection(report: Report, options: RenderOptions, localized: Localizer): string {
+/** The findings by account and cluster, a line at a time (a row per finding). */
+function* findingsSection(report: Report, options: RenderOptions, localized: Localizer): Generator<string> {
   const { t } = localized;
   const h = t.html;
   const catalogue = catalogueById(options.checks);
-  const parts = [`<h2>${escapeHtml(h.findings)}</h2>`];
+  yield `<h2>${escapeHtml(h.findings)}</h2>`;
   if (report.findings.length === 0) {
-    parts.push(`<p>${escapeHtml(t.noFindings)}</p>`);
-    return parts.join('\n');
+    yield `<p>${escapeHtml(t.noFindings)}</p>`;
+    return;
   }
   const boxes = SEVERITIES.map(
     (severity) =>
@@ -364,32 +379,30 @@ function findingsSection(report: Report, options: RenderOptions, localized: Loca
   boxes.push(
     `<label><input type="checkbox" name="suppressed" checked> ${escapeHtml(h.suppressedBox)}</label>`,
   );
-  parts.push(`<form id="filter" hidden><strong>${escapeHtml(h.show)}</strong> ${boxes.join(' ')}</form>`);
+  yield `<form id="filter" hidden><strong>${escapeHtml(h.show)}</strong> ${boxes.join(' ')}</form>`;
+  const listed = listedFindings(report, options, localized);
+  if (listed.note) yield `<p class="banner" id="findings-listed">${text(listed.note)}</p>`;
 
-  for (const account of groupByAccountAndCluster(report.findings)) {
+  for (const account of groupByAccountAndCluster(listed.findings)) {
     // Baseline-level findings (an expired exception) belong to no account.
     const heading = account.accountId
       ? id(t.accountHeading(account.accountId))
       : escapeHtml(t.baselineHeading);
-    parts.push(`<section data-group="account"><h3>${heading}</h3>`);
+    yield `<section data-group="account"><h3>${heading}</h3>`;
     for (const group of account.groups) {
-      parts.push(
+      yield* [
         `<section data-group="cluster"><h4>${id(groupLabel(group, t))}</h4>`,
         '<table class="findings">',
         `<thead><tr><th>${escapeHtml(h.severity)}</th><th>${escapeHtml(h.check)}</th><th>${escapeHtml(h.resource)}</th>` +
           `<th>${escapeHtml(h.findingAndRemediation)}</th></tr></thead>`,
         '<tbody>',
-        ...group.findings.map((finding) =>
-          findingRow(finding, catalogue.get(finding.checkId)?.docsUrl, localized),
-        ),
-        '</tbody>',
-        '</table>',
-        '</section>',
-      );
+      ];
+      for (const finding of group.findings)
+        yield findingRow(finding, catalogue.get(finding.checkId)?.docsUrl, localized);
+      yield* ['</tbody>', '</table>', '</section>'];
     }
-    parts.push('</section>');
+    yield '</section>';
   }
-  return parts.join('\n');
 }
 
 function findingRow(finding: Finding, docsUrl: string | undefined, localized: Localizer): string {

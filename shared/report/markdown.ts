@@ -1,11 +1,13 @@
 import type { Finding } from '../model/finding.js';
 import { SEVERITIES } from '../model/severity.js';
+import { joinedChunks, trimmedEndChunks } from './chunks.js';
 import {
   collectionBanner,
   collectionLine,
   errorLine,
   groupByAccountAndCluster,
   groupLabel,
+  listedFindings,
   localizerFor,
   type RenderOptions,
   scopeCounts,
@@ -24,10 +26,31 @@ import type { Report } from './types.js';
  * and links neutralized.
  */
 export function renderMarkdown(report: Report, options: RenderOptions): string {
+  return [...renderMarkdownChunks(report, options)].join('');
+}
+
+/**
+ * {@link renderMarkdown} in pieces whose concatenation is the same text, for reports too large to
+ * be one string.
+ *
+ * @example for (const chunk of renderMarkdownChunks(report, options)) stream.write(chunk);
+ */
+export function* renderMarkdownChunks(report: Report, options: RenderOptions): Generator<string> {
+  yield* trimmedEndChunks(joinedChunks(markdownLines(report, options), '\n'));
+  yield '\n';
+}
+
+/** The report's lines, as the reader sees them. */
+function* markdownLines(report: Report, options: RenderOptions): Generator<string> {
   const localized = localizerFor(options);
   const { t } = localized;
   const m = t.markdown;
-  const out: string[] = [];
+  // Lines are gathered a section at a time and handed on, so no more than one group is held.
+  let out: string[] = [];
+  const flush = function* () {
+    yield* out;
+    out = [];
+  };
   out.push(`# ${text(options.title ?? t.defaultTitle)}`, '');
   const banner = collectionBanner(report, localized);
   if (banner.headline) {
@@ -64,8 +87,10 @@ export function renderMarkdown(report: Report, options: RenderOptions): string {
     out.push('');
   }
 
-  const open = report.findings.filter((finding) => !finding.suppressed);
-  const suppressed = report.findings.filter((finding) => finding.suppressed);
+  const listed = listedFindings(report, options, localized);
+  if (listed.note) out.push(`**${text(listed.note)}**`, '');
+  const open = listed.findings.filter((finding) => !finding.suppressed);
+  const suppressed = listed.findings.filter((finding) => finding.suppressed);
   if (open.length === 0) out.push(t.noFindings, '');
   for (const account of groupByAccountAndCluster(open)) {
     // Baseline-level findings (an expired exception) belong to no account.
@@ -79,19 +104,24 @@ export function renderMarkdown(report: Report, options: RenderOptions): string {
       out.push(`### ${text(groupLabel(group, t))}`, '');
       for (const finding of group.findings) out.push(...findingItem(finding, localized));
       out.push('');
+      yield* flush();
     }
   }
 
   if (suppressed.length > 0) {
-    out.push(`## ${m.suppressed} (${suppressed.length})`, '');
+    const allSuppressed = listed.note
+      ? report.findings.filter((finding) => finding.suppressed).length
+      : suppressed.length;
+    out.push(`## ${m.suppressed} (${allSuppressed})`, '');
     for (const finding of suppressed) {
       const where = [finding.accountId, finding.region, finding.cluster].filter(Boolean).join(' / ');
       out.push(...findingItem(finding, localized, where));
       out.push(`  - ${m.suppressedLine}: ${text(finding.suppressionReason ?? t.suppressedDefaultReason)}`);
+      yield* flush();
     }
     out.push('');
   }
-  return `${out.join('\n').trimEnd()}\n`;
+  yield* flush();
 }
 
 function findingItem(finding: Finding, localized: Localizer, where?: string): string[] {

@@ -234,6 +234,19 @@ describe('AuditStack with context overrides', () => {
     expect(definition.States.CollectAccounts.MaxConcurrency).toBe(40);
   });
 
+  it('gives analyze-publish the memory context names (3,008 MB unless it does), and the other functions theirs', () => {
+    const memoryOf = (template: ReturnType<typeof templates>['audit'], name: string) =>
+      Object.values(template.findResources('AWS::Lambda::Function')).find((resource) =>
+        String(resource.Properties.Description ?? '').startsWith(name),
+      )?.Properties.MemorySize;
+    const { audit: largest } = templates({ analyzeMemoryMiB: '10240' });
+    const { audit: defaults } = templates();
+
+    expect(memoryOf(defaults, 'Merges the snapshot parts')).toBe(3008);
+    expect(memoryOf(largest, 'Merges the snapshot parts')).toBe(10_240);
+    expect(memoryOf(largest, 'Collects one member account')).toBe(1536);
+  });
+
   it('adds the Slack channel for the topic when workspace and channel ids are given', () => {
     const { audit } = templates({ slackWorkspaceId: 'T0123ABCD', slackChannelId: 'C0456EFGH' });
     audit.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {

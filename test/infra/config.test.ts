@@ -13,6 +13,7 @@ describe('readDeploymentConfig', () => {
       schedule: 'cron(0 2 * * ? *)',
       timeZone: 'Asia/Tokyo',
       maxConcurrency: 10,
+      analyzeMemoryMiB: 3008,
       windowDays: 90,
       memberRoleName: 'EksIdentityAuditReadOnly',
       baselineKey: 'baseline.yaml',
@@ -30,8 +31,10 @@ describe('readDeploymentConfig', () => {
         accounts: '222233334444, 333344445555',
         regions: 'eu-west-1,us-east-1',
         maxConcurrency: '25',
+        analyzeMemoryMiB: '10240',
       }),
     );
+    expect(config.analyzeMemoryMiB).toBe(10_240);
     expect(config.accounts).toEqual(['222233334444', '333344445555']);
     expect(config.regions).toEqual(['eu-west-1', 'us-east-1']);
     expect(config.maxConcurrency).toBe(25);
@@ -49,6 +52,7 @@ describe('readDeploymentConfig', () => {
         lookup({
           accounts: ['12345'],
           maxConcurrency: 0,
+          analyzeMemoryMiB: 10_241,
           orgId: 'org-1',
           timeZone: 'Tokyo time',
           usageSource: 'cloudtrail',
@@ -57,6 +61,7 @@ describe('readDeploymentConfig', () => {
     expect(read).toThrow(DeploymentConfigError);
     expect(read).toThrow(/context "accounts.0"/);
     expect(read).toThrow(/context "maxConcurrency"/);
+    expect(read).toThrow(/context "analyzeMemoryMiB"/);
     expect(read).toThrow(/context "orgId"/);
     expect(read).toThrow(/context "timeZone"/);
     expect(read).toThrow(/context "usageSource"/);

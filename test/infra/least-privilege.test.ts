@@ -272,6 +272,13 @@ describe('AuditStack function roles', () => {
     expect(grants.filter((grant) => grant.includes('baseline'))).toEqual([]);
   });
 
+  it('let analyze-publish abort its own multipart uploads of reports, and nothing else', () => {
+    const grants = objectGrants(audit, 'AnalyzePublishRole');
+    expect(grants.filter((grant) => grant.startsWith('s3:AbortMultipartUpload'))).toEqual([
+      's3:AbortMultipartUpload reports/*',
+    ]);
+  });
+
   it('let analyze-publish read the usage ledgers but never write them', () => {
     const grants = objectGrants(audit, 'AnalyzePublishRole');
     expect(grants).toContain('s3:GetObject state/usage/*');

@@ -12,11 +12,14 @@ import {
   type PublishSettingsInput,
   publishRun,
   RunRecordSchema,
+  STORED_REPORT_LISTED_FINDINGS,
   validateAsff,
 } from '../../shared/publish/index.js';
-import { loadLatest, runKeys, writeLatest } from '../../shared/publish/report-store.js';
+import { loadLatest, REPORT_PART_BYTES, runKeys, writeLatest } from '../../shared/publish/report-store.js';
 import { importFindings, type PlannedImport } from '../../shared/publish/securityhub.js';
 import { buildNotifications, publishNotifications } from '../../shared/publish/sns.js';
+import { renderJson } from '../../shared/report/json.js';
+import { renderMarkdown } from '../../shared/report/markdown.js';
 import type { Report } from '../../shared/report/types.js';
 import { awsCliAvailable, runAwsCli } from '../support/aws-cli.js';
 import { ChatNotificationSchema, CompactSchema, StructuredSchema } from './chat-schema.js';
@@ -491,6 +494,54 @@ describe('publishRun against the sandbox', () => {
     const record = latestRecord();
     expect(record.history.map((item) => item.runId).sort()).toEqual(['run-x', 'run-y']);
     expect(record.runId).toBe('run-y');
+  });
+
+  it('stores a report larger than one part through a multipart upload, byte for byte the rendered text', async () => {
+    const many = Array.from({ length: 14_000 }, (_, index) => finding({ name: `workload-${index}` }));
+    const run = report('run-large', many);
+
+    const result = await publish(run, '2026-11-29T02:05:00Z', {
+      enabled: { reports: true, sns: false, securityHub: false },
+    });
+
+    const keys = runKeys({ bucket: BUCKET, prefix: 'reports/' }, run);
+    const stored = sandbox.s3Object(BUCKET, keys.json);
+    expect(stored?.length).toBeGreaterThan(REPORT_PART_BYTES);
+    expect(stored?.toString('utf8')).toBe(renderJson(run));
+    // The human-read reports list the most severe findings and point at the complete JSON report.
+    const markdown = sandbox.s3Object(BUCKET, keys.markdown)?.toString('utf8');
+    expect(markdown).toBe(
+      renderMarkdown(run, {
+        checks: CHECK_META,
+        maxListedFindings: STORED_REPORT_LISTED_FINDINGS,
+        completeReport: `s3://${BUCKET}/${keys.json}`,
+      }),
+    );
+    expect(markdown).toContain(
+      `the ${STORED_REPORT_LISTED_FINDINGS} most severe of 14000 findings. The JSON report holds every one: s3://${BUCKET}/${keys.json}`,
+    );
+    expect(sandbox.s3Object(BUCKET, keys.html)?.toString('utf8')).toContain('id="findings-listed"');
+    const s3Calls = sandbox.calls()[AUDIT_ACCOUNT]?.s3 ?? {};
+    expect(s3Calls.CreateMultipartUpload).toBeGreaterThanOrEqual(1);
+    expect(s3Calls.UploadPart).toBeGreaterThanOrEqual(2);
+    expect(s3Calls.CompleteMultipartUpload).toBe(s3Calls.CreateMultipartUpload);
+    expect(result.failed).toBe(false);
+    expect(latestRecord().runId).toBe('run-large');
+  });
+
+  it('publishes nothing of a run whose report upload fails: no report, no parts left, no latest.json, no message', async () => {
+    const many = Array.from({ length: 14_000 }, (_, index) => finding({ name: `workload-${index}` }));
+    const run = report('run-lost', many);
+    sandbox.setFaults([{ service: 's3', operation: 'UploadPart', error: { status: 500 } }]);
+
+    await expect(publish(run, '2026-11-29T02:05:00Z')).rejects.toThrow();
+
+    const keys = runKeys({ bucket: BUCKET, prefix: 'reports/' }, run);
+    expect(sandbox.s3Object(BUCKET, keys.json)).toBeUndefined();
+    expect(sandbox.s3Uploads(BUCKET)).toEqual([]);
+    expect(sandbox.s3Object(BUCKET, 'reports/latest.json')).toBeUndefined();
+    expect(publishCalls()).toBe(0);
+    expect(hubFindings()).toEqual([]);
   });
 
   it('sends and writes nothing in a dry run, but returns what it would send', async () => {

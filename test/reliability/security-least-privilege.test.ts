@@ -34,6 +34,10 @@ const NEEDED_WITHOUT_A_CALL: Record<string, { reason: string; with?: string }> =
       'S3 answers a missing object (first ledger, missing baseline) with NoSuchKey only to ListBucket holders',
     with: 's3:GetObject',
   },
+  's3:AbortMultipartUpload': {
+    reason: 'a report whose multipart upload fails is aborted, so no parts are left behind',
+    with: 's3:PutObject',
+  },
   'kms:GenerateDataKey': { reason: 'SNS encrypts each message with the topic key', with: 'sns:Publish' },
   'kms:Decrypt': { reason: 'publishing to a KMS-encrypted topic', with: 'sns:Publish' },
 };

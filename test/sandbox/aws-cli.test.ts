@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BatchImportFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxHandle } from '../../sandbox/index.js';
@@ -139,5 +142,38 @@ describe.skipIf(!hasAwsCli)('the Python aws CLI against the sandbox', () => {
     ]);
     const recorded = sandbox.snsMessages().find((message) => message.messageId === output.MessageId);
     expect(recorded).toMatchObject({ subject: 'EKS identity audit', message: 'nightly run: 12 findings' });
+  });
+
+  it('copies a file larger than the CLI multipart threshold with `aws s3 cp`, through a multipart upload', async () => {
+    // The CLI switches to CreateMultipartUpload / UploadPart / CompleteMultipartUpload at 8 MiB.
+    const content = Buffer.from(
+      Array.from({ length: 10 * 1024 * 1024 + 7 }, (_, index) => (index * 7 + (index >> 20)) % 256),
+    );
+    const directory = mkdtempSync(join(tmpdir(), 'cli-s3-'));
+    try {
+      const file = join(directory, 'report.json');
+      writeFileSync(file, content);
+      const bucket = `eks-identity-audit-demo-${AUDIT_ACCOUNT}`;
+      await runAwsCli(['s3', 'cp', file, `s3://${bucket}/reports/cli/report.json`], {
+        endpointUrl: sandbox.url,
+        credentials: sandbox.credentials,
+        region: REGION,
+      });
+      expect(sandbox.s3Object(bucket, 'reports/cli/report.json')?.equals(content)).toBe(true);
+      const head = await aws(sandbox.credentials, [
+        's3api',
+        'head-object',
+        '--bucket',
+        bucket,
+        '--key',
+        'reports/cli/report.json',
+      ]);
+      // An ETag of the form MD5-N tells a multipart object.
+      expect(head.ETag).toMatch(/^"[0-9a-f]{32}-2"$/);
+      expect(head.ContentLength).toBe(content.length);
+      expect(sandbox.s3Uploads(bucket)).toEqual([]);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });

@@ -26,6 +26,10 @@ import { type BaselineLocator, lineCounterOf, type NodeOffsets, OffsetLocator } 
  * - a lone `\r` (a line break for js-yaml only), a byte-order mark past the start, an escaped line
  *   break before an empty line in a double-quoted scalar (folded differently), a block collection
  *   on its key's line after an anchor (js-yaml accepts it);
+ * - a blank line with a tab in it: inside a multi-line scalar, YAML 1.2 takes a line for an empty
+ *   one only when it is indented as far as the scalar with spaces or ends right after fewer spaces
+ *   (`l-empty`); js-yaml takes any line of blanks for one, and so reads `a:\n b\n\t\n c` as `b\nc`
+ *   where yaml, as the spec does, reports the tab;
  * - duplicate JSON keys (`JSON.parse` keeps the last one), and anything js-yaml rejects.
  */
 
@@ -56,6 +60,9 @@ const NOT_TEXT_PLAIN =
 
 /** `\` at a line's end, then a line of blanks (only a double-quoted scalar gives it a meaning). */
 const ESCAPED_BREAK_BEFORE_EMPTY_LINE = /\\\r?\n[ \t]*\r?\n/;
+
+/** A line of blanks with a tab in it (not a line break: a lone `\r` is left to yaml before this). */
+const BLANK_LINE_WITH_TAB = /^ *\t[ \t]*\r?$/m;
 
 /** A document start marker at a line's start, `---`. */
 const DOCUMENT_START = /^(?:\uFEFF)?---(?:[ \t\r\n]|$)/m;
@@ -279,6 +286,8 @@ function lineBreakBetween(text: string, from: number, to: number): boolean {
 }
 
 function readYaml(text: string, file: string): ReadDocument | undefined {
+  // A blank line with a tab: an empty line of a multi-line scalar for js-yaml, an error for yaml.
+  if (text.includes('\t') && BLANK_LINE_WITH_TAB.test(text)) return undefined;
   let events: Event[];
   try {
     events = parseEvents(text, {});

@@ -25,6 +25,21 @@ function outcome(parse: () => unknown): unknown {
   }
 }
 
+/**
+ * fast-check's run settings for a property of `numRuns` cases. A failure reports its seed, path and
+ * shrunk counterexample; `FC_SEED=<seed> FC_PATH=<path>` replays that case, `FC_NUM_RUNS` hunts
+ * with more cases than a suite run takes (`FC_NUM_RUNS=50000 npx vitest run test/baseline/read.test.ts`).
+ */
+function runSettings(numRuns: number): fc.Parameters<unknown> {
+  const seed = process.env.FC_SEED;
+  const path = process.env.FC_PATH;
+  return {
+    numRuns: Number(process.env.FC_NUM_RUNS ?? numRuns),
+    ...(seed ? { seed: Number(seed) } : {}),
+    ...(path ? { path } : {}),
+  };
+}
+
 /** What the position-aware parser builds, as the baseline reader configures it. */
 function locatingValue(text: string): unknown {
   return parseDocument(text, { merge: true, logLevel: 'silent' }).toJS({ maxAliasCount: -1 });
@@ -445,7 +460,7 @@ describe('the fast path and the position-aware parser agree', () => {
         expect(outcome(() => parseBaseline(text, 'b.yaml'))).toEqual(full);
         if ('value' in (full as object)) valid += 1;
       }),
-      { numRuns: 600 },
+      runSettings(600),
     );
     // Most generated texts are read fast, and enough of them are valid for the locations to be compared.
     expect(readFast).toBeGreaterThan(400);
@@ -514,8 +529,46 @@ describe('the fast path and the position-aware parser agree on broken text', () 
           outcome(() => parseBaselineFully(text, 'b.yaml')),
         );
       }),
-      { numRuns: 600 },
+      runSettings(600),
     );
+  });
+});
+
+describe('the fast path and the position-aware parser agree on the texts the properties found', () => {
+  // Shrunk counterexamples of the broken-text property, kept so they stay fixed.
+  it.each([
+    [
+      // A blank line of a tab inside a multi-line plain scalar: js-yaml read `accounts` as the text
+      // "---\n- ..."; yaml, as YAML 1.2 says, ends the scalar before the tab and reports the list.
+      'a tab line inside a plain scalar (seed -1845417915)',
+      '\uFEFFversion: 1\nsettings:\n  unusedAfterDays: 30\nclusters:\n  2024-prod:\n    account: "444455556666"\n    region: us-gov-west-1\n    members:\n      - prod-green\n  tools:\n    account: "111122223333"\n    region: eu-west-1\n    members:\n      - prod-blue\n      - prod-green\npodIdentity:\n  - cluster: tools\n    namespace: payments\n    serviceAccount: s3-reader\n    roleArn: arn:aws:iam::111122223333:role/path/to/a-role\n    serviceAcount: typo\n  - cluster: prd\n    namespace: default\n    serviceAccount: api\n    roleArn: arn:aws:iam::111122223333:role/path/to/a-role\n  - cluster: 2024-prod\n    namespace: default\n    serviceAccount: ledger.v2\n    roleArn: arn:aws:iam::444455556666:role/ledger-writer\n  - cluster: tools\n    namespace: default\n    serviceAccount: s3-reader\n    roleArn: arn:aws:iam::111122223333:role/ledger-writer\nirsa:\n  - cluster: tools\n    namespace: kube-system\n    serviceAccount: ebs-csi-controller-sa\n    roleArn: arn:aws:iam::111122223333:role/path/to/a-role\n  - cluster: 2024-prod\n    namespace: kube-system\n    serviceAccount: etl\n    roleArn: arn:aws:iam::444455556666:role/ledger-writer\naccounts:\n ---\n\t\n  - "444455556666"\nexceptions: []\n',
+    ],
+  ])('%s', (_, text) => {
+    const fast = readDocument(text, 'b.yaml');
+    if (fast) expect(fast.value).toEqual(locatingValue(text));
+    expect(outcome(() => parseBaseline(text, 'b.yaml'))).toEqual(
+      outcome(() => parseBaselineFully(text, 'b.yaml')),
+    );
+  });
+
+  it('reports a tab line in an otherwise valid multi-line value where yaml does, not as the fast value', () => {
+    // js-yaml alone would read the reason as "accepted\nrisk" and the baseline as valid.
+    const text = [
+      'version: 1',
+      'exceptions:',
+      '  - check: ROLE_UNUSED',
+      "    resource: 'arn:aws:iam::111122223333:role/crossplane-*'",
+      '    reason: accepted',
+      '\t',
+      '      risk',
+      '',
+    ].join('\n');
+
+    const fast = outcome(() => parseBaseline(text, 'b.yaml'));
+
+    expect(fast).toEqual(outcome(() => parseBaselineFully(text, 'b.yaml')));
+    expect(fast).toMatchObject({ error: expect.stringContaining('invalid baseline') });
+    expect((fast as { problems: string[] }).problems[0]).toMatch(/^b\.yaml:6:1 \(yaml\): syntax error/);
   });
 });
 
@@ -571,6 +624,10 @@ podIdentity:
     ['a JSON object with a duplicate key', '{"version": 1, "version": 1}'],
     ['a duplicate key', `${valid}version: 1\n`],
     ['a merge key with a tag (a plain key for one parser, a merge for the other)', `!!str <<: ---\n${valid}`],
+    [
+      'a line of a tab in a multi-line scalar (an empty line for js-yaml, an error for yaml)',
+      valid.replace('region: eu-west-1', 'region: eu-west\n\t\n      -1'),
+    ],
   ])('leaves %s to the position-aware parser', (_, text) => {
     expect(readDocument(text, 'b.yaml')).toBeUndefined();
   });

@@ -30,6 +30,9 @@ import { type BaselineLocator, lineCounterOf, type NodeOffsets, OffsetLocator } 
  *   one only when it is indented as far as the scalar with spaces or ends right after fewer spaces
  *   (`l-empty`); js-yaml takes any line of blanks for one, and so reads `a:\n b\n\t\n c` as `b\nc`
  *   where yaml, as the spec does, reports the tab;
+ * - `---` or `...` after a tab at a line's start (`[a,\n\t...]`): text for js-yaml, as the spec
+ *   has it (a marker stands at the line's first column), a document marker for yaml, which then
+ *   reports the unfinished collection;
  * - duplicate JSON keys (`JSON.parse` keeps the last one), and anything js-yaml rejects.
  */
 
@@ -63,6 +66,9 @@ const ESCAPED_BREAK_BEFORE_EMPTY_LINE = /\\\r?\n[ \t]*\r?\n/;
 
 /** A line of blanks with a tab in it (not a line break: a lone `\r` is left to yaml before this). */
 const BLANK_LINE_WITH_TAB = /^ *\t[ \t]*\r?$/m;
+
+/** `---` or `...` after a tab at a line's start: a document marker for yaml, text for js-yaml. */
+const MARKER_AFTER_TAB = /^\uFEFF?\t[ \t]*(?:---|\.\.\.)(?:[ \t\r]|$)/m;
 
 /** A document start marker at a line's start, `---`. */
 const DOCUMENT_START = /^(?:\uFEFF)?---(?:[ \t\r\n]|$)/m;
@@ -286,8 +292,9 @@ function lineBreakBetween(text: string, from: number, to: number): boolean {
 }
 
 function readYaml(text: string, file: string): ReadDocument | undefined {
-  // A blank line with a tab: an empty line of a multi-line scalar for js-yaml, an error for yaml.
-  if (text.includes('\t') && BLANK_LINE_WITH_TAB.test(text)) return undefined;
+  // Tabs where the two parsers read lines differently (see the module comment).
+  if (text.includes('\t') && (BLANK_LINE_WITH_TAB.test(text) || MARKER_AFTER_TAB.test(text)))
+    return undefined;
   let events: Event[];
   try {
     events = parseEvents(text, {});
@@ -358,6 +365,9 @@ function offsetsOfEvents(
       if (event.type !== EVENT_ID.SCALAR) return undefined;
       parent.keyEnd = event.valueEnd;
       const plain = event.style === SCALAR_STYLE.PLAIN;
+      // Most keys are neither recorded, tagged, nor short enough to read as null: their text is not needed.
+      const mayBeNull = plain && (!event.fast || event.valueEnd - event.valueStart <= 4);
+      if (!(mayBeNull || parent.offsets || event.tagStart !== -1)) continue;
       const name = getScalarValue(text, event);
       if (plain && NULL_PLAIN.test(name)) return undefined;
       // A tagged `<<` (`!!str <<`) is a plain key for js-yaml; yaml still merges it, or fails.

@@ -543,6 +543,12 @@ describe('the fast path and the position-aware parser agree on the texts the pro
       'a tab line inside a plain scalar (seed -1845417915)',
       '\uFEFFversion: 1\nsettings:\n  unusedAfterDays: 30\nclusters:\n  2024-prod:\n    account: "444455556666"\n    region: us-gov-west-1\n    members:\n      - prod-green\n  tools:\n    account: "111122223333"\n    region: eu-west-1\n    members:\n      - prod-blue\n      - prod-green\npodIdentity:\n  - cluster: tools\n    namespace: payments\n    serviceAccount: s3-reader\n    roleArn: arn:aws:iam::111122223333:role/path/to/a-role\n    serviceAcount: typo\n  - cluster: prd\n    namespace: default\n    serviceAccount: api\n    roleArn: arn:aws:iam::111122223333:role/path/to/a-role\n  - cluster: 2024-prod\n    namespace: default\n    serviceAccount: ledger.v2\n    roleArn: arn:aws:iam::444455556666:role/ledger-writer\n  - cluster: tools\n    namespace: default\n    serviceAccount: s3-reader\n    roleArn: arn:aws:iam::111122223333:role/ledger-writer\nirsa:\n  - cluster: tools\n    namespace: kube-system\n    serviceAccount: ebs-csi-controller-sa\n    roleArn: arn:aws:iam::111122223333:role/path/to/a-role\n  - cluster: 2024-prod\n    namespace: kube-system\n    serviceAccount: etl\n    roleArn: arn:aws:iam::444455556666:role/ledger-writer\naccounts:\n ---\n\t\n  - "444455556666"\nexceptions: []\n',
     ],
+    [
+      // `...` after a tab: text for js-yaml (and the spec), a document end marker for yaml, which
+      // then reports the unfinished flow map.
+      'a document end marker after a tab (seed -275757165)',
+      `\uFEFF{\n\r\n\t...\n${JSON.stringify({ version: 1, clusters: {} }, null, 2).slice(2)}`,
+    ],
   ])('%s', (_, text) => {
     const fast = readDocument(text, 'b.yaml');
     if (fast) expect(fast.value).toEqual(locatingValue(text));
@@ -624,6 +630,10 @@ podIdentity:
     ['a JSON object with a duplicate key', '{"version": 1, "version": 1}'],
     ['a duplicate key', `${valid}version: 1\n`],
     ['a merge key with a tag (a plain key for one parser, a merge for the other)', `!!str <<: ---\n${valid}`],
+    [
+      'a document marker after a tab in a flow list (text for js-yaml, a marker for yaml)',
+      '{"version": 1, "accounts": [\n\t---\n]}',
+    ],
     [
       'a line of a tab in a multi-line scalar (an empty line for js-yaml, an error for yaml)',
       valid.replace('region: eu-west-1', 'region: eu-west\n\t\n      -1'),

@@ -33,6 +33,8 @@ import { type BaselineLocator, lineCounterOf, type NodeOffsets, OffsetLocator } 
  * - `---` or `...` after a tab at a line's start (`[a,\n\t...]`): text for js-yaml, as the spec
  *   has it (a marker stands at the line's first column), a document marker for yaml, which then
  *   reports the unfinished collection;
+ * - text after an item of an indentless list on the item's line (`- {a: b}x: y`): a key of the
+ *   enclosing map for js-yaml, an error for yaml and the spec;
  * - duplicate JSON keys (`JSON.parse` keeps the last one), and anything js-yaml rejects.
  */
 
@@ -266,6 +268,35 @@ interface YamlFrame {
   /** In a map: where the last key ends. */
   keyEnd: number;
   key?: { name: string; offset: number };
+  block: boolean;
+  /** A block map past its first key: each further key must start its line. */
+  keysStartLines: boolean;
+}
+
+const SPACE = 0x20;
+const LINE_FEED = 0x0a;
+const QUESTION_MARK = 0x3f;
+
+/**
+ * Whether the key whose first character (its properties included) is at `start` stands first on
+ * its line: after indentation, and an explicit key's `?`, only.
+ */
+function startsItsLine(text: string, start: number): boolean {
+  let at = start - 1;
+  while (at >= 0 && text.charCodeAt(at) === SPACE) at -= 1;
+  if (at >= 0 && text.charCodeAt(at) === QUESTION_MARK) {
+    at -= 1;
+    while (at >= 0 && text.charCodeAt(at) === SPACE) at -= 1;
+  }
+  return at < 0 || text.charCodeAt(at) === LINE_FEED;
+}
+
+/** Where a key starts with its properties (`&anchor`, `!tag`), which come before it. */
+function keyStartOf(event: Extract<Event, { type: typeof EVENT_ID.SCALAR }>): number {
+  let start = startOf(event);
+  if (event.anchorStart !== -1) start = Math.min(start, event.anchorStart - 1);
+  if (event.tagStart !== -1) start = Math.min(start, event.tagStart);
+  return start;
 }
 
 /** Where a node starts, as the position-aware parser places it (a quoted scalar at its quote). */
@@ -347,7 +378,14 @@ function offsetsOfEvents(
       if (documents > 1 || directivesDiffer) return undefined;
       // js-yaml also takes an indented `---` for the marker; for yaml it is text.
       if (event.explicitStart && !DOCUMENT_START.test(text)) return undefined;
-      stack.push({ kind: EVENT_ID.DOCUMENT, depth: -1, expectKey: false, keyEnd: 0 });
+      stack.push({
+        kind: EVENT_ID.DOCUMENT,
+        depth: -1,
+        expectKey: false,
+        keyEnd: 0,
+        block: false,
+        keysStartLines: false,
+      });
       continue;
     }
     if (event.type === EVENT_ID.POP) {
@@ -363,6 +401,10 @@ function offsetsOfEvents(
     if (parent.kind === EVENT_ID.MAPPING) parent.expectKey = !parent.expectKey;
     if (isKey) {
       if (event.type !== EVENT_ID.SCALAR) return undefined;
+      // js-yaml reads text after an indentless list's item (`- {a: b}x: y`) as a key of the
+      // enclosing map; a further key of a block map starts its own line, as yaml requires.
+      if (parent.keysStartLines && !startsItsLine(text, keyStartOf(event))) return undefined;
+      parent.keysStartLines = parent.block;
       parent.keyEnd = event.valueEnd;
       const plain = event.style === SCALAR_STYLE.PLAIN;
       // Most keys are neither recorded, tagged, nor short enough to read as null: their text is not needed.
@@ -403,6 +445,8 @@ function offsetsOfEvents(
         expectKey: event.type === EVENT_ID.MAPPING,
         keyEnd: 0,
         offsets: depth <= RECORDED_DEPTH ? node : undefined,
+        block: event.style === COLLECTION_STYLE.BLOCK,
+        keysStartLines: false,
       });
     }
   }

@@ -549,12 +549,34 @@ describe('the fast path and the position-aware parser agree on the texts the pro
       'a document end marker after a tab (seed -275757165)',
       `\uFEFF{\n\r\n\t...\n${JSON.stringify({ version: 1, clusters: {} }, null, 2).slice(2)}`,
     ],
+    [
+      // Text after an indentless list's flow item: a key of the root map for js-yaml, an error for yaml.
+      'text after a flow item of an indentless list (seed 424242)',
+      "version: 1\nclusters:\n  eks_1:\n    account: \"012345678901\"\n    region: eu-west-1\n    members: [\"prod-blue\"]\n  'true':\n    account: \"012345678901\"\n    region: ap-northeast-1\n    m embers: [prod-blue, 'tools']\npodIdentity:\n- {cluster: eks_1, namespace: default, serviceAccount: }(, roleArn: arn:aws:iam::012345678901:role/app}\naccounts: ['444455556666']\nexceptions:\n  - check: ROLE_UNUSED\n    resource: '*'\n    reason: accepted\n      risk\n    expires: '2027-03-31'\n  - check: 'ROLE_UNUSED'\n    resource: '*'\n    reason: accepted risk\n    expires: '2028-01-15'\n",
+    ],
   ])('%s', (_, text) => {
     const fast = readDocument(text, 'b.yaml');
     if (fast) expect(fast.value).toEqual(locatingValue(text));
     expect(outcome(() => parseBaseline(text, 'b.yaml'))).toEqual(
       outcome(() => parseBaselineFully(text, 'b.yaml')),
     );
+  });
+
+  it('reports a key written after an indentless list item on its line where yaml does', () => {
+    // js-yaml alone would read `irsa: []` as a key of the root map and the baseline as valid.
+    const text = [
+      'version: 1',
+      'clusters:',
+      '  prod: {account: "111122223333", region: eu-west-1, members: [prod-blue]}',
+      'podIdentity:',
+      '- {cluster: prod, namespace: payments, serviceAccount: api, roleArn: "arn:aws:iam::111122223333:role/api"} irsa: []',
+      '',
+    ].join('\n');
+
+    const fast = outcome(() => parseBaseline(text, 'b.yaml'));
+
+    expect(fast).toEqual(outcome(() => parseBaselineFully(text, 'b.yaml')));
+    expect((fast as { problems: string[] }).problems[0]).toMatch(/^b\.yaml:5:\d+ \(yaml\): syntax error/);
   });
 
   it('reports a tab line in an otherwise valid multi-line value where yaml does, not as the fast value', () => {

@@ -40,6 +40,11 @@ export const FUNCTION_BUNDLE_OPTIONS = {
   mainFields: ['module', 'main'],
   legalComments: 'none',
   outExtension: { '.js': '.mjs' },
+  // Code reached only through dynamic import() (the SDK's credential providers other than the
+  // environment's, the user-agent parser) goes to files of its own beside index.mjs, read when
+  // first used; beside it, not below, so each file's import.meta.url names the asset's root.
+  splitting: true,
+  chunkNames: '[name]-[hash]',
   // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
   banner: {
     js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
@@ -99,6 +104,72 @@ export function projectModulesWithoutSideEffects(projectRoot: string = BUNDLE_PR
   };
 }
 
+/** The Japanese catalogue's file in a function's asset, beside {@link BUNDLE_FILE}. */
+export const JAPANESE_CATALOGUE_FILE = 'i18n-ja.cjs';
+
+const JAPANESE_CATALOGUE_SOURCE = join('shared', 'i18n', 'ja.ts');
+
+/**
+ * The Japanese catalogue (about 140 KB minified) as its own file of the asset, read when a run in
+ * Japanese first asks for it: a function's English runs neither parse nor hold it. The catalogue
+ * module `shared/i18n/ja.ts` is replaced in the bundle by a stand-in whose `ja` forwards every access
+ * to the file, required synchronously (callers read the catalogue synchronously), and
+ * {@link bundleFunction} writes the file from the same source.
+ */
+function japaneseCatalogueApart(projectRoot: string = BUNDLE_PROJECT_ROOT): Plugin {
+  const source = join(projectRoot, JAPANESE_CATALOGUE_SOURCE);
+  return {
+    name: 'japanese-catalogue-apart',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /\/ja\.js$/ }, async (args) => {
+        if (args.pluginData === RESOLVING) return undefined;
+        const resolved = await pluginBuild.resolve(args.path, {
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          kind: args.kind,
+          pluginData: RESOLVING,
+        });
+        return resolved.path === source ? { path: source, namespace: 'japanese-catalogue' } : undefined;
+      });
+      pluginBuild.onLoad({ filter: /.*/, namespace: 'japanese-catalogue' }, () => ({
+        loader: 'js',
+        contents: `import { createRequire } from 'node:module';
+let catalogue;
+const load = () => (catalogue ??= createRequire(import.meta.url)('./${JAPANESE_CATALOGUE_FILE}').ja);
+export const ja = new Proxy({}, {
+  get: (_, key) => load()[key],
+  has: (_, key) => key in load(),
+  ownKeys: () => Reflect.ownKeys(load()),
+  getOwnPropertyDescriptor: (_, key) => ({ ...Reflect.getOwnPropertyDescriptor(load(), key), configurable: true }),
+});
+`,
+      }));
+    },
+  };
+}
+
+/**
+ * Writes {@link JAPANESE_CATALOGUE_FILE} into `outdir`: the catalogue module, bundled as CommonJS.
+ * Resolves to the file's size.
+ */
+async function writeJapaneseCatalogue(outdir: string): Promise<number> {
+  const result = await build({
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: FUNCTION_BUNDLE_OPTIONS.target,
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    absWorkingDir: BUNDLE_PROJECT_ROOT,
+    entryPoints: [join(BUNDLE_PROJECT_ROOT, JAPANESE_CATALOGUE_SOURCE)],
+    outfile: join(outdir, JAPANESE_CATALOGUE_FILE),
+    metafile: true,
+    plugins: [zodNamespaceImports(), projectModulesWithoutSideEffects()],
+  });
+  return Object.values(result.metafile.outputs).reduce((total, output) => total + output.bytes, 0);
+}
+
 /** Marks the plugin's own nested resolve, so it does not recurse into itself. */
 const RESOLVING = Symbol('resolving');
 
@@ -107,8 +178,15 @@ export interface FunctionBundle {
   name: string;
   /** Absolute path of the bundle ({@link BUNDLE_FILE}) inside the output folder. */
   file: string;
-  /** Size of the minified bundle, source map excluded. */
+  /**
+   * What importing the handler reads: {@link BUNDLE_FILE} and the files it imports statically,
+   * minified, source maps excluded.
+   */
   bytes: number;
+  /** Every JavaScript file of the asset, the ones read only when first used included. */
+  assetBytes: number;
+  /** The outputs {@link bytes} counts, by path as the metafile names them. */
+  loadedAtImport: string[];
   metafile: Metafile;
 }
 
@@ -129,14 +207,40 @@ export async function bundleFunction(
     entryPoints: { index: join(BUNDLE_PROJECT_ROOT, 'functions', name, 'handler.ts') },
     outdir,
     metafile: true,
-    plugins: [zodNamespaceImports(), projectModulesWithoutSideEffects()],
+    // The catalogue's stand-in first: the side-effect plugin would otherwise resolve its import.
+    plugins: [japaneseCatalogueApart(), zodNamespaceImports(), projectModulesWithoutSideEffects()],
     ...overrides,
   });
-  const file = join(outdir, BUNDLE_FILE);
   const metafile = result.metafile as Metafile;
-  const output = Object.entries(metafile.outputs).find(([path]) => path.endsWith(`/${BUNDLE_FILE}`));
-  if (!output) throw new Error(`esbuild wrote no ${BUNDLE_FILE} for ${name}`);
-  return { name, file, bytes: output[1].bytes, metafile };
+  let catalogueBytes = 0;
+  if (Object.keys(metafile.inputs).some((input) => input.startsWith('japanese-catalogue:'))) {
+    catalogueBytes = await writeJapaneseCatalogue(outdir);
+  }
+  const file = join(outdir, BUNDLE_FILE);
+  const entry = Object.keys(metafile.outputs).find((path) => path.endsWith(`/${BUNDLE_FILE}`));
+  if (!entry) throw new Error(`esbuild wrote no ${BUNDLE_FILE} for ${name}`);
+  const loadedAtImport = staticallyImported(metafile, entry);
+  const sum = (paths: string[]) => paths.reduce((total, path) => total + metafile.outputs[path].bytes, 0);
+  const scripts = Object.keys(metafile.outputs).filter((path) => !path.endsWith('.map'));
+  return {
+    name,
+    file,
+    bytes: sum(loadedAtImport),
+    assetBytes: sum(scripts) + catalogueBytes,
+    loadedAtImport,
+    metafile,
+  };
+}
+
+/** `entry` and the outputs it imports statically, directly or through one another. */
+function staticallyImported(metafile: Metafile, entry: string): string[] {
+  const found = new Set([entry]);
+  for (const path of found) {
+    for (const imported of metafile.outputs[path].imports) {
+      if (imported.kind === 'import-statement' && !imported.external) found.add(imported.path);
+    }
+  }
+  return [...found];
 }
 
 /**

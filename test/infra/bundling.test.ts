@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,9 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bundleFunction,
   FUNCTION_BUNDLE_OPTIONS,
+  JAPANESE_CATALOGUE_FILE,
   BUNDLE_PROJECT_ROOT as PROJECT_ROOT,
 } from '../../infra/bundling.js';
 import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
+import { checks } from '../../shared/checks/index.js';
+import { catalogueFor, type Language } from '../../shared/i18n/index.js';
 
 const outdirs: string[] = [];
 function tempDir(): string {
@@ -52,6 +55,49 @@ function projectSources(dir: string): string[] {
     .filter((file) => file.endsWith('.ts'))
     .map((file) => join(dir, file));
 }
+
+describe('the Japanese catalogue in a bundle', () => {
+  it('is a file of its own, read when a run in Japanese first asks for it', async () => {
+    // Prepare: a handler that only reads the catalogue, bundled as the functions are.
+    const outdir = tempDir();
+    const bundle = await bundleFunction('analyze-publish', outdir, {
+      entryPoints: { index: join(PROJECT_ROOT, 'test/infra/fixtures/catalogue-handler.ts') },
+    });
+    const probe = `
+      const { handler } = await import(process.env.BUNDLE_URL);
+      const { createRequire } = await import('node:module');
+      const loaded = () => Object.keys(createRequire(process.env.BUNDLE_URL).cache).filter((path) => path.endsWith('${JAPANESE_CATALOGUE_FILE}')).length;
+      const en = await handler({ language: 'en' });
+      const before = loaded();
+      const ja = await handler({ language: 'ja' });
+      process.stdout.write(JSON.stringify({ en, ja, before, after: loaded() }));
+    `;
+
+    // Act
+    const run = await promisify(execFile)(process.execPath, ['--input-type=module', '--eval', probe], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', BUNDLE_URL: pathToFileURL(bundle.file).href },
+    });
+
+    // Assess
+    const result = JSON.parse(run.stdout);
+    const fromSource = (language: Language) =>
+      catalogueFor(
+        language,
+        checks.map((check) => check.meta),
+      );
+    expect(result.en.title).toBe(fromSource('en').checks.PI_ASSOCIATION_MISSING.title);
+    expect(result.ja.title).toBe(fromSource('ja').checks.PI_ASSOCIATION_MISSING.title);
+    expect(result.ja.checks).toBe(Object.keys(fromSource('ja').checks).length);
+    expect(result).toMatchObject({ before: 0, after: 1 });
+    const readAtImport = bundle.loadedAtImport.flatMap((output) =>
+      Object.keys(bundle.metafile.outputs[output].inputs),
+    );
+    // The texts stay out of what the import reads; only the stand-in that requires them is in.
+    expect(readAtImport.filter((path) => /i18n\/ja-(checks|findings|messages)\.ts$/.test(path))).toEqual([]);
+    expect(statSync(join(outdir, JAPANESE_CATALOGUE_FILE)).size).toBeGreaterThan(50_000);
+  }, 60_000);
+});
 
 describe('modules treated as side-effect free', () => {
   it('are never imported only for their side effects', () => {

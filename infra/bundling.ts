@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { createRequire } from 'node:module';
+import { basename, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build, type Metafile, type Plugin } from 'esbuild';
 
@@ -75,6 +76,39 @@ function zodNamespaceImports(projectRoot: string = BUNDLE_PROJECT_ROOT): Plugin 
   };
 }
 
+/** The shape schemas of an AWS SDK client (`@aws-sdk/client-*`, ES module build). */
+const SDK_SCHEMAS = /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/;
+
+/** `const _h = "http";`, as the SDK's schema modules name their strings. */
+const SCHEMA_STRING = /^const (_\w*) = "([^"\\]*)";$/gm;
+
+/** A computed key naming one of those strings, `{ [_h]: … }`. */
+const COMPUTED_KEY = /\[(_\w*)\](?=\s*:)/g;
+
+/**
+ * Writes the computed keys of the AWS SDK's schema modules (`{ [_h]: ["POST", "/findings/import"] }`)
+ * as the string literals they name. esbuild cannot tell that a computed key has no side effect, so
+ * it keeps every schema holding one and, through it, every schema and string it refers to: the
+ * schemas of operations a function never calls (about 90 KB of Security Hub's, more of S3's). With
+ * literal keys they are dropped like any unused value.
+ */
+function sdkSchemasWithLiteralKeys(): Plugin {
+  return {
+    name: 'sdk-schemas-with-literal-keys',
+    setup(pluginBuild) {
+      pluginBuild.onLoad({ filter: SDK_SCHEMAS }, async (args) => {
+        const source = await readFile(args.path, 'utf8');
+        const strings = new Map<string, string>();
+        for (const [, name, value] of source.matchAll(SCHEMA_STRING)) strings.set(name, value);
+        const contents = source.replace(COMPUTED_KEY, (key, name: string) =>
+          strings.has(name) ? JSON.stringify(strings.get(name)) : key,
+        );
+        return { contents, loader: 'js' };
+      });
+    },
+  };
+}
+
 /**
  * Declares the project's own modules free of import-time side effects, as `"sideEffects": false`
  * would for a package: a module none of whose exports a function uses is left out with everything
@@ -107,33 +141,34 @@ export function projectModulesWithoutSideEffects(projectRoot: string = BUNDLE_PR
 /** The Japanese catalogue's file in a function's asset, beside {@link BUNDLE_FILE}. */
 export const JAPANESE_CATALOGUE_FILE = 'i18n-ja.cjs';
 
-const JAPANESE_CATALOGUE_SOURCE = join('shared', 'i18n', 'ja.ts');
+/** The position-aware YAML parser's file in a function's asset. */
+export const YAML_LIBRARY_FILE = 'yaml.cjs';
 
 /**
- * The Japanese catalogue (about 140 KB minified) as its own file of the asset, read when a run in
- * Japanese first asks for it: a function's English runs neither parse nor hold it. The catalogue
- * module `shared/i18n/ja.ts` is replaced in the bundle by a stand-in whose `ja` forwards every access
- * to the file, required synchronously (callers read the catalogue synchronously), and
- * {@link bundleFunction} writes the file from the same source.
+ * A module a bundle leaves out, with what it brings: its file in the asset is required when first
+ * used, synchronously (its callers are synchronous), so a run that never uses it neither reads nor
+ * holds it.
  */
-function japaneseCatalogueApart(projectRoot: string = BUNDLE_PROJECT_ROOT): Plugin {
-  const source = join(projectRoot, JAPANESE_CATALOGUE_SOURCE);
-  return {
-    name: 'japanese-catalogue-apart',
-    setup(pluginBuild) {
-      pluginBuild.onResolve({ filter: /\/ja\.js$/ }, async (args) => {
-        if (args.pluginData === RESOLVING) return undefined;
-        const resolved = await pluginBuild.resolve(args.path, {
-          importer: args.importer,
-          resolveDir: args.resolveDir,
-          kind: args.kind,
-          pluginData: RESOLVING,
-        });
-        return resolved.path === source ? { path: source, namespace: 'japanese-catalogue' } : undefined;
-      });
-      pluginBuild.onLoad({ filter: /.*/, namespace: 'japanese-catalogue' }, () => ({
-        loader: 'js',
-        contents: `import { createRequire } from 'node:module';
+interface ModuleApart {
+  /** The project module replaced in the bundle, from the project root. */
+  module: string;
+  /** Its file in the asset, beside {@link BUNDLE_FILE}. */
+  file: string;
+  /** What the file holds, bundled as CommonJS: a project module or a package's resolved path. */
+  entry: () => string;
+  /** The replacing module's source: the module's exports, reading `file` on first use. */
+  standIn: string;
+}
+
+const requireFromHere = createRequire(import.meta.url);
+
+const MODULES_APART: readonly ModuleApart[] = [
+  {
+    // About 140 KB minified; only a run in Japanese reads it.
+    module: join('shared', 'i18n', 'ja.ts'),
+    file: JAPANESE_CATALOGUE_FILE,
+    entry: () => join(BUNDLE_PROJECT_ROOT, 'shared', 'i18n', 'ja.ts'),
+    standIn: `import { createRequire } from 'node:module';
 let catalogue;
 const load = () => (catalogue ??= createRequire(import.meta.url)('./${JAPANESE_CATALOGUE_FILE}').ja);
 export const ja = new Proxy({}, {
@@ -143,16 +178,50 @@ export const ja = new Proxy({}, {
   getOwnPropertyDescriptor: (_, key) => ({ ...Reflect.getOwnPropertyDescriptor(load(), key), configurable: true }),
 });
 `,
+  },
+  {
+    // About 115 KB minified; only a baseline with a problem (or one the fast path leaves alone) needs it.
+    module: join('shared', 'baseline', 'yaml-library.ts'),
+    file: YAML_LIBRARY_FILE,
+    entry: () => requireFromHere.resolve('yaml'),
+    standIn: `import { createRequire } from 'node:module';
+let library;
+export function yamlLibrary() {
+  return (library ??= createRequire(import.meta.url)('./${YAML_LIBRARY_FILE}'));
+}
+`,
+  },
+];
+
+const APART_NAMESPACE = 'module-apart';
+
+/** Replaces each of {@link MODULES_APART} by its stand-in; {@link bundleFunction} writes their files. */
+function modulesApart(projectRoot: string = BUNDLE_PROJECT_ROOT): Plugin {
+  const byPath = new Map(MODULES_APART.map((apart) => [join(projectRoot, apart.module), apart]));
+  const names = MODULES_APART.map((apart) => basename(apart.module, '.ts').replace(/[-.]/g, '\\$&'));
+  return {
+    name: 'modules-apart',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: new RegExp(`/(?:${names.join('|')})\\.js$`) }, async (args) => {
+        if (args.pluginData === RESOLVING) return undefined;
+        const resolved = await pluginBuild.resolve(args.path, {
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          kind: args.kind,
+          pluginData: RESOLVING,
+        });
+        return byPath.has(resolved.path) ? { path: resolved.path, namespace: APART_NAMESPACE } : undefined;
+      });
+      pluginBuild.onLoad({ filter: /.*/, namespace: APART_NAMESPACE }, (args) => ({
+        loader: 'js',
+        contents: byPath.get(args.path)?.standIn,
       }));
     },
   };
 }
 
-/**
- * Writes {@link JAPANESE_CATALOGUE_FILE} into `outdir`: the catalogue module, bundled as CommonJS.
- * Resolves to the file's size.
- */
-async function writeJapaneseCatalogue(outdir: string): Promise<number> {
+/** Writes the file of a module left apart into `outdir`; resolves to its size. */
+async function writeModuleApart(apart: ModuleApart, outdir: string): Promise<number> {
   const result = await build({
     bundle: true,
     platform: 'node',
@@ -162,8 +231,8 @@ async function writeJapaneseCatalogue(outdir: string): Promise<number> {
     legalComments: 'none',
     logLevel: 'warning',
     absWorkingDir: BUNDLE_PROJECT_ROOT,
-    entryPoints: [join(BUNDLE_PROJECT_ROOT, JAPANESE_CATALOGUE_SOURCE)],
-    outfile: join(outdir, JAPANESE_CATALOGUE_FILE),
+    entryPoints: [apart.entry()],
+    outfile: join(outdir, apart.file),
     metafile: true,
     plugins: [zodNamespaceImports(), projectModulesWithoutSideEffects()],
   });
@@ -207,14 +276,24 @@ export async function bundleFunction(
     entryPoints: { index: join(BUNDLE_PROJECT_ROOT, 'functions', name, 'handler.ts') },
     outdir,
     metafile: true,
-    // The catalogue's stand-in first: the side-effect plugin would otherwise resolve its import.
-    plugins: [japaneseCatalogueApart(), zodNamespaceImports(), projectModulesWithoutSideEffects()],
+    // The stand-ins first: the side-effect plugin would otherwise resolve their imports.
+    plugins: [
+      modulesApart(),
+      zodNamespaceImports(),
+      projectModulesWithoutSideEffects(),
+      sdkSchemasWithLiteralKeys(),
+    ],
     ...overrides,
   });
   const metafile = result.metafile as Metafile;
-  let catalogueBytes = 0;
-  if (Object.keys(metafile.inputs).some((input) => input.startsWith('japanese-catalogue:'))) {
-    catalogueBytes = await writeJapaneseCatalogue(outdir);
+  let apartBytes = 0;
+  for (const apart of MODULES_APART) {
+    // Written when the bundle keeps its stand-in: tree-shaking drops it where nothing calls it.
+    const standIn = `${APART_NAMESPACE}:${join(BUNDLE_PROJECT_ROOT, apart.module)}`;
+    const kept = Object.values(metafile.outputs).some(
+      (output) => (output.inputs[standIn]?.bytesInOutput ?? 0) > 0,
+    );
+    if (kept) apartBytes += await writeModuleApart(apart, outdir);
   }
   const file = join(outdir, BUNDLE_FILE);
   const entry = Object.keys(metafile.outputs).find((path) => path.endsWith(`/${BUNDLE_FILE}`));
@@ -226,7 +305,7 @@ export async function bundleFunction(
     name,
     file,
     bytes: sum(loadedAtImport),
-    assetBytes: sum(scripts) + catalogueBytes,
+    assetBytes: sum(scripts) + apartBytes,
     loadedAtImport,
     metafile,
   };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { type Document, isAlias, LineCounter, parseDocument, visit } from 'yaml';
+import type { Document } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
 import { isRecord as isJsonRecord } from '../model/identity.js';
@@ -25,6 +25,7 @@ import {
 } from './schema.js';
 import { closestMatch } from './suggest.js';
 import type { Baseline, PodIdentityBinding } from './types.js';
+import { yamlLibrary } from './yaml-library.js';
 
 /** SHA-256 of the baseline text, hex: recorded in reports so a run names the exact file it used. */
 export function sha256Hex(text: string): string {
@@ -129,6 +130,7 @@ function expansionProblem(size: number, limit: number): LocatedProblem {
  * `yaml` resolves each alias in time proportional to the aliases before it).
  */
 function parseLocated(text: string, sourceName: string, read: ReadDocument | undefined): Baseline {
+  const { LineCounter, parseDocument } = yamlLibrary();
   const lineCounter = new LineCounter();
   // logLevel 'error': the parser's recovery warnings (collection keys) go into the problems, not the console.
   const document = parseDocument(text, { lineCounter, prettyErrors: false, logLevel: 'error', merge: true });
@@ -222,6 +224,7 @@ function parseLocated(text: string, sourceName: string, read: ReadDocument | und
 function aliasesOf(document: Document): Array<{ offset: number; name: string; resolved: boolean }> {
   const found: Array<{ offset: number; name: string; resolved: boolean }> = [];
   const anchors = new Set<string>();
+  const { isAlias, visit } = yamlLibrary();
   visit(document, {
     Node(_, node) {
       if (isAlias(node)) {

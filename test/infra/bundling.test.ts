@@ -10,6 +10,7 @@ import {
   FUNCTION_BUNDLE_OPTIONS,
   JAPANESE_CATALOGUE_FILE,
   BUNDLE_PROJECT_ROOT as PROJECT_ROOT,
+  YAML_LIBRARY_FILE,
 } from '../../infra/bundling.js';
 import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
 import { checks } from '../../shared/checks/index.js';
@@ -99,6 +100,48 @@ describe('the Japanese catalogue in a bundle', () => {
   }, 60_000);
 });
 
+describe('the position-aware YAML parser in a bundle', () => {
+  it('is a file of its own, read only to locate the problems of a baseline', async () => {
+    // Prepare: a handler that only reads a baseline, bundled as the functions are.
+    const outdir = tempDir();
+    const bundle = await bundleFunction('cutover-check', outdir, {
+      entryPoints: { index: join(PROJECT_ROOT, 'test/infra/fixtures/baseline-handler.ts') },
+    });
+    const valid =
+      'version: 1\nclusters:\n  prod: {account: "111122223333", region: eu-west-1, members: [prod-blue]}\npodIdentity:\n  - {cluster: prod, namespace: payments, serviceAccount: api, roleArn: "arn:aws:iam::111122223333:role/api"}\n';
+    const invalid = valid.replace('namespace: payments', 'namespace: Payments');
+    const probe = `
+      const { handler } = await import(process.env.BUNDLE_URL);
+      const { createRequire } = await import('node:module');
+      const loaded = () => Object.keys(createRequire(process.env.BUNDLE_URL).cache).filter((path) => path.endsWith('${YAML_LIBRARY_FILE}')).length;
+      const valid = await handler({ text: ${JSON.stringify(valid)} });
+      const before = loaded();
+      const invalid = await handler({ text: ${JSON.stringify(invalid)} });
+      process.stdout.write(JSON.stringify({ valid, invalid, before, after: loaded() }));
+    `;
+
+    // Act
+    const run = await promisify(execFile)(process.execPath, ['--input-type=module', '--eval', probe], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', BUNDLE_URL: pathToFileURL(bundle.file).href },
+    });
+
+    // Assess
+    const result = JSON.parse(run.stdout);
+    expect(result.valid).toEqual({ bindings: 1 });
+    expect(result.invalid.problems).toEqual([
+      expect.stringMatching(
+        /^baseline\.yaml:5:32 podIdentity\[0\]\.namespace: expected a Kubernetes namespace name/,
+      ),
+    ]);
+    expect(result).toMatchObject({ before: 0, after: 1 });
+    const readAtImport = bundle.loadedAtImport.flatMap((output) =>
+      Object.keys(bundle.metafile.outputs[output].inputs),
+    );
+    expect(readAtImport.filter((path) => path.includes('node_modules/yaml/'))).toEqual([]);
+  }, 60_000);
+});
+
 describe('modules treated as side-effect free', () => {
   it('are never imported only for their side effects', () => {
     const bare = ['shared', 'functions']
@@ -156,5 +199,43 @@ describe('a bundled handler', () => {
     const result = JSON.parse(run.stdout) as { verdict: string; workloads: number };
     expect(['READY', 'NOT_READY']).toContain(result.verdict);
     expect(result.workloads).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('imports a finding into Security Hub and reads it back with the trimmed SDK schemas', async () => {
+    // Prepare: the Security Hub client bundled as the functions bundle it, schemas trimmed.
+    const bundle = await bundleFunction('analyze-publish', tempDir(), {
+      entryPoints: { index: join(PROJECT_ROOT, 'test/infra/fixtures/security-hub-handler.ts') },
+    });
+    const inputs = inputsOf(bundle);
+    const { accessKeyId, secretAccessKey, sessionToken } = sandbox.credentials;
+    const invoke = `
+      const { handler } = await import(process.env.BUNDLE_URL);
+      process.stdout.write(JSON.stringify(await handler()));
+    `;
+
+    // Act
+    const run = await promisify(execFile)(process.execPath, ['--input-type=module', '--eval', invoke], {
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH ?? '',
+        BUNDLE_URL: pathToFileURL(bundle.file).href,
+        AWS_ACCESS_KEY_ID: accessKeyId,
+        AWS_SECRET_ACCESS_KEY: secretAccessKey,
+        ...(sessionToken ? { AWS_SESSION_TOKEN: sessionToken } : {}),
+        AWS_REGION: 'eu-west-1',
+        AWS_ENDPOINT_URL: sandbox.url,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+    });
+
+    // Assess
+    expect(inputs.some((path) => path.includes('client-securityhub/dist-es/schemas/'))).toBe(true);
+    expect(JSON.parse(run.stdout)).toEqual({
+      imported: 1,
+      failed: 0,
+      found: [{ title: 'Role trusts every service account of the cluster', severity: 'HIGH', role: 'app' }],
+    });
+    // Schemas of operations the handler never calls are left out.
+    expect(readFileSync(bundle.file, 'utf8')).not.toContain('AcceptAdministratorInvitationRequest');
   }, 120_000);
 });

@@ -28,7 +28,7 @@ function outcome(parse: () => unknown): unknown {
 /**
  * fast-check's run settings for a property of `numRuns` cases. A failure reports its seed, path and
  * shrunk counterexample; `FC_SEED=<seed> FC_PATH=<path>` replays that case, `FC_NUM_RUNS` hunts
- * with more cases than a suite run takes (`FC_NUM_RUNS=50000 npx vitest run test/baseline/read.test.ts`).
+ * with more cases than a suite run takes (`FC_NUM_RUNS=50000 npx vitest run test/baseline/read.test.ts --testTimeout=0`).
  */
 function runSettings(numRuns: number): fc.Parameters<unknown> {
   const seed = process.env.FC_SEED;

@@ -13,7 +13,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -143,6 +143,7 @@ async function main(): Promise<void> {
   const runs = Number(values.runs);
   if (!(Number.isInteger(runs) && runs >= 1)) throw new Error(`--runs must be a positive whole number`);
 
+  const loadAtStart = loadavg()[0];
   const results = new Map<string, Map<string, Measured>>();
   for (const variant of VARIANTS) {
     const perFunction = new Map<string, Measured>();
@@ -190,6 +191,7 @@ async function main(): Promise<void> {
         `Cold import: a fresh Node process imports the bundle's handler module; median of ${runs} processes on ${machine}.`,
         'The import includes validating the function configuration, as a Lambda cold start does.',
         'Wall times swing with load from other processes on a shared machine; the CPU time of the import varies less.',
+        `Load average (1 minute) at the start and at the end of the run: ${loadAtStart.toFixed(1)}, ${loadavg()[0].toFixed(1)}.`,
       ],
     },
     {

@@ -562,41 +562,42 @@ describe('the fast path and the position-aware parser agree on the texts the pro
     );
   });
 
-  it('reports a key written after an indentless list item on its line where yaml does', () => {
-    // js-yaml alone would read `irsa: []` as a key of the root map and the baseline as valid.
-    const text = [
-      'version: 1',
-      'clusters:',
-      '  prod: {account: "111122223333", region: eu-west-1, members: [prod-blue]}',
-      'podIdentity:',
-      '- {cluster: prod, namespace: payments, serviceAccount: api, roleArn: "arn:aws:iam::111122223333:role/api"} irsa: []',
-      '',
-    ].join('\n');
-
-    const fast = outcome(() => parseBaseline(text, 'b.yaml'));
-
-    expect(fast).toEqual(outcome(() => parseBaselineFully(text, 'b.yaml')));
-    expect((fast as { problems: string[] }).problems[0]).toMatch(/^b\.yaml:5:\d+ \(yaml\): syntax error/);
-  });
-
-  it('reports a tab line in an otherwise valid multi-line value where yaml does, not as the fast value', () => {
-    // js-yaml alone would read the reason as "accepted\nrisk" and the baseline as valid.
-    const text = [
-      'version: 1',
-      'exceptions:',
-      '  - check: ROLE_UNUSED',
-      "    resource: 'arn:aws:iam::111122223333:role/crossplane-*'",
-      '    reason: accepted',
-      '\t',
-      '      risk',
-      '',
-    ].join('\n');
+  // Texts js-yaml alone would read as valid baselines: both paths must report yaml's syntax error.
+  it.each([
+    [
+      // `irsa: []` read as a key of the root map.
+      'a key written after an indentless list item on its line',
+      [
+        'version: 1',
+        'clusters:',
+        '  prod: {account: "111122223333", region: eu-west-1, members: [prod-blue]}',
+        'podIdentity:',
+        '- {cluster: prod, namespace: payments, serviceAccount: api, roleArn: "arn:aws:iam::111122223333:role/api"} irsa: []',
+      ],
+      /^b\.yaml:5:\d+ \(yaml\): syntax error/,
+    ],
+    [
+      // The reason read as "accepted\nrisk".
+      'a tab line in a multi-line value',
+      [
+        'version: 1',
+        'exceptions:',
+        '  - check: ROLE_UNUSED',
+        "    resource: 'arn:aws:iam::111122223333:role/crossplane-*'",
+        '    reason: accepted',
+        '\t',
+        '      risk',
+      ],
+      /^b\.yaml:6:1 \(yaml\): syntax error/,
+    ],
+  ])('reports %s where yaml does, not as the fast value', (_, lines, firstProblem) => {
+    const text = `${lines.join('\n')}\n`;
 
     const fast = outcome(() => parseBaseline(text, 'b.yaml'));
 
     expect(fast).toEqual(outcome(() => parseBaselineFully(text, 'b.yaml')));
     expect(fast).toMatchObject({ error: expect.stringContaining('invalid baseline') });
-    expect((fast as { problems: string[] }).problems[0]).toMatch(/^b\.yaml:6:1 \(yaml\): syntax error/);
+    expect((fast as { problems: string[] }).problems[0]).toMatch(firstProblem);
   });
 });
 

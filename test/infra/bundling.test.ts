@@ -26,6 +26,17 @@ afterAll(() => {
   for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * Runs `script`, an ES module that imports the bundle named by `BUNDLE_URL`, in a fresh Node
+ * process as Lambda would load it. Asynchronously: a sandbox answering the child runs in this process.
+ */
+function runWithBundle(bundle: { file: string }, script: string, env: Record<string, string> = {}) {
+  return promisify(execFile)(process.execPath, ['--input-type=module', '--eval', script], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', BUNDLE_URL: pathToFileURL(bundle.file).href, ...env },
+  });
+}
+
 /** The source files esbuild put into a bundle. */
 function inputsOf(bundle: Awaited<ReturnType<typeof bundleFunction>>): string[] {
   return Object.values(bundle.metafile.outputs).flatMap((output) => Object.keys(output.inputs));
@@ -75,10 +86,7 @@ describe('the Japanese catalogue in a bundle', () => {
     `;
 
     // Act
-    const run = await promisify(execFile)(process.execPath, ['--input-type=module', '--eval', probe], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '', BUNDLE_URL: pathToFileURL(bundle.file).href },
-    });
+    const run = await runWithBundle(bundle, probe);
 
     // Assess
     const result = JSON.parse(run.stdout);
@@ -121,10 +129,7 @@ describe('the position-aware YAML parser in a bundle', () => {
     `;
 
     // Act
-    const run = await promisify(execFile)(process.execPath, ['--input-type=module', '--eval', probe], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '', BUNDLE_URL: pathToFileURL(bundle.file).href },
-    });
+    const run = await runWithBundle(bundle, probe);
 
     // Assess
     const result = JSON.parse(run.stdout);
@@ -161,10 +166,22 @@ describe('a bundled handler', () => {
     await sandbox.close();
   });
 
+  /** Credentials, region and endpoint of the sandbox, as a function's environment gives them. */
+  function sandboxEnvironment(): Record<string, string> {
+    const { accessKeyId, secretAccessKey, sessionToken } = sandbox.credentials;
+    return {
+      AWS_ACCESS_KEY_ID: accessKeyId,
+      AWS_SECRET_ACCESS_KEY: secretAccessKey,
+      ...(sessionToken ? { AWS_SESSION_TOKEN: sessionToken } : {}),
+      AWS_REGION: 'eu-west-1',
+      AWS_ENDPOINT_URL: sandbox.url,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+  }
+
   it('runs a cutover check against the sandbox in a fresh Node process, as Lambda would load it', async () => {
     // Prepare
     const bundle = await bundleFunction('cutover-check', tempDir());
-    const { accessKeyId, secretAccessKey, sessionToken } = sandbox.credentials;
     const invoke = `
       const { handler } = await import(process.env.BUNDLE_URL);
       const context = { functionName: 'cutover-check', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:cutover-check', memoryLimitInMB: '1536', getRemainingTimeInMillis: () => 600000 };
@@ -173,25 +190,14 @@ describe('a bundled handler', () => {
     `;
 
     // Act
-    // Asynchronously: the sandbox answering the child runs in this process.
-    const run = await promisify(execFile)(process.execPath, ['--input-type=module', '--eval', invoke], {
-      encoding: 'utf8',
-      env: {
-        PATH: process.env.PATH ?? '',
-        BUNDLE_URL: pathToFileURL(bundle.file).href,
-        AWS_ACCESS_KEY_ID: accessKeyId,
-        AWS_SECRET_ACCESS_KEY: secretAccessKey,
-        ...(sessionToken ? { AWS_SESSION_TOKEN: sessionToken } : {}),
-        AWS_REGION: 'eu-west-1',
-        AWS_ENDPOINT_URL: sandbox.url,
-        AUDIT_BUCKET: 'eks-identity-audit-demo-111122223333',
-        BASELINE_KEY: 'baseline.yaml',
-        MEMBER_ROLE_NAME: 'EksIdentityAuditReadOnly',
-        EXTERNAL_ID: 'eks-identity-audit-demo',
-        POWERTOOLS_LOG_LEVEL: 'SILENT',
-        POWERTOOLS_METRICS_DISABLED: 'true',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      },
+    const run = await runWithBundle(bundle, invoke, {
+      ...sandboxEnvironment(),
+      AUDIT_BUCKET: 'eks-identity-audit-demo-111122223333',
+      BASELINE_KEY: 'baseline.yaml',
+      MEMBER_ROLE_NAME: 'EksIdentityAuditReadOnly',
+      EXTERNAL_ID: 'eks-identity-audit-demo',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_METRICS_DISABLED: 'true',
     });
 
     // Assess
@@ -207,26 +213,13 @@ describe('a bundled handler', () => {
       entryPoints: { index: join(PROJECT_ROOT, 'test/infra/fixtures/security-hub-handler.ts') },
     });
     const inputs = inputsOf(bundle);
-    const { accessKeyId, secretAccessKey, sessionToken } = sandbox.credentials;
     const invoke = `
       const { handler } = await import(process.env.BUNDLE_URL);
       process.stdout.write(JSON.stringify(await handler()));
     `;
 
     // Act
-    const run = await promisify(execFile)(process.execPath, ['--input-type=module', '--eval', invoke], {
-      encoding: 'utf8',
-      env: {
-        PATH: process.env.PATH ?? '',
-        BUNDLE_URL: pathToFileURL(bundle.file).href,
-        AWS_ACCESS_KEY_ID: accessKeyId,
-        AWS_SECRET_ACCESS_KEY: secretAccessKey,
-        ...(sessionToken ? { AWS_SESSION_TOKEN: sessionToken } : {}),
-        AWS_REGION: 'eu-west-1',
-        AWS_ENDPOINT_URL: sandbox.url,
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      },
-    });
+    const run = await runWithBundle(bundle, invoke, sandboxEnvironment());
 
     // Assess
     expect(inputs.some((path) => path.includes('client-securityhub/dist-es/schemas/'))).toBe(true);

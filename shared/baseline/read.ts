@@ -75,8 +75,8 @@ const MARKER_AFTER_TAB = /^\uFEFF?\t[ \t]*(?:---|\.\.\.)(?:[ \t\r]|$)/m;
 /** A document start marker at a line's start, `---`. */
 const DOCUMENT_START = /^(?:\uFEFF)?---(?:[ \t\r\n]|$)/m;
 
-/** A document end marker line, `...`. */
-const DOCUMENT_END = /^\.\.\.(?:[ \t]|$)/m;
+/** A document end marker line, `...` (after the byte-order mark on the first line, before a CRLF). */
+const DOCUMENT_END = /^\uFEFF?\.\.\.(?:[ \t\r]|$)/m;
 
 /** Nodes at this depth or shallower record where their entries start (root 0, sections 1). */
 const RECORDED_DEPTH = 1;

@@ -554,6 +554,12 @@ describe('the fast path and the position-aware parser agree on the texts the pro
       'text after a flow item of an indentless list (seed 424242)',
       "version: 1\nclusters:\n  eks_1:\n    account: \"012345678901\"\n    region: eu-west-1\n    members: [\"prod-blue\"]\n  'true':\n    account: \"012345678901\"\n    region: ap-northeast-1\n    m embers: [prod-blue, 'tools']\npodIdentity:\n- {cluster: eks_1, namespace: default, serviceAccount: }(, roleArn: arn:aws:iam::012345678901:role/app}\naccounts: ['444455556666']\nexceptions:\n  - check: ROLE_UNUSED\n    resource: '*'\n    reason: accepted\n      risk\n    expires: '2027-03-31'\n  - check: 'ROLE_UNUSED'\n    resource: '*'\n    reason: accepted risk\n    expires: '2028-01-15'\n",
     ],
+    [
+      // `...` first, after a byte-order mark and before CRLF line ends: an empty first document
+      // for yaml (the baseline is then empty, and a second document follows), skipped by js-yaml.
+      'a document end marker after a byte-order mark (seed 99)',
+      "\uFEFF...\n---\nversion: 1\r\nclusters:\r\n  staging: {account: '444455556666', region: us-gov-west-1, members: [tools, prod-green, prod-blue]}\r\n  'true': {account: '012345678901', region: ap-northeast-1, members: [prod-blue]}\r\npodIdentity:\r\n  - {cluster: 'true', namespace: payments, serviceAccount: api, roleArn: arn:aws:iam::012345678901:role/path/to/a-role}\r\n  - {cluster: staging, namespace: payments, serviceAccount: ledger.v2, roleArn: arn:aws:iam::444455556666:role/app, disableSessionTags: true}\r\nirsa: []\r\naccounts: []\r\nexceptions: []\r\n",
+    ],
   ])('%s', (_, text) => {
     const fast = readDocument(text, 'b.yaml');
     if (fast) expect(fast.value).toEqual(locatingValue(text));

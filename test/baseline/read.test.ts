@@ -28,7 +28,8 @@ function outcome(parse: () => unknown): unknown {
 /**
  * fast-check's run settings for a property of `numRuns` cases. A failure reports its seed, path and
  * shrunk counterexample; `FC_SEED=<seed> FC_PATH=<path>` replays that case, `FC_NUM_RUNS` hunts
- * with more cases than a suite run takes (`FC_NUM_RUNS=50000 npx vitest run test/baseline/read.test.ts --testTimeout=0`).
+ * with more cases than a suite run takes (`FC_NUM_RUNS=50000 npx vitest run test/baseline/read.test.ts`),
+ * without a time limit (see {@link PROPERTY_TIMEOUT}).
  */
 function runSettings(numRuns: number): fc.Parameters<unknown> {
   const seed = process.env.FC_SEED;
@@ -39,6 +40,12 @@ function runSettings(numRuns: number): fc.Parameters<unknown> {
     ...(path ? { path } : {}),
   };
 }
+
+/**
+ * Milliseconds a property may take: seconds alone, many times that on a machine shared with other
+ * work; a hunt with `FC_NUM_RUNS` takes as long as it takes (0: no limit).
+ */
+const PROPERTY_TIMEOUT = process.env.FC_NUM_RUNS ? 0 : 120_000;
 
 /** What the position-aware parser builds, as the baseline reader configures it. */
 function locatingValue(text: string): unknown {
@@ -445,28 +452,31 @@ describe('the fast path and the position-aware parser agree', () => {
     expect(outcome(() => parseBaseline(text, path))).toEqual(outcome(() => parseBaselineFully(text, path)));
   });
 
-  it('on generated baselines in every syntax: the same value, and the same baseline or the same problems', () => {
-    let readFast = 0;
-    let valid = 0;
-    fc.assert(
-      fc.property(encoded, (text) => {
-        const fast = readDocument(text, 'b.yaml');
-        if (fast) {
-          readFast += 1;
-          expect(fast.value).toEqual(locatingValue(text));
-          expect(parseDocument(text, { merge: true }).errors).toEqual([]);
-        }
-        const full = outcome(() => parseBaselineFully(text, 'b.yaml'));
-        expect(outcome(() => parseBaseline(text, 'b.yaml'))).toEqual(full);
-        if ('value' in (full as object)) valid += 1;
-      }),
-      runSettings(600),
-    );
-    // Most generated texts are read fast, and enough of them are valid for the locations to be compared.
-    expect(readFast).toBeGreaterThan(400);
-    expect(valid).toBeGreaterThan(100);
-    // Seconds alone; a machine shared with other work takes many times that.
-  }, 120_000);
+  it(
+    'on generated baselines in every syntax: the same value, and the same baseline or the same problems',
+    () => {
+      let readFast = 0;
+      let valid = 0;
+      fc.assert(
+        fc.property(encoded, (text) => {
+          const fast = readDocument(text, 'b.yaml');
+          if (fast) {
+            readFast += 1;
+            expect(fast.value).toEqual(locatingValue(text));
+            expect(parseDocument(text, { merge: true }).errors).toEqual([]);
+          }
+          const full = outcome(() => parseBaselineFully(text, 'b.yaml'));
+          expect(outcome(() => parseBaseline(text, 'b.yaml'))).toEqual(full);
+          if ('value' in (full as object)) valid += 1;
+        }),
+        runSettings(600),
+      );
+      // Most generated texts are read fast, and enough of them are valid for the locations to be compared.
+      expect(readFast).toBeGreaterThan(400);
+      expect(valid).toBeGreaterThan(100);
+    },
+    PROPERTY_TIMEOUT,
+  );
 });
 
 /** Syntax that parsers are lenient or strict about in different ways. */
@@ -506,33 +516,37 @@ const TOKENS = [
 ];
 
 describe('the fast path and the position-aware parser agree on broken text', () => {
-  it('on generated baselines with syntax inserted, deleted or repeated anywhere', () => {
-    const edited = fc
-      .tuple(
-        encoded,
-        fc.nat(),
-        fc.nat(),
-        fc.array(fc.constantFrom(...TOKENS), { minLength: 1, maxLength: 3 }),
-      )
-      .chain(([text, at, length, tokens]) => {
-        const start = at % (text.length + 1);
-        return fc.constantFrom(
-          text.slice(0, start) + tokens.join('') + text.slice(start),
-          text.slice(0, start) + text.slice(start + (length % 8) + 1),
-          text.slice(0, start) + text.slice(start, start + (length % 40)).repeat(2) + text.slice(start),
-        );
-      });
-    fc.assert(
-      fc.property(edited, (text) => {
-        const fast = readDocument(text, 'b.yaml');
-        if (fast) expect(fast.value).toEqual(locatingValue(text));
-        expect(outcome(() => parseBaseline(text, 'b.yaml'))).toEqual(
-          outcome(() => parseBaselineFully(text, 'b.yaml')),
-        );
-      }),
-      runSettings(600),
-    );
-  }, 120_000);
+  it(
+    'on generated baselines with syntax inserted, deleted or repeated anywhere',
+    () => {
+      const edited = fc
+        .tuple(
+          encoded,
+          fc.nat(),
+          fc.nat(),
+          fc.array(fc.constantFrom(...TOKENS), { minLength: 1, maxLength: 3 }),
+        )
+        .chain(([text, at, length, tokens]) => {
+          const start = at % (text.length + 1);
+          return fc.constantFrom(
+            text.slice(0, start) + tokens.join('') + text.slice(start),
+            text.slice(0, start) + text.slice(start + (length % 8) + 1),
+            text.slice(0, start) + text.slice(start, start + (length % 40)).repeat(2) + text.slice(start),
+          );
+        });
+      fc.assert(
+        fc.property(edited, (text) => {
+          const fast = readDocument(text, 'b.yaml');
+          if (fast) expect(fast.value).toEqual(locatingValue(text));
+          expect(outcome(() => parseBaseline(text, 'b.yaml'))).toEqual(
+            outcome(() => parseBaselineFully(text, 'b.yaml')),
+          );
+        }),
+        runSettings(600),
+      );
+    },
+    PROPERTY_TIMEOUT,
+  );
 });
 
 describe('the fast path and the position-aware parser agree on the texts the properties found', () => {

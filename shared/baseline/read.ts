@@ -35,6 +35,7 @@ import { type BaselineLocator, lineCounterOf, type NodeOffsets, OffsetLocator } 
  *   reports the unfinished collection;
  * - text after an item of an indentless list on the item's line (`- {a: b}x: y`): a key of the
  *   enclosing map for js-yaml, an error for yaml and the spec;
+ * - an anchor or a tag on a block map's first key (the two place the map differently);
  * - duplicate JSON keys (`JSON.parse` keeps the last one), and anything js-yaml rejects.
  */
 
@@ -404,6 +405,10 @@ function offsetsOfEvents(
       // js-yaml reads text after an indentless list's item (`- {a: b}x: y`) as a key of the
       // enclosing map; a further key of a block map starts its own line, as yaml requires.
       if (parent.keysStartLines && !startsItsLine(text, keyStartOf(event))) return undefined;
+      // Properties on a block map's first key (`- !!str cluster: a`): js-yaml starts the map at
+      // them, yaml at the key, and the two would place the map's item differently.
+      const keyProperties = event.anchorStart !== -1 || event.tagStart !== -1;
+      if (parent.block && !parent.keysStartLines && keyProperties) return undefined;
       parent.keysStartLines = parent.block;
       parent.keyEnd = event.valueEnd;
       const plain = event.style === SCALAR_STYLE.PLAIN;

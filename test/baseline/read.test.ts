@@ -575,6 +575,12 @@ describe('the fast path and the position-aware parser agree on the texts the pro
       'a document end marker after a byte-order mark (seed 99)',
       "\uFEFF...\n---\nversion: 1\r\nclusters:\r\n  staging: {account: '444455556666', region: us-gov-west-1, members: [tools, prod-green, prod-blue]}\r\n  'true': {account: '012345678901', region: ap-northeast-1, members: [prod-blue]}\r\npodIdentity:\r\n  - {cluster: 'true', namespace: payments, serviceAccount: api, roleArn: arn:aws:iam::012345678901:role/path/to/a-role}\r\n  - {cluster: staging, namespace: payments, serviceAccount: ledger.v2, roleArn: arn:aws:iam::444455556666:role/app, disableSessionTags: true}\r\nirsa: []\r\naccounts: []\r\nexceptions: []\r\n",
     ],
+    [
+      // A tag on the first key of a list item's map: js-yaml starts the map at the tag, yaml at
+      // the key, so the binding's column differed.
+      'a tag on the first key of a binding (seed 8080)',
+      'version: 1\r\nsettings:\r\n  unusedAfterDays: 30\r\nclusters:\r\n  "123":\r\n    account: "012345678901"\r\n    region: eu-west-1\r\n    members:\r\n      - tools\r\n      - prod-green\r\npodIdentity:\r\n  - cluster: "123"\r\n    namespace: payments\r\n    serviceAccount: api\r\n    roleArn: arn:aws:iam::012345678901:role/app\r\nirsa:\r\n  - cluster: "123"\r\n    namespace: kube-system\r\n    serviceAccount: ebs-csi-controller-sa\r\n    roleArn: arn:aws:iam::012345678901:role/ledger-writer\r\n  - !!str cluster: "123"\r\n    namespace: batch\r\n    serviceAccount: ebs-csi-controller-sa\r\n    roleArn: arn:aws:iam::012345678901:role/ledger-writer\r\naccounts:\r\n  - "111122223333"\r\nexceptions:\r\n  - check: ROLE_UNUSED\r\n    resource: arn:aws:iam::111122223333:role/crossplane-*\r\n    reason: accepted risk\r\n    expires: 2028-01-15\r\n',
+    ],
   ])('%s', (_, text) => {
     const fast = readDocument(text, 'b.yaml');
     if (fast) expect(fast.value).toEqual(locatingValue(text));

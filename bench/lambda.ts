@@ -2,6 +2,8 @@
  * Lambda benchmark: bundles each function exactly as the CDK app does (infra/bundling.ts, minified
  * ESM, AWS SDK bundled) and prints its size and its cold import time: a fresh Node process per
  * measurement imports the bundle's handler module, and the median of `--runs` processes is kept.
+ * The size held to the target is what the import reads (index.mjs and the files it imports
+ * statically); the whole asset, with the files read only when first used, is printed beside it.
  *
  *   node --import tsx bench/lambda.ts [--runs 7]
  *
@@ -11,11 +13,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { BuildOptions, Metafile } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
 import {
   BUNDLE_PROJECT_ROOT,
   bundleFunction,
@@ -76,7 +78,8 @@ const VARIANTS: Variant[] = [
   },
   {
     id: 'no-plugins',
-    title: 'without the bundling plugins (zod rewrite, side-effect-free project modules)',
+    title:
+      'without the bundling plugins (zod rewrite, side-effect-free project modules, Japanese catalogue apart)',
     overrides: { plugins: [] },
   },
 ];
@@ -114,11 +117,13 @@ async function bundleVariant(variant: Variant, name: string): Promise<Measured> 
   return { bundle, importMs: [], cpuMs: [] };
 }
 
-/** Bytes in the bundle per package (or per project folder), largest first. */
-function largestContributors(metafile: Metafile, count: number): Array<[string, number]> {
-  const output = Object.values(metafile.outputs).find((entry) => entry.entryPoint);
+/** Bytes read at import per package (or per project folder), largest first. */
+function largestContributors(bundle: FunctionBundle, count: number): Array<[string, number]> {
+  const inputs = bundle.loadedAtImport.flatMap((output) =>
+    Object.entries(bundle.metafile.outputs[output].inputs),
+  );
   const byPackage = new Map<string, number>();
-  for (const [path, input] of Object.entries(output?.inputs ?? {})) {
+  for (const [path, input] of inputs) {
     const inModules = path.lastIndexOf('node_modules/');
     const parts = (inModules >= 0 ? path.slice(inModules + 'node_modules/'.length) : path).split('/');
     const key =
@@ -138,6 +143,7 @@ async function main(): Promise<void> {
   const runs = Number(values.runs);
   if (!(Number.isInteger(runs) && runs >= 1)) throw new Error(`--runs must be a positive whole number`);
 
+  const loadAtStart = loadavg()[0];
   const results = new Map<string, Map<string, Measured>>();
   for (const variant of VARIANTS) {
     const perFunction = new Map<string, Measured>();
@@ -163,7 +169,8 @@ async function main(): Promise<void> {
       title: 'Lambda bundles as deployed',
       columns: [
         'function',
-        'bundle (minified)',
+        'read at import (minified)',
+        'whole asset',
         'cold import (median)',
         'cold import (min–max)',
         'CPU time of the import (median)',
@@ -173,15 +180,18 @@ async function main(): Promise<void> {
         return [
           name,
           kb(bundle.bytes),
+          kb(bundle.assetBytes),
           ms(median(importMs)),
           `${ms(Math.min(...importMs))}–${ms(Math.max(...importMs))}`,
           ms(median(cpuMs)),
         ];
       }),
       notes: [
+        "Read at import: index.mjs and the files it imports statically. The whole asset adds what is read only when first used: the Japanese catalogue (a run in Japanese), the credential providers other than the environment's, the user-agent parser.",
         `Cold import: a fresh Node process imports the bundle's handler module; median of ${runs} processes on ${machine}.`,
         'The import includes validating the function configuration, as a Lambda cold start does.',
         'Wall times swing with load from other processes on a shared machine; the CPU time of the import varies less.',
+        `Load average (1 minute) at the start and at the end of the run: ${loadAtStart.toFixed(1)}, ${loadavg()[0].toFixed(1)}.`,
       ],
     },
     {
@@ -203,7 +213,7 @@ async function main(): Promise<void> {
       columns: ['function', 'largest contributors'],
       rows: FUNCTION_NAMES.map((name) => [
         name,
-        largestContributors((deployed.get(name) as Measured).bundle.metafile, 6)
+        largestContributors((deployed.get(name) as Measured).bundle, 6)
           .map(([pkg, bytes]) => `${pkg} ${kb(bytes)}`)
           .join(', '),
       ]),
@@ -212,7 +222,9 @@ async function main(): Promise<void> {
   const targets = FUNCTION_NAMES.flatMap((name) => {
     const { bundle, importMs } = deployed.get(name) as Measured;
     return [
-      target(`${name}: bundle size (minified)`, bundle.bytes, MAX_BUNDLE_BYTES, { unit: 'bytes' }),
+      target(`${name}: bundle size read at import (minified)`, bundle.bytes, MAX_BUNDLE_BYTES, {
+        unit: 'bytes',
+      }),
       target(`${name}: cold import (median)`, Math.round(median(importMs)), MAX_COLD_IMPORT_MS, {
         unit: 'ms',
       }),

@@ -1,5 +1,6 @@
-import { type Document, isMap, isNode, isScalar, LineCounter, type Node } from 'yaml';
+import type { Document, Node } from 'yaml';
 import type { SourceLocation } from './types.js';
+import { yamlLibrary } from './yaml-library.js';
 
 /** A path into the baseline document: map keys and list indexes, as zod reports them. */
 export type FieldPath = ReadonlyArray<string | number>;
@@ -39,22 +40,37 @@ export interface BaselineLocator {
   render(problem: LocatedProblem): string;
 }
 
+/** 1-based line and column of an offset, as the position-aware parser's line counter gives them. */
+export interface LinePositions {
+  linePos(offset: number): { line: number; col: number };
+}
+
 /**
- * The line counter the YAML parser would fill for `text`: a line starts at 0 and after every `\n`
- * (a lone `\r` does not end a line for it).
+ * The lines of `text` as the YAML parser counts them: a line starts at 0 and after every `\n` (a
+ * lone `\r` does not end a line for it).
  */
-export function lineCounterOf(text: string): LineCounter {
-  const lineCounter = new LineCounter();
-  lineCounter.addNewLine(0);
-  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1))
-    lineCounter.addNewLine(at + 1);
-  return lineCounter;
+export function lineCounterOf(text: string): LinePositions {
+  const starts = [0];
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) starts.push(at + 1);
+  return {
+    linePos(offset) {
+      // The last line starting at or before the offset.
+      let low = 0;
+      let high = starts.length;
+      while (low < high) {
+        const middle = (low + high) >> 1;
+        if (starts[middle] <= offset) low = middle + 1;
+        else high = middle;
+      }
+      return { line: low, col: offset - starts[low - 1] + 1 };
+    },
+  };
 }
 
 /** Turns offsets into `file:line:column`, the same way for every locator. */
 abstract class LineLocator {
   constructor(
-    private readonly lineCounter: LineCounter,
+    private readonly lineCounter: LinePositions,
     protected readonly file: string,
   ) {}
 
@@ -91,7 +107,7 @@ export interface NodeOffsets {
 export class OffsetLocator extends LineLocator implements BaselineLocator {
   constructor(
     private readonly root: NodeOffsets | undefined,
-    lineCounter: LineCounter,
+    lineCounter: LinePositions,
     file: string,
   ) {
     super(lineCounter, file);
@@ -129,7 +145,7 @@ export class OffsetLocator extends LineLocator implements BaselineLocator {
 export class DocumentLocator extends LineLocator implements BaselineLocator {
   constructor(
     private readonly document: Document,
-    lineCounter: LineCounter,
+    lineCounter: LinePositions,
     file: string,
   ) {
     super(lineCounter, file);
@@ -148,6 +164,7 @@ export class DocumentLocator extends LineLocator implements BaselineLocator {
   keyOffset(path: FieldPath): number {
     const parent = this.nodeAt(path.slice(0, -1));
     const key = path[path.length - 1];
+    const { isMap, isScalar } = yamlLibrary();
     if (isMap(parent)) {
       for (const pair of parent.items) {
         if (isScalar(pair.key) && String(pair.key.value) === String(key) && pair.key.range) {
@@ -161,11 +178,12 @@ export class DocumentLocator extends LineLocator implements BaselineLocator {
   /** The source text of the scalar at `path`, as written (before YAML typed it). */
   sourceText(path: FieldPath): string | undefined {
     const node = this.nodeAt(path);
-    if (isScalar(node) && typeof node.source === 'string') return node.source;
+    if (yamlLibrary().isScalar(node) && typeof node.source === 'string') return node.source;
     return undefined;
   }
 
   private nodeAt(path: FieldPath): Node | undefined {
+    const { isNode } = yamlLibrary();
     if (path.length === 0) return isNode(this.document.contents) ? this.document.contents : undefined;
     const node = this.document.getIn(path, true);
     return isNode(node) ? node : undefined;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { type Document, isAlias, LineCounter, parseDocument, visit } from 'yaml';
+import type { Document } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
 import { isRecord as isJsonRecord } from '../model/identity.js';
@@ -25,6 +25,7 @@ import {
 } from './schema.js';
 import { closestMatch } from './suggest.js';
 import type { Baseline, PodIdentityBinding } from './types.js';
+import { yamlLibrary } from './yaml-library.js';
 
 /** SHA-256 of the baseline text, hex: recorded in reports so a run names the exact file it used. */
 export function sha256Hex(text: string): string {
@@ -129,6 +130,7 @@ function expansionProblem(size: number, limit: number): LocatedProblem {
  * `yaml` resolves each alias in time proportional to the aliases before it).
  */
 function parseLocated(text: string, sourceName: string, read: ReadDocument | undefined): Baseline {
+  const { LineCounter, parseDocument } = yamlLibrary();
   const lineCounter = new LineCounter();
   // logLevel 'error': the parser's recovery warnings (collection keys) go into the problems, not the console.
   const document = parseDocument(text, { lineCounter, prettyErrors: false, logLevel: 'error', merge: true });
@@ -222,6 +224,7 @@ function parseLocated(text: string, sourceName: string, read: ReadDocument | und
 function aliasesOf(document: Document): Array<{ offset: number; name: string; resolved: boolean }> {
   const found: Array<{ offset: number; name: string; resolved: boolean }> = [];
   const anchors = new Set<string>();
+  const { isAlias, visit } = yamlLibrary();
   visit(document, {
     Node(_, node) {
       if (isAlias(node)) {
@@ -388,7 +391,7 @@ function semanticProblems(raw: Record<string, unknown>, locator: BaselineLocator
     const items = raw[section];
     if (!Array.isArray(items)) continue;
     // Binding identity → index of its first declaration.
-    const seen = new Map<string, number>();
+    const seen = new IdentityIndex();
     for (let index = 0; index < items.length; index += 1) {
       const item = items[index];
       if (!isRecord(item)) continue;
@@ -408,8 +411,13 @@ function semanticProblems(raw: Record<string, unknown>, locator: BaselineLocator
       ) {
         // An SA has one Pod Identity association per cluster; with IRSA a pod may use its token for
         // several roles, so there the role is part of the binding's identity.
-        const key = `${cluster}\u0000${namespace}\u0000${serviceAccount}\u0000${section === 'irsa' ? roleArn : ''}`;
-        const first = seen.get(key);
+        const first = seen.firstOrAdd(
+          cluster,
+          namespace,
+          serviceAccount,
+          section === 'irsa' ? roleArn : '',
+          index,
+        );
         if (first !== undefined) {
           const firstPath = [section, first];
           const firstLine = locator.location(locator.valueOffset(firstPath)).line;
@@ -419,8 +427,6 @@ function semanticProblems(raw: Record<string, unknown>, locator: BaselineLocator
             field: formatFieldPath([section, index]),
             message: `duplicate binding: ${cluster} ${namespace}/${serviceAccount}${what} is already declared at ${formatFieldPath(firstPath)} (line ${firstLine})`,
           });
-        } else {
-          seen.set(key, index);
         }
       }
       if (section !== 'podIdentity' || typeof cluster !== 'string' || typeof roleArn !== 'string') continue;
@@ -460,6 +466,33 @@ function semanticProblems(raw: Record<string, unknown>, locator: BaselineLocator
     });
   }
   return problems;
+}
+
+/**
+ * The first index declared under each binding identity (cluster, namespace, service account and, for
+ * IRSA, role), in maps by cluster and namespace: no key string is built for most bindings.
+ */
+class IdentityIndex {
+  private readonly byCluster = new Map<string, Map<string, Map<string, number>>>();
+
+  /** The index first declared under the identity, or `undefined` after recording `index` as that. */
+  firstOrAdd(cluster: string, namespace: string, serviceAccount: string, role: string, index: number) {
+    const namespaces = getOrCreate(this.byCluster, cluster);
+    const names = getOrCreate(namespaces, namespace);
+    const key = role === '' ? serviceAccount : `${serviceAccount}\u0000${role}`;
+    const first = names.get(key);
+    if (first === undefined) names.set(key, index);
+    return first;
+  }
+}
+
+function getOrCreate<K, V>(map: Map<string, Map<K, V>>, key: string): Map<K, V> {
+  let inner = map.get(key);
+  if (!inner) {
+    inner = new Map();
+    map.set(key, inner);
+  }
+  return inner;
 }
 
 function unknownClusterMessage(name: string, declared: string[]): string {

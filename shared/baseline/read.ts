@@ -26,6 +26,16 @@ import { type BaselineLocator, lineCounterOf, type NodeOffsets, OffsetLocator } 
  * - a lone `\r` (a line break for js-yaml only), a byte-order mark past the start, an escaped line
  *   break before an empty line in a double-quoted scalar (folded differently), a block collection
  *   on its key's line after an anchor (js-yaml accepts it);
+ * - a blank line with a tab in it: inside a multi-line scalar, YAML 1.2 takes a line for an empty
+ *   one only when it is indented as far as the scalar with spaces or ends right after fewer spaces
+ *   (`l-empty`); js-yaml takes any line of blanks for one, and so reads `a:\n b\n\t\n c` as `b\nc`
+ *   where yaml, as the spec does, reports the tab;
+ * - `---` or `...` after a tab at a line's start (`[a,\n\t...]`): text for js-yaml, as the spec
+ *   has it (a marker stands at the line's first column), a document marker for yaml, which then
+ *   reports the unfinished collection;
+ * - text after an item of an indentless list on the item's line (`- {a: b}x: y`): a key of the
+ *   enclosing map for js-yaml, an error for yaml and the spec;
+ * - an anchor or a tag on a block map's first key (the two place the map differently);
  * - duplicate JSON keys (`JSON.parse` keeps the last one), and anything js-yaml rejects.
  */
 
@@ -57,11 +67,17 @@ const NOT_TEXT_PLAIN =
 /** `\` at a line's end, then a line of blanks (only a double-quoted scalar gives it a meaning). */
 const ESCAPED_BREAK_BEFORE_EMPTY_LINE = /\\\r?\n[ \t]*\r?\n/;
 
+/** A line of blanks with a tab in it (not a line break: a lone `\r` is left to yaml before this). */
+const BLANK_LINE_WITH_TAB = /^ *\t[ \t]*\r?$/m;
+
+/** `---` or `...` after a tab at a line's start: a document marker for yaml, text for js-yaml. */
+const MARKER_AFTER_TAB = /^\uFEFF?\t[ \t]*(?:---|\.\.\.)(?:[ \t\r]|$)/m;
+
 /** A document start marker at a line's start, `---`. */
 const DOCUMENT_START = /^(?:\uFEFF)?---(?:[ \t\r\n]|$)/m;
 
-/** A document end marker line, `...`. */
-const DOCUMENT_END = /^\.\.\.(?:[ \t]|$)/m;
+/** A document end marker line, `...` (after the byte-order mark on the first line, before a CRLF). */
+const DOCUMENT_END = /^\uFEFF?\.\.\.(?:[ \t\r]|$)/m;
 
 /** Nodes at this depth or shallower record where their entries start (root 0, sections 1). */
 const RECORDED_DEPTH = 1;
@@ -253,6 +269,35 @@ interface YamlFrame {
   /** In a map: where the last key ends. */
   keyEnd: number;
   key?: { name: string; offset: number };
+  block: boolean;
+  /** A block map past its first key: each further key must start its line. */
+  keysStartLines: boolean;
+}
+
+const SPACE = 0x20;
+const LINE_FEED = 0x0a;
+const QUESTION_MARK = 0x3f;
+
+/**
+ * Whether the key whose first character (its properties included) is at `start` stands first on
+ * its line: after indentation, and an explicit key's `?`, only.
+ */
+function startsItsLine(text: string, start: number): boolean {
+  let at = start - 1;
+  while (at >= 0 && text.charCodeAt(at) === SPACE) at -= 1;
+  if (at >= 0 && text.charCodeAt(at) === QUESTION_MARK) {
+    at -= 1;
+    while (at >= 0 && text.charCodeAt(at) === SPACE) at -= 1;
+  }
+  return at < 0 || text.charCodeAt(at) === LINE_FEED;
+}
+
+/** Where a key starts with its properties (`&anchor`, `!tag`), which come before it. */
+function keyStartOf(event: Extract<Event, { type: typeof EVENT_ID.SCALAR }>): number {
+  let start = startOf(event);
+  if (event.anchorStart !== -1) start = Math.min(start, event.anchorStart - 1);
+  if (event.tagStart !== -1) start = Math.min(start, event.tagStart);
+  return start;
 }
 
 /** Where a node starts, as the position-aware parser places it (a quoted scalar at its quote). */
@@ -279,6 +324,9 @@ function lineBreakBetween(text: string, from: number, to: number): boolean {
 }
 
 function readYaml(text: string, file: string): ReadDocument | undefined {
+  // Tabs where the two parsers read lines differently (see the module comment).
+  if (text.includes('\t') && (BLANK_LINE_WITH_TAB.test(text) || MARKER_AFTER_TAB.test(text)))
+    return undefined;
   let events: Event[];
   try {
     events = parseEvents(text, {});
@@ -331,7 +379,14 @@ function offsetsOfEvents(
       if (documents > 1 || directivesDiffer) return undefined;
       // js-yaml also takes an indented `---` for the marker; for yaml it is text.
       if (event.explicitStart && !DOCUMENT_START.test(text)) return undefined;
-      stack.push({ kind: EVENT_ID.DOCUMENT, depth: -1, expectKey: false, keyEnd: 0 });
+      stack.push({
+        kind: EVENT_ID.DOCUMENT,
+        depth: -1,
+        expectKey: false,
+        keyEnd: 0,
+        block: false,
+        keysStartLines: false,
+      });
       continue;
     }
     if (event.type === EVENT_ID.POP) {
@@ -347,8 +402,19 @@ function offsetsOfEvents(
     if (parent.kind === EVENT_ID.MAPPING) parent.expectKey = !parent.expectKey;
     if (isKey) {
       if (event.type !== EVENT_ID.SCALAR) return undefined;
+      // js-yaml reads text after an indentless list's item (`- {a: b}x: y`) as a key of the
+      // enclosing map; a further key of a block map starts its own line, as yaml requires.
+      if (parent.keysStartLines && !startsItsLine(text, keyStartOf(event))) return undefined;
+      // Properties on a block map's first key (`- !!str cluster: a`): js-yaml starts the map at
+      // them, yaml at the key, and the two would place the map's item differently.
+      const keyProperties = event.anchorStart !== -1 || event.tagStart !== -1;
+      if (parent.block && !parent.keysStartLines && keyProperties) return undefined;
+      parent.keysStartLines = parent.block;
       parent.keyEnd = event.valueEnd;
       const plain = event.style === SCALAR_STYLE.PLAIN;
+      // Most keys are neither recorded, tagged, nor short enough to read as null: their text is not needed.
+      const mayBeNull = plain && (!event.fast || event.valueEnd - event.valueStart <= 4);
+      if (!(mayBeNull || parent.offsets || event.tagStart !== -1)) continue;
       const name = getScalarValue(text, event);
       if (plain && NULL_PLAIN.test(name)) return undefined;
       // A tagged `<<` (`!!str <<`) is a plain key for js-yaml; yaml still merges it, or fails.
@@ -384,6 +450,8 @@ function offsetsOfEvents(
         expectKey: event.type === EVENT_ID.MAPPING,
         keyEnd: 0,
         offsets: depth <= RECORDED_DEPTH ? node : undefined,
+        block: event.style === COLLECTION_STYLE.BLOCK,
+        keysStartLines: false,
       });
     }
   }

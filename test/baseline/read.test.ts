@@ -25,6 +25,28 @@ function outcome(parse: () => unknown): unknown {
   }
 }
 
+/**
+ * fast-check's run settings for a property of `numRuns` cases. A failure reports its seed, path and
+ * shrunk counterexample; `FC_SEED=<seed> FC_PATH=<path>` replays that case, `FC_NUM_RUNS` hunts
+ * with more cases than a suite run takes (`FC_NUM_RUNS=50000 npx vitest run test/baseline/read.test.ts`),
+ * without a time limit (see {@link PROPERTY_TIMEOUT}).
+ */
+function runSettings(numRuns: number): fc.Parameters<unknown> {
+  const seed = process.env.FC_SEED;
+  const path = process.env.FC_PATH;
+  return {
+    numRuns: Number(process.env.FC_NUM_RUNS ?? numRuns),
+    ...(seed ? { seed: Number(seed) } : {}),
+    ...(path ? { path } : {}),
+  };
+}
+
+/**
+ * Milliseconds a property may take: seconds alone, many times that on a machine shared with other
+ * work; a hunt with `FC_NUM_RUNS` takes as long as it takes (0: no limit).
+ */
+const PROPERTY_TIMEOUT = process.env.FC_NUM_RUNS ? 0 : 120_000;
+
 /** What the position-aware parser builds, as the baseline reader configures it. */
 function locatingValue(text: string): unknown {
   return parseDocument(text, { merge: true, logLevel: 'silent' }).toJS({ maxAliasCount: -1 });
@@ -430,27 +452,31 @@ describe('the fast path and the position-aware parser agree', () => {
     expect(outcome(() => parseBaseline(text, path))).toEqual(outcome(() => parseBaselineFully(text, path)));
   });
 
-  it('on generated baselines in every syntax: the same value, and the same baseline or the same problems', () => {
-    let readFast = 0;
-    let valid = 0;
-    fc.assert(
-      fc.property(encoded, (text) => {
-        const fast = readDocument(text, 'b.yaml');
-        if (fast) {
-          readFast += 1;
-          expect(fast.value).toEqual(locatingValue(text));
-          expect(parseDocument(text, { merge: true }).errors).toEqual([]);
-        }
-        const full = outcome(() => parseBaselineFully(text, 'b.yaml'));
-        expect(outcome(() => parseBaseline(text, 'b.yaml'))).toEqual(full);
-        if ('value' in (full as object)) valid += 1;
-      }),
-      { numRuns: 600 },
-    );
-    // Most generated texts are read fast, and enough of them are valid for the locations to be compared.
-    expect(readFast).toBeGreaterThan(400);
-    expect(valid).toBeGreaterThan(100);
-  });
+  it(
+    'on generated baselines in every syntax: the same value, and the same baseline or the same problems',
+    () => {
+      let readFast = 0;
+      let valid = 0;
+      fc.assert(
+        fc.property(encoded, (text) => {
+          const fast = readDocument(text, 'b.yaml');
+          if (fast) {
+            readFast += 1;
+            expect(fast.value).toEqual(locatingValue(text));
+            expect(parseDocument(text, { merge: true }).errors).toEqual([]);
+          }
+          const full = outcome(() => parseBaselineFully(text, 'b.yaml'));
+          expect(outcome(() => parseBaseline(text, 'b.yaml'))).toEqual(full);
+          if ('value' in (full as object)) valid += 1;
+        }),
+        runSettings(600),
+      );
+      // Most generated texts are read fast, and enough of them are valid for the locations to be compared.
+      expect(readFast).toBeGreaterThan(400);
+      expect(valid).toBeGreaterThan(100);
+    },
+    PROPERTY_TIMEOUT,
+  );
 });
 
 /** Syntax that parsers are lenient or strict about in different ways. */
@@ -490,32 +516,115 @@ const TOKENS = [
 ];
 
 describe('the fast path and the position-aware parser agree on broken text', () => {
-  it('on generated baselines with syntax inserted, deleted or repeated anywhere', () => {
-    const edited = fc
-      .tuple(
-        encoded,
-        fc.nat(),
-        fc.nat(),
-        fc.array(fc.constantFrom(...TOKENS), { minLength: 1, maxLength: 3 }),
-      )
-      .chain(([text, at, length, tokens]) => {
-        const start = at % (text.length + 1);
-        return fc.constantFrom(
-          text.slice(0, start) + tokens.join('') + text.slice(start),
-          text.slice(0, start) + text.slice(start + (length % 8) + 1),
-          text.slice(0, start) + text.slice(start, start + (length % 40)).repeat(2) + text.slice(start),
-        );
-      });
-    fc.assert(
-      fc.property(edited, (text) => {
-        const fast = readDocument(text, 'b.yaml');
-        if (fast) expect(fast.value).toEqual(locatingValue(text));
-        expect(outcome(() => parseBaseline(text, 'b.yaml'))).toEqual(
-          outcome(() => parseBaselineFully(text, 'b.yaml')),
-        );
-      }),
-      { numRuns: 600 },
+  it(
+    'on generated baselines with syntax inserted, deleted or repeated anywhere',
+    () => {
+      const edited = fc
+        .tuple(
+          encoded,
+          fc.nat(),
+          fc.nat(),
+          fc.array(fc.constantFrom(...TOKENS), { minLength: 1, maxLength: 3 }),
+        )
+        .chain(([text, at, length, tokens]) => {
+          const start = at % (text.length + 1);
+          return fc.constantFrom(
+            text.slice(0, start) + tokens.join('') + text.slice(start),
+            text.slice(0, start) + text.slice(start + (length % 8) + 1),
+            text.slice(0, start) + text.slice(start, start + (length % 40)).repeat(2) + text.slice(start),
+          );
+        });
+      fc.assert(
+        fc.property(edited, (text) => {
+          const fast = readDocument(text, 'b.yaml');
+          if (fast) expect(fast.value).toEqual(locatingValue(text));
+          expect(outcome(() => parseBaseline(text, 'b.yaml'))).toEqual(
+            outcome(() => parseBaselineFully(text, 'b.yaml')),
+          );
+        }),
+        runSettings(600),
+      );
+    },
+    PROPERTY_TIMEOUT,
+  );
+});
+
+describe('the fast path and the position-aware parser agree on the texts the properties found', () => {
+  // Shrunk counterexamples of the broken-text property, kept so they stay fixed.
+  it.each([
+    [
+      // A blank line of a tab inside a multi-line plain scalar: js-yaml read `accounts` as the text
+      // "---\n- ..."; yaml, as YAML 1.2 says, ends the scalar before the tab and reports the list.
+      'a tab line inside a plain scalar (seed -1845417915)',
+      '\uFEFFversion: 1\nsettings:\n  unusedAfterDays: 30\nclusters:\n  2024-prod:\n    account: "444455556666"\n    region: us-gov-west-1\n    members:\n      - prod-green\n  tools:\n    account: "111122223333"\n    region: eu-west-1\n    members:\n      - prod-blue\n      - prod-green\npodIdentity:\n  - cluster: tools\n    namespace: payments\n    serviceAccount: s3-reader\n    roleArn: arn:aws:iam::111122223333:role/path/to/a-role\n    serviceAcount: typo\n  - cluster: prd\n    namespace: default\n    serviceAccount: api\n    roleArn: arn:aws:iam::111122223333:role/path/to/a-role\n  - cluster: 2024-prod\n    namespace: default\n    serviceAccount: ledger.v2\n    roleArn: arn:aws:iam::444455556666:role/ledger-writer\n  - cluster: tools\n    namespace: default\n    serviceAccount: s3-reader\n    roleArn: arn:aws:iam::111122223333:role/ledger-writer\nirsa:\n  - cluster: tools\n    namespace: kube-system\n    serviceAccount: ebs-csi-controller-sa\n    roleArn: arn:aws:iam::111122223333:role/path/to/a-role\n  - cluster: 2024-prod\n    namespace: kube-system\n    serviceAccount: etl\n    roleArn: arn:aws:iam::444455556666:role/ledger-writer\naccounts:\n ---\n\t\n  - "444455556666"\nexceptions: []\n',
+    ],
+    [
+      // `...` after a tab: text for js-yaml (and the spec), a document end marker for yaml, which
+      // then reports the unfinished flow map.
+      'a document end marker after a tab (seed -275757165)',
+      `\uFEFF{\n\r\n\t...\n${JSON.stringify({ version: 1, clusters: {} }, null, 2).slice(2)}`,
+    ],
+    [
+      // Text after an indentless list's flow item: a key of the root map for js-yaml, an error for yaml.
+      'text after a flow item of an indentless list (seed 424242)',
+      "version: 1\nclusters:\n  eks_1:\n    account: \"012345678901\"\n    region: eu-west-1\n    members: [\"prod-blue\"]\n  'true':\n    account: \"012345678901\"\n    region: ap-northeast-1\n    m embers: [prod-blue, 'tools']\npodIdentity:\n- {cluster: eks_1, namespace: default, serviceAccount: }(, roleArn: arn:aws:iam::012345678901:role/app}\naccounts: ['444455556666']\nexceptions:\n  - check: ROLE_UNUSED\n    resource: '*'\n    reason: accepted\n      risk\n    expires: '2027-03-31'\n  - check: 'ROLE_UNUSED'\n    resource: '*'\n    reason: accepted risk\n    expires: '2028-01-15'\n",
+    ],
+    [
+      // `...` first, after a byte-order mark and before CRLF line ends: an empty first document
+      // for yaml (the baseline is then empty, and a second document follows), skipped by js-yaml.
+      'a document end marker after a byte-order mark (seed 99)',
+      "\uFEFF...\n---\nversion: 1\r\nclusters:\r\n  staging: {account: '444455556666', region: us-gov-west-1, members: [tools, prod-green, prod-blue]}\r\n  'true': {account: '012345678901', region: ap-northeast-1, members: [prod-blue]}\r\npodIdentity:\r\n  - {cluster: 'true', namespace: payments, serviceAccount: api, roleArn: arn:aws:iam::012345678901:role/path/to/a-role}\r\n  - {cluster: staging, namespace: payments, serviceAccount: ledger.v2, roleArn: arn:aws:iam::444455556666:role/app, disableSessionTags: true}\r\nirsa: []\r\naccounts: []\r\nexceptions: []\r\n",
+    ],
+    [
+      // A tag on the first key of a list item's map: js-yaml starts the map at the tag, yaml at
+      // the key, so the binding's column differed.
+      'a tag on the first key of a binding (seed 8080)',
+      'version: 1\r\nsettings:\r\n  unusedAfterDays: 30\r\nclusters:\r\n  "123":\r\n    account: "012345678901"\r\n    region: eu-west-1\r\n    members:\r\n      - tools\r\n      - prod-green\r\npodIdentity:\r\n  - cluster: "123"\r\n    namespace: payments\r\n    serviceAccount: api\r\n    roleArn: arn:aws:iam::012345678901:role/app\r\nirsa:\r\n  - cluster: "123"\r\n    namespace: kube-system\r\n    serviceAccount: ebs-csi-controller-sa\r\n    roleArn: arn:aws:iam::012345678901:role/ledger-writer\r\n  - !!str cluster: "123"\r\n    namespace: batch\r\n    serviceAccount: ebs-csi-controller-sa\r\n    roleArn: arn:aws:iam::012345678901:role/ledger-writer\r\naccounts:\r\n  - "111122223333"\r\nexceptions:\r\n  - check: ROLE_UNUSED\r\n    resource: arn:aws:iam::111122223333:role/crossplane-*\r\n    reason: accepted risk\r\n    expires: 2028-01-15\r\n',
+    ],
+  ])('%s', (_, text) => {
+    const fast = readDocument(text, 'b.yaml');
+    if (fast) expect(fast.value).toEqual(locatingValue(text));
+    expect(outcome(() => parseBaseline(text, 'b.yaml'))).toEqual(
+      outcome(() => parseBaselineFully(text, 'b.yaml')),
     );
+  });
+
+  // Texts js-yaml alone would read as valid baselines: both paths must report yaml's syntax error.
+  it.each([
+    [
+      // `irsa: []` read as a key of the root map.
+      'a key written after an indentless list item on its line',
+      [
+        'version: 1',
+        'clusters:',
+        '  prod: {account: "111122223333", region: eu-west-1, members: [prod-blue]}',
+        'podIdentity:',
+        '- {cluster: prod, namespace: payments, serviceAccount: api, roleArn: "arn:aws:iam::111122223333:role/api"} irsa: []',
+      ],
+      /^b\.yaml:5:\d+ \(yaml\): syntax error/,
+    ],
+    [
+      // The reason read as "accepted\nrisk".
+      'a tab line in a multi-line value',
+      [
+        'version: 1',
+        'exceptions:',
+        '  - check: ROLE_UNUSED',
+        "    resource: 'arn:aws:iam::111122223333:role/crossplane-*'",
+        '    reason: accepted',
+        '\t',
+        '      risk',
+      ],
+      /^b\.yaml:6:1 \(yaml\): syntax error/,
+    ],
+  ])('reports %s where yaml does, not as the fast value', (_, lines, firstProblem) => {
+    const text = `${lines.join('\n')}\n`;
+
+    const fast = outcome(() => parseBaseline(text, 'b.yaml'));
+
+    expect(fast).toEqual(outcome(() => parseBaselineFully(text, 'b.yaml')));
+    expect(fast).toMatchObject({ error: expect.stringContaining('invalid baseline') });
+    expect((fast as { problems: string[] }).problems[0]).toMatch(firstProblem);
   });
 });
 
@@ -571,6 +680,14 @@ podIdentity:
     ['a JSON object with a duplicate key', '{"version": 1, "version": 1}'],
     ['a duplicate key', `${valid}version: 1\n`],
     ['a merge key with a tag (a plain key for one parser, a merge for the other)', `!!str <<: ---\n${valid}`],
+    [
+      'a document marker after a tab in a flow list (text for js-yaml, a marker for yaml)',
+      '{"version": 1, "accounts": [\n\t---\n]}',
+    ],
+    [
+      'a line of a tab in a multi-line scalar (an empty line for js-yaml, an error for yaml)',
+      valid.replace('region: eu-west-1', 'region: eu-west\n\t\n      -1'),
+    ],
   ])('leaves %s to the position-aware parser', (_, text) => {
     expect(readDocument(text, 'b.yaml')).toBeUndefined();
   });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,9 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bundleFunction,
   FUNCTION_BUNDLE_OPTIONS,
+  JAPANESE_CATALOGUE_FILE,
   BUNDLE_PROJECT_ROOT as PROJECT_ROOT,
+  YAML_LIBRARY_FILE,
 } from '../../infra/bundling.js';
 import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
+import { checks } from '../../shared/checks/index.js';
+import { catalogueFor, type Language } from '../../shared/i18n/index.js';
 
 const outdirs: string[] = [];
 function tempDir(): string {
@@ -21,6 +25,17 @@ function tempDir(): string {
 afterAll(() => {
   for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
 });
+
+/**
+ * Runs `script`, an ES module that imports the bundle named by `BUNDLE_URL`, in a fresh Node
+ * process as Lambda would load it. Asynchronously: a sandbox answering the child runs in this process.
+ */
+function runWithBundle(bundle: { file: string }, script: string, env: Record<string, string> = {}) {
+  return promisify(execFile)(process.execPath, ['--input-type=module', '--eval', script], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', BUNDLE_URL: pathToFileURL(bundle.file).href, ...env },
+  });
+}
 
 /** The source files esbuild put into a bundle. */
 function inputsOf(bundle: Awaited<ReturnType<typeof bundleFunction>>): string[] {
@@ -53,6 +68,85 @@ function projectSources(dir: string): string[] {
     .map((file) => join(dir, file));
 }
 
+describe('the Japanese catalogue in a bundle', () => {
+  it('is a file of its own, read when a run in Japanese first asks for it', async () => {
+    // Prepare: a handler that only reads the catalogue, bundled as the functions are.
+    const outdir = tempDir();
+    const bundle = await bundleFunction('analyze-publish', outdir, {
+      entryPoints: { index: join(PROJECT_ROOT, 'test/infra/fixtures/catalogue-handler.ts') },
+    });
+    const probe = `
+      const { handler } = await import(process.env.BUNDLE_URL);
+      const { createRequire } = await import('node:module');
+      const loaded = () => Object.keys(createRequire(process.env.BUNDLE_URL).cache).filter((path) => path.endsWith('${JAPANESE_CATALOGUE_FILE}')).length;
+      const en = await handler({ language: 'en' });
+      const before = loaded();
+      const ja = await handler({ language: 'ja' });
+      process.stdout.write(JSON.stringify({ en, ja, before, after: loaded() }));
+    `;
+
+    // Act
+    const run = await runWithBundle(bundle, probe);
+
+    // Assess
+    const result = JSON.parse(run.stdout);
+    const fromSource = (language: Language) =>
+      catalogueFor(
+        language,
+        checks.map((check) => check.meta),
+      );
+    expect(result.en.title).toBe(fromSource('en').checks.PI_ASSOCIATION_MISSING.title);
+    expect(result.ja.title).toBe(fromSource('ja').checks.PI_ASSOCIATION_MISSING.title);
+    expect(result.ja.checks).toBe(Object.keys(fromSource('ja').checks).length);
+    expect(result).toMatchObject({ before: 0, after: 1 });
+    const readAtImport = bundle.loadedAtImport.flatMap((output) =>
+      Object.keys(bundle.metafile.outputs[output].inputs),
+    );
+    // The texts stay out of what the import reads; only the stand-in that requires them is in.
+    expect(readAtImport.filter((path) => /i18n\/ja-(checks|findings|messages)\.ts$/.test(path))).toEqual([]);
+    expect(statSync(join(outdir, JAPANESE_CATALOGUE_FILE)).size).toBeGreaterThan(50_000);
+  }, 60_000);
+});
+
+describe('the position-aware YAML parser in a bundle', () => {
+  it('is a file of its own, read only to locate the problems of a baseline', async () => {
+    // Prepare: a handler that only reads a baseline, bundled as the functions are.
+    const outdir = tempDir();
+    const bundle = await bundleFunction('cutover-check', outdir, {
+      entryPoints: { index: join(PROJECT_ROOT, 'test/infra/fixtures/baseline-handler.ts') },
+    });
+    const valid =
+      'version: 1\nclusters:\n  prod: {account: "111122223333", region: eu-west-1, members: [prod-blue]}\npodIdentity:\n  - {cluster: prod, namespace: payments, serviceAccount: api, roleArn: "arn:aws:iam::111122223333:role/api"}\n';
+    const invalid = valid.replace('namespace: payments', 'namespace: Payments');
+    const probe = `
+      const { handler } = await import(process.env.BUNDLE_URL);
+      const { createRequire } = await import('node:module');
+      const loaded = () => Object.keys(createRequire(process.env.BUNDLE_URL).cache).filter((path) => path.endsWith('${YAML_LIBRARY_FILE}')).length;
+      const valid = await handler({ text: ${JSON.stringify(valid)} });
+      const before = loaded();
+      const invalid = await handler({ text: ${JSON.stringify(invalid)} });
+      process.stdout.write(JSON.stringify({ valid, invalid, before, after: loaded() }));
+    `;
+
+    // Act
+    const run = await runWithBundle(bundle, probe);
+
+    // Assess
+    const result = JSON.parse(run.stdout);
+    expect(result.valid).toEqual({ bindings: 1 });
+    expect(result.invalid.problems).toEqual([
+      expect.stringMatching(
+        /^baseline\.yaml:5:32 podIdentity\[0\]\.namespace: expected a Kubernetes namespace name/,
+      ),
+    ]);
+    expect(result).toMatchObject({ before: 0, after: 1 });
+    const readAtImport = bundle.loadedAtImport.flatMap((output) =>
+      Object.keys(bundle.metafile.outputs[output].inputs),
+    );
+    expect(readAtImport.filter((path) => path.includes('node_modules/yaml/'))).toEqual([]);
+  }, 60_000);
+});
+
 describe('modules treated as side-effect free', () => {
   it('are never imported only for their side effects', () => {
     const bare = ['shared', 'functions']
@@ -72,10 +166,22 @@ describe('a bundled handler', () => {
     await sandbox.close();
   });
 
+  /** Credentials, region and endpoint of the sandbox, as a function's environment gives them. */
+  function sandboxEnvironment(): Record<string, string> {
+    const { accessKeyId, secretAccessKey, sessionToken } = sandbox.credentials;
+    return {
+      AWS_ACCESS_KEY_ID: accessKeyId,
+      AWS_SECRET_ACCESS_KEY: secretAccessKey,
+      ...(sessionToken ? { AWS_SESSION_TOKEN: sessionToken } : {}),
+      AWS_REGION: 'eu-west-1',
+      AWS_ENDPOINT_URL: sandbox.url,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+  }
+
   it('runs a cutover check against the sandbox in a fresh Node process, as Lambda would load it', async () => {
     // Prepare
     const bundle = await bundleFunction('cutover-check', tempDir());
-    const { accessKeyId, secretAccessKey, sessionToken } = sandbox.credentials;
     const invoke = `
       const { handler } = await import(process.env.BUNDLE_URL);
       const context = { functionName: 'cutover-check', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:cutover-check', memoryLimitInMB: '1536', getRemainingTimeInMillis: () => 600000 };
@@ -84,25 +190,14 @@ describe('a bundled handler', () => {
     `;
 
     // Act
-    // Asynchronously: the sandbox answering the child runs in this process.
-    const run = await promisify(execFile)(process.execPath, ['--input-type=module', '--eval', invoke], {
-      encoding: 'utf8',
-      env: {
-        PATH: process.env.PATH ?? '',
-        BUNDLE_URL: pathToFileURL(bundle.file).href,
-        AWS_ACCESS_KEY_ID: accessKeyId,
-        AWS_SECRET_ACCESS_KEY: secretAccessKey,
-        ...(sessionToken ? { AWS_SESSION_TOKEN: sessionToken } : {}),
-        AWS_REGION: 'eu-west-1',
-        AWS_ENDPOINT_URL: sandbox.url,
-        AUDIT_BUCKET: 'eks-identity-audit-demo-111122223333',
-        BASELINE_KEY: 'baseline.yaml',
-        MEMBER_ROLE_NAME: 'EksIdentityAuditReadOnly',
-        EXTERNAL_ID: 'eks-identity-audit-demo',
-        POWERTOOLS_LOG_LEVEL: 'SILENT',
-        POWERTOOLS_METRICS_DISABLED: 'true',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      },
+    const run = await runWithBundle(bundle, invoke, {
+      ...sandboxEnvironment(),
+      AUDIT_BUCKET: 'eks-identity-audit-demo-111122223333',
+      BASELINE_KEY: 'baseline.yaml',
+      MEMBER_ROLE_NAME: 'EksIdentityAuditReadOnly',
+      EXTERNAL_ID: 'eks-identity-audit-demo',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_METRICS_DISABLED: 'true',
     });
 
     // Assess
@@ -110,5 +205,30 @@ describe('a bundled handler', () => {
     const result = JSON.parse(run.stdout) as { verdict: string; workloads: number };
     expect(['READY', 'NOT_READY']).toContain(result.verdict);
     expect(result.workloads).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('imports a finding into Security Hub and reads it back with the trimmed SDK schemas', async () => {
+    // Prepare: the Security Hub client bundled as the functions bundle it, schemas trimmed.
+    const bundle = await bundleFunction('analyze-publish', tempDir(), {
+      entryPoints: { index: join(PROJECT_ROOT, 'test/infra/fixtures/security-hub-handler.ts') },
+    });
+    const inputs = inputsOf(bundle);
+    const invoke = `
+      const { handler } = await import(process.env.BUNDLE_URL);
+      process.stdout.write(JSON.stringify(await handler()));
+    `;
+
+    // Act
+    const run = await runWithBundle(bundle, invoke, sandboxEnvironment());
+
+    // Assess
+    expect(inputs.some((path) => path.includes('client-securityhub/dist-es/schemas/'))).toBe(true);
+    expect(JSON.parse(run.stdout)).toEqual({
+      imported: 1,
+      failed: 0,
+      found: [{ title: 'Role trusts every service account of the cluster', severity: 'HIGH', role: 'app' }],
+    });
+    // Schemas of operations the handler never calls are left out.
+    expect(readFileSync(bundle.file, 'utf8')).not.toContain('AcceptAdministratorInvitationRequest');
   }, 120_000);
 });

@@ -10,13 +10,21 @@ export interface PacedServiceSpec {
   /** The {@link PacingOptions} member that sets the lane's requests per second. */
   rateOption: 'eksPerSecond' | 'iamPerSecond' | 'lookupEventsPerSecond';
   /**
-   * `sequential`: the service's calls in one lane come one after another (CloudTrail's pages follow
-   * each other's `NextToken`, and its lookups share the bucket, so running them one after another
-   * costs no throughput); a lane then needs no in-flight limit of its own and its priority for a
-   * free slot is always one call at its rate. `concurrent`: many calls at once, up to the per-lane
-   * limit, with the backlog as priority.
+   * `chained`: the service's calls in one lane are a few chains of pages, each page following the
+   * previous one's token (CloudTrail: one chain per lookup, all of an account-region's lookups at
+   * once, so one lookup's round trip never leaves the lane's rate unused); a lane then has at most a
+   * call per chain waiting, needs no in-flight limit of its own, and its priority for a free slot is
+   * always one call at its rate. `concurrent`: many calls at once, the per-lane limit holding how
+   * many wait with a token, with the backlog as priority.
    */
-  calls: 'sequential' | 'concurrent';
+  calls: 'chained' | 'concurrent';
+  /**
+   * Seconds of requests the lane's token bucket holds (its burst, at least one request). A lane the
+   * in-flight cap or a busy event loop held back catches up by at most this much at once, as a
+   * service's own token bucket of that burst accepts; with 0 grants stay evenly spaced and a late
+   * grant is lost for good.
+   */
+  burstSeconds: number;
   /** The factory's client of the service, acting in the account (in the region for a regional one). */
   client(
     factory: ClientFactory,
@@ -35,18 +43,24 @@ export const COLLECTED_SERVICES = {
     rateScope: 'region',
     rateOption: 'eksPerSecond',
     calls: 'concurrent',
+    // EKS publishes no limits; AWS's API throttling is a token bucket whose burst is at least a
+    // second of its rate.
+    burstSeconds: 1,
     client: (factory, accountId, region) => factory.eks(accountId, region),
   },
   iam: {
     rateScope: 'account',
     rateOption: 'iamPerSecond',
     calls: 'concurrent',
+    burstSeconds: 1,
     client: (factory, accountId) => factory.iam(accountId),
   },
   cloudtrail: {
     rateScope: 'region',
     rateOption: 'lookupEventsPerSecond',
-    calls: 'sequential',
+    calls: 'chained',
+    // Documented as 2 per second: no one-second window holds more.
+    burstSeconds: 0,
     client: (factory, accountId, region) => factory.cloudTrail(accountId, region),
   },
 } as const satisfies Record<string, PacedServiceSpec>;

@@ -360,7 +360,7 @@ function targets(results: SizeResult[]): BenchmarkTarget[] {
     target(
       `live collection, ${TARGET_SIZE} accounts: wall time ÷ lower bound`,
       Number(ratio(atTarget.paced.seconds / atTarget.bound.seconds)),
-      1.5,
+      1.2,
     ),
     target(
       `live collection, ${TARGET_SIZE} accounts: API calls ÷ minimum`,

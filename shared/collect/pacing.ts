@@ -229,8 +229,7 @@ export class RequestPacer {
    * queue). A call that unblocks others skips the lane's queues and goes first for a slot.
    */
   private newLane(service: CollectedService, spec: PacedServiceSpec, ratePerSecond: number): RequestLane {
-    const capacity = Math.max(1, Math.floor(ratePerSecond * spec.burstSeconds));
-    const bucket = new TokenBucket({ ratePerSecond, capacity, clock: this.clock });
+    const bucket = new TokenBucket({ ratePerSecond, capacity: 1, clock: this.clock });
     const slots = this.slots;
     const chained = spec.calls === 'chained';
     const waitLimit = chained ? undefined : pLimit(this.perLane);

@@ -18,13 +18,6 @@ export interface PacedServiceSpec {
    * many wait with a token, with the backlog as priority.
    */
   calls: 'chained' | 'concurrent';
-  /**
-   * Seconds of requests the lane's token bucket holds (its burst, at least one request). A lane the
-   * in-flight cap or a busy event loop held back catches up by at most this much at once, as a
-   * service's own token bucket of that burst accepts; with 0 grants stay evenly spaced and a late
-   * grant is lost for good.
-   */
-  burstSeconds: number;
   /** The factory's client of the service, acting in the account (in the region for a regional one). */
   client(
     factory: ClientFactory,
@@ -43,24 +36,18 @@ export const COLLECTED_SERVICES = {
     rateScope: 'region',
     rateOption: 'eksPerSecond',
     calls: 'concurrent',
-    // EKS publishes no limits; AWS's API throttling is a token bucket whose burst is at least a
-    // second of its rate.
-    burstSeconds: 1,
     client: (factory, accountId, region) => factory.eks(accountId, region),
   },
   iam: {
     rateScope: 'account',
     rateOption: 'iamPerSecond',
     calls: 'concurrent',
-    burstSeconds: 1,
     client: (factory, accountId) => factory.iam(accountId),
   },
   cloudtrail: {
     rateScope: 'region',
     rateOption: 'lookupEventsPerSecond',
     calls: 'chained',
-    // Documented as 2 per second: no one-second window holds more.
-    burstSeconds: 0,
     client: (factory, accountId, region) => factory.cloudTrail(accountId, region),
   },
 } as const satisfies Record<string, PacedServiceSpec>;

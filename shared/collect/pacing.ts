@@ -224,7 +224,7 @@ export class RequestPacer {
    * cap held back never sends more than that at once when slots free; once a call has its slot it
    * no longer counts, so a lane keeps its rate however long its calls take to answer. Its priority
    * for a free slot is its backlog at its rate. A chained service's calls come a few at a time (a
-   * call per chain of pages), so its lane needs no limit of its own and its priority is one call at
+   * call per chain of pages): one at a time waits with its token, and its priority is one call at
    * its rate, one function for all its lanes (their waiting calls share one first-come-first-served
    * queue). A call that unblocks others skips the lane's queues and goes first for a slot.
    */
@@ -232,7 +232,10 @@ export class RequestPacer {
     const bucket = new TokenBucket({ ratePerSecond, capacity: 1, clock: this.clock });
     const slots = this.slots;
     const chained = spec.calls === 'chained';
-    const waitLimit = chained ? undefined : pLimit(this.perLane);
+    // A chained lane's calls are few, but each chain takes its own token: one at a time may wait
+    // with it, so calls a busy cap held back never reach the service closer together than its
+    // burst of two allows.
+    const waitLimit = pLimit(chained ? 1 : this.perLane);
     let backlog = 0;
     let priority = this.oneCall.get(service);
     if (!priority) {
@@ -256,7 +259,7 @@ export class RequestPacer {
         try {
           // A call others wait on skips the lane's queue: behind the lane's backlog it would hold
           // back the very work that sets the lane's priority.
-          const release = await (waitLimit && !unblocks ? waitLimit(() => admit(false)) : admit(unblocks));
+          const release = await (unblocks ? admit(true) : waitLimit(() => admit(false)));
           try {
             return await call();
           } finally {

@@ -12,9 +12,9 @@ export interface PacedServiceSpec {
   /**
    * `chained`: the service's calls in one lane are a few chains of pages, each page following the
    * previous one's token (CloudTrail: one chain per lookup, all of an account-region's lookups at
-   * once, so one lookup's round trip never leaves the lane's rate unused); a lane then has at most a
-   * call per chain waiting, needs no in-flight limit of its own, and its priority for a free slot is
-   * always one call at its rate. `concurrent`: many calls at once, the per-lane limit holding how
+   * once, so one lookup's round trip never leaves the lane's rate unused); one call at a time waits
+   * with its token for an in-flight slot, and its priority for a free slot is always one call at
+   * its rate. `concurrent`: many calls at once, the per-lane limit holding how
    * many wait with a token, with the backlog as priority.
    */
   calls: 'chained' | 'concurrent';

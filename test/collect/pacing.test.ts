@@ -204,6 +204,21 @@ describe('RequestPacer', () => {
     expect(order.slice(3)).toEqual(Array(20).fill('describe'));
   });
 
+  it('lets one LookupEvents call at a time wait for a slot with its token, so held-back calls never bunch', async () => {
+    const clock = fakeClock();
+    const pacer = new RequestPacer({ maxInFlight: 1, clock });
+    const trail = pacer.lane('cloudtrail', '222233334444', 'eu-west-1');
+    const sent: number[] = [];
+
+    // Three lookups ask at once while another call holds the only slot for 2 s.
+    const blocker = pacer.inFlight(() => clock.sleep(2000));
+    const lookups = Array.from({ length: 3 }, () => trail.run(async () => void sent.push(clock.now())));
+    await Promise.all([blocker, ...lookups]);
+
+    expect(trail.bucket.grants()).toEqual([0, 2000, 2500]);
+    expect(sent).toEqual([2000, 2000, 2500]);
+  });
+
   it('keeps a lane at its rate however long its calls take to answer', async () => {
     const clock = fakeClock();
     const pacer = new RequestPacer({ eksPerSecond: 10, perLane: 8, clock });

@@ -19,8 +19,10 @@ export const DEFAULT_PACING = {
   /** Requests in flight at once across the whole collection. */
   maxInFlight: 64,
   /**
-   * Requests of one EKS lane (account-region) or IAM lane (account) that hold their token while
-   * they wait for an in-flight slot: at most this many go out at once when slots free.
+   * Requests one EKS lane (account-region) or IAM lane (account) may send at once: its token
+   * bucket's burst (half, at most half a second of its rate) and the calls that wait with their
+   * token for an in-flight slot (the rest). Below the service's own burst (the sandbox's EKS limit
+   * holds a second of requests), so no bunching of a lane's calls is ever throttled.
    */
   perLane: 8,
 } as const;
@@ -219,9 +221,9 @@ export class RequestPacer {
 
   /**
    * A new lane at `ratePerSecond`. A call takes the lane's token, then a global slot (the token
-   * first, so a lane waiting for its rate never holds a slot another lane could use). In a concurrent
-   * service's lane at most `perLane` calls hold their token while they wait for a slot, so a lane the
-   * cap held back never sends more than that at once when slots free; once a call has its slot it
+   * first, so a lane waiting for its rate never holds a slot another lane could use). A concurrent
+   * service's lane never sends more than `perLane` calls at once: its bucket's burst and the calls
+   * that hold their token while they wait for a slot share that number; once a call has its slot it
    * no longer counts, so a lane keeps its rate however long its calls take to answer. Its priority
    * for a free slot is its backlog at its rate. A chained service's calls come a few at a time (a
    * call per chain of pages): one at a time waits with its token, and its priority is one call at
@@ -229,13 +231,17 @@ export class RequestPacer {
    * queue). A call that unblocks others skips the lane's queues and goes first for a slot.
    */
   private newLane(service: CollectedService, spec: PacedServiceSpec, ratePerSecond: number): RequestLane {
-    const bucket = new TokenBucket({ ratePerSecond, capacity: 1, clock: this.clock });
-    const slots = this.slots;
     const chained = spec.calls === 'chained';
-    // A chained lane's calls are few, but each chain takes its own token: one at a time may wait
-    // with it, so calls a busy cap held back never reach the service closer together than its
-    // burst of two allows.
-    const waitLimit = pLimit(chained ? 1 : this.perLane);
+    // What a lane may send at once (`perLane`, no more than a second of its rate) is split: half
+    // is the bucket's burst, so a lane whose timer woke late (a busy event loop) catches up instead
+    // of losing the time for good; half is the calls that may wait with a token for a slot. A
+    // chained lane's calls are few, but each chain takes its own token: it keeps evenly spaced
+    // grants and one call at a time waiting, so held-back lookups never reach the service closer
+    // together than its burst of two allows.
+    const burst = chained ? 1 : Math.max(1, Math.floor(Math.min(this.perLane, ratePerSecond) / 2));
+    const bucket = new TokenBucket({ ratePerSecond, capacity: burst, clock: this.clock });
+    const slots = this.slots;
+    const waitLimit = pLimit(chained ? 1 : Math.max(1, this.perLane - burst));
     let backlog = 0;
     let priority = this.oneCall.get(service);
     if (!priority) {

@@ -34,6 +34,20 @@ function fakeClock(): Clock {
   };
 }
 
+/** Calls a service's token bucket (`burst` tokens, refilled at `rps`) would throttle among requests at `times` (ms). */
+function throttledBy(limit: { rps: number; burst: number }, times: readonly number[]): number {
+  let tokens = limit.burst;
+  let last = times[0] ?? 0;
+  let throttled = 0;
+  for (const time of times) {
+    tokens = Math.min(limit.burst, tokens + ((time - last) / 1000) * limit.rps);
+    last = time;
+    if (tokens >= 1 - 1e-9) tokens -= 1;
+    else throttled += 1;
+  }
+  return throttled;
+}
+
 /** A call that records how many calls were in flight while it ran. */
 function probe(state: { inFlight: number; peak: number }) {
   return async () => {
@@ -51,8 +65,12 @@ describe('RequestPacer', () => {
 
     await Promise.all(Array.from({ length: 25 }, () => west.run(async () => undefined)));
 
-    expect(west.bucket.grants()).toHaveLength(25);
-    expect(west.bucket.maxGrantsInWindow(1000)).toBe(10);
+    // A burst of four (half the lane's eight at once), then ten a second.
+    const grants = west.bucket.grants();
+    expect(grants).toHaveLength(25);
+    expect(grants.slice(0, 4)).toEqual([0, 0, 0, 0]);
+    expect(grants.slice(4)).toEqual(Array.from({ length: 21 }, (_, index) => 100 * (index + 1)));
+    expect(throttledBy({ rps: 10, burst: 10 }, grants)).toBe(0);
   });
 
   it('gives every account-region of a regional service and every account of IAM a lane of its own', () => {
@@ -89,7 +107,7 @@ describe('RequestPacer', () => {
       ...Array.from({ length: 4 }, () => iam.run(async () => undefined)),
     ]);
 
-    expect(eks.bucket.grants().at(-1)).toBe(1900);
+    expect(eks.bucket.grants().at(-1)).toBe(1600);
     expect(iam.bucket.grants()).toEqual([0, 500, 1000, 1500]);
   });
 
@@ -227,8 +245,24 @@ describe('RequestPacer', () => {
     // Answers that take 2 s: eight calls at a time would make 4 calls a second.
     await Promise.all(Array.from({ length: 60 }, () => lane.run(() => clock.sleep(2000))));
 
-    expect(lane.bucket.grants().at(-1)).toBe(5900);
-    expect(clock.now()).toBe(7900);
+    expect(lane.bucket.grants().at(-1)).toBe(5600);
+    expect(clock.now()).toBe(7600);
+  });
+
+  it('catches up after its timer woke late, by no more than its burst', async () => {
+    const base = fakeClock();
+    // Every wake-up comes 250 ms late, as on a busy event loop.
+    const late: Clock = { now: base.now, sleep: (ms) => base.sleep(ms + 250) };
+    const pacer = new RequestPacer({ eksPerSecond: 10, clock: late });
+    const lane = pacer.lane('eks', '222233334444', 'eu-west-1');
+
+    await Promise.all(Array.from({ length: 40 }, () => lane.run(async () => undefined)));
+
+    const grants = lane.bucket.grants();
+    // Evenly spaced grants would come one per late wake-up: 36 of them after the burst, 12.6 s.
+    expect(grants.at(-1)).toBeLessThanOrEqual(4500);
+    expect(throttledBy({ rps: 10, burst: 10 }, grants)).toBe(0);
+    expect(lane.bucket.maxGrantsInWindow(100)).toBeLessThanOrEqual(4);
   });
 });
 

@@ -58,6 +58,28 @@ function probe(state: { inFlight: number; peak: number }) {
   };
 }
 
+/**
+ * Holds the pacer's one slot while `queue` hands it calls, lets every call take its token and queue,
+ * then frees the slot; resolves with the names in the order the calls started.
+ */
+async function startOrder(
+  pacer: RequestPacer,
+  queue: (call: (name: string) => () => Promise<void>) => Array<Promise<unknown>>,
+): Promise<string[]> {
+  const order: string[] = [];
+  const call = (name: string) => async () => {
+    order.push(name);
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  let release = () => {};
+  const blocker = pacer.inFlight(() => new Promise<void>((resolve) => (release = resolve)));
+  const done = queue(call);
+  for (let round = 0; round < 100; round += 1) await new Promise((resolve) => setImmediate(resolve));
+  release();
+  await Promise.all([blocker, ...done]);
+  return order;
+}
+
 describe('RequestPacer', () => {
   it('holds each EKS account-region to its own rate', async () => {
     const pacer = new RequestPacer({ eksPerSecond: 10, clock: fakeClock() });
@@ -149,19 +171,12 @@ describe('RequestPacer', () => {
     const pacer = new RequestPacer({ eksPerSecond: 1000, maxInFlight: 1, clock: fakeClock() });
     const eks = pacer.lane('eks', '222233334444', 'eu-west-1');
     const trail = pacer.lane('cloudtrail', '222233334444', 'eu-west-1');
-    const order: string[] = [];
-    const call = (name: string) => async () => {
-      order.push(name);
-      await new Promise((resolve) => setImmediate(resolve));
-    };
-    let release = () => {};
-    const blocker = pacer.inFlight(() => new Promise<void>((resolve) => (release = resolve)));
 
     // Three EKS calls at 1,000/s are 3 ms of work; one page at 2/s is 500 ms: the page goes first.
-    const done = [...Array.from({ length: 3 }, () => eks.run(call('eks'))), trail.run(call('page'))];
-    for (let round = 0; round < 100; round += 1) await new Promise((resolve) => setImmediate(resolve));
-    release();
-    await Promise.all([blocker, ...done]);
+    const order = await startOrder(pacer, (call) => [
+      ...Array.from({ length: 3 }, () => eks.run(call('eks'))),
+      trail.run(call('page')),
+    ]);
 
     expect(order).toEqual(['page', 'eks', 'eks', 'eks']);
   });
@@ -175,48 +190,30 @@ describe('RequestPacer', () => {
     const pacer = new RequestPacer({ eksPerSecond: 1000, maxInFlight: 1, clock: fakeClock() });
     const busy = pacer.lane('eks', '222233334444', 'eu-west-1');
     const light = pacer.lane('eks', '555566667777', 'eu-west-1');
-    const order: string[] = [];
-    const call = (name: string) => async () => {
-      order.push(name);
-      await new Promise((resolve) => setImmediate(resolve));
-    };
-
-    let release = () => {};
-    const blocker = pacer.inFlight(() => new Promise<void>((resolve) => (release = resolve)));
 
     // The light lane asks first, but the busy lane has twenty calls left against its one.
-    const done = [light.run(call('light')), ...Array.from({ length: 20 }, () => busy.run(call('busy')))];
-    // Let every call take its token and queue for the one slot the blocker holds.
-    for (let round = 0; round < 100; round += 1) await new Promise((resolve) => setImmediate(resolve));
-    release();
-    await Promise.all([blocker, ...done]);
+    const order = await startOrder(pacer, (call) => [
+      light.run(call('light')),
+      ...Array.from({ length: 20 }, () => busy.run(call('busy'))),
+    ]);
 
     expect(order).toHaveLength(21);
     expect(order.indexOf('light')).toBeGreaterThanOrEqual(19);
   });
+
   it('sends the calls other calls wait on ahead of every lane backlog, skipping their own lane queue', async () => {
     const pacer = new RequestPacer({ eksPerSecond: 1000, maxInFlight: 1, perLane: 2, clock: fakeClock() });
     const busy = pacer.lane('eks', '222233334444', 'eu-west-1');
     const light = pacer.lane('eks', '555566667777', 'eu-west-1');
-    const order: string[] = [];
-    const call = (name: string) => async () => {
-      order.push(name);
-      await new Promise((resolve) => setImmediate(resolve));
-    };
-    let release = () => {};
-    const blocker = pacer.inFlight(() => new Promise<void>((resolve) => (release = resolve)));
 
     // Twenty Describes fill the busy lane's queue before its next List page and another account's
     // AssumeRole (made through the in-flight cap directly) ask.
-    const done = [
+    const order = await startOrder(pacer, (call) => [
       ...Array.from({ length: 20 }, () => busy.run(call('describe'))),
       light.run(call('light list'), { unblocks: true }),
       busy.run(call('busy list'), { unblocks: true }),
       pacer.inFlight(call('assume role')),
-    ];
-    for (let round = 0; round < 100; round += 1) await new Promise((resolve) => setImmediate(resolve));
-    release();
-    await Promise.all([blocker, ...done]);
+    ]);
 
     expect([...order.slice(0, 3)].sort()).toEqual(['assume role', 'busy list', 'light list']);
     expect(order.slice(3)).toEqual(Array(20).fill('describe'));

@@ -4,7 +4,7 @@ import type { CollectionError } from '../model/index.js';
 import type { LookupEvent, SnapshotCloudTrail } from '../snapshot/index.js';
 import { parseCloudTrailEvent } from './cloudtrail-lookups.js';
 import { type RequestLane, UNPACED } from './pacing.js';
-import { compareText, toPlain } from './plain.js';
+import { compareText, sortErrors, toPlain } from './plain.js';
 import { listPages, type StepRuntime, type StepScope } from './step.js';
 import { COLLECTION_STEPS } from './steps.js';
 
@@ -40,8 +40,9 @@ export async function collectCloudTrail(
   const errors: CollectionError[] = [];
   // Kept records are copied to their plain form at once, so the SDK's objects die young.
   const events = new Map<string, LookupEvent>();
-  // The lookups share the lane's bucket, so running them one after another costs no throughput.
-  for (const lookup of step.queries) {
+  // All lookups at once: each is a chain of pages, and one after another a lookup's round trips
+  // would leave the lane's rate unused; the lane's bucket keeps them together to its rate.
+  const lookupOne = async (lookup: (typeof step.queries)[number]) => {
     try {
       await listPages(step, runtime, scope, lookup, (page) => {
         for (const event of step.list.items(page) ?? []) {
@@ -55,9 +56,15 @@ export async function collectCloudTrail(
     } catch (error) {
       errors.push(toCollectionError(step.service, step.list.operation, error, step.queryLabel(lookup)));
     }
-  }
+  };
+  await Promise.all(step.queries.map(lookupOne));
   const sorted = [...events.values()].sort(
     (a, b) => compareText(a.EventTime, b.EventTime) || compareText(a.EventId, b.EventId),
   );
-  return { from: options.from.toISOString(), to: options.to.toISOString(), events: sorted, errors };
+  return {
+    from: options.from.toISOString(),
+    to: options.to.toISOString(),
+    events: sorted,
+    errors: sortErrors(errors),
+  };
 }

@@ -19,8 +19,8 @@ type ClusterMember = Exclude<keyof SnapshotCluster, 'cluster' | 'errors'>;
 /**
  * Collects every cluster of one account-region ({@link COLLECTION_STEPS}`.clusters`) with what
  * every EKS `cluster`-level step of the table lists and describes: Pod Identity associations,
- * add-ons, node groups and Fargate profiles. Every single Describe call runs under `describeLimit`,
- * and every call (List pages included) through `lane` when one is given (the account-region's EKS
+ * add-ons, node groups and Fargate profiles. Every single Describe call runs under `describeLimit`
+ * and every call (List pages included) through `lane`, each when given (the account-region's EKS
  * rate). A Describe answered with EKS's documented not-found code means the resource was deleted
  * after the List and is skipped; any other failure, a 404 without that code included, is recorded
  * and makes the cluster incomplete. A listed cluster that cannot be described is kept as a stub
@@ -30,10 +30,10 @@ export async function collectEksRegion(
   factory: ClientFactory,
   accountId: string,
   region: string,
-  describeLimit: LimitFunction,
+  describeLimit: LimitFunction | undefined,
   lane: Pick<RequestLane, 'run'> = UNPACED,
 ): Promise<EksRegionResult> {
-  const runtime: StepRuntime = { factory, lane, describeLimit };
+  const runtime: StepRuntime = { factory, lane, ...(describeLimit ? { describeLimit } : {}) };
   const scope: StepScope = { accountId, region, partition: factory.options.partition ?? 'aws' };
   const step = COLLECTION_STEPS.clusters;
   const errors: CollectionError[] = [];
@@ -47,14 +47,19 @@ export async function collectEksRegion(
   };
 }
 
-/** One cluster: its Describe, then every `cluster` step at once; undefined when it was deleted meanwhile. */
+/**
+ * One cluster: its Describe, then every `cluster` step at once; undefined when it was deleted
+ * meanwhile. The Describe unblocks the cluster's rows, so it goes ahead of the lanes' backlogs.
+ */
 async function collectCluster(
   runtime: StepRuntime,
   region: StepScope,
   name: string,
 ): Promise<SnapshotCluster | undefined> {
   const errors: CollectionError[] = [];
-  const [cluster] = await describeEach(COLLECTION_STEPS.clusters, runtime, region, [name], errors);
+  const [cluster] = await describeEach(COLLECTION_STEPS.clusters, runtime, region, [name], errors, {
+    unblocks: true,
+  });
   if (!cluster) return undefined;
   const scope = { ...region, cluster: name };
   const members = await collectMembers(stepsAt('eks', 'cluster'), runtime, scope, errors);

@@ -26,15 +26,16 @@ export const MAX_CLOUDTRAIL_DAYS = 90;
 
 /**
  * Default limits: accounts in parallel, tasks (IAM, regions) per account, Describe calls per
- * account-region. Accounts and their tasks are not limited by default: the request pacer's per-lane
- * rates and its global in-flight cap bound the load, and every account-region's rate-limited
- * streams (CloudTrail above all) must run at the same time for the collection to finish at its
- * rate limits rather than at the pace of a few accounts at a time.
+ * account-region. None is limited by default: the request pacer's per-lane rates and its global
+ * in-flight cap bound the load, and every account-region's rate-limited streams (CloudTrail above
+ * all) must run at the same time for the collection to finish at its rate limits rather than at the
+ * pace of a few accounts at a time. A Describe limit of its own would cap the busiest lane's rate
+ * at that many calls per round trip, however slow the answers come back.
  */
 export const DEFAULT_CONCURRENCY = {
   accounts: Number.POSITIVE_INFINITY,
   perAccount: Number.POSITIVE_INFINITY,
-  describe: 10,
+  describe: Number.POSITIVE_INFINITY,
 } as const;
 
 export interface CollectConcurrency {
@@ -171,7 +172,7 @@ export async function collectAccount(options: CollectAccountOptions): Promise<Sn
           accountId,
           region,
           // Per account-region, so a large cluster in one region never holds another region's slots.
-          pLimit(describe),
+          describe === Number.POSITIVE_INFINITY ? undefined : pLimit(describe),
           pacer,
           options.cloudTrail === false
             ? undefined
@@ -187,7 +188,7 @@ async function collectRegion(
   factory: ClientFactory,
   accountId: string,
   region: string,
-  describeLimit: LimitFunction,
+  describeLimit: LimitFunction | undefined,
   pacer: RequestPacer,
   cloudTrail: Parameters<typeof collectCloudTrail>[3] | undefined,
 ): Promise<SnapshotRegion> {

@@ -18,7 +18,12 @@ export const DEFAULT_PACING = {
   lookupEventsPerSecond: LOOKUP_EVENTS_PER_SECOND,
   /** Requests in flight at once across the whole collection. */
   maxInFlight: 64,
-  /** Requests in flight at once in one EKS lane (account-region) or IAM lane (account). */
+  /**
+   * Requests one EKS lane (account-region) or IAM lane (account) may send at once: its token
+   * bucket's burst (half, at most half a second of its rate) and the calls that wait with their
+   * token for an in-flight slot (the rest). Below the service's own burst (the sandbox's EKS limit
+   * holds a second of requests), so no bunching of a lane's calls is ever throttled.
+   */
   perLane: 8,
 } as const;
 
@@ -37,6 +42,13 @@ export type InFlightLimit = <T>(call: () => Promise<T>) => Promise<T>;
 
 /** The priority of calls that give none. */
 const NO_PRIORITY = () => 0;
+
+/**
+ * The priority of calls other calls wait on (AssumeRole, a List page whose keys are described, a
+ * Describe that opens a cluster's rows): ahead of every lane's backlog, first come first served
+ * among themselves. They are few, and until they answer no lane knows how much work it has.
+ */
+const UNBLOCKING = () => Number.POSITIVE_INFINITY;
 
 interface Waiter {
   order: number;
@@ -62,16 +74,30 @@ export class PriorityLimit {
   }
 
   /** Runs `call` when a slot is free; among waiters the highest `priority()` goes first. */
-  run<T>(call: () => Promise<T>, priority: () => number = NO_PRIORITY): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
+  async run<T>(call: () => Promise<T>, priority: () => number = NO_PRIORITY): Promise<T> {
+    const release = await this.acquire(priority);
+    try {
+      return await call();
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Resolves when a slot is the caller's (among waiters the highest `priority()` goes first), with
+   * the function that gives it back; call it exactly once.
+   */
+  acquire(priority: () => number = NO_PRIORITY): Promise<() => void> {
+    return new Promise((resolve) => {
       const start = () => {
         this.active += 1;
-        call()
-          .then(resolve, reject)
-          .finally(() => {
-            this.active -= 1;
-            this.next();
-          });
+        let released = false;
+        resolve(() => {
+          if (released) return;
+          released = true;
+          this.active -= 1;
+          this.next();
+        });
       };
       const queue = this.queues.get(priority);
       const waiter = { order: this.order++, start };
@@ -102,13 +128,23 @@ export class PriorityLimit {
   }
 }
 
+/** How a call of a lane is scheduled. */
+export interface LaneCallOptions {
+  /**
+   * Other calls wait on this call's answer (a List page whose keys are described, a cluster's
+   * Describe that opens its rows): it takes the next free in-flight slot ahead of every lane's
+   * backlog. Its token still comes from the lane's bucket.
+   */
+  unblocks?: boolean;
+}
+
 /**
  * A stream of requests that share one rate limit (all EKS calls of one account-region, all IAM
  * calls of one account, all LookupEvents of one account-region). {@link RequestLane.run} waits for
  * the lane's token, then for a global in-flight slot, then makes the call.
  */
 export interface RequestLane {
-  run<T>(call: () => Promise<T>): Promise<T>;
+  run<T>(call: () => Promise<T>, options?: LaneCallOptions): Promise<T>;
   /** The lane's token bucket, for inspecting the rate it kept. */
   readonly bucket: TokenBucket;
   /** Calls handed to the lane that have not finished. */
@@ -133,14 +169,17 @@ export class RequestPacer {
   readonly lookupEventsPerSecond: number;
   readonly maxInFlight: number;
   readonly perLane: number;
-  /** Every request the collection makes passes through this one limit. */
+  /**
+   * Every request the collection makes passes through this one limit; a call made directly through
+   * it (AssumeRole) is one other calls wait on, so it goes ahead of the lanes' backlogs.
+   */
   readonly inFlight: InFlightLimit;
   private readonly slots: PriorityLimit;
   private readonly clock: Clock;
   private readonly lanes = new Map<string, RequestLane>();
   /**
-   * Per sequential service, the priority of its calls: one call at the rate. One function for all
-   * its lanes, so their waiting calls share one first-come-first-served queue.
+   * Per chained service, the priority of its calls: one call at the rate. One function for all its
+   * lanes, so their waiting calls share one first-come-first-served queue.
    */
   private readonly oneCall = new Map<CollectedService, () => number>();
 
@@ -156,7 +195,7 @@ export class RequestPacer {
     this.perLane = wholeCount(options.perLane, DEFAULT_PACING.perLane, 'perLane');
     this.clock = options.clock ?? defaultClock();
     this.slots = new PriorityLimit(this.maxInFlight);
-    this.inFlight = (call) => this.slots.run(call);
+    this.inFlight = (call) => this.slots.run(call, UNBLOCKING);
   }
 
   /**
@@ -181,39 +220,57 @@ export class RequestPacer {
   }
 
   /**
-   * A new lane at `ratePerSecond`. A concurrent service's lane runs up to `perLane` calls at once,
-   * and its priority for a free slot is its backlog at its rate. A sequential service's calls come
-   * one at a time, so its lane needs no limit of its own and its priority is one call at its rate,
-   * one function for all its lanes (their waiting calls share one first-come-first-served queue).
+   * A new lane at `ratePerSecond`. A call takes the lane's token, then a global slot (the token
+   * first, so a lane waiting for its rate never holds a slot another lane could use). A concurrent
+   * service's lane never sends more than `perLane` calls at once: its bucket's burst and the calls
+   * that hold their token while they wait for a slot share that number; once a call has its slot it
+   * no longer counts, so a lane keeps its rate however long its calls take to answer. Its priority
+   * for a free slot is its backlog at its rate. A chained service's calls come a few at a time (a
+   * call per chain of pages): one at a time waits with its token, and its priority is one call at
+   * its rate, one function for all its lanes (their waiting calls share one first-come-first-served
+   * queue). A call that unblocks others skips the lane's queues and goes first for a slot.
    */
   private newLane(service: CollectedService, spec: PacedServiceSpec, ratePerSecond: number): RequestLane {
-    const bucket = new TokenBucket({ ratePerSecond, capacity: 1, clock: this.clock });
+    const chained = spec.calls === 'chained';
+    // What a lane may send at once (`perLane`, no more than a second of its rate) is split: half
+    // is the bucket's burst, so a lane whose timer woke late (a busy event loop) catches up instead
+    // of losing the time for good; half is the calls that may wait with a token for a slot. A
+    // chained lane's calls are few, but each chain takes its own token: it keeps evenly spaced
+    // grants and one call at a time waiting, so held-back lookups never reach the service closer
+    // together than its burst of two allows.
+    const burst = chained ? 1 : Math.max(1, Math.floor(Math.min(this.perLane, ratePerSecond) / 2));
+    const bucket = new TokenBucket({ ratePerSecond, capacity: burst, clock: this.clock });
     const slots = this.slots;
-    const sequential = spec.calls === 'sequential';
-    const laneLimit = sequential ? undefined : pLimit(this.perLane);
+    const waitLimit = pLimit(chained ? 1 : Math.max(1, this.perLane - burst));
     let backlog = 0;
     let priority = this.oneCall.get(service);
     if (!priority) {
       // Seconds the lane still needs at its rate.
-      priority = sequential ? () => 1 / ratePerSecond : () => backlog / ratePerSecond;
-      if (sequential) this.oneCall.set(service, priority);
+      priority = chained ? () => 1 / ratePerSecond : () => backlog / ratePerSecond;
+      if (chained) this.oneCall.set(service, priority);
     }
     const remaining = priority;
-    // The token comes before the global slot so a lane waiting for its rate never holds a slot
-    // another lane could use.
-    const paced = async <T>(call: () => Promise<T>) => {
-      await bucket.acquire();
-      return slots.run(call, remaining);
+    const admit = async (unblocks: boolean) => {
+      await bucket.acquire({ first: unblocks });
+      return slots.acquire(unblocks ? UNBLOCKING : remaining);
     };
     return {
       bucket,
       get backlog() {
         return backlog;
       },
-      run: async (call) => {
+      run: async (call, options) => {
+        const unblocks = options?.unblocks === true;
         backlog += 1;
         try {
-          return await (laneLimit ? laneLimit(() => paced(call)) : paced(call));
+          // A call others wait on skips the lane's queue: behind the lane's backlog it would hold
+          // back the very work that sets the lane's priority.
+          const release = await (unblocks ? admit(true) : waitLimit(() => admit(false)));
+          try {
+            return await call();
+          } finally {
+            release();
+          }
         } finally {
           backlog -= 1;
         }

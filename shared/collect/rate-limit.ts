@@ -12,10 +12,17 @@ export interface TokenBucketOptions {
   clock?: Clock;
 }
 
+/** How a caller waits for a token. */
+export interface AcquireOptions {
+  /** Served before every caller waiting without it (first come, first served among themselves). */
+  first?: boolean;
+}
+
 /**
- * A first-come-first-served token bucket. With the default capacity of 1, grants are spaced at
- * least `1000 / ratePerSecond` ms apart, so any one-second window holds at most `ratePerSecond`
- * grants. It keeps its own record of grant times so callers can prove the rate was kept.
+ * A first-come-first-served token bucket (callers asking `first` go ahead of the others). With the
+ * default capacity of 1, grants are spaced at least `1000 / ratePerSecond` ms apart, so any
+ * one-second window holds at most `ratePerSecond` grants. It keeps its own record of grant times so
+ * callers can prove the rate was kept.
  */
 export class TokenBucket {
   readonly ratePerSecond: number;
@@ -24,7 +31,11 @@ export class TokenBucket {
   private readonly intervalMs: number;
   /** Theoretical arrival time (GCRA): when the bucket would be empty again at the steady rate. */
   private theoreticalArrival: number;
-  private queue: Promise<void> = Promise.resolve();
+  /** Waiters in grant order: those that asked `first`, then the rest. */
+  private readonly waiting: Array<{ first: boolean; grant: () => void }> = [];
+  /** Waiters at the head of {@link waiting} that asked `first`. */
+  private firstCount = 0;
+  private granting = false;
   private readonly grantTimes: number[] = [];
 
   constructor(options: TokenBucketOptions) {
@@ -37,11 +48,17 @@ export class TokenBucket {
   }
 
   /** Resolves when the caller may make one request. */
-  acquire(): Promise<void> {
-    const granted = this.queue.then(() => this.take());
-    // Waiters queue in order; a waiter's failure must not block the ones behind it.
-    this.queue = granted.catch(() => undefined);
-    return granted;
+  acquire(options: AcquireOptions = {}): Promise<void> {
+    return new Promise<void>((grant) => {
+      const first = options.first === true;
+      if (first) {
+        this.waiting.splice(this.firstCount, 0, { first, grant });
+        this.firstCount += 1;
+      } else {
+        this.waiting.push({ first, grant });
+      }
+      if (!this.granting) void this.grantInTurn();
+    });
   }
 
   /** Times (on the bucket's clock) at which requests were granted, oldest first. */
@@ -58,6 +75,21 @@ export class TokenBucket {
       best = Math.max(best, end - start + 1);
     }
     return best;
+  }
+
+  /** Grants tokens one at a time while callers wait; the head of the queue when a token is due gets it. */
+  private async grantInTurn(): Promise<void> {
+    this.granting = true;
+    try {
+      while (this.waiting.length > 0) {
+        await this.take();
+        const waiter = this.waiting.shift();
+        if (waiter?.first) this.firstCount -= 1;
+        waiter?.grant();
+      }
+    } finally {
+      this.granting = false;
+    }
   }
 
   private async take(): Promise<void> {

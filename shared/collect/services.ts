@@ -10,13 +10,14 @@ export interface PacedServiceSpec {
   /** The {@link PacingOptions} member that sets the lane's requests per second. */
   rateOption: 'eksPerSecond' | 'iamPerSecond' | 'lookupEventsPerSecond';
   /**
-   * `sequential`: the service's calls in one lane come one after another (CloudTrail's pages follow
-   * each other's `NextToken`, and its lookups share the bucket, so running them one after another
-   * costs no throughput); a lane then needs no in-flight limit of its own and its priority for a
-   * free slot is always one call at its rate. `concurrent`: many calls at once, up to the per-lane
-   * limit, with the backlog as priority.
+   * `chained`: the service's calls in one lane are a few chains of pages, each page following the
+   * previous one's token (CloudTrail: one chain per lookup, all of an account-region's lookups at
+   * once, so one lookup's round trip never leaves the lane's rate unused); one call at a time waits
+   * with its token for an in-flight slot, and its priority for a free slot is always one call at
+   * its rate. `concurrent`: many calls at once, the per-lane limit holding how
+   * many wait with a token, with the backlog as priority.
    */
-  calls: 'sequential' | 'concurrent';
+  calls: 'chained' | 'concurrent';
   /** The factory's client of the service, acting in the account (in the region for a regional one). */
   client(
     factory: ClientFactory,
@@ -46,7 +47,7 @@ export const COLLECTED_SERVICES = {
   cloudtrail: {
     rateScope: 'region',
     rateOption: 'lookupEventsPerSecond',
-    calls: 'sequential',
+    calls: 'chained',
     client: (factory, accountId, region) => factory.cloudTrail(accountId, region),
   },
 } as const satisfies Record<string, PacedServiceSpec>;

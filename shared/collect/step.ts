@@ -3,7 +3,7 @@ import pLimit from 'p-limit';
 import type { ClientFactory } from '../aws/clients.js';
 import { isNotFound, toCollectionError } from '../aws/errors.js';
 import type { CollectionError } from '../model/index.js';
-import type { RequestLane } from './pacing.js';
+import type { LaneCallOptions, RequestLane } from './pacing.js';
 import { toPlain } from './plain.js';
 import { COLLECTED_SERVICES, type CollectedService } from './services.js';
 
@@ -175,6 +175,7 @@ export async function listPages<C extends CommandClass, Item, Query>(
   scope: StepScope,
   query: Query,
   onPage: (page: OutputOf<C>) => void,
+  options?: LaneCallOptions,
 ): Promise<void> {
   const client = clientOf(step as AnyStep, runtime, scope);
   const { command: Command, paging } = step.list;
@@ -184,7 +185,7 @@ export async function listPages<C extends CommandClass, Item, Query>(
     const input = paging
       ? { ...first, [paging.limitKey]: paging.pageSize, [paging.inputToken]: token }
       : first;
-    const page = (await runtime.lane.run(() => client.send(new Command(input)))) as OutputOf<C>;
+    const page = (await runtime.lane.run(() => client.send(new Command(input)), options)) as OutputOf<C>;
     onPage(page);
     const more = paging && (paging.moreResults === undefined || page[paging.moreResults]);
     token = more ? page[paging.outputToken] : undefined;
@@ -193,7 +194,7 @@ export async function listPages<C extends CommandClass, Item, Query>(
 
 /**
  * The keys the step lists in the scope, each once, in listed order. A failed List is recorded in
- * `errors` and yields no keys.
+ * `errors` and yields no keys. Its pages unblock the Describes (see {@link LaneCallOptions}).
  */
 export async function listKeys(
   step: AnyStep,
@@ -203,9 +204,16 @@ export async function listKeys(
 ): Promise<string[]> {
   const keys: string[] = [];
   try {
-    await listPages(step, runtime, scope, undefined, (page) => {
-      for (const key of step.list.items(page) ?? []) if (typeof key === 'string' && key) keys.push(key);
-    });
+    await listPages(
+      step,
+      runtime,
+      scope,
+      undefined,
+      (page) => {
+        for (const key of step.list.items(page) ?? []) if (typeof key === 'string' && key) keys.push(key);
+      },
+      { unblocks: true },
+    );
   } catch (error) {
     errors.push(toCollectionError(step.service, step.list.operation, error, resourceOf(scope)));
     return [];
@@ -218,7 +226,8 @@ export async function listKeys(
  * (a row with its own `inFlight`: that many at a time), so its backlog (its priority for a free
  * slot) counts all the work it has left. Results are plain
  * JSON at once, so the SDK's response objects die young; see {@link DescribeCall} for what a
- * failure does. Results are in key order.
+ * failure does. Results are in key order. `options` schedules the calls in the lane (a Describe
+ * that other steps wait on unblocks them).
  */
 export async function describeEach<Detail>(
   step: ListDescribeStep<Detail>,
@@ -226,6 +235,7 @@ export async function describeEach<Detail>(
   scope: StepScope,
   keys: readonly string[],
   errors: CollectionError[],
+  options?: LaneCallOptions,
 ): Promise<Detail[]> {
   const { describe } = step;
   const first = step.list.input?.(scope, undefined);
@@ -240,7 +250,7 @@ export async function describeEach<Detail>(
       try {
         const send = () => client.send(new describe.command({ ...first, [describe.key]: key }));
         const response = (await rowLimit(() =>
-          runtime.lane.run(() => sharedLimit(send)),
+          runtime.lane.run(() => sharedLimit(send), options),
         )) as OutputOf<CommandClass>;
         const detail = describe.output(response, key);
         return detail === undefined ? undefined : toPlain<Detail>(detail);

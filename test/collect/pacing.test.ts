@@ -34,6 +34,20 @@ function fakeClock(): Clock {
   };
 }
 
+/** Calls a service's token bucket (`burst` tokens, refilled at `rps`) would throttle among requests at `times` (ms). */
+function throttledBy(limit: { rps: number; burst: number }, times: readonly number[]): number {
+  let tokens = limit.burst;
+  let last = times[0] ?? 0;
+  let throttled = 0;
+  for (const time of times) {
+    tokens = Math.min(limit.burst, tokens + ((time - last) / 1000) * limit.rps);
+    last = time;
+    if (tokens >= 1 - 1e-9) tokens -= 1;
+    else throttled += 1;
+  }
+  return throttled;
+}
+
 /** A call that records how many calls were in flight while it ran. */
 function probe(state: { inFlight: number; peak: number }) {
   return async () => {
@@ -44,6 +58,28 @@ function probe(state: { inFlight: number; peak: number }) {
   };
 }
 
+/**
+ * Holds the pacer's one slot while `queue` hands it calls, lets every call take its token and queue,
+ * then frees the slot; resolves with the names in the order the calls started.
+ */
+async function startOrder(
+  pacer: RequestPacer,
+  queue: (call: (name: string) => () => Promise<void>) => Array<Promise<unknown>>,
+): Promise<string[]> {
+  const order: string[] = [];
+  const call = (name: string) => async () => {
+    order.push(name);
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  let release = () => {};
+  const blocker = pacer.inFlight(() => new Promise<void>((resolve) => (release = resolve)));
+  const done = queue(call);
+  for (let round = 0; round < 100; round += 1) await new Promise((resolve) => setImmediate(resolve));
+  release();
+  await Promise.all([blocker, ...done]);
+  return order;
+}
+
 describe('RequestPacer', () => {
   it('holds each EKS account-region to its own rate', async () => {
     const pacer = new RequestPacer({ eksPerSecond: 10, clock: fakeClock() });
@@ -51,8 +87,12 @@ describe('RequestPacer', () => {
 
     await Promise.all(Array.from({ length: 25 }, () => west.run(async () => undefined)));
 
-    expect(west.bucket.grants()).toHaveLength(25);
-    expect(west.bucket.maxGrantsInWindow(1000)).toBe(10);
+    // A burst of four (half the lane's eight at once), then ten a second.
+    const grants = west.bucket.grants();
+    expect(grants).toHaveLength(25);
+    expect(grants.slice(0, 4)).toEqual([0, 0, 0, 0]);
+    expect(grants.slice(4)).toEqual(Array.from({ length: 21 }, (_, index) => 100 * (index + 1)));
+    expect(throttledBy({ rps: 10, burst: 10 }, grants)).toBe(0);
   });
 
   it('gives every account-region of a regional service and every account of IAM a lane of its own', () => {
@@ -89,7 +129,7 @@ describe('RequestPacer', () => {
       ...Array.from({ length: 4 }, () => iam.run(async () => undefined)),
     ]);
 
-    expect(eks.bucket.grants().at(-1)).toBe(1900);
+    expect(eks.bucket.grants().at(-1)).toBe(1600);
     expect(iam.bucket.grants()).toEqual([0, 500, 1000, 1500]);
   });
 
@@ -131,19 +171,12 @@ describe('RequestPacer', () => {
     const pacer = new RequestPacer({ eksPerSecond: 1000, maxInFlight: 1, clock: fakeClock() });
     const eks = pacer.lane('eks', '222233334444', 'eu-west-1');
     const trail = pacer.lane('cloudtrail', '222233334444', 'eu-west-1');
-    const order: string[] = [];
-    const call = (name: string) => async () => {
-      order.push(name);
-      await new Promise((resolve) => setImmediate(resolve));
-    };
-    let release = () => {};
-    const blocker = pacer.inFlight(() => new Promise<void>((resolve) => (release = resolve)));
 
     // Three EKS calls at 1,000/s are 3 ms of work; one page at 2/s is 500 ms: the page goes first.
-    const done = [...Array.from({ length: 3 }, () => eks.run(call('eks'))), trail.run(call('page'))];
-    for (let round = 0; round < 100; round += 1) await new Promise((resolve) => setImmediate(resolve));
-    release();
-    await Promise.all([blocker, ...done]);
+    const order = await startOrder(pacer, (call) => [
+      ...Array.from({ length: 3 }, () => eks.run(call('eks'))),
+      trail.run(call('page')),
+    ]);
 
     expect(order).toEqual(['page', 'eks', 'eks', 'eks']);
   });
@@ -157,24 +190,76 @@ describe('RequestPacer', () => {
     const pacer = new RequestPacer({ eksPerSecond: 1000, maxInFlight: 1, clock: fakeClock() });
     const busy = pacer.lane('eks', '222233334444', 'eu-west-1');
     const light = pacer.lane('eks', '555566667777', 'eu-west-1');
-    const order: string[] = [];
-    const call = (name: string) => async () => {
-      order.push(name);
-      await new Promise((resolve) => setImmediate(resolve));
-    };
-
-    let release = () => {};
-    const blocker = pacer.inFlight(() => new Promise<void>((resolve) => (release = resolve)));
 
     // The light lane asks first, but the busy lane has twenty calls left against its one.
-    const done = [light.run(call('light')), ...Array.from({ length: 20 }, () => busy.run(call('busy')))];
-    // Let every call take its token and queue for the one slot the blocker holds.
-    for (let round = 0; round < 100; round += 1) await new Promise((resolve) => setImmediate(resolve));
-    release();
-    await Promise.all([blocker, ...done]);
+    const order = await startOrder(pacer, (call) => [
+      light.run(call('light')),
+      ...Array.from({ length: 20 }, () => busy.run(call('busy'))),
+    ]);
 
     expect(order).toHaveLength(21);
     expect(order.indexOf('light')).toBeGreaterThanOrEqual(19);
+  });
+
+  it('sends the calls other calls wait on ahead of every lane backlog, skipping their own lane queue', async () => {
+    const pacer = new RequestPacer({ eksPerSecond: 1000, maxInFlight: 1, perLane: 2, clock: fakeClock() });
+    const busy = pacer.lane('eks', '222233334444', 'eu-west-1');
+    const light = pacer.lane('eks', '555566667777', 'eu-west-1');
+
+    // Twenty Describes fill the busy lane's queue before its next List page and another account's
+    // AssumeRole (made through the in-flight cap directly) ask.
+    const order = await startOrder(pacer, (call) => [
+      ...Array.from({ length: 20 }, () => busy.run(call('describe'))),
+      light.run(call('light list'), { unblocks: true }),
+      busy.run(call('busy list'), { unblocks: true }),
+      pacer.inFlight(call('assume role')),
+    ]);
+
+    expect([...order.slice(0, 3)].sort()).toEqual(['assume role', 'busy list', 'light list']);
+    expect(order.slice(3)).toEqual(Array(20).fill('describe'));
+  });
+
+  it('lets one LookupEvents call at a time wait for a slot with its token, so held-back calls never bunch', async () => {
+    const clock = fakeClock();
+    const pacer = new RequestPacer({ maxInFlight: 1, clock });
+    const trail = pacer.lane('cloudtrail', '222233334444', 'eu-west-1');
+    const sent: number[] = [];
+
+    // Three lookups ask at once while another call holds the only slot for 2 s.
+    const blocker = pacer.inFlight(() => clock.sleep(2000));
+    const lookups = Array.from({ length: 3 }, () => trail.run(async () => void sent.push(clock.now())));
+    await Promise.all([blocker, ...lookups]);
+
+    expect(trail.bucket.grants()).toEqual([0, 2000, 2500]);
+    expect(sent).toEqual([2000, 2000, 2500]);
+  });
+
+  it('keeps a lane at its rate however long its calls take to answer', async () => {
+    const clock = fakeClock();
+    const pacer = new RequestPacer({ eksPerSecond: 10, perLane: 8, clock });
+    const lane = pacer.lane('eks', '222233334444', 'eu-west-1');
+
+    // Answers that take 2 s: eight calls at a time would make 4 calls a second.
+    await Promise.all(Array.from({ length: 60 }, () => lane.run(() => clock.sleep(2000))));
+
+    expect(lane.bucket.grants().at(-1)).toBe(5600);
+    expect(clock.now()).toBe(7600);
+  });
+
+  it('catches up after its timer woke late, by no more than its burst', async () => {
+    const base = fakeClock();
+    // Every wake-up comes 250 ms late, as on a busy event loop.
+    const late: Clock = { now: base.now, sleep: (ms) => base.sleep(ms + 250) };
+    const pacer = new RequestPacer({ eksPerSecond: 10, clock: late });
+    const lane = pacer.lane('eks', '222233334444', 'eu-west-1');
+
+    await Promise.all(Array.from({ length: 40 }, () => lane.run(async () => undefined)));
+
+    const grants = lane.bucket.grants();
+    // Evenly spaced grants would come one per late wake-up: 36 of them after the burst, 12.6 s.
+    expect(grants.at(-1)).toBeLessThanOrEqual(4500);
+    expect(throttledBy({ rps: 10, burst: 10 }, grants)).toBe(0);
+    expect(lane.bucket.maxGrantsInWindow(100)).toBeLessThanOrEqual(4);
   });
 });
 

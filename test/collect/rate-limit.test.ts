@@ -69,6 +69,27 @@ describe('TokenBucket', () => {
     expect(bucket.grants()).toEqual([0, 500]);
   });
 
+  it('grants a caller that asks first ahead of those waiting without asking, in turn among themselves', async () => {
+    const clock = fakeClock();
+    const bucket = new TokenBucket({ ratePerSecond: 2, clock });
+    const order: string[] = [];
+    const take = (name: string, first = false) =>
+      bucket.acquire({ first }).then(() => {
+        order.push(name);
+      });
+
+    await Promise.all([
+      take('first page'),
+      take('second page'),
+      take('third page'),
+      take('urgent', true),
+      take('urgent again', true),
+    ]);
+
+    expect(order).toEqual(['urgent', 'urgent again', 'first page', 'second page', 'third page']);
+    expect(bucket.grants()).toEqual([0, 500, 1000, 1500, 2000]);
+  });
+
   it('rejects a rate that is not positive', () => {
     expect(() => new TokenBucket({ ratePerSecond: 0 })).toThrow(RangeError);
   });

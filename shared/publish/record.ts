@@ -69,3 +69,55 @@ export type RunRecord = z.infer<typeof RunRecordSchema>;
 
 /** Runs kept in the history of `latest.json`; older runs stay in the dated report objects. */
 export const MAX_HISTORY = 400;
+
+/** How the stored run record's first line ends when its findings follow one per line. */
+const FINDINGS_OPEN = '"findings":[';
+
+/**
+ * `latest.json` as text, in pieces: the record's other fields on the first line, then one finding
+ * per line, so neither writing nor reading it ever holds the whole record as one string (an
+ * organization's record can pass V8's string limit). The text is JSON like any other: only the
+ * layout is chosen, `findings` last.
+ */
+export function* runRecordChunks(record: RunRecord): Generator<string> {
+  const { findings, ...fields } = record;
+  const head = JSON.stringify({ ...fields, findings: [] });
+  yield head.slice(0, -2);
+  for (let index = 0; index < findings.length; index += 1)
+    yield `\n${JSON.stringify(findings[index])}${index + 1 < findings.length ? ',' : ''}`;
+  yield '\n]}\n';
+}
+
+/**
+ * Reads a run record from its lines as {@link runRecordChunks} lays them out, finding by finding;
+ * any other layout (records written before it, or by hand) is parsed as one JSON text.
+ *
+ * @returns the parsed value, not yet validated against {@link RunRecordSchema}.
+ * @throws SyntaxError when the text is not JSON.
+ */
+export async function parseRunRecordLines(lines: AsyncIterable<string>): Promise<unknown> {
+  const iterator = lines[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done) return JSON.parse('');
+  if (!first.value.endsWith(FINDINGS_OPEN)) {
+    const rest: string[] = [first.value];
+    for (let line = await iterator.next(); !line.done; line = await iterator.next()) rest.push(line.value);
+    return JSON.parse(rest.join('\n'));
+  }
+  const record = JSON.parse(`${first.value}]}`) as { findings: unknown[] };
+  let closed = false;
+  for (let line = await iterator.next(); !line.done; line = await iterator.next()) {
+    const text = line.value;
+    if (closed) {
+      if (text.trim() !== '') throw new SyntaxError('text after the end of the run record');
+      continue;
+    }
+    if (text === ']}') {
+      closed = true;
+      continue;
+    }
+    record.findings.push(JSON.parse(text.endsWith(',') ? text.slice(0, -1) : text));
+  }
+  if (!closed) throw new SyntaxError('the run record ends before its findings are closed');
+  return record;
+}

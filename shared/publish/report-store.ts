@@ -1,13 +1,21 @@
+import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { errorCode } from '../aws/errors.js';
-import { getObjectText, isNotFound, isPreconditionFailed, putObject } from '../aws/s3.js';
+import { isNotFound, isPreconditionFailed } from '../aws/s3.js';
 import { latestKey as latestKeyUnder, reportKeys, s3Uri } from '../bucket.js';
 import { AuditError } from '../errors.js';
 import { compareText } from '../model/compare.js';
 import type { Report } from '../report/types.js';
-import { MAX_HISTORY, type RunKeys, type RunRecord, RunRecordSchema } from './record.js';
+import {
+  MAX_HISTORY,
+  parseRunRecordLines,
+  type RunKeys,
+  type RunRecord,
+  RunRecordSchema,
+  runRecordChunks,
+} from './record.js';
 import type { ReportLinks } from './sns.js';
 
 /** Where runs are stored: a bucket and a key prefix ending in `/` (default `reports/`). */
@@ -83,17 +91,24 @@ export class RunRecordError extends AuditError {
  */
 export async function loadLatest(s3: S3Client, location: ReportStoreLocation): Promise<LatestRecord> {
   const key = latestKey(location);
-  let object: { text: string; etag?: string };
+  let object: { body?: Readable; etag?: string };
   try {
-    object = await getObjectText(s3, { bucket: location.bucket, key });
+    const response = await s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: key }));
+    object = {
+      ...(response.Body instanceof Readable ? { body: response.Body } : {}),
+      ...(response.ETag ? { etag: response.ETag } : {}),
+    };
   } catch (error) {
     if (isNotFound(error)) return {};
     throw error;
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(object.text);
+    // Line by line: an organization's record is larger than one string may be.
+    const body = object.body ?? Readable.from([]);
+    raw = await parseRunRecordLines(createInterface({ input: body, crlfDelay: Number.POSITIVE_INFINITY }));
   } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
     throw new RunRecordError(
       `${s3Uri(location.bucket, key)} is not JSON; move it aside to start a new history`,
       {
@@ -139,6 +154,10 @@ export interface TextUpload {
   key: string;
   chunks: Iterable<string>;
   contentType: string;
+  /** Complete the write only if the current object has this ETag. */
+  ifMatch?: string;
+  /** `*`: complete the write only if no object exists at the key. */
+  ifNoneMatch?: string;
 }
 
 /**
@@ -158,6 +177,9 @@ export async function uploadText(s3: S3Client, input: TextUpload): Promise<{ eta
       Bucket: input.bucket,
       Key: input.key,
       ContentType: input.contentType,
+      // One PutObject or CompleteMultipartUpload carries the condition, whichever ends the write.
+      ...(input.ifMatch ? { IfMatch: input.ifMatch } : {}),
+      ...(input.ifNoneMatch ? { IfNoneMatch: input.ifNoneMatch } : {}),
       Body: Readable.from(utf8Pieces(input.chunks), { objectMode: false }),
     },
   });
@@ -251,13 +273,14 @@ export async function writeLatest(
   let etag = expectedEtag;
   for (let conflicts = 0; ; conflicts += 1) {
     try {
-      const written = await putObject(s3, {
+      const written = await uploadText(s3, {
         bucket: location.bucket,
         key,
-        body: `${JSON.stringify(candidate)}\n`,
+        chunks: runRecordChunks(candidate),
         contentType: 'application/json',
         ...(etag === undefined ? { ifNoneMatch: '*' } : { ifMatch: etag }),
       });
+      if (!written.etag) throw new Error(`S3 returned no ETag for ${s3Uri(location.bucket, key)}`);
       return { etag: written.etag, record: candidate, conflicts };
     } catch (error) {
       if (!isPreconditionFailed(error) || conflicts + 1 >= maxConflicts) throw error;

@@ -486,6 +486,37 @@ describe('publishRun against the sandbox', () => {
     expect(record.history.map((item) => item.runId)).toEqual(['run-b', 'run-a', 'run-0']);
   });
 
+  it('writes a run record larger than one part one finding per line, reads it back, and still loses a race to a newer writer', async () => {
+    // Prepare: a record of 20,000 findings (an organization's record can pass V8's string limit).
+    const s3 = factory().s3();
+    const location = { bucket: BUCKET, prefix: 'reports/' };
+    await publish(report('run-0', [stays], completeScopes(), '2026-11-27T02:05:00Z'), '2026-11-27T02:05:00Z');
+    const seen = await loadLatest(s3, location);
+    const base = seen.record;
+    if (!base) throw new Error('run-0 wrote no record');
+    const findings = Array.from({ length: 20_000 }, (_, index) => {
+      const { evidence: _evidence, ...recorded } = finding({ name: `workload-${index}` });
+      return { ...recorded, firstSeenAt: '2026-11-27T02:05:00Z' };
+    });
+    const large = { ...base, runId: 'run-large', finishedAt: '2026-11-28T02:05:00Z', findings };
+    const later = { ...base, runId: 'run-later', finishedAt: '2026-11-28T03:05:00Z' };
+    // Act: the large record wins; a writer that read before it must merge.
+    const first = await writeLatest(s3, location, large, seen.etag);
+    const stored = sandbox.s3Object(BUCKET, 'reports/latest.json')?.toString('utf8') ?? '';
+    const read = await loadLatest(s3, location);
+    const second = await writeLatest(s3, location, later, seen.etag);
+    // Assess
+    expect(first.conflicts).toBe(0);
+    expect(stored.length).toBeGreaterThan(REPORT_PART_BYTES);
+    expect(sandbox.calls()[AUDIT_ACCOUNT]?.s3?.CompleteMultipartUpload).toBeGreaterThanOrEqual(1);
+    expect(stored.split('\n')).toHaveLength(findings.length + 3);
+    expect(JSON.parse(stored)).toEqual(large);
+    expect(read.record).toEqual(large);
+    expect(read.etag).toBe(first.etag);
+    expect(second.conflicts).toBe(1);
+    expect(latestRecord().runId).toBe('run-later');
+  });
+
   it('merges concurrent publishRun calls without losing either run', async () => {
     await Promise.all([
       publish(report('run-x', [stays], completeScopes(), '2026-11-29T02:05:00Z'), '2026-11-29T02:05:00Z'),

@@ -228,11 +228,20 @@ function subjectOf(content: Content): string {
   );
 }
 
+/**
+ * The accounts a message names: every account with findings, or, when their list passes
+ * {@link MAX_ACCOUNT_IDS_BYTES} (thousands of accounts), those of the listed new findings: the
+ * attribute and the JSON body each carry the list, and the message must stay within 256 KB.
+ */
+function namedAccounts(content: Content): string[] {
+  const accounts = content.accountIds;
+  return Buffer.byteLength(JSON.stringify(accounts)) > MAX_ACCOUNT_IDS_BYTES
+    ? uniqueSorted(content.newFindings.slice(0, MAX_LISTED).map((finding) => finding.accountId))
+    : accounts;
+}
+
 function attributes(content: Content, kind: NotificationKind): Record<string, MessageAttributeValue> {
-  let accounts = content.accountIds;
-  if (Buffer.byteLength(JSON.stringify(accounts)) > MAX_ACCOUNT_IDS_BYTES) {
-    accounts = uniqueSorted(content.newFindings.slice(0, MAX_LISTED).map((finding) => finding.accountId));
-  }
+  const accounts = namedAccounts(content);
   const result: Record<string, MessageAttributeValue> = {
     kind: { DataType: 'String', StringValue: kind },
     notificationType: { DataType: 'String', StringValue: content.kind },
@@ -376,6 +385,8 @@ function compactFinding(finding: ListedFinding) {
 
 function compactJson(content: Content, listed: number) {
   const { report, diff, links, previousRunId } = content.input;
+  const accountIds = namedAccounts(content);
+  const omittedAccounts = content.accountIds.length - accountIds.length;
   return {
     kind: content.kind,
     runId: report.runId,
@@ -383,7 +394,7 @@ function compactJson(content: Content, listed: number) {
     ...(previousRunId ? { previousRunId } : {}),
     ...(content.kind === 'alert' ? { alertThreshold: content.input.alertThreshold } : {}),
     maxSeverity: content.maxSeverity ?? null,
-    accountIds: content.accountIds,
+    accountIds,
     summary: {
       total: report.summary.total,
       suppressed: report.summary.suppressed ?? 0,
@@ -400,6 +411,7 @@ function compactJson(content: Content, listed: number) {
     omitted: {
       newFindings: Math.max(0, content.newFindings.length - listed),
       resolvedFindings: Math.max(0, content.resolvedFindings.length - listed),
+      ...(omittedAccounts > 0 ? { accountIds: omittedAccounts } : {}),
     },
     ...(links ? { report: { uri: links.s3Uri, consoleUrl: links.consoleUrl } } : {}),
   };

@@ -149,6 +149,40 @@ describe('buildNotifications', () => {
     expect(chat.content.description).toContain('more in the report');
   });
 
+  it('keeps a 5,000-account run under 256 KB per message, naming the accounts of the listed findings', () => {
+    // Prepare: one finding in each of 5,000 accounts (the account list alone is 85 KB, thrice in the JSON bodies).
+    const accounts = Array.from({ length: 5000 }, (_, index) => String(600000000000 + index));
+    const many = accounts.map((accountId, index) =>
+      finding({ name: `workload-${index}`, accountId, severity: index === 4321 ? 'CRITICAL' : 'HIGH' }),
+    );
+    // Act
+    const messages = buildNotifications(inputFor([], many));
+    // Assess
+    expect(messages).toHaveLength(4);
+    for (const message of messages) expect(messageBytes(message)).toBeLessThanOrEqual(SNS_MAX_MESSAGE_BYTES);
+    const [summary] = byKind(messages, 'summary');
+    const compact = JSON.parse(StructuredSchema.parse(JSON.parse(summary.Message ?? '')).https) as {
+      accountIds: string[];
+      newFindings: { accountId: string }[];
+      omitted: { accountIds?: number };
+    };
+    expect(compact.newFindings[0].accountId).toBe(accounts[4321]);
+    expect(compact.accountIds).toContain(accounts[4321]);
+    expect(compact.accountIds.length).toBeLessThan(accounts.length);
+    expect(compact.accountIds.length + (compact.omitted.accountIds ?? 0)).toBe(accounts.length);
+  });
+
+  it('names every account when the list is small', () => {
+    const messages = buildNotifications(inputFor([], [wildcard, critical]));
+    const [summary] = byKind(messages, 'summary');
+    const compact = JSON.parse(StructuredSchema.parse(JSON.parse(summary.Message ?? '')).https) as {
+      accountIds: string[];
+      omitted: Record<string, number>;
+    };
+    expect(compact.accountIds).toEqual([...new Set([wildcard.accountId, critical.accountId])].sort());
+    expect(compact.omitted).not.toHaveProperty('accountIds');
+  });
+
   it('shrinks the listing to fit a smaller limit rather than exceed it', () => {
     const many = Array.from({ length: 50 }, (_, index) => finding({ name: `role-${index}` }));
     const messages = buildNotifications(inputFor([], many, { maxMessageBytes: 12_000 }));

@@ -98,7 +98,7 @@ export function* runRecordChunks(record: RunRecord): Generator<string> {
 export async function parseRunRecordLines(lines: AsyncIterable<string>): Promise<unknown> {
   const iterator = lines[Symbol.asyncIterator]();
   const first = await iterator.next();
-  if (first.done) return JSON.parse('');
+  if (first.done) throw new SyntaxError('the run record is empty');
   if (!first.value.endsWith(FINDINGS_OPEN)) {
     const rest: string[] = [first.value];
     for (let line = await iterator.next(); !line.done; line = await iterator.next()) rest.push(line.value);

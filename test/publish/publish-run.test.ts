@@ -111,6 +111,16 @@ const stays = finding({ name: 'payments-api' });
 const goes = finding({ name: 'orders-worker', severity: 'MEDIUM' });
 const arrives = finding({ checkId: 'PI_TRUST_UNSCOPED', name: 'job-runner', severity: 'CRITICAL' });
 
+/** Publishes run-0 and reads its record back, as a run starting after it would. */
+async function firstRunRecord() {
+  const s3 = factory().s3();
+  const location = { bucket: BUCKET, prefix: 'reports/' };
+  await publish(report('run-0', [stays], completeScopes(), '2026-11-27T02:05:00Z'), '2026-11-27T02:05:00Z');
+  const seen = await loadLatest(s3, location);
+  if (!seen.record) throw new Error('run-0 wrote no record');
+  return { s3, location, seen, base: seen.record };
+}
+
 describe('publishRun against the sandbox', () => {
   it('stores the reports, computes new, resolved and still open from latest.json, and publishes both runs', async () => {
     // Prepare / Act
@@ -456,12 +466,7 @@ describe('publishRun against the sandbox', () => {
 
   it('keeps both runs in the history when two writers race on latest.json', async () => {
     // Prepare: both runs read latest.json before either writes.
-    const s3 = factory().s3();
-    const location = { bucket: BUCKET, prefix: 'reports/' };
-    await publish(report('run-0', [stays], completeScopes(), '2026-11-27T02:05:00Z'), '2026-11-27T02:05:00Z');
-    const seen = await loadLatest(s3, location);
-    const base = seen.record;
-    if (!base) throw new Error('run-0 wrote no record');
+    const { s3, location, seen, base } = await firstRunRecord();
     const entry = (runId: string, finishedAt: string) => ({ ...base.history[0], runId, finishedAt });
     const runA = {
       ...base,
@@ -488,12 +493,7 @@ describe('publishRun against the sandbox', () => {
 
   it('writes a run record larger than one part one finding per line, reads it back, and still loses a race to a newer writer', async () => {
     // Prepare: a record of 20,000 findings (an organization's record can pass V8's string limit).
-    const s3 = factory().s3();
-    const location = { bucket: BUCKET, prefix: 'reports/' };
-    await publish(report('run-0', [stays], completeScopes(), '2026-11-27T02:05:00Z'), '2026-11-27T02:05:00Z');
-    const seen = await loadLatest(s3, location);
-    const base = seen.record;
-    if (!base) throw new Error('run-0 wrote no record');
+    const { s3, location, seen, base } = await firstRunRecord();
     const findings = Array.from({ length: 20_000 }, (_, index) => {
       const { evidence: _evidence, ...recorded } = finding({ name: `workload-${index}` });
       return { ...recorded, firstSeenAt: '2026-11-27T02:05:00Z' };

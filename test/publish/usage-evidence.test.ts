@@ -3,21 +3,11 @@ import { describe, expect, it } from 'vitest';
 import type { Language } from '../../shared/i18n/index.js';
 import { diffRuns } from '../../shared/publish/diff.js';
 import { buildNotifications } from '../../shared/publish/sns.js';
-import type { Report } from '../../shared/report/types.js';
+import { BACKFILLING_EVIDENCE, type UsageEvidence } from '../support/usage-evidence.js';
 import { ChatNotificationSchema } from './chat-schema.js';
 import { CHECK_META, finding, report, TOPIC_ARN } from './support.js';
 
-type UsageEvidence = NonNullable<Report['usageEvidence']>;
-
-const BACKFILLING: UsageEvidence = {
-  source: 'lookup',
-  known: 18,
-  total: 20,
-  percentDone: 93.1,
-  nightsLeft: 3,
-  cannotCatchUp: [],
-  text: 'usage known for 18 of 20 account-regions, backfill 93.1% done, done in about 3 nights',
-};
+const BACKFILLING = BACKFILLING_EVIDENCE;
 
 const KNOWN: UsageEvidence = {
   source: 'org-trail',

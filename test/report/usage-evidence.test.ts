@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Language } from '../../shared/i18n/index.js';
 import { escapeHtml, type Report, ReportSchema, renderReport } from '../../shared/report/index.js';
+import { BACKFILLING_EVIDENCE } from '../support/usage-evidence.js';
 import { CATALOGUE } from './catalogue.js';
 import { HOSTILE, loadFixtureReport } from './fixture.js';
 
@@ -11,15 +12,7 @@ function withEvidence(usageEvidence: NonNullable<Report['usageEvidence']>): Repo
   return ReportSchema.parse({ ...loadFixtureReport(), usageEvidence });
 }
 
-const backfilling = withEvidence({
-  source: 'lookup',
-  known: 18,
-  total: 20,
-  percentDone: 93.1,
-  nightsLeft: 3,
-  cannotCatchUp: [],
-  text: 'usage known for 18 of 20 account-regions, backfill 93.1% done, done in about 3 nights',
-});
+const backfilling = withEvidence(BACKFILLING_EVIDENCE);
 
 const stuck = withEvidence({
   source: 'org-trail',

@@ -29,6 +29,11 @@ export interface PlannedImport {
   finding: AwsSecurityFinding;
   /** The finding's id (the ASFF `Id`), readable without building the document; absent: `finding.Id`. */
   id?: string;
+  /**
+   * What the document is built from (a plan from {@link planSecurityHub} sets it): the finding, its
+   * `CreatedAt`, and whether an earlier run put it in Security Hub. An import queue stores these.
+   */
+  source?: { finding: AsffSource; createdAt: string; previouslyImported: boolean };
 }
 
 /** The id of a planned import, without building its document when the plan knows it. */
@@ -79,12 +84,13 @@ export function planSecurityHub(input: SecurityHubPlanInput): SecurityHubPlan {
   const add = (finding: AsffSource, state: AsffState) => {
     const accountId = input.mode === 'audit-account' ? input.callerAccountId : finding.accountId;
     const previous = input.previous.get(finding.id);
+    const createdAt = earliest(previous?.firstSeenAt, input.updatedAt);
     const context = {
       awsAccountId: accountId,
       region: input.region,
       partition: input.partition,
       runId: input.runId,
-      createdAt: earliest(previous?.firstSeenAt, input.updatedAt),
+      createdAt,
       updatedAt: input.updatedAt,
       state,
       check: checks.get(finding.checkId),
@@ -94,6 +100,7 @@ export function planSecurityHub(input: SecurityHubPlanInput): SecurityHubPlan {
       accountId,
       state,
       id: finding.id,
+      source: { finding, createdAt, previouslyImported: previous?.securityHubImported === true },
       get finding() {
         return toAsff(finding, context);
       },
@@ -218,6 +225,34 @@ export async function importFindings(
   return result;
 }
 
+/**
+ * Imports one batch (one importing account, at most 100 findings and 6 MB) through `client`:
+ * findings that failed with a transient error are re-sent, up to `policy.maxAttempts` rounds with
+ * backoff; `beforeCall` runs before every call (the caller's pacing). The outcome is added to `result`.
+ */
+export async function importBatch(
+  client: SecurityHubClient,
+  items: ReadonlyArray<PlannedImport>,
+  policy: RetryPolicy,
+  result: SecurityHubImportResult,
+  beforeCall: () => Promise<void> = async () => {},
+): Promise<void> {
+  let pending = items.map((item) => ({ item, finding: item.finding }));
+  for (let round = 1; pending.length > 0; round += 1) {
+    const retry: typeof pending = [];
+    const outcome = await sendBatch(client, pending, policy, result, beforeCall);
+    for (const entry of pending) {
+      const failure = outcome.get(importId(entry.item));
+      if (!failure) succeed(result, entry.item);
+      else if (round < policy.maxAttempts && !failure.final && !PERMANENT_FINDING_ERRORS.has(failure.code))
+        retry.push(entry);
+      else fail(result, entry.item, failure.code, failure.message);
+    }
+    if (retry.length > 0) await (policy.sleep ?? defaultSleep)(policy.baseDelayMs * 2 ** (round - 1));
+    pending = retry;
+  }
+}
+
 function succeed(result: SecurityHubImportResult, item: PlannedImport): void {
   result.succeededIds.add(importId(item));
   if (item.state === 'active') result.imported += 1;
@@ -235,10 +270,12 @@ async function sendBatch(
   batch: ReadonlyArray<{ item: PlannedImport; finding: AwsSecurityFinding }>,
   policy: RetryPolicy,
   result: SecurityHubImportResult,
+  beforeCall: () => Promise<void> = async () => {},
 ): Promise<Map<string, { code: string; message: string; final?: boolean }>> {
   const failures = new Map<string, { code: string; message: string; final?: boolean }>();
   try {
-    const response = await withRetry(policy, () => {
+    const response = await withRetry(policy, async () => {
+      await beforeCall();
       result.calls += 1;
       return client.send(new BatchImportFindingsCommand({ Findings: batch.map((entry) => entry.finding) }));
     });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { errorCode, errorMessage } from '../aws/errors.js';
 import { getObjectText, putObject } from '../aws/s3.js';
 import { securityHubQueueKeys } from '../bucket.js';
-import { defaultClock } from '../clock.js';
+import { type Clock, defaultClock } from '../clock.js';
 import { TokenBucket } from '../collect/rate-limit.js';
 import type { CheckMeta } from '../model/check.js';
 import { type AsffSource, type AsffState, toAsff } from './asff.js';
@@ -130,6 +130,7 @@ export async function writeImportQueue(
   bucket: string,
   context: ImportQueueContext,
   plan: ReadonlyArray<PlannedImport>,
+  chunkFindings = QUEUE_CHUNK_FINDINGS,
 ): Promise<{ bucket: string; key: string; findings: number }> {
   const keys = securityHubQueueKeys(context.runId);
   // Stable by account, so batches go to one account at a time and member accounts are visited once.
@@ -139,8 +140,8 @@ export async function writeImportQueue(
       a.item.accountId < b.item.accountId ? -1 : a.item.accountId > b.item.accountId ? 1 : a.index - b.index,
     );
   const chunks: ImportQueueManifest['chunks'] = [];
-  for (let start = 0; start < ordered.length; start += QUEUE_CHUNK_FINDINGS) {
-    const lines = ordered.slice(start, start + QUEUE_CHUNK_FINDINGS).map(({ item }) => {
+  for (let start = 0; start < ordered.length; start += chunkFindings) {
+    const lines = ordered.slice(start, start + chunkFindings).map(({ item }) => {
       if (!item.source) throw new TypeError(`planned import ${item.id ?? ''} has no source to queue`);
       const { evidence: _evidence, ...finding } = item.source.finding as AsffSource & { evidence?: unknown };
       const line: QueuedImport = {
@@ -211,12 +212,13 @@ export interface QueueImportResult {
  */
 export function pacedPerAccount(
   ratePerSecond = BATCH_IMPORT_PER_SECOND,
+  clock: Clock = defaultClock(),
 ): (accountId: string) => Promise<void> {
   const buckets = new Map<string, TokenBucket>();
   return (accountId) => {
     let bucket = buckets.get(accountId);
     if (!bucket) {
-      bucket = new TokenBucket({ ratePerSecond, clock: defaultClock() });
+      bucket = new TokenBucket({ ratePerSecond, clock });
       buckets.set(accountId, bucket);
     }
     return bucket.acquire();

@@ -287,7 +287,11 @@ export async function importQueue(
         });
       }
     } else {
-      await importBatch(client, items, options.policy, tally, () => pace(accountId));
+      // The first call's turn was taken before the batch started; re-sends wait for their own.
+      let turns = 0;
+      await importBatch(client, items, options.policy, tally, () =>
+        turns++ === 0 ? Promise.resolve() : pace(accountId),
+      );
     }
     const byId = new Map(batch.map((line) => [line.finding.id, line]));
     for (const failure of tally.failures.slice(before)) {
@@ -301,6 +305,8 @@ export async function importQueue(
     const lines = await readChunk(options.s3, progress.queue.bucket, manifest.chunks[chunk]);
     for (const batch of lineBatches(lines, chunk === cursor.chunk ? cursor.line : 0, manifest, checks)) {
       while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+      // The account's turn comes first, so the deadline is judged when the batch would really go.
+      if (!options.deadline.aborted) await pace(batch.lines[0].accountId);
       if (options.deadline.aborted) {
         done = false;
         break outer;

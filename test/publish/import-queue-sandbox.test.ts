@@ -117,28 +117,29 @@ function latestRecord() {
 
 describe('Security Hub import queued by publishRun, imported by import-findings', () => {
   it('queues instead of importing, then imports every finding over several paced invocations without a throttle', async () => {
-    // Act: 1,050 findings; each invocation may start batches for 350 ms of (virtual) time.
-    const published = await publishQueued('run-1', many(1_050), '2026-11-29T02:05:00Z');
+    // Act: 4,050 findings (41 calls: past the burst of 30); each invocation may start batches for
+    // 1.5 s of (virtual) time.
+    const published = await publishQueued('run-1', many(4_050), '2026-11-29T02:05:00Z');
     expect(hubFindings()).toEqual([]);
-    expect(published.securityHub.queue).toMatchObject({ bucket: BUCKET, findings: 1_050 });
+    expect(published.securityHub.queue).toMatchObject({ bucket: BUCKET, findings: 4_050 });
     expect(published.failed).toBe(false);
-    const { progress, invocations } = await importLoop(published.securityHub.queue, 350);
+    const { progress, invocations } = await importLoop(published.securityHub.queue, 1_500);
 
-    // Assess: 11 calls at 10/s, a few per invocation, none throttled, every finding active once.
-    expect(invocations).toBeGreaterThan(1);
+    // Assess: 41 calls at 10/s over several invocations, none throttled, every finding active once.
+    expect(invocations).toBeGreaterThan(2);
     expect(progress).toMatchObject({
-      imported: 1_050,
+      imported: 4_050,
       archived: 0,
       failed: 0,
       done: true,
-      calls: 11,
+      calls: 41,
       invocations,
     });
     const calls = sandbox.calls();
-    expect(calls[AUDIT_ACCOUNT]?.securityhub?.BatchImportFindings).toBe(11);
+    expect(calls[AUDIT_ACCOUNT]?.securityhub?.BatchImportFindings).toBe(41);
     expect(calls.throttled.total).toBe(0);
     const hub = hubFindings();
-    expect(hub).toHaveLength(1_050);
+    expect(hub).toHaveLength(4_050);
     expect(hub.every((item) => item.RecordState === 'ACTIVE' && item.AwsAccountId === AUDIT_ACCOUNT)).toBe(
       true,
     );

@@ -216,6 +216,7 @@ async function organizationScale(): Promise<{ table: BenchmarkTable; invocations
       ],
       notes: [
         'The importer runs for real (queue chunks read and parsed, ASFF documents built, batches of ≤100 findings and ≤6 MB); Security Hub answers at once and the pacing and deadlines run on a simulated timeline at the documented 10 requests/s per account and region, so the paced time is the import’s floor at that rate and the CPU is what it costs on top.',
+        'Peak RSS is the benchmark process’s: it includes the in-memory S3 stand-in holding the whole queue; a Lambda invocation holds one 5,000-finding chunk (about 3 MiB) and the batches in flight.',
         'In member-accounts mode every account has its own 10 requests/s: the same queue takes 2 calls per account, one AssumeRole each, and the paced floor is no longer the bound.',
         'Before this step existed, the whole paced import ran inside analyze-publish’s one invocation, after the analysis.',
       ],

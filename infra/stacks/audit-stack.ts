@@ -229,6 +229,8 @@ export class AuditStack extends Stack {
               description:
                 "Imports the run's queued Security Hub findings at BatchImportFindings' documented rate, from a cursor, until its deadline",
               timeout: Duration.minutes(15),
+              // Recording failed imports rewrites the run record, which analyze-publish's memory holds.
+              memorySize: config.analyzeMemoryMiB,
               roleName: PUBLISHING_FUNCTION_ROLE_NAMES.importFindings,
               environment: {
                 [ENV.memberRoleName]: config.memberRoleName,

@@ -282,6 +282,9 @@ describe('AuditStack with context overrides', () => {
     expect(memoryOf(defaults, 'Merges the snapshot parts')).toBe(3008);
     expect(memoryOf(largest, 'Merges the snapshot parts')).toBe(10_240);
     expect(memoryOf(largest, 'Collects one member account')).toBe(1536);
+    // import-findings may rewrite the run record analyze-publish wrote: the same memory.
+    expect(memoryOf(defaults, "Imports the run's queued")).toBe(3008);
+    expect(memoryOf(largest, "Imports the run's queued")).toBe(10_240);
   });
 
   it('adds the Slack channel for the topic when workspace and channel ids are given', () => {

@@ -5,6 +5,7 @@ import { getObjectText, putObject } from '../aws/s3.js';
 import { securityHubQueueKeys } from '../bucket.js';
 import { type Clock, defaultClock } from '../clock.js';
 import { TokenBucket } from '../collect/rate-limit.js';
+import { AuditError } from '../errors.js';
 import type { CheckMeta } from '../model/check.js';
 import { type AsffSource, type AsffState, toAsff } from './asff.js';
 import type { RecordedFinding } from './record.js';
@@ -226,7 +227,7 @@ export function pacedPerAccount(
 }
 
 /** A queue was not what analyze-publish writes (a bad key, another version, a changed chunk). */
-export class ImportQueueError extends Error {
+export class ImportQueueError extends AuditError {
   override name = 'ImportQueueError';
 }
 

@@ -87,6 +87,36 @@ function organizationFindings(limit = Number.POSITIVE_INFINITY): Finding[] {
   return findings;
 }
 
+/** analyze-publish's part: the findings planned (all new) and written as the run's queue. */
+async function queueOf(s3: S3Client, findings: Finding[]) {
+  const plan = planSecurityHub({
+    diff: { new: findings, stillOpen: [], resolved: [], unknown: [], suppressed: [] },
+    previous: new Map(),
+    // Every finding may be created (as with complete scopes); the queue keeps the real check metadata.
+    scopes: [],
+    checks: CHECK_META.map((meta) => ({ ...meta, category: 'meta' as const })),
+    mode: 'audit-account',
+    callerAccountId: AUDIT_ACCOUNT,
+    region: REGION,
+    runId: RUN_ID,
+    updatedAt: UPDATED_AT,
+  });
+  return writeImportQueue(
+    s3,
+    BUCKET,
+    {
+      runId: RUN_ID,
+      mode: 'audit-account',
+      region: REGION,
+      partition: 'aws',
+      updatedAt: UPDATED_AT,
+      report: { bucket: BUCKET, prefix: 'reports/' },
+      checks: CHECK_META,
+    },
+    plan.imports,
+  );
+}
+
 /** An S3 stand-in in memory: the queue's objects. */
 function memoryS3(): { s3: S3Client; bytes: () => number } {
   const objects = new Map<string, string>();
@@ -110,36 +140,10 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 async function organizationScale(): Promise<{ table: BenchmarkTable; invocations: number; pacedMs: number }> {
   const findings = organizationFindings();
   const cpu0 = process.cpuUsage();
-  const plan = planSecurityHub({
-    diff: { new: findings, stillOpen: [], resolved: [], unknown: [], suppressed: [] },
-    previous: new Map(),
-    // Every finding may be created (as with complete scopes); the queue keeps the real check metadata.
-    scopes: [],
-    checks: CHECK_META.map((meta) => ({ ...meta, category: 'meta' as const })),
-    mode: 'audit-account',
-    callerAccountId: AUDIT_ACCOUNT,
-    region: REGION,
-    runId: RUN_ID,
-    updatedAt: UPDATED_AT,
-  });
   const { s3, bytes } = memoryS3();
-  const queue = await writeImportQueue(
-    s3,
-    BUCKET,
-    {
-      runId: RUN_ID,
-      mode: 'audit-account',
-      region: REGION,
-      partition: 'aws',
-      updatedAt: UPDATED_AT,
-      report: { bucket: BUCKET, prefix: 'reports/' },
-      checks: CHECK_META,
-    },
-    plan.imports,
-  );
+  const queue = await queueOf(s3, findings);
   const writeCpu = process.cpuUsage(cpu0);
   findings.length = 0;
-  plan.imports.length = 0;
   globalThis.gc?.();
 
   // The simulated timeline: each call takes the account's next turn at the documented rate; an
@@ -249,32 +253,8 @@ async function wallClockSlice(): Promise<BenchmarkTable> {
     const factory = () =>
       createClientFactory({ region: REGION, endpointUrl: sandbox.url, credentials: sandbox.credentials });
     const findings = organizationFindings(SLICE_CALLS * 100).slice(0, SLICE_CALLS * 100);
-    const plan = planSecurityHub({
-      diff: { new: findings, stillOpen: [], resolved: [], unknown: [], suppressed: [] },
-      previous: new Map(),
-      scopes: [],
-      checks: CHECK_META.map((meta) => ({ ...meta, category: 'meta' as const })),
-      mode: 'audit-account',
-      callerAccountId: AUDIT_ACCOUNT,
-      region: REGION,
-      runId: RUN_ID,
-      updatedAt: UPDATED_AT,
-    });
     const s3 = factory().s3();
-    const queue = await writeImportQueue(
-      s3,
-      BUCKET,
-      {
-        runId: RUN_ID,
-        mode: 'audit-account',
-        region: REGION,
-        partition: 'aws',
-        updatedAt: UPDATED_AT,
-        report: { bucket: BUCKET, prefix: 'reports/' },
-        checks: CHECK_META,
-      },
-      plan.imports,
-    );
+    const queue = await queueOf(s3, findings);
     let progress: SecurityHubProgress = { imported: 0, archived: 0, failed: 0, queue, done: false };
     let invocations = 0;
     const started = performance.now();

@@ -1,6 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { errorCode, errorMessage } from '../aws/errors.js';
 import { getObjectText, putObject } from '../aws/s3.js';
 import { securityHubQueueKeys } from '../bucket.js';
 import { type Clock, defaultClock } from '../clock.js';
@@ -12,13 +11,14 @@ import type { RecordedFinding } from './record.js';
 import { loadLatest, type ReportStoreLocation, s3Uri, writeLatest } from './report-store.js';
 import type { RetryPolicy } from './retry.js';
 import {
+  emptyImportResult,
+  failItems,
   type ImportFailure,
   importBatch,
   MAX_BATCH_BYTES,
   MAX_BATCH_FINDINGS,
   type PlannedImport,
   type SecurityHubClientFor,
-  type SecurityHubImportResult,
 } from './securityhub.js';
 import type { SecurityHubMode } from './settings.js';
 
@@ -260,14 +260,7 @@ export async function importQueue(
     }
     return clients.get(accountId) as ReturnType<SecurityHubClientFor> | Error;
   };
-  const tally: SecurityHubImportResult = {
-    imported: 0,
-    archived: 0,
-    failed: 0,
-    failures: [],
-    succeededIds: new Set(),
-    calls: 0,
-  };
+  const tally = emptyImportResult();
   const failedLines: QueueImportResult['failed'] = [];
   let cursor: QueueCursor = progress.cursor ?? { chunk: 0, line: 0 };
   let sent = 0;
@@ -278,15 +271,7 @@ export async function importQueue(
     const before = tally.failures.length;
     const client = clientFor(accountId);
     if (client instanceof Error) {
-      for (const item of items) {
-        tally.failed += 1;
-        tally.failures.push({
-          id: item.id ?? '',
-          accountId,
-          code: errorCode(client),
-          message: errorMessage(client),
-        });
-      }
+      failItems(tally, items, client);
     } else {
       // The first call's turn was taken before the batch started; re-sends wait for their own.
       let turns = 0;

@@ -176,14 +176,7 @@ export async function importFindings(
   clientFor: SecurityHubClientFor,
   policy: RetryPolicy,
 ): Promise<SecurityHubImportResult> {
-  const result: SecurityHubImportResult = {
-    imported: 0,
-    archived: 0,
-    failed: 0,
-    failures: [],
-    succeededIds: new Set(),
-    calls: 0,
-  };
+  const result = emptyImportResult();
   const byAccount = new Map<string, PlannedImport[]>();
   for (const item of plan) {
     const list = byAccount.get(item.accountId) ?? [];
@@ -195,7 +188,7 @@ export async function importFindings(
     try {
       client = clientFor(accountId);
     } catch (error) {
-      for (const item of items) fail(result, item, errorCode(error), errorMessage(error));
+      failItems(result, items, error);
       continue;
     }
     let pending = items;
@@ -251,6 +244,20 @@ export async function importBatch(
     if (retry.length > 0) await (policy.sleep ?? defaultSleep)(policy.baseDelayMs * 2 ** (round - 1));
     pending = retry;
   }
+}
+
+/** An import outcome with nothing in it yet. */
+export function emptyImportResult(): SecurityHubImportResult {
+  return { imported: 0, archived: 0, failed: 0, failures: [], succeededIds: new Set(), calls: 0 };
+}
+
+/** Counts every item as failed with `error` (no client for their account, for one). */
+export function failItems(
+  result: SecurityHubImportResult,
+  items: ReadonlyArray<PlannedImport>,
+  error: unknown,
+): void {
+  for (const item of items) fail(result, item, errorCode(error), errorMessage(error));
 }
 
 function succeed(result: SecurityHubImportResult, item: PlannedImport): void {

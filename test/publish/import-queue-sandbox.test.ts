@@ -12,6 +12,8 @@ import {
   RunRecordSchema,
   type SecurityHubProgress,
 } from '../../shared/publish/index.js';
+import { lambdaContext } from '../functions/support.js';
+import { useSandboxCredentials } from '../support/sandbox.js';
 import { deadlineAfter } from '../support/time.js';
 import {
   AUDIT_ACCOUNT,
@@ -206,5 +208,46 @@ describe('Security Hub import queued by publishRun, imported by import-findings'
     const { progress } = await importLoop(third.securityHub.queue, 60_000);
     expect(progress).toMatchObject({ imported: 1, archived: 1, failed: 0 });
     expect(hubFindings().find((item) => item.Id === goes.id)?.RecordState).toBe('ARCHIVED');
+  });
+
+  it('through the deployed handler: stops 120 s before the Lambda limit and the next invocation continues from the cursor', async () => {
+    // Prepare: the environment the CDK app gives import-findings; 121.5 s left in each invocation.
+    const restore = useSandboxCredentials(sandbox, {
+      AWS_REGION: REGION,
+      AWS_ENDPOINT_URL: sandbox.url,
+      MEMBER_ROLE_NAME: 'EksIdentityAuditReadOnly',
+      EXTERNAL_ID: 'unused-in-audit-account-mode',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    });
+    try {
+      const { handler } = await import('../../functions/import-findings/handler.js');
+      const published = await publishQueued('run-1', many(4_050), '2026-11-29T02:05:00Z');
+      // What analyze-publish returns as `securityHub`, and the Choice sends to ImportFindings.
+      let state: SecurityHubProgress = {
+        imported: 0,
+        archived: 0,
+        failed: 0,
+        queue: published.securityHub.queue,
+        done: false,
+      };
+      const perInvocation: number[] = [];
+
+      // Act: the state machine's loop, each invocation with 1.5 s before its deadline signal.
+      while (state.done !== true) {
+        const before = state.calls ?? 0;
+        state = (await handler(state, lambdaContext('import-findings', 121_500))) as SecurityHubProgress;
+        perInvocation.push((state.calls ?? 0) - before);
+        if (perInvocation.length > 50) throw new Error('the import never finished');
+      }
+
+      // Assess: about 15 calls per invocation at 10/s, 41 in all, each finding once, none throttled.
+      expect(perInvocation.length).toBeGreaterThanOrEqual(3);
+      expect(Math.max(...perInvocation)).toBeLessThanOrEqual(17);
+      expect(state).toMatchObject({ imported: 4_050, failed: 0, calls: 41, done: true });
+      expect(sandbox.calls().throttled.total).toBe(0);
+      expect(new Set(hubFindings().map((item) => item.Id)).size).toBe(4_050);
+    } finally {
+      restore();
+    }
   });
 });

@@ -21,6 +21,7 @@ import { VIRTUAL_TIME_VARIABLE } from './shared/clock.js';
  * A new test file goes to unit unless it is listed below.
  */
 const SANDBOX = [
+  'test/publish/import-queue-sandbox.test.ts',
   'test/aws/clients.test.ts',
   'test/cli/audit-ledger.test.ts',
   'test/cli/aws-failures.test.ts',

@@ -48,7 +48,15 @@ const RESULTS_MARKDOWN = join(BENCH_DIR, 'results.md');
  * The benchmarks, in the order a full run takes them; other scripts beside them (the standalone
  * snapshot generator) are tools, not benchmarks.
  */
-const BENCHMARKS = ['collect', 'usage', 'busy-usage', 'audit', 'lambda', 'org-plan'] as const;
+const BENCHMARKS = [
+  'collect',
+  'usage',
+  'busy-usage',
+  'audit',
+  'lambda',
+  'org-plan',
+  'securityhub-import',
+] as const;
 
 /** The benchmark names that have a script beside this file. */
 async function benchmarkNames(): Promise<string[]> {

@@ -158,8 +158,12 @@ function describeStep(progress: NightlyProgress): string {
       return (
         `analyze-publish: ${result.total} findings (${result.suppressed} suppressed), ${result.newFindings} new, ` +
         `${result.resolvedFindings} resolved; SNS ${result.sns.messages} message(s); ` +
-        `Security Hub ${result.securityHub.imported} imported, ${result.securityHub.archived} archived; report ${result.reportUri ?? '-'}`
+        `Security Hub ${result.securityHub.queue ? `${result.securityHub.queue.findings} queued` : `${result.securityHub.imported} imported, ${result.securityHub.archived} archived`}; report ${result.reportUri ?? '-'}`
       );
+    }
+    case 'import-findings': {
+      const { result } = progress;
+      return `import-findings: Security Hub ${result.imported} imported, ${result.archived} archived, ${result.failed} failed${result.done ? '' : ' (continues)'}`;
     }
   }
 }

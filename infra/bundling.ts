@@ -15,6 +15,7 @@ export const FUNCTION_NAMES = [
   'analyze-publish',
   'cutover-check',
   'collect-trail-usage',
+  'import-findings',
 ] as const;
 
 /** The bundle's file name: `.mjs` makes the Lambda Node.js runtime load it as an ES module. */

@@ -20,6 +20,7 @@ export const TRUSTED_FUNCTION_ROLE_NAMES = {
  */
 export const PUBLISHING_FUNCTION_ROLE_NAMES = {
   analyze: `${RESOURCE_PREFIX}-analyze-publish`,
+  importFindings: `${RESOURCE_PREFIX}-import-findings`,
 } as const;
 
 /** Role name of plan-scopes, which only reads the baseline: no member account trusts it. */

@@ -7,6 +7,7 @@
  * runs/RUN_ID/baseline.json                     the baseline plan-scopes validated, as JSON
  * runs/RUN_ID/parts/ACCOUNT.json                one account's snapshot part (snapshot v1)
  * runs/RUN_ID/trail-listings.json               the organization trail's day folders to read tonight
+ * runs/RUN_ID/securityhub/manifest.json         the run's Security Hub import queue, and its chunks
  * reports/YYYY/MM/DD/RUN_ID.json|.md|.html      the reports of one run, dated by its finish (UTC)
  * reports/latest.json                           the run record: open findings and the history
  * state/usage/ACCOUNT/REGION/ledger.json        the usage ledger of one account-region
@@ -66,6 +67,19 @@ export function itemsKey(runId: string): string {
  */
 export function trailListingsKey(runId: string): string {
   return `${BUCKET_PREFIXES.runs}${runId}/trail-listings.json`;
+}
+
+/**
+ * The run's Security Hub import queue: `runs/RUN_ID/securityhub/manifest.json` (what the chunks
+ * hold) and `runs/RUN_ID/securityhub/NNNNN.jsonl` (one finding to import per line), written by
+ * analyze-publish and read by import-findings.
+ */
+export function securityHubQueueKeys(runId: string): { manifest: string; chunk: (index: number) => string } {
+  const prefix = `${BUCKET_PREFIXES.runs}${runId}/securityhub/`;
+  return {
+    manifest: `${prefix}manifest.json`,
+    chunk: (index) => `${prefix}${String(index).padStart(5, '0')}.jsonl`,
+  };
 }
 
 /**

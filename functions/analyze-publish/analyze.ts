@@ -7,7 +7,7 @@ import { ACCOUNT_ID_PATTERN } from '../../shared/baseline/index.js';
 import type { Baseline } from '../../shared/baseline/types.js';
 import { checks } from '../../shared/checks/index.js';
 import type { Severity } from '../../shared/model/severity.js';
-import { publishRun } from '../../shared/publish/index.js';
+import { publishRun, type SecurityHubProgress } from '../../shared/publish/index.js';
 import { ledgerUsageWindow } from '../../shared/run/usage.js';
 import { normalizeSnapshot, type Snapshot } from '../../shared/snapshot/index.js';
 import { backfillSummary, reportedBackfill } from '../../shared/usage/backfill.js';
@@ -118,7 +118,20 @@ export interface AnalyzeResult {
   usage: { source: UsageSource; ledgers?: number; missingLedgers?: string[]; missingLedgerCount?: number };
   reportUri?: string;
   sns: { published: boolean; messages: number; skipped?: string };
-  securityHub: { imported: number; archived: number; failed: number; skipped?: string };
+  /**
+   * Security Hub's counts; with the import queued (the state machine), also the queue, `done: false`,
+   * and what else failed to go out: the `ImportFindings` loop advances it until `done`.
+   */
+  securityHub: SecurityHubProgress;
+}
+
+/** How the step publishes. */
+export interface AnalyzeOptions {
+  /**
+   * Write the Security Hub import as a queue for the `ImportFindings` step instead of importing it
+   * in this invocation (the state machine; the in-process CLI imports directly).
+   */
+  queueSecurityHub?: boolean;
 }
 
 /**
@@ -132,10 +145,11 @@ export function analyzeStep(
   config: AnalyzeConfig,
   factory: ClientFactory,
   now?: () => Date,
+  options: AnalyzeOptions = {},
 ): Promise<AnalyzeResult | BaselineInvalidResult> {
   return event.status === 'baseline-invalid'
     ? publishBaselineInvalid(event, config, factory, now)
-    : analyzeAndPublish(event, config, factory, now);
+    : analyzeAndPublish(event, config, factory, now, options);
 }
 
 /**
@@ -162,6 +176,7 @@ export async function analyzeAndPublish(
   config: AnalyzeConfig,
   factory: ClientFactory,
   now: () => Date = () => new Date(),
+  options: AnalyzeOptions = {},
 ): Promise<AnalyzeResult> {
   logger.appendKeys({ runId: event.runId });
   const began = now();
@@ -206,6 +221,7 @@ export async function analyzeAndPublish(
     settings: publishSettings(config),
     now: new Date(finishedAt),
     undecided,
+    ...(options.queueSecurityHub ? { queueSecurityHub: true } : {}),
   });
 
   const incompleteScopes = report.scopes.filter((scope) => scope.status === 'incomplete').length;
@@ -251,9 +267,14 @@ export async function analyzeAndPublish(
       archived: published.securityHub.archived,
       failed: published.securityHub.failed,
       ...(published.securityHub.skipped ? { skipped: published.securityHub.skipped } : {}),
+      ...(published.securityHub.queue ? { queue: published.securityHub.queue, done: false } : {}),
     },
   };
-  if (published.failed) {
+  if (published.failed && result.securityHub.queue) {
+    // The queued findings go out first; the import step then fails the run with this.
+    result.securityHub.failAfterImport = describePublishFailures(published);
+    logger.error('run published incompletely; Security Hub import queued', { ...result });
+  } else if (published.failed) {
     logger.error('run published incompletely', {
       ...result,
       securityHubFailures: published.securityHub.failures,

@@ -14,5 +14,6 @@ const SERVICES = { s3: S3Client, sns: SNSClient, securityhub: SecurityHubClient 
 
 /** Lambda entry point of the state machine's `AnalyzePublish` task. */
 export const handler = auditHandler({ event: AnalyzeEventSchema }, (event) =>
-  analyzeStep(event, config, clientFactory(config, SERVICES)),
+  // Security Hub's findings are queued for the ImportFindings step, which imports them paced and resumable.
+  analyzeStep(event, config, clientFactory(config, SERVICES), undefined, { queueSecurityHub: true }),
 );

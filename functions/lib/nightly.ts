@@ -3,6 +3,7 @@ import type { ClientFactory } from '../../shared/aws/clients.js';
 import { type AnalyzeResult, analyzeAndPublish } from '../analyze-publish/analyze.js';
 import { type BaselineInvalidResult, publishBaselineInvalid } from '../analyze-publish/baseline-invalid.js';
 import { collectAccountPart } from '../collect-account/collect.js';
+import { importFindingsStep } from '../import-findings/import.js';
 import { type PlanEvent, type PlannedRun, planScopes, type RejectedRun } from '../plan-scopes/plan.js';
 import type { FunctionConfig } from './config.js';
 import type { PartSummary } from './parts.js';
@@ -21,7 +22,8 @@ export interface FailedItem {
 export type NightlyProgress =
   | { step: 'plan-scopes'; plan: PlannedRun | RejectedRun }
   | { step: 'collect-account'; accountId: string; part: PartSummary | FailedItem }
-  | { step: 'analyze-publish'; result: AnalyzeResult | BaselineInvalidResult };
+  | { step: 'analyze-publish'; result: AnalyzeResult | BaselineInvalidResult }
+  | { step: 'import-findings'; result: AnalyzeResult['securityHub'] };
 
 /** What {@link runNightlySteps} needs. */
 export interface NightlyOptions {
@@ -38,6 +40,8 @@ export interface NightlyOptions {
    * drops it once the item is done. Default: none.
    */
   collectDeadline?: () => { signal: AbortSignal; cancel?: () => void };
+  /** The deadline of one import-findings invocation; default: none (one invocation imports the queue). */
+  importDeadline?: () => { signal: AbortSignal };
   /** Map items run at once (the Map's `MaxConcurrency`); default: all. */
   maxConcurrency?: number;
   /**
@@ -70,7 +74,8 @@ const NO_DEADLINE = (): { signal: AbortSignal; cancel?: () => void } => ({
 /**
  * Runs the nightly state machine's steps in its order, in this process, calling the same step
  * functions the Lambda handlers call: plan-scopes → collect-account for each item plan-scopes wrote
- * to S3 (the Distributed Map's ItemReader) → analyze-publish, given the items' results as an array; for a rejected baseline, plan-scopes → analyze-publish
+ * to S3 (the Distributed Map's ItemReader) → analyze-publish, given the items' results as an array
+ * → import-findings while Security Hub's queue is not done; for a rejected baseline, plan-scopes → analyze-publish
  * (the Choice skips the Map). A failing step is recorded, not thrown: a failed collect becomes the
  * Map item's error object, as Step Functions passes it on; a failed plan or analyze ends the night.
  * `npm run demo` and the fault tests run the night through here.
@@ -134,8 +139,29 @@ export async function runNightlySteps(options: NightlyOptions): Promise<NightlyR
     ),
   );
   try {
-    night.result = await analyzeAndPublish({ ...plan, collected: night.parts }, config, options.factory());
+    night.result = await analyzeAndPublish(
+      { ...plan, collected: night.parts },
+      config,
+      options.factory(),
+      undefined,
+      {
+        queueSecurityHub: true,
+      },
+    );
     options.onProgress?.({ step: 'analyze-publish', result: night.result });
+  } catch (error) {
+    night.analyzeError = asError(error);
+    return night;
+  }
+  // The ImportFindings loop: one invocation after another until the queue is done.
+  try {
+    while (night.result.securityHub.done === false) {
+      night.result.securityHub = await importFindingsStep(night.result.securityHub, {
+        factory: options.factory(),
+        deadline: (options.importDeadline ?? NO_DEADLINE)().signal,
+      });
+      options.onProgress?.({ step: 'import-findings', result: night.result.securityHub });
+    }
   } catch (error) {
     night.analyzeError = asError(error);
   }

@@ -73,6 +73,8 @@ export class AuditStack extends Stack {
     cutoverCheck: AuditFunction;
     /** Only with `usageSource: org-trail`: folds the organization trail's log files into the ledgers. */
     collectTrailUsage?: AuditFunction;
+    /** Only with Security Hub on: imports the run's queued findings, paced, an invocation at a time. */
+    importFindings?: AuditFunction;
   };
 
   constructor(scope: Construct, id: string, props: AuditStackProps) {
@@ -219,8 +221,26 @@ export class AuditStack extends Stack {
       ...(config.usageSource === 'org-trail'
         ? { collectTrailUsage: this.addTrailFunction(config, environment) }
         : {}),
+      ...(config.securityHubMode === 'off'
+        ? {}
+        : {
+            importFindings: new AuditFunction(this, 'ImportFindings', {
+              name: 'import-findings',
+              description:
+                "Imports the run's queued Security Hub findings at BatchImportFindings' documented rate, from a cursor, until its deadline",
+              timeout: Duration.minutes(15),
+              // Recording failed imports rewrites the run record, which analyze-publish's memory holds.
+              memorySize: config.analyzeMemoryMiB,
+              roleName: PUBLISHING_FUNCTION_ROLE_NAMES.importFindings,
+              environment: {
+                [ENV.memberRoleName]: config.memberRoleName,
+                [ENV.externalId]: config.externalId,
+              },
+            }),
+          }),
     };
     this.grantLeastPrivilege(config);
+    if (this.functions.importFindings) this.grantImport(this.functions.importFindings, config);
 
     // ── nightly workflow ─────────────────────────────────────────────────────────────────────
     this.stateMachine = this.buildStateMachine(config);
@@ -595,6 +615,7 @@ export class AuditStack extends Stack {
       : [];
     let afterCollection: sfn.IChainable = analyze;
     for (const state of trail.reverse()) afterCollection = state.next(afterCollection);
+    if (this.functions.importFindings) analyze.next(this.importLoop(this.functions.importFindings));
     // An invalid baseline skips collection: analyze-publish, the one publisher, sends BASELINE_INVALID alone.
     const definition = plan.next(
       new sfn.Choice(this, 'BaselineValid', { stateName: 'BaselineValid?' })
@@ -625,6 +646,7 @@ export class AuditStack extends Stack {
       collectAccount,
       analyzePublish,
       ...(collectTrailUsage ? [collectTrailUsage] : []),
+      ...(this.functions.importFindings ? [this.functions.importFindings] : []),
     ]) {
       Validations.of(role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
@@ -651,6 +673,110 @@ export class AuditStack extends Stack {
       });
     }
     return machine;
+  }
+
+  /**
+   * The Security Hub tail: while analyze-publish's (then the last import's) `securityHub.done` is
+   * false, `ImportFindings` takes `$.securityHub` (the queue, the cursor and the counts so far) and
+   * returns it advanced, so the execution's output carries the final counts. Each invocation stops
+   * before its own limit; as many run as the queue needs.
+   */
+  private importLoop(fn: AuditFunction): sfn.Choice {
+    const pending = new sfn.Choice(this, 'SecurityHubImportPending', {
+      stateName: 'SecurityHubImportPending?',
+      comment: 'Loop until every queued Security Hub finding has been sent',
+    });
+    const importTask = new tasks.LambdaInvoke(this, 'ImportFindingsTask', {
+      stateName: 'ImportFindings',
+      lambdaFunction: fn,
+      payloadResponseOnly: true,
+      inputPath: '$.securityHub',
+      resultPath: '$.securityHub',
+      comment: "Import the queued findings from the cursor at BatchImportFindings' documented rate",
+    });
+    return pending
+      .when(
+        sfn.Condition.and(
+          sfn.Condition.isPresent('$.securityHub.done'),
+          sfn.Condition.booleanEquals('$.securityHub.done', false),
+        ),
+        importTask.next(pending),
+      )
+      .otherwise(new sfn.Succeed(this, 'Published', { stateName: 'Published' }));
+  }
+
+  /**
+   * import-findings reads the run's queue (`runs/RUN_ID/securityhub/…`), records failed imports in
+   * `reports/latest.json`, and imports into the audit account's own product, or assumes the member
+   * role in `member-accounts` mode; analyze-publish writes the queue.
+   */
+  private grantImport(fn: AuditFunction, config: DeploymentConfig): void {
+    const bucketArn = this.bucket.bucketArn;
+    const queueObjects = `${bucketArn}/${BUCKET_PREFIXES.runs}*/securityhub/*`;
+    const latest = `${bucketArn}/${BUCKET_PREFIXES.reports}latest.json`;
+    this.functions.analyzePublish.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteTheSecurityHubQueue',
+        actions: ['s3:PutObject'],
+        resources: [queueObjects],
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadTheSecurityHubQueue',
+        actions: ['s3:GetObject'],
+        resources: [queueObjects],
+      }),
+    );
+    // A failed import is recorded in the run record (conditional writes; a large record is a multipart upload).
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'RecordFailedImports',
+        actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+        resources: [latest],
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ListTheAuditBucket',
+        actions: ['s3:ListBucket'],
+        resources: [bucketArn],
+      }),
+    );
+    if (config.securityHubMode === 'audit-account') {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'ImportSecurityHubFindings',
+          actions: ['securityhub:BatchImportFindings'],
+          // The product ARN is the resource BatchImportFindings authorizes against.
+          resources: [
+            `arn:${Aws.PARTITION}:securityhub:${Aws.REGION}:${Aws.ACCOUNT_ID}:product/${Aws.ACCOUNT_ID}/default`,
+          ],
+        }),
+      );
+    } else {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: 'AssumeTheMemberReadRole',
+          actions: ['sts:AssumeRole'],
+          resources: [`arn:${Aws.PARTITION}:iam::*:role/${config.memberRoleName}`],
+          ...(config.orgId ? { conditions: { StringEquals: { 'aws:ResourceOrgID': config.orgId } } } : {}),
+        }),
+      );
+      Validations.of(fn.role as iam.Role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${config.memberRoleName}]`,
+        reason:
+          "In member-accounts mode each finding is imported into its own account through the member role, named in every account; the role trusts this function's role by ARN and requires the external id.",
+      });
+    }
+    const bucketRef = `<${this.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>`;
+    for (const fnWithQueue of [fn, this.functions.analyzePublish]) {
+      Validations.of(fnWithQueue.role as iam.Role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${bucketRef}/${BUCKET_PREFIXES.runs}*/securityhub/*]`,
+        reason:
+          "Each run's Security Hub queue (a manifest and its chunks) lives under runs/<runId>/securityhub/ with a new run id every night; analyze-publish writes it, import-findings reads it.",
+      });
+    }
   }
 
   /**

@@ -11,6 +11,7 @@ import { renderMarkdownChunks } from '../report/markdown.js';
 import { countBySeverity, trendOf } from '../report/trend.js';
 import type { Report } from '../report/types.js';
 import { diffRuns, type RunDiff } from './diff.js';
+import { type SecurityHubProgress, writeImportQueue } from './import-queue.js';
 import { MAX_HISTORY, type RecordedFinding, type RunRecord } from './record.js';
 import {
   latestKey,
@@ -36,6 +37,18 @@ export {
   validateAsff,
 } from './asff.js';
 export { type DiffableFinding, diffRuns, producingScopesComplete, type RunDiff } from './diff.js';
+export {
+  BATCH_IMPORT_PER_SECOND,
+  ImportQueueError,
+  type ImportQueueManifest,
+  importQueue,
+  pacedPerAccount,
+  type QueueImportResult,
+  readImportQueueManifest,
+  recordImportFailures,
+  type SecurityHubProgress,
+  SecurityHubProgressSchema,
+} from './import-queue.js';
 export { type RecordedFinding, type RunHistoryEntry, type RunRecord, RunRecordSchema } from './record.js';
 export {
   loadLatest,
@@ -99,6 +112,12 @@ export interface PublishRunInput {
    * trust): an earlier run's finding with one of these ids is neither resolved nor archived.
    */
   undecided?: Iterable<string>;
+  /**
+   * Write the Security Hub import as a queue under the run's prefix (`runs/RUN_ID/securityhub/`)
+   * instead of importing it here; a later step ({@link importQueue}) imports it, paced and resumable.
+   * The run record counts the queued findings as imported; the import step records what failed.
+   */
+  queueSecurityHub?: boolean;
 }
 
 /** What {@link publishRun} did (or, in a dry run, would do). */
@@ -129,6 +148,8 @@ export interface PublishRunResult {
     findings?: AwsSecurityFinding[];
     /** The region imported into. */
     region?: string;
+    /** With {@link PublishRunInput.queueSecurityHub}: the queue the import step reads. */
+    queue?: NonNullable<SecurityHubProgress['queue']>;
     /**
      * The previous run imported into another region: the findings it left there are not seen,
      * updated or archived by this run.
@@ -298,6 +319,26 @@ export async function publishRun(input: PublishRunInput): Promise<PublishRunResu
       result.securityHub.deferred = plan.deferred.length;
       if (dryRun) {
         result.securityHub.findings = plan.imports.map((item) => item.finding);
+      } else if (input.queueSecurityHub === true) {
+        if (plan.imports.length > 0) {
+          result.securityHub.queue = await writeImportQueue(
+            s3,
+            settings.bucket,
+            {
+              runId: report.runId,
+              mode: settings.securityHubMode,
+              region: settings.securityHubRegion,
+              partition: factory.options.partition ?? 'aws',
+              updatedAt,
+              ...(links ? { reportUrl: links.consoleUrl } : {}),
+              report: location,
+              checks: input.checks,
+            },
+            plan.imports,
+          );
+        }
+        // Recorded as imported; the import step marks what Security Hub did not take.
+        succeededIds = new Set(plan.imports.map((item) => item.id ?? item.finding.Id ?? ''));
       } else {
         const imported = await importFindings(
           plan.imports,

@@ -29,6 +29,11 @@ export interface PlannedImport {
   finding: AwsSecurityFinding;
   /** The finding's id (the ASFF `Id`), readable without building the document; absent: `finding.Id`. */
   id?: string;
+  /**
+   * What the document is built from (a plan from {@link planSecurityHub} sets it): the finding, its
+   * `CreatedAt`, and whether an earlier run put it in Security Hub. An import queue stores these.
+   */
+  source?: { finding: AsffSource; createdAt: string; previouslyImported: boolean };
 }
 
 /** The id of a planned import, without building its document when the plan knows it. */
@@ -79,12 +84,13 @@ export function planSecurityHub(input: SecurityHubPlanInput): SecurityHubPlan {
   const add = (finding: AsffSource, state: AsffState) => {
     const accountId = input.mode === 'audit-account' ? input.callerAccountId : finding.accountId;
     const previous = input.previous.get(finding.id);
+    const createdAt = earliest(previous?.firstSeenAt, input.updatedAt);
     const context = {
       awsAccountId: accountId,
       region: input.region,
       partition: input.partition,
       runId: input.runId,
-      createdAt: earliest(previous?.firstSeenAt, input.updatedAt),
+      createdAt,
       updatedAt: input.updatedAt,
       state,
       check: checks.get(finding.checkId),
@@ -94,6 +100,7 @@ export function planSecurityHub(input: SecurityHubPlanInput): SecurityHubPlan {
       accountId,
       state,
       id: finding.id,
+      source: { finding, createdAt, previouslyImported: previous?.securityHubImported === true },
       get finding() {
         return toAsff(finding, context);
       },
@@ -169,14 +176,7 @@ export async function importFindings(
   clientFor: SecurityHubClientFor,
   policy: RetryPolicy,
 ): Promise<SecurityHubImportResult> {
-  const result: SecurityHubImportResult = {
-    imported: 0,
-    archived: 0,
-    failed: 0,
-    failures: [],
-    succeededIds: new Set(),
-    calls: 0,
-  };
+  const result = emptyImportResult();
   const byAccount = new Map<string, PlannedImport[]>();
   for (const item of plan) {
     const list = byAccount.get(item.accountId) ?? [];
@@ -188,7 +188,7 @@ export async function importFindings(
     try {
       client = clientFor(accountId);
     } catch (error) {
-      for (const item of items) fail(result, item, errorCode(error), errorMessage(error));
+      failItems(result, items, error);
       continue;
     }
     let pending = items;
@@ -218,6 +218,48 @@ export async function importFindings(
   return result;
 }
 
+/**
+ * Imports one batch (one importing account, at most 100 findings and 6 MB) through `client`:
+ * findings that failed with a transient error are re-sent, up to `policy.maxAttempts` rounds with
+ * backoff; `beforeCall` runs before every call (the caller's pacing). The outcome is added to `result`.
+ */
+export async function importBatch(
+  client: SecurityHubClient,
+  items: ReadonlyArray<PlannedImport>,
+  policy: RetryPolicy,
+  result: SecurityHubImportResult,
+  beforeCall: () => Promise<void> = async () => {},
+): Promise<void> {
+  let pending = items.map((item) => ({ item, finding: item.finding }));
+  for (let round = 1; pending.length > 0; round += 1) {
+    const retry: typeof pending = [];
+    const outcome = await sendBatch(client, pending, policy, result, beforeCall);
+    for (const entry of pending) {
+      const failure = outcome.get(importId(entry.item));
+      if (!failure) succeed(result, entry.item);
+      else if (round < policy.maxAttempts && !failure.final && !PERMANENT_FINDING_ERRORS.has(failure.code))
+        retry.push(entry);
+      else fail(result, entry.item, failure.code, failure.message);
+    }
+    if (retry.length > 0) await (policy.sleep ?? defaultSleep)(policy.baseDelayMs * 2 ** (round - 1));
+    pending = retry;
+  }
+}
+
+/** An import outcome with nothing in it yet. */
+export function emptyImportResult(): SecurityHubImportResult {
+  return { imported: 0, archived: 0, failed: 0, failures: [], succeededIds: new Set(), calls: 0 };
+}
+
+/** Counts every item as failed with `error` (no client for their account, for one). */
+export function failItems(
+  result: SecurityHubImportResult,
+  items: ReadonlyArray<PlannedImport>,
+  error: unknown,
+): void {
+  for (const item of items) fail(result, item, errorCode(error), errorMessage(error));
+}
+
 function succeed(result: SecurityHubImportResult, item: PlannedImport): void {
   result.succeededIds.add(importId(item));
   if (item.state === 'active') result.imported += 1;
@@ -235,10 +277,12 @@ async function sendBatch(
   batch: ReadonlyArray<{ item: PlannedImport; finding: AwsSecurityFinding }>,
   policy: RetryPolicy,
   result: SecurityHubImportResult,
+  beforeCall: () => Promise<void> = async () => {},
 ): Promise<Map<string, { code: string; message: string; final?: boolean }>> {
   const failures = new Map<string, { code: string; message: string; final?: boolean }>();
   try {
-    const response = await withRetry(policy, () => {
+    const response = await withRetry(policy, async () => {
+      await beforeCall();
       result.calls += 1;
       return client.send(new BatchImportFindingsCommand({ Findings: batch.map((entry) => entry.finding) }));
     });

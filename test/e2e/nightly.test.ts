@@ -37,11 +37,13 @@ let sandbox: SandboxHandle;
 let clockOffsetMs = 0;
 /** The sandbox's "now", which is also when the scheduler fires in these tests. */
 const sandboxNow = () => new Date(Date.now() + clockOffsetMs);
-let handlers: { plan: Invoke; collect: Invoke; analyze: Invoke; cutover: Invoke };
+let handlers: { plan: Invoke; collect: Invoke; analyze: Invoke; importFindings: Invoke; cutover: Invoke };
 /** The Map state's ItemSelector exactly as synthesized. */
 let mapState: DistributedMapState;
 /** The state the synthesized Choice sends a rejected run (invalid baseline) to. */
 let rejectedRunNext: string | undefined;
+/** The synthesized tail after AnalyzePublish: the Choice, and the task it loops to while the import is pending. */
+let importLoop: { choice?: string; task?: string; back?: string };
 let restoreEnv: () => void;
 
 beforeAll(async () => {
@@ -52,6 +54,11 @@ beforeAll(async () => {
   rejectedRunNext = (states['BaselineValid?'].Choices as Array<{ StringEquals: string; Next: string }>).find(
     (choice) => choice.StringEquals === 'baseline-invalid',
   )?.Next;
+  const choice = states.AnalyzePublish.Next as string | undefined;
+  const task = choice
+    ? (states[choice].Choices as Array<{ Next: string }> | undefined)?.[0]?.Next
+    : undefined;
+  importLoop = { choice, task, back: task ? (states[task].Next as string) : undefined };
 
   sandbox = await startSandbox({ port: 0, scenario: 'demo', limits: false, now: sandboxNow });
   restoreEnv = useSandboxCredentials(sandbox, {
@@ -81,6 +88,7 @@ async function importHandlers(): Promise<typeof handlers> {
     plan: (await import('../../functions/plan-scopes/handler.js')).handler as Invoke,
     collect: (await import('../../functions/collect-account/handler.js')).handler as Invoke,
     analyze: (await import('../../functions/analyze-publish/handler.js')).handler as Invoke,
+    importFindings: (await import('../../functions/import-findings/handler.js')).handler as Invoke,
     cutover: (await import('../../functions/cutover-check/handler.js')).handler as Invoke,
   };
 }
@@ -133,8 +141,22 @@ async function runNight(scheduledTime: string) {
   const parts = map.results as PartSummary[];
   const afterMap = { ...plan, collected: map.output };
   const result = (await handlers.analyze(afterMap, lambdaContext('analyze-publish'))) as AnalyzeResult;
+  // The synthesized tail: the Choice loops to ImportFindings (InputPath = ResultPath = $.securityHub).
+  let imports = 0;
+  while (result.securityHub.done === false) {
+    expect(importLoop).toEqual({
+      choice: 'SecurityHubImportPending?',
+      task: 'ImportFindings',
+      back: 'SecurityHubImportPending?',
+    });
+    result.securityHub = (await handlers.importFindings(
+      result.securityHub,
+      lambdaContext('import-findings'),
+    )) as AnalyzeResult['securityHub'];
+    imports += 1;
+  }
   const planned = await readRunPlan(s3Client(), { bucket: BUCKET, runId: plan.runId });
-  return { plan, planned, parts, result };
+  return { plan, planned, parts, result, imports };
 }
 
 function s3Client(): S3Client {
@@ -201,6 +223,10 @@ describe('a nightly run against the demo organization', () => {
     expect(result.newFindings).toBe(result.total);
     expect(result.sns.published).toBe(true);
     expect(result.securityHub.failed).toBe(0);
+    // analyze-publish queued the findings; one ImportFindings invocation (far from its deadline) sent them.
+    expect(night.imports).toBe(1);
+    expect(result.securityHub).toMatchObject({ done: true, invocations: 1 });
+    expect(result.securityHub.queue?.key).toBe(`runs/${result.runId}/securityhub/manifest.json`);
 
     const report = JSON.parse(
       String(sandbox.s3Object(BUCKET, (result.reportUri as string).replace(`s3://${BUCKET}/`, ''))),

@@ -105,13 +105,14 @@ describe('MemberRoleStack read role', () => {
     expect(added).toEqual(['securityhub:BatchImportFindings']);
   });
 
-  it('trusts analyze-publish, never plan-scopes, when findings go to member accounts', () => {
+  it('trusts analyze-publish and import-findings, never plan-scopes, when findings go to member accounts', () => {
     const { member: importing } = templates({ securityHubMode: 'member-accounts' });
     const [statement] = importing.findResources('AWS::IAM::Role')[roleIdOf(importing, 'ReadRole')].Properties
       .AssumeRolePolicyDocument.Statement as Statement[];
     const principals = asList(statement.Principal?.AWS).map((arn) => JSON.stringify(arn));
-    expect(principals).toHaveLength(3);
+    expect(principals).toHaveLength(4);
     expect(principals.some((arn) => arn.includes(':role/eks-identity-audit-analyze-publish'))).toBe(true);
+    expect(principals.some((arn) => arn.includes(':role/eks-identity-audit-import-findings'))).toBe(true);
     expect(principals.some((arn) => arn.includes('plan-scopes'))).toBe(false);
   });
 
@@ -129,7 +130,13 @@ describe('AuditStack function roles', () => {
     audit = templates().audit;
   });
 
-  const functionRoles = ['PlanScopesRole', 'CollectAccountRole', 'AnalyzePublishRole', 'CutoverCheckRole'];
+  const functionRoles = [
+    'PlanScopesRole',
+    'CollectAccountRole',
+    'AnalyzePublishRole',
+    'CutoverCheckRole',
+    'ImportFindingsRole',
+  ];
 
   it('use no managed policies and no wildcard actions', () => {
     for (const prefix of functionRoles) {
@@ -167,20 +174,37 @@ describe('AuditStack function roles', () => {
     expect(assumers).toEqual(['CollectAccountRole', 'CutoverCheckRole']);
   });
 
-  it("import Security Hub findings only from analyze-publish, against the account's own product ARN", () => {
+  it("import Security Hub findings only from analyze-publish and import-findings, against the account's own product ARN", () => {
     const importers = functionRoles.filter((prefix) =>
       inlineStatements(audit, roleIdOf(audit, prefix)).some((statement) =>
         asList(statement.Action).includes('securityhub:BatchImportFindings'),
       ),
     );
-    expect(importers).toEqual(['AnalyzePublishRole']);
+    expect(importers).toEqual(['AnalyzePublishRole', 'ImportFindingsRole']);
     const imports = functionRoles
       .flatMap((prefix) => inlineStatements(audit, roleIdOf(audit, prefix)))
       .filter((statement) => asList(statement.Action).includes('securityhub:BatchImportFindings'));
-    expect(imports.length).toBe(1);
+    expect(imports.length).toBe(2);
     for (const statement of imports) {
       expect(JSON.stringify(statement.Resource)).toMatch(/:securityhub:.*:product\/.*\/default/);
     }
+  });
+
+  it('let import-findings read only the queues, write only the run record, and assume the member role only in member-accounts mode', () => {
+    expect(objectGrants(audit, 'ImportFindingsRole')).toEqual([
+      's3:AbortMultipartUpload reports/latest.json',
+      's3:GetObject reports/latest.json',
+      's3:GetObject runs/*/securityhub/*',
+      's3:ListBucket (bucket)',
+      's3:PutObject reports/latest.json',
+    ]);
+    expect(objectGrants(audit, 'AnalyzePublishRole')).toContain('s3:PutObject runs/*/securityhub/*');
+    const { audit: members } = templates({ securityHubMode: 'member-accounts' });
+    const actions = inlineStatements(members, roleIdOf(members, 'ImportFindingsRole')).flatMap((statement) =>
+      asList(statement.Action),
+    );
+    expect(actions).toContain('sts:AssumeRole');
+    expect(actions).not.toContain('securityhub:BatchImportFindings');
   });
 
   /** The S3 object grants of a role as `action prefix*` pairs, e.g. `s3:GetObject state/usage/*`. */

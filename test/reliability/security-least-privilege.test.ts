@@ -42,10 +42,25 @@ const NEEDED_WITHOUT_A_CALL: Record<string, { reason: string; with?: string }> =
   'kms:Decrypt': { reason: 'publishing to a KMS-encrypted topic', with: 'sns:Publish' },
 };
 
+/** Needs of one role that no clean run shows, with the reason and the called action they come with. */
+const ROLE_NEEDS_WITHOUT_A_CALL: Record<string, Record<string, { reason: string; with?: string }>> = {
+  ImportFindingsRole: {
+    's3:PutObject': {
+      reason:
+        'a finding Security Hub did not take is recorded in reports/latest.json; only a failed import writes',
+      with: 'securityhub:BatchImportFindings',
+    },
+    's3:AbortMultipartUpload': {
+      reason: 'a large run record whose multipart write of failed imports fails is aborted',
+      with: 'securityhub:BatchImportFindings',
+    },
+  },
+};
+
 /** Whether a granted action is justified by the calls, or by a documented need that comes with them. */
-function justified(action: string, called: Set<string>): boolean {
+function justified(action: string, called: Set<string>, rolePrefix = ''): boolean {
   if (called.has(action)) return true;
-  const need = NEEDED_WITHOUT_A_CALL[action];
+  const need = ROLE_NEEDS_WITHOUT_A_CALL[rolePrefix]?.[action] ?? NEEDED_WITHOUT_A_CALL[action];
   return need !== undefined && (need.with === undefined || called.has(need.with));
 }
 
@@ -120,6 +135,7 @@ describe('least privilege, checked against the calls of a full run', () => {
     ['CollectAccountRole', (calls) => calls.collect],
     ['AnalyzePublishRole', (calls) => [calls.analyze, calls.analyzeRejecting]],
     ['CutoverCheckRole', (calls) => [calls.cutover]],
+    ['ImportFindingsRole', (calls) => calls.importFindings],
   ];
 
   it.each(functions)('%s is granted every action its function called', (rolePrefix, callsOf) => {
@@ -138,7 +154,9 @@ describe('least privilege, checked against the calls of a full run', () => {
     '%s is granted nothing beyond those calls and the documented call-less needs',
     (rolePrefix, callsOf) => {
       const called = actionsCalled(callsOf(night), inAuditAccount);
-      const excess = [...grantedActions(audit, rolePrefix)].filter((action) => !justified(action, called));
+      const excess = [...grantedActions(audit, rolePrefix)].filter(
+        (action) => !justified(action, called, rolePrefix),
+      );
       expect(sorted(excess)).toEqual([]);
     },
   );

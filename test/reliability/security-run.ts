@@ -39,12 +39,15 @@ export function functionEnvironment(endpointUrl: string): Record<string, string>
   };
 }
 
-/** The four deployed handlers, imported after the environment is set (each reads it at cold start). */
-export async function importHandlers(): Promise<Record<'plan' | 'collect' | 'analyze' | 'cutover', Invoke>> {
+/** The deployed handlers, imported after the environment is set (each reads it at cold start). */
+export async function importHandlers(): Promise<
+  Record<'plan' | 'collect' | 'analyze' | 'importFindings' | 'cutover', Invoke>
+> {
   return {
     plan: (await import('../../functions/plan-scopes/handler.js')).handler as Invoke,
     collect: (await import('../../functions/collect-account/handler.js')).handler as Invoke,
     analyze: (await import('../../functions/analyze-publish/handler.js')).handler as Invoke,
+    importFindings: (await import('../../functions/import-findings/handler.js')).handler as Invoke,
     cutover: (await import('../../functions/cutover-check/handler.js')).handler as Invoke,
   };
 }
@@ -58,6 +61,8 @@ export interface NightCalls {
   analyzeRejecting: CallCounts;
   collect: CallCounts[];
   analyze: CallCounts;
+  /** Each import-findings invocation of the planned run's Security Hub queue. */
+  importFindings: CallCounts[];
   cutover: CallCounts;
   result?: AnalyzeResult;
 }
@@ -113,6 +118,16 @@ export async function runNightAndCutover(
   const analyzed = await callsOf(() =>
     handlers.analyze({ ...plan, collected: map.output }, lambdaContext('analyze-publish')),
   );
+  // The state machine's tail: ImportFindings while analyze-publish's queue is not done.
+  const result = analyzed.value as AnalyzeResult;
+  const importFindings: CallCounts[] = [];
+  while (result.securityHub.done === false) {
+    const imported = await callsOf(() =>
+      handlers.importFindings(result.securityHub, lambdaContext('import-findings')),
+    );
+    importFindings.push(imported.calls);
+    result.securityHub = imported.value as AnalyzeResult['securityHub'];
+  }
   const cutover = await callsOf(() =>
     handlers.cutover(
       { cluster: 'prod', from: 'prod-blue', to: 'prod-green', phase: 'pre' },
@@ -147,8 +162,9 @@ export async function runNightAndCutover(
     analyzeRejecting: analyzedRejecting.calls,
     collect,
     analyze: analyzed.calls,
+    importFindings,
     cutover: cutover.calls,
-    result: analyzed.value as AnalyzeResult,
+    result,
   };
 }
 

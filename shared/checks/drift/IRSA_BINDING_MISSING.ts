@@ -1,8 +1,7 @@
 import { oidcProviderArn, serviceAccountSubject } from '../../model/identity.js';
 import { scopeRef } from '../../model/scope.js';
 import { clause, sentence } from '../../text.js';
-import { canAssume } from '../../trust/index.js';
-import { irsaCertainlyAllowed } from '../support/irsa-allowed.js';
+import { irsaCertainlyAllowed, irsaDecision } from '../support/irsa-allowed.js';
 import { roleNameOf, scopeFor, workloadScope } from '../support/scope.js';
 import type { Check, FindingDraft } from '../types.js';
 
@@ -79,7 +78,7 @@ export const check: Check = {
         const providerArn = oidcProviderArn(role.role.accountId, hostPath);
         const request = { kind: 'irsa', providerArn, subject } as const;
         if (irsaCertainlyAllowed(role.role.trustPolicy, request)) continue;
-        const decision = canAssume(role.role.trustPolicy, request);
+        const decision = irsaDecision(role.role.trustPolicy, request);
         if (decision.allowed === true) continue;
         if (decision.allowed === 'unknown') {
           context.recordUnknown?.({

@@ -1,5 +1,6 @@
 import { isRecord } from '../../model/identity.js';
 import {
+  type AssumeDecision,
   canAssumeParsed,
   type IrsaAssumeRequest,
   type ParsedPolicy,
@@ -105,10 +106,39 @@ export function irsaCertainlyAllowed(document: unknown, request: IrsaAssumeReque
 
 /**
  * Whether the trust policy lets this IRSA request assume the role: {@link irsaCertainlyAllowed}
- * first, the whole policy with `canAssume` when that cannot tell.
+ * first, the whole policy with {@link irsaDecision} when that cannot tell.
  */
 export function irsaAllowed(document: unknown, request: IrsaAssumeRequest): boolean | 'unknown' {
-  return irsaCertainlyAllowed(document, request) || canAssumeParsed(trustPolicyOf(document), request).allowed;
+  return irsaCertainlyAllowed(document, request) || irsaDecision(document, request).allowed;
+}
+
+const decisions = new WeakMap<ParsedPolicy, Map<string, AssumeDecision>>();
+
+/**
+ * `canAssume` of an IRSA request, decided by the evaluator once per parsed trust policy and request:
+ * several checks ask the same role about the same service account (declared, undeclared, dual
+ * bound, unused). The decision is shared and must not be modified.
+ *
+ * @throws InputError naming the field when the policy or the request is malformed, as `canAssume` does.
+ */
+export function irsaDecision(document: unknown, request: IrsaAssumeRequest): AssumeDecision {
+  const policy = trustPolicyOf(document);
+  let known = decisions.get(policy);
+  if (!known) {
+    known = new Map();
+    decisions.set(policy, known);
+  }
+  // Every member of an IRSA request, the audience's absence told apart from an empty audience.
+  const key =
+    request.audience === undefined
+      ? `${request.providerArn}\u0000${request.subject}`
+      : `${request.providerArn}\u0000${request.subject}\u0000\u0000${request.audience}`;
+  let decision = known.get(key);
+  if (!decision) {
+    decision = canAssumeParsed(policy, request);
+    known.set(key, decision);
+  }
+  return decision;
 }
 
 /**

@@ -1,6 +1,5 @@
 import { isRecord } from '../../model/identity.js';
 import {
-  type AssumeDecision,
   canAssumeParsed,
   type IrsaAssumeRequest,
   type ParsedPolicy,
@@ -106,39 +105,38 @@ export function irsaCertainlyAllowed(document: unknown, request: IrsaAssumeReque
 
 /**
  * Whether the trust policy lets this IRSA request assume the role: {@link irsaCertainlyAllowed}
- * first, the whole policy with {@link irsaDecision} when that cannot tell.
+ * first, the whole policy with `canAssumeParsed` when that cannot tell. Answered once per parsed
+ * policy, provider and subject: several checks ask the same role about the same service account
+ * (declared, undeclared, dual bound, unused). Only the answer is kept, not the decision's text.
+ *
+ * @throws InputError naming the field when the policy or the request is malformed.
  */
 export function irsaAllowed(document: unknown, request: IrsaAssumeRequest): boolean | 'unknown' {
-  return irsaCertainlyAllowed(document, request) || irsaDecision(document, request).allowed;
+  if (request.audience !== undefined) return decide(document, request);
+  const policy = trustPolicyOf(document);
+  let byProvider = answers.get(policy);
+  if (!byProvider) {
+    byProvider = new Map();
+    answers.set(policy, byProvider);
+  }
+  let bySubject = byProvider.get(request.providerArn);
+  if (!bySubject) {
+    bySubject = new Map();
+    byProvider.set(request.providerArn, bySubject);
+  }
+  let answer = bySubject.get(request.subject);
+  if (answer === undefined) {
+    answer = decide(document, request);
+    bySubject.set(request.subject, answer);
+  }
+  return answer;
 }
 
-const decisions = new WeakMap<ParsedPolicy, Map<string, AssumeDecision>>();
+/** Answers of {@link irsaAllowed} by parsed policy, provider ARN and subject. */
+const answers = new WeakMap<ParsedPolicy, Map<string, Map<string, boolean | 'unknown'>>>();
 
-/**
- * `canAssume` of an IRSA request, decided by the evaluator once per parsed trust policy and request:
- * several checks ask the same role about the same service account (declared, undeclared, dual
- * bound, unused). The decision is shared and must not be modified.
- *
- * @throws InputError naming the field when the policy or the request is malformed, as `canAssume` does.
- */
-export function irsaDecision(document: unknown, request: IrsaAssumeRequest): AssumeDecision {
-  const policy = trustPolicyOf(document);
-  let known = decisions.get(policy);
-  if (!known) {
-    known = new Map();
-    decisions.set(policy, known);
-  }
-  // Every member of an IRSA request, the audience's absence told apart from an empty audience.
-  const key =
-    request.audience === undefined
-      ? `${request.providerArn}\u0000${request.subject}`
-      : `${request.providerArn}\u0000${request.subject}\u0000\u0000${request.audience}`;
-  let decision = known.get(key);
-  if (!decision) {
-    decision = canAssumeParsed(policy, request);
-    known.set(key, decision);
-  }
-  return decision;
+function decide(document: unknown, request: IrsaAssumeRequest): boolean | 'unknown' {
+  return irsaCertainlyAllowed(document, request) || canAssumeParsed(trustPolicyOf(document), request).allowed;
 }
 
 /**

@@ -12,7 +12,7 @@ import { languageFromEnvironment, parseLanguage } from '../shared/i18n/language.
 import type { Finding } from '../shared/model/finding.js';
 import { atOrAbove, parseSeverity, type Severity } from '../shared/model/severity.js';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from '../shared/report/index.js';
-import { renderJsonChunks } from '../shared/report/json.js';
+import { renderJsonChunks, STREAMED_FINDINGS_PER_CHUNK } from '../shared/report/json.js';
 import { DEFAULT_MAX_SNAPSHOT_BYTES } from '../shared/snapshot/index.js';
 import { reportedBackfill } from '../shared/usage/backfill.js';
 import type { RegisterCommand } from './commands.js';
@@ -268,7 +268,7 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
     const { result, blind, factory, callerRegion } = await auditFromOptions(options, usageSource);
     const pieces =
       format === 'json'
-        ? renderJsonChunks(result.report)
+        ? renderJsonChunks(result.report, STREAMED_FINDINGS_PER_CHUNK)
         : slices(
             renderReport(result.report, format, {
               checks: checks.map((check) => check.meta),

@@ -40,14 +40,14 @@ export function podIdentityTrustVerdict(
   const cached = verdictCache.get(association);
   if (cached) return cached;
   const shareKey = sharedVerdictKey(context, association);
-  const shared = shareKey === undefined ? undefined : sharedAllowed(context).get(shareKey);
+  const shared = shareKey === undefined ? undefined : sharingOf(context).allowed.get(shareKey);
   const role = shared === undefined ? undefined : context.inventory.roles.get(association.roleArn);
   let verdict: PodIdentityTrustVerdict;
   if (shared !== undefined && role !== undefined) verdict = { kind: 'allowed', role, decision: shared };
   else {
     verdict = judge(context, association);
     if (shareKey !== undefined && verdict.kind === 'allowed')
-      sharedAllowed(context).set(shareKey, verdict.decision);
+      sharingOf(context).allowed.set(shareKey, verdict.decision);
   }
   verdictCache.set(association, verdict);
   return verdict;
@@ -103,22 +103,49 @@ function isClusterWide(document: unknown): boolean {
 function sharedVerdictKey(context: CheckContext, association: AssociationInventory): string | undefined {
   const role = context.inventory.roles.get(association.roleArn);
   if (!role || !isClusterWide(role.trustPolicy)) return undefined;
-  const document = role.trustPolicy;
-  const text = typeof document === 'object' && document !== null ? trustPolicySource(document) : undefined;
-  // The analysis (whose grants decide "missing") is per account and text; the request per cluster.
-  const trust = text === undefined ? `role\u0000${role.arn}` : `text\u0000${role.accountId}\u0000${text}`;
-  return `${trust}\u0000${association.clusterArn}\u0000${association.accountId}\u0000${association.disableSessionTags}`;
+  return `${trustKeyOf(sharingOf(context), role)}\u0000${association.clusterArn}\u0000${association.accountId}\u0000${association.disableSessionTags}`;
 }
 
-const sharedAllowedCache = new WeakMap<object, Map<string, AssumeDecision>>();
+/** What the associations of one inventory share: "allowed" decisions, and trust texts by number. */
+interface Sharing {
+  allowed: Map<string, AssumeDecision>;
+  /** Trust texts by a short number, so keys do not repeat whole policies. */
+  textNumbers: Map<string, number>;
+  trustKeys: WeakMap<RoleInventory, string>;
+}
 
-function sharedAllowed(context: CheckContext): Map<string, AssumeDecision> {
-  let shared = sharedAllowedCache.get(context.inventory);
-  if (!shared) {
-    shared = new Map();
-    sharedAllowedCache.set(context.inventory, shared);
+const sharingCache = new WeakMap<object, Sharing>();
+
+function sharingOf(context: CheckContext): Sharing {
+  let sharing = sharingCache.get(context.inventory);
+  if (!sharing) {
+    sharing = { allowed: new Map(), textNumbers: new Map(), trustKeys: new WeakMap() };
+    sharingCache.set(context.inventory, sharing);
   }
-  return shared;
+  return sharing;
+}
+
+/**
+ * The role's trust as it decides a Pod Identity request: its account (the analysis, whose grants
+ * decide "missing", is per account and text) and its text; the role itself when the text is not known.
+ */
+function trustKeyOf(sharing: Sharing, role: RoleInventory): string {
+  let key = sharing.trustKeys.get(role);
+  if (key === undefined) {
+    const document = role.trustPolicy;
+    const text = typeof document === 'object' && document !== null ? trustPolicySource(document) : undefined;
+    if (text === undefined) key = `role\u0000${role.arn}`;
+    else {
+      let number = sharing.textNumbers.get(text);
+      if (number === undefined) {
+        number = sharing.textNumbers.size;
+        sharing.textNumbers.set(text, number);
+      }
+      key = `text\u0000${number}\u0000${role.accountId}`;
+    }
+    sharing.trustKeys.set(role, key);
+  }
+  return key;
 }
 
 function judge(context: CheckContext, association: AssociationInventory): PodIdentityTrustVerdict {

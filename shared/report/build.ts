@@ -57,7 +57,7 @@ export function summarize(findings: Finding[]): Report['summary'] {
  * {@link summarize}. Inputs are not mutated.
  */
 export function buildReport(input: BuildReportInput): Report {
-  const findings = sortFindings(input.findings);
+  const findings = [...input.findings].sort(compareFindings);
   const scopes = [...input.scopes].sort(compareScopes);
   const summary = summarize(findings);
   if (input.usageUnknown !== undefined) summary.usageUnknown = input.usageUnknown;
@@ -87,38 +87,6 @@ export function compareFindings(a: Finding, b: Finding): number {
     compareText(a.resource.id, b.resource.id) ||
     compareText(a.id, b.id)
   );
-}
-
-/**
- * The findings in {@link compareFindings} order, as a new array. Each finding's order is written
- * once as one text (severity, then the fields separated by NUL, which sorts below every other
- * character, so a field that is a prefix of another still sorts first), and the texts are compared:
- * the same order as the comparator at a fraction of its cost on 100k findings. A field holding NUL
- * itself would break that equivalence, so such findings are sorted with the comparator.
- */
-export function sortFindings(findings: readonly Finding[]): Finding[] {
-  const keyed: Array<{ key: string; finding: Finding }> = [];
-  for (const finding of findings) {
-    const key = orderKey(finding);
-    if (key === undefined) return [...findings].sort(compareFindings);
-    keyed.push({ key, finding });
-  }
-  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return keyed.map((entry) => entry.finding);
-}
-
-/** The severities' places in a key: the most severe first. */
-const SEVERITY_KEY = Object.fromEntries(
-  SEVERITIES.map((severity) => [severity, String.fromCharCode(0x61 + 4 - severityRank(severity))]),
-) as Record<Severity, string>;
-
-/** One finding's order as a text; undefined when a field holds NUL. */
-function orderKey(finding: Finding): string | undefined {
-  const key = `${SEVERITY_KEY[finding.severity]}${finding.accountId ?? ''}\u0000${finding.region ?? ''}\u0000${finding.cluster ?? ''}\u0000${finding.checkId}\u0000${finding.resource.id}\u0000${finding.id}`;
-  // Five NULs are the separators; any other is a field's own.
-  let nulls = 0;
-  for (let at = key.indexOf('\u0000'); at !== -1; at = key.indexOf('\u0000', at + 1)) nulls += 1;
-  return nulls === 5 ? key : undefined;
 }
 
 const LEVEL_ORDER = ['account', 'iam', 'region', 'cloudtrail', 'cluster'];

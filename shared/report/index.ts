@@ -6,7 +6,7 @@ import { renderSarif } from './sarif.js';
 import { renderTable } from './table.js';
 import type { Report } from './types.js';
 
-export { type BuildReportInput, buildReport, compareFindings, sortFindings, summarize } from './build.js';
+export { type BuildReportInput, buildReport, compareFindings, summarize } from './build.js';
 export { DEFAULT_TITLE, type RenderOptions } from './common.js';
 export {
   cleanText,

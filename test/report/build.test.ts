@@ -1,13 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../shared/model/index.js';
-import {
-  buildReport,
-  compareFindings,
-  ReportSchema,
-  sortFindings,
-  summarize,
-} from '../../shared/report/index.js';
+import { buildReport, ReportSchema, summarize } from '../../shared/report/index.js';
 import { loadFixtureReport } from './fixture.js';
 
 const fixture = loadFixtureReport();
@@ -113,39 +107,5 @@ describe('buildReport', () => {
   it('omits usageUnknown when the engine did not report it', () => {
     const report = buildReport({ ...input, usageUnknown: undefined });
     expect(report.summary).not.toHaveProperty('usageUnknown');
-  });
-});
-
-describe('sortFindings', () => {
-  // Short texts from a small alphabet, NUL and a character below 'a' included, so fields are often
-  // equal, prefixes of one another, or hold a NUL themselves.
-  const text = fc.string({ unit: fc.constantFrom('a', 'b', '-', '\u0000', '/'), maxLength: 4 });
-  const arbitraryFinding = fc
-    .record({
-      severity: fc.constantFrom('CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL' as const),
-      accountId: text,
-      region: fc.option(text, { nil: undefined }),
-      cluster: fc.option(text, { nil: undefined }),
-      checkId: fc.constantFrom('A_CHECK', 'A_CHECK_TOO', 'B'),
-      resource: text,
-      id: text,
-    })
-    .map(({ resource, region, cluster, ...rest }) => {
-      const made = finding({ ...rest, resource: { type: 'AwsIamRole', id: resource } });
-      if (region === undefined) delete made.region;
-      else made.region = region;
-      if (cluster === undefined) delete made.cluster;
-      else made.cluster = cluster;
-      return made;
-    });
-
-  it('orders findings exactly as compareFindings does, fields that are prefixes or hold NUL included', () => {
-    fc.assert(
-      fc.property(fc.array(arbitraryFinding, { maxLength: 40 }), (findings) => {
-        const expected = [...findings].sort(compareFindings);
-        expect(sortFindings(findings)).toEqual(expected);
-      }),
-      { numRuns: 300 },
-    );
   });
 });

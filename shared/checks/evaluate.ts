@@ -215,30 +215,21 @@ function claimOf<Draft extends FindingDraft>(draft: Draft): Draft {
   return claim as Draft;
 }
 
-/** Draft members a finding does not copy as they are (see {@link toFinding}). */
-const NOT_COPIED = new Set(['identity', 'remediation', 'baselineLocation', 'doubts']);
-
 /**
  * A draft becomes a finding: the id hashes the check id and the resource identity, the title comes
  * from the metadata, and so do the severity and remediation unless the draft states its own.
  */
 export function toFinding(check: Pick<Check, 'meta'>, draft: FindingDraft): Finding {
-  const { meta } = check;
-  // Built member by member in the draft's own order (the report's JSON follows it), without the
-  // intermediate copies a rest pattern and spreads would make for every finding.
-  const finding: Record<string, unknown> = {
-    id: findingIdOf(meta.id, draft.resource.id, draft.identity),
-    checkId: meta.id,
-    title: meta.title,
+  const { identity, remediation, baselineLocation, doubts: _doubts, ...rest } = draft;
+  return {
+    id: findingIdOf(check.meta.id, draft.resource.id, identity),
+    checkId: check.meta.id,
+    title: check.meta.title,
+    ...rest,
+    severity: rest.severity ?? check.meta.severity,
+    remediation: remediation ?? check.meta.remediation,
+    ...(baselineLocation ? { baselineLocation } : {}),
   };
-  const members = draft as Record<string, unknown>;
-  for (const key in members) {
-    if (!NOT_COPIED.has(key)) finding[key] = members[key];
-  }
-  finding.severity = draft.severity ?? meta.severity;
-  finding.remediation = draft.remediation ?? meta.remediation;
-  if (draft.baselineLocation) finding.baselineLocation = draft.baselineLocation;
-  return finding as Finding;
 }
 
 /**

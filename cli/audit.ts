@@ -12,7 +12,7 @@ import { languageFromEnvironment, parseLanguage } from '../shared/i18n/language.
 import type { Finding } from '../shared/model/finding.js';
 import { atOrAbove, parseSeverity, type Severity } from '../shared/model/severity.js';
 import { REPORT_FORMATS, type ReportFormat, renderReport } from '../shared/report/index.js';
-import { renderJsonChunks } from '../shared/report/json.js';
+import { renderJsonChunks, STREAMED_FINDINGS_PER_CHUNK } from '../shared/report/json.js';
 import { DEFAULT_MAX_SNAPSHOT_BYTES } from '../shared/snapshot/index.js';
 import { reportedBackfill } from '../shared/usage/backfill.js';
 import type { RegisterCommand } from './commands.js';
@@ -151,6 +151,59 @@ interface AuditOptions extends SourceOptions, PublishOptions, CompletenessOption
   remediation: boolean;
 }
 
+/** What {@link auditFromOptions} hands back: the audit and what publishing needs, not its inputs. */
+interface AuditRun {
+  result: ReturnType<typeof runAudit>;
+  /** A requested account or region could not be read. */
+  blind: boolean;
+  factory: Awaited<ReturnType<typeof loadAuditInputs>>['factory'];
+  callerRegion: Awaited<ReturnType<typeof loadAuditInputs>>['callerRegion'];
+}
+
+/** Loads the inventory (a snapshot or live, usage ledgers updated) and the baseline, and audits them. */
+async function auditFromOptions(
+  options: AuditOptions,
+  usageSource: ReturnType<typeof parseUsageSource>,
+): Promise<AuditRun> {
+  const startedAt = new Date().toISOString();
+  // With a ledger, CloudTrail is read incrementally by the ledger update instead of a window scan.
+  const sourceOptions = options.usageLedger !== undefined ? { ...options, cloudtrail: false } : options;
+  const inputs = await loadAuditInputs(sourceOptions, { progress: true });
+  const { baseline, factory, callerRegion } = inputs;
+  if (!baseline) throw new InputError('audit needs --baseline');
+  let { inventory } = inputs;
+  let usageIndex: LedgerUsage['usageIndex'] | undefined;
+  let usageEvidence: LedgerUsage['backfill'] | undefined;
+  if (options.usageLedger !== undefined && factory) {
+    const ledger = await ledgerUsage(
+      factory,
+      inventory,
+      options.usageLedger,
+      baseline.settings.unusedAfterDays,
+      usageSource,
+    );
+    for (const update of ledger.updates) log(describeUpdate(update));
+    log(ledger.backfill.text);
+    usageEvidence = ledger.backfill;
+    usageIndex = ledger.usageIndex;
+    inventory = ledger.inventory;
+  }
+  const collection = inventoryCollection(inventory, inputs.notCollected);
+  const blind = reportCollection(collection, options);
+  const result = runAudit({
+    inventory,
+    baseline,
+    ...(usageIndex ? { usageIndex } : {}),
+    runId: randomUUID(),
+    startedAt,
+    finishedAt: new Date().toISOString(),
+  });
+  // With the declared scopes a snapshot does not hold (the report's own summary sees only scopes).
+  result.report.collection = collection;
+  if (usageEvidence) result.report.usageEvidence = reportedBackfill(usageEvidence);
+  return { result, blind, factory, callerRegion };
+}
+
 /**
  * `audit --baseline FILE|s3://B/K (--snapshot FILE | live flags) [--format F] [--output FILE]
  * [--fail-on SEVERITY]`.
@@ -210,45 +263,12 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
       parseLedgerLocation(options.usageLedger);
     }
     const usageSource = parseUsageSource(options);
-    const startedAt = new Date().toISOString();
-    // With a ledger, CloudTrail is read incrementally by the ledger update instead of a window scan.
-    const sourceOptions = options.usageLedger !== undefined ? { ...options, cloudtrail: false } : options;
-    const inputs = await loadAuditInputs(sourceOptions, { progress: true });
-    const { baseline, factory, callerRegion } = inputs;
-    if (!baseline) throw new InputError('audit needs --baseline');
-    let { inventory } = inputs;
-    let usageIndex: LedgerUsage['usageIndex'] | undefined;
-    let usageEvidence: LedgerUsage['backfill'] | undefined;
-    if (options.usageLedger !== undefined && factory) {
-      const ledger = await ledgerUsage(
-        factory,
-        inventory,
-        options.usageLedger,
-        baseline.settings.unusedAfterDays,
-        usageSource,
-      );
-      for (const update of ledger.updates) log(describeUpdate(update));
-      log(ledger.backfill.text);
-      usageEvidence = ledger.backfill;
-      usageIndex = ledger.usageIndex;
-      inventory = ledger.inventory;
-    }
-    const collection = inventoryCollection(inventory, inputs.notCollected);
-    const blind = reportCollection(collection, options);
-    const result = runAudit({
-      inventory,
-      baseline,
-      ...(usageIndex ? { usageIndex } : {}),
-      runId: randomUUID(),
-      startedAt,
-      finishedAt: new Date().toISOString(),
-    });
-    // With the declared scopes a snapshot does not hold (the report's own summary sees only scopes).
-    result.report.collection = collection;
-    if (usageEvidence) result.report.usageEvidence = reportedBackfill(usageEvidence);
+    // The inventory and the baseline stay inside `auditFromOptions`: once the findings are made,
+    // nothing here holds them, so the report is written in the memory they took.
+    const { result, blind, factory, callerRegion } = await auditFromOptions(options, usageSource);
     const pieces =
       format === 'json'
-        ? renderJsonChunks(result.report)
+        ? renderJsonChunks(result.report, STREAMED_FINDINGS_PER_CHUNK)
         : slices(
             renderReport(result.report, format, {
               checks: checks.map((check) => check.meta),

@@ -6,7 +6,7 @@ import type { Check, CheckContext, UnknownOutcome } from './checks/types.js';
 import { compareText } from './model/compare.js';
 import { type Finding, findingId } from './model/finding.js';
 import type { Inventory } from './model/inventory.js';
-import { buildReport, compareFindings } from './report/index.js';
+import { buildReport } from './report/index.js';
 import { provenanceOf } from './run/provenance.js';
 
 export { type BaselineInvalidInput, baselineInvalidFinding } from './checks/meta/BASELINE_INVALID.js';
@@ -71,7 +71,8 @@ export function runAudit(input: AuditInput): AuditResult {
 
   const made = runPack(input.checks ?? registeredChecks, context);
 
-  const findings = applyExceptions(made, baseline, now).sort(compareFindings);
+  // buildReport puts them in the report's order.
+  const findings = applyExceptions(made, baseline, now);
   const usageUnknown = new Set(
     unknowns.filter((outcome) => outcome.kind === 'usage').map((outcome) => outcome.resourceId),
   ).size;

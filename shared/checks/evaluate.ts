@@ -1,4 +1,4 @@
-import { type Finding, findingId } from '../model/finding.js';
+import { type Finding, findingIdOf } from '../model/finding.js';
 import { distinctScopeRefs, type ScopeRef, scopeRefKey } from '../model/scope.js';
 import { coverageGap } from '../usage/window.js';
 import { usageIndexFor, usageWindow } from './support/usage.js';
@@ -20,6 +20,32 @@ export type ScopeJudge = (scopes: readonly ScopeRef[]) => ScopeGap[];
  * Verdicts are computed once per scope.
  */
 export function scopeJudge(context: CheckContext): ScopeJudge {
+  return scopeVerdicts(context).gaps;
+}
+
+/** The scopes of one claim once each, in a stable order, and those that were not completely collected. */
+interface SettledScopes {
+  scopes: ScopeRef[];
+  gaps: ScopeGap[];
+}
+
+/** What {@link scopeVerdicts} answers. */
+interface ScopeVerdicts {
+  /** The gaps among the scopes as given. */
+  gaps: ScopeJudge;
+  /** The scopes once each, in order (the array itself when it already is), and their gaps. */
+  settle(scopes: readonly ScopeRef[]): SettledScopes;
+}
+
+/** Shared by every claim without a gap; never modified. */
+const NO_GAPS: ScopeGap[] = [];
+
+/**
+ * The judge's verdicts, computed once per scope key, and a claim's scopes settled in one pass: each
+ * scope's key is computed once and serves both to drop repeats and to look up its verdict (the
+ * engine settles every draft of the audit through this).
+ */
+function scopeVerdicts(context: CheckContext): ScopeVerdicts {
   const { completeness, accounts } = context.inventory;
   const unreadable = new Set(
     accounts.filter((account) => account.errors.length > 0).map((account) => account.accountId),
@@ -57,15 +83,53 @@ export function scopeJudge(context: CheckContext): ScopeJudge {
         );
     }
   };
-  return (scopes) => {
-    const gaps: ScopeGap[] = [];
-    for (const scope of scopes) {
-      const key = scopeRefKey(scope);
-      if (!verdicts.has(key)) verdicts.set(key, verdictOf(scope));
-      const reason = verdicts.get(key);
-      if (reason !== undefined) gaps.push({ scope, reason });
+  const gapsOf = (scopes: readonly ScopeRef[], keys: readonly string[]): ScopeGap[] => {
+    let gaps = NO_GAPS;
+    for (let index = 0; index < scopes.length; index++) {
+      const key = keys[index];
+      let reason: string | undefined;
+      if (verdicts.has(key)) reason = verdicts.get(key);
+      else {
+        reason = verdictOf(scopes[index]);
+        verdicts.set(key, reason);
+      }
+      if (reason === undefined) continue;
+      if (gaps === NO_GAPS) gaps = [];
+      gaps.push({ scope: scopes[index], reason });
     }
     return gaps;
+  };
+  return {
+    gaps: (scopes) => {
+      const gaps = gapsOf(scopes, scopes.map(scopeRefKey));
+      return gaps === NO_GAPS ? [] : gaps;
+    },
+    settle(scopes) {
+      const count = scopes.length;
+      if (count === 0) return { scopes: scopes as ScopeRef[], gaps: NO_GAPS };
+      const keys = scopes.map(scopeRefKey);
+      // Claims name a few scopes, usually already in order: an insertion sort of their positions
+      // (stable, so the first of a repeated key stands, as `distinctScopeRefs` keeps it).
+      const order = [0];
+      let inOrder = true;
+      for (let index = 1; index < count; index++) {
+        const key = keys[index];
+        let at = order.length;
+        while (at > 0 && keys[order[at - 1]] > key) at -= 1;
+        if (at !== order.length || keys[order[at - 1]] === key) inOrder = false;
+        order.splice(at, 0, index);
+      }
+      if (inOrder) return { scopes: scopes as ScopeRef[], gaps: gapsOf(scopes, keys) };
+      const distinct: ScopeRef[] = [];
+      const distinctKeys: string[] = [];
+      for (let index = 0; index < count; index++) {
+        const key = keys[order[index]];
+        if (index > 0 && key === distinctKeys[distinctKeys.length - 1]) continue;
+        distinct.push(scopes[order[index]]);
+        distinctKeys.push(key);
+      }
+      return { scopes: distinct, gaps: gapsOf(distinct, distinctKeys) };
+    },
   };
 }
 
@@ -83,42 +147,72 @@ export function scopeJudge(context: CheckContext): ScopeJudge {
 export function evaluateCheck<Context extends CheckContext, Draft extends FindingDraft>(
   check: Check<Context, Draft>,
   context: Context,
-  judge: ScopeJudge = scopeJudge(context),
+  judge?: ScopeJudge,
 ): Draft[] {
+  const settle = judge === undefined ? scopeVerdicts(context).settle : settleWith(judge);
+  return claimsOf(check, context, settle, true);
+}
+
+/** {@link ScopeVerdicts.settle} for a judge given from outside. */
+function settleWith(judge: ScopeJudge): ScopeVerdicts['settle'] {
+  return (scopes) => {
+    const distinct = distinctScopeRefs(scopes);
+    return { scopes: distinct, gaps: judge(distinct) };
+  };
+}
+
+/**
+ * The claims of one check that the evidence supports, the others recorded as unknown. With
+ * `withoutDoubts` a kept draft that has a `doubts` member is copied without it (the claim is the
+ * draft without its doubts); the audit's own sink drops it when it makes the finding, so it skips
+ * the copy.
+ */
+function claimsOf<Context extends CheckContext, Draft extends FindingDraft>(
+  check: Check<Context, Draft>,
+  context: Context,
+  settle: ScopeVerdicts['settle'],
+  withoutDoubts: boolean,
+): Draft[] {
+  const { meta } = check;
   const kept: Draft[] = [];
   for (const draft of check.evaluate(context)) {
-    if (check.meta.restsOn !== undefined && draft.restsOn === undefined) {
+    if (meta.restsOn !== undefined && draft.restsOn === undefined) {
       throw new Error(
-        `${check.meta.id} claims an absence for ${draft.resource.id} without naming the scopes it rests on`,
+        `${meta.id} claims an absence for ${draft.resource.id} without naming the scopes it rests on`,
       );
     }
     const { doubts } = draft;
-    // The claim is the draft without its doubts; most drafts have none, and are kept as they are.
-    let claim = draft;
-    if ('doubts' in draft) {
-      const { doubts: _doubts, ...rest } = draft;
-      claim = rest as Draft;
+    let gaps = NO_GAPS;
+    if (draft.restsOn) {
+      const settled = settle(draft.restsOn);
+      draft.restsOn = settled.scopes;
+      gaps = settled.gaps;
     }
-    if (claim.restsOn) claim.restsOn = distinctScopeRefs(claim.restsOn);
-    const gaps = judge(claim.restsOn ?? []);
-    if (gaps.length === 0 && (doubts ?? []).length === 0) {
-      kept.push(claim);
+    if (gaps.length === 0 && (doubts === undefined || doubts.length === 0)) {
+      kept.push(withoutDoubts && 'doubts' in draft ? claimOf(draft) : draft);
       continue;
     }
+    const claim = 'doubts' in draft ? claimOf(draft) : draft;
     const identity = claim.identity ?? [];
     context.recordUnknown?.(
       {
-        kind: check.meta.category === 'usage' ? 'usage' : 'absence',
-        checkId: check.meta.id,
+        kind: meta.category === 'usage' ? 'usage' : 'absence',
+        checkId: meta.id,
         resourceId: [claim.resource.id, ...identity].join(' '),
         reason: [...gaps.map((gap) => gap.reason), ...(doubts ?? [])].join('; '),
-        findingId: findingId(check.meta.id, claim.resource.id, ...identity),
+        findingId: findingIdOf(meta.id, claim.resource.id, identity),
         ...(gaps.length > 0 ? { incompleteScopes: gaps.map((gap) => gap.scope) } : {}),
       },
       claim,
     );
   }
   return kept;
+}
+
+/** The claim a draft makes: the draft without its doubts. */
+function claimOf<Draft extends FindingDraft>(draft: Draft): Draft {
+  const { doubts: _doubts, ...claim } = draft;
+  return claim as Draft;
 }
 
 /**
@@ -128,7 +222,7 @@ export function evaluateCheck<Context extends CheckContext, Draft extends Findin
 export function toFinding(check: Pick<Check, 'meta'>, draft: FindingDraft): Finding {
   const { identity, remediation, baselineLocation, doubts: _doubts, ...rest } = draft;
   return {
-    id: findingId(check.meta.id, draft.resource.id, ...(identity ?? [])),
+    id: findingIdOf(check.meta.id, draft.resource.id, identity),
     checkId: check.meta.id,
     title: check.meta.title,
     ...rest,
@@ -157,22 +251,24 @@ export function runPack<
   context: Context,
   accept?: (finding: Finding, draft: Draft, check: PackCheck) => void,
 ): Finding[] {
-  const judge = scopeJudge(context);
-  const byId = new Map<string, Finding>();
+  const { settle } = scopeVerdicts(context);
+  const findings: Finding[] = [];
+  const made = new Set<string>();
   for (const check of checks) {
     let drafts: Draft[];
     try {
-      drafts = evaluateCheck(check, context, judge);
+      drafts = claimsOf(check, context, settle, accept !== undefined);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new Error(`check ${check.meta.id} failed: ${reason}`, { cause: error });
     }
     for (const draft of drafts) {
       const finding = toFinding(check, draft);
-      if (byId.has(finding.id)) continue;
-      byId.set(finding.id, finding);
+      if (made.has(finding.id)) continue;
+      made.add(finding.id);
+      findings.push(finding);
       accept?.(finding, draft, check);
     }
   }
-  return [...byId.values()];
+  return findings;
 }

@@ -55,8 +55,21 @@ export type Finding = z.infer<typeof FindingSchema>;
  * @example findingId('IRSA_SUBJECT_WILDCARD', 'arn:aws:iam::111122223333:role/app')
  */
 export function findingId(checkId: string, ...identity: Array<string | undefined>): string {
+  return findingIdOf(checkId, undefined, identity);
+}
+
+/**
+ * {@link findingId} of `checkId`, then `resourceId` when given, then `identity`, without gathering
+ * the parts into one list first (the engine computes one per finding).
+ */
+export function findingIdOf(
+  checkId: string,
+  resourceId: string | undefined,
+  identity: ReadonlyArray<string | undefined> | undefined,
+): string {
   let material = checkId;
-  for (const part of identity) material += `\u0000${part ?? ''}`;
+  if (resourceId !== undefined) material += `\u0000${resourceId}`;
+  if (identity) for (const part of identity) material += `\u0000${part ?? ''}`;
   // The one-shot hash: a finding-heavy run computes hundreds of thousands of ids.
   return `${checkId}-${hash('sha256', material, 'hex').slice(0, 16)}`;
 }

@@ -17,8 +17,18 @@ const WIDE =
 const NO_LINE_START =
   /^[、。，．・：；？！）」』】〕〉》ー…‥ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ)\]}.,;:!?%]/;
 
+/** Printable ASCII only: one column per character (no wide characters, no colour codes). */
+const PLAIN_ASCII = /^[\x20-\x7e]*$/;
+/** Any ASCII, whitespace and controls included. */
+const ASCII = /^[\x00-\x7f]*$/;
+/** The ASCII characters of {@link NO_LINE_START}. */
+const ASCII_NO_LINE_START = /^[)\]}.,;:!?%]/;
+/** A run of non-space characters (in ASCII text, where `\s` has only its ASCII members). */
+const ASCII_RUN = /\S+/g;
+
 /** Terminal columns a text takes. */
 export function columns(text: string): number {
+  if (PLAIN_ASCII.test(text)) return text.length;
   let width = 0;
   for (const character of text.replace(/\u001b\[[0-9;]*m/g, '')) width += WIDE.test(character) ? 2 : 1;
   return width;
@@ -29,6 +39,7 @@ export function columns(text: string): number {
  * on), appended to `tokens`: prose glued to the token before it (`cmd`.) stays with it.
  */
 export function proseTokens(text: string, startsWithSpace = false, tokens: WrapToken[] = []): WrapToken[] {
+  if (ASCII.test(text)) return asciiProseTokens(text, startsWithSpace, tokens);
   let pendingSpace = startsWithSpace;
   let word = '';
   let wordSpace = false;
@@ -63,6 +74,25 @@ export function proseTokens(text: string, startsWithSpace = false, tokens: WrapT
 }
 
 /**
+ * {@link proseTokens} of ASCII text, a run of non-space characters at a time: in ASCII every such run
+ * is one token (a closer glues to the word before it, and a word to the closer), glued to the token
+ * before it when no space separates them, as the character walk would glue it.
+ */
+function asciiProseTokens(text: string, startsWithSpace: boolean, tokens: WrapToken[]): WrapToken[] {
+  ASCII_RUN.lastIndex = 0;
+  for (let match = ASCII_RUN.exec(text); match !== null; match = ASCII_RUN.exec(text)) {
+    const run = match[0];
+    const space = match.index > 0 || startsWithSpace;
+    const last = tokens.at(-1);
+    const glued =
+      !space && last !== undefined && (ASCII_NO_LINE_START.test(run) || !WIDE.test(last.text.at(-1) ?? ''));
+    if (glued) last.text += run;
+    else tokens.push({ text: run, space });
+  }
+  return tokens;
+}
+
+/**
  * Wraps tokens to `width` columns: the first line starts with `firstIndent`, the others with
  * `nextIndent`; a token longer than a line stays whole on a line of its own.
  */
@@ -74,16 +104,21 @@ export function wrapTokens(
 ): string[] {
   const lines: string[] = [];
   let line = firstIndent;
+  // The line's width, kept as tokens are added (tokens carry whole colour codes, so widths add up).
+  let lineWidth = columns(firstIndent);
   let empty = true;
   for (const token of tokens) {
     const separator = empty || !token.space ? '' : ' ';
-    if (!empty && columns(line) + columns(separator) + columns(token.text) > width) {
+    const tokenWidth = columns(token.text);
+    if (!empty && lineWidth + separator.length + tokenWidth > width) {
       lines.push(line);
       line = nextIndent + token.text;
+      lineWidth = columns(nextIndent) + tokenWidth;
       empty = false;
       continue;
     }
     line += separator + token.text;
+    lineWidth += separator.length + tokenWidth;
     empty = false;
   }
   lines.push(line);

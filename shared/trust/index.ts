@@ -14,6 +14,7 @@ export {
   parseTrustPolicy,
   rememberTrustPolicy,
   requireTrustPolicy,
+  trustPolicySource,
 } from './evaluate.js';
 export type { AnalysisOptions } from './hygiene.js';
 export type { ParsedPolicy, ParsedStatement } from './parse.js';

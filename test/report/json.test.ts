@@ -40,4 +40,10 @@ describe('renderJsonChunks', () => {
     expect(chunks.length).toBeGreaterThan(1);
     expect(chunks.join('')).toBe(expected(many));
   });
+
+  it.each([1, 2, 40])('hands the same text over in pieces of %i finding(s)', (findingsPerChunk) => {
+    const many = { ...report, findings: Array.from({ length: 7 }, () => report.findings).flat() };
+    const chunks = [...renderJsonChunks(many, findingsPerChunk)];
+    expect(chunks.join('')).toBe(expected(many));
+  });
 });

@@ -1,8 +1,8 @@
 import { oidcProviderArn, serviceAccountSubject } from '../../model/identity.js';
 import { scopeRef } from '../../model/scope.js';
 import { clause, sentence } from '../../text.js';
-import { canAssume } from '../../trust/index.js';
-import { irsaCertainlyAllowed } from '../support/irsa-allowed.js';
+import { canAssumeParsed } from '../../trust/index.js';
+import { irsaAllowed, trustPolicyOf } from '../support/irsa-allowed.js';
 import { roleNameOf, scopeFor, workloadScope } from '../support/scope.js';
 import type { Check, FindingDraft } from '../types.js';
 
@@ -78,8 +78,9 @@ export const check: Check = {
         // The provider must live in the role's account, which for cross-account IRSA is not the cluster's.
         const providerArn = oidcProviderArn(role.role.accountId, hostPath);
         const request = { kind: 'irsa', providerArn, subject } as const;
-        if (irsaCertainlyAllowed(role.role.trustPolicy, request)) continue;
-        const decision = canAssume(role.role.trustPolicy, request);
+        if (irsaAllowed(role.role.trustPolicy, request) === true) continue;
+        // Not allowed, or undecided: the evaluator's decision says why.
+        const decision = canAssumeParsed(trustPolicyOf(role.role.trustPolicy), request);
         if (decision.allowed === true) continue;
         if (decision.allowed === 'unknown') {
           context.recordUnknown?.({

@@ -105,9 +105,37 @@ export function irsaCertainlyAllowed(document: unknown, request: IrsaAssumeReque
 
 /**
  * Whether the trust policy lets this IRSA request assume the role: {@link irsaCertainlyAllowed}
- * first, the whole policy with `canAssume` when that cannot tell.
+ * first, the whole policy with `canAssumeParsed` when that cannot tell. Answered once per parsed
+ * policy, provider and subject: several checks ask the same role about the same service account
+ * (declared, undeclared, dual bound, unused). Only the answer is kept, not the decision's text.
+ *
+ * @throws InputError naming the field when the policy or the request is malformed.
  */
 export function irsaAllowed(document: unknown, request: IrsaAssumeRequest): boolean | 'unknown' {
+  if (request.audience !== undefined) return decide(document, request);
+  const policy = trustPolicyOf(document);
+  let byProvider = answers.get(policy);
+  if (!byProvider) {
+    byProvider = new Map();
+    answers.set(policy, byProvider);
+  }
+  let bySubject = byProvider.get(request.providerArn);
+  if (!bySubject) {
+    bySubject = new Map();
+    byProvider.set(request.providerArn, bySubject);
+  }
+  let answer = bySubject.get(request.subject);
+  if (answer === undefined) {
+    answer = decide(document, request);
+    bySubject.set(request.subject, answer);
+  }
+  return answer;
+}
+
+/** Answers of {@link irsaAllowed} by parsed policy, provider ARN and subject. */
+const answers = new WeakMap<ParsedPolicy, Map<string, Map<string, boolean | 'unknown'>>>();
+
+function decide(document: unknown, request: IrsaAssumeRequest): boolean | 'unknown' {
   return irsaCertainlyAllowed(document, request) || canAssumeParsed(trustPolicyOf(document), request).allowed;
 }
 

@@ -1,6 +1,6 @@
 import type { AssociationInventory, RoleInventory } from '../../model/inventory.js';
 import { clause } from '../../text.js';
-import { canAssumeParsed, somePodMayAssume } from '../../trust/index.js';
+import { canAssumeParsed, somePodMayAssume, trustPolicySource } from '../../trust/index.js';
 import type { AssumeDecision, PodIdentityGrant, TrustAnalysis } from '../../trust/types.js';
 import { hasPerPodConditions, podIdentityAssumeRequest } from '../../trust/workload.js';
 import type { CheckContext } from '../types.js';
@@ -40,9 +40,15 @@ export function podIdentityTrustVerdict(
   const cached = verdictCache.get(association);
   if (cached) return cached;
   const shareKey = sharedVerdictKey(context, association);
-  const shared = shareKey === undefined ? undefined : sharedAllowed(context).get(shareKey);
-  const verdict = shared ?? judge(context, association);
-  if (shareKey !== undefined && verdict.kind === 'allowed') sharedAllowed(context).set(shareKey, verdict);
+  const shared = shareKey === undefined ? undefined : sharingOf(context).allowed.get(shareKey);
+  const role = shared === undefined ? undefined : context.inventory.roles.get(association.roleArn);
+  let verdict: PodIdentityTrustVerdict;
+  if (shared !== undefined && role !== undefined) verdict = { kind: 'allowed', role, decision: shared };
+  else {
+    verdict = judge(context, association);
+    if (shareKey !== undefined && verdict.kind === 'allowed')
+      sharingOf(context).allowed.set(shareKey, verdict.decision);
+  }
   verdictCache.set(association, verdict);
   return verdict;
 }
@@ -86,26 +92,60 @@ function isClusterWide(document: unknown): boolean {
 }
 
 /**
- * The key under which an "allowed" verdict is shared by every association of the same role on the
- * same cluster (with the same session-tag setting), when the role's trust conditions only read
- * cluster-wide values; undefined when each association must be judged on its own. Only "allowed"
- * is shared: its decision text is never shown, while every other verdict names the association.
+ * The key under which an "allowed" decision is shared by every association on the same cluster
+ * (with the same session-tag setting) whose role has the same trust text in the same account, when
+ * that trust's conditions only read cluster-wide values; undefined when each association must be
+ * judged on its own. Roles made from one template (every role of a team, every account's copy)
+ * then cost one evaluation per cluster. Only "allowed" is shared: its decision text is never shown,
+ * while every other verdict names the association. A trust whose text is not known is shared by
+ * the associations of its own role only.
  */
 function sharedVerdictKey(context: CheckContext, association: AssociationInventory): string | undefined {
   const role = context.inventory.roles.get(association.roleArn);
   if (!role || !isClusterWide(role.trustPolicy)) return undefined;
-  return `${association.roleArn}\u0000${association.clusterArn}\u0000${association.accountId}\u0000${association.disableSessionTags}`;
+  return `${trustKeyOf(sharingOf(context), role)}\u0000${association.clusterArn}\u0000${association.accountId}\u0000${association.disableSessionTags}`;
 }
 
-const sharedAllowedCache = new WeakMap<object, Map<string, PodIdentityTrustVerdict>>();
+/** What the associations of one inventory share: "allowed" decisions, and trust texts by number. */
+interface Sharing {
+  allowed: Map<string, AssumeDecision>;
+  /** Trust texts by a short number, so keys do not repeat whole policies. */
+  textNumbers: Map<string, number>;
+  trustKeys: WeakMap<RoleInventory, string>;
+}
 
-function sharedAllowed(context: CheckContext): Map<string, PodIdentityTrustVerdict> {
-  let shared = sharedAllowedCache.get(context.inventory);
-  if (!shared) {
-    shared = new Map();
-    sharedAllowedCache.set(context.inventory, shared);
+const sharingCache = new WeakMap<object, Sharing>();
+
+function sharingOf(context: CheckContext): Sharing {
+  let sharing = sharingCache.get(context.inventory);
+  if (!sharing) {
+    sharing = { allowed: new Map(), textNumbers: new Map(), trustKeys: new WeakMap() };
+    sharingCache.set(context.inventory, sharing);
   }
-  return shared;
+  return sharing;
+}
+
+/**
+ * The role's trust as it decides a Pod Identity request: its account (the analysis, whose grants
+ * decide "missing", is per account and text) and its text; the role itself when the text is not known.
+ */
+function trustKeyOf(sharing: Sharing, role: RoleInventory): string {
+  let key = sharing.trustKeys.get(role);
+  if (key === undefined) {
+    const document = role.trustPolicy;
+    const text = typeof document === 'object' && document !== null ? trustPolicySource(document) : undefined;
+    if (text === undefined) key = `role\u0000${role.arn}`;
+    else {
+      let number = sharing.textNumbers.get(text);
+      if (number === undefined) {
+        number = sharing.textNumbers.size;
+        sharing.textNumbers.set(text, number);
+      }
+      key = `text\u0000${number}\u0000${role.accountId}`;
+    }
+    sharing.trustKeys.set(role, key);
+  }
+  return key;
 }
 
 function judge(context: CheckContext, association: AssociationInventory): PodIdentityTrustVerdict {

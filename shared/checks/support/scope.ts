@@ -44,6 +44,7 @@ export interface AuditScope {
    * collected there, of every account declaring a cluster there, of every scanned account that could
    * not be read or was not collected at all (it may run one), and of `alsoIn`. A readable account
    * whose collection left the region out was not asked to look there, like an account nobody names.
+   * The list is shared by every claim asking the same question and must not be modified.
    */
   clusterListings(region: string, alsoIn?: Iterable<string>): ScopeRef[];
   members: MemberCluster[];
@@ -180,14 +181,33 @@ function buildScope(context: CheckContext): AuditScope {
       .filter((account) => account.errors.length === 0)
       .map((account) => [account.accountId, new Set(account.regions)]),
   );
-  const clusterListings = (region: string, alsoIn: Iterable<string> = []): ScopeRef[] => {
-    const candidates = new Set(alsoIn);
-    for (const accountId of scannedAccounts) {
-      const regions = readable.get(accountId);
-      if (!regions || regions.has(region)) candidates.add(accountId);
+  // The accounts every listing of a region includes, once per region; a claim adds its own few.
+  const listedIn = new Map<string, Set<string>>();
+  const accountsListing = (region: string): Set<string> => {
+    let listing = listedIn.get(region);
+    if (!listing) {
+      listing = new Set();
+      for (const accountId of scannedAccounts) {
+        const regions = readable.get(accountId);
+        if (!regions || regions.has(region)) listing.add(accountId);
+      }
+      for (const logical of baseline.clusters) if (logical.region === region) listing.add(logical.account);
+      listedIn.set(region, listing);
     }
-    for (const logical of baseline.clusters) if (logical.region === region) candidates.add(logical.account);
-    return [...candidates].sort().map((accountId) => scopeRef.region(accountId, region));
+    return listing;
+  };
+  // Issuers of one region and account ask for the same listing: one (shared, unmodified) list each.
+  const listings = new Map<string, ScopeRef[]>();
+  const clusterListings = (region: string, alsoIn: Iterable<string> = []): ScopeRef[] => {
+    const base = accountsListing(region);
+    const extra = [...new Set(alsoIn)].filter((accountId) => !base.has(accountId)).sort();
+    const key = `${region}\u0000${extra.join('\u0000')}`;
+    let listing = listings.get(key);
+    if (!listing) {
+      listing = [...base, ...extra].sort().map((accountId) => scopeRef.region(accountId, region));
+      listings.set(key, listing);
+    }
+    return listing;
   };
 
   return {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { podIdentityTrustVerdict } from '../../../shared/checks/support/pod-identity-trust.js';
 import { check as excludes } from '../../../shared/checks/trust/PI_TRUST_EXCLUDES_ASSOCIATION.js';
 import { podIdentityTrust, snapshot } from '../../support/snapshot-builder.js';
-import { ACCOUNT, evaluate, OIDC_ID, REGION } from './harness.js';
+import { ACCOUNT, contextOf, evaluate, OIDC_ID, REGION } from './harness.js';
 
 /** One role used by associations in two namespaces of one cluster (the first one allowed). */
 function twoNamespaces(conditions: Record<string, Record<string, unknown>>, cluster = 'prod-blue') {
@@ -48,5 +49,42 @@ describe('Pod Identity trust verdicts shared across a cluster', () => {
   it('allows both associations when the trust only pins the cluster (near-miss)', () => {
     const builder = twoNamespaces({ StringEquals: { 'aws:RequestTag/eks-cluster-name': 'prod-blue' } });
     expect(evaluate(excludes, builder)).toEqual([]);
+  });
+
+  it('gives each role of one trust template its own verdict, allowed or not', () => {
+    // Two roles with the same trust text in one account, one association each, on two clusters:
+    // the trust pins prod-blue, so the association on prod-green is excluded whatever prod-blue got.
+    const trust = podIdentityTrust({
+      conditions: { StringEquals: { 'aws:RequestTag/eks-cluster-name': 'prod-blue' } },
+    });
+    const builder = snapshot().account(ACCOUNT, (a) =>
+      a
+        .role('first', { trust })
+        .role('second', { trust })
+        .role('third', { trust })
+        .region(REGION, (r) =>
+          r
+            .cluster('prod-blue', { oidcId: OIDC_ID }, (c) =>
+              c
+                .association({ namespace: 'team-a', serviceAccount: 'app', roleName: 'first' })
+                .association({ namespace: 'team-b', serviceAccount: 'app', roleName: 'second' }),
+            )
+            .cluster('prod-green', { oidcId: OIDC_ID }, (c) =>
+              c.association({ namespace: 'team-c', serviceAccount: 'app', roleName: 'third' }),
+            ),
+        ),
+    );
+    const context = contextOf(builder);
+
+    const verdicts = context.inventory.associations.map((association) => {
+      const verdict = podIdentityTrustVerdict(context, association);
+      return [association.namespace, verdict.kind, verdict.kind === 'skipped' ? '' : verdict.role.name];
+    });
+
+    expect(verdicts.sort()).toEqual([
+      ['team-a', 'allowed', 'first'],
+      ['team-b', 'allowed', 'second'],
+      ['team-c', 'excluded', 'third'],
+    ]);
   });
 });

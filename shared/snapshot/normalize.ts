@@ -1,4 +1,4 @@
-import { issuerHostPath, oidcProviderArn, partitionOf } from '../model/identity.js';
+import { isRecord, issuerHostPath, oidcProviderArn, partitionOf } from '../model/identity.js';
 import type {
   AccountInventory,
   AddonInventory,
@@ -220,13 +220,63 @@ function eventFields(accountId: string, region: string, event: LookupEvent): Clo
 }
 
 /**
- * {@link lookupEventRecord} for the inventory: `detail` is parsed from the kept `CloudTrailEvent`
- * text each time it is read. The usage index reads it once and keeps only the evidence, so the
- * parsed records (the largest part of a big inventory) die young instead of living through the run.
+ * How much of each `CloudTrailEvent` an inventory keeps in `detail`:
+ * - `full`: the whole record, parsed from the kept text each time `detail` is read;
+ * - `evidence`: only {@link EVIDENCE_DETAIL_FIELDS}, parsed once while reading, so neither the text
+ *   nor the rest of the record lives through the run (records are about half of a big snapshot).
  */
-function inventoryEventRecord(accountId: string, region: string, event: LookupEvent): CloudTrailEventRecord {
+export type CloudTrailDetail = 'full' | 'evidence';
+
+/**
+ * What an `evidence` inventory keeps of a CloudTrail record: every field the usage evidence and the
+ * cutover checks read. Top-level fields are kept as they are; of the objects named here only the
+ * listed members are kept (a value that is not an object is kept as it is).
+ */
+export const EVIDENCE_DETAIL_FIELDS = {
+  top: ['eventSource', 'eventName', 'errorCode', 'errorMessage', 'sourceIPAddress'],
+  userIdentity: ['type', 'arn', 'invokedBy', 'identityProvider', 'userName'],
+  requestParameters: ['roleArn', 'clusterName', 'tags'],
+  responseElements: ['provider', 'subjectFromWebIdentityToken'],
+} as const;
+
+const EVIDENCE_OBJECTS = ['userIdentity', 'requestParameters', 'responseElements'] as const;
+
+function pick(source: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const key of keys) if (Object.hasOwn(source, key)) picked[key] = source[key];
+  return picked;
+}
+
+/** A CloudTrail record cut down to {@link EVIDENCE_DETAIL_FIELDS}. */
+export function evidenceDetail(record: Record<string, unknown>): Record<string, unknown> {
+  const detail = pick(record, EVIDENCE_DETAIL_FIELDS.top);
+  for (const key of EVIDENCE_OBJECTS) {
+    if (!Object.hasOwn(record, key)) continue;
+    const value = record[key];
+    detail[key] = isRecord(value) ? pick(value, EVIDENCE_DETAIL_FIELDS[key]) : value;
+  }
+  return detail;
+}
+
+/**
+ * {@link lookupEventRecord} for the inventory. With `full` detail, `detail` is parsed from the kept
+ * `CloudTrailEvent` text each time it is read: the usage index reads it once and keeps only the
+ * evidence, so the parsed records die young instead of living through the run. With `evidence`
+ * detail the text is parsed here, once, and only the evidence fields are kept.
+ */
+function inventoryEventRecord(
+  accountId: string,
+  region: string,
+  event: LookupEvent,
+  mode: CloudTrailDetail,
+): CloudTrailEventRecord {
   const text = event.CloudTrailEvent;
   const record = eventFields(accountId, region, event);
+  if (mode === 'evidence') {
+    const parsed = parseCloudTrailEventText(text);
+    record.detail = parsed === undefined ? undefined : evidenceDetail(parsed);
+    return record;
+  }
   return Object.defineProperty(record, 'detail', { enumerable: true, get: detailReader(text) });
 }
 
@@ -292,8 +342,23 @@ function scope(
     ...(where.region === undefined ? {} : { region: where.region }),
     ...(where.cluster === undefined ? {} : { cluster: where.cluster }),
     status: complete ? 'complete' : 'incomplete',
-    errors: [...(errors ?? [])],
+    errors: orderedErrors(errors),
   };
+}
+
+/**
+ * Copies of the errors with their fields in the schema's order, as zod's parse writes them, so a
+ * snapshot used as parsed (see `isValidSnapshotAccount`) reports them in the same order.
+ */
+function orderedErrors(errors: CollectionError[] | undefined): CollectionError[] {
+  return (errors ?? []).map(({ service, operation, code, message, resource, cause }) => ({
+    service,
+    operation,
+    code,
+    message,
+    ...(resource === undefined ? {} : { resource }),
+    ...(cause === undefined ? {} : { cause }),
+  }));
 }
 
 function hasErrors(errors: CollectionError[] | undefined): boolean {
@@ -307,6 +372,9 @@ function hasErrors(errors: CollectionError[] | undefined): boolean {
  * @example const builder = new InventoryBuilder(); for (const account of snapshot.accounts) builder.add(account); builder.build(snapshot.capturedAt);
  */
 export class InventoryBuilder {
+  /** @param options.cloudTrailDetail how much of each CloudTrail record to keep (default `full`). */
+  constructor(private readonly options: { cloudTrailDetail?: CloudTrailDetail } = {}) {}
+
   private readonly completeness = new SnapshotCompleteness();
   private readonly accounts: AccountInventory[] = [];
   private readonly clusters: ClusterInventory[] = [];
@@ -326,7 +394,7 @@ export class InventoryBuilder {
     const regions = account.regions ?? [];
     this.accounts.push({
       accountId,
-      errors: [...(account.errors ?? [])],
+      errors: orderedErrors(account.errors),
       regions: regions.map((r) => r.region),
     });
 
@@ -379,7 +447,9 @@ export class InventoryBuilder {
         region: region.region,
         from: trail.from,
         to: trail.to,
-        events: trail.events.map((event) => inventoryEventRecord(accountId, region.region, event)),
+        events: trail.events.map((event) =>
+          inventoryEventRecord(accountId, region.region, event, this.options.cloudTrailDetail ?? 'full'),
+        ),
         complete: regionComplete && trailOk,
       });
     }
@@ -406,11 +476,15 @@ export class InventoryBuilder {
  * Turns a validated snapshot into the typed {@link Inventory} that checks judge: issuer URL ↔ IAM
  * OIDC provider ARN ↔ condition-key prefix per cluster, decoded policy documents, tag records,
  * parsed CloudTrail records and per-scope completeness. Pure: same snapshot, same inventory.
+ * `options.cloudTrailDetail` chooses how much of each CloudTrail record is kept (default `full`).
  *
  * @example const inventory = normalizeSnapshot(parseSnapshot(json, 'snapshot.json'));
  */
-export function normalizeSnapshot(snapshot: Snapshot): Inventory {
-  const builder = new InventoryBuilder();
+export function normalizeSnapshot(
+  snapshot: Snapshot,
+  options: { cloudTrailDetail?: CloudTrailDetail } = {},
+): Inventory {
+  const builder = new InventoryBuilder(options);
   for (const account of snapshot.accounts) builder.add(account);
   return builder.build(snapshot.capturedAt);
 }

@@ -2,9 +2,10 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { AuditError, InputError } from '../errors.js';
 import type { Inventory } from '../model/inventory.js';
-import { InventoryBuilder, normalizeSnapshot } from './normalize.js';
+import { type CloudTrailDetail, InventoryBuilder, normalizeSnapshot } from './normalize.js';
 import { accountConsistencyProblems, issueProblems, parseSnapshot, readSnapshotFile } from './parse.js';
 import { SnapshotAccountSchema } from './schema.js';
+import { isValidSnapshotAccount } from './validate.js';
 
 /**
  * The largest snapshot file read by default: 512 MiB, about 260,000 Pod Identity associations with
@@ -34,6 +35,11 @@ export interface LoadInventoryOptions {
   maxBytes?: number;
   /** Bytes read at a time (default 1 MiB); small values exercise items split across reads. */
   readChunkBytes?: number;
+  /**
+   * How much of each CloudTrail record the inventory keeps (default `full`); `evidence` keeps only
+   * what usage evidence reads, parsed once while reading, which a large audit's memory and time need.
+   */
+  cloudTrailDetail?: CloudTrailDetail;
 }
 
 const QUOTE = 0x22;
@@ -246,11 +252,18 @@ export async function loadInventoryFile(
     ]);
   }
 
-  const builder = new InventoryBuilder();
+  const detail = { cloudTrailDetail: options.cloudTrailDetail ?? 'full' } as const;
+  const builder = new InventoryBuilder(detail);
   const problems: string[] = [];
   const seenAccounts = new Map<string, number>();
   const splitter = new AccountSplitter((text, index) => {
     const json: unknown = JSON.parse(text);
+    if (isValidSnapshotAccount(json)) {
+      // Valid, the common case: the parsed JSON is the account, with no second copy of it.
+      problems.push(...accountConsistencyProblems(path, json, index, seenAccounts));
+      if (problems.length === 0) builder.add(json);
+      return;
+    }
     const result = SnapshotAccountSchema.safeParse(json);
     if (!result.success) {
       for (const issue of result.error.issues) {
@@ -284,12 +297,13 @@ export async function loadInventoryFile(
     }
     // Broken JSON, or a shape the splitter leaves to the whole-text reader (which locates it).
     if (!(error instanceof Irregular) && !(error instanceof SyntaxError)) throw error;
-    return wholeTextOutcome(path, size, 'not valid JSON');
+    return wholeTextOutcome(path, size, 'not valid JSON', detail.cloudTrailDetail);
   }
 
   problems.unshift(...envelopeProblems(path, envelope));
   if (problems.length > 0) {
-    if (size <= WHOLE_TEXT_REPORT_BYTES) return wholeTextOutcome(path, size, 'invalid');
+    if (size <= WHOLE_TEXT_REPORT_BYTES)
+      return wholeTextOutcome(path, size, 'invalid', detail.cloudTrailDetail);
     const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
     throw new InputError(`${path} is not a valid snapshot (${count})`, problems);
   }
@@ -311,12 +325,17 @@ function envelopeProblems(path: string, envelope: unknown): string[] {
  * The invalid snapshot's problems as the whole-text reader reports them; a snapshot too large to
  * hold as one string gets a short message instead.
  */
-async function wholeTextOutcome(path: string, size: number, what: string): Promise<Inventory> {
+async function wholeTextOutcome(
+  path: string,
+  size: number,
+  what: string,
+  cloudTrailDetail: CloudTrailDetail,
+): Promise<Inventory> {
   if (size > WHOLE_TEXT_REPORT_BYTES) {
     throw new InputError(`${path} is not a valid snapshot`, [
       `${path}: ${what === 'invalid' ? 'invalid snapshot' : 'not valid JSON'}; the file is over ${WHOLE_TEXT_REPORT_BYTES / 2 ** 20} MiB, so the first problem is not located further`,
     ]);
   }
   // Throws the located problems; a snapshot the splitter only found unusual is read whole.
-  return normalizeSnapshot(await readSnapshotFile(path));
+  return normalizeSnapshot(await readSnapshotFile(path), { cloudTrailDetail });
 }

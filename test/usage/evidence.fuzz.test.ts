@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CloudTrailEventRecord } from '../../shared/model/inventory.js';
+import { evidenceDetail } from '../../shared/snapshot/index.js';
 import { parseEvidence } from '../../shared/usage/index.js';
 
 const json = fc.jsonValue({ maxDepth: 3 });
@@ -41,8 +42,13 @@ const records = fc.record({
           }),
           json,
         ),
-        responseElements: json,
+        responseElements: fc.oneof(
+          fc.record({ provider: json, subjectFromWebIdentityToken: json, credentials: json }),
+          json,
+        ),
         sourceIPAddress: json,
+        errorMessage: json,
+        recipientAccountId: json,
       },
       { requiredKeys: [] },
     ),
@@ -66,6 +72,23 @@ describe('parseEvidence on arbitrary records', () => {
         expect('skipped' in result ? typeof result.skipped : result.kind).toMatch(
           /string|pod-identity|irsa|assume-role|pod-identity-denied/,
         );
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('reads the same evidence from a record cut down to the evidence fields', () => {
+    fc.assert(
+      fc.property(records, (generated) => {
+        const record: CloudTrailEventRecord = {
+          accountId: '111122223333',
+          region: 'ap-northeast-1',
+          eventTime: '2026-11-20T10:00:00Z',
+          ...generated,
+          detail: generated.detail as Record<string, unknown> | undefined,
+        };
+        const detail = record.detail && evidenceDetail(record.detail);
+        expect(parseEvidence({ ...record, detail })).toEqual(parseEvidence(record));
       }),
       { numRuns: 500 },
     );

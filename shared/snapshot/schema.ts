@@ -75,6 +75,8 @@ function addPolicyDocumentIssue(value: unknown, context: z.RefinementCtx, trust:
  */
 export function policyDocumentProblem(value: unknown, trust: boolean): string | undefined {
   if (value === undefined) return 'required field is missing';
+  // Roles across accounts often carry the same trust text: validating it once is enough.
+  if (trust && typeof value === 'string' && validatedTrustPolicies.has(value)) return undefined;
   if (typeof value !== 'string' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
     return 'expected a policy document (URL-encoded JSON, a JSON string or an object)';
   }

@@ -75,6 +75,23 @@ describe('loadInventoryFile', () => {
     },
   );
 
+  it('lists collection errors with their fields in the schema order, whatever order the file has', async () => {
+    const json = awkwardSnapshot() as { accounts: Array<{ errors?: Array<Record<string, string>> }> };
+    const failed = json.accounts[2];
+    failed.errors = (failed.errors ?? []).map((error) =>
+      Object.fromEntries(Object.entries({ ...error, resource: 'r' }).reverse()),
+    );
+    expect(Object.keys(failed.errors[0])[0]).toBe('resource');
+    const path = file(JSON.stringify(json));
+
+    const inventory = await loadInventoryFile(path);
+
+    const whole = normalizeSnapshot(await readSnapshotFile(path));
+    expect(JSON.stringify(inventory.scopes)).toBe(JSON.stringify(whole.scopes));
+    expect(JSON.stringify(inventory.accounts)).toBe(JSON.stringify(whole.accounts));
+    expect(inventory.accounts[2].errors.length).toBeGreaterThan(0);
+  });
+
   it('keeps only the evidence fields of CloudTrail records when asked, with the same evidence', async () => {
     const path = 'test/fixtures/snapshot.json';
     const full = await loadInventoryFile(path);

@@ -57,17 +57,24 @@ const records = fc.record({
   resources: fc.array(fc.record({ ResourceType: fc.string(), ResourceName: fc.string() }), { maxLength: 2 }),
 });
 
+/** A generated record as the inventory holds it. */
+function recordOf(
+  generated: typeof records extends fc.Arbitrary<infer T> ? T : never,
+): CloudTrailEventRecord {
+  return {
+    accountId: '111122223333',
+    region: 'ap-northeast-1',
+    eventTime: '2026-11-20T10:00:00Z',
+    ...generated,
+    detail: generated.detail as Record<string, unknown> | undefined,
+  };
+}
+
 describe('parseEvidence on arbitrary records', () => {
   it('never throws and always returns evidence or a skip reason', () => {
     fc.assert(
       fc.property(records, (generated) => {
-        const record: CloudTrailEventRecord = {
-          accountId: '111122223333',
-          region: 'ap-northeast-1',
-          eventTime: '2026-11-20T10:00:00Z',
-          ...generated,
-          detail: generated.detail as Record<string, unknown> | undefined,
-        };
+        const record = recordOf(generated);
         const result = parseEvidence(record);
         expect('skipped' in result ? typeof result.skipped : result.kind).toMatch(
           /string|pod-identity|irsa|assume-role|pod-identity-denied/,
@@ -80,13 +87,7 @@ describe('parseEvidence on arbitrary records', () => {
   it('reads the same evidence from a record cut down to the evidence fields', () => {
     fc.assert(
       fc.property(records, (generated) => {
-        const record: CloudTrailEventRecord = {
-          accountId: '111122223333',
-          region: 'ap-northeast-1',
-          eventTime: '2026-11-20T10:00:00Z',
-          ...generated,
-          detail: generated.detail as Record<string, unknown> | undefined,
-        };
+        const record = recordOf(generated);
         const detail = record.detail && evidenceDetail(record.detail);
         expect(parseEvidence({ ...record, detail })).toEqual(parseEvidence(record));
       }),

@@ -203,21 +203,44 @@ export function lookupEventRecord(
 }
 
 /** A LookupEvents item's fields as the inventory records them, all but the parsed `detail`. */
-function eventFields(accountId: string, region: string, event: LookupEvent): CloudTrailEventRecord {
+function eventFields(
+  accountId: string,
+  region: string,
+  event: LookupEvent,
+  pool: StringPool = NO_POOL,
+): CloudTrailEventRecord {
   return {
     accountId,
     region,
     eventId: event.EventId,
-    eventName: event.EventName,
+    eventName: pool.get(event.EventName),
     eventTime: event.EventTime,
-    eventSource: event.EventSource,
-    username: event.Username,
+    eventSource: pool.get(event.EventSource),
+    username: pool.get(event.Username),
     resources: (event.Resources ?? []).map((resource) => ({
-      ResourceType: resource.ResourceType,
-      ResourceName: resource.ResourceName,
+      ResourceType: pool.get(resource.ResourceType),
+      ResourceName: pool.get(resource.ResourceName),
     })),
   };
 }
+
+/**
+ * One copy of each repeated string. `JSON.parse` makes a new string for every value, and a
+ * CloudTrail window repeats the same services, roles, clusters and subjects in every record.
+ */
+class StringPool {
+  private readonly strings = new Map<string, string>();
+
+  get<T>(value: T): T {
+    if (typeof value !== 'string') return value;
+    const known = this.strings.get(value);
+    if (known !== undefined) return known as T;
+    this.strings.set(value, value);
+    return value;
+  }
+}
+
+const NO_POOL = { get: <T>(value: T): T => value } as StringPool;
 
 /**
  * How much of each `CloudTrailEvent` an inventory keeps in `detail`:
@@ -230,53 +253,91 @@ export type CloudTrailDetail = 'full' | 'evidence';
 /**
  * What an `evidence` inventory keeps of a CloudTrail record: every field the usage evidence and the
  * cutover checks read. Top-level fields are kept as they are; of the objects named here only the
- * listed members are kept (a value that is not an object is kept as it is).
+ * listed members are kept (a value that is not an object is kept as it is); of the session tags
+ * (`requestParameters.tags`, a `[{key, value}]` list or a map) only those named here.
  */
 export const EVIDENCE_DETAIL_FIELDS = {
   top: ['eventSource', 'eventName', 'errorCode', 'errorMessage', 'sourceIPAddress'],
   userIdentity: ['type', 'arn', 'invokedBy', 'identityProvider', 'userName'],
   requestParameters: ['roleArn', 'clusterName', 'tags'],
   responseElements: ['provider', 'subjectFromWebIdentityToken'],
+  sessionTags: ['eks-cluster-arn', 'eks-cluster-name', 'kubernetes-namespace', 'kubernetes-service-account'],
 } as const;
 
 const EVIDENCE_OBJECTS = ['userIdentity', 'requestParameters', 'responseElements'] as const;
+const EVIDENCE_TAGS: ReadonlySet<string> = new Set(EVIDENCE_DETAIL_FIELDS.sessionTags);
 
-function pick(source: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+function pick(
+  source: Record<string, unknown>,
+  keys: readonly string[],
+  pool: StringPool,
+): Record<string, unknown> {
   const picked: Record<string, unknown> = {};
-  for (const key of keys) if (Object.hasOwn(source, key)) picked[key] = source[key];
+  for (const key of keys) if (Object.hasOwn(source, key)) picked[key] = pool.get(source[key]);
   return picked;
 }
 
-/** A CloudTrail record cut down to {@link EVIDENCE_DETAIL_FIELDS}. */
-export function evidenceDetail(record: Record<string, unknown>): Record<string, unknown> {
-  const detail = pick(record, EVIDENCE_DETAIL_FIELDS.top);
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/**
+ * The session tags evidence reads. A list keeps, in order, each `{key, value}` (or `{Key, Value}`)
+ * entry whose key is named, duplicates included, so the first and the last of a key stay what they
+ * were; entries without a key no reader uses are left out. A map keeps the named keys.
+ */
+function evidenceTags(tags: unknown, pool: StringPool): unknown {
+  if (Array.isArray(tags)) {
+    const kept: unknown[] = [];
+    for (const entry of tags) {
+      if (!isRecord(entry)) continue;
+      const key = nonEmptyString(entry.key) ?? nonEmptyString(entry.Key);
+      if (key === undefined || !EVIDENCE_TAGS.has(key)) continue;
+      const copy: Record<string, unknown> = {};
+      for (const field in entry) copy[field] = pool.get(entry[field]);
+      kept.push(copy);
+    }
+    return kept;
+  }
+  return isRecord(tags) ? pick(tags, EVIDENCE_DETAIL_FIELDS.sessionTags, pool) : tags;
+}
+
+/** A CloudTrail record cut down to {@link EVIDENCE_DETAIL_FIELDS}; `pool` shares repeated strings. */
+export function evidenceDetail(
+  record: Record<string, unknown>,
+  pool: StringPool = NO_POOL,
+): Record<string, unknown> {
+  const detail = pick(record, EVIDENCE_DETAIL_FIELDS.top, pool);
   for (const key of EVIDENCE_OBJECTS) {
     if (!Object.hasOwn(record, key)) continue;
     const value = record[key];
-    detail[key] = isRecord(value) ? pick(value, EVIDENCE_DETAIL_FIELDS[key]) : value;
+    detail[key] = isRecord(value) ? pick(value, EVIDENCE_DETAIL_FIELDS[key], pool) : value;
   }
+  const request = detail.requestParameters;
+  if (isRecord(request) && Object.hasOwn(request, 'tags')) request.tags = evidenceTags(request.tags, pool);
   return detail;
 }
 
 /**
  * {@link lookupEventRecord} for the inventory. With `full` detail, `detail` is parsed from the kept
  * `CloudTrailEvent` text each time it is read: the usage index reads it once and keeps only the
- * evidence, so the parsed records die young instead of living through the run. With `evidence`
- * detail the text is parsed here, once, and only the evidence fields are kept.
+ * evidence, so the parsed records die young instead of living through the run. Given a `pool`
+ * (`evidence` detail), the text is parsed here, once, and only the evidence fields are kept.
  */
 function inventoryEventRecord(
   accountId: string,
   region: string,
   event: LookupEvent,
-  mode: CloudTrailDetail,
+  pool: StringPool | undefined,
 ): CloudTrailEventRecord {
   const text = event.CloudTrailEvent;
-  const record = eventFields(accountId, region, event);
-  if (mode === 'evidence') {
+  if (pool !== undefined) {
+    const record = eventFields(accountId, region, event, pool);
     const parsed = parseCloudTrailEventText(text);
-    record.detail = parsed === undefined ? undefined : evidenceDetail(parsed);
+    record.detail = parsed === undefined ? undefined : evidenceDetail(parsed, pool);
     return record;
   }
+  const record = eventFields(accountId, region, event);
   return Object.defineProperty(record, 'detail', { enumerable: true, get: detailReader(text) });
 }
 
@@ -373,7 +434,12 @@ function hasErrors(errors: CollectionError[] | undefined): boolean {
  */
 export class InventoryBuilder {
   /** @param options.cloudTrailDetail how much of each CloudTrail record to keep (default `full`). */
-  constructor(private readonly options: { cloudTrailDetail?: CloudTrailDetail } = {}) {}
+  constructor(options: { cloudTrailDetail?: CloudTrailDetail } = {}) {
+    if (options.cloudTrailDetail === 'evidence') this.eventStrings = new StringPool();
+  }
+
+  /** Set when only the evidence of CloudTrail records is kept; shares their repeated strings. */
+  private readonly eventStrings: StringPool | undefined;
 
   private readonly completeness = new SnapshotCompleteness();
   private readonly accounts: AccountInventory[] = [];
@@ -448,7 +514,7 @@ export class InventoryBuilder {
         from: trail.from,
         to: trail.to,
         events: trail.events.map((event) =>
-          inventoryEventRecord(accountId, region.region, event, this.options.cloudTrailDetail ?? 'full'),
+          inventoryEventRecord(accountId, region.region, event, this.eventStrings),
         ),
         complete: regionComplete && trailOk,
       });

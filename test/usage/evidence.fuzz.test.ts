@@ -6,6 +6,29 @@ import { parseEvidence } from '../../shared/usage/index.js';
 
 const json = fc.jsonValue({ maxDepth: 3 });
 
+const tagKey = fc.constantFrom(
+  'eks-cluster-arn',
+  'eks-cluster-name',
+  'kubernetes-namespace',
+  'kubernetes-service-account',
+  'kubernetes-pod-name',
+  '',
+);
+const tagValue = fc.oneof(fc.constantFrom('arn:aws:eks:eu-west-1:111122223333:cluster/c', 'app', ''), json);
+
+/** Session tags as CloudTrail writes them (`[{key, value}]`), as `{Key, Value}` and as a map, with duplicates. */
+const sessionTags = fc.oneof(
+  fc.array(
+    fc.oneof(
+      fc.record({ key: tagKey, value: tagValue }, { requiredKeys: [] }),
+      fc.record({ Key: tagKey, Value: tagValue }, { requiredKeys: [] }),
+      json,
+    ),
+    { maxLength: 8 },
+  ),
+  fc.dictionary(tagKey, tagValue),
+);
+
 /** CloudTrail records whose detail mixes real keys and values with arbitrary JSON. */
 const records = fc.record({
   eventId: fc.uuid(),
@@ -37,7 +60,7 @@ const records = fc.record({
         requestParameters: fc.oneof(
           fc.record({
             roleArn: fc.oneof(fc.constant('arn:aws:iam::111122223333:role/app'), json),
-            tags: json,
+            tags: fc.oneof(sessionTags, json),
             clusterName: json,
           }),
           json,
@@ -56,6 +79,22 @@ const records = fc.record({
   ),
   resources: fc.array(fc.record({ ResourceType: fc.string(), ResourceName: fc.string() }), { maxLength: 2 }),
 });
+
+/** The value of the first session tag named `key`, as the cutover checks look it up. */
+function firstTag(detail: Record<string, unknown> | undefined, key: string): unknown {
+  const request = detail?.requestParameters;
+  const tags =
+    request !== null && typeof request === 'object' ? (request as { tags?: unknown }).tags : undefined;
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+  if (Array.isArray(tags)) {
+    for (const item of tags) {
+      const entry = item !== null && typeof item === 'object' && !Array.isArray(item) ? item : {};
+      if ((text(entry.key) ?? text(entry.Key)) === key) return text(entry.value) ?? text(entry.Value);
+    }
+    return undefined;
+  }
+  return tags !== null && typeof tags === 'object' ? text((tags as Record<string, unknown>)[key]) : undefined;
+}
 
 /** A generated record as the inventory holds it. */
 function recordOf(
@@ -90,8 +129,12 @@ describe('parseEvidence on arbitrary records', () => {
         const record = recordOf(generated);
         const detail = record.detail && evidenceDetail(record.detail);
         expect(parseEvidence({ ...record, detail })).toEqual(parseEvidence(record));
+        // The cutover checks read the first entry of a key: it stays the first.
+        for (const key of ['eks-cluster-arn', 'eks-cluster-name']) {
+          expect(firstTag(detail, key)).toEqual(firstTag(record.detail, key));
+        }
       }),
-      { numRuns: 500 },
+      { numRuns: 2000 },
     );
   });
 });

@@ -63,10 +63,10 @@ function eachMutation(root: Json, visit: () => void): number {
       container[key] = original;
       if (original !== null && typeof original === 'object') {
         if (!Array.isArray(original)) {
-          original['unexpectedField'] = 'x';
+          original.unexpectedField = 'x';
           visit();
           count++;
-          delete original['unexpectedField'];
+          delete original.unexpectedField;
         }
         walk(original);
       }

@@ -164,7 +164,8 @@ export async function loadAuditInputs(
     }
     const maxBytes = maxSnapshotBytes(options.maxSnapshotSize);
     const baseline = options.baseline ? await loadBaseline(options.baseline, lazyFactory) : undefined;
-    const inventory = await loadInventory(options.snapshot, { maxBytes });
+    // Audit-like commands read CloudTrail records only as usage evidence.
+    const inventory = await loadInventory(options.snapshot, { maxBytes, cloudTrailDetail: 'evidence' });
     return {
       baseline,
       inventory,

@@ -177,7 +177,10 @@ export interface CloudTrailEventRecord {
   eventSource: string;
   username?: string;
   resources: Array<{ ResourceType?: string; ResourceName?: string }>;
-  /** The parsed `CloudTrailEvent`; undefined when it was missing or not JSON. */
+  /**
+   * The parsed `CloudTrailEvent`; undefined when it was missing or not JSON. An inventory read for an
+   * audit keeps only the fields usage evidence reads (`EVIDENCE_DETAIL_FIELDS` in `shared/snapshot`).
+   */
   detail?: Record<string, unknown>;
 }
 

@@ -3,6 +3,9 @@ import { type LoadInventoryOptions, loadInventoryFile } from './stream.js';
 
 export { jsonSyntaxErrorOffset } from '../json.js';
 export {
+  type CloudTrailDetail,
+  EVIDENCE_DETAIL_FIELDS,
+  evidenceDetail,
   InventoryBuilder,
   lookupEventRecord,
   normalizeSnapshot,

@@ -1,4 +1,4 @@
-import { issuerHostPath, oidcProviderArn, partitionOf } from '../model/identity.js';
+import { isRecord, issuerHostPath, oidcProviderArn, partitionOf } from '../model/identity.js';
 import type {
   AccountInventory,
   AddonInventory,
@@ -203,29 +203,140 @@ export function lookupEventRecord(
 }
 
 /** A LookupEvents item's fields as the inventory records them, all but the parsed `detail`. */
-function eventFields(accountId: string, region: string, event: LookupEvent): CloudTrailEventRecord {
+function eventFields(
+  accountId: string,
+  region: string,
+  event: LookupEvent,
+  pool: StringPool = NO_POOL,
+): CloudTrailEventRecord {
   return {
     accountId,
     region,
     eventId: event.EventId,
-    eventName: event.EventName,
+    eventName: pool.get(event.EventName),
     eventTime: event.EventTime,
-    eventSource: event.EventSource,
-    username: event.Username,
+    eventSource: pool.get(event.EventSource),
+    username: pool.get(event.Username),
     resources: (event.Resources ?? []).map((resource) => ({
-      ResourceType: resource.ResourceType,
-      ResourceName: resource.ResourceName,
+      ResourceType: pool.get(resource.ResourceType),
+      ResourceName: pool.get(resource.ResourceName),
     })),
   };
 }
 
 /**
- * {@link lookupEventRecord} for the inventory: `detail` is parsed from the kept `CloudTrailEvent`
- * text each time it is read. The usage index reads it once and keeps only the evidence, so the
- * parsed records (the largest part of a big inventory) die young instead of living through the run.
+ * One copy of each repeated string. `JSON.parse` makes a new string for every value, and a
+ * CloudTrail window repeats the same services, roles, clusters and subjects in every record.
  */
-function inventoryEventRecord(accountId: string, region: string, event: LookupEvent): CloudTrailEventRecord {
+class StringPool {
+  private readonly strings = new Map<string, string>();
+
+  get<T>(value: T): T {
+    if (typeof value !== 'string') return value;
+    const known = this.strings.get(value);
+    if (known !== undefined) return known as T;
+    this.strings.set(value, value);
+    return value;
+  }
+}
+
+const NO_POOL = { get: <T>(value: T): T => value } as StringPool;
+
+/**
+ * How much of each `CloudTrailEvent` an inventory keeps in `detail`:
+ * - `full`: the whole record, parsed from the kept text each time `detail` is read;
+ * - `evidence`: only {@link EVIDENCE_DETAIL_FIELDS}, parsed once while reading, so neither the text
+ *   nor the rest of the record lives through the run (records are about half of a big snapshot).
+ */
+export type CloudTrailDetail = 'full' | 'evidence';
+
+/**
+ * What an `evidence` inventory keeps of a CloudTrail record: every field the usage evidence and the
+ * cutover checks read. Top-level fields are kept as they are; of the objects named here only the
+ * listed members are kept (a value that is not an object is kept as it is); of the session tags
+ * (`requestParameters.tags`, a `[{key, value}]` list or a map) only those named here.
+ */
+export const EVIDENCE_DETAIL_FIELDS = {
+  top: ['eventSource', 'eventName', 'errorCode', 'errorMessage', 'sourceIPAddress'],
+  userIdentity: ['type', 'arn', 'invokedBy', 'identityProvider', 'userName'],
+  requestParameters: ['roleArn', 'clusterName', 'tags'],
+  responseElements: ['provider', 'subjectFromWebIdentityToken'],
+  sessionTags: ['eks-cluster-arn', 'eks-cluster-name', 'kubernetes-namespace', 'kubernetes-service-account'],
+} as const;
+
+const EVIDENCE_OBJECTS = ['userIdentity', 'requestParameters', 'responseElements'] as const;
+const EVIDENCE_TAGS: ReadonlySet<string> = new Set(EVIDENCE_DETAIL_FIELDS.sessionTags);
+
+function pick(
+  source: Record<string, unknown>,
+  keys: readonly string[],
+  pool: StringPool,
+): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const key of keys) if (Object.hasOwn(source, key)) picked[key] = pool.get(source[key]);
+  return picked;
+}
+
+function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/**
+ * The session tags evidence reads. A list keeps, in order, each `{key, value}` (or `{Key, Value}`)
+ * entry whose key is named, duplicates included, so the first and the last of a key stay what they
+ * were; entries without a key no reader uses are left out. A map keeps the named keys.
+ */
+function evidenceTags(tags: unknown, pool: StringPool): unknown {
+  if (Array.isArray(tags)) {
+    const kept: unknown[] = [];
+    for (const entry of tags) {
+      if (!isRecord(entry)) continue;
+      const key = nonEmptyString(entry.key) ?? nonEmptyString(entry.Key);
+      if (key === undefined || !EVIDENCE_TAGS.has(key)) continue;
+      const copy: Record<string, unknown> = {};
+      for (const field in entry) copy[field] = pool.get(entry[field]);
+      kept.push(copy);
+    }
+    return kept;
+  }
+  return isRecord(tags) ? pick(tags, EVIDENCE_DETAIL_FIELDS.sessionTags, pool) : tags;
+}
+
+/** A CloudTrail record cut down to {@link EVIDENCE_DETAIL_FIELDS}; `pool` shares repeated strings. */
+export function evidenceDetail(
+  record: Record<string, unknown>,
+  pool: StringPool = NO_POOL,
+): Record<string, unknown> {
+  const detail = pick(record, EVIDENCE_DETAIL_FIELDS.top, pool);
+  for (const key of EVIDENCE_OBJECTS) {
+    if (!Object.hasOwn(record, key)) continue;
+    const value = record[key];
+    detail[key] = isRecord(value) ? pick(value, EVIDENCE_DETAIL_FIELDS[key], pool) : value;
+  }
+  const request = detail.requestParameters;
+  if (isRecord(request) && Object.hasOwn(request, 'tags')) request.tags = evidenceTags(request.tags, pool);
+  return detail;
+}
+
+/**
+ * {@link lookupEventRecord} for the inventory. With `full` detail, `detail` is parsed from the kept
+ * `CloudTrailEvent` text each time it is read: the usage index reads it once and keeps only the
+ * evidence, so the parsed records die young instead of living through the run. Given a `pool`
+ * (`evidence` detail), the text is parsed here, once, and only the evidence fields are kept.
+ */
+function inventoryEventRecord(
+  accountId: string,
+  region: string,
+  event: LookupEvent,
+  pool: StringPool | undefined,
+): CloudTrailEventRecord {
   const text = event.CloudTrailEvent;
+  if (pool !== undefined) {
+    const record = eventFields(accountId, region, event, pool);
+    const parsed = parseCloudTrailEventText(text);
+    record.detail = parsed === undefined ? undefined : evidenceDetail(parsed, pool);
+    return record;
+  }
   const record = eventFields(accountId, region, event);
   return Object.defineProperty(record, 'detail', { enumerable: true, get: detailReader(text) });
 }
@@ -292,8 +403,23 @@ function scope(
     ...(where.region === undefined ? {} : { region: where.region }),
     ...(where.cluster === undefined ? {} : { cluster: where.cluster }),
     status: complete ? 'complete' : 'incomplete',
-    errors: [...(errors ?? [])],
+    errors: orderedErrors(errors),
   };
+}
+
+/**
+ * Copies of the errors with their fields in the schema's order, as zod's parse writes them, so a
+ * snapshot used as parsed (see `isValidSnapshotAccount`) reports them in the same order.
+ */
+function orderedErrors(errors: CollectionError[] | undefined): CollectionError[] {
+  return (errors ?? []).map(({ service, operation, code, message, resource, cause }) => ({
+    service,
+    operation,
+    code,
+    message,
+    ...(resource === undefined ? {} : { resource }),
+    ...(cause === undefined ? {} : { cause }),
+  }));
 }
 
 function hasErrors(errors: CollectionError[] | undefined): boolean {
@@ -307,6 +433,14 @@ function hasErrors(errors: CollectionError[] | undefined): boolean {
  * @example const builder = new InventoryBuilder(); for (const account of snapshot.accounts) builder.add(account); builder.build(snapshot.capturedAt);
  */
 export class InventoryBuilder {
+  /** @param options.cloudTrailDetail how much of each CloudTrail record to keep (default `full`). */
+  constructor(options: { cloudTrailDetail?: CloudTrailDetail } = {}) {
+    if (options.cloudTrailDetail === 'evidence') this.eventStrings = new StringPool();
+  }
+
+  /** Set when only the evidence of CloudTrail records is kept; shares their repeated strings. */
+  private readonly eventStrings: StringPool | undefined;
+
   private readonly completeness = new SnapshotCompleteness();
   private readonly accounts: AccountInventory[] = [];
   private readonly clusters: ClusterInventory[] = [];
@@ -326,7 +460,7 @@ export class InventoryBuilder {
     const regions = account.regions ?? [];
     this.accounts.push({
       accountId,
-      errors: [...(account.errors ?? [])],
+      errors: orderedErrors(account.errors),
       regions: regions.map((r) => r.region),
     });
 
@@ -379,7 +513,9 @@ export class InventoryBuilder {
         region: region.region,
         from: trail.from,
         to: trail.to,
-        events: trail.events.map((event) => inventoryEventRecord(accountId, region.region, event)),
+        events: trail.events.map((event) =>
+          inventoryEventRecord(accountId, region.region, event, this.eventStrings),
+        ),
         complete: regionComplete && trailOk,
       });
     }
@@ -406,11 +542,15 @@ export class InventoryBuilder {
  * Turns a validated snapshot into the typed {@link Inventory} that checks judge: issuer URL ↔ IAM
  * OIDC provider ARN ↔ condition-key prefix per cluster, decoded policy documents, tag records,
  * parsed CloudTrail records and per-scope completeness. Pure: same snapshot, same inventory.
+ * `options.cloudTrailDetail` chooses how much of each CloudTrail record is kept (default `full`).
  *
  * @example const inventory = normalizeSnapshot(parseSnapshot(json, 'snapshot.json'));
  */
-export function normalizeSnapshot(snapshot: Snapshot): Inventory {
-  const builder = new InventoryBuilder();
+export function normalizeSnapshot(
+  snapshot: Snapshot,
+  options: { cloudTrailDetail?: CloudTrailDetail } = {},
+): Inventory {
+  const builder = new InventoryBuilder(options);
   for (const account of snapshot.accounts) builder.add(account);
   return builder.build(snapshot.capturedAt);
 }

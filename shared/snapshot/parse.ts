@@ -127,27 +127,29 @@ export function accountConsistencyProblems(
       );
     } else seenAccounts.set(accountId, accountIndex);
   }
-  const arnInAccount = (arn: unknown, path: PathSegment[], what: string) => {
+  // The path is built only for a problem: the check runs for every role and association.
+  const arnInAccount = (arn: unknown, path: () => PathSegment[], what: string) => {
     if (accountId === undefined || typeof arn !== 'string') return;
     const owner = accountOfArn(arn);
     if (owner !== undefined && owner !== accountId) {
       problems.push(
         problem(
           sourceName,
-          path,
+          path(),
           `${what} belongs to account ${owner}, not to the enclosing account ${accountId}`,
         ),
       );
     }
   };
   arrayAt(account.iam, 'roles').forEach((role, roleIndex) => {
-    if (isRecord(role)) arnInAccount(role.Arn, [...accountPath, 'iam', 'roles', roleIndex, 'Arn'], 'role');
+    if (isRecord(role))
+      arnInAccount(role.Arn, () => [...accountPath, 'iam', 'roles', roleIndex, 'Arn'], 'role');
   });
   arrayAt(account.iam, 'openIdConnectProviders').forEach((provider, providerIndex) => {
     if (isRecord(provider)) {
       arnInAccount(
         provider.Arn,
-        [...accountPath, 'iam', 'openIdConnectProviders', providerIndex, 'Arn'],
+        () => [...accountPath, 'iam', 'openIdConnectProviders', providerIndex, 'Arn'],
         'OIDC provider',
       );
     }
@@ -187,7 +189,7 @@ export function accountConsistencyProblems(
       } else seenClusters.set(name, clusterIndex);
       const arn = entry.cluster.arn;
       if (typeof arn === 'string') {
-        arnInAccount(arn, [...clusterPath, 'cluster', 'arn'], 'cluster');
+        arnInAccount(arn, () => [...clusterPath, 'cluster', 'arn'], 'cluster');
         const arnRegion = arn.split(':')[3];
         if (regionName !== undefined && arnRegion && arnRegion !== regionName) {
           problems.push(
@@ -215,7 +217,7 @@ export function accountConsistencyProblems(
         if (isRecord(association)) {
           arnInAccount(
             association.roleArn,
-            [...clusterPath, 'podIdentityAssociations', associationIndex, 'roleArn'],
+            () => [...clusterPath, 'podIdentityAssociations', associationIndex, 'roleArn'],
             'association role',
           );
         }

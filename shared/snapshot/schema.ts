@@ -13,7 +13,7 @@ import { parsePolicy } from '../trust/parse.js';
  * they carry; only the fields checks depend on are validated.
  */
 
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+export const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 /** True for an ISO-8601 date-time with a time zone, as `Date.prototype.toJSON` writes it. */
 export function isIsoDateTime(value: string): boolean {
@@ -24,28 +24,30 @@ const isoDateTime = z
   .string()
   .refine(isIsoDateTime, { message: 'expected an ISO-8601 date-time like 2026-11-29T02:00:00Z' });
 
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
+export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/;
 const roleArn = z
   .string()
   .regex(ROLE_ARN, { message: 'expected an IAM role ARN like arn:aws:iam::123456789012:role/NAME' });
 
-const CLUSTER_ARN = /^arn:aws[a-z-]*:eks:[a-z0-9-]+:\d{12}:cluster\/.+$/;
+export const CLUSTER_ARN = /^arn:aws[a-z-]*:eks:[a-z0-9-]+:\d{12}:cluster\/.+$/;
 const clusterArn = z.string().regex(CLUSTER_ARN, {
   message: 'expected an EKS cluster ARN like arn:aws:eks:us-east-1:123456789012:cluster/NAME',
 });
 
-const ASSOCIATION_ARN = /^arn:aws[a-z-]*:eks:[a-z0-9-]+:\d{12}:podidentityassociation\/.+$/;
+export const ASSOCIATION_ARN = /^arn:aws[a-z-]*:eks:[a-z0-9-]+:\d{12}:podidentityassociation\/.+$/;
 const associationArn = z.string().regex(ASSOCIATION_ARN, {
   message:
     'expected a Pod Identity association ARN like arn:aws:eks:us-east-1:123456789012:podidentityassociation/CLUSTER/a-abc',
 });
 
-const OIDC_PROVIDER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/.+$/;
+export const ISSUER_URL = /^https:\/\/.+/;
+
+export const OIDC_PROVIDER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/.+$/;
 const oidcProviderArnSchema = z.string().regex(OIDC_PROVIDER_ARN, {
   message: 'expected an IAM OIDC provider ARN like arn:aws:iam::123456789012:oidc-provider/HOST/PATH',
 });
 
-const POLICY_ARN = /^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/.+$/;
+export const POLICY_ARN = /^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/.+$/;
 const policyArn = z.string().regex(POLICY_ARN, {
   message: 'expected an IAM policy ARN like arn:aws:iam::aws:policy/NAME',
 });
@@ -55,61 +57,58 @@ const accountId = z.string().regex(ACCOUNT_ID_PATTERN, { message: 'expected a 12
 /** An IAM policy document: URL-encoded JSON (as IAM returns it), a plain JSON string, or an object. */
 export const PolicyDocumentSchema = z
   .unknown()
-  .superRefine((value, context) => checkPolicyDocument(value, context, false));
+  .superRefine((value, context) => addPolicyDocumentIssue(value, context, false));
 
 /** A role's trust policy: a valid policy document whose every statement names a principal. */
 export const TrustPolicyDocumentSchema = z
   .unknown()
-  .superRefine((value, context) => checkPolicyDocument(value, context, true));
+  .superRefine((value, context) => addPolicyDocumentIssue(value, context, true));
+
+function addPolicyDocumentIssue(value: unknown, context: z.RefinementCtx, trust: boolean): void {
+  const message = policyDocumentProblem(value, trust);
+  if (message !== undefined) context.addIssue({ code: 'custom', message });
+}
 
 /**
- * The issues of a policy document, decoding and parsing it once (a trust policy is checked for
- * principals on the same parse).
+ * The problem of a policy document, decoding and parsing it once (a trust policy is checked for
+ * principals on the same parse); undefined when it is valid.
  */
-function checkPolicyDocument(value: unknown, context: z.RefinementCtx, trust: boolean): void {
-  if (value === undefined) {
-    context.addIssue({ code: 'custom', message: 'required field is missing' });
-    return;
-  }
+export function policyDocumentProblem(value: unknown, trust: boolean): string | undefined {
+  if (value === undefined) return 'required field is missing';
+  // Roles across accounts often carry the same trust text: validating it once is enough.
+  if (trust && typeof value === 'string' && validatedTrustPolicies.has(value)) return undefined;
   if (typeof value !== 'string' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
-    context.addIssue({
-      code: 'custom',
-      message: 'expected a policy document (URL-encoded JSON, a JSON string or an object)',
-    });
-    return;
+    return 'expected a policy document (URL-encoded JSON, a JSON string or an object)';
   }
   let decoded: unknown;
   try {
     decoded = decodePolicyDocument(value);
   } catch (error) {
-    context.addIssue({ code: 'custom', message: (error as Error).message });
-    return;
+    return (error as Error).message;
   }
   if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded)) {
-    context.addIssue({ code: 'custom', message: 'policy document must decode to a JSON object' });
-    return;
+    return 'policy document must decode to a JSON object';
   }
   // IAM never returns a policy its grammar rejects; the checks rely on every document parsing.
   let policy: ReturnType<typeof parsePolicy>;
   try {
     policy = parsePolicy(decoded);
   } catch (error) {
-    context.addIssue({ code: 'custom', message: `not a valid IAM policy: ${(error as Error).message}` });
-    return;
+    return `not a valid IAM policy: ${(error as Error).message}`;
   }
-  if (!trust) return;
+  if (!trust) return undefined;
   try {
     requireTrustPolicy(policy);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
-    context.addIssue({ code: 'custom', message: `not a valid trust policy: ${error.message}` });
-    return;
+    return `not a valid trust policy: ${error.message}`;
   }
   if (typeof value === 'string') {
     rememberTrustPolicy(decoded, policy, value);
     if (validatedTrustPolicies.size >= VALIDATED_TRUST_POLICIES_KEPT) validatedTrustPolicies.clear();
     validatedTrustPolicies.set(value, decoded);
   }
+  return undefined;
 }
 
 /**
@@ -199,7 +198,7 @@ export const ClusterSchema = z.looseObject({
         .looseObject({
           issuer: z
             .string()
-            .regex(/^https:\/\/.+/, { message: 'expected an issuer URL starting with https://' })
+            .regex(ISSUER_URL, { message: 'expected an issuer URL starting with https://' })
             .optional(),
         })
         .optional(),

@@ -2,9 +2,10 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { AuditError, InputError } from '../errors.js';
 import type { Inventory } from '../model/inventory.js';
-import { InventoryBuilder, normalizeSnapshot } from './normalize.js';
+import { type CloudTrailDetail, InventoryBuilder, normalizeSnapshot } from './normalize.js';
 import { accountConsistencyProblems, issueProblems, parseSnapshot, readSnapshotFile } from './parse.js';
 import { SnapshotAccountSchema } from './schema.js';
+import { isValidSnapshotAccount } from './validate.js';
 
 /**
  * The largest snapshot file read by default: 512 MiB, about 260,000 Pod Identity associations with
@@ -34,6 +35,11 @@ export interface LoadInventoryOptions {
   maxBytes?: number;
   /** Bytes read at a time (default 1 MiB); small values exercise items split across reads. */
   readChunkBytes?: number;
+  /**
+   * How much of each CloudTrail record the inventory keeps (default `full`); `evidence` keeps only
+   * what usage evidence reads, parsed once while reading, which a large audit's memory and time need.
+   */
+  cloudTrailDetail?: CloudTrailDetail;
 }
 
 const QUOTE = 0x22;
@@ -47,6 +53,16 @@ const COLON = 0x3a;
 
 function isSpace(byte: number): boolean {
   return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+}
+
+/** Strings this short are scanned here; a call to `indexOf` costs more than it saves. */
+const SHORT_STRING_BYTES = 24;
+
+/** The position of the next `"` at or after `from`, or -1. */
+function nextQuote(chunk: Buffer, from: number): number {
+  const end = Math.min(from + SHORT_STRING_BYTES, chunk.length);
+  for (let at = from; at < end; at++) if (chunk[at] === QUOTE) return at;
+  return end < chunk.length ? chunk.indexOf(QUOTE, end) : -1;
 }
 
 /** The scan stopped on something only the whole-text reader can describe. */
@@ -89,7 +105,7 @@ class AccountSplitter {
     const length = chunk.length;
     while (index < length) {
       if (this.inString) {
-        const close = chunk.indexOf(QUOTE, index);
+        const close = nextQuote(chunk, index);
         if (close < 0) {
           if (this.keyParts) this.keyParts.push(chunk.subarray(index, length));
           index = length;
@@ -246,11 +262,18 @@ export async function loadInventoryFile(
     ]);
   }
 
-  const builder = new InventoryBuilder();
+  const detail = { cloudTrailDetail: options.cloudTrailDetail ?? 'full' } as const;
+  const builder = new InventoryBuilder(detail);
   const problems: string[] = [];
   const seenAccounts = new Map<string, number>();
   const splitter = new AccountSplitter((text, index) => {
     const json: unknown = JSON.parse(text);
+    if (isValidSnapshotAccount(json)) {
+      // Valid, the common case: the parsed JSON is the account, with no second copy of it.
+      problems.push(...accountConsistencyProblems(path, json, index, seenAccounts));
+      if (problems.length === 0) builder.add(json);
+      return;
+    }
     const result = SnapshotAccountSchema.safeParse(json);
     if (!result.success) {
       for (const issue of result.error.issues) {
@@ -284,12 +307,13 @@ export async function loadInventoryFile(
     }
     // Broken JSON, or a shape the splitter leaves to the whole-text reader (which locates it).
     if (!(error instanceof Irregular) && !(error instanceof SyntaxError)) throw error;
-    return wholeTextOutcome(path, size, 'not valid JSON');
+    return wholeTextOutcome(path, size, 'not valid JSON', detail.cloudTrailDetail);
   }
 
   problems.unshift(...envelopeProblems(path, envelope));
   if (problems.length > 0) {
-    if (size <= WHOLE_TEXT_REPORT_BYTES) return wholeTextOutcome(path, size, 'invalid');
+    if (size <= WHOLE_TEXT_REPORT_BYTES)
+      return wholeTextOutcome(path, size, 'invalid', detail.cloudTrailDetail);
     const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
     throw new InputError(`${path} is not a valid snapshot (${count})`, problems);
   }
@@ -311,12 +335,17 @@ function envelopeProblems(path: string, envelope: unknown): string[] {
  * The invalid snapshot's problems as the whole-text reader reports them; a snapshot too large to
  * hold as one string gets a short message instead.
  */
-async function wholeTextOutcome(path: string, size: number, what: string): Promise<Inventory> {
+async function wholeTextOutcome(
+  path: string,
+  size: number,
+  what: string,
+  cloudTrailDetail: CloudTrailDetail,
+): Promise<Inventory> {
   if (size > WHOLE_TEXT_REPORT_BYTES) {
     throw new InputError(`${path} is not a valid snapshot`, [
       `${path}: ${what === 'invalid' ? 'invalid snapshot' : 'not valid JSON'}; the file is over ${WHOLE_TEXT_REPORT_BYTES / 2 ** 20} MiB, so the first problem is not located further`,
     ]);
   }
   // Throws the located problems; a snapshot the splitter only found unusual is read whole.
-  return normalizeSnapshot(await readSnapshotFile(path));
+  return normalizeSnapshot(await readSnapshotFile(path), { cloudTrailDetail });
 }

@@ -99,12 +99,12 @@ class SummaryBuilder {
   readonly eventIds = new Set<string>();
   readonly sources = new Set<EvidenceSource>();
 
-  add(eventId: string, eventTime: string, source: EvidenceSource): void {
+  /** `time` is `Date.parse(eventTime)`, parsed once per event by the caller. */
+  add(eventId: string, eventTime: string, time: number, source: EvidenceSource): void {
     this.count += 1;
     this.built = undefined;
     this.eventIds.add(eventId);
     this.sources.add(source);
-    const time = Date.parse(eventTime);
     if (time < this.first) {
       this.first = time;
       this.firstSeen = eventTime;
@@ -174,10 +174,16 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
   const coverageList: Coverage[] = [];
   const coverageByKey = new Map<string, Coverage>();
 
-  const addWorkload = (workload: WorkloadIdentity, eventId: string, time: string, source: EvidenceSource) => {
+  const addWorkload = (
+    workload: WorkloadIdentity,
+    eventId: string,
+    eventTime: string,
+    time: number,
+    source: EvidenceSource,
+  ) => {
     const key = workloadKey(workload);
     if (!workloadKeys.has(key)) workloadKeys.set(key, workload);
-    summaryFor(workloadSummaries, key).add(eventId, time, source);
+    summaryFor(workloadSummaries, key).add(eventId, eventTime, time, source);
   };
 
   for (const window of inventory.cloudTrail) {
@@ -205,17 +211,17 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
       const { eventId, eventTime } = parsed;
       switch (parsed.kind) {
         case 'pod-identity': {
-          summaryFor(byRole, parsed.roleArn).add(eventId, eventTime, parsed.source);
+          summaryFor(byRole, parsed.roleArn).add(eventId, eventTime, time, parsed.source);
           const workload = parsed.workload;
           if (!workload) {
-            summaryFor(untagged, parsed.roleArn).add(eventId, eventTime, parsed.source);
+            summaryFor(untagged, parsed.roleArn).add(eventId, eventTime, time, parsed.source);
             break;
           }
           const { accountId, region, clusterName, namespace, serviceAccount } = workload;
           summaryFor(
             byPodIdentity,
             keyOf(accountId, region, clusterName, namespace, serviceAccount, parsed.roleArn),
-          ).add(eventId, eventTime, parsed.source);
+          ).add(eventId, eventTime, time, parsed.source);
           addWorkload(
             {
               via: 'pod-identity',
@@ -228,28 +234,30 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
             },
             eventId,
             eventTime,
+            time,
             parsed.source,
           );
           break;
         }
         case 'irsa': {
-          summaryFor(byRole, parsed.roleArn).add(eventId, eventTime, parsed.source);
+          summaryFor(byRole, parsed.roleArn).add(eventId, eventTime, time, parsed.source);
           if (parsed.namespace === undefined || parsed.serviceAccount === undefined) break;
           const { namespace, serviceAccount, issuerHostPath, roleArn } = parsed;
           summaryFor(byIrsa, keyOf(issuerHostPath, namespace, serviceAccount, roleArn)).add(
             eventId,
             eventTime,
+            time,
             parsed.source,
           );
           const unowned = { accountId: parsed.accountId, region: parsed.region };
           const subject = { issuerHostPath, namespace, serviceAccount, roleArn };
           for (const workload of irsaWorkloads(byIssuer, subject, unowned)) {
-            addWorkload(workload, eventId, eventTime, parsed.source);
+            addWorkload(workload, eventId, eventTime, time, parsed.source);
           }
           break;
         }
         case 'assume-role':
-          summaryFor(byRole, parsed.roleArn).add(eventId, eventTime, parsed.source);
+          summaryFor(byRole, parsed.roleArn).add(eventId, eventTime, time, parsed.source);
           break;
         case 'pod-identity-denied': {
           const clusterName = parsed.clusterName ?? '(unknown cluster)';
@@ -264,7 +272,7 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
             };
             denied.set(key, entry);
           }
-          entry.summary.add(eventId, eventTime, parsed.source);
+          entry.summary.add(eventId, eventTime, time, parsed.source);
           if (parsed.callerArn) entry.callers.add(parsed.callerArn);
           entry.codes.add(parsed.errorCode);
           break;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../shared/errors.js';
 import { loadInventoryFile, normalizeSnapshot, readSnapshotFile } from '../../shared/snapshot/index.js';
+import { parseEvidence } from '../../shared/usage/index.js';
 import { irsaTrust, podIdentityTrust, snapshot } from '../support/snapshot-builder.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'snapshot-stream-'));
@@ -73,6 +74,36 @@ describe('loadInventoryFile', () => {
       );
     },
   );
+
+  it('lists collection errors with their fields in the schema order, whatever order the file has', async () => {
+    const json = awkwardSnapshot() as { accounts: Array<{ errors?: Array<Record<string, string>> }> };
+    const failed = json.accounts[2];
+    failed.errors = (failed.errors ?? []).map((error) =>
+      Object.fromEntries(Object.entries({ ...error, resource: 'r' }).reverse()),
+    );
+    expect(Object.keys(failed.errors[0])[0]).toBe('resource');
+    const path = file(JSON.stringify(json));
+
+    const inventory = await loadInventoryFile(path);
+
+    const whole = normalizeSnapshot(await readSnapshotFile(path));
+    expect(JSON.stringify(inventory.scopes)).toBe(JSON.stringify(whole.scopes));
+    expect(JSON.stringify(inventory.accounts)).toBe(JSON.stringify(whole.accounts));
+    expect(inventory.accounts[2].errors.length).toBeGreaterThan(0);
+  });
+
+  it('keeps only the evidence fields of CloudTrail records when asked, with the same evidence', async () => {
+    const path = 'test/fixtures/snapshot.json';
+    const full = await loadInventoryFile(path);
+    const slim = await loadInventoryFile(path, { cloudTrailDetail: 'evidence', readChunkBytes: 7 });
+    const events = (inventory: typeof full) => inventory.cloudTrail.flatMap((window) => window.events);
+    expect(events(slim).length).toBeGreaterThan(0);
+    expect(events(slim).map(parseEvidence)).toEqual(events(full).map(parseEvidence));
+    const [first] = events(slim);
+    expect(first.detail?.eventSource).toBe(events(full)[0].detail?.eventSource);
+    expect(first.detail).not.toHaveProperty('eventVersion');
+    expect({ ...slim, cloudTrail: [] }).toEqual({ ...full, cloudTrail: [] });
+  });
 
   it('builds the same inventory as reading the whole file for the repository fixture', async () => {
     const path = 'test/fixtures/snapshot.json';

@@ -57,7 +57,6 @@ function random(seed: number): () => number {
 
 const accountOf = (index: number) => String(210000000000 + index * 1010101);
 const clusterOf = (index: number) => `c${index}`;
-const issuerOf = (index: number) => `oidc.eks.${EAST}.amazonaws.com/id/${oidcIdFor(clusterOf(index))}`;
 const scopedTrust = (accountId: string) =>
   podIdentityTrust({ conditions: { StringEquals: { 'aws:SourceAccount': accountId } } });
 const nodeTrust = {

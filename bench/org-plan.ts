@@ -37,6 +37,7 @@ import {
 } from '../functions/lib/run-plan.js';
 import type { AccountScope } from '../functions/lib/scopes.js';
 import { planAccountScopes } from '../functions/lib/scopes.js';
+import { shardItems } from '../functions/lib/shards.js';
 import type { PlannedRun } from '../functions/plan-scopes/plan.js';
 import { loadBaselineFile } from '../shared/baseline/parse.js';
 import { type SnapshotAccount, writeSnapshot } from '../shared/snapshot/index.js';
@@ -105,6 +106,12 @@ const planned: PlannedRun = {
   plan,
   items: { bucket, key: `runs/${runId}/items.json` },
   results: { bucket, prefix: `runs/${runId}/results` },
+  shards: {
+    bucket,
+    key: `runs/${runId}/shards.json`,
+    count: shardItems(accounts).length,
+    results: { bucket, prefix: `runs/${runId}/shard-results` },
+  },
   discovery: { organizationId: 'o-a1b2c3d4e5', accounts: accounts, inactive: 0, excluded: 0 },
 };
 // What the ItemSelector (runId and startedAt from the state, the rest from the item) builds.

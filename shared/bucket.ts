@@ -7,6 +7,7 @@
  * runs/RUN_ID/baseline.json                     the baseline plan-scopes validated, as JSON
  * runs/RUN_ID/parts/ACCOUNT.json                one account's snapshot part (snapshot v1)
  * runs/RUN_ID/join/ACCOUNT.json                 the account's join facts (snapshot v1, cross-account data only)
+ * runs/RUN_ID/join.jsonl                        every account's join facts, one account per line, in plan order
  * runs/RUN_ID/shards.json                       the analysis shards (the shard Map's items)
  * runs/RUN_ID/shards/NNNNN/findings.jsonl       one shard's findings, sorted, one per line
  * runs/RUN_ID/shards/NNNNN/unknowns.jsonl       one shard's undecided questions, sorted, one per line
@@ -60,6 +61,11 @@ export function joinFactsKey(runId: string, accountId: string, batch = 0, batche
   return batches <= 1
     ? `${BUCKET_PREFIXES.runs}${runId}/join/${accountId}.json`
     : `${BUCKET_PREFIXES.runs}${runId}/join/${accountId}.${batch + 1}-of-${batches}.json`;
+}
+
+/** Every account's join facts in one file, built once per run: `runs/RUN_ID/join.jsonl`. */
+export function joinFileKey(runId: string): string {
+  return `${BUCKET_PREFIXES.runs}${runId}/join.jsonl`;
 }
 
 /** The analysis shards, the shard Map's `ItemReader` input: `runs/RUN_ID/shards.json`. */

@@ -14,7 +14,13 @@ import { RUN_ID_PATTERN, readAccountParts, readJoinFacts } from '../lib/parts.js
 import { readRunBaseline } from '../lib/run-baseline.js';
 import { recordRunMetrics } from '../lib/run-metrics.js';
 import { readRunPlan } from '../lib/run-plan.js';
-import { type ShardSummary, writeShardOutputs } from '../lib/shards.js';
+import {
+  type JoinFileRef,
+  readJoinFile,
+  type ShardSummary,
+  writeJoinFile,
+  writeShardOutputs,
+} from '../lib/shards.js';
 
 /** One item of the shard Map, as its ItemSelector builds it. */
 export const ShardEventSchema = z
@@ -36,6 +42,36 @@ export const ShardEventSchema = z
   .refine((event) => event.shard < event.shards, { message: 'must be below shards', path: ['shard'] })
   .refine((event) => event.from <= event.to, { message: 'must not be below from', path: ['to'] });
 export type ShardEvent = z.infer<typeof ShardEventSchema>;
+
+/** The join step's event: the run whose join file to build (a task before the shard Map). */
+export const JoinEventSchema = z.strictObject({
+  runId: z.string().regex(RUN_ID_PATTERN, 'must be a run id from plan-scopes'),
+  startedAt: z.iso.datetime({ offset: true }),
+  join: z.literal(true),
+});
+export type JoinEvent = z.infer<typeof JoinEventSchema>;
+
+/** What the analyze-shard function takes: the join step's event, or one shard. */
+export const AnalyzeShardEventSchema = z.union([JoinEventSchema, ShardEventSchema]);
+
+/**
+ * The `JoinFacts` step: writes the run's join file (every planned account's join facts, one per
+ * line), so each shard reads one object instead of one per account.
+ *
+ * @throws InputError when the run's plan is missing; the S3 error otherwise.
+ */
+export async function joinFacts(
+  event: JoinEvent,
+  config: ShardConfig,
+  factory: ClientFactory,
+): Promise<JoinFileRef> {
+  logger.appendKeys({ runId: event.runId });
+  const s3 = factory.s3();
+  const location = { bucket: config.bucket, runId: event.runId };
+  const joined = await writeJoinFile(s3, location, await readRunPlan(s3, location));
+  logger.info('join facts written', { ...joined });
+  return joined;
+}
 
 /** The settings analyze-shard reads. */
 export const SHARD_CONFIG_KEYS = [
@@ -92,20 +128,24 @@ export async function analyzeShard(
   const own = await Promise.all(
     ownScopes.map((scope) => limit(() => readAccountParts(s3, location, scope, plan.regionsPerItem))),
   );
-  let context = await Promise.all(
-    otherScopes.map((scope) =>
-      limit(() => readAccountParts(s3, location, scope, plan.regionsPerItem, readJoinFacts)),
-    ),
-  );
+  const ownIds = new Set(ownScopes.map((scope) => scope.accountId));
+  // The run's join file when the join step wrote it; else each account's facts on their own.
+  let context =
+    (await readJoinFile(s3, location, ownIds)) ??
+    (await Promise.all(
+      otherScopes.map((scope) =>
+        limit(() => readAccountParts(s3, location, scope, plan.regionsPerItem, readJoinFacts)),
+      ),
+    ));
   const resolved = await resolveRoleReferences(s3, location, { own, context, baseline }, plan);
   context = resolved.context;
 
   const store = auditLedgerStore(s3, config.bucket);
+  const linkedIds = new Set(context.filter(linked).map((facts) => facts.accountId));
   const ledgerScopes = readsLedgers(config.usageSource)
-    ? [...ownScopes, ...otherScopes.filter((_, index) => linked(context[index] as SnapshotAccount))]
+    ? [...ownScopes, ...otherScopes.filter((scope) => linkedIds.has(scope.accountId))]
     : undefined;
   const stored = ledgerScopes ? await loadLedgers(store, ledgerScopes) : undefined;
-  const ownIds = new Set(ownScopes.map((scope) => scope.accountId));
   const audit = auditShard({
     own,
     context,

@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import type { ClientFactory } from '../../shared/aws/clients.js';
 import { type AnalyzeResult, analyzeAndPublish } from '../analyze-publish/analyze.js';
 import { type BaselineInvalidResult, publishBaselineInvalid } from '../analyze-publish/baseline-invalid.js';
-import { analyzeShard, type ShardResult } from '../analyze-shard/shard.js';
+import { analyzeShard, joinFacts, type ShardResult } from '../analyze-shard/shard.js';
 import { collectAccountPart } from '../collect-account/collect.js';
 import { type PlanEvent, type PlannedRun, planScopes, type RejectedRun } from '../plan-scopes/plan.js';
 import type { FunctionConfig } from './config.js';
@@ -144,6 +144,8 @@ export async function runNightlySteps(options: NightlyOptions): Promise<NightlyR
   );
   let shardItems: ShardItem[];
   try {
+    // The JoinFacts task: every account's join facts in one file, before the shard Map.
+    await joinFacts({ runId: plan.runId, startedAt: plan.startedAt, join: true }, config, options.factory());
     shardItems = await (options.readShards ?? ((where) => readShardItems(options.factory().s3(), where)))(
       plan.shards,
     );

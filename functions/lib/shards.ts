@@ -4,13 +4,15 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { z } from 'zod';
 import { getObjectText, isNotFound, putObject } from '../../shared/aws/s3.js';
-import { shardOutputKey, shardResultsPrefix, shardsKey } from '../../shared/bucket.js';
+import { joinFileKey, shardOutputKey, shardResultsPrefix, shardsKey } from '../../shared/bucket.js';
 import { InputError } from '../../shared/errors.js';
 import { compareText } from '../../shared/model/compare.js';
 import { type Finding, FindingSchema } from '../../shared/model/finding.js';
 import { uploadText } from '../../shared/publish/report-store.js';
 import { compareFindings } from '../../shared/report/index.js';
 import type { Report } from '../../shared/report/types.js';
+import { type SnapshotAccount, SnapshotAccountSchema } from '../../shared/snapshot/index.js';
+import { readAccountParts, readJoinFacts } from './parts.js';
 import { readRunJson } from './run-object.js';
 
 export { shardResultsPrefix, shardsKey };
@@ -179,6 +181,77 @@ export async function writeShardOutputs(
 
 function* linesOf(values: Iterable<unknown>): Generator<string> {
   for (const value of values) yield `${JSON.stringify(value)}\n`;
+}
+
+/** Join facts read at once when the join file is built. */
+const JOIN_READ_CONCURRENCY = 32;
+
+/** What the join step returns (into the state): where the join file is and how big. */
+export interface JoinFileRef {
+  bucket: string;
+  key: string;
+  accounts: number;
+  bytes: number;
+}
+
+/**
+ * Builds the run's join file once: every planned account's join facts (made from its part where
+ * collect-account wrote none), one account per line in plan order. Each shard then reads one object
+ * instead of one per account.
+ */
+export async function writeJoinFile(
+  s3: S3Client,
+  location: { bucket: string; runId: string },
+  plan: { accounts: Array<{ accountId: string; regions: string[] }>; regionsPerItem: number },
+): Promise<JoinFileRef> {
+  const limit = pLimit(JOIN_READ_CONCURRENCY);
+  const lines = await Promise.all(
+    plan.accounts.map((scope) =>
+      limit(
+        async () =>
+          `${JSON.stringify(await readAccountParts(s3, location, scope, plan.regionsPerItem, readJoinFacts))}\n`,
+      ),
+    ),
+  );
+  const key = joinFileKey(location.runId);
+  await uploadText(s3, { bucket: location.bucket, key, chunks: lines, contentType: 'application/x-ndjson' });
+  return {
+    bucket: location.bucket,
+    key,
+    accounts: lines.length,
+    bytes: lines.reduce((sum, line) => sum + Buffer.byteLength(line), 0),
+  };
+}
+
+/**
+ * The other accounts' join facts from the run's join file, read line by line (each validated as a
+ * snapshot account), or undefined when the run has no join file (an earlier state machine).
+ *
+ * @throws InputError naming the line that is not a snapshot account.
+ */
+export async function readJoinFile(
+  s3: S3Client,
+  location: { bucket: string; runId: string },
+  skip: ReadonlySet<string>,
+): Promise<SnapshotAccount[] | undefined> {
+  const key = joinFileKey(location.runId);
+  const accounts: SnapshotAccount[] = [];
+  let line = 0;
+  try {
+    for await (const text of objectLines(s3, location.bucket, key)) {
+      line += 1;
+      const parsed = SnapshotAccountSchema.safeParse(JSON.parse(text));
+      if (!parsed.success)
+        throw new InputError(
+          `s3://${location.bucket}/${key}:${line}: not a snapshot account (${parsed.error.issues[0]?.message})`,
+        );
+      if (!skip.has(parsed.data.accountId)) accounts.push(parsed.data);
+    }
+  } catch (error) {
+    if (line === 0 && isNotFound(error)) return undefined;
+    throw error;
+  }
+  return accounts;
 }
 
 /** The lines of an object in S3, read as they arrive. */

@@ -483,9 +483,12 @@ export class AuditStack extends Stack {
     );
     analyzeShard.addToRolePolicy(
       new iam.PolicyStatement({
-        sid: 'WriteShardFindings',
+        sid: 'WriteJoinFileAndShardFindings',
         actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
-        resources: [`${bucketArn}/${BUCKET_PREFIXES.runs}*/shards/*`],
+        resources: [
+          `${bucketArn}/${BUCKET_PREFIXES.runs}*/join.jsonl`,
+          `${bucketArn}/${BUCKET_PREFIXES.runs}*/shards/*`,
+        ],
       }),
     );
     // Join facts an earlier collect-account did not write read as NoSuchKey (then the part is read), not AccessDenied.
@@ -544,6 +547,11 @@ export class AuditStack extends Stack {
           'Each run writes its validated baseline, its plan, the Map items and the analysis shards under runs/<runId>/ with a new run id every night; each grant is limited to one file name.',
       });
     }
+    Validations.of(analyzeShard.role as iam.Role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${bucketRef}/${BUCKET_PREFIXES.runs}*/join.jsonl]`,
+      reason:
+        "The join step writes the run's join facts to runs/<runId>/join.jsonl with a new run id every night; the grant is limited to that one file name.",
+    });
     Validations.of(analyzeShard.role as iam.Role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${bucketRef}/${BUCKET_PREFIXES.runs}*/shards/*]`,
       reason:
@@ -660,6 +668,26 @@ export class AuditStack extends Stack {
       label: 'AnalyzeShards',
     });
     analyzeShards.itemProcessor(shard);
+    // Every account's join facts in one file, built once: each shard then reads one object.
+    const join = new tasks.LambdaInvoke(this, 'JoinFactsTask', {
+      stateName: 'JoinFacts',
+      lambdaFunction: analyzeShard,
+      payload: sfn.TaskInput.fromObject({
+        'runId.$': '$.runId',
+        'startedAt.$': '$.startedAt',
+        join: true,
+      }),
+      payloadResponseOnly: true,
+      resultPath: '$.joined',
+      comment: "Every account's join facts in one file, for the shards",
+    });
+    join.addRetry({
+      errors: ['States.TaskFailed', 'States.Timeout'],
+      interval: Duration.seconds(30),
+      maxAttempts: 2,
+      backoffRate: 2,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
     const analyze = new tasks.LambdaInvoke(this, 'AnalyzePublishTask', {
       stateName: 'AnalyzePublish',
       lambdaFunction: analyzePublish,
@@ -670,7 +698,7 @@ export class AuditStack extends Stack {
     const trail = this.functions.collectTrailUsage
       ? this.trailStates(this.functions.collectTrailUsage, config)
       : [];
-    let afterCollection: sfn.IChainable = analyzeShards.next(analyze);
+    let afterCollection: sfn.IChainable = join.next(analyzeShards).next(analyze);
     for (const state of trail.reverse()) afterCollection = state.next(afterCollection);
     // An invalid baseline skips collection: analyze-publish, the one publisher, sends BASELINE_INVALID alone.
     const definition = plan.next(

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type AnalyzeResult, analyzeAndPublish } from '../../functions/analyze-publish/analyze.js';
-import { analyzeShard, type ShardEvent, type ShardResult } from '../../functions/analyze-shard/shard.js';
+import {
+  analyzeShard,
+  joinFacts,
+  type ShardEvent,
+  type ShardResult,
+} from '../../functions/analyze-shard/shard.js';
 import { type CollectEvent, collectAccountPart } from '../../functions/collect-account/collect.js';
 import { clientFactory } from '../../functions/lib/aws.js';
 import { readMapResults } from '../../functions/lib/map-results.js';
@@ -99,6 +104,12 @@ async function runNight(runId: string, config: ReturnType<typeof settings>) {
       ),
   });
   const afterMap = { ...plan, collected: map.output };
+  // The JoinFacts task: every account's join facts in one file, read once by each shard.
+  const joined = await joinFacts(
+    { runId: plan.runId, startedAt: plan.startedAt, join: true },
+    config,
+    factory(),
+  );
   const shardMap = await runDistributedMap<ShardResult>({
     s3: factory().s3(),
     bucket: BUCKET,
@@ -107,9 +118,9 @@ async function runNight(runId: string, config: ReturnType<typeof settings>) {
     concurrency: 4,
     process: (item) => analyzeShard(item as unknown as ShardEvent, config, workers[next++ % workers.length]),
   });
-  const afterShards = { ...afterMap, analyzed: shardMap.output };
+  const afterShards = { ...afterMap, joined, analyzed: shardMap.output };
   const result = await analyzeAndPublish(afterShards, config, factory());
-  return { plan, map, afterMap, shardMap, afterShards, result };
+  return { plan, map, afterMap, joined, shardMap, afterShards, result };
 }
 
 beforeAll(async () => {
@@ -173,6 +184,9 @@ describe('an organization of 5,000 accounts on the distributed engine', () => {
     );
     const results = await readMapResults(factory().s3(), night.shardMap.output);
     expect(results.failed).toEqual([]);
+    // The join file names every account once; accounts without cross-account data are a few hundred bytes.
+    expect(night.joined.accounts).toBe(MEMBERS + 3);
+    expect(night.joined.bytes / night.joined.accounts).toBeLessThan(2_048);
   });
 
   it('collects and analyzes every account, reading the results from the ResultWriter manifest', async () => {

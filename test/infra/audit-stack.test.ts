@@ -118,7 +118,7 @@ describe('AuditStack with the cdk.json defaults', () => {
       Type: 'Map',
       MaxConcurrency: 10,
       ResultPath: '$.collected',
-      Next: 'AnalyzeShards',
+      Next: 'JoinFacts',
       ToleratedFailurePercentage: 100,
       ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } },
     });
@@ -149,6 +149,12 @@ describe('AuditStack with the cdk.json defaults', () => {
       retriers.indexOf('States.TaskFailed,States.Timeout'),
     );
     expect(collect.Retry[retriers.indexOf('EventValidationError')]).toMatchObject({ MaxAttempts: 0 });
+    expect(definition.States.JoinFacts).toMatchObject({
+      Type: 'Task',
+      Parameters: { 'runId.$': '$.runId', 'startedAt.$': '$.startedAt', join: true },
+      ResultPath: '$.joined',
+      Next: 'AnalyzeShards',
+    });
     // The shards, like the items, come from S3 and their results go to S3; a failed shard fails the
     // run, since publishing without it would report its accounts clean.
     const shards = definition.States.AnalyzeShards;

@@ -288,12 +288,14 @@ describe('AuditStack function roles', () => {
     );
   });
 
-  it('let analyze-shard read the runs and the usage ledgers and write only its shard outputs', () => {
+  it('let analyze-shard read the runs and the usage ledgers and write only the join file and its shard outputs', () => {
     expect(objectGrants(audit, 'AnalyzeShardRole')).toEqual([
+      's3:AbortMultipartUpload runs/*/join.jsonl',
       's3:AbortMultipartUpload runs/*/shards/*',
       's3:GetObject runs/*',
       's3:GetObject state/usage/*',
       's3:ListBucket (bucket)',
+      's3:PutObject runs/*/join.jsonl',
       's3:PutObject runs/*/shards/*',
     ]);
   });

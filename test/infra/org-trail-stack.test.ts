@@ -128,7 +128,7 @@ describe('AuditStack with usageSource org-trail', () => {
       Next: 'ReadTrailDays',
     });
     // The folders come from the object the plan step wrote, never from the state payload.
-    expect(states.ReadTrailDays).toMatchObject({ Type: 'Map', Next: 'AnalyzeShards' });
+    expect(states.ReadTrailDays).toMatchObject({ Type: 'Map', Next: 'JoinFacts' });
     expect(states.ReadTrailDays.ItemReader).toEqual({
       Resource: 'arn:aws:states:::s3:getObject',
       ReaderConfig: { InputType: 'JSON' },
@@ -375,7 +375,7 @@ describe('AuditStack with usageSource lookup (near miss)', () => {
       .States;
     expect(Object.keys(states)).not.toContain('PlanTrailDays');
     expect(Object.keys(states)).not.toContain('ReadTrailDays');
-    expect(states.CollectAccounts.Next).toBe('AnalyzeShards');
+    expect(states.CollectAccounts.Next).toBe('JoinFacts');
     expect(JSON.stringify(audit.toJSON())).not.toContain('org-trail-logs');
   });
 

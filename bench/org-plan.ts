@@ -9,7 +9,10 @@
  *    ResultWriter's manifest location) and analyze-publish's result, against the 256 KiB a Step
  *    Functions state holds; beside them, what the earlier design carried in the state (the accounts
  *    and the Map's result array).
- * 2. analyze-publish at that size, its own code path: `--accounts` generated accounts with
+ * 2. The analysis at that size, sharded as the state machine runs it: the JoinFacts step, one shard
+ *    (analyze-shard, at most 250 accounts with the others' join facts) and the merging
+ *    analyze-publish, each measured in a process of its own (the other shards run in the
+ *    benchmark's process). Each step's code path: `--accounts` generated accounts with
  *    `--associations` Pod Identity associations each (one cluster, 20 Pod Identity and 10 IRSA roles,
  *    40 CloudTrail events per account) written as collect-account writes its parts, with the plan and
  *    the validated baseline, into the S3 of a sandbox in a process of its own; then

@@ -190,6 +190,28 @@ export function withRoles(
   return { ...facts, iam: { ...facts.iam, roles, ...(policies ? { policies } : {}) } };
 }
 
+/**
+ * The context accounts whose usage ledgers a shard reads besides its own (ledger mode): those whose
+ * join facts hold a role, an association or CloudTrail evidence, i.e. that name another account or
+ * a foreign issuer. Evidence about a shard's roles and issuers is logged in its own accounts or in
+ * these.
+ */
+export function linkedAccounts(context: readonly SnapshotAccount[]): Set<string> {
+  return new Set(
+    context
+      .filter(
+        (facts) =>
+          (facts.iam?.roles.length ?? 0) > 0 ||
+          (facts.regions ?? []).some(
+            (region) =>
+              (region.cloudTrail?.events.length ?? 0) > 0 ||
+              (region.clusters ?? []).some((cluster) => (cluster.podIdentityAssociations?.length ?? 0) > 0),
+          ),
+      )
+      .map((facts) => facts.accountId),
+  );
+}
+
 /** Splits the planned accounts, in plan order, into shards of at most `size` accounts. */
 export function planShards<T>(accounts: readonly T[], size: number): T[][] {
   if (!Number.isInteger(size) || size < 1)

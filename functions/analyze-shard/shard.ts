@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { ClientFactory } from '../../shared/aws/clients.js';
 import type { Baseline } from '../../shared/baseline/types.js';
 import { ledgerUsageWindow } from '../../shared/run/usage.js';
-import { auditShard, unresolvedRoleReferences, withRoles } from '../../shared/shard.js';
+import { auditShard, linkedAccounts, unresolvedRoleReferences, withRoles } from '../../shared/shard.js';
 import type { SnapshotAccount } from '../../shared/snapshot/index.js';
 import type { Ledger } from '../../shared/usage/ledger.js';
 import { type FunctionConfig, readsLedgers } from '../lib/config.js';
@@ -141,7 +141,7 @@ export async function analyzeShard(
   context = resolved.context;
 
   const store = auditLedgerStore(s3, config.bucket);
-  const linkedIds = new Set(context.filter(linked).map((facts) => facts.accountId));
+  const linkedIds = linkedAccounts(context);
   const ledgerScopes = readsLedgers(config.usageSource)
     ? [...ownScopes, ...otherScopes.filter((scope) => linkedIds.has(scope.accountId))]
     : undefined;
@@ -195,16 +195,6 @@ function ledgerWindow(
 ) {
   return (inventory: Parameters<typeof ledgerUsageWindow>[0]) =>
     ledgerUsageWindow(inventory, ledgers, { days: baseline.settings.unusedAfterDays, describe });
-}
-
-/** Whether an account's join facts tie it to other accounts (a role, an association or evidence naming them). */
-function linked(facts: SnapshotAccount): boolean {
-  if ((facts.iam?.roles.length ?? 0) > 0) return true;
-  return (facts.regions ?? []).some(
-    (region) =>
-      (region.cloudTrail?.events.length ?? 0) > 0 ||
-      (region.clusters ?? []).some((cluster) => (cluster.podIdentityAssociations?.length ?? 0) > 0),
-  );
 }
 
 function lacksPart(account: SnapshotAccount): boolean {

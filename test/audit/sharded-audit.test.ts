@@ -3,9 +3,11 @@ import { stringify } from 'yaml';
 import { runAudit, undecidedFindingIds } from '../../shared/audit.js';
 import { parseBaseline } from '../../shared/baseline/index.js';
 import type { Baseline } from '../../shared/baseline/types.js';
+import { ledgerUsageWindow } from '../../shared/run/usage.js';
 import {
   auditShard,
   joinFactsOf,
+  linkedAccounts,
   mergeShardAudits,
   planShards,
   type ShardAudit,
@@ -18,6 +20,8 @@ import {
   type Snapshot,
   type SnapshotAccount,
 } from '../../shared/snapshot/index.js';
+import type { Ledger } from '../../shared/usage/ledger.js';
+import { ledgersFromInventory } from '../../shared/usage/ledger-index.js';
 import {
   allowPolicy,
   assumeRoleForPodIdentityEvent,
@@ -279,7 +283,15 @@ function wholeAudit(snapshotValue: Snapshot, baseline: Baseline) {
 }
 
 /** The organization audited in shards of `size` accounts, each with the others' join facts. */
-function shardedAudit(snapshotValue: Snapshot, baseline: Baseline, size: number): ShardAudit[] {
+function shardedAudit(
+  snapshotValue: Snapshot,
+  baseline: Baseline,
+  size: number,
+  ledgerWindow?: (
+    own: readonly SnapshotAccount[],
+    context: readonly SnapshotAccount[],
+  ) => Parameters<typeof auditShard>[0]['usageIndex'],
+): ShardAudit[] {
   const accounts = snapshotValue.accounts;
   const facts = new Map(accounts.map((account) => [account.accountId, joinFactsOf(account)]));
   const parts = new Map(accounts.map((account) => [account.accountId, account]));
@@ -293,6 +305,7 @@ function shardedAudit(snapshotValue: Snapshot, baseline: Baseline, size: number)
       const names = wanted.get(account.accountId);
       return names ? withRoles(account, parts.get(account.accountId) as SnapshotAccount, names) : account;
     });
+    const usageIndex = ledgerWindow?.(own, context);
     return auditShard({
       own,
       context,
@@ -300,8 +313,39 @@ function shardedAudit(snapshotValue: Snapshot, baseline: Baseline, size: number)
       capturedAt: snapshotValue.capturedAt,
       baseline,
       ...RUN,
+      ...(usageIndex ? { usageIndex } : {}),
     });
   });
+}
+
+/**
+ * Ledger mode as the nightly service runs it: the parts carry no CloudTrail events (the ledgers
+ * do), the whole audit reads every ledger, and a shard reads its own accounts' ledgers and those of
+ * the accounts its context links them to.
+ */
+function expectShardsAgreeOnLedgers(snapshotValue: Snapshot, baseline: Baseline, size: number) {
+  const ledgers = ledgersFromInventory(normalizeSnapshot(snapshotValue));
+  const parts: Snapshot = {
+    ...snapshotValue,
+    accounts: snapshotValue.accounts.map((account) => ({
+      ...account,
+      ...(account.regions
+        ? { regions: account.regions.map(({ cloudTrail: _trail, ...region }) => region) }
+        : {}),
+    })),
+  };
+  const window = (selected: Ledger[]) => (inventory: ReturnType<typeof normalizeSnapshot>) =>
+    ledgerUsageWindow(inventory, selected, { days: baseline.settings.unusedAfterDays });
+  const collected = normalizeSnapshot(parts);
+  const usage = window(ledgers)(collected);
+  const whole = runAudit({ inventory: usage.inventory, baseline, usageIndex: usage.usageIndex, ...RUN });
+  const shards = shardedAudit(parts, baseline, size, (own, context) => {
+    const reads = new Set([...own.map((account) => account.accountId), ...linkedAccounts(context)]);
+    return window(ledgers.filter((ledger) => reads.has(ledger.accountId)));
+  });
+  const merged = mergeShardAudits(shards, { ...RUN, baseline });
+  expect(merged).toEqual(whole.report);
+  expect(whole.report.summary.usageUnknown).toBeDefined();
 }
 
 function expectShardsAgree(snapshotValue: Snapshot, baseline: Baseline, size: number) {
@@ -343,6 +387,19 @@ describe('sharded audit', () => {
     (seed, count) => {
       const { snapshot: snapshotValue, baseline } = generatedOrganization(seed, count);
       for (const size of [1, 2, 3, 5, count]) expectShardsAgree(snapshotValue, baseline, size);
+    },
+  );
+
+  it.each([
+    [11, 12],
+    [23, 17],
+  ])(
+    "finds what the whole organization finds from the usage ledgers (seed %i, %i accounts), each shard reading its own and its linked accounts' ledgers",
+    (seed, count) => {
+      const { snapshot: snapshotValue, baseline } = generatedOrganization(seed, count);
+      for (const size of [1, 3, count]) expectShardsAgreeOnLedgers(snapshotValue, baseline, size);
+      const estate = parseSnapshot(multiAccountSnapshot(), 'snapshot.json');
+      for (const size of [1, 2]) expectShardsAgreeOnLedgers(estate, multiAccountBaseline(), size);
     },
   );
 

@@ -192,24 +192,34 @@ export function withRoles(
 
 /**
  * The context accounts whose usage ledgers a shard reads besides its own (ledger mode): those whose
- * join facts hold a role, an association or CloudTrail evidence, i.e. that name another account or
- * a foreign issuer. Evidence about a shard's roles and issuers is logged in its own accounts or in
- * these.
+ * join facts name one of the shard's accounts or an EKS issuer the shard's data names (its
+ * clusters', its providers', its trust policies'). Evidence about a shard's roles, associations and
+ * issuers is logged in its own accounts or in these; an account whose cross-account relations lead
+ * elsewhere is not read.
  */
-export function linkedAccounts(context: readonly SnapshotAccount[]): Set<string> {
-  return new Set(
-    context
-      .filter(
-        (facts) =>
-          (facts.iam?.roles.length ?? 0) > 0 ||
-          (facts.regions ?? []).some(
-            (region) =>
-              (region.cloudTrail?.events.length ?? 0) > 0 ||
-              (region.clusters ?? []).some((cluster) => (cluster.podIdentityAssociations?.length ?? 0) > 0),
-          ),
-      )
-      .map((facts) => facts.accountId),
-  );
+export function linkedAccounts(
+  own: readonly SnapshotAccount[],
+  context: readonly SnapshotAccount[],
+): Set<string> {
+  const ownIds = new Set(own.map((account) => account.accountId));
+  const issuers = new Set<string>();
+  for (const account of own)
+    for (const issuer of decodedText(account).match(EKS_ISSUER) ?? []) issuers.add(issuer);
+  const linked = new Set<string>();
+  for (const facts of context) {
+    const text = decodedText([
+      facts.iam?.roles,
+      (facts.regions ?? []).map((region) => [
+        region.cloudTrail?.events,
+        (region.clusters ?? []).map((cluster) => cluster.podIdentityAssociations),
+      ]),
+    ]);
+    const names =
+      (text.match(ACCOUNT_ID) ?? []).some((id) => ownIds.has(id)) ||
+      (text.match(EKS_ISSUER) ?? []).some((issuer) => issuers.has(issuer));
+    if (names) linked.add(facts.accountId);
+  }
+  return linked;
 }
 
 /** Splits the planned accounts, in plan order, into shards of at most `size` accounts. */

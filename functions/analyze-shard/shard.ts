@@ -141,7 +141,7 @@ export async function analyzeShard(
   context = resolved.context;
 
   const store = auditLedgerStore(s3, config.bucket);
-  const linkedIds = linkedAccounts(context);
+  const linkedIds = linkedAccounts(own, context);
   const ledgerScopes = readsLedgers(config.usageSource)
     ? [...ownScopes, ...otherScopes.filter((scope) => linkedIds.has(scope.accountId))]
     : undefined;

@@ -340,7 +340,7 @@ function expectShardsAgreeOnLedgers(snapshotValue: Snapshot, baseline: Baseline,
   const usage = window(ledgers)(collected);
   const whole = runAudit({ inventory: usage.inventory, baseline, usageIndex: usage.usageIndex, ...RUN });
   const shards = shardedAudit(parts, baseline, size, (own, context) => {
-    const reads = new Set([...own.map((account) => account.accountId), ...linkedAccounts(context)]);
+    const reads = new Set([...own.map((account) => account.accountId), ...linkedAccounts(own, context)]);
     return window(ledgers.filter((ledger) => reads.has(ledger.accountId)));
   });
   const merged = mergeShardAudits(shards, { ...RUN, baseline });
@@ -436,6 +436,17 @@ describe('sharded audit', () => {
       (region.clusters ?? []).flatMap((cluster) => cluster.podIdentityAssociations ?? []),
     );
     expect(associations?.map((association) => association.serviceAccount)).toEqual(['reader']);
+  });
+
+  it('links a shard only to the accounts whose join facts name it, for their ledgers', () => {
+    const { snapshot: snapshotValue } = generatedOrganization(11, 12);
+    const [first, ...others] = snapshotValue.accounts as SnapshotAccount[];
+    const linked = linkedAccounts([first as SnapshotAccount], others.map(joinFactsOf));
+    // Account 10's reader role may assume a target role in account 0; accounts far round the ring
+    // name nothing of account 0, whatever their own cross-account relations.
+    expect(linked).toContain(accountOf(10));
+    for (const index of [4, 5, 6, 7]) expect(linked).not.toContain(accountOf(index));
+    expect(linked.size).toBeLessThan(others.length / 2);
   });
 
   it('refuses a shard size that is not a positive integer', () => {

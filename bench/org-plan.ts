@@ -9,7 +9,10 @@
  *    ResultWriter's manifest location) and analyze-publish's result, against the 256 KiB a Step
  *    Functions state holds; beside them, what the earlier design carried in the state (the accounts
  *    and the Map's result array).
- * 2. analyze-publish at that size, its own code path: `--accounts` generated accounts with
+ * 2. The analysis at that size, sharded as the state machine runs it: the JoinFacts step, one shard
+ *    (analyze-shard, at most 250 accounts with the others' join facts) and the merging
+ *    analyze-publish, each measured in a process of its own (the other shards run in the
+ *    benchmark's process). Each step's code path: `--accounts` generated accounts with
  *    `--associations` Pod Identity associations each (one cluster, 20 Pod Identity and 10 IRSA roles,
  *    40 CloudTrail events per account) written as collect-account writes its parts, with the plan and
  *    the validated baseline, into the S3 of a sandbox in a process of its own; then
@@ -19,14 +22,15 @@
  *    (`getrusage`) and peak V8 heap. The Lambda limits are 10,240 MB and 15 minutes.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import type { AnalyzeConfig, AnalyzeEvent, AnalyzeResult } from '../functions/analyze-publish/analyze.js';
+import type { ShardResult } from '../functions/analyze-shard/shard.js';
 import type { MapRunOutput } from '../functions/lib/map-results.js';
-import { type PartSummary, writePart } from '../functions/lib/parts.js';
+import { type PartSummary, writeJoinFacts, writePart } from '../functions/lib/parts.js';
 import { writeRunBaseline } from '../functions/lib/run-baseline.js';
 import {
   MAP_ITEM_SELECTOR,
@@ -37,10 +41,18 @@ import {
 } from '../functions/lib/run-plan.js';
 import type { AccountScope } from '../functions/lib/scopes.js';
 import { planAccountScopes } from '../functions/lib/scopes.js';
+import {
+  ACCOUNTS_PER_SHARD,
+  type JoinFileRef,
+  readShardItems,
+  type ShardsRef,
+  shardItems,
+  writeShards,
+} from '../functions/lib/shards.js';
 import type { PlannedRun } from '../functions/plan-scopes/plan.js';
 import { loadBaselineFile } from '../shared/baseline/parse.js';
 import { type SnapshotAccount, writeSnapshot } from '../shared/snapshot/index.js';
-import { runAnalyze } from './support/analyze-process.js';
+import { type AnalyzeMeasure, runAnalyze } from './support/analyze-process.js';
 import {
   ACCOUNT_PROFILES,
   buildAccount,
@@ -105,6 +117,12 @@ const planned: PlannedRun = {
   plan,
   items: { bucket, key: `runs/${runId}/items.json` },
   results: { bucket, prefix: `runs/${runId}/results` },
+  shards: {
+    bucket,
+    key: `runs/${runId}/shards.json`,
+    count: shardItems(accounts).length,
+    results: { bucket, prefix: `runs/${runId}/shard-results` },
+  },
   discovery: { organizationId: 'o-a1b2c3d4e5', accounts: accounts, inactive: 0, excluded: 0 },
 };
 // What the ItemSelector (runId and startedAt from the state, the rest from the item) builds.
@@ -160,7 +178,23 @@ const result: AnalyzeResult = {
 if (selected.length !== 6)
   throw new Error(`the ItemSelector builds ${selected.join(', ')}: update this benchmark`);
 const afterMap = { ...planned, collected: mapOutput };
-const largestChild = Math.max(...childInputs.map(size));
+const shards = shardItems(accounts);
+const joined: JoinFileRef = { bucket, key: `runs/${runId}/join.jsonl`, accounts, bytes: accounts * 400 };
+const shardChildInputs = shards.map((item) => ({ runId, startedAt, baseline: planned.baseline, ...item }));
+const shardResult: ShardResult = {
+  runId,
+  shard: shards.length - 1,
+  accounts: ACCOUNTS_PER_SHARD,
+  findings: 123_456,
+  contextAccounts: accounts - ACCOUNTS_PER_SHARD,
+  resolvedRoles: 12,
+};
+const afterShards = {
+  ...afterMap,
+  joined,
+  analyzed: { ...mapOutput, MapRunArn: mapOutput.MapRunArn.replace('CollectAccounts', 'AnalyzeShards') },
+};
+const largestChild = Math.max(...childInputs.map(size), ...shardChildInputs.map(size));
 const earlierState = size({ ...planned, accounts: scopes, collected: items.map(() => summary) });
 const payloads: BenchmarkTable = {
   title: `State payloads, ${accounts.toLocaleString('en-US')} accounts × ${regionCount} regions (${items.length.toLocaleString('en-US')} Map items, at most ${REGIONS_PER_ITEM} regions each)`,
@@ -175,7 +209,15 @@ const payloads: BenchmarkTable = {
     ['plan-scopes → state', 'state', kib(size(planned))],
     ['largest child input (ItemSelector)', 'state of a child', `${largestChild} B`],
     ['one child’s result (part summary)', 'ResultWriter file in S3', `${size(summary)} B`],
-    ['Map output (ResultWriter manifest location) → analyze-publish input', 'state', kib(size(afterMap))],
+    ['collect Map output (ResultWriter manifest location)', 'state', kib(size(afterMap))],
+    ['shards.json (the shard Map’s ItemReader input)', 'S3', kib(size(shards))],
+    [
+      'largest shard child input (ItemSelector)',
+      'state of a child',
+      `${Math.max(...shardChildInputs.map(size))} B`,
+    ],
+    ['one shard’s result', 'ResultWriter file in S3', `${size(shardResult)} B`],
+    ['JoinFacts and shard Map outputs → analyze-publish input', 'state', kib(size(afterShards))],
     ['analyze-publish → execution output (50 names at most per list)', 'state', kib(size(result))],
     ['the earlier design: accounts and the Map’s result array in the state', 'state', kib(earlierState)],
   ],
@@ -185,7 +227,7 @@ const tables: BenchmarkTable[] = [payloads];
 const targets: BenchmarkTarget[] = [
   target(
     'largest state payload of the run',
-    Math.max(size(planned), size(afterMap), size(result), largestChild),
+    Math.max(size(planned), size(afterMap), size(afterShards), size(result), largestChild),
     16 * 1024,
     {
       unit: 'B',
@@ -257,10 +299,13 @@ if (!values['skip-analysis']) {
             regions: (account.regions ?? []).map((regional) => regional.region),
           };
           await writePart(s3, { ...location, capturedAt: CAPTURED_AT }, account);
+          // collect-account writes the account's join facts beside its part.
+          await writeJoinFacts(s3, { ...location, capturedAt: CAPTURED_AT }, account);
         }),
       ),
     );
     const { plan: planRef } = await writeRunPlan(s3, location, scopesOfParts);
+    const shardsRef: ShardsRef = await writeShards(s3, location, scopesOfParts.length);
     process.stdout.write(
       `parts: ${accounts} accounts, ${(written.bytes / 2 ** 20).toFixed(0)} MiB, ${written.associations} associations, written in ${((performance.now() - generating) / 1000).toFixed(0)} s\n`,
     );
@@ -270,6 +315,8 @@ if (!values['skip-analysis']) {
       startedAt: CAPTURED_AT,
       baseline: { bucket: reportBucket, key: 'baseline.json', sha256: baseline.source.sha256 },
       plan: planRef,
+      shards: shardsRef,
+      analyzed: [],
     };
     const config: AnalyzeConfig = {
       bucket: reportBucket,
@@ -283,16 +330,50 @@ if (!values['skip-analysis']) {
       endpointUrl: sandbox.url,
       region,
     };
-    const measured = await runAnalyze({
-      credentials: sandbox.credentials,
-      event,
-      config,
-      heapMiB: Math.floor(LAMBDA_MAX_MB * 0.9),
+    const loadBefore = loadavg();
+    const heapMiB = Math.floor(LAMBDA_MAX_MB * 0.9);
+    const child = (
+      step: 'join' | 'shard' | 'publish',
+      stepEvent: Parameters<typeof runAnalyze>[0]['event'],
+    ) => runAnalyze({ credentials: sandbox.credentials, step, event: stepEvent, config, heapMiB });
+    // 1. JoinFacts: every account's join facts in one file.
+    const joinStep = await child('join', { runId, startedAt: CAPTURED_AT, join: true });
+    process.stdout.write(`join: ${describeMeasure(joinStep)}\n`);
+    // 2. The shards: the first measured in a process of its own, the others run here (2 at once).
+    const items = await readShardItems(s3, shardsRef);
+    const shardEvent = (item: (typeof items)[number]) => ({
+      runId,
+      startedAt: CAPTURED_AT,
+      baseline: event.baseline,
+      ...item,
     });
+    const [first, ...others] = items;
+    const firstShard = await child('shard', shardEvent(first as (typeof items)[number]));
+    process.stdout.write(`shard 0: ${describeMeasure(firstShard)}\n`);
+    const { analyzeShard } = await import('../functions/analyze-shard/shard.js');
+    const { clientFactory } = await import('../functions/lib/aws.js');
+    // The functions' clients take their credentials from the environment, as in Lambda.
+    process.env.AWS_ACCESS_KEY_ID = sandbox.credentials.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = sandbox.credentials.secretAccessKey;
+    if (sandbox.credentials.sessionToken) process.env.AWS_SESSION_TOKEN = sandbox.credentials.sessionToken;
+    const { logger } = await import('../functions/lib/observability.js');
+    logger.setLogLevel('ERROR');
+    const shardFactory = () => clientFactory(config, { s3: S3Client });
+    const othersStarted = performance.now();
+    const shardLimit = pLimit(2);
+    const otherResults = await Promise.all(
+      others.map((item) => shardLimit(() => analyzeShard(shardEvent(item), config, shardFactory()))),
+    );
+    const othersSeconds = (performance.now() - othersStarted) / 1000;
+    process.stdout.write(`other ${others.length} shards: ${othersSeconds.toFixed(0)} s here, 2 at once\n`);
+    // 3. AnalyzePublish merges the shards' findings and publishes.
+    const measured = await child('publish', event);
+    const loadAfter = loadavg();
+    const published = measured.result as AnalyzeResult | undefined;
     const outcome = measured.finished ? 'finished' : `failed: ${measured.error ?? ''}`;
-    const findings = measured.result?.total ?? 0;
-    const reportKeys = measured.result?.reportUri
-      ? [measured.result.reportUri.replace(`s3://${reportBucket}/`, '')].flatMap((json) => [
+    const findings = published?.total ?? 0;
+    const reportKeys = published?.reportUri
+      ? [published.reportUri.replace(`s3://${reportBucket}/`, '')].flatMap((json) => [
           json,
           json.replace(/\.json$/, '.md'),
           json.replace(/\.json$/, '.html'),
@@ -304,46 +385,85 @@ if (!values['skip-analysis']) {
     const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
     // Security Hub takes at most 10 BatchImportFindings calls a second per account and region (100
     // findings each): in audit-account mode every open finding goes through one account.
-    const securityHubFloor = (measured.result?.securityHub.imported ?? 0) / (100 * 10);
+    const securityHubFloor = (published?.securityHub.imported ?? 0) / (100 * 10);
+    const firstResult = firstShard.result as ShardResult | undefined;
+    const shardFindings =
+      (firstResult?.findings ?? 0) +
+      otherResults.reduce((sum, shardOutcome) => sum + shardOutcome.findings, 0);
+    const row = (step: string, accountsOf: string, found: string, measure: AnalyzeMeasure, extra: string) => [
+      step,
+      accountsOf,
+      found,
+      measure.finished ? 'finished' : `failed: ${measure.error ?? ''}`,
+      `${measure.seconds.toFixed(1)} s`,
+      `${measure.cpuSeconds.toFixed(1)} s`,
+      `${measure.maxRssMiB.toFixed(0)} MiB`,
+      `${measure.peakHeapMiB.toFixed(0)} MiB`,
+      extra,
+    ];
+    const joinedRef = joinStep.result as JoinFileRef | undefined;
     tables.push({
-      title: `analyze-publish at ${accounts.toLocaleString('en-US')} accounts × ${associations} associations (its own code path, parts in a sandbox process)`,
+      title: `Sharded analysis at ${accounts.toLocaleString('en-US')} accounts × ${associations} associations (${items.length} shards of at most ${ACCOUNTS_PER_SHARD} accounts; each step in a process of its own, parts in a sandbox process)`,
       columns: [
-        'parts',
-        'associations',
+        'step',
+        'accounts',
         'findings',
-        'reports (JSON / Markdown / HTML)',
         'outcome',
         'wall time',
         'CPU',
         'peak RSS',
         'peak heap',
+        'notes',
       ],
       rows: [
-        [
-          mib(written.bytes),
-          written.associations.toLocaleString('en-US'),
+        row(
+          'JoinFacts (every account’s join facts → one file)',
+          accounts.toLocaleString('en-US'),
+          '–',
+          joinStep,
+          joinedRef ? `join.jsonl ${kib(joinedRef.bytes)}` : '',
+        ),
+        row(
+          'AnalyzeShard (shard 0)',
+          String(firstResult?.accounts ?? first?.to ?? 0),
+          (firstResult?.findings ?? 0).toLocaleString('en-US'),
+          firstShard,
+          `${firstResult?.contextAccounts ?? 0} accounts as join facts`,
+        ),
+        row(
+          'AnalyzePublish (k-way merge of the shards, reports, SNS, Security Hub)',
+          accounts.toLocaleString('en-US'),
           findings.toLocaleString('en-US'),
-          reportSizes.length > 0 ? reportSizes.map(mib).join(' / ') : '–',
-          outcome,
-          `${measured.seconds.toFixed(1)} s`,
-          `${measured.cpuSeconds.toFixed(1)} s`,
-          `${measured.maxRssMiB.toFixed(0)} MiB`,
-          `${measured.peakHeapMiB.toFixed(0)} MiB`,
-        ],
+          measured,
+          `parts ${mib(written.bytes)}, ${written.associations.toLocaleString('en-US')} associations; reports ${reportSizes.length > 0 ? reportSizes.map(mib).join(' / ') : '–'}`,
+        ),
       ],
       notes: [
-        `\`analyzeAndPublish\` in a fresh process with a ${Math.floor(LAMBDA_MAX_MB * 0.9)} MiB heap (Lambda's runtime gives the heap about 90 % of the function's memory), reading the plan, the validated baseline and every part from the sandbox's S3 and publishing the reports (multipart uploads), SNS and Security Hub (audit-account mode) to it. Lambda's limits: 10,240 MB and 900 s; the function is deployed with 3,008 MB unless \`analyzeMemoryMiB\` says otherwise.`,
-        measured.result
-          ? `Security Hub's documented rate (10 BatchImportFindings calls a second, 100 findings each, per account and region) alone would take ${securityHubFloor.toFixed(0)} s for the ${measured.result.securityHub.imported.toLocaleString('en-US')} findings imported into the audit account; the sandbox ran without rate limits, so that wait is not in the wall time above.`
+        `Each step runs its function's own code path in a fresh process with a ${heapMiB} MiB heap (Lambda's runtime gives the heap about 90 % of the function's memory) against the sandbox's S3, SNS and Security Hub (audit-account mode). Lambda's limits: 10,240 MB and 900 s; analyze-shard and analyze-publish are deployed with 3,008 MB unless \`analyzeMemoryMiB\` says otherwise.`,
+        `The other ${others.length} shards ran in the benchmark's own process, 2 at once, in ${othersSeconds.toFixed(0)} s (${shardFindings.toLocaleString('en-US')} findings over all shards; the Map runs them in parallel child executions).`,
+        `Load average (1, 5, 15 min) on this shared machine: ${loadBefore.map((value) => value.toFixed(2)).join(', ')} before the steps, ${loadAfter.map((value) => value.toFixed(2)).join(', ')} after; the figures are inflated accordingly.`,
+        published
+          ? `Security Hub's documented rate (10 BatchImportFindings calls a second, 100 findings each, per account and region) alone would take ${securityHubFloor.toFixed(0)} s for the ${published.securityHub.imported.toLocaleString('en-US')} findings imported into the audit account; the sandbox ran without rate limits, so that wait is not in the wall time above.`
           : 'The run failed before it returned its counts (findings, Security Hub imports); the error is in the outcome column.',
       ],
     });
     targets.push(
       target('analyze-publish at 5,000 × 100: finished', measured.finished ? 1 : 0, 1, { atLeast: true }),
     );
-    targets.push(target('analyze-publish at 5,000 × 100: wall time', measured.seconds, 300, { unit: 's' }));
+    targets.push(target('analyze-publish at 5,000 × 100: wall time', measured.seconds, 900, { unit: 's' }));
     targets.push(
       target('analyze-publish at 5,000 × 100: peak RSS', measured.maxRssMiB, 10_240, { unit: 'MiB' }),
+    );
+    targets.push(
+      target('analyze-shard at 5,000 × 100: finished', firstShard.finished ? 1 : 0, 1, { atLeast: true }),
+    );
+    targets.push(target('analyze-shard at 5,000 × 100: wall time', firstShard.seconds, 900, { unit: 's' }));
+    targets.push(
+      target('analyze-shard at 5,000 × 100: peak RSS', firstShard.maxRssMiB, 10_240, { unit: 'MiB' }),
+    );
+    targets.push(target('join facts at 5,000 accounts: wall time', joinStep.seconds, 900, { unit: 's' }));
+    targets.push(
+      target('join facts at 5,000 accounts: peak RSS', joinStep.maxRssMiB, 10_240, { unit: 'MiB' }),
     );
     process.stdout.write(
       `analyze-publish ${outcome}: ${measured.seconds.toFixed(1)} s wall, ${measured.cpuSeconds.toFixed(1)} s CPU, ${measured.maxRssMiB.toFixed(0)} MiB peak RSS, ${measured.peakHeapMiB.toFixed(0)} MiB peak heap; ${findings} findings; reports ${reportSizes.map(mib).join(' / ')}\n`,
@@ -352,6 +472,10 @@ if (!values['skip-analysis']) {
     await sandbox.close();
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+function describeMeasure(measure: AnalyzeMeasure): string {
+  return `${measure.finished ? 'finished' : `failed (${measure.error ?? ''})`}: ${measure.seconds.toFixed(1)} s wall, ${measure.cpuSeconds.toFixed(1)} s CPU, ${measure.maxRssMiB.toFixed(0)} MiB peak RSS`;
 }
 
 recordBenchmarkResult({ benchmark: 'org-plan', arguments: process.argv.slice(2), tables, targets });

@@ -152,6 +152,12 @@ function describeStep(progress: NightlyProgress): string {
         `${part.complete ? 'complete' : `${part.errors} error(s)`}, ${part.apiCalls} API calls; part ${part.key}`
       );
     }
+    case 'analyze-shard': {
+      const { result } = progress;
+      if ('Error' in result)
+        return `analyze-shard ${progress.shard}: FAILED ${result.Error}: ${result.Cause}`;
+      return `analyze-shard ${result.shard}: ${result.accounts} account(s), ${result.findings} finding(s), ${result.contextAccounts} other account(s) as join facts`;
+    }
     case 'analyze-publish': {
       const { result } = progress;
       if ('status' in result) return `analyze-publish: BASELINE_INVALID published (${result.error})`;

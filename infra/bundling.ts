@@ -12,6 +12,7 @@ export const BUNDLE_PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url))
 export const FUNCTION_NAMES = [
   'plan-scopes',
   'collect-account',
+  'analyze-shard',
   'analyze-publish',
   'cutover-check',
   'collect-trail-usage',

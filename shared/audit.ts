@@ -2,7 +2,7 @@ import { applyExceptions } from './baseline/exceptions.js';
 import type { Baseline } from './baseline/types.js';
 import { runPack, toFinding } from './checks/evaluate.js';
 import { checks as registeredChecks } from './checks/index.js';
-import type { Check, CheckContext, UnknownOutcome } from './checks/types.js';
+import type { Check, CheckContext, FindingDraft, UnknownOutcome } from './checks/types.js';
 import { compareText } from './model/compare.js';
 import { type Finding, findingId } from './model/finding.js';
 import type { Inventory } from './model/inventory.js';
@@ -29,6 +29,8 @@ export interface AuditInput {
   checks?: Check[];
   /** Usage evidence from persisted ledgers instead of the inventory's CloudTrail events. */
   usageIndex?: CheckContext['usageIndex'];
+  /** Sees every undecided question as it is recorded, with the withheld claim when there is one. */
+  onUnknown?: (outcome: UnknownOutcome, claim?: FindingDraft) => void;
 }
 
 /** The outcome of one audit: findings (suppressed ones included), report v1 and what stayed undecided. */
@@ -65,7 +67,10 @@ export function runAudit(input: AuditInput): AuditResult {
     inventory,
     baseline,
     now,
-    recordUnknown: (outcome) => unknowns.push(outcome),
+    recordUnknown: (outcome, claim) => {
+      unknowns.push(outcome);
+      input.onUnknown?.(outcome, claim);
+    },
     ...(input.usageIndex ? { usageIndex: input.usageIndex } : {}),
   };
 

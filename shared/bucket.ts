@@ -6,6 +6,12 @@
  * baseline.yaml                                 the declared baseline (key configurable)
  * runs/RUN_ID/baseline.json                     the baseline plan-scopes validated, as JSON
  * runs/RUN_ID/parts/ACCOUNT.json                one account's snapshot part (snapshot v1)
+ * runs/RUN_ID/join/ACCOUNT.json                 the account's join facts (snapshot v1, cross-account data only)
+ * runs/RUN_ID/join.jsonl                        every account's join facts, one account per line, in plan order
+ * runs/RUN_ID/shards.json                       the analysis shards (the shard Map's items)
+ * runs/RUN_ID/shards/NNNNN/findings.jsonl       one shard's findings, sorted, one per line
+ * runs/RUN_ID/shards/NNNNN/unknowns.jsonl       one shard's undecided questions, sorted, one per line
+ * runs/RUN_ID/shards/NNNNN/summary.json         one shard's counts and scopes
  * runs/RUN_ID/trail-listings.json               the organization trail's day folders to read tonight
  * runs/RUN_ID/securityhub/manifest.json         the run's Security Hub import queue, and its chunks
  * reports/YYYY/MM/DD/RUN_ID.json|.md|.html      the reports of one run, dated by its finish (UTC)
@@ -49,6 +55,37 @@ export function partKey(runId: string, accountId: string, batch = 0, batches = 1
   return batches <= 1
     ? `${BUCKET_PREFIXES.runs}${runId}/parts/${accountId}.json`
     : `${BUCKET_PREFIXES.runs}${runId}/parts/${accountId}.${batch + 1}-of-${batches}.json`;
+}
+
+/** One account's join facts, beside its part: `runs/RUN_ID/join/ACCOUNT.json` (split accounts as parts). */
+export function joinFactsKey(runId: string, accountId: string, batch = 0, batches = 1): string {
+  return batches <= 1
+    ? `${BUCKET_PREFIXES.runs}${runId}/join/${accountId}.json`
+    : `${BUCKET_PREFIXES.runs}${runId}/join/${accountId}.${batch + 1}-of-${batches}.json`;
+}
+
+/** Every account's join facts in one file, built once per run: `runs/RUN_ID/join.jsonl`. */
+export function joinFileKey(runId: string): string {
+  return `${BUCKET_PREFIXES.runs}${runId}/join.jsonl`;
+}
+
+/** The analysis shards, the shard Map's `ItemReader` input: `runs/RUN_ID/shards.json`. */
+export function shardsKey(runId: string): string {
+  return `${BUCKET_PREFIXES.runs}${runId}/shards.json`;
+}
+
+/** What one analysis shard writes: `runs/RUN_ID/shards/NNNNN/findings.jsonl|unknowns.jsonl|summary.json`. */
+export function shardOutputKey(
+  runId: string,
+  shard: number,
+  file: 'findings.jsonl' | 'unknowns.jsonl' | 'summary.json',
+): string {
+  return `${BUCKET_PREFIXES.runs}${runId}/shards/${String(shard).padStart(5, '0')}/${file}`;
+}
+
+/** The shard Map's `ResultWriter` prefix: `runs/RUN_ID/shard-results`. */
+export function shardResultsPrefix(runId: string): string {
+  return `${BUCKET_PREFIXES.runs}${runId}/shard-results`;
 }
 
 /** Where a run keeps its plan: the source of truth for which accounts and regions were planned. */

@@ -7,12 +7,16 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { AnalyzeConfig, AnalyzeEvent, AnalyzeResult } from '../../functions/analyze-publish/analyze.js';
+import type { JoinEvent, ShardEvent, ShardResult } from '../../functions/analyze-shard/shard.js';
+import type { JoinFileRef } from '../../functions/lib/shards.js';
 import type { SandboxCredentials } from '../../sandbox/types.js';
 
 /** What to analyze, where, and in how much memory. */
 export interface AnalyzeJob {
   credentials: SandboxCredentials;
-  event: AnalyzeEvent;
+  /** Which function's code path: analyze-publish (the default), or analyze-shard's join step or one shard. */
+  step?: 'publish' | 'join' | 'shard';
+  event: AnalyzeEvent | JoinEvent | ShardEvent;
   config: AnalyzeConfig;
   /** `--max-old-space-size` in MiB: about 90 % of the function's memory, as Lambda's runtime sets it. */
   heapMiB: number;
@@ -27,7 +31,7 @@ export interface AnalyzeMeasure {
   maxRssMiB: number;
   /** The largest V8 heap in use, sampled every 100 ms. */
   peakHeapMiB: number;
-  result?: AnalyzeResult;
+  result?: AnalyzeResult | JoinFileRef | ShardResult;
   /** Why it did not finish: the thrown error, or the process's exit and its last stderr line. */
   error?: string;
 }
@@ -84,6 +88,7 @@ async function analyze(job: AnalyzeJob): Promise<AnalyzeMeasure> {
     import('@aws-sdk/client-securityhub'),
   ]);
   const { analyzeAndPublish } = await import('../../functions/analyze-publish/analyze.js');
+  const { analyzeShard, joinFacts } = await import('../../functions/analyze-shard/shard.js');
   const { clientFactory } = await import('../../functions/lib/aws.js');
   // The clients analyze-publish's handler builds.
   const factory = clientFactory(job.config, { s3: S3Client, sns: SNSClient, securityhub: SecurityHubClient });
@@ -93,10 +98,15 @@ async function analyze(job: AnalyzeJob): Promise<AnalyzeMeasure> {
   }, 100);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  let result: AnalyzeResult | undefined;
+  let result: AnalyzeMeasure['result'];
   let error: string | undefined;
   try {
-    result = await analyzeAndPublish(job.event, job.config, factory);
+    result =
+      job.step === 'join'
+        ? await joinFacts(job.event as JoinEvent, job.config, factory)
+        : job.step === 'shard'
+          ? await analyzeShard(job.event as ShardEvent, job.config, factory)
+          : await analyzeAndPublish(job.event as AnalyzeEvent, job.config, factory);
   } catch (thrown) {
     error = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
   }

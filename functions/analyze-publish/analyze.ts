@@ -8,6 +8,8 @@ import type { Baseline } from '../../shared/baseline/types.js';
 import { checks } from '../../shared/checks/index.js';
 import type { Severity } from '../../shared/model/severity.js';
 import { publishRun, type SecurityHubProgress } from '../../shared/publish/index.js';
+import { buildReport } from '../../shared/report/index.js';
+import { provenanceOf } from '../../shared/run/provenance.js';
 import { ledgerUsageWindow } from '../../shared/run/usage.js';
 import { normalizeSnapshot, type Snapshot } from '../../shared/snapshot/index.js';
 import { backfillSummary, reportedBackfill } from '../../shared/usage/backfill.js';
@@ -25,6 +27,7 @@ import {
 import { readRunBaseline } from '../lib/run-baseline.js';
 import { recordRunMetrics } from '../lib/run-metrics.js';
 import { readRunPlan } from '../lib/run-plan.js';
+import { readShardOutputs, ShardsRefSchema } from '../lib/shards.js';
 import {
   type BaselineInvalidResult,
   publishBaselineInvalid,
@@ -78,6 +81,14 @@ export const PlannedRunEventSchema = z
     /** Earlier versions: the planned accounts in the state. */
     accounts: AccountScopesSchema.optional(),
     collected: z.union([MapRunOutputSchema, z.array(z.unknown())]).optional(),
+    /** Where plan-scopes put the analysis shards; present, the shard Map analyzed and this step merges. */
+    shards: ShardsRefSchema.optional(),
+    /**
+     * The shard Map's output (where its ResultWriter put the manifest; in-process runs, its result
+     * array). Present, the shards analyzed the run and this step merges their findings; absent, this
+     * step analyzes the whole organization itself (state machines of earlier versions, small runs).
+     */
+    analyzed: z.union([MapRunOutputSchema, z.array(z.unknown())]).optional(),
   })
   .refine((event) => event.plan !== undefined || event.accounts !== undefined, {
     message: 'must name the run plan (plan) or list the accounts',
@@ -190,7 +201,7 @@ export async function analyzeAndPublish(
     : { accounts: event.accounts ?? [], regionsPerItem: Number.POSITIVE_INFINITY };
   // The parts, the inventory and the usage index live only inside `checkRun`: publishing holds
   // the report and what it needs, not the inputs it was made from.
-  const { report, undecided, stored, missingParts } = await checkRun({
+  const checkInput = {
     s3,
     location,
     planned,
@@ -198,7 +209,11 @@ export async function analyzeAndPublish(
     event,
     config,
     finishedAt: () => now().toISOString(),
-  });
+  };
+  const { report, undecided, stored, missingParts } =
+    event.shards && event.analyzed
+      ? await mergeShards({ ...checkInput, shards: event.shards.count })
+      : await checkRun(checkInput);
   const finishedAt = report.finishedAt;
   const failedItems = await mapFailures(s3, event.collected);
   if (failedItems.length > 0)
@@ -325,6 +340,36 @@ async function checkRun(input: CheckRunInput) {
     ...(usage ? { usageIndex: usage.usageIndex } : {}),
   });
   return { report: audit.report, undecided: undecidedFindingIds(audit.unknowns), stored, missingParts };
+}
+
+/**
+ * The sharded path: the shards analyzed the accounts; this merges their sorted findings (k-way,
+ * streamed) and counts into the run's report, holding the findings, never the inventory. In ledger
+ * mode it still reads the ledgers, for the backfill summary.
+ */
+async function mergeShards(input: CheckRunInput & { shards: number }) {
+  const { s3, location, planned, baseline, event, config } = input;
+  const merged = await readShardOutputs(s3, location, input.shards);
+  logger.info('shards merged', {
+    shards: merged.summaries.length,
+    findings: merged.findings.length,
+    usageUnknown: merged.usageUnknown,
+    absenceUnknown: merged.absenceUnknown,
+  });
+  const report = buildReport({
+    runId: event.runId,
+    startedAt: event.startedAt,
+    finishedAt: input.finishedAt(),
+    baseline: provenanceOf(baseline),
+    scopes: merged.scopes,
+    findings: merged.findings,
+    usageUnknown: merged.usageUnknown,
+    absenceUnknown: merged.absenceUnknown,
+  });
+  const stored = readsLedgers(config.usageSource)
+    ? await loadLedgers(auditLedgerStore(s3, config.bucket), planned.accounts)
+    : undefined;
+  return { report, undecided: merged.undecided, stored, missingParts: merged.missingParts };
 }
 
 /**

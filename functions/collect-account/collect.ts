@@ -14,7 +14,7 @@ import {
 } from '../lib/ledgers.js';
 import { deadlineCollectionError, raceDeadline } from '../lib/middleware.js';
 import { logger } from '../lib/observability.js';
-import { type PartSummary, RUN_ID_PATTERN, summarizePart, writePart } from '../lib/parts.js';
+import { type PartSummary, RUN_ID_PATTERN, summarizePart, writeJoinFacts, writePart } from '../lib/parts.js';
 import { recordRunMetrics } from '../lib/run-metrics.js';
 
 /** One Map item, as the state machine's ItemSelector builds it. */
@@ -105,11 +105,16 @@ export async function collectAccountPart(
   if (timedOut)
     logger.warn('collection stopped by the deadline; writing an incomplete part', { reason: outcome.reason });
 
-  const key = await writePart(
-    factory.s3(),
-    { bucket: config.bucket, runId: event.runId, capturedAt: event.startedAt, batch, batches },
-    account,
-  );
+  const partLocation = {
+    bucket: config.bucket,
+    runId: event.runId,
+    capturedAt: event.startedAt,
+    batch,
+    batches,
+  };
+  const key = await writePart(factory.s3(), partLocation, account);
+  // The analysis shards of the other accounts read these instead of the part.
+  await writeJoinFacts(factory.s3(), partLocation, account);
   const lookups = lookupEventsCalls(factory, event.accountId);
   // With `org-trail` the organization trail's Map fills the ledgers; this step reads no CloudTrail.
   const usage: UsageReadSummary = ledgers

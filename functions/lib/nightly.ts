@@ -2,12 +2,14 @@ import pLimit from 'p-limit';
 import type { ClientFactory } from '../../shared/aws/clients.js';
 import { type AnalyzeResult, analyzeAndPublish } from '../analyze-publish/analyze.js';
 import { type BaselineInvalidResult, publishBaselineInvalid } from '../analyze-publish/baseline-invalid.js';
+import { analyzeShard, joinFacts, type ShardResult } from '../analyze-shard/shard.js';
 import { collectAccountPart } from '../collect-account/collect.js';
 import { importFindingsStep } from '../import-findings/import.js';
 import { type PlanEvent, type PlannedRun, planScopes, type RejectedRun } from '../plan-scopes/plan.js';
 import type { FunctionConfig } from './config.js';
 import type { PartSummary } from './parts.js';
 import { type CollectItem, readCollectItems } from './run-plan.js';
+import { readShardItems, type ShardItem } from './shards.js';
 
 /** Every setting the three nightly steps read. */
 export type NightlyConfig = Omit<FunctionConfig, 'endpointUrl'> & { endpointUrl?: string };
@@ -22,6 +24,7 @@ export interface FailedItem {
 export type NightlyProgress =
   | { step: 'plan-scopes'; plan: PlannedRun | RejectedRun }
   | { step: 'collect-account'; accountId: string; part: PartSummary | FailedItem }
+  | { step: 'analyze-shard'; shard: number; result: ShardResult | FailedItem }
   | { step: 'analyze-publish'; result: AnalyzeResult | BaselineInvalidResult }
   | { step: 'import-findings'; result: AnalyzeResult['securityHub'] };
 
@@ -49,6 +52,10 @@ export interface NightlyOptions {
    * Step Functions service does.
    */
   readItems?: (items: { bucket: string; key: string }) => Promise<CollectItem[]>;
+  /**
+   * Reads the shard Map's items (its ItemReader); default: from S3 through a client of `factory`.
+   */
+  readShards?: (shards: { bucket: string; key: string }) => Promise<ShardItem[]>;
   /** Runs after planning, before the Map. */
   afterPlan?: (plan: PlannedRun) => Promise<void>;
   onProgress?: (progress: NightlyProgress) => void;
@@ -60,6 +67,8 @@ export interface NightlyRun {
   planError?: Error;
   /** One entry per Map item (an account, or a batch of its regions), in item order: its part summary, or the item's error. */
   parts: Array<PartSummary | FailedItem>;
+  /** One entry per analysis shard, in shard order: its result, or the item's error. */
+  shards: Array<ShardResult | FailedItem>;
   result?: AnalyzeResult;
   /** What analyze-publish returned for a rejected baseline (BASELINE_INVALID published alone). */
   rejected?: BaselineInvalidResult;
@@ -84,7 +93,7 @@ const NO_DEADLINE = (): { signal: AbortSignal; cancel?: () => void } => ({
  */
 export async function runNightlySteps(options: NightlyOptions): Promise<NightlyRun> {
   const { config } = options;
-  const night: NightlyRun = { parts: [] };
+  const night: NightlyRun = { parts: [], shards: [] };
   try {
     night.plan = await planScopes(options.event ?? {}, config, options.factory());
   } catch (error) {
@@ -138,15 +147,43 @@ export async function runNightlySteps(options: NightlyOptions): Promise<NightlyR
       }),
     ),
   );
+  let shardItems: ShardItem[];
+  try {
+    // The JoinFacts task: every account's join facts in one file, before the shard Map.
+    await joinFacts({ runId: plan.runId, startedAt: plan.startedAt, join: true }, config, options.factory());
+    shardItems = await (options.readShards ?? ((where) => readShardItems(options.factory().s3(), where)))(
+      plan.shards,
+    );
+  } catch (error) {
+    night.analyzeError = asError(error);
+    return night;
+  }
+  night.shards = await Promise.all(
+    shardItems.map((item) =>
+      limit(async (): Promise<ShardResult | FailedItem> => {
+        let result: ShardResult | FailedItem;
+        try {
+          // The shard Map's ItemSelector: the run's id, start and baseline, and one item.
+          result = await analyzeShard(
+            { runId: plan.runId, startedAt: plan.startedAt, baseline: plan.baseline, ...item },
+            config,
+            options.factory(),
+          );
+        } catch (error) {
+          result = { Error: asError(error).name, Cause: asError(error).message };
+        }
+        options.onProgress?.({ step: 'analyze-shard', shard: item.shard, result });
+        return result;
+      }),
+    ),
+  );
   try {
     night.result = await analyzeAndPublish(
-      { ...plan, collected: night.parts },
+      { ...plan, collected: night.parts, analyzed: night.shards },
       config,
       options.factory(),
       undefined,
-      {
-        queueSecurityHub: true,
-      },
+      { queueSecurityHub: true },
     );
     options.onProgress?.({ step: 'analyze-publish', result: night.result });
   } catch (error) {

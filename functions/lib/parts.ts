@@ -1,8 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { getObjectText, isNotFound, putObject } from '../../shared/aws/s3.js';
-import { partKey } from '../../shared/bucket.js';
+import { joinFactsKey, partKey } from '../../shared/bucket.js';
 import { accountErrors } from '../../shared/collect/index.js';
 import type { CollectionError } from '../../shared/model/scope.js';
+import { joinFactsOf } from '../../shared/shard.js';
 import { parseSnapshotText, type SnapshotAccount, writeSnapshot } from '../../shared/snapshot/index.js';
 import type { UsageReadSummary } from './ledgers.js';
 
@@ -31,6 +32,38 @@ export async function writePart(
   return key;
 }
 
+/**
+ * Writes the account's join facts beside its part (after the part, so facts never exist without
+ * it): what the analysis shards of the other accounts read instead of the part.
+ */
+export async function writeJoinFacts(
+  s3: S3Client,
+  location: { bucket: string; runId: string; capturedAt: string; batch?: number; batches?: number },
+  account: SnapshotAccount,
+): Promise<string> {
+  const key = joinFactsKey(location.runId, account.accountId, location.batch, location.batches);
+  await putObject(s3, {
+    bucket: location.bucket,
+    key,
+    body: writeSnapshot({
+      snapshotVersion: 1,
+      capturedAt: location.capturedAt,
+      accounts: [joinFactsOf(account)],
+    }),
+    contentType: 'application/json',
+  });
+  return key;
+}
+
+/** Reads one batch of an account (its part, or its join facts). */
+export type BatchReader = (
+  s3: S3Client,
+  location: { bucket: string; runId: string },
+  accountId: string,
+  batch: number,
+  batches: number,
+) => Promise<SnapshotAccount>;
+
 /** The collection error recorded for an account (or a batch of its regions) whose part never arrived. */
 export function missingPartError(runId: string, accountId: string, batch = 0, batches = 1): CollectionError {
   return {
@@ -54,11 +87,12 @@ export async function readAccountParts(
   location: { bucket: string; runId: string },
   scope: { accountId: string; regions: string[] },
   regionsPerItem: number,
+  read: BatchReader = readPart,
 ): Promise<SnapshotAccount> {
   const batches = Math.max(1, Math.ceil(scope.regions.length / regionsPerItem));
-  if (batches === 1) return readPart(s3, location, scope.accountId);
+  if (batches === 1) return read(s3, location, scope.accountId, 0, 1);
   const parts = await Promise.all(
-    Array.from({ length: batches }, (_, batch) => readPart(s3, location, scope.accountId, batch, batches)),
+    Array.from({ length: batches }, (_, batch) => read(s3, location, scope.accountId, batch, batches)),
   );
   const [first, ...rest] = parts;
   const merged: SnapshotAccount = {
@@ -83,6 +117,49 @@ export async function readAccountParts(
 }
 
 /**
+ * Reads one batch's join facts; facts that were never written (an earlier version's collect-account,
+ * or a write lost after the part's) are made from the part, so a shard's context always agrees with
+ * the part the account's own shard reads.
+ *
+ * @throws as {@link readPart}.
+ */
+export async function readJoinFacts(
+  s3: S3Client,
+  location: { bucket: string; runId: string },
+  accountId: string,
+  batch = 0,
+  batches = 1,
+): Promise<SnapshotAccount> {
+  const key = joinFactsKey(location.runId, accountId, batch, batches);
+  let text: string;
+  try {
+    text = (await getObjectText(s3, { bucket: location.bucket, key })).text;
+  } catch (error) {
+    if (isNotFound(error)) return joinFactsOf(await readPart(s3, location, accountId, batch, batches));
+    throw error;
+  }
+  return singleAccount(
+    parseSnapshotText(text, `s3://${location.bucket}/${key}`),
+    accountId,
+    key,
+    location.bucket,
+  );
+}
+
+function singleAccount(
+  snapshot: { accounts: SnapshotAccount[] },
+  accountId: string,
+  key: string,
+  bucket: string,
+): SnapshotAccount {
+  const account = snapshot.accounts.find((entry) => entry.accountId === accountId);
+  if (!account || snapshot.accounts.length !== 1) {
+    throw new Error(`s3://${bucket}/${key} does not hold exactly account ${accountId}`);
+  }
+  return account;
+}
+
+/**
  * Reads one account's part; a missing part becomes an account whose only content is an error, so
  * the whole account is incomplete (and produces no "missing" or "unused" finding).
  *
@@ -104,12 +181,12 @@ export async function readPart(
       return { accountId, errors: [missingPartError(location.runId, accountId, batch, batches)] };
     throw error;
   }
-  const part = parseSnapshotText(text, `s3://${location.bucket}/${key}`);
-  const account = part.accounts.find((entry) => entry.accountId === accountId);
-  if (!account || part.accounts.length !== 1) {
-    throw new Error(`s3://${location.bucket}/${key} does not hold exactly account ${accountId}`);
-  }
-  return account;
+  return singleAccount(
+    parseSnapshotText(text, `s3://${location.bucket}/${key}`),
+    accountId,
+    key,
+    location.bucket,
+  );
 }
 
 /** A small summary of a collected part: what the Map result array carries (a few hundred bytes). */

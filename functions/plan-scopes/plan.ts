@@ -11,6 +11,7 @@ import { RUN_ID_PATTERN } from '../lib/parts.js';
 import { writeRunBaseline } from '../lib/run-baseline.js';
 import { type PlanRef, resultsPrefix, writeRunPlan } from '../lib/run-plan.js';
 import { planAccountScopes } from '../lib/scopes.js';
+import { type ShardsRef, writeShards } from '../lib/shards.js';
 
 /**
  * The state machine's input: what EventBridge Scheduler sends (`source`, `scheduledTime`), or `{}`
@@ -39,6 +40,8 @@ export interface PlannedRun {
   plan: PlanRef;
   items: { bucket: string; key: string };
   results: { bucket: string; prefix: string };
+  /** The analysis shards (`shards.json`, the shard Map's items) and where the shard Map's ResultWriter writes. */
+  shards: ShardsRef;
   /** With account discovery: the organization and how many accounts it listed, audited or left out. */
   discovery?: { organizationId: string; accounts: number; inactive: number; excluded: number };
 }
@@ -115,6 +118,7 @@ export async function planScopes(
     // The later steps judge against this validated copy instead of parsing the YAML again.
     await writeRunBaseline(factory.s3(), { bucket: config.bucket, runId }, baseline);
     const stored = await writeRunPlan(factory.s3(), { bucket: config.bucket, runId }, accounts);
+    const shards = await writeShards(factory.s3(), { bucket: config.bucket, runId }, accounts.length);
     logger.info('run planned', {
       accounts: stored.plan.accounts,
       scopes: stored.plan.scopes,
@@ -135,6 +139,7 @@ export async function planScopes(
       baseline: object.ref,
       ...stored,
       results: { bucket: config.bucket, prefix: resultsPrefix(runId) },
+      shards,
       ...(discovery
         ? {
             discovery: {

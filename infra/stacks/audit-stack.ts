@@ -26,6 +26,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { ENV, readsLedgers } from '../../functions/lib/config.js';
 import { MAP_ITEM_SELECTOR } from '../../functions/lib/run-plan.js';
+import { SHARD_ITEM_SELECTOR } from '../../functions/lib/shards.js';
 import { BUCKET_PREFIXES, trailListingsKey } from '../../shared/bucket.js';
 import {
   type DeploymentConfig,
@@ -57,6 +58,9 @@ export interface AuditStackProps extends StackProps {
   config: DeploymentConfig;
 }
 
+/** What plan-scopes writes under `runs/<runId>/`: the validated baseline, the plan, the collect Map's items and the shards. */
+const PLANNED_RUN_FILES = ['baseline.json', 'plan.json', 'items.json', 'shards.json'];
+
 /**
  * The audit account's stack: the bucket (baseline, snapshot parts, reports), the findings topic,
  * optional Slack delivery, the four functions, the nightly state machine and its schedule, and
@@ -69,6 +73,8 @@ export class AuditStack extends Stack {
   readonly functions: {
     planScopes: AuditFunction;
     collectAccount: AuditFunction;
+    /** Audits one shard of the plan's accounts with the others' join facts (the shard Map's task). */
+    analyzeShard: AuditFunction;
     analyzePublish: AuditFunction;
     cutoverCheck: AuditFunction;
     /** Only with `usageSource: org-trail`: folds the organization trail's log files into the ledgers. */
@@ -197,9 +203,17 @@ export class AuditStack extends Stack {
       roleName: TRUSTED_FUNCTION_ROLE_NAMES.collect,
       environment,
     });
+    const analyzeShard = new AuditFunction(this, 'AnalyzeShard', {
+      name: 'analyze-shard',
+      description:
+        "Runs the checks for one shard of the accounts (their parts, the other accounts' join facts) and writes its findings to S3",
+      timeout: Duration.minutes(15),
+      memorySize: config.analyzeMemoryMiB,
+      environment,
+    });
     const analyzePublish = new AuditFunction(this, 'AnalyzePublish', {
       name: 'analyze-publish',
-      description: 'Merges the snapshot parts, runs the checks and publishes reports and findings',
+      description: "Merges the shards' findings and publishes reports and findings",
       timeout: Duration.minutes(15),
       memorySize: config.analyzeMemoryMiB,
       roleName: PUBLISHING_FUNCTION_ROLE_NAMES.analyze,
@@ -216,6 +230,7 @@ export class AuditStack extends Stack {
     this.functions = {
       planScopes,
       collectAccount,
+      analyzeShard,
       analyzePublish,
       cutoverCheck,
       ...(config.usageSource === 'org-trail'
@@ -382,7 +397,7 @@ export class AuditStack extends Stack {
 
   /** Every permission spelled out: exact actions on exact resources. */
   private grantLeastPrivilege(config: DeploymentConfig): void {
-    const { planScopes, collectAccount, analyzePublish, cutoverCheck } = this.functions;
+    const { planScopes, collectAccount, analyzeShard, analyzePublish, cutoverCheck } = this.functions;
     const bucketArn = this.bucket.bucketArn;
     const memberRoleArn = `arn:${Aws.PARTITION}:iam::*:role/${config.memberRoleName}`;
     const assumeMemberRole = new iam.PolicyStatement({
@@ -444,9 +459,7 @@ export class AuditStack extends Stack {
       new iam.PolicyStatement({
         sid: 'WriteTheValidatedBaselineAndPlan',
         actions: ['s3:PutObject'],
-        resources: ['baseline.json', 'plan.json', 'items.json'].map(
-          (name) => `${bucketArn}/${BUCKET_PREFIXES.runs}*/${name}`,
-        ),
+        resources: PLANNED_RUN_FILES.map((name) => `${bucketArn}/${BUCKET_PREFIXES.runs}*/${name}`),
       }),
     );
     if (config.organization !== false) {
@@ -479,6 +492,27 @@ export class AuditStack extends Stack {
         resources: [`${bucketArn}/${BUCKET_PREFIXES.runs}*`],
       }),
     );
+    // analyze-shard reads the run's plan, baseline, parts and join facts, and writes only its own
+    // outputs (a large findings file is a multipart upload, aborted when it fails).
+    analyzeShard.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadSnapshotPartsAndJoinFacts',
+        actions: ['s3:GetObject'],
+        resources: [`${bucketArn}/${BUCKET_PREFIXES.runs}*`],
+      }),
+    );
+    analyzeShard.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteJoinFileAndShardFindings',
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+        resources: [
+          `${bucketArn}/${BUCKET_PREFIXES.runs}*/join.jsonl`,
+          `${bucketArn}/${BUCKET_PREFIXES.runs}*/shards/*`,
+        ],
+      }),
+    );
+    // Join facts an earlier collect-account did not write read as NoSuchKey (then the part is read), not AccessDenied.
+    analyzeShard.addToRolePolicy(listBucket);
     const usageLedgers = `${bucketArn}/${BUCKET_PREFIXES.usageLedgers}*`;
     if (readsLedgers(config.usageSource)) {
       // Conditional writes (If-Match / If-None-Match) need nothing beyond s3:PutObject.
@@ -491,13 +525,14 @@ export class AuditStack extends Stack {
       );
       // A first run reads a ledger that does not exist yet: without ListBucket S3 answers AccessDenied, not NoSuchKey.
       collectAccount.addToRolePolicy(listBucket);
-      analyzePublish.addToRolePolicy(
-        new iam.PolicyStatement({
-          sid: 'ReadUsageLedgers',
-          actions: ['s3:GetObject'],
-          resources: [usageLedgers],
-        }),
-      );
+      for (const fn of [analyzeShard, analyzePublish])
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({
+            sid: 'ReadUsageLedgers',
+            actions: ['s3:GetObject'],
+            resources: [usageLedgers],
+          }),
+        );
     }
     // analyze-publish judges against the validated copy under runs/ (read above), never the YAML itself.
     for (const statement of publishStatements) analyzePublish.addToRolePolicy(statement);
@@ -525,19 +560,29 @@ export class AuditStack extends Stack {
       });
     }
     const bucketRef = `<${this.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>`;
-    for (const name of ['baseline.json', 'plan.json', 'items.json']) {
+    for (const name of PLANNED_RUN_FILES) {
       Validations.of(planScopes.role as iam.Role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${bucketRef}/${BUCKET_PREFIXES.runs}*/${name}]`,
         reason:
-          'Each run writes its validated baseline, its plan and the Map items under runs/<runId>/ with a new run id every night; each grant is limited to one file name.',
+          'Each run writes its validated baseline, its plan, the Map items and the analysis shards under runs/<runId>/ with a new run id every night; each grant is limited to one file name.',
       });
     }
+    Validations.of(analyzeShard.role as iam.Role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${bucketRef}/${BUCKET_PREFIXES.runs}*/join.jsonl]`,
+      reason:
+        "The join step writes the run's join facts to runs/<runId>/join.jsonl with a new run id every night; the grant is limited to that one file name.",
+    });
+    Validations.of(analyzeShard.role as iam.Role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${bucketRef}/${BUCKET_PREFIXES.runs}*/shards/*]`,
+      reason:
+        'Each shard writes its findings, undecided questions and summary under runs/<runId>/shards/<shard>/, with a new run id every night; the grant is limited to the shards/ folders.',
+    });
     Validations.of(analyzePublish.role as iam.Role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${bucketRef}/${BUCKET_PREFIXES.reports}*]`,
       reason: 'Reports are written under dated keys per run; the grant is limited to the reports/ prefix.',
     });
     if (readsLedgers(config.usageSource)) {
-      for (const fn of [collectAccount, analyzePublish]) {
+      for (const fn of [collectAccount, analyzeShard, analyzePublish]) {
         Validations.of(fn.role as iam.Role).acknowledge({
           id: `AwsSolutions-IAM5[Resource::${bucketRef}/${BUCKET_PREFIXES.usageLedgers}*]`,
           reason:
@@ -545,17 +590,17 @@ export class AuditStack extends Stack {
         });
       }
     }
-    for (const fn of [collectAccount, analyzePublish]) {
+    for (const fn of [collectAccount, analyzeShard, analyzePublish]) {
       Validations.of(fn.role as iam.Role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${bucketRef}/${BUCKET_PREFIXES.runs}*]`,
         reason:
-          'Snapshot parts live under runs/<runId>/ with a new run id every night; the grant is limited to the runs/ prefix.',
+          'Snapshot parts and join facts live under runs/<runId>/ with a new run id every night; the grant is limited to the runs/ prefix.',
       });
     }
   }
 
   private buildStateMachine(config: DeploymentConfig): sfn.StateMachine {
-    const { planScopes, collectAccount, analyzePublish } = this.functions;
+    const { planScopes, collectAccount, analyzeShard, analyzePublish } = this.functions;
     const plan = new tasks.LambdaInvoke(this, 'PlanScopesTask', {
       stateName: 'PlanScopes',
       lambdaFunction: planScopes,
@@ -603,6 +648,66 @@ export class AuditStack extends Stack {
       label: 'CollectAccounts',
     });
     collectAll.itemProcessor(collect);
+    const shard = new tasks.LambdaInvoke(this, 'AnalyzeShardTask', {
+      stateName: 'AnalyzeShard',
+      lambdaFunction: analyzeShard,
+      payloadResponseOnly: true,
+    });
+    shard.addRetry({ errors: ['EventValidationError', 'InputError'], maxAttempts: 0 });
+    // A shard only reads the run's objects and overwrites its own outputs: a failed attempt is retried.
+    shard.addRetry({
+      errors: ['States.TaskFailed', 'States.Timeout'],
+      interval: Duration.seconds(30),
+      maxAttempts: 2,
+      backoffRate: 2,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    // The shards come from S3 and their results go to S3, like the collect Map's. A shard that
+    // fails after its retries fails the run: publishing without its accounts' findings would
+    // report them clean.
+    const analyzeShards = new sfn.DistributedMap(this, 'AnalyzeShards', {
+      stateName: 'AnalyzeShards',
+      comment: "One child execution per shard of accounts: the checks, with the other accounts' join facts",
+      itemReader: new sfn.S3JsonItemReader({
+        bucket: this.bucket,
+        key: sfn.JsonPath.stringAt('$.shards.key'),
+      }),
+      itemSelector: { ...SHARD_ITEM_SELECTOR },
+      resultWriterV2: new sfn.ResultWriterV2({
+        bucket: this.bucket,
+        prefix: sfn.JsonPath.stringAt('$.shards.results.prefix'),
+        writerConfig: new sfn.WriterConfig({
+          outputType: sfn.OutputType.JSON,
+          transformation: sfn.Transformation.NONE,
+        }),
+      }),
+      maxConcurrency: config.maxConcurrency,
+      mapExecutionType: sfn.StateMachineType.STANDARD,
+      toleratedFailurePercentage: 0,
+      resultPath: '$.analyzed',
+      label: 'AnalyzeShards',
+    });
+    analyzeShards.itemProcessor(shard);
+    // Every account's join facts in one file, built once: each shard then reads one object.
+    const join = new tasks.LambdaInvoke(this, 'JoinFactsTask', {
+      stateName: 'JoinFacts',
+      lambdaFunction: analyzeShard,
+      payload: sfn.TaskInput.fromObject({
+        'runId.$': '$.runId',
+        'startedAt.$': '$.startedAt',
+        join: true,
+      }),
+      payloadResponseOnly: true,
+      resultPath: '$.joined',
+      comment: "Every account's join facts in one file, for the shards",
+    });
+    join.addRetry({
+      errors: ['States.TaskFailed', 'States.Timeout'],
+      interval: Duration.seconds(30),
+      maxAttempts: 2,
+      backoffRate: 2,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
     const analyze = new tasks.LambdaInvoke(this, 'AnalyzePublishTask', {
       stateName: 'AnalyzePublish',
       lambdaFunction: analyzePublish,
@@ -613,7 +718,7 @@ export class AuditStack extends Stack {
     const trail = this.functions.collectTrailUsage
       ? this.trailStates(this.functions.collectTrailUsage, config)
       : [];
-    let afterCollection: sfn.IChainable = analyze;
+    let afterCollection: sfn.IChainable = join.next(analyzeShards).next(analyze);
     for (const state of trail.reverse()) afterCollection = state.next(afterCollection);
     if (this.functions.importFindings) analyze.next(this.importLoop(this.functions.importFindings));
     // An invalid baseline skips collection: analyze-publish, the one publisher, sends BASELINE_INVALID alone.
@@ -644,6 +749,7 @@ export class AuditStack extends Stack {
     for (const fn of [
       planScopes,
       collectAccount,
+      analyzeShard,
       analyzePublish,
       ...(collectTrailUsage ? [collectTrailUsage] : []),
       ...(this.functions.importFindings ? [this.functions.importFindings] : []),
@@ -662,10 +768,14 @@ export class AuditStack extends Stack {
     Validations.of(machine).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<${this.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}>/*]`,
       reason:
-        "The Distributed Map's ItemReader reads runs/<runId>/items.json and its ResultWriter writes under runs/<runId>/results/, with a new run id every night; CDK grants them on the audit bucket's objects.",
+        "The Distributed Maps' ItemReaders read runs/<runId>/items.json and shards.json and their ResultWriters write under runs/<runId>/results/ and shard-results/, with a new run id every night; CDK grants them on the audit bucket's objects.",
     });
     const executions = `arn:${partition}:states:${region}:${account}:execution:${machineName}`;
-    for (const resource of [`${executions}:*`, `${executions}/CollectAccounts:*`]) {
+    for (const resource of [
+      `${executions}:*`,
+      `${executions}/CollectAccounts:*`,
+      `${executions}/AnalyzeShards:*`,
+    ]) {
       Validations.of(machine).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${resource}]`,
         reason:

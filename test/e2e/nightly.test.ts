@@ -17,7 +17,7 @@ import { SnapshotSchema } from '../../shared/snapshot/schema.js';
 import { ledgerUsageIndex } from '../../shared/usage/ledger-index.js';
 import { withLedgerCoverage } from '../../shared/usage/ledger-scopes.js';
 import { lambdaContext } from '../functions/support.js';
-import { stateMachineDefinition, templates } from '../infra/support.js';
+import { applySelector, stateMachineDefinition, templates } from '../infra/support.js';
 import { type DistributedMapState, runDistributedMap } from '../support/distributed-map.js';
 import { useSandboxCredentials } from '../support/sandbox.js';
 
@@ -37,9 +37,19 @@ let sandbox: SandboxHandle;
 let clockOffsetMs = 0;
 /** The sandbox's "now", which is also when the scheduler fires in these tests. */
 const sandboxNow = () => new Date(Date.now() + clockOffsetMs);
-let handlers: { plan: Invoke; collect: Invoke; analyze: Invoke; importFindings: Invoke; cutover: Invoke };
+let handlers: {
+  plan: Invoke;
+  collect: Invoke;
+  shard: Invoke;
+  analyze: Invoke;
+  importFindings: Invoke;
+  cutover: Invoke;
+};
 /** The Map state's ItemSelector exactly as synthesized. */
 let mapState: DistributedMapState;
+/** The shard Map state and the JoinFacts task's payload, exactly as synthesized. */
+let shardMapState: DistributedMapState;
+let joinPayload: Record<string, unknown>;
 /** The state the synthesized Choice sends a rejected run (invalid baseline) to. */
 let rejectedRunNext: string | undefined;
 /** The synthesized tail after AnalyzePublish: the Choice, and the task it loops to while the import is pending. */
@@ -51,6 +61,8 @@ beforeAll(async () => {
   const { audit } = templates({ regions: [REGION, 'us-east-1'] });
   const states = stateMachineDefinition(audit).States as Record<string, Record<string, unknown>>;
   mapState = states.CollectAccounts as unknown as DistributedMapState;
+  shardMapState = states.AnalyzeShards as unknown as DistributedMapState;
+  joinPayload = states.JoinFacts.Parameters as Record<string, unknown>;
   rejectedRunNext = (states['BaselineValid?'].Choices as Array<{ StringEquals: string; Next: string }>).find(
     (choice) => choice.StringEquals === 'baseline-invalid',
   )?.Next;
@@ -87,6 +99,7 @@ async function importHandlers(): Promise<typeof handlers> {
   return {
     plan: (await import('../../functions/plan-scopes/handler.js')).handler as Invoke,
     collect: (await import('../../functions/collect-account/handler.js')).handler as Invoke,
+    shard: (await import('../../functions/analyze-shard/handler.js')).handler as Invoke,
     analyze: (await import('../../functions/analyze-publish/handler.js')).handler as Invoke,
     importFindings: (await import('../../functions/import-findings/handler.js')).handler as Invoke,
     cutover: (await import('../../functions/cutover-check/handler.js')).handler as Invoke,
@@ -140,7 +153,24 @@ async function runNight(scheduledTime: string) {
   });
   const parts = map.results as PartSummary[];
   const afterMap = { ...plan, collected: map.output };
-  const result = (await handlers.analyze(afterMap, lambdaContext('analyze-publish'))) as AnalyzeResult;
+  // JoinFacts, then the synthesized shard Map over the shards plan-scopes wrote, then AnalyzePublish.
+  const joined = await handlers.shard(
+    applySelector(joinPayload, afterMap, {}),
+    lambdaContext('analyze-shard'),
+  );
+  const shardMap = await runDistributedMap({
+    s3: s3Client(),
+    bucket: BUCKET,
+    input: { ...afterMap, joined } as unknown as Record<string, unknown>,
+    state: shardMapState,
+    concurrency: 1,
+    process: async (item) => await handlers.shard(item, lambdaContext('analyze-shard')),
+  });
+  expect(
+    shardMap.results.every((shard) => typeof shard === 'object' && shard !== null && 'findings' in shard),
+  ).toBe(true);
+  const afterShards = { ...afterMap, joined, analyzed: shardMap.output };
+  const result = (await handlers.analyze(afterShards, lambdaContext('analyze-publish'))) as AnalyzeResult;
   // The synthesized tail: the Choice loops to ImportFindings (InputPath = ResultPath = $.securityHub).
   let imports = 0;
   while (result.securityHub.done === false) {

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type AnalyzeResult, analyzeAndPublish } from '../../functions/analyze-publish/analyze.js';
+import {
+  analyzeShard,
+  joinFacts,
+  type ShardEvent,
+  type ShardResult,
+} from '../../functions/analyze-shard/shard.js';
 import { type CollectEvent, collectAccountPart } from '../../functions/collect-account/collect.js';
 import { clientFactory } from '../../functions/lib/aws.js';
 import { readMapResults } from '../../functions/lib/map-results.js';
@@ -10,7 +16,7 @@ import { type PlannedRun, planScopes } from '../../functions/plan-scopes/plan.js
 import { loadScenarioFile, type SandboxHandle, type Scenario, startSandbox } from '../../sandbox/index.js';
 import { ALL_SERVICE_CLIENTS } from '../../shared/aws/clients.js';
 import type { Report } from '../../shared/report/types.js';
-import { runDistributedMap } from '../support/distributed-map.js';
+import { PROJECT_SHARD_MAP_STATE, runDistributedMap } from '../support/distributed-map.js';
 import { useSandboxCredentials } from '../support/sandbox.js';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
@@ -74,7 +80,10 @@ function settings(overrides: { regions?: string[]; organization?: string[]; acco
 const factory = () => clientFactory(settings(), ALL_SERVICE_CLIENTS);
 const size = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
 
-/** plan-scopes → Distributed Map (S3 ItemReader, ResultWriter) → analyze-publish, as the state machine runs them. */
+/**
+ * plan-scopes → Distributed Map of collect-account (S3 ItemReader, ResultWriter) → Distributed Map
+ * of analyze-shard (the same) → analyze-publish, as the state machine runs them.
+ */
 async function runNight(runId: string, config: ReturnType<typeof settings>) {
   const plan = (await planScopes({ runId }, config, factory())) as PlannedRun;
   expect(plan.status).toBe('planned');
@@ -95,8 +104,23 @@ async function runNight(runId: string, config: ReturnType<typeof settings>) {
       ),
   });
   const afterMap = { ...plan, collected: map.output };
-  const result = await analyzeAndPublish(afterMap, config, factory());
-  return { plan, map, afterMap, result };
+  // The JoinFacts task: every account's join facts in one file, read once by each shard.
+  const joined = await joinFacts(
+    { runId: plan.runId, startedAt: plan.startedAt, join: true },
+    config,
+    factory(),
+  );
+  const shardMap = await runDistributedMap<ShardResult>({
+    s3: factory().s3(),
+    bucket: BUCKET,
+    input: afterMap as unknown as Record<string, unknown>,
+    state: PROJECT_SHARD_MAP_STATE,
+    concurrency: 4,
+    process: (item) => analyzeShard(item as unknown as ShardEvent, config, workers[next++ % workers.length]),
+  });
+  const afterShards = { ...afterMap, joined, analyzed: shardMap.output };
+  const result = await analyzeAndPublish(afterShards, config, factory());
+  return { plan, map, afterMap, joined, shardMap, afterShards, result };
 }
 
 beforeAll(async () => {
@@ -133,12 +157,36 @@ describe('an organization of 5,000 accounts on the distributed engine', () => {
     // Every state the run passes stays a few kilobytes: no list of accounts or results in it.
     expect(size(night.plan)).toBeLessThan(2_048);
     expect(size(night.afterMap)).toBeLessThan(2_048);
+    expect(size(night.afterShards)).toBeLessThan(2_048);
+    expect(Math.max(...night.shardMap.inputs.map(size))).toBeLessThan(512);
+    expect(Math.max(...night.shardMap.results.map(size))).toBeLessThan(512);
     expect(size(result)).toBeLessThan(8_192);
     expect(Math.max(...night.map.inputs.map(size))).toBeLessThan(512);
     expect(Math.max(...night.map.results.map(size))).toBeLessThan(2_048);
     // What the earlier design would have carried: the accounts alone exceed nothing yet, the results would.
     expect(size(planned.accounts)).toBeGreaterThan(100_000);
     expect(size(night.map.results)).toBeGreaterThan(STATE_LIMIT);
+  });
+
+  it('analyzes the accounts in shards of at most 250, each with every other account as join facts', async () => {
+    expect(night.plan.shards.count).toBe(Math.ceil((MEMBERS + 3) / 250));
+    expect(night.shardMap.inputs.map((input) => [input.from, input.to])).toEqual(
+      Array.from({ length: night.plan.shards.count }, (_, shard) => [
+        shard * 250,
+        Math.min(MEMBERS + 3, (shard + 1) * 250),
+      ]),
+    );
+    const shards = night.shardMap.results as ShardResult[];
+    expect(shards.every((shard) => 'findings' in shard)).toBe(true);
+    expect(shards.reduce((sum, shard) => sum + shard.accounts, 0)).toBe(MEMBERS + 3);
+    expect(shards.map((shard) => shard.contextAccounts + shard.accounts)).toEqual(
+      shards.map(() => MEMBERS + 3),
+    );
+    const results = await readMapResults(factory().s3(), night.shardMap.output);
+    expect(results.failed).toEqual([]);
+    // The join file names every account once; accounts without cross-account data are a few hundred bytes.
+    expect(night.joined.accounts).toBe(MEMBERS + 3);
+    expect(night.joined.bytes / night.joined.accounts).toBeLessThan(2_048);
   });
 
   it('collects and analyzes every account, reading the results from the ResultWriter manifest', async () => {

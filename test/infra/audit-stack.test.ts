@@ -2,6 +2,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '../../functions/lib/config.js';
 import { MAP_ITEM_SELECTOR } from '../../functions/lib/run-plan.js';
+import { SHARD_ITEM_SELECTOR } from '../../functions/lib/shards.js';
 import { stateMachineDefinition, templates } from './support.js';
 
 describe('AuditStack with the cdk.json defaults', () => {
@@ -106,7 +107,7 @@ describe('AuditStack with the cdk.json defaults', () => {
     });
   });
 
-  it('fans out over accounts with a Distributed Map at the configured concurrency, then analyzes', () => {
+  it('fans out over accounts with a Distributed Map at the configured concurrency, then over the analysis shards, then publishes', () => {
     const definition = stateMachineDefinition(audit) as {
       StartAt: string;
       States: Record<string, Record<string, unknown>>;
@@ -117,7 +118,7 @@ describe('AuditStack with the cdk.json defaults', () => {
       Type: 'Map',
       MaxConcurrency: 10,
       ResultPath: '$.collected',
-      Next: 'AnalyzePublish',
+      Next: 'JoinFacts',
       ToleratedFailurePercentage: 100,
       ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } },
     });
@@ -148,6 +149,39 @@ describe('AuditStack with the cdk.json defaults', () => {
       retriers.indexOf('States.TaskFailed,States.Timeout'),
     );
     expect(collect.Retry[retriers.indexOf('EventValidationError')]).toMatchObject({ MaxAttempts: 0 });
+    expect(definition.States.JoinFacts).toMatchObject({
+      Type: 'Task',
+      Parameters: { 'runId.$': '$.runId', 'startedAt.$': '$.startedAt', join: true },
+      ResultPath: '$.joined',
+      Next: 'AnalyzeShards',
+    });
+    // The shards, like the items, come from S3 and their results go to S3; a failed shard fails the
+    // run, since publishing without it would report its accounts clean.
+    const shards = definition.States.AnalyzeShards;
+    expect(shards).toMatchObject({
+      Type: 'Map',
+      MaxConcurrency: 10,
+      ResultPath: '$.analyzed',
+      Next: 'AnalyzePublish',
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } },
+    });
+    expect(shards.ToleratedFailurePercentage ?? 0).toBe(0);
+    expect(shards).not.toHaveProperty('ItemsPath');
+    expect(shards.ItemReader).toMatchObject({
+      Resource: 'arn:aws:states:::s3:getObject',
+      ReaderConfig: { InputType: 'JSON' },
+      Parameters: { 'Key.$': '$.shards.key' },
+    });
+    expect(shards.ResultWriter).toMatchObject({
+      Resource: 'arn:aws:states:::s3:putObject',
+      Parameters: { 'Prefix.$': '$.shards.results.prefix' },
+    });
+    expect(shards.ItemSelector).toEqual(SHARD_ITEM_SELECTOR);
+    const shard = (shards.ItemProcessor as { States: Record<string, { Retry: unknown[] }> }).States
+      .AnalyzeShard;
+    expect(shard.Retry).toContainEqual(
+      expect.objectContaining({ ErrorEquals: ['States.TaskFailed', 'States.Timeout'], MaxAttempts: 2 }),
+    );
     expect(definition.States['BaselineValid?']).toMatchObject({
       Type: 'Choice',
       Choices: [{ Variable: '$.status', StringEquals: 'baseline-invalid', Next: 'AnalyzePublish' }],
@@ -188,7 +222,7 @@ describe('AuditStack with the cdk.json defaults', () => {
       .States;
     expect(states.ImportFindings).toBeUndefined();
     expect(states.AnalyzePublish.End).toBe(true);
-    expect(Object.keys(off.findResources('AWS::Lambda::Function'))).toHaveLength(4);
+    expect(Object.keys(off.findResources('AWS::Lambda::Function'))).toHaveLength(5);
   });
 
   it('logs every state machine event and traces executions', () => {
@@ -200,7 +234,7 @@ describe('AuditStack with the cdk.json defaults', () => {
 
   it('runs every function on arm64 with Node.js 22 or newer, active tracing and a retained log group', () => {
     const functions = audit.findResources('AWS::Lambda::Function');
-    expect(Object.keys(functions)).toHaveLength(5);
+    expect(Object.keys(functions)).toHaveLength(6);
     for (const fn of Object.values(functions)) {
       const properties = fn.Properties;
       const major = Number(/^nodejs(\d+)\.x$/.exec(properties.Runtime)?.[1]);
@@ -212,7 +246,7 @@ describe('AuditStack with the cdk.json defaults', () => {
     }
     const groups = Object.values(audit.findResources('AWS::Logs::LogGroup'));
     // One per function and the state machine's.
-    expect(groups.length).toBe(6);
+    expect(groups.length).toBe(7);
     for (const group of groups) expect(group.Properties.RetentionInDays).toBe(90);
   });
 
@@ -271,7 +305,7 @@ describe('AuditStack with context overrides', () => {
     expect(definition.States.CollectAccounts.MaxConcurrency).toBe(40);
   });
 
-  it('gives analyze-publish the memory context names (3,008 MB unless it does), and the other functions theirs', () => {
+  it('gives analyze-shard and analyze-publish the memory context names (3,008 MB unless it does), and the other functions theirs', () => {
     const memoryOf = (template: ReturnType<typeof templates>['audit'], name: string) =>
       Object.values(template.findResources('AWS::Lambda::Function')).find((resource) =>
         String(resource.Properties.Description ?? '').startsWith(name),
@@ -279,8 +313,10 @@ describe('AuditStack with context overrides', () => {
     const { audit: largest } = templates({ analyzeMemoryMiB: '10240' });
     const { audit: defaults } = templates();
 
-    expect(memoryOf(defaults, 'Merges the snapshot parts')).toBe(3008);
-    expect(memoryOf(largest, 'Merges the snapshot parts')).toBe(10_240);
+    expect(memoryOf(defaults, "Merges the shards' findings")).toBe(3008);
+    expect(memoryOf(largest, "Merges the shards' findings")).toBe(10_240);
+    expect(memoryOf(defaults, 'Runs the checks for one shard')).toBe(3008);
+    expect(memoryOf(largest, 'Runs the checks for one shard')).toBe(10_240);
     expect(memoryOf(largest, 'Collects one member account')).toBe(1536);
     // import-findings may rewrite the run record analyze-publish wrote: the same memory.
     expect(memoryOf(defaults, "Imports the run's queued")).toBe(3008);

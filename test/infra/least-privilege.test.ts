@@ -267,6 +267,7 @@ describe('AuditStack function roles', () => {
         's3:PutObject runs/*/baseline.json',
         's3:PutObject runs/*/items.json',
         's3:PutObject runs/*/plan.json',
+        's3:PutObject runs/*/shards.json',
       ]);
     }
   });
@@ -311,9 +312,22 @@ describe('AuditStack function roles', () => {
     );
   });
 
+  it('let analyze-shard read the runs and the usage ledgers and write only the join file and its shard outputs', () => {
+    expect(objectGrants(audit, 'AnalyzeShardRole')).toEqual([
+      's3:AbortMultipartUpload runs/*/join.jsonl',
+      's3:AbortMultipartUpload runs/*/shards/*',
+      's3:GetObject runs/*',
+      's3:GetObject state/usage/*',
+      's3:ListBucket (bucket)',
+      's3:PutObject runs/*/join.jsonl',
+      's3:PutObject runs/*/shards/*',
+    ]);
+  });
+
   it('grant no ledger access at all when usage comes from a window scan (near miss)', () => {
     const scan = templates({ usageSource: 'scan' }).audit;
     expect(objectGrants(scan, 'CollectAccountRole')).toEqual(['s3:PutObject runs/*']);
     expect(objectGrants(scan, 'AnalyzePublishRole').filter((grant) => grant.includes('state/'))).toEqual([]);
+    expect(objectGrants(scan, 'AnalyzeShardRole').filter((grant) => grant.includes('state/'))).toEqual([]);
   });
 });

@@ -128,7 +128,7 @@ describe('AuditStack with usageSource org-trail', () => {
       Next: 'ReadTrailDays',
     });
     // The folders come from the object the plan step wrote, never from the state payload.
-    expect(states.ReadTrailDays).toMatchObject({ Type: 'Map', Next: 'AnalyzePublish' });
+    expect(states.ReadTrailDays).toMatchObject({ Type: 'Map', Next: 'JoinFacts' });
     expect(states.ReadTrailDays.ItemReader).toEqual({
       Resource: 'arn:aws:states:::s3:getObject',
       ReaderConfig: { InputType: 'JSON' },
@@ -308,7 +308,12 @@ describe('the Distributed Maps of the synthesized state machine', () => {
       States: Record<string, Record<string, unknown>>;
     };
     const maps = mapStates(definition.States);
-    expect(maps.map(([name]) => name).sort()).toEqual(['CollectAccounts', 'ReadTrailDay', 'ReadTrailDays']);
+    expect(maps.map(([name]) => name).sort()).toEqual([
+      'AnalyzeShards',
+      'CollectAccounts',
+      'ReadTrailDay',
+      'ReadTrailDays',
+    ]);
     expect(maps.flatMap(([name, state]) => undocumented(name, state))).toEqual([]);
     // The near miss: a field of the JSONata form, or a misspelled one, is named.
     const [, collect] = maps.find(([name]) => name === 'CollectAccounts') as [
@@ -370,7 +375,7 @@ describe('AuditStack with usageSource lookup (near miss)', () => {
       .States;
     expect(Object.keys(states)).not.toContain('PlanTrailDays');
     expect(Object.keys(states)).not.toContain('ReadTrailDays');
-    expect(states.CollectAccounts.Next).toBe('AnalyzePublish');
+    expect(states.CollectAccounts.Next).toBe('JoinFacts');
     expect(JSON.stringify(audit.toJSON())).not.toContain('org-trail-logs');
   });
 

@@ -92,7 +92,7 @@ describe('bundling', () => {
     const assets = readdirSync(outdir).filter(
       (entry) => entry.startsWith('asset.') && existsSync(join(outdir, entry, 'index.mjs')),
     );
-    expect(assets).toHaveLength(5);
+    expect(assets).toHaveLength(6);
     for (const asset of assets) {
       const bundle = join(outdir, asset, 'index.mjs');
       expect(existsSync(bundle), bundle).toBe(true);

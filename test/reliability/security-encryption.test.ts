@@ -136,7 +136,7 @@ describe('encryption in transit', () => {
 
   it('deploys no function with an endpoint override, so every AWS call goes to the HTTPS service endpoints', () => {
     const functions = Object.values(audit.findResources('AWS::Lambda::Function') as Resources);
-    expect(functions.length).toBe(5);
+    expect(functions.length).toBe(6);
     for (const fn of functions) {
       const variables =
         (fn.Properties?.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {};

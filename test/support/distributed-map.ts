@@ -3,6 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import type { MapRunOutput } from '../../functions/lib/map-results.js';
 import { MAP_ITEM_SELECTOR } from '../../functions/lib/run-plan.js';
+import { SHARD_ITEM_SELECTOR } from '../../functions/lib/shards.js';
 import { getObjectText, putObject } from '../../shared/aws/s3.js';
 import { applySelector } from '../infra/support.js';
 
@@ -20,6 +21,13 @@ export const PROJECT_MAP_STATE: DistributedMapState = {
   ItemSelector: { ...MAP_ITEM_SELECTOR },
   ItemReader: { Parameters: { 'Key.$': '$.items.key' } },
   ResultWriter: { Parameters: { 'Prefix.$': '$.results.prefix' } },
+};
+
+/** The project's shard Map state: the shards plan-scopes wrote, results under the run's shard-results prefix. */
+export const PROJECT_SHARD_MAP_STATE: DistributedMapState = {
+  ItemSelector: { ...SHARD_ITEM_SELECTOR },
+  ItemReader: { Parameters: { 'Key.$': '$.shards.key' } },
+  ResultWriter: { Parameters: { 'Prefix.$': '$.shards.results.prefix' } },
 };
 
 /** A failed child execution, as the Map records it. */

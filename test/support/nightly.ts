@@ -9,6 +9,7 @@ import { LEDGER_PREFIX } from '../../functions/lib/ledgers.js';
 import { type FailedItem, type NightlyRun, runNightlySteps } from '../../functions/lib/nightly.js';
 import { logger, metrics } from '../../functions/lib/observability.js';
 import type { CollectItem } from '../../functions/lib/run-plan.js';
+import type { ShardItem } from '../../functions/lib/shards.js';
 import { type FaultRule, resolveScenario, type SandboxHandle, type Scenario } from '../../sandbox/index.js';
 import { type ClientFactoryOptions, createClientFactory } from '../../shared/aws/clients.js';
 import { S3LedgerStore } from '../../shared/collect/usage/store.js';
@@ -119,7 +120,7 @@ export interface NightOptions {
  * metrics captured.
  */
 export async function runNight(sandbox: SandboxHandle, options: NightOptions): Promise<Night> {
-  const night: Night = { runId: options.runId, parts: [], metrics: [], injected: 0 };
+  const night: Night = { runId: options.runId, parts: [], shards: [], metrics: [], injected: 0 };
   const injectedBefore = sandbox.calls().injected.total;
   const restoreMetrics = captureMetrics();
   sandbox.setFaults(options.faults ?? []);
@@ -136,6 +137,11 @@ export async function runNight(sandbox: SandboxHandle, options: NightOptions): P
           const body = sandbox.s3Object(bucket, key);
           if (!body) throw new Error(`the Map's ItemReader found no s3://${bucket}/${key}`);
           return JSON.parse(body.toString('utf8')) as CollectItem[];
+        },
+        readShards: async ({ bucket, key }) => {
+          const body = sandbox.s3Object(bucket, key);
+          if (!body) throw new Error(`the shard Map's ItemReader found no s3://${bucket}/${key}`);
+          return JSON.parse(body.toString('utf8')) as ShardItem[];
         },
         ...(options.afterPlan ? { afterPlan: options.afterPlan } : {}),
       }),

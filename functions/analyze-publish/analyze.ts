@@ -17,7 +17,7 @@ import { readsLedgers, type UsageSource } from '../lib/config.js';
 import { auditLedgerStore, loadLedgers } from '../lib/ledgers.js';
 import { MapRunOutputSchema, readMapResults } from '../lib/map-results.js';
 import { logger } from '../lib/observability.js';
-import { RUN_ID_PATTERN, readAccountParts } from '../lib/parts.js';
+import { lacksPart, RUN_ID_PATTERN, readAccountParts } from '../lib/parts.js';
 import {
   describePublishFailures,
   PublishError,
@@ -389,13 +389,7 @@ async function readInventory(
       limit(() => readAccountParts(s3, location, scope, planned.regionsPerItem)),
     ),
   );
-  const missingParts = accounts
-    .filter(
-      (account) =>
-        account.errors?.some((error) => error.code === 'PartMissing') ||
-        account.regions?.some((region) => region.errors?.some((error) => error.code === 'PartMissing')),
-    )
-    .map((account) => account.accountId);
+  const missingParts = accounts.filter(lacksPart).map((account) => account.accountId);
   if (missingParts.length > 0)
     logger.warn('accounts without a part are reported incomplete', {
       missingParts: missingParts.slice(0, 100),

@@ -10,7 +10,7 @@ import type { Ledger } from '../../shared/usage/ledger.js';
 import { type FunctionConfig, readsLedgers } from '../lib/config.js';
 import { auditLedgerStore, loadLedgers } from '../lib/ledgers.js';
 import { logger } from '../lib/observability.js';
-import { RUN_ID_PATTERN, readAccountParts, readJoinFacts } from '../lib/parts.js';
+import { lacksPart, RUN_ID_PATTERN, readAccountParts, readJoinFacts } from '../lib/parts.js';
 import { readRunBaseline } from '../lib/run-baseline.js';
 import { recordRunMetrics } from '../lib/run-metrics.js';
 import { readRunPlan } from '../lib/run-plan.js';
@@ -195,13 +195,6 @@ function ledgerWindow(
 ) {
   return (inventory: Parameters<typeof ledgerUsageWindow>[0]) =>
     ledgerUsageWindow(inventory, ledgers, { days: baseline.settings.unusedAfterDays, describe });
-}
-
-function lacksPart(account: SnapshotAccount): boolean {
-  return (
-    account.errors?.some((error) => error.code === 'PartMissing') === true ||
-    account.regions?.some((region) => region.errors?.some((error) => error.code === 'PartMissing')) === true
-  );
 }
 
 /**

@@ -75,6 +75,13 @@ export function missingPartError(runId: string, accountId: string, batch = 0, ba
   };
 }
 
+/** Whether a read account (or one of its region batches) lacks its part: {@link missingPartError}. */
+export function lacksPart(account: SnapshotAccount): boolean {
+  const missing = (errors?: CollectionError[]) =>
+    errors?.some((error) => error.code === 'PartMissing') === true;
+  return missing(account.errors) || account.regions?.some((region) => missing(region.errors)) === true;
+}
+
 /**
  * Reads one planned account: its one part, or the parts of its region batches merged into one
  * account (IAM from the first batch). A missing first part makes the whole account incomplete; a
@@ -130,20 +137,34 @@ export async function readJoinFacts(
   batch = 0,
   batches = 1,
 ): Promise<SnapshotAccount> {
-  const key = joinFactsKey(location.runId, accountId, batch, batches);
+  return readAccountObject(
+    s3,
+    location.bucket,
+    joinFactsKey(location.runId, accountId, batch, batches),
+    accountId,
+    async () => joinFactsOf(await readPart(s3, location, accountId, batch, batches)),
+  );
+}
+
+/**
+ * Reads the object at `key` as a snapshot of exactly `accountId`; a missing object is what `missing`
+ * makes of it.
+ */
+async function readAccountObject(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  accountId: string,
+  missing: () => Promise<SnapshotAccount> | SnapshotAccount,
+): Promise<SnapshotAccount> {
   let text: string;
   try {
-    text = (await getObjectText(s3, { bucket: location.bucket, key })).text;
+    text = (await getObjectText(s3, { bucket, key })).text;
   } catch (error) {
-    if (isNotFound(error)) return joinFactsOf(await readPart(s3, location, accountId, batch, batches));
+    if (isNotFound(error)) return missing();
     throw error;
   }
-  return singleAccount(
-    parseSnapshotText(text, `s3://${location.bucket}/${key}`),
-    accountId,
-    key,
-    location.bucket,
-  );
+  return singleAccount(parseSnapshotText(text, `s3://${bucket}/${key}`), accountId, key, bucket);
 }
 
 function singleAccount(
@@ -172,20 +193,15 @@ export async function readPart(
   batch = 0,
   batches = 1,
 ): Promise<SnapshotAccount> {
-  const key = partKey(location.runId, accountId, batch, batches);
-  let text: string;
-  try {
-    text = (await getObjectText(s3, { bucket: location.bucket, key })).text;
-  } catch (error) {
-    if (isNotFound(error))
-      return { accountId, errors: [missingPartError(location.runId, accountId, batch, batches)] };
-    throw error;
-  }
-  return singleAccount(
-    parseSnapshotText(text, `s3://${location.bucket}/${key}`),
-    accountId,
-    key,
+  return readAccountObject(
+    s3,
     location.bucket,
+    partKey(location.runId, accountId, batch, batches),
+    accountId,
+    () => ({
+      accountId,
+      errors: [missingPartError(location.runId, accountId, batch, batches)],
+    }),
   );
 }
 

@@ -9,7 +9,7 @@ import type { Report } from '../report/types.js';
 import { type AsffSource, type AsffState, toAsff } from './asff.js';
 import { type DiffableFinding, producingScopesComplete, type RunDiff } from './diff.js';
 import type { RecordedFinding } from './record.js';
-import { defaultSleep, type RetryPolicy, withRetry } from './retry.js';
+import { backoffDelay, defaultSleep, type RetryPolicy, withRetry } from './retry.js';
 import type { SecurityHubMode } from './settings.js';
 
 /** BatchImportFindings limits: findings per call, and bytes per call (6 MB, with room for the envelope). */
@@ -211,7 +211,7 @@ export async function importFindings(
           }
         }
       }
-      if (retry.length > 0) await (policy.sleep ?? defaultSleep)(policy.baseDelayMs * 2 ** (round - 1));
+      if (retry.length > 0) await (policy.sleep ?? defaultSleep)(backoffDelay(policy, round));
       pending = retry;
     }
   }
@@ -241,7 +241,7 @@ export async function importBatch(
         retry.push(entry);
       else fail(result, entry.item, failure.code, failure.message);
     }
-    if (retry.length > 0) await (policy.sleep ?? defaultSleep)(policy.baseDelayMs * 2 ** (round - 1));
+    if (retry.length > 0) await (policy.sleep ?? defaultSleep)(backoffDelay(policy, round));
     pending = retry;
   }
 }

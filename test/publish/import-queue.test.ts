@@ -58,15 +58,15 @@ function memoryS3() {
 function memoryHub(
   options: { refuse?: (id: string, attempt: number) => string | undefined; onCall?: () => void } = {},
 ) {
-  const batches: Array<{ accountId: string; ids: string[] }> = [];
+  const batches: Array<{ accountId: string; ids: string[]; findingAccounts: string[] }> = [];
   const attempts = new Map<string, number>();
   const clientFor = (accountId: string) =>
     ({
       send: async (command: BatchImportFindingsCommand) => {
         const findings = command.input.Findings ?? [];
         const ids = findings.map((item) => item.Id ?? '');
-        batches.push({ accountId, ids });
-        expect(findings.every((item) => item.AwsAccountId === accountId)).toBe(true);
+        // Recorded, not asserted here: a throw inside send would only become a failed batch.
+        batches.push({ accountId, ids, findingAccounts: findings.map((item) => item.AwsAccountId ?? '') });
         options.onCall?.();
         const failed = ids.flatMap((id) => {
           const attempt = (attempts.get(id) ?? 0) + 1;
@@ -259,6 +259,10 @@ describe('the Security Hub import queue', () => {
       '444455556666:100',
       '444455556666:50',
     ]);
+    // Each finding goes to its own account's Security Hub.
+    expect(hub.batches.every((batch) => batch.findingAccounts.every((id) => id === batch.accountId))).toBe(
+      true,
+    );
     expect(progress).toMatchObject({ imported: 450, failed: 0, done: true });
   });
 

@@ -98,6 +98,49 @@ function distinctItems(value: Json): Json {
   return value;
 }
 
+/** The schema under optional, nullable, default and pipe wrappers (zod 4's definitions). */
+function unwrapped(schema: unknown): { type: string; shape?: Record<string, unknown>; element?: unknown } {
+  let def = (schema as { _zod: { def: Record<string, unknown> } })._zod.def;
+  while (['optional', 'nullable', 'default', 'readonly', 'pipe'].includes(def.type as string)) {
+    const inner = (def.innerType ?? def.in) as { _zod: { def: Record<string, unknown> } };
+    def = inner._zod.def;
+  }
+  return def as { type: string; shape?: Record<string, unknown>; element?: unknown };
+}
+
+/**
+ * Walks `value` beside `schema` and, at every key the schema declares (present in the fixture or
+ * not), puts each replacement and calls `visit`: fields no fixture carries are held to the schema too.
+ */
+function eachDeclaredField(schema: unknown, value: Json, visit: () => void): number {
+  const def = unwrapped(schema);
+  let count = 0;
+  if (def.type === 'array' && Array.isArray(value)) {
+    for (const item of value) count += eachDeclaredField(def.element, item, visit);
+  } else if (
+    def.type === 'object' &&
+    def.shape &&
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value)
+  ) {
+    for (const [key, fieldSchema] of Object.entries(def.shape)) {
+      const had = Object.hasOwn(value, key);
+      const original = value[key];
+      for (const replacement of REPLACEMENTS) {
+        value[key] = replacement;
+        visit();
+        count++;
+      }
+      if (had) {
+        value[key] = original;
+        count += eachDeclaredField(fieldSchema, original, visit);
+      } else delete value[key];
+    }
+  }
+  return count;
+}
+
 describe('isValidSnapshotAccount', () => {
   it.each(fixtureSnapshots())('agrees with the schema on every account of %s', (path) => {
     for (const account of accountsOf(path)) {
@@ -112,6 +155,14 @@ describe('isValidSnapshotAccount', () => {
     let mutations = 0;
     for (const account of accounts) mutations += eachMutation(account, () => agree(account));
     expect(mutations).toBeGreaterThan(3_000);
+  });
+
+  it('agrees with the schema on every field the schema declares, the ones no fixture carries included', () => {
+    const accounts = accountsOf('test/fixtures/snapshot.json').map(distinctItems);
+    let mutations = 0;
+    for (const account of accounts)
+      mutations += eachDeclaredField(SnapshotAccountSchema, account, () => agree(account));
+    expect(mutations).toBeGreaterThan(1_000);
   });
 
   it('refuses what is not an account object', () => {

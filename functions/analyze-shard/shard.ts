@@ -221,16 +221,14 @@ async function resolveRoleReferences(
       ),
     ),
   );
-  logger.info('role references resolved from their owners’ parts', {
-    accounts: wanted.size,
-    roles: [...wanted.values()].reduce((sum, names) => sum + names.size, 0),
-  });
+  const roles = [...wanted.values()].reduce((sum, names) => sum + names.size, 0);
+  logger.info('role references resolved from their owners’ parts', { accounts: wanted.size, roles });
   return {
     context: input.context.map((facts) => {
       const names = wanted.get(facts.accountId);
       const part = parts.get(facts.accountId);
       return names && part ? withRoles(facts, part, names) : facts;
     }),
-    roles: [...wanted.values()].reduce((sum, names) => sum + names.size, 0),
+    roles,
   };
 }

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { tagValue as sessionTagValue } from '../../shared/cutover/post/CUTOVER_ASSUME_FAILURES.js';
 import type { CloudTrailEventRecord } from '../../shared/model/inventory.js';
 import { evidenceDetail } from '../../shared/snapshot/index.js';
 import { parseEvidence } from '../../shared/usage/index.js';
@@ -80,20 +81,13 @@ const records = fc.record({
   resources: fc.array(fc.record({ ResourceType: fc.string(), ResourceName: fc.string() }), { maxLength: 2 }),
 });
 
-/** The value of the first session tag named `key`, as the cutover checks look it up. */
+/** The value of the first session tag named `key`, through the cutover check's own lookup. */
 function firstTag(detail: Record<string, unknown> | undefined, key: string): unknown {
   const request = detail?.requestParameters;
-  const tags =
-    request !== null && typeof request === 'object' ? (request as { tags?: unknown }).tags : undefined;
-  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
-  if (Array.isArray(tags)) {
-    for (const item of tags) {
-      const entry = item !== null && typeof item === 'object' && !Array.isArray(item) ? item : {};
-      if ((text(entry.key) ?? text(entry.Key)) === key) return text(entry.value) ?? text(entry.Value);
-    }
-    return undefined;
-  }
-  return tags !== null && typeof tags === 'object' ? text((tags as Record<string, unknown>)[key]) : undefined;
+  return sessionTagValue(
+    request !== null && typeof request === 'object' ? (request as { tags?: unknown }).tags : undefined,
+    key,
+  );
 }
 
 /** A generated record as the inventory holds it. */

@@ -49,7 +49,8 @@ function obj(value: unknown): Record<string, unknown> {
   return isRecord(value) ? value : {};
 }
 
-function tagValue(tags: unknown, key: string): string | undefined {
+/** The value of the first session tag named `key` in a request's `tags` (a list of pairs or a map). */
+export function tagValue(tags: unknown, key: string): string | undefined {
   if (Array.isArray(tags)) {
     for (const item of tags) {
       const entry = obj(item);

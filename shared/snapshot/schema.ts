@@ -105,7 +105,9 @@ export function policyDocumentProblem(value: unknown, trust: boolean): string | 
   }
   if (typeof value === 'string') {
     rememberTrustPolicy(decoded, policy, value);
-    if (validatedTrustPolicies.size >= VALIDATED_TRUST_POLICIES_KEPT) validatedTrustPolicies.clear();
+    // The oldest text goes first (a Map keeps insertion order), so a large account keeps the rest.
+    if (validatedTrustPolicies.size >= VALIDATED_TRUST_POLICIES_KEPT)
+      validatedTrustPolicies.delete(validatedTrustPolicies.keys().next().value as string);
     validatedTrustPolicies.set(value, decoded);
   }
   return undefined;

@@ -46,6 +46,45 @@ describe('Pod Identity trust verdicts shared across a cluster', () => {
     expect(drafts[0].message).toContain('team-b');
   });
 
+  it('does not share an allowed verdict with an association that sends no session tags', () => {
+    // Prepare: one role, one cluster; team-a sends session tags and is allowed first, team-b
+    // disables them, so its request carries no eks-cluster-name tag for the trust to match.
+    const builder = snapshot().account(ACCOUNT, (a) =>
+      a
+        .role('shared', {
+          trust: podIdentityTrust({
+            conditions: { StringEquals: { 'aws:RequestTag/eks-cluster-name': 'prod-blue' } },
+          }),
+        })
+        .region(REGION, (r) =>
+          r.cluster('prod-blue', { oidcId: OIDC_ID }, (c) =>
+            c
+              .association({ namespace: 'team-a', serviceAccount: 'app', roleName: 'shared' })
+              .association({
+                namespace: 'team-b',
+                serviceAccount: 'app',
+                roleName: 'shared',
+                disableSessionTags: true,
+              })
+              .addon('eks-pod-identity-agent'),
+          ),
+        ),
+    );
+
+    // Act
+    const context = contextOf(builder);
+    const verdicts = context.inventory.associations.map((association) => [
+      association.namespace,
+      podIdentityTrustVerdict(context, association).kind,
+    ]);
+
+    // Assess
+    expect(verdicts.sort()).toEqual([
+      ['team-a', 'allowed'],
+      ['team-b', 'excluded'],
+    ]);
+  });
+
   it('allows both associations when the trust only pins the cluster (near-miss)', () => {
     const builder = twoNamespaces({ StringEquals: { 'aws:RequestTag/eks-cluster-name': 'prod-blue' } });
     expect(evaluate(excludes, builder)).toEqual([]);

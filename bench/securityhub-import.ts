@@ -90,7 +90,7 @@ function organizationFindings(limit = Number.POSITIVE_INFINITY): Finding[] {
 /** analyze-publish's part: the findings planned (all new) and written as the run's queue. */
 async function queueOf(s3: S3Client, findings: Finding[]) {
   const plan = planSecurityHub({
-    diff: { new: findings, stillOpen: [], resolved: [], unknown: [], suppressed: [] },
+    diff: { new: findings, stillOpen: [], resolved: [], unknown: [], suppressed: [], archivePending: [] },
     previous: new Map(),
     // Every finding may be created (as with complete scopes); the queue keeps the real check metadata.
     scopes: [],

@@ -5,7 +5,7 @@ import {
   pacedPerAccount,
   type RetryPolicy,
   readImportQueueManifest,
-  recordImportFailures,
+  recordImportOutcome,
   type SecurityHubProgress,
   SecurityHubProgressSchema,
 } from '../../shared/publish/index.js';
@@ -57,9 +57,10 @@ export async function importFindingsStep(
     pace: options.pace ?? pacedPerAccount(),
   });
   const progress = outcome.progress;
+  // Archived findings leave the record's archive-pending carry; failed ones are marked.
+  const recorded = await recordImportOutcome(options.factory.s3(), manifest, outcome);
   if (outcome.failed.length > 0) {
     metrics.addMetric('PublishFailures', MetricUnit.Count, outcome.failed.length);
-    const recorded = await recordImportFailures(options.factory.s3(), manifest, outcome.failed);
     logger.error('Security Hub did not take every finding', {
       failed: outcome.failed.length,
       recorded,

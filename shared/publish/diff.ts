@@ -18,7 +18,10 @@ export type DiffableFinding = Pick<
  * - `unknown`: in the previous run, absent now, but a scope that could produce it was not fully
  *   collected, this run withheld the claim as undecided, or the baseline was invalid: neither
  *   resolved nor new, carried to the next run;
- * - `suppressed`: present now and suppressed by a baseline exception.
+ * - `suppressed`: present now and suppressed by a baseline exception;
+ * - `archivePending`: resolved in an earlier run, its archiving in Security Hub not yet confirmed
+ *   (carried as `archive-pending`), and absent now: archived again, not counted as resolved twice.
+ *   Such a finding present again is `new`.
  */
 export interface RunDiff<P extends DiffableFinding = DiffableFinding> {
   new: Finding[];
@@ -26,6 +29,12 @@ export interface RunDiff<P extends DiffableFinding = DiffableFinding> {
   resolved: P[];
   unknown: P[];
   suppressed: Finding[];
+  archivePending: P[];
+}
+
+/** A recorded finding that was already reported resolved and waits only for its archiving. */
+function isArchivePending(finding: DiffableFinding): boolean {
+  return (finding as { carried?: unknown }).carried === 'archive-pending';
 }
 
 export interface DiffOptions {
@@ -63,7 +72,14 @@ export function diffRuns<P extends DiffableFinding>(
   const currentIds = new Set(current.map((finding) => finding.id));
   const baselineInvalid = current.some((finding) => finding.checkId === BASELINE_INVALID);
   const undecided = new Set(options.undecided ?? []);
-  const diff: RunDiff<P> = { new: [], stillOpen: [], resolved: [], unknown: [], suppressed: [] };
+  const diff: RunDiff<P> = {
+    new: [],
+    stillOpen: [],
+    resolved: [],
+    unknown: [],
+    suppressed: [],
+    archivePending: [],
+  };
 
   for (const finding of current) {
     if (finding.suppressed) {
@@ -71,11 +87,15 @@ export function diffRuns<P extends DiffableFinding>(
       continue;
     }
     const before = previousById.get(finding.id);
-    if (before && !before.suppressed) diff.stillOpen.push(finding);
+    if (before && !before.suppressed && !isArchivePending(before)) diff.stillOpen.push(finding);
     else diff.new.push(finding);
   }
   for (const finding of previousById.values()) {
     if (currentIds.has(finding.id)) continue;
+    if (isArchivePending(finding)) {
+      diff.archivePending.push(finding);
+      continue;
+    }
     const complete =
       !baselineInvalid &&
       !undecided.has(finding.id) &&

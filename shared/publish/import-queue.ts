@@ -203,6 +203,8 @@ export interface QueueImportResult {
   progress: SecurityHubProgress;
   /** The findings that failed in this invocation, as queued, with why. */
   failed: Array<{ line: QueuedImport; failure: ImportFailure }>;
+  /** Ids of the resolved findings this invocation archived. */
+  archived: string[];
   /** Batches this invocation sent. */
   batches: number;
 }
@@ -244,7 +246,7 @@ export async function importQueue(
   progress: SecurityHubProgress,
   options: QueueImportOptions,
 ): Promise<QueueImportResult> {
-  if (!progress.queue) return { progress: { ...progress, done: true }, failed: [], batches: 0 };
+  if (!progress.queue) return { progress: { ...progress, done: true }, failed: [], archived: [], batches: 0 };
   const manifest = await readManifest(options.s3, progress.queue);
   const pace = options.pace ?? pacedPerAccount();
   const maxInFlight = options.maxInFlight ?? QUEUE_BATCHES_IN_FLIGHT;
@@ -262,6 +264,7 @@ export async function importQueue(
   };
   const tally = emptyImportResult();
   const failedLines: QueueImportResult['failed'] = [];
+  const archivedIds: string[] = [];
   let cursor: QueueCursor = progress.cursor ?? { chunk: 0, line: 0 };
   let sent = 0;
   const inFlight = new Set<Promise<void>>();
@@ -278,6 +281,10 @@ export async function importQueue(
       await importBatch(client, items, options.policy, tally, () =>
         turns++ === 0 ? Promise.resolve() : pace(accountId),
       );
+    }
+    for (const line of batch) {
+      if (line.state === 'resolved' && tally.succeededIds.has(line.finding.id))
+        archivedIds.push(line.finding.id);
     }
     const byId = new Map(batch.map((line) => [line.finding.id, line]));
     for (const failure of tally.failures.slice(before)) {
@@ -320,7 +327,7 @@ export async function importQueue(
     calls: (progress.calls ?? 0) + tally.calls,
     ...(named.length > 0 ? { failures: named } : {}),
   };
-  return { progress: next, failed: failedLines, batches: sent };
+  return { progress: next, failed: failedLines, archived: archivedIds, batches: sent };
 }
 
 /** A queue line as a planned import, its document built when the batch is sent. */
@@ -448,22 +455,25 @@ async function readChunk(
 }
 
 /**
- * Records failed imports in the run record (`latest.json`), as a direct import would have: a
- * finding that was not in Security Hub before is marked not imported (so it is created, under the
- * usual deferral, by a later run), and a resolved finding whose archiving failed is carried as
- * `archive-pending`; the run's history line counts the failures. Only the run's own record is
- * changed: when a later run has written `latest.json` since, it re-planned every finding and
- * nothing is written.
+ * Records an invocation's outcome in the run record (`latest.json`), as a direct import would have:
+ * a finding that was not in Security Hub before and failed is marked not imported (so it is
+ * created, under the usual deferral, by a later run); a resolved finding whose archiving failed stays
+ * carried as `archive-pending` (the record carries every queued resolved finding so until it is
+ * archived), and one that was archived is no longer carried; the run's history line counts the
+ * failures. Only the run's own record is changed: when a later run has written `latest.json`
+ * since, it re-planned every finding and nothing is written.
  *
  * @returns whether the record was changed.
  * @throws the S3 error, or RunRecordError for a record that is not one.
  */
-export async function recordImportFailures(
+export async function recordImportOutcome(
   s3: S3Client,
   manifest: Pick<ImportQueueManifest, 'runId' | 'report'>,
-  failed: ReadonlyArray<{ line: QueuedImport }>,
+  outcome: { failed: ReadonlyArray<{ line: QueuedImport }>; archived?: ReadonlyArray<string> },
 ): Promise<boolean> {
-  if (failed.length === 0) return false;
+  const { failed } = outcome;
+  const archived = new Set(outcome.archived ?? []);
+  if (failed.length === 0 && archived.size === 0) return false;
   const location = manifest.report;
   const latest = await loadLatest(s3, location);
   if (latest.record?.runId !== manifest.runId) return false;
@@ -473,9 +483,10 @@ export async function recordImportFailures(
       .filter(({ line }) => line.state !== 'resolved' && !line.previouslyImported)
       .map(({ line }) => line.finding.id),
   );
-  const findings = record.findings.map((finding) =>
-    notImported.has(finding.id) ? { ...finding, securityHubImported: false } : finding,
-  );
+  const findings = record.findings
+    .filter((finding) => !(finding.carried === 'archive-pending' && archived.has(finding.id)))
+    .map((finding) => (notImported.has(finding.id) ? { ...finding, securityHubImported: false } : finding));
+  // A queue written before resolved findings were carried at queue time: carry the failed ones now.
   const carried = new Set(findings.map((finding) => finding.id));
   for (const { line } of failed) {
     if (line.state !== 'resolved' || carried.has(line.finding.id)) continue;
@@ -486,17 +497,20 @@ export async function recordImportFailures(
       carried: 'archive-pending',
     });
   }
-  const history = record.history.map((entry) =>
-    entry.runId === manifest.runId
-      ? {
-          ...entry,
-          publishFailures: {
-            sns: entry.publishFailures?.sns ?? 0,
-            securityHub: (entry.publishFailures?.securityHub ?? 0) + failed.length,
-          },
-        }
-      : entry,
-  );
+  const history =
+    failed.length === 0
+      ? record.history
+      : record.history.map((entry) =>
+          entry.runId === manifest.runId
+            ? {
+                ...entry,
+                publishFailures: {
+                  sns: entry.publishFailures?.sns ?? 0,
+                  securityHub: (entry.publishFailures?.securityHub ?? 0) + failed.length,
+                },
+              }
+            : entry,
+        );
   await writeLatest(s3, location, { ...record, findings, history }, latest.etag);
   return true;
 }

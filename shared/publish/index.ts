@@ -45,7 +45,7 @@ export {
   pacedPerAccount,
   type QueueImportResult,
   readImportQueueManifest,
-  recordImportFailures,
+  recordImportOutcome,
   type SecurityHubProgress,
   SecurityHubProgressSchema,
 } from './import-queue.js';
@@ -115,7 +115,9 @@ export interface PublishRunInput {
   /**
    * Write the Security Hub import as a queue under the run's prefix (`runs/RUN_ID/securityhub/`)
    * instead of importing it here; a later step ({@link importQueue}) imports it, paced and resumable.
-   * The run record counts the queued findings as imported; the import step records what failed.
+   * The run record counts the queued open findings as imported and carries the queued resolved ones
+   * as `archive-pending` until the import step has archived them, so an import that never finishes
+   * loses no archiving; the import step records what failed and what it archived.
    */
   queueSecurityHub?: boolean;
 }
@@ -337,8 +339,13 @@ export async function publishRun(input: PublishRunInput): Promise<PublishRunResu
             plan.imports,
           );
         }
-        // Recorded as imported; the import step marks what Security Hub did not take.
-        succeededIds = new Set(plan.imports.map((item) => item.id ?? item.finding.Id ?? ''));
+        // Open findings are recorded as imported, and the import step marks what Security Hub did not
+        // take; resolved ones stay archive-pending until the import step has archived them.
+        succeededIds = new Set(
+          plan.imports
+            .filter((item) => item.state !== 'resolved')
+            .map((item) => item.id ?? item.finding.Id ?? ''),
+        );
       } else {
         const imported = await importFindings(
           plan.imports,
@@ -358,7 +365,7 @@ export async function publishRun(input: PublishRunInput): Promise<PublishRunResu
       }
     } catch (error) {
       // The caller's identity could not be read: nothing was imported, and the record keeps every finding.
-      result.securityHub.failed = report.findings.length + diff.resolved.length;
+      result.securityHub.failed = report.findings.length + diff.resolved.length + diff.archivePending.length;
       result.securityHub.failures.push({
         id: '*',
         accountId: '',
@@ -463,7 +470,7 @@ function buildRecord(input: RecordInput): RunRecord {
   const importedHere = (id: string) => previousById.get(id)?.securityHubImported === true;
   for (const finding of diff.unknown)
     findings.push({ ...finding, securityHubImported: importedHere(finding.id), carried: 'unknown' });
-  for (const finding of diff.resolved) {
+  for (const finding of [...diff.resolved, ...diff.archivePending]) {
     const archivePending =
       input.securityHubEnabled && importedHere(finding.id) && !succeededIds.has(finding.id);
     if (archivePending) findings.push({ ...finding, carried: 'archive-pending' });

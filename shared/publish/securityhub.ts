@@ -119,7 +119,7 @@ export function planSecurityHub(input: SecurityHubPlanInput): SecurityHubPlan {
     if (mayCreate(finding)) add(finding, 'suppressed');
     else plan.deferred.push(finding.id);
   }
-  for (const finding of input.diff.resolved) {
+  for (const finding of [...input.diff.resolved, ...input.diff.archivePending]) {
     if (input.previous.get(finding.id)?.securityHubImported === true) add(finding, 'resolved');
   }
   return plan;

@@ -111,6 +111,21 @@ describe('diffRuns', () => {
     const second = diffRuns([suppressedNow], [stays], completeScopes());
     expect(ids(second.new)).toEqual([stays.id]);
   });
+
+  it("keeps a finding resolved earlier whose archiving is pending apart from this run's resolved ones, and counts it new when it returns", () => {
+    // Prepare: the previous record carries `goes` as archive-pending (resolved, not yet archived).
+    const pending = { ...goes, carried: 'archive-pending' as const };
+    // Act
+    const absent = diffRuns([stays, pending], [stays], completeScopes(), { checks: CHECK_META });
+    const back = diffRuns([stays, pending], [stays, goes], completeScopes(), { checks: CHECK_META });
+    // Assess: archived again, never resolved twice; back again, it is news.
+    expect(ids(absent.archivePending)).toEqual([goes.id]);
+    expect(absent.resolved).toEqual([]);
+    expect(absent.unknown).toEqual([]);
+    expect(ids(back.new)).toEqual([goes.id]);
+    expect(ids(back.stillOpen)).toEqual([stays.id]);
+    expect(back.archivePending).toEqual([]);
+  });
 });
 
 describe('diffRuns on absence claims that rest on other accounts and regions', () => {

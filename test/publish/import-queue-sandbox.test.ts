@@ -160,6 +160,33 @@ describe('Security Hub import queued by publishRun, imported by import-findings'
     expect(latestRecord().findings.map((item) => item.id)).toEqual([stays.id]);
   });
 
+  it('loses no archiving when the import never runs: the record carries the resolved finding until a later import archives it, counted resolved once', async () => {
+    const [stays, goes] = many(2);
+    const first = await publishQueued('run-1', [stays, goes], '2026-11-29T02:05:00Z');
+    await importLoop(first.securityHub.queue, 60_000);
+    // run-2 queues the archiving of `goes`, and its import never runs (the execution was stopped).
+    const second = await publishQueued('run-2', [stays], '2026-11-30T02:05:00Z');
+    expect(second.diff.resolved.map((item) => item.id)).toEqual([goes.id]);
+    expect(latestRecord().findings.find((item) => item.id === goes.id)).toMatchObject({
+      carried: 'archive-pending',
+      securityHubImported: true,
+    });
+    expect(hubFindings().find((item) => item.Id === goes.id)?.RecordState).toBe('ACTIVE');
+
+    // Act: the next night queues it again, and this import runs.
+    const third = await publishQueued('run-3', [stays], '2026-12-01T02:05:00Z');
+    const { progress } = await importLoop(third.securityHub.queue, 60_000);
+
+    // Assess: archived now, gone from the record, and not announced as resolved a second time.
+    expect(third.diff.resolved).toEqual([]);
+    expect(third.diff.archivePending.map((item) => item.id)).toEqual([goes.id]);
+    expect(progress).toMatchObject({ imported: 1, archived: 1, failed: 0 });
+    expect(hubFindings().find((item) => item.Id === goes.id)?.RecordState).toBe('ARCHIVED');
+    const record = latestRecord();
+    expect(record.findings.map((item) => item.id)).toEqual([stays.id]);
+    expect(record.history[0]).toMatchObject({ runId: 'run-3', resolved: 0 });
+  });
+
   it('imports into each member account through the member role in member-accounts mode, and fails loudly for one it cannot assume', async () => {
     const stranger = finding({ accountId: '444455556666', name: 'other' });
     const members = many(3);

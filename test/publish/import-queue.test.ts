@@ -100,7 +100,7 @@ function planOf(
     completeScopes(account),
   );
   return planSecurityHub({
-    diff: { new: open, stillOpen: [], resolved: [], unknown: [], suppressed: [] },
+    diff: { new: open, stillOpen: [], resolved: [], unknown: [], suppressed: [], archivePending: [] },
     previous: new Map(),
     scopes,
     checks: CHECK_META,

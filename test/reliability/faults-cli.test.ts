@@ -269,7 +269,7 @@ describe('the publish outcome on stderr', () => {
         html: `s3://${DEMO.bucket}/reports/run.html`,
         latest: `s3://${DEMO.bucket}/reports/latest.json`,
       },
-      diff: { new: [], resolved: [], stillOpen: [], unknown: [], suppressed: [] },
+      diff: { new: [], resolved: [], stillOpen: [], unknown: [], suppressed: [], archivePending: [] },
       sns: { published: true, messages: [], messageIds: [] },
       securityHub: { imported: 0, archived: 0, failed: 25, deferred: 0, failures },
       latestConflicts: 0,
@@ -295,7 +295,7 @@ describe('the publish outcome on stderr', () => {
     }));
     const lines = describePublishResult({
       dryRun: false,
-      diff: { new: [], resolved: [], stillOpen: [], unknown: [], suppressed: [] },
+      diff: { new: [], resolved: [], stillOpen: [], unknown: [], suppressed: [], archivePending: [] },
       sns: { published: true, messages: [], messageIds: [] },
       securityHub: { imported: 0, archived: 0, failed: 20, deferred: 0, failures },
       latestConflicts: 0,

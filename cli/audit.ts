@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { extname } from 'node:path';
 import type { Command } from 'commander';
 import { runAudit, undecidedFindingIds } from '../shared/audit.js';
@@ -31,6 +30,7 @@ import {
   publishFromOptions,
   publishSettingsFromOptions,
 } from './publish-options.js';
+import { writeReport } from './report-writer.js';
 import { describeUpdate, type LedgerUsage, ledgerUsage } from './usage.js';
 import { addUsageSourceOptions, parseUsageSource, type UsageSourceOptions } from './usage-source.js';
 
@@ -82,59 +82,6 @@ export function exitCodeFor(findings: Finding[], failOn: Severity | 'none'): num
   return findings.some((finding) => !finding.suppressed && atOrAbove(finding.severity, failOn))
     ? EXIT.findings
     : EXIT.clean;
-}
-
-/** Slices a report file is written in: large enough to write fast, small enough to encode cheaply. */
-const REPORT_WRITE_SLICE = 4 * 2 ** 20;
-
-/** A rendered report in slices, so it is never encoded into one buffer as large as itself beside its text. */
-function* slices(text: string): Generator<string> {
-  for (let start = 0; start < text.length; start += REPORT_WRITE_SLICE) {
-    yield text.slice(start, start + REPORT_WRITE_SLICE);
-  }
-}
-
-/**
- * Writes the report, given in pieces, to `--output FILE` or, without it, to stdout; the last line
- * ends with a newline. A JSON report of 100k findings comes in pieces from its renderer and is
- * never held as one string.
- */
-async function writeReport(pieces: Iterable<string>, output: string | undefined): Promise<void> {
-  const stream = output === undefined ? process.stdout : createWriteStream(output);
-  let failure: Error | undefined;
-  const onError = (error: Error) => {
-    failure = error;
-  };
-  stream.on('error', onError);
-  let last = '';
-  for (const piece of pieces) {
-    if (failure !== undefined) break;
-    if (piece === '') continue;
-    last = piece;
-    if (!stream.write(piece)) {
-      // An error closes the stream, so waiting for `close` as well never hangs.
-      await new Promise<void>((resolve) => {
-        const settle = () => {
-          stream.off('drain', settle);
-          stream.off('close', settle);
-          resolve();
-        };
-        stream.on('drain', settle);
-        stream.on('close', settle);
-      });
-    }
-  }
-  const ending = last.endsWith('\n') ? '' : '\n';
-  if (failure === undefined && output === undefined) {
-    if (ending !== '') stream.write(ending);
-  } else if (failure === undefined) {
-    await new Promise<void>((resolve) => {
-      stream.once('close', resolve);
-      stream.end(ending);
-    });
-  }
-  stream.off('error', onError);
-  if (failure !== undefined) throw failure;
 }
 
 /** Exit codes that an audit can end with (bad input exits 1 through `main`). */
@@ -269,7 +216,7 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
     const pieces =
       format === 'json'
         ? renderJsonChunks(result.report, STREAMED_FINDINGS_PER_CHUNK)
-        : slices(
+        : [
             renderReport(result.report, format, {
               checks: checks.map((check) => check.meta),
               color: format === 'table' && options.output === undefined && useColor(process.stdout),
@@ -277,7 +224,7 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
               language,
               remediation: options.remediation,
             }),
-          );
+          ];
     await writeReport(pieces, options.output);
     const { summary } = result.report;
     log(

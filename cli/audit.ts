@@ -4,7 +4,6 @@ import type { Command } from 'commander';
 import { runAudit, undecidedFindingIds } from '../shared/audit.js';
 import { resolveCallerRegion } from '../shared/aws/region.js';
 import { checks } from '../shared/checks/index.js';
-import { parseLedgerLocation } from '../shared/collect/usage/store.js';
 import { RUN_DEFAULTS } from '../shared/defaults.js';
 import { InputError } from '../shared/errors.js';
 import { languageFromEnvironment, parseLanguage } from '../shared/i18n/language.js';
@@ -31,7 +30,7 @@ import {
   publishSettingsFromOptions,
 } from './publish-options.js';
 import { writeReport } from './report-writer.js';
-import { describeUpdate, type LedgerUsage, ledgerUsage } from './usage.js';
+import type { LedgerUsage } from './usage.js';
 import { addUsageSourceOptions, parseUsageSource, type UsageSourceOptions } from './usage-source.js';
 
 const EXTENSION_FORMATS: Record<string, ReportFormat> = {
@@ -104,7 +103,6 @@ interface AuditRun {
   /** A requested account or region could not be read. */
   blind: boolean;
   factory: Awaited<ReturnType<typeof loadAuditInputs>>['factory'];
-  callerRegion: Awaited<ReturnType<typeof loadAuditInputs>>['callerRegion'];
 }
 
 /** Loads the inventory (a snapshot or live, usage ledgers updated) and the baseline, and audits them. */
@@ -116,12 +114,13 @@ async function auditFromOptions(
   // With a ledger, CloudTrail is read incrementally by the ledger update instead of a window scan.
   const sourceOptions = options.usageLedger !== undefined ? { ...options, cloudtrail: false } : options;
   const inputs = await loadAuditInputs(sourceOptions, { progress: true });
-  const { baseline, factory, callerRegion } = inputs;
+  const { baseline, factory } = inputs;
   if (!baseline) throw new InputError('audit needs --baseline');
   let { inventory } = inputs;
   let usageIndex: LedgerUsage['usageIndex'] | undefined;
   let usageEvidence: LedgerUsage['backfill'] | undefined;
   if (options.usageLedger !== undefined && factory) {
+    const { describeUpdate, ledgerUsage } = await import('./usage.js');
     const ledger = await ledgerUsage(
       factory,
       inventory,
@@ -148,7 +147,7 @@ async function auditFromOptions(
   // With the declared scopes a snapshot does not hold (the report's own summary sees only scopes).
   result.report.collection = collection;
   if (usageEvidence) result.report.usageEvidence = reportedBackfill(usageEvidence);
-  return { result, blind, factory, callerRegion };
+  return { result, blind, factory };
 }
 
 /**
@@ -199,20 +198,24 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
     await checkOutputPath(options.dryRunOutput, REPORT_FORMATS, '--dry-run-output');
     const stdoutIsTty = process.stdout.isTTY === true;
     const format = chooseFormat(options.format, options.output, stdoutIsTty);
-    // S3, SNS and Security Hub calls go to the caller's region, checked before anything is collected.
-    publishSettingsFromOptions(options, (await resolveCallerRegion(options))?.region);
+    // S3, SNS and Security Hub calls go to the caller's region, checked before anything is collected
+    // (and looked up only for a run that publishes: an audit of files does not load the AWS SDK).
+    const publishing = options.publish === true || options.dryRun === true;
+    const callerRegion = publishing ? await resolveCallerRegion(options) : undefined;
+    publishSettingsFromOptions(options, callerRegion?.region);
     if (options.usageLedger !== undefined) {
       if (options.snapshot !== undefined) {
         throw new InputError(
           '--usage-ledger updates ledgers from live CloudTrail; it cannot be combined with --snapshot',
         );
       }
+      const { parseLedgerLocation } = await import('../shared/collect/usage/store.js');
       parseLedgerLocation(options.usageLedger);
     }
     const usageSource = parseUsageSource(options);
     // The inventory and the baseline stay inside `auditFromOptions`: once the findings are made,
     // nothing here holds them, so the report is written in the memory they took.
-    const { result, blind, factory, callerRegion } = await auditFromOptions(options, usageSource);
+    const { result, blind, factory } = await auditFromOptions(options, usageSource);
     const pieces =
       format === 'json'
         ? renderJsonChunks(result.report, STREAMED_FINDINGS_PER_CHUNK)
@@ -232,15 +235,17 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
         ` (${summary.suppressed ?? 0} suppressed), usage unknown for ${result.usageUnknown}` +
         (options.output ? `; report written to ${options.output}` : ''),
     );
-    const publishing = await publishFromOptions(options, {
-      report: result.report,
-      factory: factory ?? startingIdentityFactory(options, {}, callerRegion),
-      region: callerRegion?.region,
-      undecided: undecidedFindingIds(result.unknowns),
-      language,
-    });
+    const published = publishing
+      ? await publishFromOptions(options, {
+          report: result.report,
+          factory: factory ?? (await startingIdentityFactory(options, {}, callerRegion)),
+          region: callerRegion?.region,
+          undecided: undecidedFindingIds(result.unknowns),
+          language,
+        })
+      : { exitCode: EXIT.clean };
     // A run that could not read a requested account or region, or a failed publish, is an error
     // (exit 1) whatever --fail-on says: a CI gate must never pass a run that did not look.
-    setExit(blind || publishing.exitCode === 1 ? EXIT.error : exitCodeFor(result.findings, failOn));
+    setExit(blind || published.exitCode === 1 ? EXIT.error : exitCodeFor(result.findings, failOn));
   });
 };

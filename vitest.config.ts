@@ -66,6 +66,7 @@ const INFRA = [
   'test/infra/synth.test.ts',
 ];
 const PROCESS = [
+  'test/cli/start-up.test.ts',
   'test/foundation/text-sh.test.ts',
   'test/infra/bundling.test.ts',
   'test/integration/collect-moto.test.ts',

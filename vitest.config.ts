@@ -80,7 +80,7 @@ const PROCESS = [
 ];
 
 /** Unit tests of modules that keep process-wide state (the functions' logger and metrics). */
-const UNIT_ISOLATED = ['test/functions/lib/**/*.test.ts'];
+const UNIT_ISOLATED = ['test/functions/lib/**/*.test.ts', 'test/audit/retention.test.ts'];
 
 const cores = availableParallelism();
 /** Tests that mostly wait on sockets or child processes share the cores with more workers. */

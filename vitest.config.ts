@@ -66,6 +66,7 @@ const INFRA = [
   'test/infra/synth.test.ts',
 ];
 const PROCESS = [
+  'test/cli/start-up.test.ts',
   'test/foundation/text-sh.test.ts',
   'test/infra/bundling.test.ts',
   'test/integration/collect-moto.test.ts',
@@ -79,7 +80,7 @@ const PROCESS = [
 ];
 
 /** Unit tests of modules that keep process-wide state (the functions' logger and metrics). */
-const UNIT_ISOLATED = ['test/functions/lib/**/*.test.ts'];
+const UNIT_ISOLATED = ['test/functions/lib/**/*.test.ts', 'test/audit/retention.test.ts'];
 
 const cores = availableParallelism();
 /** Tests that mostly wait on sockets or child processes share the cores with more workers. */

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { extname } from 'node:path';
 import type { Command } from 'commander';
 import { runAudit, undecidedFindingIds } from '../shared/audit.js';
 import { resolveCallerRegion } from '../shared/aws/region.js';
 import { checks } from '../shared/checks/index.js';
-import { parseLedgerLocation } from '../shared/collect/usage/store.js';
 import { RUN_DEFAULTS } from '../shared/defaults.js';
 import { InputError } from '../shared/errors.js';
 import { languageFromEnvironment, parseLanguage } from '../shared/i18n/language.js';
@@ -31,7 +29,8 @@ import {
   publishFromOptions,
   publishSettingsFromOptions,
 } from './publish-options.js';
-import { describeUpdate, type LedgerUsage, ledgerUsage } from './usage.js';
+import { writeReport } from './report-writer.js';
+import type { LedgerUsage } from './usage.js';
 import { addUsageSourceOptions, parseUsageSource, type UsageSourceOptions } from './usage-source.js';
 
 const EXTENSION_FORMATS: Record<string, ReportFormat> = {
@@ -84,59 +83,6 @@ export function exitCodeFor(findings: Finding[], failOn: Severity | 'none'): num
     : EXIT.clean;
 }
 
-/** Slices a report file is written in: large enough to write fast, small enough to encode cheaply. */
-const REPORT_WRITE_SLICE = 4 * 2 ** 20;
-
-/** A rendered report in slices, so it is never encoded into one buffer as large as itself beside its text. */
-function* slices(text: string): Generator<string> {
-  for (let start = 0; start < text.length; start += REPORT_WRITE_SLICE) {
-    yield text.slice(start, start + REPORT_WRITE_SLICE);
-  }
-}
-
-/**
- * Writes the report, given in pieces, to `--output FILE` or, without it, to stdout; the last line
- * ends with a newline. A JSON report of 100k findings comes in pieces from its renderer and is
- * never held as one string.
- */
-async function writeReport(pieces: Iterable<string>, output: string | undefined): Promise<void> {
-  const stream = output === undefined ? process.stdout : createWriteStream(output);
-  let failure: Error | undefined;
-  const onError = (error: Error) => {
-    failure = error;
-  };
-  stream.on('error', onError);
-  let last = '';
-  for (const piece of pieces) {
-    if (failure !== undefined) break;
-    if (piece === '') continue;
-    last = piece;
-    if (!stream.write(piece)) {
-      // An error closes the stream, so waiting for `close` as well never hangs.
-      await new Promise<void>((resolve) => {
-        const settle = () => {
-          stream.off('drain', settle);
-          stream.off('close', settle);
-          resolve();
-        };
-        stream.on('drain', settle);
-        stream.on('close', settle);
-      });
-    }
-  }
-  const ending = last.endsWith('\n') ? '' : '\n';
-  if (failure === undefined && output === undefined) {
-    if (ending !== '') stream.write(ending);
-  } else if (failure === undefined) {
-    await new Promise<void>((resolve) => {
-      stream.once('close', resolve);
-      stream.end(ending);
-    });
-  }
-  stream.off('error', onError);
-  if (failure !== undefined) throw failure;
-}
-
 /** Exit codes that an audit can end with (bad input exits 1 through `main`). */
 const EXIT = { clean: 0, error: 1, findings: 2 } as const;
 
@@ -157,7 +103,6 @@ interface AuditRun {
   /** A requested account or region could not be read. */
   blind: boolean;
   factory: Awaited<ReturnType<typeof loadAuditInputs>>['factory'];
-  callerRegion: Awaited<ReturnType<typeof loadAuditInputs>>['callerRegion'];
 }
 
 /** Loads the inventory (a snapshot or live, usage ledgers updated) and the baseline, and audits them. */
@@ -169,12 +114,13 @@ async function auditFromOptions(
   // With a ledger, CloudTrail is read incrementally by the ledger update instead of a window scan.
   const sourceOptions = options.usageLedger !== undefined ? { ...options, cloudtrail: false } : options;
   const inputs = await loadAuditInputs(sourceOptions, { progress: true });
-  const { baseline, factory, callerRegion } = inputs;
+  const { baseline, factory } = inputs;
   if (!baseline) throw new InputError('audit needs --baseline');
   let { inventory } = inputs;
   let usageIndex: LedgerUsage['usageIndex'] | undefined;
   let usageEvidence: LedgerUsage['backfill'] | undefined;
   if (options.usageLedger !== undefined && factory) {
+    const { describeUpdate, ledgerUsage } = await import('./usage.js');
     const ledger = await ledgerUsage(
       factory,
       inventory,
@@ -201,7 +147,7 @@ async function auditFromOptions(
   // With the declared scopes a snapshot does not hold (the report's own summary sees only scopes).
   result.report.collection = collection;
   if (usageEvidence) result.report.usageEvidence = reportedBackfill(usageEvidence);
-  return { result, blind, factory, callerRegion };
+  return { result, blind, factory };
 }
 
 /**
@@ -252,24 +198,28 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
     await checkOutputPath(options.dryRunOutput, REPORT_FORMATS, '--dry-run-output');
     const stdoutIsTty = process.stdout.isTTY === true;
     const format = chooseFormat(options.format, options.output, stdoutIsTty);
-    // S3, SNS and Security Hub calls go to the caller's region, checked before anything is collected.
-    publishSettingsFromOptions(options, (await resolveCallerRegion(options))?.region);
+    // S3, SNS and Security Hub calls go to the caller's region, checked before anything is collected
+    // (and looked up only for a run that publishes: an audit of files does not load the AWS SDK).
+    const publishing = options.publish === true || options.dryRun === true;
+    const callerRegion = publishing ? await resolveCallerRegion(options) : undefined;
+    publishSettingsFromOptions(options, callerRegion?.region);
     if (options.usageLedger !== undefined) {
       if (options.snapshot !== undefined) {
         throw new InputError(
           '--usage-ledger updates ledgers from live CloudTrail; it cannot be combined with --snapshot',
         );
       }
+      const { parseLedgerLocation } = await import('../shared/collect/usage/store.js');
       parseLedgerLocation(options.usageLedger);
     }
     const usageSource = parseUsageSource(options);
     // The inventory and the baseline stay inside `auditFromOptions`: once the findings are made,
     // nothing here holds them, so the report is written in the memory they took.
-    const { result, blind, factory, callerRegion } = await auditFromOptions(options, usageSource);
+    const { result, blind, factory } = await auditFromOptions(options, usageSource);
     const pieces =
       format === 'json'
         ? renderJsonChunks(result.report, STREAMED_FINDINGS_PER_CHUNK)
-        : slices(
+        : [
             renderReport(result.report, format, {
               checks: checks.map((check) => check.meta),
               color: format === 'table' && options.output === undefined && useColor(process.stdout),
@@ -277,7 +227,7 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
               language,
               remediation: options.remediation,
             }),
-          );
+          ];
     await writeReport(pieces, options.output);
     const { summary } = result.report;
     log(
@@ -285,15 +235,17 @@ export const registerAudit: RegisterCommand = (program: Command, setExit) => {
         ` (${summary.suppressed ?? 0} suppressed), usage unknown for ${result.usageUnknown}` +
         (options.output ? `; report written to ${options.output}` : ''),
     );
-    const publishing = await publishFromOptions(options, {
-      report: result.report,
-      factory: factory ?? startingIdentityFactory(options, {}, callerRegion),
-      region: callerRegion?.region,
-      undecided: undecidedFindingIds(result.unknowns),
-      language,
-    });
+    const published = publishing
+      ? await publishFromOptions(options, {
+          report: result.report,
+          factory: factory ?? (await startingIdentityFactory(options, {}, callerRegion)),
+          region: callerRegion?.region,
+          undecided: undecidedFindingIds(result.unknowns),
+          language,
+        })
+      : { exitCode: EXIT.clean };
     // A run that could not read a requested account or region, or a failed publish, is an error
     // (exit 1) whatever --fail-on says: a CI gate must never pass a run that did not look.
-    setExit(blind || publishing.exitCode === 1 ? EXIT.error : exitCodeFor(result.findings, failOn));
+    setExit(blind || published.exitCode === 1 ? EXIT.error : exitCodeFor(result.findings, failOn));
   });
 };

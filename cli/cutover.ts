@@ -89,7 +89,7 @@ async function loadCutoverInputs(
     return { ...inputs, notCollected: inputs.notCollected.filter(needed) };
   }
   const callerRegion = await resolveCallerRegion(options);
-  let factory: ClientFactory | undefined;
+  let factory: Promise<ClientFactory> | undefined;
   const baseline = await loadBaseline(options.baseline, () => {
     factory ??= startingIdentityFactory(options, {}, callerRegion);
     return factory;

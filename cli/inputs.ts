@@ -1,8 +1,8 @@
 import type { ClientFactory } from '../shared/aws/clients.js';
-import { createClientFactory } from '../shared/aws/clients.js';
 import { errorCode, errorMessage } from '../shared/aws/errors.js';
 import { type CallerRegion, resolveCallerRegion } from '../shared/aws/region.js';
-import type { Baseline } from '../shared/baseline/index.js';
+import { loadBaselineFile } from '../shared/baseline/parse.js';
+import type { Baseline } from '../shared/baseline/types.js';
 import type { NotCollected } from '../shared/collect/verdict.js';
 import { InputError } from '../shared/errors.js';
 import type { Inventory } from '../shared/model/inventory.js';
@@ -10,7 +10,6 @@ import {
   BaselineNotFoundError,
   type BaselineText,
   baselineLocation,
-  loadBaseline as loadBaselineSource,
   parseBaselineText,
   readBaselineObjectText,
 } from '../shared/run/baseline-source.js';
@@ -54,7 +53,10 @@ export interface AuditInputs {
   snapshot?: Snapshot;
   /** The client factory of a live run, or of the S3 baseline read. */
   factory?: ClientFactory;
-  /** The caller's region (`--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's), when set. */
+  /**
+   * The caller's region (`--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`, the profile's), when set and
+   * looked up: for a live run or an S3 baseline, not for an audit of files.
+   */
   callerRegion?: CallerRegion;
   /**
    * Accounts and regions the baseline declares that a `--snapshot` does not hold: they could not
@@ -76,13 +78,15 @@ const LIVE_ONLY_FLAGS: Array<[keyof LiveOptions, string]> = [
 /**
  * A client factory for the starting identity only (reading `s3://` baselines, publishing) when no
  * live collection made one: in the caller's region ({@link resolveCallerRegion}); `us-east-1`
- * when none is set (S3 then names the bucket's region if it is another).
+ * when none is set (S3 then names the bucket's region if it is another). The AWS SDK is loaded
+ * here, when a run first needs it, not when the CLI starts.
  */
-export function startingIdentityFactory(
+export async function startingIdentityFactory(
   options: LiveOptions,
   run: LiveRunOptions,
   callerRegion?: CallerRegion,
-): ClientFactory {
+): Promise<ClientFactory> {
+  const { createClientFactory } = await import('../shared/aws/clients.js');
   const observer = runObserver(run.stream);
   return createClientFactory({
     region: callerRegion?.region ?? 'us-east-1',
@@ -95,18 +99,22 @@ export function startingIdentityFactory(
 
 /**
  * Loads a baseline from a file or `s3://BUCKET/KEY` (keeping the object's ETag and version id for
- * the report).
+ * the report); `factory` is asked for clients only for an S3 baseline.
  */
-export async function loadBaseline(location: string, factory: () => ClientFactory): Promise<Baseline> {
+export async function loadBaseline(
+  location: string,
+  factory: () => Promise<ClientFactory>,
+): Promise<Baseline> {
   const where = baselineLocation(location);
-  if (where.kind === 'file') return loadBaselineSource(where, () => factory().s3());
+  if (where.kind === 'file') return loadBaselineFile(where.path);
+  const clients = await factory();
   let read: BaselineText;
   try {
-    read = await readBaselineObjectText(factory().s3(), where);
+    read = await readBaselineObjectText(clients.s3(), where);
   } catch (error) {
     if (error instanceof InputError) throw error;
     const failure = error instanceof BaselineNotFoundError ? error.cause : error;
-    const reason = s3FailureText(failure, failureContext(factory()));
+    const reason = s3FailureText(failure, failureContext(clients));
     throw new InputError(`--baseline ${location}: cannot read the baseline (${reason})`, [], {
       cause: failure,
     });
@@ -150,13 +158,26 @@ export async function loadAuditInputs(
   options: SourceOptions & { baseline?: string },
   run: LiveRunOptions = {},
 ): Promise<AuditInputs> {
-  const callerRegion = await resolveCallerRegion(options);
-  let factory: ClientFactory | undefined;
+  // The caller's region and the clients are looked up only when a run needs them (an S3 baseline,
+  // a live collection): an audit of files does not load the AWS SDK.
+  let callerRegion: Promise<CallerRegion | undefined> | undefined;
+  const region = () => {
+    callerRegion ??= resolveCallerRegion(options);
+    return callerRegion;
+  };
+  let factory: Promise<ClientFactory> | undefined;
   const lazyFactory = () => {
-    factory ??= startingIdentityFactory(options, run, callerRegion);
+    factory ??= region().then((resolved) => startingIdentityFactory(options, run, resolved));
     return factory;
   };
-  const region = callerRegion ? { callerRegion } : {};
+  /** What was looked up, for the commands that publish afterwards. */
+  const lookedUp = async () => {
+    const [resolvedRegion, madeFactory] = await Promise.all([callerRegion, factory]);
+    return {
+      ...(madeFactory ? { factory: madeFactory } : {}),
+      ...(resolvedRegion ? { callerRegion: resolvedRegion } : {}),
+    };
+  };
   if (options.snapshot !== undefined) {
     const conflicting = LIVE_ONLY_FLAGS.filter(([key]) => options[key] !== undefined).map(([, flag]) => flag);
     if (conflicting.length > 0) {
@@ -169,11 +190,11 @@ export async function loadAuditInputs(
     return {
       baseline,
       inventory,
-      ...(factory ? { factory } : {}),
-      ...region,
+      ...(await lookedUp()),
       notCollected: baseline ? notCollectedBy(inventory, baseline) : [],
     };
   }
+  await region();
   const baseline = options.baseline ? await loadBaseline(options.baseline, lazyFactory) : undefined;
   // The flags, else the baseline, choose what to collect; the clients' own region stays the caller's.
   // A flag is one comma-separated list here, checked later with the other live flags.
@@ -199,8 +220,8 @@ export async function loadAuditInputs(
     baseline,
     inventory: normalizeSnapshot(collection.snapshot),
     snapshot: collection.snapshot,
+    ...(await lookedUp()),
     factory: collection.factory,
-    ...region,
     notCollected: [],
   };
 }

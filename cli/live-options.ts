@@ -1,26 +1,16 @@
 import { type Command, Option } from 'commander';
-import {
-  type AwsCredentials,
-  type AwsCredentialsProvider,
-  type ClientFactory,
-  type ClientFactoryOptions,
-  createClientFactory,
+import type {
+  AwsCredentials,
+  AwsCredentialsProvider,
+  ClientFactory,
+  ClientFactoryOptions,
 } from '../shared/aws/clients.js';
 import { toCollectionError } from '../shared/aws/errors.js';
 import { type CallerRegion, resolveCallerRegion } from '../shared/aws/region.js';
 import { describeFailure } from '../shared/collect/causes.js';
-import {
-  collectSnapshot,
-  DEFAULT_PACING,
-  MAX_CLOUDTRAIL_DAYS,
-  type PacingOptions,
-} from '../shared/collect/index.js';
-import {
-  type AccountDiscovery,
-  discoverAccounts,
-  ORGANIZATION_PARENT_PATTERN,
-  type OrganizationScope,
-} from '../shared/collect/organizations.js';
+import { MAX_CLOUDTRAIL_DAYS, ORGANIZATION_PARENT_PATTERN } from '../shared/collect/limits.js';
+import type { AccountDiscovery, OrganizationScope } from '../shared/collect/organizations.js';
+import { DEFAULT_PACING, type PacingOptions } from '../shared/collect/pacing.js';
 import { InputError } from '../shared/errors.js';
 import { ACCOUNT_ID_PATTERN as ACCOUNT_ID, REGION_PATTERN as REGION } from '../shared/model/identity.js';
 import type { Snapshot } from '../shared/snapshot/index.js';
@@ -374,6 +364,8 @@ export async function collectLive(options: LiveOptions, run: LiveRunOptions = {}
   const stream = run.stream ?? process.stderr;
   const progress = run.progress ? collectionProgress(stream, run.timer) : undefined;
   const observer = bothObservers(progress?.observer, runObserver(stream));
+  // The clients and collectors load only for a live run: an audit of a snapshot never needs them.
+  const { createClientFactory } = await import('../shared/aws/clients.js');
   const factory = createClientFactory({
     ...settings.factory,
     ...(run.credentials !== undefined ? { credentials: run.credentials } : {}),
@@ -398,6 +390,7 @@ async function collectWith(
   let accounts = settings.accounts;
   let discovery: AccountDiscovery | undefined;
   if (settings.organization) {
+    const { discoverAccounts } = await import('../shared/collect/organizations.js');
     discovery = await discoverAccounts(factory.organizations(), settings.organization);
     const excluded = new Set(settings.organization.exclude ?? []);
     accounts = [...new Set([...discovery.accounts, ...(accounts ?? [])])]
@@ -420,6 +413,7 @@ async function collectWith(
     }
     accounts ??= [caller.accountId];
   }
+  const { collectSnapshot } = await import('../shared/collect/index.js');
   const snapshot = await collectSnapshot({
     factory,
     accounts,

@@ -9,14 +9,13 @@ import { RUN_DEFAULTS } from '../shared/defaults.js';
 import { InputError } from '../shared/errors.js';
 import type { Language } from '../shared/i18n/language.js';
 import { parseSeverity } from '../shared/model/severity.js';
+import type { PublishRunResult } from '../shared/publish/index.js';
 import {
-  type PublishRunResult,
   type PublishSettings,
   parsePublishSettings,
-  publishRun,
   SecurityHubModeSchema,
   SummaryModeSchema,
-} from '../shared/publish/index.js';
+} from '../shared/publish/settings.js';
 import type { Report } from '../shared/report/types.js';
 import { log, warn, writeFileAtomically } from './output.js';
 
@@ -209,6 +208,8 @@ export async function publishFromOptions(
   if (settings === undefined) return { exitCode: 0 };
   // A dry run's plan is what was asked for: it is written under --quiet too.
   const print = context.print ?? (options.dryRun ? warn : log);
+  // Publishing (S3, SNS, Security Hub clients) loads only for a run that publishes.
+  const { publishRun } = await import('../shared/publish/index.js');
   const result = await publishRun({
     report: context.report,
     checks: context.checks ?? registeredChecks.map((check) => check.meta),

@@ -1,5 +1,3 @@
-import { STSClient } from '@aws-sdk/client-sts';
-
 /** Where the caller's region came from, for messages. */
 export type RegionSource = '--region' | 'AWS_REGION' | 'AWS_DEFAULT_REGION' | 'profile';
 
@@ -26,6 +24,8 @@ export async function resolveCallerRegion(
   if (env.AWS_REGION) return { region: env.AWS_REGION, source: 'AWS_REGION' };
   if (env.AWS_DEFAULT_REGION) return { region: env.AWS_DEFAULT_REGION, source: 'AWS_DEFAULT_REGION' };
   // The SDK's own loader reads the profile's region from the shared config file, as the CLI does.
+  // Loaded only here: a run whose region is given, or that needs none, does not load the SDK.
+  const { STSClient } = await import('@aws-sdk/client-sts');
   const client = new STSClient(options.profile ? { profile: options.profile } : {});
   try {
     const region = await client.config.region();

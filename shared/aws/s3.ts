@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { InputError } from '../errors.js';
 import { errorCode, httpStatus, isNotFound as isServiceNotFound } from './errors.js';
 
@@ -9,6 +9,14 @@ import { errorCode, httpStatus, isNotFound as isServiceNotFound } from './errors
  */
 export function isNotFound(error: unknown): boolean {
   return isServiceNotFound(error, 's3');
+}
+
+/**
+ * The S3 client's commands, loaded at the first call: a run that only parses S3 locations (an
+ * audit of files) does not load the S3 client.
+ */
+function loadS3Commands(): Promise<typeof import('@aws-sdk/client-s3')> {
+  return import('@aws-sdk/client-s3');
 }
 
 /** A parsed `s3://bucket/key` location. */
@@ -35,6 +43,7 @@ export async function getObjectText(
   uri: string | S3Location,
 ): Promise<{ text: string; etag?: string; versionId?: string }> {
   const { bucket, key } = typeof uri === 'string' ? parseS3Uri(uri) : uri;
+  const { GetObjectCommand } = await loadS3Commands();
   const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   const text = response.Body ? await response.Body.transformToString('utf-8') : '';
   return {
@@ -64,6 +73,7 @@ export async function putObject(
   s3: S3Client,
   input: PutObjectInput,
 ): Promise<{ etag: string; versionId?: string }> {
+  const { PutObjectCommand } = await loadS3Commands();
   const response = await s3.send(
     new PutObjectCommand({
       Bucket: input.bucket,

@@ -6,6 +6,7 @@ import type { Snapshot, SnapshotAccount, SnapshotRegion } from '../snapshot/inde
 import { collectCloudTrail } from './cloudtrail.js';
 import { collectEksRegion } from './eks.js';
 import { collectIam } from './iam.js';
+import { MAX_CLOUDTRAIL_DAYS } from './limits.js';
 import { type PacingOptions, RequestPacer } from './pacing.js';
 import { compareText } from './plain.js';
 
@@ -21,8 +22,7 @@ export {
 export { TokenBucket } from './rate-limit.js';
 export { COLLECTION_STEPS } from './steps.js';
 
-/** CloudTrail LookupEvents only reaches back 90 days. */
-export const MAX_CLOUDTRAIL_DAYS = 90;
+export { MAX_CLOUDTRAIL_DAYS };
 
 /**
  * Default limits: accounts in parallel, tasks (IAM, regions) per account, Describe calls per

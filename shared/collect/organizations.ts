@@ -9,9 +9,9 @@ import {
 import { errorCode, errorMessage } from '../aws/errors.js';
 import { InputError } from '../errors.js';
 import { compareText } from '../model/compare.js';
+import { ORGANIZATION_PARENT_PATTERN } from './limits.js';
 
-/** The root (`r-…`) or an organizational unit (`ou-…`): what `--ou` and the OU lists accept. */
-export const ORGANIZATION_PARENT_PATTERN = /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/;
+export { ORGANIZATION_PARENT_PATTERN };
 
 /** The largest page the list operations accept (`MaxResults` 1-20). */
 const PAGE_SIZE = 20;

@@ -1,6 +1,6 @@
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { isNotFound, parseS3Uri } from '../aws/s3.js';
-import { loadBaselineFile, parseBaseline, sha256Hex } from '../baseline/index.js';
+import { loadBaselineFile, parseBaseline, sha256Hex } from '../baseline/parse.js';
 import type { Baseline } from '../baseline/types.js';
 import { s3Uri } from '../bucket.js';
 import { InputError } from '../errors.js';
@@ -50,6 +50,8 @@ export async function readBaselineObjectText(
   location: { bucket: string; key: string; versionId?: string },
 ): Promise<BaselineText> {
   const source = s3Uri(location.bucket, location.key);
+  // Loaded only here, so a run with a baseline file does not load the S3 client.
+  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
   try {
     const response = await s3.send(
       new GetObjectCommand({

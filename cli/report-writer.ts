@@ -1,0 +1,137 @@
+import { open } from 'node:fs/promises';
+
+/** Bytes gathered before one write: few system calls for a report of hundreds of megabytes. */
+export const REPORT_WRITE_BUFFER_BYTES = 4 * 2 ** 20;
+
+/** Most bytes one UTF-16 code unit takes in UTF-8 (a surrogate pair takes 4 for 2 units). */
+const MAX_UTF8_BYTES_PER_UNIT = 3;
+
+/** Writes `length` bytes of `buffer`; resolves once they are written and the buffer may be reused. */
+type Sink = (buffer: Buffer<ArrayBuffer>, length: number) => Promise<void>;
+
+/** How {@link writeReport} writes. */
+export interface ReportWriterOptions {
+  /** Bytes gathered before one write ({@link REPORT_WRITE_BUFFER_BYTES} by default; tests cross its edges). */
+  bufferBytes?: number;
+}
+
+/**
+ * Writes a report, given in pieces, to `output` (created or truncated) or, without it, to stdout;
+ * the last line ends with a newline. The pieces are encoded straight into large buffers, so no
+ * buffer is made per piece and a report is written in few system calls; a file is written from one
+ * buffer while the next pieces are rendered into the other, so rendering does not wait for the disk.
+ */
+export async function writeReport(
+  pieces: Iterable<string>,
+  output: string | undefined,
+  options: ReportWriterOptions = {},
+): Promise<void> {
+  const bufferBytes = Math.max(options.bufferBytes ?? REPORT_WRITE_BUFFER_BYTES, 4 * MAX_UTF8_BYTES_PER_UNIT);
+  if (output === undefined) {
+    await writeToStdout(pieces, bufferBytes);
+    return;
+  }
+  const file = await open(output, 'w');
+  try {
+    const spare = [Buffer.allocUnsafeSlow(bufferBytes), Buffer.allocUnsafeSlow(bufferBytes)];
+    const take = () => spare.pop() ?? Buffer.allocUnsafeSlow(bufferBytes);
+    await writeEncoded(pieces, bufferBytes, take, async (buffer, length) => {
+      for (let written = 0; written < length; ) {
+        written += (await file.write(buffer, written, length - written)).bytesWritten;
+      }
+      spare.push(buffer);
+    });
+  } finally {
+    // Waits for a write still in flight when rendering failed.
+    await file.close();
+  }
+}
+
+/**
+ * Stdout may keep the buffer it is given (a pipe that is not drained yet), so each write gets a
+ * buffer of its own. A failure (a closed pipe) is reported once the writing stops.
+ */
+async function writeToStdout(pieces: Iterable<string>, bufferBytes: number): Promise<void> {
+  const stream = process.stdout;
+  let failure: Error | undefined;
+  const onError = (error: Error) => {
+    failure = error;
+  };
+  stream.on('error', onError);
+  try {
+    await writeEncoded(
+      pieces,
+      bufferBytes,
+      () => Buffer.allocUnsafeSlow(bufferBytes),
+      async (buffer, length) => {
+        if (failure !== undefined) throw failure;
+        if (stream.write(buffer.subarray(0, length))) return;
+        // An error closes the stream, so waiting for `close` as well never hangs.
+        await new Promise<void>((resolve) => {
+          const settle = () => {
+            stream.off('drain', settle);
+            stream.off('close', settle);
+            resolve();
+          };
+          stream.on('drain', settle);
+          stream.on('close', settle);
+        });
+        if (failure !== undefined) throw failure;
+      },
+    );
+  } finally {
+    stream.off('error', onError);
+  }
+}
+
+/**
+ * Encodes the pieces into buffers from `take` and hands each full one to `sink`, one write in
+ * flight at a time so the bytes stay in order; ends the text with a newline when it has none.
+ */
+async function writeEncoded(
+  pieces: Iterable<string>,
+  bufferBytes: number,
+  take: () => Buffer<ArrayBuffer>,
+  sink: Sink,
+): Promise<void> {
+  let buffer = take();
+  let used = 0;
+  let inFlight: Promise<void> = Promise.resolve();
+  const flush = async () => {
+    if (used === 0) return;
+    await inFlight;
+    inFlight = sink(buffer, used);
+    // Observed at the next flush; until then the next buffer fills.
+    inFlight.catch(() => {});
+    buffer = take();
+    used = 0;
+  };
+  const append = async (text: string) => {
+    if (text.length * MAX_UTF8_BYTES_PER_UNIT > bufferBytes - used) await flush();
+    used += buffer.write(text, used);
+  };
+  const unitsPerBuffer = Math.floor(bufferBytes / MAX_UTF8_BYTES_PER_UNIT);
+  let endsWithNewline = false;
+  for (const piece of pieces) {
+    if (piece === '') continue;
+    endsWithNewline = piece.endsWith('\n');
+    if (piece.length <= unitsPerBuffer) {
+      await append(piece);
+      continue;
+    }
+    // A piece larger than a buffer goes in parts that never split a surrogate pair.
+    for (let start = 0; start < piece.length; ) {
+      let end = Math.min(start + unitsPerBuffer, piece.length);
+      if (end < piece.length && isHighSurrogate(piece.charCodeAt(end - 1))) end -= 1;
+      await append(piece.slice(start, end));
+      start = end;
+    }
+  }
+  if (!endsWithNewline) await append('\n');
+  await flush();
+  await inFlight;
+}
+
+function isHighSurrogate(unit: number): boolean {
+  return unit >= 0xd800 && unit <= 0xdbff;
+}

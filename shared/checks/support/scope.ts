@@ -89,7 +89,15 @@ export function workloadScope(
   };
 }
 
-const SEP = '\u0000';
+/** The map under `key`, started when there is none: one level of a lookup by several keys. */
+function level<V>(map: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let inner = map.get(key);
+  if (!inner) {
+    inner = new Map();
+    map.set(key, inner);
+  }
+  return inner;
+}
 
 function buildScope(context: CheckContext): AuditScope {
   const { inventory, baseline } = context;
@@ -102,7 +110,8 @@ function buildScope(context: CheckContext): AuditScope {
 
   const members: MemberCluster[] = [];
   const membersByLogical = new Map<string, MemberCluster[]>();
-  const memberByKey = new Map<string, MemberCluster>();
+  // Account → region → cluster name → the first member declared there.
+  const memberByKey = new Map<string, Map<string, Map<string, MemberCluster>>>();
   for (const logical of baseline.clusters) {
     for (const name of logical.members) {
       const key = clusterKey(logical.account, logical.region, name);
@@ -124,7 +133,8 @@ function buildScope(context: CheckContext): AuditScope {
       };
       members.push(member);
       push(membersByLogical, logical.name, member);
-      if (!memberByKey.has(key)) memberByKey.set(key, member);
+      const byName = level(level(memberByKey, logical.account), logical.region);
+      if (!byName.has(name)) byName.set(name, member);
     }
   }
 
@@ -154,23 +164,24 @@ function buildScope(context: CheckContext): AuditScope {
     return { state: 'absent' };
   };
 
-  const podIdentityByIdentity = new Map<string, PodIdentityBinding[]>();
+  // Logical cluster → namespace → service account → bindings: a lookup builds no key text.
+  const podIdentityByIdentity = new Map<string, Map<string, Map<string, PodIdentityBinding[]>>>();
   for (const binding of baseline.podIdentity) {
     push(
-      podIdentityByIdentity,
-      [binding.cluster, binding.namespace, binding.serviceAccount].join(SEP),
+      level(level(podIdentityByIdentity, binding.cluster), binding.namespace),
+      binding.serviceAccount,
       binding,
     );
   }
-  const irsaByIdentity = new Map<string, IrsaBinding[]>();
+  const irsaByIdentity = new Map<string, Map<string, Map<string, IrsaBinding[]>>>();
   const irsaByLogical = new Map<string, IrsaBinding[]>();
-  const irsaByLogicalAndRole = new Map<string, IrsaBinding[]>();
+  const irsaByLogicalAndRole = new Map<string, Map<string, IrsaBinding[]>>();
   for (const binding of baseline.irsa) {
-    push(irsaByIdentity, [binding.cluster, binding.namespace, binding.serviceAccount].join(SEP), binding);
+    push(level(level(irsaByIdentity, binding.cluster), binding.namespace), binding.serviceAccount, binding);
     push(irsaByLogical, binding.cluster, binding);
     const role = roleState(binding.roleArn);
     const arns = new Set([binding.roleArn, ...(role.state === 'present' ? [role.role.arn] : [])]);
-    for (const arn of arns) push(irsaByLogicalAndRole, [binding.cluster, arn].join(SEP), binding);
+    for (const arn of arns) push(level(irsaByLogicalAndRole, binding.cluster), arn, binding);
   }
 
   const scannedAccounts = [
@@ -216,14 +227,14 @@ function buildScope(context: CheckContext): AuditScope {
     clusterListings,
     members,
     membersOf: (logicalName) => membersByLogical.get(logicalName) ?? [],
-    memberAt: (accountId, region, clusterName) => memberByKey.get(clusterKey(accountId, region, clusterName)),
+    memberAt: (accountId, region, clusterName) => memberByKey.get(accountId)?.get(region)?.get(clusterName),
     roleState,
     declaredPodIdentity: (logicalName, namespace, serviceAccount) =>
-      podIdentityByIdentity.get(`${logicalName}${SEP}${namespace}${SEP}${serviceAccount}`) ?? [],
+      podIdentityByIdentity.get(logicalName)?.get(namespace)?.get(serviceAccount) ?? [],
     declaredIrsa: (logicalName, namespace, serviceAccount) =>
-      irsaByIdentity.get(`${logicalName}${SEP}${namespace}${SEP}${serviceAccount}`) ?? [],
+      irsaByIdentity.get(logicalName)?.get(namespace)?.get(serviceAccount) ?? [],
     irsaOf: (logicalName) => irsaByLogical.get(logicalName) ?? [],
-    irsaOfRole: (logicalName, roleArn) => irsaByLogicalAndRole.get(`${logicalName}${SEP}${roleArn}`) ?? [],
+    irsaOfRole: (logicalName, roleArn) => irsaByLogicalAndRole.get(logicalName)?.get(roleArn) ?? [],
   };
 }
 

@@ -112,6 +112,7 @@ function scopeVerdicts(context: CheckContext): ScopeVerdicts {
     }
     return key;
   };
+  const settledLists = new WeakMap<readonly ScopeRef[], SettledScopes>();
   const gapsOf = (scopes: readonly ScopeRef[], keys: readonly string[]): ScopeGap[] => {
     let gaps = NO_GAPS;
     for (let index = 0; index < scopes.length; index++) {
@@ -134,32 +135,43 @@ function scopeVerdicts(context: CheckContext): ScopeVerdicts {
       return gaps === NO_GAPS ? [] : gaps;
     },
     settle(scopes) {
-      const count = scopes.length;
-      if (count === 0) return { scopes: scopes as ScopeRef[], gaps: NO_GAPS };
-      const keys = scopes.map(keyOf);
-      // Claims name a few scopes, usually already in order: an insertion sort of their positions
-      // (stable, so the first of a repeated key stands, as `distinctScopeRefs` keeps it).
-      const order = [0];
-      let inOrder = true;
-      for (let index = 1; index < count; index++) {
-        const key = keys[index];
-        let at = order.length;
-        while (at > 0 && keys[order[at - 1]] > key) at -= 1;
-        if (at !== order.length || keys[order[at - 1]] === key) inOrder = false;
-        order.splice(at, 0, index);
+      // A frozen list is one that checks share between claims (a region's cluster listings): settled once.
+      if (!Object.isFrozen(scopes)) return settleScopes(scopes);
+      let settled = settledLists.get(scopes);
+      if (!settled) {
+        settled = settleScopes(scopes);
+        settledLists.set(scopes, settled);
       }
-      if (inOrder) return { scopes: scopes as ScopeRef[], gaps: gapsOf(scopes, keys) };
-      const distinct: ScopeRef[] = [];
-      const distinctKeys: string[] = [];
-      for (let index = 0; index < count; index++) {
-        const key = keys[order[index]];
-        if (index > 0 && key === distinctKeys[distinctKeys.length - 1]) continue;
-        distinct.push(scopes[order[index]]);
-        distinctKeys.push(key);
-      }
-      return { scopes: distinct, gaps: gapsOf(distinct, distinctKeys) };
+      return settled;
     },
   };
+  /** The scopes once each, in order (the array itself when it already is), and their gaps. */
+  function settleScopes(scopes: readonly ScopeRef[]): SettledScopes {
+    const count = scopes.length;
+    if (count === 0) return { scopes: scopes as ScopeRef[], gaps: NO_GAPS };
+    const keys = scopes.map(keyOf);
+    // Claims name a few scopes, usually already in order: an insertion sort of their positions
+    // (stable, so the first of a repeated key stands, as `distinctScopeRefs` keeps it).
+    const order = [0];
+    let inOrder = true;
+    for (let index = 1; index < count; index++) {
+      const key = keys[index];
+      let at = order.length;
+      while (at > 0 && keys[order[at - 1]] > key) at -= 1;
+      if (at !== order.length || keys[order[at - 1]] === key) inOrder = false;
+      order.splice(at, 0, index);
+    }
+    if (inOrder) return { scopes: scopes as ScopeRef[], gaps: gapsOf(scopes, keys) };
+    const distinct: ScopeRef[] = [];
+    const distinctKeys: string[] = [];
+    for (let index = 0; index < count; index++) {
+      const key = keys[order[index]];
+      if (index > 0 && key === distinctKeys[distinctKeys.length - 1]) continue;
+      distinct.push(scopes[order[index]]);
+      distinctKeys.push(key);
+    }
+    return { scopes: distinct, gaps: gapsOf(distinct, distinctKeys) };
+  }
 }
 
 /**

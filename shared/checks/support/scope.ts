@@ -1,4 +1,5 @@
 import type { IrsaBinding, LogicalCluster, PodIdentityBinding } from '../../baseline/types.js';
+import { compareText } from '../../model/compare.js';
 import { accountOfArn, eksClusterArn, roleNameOf, workloadIdentityId } from '../../model/identity.js';
 import type { ClusterInventory, RoleInventory } from '../../model/inventory.js';
 import { type ScopeRef, scopeRef } from '../../model/scope.js';
@@ -48,6 +49,11 @@ export interface AuditScope {
    */
   clusterListings(region: string, alsoIn?: Iterable<string>): ScopeRef[];
   members: MemberCluster[];
+  /**
+   * The roles of the scanned {@link accounts}, sorted by ARN (computed on first use; shared, must not
+   * be modified).
+   */
+  scannedRoles(): RoleInventory[];
   /** Members of a logical cluster (empty when it is not declared). */
   membersOf(logicalName: string): MemberCluster[];
   /** The declared member for a physical cluster, when the baseline names it. */
@@ -215,16 +221,26 @@ function buildScope(context: CheckContext): AuditScope {
     const key = `${region}\u0000${extra.join('\u0000')}`;
     let listing = listings.get(key);
     if (!listing) {
-      listing = [...base, ...extra].sort().map((accountId) => scopeRef.region(accountId, region));
+      // Frozen: shared by every claim that asks, and the engine settles a frozen list once.
+      listing = Object.freeze(
+        [...base, ...extra].sort().map((accountId) => scopeRef.region(accountId, region)),
+      ) as ScopeRef[];
       listings.set(key, listing);
     }
     return listing;
   };
+  let scannedRoles: RoleInventory[] | undefined;
 
   return {
     accounts,
     scannedAccounts,
     clusterListings,
+    scannedRoles: () => {
+      scannedRoles ??= [...inventory.roles.values()]
+        .filter((role) => accounts.has(role.accountId))
+        .sort((a, b) => compareText(a.arn, b.arn));
+      return scannedRoles;
+    },
     members,
     membersOf: (logicalName) => membersByLogical.get(logicalName) ?? [],
     memberAt: (accountId, region, clusterName) => memberByKey.get(accountId)?.get(region)?.get(clusterName),

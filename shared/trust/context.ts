@@ -92,6 +92,8 @@ function irsaContext(request: Extract<AssumeRequest, { kind: 'irsa' }>): Request
       `provider: expected an OIDC provider ARN like arn:aws:iam::111122223333:oidc-provider/oidc.eks.REGION.amazonaws.com/id/ID, got ${JSON.stringify(request.providerArn)}`,
     );
   const host = provider.hostPath.toLowerCase();
+  const subjectKey = `${host}:sub`;
+  const audienceKey = `${host}:aud`;
   const audience = request.audience ?? 'sts.amazonaws.com';
   return {
     principal: { type: 'Federated', arn: request.providerArn },
@@ -99,8 +101,8 @@ function irsaContext(request: Extract<AssumeRequest, { kind: 'irsa' }>): Request
     description: `the web-identity request of ${request.subject} through ${provider.hostPath}`,
     lookup(rawKey) {
       const key = rawKey.toLowerCase();
-      if (key === `${host}:sub`) return single(request.subject);
-      if (key === `${host}:aud`) return single(audience);
+      if (key === subjectKey) return single(request.subject);
+      if (key === audienceKey) return single(audience);
       const idp = identityProviderPrefix(key);
       if (idp === host) return unmodeled(rawKey, 'IRSA');
       // Another provider's claims are simply not in this request.

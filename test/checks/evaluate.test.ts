@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateCheck } from '../../shared/checks/evaluate.js';
+import { evaluateCheck, toFinding } from '../../shared/checks/evaluate.js';
 import type { Check, FindingDraft, UnknownOutcome } from '../../shared/checks/types.js';
 import { findingId } from '../../shared/model/finding.js';
 import { type ScopeRef, scopeRef } from '../../shared/model/scope.js';
@@ -129,5 +129,87 @@ describe('evaluateCheck', () => {
     const { drafts, unknowns } = run(claims([{}, {}]));
     expect(drafts).toHaveLength(2);
     expect(unknowns).toEqual([]);
+  });
+});
+
+describe('toFinding', () => {
+  const meta = {
+    id: 'TEST_ORDER',
+    title: 'test title',
+    severity: 'LOW',
+    category: 'drift',
+    description: 'test',
+    remediation: 'the default remediation',
+    docsUrl: 'https://docs.aws.amazon.com/',
+  } as const;
+
+  it('writes the id, check and title first, then the draft fields in its order, then severity, remediation and location', () => {
+    const draft: FindingDraft = {
+      message: 'm.',
+      accountId: ACCOUNT,
+      region: REGION,
+      resource: { type: 'AwsIamRole', id: `arn:aws:iam::${ACCOUNT}:role/app` },
+      identity: ['0', 'extra'],
+      evidence: { statementIndex: 0 },
+      remediation: 'do this',
+      baselineLocation: { file: 'baseline.yaml', line: 3, column: 5 },
+      doubts: [],
+    };
+    const finding = toFinding({ meta }, draft);
+    expect(Object.keys(finding)).toEqual([
+      'id',
+      'checkId',
+      'title',
+      'message',
+      'accountId',
+      'region',
+      'resource',
+      'evidence',
+      'severity',
+      'remediation',
+      'baselineLocation',
+    ]);
+    expect(finding).toMatchObject({
+      id: findingId('TEST_ORDER', `arn:aws:iam::${ACCOUNT}:role/app`, '0', 'extra'),
+      severity: 'LOW',
+      remediation: 'do this',
+    });
+  });
+
+  it("keeps a draft's own severity where the draft puts it, and the metadata's remediation when it has none", () => {
+    const draft: FindingDraft = {
+      message: 'm.',
+      severity: 'HIGH',
+      accountId: ACCOUNT,
+      resource: { type: 'AwsIamRole', id: 'r' },
+      evidence: {},
+    };
+    const finding = toFinding({ meta }, draft);
+    expect(Object.keys(finding)).toEqual([
+      'id',
+      'checkId',
+      'title',
+      'message',
+      'severity',
+      'accountId',
+      'resource',
+      'evidence',
+      'remediation',
+    ]);
+    expect(finding.severity).toBe('HIGH');
+    expect(finding.remediation).toBe('the default remediation');
+    expect(JSON.stringify(finding)).toBe(
+      JSON.stringify({
+        id: findingId('TEST_ORDER', 'r'),
+        checkId: 'TEST_ORDER',
+        title: 'test title',
+        message: 'm.',
+        severity: 'HIGH',
+        accountId: ACCOUNT,
+        resource: { type: 'AwsIamRole', id: 'r' },
+        evidence: {},
+        remediation: 'the default remediation',
+      }),
+    );
   });
 });

@@ -1,4 +1,3 @@
-import { compareText } from '../../model/compare.js';
 import { serviceAccountSubject } from '../../model/identity.js';
 import { sentence } from '../../text.js';
 import { matchIamPattern } from '../../trust/index.js';
@@ -58,10 +57,7 @@ export const check: Check = {
     const scope = scopeFor(context);
     const indexes = indexesFor(context);
     const drafts: FindingDraft[] = [];
-    const roles = [...context.inventory.roles.values()]
-      .filter((role) => scope.accounts.has(role.accountId))
-      .sort((a, b) => compareText(a.arn, b.arn));
-    for (const role of roles) {
+    for (const role of scope.scannedRoles()) {
       const grants = (indexes.trustOf(role.arn)?.grants ?? []).filter(
         (grant): grant is IrsaGrant =>
           grant.kind === 'irsa' && grant.isEksIssuer && !grant.unsatisfiable && grantsWebIdentity(grant),

@@ -111,9 +111,11 @@ function buildIndexes({ inventory, baseline }: CheckContext): CheckIndexes {
     }
   }
   const regionsByAccount = new Map(inventory.accounts.map((account) => [account.accountId, account.regions]));
-  const trustCache = new Map<string, TrustAnalysis | undefined>();
+  // `null`: no analysis (no such role, or a policy that cannot be analyzed); one lookup per question.
+  const trustCache = new Map<string, TrustAnalysis | null>();
   const trustOf = (roleArn: string): TrustAnalysis | undefined => {
-    if (trustCache.has(roleArn)) return trustCache.get(roleArn);
+    const known = trustCache.get(roleArn);
+    if (known !== undefined) return known ?? undefined;
     const role = inventory.roles.get(roleArn);
     let analysis: TrustAnalysis | undefined;
     try {
@@ -123,7 +125,7 @@ function buildIndexes({ inventory, baseline }: CheckContext): CheckIndexes {
       // snapshot validator already reported it.
       analysis = undefined;
     }
-    trustCache.set(roleArn, analysis);
+    trustCache.set(roleArn, analysis ?? null);
     return analysis;
   };
   return {

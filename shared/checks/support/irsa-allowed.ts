@@ -7,6 +7,7 @@ import {
   parseTrustPolicy,
 } from '../../trust/index.js';
 import { parseProviderArn } from '../../trust/providers.js';
+import { STS_AUDIENCE } from '../../trust/space.js';
 
 /**
  * Below this many statements a trust policy is evaluated whole: narrowing it would cost more than
@@ -106,13 +107,15 @@ export function irsaCertainlyAllowed(document: unknown, request: IrsaAssumeReque
 /**
  * Whether the trust policy lets this IRSA request assume the role: {@link irsaCertainlyAllowed}
  * first, the whole policy with `canAssumeParsed` when that cannot tell. Answered once per parsed
- * policy, provider and subject: several checks ask the same role about the same service account
- * (declared, undeclared, dual bound, unused). Only the answer is kept, not the decision's text.
+ * policy, provider and subject (for the default audience, `sts.amazonaws.com`): several checks ask the
+ * same role about the same service account (declared, undeclared, dual bound, unused). Only the
+ * answer is kept, not the decision's text.
  *
  * @throws InputError naming the field when the policy or the request is malformed.
  */
 export function irsaAllowed(document: unknown, request: IrsaAssumeRequest): boolean | 'unknown' {
-  if (request.audience !== undefined) return decide(document, request);
+  // The evaluator reads an absent audience as `sts.amazonaws.com`: both share one answer.
+  if (request.audience !== undefined && request.audience !== STS_AUDIENCE) return decide(document, request);
   const policy = trustPolicyOf(document);
   let byProvider = answers.get(policy);
   if (!byProvider) {

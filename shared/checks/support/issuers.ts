@@ -18,6 +18,20 @@ export interface DeadIssuerBasis {
   restsOn: ScopeRef[];
   /** Evidence that the issuer is alive (its tokens accepted recently). */
   doubts: string[];
+  /** How many accounts {@link restsOn} names. */
+  accounts: number;
+}
+
+/** The accounts each shared listing names, counted once per listing rather than once per claim. */
+const accountCounts = new WeakMap<readonly ScopeRef[], number>();
+
+function accountsOf(listing: readonly ScopeRef[]): number {
+  let count = accountCounts.get(listing);
+  if (count === undefined) {
+    count = new Set(listing.map((scope) => scope.accountId)).size;
+    accountCounts.set(listing, count);
+  }
+  return count;
 }
 
 const latestUseCache = new WeakMap<UsageIndex, Map<string, string>>();
@@ -60,5 +74,5 @@ export function deadIssuerBasis(
       `CloudTrail shows tokens of issuer ${hostPath} accepted at ${lastUse}, within ${RECENT_ISSUER_USE_DAYS} days of the collection: its cluster may be running where the audit does not look`,
     );
   }
-  return { restsOn, doubts };
+  return { restsOn, doubts, accounts: accountsOf(restsOn) };
 }

@@ -1,4 +1,5 @@
 import type { IrsaBinding, LogicalCluster, PodIdentityBinding } from '../../baseline/types.js';
+import { compareText } from '../../model/compare.js';
 import { accountOfArn, eksClusterArn, roleNameOf, workloadIdentityId } from '../../model/identity.js';
 import type { ClusterInventory, RoleInventory } from '../../model/inventory.js';
 import { type ScopeRef, scopeRef } from '../../model/scope.js';
@@ -48,6 +49,11 @@ export interface AuditScope {
    */
   clusterListings(region: string, alsoIn?: Iterable<string>): ScopeRef[];
   members: MemberCluster[];
+  /**
+   * The roles of the scanned {@link accounts}, sorted by ARN (computed on first use; shared, must not
+   * be modified).
+   */
+  scannedRoles(): RoleInventory[];
   /** Members of a logical cluster (empty when it is not declared). */
   membersOf(logicalName: string): MemberCluster[];
   /** The declared member for a physical cluster, when the baseline names it. */
@@ -89,7 +95,15 @@ export function workloadScope(
   };
 }
 
-const SEP = '\u0000';
+/** The map under `key`, started when there is none: one level of a lookup by several keys. */
+function level<V>(map: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let inner = map.get(key);
+  if (!inner) {
+    inner = new Map();
+    map.set(key, inner);
+  }
+  return inner;
+}
 
 function buildScope(context: CheckContext): AuditScope {
   const { inventory, baseline } = context;
@@ -102,7 +116,8 @@ function buildScope(context: CheckContext): AuditScope {
 
   const members: MemberCluster[] = [];
   const membersByLogical = new Map<string, MemberCluster[]>();
-  const memberByKey = new Map<string, MemberCluster>();
+  // Account → region → cluster name → the first member declared there.
+  const memberByKey = new Map<string, Map<string, Map<string, MemberCluster>>>();
   for (const logical of baseline.clusters) {
     for (const name of logical.members) {
       const key = clusterKey(logical.account, logical.region, name);
@@ -124,7 +139,8 @@ function buildScope(context: CheckContext): AuditScope {
       };
       members.push(member);
       push(membersByLogical, logical.name, member);
-      if (!memberByKey.has(key)) memberByKey.set(key, member);
+      const byName = level(level(memberByKey, logical.account), logical.region);
+      if (!byName.has(name)) byName.set(name, member);
     }
   }
 
@@ -154,23 +170,24 @@ function buildScope(context: CheckContext): AuditScope {
     return { state: 'absent' };
   };
 
-  const podIdentityByIdentity = new Map<string, PodIdentityBinding[]>();
+  // Logical cluster → namespace → service account → bindings: a lookup builds no key text.
+  const podIdentityByIdentity = new Map<string, Map<string, Map<string, PodIdentityBinding[]>>>();
   for (const binding of baseline.podIdentity) {
     push(
-      podIdentityByIdentity,
-      [binding.cluster, binding.namespace, binding.serviceAccount].join(SEP),
+      level(level(podIdentityByIdentity, binding.cluster), binding.namespace),
+      binding.serviceAccount,
       binding,
     );
   }
-  const irsaByIdentity = new Map<string, IrsaBinding[]>();
+  const irsaByIdentity = new Map<string, Map<string, Map<string, IrsaBinding[]>>>();
   const irsaByLogical = new Map<string, IrsaBinding[]>();
-  const irsaByLogicalAndRole = new Map<string, IrsaBinding[]>();
+  const irsaByLogicalAndRole = new Map<string, Map<string, IrsaBinding[]>>();
   for (const binding of baseline.irsa) {
-    push(irsaByIdentity, [binding.cluster, binding.namespace, binding.serviceAccount].join(SEP), binding);
+    push(level(level(irsaByIdentity, binding.cluster), binding.namespace), binding.serviceAccount, binding);
     push(irsaByLogical, binding.cluster, binding);
     const role = roleState(binding.roleArn);
     const arns = new Set([binding.roleArn, ...(role.state === 'present' ? [role.role.arn] : [])]);
-    for (const arn of arns) push(irsaByLogicalAndRole, [binding.cluster, arn].join(SEP), binding);
+    for (const arn of arns) push(level(irsaByLogicalAndRole, binding.cluster), arn, binding);
   }
 
   const scannedAccounts = [
@@ -204,26 +221,36 @@ function buildScope(context: CheckContext): AuditScope {
     const key = `${region}\u0000${extra.join('\u0000')}`;
     let listing = listings.get(key);
     if (!listing) {
-      listing = [...base, ...extra].sort().map((accountId) => scopeRef.region(accountId, region));
+      // Frozen: shared by every claim that asks, and the engine settles a frozen list once.
+      listing = Object.freeze(
+        [...base, ...extra].sort().map((accountId) => scopeRef.region(accountId, region)),
+      ) as ScopeRef[];
       listings.set(key, listing);
     }
     return listing;
   };
+  let scannedRoles: RoleInventory[] | undefined;
 
   return {
     accounts,
     scannedAccounts,
     clusterListings,
+    scannedRoles: () => {
+      scannedRoles ??= [...inventory.roles.values()]
+        .filter((role) => accounts.has(role.accountId))
+        .sort((a, b) => compareText(a.arn, b.arn));
+      return scannedRoles;
+    },
     members,
     membersOf: (logicalName) => membersByLogical.get(logicalName) ?? [],
-    memberAt: (accountId, region, clusterName) => memberByKey.get(clusterKey(accountId, region, clusterName)),
+    memberAt: (accountId, region, clusterName) => memberByKey.get(accountId)?.get(region)?.get(clusterName),
     roleState,
     declaredPodIdentity: (logicalName, namespace, serviceAccount) =>
-      podIdentityByIdentity.get(`${logicalName}${SEP}${namespace}${SEP}${serviceAccount}`) ?? [],
+      podIdentityByIdentity.get(logicalName)?.get(namespace)?.get(serviceAccount) ?? [],
     declaredIrsa: (logicalName, namespace, serviceAccount) =>
-      irsaByIdentity.get(`${logicalName}${SEP}${namespace}${SEP}${serviceAccount}`) ?? [],
+      irsaByIdentity.get(logicalName)?.get(namespace)?.get(serviceAccount) ?? [],
     irsaOf: (logicalName) => irsaByLogical.get(logicalName) ?? [],
-    irsaOfRole: (logicalName, roleArn) => irsaByLogicalAndRole.get(`${logicalName}${SEP}${roleArn}`) ?? [],
+    irsaOfRole: (logicalName, roleArn) => irsaByLogicalAndRole.get(logicalName)?.get(roleArn) ?? [],
   };
 }
 

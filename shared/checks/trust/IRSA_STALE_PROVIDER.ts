@@ -45,7 +45,7 @@ export const check: Check = {
           role.accountId,
           ...(providerAccount ? [providerAccount] : []),
         ]);
-        const accounts = new Set(basis.restsOn.map((scope) => scope.accountId)).size;
+        const { accounts } = basis;
         drafts.push({
           severity: check.meta.severity,
           message: sentence(

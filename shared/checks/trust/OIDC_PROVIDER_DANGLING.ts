@@ -31,7 +31,7 @@ export const check: Check = {
       const region = eksIssuerRegion(hostPath);
       if (!region || indexes.clustersByIssuerHostPath.has(hostPath)) continue;
       const basis = deadIssuerBasis(context, hostPath, region, [provider.accountId]);
-      const accounts = new Set(basis.restsOn.map((scope) => scope.accountId)).size;
+      const { accounts } = basis;
       const trustingRoles = [
         ...new Set(
           (grantsByIssuer.get(hostPath) ?? [])

@@ -1,4 +1,3 @@
-import { compareText } from '../../model/compare.js';
 import { scopeRef } from '../../model/scope.js';
 import { sentence } from '../../text.js';
 import { irsaGrantsOf } from '../../trust/workload.js';
@@ -29,10 +28,7 @@ export const check: Check = {
     const usage = usageIndexFor(context);
     const window = usageWindow(context);
     const drafts: FindingDraft[] = [];
-    const roles = [...context.inventory.roles.values()]
-      .filter((role) => scope.accounts.has(role.accountId))
-      .sort((a, b) => compareText(a.arn, b.arn));
-    for (const role of roles) {
+    for (const role of scope.scannedRoles()) {
       const associations = indexes.associationsByRoleArn.get(role.arn) ?? [];
       const eksGrants = irsaGrantsOf(indexes.trustOf(role.arn)).filter((grant) => grant.isEksIssuer);
       if (associations.length === 0 && eksGrants.length === 0) continue;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { irsaCertainlyAllowed } from '../../../shared/checks/support/irsa-allowed.js';
+import { irsaAllowed, irsaCertainlyAllowed } from '../../../shared/checks/support/irsa-allowed.js';
 import { canAssume } from '../../../shared/trust/index.js';
 
 const HOST = 'oidc.eks.eu-west-1.amazonaws.com/id/ABC';
@@ -80,5 +80,38 @@ describe('irsaCertainlyAllowed', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('irsaAllowed', () => {
+  const subject = 'system:serviceaccount:apps:sa-3';
+  // Statement 0 requires the default audience, statement 1 admits only another one.
+  const document = policy([
+    statement(subject),
+    {
+      ...statement('system:serviceaccount:apps:sa-4'),
+      Condition: {
+        StringEquals: { [`${HOST}:sub`]: 'system:serviceaccount:apps:sa-4', [`${HOST}:aud`]: 'other' },
+      },
+    },
+  ]);
+
+  it('answers an explicit sts.amazonaws.com audience as the evaluator reads a missing one', () => {
+    for (const asked of [subject, 'system:serviceaccount:apps:sa-4']) {
+      const implicit = irsaAllowed(document, request(asked));
+      const explicit = irsaAllowed(document, { ...request(asked), audience: 'sts.amazonaws.com' });
+      expect(explicit).toBe(implicit);
+      expect(explicit).toBe(
+        canAssume(document, { ...request(asked), audience: 'sts.amazonaws.com' }).allowed,
+      );
+    }
+  });
+
+  it('decides another audience on its own, not from the default audience answer', () => {
+    expect(irsaAllowed(document, request('system:serviceaccount:apps:sa-4'))).toBe(false);
+    expect(irsaAllowed(document, { ...request('system:serviceaccount:apps:sa-4'), audience: 'other' })).toBe(
+      true,
+    );
+    expect(irsaAllowed(document, { ...request(subject), audience: 'other' })).toBe(false);
   });
 });

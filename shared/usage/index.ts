@@ -96,15 +96,21 @@ class SummaryBuilder {
   last = Number.NEGATIVE_INFINITY;
   firstSeen = '';
   lastSeen = '';
-  readonly eventIds = new Set<string>();
-  readonly sources = new Set<EvidenceSource>();
+  /** Every event id added, repeats included: sorted and deduplicated once, when built. */
+  private eventIds: string[] = [];
+  /** The sources seen (at most four), in the order first seen. */
+  private readonly sources: EvidenceSource[] = [];
 
   /** `time` is `Date.parse(eventTime)`, parsed once per event by the caller. */
   add(eventId: string, eventTime: string, time: number, source: EvidenceSource): void {
     this.count += 1;
-    this.built = undefined;
-    this.eventIds.add(eventId);
-    this.sources.add(source);
+    if (this.built !== undefined) {
+      // The built summary owns its list; later events start from a copy.
+      this.eventIds = [...this.eventIds];
+      this.built = undefined;
+    }
+    this.eventIds.push(eventId);
+    if (!this.sources.includes(source)) this.sources.push(source);
     if (time < this.first) {
       this.first = time;
       this.firstSeen = eventTime;
@@ -119,15 +125,29 @@ class SummaryBuilder {
 
   /** The summary; built once, as checks look the same identity up many times after indexing ends. */
   build(): UsageSummary {
-    this.built ??= {
-      count: this.count,
-      firstSeen: this.firstSeen,
-      lastSeen: this.lastSeen,
-      eventIds: [...this.eventIds].sort(),
-      sources: [...this.sources].sort(),
-    };
+    if (this.built === undefined) {
+      this.eventIds = sortedUnique(this.eventIds);
+      this.built = {
+        count: this.count,
+        firstSeen: this.firstSeen,
+        lastSeen: this.lastSeen,
+        eventIds: this.eventIds,
+        sources: [...this.sources].sort(),
+      };
+    }
     return this.built;
   }
+}
+
+/** The texts sorted (as `Array.prototype.sort` orders them), each once; sorts `texts` in place. */
+function sortedUnique(texts: string[]): string[] {
+  texts.sort();
+  let kept = 0;
+  for (let index = 0; index < texts.length; index++) {
+    if (kept === 0 || texts[index] !== texts[kept - 1]) texts[kept++] = texts[index];
+  }
+  texts.length = kept;
+  return texts;
 }
 
 function summaryFor<K>(map: Map<K, SummaryBuilder>, key: K): SummaryBuilder {

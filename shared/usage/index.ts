@@ -90,27 +90,41 @@ export interface UsageIndexOptions {
   until?: Date;
 }
 
+/** Every evidence source, sorted: a summary lists the ones it saw in this order. */
+const SOURCES_SORTED: readonly EvidenceSource[] = [
+  'cloudtrail:AssumeRole',
+  'cloudtrail:AssumeRoleForPodIdentity',
+  'cloudtrail:AssumeRoleWithWebIdentity',
+  'iam:RoleLastUsed',
+];
+
 class SummaryBuilder {
   count = 0;
   first = Number.POSITIVE_INFINITY;
   last = Number.NEGATIVE_INFINITY;
   firstSeen = '';
   lastSeen = '';
-  /** Every event id added, repeats included: sorted and deduplicated once, when built. */
-  private eventIds: string[] = [];
-  /** The sources seen (at most four), in the order first seen. */
-  private readonly sources: EvidenceSource[] = [];
+  /**
+   * Every event id added, repeats included, sorted and deduplicated once, when built. Most
+   * identities have one event: its id is kept alone, without a list.
+   */
+  private eventIds: string | string[] | undefined;
+  /** The sources seen, one bit each (the position in {@link SOURCES_SORTED}). */
+  private sources = 0;
 
   /** `time` is `Date.parse(eventTime)`, parsed once per event by the caller. */
   add(eventId: string, eventTime: string, time: number, source: EvidenceSource): void {
     this.count += 1;
     if (this.built !== undefined) {
       // The built summary owns its list; later events start from a copy.
-      this.eventIds = [...this.eventIds];
+      this.eventIds = [...this.built.eventIds];
       this.built = undefined;
     }
-    this.eventIds.push(eventId);
-    if (!this.sources.includes(source)) this.sources.push(source);
+    const ids = this.eventIds;
+    if (ids === undefined) this.eventIds = eventId;
+    else if (typeof ids === 'string') this.eventIds = [ids, eventId];
+    else ids.push(eventId);
+    this.sources |= 1 << SOURCES_SORTED.indexOf(source);
     if (time < this.first) {
       this.first = time;
       this.firstSeen = eventTime;
@@ -126,13 +140,14 @@ class SummaryBuilder {
   /** The summary; built once, as checks look the same identity up many times after indexing ends. */
   build(): UsageSummary {
     if (this.built === undefined) {
-      this.eventIds = sortedUnique(this.eventIds);
+      const ids = this.eventIds;
+      this.eventIds = undefined;
       this.built = {
         count: this.count,
         firstSeen: this.firstSeen,
         lastSeen: this.lastSeen,
-        eventIds: this.eventIds,
-        sources: [...this.sources].sort(),
+        eventIds: ids === undefined ? [] : typeof ids === 'string' ? [ids] : sortedUnique(ids),
+        sources: SOURCES_SORTED.filter((_, bit) => (this.sources & (1 << bit)) !== 0),
       };
     }
     return this.built;
@@ -148,6 +163,12 @@ function sortedUnique(texts: string[]): string[] {
   }
   texts.length = kept;
   return texts;
+}
+
+/** A workload identity with the summary of its events. */
+interface WorkloadEntry {
+  workload: WorkloadIdentity;
+  summary: SummaryBuilder;
 }
 
 function summaryFor<K>(map: Map<K, SummaryBuilder>, key: K): SummaryBuilder {
@@ -184,8 +205,10 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
   const byPodIdentity = new Map<string, SummaryBuilder>();
   const untagged = new Map<string, SummaryBuilder>();
   const byIrsa = new Map<string, SummaryBuilder>();
-  const workloadKeys = new Map<string, WorkloadIdentity>();
-  const workloadSummaries = new Map<string, SummaryBuilder>();
+  /** Every workload identity seen, by its key; a Pod Identity one shares its `byPodIdentity` summary. */
+  const workloads = new Map<string, WorkloadEntry>();
+  /** The workload entries an IRSA subject stands for, by the subject's key and the event's account-region. */
+  const irsaTargets = new Map<string, WorkloadEntry[]>();
   const denied = new Map<
     string,
     { summary: SummaryBuilder; callers: Set<string>; codes: Set<string>; where: [string, string, string] }
@@ -194,16 +217,14 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
   const coverageList: Coverage[] = [];
   const coverageByKey = new Map<string, Coverage>();
 
-  const addWorkload = (
-    workload: WorkloadIdentity,
-    eventId: string,
-    eventTime: string,
-    time: number,
-    source: EvidenceSource,
-  ) => {
+  const workloadEntry = (workload: WorkloadIdentity, summary?: SummaryBuilder): WorkloadEntry => {
     const key = workloadKey(workload);
-    if (!workloadKeys.has(key)) workloadKeys.set(key, workload);
-    summaryFor(workloadSummaries, key).add(eventId, eventTime, time, source);
+    let entry = workloads.get(key);
+    if (!entry) {
+      entry = { workload, summary: summary ?? new SummaryBuilder() };
+      workloads.set(key, entry);
+    }
+    return entry;
   };
 
   for (const window of inventory.cloudTrail) {
@@ -238,42 +259,42 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
             break;
           }
           const { accountId, region, clusterName, namespace, serviceAccount } = workload;
-          summaryFor(
-            byPodIdentity,
-            keyOf(accountId, region, clusterName, namespace, serviceAccount, parsed.roleArn),
-          ).add(eventId, eventTime, time, parsed.source);
-          addWorkload(
-            {
-              via: 'pod-identity',
-              accountId,
-              region,
-              clusterName,
-              namespace,
-              serviceAccount,
-              roleArn: parsed.roleArn,
-            },
-            eventId,
-            eventTime,
-            time,
-            parsed.source,
-          );
+          const key = keyOf(accountId, region, clusterName, namespace, serviceAccount, parsed.roleArn);
+          let summary = byPodIdentity.get(key);
+          if (!summary) {
+            // The workload identity has the same events as this key: one summary serves both.
+            summary = workloadEntry(
+              {
+                via: 'pod-identity',
+                accountId,
+                region,
+                clusterName,
+                namespace,
+                serviceAccount,
+                roleArn: parsed.roleArn,
+              },
+              new SummaryBuilder(),
+            ).summary;
+            byPodIdentity.set(key, summary);
+          }
+          summary.add(eventId, eventTime, time, parsed.source);
           break;
         }
         case 'irsa': {
           summaryFor(byRole, parsed.roleArn).add(eventId, eventTime, time, parsed.source);
           if (parsed.namespace === undefined || parsed.serviceAccount === undefined) break;
           const { namespace, serviceAccount, issuerHostPath, roleArn } = parsed;
-          summaryFor(byIrsa, keyOf(issuerHostPath, namespace, serviceAccount, roleArn)).add(
-            eventId,
-            eventTime,
-            time,
-            parsed.source,
-          );
-          const unowned = { accountId: parsed.accountId, region: parsed.region };
-          const subject = { issuerHostPath, namespace, serviceAccount, roleArn };
-          for (const workload of irsaWorkloads(byIssuer, subject, unowned)) {
-            addWorkload(workload, eventId, eventTime, time, parsed.source);
+          const key = keyOf(issuerHostPath, namespace, serviceAccount, roleArn);
+          summaryFor(byIrsa, key).add(eventId, eventTime, time, parsed.source);
+          const targetKey = keyOf(key, parsed.accountId, parsed.region);
+          let targets = irsaTargets.get(targetKey);
+          if (!targets) {
+            const unowned = { accountId: parsed.accountId, region: parsed.region };
+            const subject = { issuerHostPath, namespace, serviceAccount, roleArn };
+            targets = irsaWorkloads(byIssuer, subject, unowned).map((workload) => workloadEntry(workload));
+            irsaTargets.set(targetKey, targets);
           }
+          for (const target of targets) target.summary.add(eventId, eventTime, time, parsed.source);
           break;
         }
         case 'assume-role':
@@ -302,9 +323,9 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
   }
 
   const get = (map: Map<string, SummaryBuilder>, key: string) => map.get(key)?.build();
-  const workloadList: WorkloadUsage[] = [...workloadKeys.entries()]
+  const workloadList: WorkloadUsage[] = [...workloads.entries()]
     .sort(([a], [b]) => compareText(a, b))
-    .map(([key, workload]) => ({ ...workload, usage: workloadSummaries.get(key)!.build() }));
+    .map(([, { workload, summary }]) => ({ ...workload, usage: summary.build() }));
   const deniedList: DeniedAttempts[] = [...denied.entries()]
     .sort(([a], [b]) => compareText(a, b))
     .map(([, entry]) => {

@@ -165,6 +165,39 @@ function sortedUnique(texts: string[]): string[] {
   return texts;
 }
 
+/**
+ * Values by a tuple of strings, one map per part: checks look identities up once per association,
+ * and joining the parts into one key would build and hash a new string on every lookup. A missing
+ * part is the empty string.
+ */
+class PartsMap<V> {
+  private readonly root = new Map<string, unknown>();
+
+  get(parts: ReadonlyArray<string | undefined>): V | undefined {
+    let node: unknown = this.root;
+    for (const part of parts) {
+      node = (node as Map<string, unknown>).get(part ?? '');
+      if (node === undefined) return undefined;
+    }
+    return node as V;
+  }
+
+  set(parts: ReadonlyArray<string | undefined>, value: V): void {
+    let node = this.root;
+    const last = parts.length - 1;
+    for (let index = 0; index < last; index++) {
+      const part = parts[index] ?? '';
+      let next = node.get(part) as Map<string, unknown> | undefined;
+      if (next === undefined) {
+        next = new Map();
+        node.set(part, next);
+      }
+      node = next;
+    }
+    node.set(parts[last] ?? '', value);
+  }
+}
+
 /** A workload identity with the summary of its events. */
 interface WorkloadEntry {
   workload: WorkloadIdentity;
@@ -202,9 +235,9 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
   const byIssuer = clustersByIssuer(inventory.clusters);
 
   const byRole = new Map<string, SummaryBuilder>();
-  const byPodIdentity = new Map<string, SummaryBuilder>();
+  const byPodIdentity = new PartsMap<SummaryBuilder>();
   const untagged = new Map<string, SummaryBuilder>();
-  const byIrsa = new Map<string, SummaryBuilder>();
+  const byIrsa = new PartsMap<SummaryBuilder>();
   /** Every workload identity seen, by its key; a Pod Identity one shares its `byPodIdentity` summary. */
   const workloads = new Map<string, WorkloadEntry>();
   /** The workload entries an IRSA subject stands for, by the subject's key and the event's account-region. */
@@ -259,7 +292,7 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
             break;
           }
           const { accountId, region, clusterName, namespace, serviceAccount } = workload;
-          const key = keyOf(accountId, region, clusterName, namespace, serviceAccount, parsed.roleArn);
+          const key = [accountId, region, clusterName, namespace, serviceAccount, parsed.roleArn];
           let summary = byPodIdentity.get(key);
           if (!summary) {
             // The workload identity has the same events as this key: one summary serves both.
@@ -284,9 +317,14 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
           summaryFor(byRole, parsed.roleArn).add(eventId, eventTime, time, parsed.source);
           if (parsed.namespace === undefined || parsed.serviceAccount === undefined) break;
           const { namespace, serviceAccount, issuerHostPath, roleArn } = parsed;
-          const key = keyOf(issuerHostPath, namespace, serviceAccount, roleArn);
-          summaryFor(byIrsa, key).add(eventId, eventTime, time, parsed.source);
-          const targetKey = keyOf(key, parsed.accountId, parsed.region);
+          const key = [issuerHostPath, namespace, serviceAccount, roleArn];
+          let summary = byIrsa.get(key);
+          if (!summary) {
+            summary = new SummaryBuilder();
+            byIrsa.set(key, summary);
+          }
+          summary.add(eventId, eventTime, time, parsed.source);
+          const targetKey = keyOf(...key, parsed.accountId, parsed.region);
           let targets = irsaTargets.get(targetKey);
           if (!targets) {
             const unowned = { accountId: parsed.accountId, region: parsed.region };
@@ -350,10 +388,10 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
   return {
     roleUsage: (roleArn) => get(byRole, roleArn),
     podIdentityUsage: (accountId, region, clusterName, namespace, serviceAccount, roleArn) =>
-      get(byPodIdentity, keyOf(accountId, region, clusterName, namespace, serviceAccount, roleArn)),
+      byPodIdentity.get([accountId, region, clusterName, namespace, serviceAccount, roleArn])?.build(),
     untaggedPodIdentityUsage: (roleArn) => get(untagged, roleArn),
     irsaUsage: (issuerHostPath, namespace, serviceAccount, roleArn) =>
-      get(byIrsa, keyOf(issuerHostPath, namespace, serviceAccount, roleArn)),
+      byIrsa.get([issuerHostPath, namespace, serviceAccount, roleArn])?.build(),
     workloads: () => workloadList,
     deniedAttempts: () => deniedList,
     coverage: (accountId, region) => coverageByKey.get(`${accountId}/${region}`),

@@ -364,6 +364,9 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
   const workloadList: WorkloadUsage[] = [...workloads.entries()]
     .sort(([a], [b]) => compareText(a, b))
     .map(([, { workload, summary }]) => ({ ...workload, usage: summary.build() }));
+  // The lookups returned below share this function's scope: what only indexing needed goes now.
+  workloads.clear();
+  irsaTargets.clear();
   const deniedList: DeniedAttempts[] = [...denied.entries()]
     .sort(([a], [b]) => compareText(a, b))
     .map(([, entry]) => {

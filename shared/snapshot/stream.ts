@@ -1,4 +1,3 @@
-import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { AuditError, InputError } from '../errors.js';
@@ -64,14 +63,6 @@ function nextQuote(chunk: Buffer, from: number): number {
   const end = Math.min(from + SHORT_STRING_BYTES, chunk.length);
   for (let at = from; at < end; at++) if (chunk[at] === QUOTE) return at;
   return end < chunk.length ? chunk.indexOf(QUOTE, end) : -1;
-}
-
-/**
- * The bytes as UTF-8 text. Snapshots are nearly always ASCII, which Latin-1 decoding reads the same
- * way at about twice the speed; anything else is decoded as UTF-8.
- */
-function decodeText(bytes: Buffer): string {
-  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 }
 
 /** The scan stopped on something only the whole-text reader can describe. */
@@ -223,8 +214,8 @@ class AccountSplitter {
     this.itemBytes += last.length;
     this.item = undefined;
     if (this.itemBytes > MAX_SNAPSHOT_ACCOUNT_BYTES) throw new AccountTooLarge(this.count);
-    const bytes = parts.length === 1 ? parts[0] : Buffer.concat(parts, this.itemBytes);
-    this.onAccount(decodeText(bytes), this.count);
+    const text = parts.length === 1 ? parts[0].toString('utf8') : Buffer.concat(parts).toString('utf8');
+    this.onAccount(text, this.count);
     this.count++;
   }
 

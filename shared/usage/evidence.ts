@@ -100,20 +100,20 @@ export function parseEvidence(record: CloudTrailEventRecord): Evidence | Skipped
   if (!detail) return { skipped: 'CloudTrailEvent is missing or not JSON' };
   const eventSource = str(detail.eventSource) ?? record.eventSource;
   const eventName = str(detail.eventName) ?? record.eventName;
-  const base: EvidenceBase = {
-    eventId: record.eventId,
-    eventTime: record.eventTime,
-    accountId: record.accountId,
-    region: record.region,
-  };
+  // The evidence objects are written out field by field (no spread of a shared base): the usage
+  // index reads every record of a large organization.
+  const { eventId, eventTime, accountId, region } = record;
   const errorCode = str(detail.errorCode);
-  const userIdentity = obj(detail.userIdentity) ?? {};
-  const request = obj(detail.requestParameters) ?? {};
+  const userIdentity = obj(detail.userIdentity) ?? EMPTY;
+  const request = obj(detail.requestParameters) ?? EMPTY;
 
   if (eventSource === 'eks-auth.amazonaws.com' && eventName === 'AssumeRoleForPodIdentity') {
     if (errorCode && ACCESS_DENIED.has(errorCode)) {
       return {
-        ...base,
+        eventId,
+        eventTime,
+        accountId,
+        region,
         kind: 'pod-identity-denied',
         source: 'cloudtrail:AssumeRoleForPodIdentity',
         clusterName: str(request.clusterName),
@@ -134,18 +134,21 @@ export function parseEvidence(record: CloudTrailEventRecord): Evidence | Skipped
   if (!roleArn) return { skipped: `${eventName} names no role` };
 
   if (eventName === 'AssumeRoleWithWebIdentity') {
-    const response = obj(detail.responseElements) ?? {};
+    const response = obj(detail.responseElements) ?? EMPTY;
     const providerArn = str(userIdentity.identityProvider) ?? str(response.provider);
     const subject = str(userIdentity.userName) ?? str(response.subjectFromWebIdentityToken);
     if (!providerArn || !subject) return { skipped: 'AssumeRoleWithWebIdentity without provider or subject' };
-    const serviceAccount = parseServiceAccountSubject(subject);
+    const serviceAccount = serviceAccountOfSubject(subject);
     return {
-      ...base,
+      eventId,
+      eventTime,
+      accountId,
+      region,
       kind: 'irsa',
       source: 'cloudtrail:AssumeRoleWithWebIdentity',
       roleArn,
       providerArn,
-      issuerHostPath: issuerOfProvider(providerArn),
+      issuerHostPath: issuerOfProviderRemembered(providerArn),
       subject,
       namespace: serviceAccount?.namespace,
       serviceAccount: serviceAccount?.serviceAccount,
@@ -157,21 +160,72 @@ export function parseEvidence(record: CloudTrailEventRecord): Evidence | Skipped
     str(detail.sourceIPAddress) === POD_IDENTITY_SERVICE;
   if (invokedByPods) {
     return {
-      ...base,
+      eventId,
+      eventTime,
+      accountId,
+      region,
       kind: 'pod-identity',
       source: 'cloudtrail:AssumeRole',
       roleArn,
-      workload: workloadFromTags(sessionTags(request.tags), base),
+      workload: workloadFromTags(request.tags, accountId, region),
     };
   }
   return {
-    ...base,
+    eventId,
+    eventTime,
+    accountId,
+    region,
     kind: 'assume-role',
     source: 'cloudtrail:AssumeRole',
     roleArn,
     callerArn: str(userIdentity.arn),
   };
 }
+
+const EMPTY: Record<string, unknown> = Object.freeze({});
+
+/**
+ * Answers of the pure string parsers below, by their input: the records of one organization name
+ * the same subjects, providers and clusters over and over. Emptied when full, so a long-lived
+ * process does not keep every string it ever saw.
+ */
+class Remembered<T> {
+  private readonly answers = new Map<string, T>();
+  constructor(private readonly compute: (text: string) => T) {}
+
+  get(text: string): T {
+    let answer = this.answers.get(text);
+    if (answer === undefined && !this.answers.has(text)) {
+      answer = this.compute(text);
+      if (this.answers.size >= REMEMBERED_ANSWERS) this.answers.clear();
+      this.answers.set(text, answer);
+    }
+    return answer as T;
+  }
+}
+
+const REMEMBERED_ANSWERS = 50_000;
+
+const serviceAccountsOfSubjects = new Remembered((subject) => {
+  const parsed = parseServiceAccountSubject(subject);
+  return parsed === undefined ? undefined : Object.freeze(parsed);
+});
+/** {@link parseServiceAccountSubject}, remembered; the answer is shared, so it is frozen. */
+function serviceAccountOfSubject(
+  subject: string,
+): Readonly<{ namespace: string; serviceAccount: string }> | undefined {
+  return serviceAccountsOfSubjects.get(subject);
+}
+
+const issuersOfProviders = new Remembered((provider) => issuerOfProvider(provider));
+function issuerOfProviderRemembered(provider: string): string {
+  return issuersOfProviders.get(provider);
+}
+
+const clusterArns = new Remembered((arn) => {
+  const parsed = parseClusterArn(arn);
+  return parsed === undefined ? undefined : Object.freeze(parsed);
+});
 
 /** True when `parseEvidence` returned evidence rather than a skip reason. */
 export function isEvidence(result: Evidence | SkippedRecord): result is Evidence {
@@ -192,16 +246,17 @@ export function issuerOfProvider(provider: string): string {
   return path.replace(/^https:\/\//, '').replace(/\/+$/, '');
 }
 
-function workloadFromTags(tags: Record<string, string>, base: EvidenceBase): PodIdentityWorkload | undefined {
-  const namespace = tags['kubernetes-namespace'];
-  const serviceAccount = tags['kubernetes-service-account'];
-  const clusterArn = tags['eks-cluster-arn'];
-  const fromArn = clusterArn ? parseClusterArn(clusterArn) : undefined;
-  const clusterName = tags['eks-cluster-name'] ?? fromArn?.name;
+function workloadFromTags(raw: unknown, accountId: string, region: string): PodIdentityWorkload | undefined {
+  const tags = sessionTags(raw);
+  const namespace = tags.namespace;
+  const serviceAccount = tags.serviceAccount;
+  const clusterArn = tags.clusterArn;
+  const fromArn = clusterArn ? clusterArns.get(clusterArn) : undefined;
+  const clusterName = tags.clusterName ?? fromArn?.name;
   if (!namespace || !serviceAccount || !clusterName) return undefined;
   return {
-    accountId: fromArn?.accountId ?? base.accountId,
-    region: fromArn?.region ?? base.region,
+    accountId: fromArn?.accountId ?? accountId,
+    region: fromArn?.region ?? region,
     clusterName,
     clusterArn,
     namespace,
@@ -214,22 +269,61 @@ function parseClusterArn(arn: string): { accountId: string; region: string; name
   return match ? { region: match[1], accountId: match[2], name: match[3] } : undefined;
 }
 
-/** CloudTrail writes AssumeRole tags as `[{ key, value }]`; tolerate `Key`/`Value` and a plain map. */
-function sessionTags(raw: unknown): Record<string, string> {
-  const tags: Record<string, string> = {};
+/** The session tags a Pod Identity workload is read from. */
+interface WorkloadTags {
+  clusterArn?: string;
+  clusterName?: string;
+  namespace?: string;
+  serviceAccount?: string;
+}
+
+/**
+ * The workload's session tags. CloudTrail writes AssumeRole tags as `[{ key, value }]`; tolerate
+ * `Key`/`Value` and a plain map. In a list the last entry of a key with a string value wins.
+ */
+function sessionTags(raw: unknown): WorkloadTags {
+  const tags: WorkloadTags = {};
   if (Array.isArray(raw)) {
     for (const item of raw) {
       const entry = obj(item);
-      const key = entry && (str(entry.key) ?? str(entry.Key));
-      const value = entry && (str(entry.value) ?? str(entry.Value));
-      if (key !== undefined && value !== undefined) tags[key] = value;
+      if (entry === undefined) continue;
+      const key = str(entry.key) ?? str(entry.Key);
+      if (key === undefined) continue;
+      const value = str(entry.value) ?? str(entry.Value);
+      if (value !== undefined) setWorkloadTag(tags, key, value);
     }
   } else if (obj(raw)) {
-    for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
-      if (typeof value === 'string') tags[key] = value;
+    const map = raw as Record<string, unknown>;
+    for (const [key, field] of WORKLOAD_TAG_FIELDS) {
+      const value = Object.hasOwn(map, key) ? map[key] : undefined;
+      if (typeof value === 'string') tags[field] = value;
     }
   }
   return tags;
+}
+
+const WORKLOAD_TAG_FIELDS: ReadonlyArray<readonly [string, keyof WorkloadTags]> = [
+  ['eks-cluster-arn', 'clusterArn'],
+  ['eks-cluster-name', 'clusterName'],
+  ['kubernetes-namespace', 'namespace'],
+  ['kubernetes-service-account', 'serviceAccount'],
+];
+
+function setWorkloadTag(tags: WorkloadTags, key: string, value: string): void {
+  switch (key) {
+    case 'eks-cluster-arn':
+      tags.clusterArn = value;
+      break;
+    case 'eks-cluster-name':
+      tags.clusterName = value;
+      break;
+    case 'kubernetes-namespace':
+      tags.namespace = value;
+      break;
+    case 'kubernetes-service-account':
+      tags.serviceAccount = value;
+      break;
+  }
 }
 
 function roleFromResources(record: CloudTrailEventRecord): string | undefined {

@@ -90,21 +90,41 @@ export interface UsageIndexOptions {
   until?: Date;
 }
 
+/** Every evidence source, sorted: a summary lists the ones it saw in this order. */
+const SOURCES_SORTED: readonly EvidenceSource[] = [
+  'cloudtrail:AssumeRole',
+  'cloudtrail:AssumeRoleForPodIdentity',
+  'cloudtrail:AssumeRoleWithWebIdentity',
+  'iam:RoleLastUsed',
+];
+
 class SummaryBuilder {
   count = 0;
   first = Number.POSITIVE_INFINITY;
   last = Number.NEGATIVE_INFINITY;
   firstSeen = '';
   lastSeen = '';
-  readonly eventIds = new Set<string>();
-  readonly sources = new Set<EvidenceSource>();
+  /**
+   * Every event id added, repeats included, sorted and deduplicated once, when built. Most
+   * identities have one event: its id is kept alone, without a list.
+   */
+  private eventIds: string | string[] | undefined;
+  /** The sources seen, one bit each (the position in {@link SOURCES_SORTED}). */
+  private sources = 0;
 
   /** `time` is `Date.parse(eventTime)`, parsed once per event by the caller. */
   add(eventId: string, eventTime: string, time: number, source: EvidenceSource): void {
     this.count += 1;
-    this.built = undefined;
-    this.eventIds.add(eventId);
-    this.sources.add(source);
+    if (this.built !== undefined) {
+      // The built summary owns its list; later events start from a copy.
+      this.eventIds = [...this.built.eventIds];
+      this.built = undefined;
+    }
+    const ids = this.eventIds;
+    if (ids === undefined) this.eventIds = eventId;
+    else if (typeof ids === 'string') this.eventIds = [ids, eventId];
+    else ids.push(eventId);
+    this.sources |= 1 << SOURCES_SORTED.indexOf(source);
     if (time < this.first) {
       this.first = time;
       this.firstSeen = eventTime;
@@ -119,15 +139,69 @@ class SummaryBuilder {
 
   /** The summary; built once, as checks look the same identity up many times after indexing ends. */
   build(): UsageSummary {
-    this.built ??= {
-      count: this.count,
-      firstSeen: this.firstSeen,
-      lastSeen: this.lastSeen,
-      eventIds: [...this.eventIds].sort(),
-      sources: [...this.sources].sort(),
-    };
+    if (this.built === undefined) {
+      const ids = this.eventIds;
+      this.eventIds = undefined;
+      this.built = {
+        count: this.count,
+        firstSeen: this.firstSeen,
+        lastSeen: this.lastSeen,
+        eventIds: ids === undefined ? [] : typeof ids === 'string' ? [ids] : sortedUnique(ids),
+        sources: SOURCES_SORTED.filter((_, bit) => (this.sources & (1 << bit)) !== 0),
+      };
+    }
     return this.built;
   }
+}
+
+/** The texts sorted (as `Array.prototype.sort` orders them), each once; sorts `texts` in place. */
+function sortedUnique(texts: string[]): string[] {
+  texts.sort();
+  let kept = 0;
+  for (let index = 0; index < texts.length; index++) {
+    if (kept === 0 || texts[index] !== texts[kept - 1]) texts[kept++] = texts[index];
+  }
+  texts.length = kept;
+  return texts;
+}
+
+/**
+ * Values by a tuple of strings, one map per part: checks look identities up once per association,
+ * and joining the parts into one key would build and hash a new string on every lookup. A missing
+ * part is the empty string.
+ */
+class PartsMap<V> {
+  private readonly root = new Map<string, unknown>();
+
+  get(parts: ReadonlyArray<string | undefined>): V | undefined {
+    let node: unknown = this.root;
+    for (const part of parts) {
+      node = (node as Map<string, unknown>).get(part ?? '');
+      if (node === undefined) return undefined;
+    }
+    return node as V;
+  }
+
+  set(parts: ReadonlyArray<string | undefined>, value: V): void {
+    let node = this.root;
+    const last = parts.length - 1;
+    for (let index = 0; index < last; index++) {
+      const part = parts[index] ?? '';
+      let next = node.get(part) as Map<string, unknown> | undefined;
+      if (next === undefined) {
+        next = new Map();
+        node.set(part, next);
+      }
+      node = next;
+    }
+    node.set(parts[last] ?? '', value);
+  }
+}
+
+/** A workload identity with the summary of its events. */
+interface WorkloadEntry {
+  workload: WorkloadIdentity;
+  summary: SummaryBuilder;
 }
 
 function summaryFor<K>(map: Map<K, SummaryBuilder>, key: K): SummaryBuilder {
@@ -161,11 +235,13 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
   const byIssuer = clustersByIssuer(inventory.clusters);
 
   const byRole = new Map<string, SummaryBuilder>();
-  const byPodIdentity = new Map<string, SummaryBuilder>();
+  const byPodIdentity = new PartsMap<SummaryBuilder>();
   const untagged = new Map<string, SummaryBuilder>();
-  const byIrsa = new Map<string, SummaryBuilder>();
-  const workloadKeys = new Map<string, WorkloadIdentity>();
-  const workloadSummaries = new Map<string, SummaryBuilder>();
+  const byIrsa = new PartsMap<SummaryBuilder>();
+  /** Every workload identity seen, by its key; a Pod Identity one shares its `byPodIdentity` summary. */
+  const workloads = new Map<string, WorkloadEntry>();
+  /** The workload entries an IRSA subject stands for, by the subject's key and the event's account-region. */
+  const irsaTargets = new Map<string, WorkloadEntry[]>();
   const denied = new Map<
     string,
     { summary: SummaryBuilder; callers: Set<string>; codes: Set<string>; where: [string, string, string] }
@@ -174,16 +250,14 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
   const coverageList: Coverage[] = [];
   const coverageByKey = new Map<string, Coverage>();
 
-  const addWorkload = (
-    workload: WorkloadIdentity,
-    eventId: string,
-    eventTime: string,
-    time: number,
-    source: EvidenceSource,
-  ) => {
+  const workloadEntry = (workload: WorkloadIdentity, summary?: SummaryBuilder): WorkloadEntry => {
     const key = workloadKey(workload);
-    if (!workloadKeys.has(key)) workloadKeys.set(key, workload);
-    summaryFor(workloadSummaries, key).add(eventId, eventTime, time, source);
+    let entry = workloads.get(key);
+    if (!entry) {
+      entry = { workload, summary: summary ?? new SummaryBuilder() };
+      workloads.set(key, entry);
+    }
+    return entry;
   };
 
   for (const window of inventory.cloudTrail) {
@@ -218,42 +292,47 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
             break;
           }
           const { accountId, region, clusterName, namespace, serviceAccount } = workload;
-          summaryFor(
-            byPodIdentity,
-            keyOf(accountId, region, clusterName, namespace, serviceAccount, parsed.roleArn),
-          ).add(eventId, eventTime, time, parsed.source);
-          addWorkload(
-            {
-              via: 'pod-identity',
-              accountId,
-              region,
-              clusterName,
-              namespace,
-              serviceAccount,
-              roleArn: parsed.roleArn,
-            },
-            eventId,
-            eventTime,
-            time,
-            parsed.source,
-          );
+          const key = [accountId, region, clusterName, namespace, serviceAccount, parsed.roleArn];
+          let summary = byPodIdentity.get(key);
+          if (!summary) {
+            // The workload identity has the same events as this key: one summary serves both.
+            summary = workloadEntry(
+              {
+                via: 'pod-identity',
+                accountId,
+                region,
+                clusterName,
+                namespace,
+                serviceAccount,
+                roleArn: parsed.roleArn,
+              },
+              new SummaryBuilder(),
+            ).summary;
+            byPodIdentity.set(key, summary);
+          }
+          summary.add(eventId, eventTime, time, parsed.source);
           break;
         }
         case 'irsa': {
           summaryFor(byRole, parsed.roleArn).add(eventId, eventTime, time, parsed.source);
           if (parsed.namespace === undefined || parsed.serviceAccount === undefined) break;
           const { namespace, serviceAccount, issuerHostPath, roleArn } = parsed;
-          summaryFor(byIrsa, keyOf(issuerHostPath, namespace, serviceAccount, roleArn)).add(
-            eventId,
-            eventTime,
-            time,
-            parsed.source,
-          );
-          const unowned = { accountId: parsed.accountId, region: parsed.region };
-          const subject = { issuerHostPath, namespace, serviceAccount, roleArn };
-          for (const workload of irsaWorkloads(byIssuer, subject, unowned)) {
-            addWorkload(workload, eventId, eventTime, time, parsed.source);
+          const key = [issuerHostPath, namespace, serviceAccount, roleArn];
+          let summary = byIrsa.get(key);
+          if (!summary) {
+            summary = new SummaryBuilder();
+            byIrsa.set(key, summary);
           }
+          summary.add(eventId, eventTime, time, parsed.source);
+          const targetKey = keyOf(...key, parsed.accountId, parsed.region);
+          let targets = irsaTargets.get(targetKey);
+          if (!targets) {
+            const unowned = { accountId: parsed.accountId, region: parsed.region };
+            const subject = { issuerHostPath, namespace, serviceAccount, roleArn };
+            targets = irsaWorkloads(byIssuer, subject, unowned).map((workload) => workloadEntry(workload));
+            irsaTargets.set(targetKey, targets);
+          }
+          for (const target of targets) target.summary.add(eventId, eventTime, time, parsed.source);
           break;
         }
         case 'assume-role':
@@ -282,9 +361,12 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
   }
 
   const get = (map: Map<string, SummaryBuilder>, key: string) => map.get(key)?.build();
-  const workloadList: WorkloadUsage[] = [...workloadKeys.entries()]
+  const workloadList: WorkloadUsage[] = [...workloads.entries()]
     .sort(([a], [b]) => compareText(a, b))
-    .map(([key, workload]) => ({ ...workload, usage: workloadSummaries.get(key)!.build() }));
+    .map(([, { workload, summary }]) => ({ ...workload, usage: summary.build() }));
+  // The lookups returned below share this function's scope: what only indexing needed goes now.
+  workloads.clear();
+  irsaTargets.clear();
   const deniedList: DeniedAttempts[] = [...denied.entries()]
     .sort(([a], [b]) => compareText(a, b))
     .map(([, entry]) => {
@@ -309,10 +391,10 @@ export function buildUsageIndex(inventory: Inventory, options: UsageIndexOptions
   return {
     roleUsage: (roleArn) => get(byRole, roleArn),
     podIdentityUsage: (accountId, region, clusterName, namespace, serviceAccount, roleArn) =>
-      get(byPodIdentity, keyOf(accountId, region, clusterName, namespace, serviceAccount, roleArn)),
+      byPodIdentity.get([accountId, region, clusterName, namespace, serviceAccount, roleArn])?.build(),
     untaggedPodIdentityUsage: (roleArn) => get(untagged, roleArn),
     irsaUsage: (issuerHostPath, namespace, serviceAccount, roleArn) =>
-      get(byIrsa, keyOf(issuerHostPath, namespace, serviceAccount, roleArn)),
+      byIrsa.get([issuerHostPath, namespace, serviceAccount, roleArn])?.build(),
     workloads: () => workloadList,
     deniedAttempts: () => deniedList,
     coverage: (accountId, region) => coverageByKey.get(`${accountId}/${region}`),

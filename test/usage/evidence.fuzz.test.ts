@@ -132,3 +132,101 @@ describe('parseEvidence on arbitrary records', () => {
     );
   });
 });
+
+/**
+ * The session tags as the documented rules read them, written out plainly: in a list, each
+ * `{key, value}` (or `{Key, Value}`) entry with a non-empty key and value sets its key, the last one
+ * winning; in a map, each string value.
+ */
+function tagsByRule(raw: unknown): Record<string, string> {
+  const tags = new Map<string, string>();
+  const text = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value : undefined);
+  const isObject = (value: unknown): value is Record<string, unknown> =>
+    typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (Array.isArray(raw)) {
+    for (const entry of raw) {
+      if (!isObject(entry)) continue;
+      const key = text(entry.key) ?? text(entry.Key);
+      const value = text(entry.value) ?? text(entry.Value);
+      if (key !== undefined && value !== undefined) tags.set(key, value);
+    }
+  } else if (isObject(raw)) {
+    for (const [key, value] of Object.entries(raw)) if (typeof value === 'string') tags.set(key, value);
+  }
+  return Object.fromEntries(tags);
+}
+
+/** Session tags that mostly name a whole workload, often with a key repeated. */
+const workloadTags = (() => {
+  const key = fc.constantFrom(
+    'eks-cluster-arn',
+    'eks-cluster-name',
+    'kubernetes-namespace',
+    'kubernetes-service-account',
+    'kubernetes-pod-name',
+  );
+  const value = fc.oneof(
+    fc.constantFrom(
+      'arn:aws:eks:eu-west-1:444455556666:cluster/blue',
+      'arn:aws:eks:us-east-1:777788889999:cluster/green',
+      'blue',
+      'team-a',
+      'team-b',
+      'app',
+      '',
+    ),
+    json,
+  );
+  return fc.oneof(
+    { weight: 4, arbitrary: fc.array(fc.record({ key, value }), { minLength: 3, maxLength: 10 }) },
+    {
+      weight: 1,
+      arbitrary: fc.array(fc.record({ Key: key, Value: value }, { requiredKeys: [] }), { maxLength: 8 }),
+    },
+    { weight: 1, arbitrary: fc.dictionary(key, value) },
+    { weight: 1, arbitrary: sessionTags },
+  );
+})();
+
+describe('the Pod Identity workload of a session', () => {
+  it('comes from the session tags as the rules read them, the last of a repeated key winning', () => {
+    fc.assert(
+      fc.property(workloadTags, fc.boolean(), (tags, named) => {
+        const record = recordOf({
+          eventId: 'e-1',
+          eventName: 'AssumeRole',
+          eventSource: 'sts.amazonaws.com',
+          resources: [],
+          detail: {
+            eventSource: 'sts.amazonaws.com',
+            eventName: 'AssumeRole',
+            userIdentity: { invokedBy: 'pods.eks.amazonaws.com' },
+            requestParameters: { roleArn: 'arn:aws:iam::111122223333:role/app', tags },
+          },
+        });
+        const evidence = parseEvidence(
+          named ? { ...record, detail: evidenceDetail(record.detail!) } : record,
+        );
+        expect(evidence).toMatchObject({ kind: 'pod-identity' });
+        const expected = tagsByRule(tags);
+        const arn = /^arn:[^:]+:eks:([^:]+):(\d{12}):cluster\/(.+)$/.exec(expected['eks-cluster-arn'] ?? '');
+        const clusterName = expected['eks-cluster-name'] ?? arn?.[3];
+        const namespace = expected['kubernetes-namespace'];
+        const serviceAccount = expected['kubernetes-service-account'];
+        const workload =
+          namespace && serviceAccount && clusterName
+            ? {
+                accountId: arn?.[2] ?? '111122223333',
+                region: arn?.[1] ?? 'ap-northeast-1',
+                clusterName,
+                clusterArn: expected['eks-cluster-arn'],
+                namespace,
+                serviceAccount,
+              }
+            : undefined;
+        expect((evidence as { workload?: unknown }).workload).toStrictEqual(workload);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

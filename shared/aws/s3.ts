@@ -15,8 +15,8 @@ export function isNotFound(error: unknown): boolean {
  * The S3 client's commands, loaded at the first call: a run that only parses S3 locations (an
  * audit of files) does not load the S3 client.
  */
-function loadS3Commands(): Promise<typeof import('@aws-sdk/client-s3')> {
-  return import('@aws-sdk/client-s3');
+function loadS3Commands(): Promise<typeof import('./s3-commands.js')> {
+  return import('./s3-commands.js');
 }
 
 /** A parsed `s3://bucket/key` location. */

@@ -51,7 +51,7 @@ export async function readBaselineObjectText(
 ): Promise<BaselineText> {
   const source = s3Uri(location.bucket, location.key);
   // Loaded only here, so a run with a baseline file does not load the S3 client.
-  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+  const { GetObjectCommand } = await import('../aws/s3-commands.js');
   try {
     const response = await s3.send(
       new GetObjectCommand({

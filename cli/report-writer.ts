@@ -1,4 +1,5 @@
-import { open } from 'node:fs/promises';
+import { type FileHandle, lstat, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
 /** Bytes gathered before one write: few system calls for a report of hundreds of megabytes. */
 export const REPORT_WRITE_BUFFER_BYTES = 4 * 2 ** 20;
@@ -16,10 +17,15 @@ export interface ReportWriterOptions {
 }
 
 /**
- * Writes a report, given in pieces, to `output` (created or truncated) or, without it, to stdout;
- * the last line ends with a newline. The pieces are encoded straight into large buffers, so no
- * buffer is made per piece and a report is written in few system calls; a file is written from one
- * buffer while the next pieces are rendered into the other, so rendering does not wait for the disk.
+ * Writes a report, given in pieces, to `output` or, without it, to stdout; the last line ends with a
+ * newline. The pieces are encoded straight into large buffers, so no buffer is made per piece and a
+ * report is written in few system calls; a file is written from one buffer while the next pieces are
+ * rendered into the other, so rendering does not wait for the disk.
+ *
+ * A regular file (or a new one) is written beside itself under a temporary name and renamed over
+ * `output` once complete, keeping the permissions of the file it replaces: a render or a write that
+ * fails leaves the previous report as it was, never half a report. Anything else (`/dev/null`, a
+ * pipe, a symbolic link) is written in place.
  */
 export async function writeReport(
   pieces: Iterable<string>,
@@ -31,7 +37,8 @@ export async function writeReport(
     await writeToStdout(pieces, bufferBytes);
     return;
   }
-  const file = await open(output, 'w');
+  const staged = await openStaged(output);
+  const file = staged?.file ?? (await open(output, 'w'));
   try {
     const spare = [Buffer.allocUnsafeSlow(bufferBytes), Buffer.allocUnsafeSlow(bufferBytes)];
     const take = () => spare.pop() ?? Buffer.allocUnsafeSlow(bufferBytes);
@@ -41,9 +48,38 @@ export async function writeReport(
       }
       spare.push(buffer);
     });
-  } finally {
-    // Waits for a write still in flight when rendering failed.
-    await file.close();
+  } catch (error) {
+    // Waits for a write still in flight when rendering failed, then drops the partial report.
+    await file.close().catch(() => {});
+    if (staged) await rm(staged.path, { force: true });
+    throw error;
+  }
+  await file.close();
+  if (staged) await rename(staged.path, output);
+}
+
+/**
+ * Opens the temporary file a regular (or new) `output` is written to, with the permissions of the
+ * file it will replace; undefined for anything else, or when the temporary file cannot be made (the
+ * direct open then reports the problem under the name the user gave).
+ */
+async function openStaged(output: string): Promise<{ path: string; file: FileHandle } | undefined> {
+  let replacedMode: number | undefined;
+  try {
+    const entry = await lstat(output);
+    if (!entry.isFile()) return undefined;
+    replacedMode = entry.mode & 0o777;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
+  }
+  const path = join(dirname(output), `.${basename(output)}.${process.pid}.partial`);
+  try {
+    const file = await open(path, 'wx', replacedMode ?? 0o666);
+    // The creation mode is masked by the umask: a replaced file keeps its own permissions exactly.
+    if (replacedMode !== undefined) await file.chmod(replacedMode).catch(() => {});
+    return { path, file };
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -72,6 +72,39 @@ describe('writeReport to a file', () => {
     await writeReport(['{}'], file);
     expect(await readFile(file, 'utf8')).toBe('{}\n');
   });
+
+  it('leaves the report that was there as it was when rendering fails midway, and no partial file beside it', async () => {
+    const place = await mkdtemp(join(dir, 'keep-'));
+    const file = join(place, 'report.json');
+    await writeFile(file, '{"previous": true}\n');
+    function* failing(): Generator<string> {
+      yield 'x'.repeat(1_000);
+      throw new Error('render failed');
+    }
+    await expect(writeReport(failing(), file, { bufferBytes: 64 })).rejects.toThrow('render failed');
+    expect(await readFile(file, 'utf8')).toBe('{"previous": true}\n');
+    expect(await readdir(place)).toEqual(['report.json']);
+    // A new file is not created at all.
+    await expect(writeReport(failing(), join(place, 'new.json'), { bufferBytes: 64 })).rejects.toThrow();
+    expect(await readdir(place)).toEqual(['report.json']);
+  });
+
+  it('keeps the permissions of the file it replaces', async () => {
+    const file = join(dir, 'private.json');
+    await writeFile(file, 'old');
+    await chmod(file, 0o600);
+    await writeReport(['{}'], file);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(await readFile(file, 'utf8')).toBe('{}\n');
+  });
+
+  it.skipIf(process.platform === 'win32')(
+    'writes in place to what is not a regular file (/dev/null stays a device)',
+    async () => {
+      await writeReport(['{}'], '/dev/null');
+      expect((await stat('/dev/null')).isCharacterDevice()).toBe(true);
+    },
+  );
 
   it('rejects when the file cannot be written, and when rendering fails midway', async () => {
     await expect(writeReport(['{}'], dir)).rejects.toThrow(/EISDIR/);

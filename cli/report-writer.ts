@@ -1,4 +1,5 @@
-import { type FileHandle, lstat, open, rename, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, type FileHandle, lstat, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Bytes gathered before one write: few system calls for a report of hundreds of megabytes. */
@@ -68,6 +69,8 @@ async function openStaged(output: string): Promise<{ path: string; file: FileHan
   try {
     const entry = await lstat(output);
     if (!entry.isFile()) return undefined;
+    // A file we may not write stays refused, as an in-place write would be (a rename would not ask).
+    await access(output, constants.W_OK);
     replacedMode = entry.mode & 0o777;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, type FileHandle, lstat, open, rename, rm } from 'node:fs/promises';
+import { access, copyFile, type FileHandle, lstat, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Bytes gathered before one write: few system calls for a report of hundreds of megabytes. */
@@ -55,8 +56,30 @@ export async function writeReport(
     if (staged) await rm(staged.path, { force: true });
     throw error;
   }
-  await file.close();
-  if (staged) await rename(staged.path, output);
+  if (!staged) {
+    await file.close();
+    return;
+  }
+  try {
+    await file.close();
+    await moveIntoPlace(staged.path, output);
+  } finally {
+    await rm(staged.path, { force: true });
+  }
+}
+
+/**
+ * Renames the complete report over `output`; where a rename is refused but writing the file is not
+ * (a file of another user in a sticky directory), copies it over `output` instead.
+ */
+async function moveIntoPlace(staged: string, output: string): Promise<void> {
+  try {
+    await rename(staged, output);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'EACCES' && code !== 'EXDEV') throw error;
+    await copyFile(staged, output);
+  }
 }
 
 /**
@@ -75,7 +98,8 @@ async function openStaged(output: string): Promise<{ path: string; file: FileHan
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
   }
-  const path = join(dirname(output), `.${basename(output)}.${process.pid}.partial`);
+  // Unique per run: a file left by a killed run never stands in the way of the next.
+  const path = join(dirname(output), `.${basename(output)}.${randomBytes(6).toString('hex')}.partial`);
   try {
     const file = await open(path, 'wx', replacedMode ?? 0o666);
     // The creation mode is masked by the umask: a replaced file keeps its own permissions exactly.

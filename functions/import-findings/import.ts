@@ -57,8 +57,19 @@ export async function importFindingsStep(
     pace: options.pace ?? pacedPerAccount(),
   });
   const progress = outcome.progress;
-  // Archived findings leave the record's archive-pending carry; failed ones are marked.
-  const recorded = await recordImportOutcome(options.factory.s3(), manifest, outcome);
+  // Archived findings leave the record's archive-pending carry; failed ones are marked. A record
+  // that cannot be updated does not undo the import (the cursor must advance): what stays carried
+  // is archived again by the next run, which re-sends every open finding as well.
+  let recorded = false;
+  try {
+    recorded = await recordImportOutcome(options.factory.s3(), manifest, outcome);
+  } catch (error) {
+    logger.error('run record not updated with this import; the next run re-sends what it carries', {
+      error: error instanceof Error ? error.message : String(error),
+      archived: outcome.archived.length,
+      failed: outcome.failed.length,
+    });
+  }
   if (outcome.failed.length > 0) {
     metrics.addMetric('PublishFailures', MetricUnit.Count, outcome.failed.length);
     logger.error('Security Hub did not take every finding', {

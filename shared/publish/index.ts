@@ -299,6 +299,8 @@ export async function publishRun(input: PublishRunInput): Promise<PublishRunResu
   }
 
   let succeededIds = new Set<string>();
+  // Whether this run sent (or queued) anything to Security Hub, so the record's `UpdatedAt` advances.
+  let sentToHub = false;
   if (!settings.enabled.securityHub) {
     result.securityHub.skipped = 'Security Hub import is disabled';
   } else {
@@ -341,6 +343,7 @@ export async function publishRun(input: PublishRunInput): Promise<PublishRunResu
         }
         // Open findings are recorded as imported, and the import step marks what Security Hub did not
         // take; resolved ones stay archive-pending until the import step has archived them.
+        sentToHub = plan.imports.length > 0;
         succeededIds = new Set(
           plan.imports
             .filter((item) => item.state !== 'resolved')
@@ -362,6 +365,7 @@ export async function publishRun(input: PublishRunInput): Promise<PublishRunResu
           failures: imported.failures,
         });
         succeededIds = imported.succeededIds;
+        sentToHub = succeededIds.size > 0;
       }
     } catch (error) {
       // The caller's identity could not be read: nothing was imported, and the record keeps every finding.
@@ -383,6 +387,7 @@ export async function publishRun(input: PublishRunInput): Promise<PublishRunResu
       previousRecord,
       previousById: hubPrevious,
       succeededIds,
+      sentToHub,
       updatedAt,
       securityHubEnabled: settings.enabled.securityHub,
       securityHubRegion: settings.enabled.securityHub ? settings.securityHubRegion : previousRegion,
@@ -443,6 +448,8 @@ interface RecordInput {
   /** The previous record's findings by id. */
   previousById: ReadonlyMap<string, RecordedFinding>;
   succeededIds: ReadonlySet<string>;
+  /** Security Hub took (or the queue holds) documents of this run, stamped with `updatedAt`. */
+  sentToHub: boolean;
   updatedAt: string;
   securityHubEnabled: boolean;
   /** Where `securityHubImported` flags of this record refer to. */
@@ -482,7 +489,7 @@ function buildRecord(input: RecordInput): RunRecord {
       : {}),
     publishFailures: input.publishFailures,
   };
-  const imported = succeededIds.size > 0;
+  const imported = input.sentToHub;
   return {
     recordVersion: 1,
     runId: report.runId,

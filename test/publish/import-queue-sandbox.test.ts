@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { importFindingsStep } from '../../functions/import-findings/import.js';
@@ -185,6 +186,22 @@ describe('Security Hub import queued by publishRun, imported by import-findings'
     const record = latestRecord();
     expect(record.findings.map((item) => item.id)).toEqual([stays.id]);
     expect(record.history[0]).toMatchObject({ runId: 'run-3', resolved: 0 });
+  });
+
+  it('stamps the record with the run whose queue holds only an archiving, and an unreadable record does not undo the import', async () => {
+    const [goes] = many(1);
+    const first = await publishQueued('run-1', [goes], '2026-11-29T02:05:00Z');
+    await importLoop(first.securityHub.queue, 60_000);
+    const second = await publishQueued('run-2', [], '2026-11-30T02:05:00Z');
+    expect(latestRecord().securityHubUpdatedAt).toBe('2026-11-30T02:05:00.000Z');
+
+    // The record is damaged before the import step runs: the archiving still goes through.
+    await factory()
+      .s3()
+      .send(new PutObjectCommand({ Bucket: BUCKET, Key: 'reports/latest.json', Body: 'not json' }));
+    const { progress } = await importLoop(second.securityHub.queue, 60_000);
+    expect(progress).toMatchObject({ archived: 1, failed: 0, done: true });
+    expect(hubFindings().find((item) => item.Id === goes.id)?.RecordState).toBe('ARCHIVED');
   });
 
   it('imports into each member account through the member role in member-accounts mode, and fails loudly for one it cannot assume', async () => {

@@ -66,6 +66,7 @@ const INFRA = [
   'test/infra/synth.test.ts',
 ];
 const PROCESS = [
+  'test/cli/report-writer-signal.test.ts',
   'test/cli/start-up.test.ts',
   'test/foundation/text-sh.test.ts',
   'test/infra/bundling.test.ts',

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, rmSync } from 'node:fs';
 import { access, copyFile, type FileHandle, lstat, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -41,6 +41,22 @@ export async function writeReport(
   }
   const staged = await openStaged(output);
   const file = staged?.file ?? (await open(output, 'w'));
+  const release = staged ? removeOnSignal(staged.path) : () => {};
+  try {
+    await writeInto(file, pieces, bufferBytes, staged, output);
+  } finally {
+    release();
+  }
+}
+
+/** Writes the report into `file`, then moves a staged file into place (or drops it on failure). */
+async function writeInto(
+  file: FileHandle,
+  pieces: Iterable<string>,
+  bufferBytes: number,
+  staged: { path: string } | undefined,
+  output: string,
+): Promise<void> {
   try {
     const spare = [Buffer.allocUnsafeSlow(bufferBytes), Buffer.allocUnsafeSlow(bufferBytes)];
     const take = () => spare.pop() ?? Buffer.allocUnsafeSlow(bufferBytes);
@@ -66,6 +82,28 @@ export async function writeReport(
   } finally {
     await rm(staged.path, { force: true });
   }
+}
+
+/** Signals that end a CLI run: Ctrl-C, a CI job's timeout, a closed terminal. */
+const ENDING_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * Removes the staged file when the process is told to end while the report is written, then lets
+ * the signal end it as it would have (no file of hundreds of megabytes is left behind).
+ *
+ * @returns what stops listening, once the write is over.
+ */
+function removeOnSignal(path: string): () => void {
+  const release = () => {
+    for (const signal of ENDING_SIGNALS) process.off(signal, onSignal);
+  };
+  function onSignal(signal: NodeJS.Signals): void {
+    release();
+    rmSync(path, { force: true });
+    process.kill(process.pid, signal);
+  }
+  for (const signal of ENDING_SIGNALS) process.on(signal, onSignal);
+  return release;
 }
 
 /**

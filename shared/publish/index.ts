@@ -469,7 +469,9 @@ function buildRecord(input: RecordInput): RunRecord {
     const before = previousById.get(finding.id);
     return {
       ...rest,
-      firstSeenAt: before?.firstSeenAt ?? input.updatedAt,
+      // Back after it was resolved (archiving pending): new, so first seen now, as `diffRuns` counts it.
+      firstSeenAt:
+        (before?.carried === 'archive-pending' ? undefined : before?.firstSeenAt) ?? input.updatedAt,
       securityHubImported: succeededIds.has(finding.id) || before?.securityHubImported === true,
     };
   });

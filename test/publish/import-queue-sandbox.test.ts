@@ -188,6 +188,26 @@ describe('Security Hub import queued by publishRun, imported by import-findings'
     expect(record.history[0]).toMatchObject({ runId: 'run-3', resolved: 0 });
   });
 
+  it('counts a finding that returns while its archiving is pending as new, first seen again', async () => {
+    const [stays, goes] = many(2);
+    const first = await publishQueued('run-1', [stays, goes], '2026-11-29T02:05:00Z');
+    await importLoop(first.securityHub.queue, 60_000);
+    // run-2 queues the archiving of `goes`, and its import never runs.
+    await publishQueued('run-2', [stays], '2026-11-30T02:05:00Z');
+
+    // Act: `goes` is back the next night.
+    const third = await publishQueued('run-3', [stays, goes], '2026-12-01T02:05:00Z');
+    await importLoop(third.securityHub.queue, 60_000);
+
+    // Assess: announced as new, first seen now, and active again in Security Hub (which keeps the
+    // CreatedAt of the finding it holds).
+    expect(third.diff.new.map((item) => item.id)).toEqual([goes.id]);
+    const recorded = latestRecord().findings.find((item) => item.id === goes.id);
+    expect(recorded).toMatchObject({ firstSeenAt: '2026-12-01T02:05:00.000Z', securityHubImported: true });
+    expect(recorded?.carried).toBeUndefined();
+    expect(hubFindings().find((item) => item.Id === goes.id)?.RecordState).toBe('ACTIVE');
+  });
+
   it('stamps the record with the run whose queue holds only an archiving, and an unreadable record does not undo the import', async () => {
     const [goes] = many(1);
     const first = await publishQueued('run-1', [goes], '2026-11-29T02:05:00Z');

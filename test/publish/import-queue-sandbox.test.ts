@@ -1,21 +1,16 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { AwsSecurityFinding } from '@aws-sdk/client-securityhub';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { importFindingsStep } from '../../functions/import-findings/import.js';
 import { logger } from '../../functions/lib/observability.js';
-import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
-import { createClientFactory } from '../../shared/aws/clients.js';
 import {
   type PublishSettingsInput,
   publishRun,
-  RunRecordSchema,
   type SecurityHubProgress,
 } from '../../shared/publish/index.js';
 import { lambdaContext } from '../functions/support.js';
 import { useSandboxCredentials } from '../support/sandbox.js';
 import { deadlineAfter } from '../support/time.js';
+import { PUBLISH_SETTINGS, usePublishSandbox } from './sandbox-support.js';
 import {
   AUDIT_ACCOUNT,
   BUCKET,
@@ -25,46 +20,16 @@ import {
   MEMBER_ACCOUNT,
   REGION,
   report,
-  TOPIC_ARN,
 } from './support.js';
 
-const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'publish.yaml');
-const SANDBOX_NOW = new Date('2026-11-29T02:00:00Z');
 const noWait = async () => {};
 
 logger.setLogLevel('SILENT');
 
-let sandbox: SandboxHandle;
+const env = usePublishSandbox();
+const { factory, hubFindings, latestRecord } = env;
 
-beforeAll(async () => {
-  // With the documented limits: BatchImportFindings 10 requests/s (burst 30) per account and region.
-  sandbox = await startSandbox({ port: 0, scenario: FIXTURE, now: () => SANDBOX_NOW });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-beforeEach(() => {
-  sandbox.loadScenario(FIXTURE);
-});
-
-function factory() {
-  return createClientFactory({
-    region: REGION,
-    endpointUrl: sandbox.url,
-    credentials: sandbox.credentials,
-    roleName: 'EksIdentityAuditReadOnly',
-    // No SDK retry hides a throttle: the pacing alone keeps to the rate.
-    maxAttempts: 1,
-  });
-}
-
-const settings: PublishSettingsInput = {
-  bucket: BUCKET,
-  topicArn: TOPIC_ARN,
-  securityHubRegion: REGION,
-  summary: 'always',
-  alertThreshold: 'HIGH',
-};
+const settings = PUBLISH_SETTINGS;
 
 const many = (count: number, accountId = MEMBER_ACCOUNT) =>
   Array.from({ length: count }, (_, index) => finding({ name: `role-${index}`, accountId }));
@@ -108,16 +73,6 @@ async function importLoop(queue: SecurityHubProgress['queue'], deadlineMs: numbe
   return { progress, invocations };
 }
 
-function hubFindings(): AwsSecurityFinding[] {
-  return sandbox.securityHubFindings() as AwsSecurityFinding[];
-}
-
-function latestRecord() {
-  const body = sandbox.s3Object(BUCKET, 'reports/latest.json');
-  if (!body) throw new Error('reports/latest.json was not written');
-  return RunRecordSchema.parse(JSON.parse(body.toString('utf8')));
-}
-
 describe('Security Hub import queued by publishRun, imported by import-findings', () => {
   it('queues instead of importing, then imports every finding over several paced invocations without a throttle', async () => {
     // Act: 4,050 findings (41 calls: past the burst of 30); each invocation may start batches for
@@ -138,7 +93,7 @@ describe('Security Hub import queued by publishRun, imported by import-findings'
       calls: 41,
       invocations,
     });
-    const calls = sandbox.calls();
+    const calls = env.sandbox().calls();
     expect(calls[AUDIT_ACCOUNT]?.securityhub?.BatchImportFindings).toBe(41);
     expect(calls.throttled.total).toBe(0);
     const hub = hubFindings();
@@ -252,7 +207,7 @@ describe('Security Hub import queued by publishRun, imported by import-findings'
     const first = await publishQueued('run-1', [stays, goes], '2026-11-29T02:05:00Z');
     await importLoop(first.securityHub.queue, 60_000);
     // Every finding of the next run's one batch is refused with a permanent error.
-    sandbox.setFaults([
+    env.sandbox().setFaults([
       {
         service: 'securityhub',
         operation: 'BatchImportFindings',
@@ -267,7 +222,7 @@ describe('Security Hub import queued by publishRun, imported by import-findings'
     expect(record.findings.find((item) => item.id === goes.id)).toMatchObject({ carried: 'archive-pending' });
     // Imported by run-1, so still in Security Hub: its flag stays.
     expect(record.findings.find((item) => item.id === stays.id)?.securityHubImported).toBe(true);
-    sandbox.setFaults([]);
+    env.sandbox().setFaults([]);
     const third = await publishQueued('run-3', [stays], '2026-12-01T02:05:00Z');
     const { progress } = await importLoop(third.securityHub.queue, 60_000);
     expect(progress).toMatchObject({ imported: 1, archived: 1, failed: 0 });
@@ -276,9 +231,9 @@ describe('Security Hub import queued by publishRun, imported by import-findings'
 
   it('through the deployed handler: stops 120 s before the Lambda limit and the next invocation continues from the cursor', async () => {
     // Prepare: the environment the CDK app gives import-findings; 121.5 s left in each invocation.
-    const restore = useSandboxCredentials(sandbox, {
+    const restore = useSandboxCredentials(env.sandbox(), {
       AWS_REGION: REGION,
-      AWS_ENDPOINT_URL: sandbox.url,
+      AWS_ENDPOINT_URL: env.sandbox().url,
       MEMBER_ROLE_NAME: 'EksIdentityAuditReadOnly',
       EXTERNAL_ID: 'unused-in-audit-account-mode',
       POWERTOOLS_METRICS_DISABLED: 'true',
@@ -308,7 +263,7 @@ describe('Security Hub import queued by publishRun, imported by import-findings'
       expect(perInvocation.length).toBeGreaterThanOrEqual(3);
       expect(Math.max(...perInvocation)).toBeLessThanOrEqual(17);
       expect(state).toMatchObject({ imported: 4_050, failed: 0, calls: 41, done: true });
-      expect(sandbox.calls().throttled.total).toBe(0);
+      expect(env.sandbox().calls().throttled.total).toBe(0);
       expect(new Set(hubFindings().map((item) => item.Id)).size).toBe(4_050);
     } finally {
       restore();

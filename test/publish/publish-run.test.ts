@@ -1,17 +1,12 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type AwsSecurityFinding, GetFindingsCommand } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
-import { createClientFactory } from '../../shared/aws/clients.js';
+import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../shared/model/finding.js';
 import { toAsff } from '../../shared/publish/asff.js';
 import { diffRuns } from '../../shared/publish/diff.js';
 import {
   type PublishSettingsInput,
   publishRun,
-  RunRecordSchema,
   STORED_REPORT_LISTED_FINDINGS,
   validateAsff,
 } from '../../shared/publish/index.js';
@@ -23,6 +18,7 @@ import { renderMarkdown } from '../../shared/report/markdown.js';
 import type { Report } from '../../shared/report/types.js';
 import { awsCliAvailable, runAwsCli } from '../support/aws-cli.js';
 import { ChatNotificationSchema, CompactSchema, StructuredSchema } from './chat-schema.js';
+import { PUBLISH_SETTINGS, usePublishSandbox } from './sandbox-support.js';
 import {
   AUDIT_ACCOUNT,
   BUCKET,
@@ -36,41 +32,12 @@ import {
   withIncomplete,
 } from './support.js';
 
-const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'publish.yaml');
-const SANDBOX_NOW = new Date('2026-11-29T02:00:00Z');
 const noWait = async () => {};
 
-let sandbox: SandboxHandle;
+const env = usePublishSandbox({ limits: false });
+const { factory, hubFindings, latestRecord } = env;
 
-beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, scenario: FIXTURE, now: () => SANDBOX_NOW, limits: false });
-});
-afterAll(async () => {
-  await sandbox.close();
-});
-beforeEach(() => {
-  // Every test starts from the fixture: empty bucket, no messages, no findings, no faults.
-  sandbox.loadScenario(FIXTURE);
-});
-
-function factory() {
-  return createClientFactory({
-    region: REGION,
-    endpointUrl: sandbox.url,
-    credentials: sandbox.credentials,
-    roleName: 'EksIdentityAuditReadOnly',
-    // The publishers' own retries are under test; the SDK's would only add waiting.
-    maxAttempts: 1,
-  });
-}
-
-const settings: PublishSettingsInput = {
-  bucket: BUCKET,
-  topicArn: TOPIC_ARN,
-  securityHubRegion: REGION,
-  summary: 'always',
-  alertThreshold: 'HIGH',
-};
+const settings = PUBLISH_SETTINGS;
 
 async function publish(
   run: Report,
@@ -89,22 +56,12 @@ async function publish(
   });
 }
 
-function hubFindings(): AwsSecurityFinding[] {
-  return sandbox.securityHubFindings() as AwsSecurityFinding[];
-}
-
 function hubFinding(id: string): AwsSecurityFinding | undefined {
   return hubFindings().find((item) => item.Id === id);
 }
 
-function latestRecord() {
-  const body = sandbox.s3Object(BUCKET, 'reports/latest.json');
-  if (!body) throw new Error('reports/latest.json was not written');
-  return RunRecordSchema.parse(JSON.parse(body.toString('utf8')));
-}
-
 function publishCalls(): number {
-  return sandbox.calls()[AUDIT_ACCOUNT]?.sns?.Publish ?? 0;
+  return env.sandbox().calls()[AUDIT_ACCOUNT]?.sns?.Publish ?? 0;
 }
 
 const stays = finding({ name: 'payments-api' });
@@ -142,9 +99,11 @@ describe('publishRun against the sandbox', () => {
     );
     expect(keys.html).toBe('reports/2026/11/29/run-2.html');
     expect(second.reportUris?.html).toBe(`s3://${BUCKET}/reports/2026/11/29/run-2.html`);
-    expect(JSON.parse(sandbox.s3Object(BUCKET, keys.json)?.toString() ?? '{}').runId).toBe('run-2');
-    expect(sandbox.s3Object(BUCKET, keys.markdown)?.toString()).toContain('EKS workload identity audit');
-    expect(sandbox.s3Object(BUCKET, keys.html)?.toString()).toContain('<html');
+    expect(JSON.parse(env.sandbox().s3Object(BUCKET, keys.json)?.toString() ?? '{}').runId).toBe('run-2');
+    expect(env.sandbox().s3Object(BUCKET, keys.markdown)?.toString()).toContain(
+      'EKS workload identity audit',
+    );
+    expect(env.sandbox().s3Object(BUCKET, keys.html)?.toString()).toContain('<html');
     expect(second.links?.consoleUrl).toBe(
       `https://${REGION}.console.aws.amazon.com/s3/object/${BUCKET}?region=${REGION}&prefix=reports%2F2026%2F11%2F29%2Frun-2.html`,
     );
@@ -156,7 +115,7 @@ describe('publishRun against the sandbox', () => {
     );
 
     // Assess: SNS messages as delivered to the topic
-    const messages = sandbox.snsMessages().slice(-4);
+    const messages = env.sandbox().snsMessages().slice(-4);
     const kinds = messages.map(
       (message) =>
         `${message.attributes.kind.stringValue}/${message.attributes.notificationType.stringValue}`,
@@ -204,12 +163,13 @@ describe('publishRun against the sandbox', () => {
       { bucket: BUCKET, prefix: 'reports/' },
       { runId: 'run-2', finishedAt: '2026-11-29T02:05:00Z' },
     );
-    const html = sandbox.s3Object(BUCKET, keys.html)?.toString() ?? '';
+    const html = env.sandbox().s3Object(BUCKET, keys.html)?.toString() ?? '';
     expect(html).toContain('<html lang="ja">');
     expect(html).toContain('<svg id="trend-open"');
     expect(html).toContain('run-1');
-    expect(sandbox.s3Object(BUCKET, keys.markdown)?.toString()).toBeDefined();
-    const email = sandbox
+    expect(env.sandbox().s3Object(BUCKET, keys.markdown)?.toString()).toBeDefined();
+    const email = env
+      .sandbox()
       .snsMessages()
       .filter((message) => message.messageStructure === 'json')
       .map((message) => StructuredSchema.parse(JSON.parse(message.message)).email)
@@ -345,7 +305,9 @@ describe('publishRun against the sandbox', () => {
   });
 
   it('retries SNS server errors and still publishes every message', async () => {
-    sandbox.setFaults([{ service: 'sns', operation: 'Publish', error: { status: 500, firstCalls: 3 } }]);
+    env
+      .sandbox()
+      .setFaults([{ service: 'sns', operation: 'Publish', error: { status: 500, firstCalls: 3 } }]);
     const result = await publish(report('run-1', [arrives]), '2026-11-29T02:05:00Z');
     expect(result.sns.published).toBe(true);
     expect(result.sns.messageIds).toHaveLength(4);
@@ -355,11 +317,11 @@ describe('publishRun against the sandbox', () => {
 
   it('retries SNS throttling', async () => {
     // A client in standard retry mode: the factory's adaptive mode would only slow the test down.
-    sandbox.setFaults([{ service: 'sns', operation: 'Publish', throttle: { firstCalls: 3 } }]);
+    env.sandbox().setFaults([{ service: 'sns', operation: 'Publish', throttle: { firstCalls: 3 } }]);
     const sns = new SNSClient({
-      endpoint: sandbox.url,
+      endpoint: env.sandbox().url,
       region: REGION,
-      credentials: sandbox.credentials,
+      credentials: env.sandbox().credentials,
       maxAttempts: 1,
     });
     const messages = buildNotifications({
@@ -375,28 +337,30 @@ describe('publishRun against the sandbox', () => {
       sleep: noWait,
     });
     expect(result).toMatchObject({ published: true, failed: 0 });
-    expect(sandbox.snsMessages()).toHaveLength(messages.length);
+    expect(env.sandbox().snsMessages()).toHaveLength(messages.length);
     expect(publishCalls()).toBe(messages.length + 3);
   });
 
   it('stores the report and reports the failure when SNS keeps failing', async () => {
-    sandbox.setFaults([
-      { service: 'sns', operation: 'Publish', error: { status: 503, code: 'ServiceUnavailable' } },
-    ]);
+    env
+      .sandbox()
+      .setFaults([
+        { service: 'sns', operation: 'Publish', error: { status: 503, code: 'ServiceUnavailable' } },
+      ]);
     const result = await publish(report('run-1', [arrives]), '2026-11-29T02:05:00Z');
     expect(result.sns.published).toBe(false);
     expect(result.sns.error).toMatch(/ServiceUnavailable|503/);
     expect(result.failed).toBe(true);
-    expect(sandbox.snsMessages()).toEqual([]);
-    expect(sandbox.s3Object(BUCKET, 'reports/2026/11/29/run-1.html')).toBeDefined();
+    expect(env.sandbox().snsMessages()).toEqual([]);
+    expect(env.sandbox().s3Object(BUCKET, 'reports/2026/11/29/run-1.html')).toBeDefined();
     expect(latestRecord().runId).toBe('run-1');
     expect(hubFinding(arrives.id)?.RecordState).toBe('ACTIVE');
   });
 
   it('loses no finding to Security Hub throttling', async () => {
-    sandbox.setFaults([
-      { service: 'securityhub', operation: 'BatchImportFindings', throttle: { firstCalls: 2 } },
-    ]);
+    env
+      .sandbox()
+      .setFaults([{ service: 'securityhub', operation: 'BatchImportFindings', throttle: { firstCalls: 2 } }]);
     const many = Array.from({ length: 250 }, (_, index) => finding({ name: `role-${index}` }));
     const result = await publish(report('run-1', many), '2026-11-29T02:05:00Z');
     expect(result.securityHub).toMatchObject({ imported: 250, failed: 0 });
@@ -502,13 +466,13 @@ describe('publishRun against the sandbox', () => {
     const later = { ...base, runId: 'run-later', finishedAt: '2026-11-28T03:05:00Z' };
     // Act: the large record wins; a writer that read before it must merge.
     const first = await writeLatest(s3, location, large, seen.etag);
-    const stored = sandbox.s3Object(BUCKET, 'reports/latest.json')?.toString('utf8') ?? '';
+    const stored = env.sandbox().s3Object(BUCKET, 'reports/latest.json')?.toString('utf8') ?? '';
     const read = await loadLatest(s3, location);
     const second = await writeLatest(s3, location, later, seen.etag);
     // Assess
     expect(first.conflicts).toBe(0);
     expect(stored.length).toBeGreaterThan(REPORT_PART_BYTES);
-    expect(sandbox.calls()[AUDIT_ACCOUNT]?.s3?.CompleteMultipartUpload).toBeGreaterThanOrEqual(1);
+    expect(env.sandbox().calls()[AUDIT_ACCOUNT]?.s3?.CompleteMultipartUpload).toBeGreaterThanOrEqual(1);
     expect(stored.split('\n')).toHaveLength(findings.length + 3);
     expect(JSON.parse(stored)).toEqual(large);
     expect(read.record).toEqual(large);
@@ -536,11 +500,11 @@ describe('publishRun against the sandbox', () => {
     });
 
     const keys = runKeys({ bucket: BUCKET, prefix: 'reports/' }, run);
-    const stored = sandbox.s3Object(BUCKET, keys.json);
+    const stored = env.sandbox().s3Object(BUCKET, keys.json);
     expect(stored?.length).toBeGreaterThan(REPORT_PART_BYTES);
     expect(stored?.toString('utf8')).toBe(renderJson(run));
     // The human-read reports list the most severe findings and point at the complete JSON report.
-    const markdown = sandbox.s3Object(BUCKET, keys.markdown)?.toString('utf8');
+    const markdown = env.sandbox().s3Object(BUCKET, keys.markdown)?.toString('utf8');
     expect(markdown).toBe(
       renderMarkdown(run, {
         checks: CHECK_META,
@@ -551,8 +515,8 @@ describe('publishRun against the sandbox', () => {
     expect(markdown).toContain(
       `the ${STORED_REPORT_LISTED_FINDINGS} most severe of 14000 findings. The JSON report holds every one: s3://${BUCKET}/${keys.json}`,
     );
-    expect(sandbox.s3Object(BUCKET, keys.html)?.toString('utf8')).toContain('id="findings-listed"');
-    const s3Calls = sandbox.calls()[AUDIT_ACCOUNT]?.s3 ?? {};
+    expect(env.sandbox().s3Object(BUCKET, keys.html)?.toString('utf8')).toContain('id="findings-listed"');
+    const s3Calls = env.sandbox().calls()[AUDIT_ACCOUNT]?.s3 ?? {};
     expect(s3Calls.CreateMultipartUpload).toBeGreaterThanOrEqual(1);
     expect(s3Calls.UploadPart).toBeGreaterThanOrEqual(2);
     expect(s3Calls.CompleteMultipartUpload).toBe(s3Calls.CreateMultipartUpload);
@@ -563,14 +527,14 @@ describe('publishRun against the sandbox', () => {
   it('publishes nothing of a run whose report upload fails: no report, no parts left, no latest.json, no message', async () => {
     const many = Array.from({ length: 14_000 }, (_, index) => finding({ name: `workload-${index}` }));
     const run = report('run-lost', many);
-    sandbox.setFaults([{ service: 's3', operation: 'UploadPart', error: { status: 500 } }]);
+    env.sandbox().setFaults([{ service: 's3', operation: 'UploadPart', error: { status: 500 } }]);
 
     await expect(publish(run, '2026-11-29T02:05:00Z')).rejects.toThrow();
 
     const keys = runKeys({ bucket: BUCKET, prefix: 'reports/' }, run);
-    expect(sandbox.s3Object(BUCKET, keys.json)).toBeUndefined();
-    expect(sandbox.s3Uploads(BUCKET)).toEqual([]);
-    expect(sandbox.s3Object(BUCKET, 'reports/latest.json')).toBeUndefined();
+    expect(env.sandbox().s3Object(BUCKET, keys.json)).toBeUndefined();
+    expect(env.sandbox().s3Uploads(BUCKET)).toEqual([]);
+    expect(env.sandbox().s3Object(BUCKET, 'reports/latest.json')).toBeUndefined();
     expect(publishCalls()).toBe(0);
     expect(hubFindings()).toEqual([]);
   });
@@ -580,9 +544,9 @@ describe('publishRun against the sandbox', () => {
     expect(result.dryRun).toBe(true);
     expect(result.sns.messages).toHaveLength(4);
     expect(result.securityHub.findings?.map((item) => item.Id).sort()).toEqual([stays.id, arrives.id].sort());
-    expect(sandbox.snsMessages()).toEqual([]);
+    expect(env.sandbox().snsMessages()).toEqual([]);
     expect(hubFindings()).toEqual([]);
-    expect(sandbox.s3Object(BUCKET, 'reports/latest.json')).toBeUndefined();
+    expect(env.sandbox().s3Object(BUCKET, 'reports/latest.json')).toBeUndefined();
     expect(result.failed).toBe(false);
   });
 });
@@ -595,8 +559,8 @@ describe('Security Hub through the Python aws CLI (an independent client)', () =
     await publish(report('run-1', [stays, arrives]), '2026-11-29T02:05:00Z');
     // Asynchronous with short timeouts: the sandbox answers from this process (see runAwsCli).
     const output = await runAwsCli(['securityhub', 'get-findings'], {
-      endpointUrl: sandbox.url,
-      credentials: sandbox.credentials,
+      endpointUrl: env.sandbox().url,
+      credentials: env.sandbox().credentials,
       region: REGION,
     });
     expect(output.stderr).toBe('');

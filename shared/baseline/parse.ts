@@ -4,6 +4,7 @@ import type { Document } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
 import { isRecord as isJsonRecord } from '../model/identity.js';
+import { mapLevel } from '../parts-map.js';
 import {
   type BaselineLocator,
   DocumentLocator,
@@ -477,22 +478,13 @@ class IdentityIndex {
 
   /** The index first declared under the identity, or `undefined` after recording `index` as that. */
   firstOrAdd(cluster: string, namespace: string, serviceAccount: string, role: string, index: number) {
-    const namespaces = getOrCreate(this.byCluster, cluster);
-    const names = getOrCreate(namespaces, namespace);
+    const namespaces = mapLevel(this.byCluster, cluster);
+    const names = mapLevel(namespaces, namespace);
     const key = role === '' ? serviceAccount : `${serviceAccount}\u0000${role}`;
     const first = names.get(key);
     if (first === undefined) names.set(key, index);
     return first;
   }
-}
-
-function getOrCreate<K, V>(map: Map<string, Map<K, V>>, key: string): Map<K, V> {
-  let inner = map.get(key);
-  if (!inner) {
-    inner = new Map();
-    map.set(key, inner);
-  }
-  return inner;
 }
 
 function unknownClusterMessage(name: string, declared: string[]): string {

@@ -1,5 +1,6 @@
 import { type Finding, findingIdOf } from '../model/finding.js';
 import { distinctScopeRefs, type ScopeRef, scopeRefKey } from '../model/scope.js';
+import { PartsMap } from '../parts-map.js';
 import { coverageGap } from '../usage/window.js';
 import { usageIndexFor, usageWindow } from './support/usage.js';
 import type { Check, CheckContext, FindingDraft } from './types.js';
@@ -85,33 +86,12 @@ function scopeVerdicts(context: CheckContext): ScopeVerdicts {
   };
   // Each scope's key text made once per audit: claims make their scopes afresh, and building,
   // comparing and hashing the same text again for each costs more than the lookups that find it.
-  const keyTexts = new Map<string, Map<string, Map<string, Map<string, string>>>>();
-  const keyOf = (scope: ScopeRef): string => {
-    let byAccount = keyTexts.get(scope.level);
-    if (!byAccount) {
-      byAccount = new Map();
-      keyTexts.set(scope.level, byAccount);
-    }
-    let byRegion = byAccount.get(scope.accountId);
-    if (!byRegion) {
-      byRegion = new Map();
-      byAccount.set(scope.accountId, byRegion);
-    }
-    // `scopeRefKey` leaves out an empty region or cluster as it does a missing one.
-    const region = scope.region || '';
-    let byCluster = byRegion.get(region);
-    if (!byCluster) {
-      byCluster = new Map();
-      byRegion.set(region, byCluster);
-    }
-    const cluster = scope.cluster || '';
-    let key = byCluster.get(cluster);
-    if (key === undefined) {
-      key = scopeRefKey(scope);
-      byCluster.set(cluster, key);
-    }
-    return key;
-  };
+  const keyTexts = new PartsMap<string>();
+  // `scopeRefKey` leaves out an empty region or cluster as it does a missing one.
+  const keyOf = (scope: ScopeRef): string =>
+    keyTexts.getOrSet([scope.level, scope.accountId, scope.region || '', scope.cluster || ''], () =>
+      scopeRefKey(scope),
+    );
   const settledLists = new WeakMap<readonly ScopeRef[], SettledScopes>();
   const gapsOf = (scopes: readonly ScopeRef[], keys: readonly string[]): ScopeGap[] => {
     let gaps = NO_GAPS;

@@ -1,5 +1,6 @@
 import { compareText } from '../model/compare.js';
 import type { Inventory } from '../model/inventory.js';
+import { PartsMap } from '../parts-map.js';
 import { type EvidenceSource, isEvidence, parseEvidence } from './evidence.js';
 import { clustersByIssuer, irsaWorkloads, type WorkloadIdentity, workloadKey } from './workloads.js';
 
@@ -163,39 +164,6 @@ function sortedUnique(texts: string[]): string[] {
   }
   texts.length = kept;
   return texts;
-}
-
-/**
- * Values by a tuple of strings, one map per part: checks look identities up once per association,
- * and joining the parts into one key would build and hash a new string on every lookup. A missing
- * part is the empty string.
- */
-class PartsMap<V> {
-  private readonly root = new Map<string, unknown>();
-
-  get(parts: ReadonlyArray<string | undefined>): V | undefined {
-    let node: unknown = this.root;
-    for (const part of parts) {
-      node = (node as Map<string, unknown>).get(part ?? '');
-      if (node === undefined) return undefined;
-    }
-    return node as V;
-  }
-
-  set(parts: ReadonlyArray<string | undefined>, value: V): void {
-    let node = this.root;
-    const last = parts.length - 1;
-    for (let index = 0; index < last; index++) {
-      const part = parts[index] ?? '';
-      let next = node.get(part) as Map<string, unknown> | undefined;
-      if (next === undefined) {
-        next = new Map();
-        node.set(part, next);
-      }
-      node = next;
-    }
-    node.set(parts[last] ?? '', value);
-  }
 }
 
 /** A workload identity with the summary of its events. */

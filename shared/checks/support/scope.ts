@@ -3,6 +3,7 @@ import { compareText } from '../../model/compare.js';
 import { accountOfArn, eksClusterArn, roleNameOf, workloadIdentityId } from '../../model/identity.js';
 import type { ClusterInventory, RoleInventory } from '../../model/inventory.js';
 import { type ScopeRef, scopeRef } from '../../model/scope.js';
+import { mapLevel } from '../../parts-map.js';
 import { shellWord } from '../../text.js';
 import type { CheckContext } from '../types.js';
 import { clusterKey, indexesFor, perAudit, push } from './indexes.js';
@@ -95,16 +96,6 @@ export function workloadScope(
   };
 }
 
-/** The map under `key`, started when there is none: one level of a lookup by several keys. */
-function level<V>(map: Map<string, Map<string, V>>, key: string): Map<string, V> {
-  let inner = map.get(key);
-  if (!inner) {
-    inner = new Map();
-    map.set(key, inner);
-  }
-  return inner;
-}
-
 function buildScope(context: CheckContext): AuditScope {
   const { inventory, baseline } = context;
   const { completeness } = inventory;
@@ -139,7 +130,7 @@ function buildScope(context: CheckContext): AuditScope {
       };
       members.push(member);
       push(membersByLogical, logical.name, member);
-      const byName = level(level(memberByKey, logical.account), logical.region);
+      const byName = mapLevel(mapLevel(memberByKey, logical.account), logical.region);
       if (!byName.has(name)) byName.set(name, member);
     }
   }
@@ -174,7 +165,7 @@ function buildScope(context: CheckContext): AuditScope {
   const podIdentityByIdentity = new Map<string, Map<string, Map<string, PodIdentityBinding[]>>>();
   for (const binding of baseline.podIdentity) {
     push(
-      level(level(podIdentityByIdentity, binding.cluster), binding.namespace),
+      mapLevel(mapLevel(podIdentityByIdentity, binding.cluster), binding.namespace),
       binding.serviceAccount,
       binding,
     );
@@ -183,11 +174,15 @@ function buildScope(context: CheckContext): AuditScope {
   const irsaByLogical = new Map<string, IrsaBinding[]>();
   const irsaByLogicalAndRole = new Map<string, Map<string, IrsaBinding[]>>();
   for (const binding of baseline.irsa) {
-    push(level(level(irsaByIdentity, binding.cluster), binding.namespace), binding.serviceAccount, binding);
+    push(
+      mapLevel(mapLevel(irsaByIdentity, binding.cluster), binding.namespace),
+      binding.serviceAccount,
+      binding,
+    );
     push(irsaByLogical, binding.cluster, binding);
     const role = roleState(binding.roleArn);
     const arns = new Set([binding.roleArn, ...(role.state === 'present' ? [role.role.arn] : [])]);
-    for (const arn of arns) push(level(irsaByLogicalAndRole, binding.cluster), arn, binding);
+    for (const arn of arns) push(mapLevel(irsaByLogicalAndRole, binding.cluster), arn, binding);
   }
 
   const scannedAccounts = [

@@ -29,7 +29,7 @@ import {
   BATCH_IMPORT_PER_SECOND,
   importQueue,
   pacedPerAccount,
-  type SecurityHubProgress,
+  type QueuedProgress,
   writeImportQueue,
 } from '../shared/publish/import-queue.js';
 import { planSecurityHub } from '../shared/publish/securityhub.js';
@@ -165,7 +165,7 @@ async function organizationScale(): Promise<{ table: BenchmarkTable; invocations
       return { FailedCount: 0, SuccessCount: command.input.Findings?.length ?? 0, FailedFindings: [] };
     },
   } as unknown as SecurityHubClient;
-  let progress: SecurityHubProgress = { imported: 0, archived: 0, failed: 0, queue, done: false };
+  let progress: QueuedProgress = { imported: 0, archived: 0, failed: 0, queue, done: false };
   let invocations = 0;
   let peakRss = process.memoryUsage().rss;
   const cpu1 = process.cpuUsage();
@@ -255,7 +255,7 @@ async function wallClockSlice(): Promise<BenchmarkTable> {
     const findings = organizationFindings(SLICE_CALLS * 100).slice(0, SLICE_CALLS * 100);
     const s3 = factory().s3();
     const queue = await queueOf(s3, findings);
-    let progress: SecurityHubProgress = { imported: 0, archived: 0, failed: 0, queue, done: false };
+    let progress: QueuedProgress = { imported: 0, archived: 0, failed: 0, queue, done: false };
     let invocations = 0;
     const started = performance.now();
     while (progress.done !== true) {

@@ -4,7 +4,6 @@ import {
   importQueue,
   pacedPerAccount,
   type RetryPolicy,
-  readImportQueueManifest,
   recordImportOutcome,
   type SecurityHubProgress,
   SecurityHubProgressSchema,
@@ -44,19 +43,21 @@ export async function importFindingsStep(
   options: ImportStepOptions,
 ): Promise<SecurityHubProgress> {
   if (!event.queue || event.done === true) return { ...event, done: true };
-  const manifest = await readImportQueueManifest(options.factory.s3(), event.queue);
+  const outcome = await importQueue(
+    { ...event, queue: event.queue },
+    {
+      s3: options.factory.s3(),
+      clientFor: (accountId, queue) =>
+        queue.mode === 'audit-account'
+          ? options.factory.securityHub(undefined, queue.region)
+          : options.factory.securityHub(accountId, queue.region),
+      policy: options.policy ?? DEFAULT_POLICY,
+      deadline: options.deadline,
+      pace: options.pace ?? pacedPerAccount(),
+    },
+  );
+  const { progress, manifest } = outcome;
   logger.appendKeys({ runId: manifest.runId });
-  const outcome = await importQueue(event, {
-    s3: options.factory.s3(),
-    clientFor: (accountId) =>
-      manifest.mode === 'audit-account'
-        ? options.factory.securityHub(undefined, manifest.region)
-        : options.factory.securityHub(accountId, manifest.region),
-    policy: options.policy ?? DEFAULT_POLICY,
-    deadline: options.deadline,
-    pace: options.pace ?? pacedPerAccount(),
-  });
-  const progress = outcome.progress;
   // Archived findings leave the record's archive-pending carry; failed ones are marked. A record
   // that cannot be updated does not undo the import (the cursor must advance): what stays carried
   // is archived again by the next run, which re-sends every open finding as well.

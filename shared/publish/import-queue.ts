@@ -1,4 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { z } from 'zod';
 import { getObjectText, putObject } from '../aws/s3.js';
 import { securityHubQueueKeys } from '../bucket.js';
@@ -18,7 +19,6 @@ import {
   MAX_BATCH_BYTES,
   MAX_BATCH_FINDINGS,
   type PlannedImport,
-  type SecurityHubClientFor,
 } from './securityhub.js';
 import type { SecurityHubMode } from './settings.js';
 
@@ -106,6 +106,12 @@ export const SecurityHubProgressSchema = z.object({
 });
 export type SecurityHubProgress = z.infer<typeof SecurityHubProgressSchema>;
 
+/** Where a run's queue manifest is, and how many findings wait in the queue. */
+export type QueueLocation = NonNullable<SecurityHubProgress['queue']>;
+
+/** The progress of a run that queued findings (what each import invocation receives and returns). */
+export type QueuedProgress = SecurityHubProgress & { queue: QueueLocation };
+
 /** What a queue is written with: the plan's shared context. */
 export interface ImportQueueContext {
   runId: string;
@@ -188,7 +194,8 @@ export async function writeImportQueue(
 /** What {@link importQueue} needs besides the progress. */
 export interface QueueImportOptions {
   s3: S3Client;
-  clientFor: SecurityHubClientFor;
+  /** The client that imports an account's findings, given the queue's mode and Security Hub region. */
+  clientFor: (accountId: string, queue: Pick<ImportQueueManifest, 'mode' | 'region'>) => SecurityHubClient;
   policy: RetryPolicy;
   /** Once aborted, no further batch starts; those in flight finish and the cursor is returned. */
   deadline: AbortSignal;
@@ -200,7 +207,9 @@ export interface QueueImportOptions {
 
 /** The outcome of one {@link importQueue} invocation. */
 export interface QueueImportResult {
-  progress: SecurityHubProgress;
+  progress: QueuedProgress;
+  /** The queue's manifest, as this invocation read it. */
+  manifest: ImportQueueManifest;
   /** The findings that failed in this invocation, as queued, with why. */
   failed: Array<{ line: QueuedImport; failure: ImportFailure }>;
   /** Ids of the resolved findings this invocation archived. */
@@ -243,24 +252,23 @@ export class ImportQueueError extends AuditError {
  * @throws ImportQueueError when the manifest or a chunk is not a queue of this version; the S3 error.
  */
 export async function importQueue(
-  progress: SecurityHubProgress,
+  progress: QueuedProgress,
   options: QueueImportOptions,
 ): Promise<QueueImportResult> {
-  if (!progress.queue) return { progress: { ...progress, done: true }, failed: [], archived: [], batches: 0 };
   const manifest = await readManifest(options.s3, progress.queue);
   const pace = options.pace ?? pacedPerAccount();
   const maxInFlight = options.maxInFlight ?? QUEUE_BATCHES_IN_FLIGHT;
   const checks = new Map(manifest.checks.map((check) => [check.id, check]));
-  const clients = new Map<string, ReturnType<SecurityHubClientFor> | Error>();
+  const clients = new Map<string, SecurityHubClient | Error>();
   const clientFor = (accountId: string) => {
     if (!clients.has(accountId)) {
       try {
-        clients.set(accountId, options.clientFor(accountId));
+        clients.set(accountId, options.clientFor(accountId, manifest));
       } catch (error) {
         clients.set(accountId, error instanceof Error ? error : new Error(String(error)));
       }
     }
-    return clients.get(accountId) as ReturnType<SecurityHubClientFor> | Error;
+    return clients.get(accountId) as SecurityHubClient | Error;
   };
   const tally = emptyImportResult();
   const failedLines: QueueImportResult['failed'] = [];
@@ -316,7 +324,7 @@ export async function importQueue(
     ...(progress.failures ?? []),
     ...tally.failures.map(({ id, accountId, code }) => ({ id, accountId, code })),
   ].slice(0, NAMED_QUEUE_FAILURES);
-  const next: SecurityHubProgress = {
+  const next: QueuedProgress = {
     ...progress,
     imported: progress.imported + tally.imported,
     archived: progress.archived + tally.archived,
@@ -327,7 +335,7 @@ export async function importQueue(
     calls: (progress.calls ?? 0) + tally.calls,
     ...(named.length > 0 ? { failures: named } : {}),
   };
-  return { progress: next, failed: failedLines, archived: archivedIds, batches: sent };
+  return { progress: next, manifest, failed: failedLines, archived: archivedIds, batches: sent };
 }
 
 /** A queue line as a planned import, its document built when the batch is sent. */
@@ -393,10 +401,7 @@ function* lineBatches(
   if (current.length > 0) yield { lines: current, items, end: lines.length };
 }
 
-async function readManifest(
-  s3: S3Client,
-  queue: NonNullable<SecurityHubProgress['queue']>,
-): Promise<ImportQueueManifest> {
+async function readManifest(s3: S3Client, queue: QueueLocation): Promise<ImportQueueManifest> {
   const { text } = await getObjectText(s3, { bucket: queue.bucket, key: queue.key });
   let raw: unknown;
   try {
@@ -513,12 +518,4 @@ export async function recordImportOutcome(
         );
   await writeLatest(s3, location, { ...record, findings, history }, latest.etag);
   return true;
-}
-
-/** Reads a queue's manifest (for the run record's location). */
-export function readImportQueueManifest(
-  s3: S3Client,
-  queue: NonNullable<SecurityHubProgress['queue']>,
-): Promise<ImportQueueManifest> {
-  return readManifest(s3, queue);
 }

@@ -7,7 +7,7 @@ import {
   ImportQueueError,
   importQueue,
   pacedPerAccount,
-  type SecurityHubProgress,
+  type QueuedProgress,
   writeImportQueue,
 } from '../../shared/publish/import-queue.js';
 import { type PlannedImport, planSecurityHub } from '../../shared/publish/securityhub.js';
@@ -117,7 +117,7 @@ async function queued(
   plan: PlannedImport[],
   mode: 'audit-account' | 'member-accounts' = 'audit-account',
   chunkFindings?: number,
-): Promise<SecurityHubProgress> {
+): Promise<QueuedProgress> {
   const queue = await writeImportQueue(
     s3,
     BUCKET,
@@ -138,7 +138,7 @@ async function queued(
 
 /** Runs invocations until the queue is done; each one's deadline fires after `callsPerInvocation` calls. */
 async function untilDone(
-  start: SecurityHubProgress,
+  start: QueuedProgress,
   s3: S3Client,
   callsPerInvocation: number,
   hubOptions: Parameters<typeof memoryHub>[0] = {},

@@ -1,5 +1,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { AdaptiveRetryStrategy, StandardRetryStrategy } from '@smithy/core/retry';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
@@ -115,13 +117,22 @@ export interface ConfigurableClient {
 /**
  * Marks every HTTP attempt of the client as an exchange on a virtual clock, so time stands still
  * while the attempt is out. Outermost in the deserialize step, so the attempt's whole response is
- * read before time moves. Does nothing on a clock without `exchange`.
+ * read before time moves; a streaming body (GetObject's) is read after the call returns, so the
+ * exchange lasts until that body has ended (or failed). Does nothing on a clock without `exchange`.
  */
 export function exchangeOnClock(client: ConfigurableClient, clock: Clock): void {
   const exchange = clock.exchange?.bind(clock);
   if (!exchange) return;
   client.middlewareStack.add(
-    (next: (args: unknown) => Promise<unknown>) => (args: unknown) => exchange(() => next(args)),
+    (next: (args: unknown) => Promise<unknown>) => (args: unknown) =>
+      new Promise((resolve, reject) => {
+        exchange(async () => {
+          const result = await next(args);
+          resolve(result);
+          const body = (result as { output?: { Body?: unknown } }).output?.Body;
+          if (body instanceof Readable && !body.readableEnded) await finished(body).catch(() => {});
+        }).catch(reject);
+      }),
     { step: 'deserialize', priority: 'high', name: 'eksIdentityAuditClockExchange', override: true },
   );
 }

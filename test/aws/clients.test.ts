@@ -1,4 +1,5 @@
 import { ListClustersCommand } from '@aws-sdk/client-eks';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type SandboxHandle, startSandbox } from '../../sandbox/index.js';
 import {
@@ -290,6 +291,36 @@ describe('createClientFactory on a virtual clock', () => {
       // Assess: answered, exactly the latency later on the clock.
       expect(listed.clusters).toEqual(['prod-blue', 'prod-green', 'staging']);
       expect(clock.now() - before).toBe(5_000);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('stands still until a streaming body read after the call has ended, however many turns the reading takes', async () => {
+    // Prepare: a 4 MiB object, and a sleeper 100 ms ahead that must not wake while the body is read.
+    const { clock, local, clients } = await onVirtualTime();
+    try {
+      const s3 = clients.s3();
+      const body = 'x'.repeat(4 * 1024 * 1024);
+      await putObject(s3, { bucket: BUCKET, key: 'runs/big.txt', body, contentType: 'text/plain' });
+      const response = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'runs/big.txt' }));
+      const sleeper = clock.sleep(100);
+
+      // Act: read the body a chunk at a time, with idle event-loop turns after each chunk (as a
+      // consumer that parses as it reads would leave), noting the time each chunk came at.
+      let read = 0;
+      const times = new Set<number>();
+      for await (const chunk of response.Body as AsyncIterable<Buffer>) {
+        read += chunk.length;
+        times.add(clock.now());
+        for (let turn = 0; turn < 5; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+      }
+
+      // Assess: every chunk came while the clock stood still; once the body ended, time moves on.
+      expect(read).toBe(body.length);
+      expect([...times]).toEqual([0]);
+      await sleeper;
+      expect(clock.now()).toBe(100);
     } finally {
       await local.close();
     }

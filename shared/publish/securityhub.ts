@@ -196,20 +196,7 @@ export async function importFindings(
       const retry: PlannedImport[] = [];
       for (const batch of documentBatches(pending)) {
         const outcome = await sendBatch(client, batch, policy, result);
-        for (const { item } of batch) {
-          const failure = outcome.get(importId(item));
-          if (!failure) {
-            succeed(result, item);
-          } else if (
-            round < policy.maxAttempts &&
-            !failure.final &&
-            !PERMANENT_FINDING_ERRORS.has(failure.code)
-          ) {
-            retry.push(item);
-          } else {
-            fail(result, item, failure.code, failure.message);
-          }
-        }
+        for (const { item } of settleRound(batch, outcome, round, policy, result)) retry.push(item);
       }
       if (retry.length > 0) await (policy.sleep ?? defaultSleep)(backoffDelay(policy, round));
       pending = retry;
@@ -232,18 +219,33 @@ export async function importBatch(
 ): Promise<void> {
   let pending = items.map((item) => ({ item, finding: item.finding }));
   for (let round = 1; pending.length > 0; round += 1) {
-    const retry: typeof pending = [];
     const outcome = await sendBatch(client, pending, policy, result, beforeCall);
-    for (const entry of pending) {
-      const failure = outcome.get(importId(entry.item));
-      if (!failure) succeed(result, entry.item);
-      else if (round < policy.maxAttempts && !failure.final && !PERMANENT_FINDING_ERRORS.has(failure.code))
-        retry.push(entry);
-      else fail(result, entry.item, failure.code, failure.message);
-    }
+    const retry = settleRound(pending, outcome, round, policy, result);
     if (retry.length > 0) await (policy.sleep ?? defaultSleep)(backoffDelay(policy, round));
     pending = retry;
   }
+}
+
+/**
+ * Counts each finding a round sent as imported or failed for good, and returns those to re-send in
+ * the next round: a transient failure while rounds remain.
+ */
+function settleRound<Entry extends { item: PlannedImport }>(
+  sent: ReadonlyArray<Entry>,
+  outcome: Map<string, SendFailure>,
+  round: number,
+  policy: RetryPolicy,
+  result: SecurityHubImportResult,
+): Entry[] {
+  const retry: Entry[] = [];
+  for (const entry of sent) {
+    const failure = outcome.get(importId(entry.item));
+    if (!failure) succeed(result, entry.item);
+    else if (round < policy.maxAttempts && !failure.final && !PERMANENT_FINDING_ERRORS.has(failure.code))
+      retry.push(entry);
+    else fail(result, entry.item, failure.code, failure.message);
+  }
+  return retry;
 }
 
 /** An import outcome with nothing in it yet. */
@@ -271,6 +273,13 @@ function fail(result: SecurityHubImportResult, item: PlannedImport, code: string
   result.failures.push({ id: importId(item), accountId: item.accountId, code, message });
 }
 
+/** Why a finding of a call was not taken; `final` when re-sending it cannot help. */
+interface SendFailure {
+  code: string;
+  message: string;
+  final?: boolean;
+}
+
 /** Sends one batch; returns the failures by finding id (every finding, when the call itself failed). */
 async function sendBatch(
   client: SecurityHubClient,
@@ -278,8 +287,8 @@ async function sendBatch(
   policy: RetryPolicy,
   result: SecurityHubImportResult,
   beforeCall: () => Promise<void> = async () => {},
-): Promise<Map<string, { code: string; message: string; final?: boolean }>> {
-  const failures = new Map<string, { code: string; message: string; final?: boolean }>();
+): Promise<Map<string, SendFailure>> {
+  const failures = new Map<string, SendFailure>();
   try {
     const response = await withRetry(policy, async () => {
       await beforeCall();

@@ -13,43 +13,52 @@ export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 /** Where a run keeps one account's snapshot part (the bucket's layout is in shared/bucket.ts). */
 export { partKey };
 
+/** Where a run writes an account's objects, and the capture time they carry. */
+export interface AccountObjectLocation {
+  bucket: string;
+  runId: string;
+  capturedAt: string;
+  batch?: number;
+  batches?: number;
+}
+
 /**
  * Writes one account's part as a complete snapshot v1 of that single account (so a part can be
  * audited on its own with `audit --snapshot`).
  */
-export async function writePart(
+export function writePart(
   s3: S3Client,
-  location: { bucket: string; runId: string; capturedAt: string; batch?: number; batches?: number },
+  location: AccountObjectLocation,
   account: SnapshotAccount,
 ): Promise<string> {
   const key = partKey(location.runId, account.accountId, location.batch, location.batches);
-  await putObject(s3, {
-    bucket: location.bucket,
-    key,
-    body: writeSnapshot({ snapshotVersion: 1, capturedAt: location.capturedAt, accounts: [account] }),
-    contentType: 'application/json',
-  });
-  return key;
+  return writeAccountObject(s3, location, key, account);
 }
 
 /**
  * Writes the account's join facts beside its part (after the part, so facts never exist without
  * it): what the analysis shards of the other accounts read instead of the part.
  */
-export async function writeJoinFacts(
+export function writeJoinFacts(
   s3: S3Client,
-  location: { bucket: string; runId: string; capturedAt: string; batch?: number; batches?: number },
+  location: AccountObjectLocation,
   account: SnapshotAccount,
 ): Promise<string> {
   const key = joinFactsKey(location.runId, account.accountId, location.batch, location.batches);
+  return writeAccountObject(s3, location, key, joinFactsOf(account));
+}
+
+/** Writes `account` at `key` as a snapshot v1 of that one account. */
+async function writeAccountObject(
+  s3: S3Client,
+  location: AccountObjectLocation,
+  key: string,
+  account: SnapshotAccount,
+): Promise<string> {
   await putObject(s3, {
     bucket: location.bucket,
     key,
-    body: writeSnapshot({
-      snapshotVersion: 1,
-      capturedAt: location.capturedAt,
-      accounts: [joinFactsOf(account)],
-    }),
+    body: writeSnapshot({ snapshotVersion: 1, capturedAt: location.capturedAt, accounts: [account] }),
     contentType: 'application/json',
   });
   return key;

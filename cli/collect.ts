@@ -30,7 +30,7 @@ export async function saveSnapshot(
   fallbackDirectory: string = tmpdir(),
 ): Promise<boolean> {
   try {
-    await writeFileAtomically(file, text.endsWith('\n') ? text : `${text}\n`);
+    await writeFileAtomically(file, text);
     return true;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

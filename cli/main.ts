@@ -5,6 +5,7 @@ import { cleanText } from '../shared/report/escape.js';
 import { commandsFor } from './commands.js';
 import { explainAwsFailure } from './failures.js';
 import { colorAllowed, configureOutput } from './output.js';
+import { OutputClosedError } from './report-writer.js';
 
 /** Exit codes (docs/architecture.md §7). */
 export const EXIT = { clean: 0, error: 1, findings: 2 } as const;
@@ -70,6 +71,10 @@ function reportError(error: unknown): number {
     return error.exitCode === 0 ? EXIT.clean : EXIT.error;
   }
   // Messages quote input files and AWS answers: one line each, control and bidi characters shown.
+  if (error instanceof OutputClosedError) {
+    process.stderr.write(`error: ${error.message}\n`);
+    return EXIT.error;
+  }
   if (error instanceof InputError) {
     process.stderr.write(`error: ${cleanText(error.message)}\n`);
     for (const problem of error.problems) process.stderr.write(`  ${cleanText(problem)}\n`);

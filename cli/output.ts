@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { access, constants, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { access, constants, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { InputError } from '../shared/errors.js';
 import { cleanText } from '../shared/report/escape.js';
+import { writeReport } from './report-writer.js';
 
 /**
  * How the run talks to the terminal, from the program-level flags and the environment: set once per
@@ -45,14 +45,12 @@ export function useColor(stream: { isTTY?: boolean } = process.stdout): boolean 
   return mode.color && stream.isTTY === true;
 }
 
-/** Writes command output to `--output FILE` or stdout. */
-export async function emit(text: string, outputFile?: string): Promise<void> {
-  const body = text.endsWith('\n') ? text : `${text}\n`;
-  if (outputFile) {
-    await writeFile(outputFile, body);
-    return;
-  }
-  process.stdout.write(body);
+/**
+ * Writes command output, ended by a newline, to `--output FILE` (whole or not at all, as
+ * {@link writeFileAtomically}) or stdout.
+ */
+export function emit(text: string, outputFile?: string): Promise<void> {
+  return writeReport([text], outputFile);
 }
 
 /**
@@ -119,16 +117,10 @@ export async function checkOutputPath(
 }
 
 /**
- * Writes a file whole or not at all: into a temporary file beside it, then renamed over it, so a
- * reader (or a failed write) never sees half a file and an older file survives a failure.
+ * Writes `text`, ended by a newline, to a file whole or not at all, as the report is written ({@link writeReport}): a regular file
+ * under a temporary name beside it, renamed over it with the replaced file's permissions, so a reader
+ * (or a failed write) never sees half a file and an older file survives a failure.
  */
-export async function writeFileAtomically(file: string, text: string): Promise<void> {
-  const temporary = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await writeFile(temporary, text);
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+export function writeFileAtomically(file: string, text: string): Promise<void> {
+  return writeReport([text], file);
 }

@@ -149,14 +149,28 @@ async function openStaged(output: string): Promise<{ path: string; file: FileHan
 }
 
 /**
+ * Stdout was closed before the whole output was written: the reader went away (`| head`), or the
+ * terminal closed. The CLI says so in one line instead of naming the failed write an AWS failure.
+ */
+export class OutputClosedError extends Error {
+  override name = 'OutputClosedError';
+}
+
+/**
  * Stdout may keep the buffer it is given (a pipe that is not drained yet), so each write gets a
  * buffer of its own. A failure (a closed pipe) is reported once the writing stops.
  */
 async function writeToStdout(pieces: Iterable<string>, bufferBytes: number): Promise<void> {
   const stream = process.stdout;
   let failure: Error | undefined;
-  const onError = (error: Error) => {
-    failure = error;
+  const onError = (error: NodeJS.ErrnoException) => {
+    failure =
+      error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED'
+        ? new OutputClosedError(
+            'stdout was closed before the whole output was written (the reading end of the pipe went away)',
+            { cause: error },
+          )
+        : error;
   };
   stream.on('error', onError);
   try {

@@ -174,7 +174,7 @@ describe('saveSnapshot', () => {
 
     expect(await saveSnapshot('{"snapshotVersion":1}', file)).toBe(true);
     expect(await readFile(file, 'utf8')).toBe('{"snapshotVersion":1}\n');
-    expect((await readdir(directory)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    expect((await readdir(directory)).filter((name) => name.startsWith('.'))).toEqual([]);
   });
 
   it('keeps the snapshot in the fallback directory, and says where, when the file cannot be written', async () => {
@@ -187,7 +187,7 @@ describe('saveSnapshot', () => {
     expect(saved).toBe(false);
     const [kept] = await readdir(fallback);
     expect(stderr).toContain(`the snapshot was saved to ${join(fallback, kept)} instead`);
-    expect(await readFile(join(fallback, kept), 'utf8')).toBe('{"snapshotVersion":1}');
+    expect(await readFile(join(fallback, kept), 'utf8')).toBe('{"snapshotVersion":1}\n');
   });
 });
 

@@ -60,3 +60,42 @@ describe('writeReport told to end while it writes', () => {
     30_000,
   );
 });
+
+describe('the CLI whose stdout reader goes away (`| head`)', () => {
+  const cli = join(import.meta.dirname, '..', '..', 'bin', 'eks-identity-audit.js');
+  const fixture = (name: string) => join(import.meta.dirname, '..', 'fixtures', name);
+
+  it.skipIf(process.platform === 'win32').each([
+    [
+      'audit',
+      [
+        'audit',
+        '--snapshot',
+        fixture('snapshot.json'),
+        '--baseline',
+        fixture('baseline.yaml'),
+        '--format',
+        'json',
+      ],
+    ],
+    ['checks list', ['checks', 'list', '--format', 'json']],
+  ])(
+    '%s says stdout was closed and exits 1, naming no AWS failure',
+    async (_name, args) => {
+      const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // The reading end is gone before the CLI writes a byte.
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString('utf8');
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('close', (exit) => resolve(exit)));
+      expect(stderr).toContain(
+        'error: stdout was closed before the whole output was written (the reading end of the pipe went away)\n',
+      );
+      expect(stderr).not.toMatch(/endpoint|AWS|EPIPE/);
+      expect(code).toBe(1);
+    },
+    30_000,
+  );
+});

@@ -2,7 +2,7 @@ import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { writeReport } from '../../cli/report-writer.js';
+import { OutputClosedError, writeReport } from '../../cli/report-writer.js';
 
 let dir: string;
 
@@ -140,7 +140,7 @@ describe('writeReport to stdout', () => {
     }
   });
 
-  it('rejects with the error stdout reports (a closed pipe)', async () => {
+  it('rejects with OutputClosedError when stdout reports a closed pipe', async () => {
     const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => {
       setImmediate(() => {
         process.stdout.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
@@ -149,7 +149,9 @@ describe('writeReport to stdout', () => {
       return false;
     });
     try {
-      await expect(writeReport(piecesOf(3, 100), undefined, { bufferBytes: 64 })).rejects.toThrow('EPIPE');
+      await expect(writeReport(piecesOf(3, 100), undefined, { bufferBytes: 64 })).rejects.toThrow(
+        OutputClosedError,
+      );
     } finally {
       write.mockRestore();
     }

@@ -127,3 +127,189 @@ describe('Pod Identity trust verdicts shared across a cluster', () => {
     ]);
   });
 });
+
+/**
+ * Trust policies as the AWS documentation and platform teams write them: the documented Pod Identity
+ * trust, confused-deputy conditions, cluster and namespace pins, ABAC on session tags, Deny
+ * statements, a wildcard principal, and a policy variable.
+ */
+const SERVICE = { Service: 'pods.eks.amazonaws.com' };
+// biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template
+const NAMESPACE_VARIABLE = '${aws:RequestTag/kubernetes-namespace}';
+const BOTH = ['sts:AssumeRole', 'sts:TagSession'];
+const clusterArn = (name: string) => `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/${name}`;
+const TRUSTS: Record<string, unknown> = {
+  documented: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: SERVICE, Action: BOTH }] },
+  'source account and cluster ARN': {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: SERVICE,
+        Action: BOTH,
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': ACCOUNT },
+          ArnEquals: { 'aws:SourceArn': clusterArn('prod-blue') },
+        },
+      },
+    ],
+  },
+  'cluster ARN wildcard': {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: SERVICE,
+        Action: BOTH,
+        Condition: { ArnLike: { 'aws:SourceArn': `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/prod-*` } },
+      },
+    ],
+  },
+  'namespace pin': {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: SERVICE,
+        Action: BOTH,
+        Condition: { StringEquals: { 'aws:RequestTag/kubernetes-namespace': ['team-a', 'team-c'] } },
+      },
+    ],
+  },
+  'service account wildcard': {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: SERVICE,
+        Action: BOTH,
+        Condition: { StringLike: { 'aws:RequestTag/kubernetes-service-account': 'app*' } },
+      },
+    ],
+  },
+  'deny one cluster': {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Principal: SERVICE, Action: BOTH },
+      {
+        Effect: 'Deny',
+        Principal: SERVICE,
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:RequestTag/eks-cluster-name': 'prod-green' } },
+      },
+    ],
+  },
+  'deny one namespace': {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Principal: SERVICE, Action: BOTH },
+      {
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:RequestTag/kubernetes-namespace': 'team-b' } },
+      },
+    ],
+  },
+  'tag keys': {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: SERVICE,
+        Action: BOTH,
+        Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': 'kubernetes-namespace' } },
+      },
+    ],
+  },
+  'policy variable': {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: SERVICE,
+        Action: BOTH,
+        Condition: { StringEquals: { 'aws:RequestTag/kubernetes-service-account': NAMESPACE_VARIABLE } },
+      },
+    ],
+  },
+  'pod name pin': {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: SERVICE,
+        Action: BOTH,
+        Condition: { StringLike: { 'aws:RequestTag/kubernetes-pod-name': 'batch-*' } },
+      },
+    ],
+  },
+  'AssumeRole only': {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: SERVICE, Action: 'sts:AssumeRole' }],
+  },
+};
+
+/** Every trust above on two roles each, used by three namespaces on two clusters, with and without session tags. */
+function organization(only?: { cluster: string; namespace: string; role: string; tags: boolean }) {
+  const roles = Object.keys(TRUSTS).flatMap((_, index) => [`t${index}-first`, `t${index}-second`]);
+  return snapshot().account(ACCOUNT, (a) => {
+    Object.values(TRUSTS).forEach((trust, index) => {
+      a.role(`t${index}-first`, { trust: trust as never }).role(`t${index}-second`, {
+        trust: trust as never,
+      });
+    });
+    return a.region(REGION, (r) => {
+      for (const cluster of ['prod-blue', 'prod-green']) {
+        r.cluster(cluster, { oidcId: OIDC_ID }, (c) => {
+          for (const namespace of ['team-a', 'team-b', 'team-c'])
+            for (const role of roles)
+              for (const tags of [true, false]) {
+                if (
+                  only &&
+                  !(
+                    only.cluster === cluster &&
+                    only.namespace === namespace &&
+                    only.role === role &&
+                    only.tags === tags
+                  )
+                )
+                  continue;
+                c.association({
+                  namespace,
+                  serviceAccount: namespace === 'team-c' ? 'worker' : 'app',
+                  roleName: role,
+                  ...(tags ? {} : { disableSessionTags: true }),
+                });
+              }
+          return c.addon('eks-pod-identity-agent');
+        });
+      }
+      return r;
+    });
+  });
+}
+
+describe('Pod Identity trust verdicts shared across a cluster, against each association judged alone', () => {
+  it('gives every association of documented trust shapes the verdict it gets on its own', () => {
+    // Act: all associations judged in one inventory (sharing allowed verdicts), then each alone.
+    const context = contextOf(organization());
+    const shared = context.inventory.associations.map((association) => {
+      const cluster = association.clusterArn.split('/').at(-1) ?? '';
+      const role = association.roleArn.split('/').at(-1) ?? '';
+      const key = { cluster, namespace: association.namespace, role, tags: !association.disableSessionTags };
+      return { key, kind: podIdentityTrustVerdict(context, association).kind };
+    });
+    const alone = shared.map(({ key }) => {
+      const single = contextOf(organization(key));
+      expect(single.inventory.associations).toHaveLength(1);
+      return { key, kind: podIdentityTrustVerdict(single, single.inventory.associations[0]).kind };
+    });
+
+    // Assess: the same verdicts, and the corpus reaches every kind the checks act on.
+    expect(shared).toEqual(alone);
+    expect(new Set(shared.map(({ kind }) => kind))).toEqual(
+      new Set(['allowed', 'excluded', 'missing', 'unknown']),
+    );
+  });
+});

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, rmSync } from 'node:fs';
 import { access, copyFile, type FileHandle, lstat, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { AuditError } from '../shared/errors.js';
 
 /** Bytes gathered before one write: few system calls for a report of hundreds of megabytes. */
 export const REPORT_WRITE_BUFFER_BYTES = 4 * 2 ** 20;
@@ -152,7 +153,7 @@ async function openStaged(output: string): Promise<{ path: string; file: FileHan
  * Stdout was closed before the whole output was written: the reader went away (`| head`), or the
  * terminal closed. The CLI says so in one line instead of naming the failed write an AWS failure.
  */
-export class OutputClosedError extends Error {
+export class OutputClosedError extends AuditError {
   override name = 'OutputClosedError';
 }
 

@@ -259,8 +259,13 @@ async function* objectLines(s3: S3Client, bucket: string, key: string): AsyncGen
   const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   const body = response.Body;
   if (!(body instanceof Readable)) throw new Error(`s3://${bucket}/${key}: no readable body`);
-  for await (const line of createInterface({ input: body, crlfDelay: Number.POSITIVE_INFINITY }))
-    if (line.length > 0) yield line;
+  try {
+    for await (const line of createInterface({ input: body, crlfDelay: Number.POSITIVE_INFINITY }))
+      if (line.length > 0) yield line;
+  } finally {
+    // A reader that stops early (a failed merge) leaves the rest unread: free the socket.
+    body.destroy();
+  }
 }
 
 /**

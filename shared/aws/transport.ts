@@ -118,7 +118,8 @@ export interface ConfigurableClient {
  * Marks every HTTP attempt of the client as an exchange on a virtual clock, so time stands still
  * while the attempt is out. Outermost in the deserialize step, so the attempt's whole response is
  * read before time moves; a streaming body (GetObject's) is read after the call returns, so the
- * exchange lasts until that body has ended (or failed). Does nothing on a clock without `exchange`.
+ * exchange lasts until that body has ended, failed or been destroyed (a body left unread holds the
+ * clock: readers destroy what they stop reading). Does nothing on a clock without `exchange`.
  */
 export function exchangeOnClock(client: ConfigurableClient, clock: Clock): void {
   const exchange = clock.exchange?.bind(clock);

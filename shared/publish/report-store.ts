@@ -103,9 +103,9 @@ export async function loadLatest(s3: S3Client, location: ReportStoreLocation): P
     throw error;
   }
   let raw: unknown;
+  // Line by line: an organization's record is larger than one string may be.
+  const body = object.body ?? Readable.from([]);
   try {
-    // Line by line: an organization's record is larger than one string may be.
-    const body = object.body ?? Readable.from([]);
     raw = await parseRunRecordLines(createInterface({ input: body, crlfDelay: Number.POSITIVE_INFINITY }));
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
@@ -115,6 +115,9 @@ export async function loadLatest(s3: S3Client, location: ReportStoreLocation): P
         cause: error,
       },
     );
+  } finally {
+    // A record that stops parsing part-way leaves the rest of the response unread: free its socket.
+    body.destroy();
   }
   const parsed = RunRecordSchema.safeParse(raw);
   if (!parsed.success) {

@@ -17,6 +17,7 @@ import {
 } from '../../shared/aws/s3.js';
 import { systemClock, VirtualClock } from '../../shared/clock.js';
 import { InputError } from '../../shared/errors.js';
+import { latestKey, loadLatest, RunRecordError } from '../../shared/publish/report-store.js';
 
 const WORKLOADS = '222233334444';
 const BUCKET = 'eks-identity-audit-demo-111122223333';
@@ -321,6 +322,31 @@ describe('createClientFactory on a virtual clock', () => {
       expect([...times]).toEqual([0]);
       await sleeper;
       expect(clock.now()).toBe(100);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('moves on once a reader gives up on a body part-way (a run record that is not JSON)', async () => {
+    // Prepare: a 4 MiB latest.json whose first finding is not JSON, so the reader stops there.
+    const { clock, local, clients } = await onVirtualTime();
+    try {
+      const location = { bucket: BUCKET, prefix: 'reports/' };
+      const body = `{"recordVersion":1,"findings":[\nnot json,\n${'{"id":"x"},\n'.repeat(400_000)}]}\n`;
+      await putObject(clients.s3(), {
+        bucket: BUCKET,
+        key: latestKey(location),
+        body,
+        contentType: 'application/json',
+      });
+
+      // Act
+      await expect(loadLatest(clients.s3(), location)).rejects.toThrow(RunRecordError);
+      const moved = clock.sleep(100).then(() => 'moved');
+      const stuck = new Promise((resolve) => setTimeout(() => resolve('stuck'), 2_000).unref());
+
+      // Assess: the unread rest of the body does not hold the clock.
+      expect(await Promise.race([moved, stuck])).toBe('moved');
     } finally {
       await local.close();
     }

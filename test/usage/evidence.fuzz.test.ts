@@ -1,11 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { tagValue as sessionTagValue } from '../../shared/cutover/post/CUTOVER_ASSUME_FAILURES.js';
+import { failureOf, tagValue as sessionTagValue } from '../../shared/cutover/post/CUTOVER_ASSUME_FAILURES.js';
 import type { CloudTrailEventRecord } from '../../shared/model/inventory.js';
 import { evidenceDetail } from '../../shared/snapshot/index.js';
 import { parseEvidence } from '../../shared/usage/index.js';
 
 const json = fc.jsonValue({ maxDepth: 3 });
+
+/** The cutover's new cluster, as the generated records name it (`c`, as in the tag values below). */
+const NEW_HOST = 'oidc.eks.eu-west-1.amazonaws.com/id/NEWCLUSTER0000000000000000000000';
+const NEW_PROVIDER = `arn:aws:iam::111122223333:oidc-provider/${NEW_HOST}`;
 
 const tagKey = fc.constantFrom(
   'eks-cluster-arn',
@@ -81,6 +85,76 @@ const records = fc.record({
   resources: fc.array(fc.record({ ResourceType: fc.string(), ResourceName: fc.string() }), { maxLength: 2 }),
 });
 
+/** Failed credential requests around a cutover to cluster `c`: mostly matching, with arbitrary JSON mixed in. */
+const failedAssumes = fc.record({
+  eventId: fc.uuid(),
+  eventName: fc.constantFrom('AssumeRole', 'AssumeRoleWithWebIdentity', 'AssumeRoleForPodIdentity'),
+  eventSource: fc.constantFrom('sts.amazonaws.com', 'eks-auth.amazonaws.com'),
+  detail: fc.record(
+    {
+      eventSource: fc.constantFrom('sts.amazonaws.com', 'eks-auth.amazonaws.com'),
+      eventName: fc.constantFrom('AssumeRole', 'AssumeRoleWithWebIdentity', 'AssumeRoleForPodIdentity'),
+      errorCode: fc.oneof(fc.constantFrom('AccessDenied', 'InvalidIdentityToken', ''), json),
+      errorMessage: json,
+      sourceIPAddress: fc.oneof(fc.constantFrom('pods.eks.amazonaws.com', '192.0.2.10'), json),
+      userIdentity: fc.oneof(
+        fc.record(
+          {
+            type: fc.constantFrom('AWSService', 'WebIdentityUser', 'AssumedRole'),
+            invokedBy: fc.constantFrom('pods.eks.amazonaws.com', 'ec2.amazonaws.com'),
+            identityProvider: fc.oneof(fc.constantFrom(NEW_PROVIDER, 'accounts.google.com'), json),
+            userName: fc.oneof(fc.constant('system:serviceaccount:team-a:app'), json),
+            principalId: json,
+          },
+          { requiredKeys: [] },
+        ),
+        json,
+      ),
+      requestParameters: fc.record(
+        {
+          roleArn: fc.oneof(fc.constant('arn:aws:iam::111122223333:role/app'), json),
+          clusterName: fc.oneof(fc.constantFrom('c', 'old'), json),
+          tags: fc.oneof(
+            fc.array(
+              fc.record({
+                key: fc.constantFrom('eks-cluster-name', 'eks-cluster-arn', 'kubernetes-namespace'),
+                value: fc.constantFrom('c', 'old', 'arn:aws:eks:eu-west-1:111122223333:cluster/c'),
+              }),
+              { maxLength: 4 },
+            ),
+            sessionTags,
+          ),
+          durationSeconds: json,
+        },
+        { requiredKeys: ['roleArn', 'clusterName', 'tags'] },
+      ),
+      responseElements: fc.oneof(
+        fc.record(
+          {
+            provider: fc.oneof(fc.constant(NEW_PROVIDER), json),
+            subjectFromWebIdentityToken: fc.oneof(fc.constant('system:serviceaccount:team-b:job'), json),
+            audience: json,
+          },
+          { requiredKeys: [] },
+        ),
+        fc.constant(null),
+      ),
+      recipientAccountId: json,
+    },
+    {
+      requiredKeys: [
+        'eventSource',
+        'eventName',
+        'errorCode',
+        'sourceIPAddress',
+        'userIdentity',
+        'requestParameters',
+      ],
+    },
+  ),
+  resources: fc.constant<Array<{ ResourceType: string; ResourceName: string }>>([]),
+});
+
 /** The value of the first session tag named `key`, through the cutover check's own lookup. */
 function firstTag(detail: Record<string, unknown> | undefined, key: string): unknown {
   const request = detail?.requestParameters;
@@ -115,6 +189,26 @@ describe('parseEvidence on arbitrary records', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('gives the cutover the same failed assumes from a record cut down to the evidence fields', () => {
+    const kinds = new Map<string, number>();
+    fc.assert(
+      fc.property(fc.oneof(records, failedAssumes), (generated) => {
+        const record = recordOf(generated);
+        const slim = { ...record, detail: record.detail && evidenceDetail(record.detail) };
+        const failure = failureOf(record, 'c', NEW_HOST);
+        expect(failureOf(slim, 'c', NEW_HOST)).toEqual(failure);
+        if (failure !== undefined) kinds.set(failure.kind, (kinds.get(failure.kind) ?? 0) + 1);
+      }),
+      { numRuns: 2000 },
+    );
+    // The records reach every kind of failure, so the comparison means something.
+    expect([...kinds.keys()].sort()).toEqual([
+      'pod-identity-agent',
+      'pod-identity-assume-role',
+      'web-identity',
+    ]);
   });
 
   it('reads the same evidence from a record cut down to the evidence fields', () => {

@@ -61,8 +61,12 @@ export function tagValue(tags: unknown, key: string): string | undefined {
   return str(obj(tags)[key]);
 }
 
-/** Classifies a failed credential request of NEW's workloads; undefined for anything else. */
-function failureOf(
+/**
+ * Classifies a failed credential request of NEW's workloads (cluster `newName`, issuer host path
+ * `newHost`); undefined for anything else. Reads only the fields the audit-like commands keep of a
+ * CloudTrail record (`EVIDENCE_DETAIL_FIELDS`).
+ */
+export function failureOf(
   record: CloudTrailEventRecord,
   newName: string,
   newHost: string | undefined,

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { NightlyProgress, NightlyRun } from '../functions/lib/nightly.js';
@@ -9,7 +9,7 @@ import { checks } from '../shared/checks/index.js';
 import { RUN_DEFAULTS } from '../shared/defaults.js';
 import { type Report, ReportSchema, renderReport } from '../shared/report/index.js';
 import type { RegisterCommand } from './commands.js';
-import { log, useColor } from './output.js';
+import { log, useColor, writeFileAtomically } from './output.js';
 
 /**
  * How the nightly job is configured for the embedded `demo` organization: the same settings a real
@@ -113,11 +113,11 @@ export const registerDemo: RegisterCommand = (program: Command, setExit) => {
         await mkdir(directory, { recursive: true });
         const htmlFile = join(directory, 'demo-report.html');
         const jsonFile = join(directory, 'demo-report.json');
-        await writeFile(
+        await writeFileAtomically(
           htmlFile,
           renderReport(report, 'html', { checks: catalogue, baselineFile: DEMO_SETTINGS.baseline }),
         );
-        await writeFile(jsonFile, renderReport(report, 'json', { checks: catalogue }));
+        await writeFileAtomically(jsonFile, renderReport(report, 'json', { checks: catalogue }));
         const clusters = night.parts.reduce((sum, part) => sum + ('clusters' in part ? part.clusters : 0), 0);
         log(
           `${report.summary.total} findings in ${night.result.accounts} accounts and ${clusters} clusters` +

@@ -24,19 +24,34 @@ export class PartsMap<V> {
     node.set(parts[last] ?? '', value);
   }
 
-  /** The value under `parts`, made by `make` and kept the first time it is asked for. */
+  /** The value under `parts`, made by `make` and kept the first time it is asked for (one walk). */
   getOrSet(parts: ReadonlyArray<string | undefined>, make: () => V): V {
-    let value = this.get(parts);
+    const last = parts.length - 1;
+    let node = this.root;
+    for (let index = 0; index < last; index++) {
+      node = mapLevel(node as Map<string, Map<string, unknown>>, parts[index] ?? '');
+    }
+    const key = parts[last] ?? '';
+    let value = node.get(key) as V | undefined;
     if (value === undefined) {
       value = make();
-      this.set(parts, value);
+      node.set(key, value);
     }
     return value;
   }
 }
 
-/** The map under `key` in `map`, started when there is none: one level of a lookup by several keys. */
-export function mapLevel<K, InnerKey, V>(map: Map<K, Map<InnerKey, V>>, key: K): Map<InnerKey, V> {
+/** A `Map` or `WeakMap` whose values are maps: the levels {@link mapLevel} walks. */
+interface MapOfMaps<K, Inner> {
+  get(key: K): Inner | undefined;
+  set(key: K, value: Inner): unknown;
+}
+
+/**
+ * The map under `key` in `map` (a `Map`, or a `WeakMap` keyed by an object), started when there is
+ * none: one level of a lookup by several keys.
+ */
+export function mapLevel<K, InnerKey, V>(map: MapOfMaps<K, Map<InnerKey, V>>, key: K): Map<InnerKey, V> {
   let inner = map.get(key);
   if (!inner) {
     inner = new Map();

@@ -12,6 +12,9 @@ export {
   languageFromEnvironment,
   parseLanguage,
 } from './language.js';
+
+import { mapLevel } from '../parts-map.js';
+
 export type { Catalogue, CheckText, FindingMessage, Messages } from './types.js';
 
 /** What a check's metadata gives the catalogue (the check registry's `meta`, or a cutover check's). */
@@ -28,11 +31,7 @@ const cache = new WeakMap<readonly CheckTextSource[], Map<Language, Catalogue>>(
  * @example catalogueFor('ja', checks.map((check) => check.meta)).checks.PI_AGENT_MISSING.title
  */
 export function catalogueFor(language: Language, checks: readonly CheckTextSource[]): Catalogue {
-  let byLanguage = cache.get(checks);
-  if (!byLanguage) {
-    byLanguage = new Map();
-    cache.set(checks, byLanguage);
-  }
+  const byLanguage = mapLevel(cache, checks);
   let catalogue = byLanguage.get(language);
   if (!catalogue) {
     const fromMeta = Object.fromEntries(

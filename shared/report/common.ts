@@ -5,6 +5,7 @@ import type { Messages } from '../i18n/types.js';
 import type { CheckMeta } from '../model/check.js';
 import { compareText } from '../model/compare.js';
 import type { Finding } from '../model/finding.js';
+import { mapLevel } from '../parts-map.js';
 import { type Localizer, localizer } from './localize.js';
 import type { TrendPoint } from './trend.js';
 import type { Report } from './types.js';
@@ -80,11 +81,7 @@ export interface AccountGroup {
 export function groupByAccountAndCluster(findings: Finding[]): AccountGroup[] {
   const accounts = new Map<string, Map<string, ClusterGroup>>();
   for (const finding of findings) {
-    let groups = accounts.get(finding.accountId);
-    if (!groups) {
-      groups = new Map();
-      accounts.set(finding.accountId, groups);
-    }
+    const groups = mapLevel(accounts, finding.accountId);
     const key = `${finding.cluster === undefined ? 0 : 1}\u0000${finding.region ?? ''}\u0000${finding.cluster ?? ''}`;
     let group = groups.get(key);
     if (!group) {

@@ -16,6 +16,9 @@ export {
   requireTrustPolicy,
   trustPolicySource,
 } from './evaluate.js';
+
+import { mapLevel } from '../parts-map.js';
+
 export type { AnalysisOptions } from './hygiene.js';
 export type { ParsedPolicy, ParsedStatement } from './parse.js';
 export { parsePolicy } from './parse.js';
@@ -50,12 +53,7 @@ export function analyzeTrust(document: unknown, options: AnalysisOptions = {}): 
       analyses.clear();
       analysisCount = 0;
     }
-    let ofAccount = analyses.get(account);
-    if (!ofAccount) {
-      ofAccount = new Map();
-      analyses.set(account, ofAccount);
-    }
-    ofAccount.set(text, analysis);
+    mapLevel(analyses, account).set(text, analysis);
     analysisCount += 1;
   }
   return analysis;

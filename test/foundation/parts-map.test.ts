@@ -38,4 +38,12 @@ describe('mapLevel', () => {
     expect(mapLevel(outer, 'a').get('b')).toBe(1);
     expect(outer.size).toBe(1);
   });
+
+  it('starts levels under a WeakMap root too, keyed by an object', () => {
+    const outer = new WeakMap<object, Map<string, number>>();
+    const key = {};
+    mapLevel(outer, key).set('b', 1);
+    expect(mapLevel(outer, key).get('b')).toBe(1);
+    expect(mapLevel(outer, {}).size).toBe(0);
+  });
 });

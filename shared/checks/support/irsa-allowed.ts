@@ -1,4 +1,5 @@
 import { isRecord } from '../../model/identity.js';
+import { mapLevel } from '../../parts-map.js';
 import {
   canAssumeParsed,
   type IrsaAssumeRequest,
@@ -116,17 +117,7 @@ export function irsaCertainlyAllowed(document: unknown, request: IrsaAssumeReque
 export function irsaAllowed(document: unknown, request: IrsaAssumeRequest): boolean | 'unknown' {
   // The evaluator reads an absent audience as `sts.amazonaws.com`: both share one answer.
   if (request.audience !== undefined && request.audience !== STS_AUDIENCE) return decide(document, request);
-  const policy = trustPolicyOf(document);
-  let byProvider = answers.get(policy);
-  if (!byProvider) {
-    byProvider = new Map();
-    answers.set(policy, byProvider);
-  }
-  let bySubject = byProvider.get(request.providerArn);
-  if (!bySubject) {
-    bySubject = new Map();
-    byProvider.set(request.providerArn, bySubject);
-  }
+  const bySubject = mapLevel(mapLevel(answers, trustPolicyOf(document)), request.providerArn);
   let answer = bySubject.get(request.subject);
   if (answer === undefined) {
     answer = decide(document, request);

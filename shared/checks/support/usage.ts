@@ -1,3 +1,4 @@
+import { mapLevel } from '../../parts-map.js';
 import { buildUsageIndex, type UsageIndex } from '../../usage/index.js';
 import { type UsageWindow, windowEndingAt } from '../../usage/window.js';
 import type { CheckContext } from '../types.js';
@@ -14,11 +15,7 @@ const indexCache = new WeakMap<object, Map<number, UsageIndex>>();
 export function usageIndexFor(context: CheckContext): UsageIndex {
   const window = usageWindow(context);
   const source: object = context.usageIndex ?? context.inventory;
-  let byStart = indexCache.get(source);
-  if (!byStart) {
-    byStart = new Map();
-    indexCache.set(source, byStart);
-  }
+  const byStart = mapLevel(indexCache, source);
   const key = window.start.getTime();
   let index = byStart.get(key);
   if (!index) {

@@ -15,7 +15,7 @@ import {
   emptyImportResult,
   failItems,
   type ImportFailure,
-  importBatch,
+  importAccountFindings,
   MAX_BATCH_BYTES,
   MAX_BATCH_FINDINGS,
   type PlannedImport,
@@ -286,7 +286,7 @@ export async function importQueue(
     } else {
       // The first call's turn was taken before the batch started; re-sends wait for their own.
       let turns = 0;
-      await importBatch(client, items, options.policy, tally, () =>
+      await importAccountFindings(client, items, options.policy, tally, () =>
         turns++ === 0 ? Promise.resolve() : pace(accountId),
       );
     }

@@ -191,61 +191,40 @@ export async function importFindings(
       failItems(result, items, error);
       continue;
     }
-    let pending = items;
-    for (let round = 1; pending.length > 0; round += 1) {
-      const retry: PlannedImport[] = [];
-      for (const batch of documentBatches(pending)) {
-        const outcome = await sendBatch(client, batch, policy, result);
-        for (const { item } of settleRound(batch, outcome, round, policy, result)) retry.push(item);
-      }
-      if (retry.length > 0) await (policy.sleep ?? defaultSleep)(backoffDelay(policy, round));
-      pending = retry;
-    }
+    await importAccountFindings(client, items, policy, result);
   }
   return result;
 }
 
 /**
- * Imports one batch (one importing account, at most 100 findings and 6 MB) through `client`:
- * findings that failed with a transient error are re-sent, up to `policy.maxAttempts` rounds with
- * backoff; `beforeCall` runs before every call (the caller's pacing). The outcome is added to `result`.
+ * Imports findings of one importing account through `client`, in batches of at most 100 findings
+ * and 6 MB (the queue hands over one batch): findings that failed with a transient error are re-sent
+ * in later rounds, re-batched, up to `policy.maxAttempts` rounds with backoff; `beforeCall` runs
+ * before every call (the caller's pacing). The outcome is added to `result`.
  */
-export async function importBatch(
+export async function importAccountFindings(
   client: SecurityHubClient,
   items: ReadonlyArray<PlannedImport>,
   policy: RetryPolicy,
   result: SecurityHubImportResult,
   beforeCall: () => Promise<void> = async () => {},
 ): Promise<void> {
-  let pending = items.map((item) => ({ item, finding: item.finding }));
+  let pending = items;
   for (let round = 1; pending.length > 0; round += 1) {
-    const outcome = await sendBatch(client, pending, policy, result, beforeCall);
-    const retry = settleRound(pending, outcome, round, policy, result);
+    const retry: PlannedImport[] = [];
+    for (const batch of documentBatches(pending)) {
+      const outcome = await sendBatch(client, batch, policy, result, beforeCall);
+      for (const { item } of batch) {
+        const failure = outcome.get(importId(item));
+        if (!failure) succeed(result, item);
+        else if (round < policy.maxAttempts && !failure.final && !PERMANENT_FINDING_ERRORS.has(failure.code))
+          retry.push(item);
+        else fail(result, item, failure.code, failure.message);
+      }
+    }
     if (retry.length > 0) await (policy.sleep ?? defaultSleep)(backoffDelay(policy, round));
     pending = retry;
   }
-}
-
-/**
- * Counts each finding a round sent as imported or failed for good, and returns those to re-send in
- * the next round: a transient failure while rounds remain.
- */
-function settleRound<Entry extends { item: PlannedImport }>(
-  sent: ReadonlyArray<Entry>,
-  outcome: Map<string, SendFailure>,
-  round: number,
-  policy: RetryPolicy,
-  result: SecurityHubImportResult,
-): Entry[] {
-  const retry: Entry[] = [];
-  for (const entry of sent) {
-    const failure = outcome.get(importId(entry.item));
-    if (!failure) succeed(result, entry.item);
-    else if (round < policy.maxAttempts && !failure.final && !PERMANENT_FINDING_ERRORS.has(failure.code))
-      retry.push(entry);
-    else fail(result, entry.item, failure.code, failure.message);
-  }
-  return retry;
 }
 
 /** An import outcome with nothing in it yet. */

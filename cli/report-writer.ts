@@ -40,10 +40,12 @@ export async function writeReport(
     await writeToStdout(pieces, bufferBytes);
     return;
   }
-  const staged = await openStaged(output);
-  const file = staged?.file ?? (await open(output, 'w'));
-  const release = staged ? removeOnSignal(staged.path) : () => {};
+  const staging = await stagingFor(output);
+  // Listening before the staged file exists: a signal while it is being made still removes it.
+  const release = staging ? removeOnSignal(staging.path) : () => {};
   try {
+    const staged = staging && (await openStaged(staging));
+    const file = staged?.file ?? (await open(output, 'w'));
     await writeInto(file, pieces, bufferBytes, staged, output);
   } finally {
     release();
@@ -122,28 +124,38 @@ async function moveIntoPlace(staged: string, output: string): Promise<void> {
 }
 
 /**
- * Opens the temporary file a regular (or new) `output` is written to, with the permissions of the
- * file it will replace; undefined for anything else, or when the temporary file cannot be made (the
- * direct open then reports the problem under the name the user gave).
+ * Where a regular (or new) `output` is staged, and the permissions of the file it will replace;
+ * undefined for anything else (written in place).
  */
-async function openStaged(output: string): Promise<{ path: string; file: FileHandle } | undefined> {
-  let replacedMode: number | undefined;
+async function stagingFor(output: string): Promise<{ path: string; mode?: number } | undefined> {
+  let mode: number | undefined;
   try {
     const entry = await lstat(output);
     if (!entry.isFile()) return undefined;
     // A file we may not write stays refused, as an in-place write would be (a rename would not ask).
     await access(output, constants.W_OK);
-    replacedMode = entry.mode & 0o777;
+    mode = entry.mode & 0o777;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
   }
   // Unique per run: a file left by a killed run never stands in the way of the next.
   const path = join(dirname(output), `.${basename(output)}.${randomBytes(6).toString('hex')}.partial`);
+  return { path, ...(mode === undefined ? {} : { mode }) };
+}
+
+/**
+ * Makes the staged file with the permissions of the file it replaces; undefined when it cannot be
+ * made (the direct open then reports the problem under the name the user gave).
+ */
+async function openStaged(staging: {
+  path: string;
+  mode?: number;
+}): Promise<{ path: string; file: FileHandle } | undefined> {
   try {
-    const file = await open(path, 'wx', replacedMode ?? 0o666);
+    const file = await open(staging.path, 'wx', staging.mode ?? 0o666);
     // The creation mode is masked by the umask: a replaced file keeps its own permissions exactly.
-    if (replacedMode !== undefined) await file.chmod(replacedMode).catch(() => {});
-    return { path, file };
+    if (staging.mode !== undefined) await file.chmod(staging.mode).catch(() => {});
+    return { path: staging.path, file };
   } catch {
     return undefined;
   }

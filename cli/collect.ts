@@ -11,7 +11,7 @@ import {
   snapshotCollection,
 } from './completeness.js';
 import { addLiveOptions, collectLive, type LiveOptions } from './live-options.js';
-import { checkOutputPath, emit, log, warn, writeFileAtomically } from './output.js';
+import { checkOutputPath, emit, log, warn } from './output.js';
 
 interface CollectCommandOptions extends LiveOptions, CompletenessOptions {
   output?: string;
@@ -30,13 +30,13 @@ export async function saveSnapshot(
   fallbackDirectory: string = tmpdir(),
 ): Promise<boolean> {
   try {
-    await writeFileAtomically(file, text);
+    await emit(text, file);
     return true;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const fallback = join(fallbackDirectory, `eks-identity-audit-snapshot-${Date.now()}.json`);
     try {
-      await writeFileAtomically(fallback, text);
+      await emit(text, fallback);
       warn(`error: cannot write ${file} (${reason}); the snapshot was saved to ${fallback} instead`);
     } catch {
       warn(`error: cannot write ${file} (${reason}) nor ${fallback}; the snapshot follows on stdout`);

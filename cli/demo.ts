@@ -9,7 +9,7 @@ import { checks } from '../shared/checks/index.js';
 import { RUN_DEFAULTS } from '../shared/defaults.js';
 import { type Report, ReportSchema, renderReport } from '../shared/report/index.js';
 import type { RegisterCommand } from './commands.js';
-import { log, useColor, writeFileAtomically } from './output.js';
+import { emit, log, useColor } from './output.js';
 
 /**
  * How the nightly job is configured for the embedded `demo` organization: the same settings a real
@@ -113,11 +113,11 @@ export const registerDemo: RegisterCommand = (program: Command, setExit) => {
         await mkdir(directory, { recursive: true });
         const htmlFile = join(directory, 'demo-report.html');
         const jsonFile = join(directory, 'demo-report.json');
-        await writeFileAtomically(
-          htmlFile,
+        await emit(
           renderReport(report, 'html', { checks: catalogue, baselineFile: DEMO_SETTINGS.baseline }),
+          htmlFile,
         );
-        await writeFileAtomically(jsonFile, renderReport(report, 'json', { checks: catalogue }));
+        await emit(renderReport(report, 'json', { checks: catalogue }), jsonFile);
         const clusters = night.parts.reduce((sum, part) => sum + ('clusters' in part ? part.clusters : 0), 0);
         log(
           `${report.summary.total} findings in ${night.result.accounts} accounts and ${clusters} clusters` +

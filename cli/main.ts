@@ -70,11 +70,11 @@ function reportError(error: unknown): number {
     // Help and version exit 0; usage errors were already printed by commander.
     return error.exitCode === 0 ? EXIT.clean : EXIT.error;
   }
-  // Messages quote input files and AWS answers: one line each, control and bidi characters shown.
   if (error instanceof OutputClosedError) {
     process.stderr.write(`error: ${error.message}\n`);
     return EXIT.error;
   }
+  // Messages quote input files and AWS answers: one line each, control and bidi characters shown.
   if (error instanceof InputError) {
     process.stderr.write(`error: ${cleanText(error.message)}\n`);
     for (const problem of error.problems) process.stderr.write(`  ${cleanText(problem)}\n`);

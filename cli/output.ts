@@ -46,8 +46,9 @@ export function useColor(stream: { isTTY?: boolean } = process.stdout): boolean 
 }
 
 /**
- * Writes command output, ended by a newline, to `--output FILE` (whole or not at all, as
- * {@link writeFileAtomically}) or stdout.
+ * Writes command output, ended by a newline, to stdout or to a file. A file is written whole or not
+ * at all, as the report is ({@link writeReport}): under a temporary name beside it, renamed over it
+ * with the replaced file's permissions, so a failed write leaves an older file as it was.
  */
 export function emit(text: string, outputFile?: string): Promise<void> {
   return writeReport([text], outputFile);
@@ -114,13 +115,4 @@ export async function checkOutputPath(
       `${flag} ${output}: ${existing ? 'the file' : `the directory ${dirname(output)}`} is not writable; choose another path`,
     );
   }
-}
-
-/**
- * Writes `text`, ended by a newline, to a file whole or not at all, as the report is written ({@link writeReport}): a regular file
- * under a temporary name beside it, renamed over it with the replaced file's permissions, so a reader
- * (or a failed write) never sees half a file and an older file survives a failure.
- */
-export function writeFileAtomically(file: string, text: string): Promise<void> {
-  return writeReport([text], file);
 }

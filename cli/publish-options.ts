@@ -17,7 +17,7 @@ import {
   SummaryModeSchema,
 } from '../shared/publish/settings.js';
 import type { Report } from '../shared/report/types.js';
-import { log, warn, writeFileAtomically } from './output.js';
+import { emit, log, warn } from './output.js';
 
 /** The publishing flags as commander parses them. */
 export interface PublishOptions {
@@ -223,7 +223,7 @@ export async function publishFromOptions(
   const planFile = options.dryRunOutput;
   for (const line of describePublishResult(result, { plan: planFile === undefined })) print(line);
   if (result.dryRun && planFile !== undefined) {
-    await writeFileAtomically(planFile, `${JSON.stringify(dryRunPlan(result), null, 2)}\n`);
+    await emit(JSON.stringify(dryRunPlan(result), null, 2), planFile);
     print(`  plan written to ${planFile}`);
   }
   return { exitCode: result.failed ? 1 : 0, result };

@@ -141,6 +141,52 @@ describe('parseEvidence on CloudTrail records as CloudTrail writes them', () => 
     });
   });
 
+  it('counts the IAM guide example of AssumeRoleWithWebIdentity (a Google identity, no cluster) as use of the role, by no service account', () => {
+    // The example record of the IAM User Guide's CloudTrail page, in its shape and with its values.
+    const detail = {
+      eventVersion: '1.05',
+      userIdentity: {
+        type: 'WebIdentityUser',
+        principalId: 'accounts.google.com:id-of-application.apps.googleusercontent.com:id-of-user',
+        userName: 'id of user',
+        identityProvider: 'accounts.google.com',
+      },
+      eventTime: '2016-03-23T01:39:51Z',
+      eventSource: 'sts.amazonaws.com',
+      eventName: 'AssumeRoleWithWebIdentity',
+      awsRegion: 'us-east-2',
+      sourceIPAddress: '192.0.2.101',
+      userAgent: 'aws-cli/1.3.23 Python/2.7.6 Linux/2.6.18-164.el5',
+      requestParameters: {
+        durationSeconds: 3600,
+        roleArn: 'arn:aws:iam::444455556666:role/FederatedWebIdentityRole',
+        roleSessionName: 'MyAssignedRoleSessionName',
+      },
+      responseElements: {
+        provider: 'accounts.google.com',
+        subjectFromWebIdentityToken: 'id of user',
+        audience: 'id of application.apps.googleusercontent.com',
+        credentials: { accessKeyId: 'ASIACQRSTUVWRAOEXAMPLE', expiration: 'Mar 23, 2016 2:39:51 AM' },
+        assumedRoleUser: {
+          arn: 'arn:aws:sts::444455556666:assumed-role/FederatedWebIdentityRole/MyAssignedRoleSessionName',
+          assumedRoleId: 'AROACQRSTUVWRAOEXAMPLE:MyAssignedRoleSessionName',
+        },
+      },
+      requestID: '6EXAMPLE-e595-11e5-b2c7-c974fEXAMPLE',
+      eventID: 'bEXAMPLE-0b30-4246-b28c-e3da3EXAMPLE',
+      eventType: 'AwsApiCall',
+      recipientAccountId: '444455556666',
+    };
+    const evidence = parseEvidence(recordOf(detail));
+    expect(evidence).toMatchObject({
+      kind: 'irsa',
+      roleArn: 'arn:aws:iam::444455556666:role/FederatedWebIdentityRole',
+      issuerHostPath: 'accounts.google.com',
+    });
+    // Not a Kubernetes subject: no workload of any cluster is credited with it.
+    expect(evidence).toMatchObject({ namespace: undefined, serviceAccount: undefined });
+  });
+
   it('skips a denied AssumeRoleWithWebIdentity: a refused assume is no use of the role', () => {
     expect(parseEvidence(recordOf(webIdentity({ errorCode: 'AccessDenied' })))).toEqual({
       skipped: expect.stringContaining('AccessDenied'),
